@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from dataclasses import replace
+
+from pytestqt.modeltest import ModelTester
+from pytestqt.qtbot import QtBot
+
+from console.metrics import navigator_counts, saved_views
+from console.model import Enquiry
+from widgets.navigator import ALL_KEY, NavigatorModel, NavigatorView
+
+NOW = 1_795_000_000.0
+VIEWS = saved_views(lambda: NOW, lambda e: None)
+CHANNELS = [("x", "X"), ("whatsapp", "WhatsApp")]
+TEAMS = [("social", "Social"), ("cards", "Cards")]
+
+
+def enq(ident: str, **kw: object) -> Enquiry:
+    base = Enquiry(
+        id=ident,
+        channel="x",
+        visibility="public",
+        customer_handle="@c",
+        customer_name="C",
+        text="hi",
+        topic="general",
+        complexity=1,
+        flags=frozenset(),
+        priority="normal",
+        status="new",
+        team_id="social",
+        agent_id=None,
+        created_at=NOW - 600,
+        version=1,
+        updated_at=NOW - 600,
+    )
+    return replace(base, **kw)  # type: ignore[arg-type]
+
+
+ROWS = [
+    enq("a"),
+    enq("b", channel="whatsapp", visibility="private", team_id="cards", agent_id="ag"),
+    enq("c", channel="whatsapp", flags=frozenset({"fraud_risk"})),
+]
+
+
+def test_navigator_model_passes_the_model_tester_through_changes(qtmodeltester: ModelTester) -> None:
+    model = NavigatorModel()
+    qtmodeltester.check(model, force_py=True)
+    model.set_structure(VIEWS, CHANNELS, TEAMS)
+    model.set_counts(navigator_counts(ROWS, VIEWS))
+    # An unknown channel arrives from the API: the shape changes and the tester watches the reset.
+    assert model.set_structure(VIEWS, [*CHANNELS, ("threads", "threads")], TEAMS)
+    model.set_counts(navigator_counts([*ROWS, enq("d", channel="threads")], VIEWS))
+    assert not model.set_structure(VIEWS, [*CHANNELS, ("threads", "threads")], TEAMS)
+
+
+def test_counts_and_predicates(qtbot: QtBot) -> None:
+    model = NavigatorModel()
+    model.set_structure(VIEWS, CHANNELS, TEAMS)
+    changed: list[object] = []
+    model.dataChanged.connect(lambda *a: changed.append(a))
+    model.set_counts(navigator_counts(ROWS, VIEWS))
+    assert model.count(ALL_KEY) == 3
+    assert model.count("channel:whatsapp") == 2
+    assert model.count("channel:whatsapp:private") == 1
+    assert model.count("team:cards") == 1
+    assert model.count("view:unassigned") == 2
+    assert model.count("view:flag_fraud") == 1
+    assert model.index_of("channel:x", 1).data() == "1"
+    fraud = model.predicate("view:flag_fraud")
+    assert fraud is not None and [e.id for e in ROWS if fraud(e)] == ["c"]
+    private = model.predicate("channel:whatsapp:private")
+    assert private is not None and [e.id for e in ROWS if private(e)] == ["b"]
+    assert model.predicate(ALL_KEY) is None
+    # Same counts again: nothing repaints.
+    changed.clear()
+    model.set_counts(navigator_counts(ROWS, VIEWS))
+    assert changed == []
+
+
+def test_view_emits_the_picked_key_and_keeps_it_across_a_reset(qtbot: QtBot) -> None:
+    model = NavigatorModel()
+    model.set_structure(VIEWS, CHANNELS, TEAMS)
+    view = NavigatorView()
+    qtbot.addWidget(view)
+    view.set_navigator_model(model)
+    assert view.current_key() == ALL_KEY
+    with qtbot.waitSignal(view.viewSelected) as blocker:
+        view.select_key("team:cards")
+    assert blocker.args == ["team:cards"]
+    # Group headers cannot be picked.
+    assert not view.selectionModel().isSelected(model.index_of("group:teams"))
+    with qtbot.waitSignal(view.viewSelected) as blocker:
+        model.set_structure(VIEWS, CHANNELS, [*TEAMS, ("fraud", "Fraud")])
+    assert blocker.args == ["team:cards"]
+    assert view.currentIndex() == model.index_of("team:cards")
