@@ -53,7 +53,8 @@ def waiting_since(e: Enquiry) -> float | None:
 @dataclass(frozen=True, slots=True)
 class QueueSummary:
     open: int = 0
-    waiting: int = 0
+    waiting: int = 0  # owed a reply: first or next response
+    unanswered: int = 0  # never answered at all
     waiting_by_channel: dict[str, int] = field(default_factory=dict)
     longest_wait_s: float = 0.0
     longest_wait_id: str | None = None
@@ -61,13 +62,15 @@ class QueueSummary:
 
 def queue_summary(enquiries: Iterable[Enquiry], now: float) -> QueueSummary:
     by_channel: Counter[str] = Counter()
-    n_open = 0
+    n_open = unanswered = 0
     oldest: float | None = None
     oldest_id: str | None = None
     for e in enquiries:
         if not e.is_open:
             continue
         n_open += 1
+        if e.first_response_at is None:
+            unanswered += 1
         since = waiting_since(e)
         if since is None:
             continue
@@ -77,6 +80,7 @@ def queue_summary(enquiries: Iterable[Enquiry], now: float) -> QueueSummary:
     return QueueSummary(
         open=n_open,
         waiting=sum(by_channel.values()),
+        unanswered=unanswered,
         waiting_by_channel=dict(by_channel.most_common()),
         longest_wait_s=max(0.0, now - oldest) if oldest is not None else 0.0,
         longest_wait_id=oldest_id,

@@ -75,6 +75,7 @@ def test_queue_summary_counts_waiting_by_channel_and_longest_wait() -> None:
     s = queue_summary(rows, NOW)
     assert s.open == 4
     assert s.waiting == 3
+    assert s.unanswered == 3  # d was answered
     assert s.waiting_by_channel == {"x": 2, "whatsapp": 1}
     assert s.longest_wait_s == 5000
     assert s.longest_wait_id == "b"

@@ -1,0 +1,242 @@
+"""The detail pane on the right: one enquiry's conversation, its SLA clocks, the customer's earlier
+enquiries and the assignment history.
+
+Everything a customer wrote is untrusted: it is shown as plain text only (QPlainTextEdit, labels with
+Qt.PlainText, item views). Links are never clickable; "Open link…" asks first and shows the full address.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QPoint, Qt, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QLabel,
+    QPlainTextEdit,
+    QTabWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.model import Assignment, Enquiry, Message
+from widgets.dialogs import confirm_open_link
+
+URL_RE = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
+Mask = Callable[[str], str]
+
+
+@dataclass(frozen=True, slots=True)
+class ClockRow:
+    """One SLA clock as the pane shows it (the controller formats it from console.sla)."""
+
+    name: str  # "First response"
+    due: str  # "due Mon 09:16" / "met at 14:02"
+    state: str  # "0:42 left" / "+1:05 over" / "met" / "missed by 0:12"
+
+
+def _plain_label(text: str = "", *, bold: bool = False) -> QLabel:
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)  # customer text must never be parsed as rich text
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    label.setWordWrap(True)
+    if bold:
+        font = label.font()
+        font.setBold(True)
+        font.setPointSizeF(font.pointSizeF() * 1.15)
+        label.setFont(font)
+    return label
+
+
+def _tree(headers: Sequence[str], name: str) -> QTreeWidget:
+    tree = QTreeWidget()
+    tree.setHeaderLabels(list(headers))
+    tree.setRootIsDecorated(False)
+    tree.setUniformRowHeights(True)
+    tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    tree.setAccessibleName(name)
+    return tree
+
+
+class DetailPane(QWidget):
+    """Call show_enquiry(); the pane asks for missing messages with messagesWanted(id)."""
+
+    messagesWanted = Signal(str)
+    enquiryPicked = Signal(str)  # an earlier enquiry double-clicked
+
+    def __init__(self, parent: QWidget | None = None, tz: str = "UTC") -> None:
+        super().__init__(parent)
+        self._tz = ZoneInfo(tz)
+        self._current: str | None = None
+        self._mask_text: Mask = lambda s: s
+        self._mask_handle: Mask = lambda s: s
+        self._names: Mapping[str, str] = {}
+
+        self.title = _plain_label(bold=True)
+        self.meta = _plain_label()
+        self.clocks = _tree(("SLA clock", "Deadline", "State"), "SLA clocks")
+        self.clocks.setMaximumHeight(120)
+        self.conversation = QPlainTextEdit()
+        self.conversation.setReadOnly(True)
+        self.conversation.setAccessibleName("Conversation")
+        self.conversation.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.conversation.customContextMenuRequested.connect(self._context_menu)
+        self.earlier = _tree(("Opened", "Channel", "Topic", "Status", "Latest message"), "Earlier enquiries")
+        self.earlier.itemDoubleClicked.connect(
+            lambda item, _col: self.enquiryPicked.emit(item.data(0, Qt.ItemDataRole.UserRole))
+        )
+        self.assignments = _tree(("When", "From", "To", "By", "Reason", "Result"), "Assignment history")
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.conversation, "Conversation")
+        self.tabs.addTab(self.earlier, "Earlier enquiries")
+        self.tabs.addTab(self.assignments, "Assignments")
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        layout.addWidget(self.title)
+        layout.addWidget(self.meta)
+        layout.addWidget(self.clocks)
+        layout.addWidget(self.tabs, 1)
+        self.clear()
+
+    # --- configuration ---------------------------------------------------------------------------
+
+    def set_masks(self, mask_handle: Mask, mask_text: Mask) -> None:
+        self._mask_handle, self._mask_text = mask_handle, mask_text
+
+    def set_names(self, names: Mapping[str, str]) -> None:
+        """Team and agent ids -> display names."""
+        self._names = names
+
+    def current_id(self) -> str | None:
+        return self._current
+
+    # --- content ---------------------------------------------------------------------------------
+
+    def clear(self) -> None:
+        self._current = None
+        self.title.setText("No enquiry selected")
+        self.meta.setText("Pick an enquiry in the queue to see its conversation and clocks.")
+        self.clocks.clear()
+        self.conversation.setPlainText("")
+        self.earlier.clear()
+        self.assignments.clear()
+        self.tabs.setTabText(1, "Earlier enquiries")
+
+    def show_enquiry(
+        self,
+        e: Enquiry,
+        *,
+        messages: Sequence[Message] | None,
+        earlier: Sequence[Enquiry],
+        assignments: Sequence[Assignment],
+        clocks: Sequence[ClockRow],
+    ) -> None:
+        """messages None: not in the cache yet; the pane says so and asks for them."""
+        self._current = e.id
+        who = self._mask_handle(e.customer_handle) or "unknown customer"
+        name = self._mask_text(e.customer_name)
+        self.title.setText(f"{name} ({who})" if name else who)
+        flags = ", ".join(sorted(e.flags)) or "none"
+        team = self._name(e.team_id, "no team")
+        agent = self._name(e.agent_id, "unassigned")
+        status = e.status.replace("_", " ")
+        self.meta.setText(
+            f"{e.channel} · {e.visibility} · {e.topic} · priority {e.priority} · {status}\n"
+            f"Team {team} · Agent {agent} · Flags {flags} · Ref {e.id}"
+        )
+        self.set_clocks(clocks)
+        if messages is None:
+            latest = self._mask_text(e.text)
+            self.conversation.setPlainText(f"Fetching the conversation…\n\nLatest message:\n{latest}")
+            self.messagesWanted.emit(e.id)
+        else:
+            self.set_messages(e.id, messages)
+        self._fill_earlier(e, earlier)
+        self._fill_assignments(assignments)
+
+    def set_messages(self, enquiry_id: str, messages: Sequence[Message]) -> None:
+        if enquiry_id != self._current:
+            return  # an answer for an enquiry the supervisor has already left
+        if not messages:
+            self.conversation.setPlainText("No messages.")
+            return
+        parts = []
+        for m in messages:
+            who = "Customer" if m.direction == "in" else f"Agent {m.author}".strip()
+            if m.direction == "in" and m.author:
+                who = f"Customer {self._mask_handle(m.author)}"
+            parts.append(f"── {self._when(m.sent_at)} · {who}\n{self._mask_text(m.text)}\n")
+        self.conversation.setPlainText("\n".join(parts))
+
+    def set_messages_failed(self, enquiry_id: str, reason: str) -> None:
+        if enquiry_id == self._current:
+            self.conversation.setPlainText(f"The conversation could not be fetched: {reason}")
+
+    def set_clocks(self, clocks: Sequence[ClockRow]) -> None:
+        self.clocks.clear()
+        for c in clocks:
+            self.clocks.addTopLevelItem(QTreeWidgetItem([c.name, c.due, c.state]))
+        if not clocks:
+            self.clocks.addTopLevelItem(QTreeWidgetItem(["No SLA clock runs", "", ""]))
+        for col in range(3):
+            self.clocks.resizeColumnToContents(col)
+
+    def _fill_earlier(self, e: Enquiry, earlier: Sequence[Enquiry]) -> None:
+        self.earlier.clear()
+        others = [x for x in earlier if x.id != e.id]
+        for x in others:
+            preview = self._mask_text(" ".join(x.text.split()))[:160]
+            item = QTreeWidgetItem([self._when(x.created_at), x.channel, x.topic, x.status, preview])
+            item.setData(0, Qt.ItemDataRole.UserRole, x.id)
+            self.earlier.addTopLevelItem(item)
+        self.tabs.setTabText(1, f"Earlier enquiries ({len(others)})")
+
+    def _fill_assignments(self, assignments: Sequence[Assignment]) -> None:
+        self.assignments.clear()
+        for a in assignments:
+            src = f"{self._name(a.from_team, '—')} / {self._name(a.from_agent, '—')}"
+            dst = f"{self._name(a.to_team, '—')} / {self._name(a.to_agent, '—')}"
+            row = [self._when(a.at), src, dst, a.actor, a.reason or "(no reason given)", a.result]
+            self.assignments.addTopLevelItem(QTreeWidgetItem(row))
+        if not assignments:
+            self.assignments.addTopLevelItem(QTreeWidgetItem(["No moves yet", "", "", "", "", ""]))
+
+    def _name(self, ident: str | None, none: str) -> str:
+        if ident is None:
+            return none
+        return self._names.get(ident, ident)
+
+    def _when(self, t: float) -> str:
+        return datetime.fromtimestamp(t, self._tz).strftime("%a %d %b %H:%M")
+
+    # --- links: never followed without asking ------------------------------------------------------
+
+    def link_at(self, pos: QPoint) -> str | None:
+        cursor = self.conversation.cursorForPosition(pos)
+        line = cursor.block().text()
+        col = cursor.positionInBlock()
+        for m in URL_RE.finditer(line):
+            if m.start() <= col <= m.end():
+                return m.group(0)
+        return None
+
+    def _context_menu(self, pos: QPoint) -> None:
+        menu = self.conversation.createStandardContextMenu()
+        url = self.link_at(pos)
+        if url is not None:
+            action = menu.addAction("Open link…")
+            action.triggered.connect(lambda: self.open_link(url))
+        menu.exec(self.conversation.mapToGlobal(pos))
+
+    def open_link(self, url: str) -> bool:
+        if not confirm_open_link(self, url):
+            return False
+        return QDesktopServices.openUrl(QUrl(url))
