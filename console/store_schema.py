@@ -1,0 +1,245 @@
+"""The encrypted cache's file: opening it (chacha20 via SQLite3 Multiple Ciphers), errors, and the
+versioned schema (PRAGMA user_version + an ordered list of migrations)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from pathlib import Path
+
+import apsw
+
+log = logging.getLogger("concierge.store")
+
+PLAIN_SQLITE_HEADER = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 5000
+
+
+class KnownError(Exception):
+    """The environment let us down (disk full, file locked, corrupt, wrong key): show the message,
+    do not treat it as a bug. Messages never contain the key."""
+
+
+class CacheKeyError(KnownError):
+    """The cache key does not open this cache."""
+
+
+def normalise_key(key: str | bytes) -> str:
+    """The 32-byte cache key as 64 lowercase hex digits (accepts raw bytes or hex text)."""
+    if isinstance(key, bytes):
+        if len(key) != 32:
+            raise CacheKeyError("the cache key must be 32 bytes")
+        return key.hex()
+    text = key.strip().lower()
+    if not re.fullmatch(r"[0-9a-f]{64}", text):
+        raise CacheKeyError("the cache key must be 64 hexadecimal digits")
+    return text
+
+
+# Ordered: migration i (0-based) takes user_version i to i + 1. Never edit a shipped one: append.
+MIGRATIONS: tuple[str, ...] = (
+    # v1: enquiries, conversations, reference data, sync state, quarantine.
+    """
+    CREATE TABLE enquiries (
+        id TEXT PRIMARY KEY,
+        channel TEXT NOT NULL,
+        visibility TEXT NOT NULL,
+        customer_handle TEXT NOT NULL,
+        customer_name TEXT NOT NULL,
+        text TEXT NOT NULL,
+        topic TEXT NOT NULL,
+        complexity INTEGER NOT NULL,
+        flags TEXT NOT NULL,
+        priority TEXT NOT NULL,
+        status TEXT NOT NULL,
+        team_id TEXT,
+        agent_id TEXT,
+        created_at REAL NOT NULL,
+        version INTEGER NOT NULL,
+        updated_at REAL NOT NULL,
+        first_customer_message_at REAL,
+        first_response_at REAL,
+        last_customer_message_at REAL,
+        last_agent_message_at REAL,
+        resolved_at REAL,
+        handoff_requested_at REAL,
+        handoff_accepted_at REAL,
+        bounces INTEGER NOT NULL,
+        pauses TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        is_open INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX enq_open_team ON enquiries(is_open, team_id);
+    CREATE INDEX enq_open_channel ON enquiries(is_open, channel, visibility);
+    CREATE INDEX enq_agent ON enquiries(agent_id) WHERE agent_id IS NOT NULL;
+    CREATE INDEX enq_customer ON enquiries(customer_handle, created_at);
+    CREATE INDEX enq_created ON enquiries(created_at);
+    CREATE TABLE messages (
+        id TEXT PRIMARY KEY,
+        enquiry_id TEXT NOT NULL,
+        direction TEXT NOT NULL,
+        author TEXT NOT NULL,
+        text TEXT NOT NULL,
+        sent_at REAL NOT NULL
+    );
+    CREATE INDEX msg_enquiry ON messages(enquiry_id, sent_at);
+    CREATE TABLE teams (id TEXT PRIMARY KEY, name TEXT NOT NULL, kind TEXT NOT NULL, json TEXT NOT NULL);
+    CREATE TABLE agents (
+        id TEXT PRIMARY KEY, team_id TEXT NOT NULL, status TEXT NOT NULL, json TEXT NOT NULL
+    );
+    CREATE TABLE channels (id TEXT PRIMARY KEY, json TEXT NOT NULL);
+    CREATE TABLE sla_policies (id TEXT PRIMARY KEY, rank INTEGER NOT NULL, json TEXT NOT NULL);
+    CREATE TABLE calendars (id TEXT PRIMARY KEY, json TEXT NOT NULL);
+    CREATE TABLE shifts (id TEXT PRIMARY KEY, start REAL NOT NULL, "end" REAL NOT NULL, json TEXT NOT NULL);
+    CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    CREATE TABLE quarantine (
+        source TEXT NOT NULL,
+        record_id TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        raw TEXT NOT NULL,
+        first_seen REAL NOT NULL,
+        last_seen REAL NOT NULL,
+        count INTEGER NOT NULL DEFAULT 1,
+        UNIQUE (source, record_id)
+    );
+    """,
+    # v2: local actions (optimistic moves, outbox, audit trail), assignment history, tombstones.
+    """
+    ALTER TABLE enquiries ADD COLUMN pending INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE outbox (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL CHECK (kind IN ('assignment', 'agent_status')),
+        enquiry_id TEXT,
+        payload TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL UNIQUE,
+        created_at REAL NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending'
+            CHECK (state IN ('pending', 'sent', 'done', 'conflict', 'rejected', 'failed')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        result TEXT
+    );
+    CREATE INDEX outbox_state ON outbox(state, id);
+    CREATE TABLE audit (
+        seq INTEGER PRIMARY KEY,
+        at REAL NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+    );
+    CREATE TABLE assignments (
+        id TEXT PRIMARY KEY,
+        enquiry_id TEXT NOT NULL,
+        from_team TEXT,
+        from_agent TEXT,
+        to_team TEXT,
+        to_agent TEXT,
+        reason TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        at REAL NOT NULL,
+        result TEXT NOT NULL
+    );
+    CREATE INDEX assign_enquiry ON assignments(enquiry_id, at);
+    CREATE TABLE tombstones (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, at REAL NOT NULL);
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+# apsw errors that come from the environment, not from our code.
+_ENVIRONMENT_ERRORS: tuple[type[BaseException], ...] = (
+    apsw.FullError,
+    apsw.BusyError,
+    apsw.LockedError,
+    apsw.CorruptError,
+    apsw.CantOpenError,
+    apsw.IOError,
+    apsw.ReadOnlyError,
+    apsw.PermissionsError,
+    apsw.NoMemError,
+)
+
+
+_REASONS: dict[type[BaseException], str] = {
+    apsw.FullError: "the disk is full",
+    apsw.BusyError: "the cache is locked by another program",
+    apsw.LockedError: "the cache is locked by another program",
+    apsw.CorruptError: "the cache file is damaged",
+    apsw.CantOpenError: "the cache file cannot be opened",
+    apsw.ReadOnlyError: "the cache file is read-only",
+    apsw.PermissionsError: "no permission to use the cache file",
+}
+
+
+class known_errors:  # used like a function: `with known_errors(path):`
+    """Translate environment failures into KnownError with a readable message; bugs pass through."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: object) -> None:
+        if kind is None:
+            return
+        if issubclass(kind, apsw.NotADBError):
+            raise CacheKeyError(
+                f"the cache key does not match this cache ({self.path}): "
+                "it was made with another key, or it is not a cache"
+            ) from None
+        if issubclass(kind, _ENVIRONMENT_ERRORS):
+            reason = _REASONS.get(kind, "the cache could not be read or written")
+            raise KnownError(f"{reason} ({self.path}): {kind.__name__}") from None
+
+
+def connect(path: Path, key: str | bytes, *, readonly: bool = False) -> apsw.Connection:
+    """Open the encrypted cache. The key travels only in the URI given to SQLite, never to logs."""
+    hexkey = normalise_key(key)
+    if not readonly:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    uri = f"{path.resolve().as_uri()}?cipher=chacha20&hexkey={hexkey}"
+    flags = apsw.SQLITE_OPEN_URI | (
+        apsw.SQLITE_OPEN_READONLY if readonly else apsw.SQLITE_OPEN_READWRITE | apsw.SQLITE_OPEN_CREATE
+    )
+    with known_errors(path):
+        if path.exists() and path.stat().st_size >= 16:
+            with path.open("rb") as f:
+                if f.read(16) == PLAIN_SQLITE_HEADER:
+                    raise KnownError(f"{path} is an unencrypted SQLite file, not a Concierge cache")
+        conn = apsw.Connection(uri, flags=flags)
+        try:
+            conn.set_busy_timeout(BUSY_TIMEOUT_MS)
+            # The first read proves the key: a wrong key fails here with NotADBError.
+            conn.execute("SELECT count(*) FROM sqlite_schema").fetchall()
+            if not readonly:
+                conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA foreign_keys=ON")
+        except BaseException:
+            conn.close()
+            raise
+    return conn
+
+
+def user_version(conn: apsw.Connection) -> int:
+    row = conn.execute("PRAGMA user_version").fetchone()
+    return int(row[0]) if row else 0
+
+
+def migrate(conn: apsw.Connection, path: Path, target: int = SCHEMA_VERSION) -> int:
+    """Bring the schema up to `target`, one migration per transaction. Returns the version reached."""
+    with known_errors(path):
+        current = user_version(conn)
+        if current > SCHEMA_VERSION:
+            raise KnownError(
+                f"this cache ({path}) was written by a newer Concierge (schema {current}); update the console"
+            )
+        for version in range(current, target):
+            with conn:
+                conn.execute(MIGRATIONS[version])
+                conn.execute(f"PRAGMA user_version={version + 1}")
+            log.info("cache schema migrated to v%d", version + 1)
+        return user_version(conn)
