@@ -1,0 +1,244 @@
+"""SecretStore against a real Secret Service (gnome-keyring under dbus-run-session) and against backends
+it must refuse: the fail backend, a plaintext file backend, one that fails its probe."""
+
+from __future__ import annotations
+
+import base64
+import logging
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import keyring
+import keyring.core
+import pytest
+from keyring.backend import KeyringBackend
+from keyring.backends import fail, null
+from keyring.backends.chainer import ChainerBackend
+
+from console.credentials import CredentialsError, SecretStore
+
+SECRET = "s3cret-VALUE-never-logged"
+
+
+class PlaintextKeyring(KeyringBackend):
+    """Like keyrings.alt.file.PlaintextKeyring: base64 in a file, i.e. plain text on disk."""
+
+    priority = 0.5  # type: ignore[assignment]
+    path: Path = Path("/nonexistent")
+
+    def _load(self) -> dict[str, str]:
+        if not self.path.exists():
+            return {}
+        lines = self.path.read_text().splitlines()
+        return dict(line.split("=", 1) for line in lines if "=" in line)
+
+    def get_password(self, service: str, username: str) -> str | None:
+        raw = self._load().get(f"{service}/{username}")
+        return None if raw is None else base64.b64decode(raw).decode()
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        data = self._load()
+        data[f"{service}/{username}"] = base64.b64encode(password.encode()).decode()
+        self.path.write_text("".join(f"{k}={v}\n" for k, v in data.items()))
+
+    def delete_password(self, service: str, username: str) -> None:
+        data = self._load()
+        data.pop(f"{service}/{username}", None)
+        self.path.write_text("".join(f"{k}={v}\n" for k, v in data.items()))
+
+
+class BrokenVault(KeyringBackend):
+    """Looks acceptable (good priority, innocent name) but cannot store anything."""
+
+    priority = 5  # type: ignore[assignment]
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return None
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        raise keyring.errors.PasswordSetError("locked")
+
+    def delete_password(self, service: str, username: str) -> None:
+        raise keyring.errors.PasswordDeleteError("locked")
+
+
+@pytest.fixture(scope="session")
+def secret_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A real gnome-keyring Secret Service on the session bus, its login keyring unlocked."""
+    if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+        pytest.skip("no D-Bus session bus: run the tests under `dbus-run-session --`")
+    from jeepney import DBus, MatchRule
+    from jeepney.io.blocking import open_dbus_connection
+
+    home = tmp_path_factory.mktemp("keyring-home")
+    runtime = home / "run"
+    runtime.mkdir(mode=0o700)
+    env = {**os.environ, "XDG_DATA_HOME": str(home / "data"), "XDG_RUNTIME_DIR": str(runtime)}
+    rule = MatchRule(type="signal", sender="org.freedesktop.DBus", member="NameOwnerChanged")
+    rule.add_arg_condition(0, "org.freedesktop.secrets")
+    with open_dbus_connection(bus="SESSION") as conn:
+        conn.send_and_get_reply(DBus().AddMatch(rule))
+        with conn.filter(rule) as owner_changes:
+            daemon = subprocess.Popen(
+                ["gnome-keyring-daemon", "--unlock", "--components=secrets", "--foreground"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                env=env,
+            )
+            assert daemon.stdin is not None
+            daemon.stdin.write(b"test")
+            daemon.stdin.close()
+            # Wait for the daemon to own the name: an event, not a sleep.
+            conn.recv_until_filtered(owner_changes, timeout=15)
+    # Choose again now that a Secret Service exists. The automatic choice is a chainer here, because this
+    # module's own backends register themselves; SecretStore must still find the Secret Service in it.
+    keyring.core.init_backend()
+    try:
+        yield
+    finally:
+        daemon.terminate()
+        daemon.wait(10)
+
+
+def secret_service_backend() -> Any:
+    return keyring.core.load_keyring("keyring.backends.SecretService.Keyring")
+
+
+@pytest.fixture
+def backend_restored() -> Iterator[None]:
+    before = keyring.get_keyring()
+    yield
+    keyring.set_keyring(before)
+
+
+# -- the real Secret Service ---------------------------------------------------------------------------
+
+
+def test_the_secret_service_is_chosen_and_used(secret_service: None, backend_restored: None) -> None:
+    store = SecretStore.open("concierge-test")
+    assert store.secure and store.warning is None
+    assert store.backend_name == "keyring.backends.SecretService.Keyring"
+    store.set("refresh_token:sam", SECRET)
+    assert store.get("refresh_token:sam") == SECRET
+    # It really is in the OS store, not in the object: a fresh store and keyring itself read it back.
+    assert SecretStore.open("concierge-test").get("refresh_token:sam") == SECRET
+    assert secret_service_backend().get_password("concierge-test", "refresh_token:sam") == SECRET
+    store.delete("refresh_token:sam")
+    assert store.get("refresh_token:sam") is None
+    store.delete("refresh_token:sam")  # deleting what is not there is fine
+
+
+def test_cache_key_is_made_once_and_kept_in_the_keyring(secret_service: None, backend_restored: None) -> None:
+    first = SecretStore.open("concierge-test").cache_key("p1")
+    again = SecretStore.open("concierge-test").cache_key("p1")
+    assert len(first) == 32 and first == again
+    assert SecretStore.open("concierge-test").cache_key("p2") != first
+    assert secret_service_backend().get_password("concierge-test", "cache_key:p1") == first.hex()
+
+
+def test_a_chainer_is_judged_by_its_members(
+    secret_service: None, backend_restored: None, tmp_path: Path
+) -> None:
+    secure = secret_service_backend()
+    plain = PlaintextKeyring()
+    plain.path = tmp_path / "keyring_pass.cfg"
+
+    class Chain(ChainerBackend):
+        backends = [plain, secure]  # type: ignore[assignment]
+
+    keyring.set_keyring(Chain())
+    store = SecretStore.open("concierge-test")
+    assert store.secure and store.backend_name == "keyring.backends.SecretService.Keyring"
+    store.set("password", SECRET)
+    store.delete("password")
+    assert not plain.path.exists()
+
+    class PlainOnly(ChainerBackend):
+        backends = [plain]  # type: ignore[assignment]
+
+    keyring.set_keyring(PlainOnly())
+    assert not SecretStore.open("concierge-test").secure
+
+
+def test_a_damaged_stored_cache_key_is_never_replaced(secret_service: None, backend_restored: None) -> None:
+    secret_service_backend().set_password("concierge-test", "cache_key:damaged", "not-hex")
+    with pytest.raises(CredentialsError, match="damaged"):
+        SecretStore.open("concierge-test").cache_key("damaged")
+    assert secret_service_backend().get_password("concierge-test", "cache_key:damaged") == "not-hex"
+
+
+# -- backends that must be refused ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("backend", [fail.Keyring(), null.Keyring()])
+def test_no_backend_means_memory_only_with_a_warning(backend: Any, backend_restored: None) -> None:
+    keyring.set_keyring(backend)
+    store = SecretStore.open()
+    assert not store.secure
+    assert store.warning is not None and "only until Concierge closes" in store.warning
+    assert store.warning.count(".") == 1  # one plain sentence
+    store.set("refresh_token", SECRET)
+    assert store.get("refresh_token") == SECRET
+    key = store.cache_key()
+    assert store.cache_key() == key and len(key) == 32
+    assert SecretStore.open().cache_key() != key  # nothing survives the session
+    store.delete("refresh_token")
+    assert store.get("refresh_token") is None
+
+
+def test_a_plaintext_backend_is_refused_and_never_written(tmp_path: Path, backend_restored: None) -> None:
+    plain = PlaintextKeyring()
+    plain.path = tmp_path / "keyring_pass.cfg"
+    keyring.set_keyring(plain)
+    store = SecretStore.open()
+    assert not store.secure and store.warning is not None
+    assert "PlaintextKeyring" in store.warning
+    store.set("refresh_token", SECRET)
+    store.cache_key()
+    assert not plain.path.exists()
+
+
+def test_a_backend_failing_its_probe_is_refused(backend_restored: None) -> None:
+    keyring.set_keyring(BrokenVault())
+    store = SecretStore.open()
+    assert not store.secure and store.warning is not None
+    assert store.backend_name.endswith("BrokenVault")
+
+
+# -- environment overrides -----------------------------------------------------------------------------
+
+
+def test_environment_variables_win_and_are_never_stored(
+    monkeypatch: pytest.MonkeyPatch, backend_restored: None
+) -> None:
+    keyring.set_keyring(fail.Keyring())
+    store = SecretStore.open()
+    store.set("access_token", "from-store")
+    monkeypatch.setenv("CONCIERGE_TOKEN", "from-env")
+    monkeypatch.setenv("CONCIERGE_PASSWORD", "pw-env")
+    monkeypatch.setenv("CONCIERGE_CACHE_KEY", "ab" * 32)
+    assert store.get("access_token") == "from-env"
+    assert store.get("password") == "pw-env"
+    assert store.cache_key() == bytes.fromhex("ab" * 32)
+    assert store.get("cache_key:default") is None  # the env key was not copied into the store
+    monkeypatch.setenv("CONCIERGE_CACHE_KEY", "xyz")
+    with pytest.raises(CredentialsError, match="64 hexadecimal"):
+        store.cache_key()
+    monkeypatch.delenv("CONCIERGE_TOKEN")
+    assert store.get("access_token") == "from-store"
+
+
+def test_no_secret_value_reaches_the_log(caplog: pytest.LogCaptureFixture, backend_restored: None) -> None:
+    caplog.set_level(logging.DEBUG)
+    keyring.set_keyring(BrokenVault())
+    store = SecretStore.open()
+    store.set("refresh_token", SECRET)
+    store.get("refresh_token")
+    key = store.cache_key()
+    assert caplog.records  # the fallback was logged...
+    assert SECRET not in caplog.text and key.hex() not in caplog.text  # ...without the secrets
+    assert SECRET not in repr(store)
