@@ -1,0 +1,269 @@
+"""Headless commands: `python -m console sync ...` and `python -m console export ...`.
+
+Exit codes: 0 done, 1 unexpected failure, 2 usage, 3 the cache (wrong key, disk, lock), 4 the server
+could not be reached or answered badly, 5 sign-in refused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import getpass
+import json
+import logging
+import os
+import sys
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, TYPE_CHECKING
+
+from console import wire
+from console.paths import default_cache_path
+
+if TYPE_CHECKING:  # the commands import their heavy parts lazily, so --help starts fast
+    from console.api import ApiClient
+    from console.store import StoreReader
+    from console.sync import Syncer, SyncState
+
+log = logging.getLogger("concierge.cli")
+
+EXIT_OK, EXIT_BUG, EXIT_USAGE, EXIT_CACHE, EXIT_NETWORK, EXIT_AUTH = 0, 1, 2, 3, 4, 5
+ENV_CACHE_KEY = "CONCIERGE_CACHE_KEY"
+ENV_TOKEN = "CONCIERGE_TOKEN"  # noqa: S105 - the variable's name, not a secret
+ENV_PASSWORD = "CONCIERGE_PASSWORD"  # noqa: S105
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+CSV_FIELDS = (
+    "id",
+    "channel",
+    "visibility",
+    "customer_handle",
+    "customer_name",
+    "topic",
+    "complexity",
+    "flags",
+    "priority",
+    "status",
+    "team_id",
+    "agent_id",
+    "created_at",
+    "updated_at",
+    "version",
+    "first_customer_message_at",
+    "first_response_at",
+    "last_customer_message_at",
+    "last_agent_message_at",
+    "resolved_at",
+    "bounces",
+    "text",
+)
+
+
+class CommandError(Exception):
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _cache_key() -> bytes | str:
+    """CONCIERGE_CACHE_KEY, else the key kept in the OS secret store (made on first use)."""
+    env = os.environ.get(ENV_CACHE_KEY)
+    if env:
+        return env.strip()
+    from console.credentials import CredentialsError, SecretStore
+
+    secrets = SecretStore.open()
+    if not secrets.secure:
+        # A key held in memory only would make a cache nobody can open again.
+        raise CommandError(
+            f"no secure password store is available for the cache key; set {ENV_CACHE_KEY} "
+            "(64 hexadecimal characters) instead",
+            EXIT_CACHE,
+        )
+    try:
+        return secrets.cache_key()
+    except CredentialsError as e:
+        raise CommandError(str(e), EXIT_CACHE) from None
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Known failures become one clear line and an exit code; anything else is a bug and says so."""
+    from console.api_errors import AuthError, BadDataError, NetworkError, RateLimited, ServerError
+    from console.store_schema import KnownError
+
+    try:
+        yield
+    except CommandError:
+        raise
+    except AuthError as e:
+        raise CommandError(f"sign-in failed: {e}", EXIT_AUTH) from None
+    except (NetworkError, ServerError, RateLimited, BadDataError) as e:
+        raise CommandError(f"cannot sync: {e}", EXIT_NETWORK) from None
+    except KnownError as e:
+        raise CommandError(f"cache: {e}", EXIT_CACHE) from None
+    except ValueError as e:  # e.g. a malformed API address
+        raise CommandError(str(e), EXIT_USAGE) from None
+
+
+# -- sync --------------------------------------------------------------------------------------------
+def sync_main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m console sync", description="Sync the encrypted cache.")
+    parser.add_argument("--api", required=True, help="the Service API address, e.g. https://api.bank.example")
+    parser.add_argument(
+        "--cache", type=Path, default=None, help="the cache file (default: the user's data dir)"
+    )
+    parser.add_argument("--once", action="store_true", help="catch up, push the outbox, print counts, exit")
+    parser.add_argument("--user", default="supervisor", help="user name for sign-in (default: supervisor)")
+    parser.add_argument(
+        "--ca-bundle", default=None, help="CA bundle file for a corporate certificate authority"
+    )
+    parser.add_argument("--proxy", default=None, help="proxy URL (default: none, or HTTPS_PROXY)")
+    parser.add_argument("-v", "--verbose", action="store_true")
+    args = parser.parse_args(argv)
+    _setup_logging(args.verbose)
+    try:
+        return _sync(args)
+    except CommandError as e:
+        print(f"concierge sync: {e}", file=sys.stderr)
+        return e.code
+
+
+def _sync(args: argparse.Namespace) -> int:
+    from console.api import ApiClient, ApiSettings
+    from console.store import Store
+    from console.sync import Syncer
+
+    cache = args.cache or default_cache_path()
+    with _errors():
+        api = ApiClient(ApiSettings(args.api, ca_bundle=args.ca_bundle, proxy=args.proxy))
+        store = Store(cache, _cache_key())
+    try:
+        with _errors():
+            _sign_in(api, args.user)
+            syncer = Syncer(api, store, on_state=None if args.once else _print_state)
+            if args.once:
+                counts = syncer.run_once()
+                print(
+                    f"synced {cache}: +{counts.added} added, ~{counts.changed} changed, -{counts.removed} "
+                    f"removed, {counts.quarantined} quarantined ({store.quarantine_count()} held), "
+                    f"{counts.pushed} pushed ({counts.conflicts} conflicts, {counts.rejected} rejected), "
+                    f"{store.enquiry_count()} cached, in {counts.elapsed:.2f} s"
+                )
+                return EXIT_OK
+            return _forever(syncer)
+    finally:
+        store.close()
+        api.close()
+
+
+def _sign_in(api: ApiClient, user: str) -> None:
+    token = os.environ.get(ENV_TOKEN)
+    if token:
+        api.use_access_token(token)
+        return
+    password = os.environ.get(ENV_PASSWORD)
+    if not password:
+        if not sys.stdin.isatty():
+            raise CommandError(f"no credentials: set {ENV_TOKEN} or {ENV_PASSWORD}", EXIT_AUTH)
+        password = getpass.getpass(f"Password for {user}: ")
+    api.login(user, password, "supervisor")
+
+
+def _print_state(state: SyncState) -> None:
+    print(f"sync: {state.state} {state.detail}".rstrip(), file=sys.stderr)
+
+
+def _forever(syncer: Syncer) -> int:
+    stop = threading.Event()
+    worker = threading.Thread(target=syncer.run_forever, args=(stop,), name="concierge-sync", daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.5)
+    except KeyboardInterrupt:
+        stop.set()
+        worker.join(5.0)
+        print("sync: stopped", file=sys.stderr)
+        return EXIT_OK
+    if syncer.state.state == "auth_required":
+        raise CommandError(f"sign-in needed: {syncer.state.detail}", EXIT_AUTH)
+    return EXIT_OK
+
+
+# -- export ------------------------------------------------------------------------------------------
+def export_main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m console export", description="Write the cached enquiries (works offline)."
+    )
+    parser.add_argument(
+        "--cache", type=Path, default=None, help="the cache file (default: the user's data dir)"
+    )
+    parser.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    parser.add_argument("--out", type=Path, default=None, help="output file (default: standard output)")
+    args = parser.parse_args(argv)
+    _setup_logging(False)
+    try:
+        with _errors():
+            return _export(args)
+    except CommandError as e:
+        print(f"concierge export: {e}", file=sys.stderr)
+        return e.code
+
+
+def _export(args: argparse.Namespace) -> int:
+    from console.store import StoreReader
+
+    cache = args.cache or default_cache_path()
+    with StoreReader(cache, _cache_key()) as reader:
+        if args.out is None:
+            n = _write(reader, sys.stdout, args.format)
+            sys.stdout.flush()
+        else:
+            # Written beside the target and moved into place: a failed export never leaves half a file.
+            out: Path = args.out
+            fd, tmp = tempfile.mkstemp(prefix=".export-", dir=out.parent or ".")
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+                    n = _write(reader, f, args.format)
+                os.replace(tmp, out)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+    print(f"exported {n} enquiries", file=sys.stderr)
+    return EXIT_OK
+
+
+def _write(reader: StoreReader, f: IO[str], fmt: str) -> int:
+    n = 0
+    if fmt == "jsonl":
+        for e in reader.export_rows():
+            f.write(json.dumps(wire.enquiry_to_wire(e), ensure_ascii=False, sort_keys=True) + "\n")
+            n += 1
+        return n
+    w = csv.writer(f, lineterminator="\r\n")
+    w.writerow(CSV_FIELDS)
+    for e in reader.export_rows():
+        d = wire.enquiry_to_wire(e)
+        d["customer_handle"], d["customer_name"] = e.customer_handle, e.customer_name
+        d["flags"] = ";".join(sorted(e.flags))
+        w.writerow([_cell(d.get(k)) for k in CSV_FIELDS])
+        n += 1
+    return n
+
+
+def _cell(value: object) -> object:
+    # Customer text is untrusted: never let a spreadsheet run it as a formula.
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return "" if value is None else value
