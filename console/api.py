@@ -10,6 +10,7 @@ path, status and timing, never a token, a password or a header.
 from __future__ import annotations
 
 import logging
+import os
 import platform
 import threading
 import time
@@ -104,6 +105,8 @@ class ApiClient:
             raise ValueError("TLS verification cannot be switched off; give a CA bundle file instead")
         if settings.ca_bundle is not None and not isinstance(settings.ca_bundle, str):
             raise ValueError("ca_bundle must be the path of a CA bundle file")
+        if settings.ca_bundle and not os.path.exists(settings.ca_bundle):
+            raise ValueError(f"The CA bundle file {settings.ca_bundle!r} does not exist")
         self._verify: str | bool = settings.ca_bundle or True
         if settings.max_retries < 0 or settings.connect_timeout <= 0 or settings.read_timeout <= 0:
             raise ValueError("timeouts must be positive and max_retries must not be negative")

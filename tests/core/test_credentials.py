@@ -4,6 +4,7 @@ it must refuse: the fail backend, a plaintext file backend, one that fails its p
 from __future__ import annotations
 
 import base64
+import json
 import logging
 import os
 import subprocess
@@ -18,7 +19,9 @@ from keyring.backend import KeyringBackend
 from keyring.backends import fail, null
 from keyring.backends.chainer import ChainerBackend
 
+from console import settings
 from console.credentials import CredentialsError, SecretStore
+from console.sla import Thresholds
 
 SECRET = "s3cret-VALUE-never-logged"
 
@@ -242,3 +245,109 @@ def test_no_secret_value_reaches_the_log(caplog: pytest.LogCaptureFixture, backe
     assert caplog.records  # the fallback was logged...
     assert SECRET not in caplog.text and key.hex() not in caplog.text  # ...without the secrets
     assert SECRET not in repr(store)
+
+
+# -- settings: the non-secret side (console.settings) --------------------------------------------------
+
+
+def _write(path: Path, doc: Any) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(doc if isinstance(doc, str) else json.dumps(doc), encoding="utf-8")
+    return path
+
+
+def test_user_settings_override_machine_settings_over_defaults(tmp_path: Path) -> None:
+    machine = _write(
+        tmp_path / "etc" / "settings.json", {"api_url": "https://api.bank.example", "site": "Leeds"}
+    )
+    user = _write(
+        tmp_path / "home" / "settings.json", {"site": "York", "theme": "dark", "future_option": [1, 2]}
+    )
+    s = settings.load(user, machine)
+    assert (s.api_url, s.site, s.theme, s.privacy) == ("https://api.bank.example", "York", "dark", "masked")
+    assert s.extra == {"future_option": [1, 2]} and s.problems == []
+    assert s.thresholds().limits(3600) == (1800.0, 720.0)
+
+
+def test_bad_values_fall_back_with_a_clear_problem(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    machine = _write(tmp_path / "etc" / "settings.json", {"font_scale": 1.5})
+    user = _write(
+        tmp_path / "home" / "settings.json",
+        {
+            "theme": "purple",
+            "font_scale": "huge",
+            "api_url": "http://api.bank.example",
+            "urgent_fraction": 0.9,  # above at_risk_fraction: the thresholds as a whole are refused
+            "wallboard_screen": True,
+        },
+    )
+    s = settings.load(user, machine)
+    assert s.theme == "light" and s.font_scale == 1.5 and s.api_url == "" and s.wallboard_screen is None
+    assert s.thresholds() == Thresholds()
+    assert len(s.problems) == 5 and any("'theme' was ignored: expected one of light" in p for p in s.problems)
+    assert any("plain http" in p for p in s.problems)
+    assert "theme" in caplog.text
+
+
+@pytest.mark.parametrize("content", ["{broken", "[1, 2]"])
+def test_an_unreadable_file_is_reported_and_kept_when_saving(tmp_path: Path, content: str) -> None:
+    user = _write(tmp_path / "settings.json", content)
+    s = settings.load(user, tmp_path / "none.json")
+    assert s == settings.Settings(problems=s.problems) and len(s.problems) == 1
+    s.site = "Leeds"
+    settings.save(s, user, tmp_path / "none.json")
+    assert (tmp_path / "settings.json.unreadable").read_text() == content  # nothing lost
+    assert settings.load(user, tmp_path / "none.json").site == "Leeds"
+
+
+def test_saving_round_trips_and_writes_only_what_differs(tmp_path: Path) -> None:
+    machine = _write(tmp_path / "etc" / "settings.json", {"api_url": "https://api.bank.example"})
+    user = tmp_path / "home" / "concierge" / "settings.json"
+    s = settings.load(user, machine)
+    s.theme, s.font_scale, s.wallboard_screen, s.extra = "high_contrast", 1.25, 1, {"later": True}
+    settings.save(s, user, machine)
+    assert json.loads(user.read_text()) == {
+        "font_scale": 1.25,
+        "later": True,
+        "theme": "high_contrast",
+        "wallboard_screen": 1,
+    }
+    again = settings.load(user, machine)
+    assert (again.theme, again.font_scale, again.api_url, again.extra) == (
+        "high_contrast",
+        1.25,
+        "https://api.bank.example",
+        {"later": True},
+    )
+
+
+def test_saving_never_writes_a_secret(tmp_path: Path) -> None:
+    user = _write(
+        tmp_path / "settings.json",
+        {"password": SECRET, "refresh_token": SECRET, "cache_key": SECRET, "api_key": SECRET, "ok": 1},
+    )
+    s = settings.load(user, tmp_path / "none.json")
+    assert s.extra == {"ok": 1} and len(s.problems) == 4
+    s.proxy = f"http://alice:{SECRET}@proxy.corp:3128"
+    s.extra.update({"access_token": SECRET, "client_secret": SECRET})  # even if a caller puts one there
+    settings.save(s, user, tmp_path / "none.json")
+    text = user.read_text()
+    assert SECRET not in text
+    assert json.loads(text) == {"ok": 1, "proxy": "http://alice@proxy.corp:3128"}
+
+
+def test_platform_locations() -> None:
+    env = {"HOME": "/home/sam", "XDG_CONFIG_HOME": "/cfg", "APPDATA": r"C:\Users\sam\AppData\Roaming"}
+    assert settings.user_config_dir("linux", env) == Path("/cfg/concierge")
+    assert settings.user_config_dir("linux", {"HOME": "/home/sam"}) == Path("/home/sam/.config/concierge")
+    assert settings.machine_config_dir("linux", env) == Path("/etc/concierge")
+    assert settings.user_config_dir("win32", env) == Path(r"C:\Users\sam\AppData\Roaming") / "Concierge"
+    assert settings.machine_config_dir("win32", {"PROGRAMDATA": r"D:\PD"}) == Path(r"D:\PD") / "Concierge"
+    assert settings.user_config_dir("darwin", env) == Path("/home/sam/Library/Application Support/Concierge")
+    assert settings.default_cache_path("linux", {"HOME": "/home/sam"}) == Path(
+        "/home/sam/.local/share/concierge/cache.db"
+    )
+    s = settings.Settings()
+    assert s.resolved_cache_path() == settings.default_cache_path()
+    s.cache_path = "~/x.db"
+    assert s.resolved_cache_path() == Path.home() / "x.db"

@@ -510,3 +510,8 @@ def test_no_secret_reaches_the_log(fake: tuple[Script, str], caplog: pytest.LogC
     assert "concierge.api" in {r.name for r in caplog.records}
     assert "SECRET" not in caplog.text
     assert "Authorization" not in caplog.text and "Bearer" not in caplog.text
+
+
+def test_a_missing_ca_bundle_is_named() -> None:
+    with pytest.raises(ValueError, match="does not exist"):
+        ApiClient(ApiSettings("https://api.bank.example", ca_bundle="/nonexistent/ca.pem"))
