@@ -1,0 +1,251 @@
+"""The /v1 endpoints of the reference service, independent of the HTTP plumbing in server.py."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from typing import Any
+
+from console.model import AGENT_STATUSES
+from console.service.assign import Reassigner
+from console.service.auth import SCOPES, AuthFailed, Grant, ScopeRefused, Tokens
+from console.service.faults import FaultSwitches
+from console.service.http_types import HttpError, Request, Response, field_str, json_body, ok, problem
+from console.service.simulator import Simulator
+from console.service.store import CursorGone, Page, encode
+from console.wire import (
+    BadRecord,
+    agent_to_wire,
+    assignment_to_wire,
+    calendar_to_wire,
+    channel_to_wire,
+    iso,
+    message_to_wire,
+    policy_to_wire,
+    shift_to_wire,
+    team_to_wire,
+    ts,
+)
+
+Handler = Callable[[Request, Grant | None, re.Match[str]], Response]
+MAX_LIMIT, DEFAULT_LIMIT, MAX_WAIT = 5000, 500, 60.0
+
+
+class Api:
+    def __init__(
+        self, sim: Simulator, tokens: Tokens, faults: FaultSwitches, now: Callable[[], float]
+    ) -> None:
+        self.sim, self.tokens, self.faults, self.now = sim, tokens, faults, now
+        self.reassigner = Reassigner(sim)
+        self.stopping = False
+        # (method, path pattern, scope needed: None public, "viewer" any token, "supervisor")
+        self.routes: list[tuple[str, re.Pattern[str], str | None, Handler]] = [
+            ("POST", re.compile(r"/v1/auth/token"), None, self.token),
+            ("POST", re.compile(r"/v1/auth/refresh"), None, self.refresh),
+            ("GET", re.compile(r"/v1/time"), None, self.time),
+            (
+                "GET",
+                re.compile(r"/v1/(teams|agents|channels|sla-policies|calendars|shifts)"),
+                "viewer",
+                self.ref,
+            ),
+            ("PUT", re.compile(r"/v1/agents/([^/]+)/status"), "supervisor", self.agent_status),
+            ("GET", re.compile(r"/v1/changes"), "viewer", self.changes),
+            ("GET", re.compile(r"/v1/enquiries/([^/]+)"), "viewer", self.enquiry),
+            ("GET", re.compile(r"/v1/enquiries/([^/]+)/messages"), "viewer", self.messages),
+            ("GET", re.compile(r"/v1/enquiries/([^/]+)/assignments"), "viewer", self.history),
+            ("POST", re.compile(r"/v1/enquiries/([^/]+)/assignment"), "supervisor", self.assign),
+            ("GET", re.compile(r"/v1/assignments"), "viewer", self.assignments),
+        ]
+
+    def dispatch(self, req: Request) -> Response:
+        allowed = []
+        for method, pattern, scope, handler in self.routes:
+            match = pattern.fullmatch(req.path)
+            if match is None:
+                continue
+            allowed.append(method)
+            if method != req.method:
+                continue
+            try:
+                grant = self._authorise(req, scope) if scope else None
+                return handler(req, grant, match)
+            except HttpError as e:
+                return e.response
+        if allowed:
+            resp = problem(405, f"{req.path} does not support {req.method}.")
+            resp.headers["Allow"] = ", ".join(allowed)
+            return resp
+        return problem(404, f"There is no endpoint {req.path[:100]}.")
+
+    def _authorise(self, req: Request, scope: str) -> Grant:
+        header = req.headers.get("authorization", "")
+        kind, _, token = header.partition(" ")
+        if kind.lower() != "bearer" or not token.strip():
+            raise HttpError(401, "Sign in first: send Authorization: Bearer <access token>.")
+        try:
+            grant = self.tokens.check(token.strip())
+        except AuthFailed as e:
+            raise HttpError(401, str(e)) from None
+        if scope == "supervisor" and grant.scope != "supervisor":
+            raise HttpError(403, "This needs the supervisor scope; a viewer token can only read.")
+        return grant
+
+    # --- auth and time ---
+    def token(self, req: Request, _: Grant | None, __: re.Match[str]) -> Response:
+        body = json_body(req)
+        username = field_str(body, "username", max_len=200) or ""
+        password = field_str(body, "password", max_len=200) or ""
+        scope = field_str(body, "scope", required=False, max_len=50) or "supervisor"
+        if scope not in SCOPES:
+            raise HttpError(422, f"Unknown scope {scope[:50]!r}; use supervisor or viewer.")
+        try:
+            return ok(self.tokens.login(username, password, scope))
+        except AuthFailed as e:
+            return problem(401, str(e))
+        except ScopeRefused as e:
+            return problem(403, str(e))
+
+    def refresh(self, req: Request, _: Grant | None, __: re.Match[str]) -> Response:
+        token = field_str(json_body(req), "refresh_token", max_len=500) or ""
+        try:
+            return ok(self.tokens.refresh(token))
+        except AuthFailed as e:
+            return problem(401, str(e))
+
+    def time(self, req: Request, _: Grant | None, __: re.Match[str]) -> Response:
+        return ok({"now": iso(self.now())})
+
+    # --- reference data ---
+    def ref(self, req: Request, _: Grant | None, m: re.Match[str]) -> Response:
+        w = self.sim.world
+        with self.sim.store.lock:
+            items: list[dict[str, Any]] = {
+                "teams": lambda: [team_to_wire(t) for t in w.teams],
+                "agents": lambda: [agent_to_wire(a) for a in w.agents.values()],
+                "channels": lambda: [channel_to_wire(c) for c in w.channels],
+                "sla-policies": lambda: [policy_to_wire(p) for p in w.policies],
+                "calendars": lambda: [calendar_to_wire(c) for c in w.calendars],
+                "shifts": lambda: [shift_to_wire(s) for s in w.shifts],
+            }[m.group(1)]()
+        return ok({"items": items})
+
+    def agent_status(self, req: Request, grant: Grant | None, m: re.Match[str]) -> Response:
+        status = field_str(json_body(req), "status", max_len=50)
+        if status not in AGENT_STATUSES:
+            raise HttpError(
+                422, f"Unknown agent status {str(status)[:50]!r}; use {', '.join(AGENT_STATUSES)}."
+            )
+        with self.sim.store.lock:
+            agent = self.sim.world.agents.get(m.group(1))
+            if agent is None:
+                raise HttpError(404, f"There is no agent {m.group(1)[:100]!r}.")
+            if agent.status != status:
+                agent.status, agent.status_since = status, self.now()
+            return ok(agent_to_wire(agent))
+
+    # --- enquiries ---
+    def _enquiry_or_404(self, ident: str) -> Any:
+        e = self.sim.store.enquiries.get(ident)
+        if e is None:
+            gone = self.sim.store.deleted.get(ident)
+            if gone is not None:
+                doc = json.loads(b"{" + gone)
+                raise HttpError(404, f"Enquiry {ident} was {doc['reason']}.", merged_into=doc["merged_into"])
+            raise HttpError(404, f"There is no enquiry {ident[:100]!r}.")
+        return e
+
+    def enquiry(self, req: Request, _: Grant | None, m: re.Match[str]) -> Response:
+        with self.sim.store.lock:
+            e = self._enquiry_or_404(m.group(1))
+            return Response(200, self.sim.store.wire[e.id])
+
+    def messages(self, req: Request, _: Grant | None, m: re.Match[str]) -> Response:
+        with self.sim.store.lock:
+            e = self._enquiry_or_404(m.group(1))
+            return ok({"items": [message_to_wire(x) for x in self.sim.messages(e)]})
+
+    def history(self, req: Request, _: Grant | None, m: re.Match[str]) -> Response:
+        with self.sim.store.lock:
+            self._enquiry_or_404(m.group(1))
+            items = [assignment_to_wire(a) for a in self.sim.store.history.get(m.group(1), [])]
+        return ok({"items": items})
+
+    def assign(self, req: Request, grant: Grant | None, m: re.Match[str]) -> Response:
+        assert grant is not None
+        return self.reassigner.handle(req, m.group(1), grant.user)
+
+    def assignments(self, req: Request, _: Grant | None, __: re.Match[str]) -> Response:
+        since_text = req.query.get("since")
+        since = float("-inf")
+        if since_text:
+            try:
+                since = ts(since_text, "since")
+            except BadRecord as e:
+                raise HttpError(422, f"since must be an ISO 8601 time with a timezone ({e}).") from None
+        with self.sim.store.lock:
+            items = [assignment_to_wire(a) for a in self.sim.store.assignments if a.at >= since]
+        return ok({"items": items})
+
+    # --- the change feed ---
+    def changes(self, req: Request, _: Grant | None, __: re.Match[str]) -> Response:
+        limit = _number(req.query, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT, int)
+        wait = _number(req.query, "wait", 0, 0, MAX_WAIT, float)
+        store = self.sim.store
+        with store.lock:
+            try:
+                after = store.parse_cursor(req.query.get("cursor", ""))
+            except CursorGone:
+                raise HttpError(
+                    410, "This cursor is not known here any more; sync again from the start."
+                ) from None
+            page = store.page(after, limit)
+            if not page.entries and wait > 0:
+                store.changed.wait_for(lambda: store.seq > after or self.stopping, timeout=wait)
+                page = store.page(after, limit)
+            items = self._feed_faults(page)
+            cursor = store.cursor(page.last_seq)
+        more = b"true" if page.has_more else b"false"
+        body = b'{"items":[' + b",".join(items) + b'],"next_cursor":"' + cursor.encode()
+        return Response(200, body + b'","has_more":' + more + b"}")
+
+    def _feed_faults(self, page: Page) -> list[bytes]:
+        items = [b'{"seq":%d,' % s + tail for s, _, tail in page.entries]
+        if not items:
+            return items
+        faults, store = self.faults, self.sim.store
+        if faults.roll("invalid") is not None:
+            i = faults.choice(len(items))
+            seq, ident, _ = page.entries[i]
+            rec = store.wire.get(ident)
+            if rec is not None:  # spoil the record in transit only: GET /v1/enquiries/{id} stays good
+                doc = json.loads(rec)
+                if faults.choice(2):
+                    doc.pop("created_at", None)
+                else:
+                    doc["status"] = "bogus"
+                items[i] = b'{"seq":%d,"op":"upsert","enquiry":%s}' % (seq, encode(doc))
+        if faults.roll("reorder") is not None:
+            i = faults.choice(len(items))
+            seq, ident, _ = page.entries[i]
+            old = store.prev_wire.get(ident)
+            if old is not None:  # an older state after the newer one
+                items.insert(i + 1, b'{"seq":%d,"op":"upsert","enquiry":%s}' % (seq, old))
+        if faults.roll("dup") is not None:
+            i = faults.choice(len(items))
+            items.insert(i + 1, items[i])
+        return items
+
+
+def _number(query: dict[str, str], key: str, default: Any, low: float, high: float, kind: type) -> Any:
+    text = query.get(key)
+    if text is None or text == "":
+        return default
+    try:
+        value = kind(text)
+    except ValueError:
+        raise HttpError(422, f"{key} must be a number from {low:g} to {high:g}.") from None
+    if not low <= value <= high or value != value:  # also refuses NaN
+        raise HttpError(422, f"{key} must be a number from {low:g} to {high:g}.")
+    return value

@@ -1,0 +1,120 @@
+"""POST /v1/enquiries/{id}/assignment: If-Match, Idempotency-Key, routing verdicts, conflicts."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+from console.model import Assignment, Enquiry
+from console.routing import Router, Target
+from console.service.http_types import HttpError, Request, Response, field_str, json_body, ok, problem
+from console.service.simulator import Simulator
+from console.wire import assignment_to_wire, enquiry_to_wire, iso
+
+ROUTING_MODEL = "concierge"  # the reference site's model
+IDEMPOTENCY_TTL = 24 * 3600.0  # real seconds a key is remembered
+
+
+def parse_if_match(value: str | None) -> int:
+    if value is None or not value.strip():
+        raise HttpError(412, 'Send If-Match: "<version>" with the version you last saw.')
+    text = value.strip().removeprefix("W/").strip('"')
+    if not text.isdigit() or len(text) > 18:
+        raise HttpError(422, f"If-Match must be a quoted version number, got {value[:40]!r}.")
+    return int(text)
+
+
+class Reassigner:
+    def __init__(self, sim: Simulator) -> None:
+        self.sim = sim
+        self._answers: dict[tuple[str, str], tuple[float, Response]] = {}
+
+    def handle(self, req: Request, ident: str, user: str) -> Response:
+        key = req.headers.get("idempotency-key", "").strip()
+        if not key or len(key) > 200:
+            return problem(422, "Send an Idempotency-Key header (a UUID, at most 200 characters).")
+        store = self.sim.store
+        with store.lock:  # one assignment at a time: the key check and the move are atomic
+            remembered = self._answers.get((user, key))
+            if remembered is not None:
+                return remembered[1]
+            version = parse_if_match(req.headers.get("if-match"))
+            response = self._move(req, ident, version)
+            if response.status in (200, 409, 422, 404):
+                self._remember((user, key), response)
+            return response
+
+    def _remember(self, key: tuple[str, str], response: Response) -> None:
+        now = time.monotonic()
+        if len(self._answers) > 50_000:
+            self._answers = {k: v for k, v in self._answers.items() if now - v[0] < IDEMPOTENCY_TTL}
+        self._answers[key] = (now, response)
+
+    def _move(self, req: Request, ident: str, version: int) -> Response:
+        sim = self.sim
+        e = sim.store.enquiries.get(ident)
+        if e is None:
+            return problem(404, f"There is no enquiry {ident!r}.")
+        try:
+            body = json_body(req)
+            team_id = field_str(body, "team_id", max_len=128)
+            agent_id = field_str(body, "agent_id", required=False, max_len=128)
+            reason = field_str(body, "reason", required=False) or ""
+            actor = field_str(body, "actor", required=False, max_len=200) or "supervisor"
+        except HttpError as err:
+            return err.response
+        assert team_id is not None
+        now = sim.stamp(sim.now)
+        attempt = Assignment(
+            f"asg-{uuid.uuid4().hex[:16]}", e.id, e.team_id, e.agent_id, team_id, agent_id, reason, actor, now
+        )
+        if version != e.version:
+            attempt.result = "conflict"
+            sim.store.add_assignment(attempt)
+            mover, moved_at = sim.store.last_actor.get(e.id, ("unknown", e.updated_at))
+            current = {
+                "team_id": e.team_id,
+                "agent_id": e.agent_id,
+                "version": e.version,
+                "moved_by": mover,
+                "moved_at": iso(moved_at),
+            }
+            detail = f"{mover} changed this enquiry first (now version {e.version}, you had {version})."
+            return problem(409, detail, current=current)
+        router = Router(ROUTING_MODEL, sim.world.teams, sim.world.agents.values())
+        verdict = router.verdict(e, Target(team_id, agent_id), override_capacity=True)
+        refusal = None
+        if not verdict.allowed:
+            refusal = verdict.reason
+        elif verdict.needs_reason and not reason.strip():
+            refusal = f"{verdict.reason} Please give a reason."
+        if refusal is not None:
+            attempt.result = "rejected"
+            attempt.reason = reason if reason else refusal
+            sim.store.add_assignment(attempt)
+            return problem(422, refusal, warnings=list(verdict.warnings))
+        self._apply(e, team_id, agent_id, now)
+        sim.commit(e, sim.now, actor)
+        sim.store.add_assignment(attempt)
+        return ok({"enquiry": enquiry_to_wire(e), "assignment": assignment_to_wire(attempt)})
+
+    def _apply(self, e: Enquiry, team_id: str, agent_id: str | None, now: float) -> None:
+        sim = self.sim
+        team = next(t for t in sim.world.teams if t.id == team_id)
+        if team_id != e.team_id:
+            if e.team_id is not None:
+                e.bounces += 1
+            if team.kind == "specialist":
+                e.handoff_requested_at, e.handoff_accepted_at = now, None
+                e.status = "pending_specialist" if agent_id is None else "open"
+                if agent_id is not None:
+                    e.handoff_accepted_at = now
+            elif e.status == "pending_specialist":
+                e.status = "open"
+        elif agent_id is not None and e.status == "pending_specialist":
+            e.status, e.handoff_accepted_at = "open", now
+        e.team_id = team_id
+        sim.set_agent(e, agent_id)
+        # the simulator's next step for this enquiry follows the new owner
+        if e.status == "pending_specialist":
+            sim.reschedule(e.id, sim.now + 600 + sim.rng.expovariate(1 / 2400))

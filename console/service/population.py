@@ -1,0 +1,174 @@
+"""Drawing enquiries: a fresh arrival, and the open backlog the service starts with.
+
+All draws come from the simulator's seeded generator, in a fixed order, so a seed gives the same data.
+"""
+
+from __future__ import annotations
+
+import random
+from bisect import bisect
+from itertools import accumulate
+
+from console.model import Enquiry, Message
+from console.service import texts
+from console.service.world import OWNER, World
+
+CHANNELS = ("x", "facebook", "instagram", "whatsapp", "linkedin", "threads")
+CHANNEL_CUM = list(accumulate((35, 20, 15, 22, 6, 2)))
+PUBLIC_SHARE = {
+    "x": 0.85,
+    "facebook": 0.5,
+    "instagram": 0.45,
+    "whatsapp": 0.0,
+    "linkedin": 0.4,
+    "threads": 0.7,
+}
+TOPICS = ("general", "cards", "payments", "accounts", "fraud", "complaint", "lending", "mortgages")
+TOPIC_CUM = list(accumulate((20, 20, 15, 12, 8, 10, 8, 7)))
+# Share of complexity 1, 2 (rest: 3) per topic.
+COMPLEXITY = {"fraud": (0.0, 0.3), "complaint": (0.1, 0.5), "mortgages": (0.1, 0.5), "lending": (0.2, 0.7)}
+MIN, HOUR = 60.0, 3600.0
+
+
+def handoff_team(e: Enquiry) -> str | None:
+    """The specialist team the concierge model hands this enquiry to, or None when social keeps it."""
+    if e.topic == "fraud" or "fraud_risk" in e.flags:
+        return "fraud"
+    if e.topic == "complaint" or "complaint" in e.flags:
+        return "complaints"
+    if "vulnerable" in e.flags:
+        return "accounts"
+    if e.complexity >= 2:
+        return OWNER.get(e.topic)
+    return None
+
+
+def draw_enquiry(rng: random.Random, ident: str, now: float) -> Enquiry:
+    """A new enquiry that has just arrived on the social team's queue."""
+    channel = CHANNELS[bisect(CHANNEL_CUM, rng.random() * CHANNEL_CUM[-1])]
+    visibility = "public" if rng.random() < PUBLIC_SHARE[channel] else "private"
+    topic = TOPICS[bisect(TOPIC_CUM, rng.random() * TOPIC_CUM[-1])]
+    c1, c2 = COMPLEXITY.get(topic, (0.45, 0.85))
+    r = rng.random()
+    complexity = 1 if r < c1 else 2 if r < c2 else 3
+    flags = set()
+    if rng.random() < 0.03:
+        flags.add("vulnerable")
+    if topic == "complaint" or rng.random() < 0.03:
+        flags.add("complaint")
+    if topic == "fraud" or rng.random() < 0.02:
+        flags.add("fraud_risk")
+    if topic == "fraud":
+        priority = "urgent" if rng.random() < 0.4 else "high"
+    elif "vulnerable" in flags:
+        priority = "high"
+    else:
+        p = rng.random()
+        priority = "low" if p < 0.15 else "normal" if p < 0.85 else "high" if p < 0.97 else "urgent"
+    handle, name = texts.customer(rng, channel)
+    return Enquiry(
+        id=ident,
+        channel=channel,
+        visibility=visibility,
+        customer_handle=handle,
+        customer_name=name,
+        text=texts.customer_text(rng, topic),
+        topic=topic,
+        complexity=complexity,
+        flags=frozenset(flags),
+        priority=priority,
+        status="new",
+        team_id="social",
+        agent_id=None,
+        created_at=now,
+        version=1,
+        updated_at=now,
+        first_customer_message_at=now,
+        last_customer_message_at=now,
+    )
+
+
+def age_backlog(rng: random.Random, e: Enquiry, now: float, world: World, pick: AgentPicker) -> float:
+    """Turn a fresh enquiry into one of the open backlog at `now`; returns when it next changes."""
+    age = min(rng.expovariate(1 / (5 * HOUR)), 4 * 24 * HOUR) + rng.uniform(0, 10 * MIN)
+    created = now - age
+    e.created_at = e.first_customer_message_at = e.last_customer_message_at = created
+    r = rng.random()
+    if r < 0.35:  # nobody has answered yet
+        e.updated_at = created
+        return now + rng.expovariate(1 / (25 * MIN))
+    first = created + age * rng.uniform(0.05, 0.5)
+    e.first_response_at = e.last_agent_message_at = first
+    target = handoff_team(e)
+    if r < 0.5 and target is not None:
+        e.status, e.team_id, e.handoff_requested_at = "pending_specialist", target, first
+        e.updated_at = first
+        return now + rng.expovariate(1 / (40 * MIN))
+    if target is not None:
+        e.team_id, e.handoff_requested_at = target, first
+        e.handoff_accepted_at = first + (now - first) * rng.uniform(0.1, 0.5)
+    e.agent_id = pick(e.team_id or "social")
+    e.status = "open"
+    last = first + (now - first) * rng.uniform(0.2, 0.9)
+    if rng.random() < 0.5:
+        e.last_customer_message_at = last
+        e.text = texts.follow_up(rng)
+    else:
+        e.last_agent_message_at = last
+    if r > 0.8:  # the agent asked something and waits for the customer
+        e.status = "waiting_customer"
+        if e.last_customer_message_at == last:
+            e.last_customer_message_at = (first + last) / 2
+        e.last_agent_message_at = last
+        e.pauses = ((last, None),)
+    e.updated_at = last
+    e.version = 2 + int(rng.random() * 5)
+    return now + rng.expovariate(1 / (45 * MIN))
+
+
+class AgentPicker:
+    """Picks an agent of a team with spare capacity (or nobody: the enquiry waits in the team queue)."""
+
+    def __init__(self, rng: random.Random, world: World) -> None:
+        self._rng = rng
+        self._world = world
+        self._by_team: dict[str, list[str]] = {}
+        for a in world.agents.values():
+            self._by_team.setdefault(a.team_id, []).append(a.id)
+
+    def __call__(self, team_id: str) -> str | None:
+        ids = self._by_team.get(team_id)
+        if not ids:
+            return None
+        agent = self._world.agents[self._rng.choice(ids)]
+        if agent.status in ("offline", "away") or agent.load >= agent.capacity:
+            return None
+        agent.load += 1
+        return agent.id
+
+
+def backlog_messages(rng: random.Random, e: Enquiry, agent_name: str) -> list[Message]:
+    """The conversation so far of a backlog enquiry, consistent with its timestamps."""
+    msgs: list[Message] = []
+    first_in = e.first_customer_message_at or e.created_at
+    last_in = e.last_customer_message_at or first_in
+
+    def add(direction: str, author: str, text: str, at: float) -> None:
+        msgs.append(Message(f"{e.id}-m{len(msgs) + 1}", e.id, direction, author, text, at))
+
+    first_name = e.customer_name.split(" ")[0]
+    add(
+        "in",
+        e.customer_handle,
+        e.text if last_in == first_in else texts.customer_text(rng, e.topic),
+        first_in,
+    )
+    if e.first_response_at is not None:
+        add("out", agent_name, texts.agent_text(rng, first_name), e.first_response_at)
+    if last_in > first_in:
+        add("in", e.customer_handle, e.text, last_in)
+    last_out = e.last_agent_message_at
+    if last_out is not None and e.first_response_at is not None and last_out > e.first_response_at:
+        add("out", agent_name, texts.agent_text(rng, first_name), last_out)
+    msgs.sort(key=lambda m: m.sent_at)
+    return msgs

@@ -1,0 +1,168 @@
+"""Realistic customer and agent messages for the simulator, drawn from the caller's seeded generator.
+
+Some messages carry personal data (card numbers, sort codes, emails, phone numbers) and some carry
+HTML or Qt rich-text markup: both exist to exercise masking and plain-text rendering in the console.
+"""
+
+from __future__ import annotations
+
+import random
+import string
+from collections.abc import Callable
+
+from console.service.world import FIRST, LAST
+
+CUSTOMER: dict[str, tuple[str, ...]] = {
+    "general": (
+        "What time does the {town} branch open on Saturday?",
+        "Is the app down? It keeps saying something went wrong",
+        "How do I update my address? I moved to {town}",
+        "Hi, can someone call me back on {phone} please",
+    ),
+    "cards": (
+        "My card {card} was declined at {shop} again. Can you help?",
+        "Card hasn't arrived, it's been two weeks. Email me at {email}",
+        "I need to freeze my card, it's {card}",
+        "Contactless stopped working on my debit card",
+    ),
+    "lending": (
+        "Applied for a loan of £{amount} last week and heard nothing",
+        "Can I overpay my personal loan without a fee?",
+        "Why was my credit limit increase refused?",
+    ),
+    "mortgages": (
+        "Our mortgage offer expires Friday and the solicitor still has nothing",
+        "Can I port my mortgage if I move to {town}?",
+        "My fixed rate ends next month, who do I talk to?",
+    ),
+    "fraud": (
+        "There's a payment of £{amount} to {shop} on my card {card} that I never made!!",
+        "Got a text from {phone} saying it's the bank and asking for my PIN. Is this real?",
+        "Someone called pretending to be you and I gave them my sort code {sortcode}. What now?",
+        "I think my account has been hacked, email changed to {email}",
+    ),
+    "complaint": (
+        "Third time I'm writing. <b>Nobody</b> answers the phone. Formal complaint.",
+        "Absolutely disgraceful service at the {town} branch today",
+        "You charged me £{amount} in fees without warning. I want it back",
+    ),
+    "accounts": (
+        "Locked out of online banking, my email is {email}",
+        "How do I add my partner to the account {sortcode} {account}?",
+        "I need a statement for my visa application, urgently",
+    ),
+    "payments": (
+        "Sent £{amount} to sort code {sortcode} account {account} yesterday and it still hasn't arrived",
+        "Standing order didn't go out this month",
+        "Why is my transfer to {email} pending?",
+    ),
+}
+MARKUP = (
+    '<a href="http://secure-login.example/verify">click here</a> to see what you did',
+    "<img src=x onerror=alert(1)> still waiting",
+    '<font color="red">STILL WAITING</font>',
+    "<b>URGENT</b> please reply",
+    "<i>hello??</i> <br/>anyone there",
+    '<span style="font-size:40pt">HELP</span>',
+)
+HANDOFF = "Hi {name}, I'm passing this to our {team} team who can help best. They'll be in touch shortly."
+AGENT = (
+    "Hi {name}, thanks for getting in touch. Could you send us a DM so we can look into this?",
+    "Thanks {name}, I'm sorry about this. I've checked and can see what happened.",
+    "Thanks for your patience {name}. This is sorted now. Is there anything else we can help with?",
+    "Hi {name}, please never share your full card number here. We've hidden your message for safety.",
+)
+FOLLOW_UP = (
+    "Thanks, sent you a DM",
+    "Still not sorted...",
+    "OK, what do you need from me?",
+    "That worked, thank you!",
+    "I've been waiting hours for this",
+    "Can you call me instead? {phone}",
+)
+TOWNS = [
+    "Leeds",
+    "Manchester",
+    "Bristol",
+    "Cardiff",
+    "Glasgow",
+    "Norwich",
+    "Derby",
+    "Swansea",
+    "Belfast",
+    "Hull",
+]
+SHOPS = ["Tesco", "Amazon", "Deliveroo", "Argos", "Boots", "Trainline", "Uber", "Greggs", "ASOS", "Currys"]
+
+
+def _n(rng: random.Random, n: int) -> int:
+    # int(random() * n) is several times cheaper than randrange, and 100k enquiries draw a lot
+    return int(rng.random() * n)
+
+
+def _luhn_card(rng: random.Random) -> str:
+    digits = [4, *[_n(rng, 10) for _ in range(14)]]
+    total = 0
+    for i, d in enumerate(reversed(digits)):
+        d = d * 2 if i % 2 == 0 else d
+        total += d - 9 if d > 9 else d
+    digits.append((10 - total % 10) % 10)
+    s = "".join(map(str, digits))
+    return " ".join(s[i : i + 4] for i in range(0, 16, 4))
+
+
+def _email(rng: random.Random) -> str:
+    return f"{rng.choice(FIRST).lower()}.{rng.choice(LAST).lower()}{_n(rng, 100)}@example.com"
+
+
+FIELDS: dict[str, Callable[[random.Random], str]] = {
+    "card": _luhn_card,
+    "sortcode": lambda r: f"{_n(r, 100):02d}-{_n(r, 100):02d}-{_n(r, 100):02d}",
+    "account": lambda r: f"{_n(r, 10**8):08d}",
+    "email": _email,
+    "phone": lambda r: f"07700 900{_n(r, 1000):03d}",
+    "amount": lambda r: f"{5 + _n(r, 3000)}.{_n(r, 100):02d}",
+    "town": lambda r: r.choice(TOWNS),
+    "shop": lambda r: r.choice(SHOPS),
+}
+_PLACEHOLDERS: dict[str, tuple[str, ...]] = {}
+
+
+def _fill(template: str, rng: random.Random, **given: str) -> str:
+    """The template with each placeholder drawn (only the ones it uses, in order)."""
+    names = _PLACEHOLDERS.get(template)
+    if names is None:
+        names = tuple(f for _, f, _, _ in string.Formatter().parse(template) if f)
+        _PLACEHOLDERS[template] = names
+    if not names:
+        return template
+    return template.format(**{n: given[n] if n in given else FIELDS[n](rng) for n in names})
+
+
+def customer_text(rng: random.Random, topic: str) -> str:
+    text = _fill(rng.choice(CUSTOMER.get(topic, CUSTOMER["general"])), rng)
+    if rng.random() < 0.06:
+        text = f"{text} {rng.choice(MARKUP)}"  # markup the console must show as plain text
+    return text
+
+
+def follow_up(rng: random.Random) -> str:
+    return _fill(rng.choice(FOLLOW_UP), rng)
+
+
+def agent_text(rng: random.Random, first_name: str, team_name: str = "") -> str:
+    """An agent's reply; with team_name, the hand-off message naming the specialist team."""
+    if team_name:
+        return _fill(HANDOFF, rng, name=first_name, team=team_name)
+    return _fill(rng.choice(AGENT), rng, name=first_name)
+
+
+def customer(rng: random.Random, channel: str) -> tuple[str, str]:
+    """(handle, display name) in the style of the channel."""
+    first, last = rng.choice(FIRST), rng.choice(LAST)
+    name = f"{first} {last}"
+    if channel == "whatsapp":
+        return f"+44 7700 900{_n(rng, 1000):03d}", name
+    if channel in ("facebook", "linkedin"):
+        return f"{first.lower()}.{last.lower()}.{_n(rng, 1000)}", name
+    return f"@{first.lower()}_{last.lower()}{_n(rng, 100)}", name
