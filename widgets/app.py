@@ -1,8 +1,441 @@
-"""Application bootstrap (placeholder until the live console lands)."""
+"""Application bootstrap: `python main.py [--demo] [--api URL] [--screenshot PATH] [--theme T] [--scale F]`.
+
+Start-up order: settings, theme, secrets, the cache (the UI opens it read-only), the window from the
+cache at once, then the sync worker goes live in its own thread. With no API configured, or with --demo,
+the embedded reference service runs in this process (in its own threads) with a throw-away cache.
+"""
 
 from __future__ import annotations
 
+import argparse
+import logging
+import secrets as pysecrets
+import shutil
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtWidgets import QApplication
+
+from console import settings as settings_file
+from console import wire
+from console.api import ApiClient, ApiSettings, Tokens
+from console.credentials import ACCESS_TOKEN, REFRESH_TOKEN, SecretStore
+from console.model import Message
+from console.settings import Settings, default_cache_path
+from console.sla import Thresholds
+from console.store import Store, StoreReader
+from console.sync import Syncer
+from widgets.controller import Controller
+from widgets.dialogs import LoginDialog, SettingsDialog
+from widgets.main_window import MainWindow
+from widgets.queue_model import QueueModel
+from widgets.theme import apply_theme
+from widgets.workers import BackgroundJobs, Runner, SyncWorker
+
+log = logging.getLogger("concierge.ui.app")
+SCREENSHOT_TIMEOUT_MS = 90_000
+DEMO_USER, DEMO_PASSWORD = "supervisor", "demo-supervisor"
+
+
+@dataclass
+class SessionConfig:
+    api_url: str | None
+    demo: bool
+    cache_path: Path | None = None
+    theme: str = "light"
+    font_scale: float = 1.0
+    privacy: str = "partial"
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    ca_bundle: str | None = None
+    proxy: str | None = None
+    username: str = ""
+    tz: str = "UTC"
+    demo_open: int = 2000
+    demo_speed: float = 5.0
+    headless: bool = False  # --screenshot: never open a dialog
+
+
+@dataclass(frozen=True)
+class _State:
+    """A sync state the shell reports itself (before the Syncer runs)."""
+
+    state: str
+    since: float
+    last_sync_at: float | None = None
+    detail: str = ""
+
+
+class Session:
+    """One running console: service (demo), cache, window, controller and workers."""
+
+    def __init__(
+        self,
+        app: QApplication,
+        config: SessionConfig,
+        *,
+        settings: Settings | None = None,
+        qsettings: QSettings | None = None,
+        secret_store: SecretStore | None = None,
+    ) -> None:
+        self.app, self.config, self.settings, self.qsettings = app, config, settings, qsettings
+        self.secrets = secret_store
+        self.service: Any = None
+        self.api_url = ""
+        self.window: MainWindow | None = None
+        self.controller: Controller | None = None
+        self.reader: StoreReader | None = None
+        self.worker: SyncWorker | None = None
+        self.syncer: Syncer | None = None
+        self.jobs = BackgroundJobs()
+        self.tokens: Tokens | None = None
+        self._tmp: Path | None = None
+        self._key = b""
+        self._cache = Path()
+        self._job_local = threading.local()
+        self._stopped = False
+
+    # --- start and stop ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        c = self.config
+        theme = apply_theme(self.app, c.theme, c.font_scale)
+        if self.secrets is None:
+            self.secrets = SecretStore.open()
+        if c.demo or not c.api_url:
+            from console.service.server import DemoService  # only the demo needs the service
+
+            self.service = DemoService(seed=1, open_enquiries=c.demo_open, speed=c.demo_speed)
+            self.api_url = self.service.start()
+            self._tmp = Path(tempfile.mkdtemp(prefix="concierge-demo-"))
+            self._cache = self._tmp / "demo-cache.db"
+            self._key = pysecrets.token_bytes(32)  # a throw-away cache needs no stored key
+        else:
+            self.api_url = c.api_url
+            self._cache = c.cache_path or default_cache_path()
+            self._key = self.secrets.cache_key()
+        if not self._cache.exists():
+            Store(self._cache, self._key).close()  # an empty cache, so the window can open at once
+        self.reader = StoreReader(self._cache, self._key)
+
+        model = QueueModel()
+        model.set_theme(theme)
+        self.window = MainWindow(
+            model, tz=c.tz, qsettings=self.qsettings, theme=c.theme, font_scale=c.font_scale
+        )
+        self.window.set_theme(theme)
+        self.controller = Controller(
+            self.window,
+            model,
+            self.reader,
+            tz=c.tz,
+            thresholds=c.thresholds,
+            jobs=self.jobs,
+            fetch_messages=self._fetch_messages,
+            privacy=c.privacy,
+        )
+        self.controller.load_from_cache()
+        self.window.signInRequested.connect(self.sign_in)
+        self.window.settingsRequested.connect(self.edit_settings)
+        self.window.themeRequested.connect(lambda name: self.set_theme(name, self.config.font_scale))
+        self.window.scaleRequested.connect(lambda scale: self.set_theme(self.config.theme, scale))
+        self.window.restore_window_state()
+        self.window.show()
+        self.start_sync()
+
+    def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        if self.controller is not None:
+            self.controller.stop()
+        self.stop_sync()
+        self.jobs.shutdown()
+        if self.window is not None:
+            self.window.save_window_state()
+            self.window.close()
+        if self.reader is not None:
+            self.reader.close()
+        if self.service is not None:
+            self.service.stop()
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+
+    # --- sync -------------------------------------------------------------------------------------
+
+    def start_sync(self) -> None:
+        assert self.controller is not None
+        self.stop_sync()
+        worker = SyncWorker(self._make_runner)
+        worker.changesReady.connect(self.controller.on_changes)
+        worker.stateChanged.connect(self.controller.on_state)
+        worker.outboxResult.connect(self.controller.on_outbox)
+        worker.failed.connect(self.controller.on_failed)
+        worker.stateChanged.connect(self._on_state)
+        self.worker = worker
+        worker.start()
+
+    def stop_sync(self) -> None:
+        if self.worker is not None:
+            if not self.worker.stop(8000):
+                log.warning("the sync thread is still inside a network call; leaving it to end")
+            self.worker = None
+
+    def synced(self) -> bool:
+        """True once a sync has completed (state live) and its changes reached the window."""
+        c = self.controller
+        return c is not None and getattr(c.sync_state, "state", "") == "live" and c.changes_seen > 0
+
+    def select_first(self) -> None:
+        assert self.controller is not None
+        first = self.controller.model.enquiry_at(0)
+        if first is not None:
+            self.controller.select(first.id)
+
+    def _api(self) -> ApiClient:
+        c = self.config
+        return ApiClient(
+            ApiSettings(self.api_url, ca_bundle=c.ca_bundle, proxy=c.proxy), on_tokens=self._keep_tokens
+        )
+
+    def _make_runner(self, worker: SyncWorker) -> Runner:
+        """Runs in the sync thread: the writing store connection is made (and stays) there."""
+        api = self._api()
+        if not self._authorise(api):
+            worker.state(_State("auth_required", time.time(), self._last_sync()))
+            return _Idle()
+        store = Store(self._cache, self._key)
+        self.syncer = Syncer(
+            api, store, on_changes=worker.changes, on_state=worker.state, on_outbox_result=worker.outbox
+        )
+        return _Closing(self.syncer, store, api)
+
+    def _authorise(self, api: ApiClient) -> bool:
+        assert self.secrets is not None
+        env_token = self.secrets.get(ACCESS_TOKEN)  # CONCIERGE_TOKEN wins over everything
+        if env_token:
+            api.use_access_token(env_token)
+            return True
+        if self.tokens is not None:
+            api.use_tokens(self.tokens)
+            return True
+        if self.service is not None:
+            # The demo signs itself in; a failure here is reported by the sync loop's own retries.
+            try:
+                api.login(DEMO_USER, DEMO_PASSWORD)
+                return True
+            except Exception:
+                log.exception("demo sign-in failed")
+                return False
+        stored = self.secrets.get(self._secret_name(REFRESH_TOKEN))
+        if stored:
+            # expires_at 0: the client refreshes before its first call.
+            api.use_tokens(Tokens(access_token="", refresh_token=stored, expires_at=0.0))
+            return True
+        return False
+
+    def _secret_name(self, kind: str) -> str:
+        return f"{kind}:{self.config.username or 'default'}@{self.api_url}"
+
+    def _keep_tokens(self, tokens: Tokens) -> None:
+        """From any thread: the client signed in or refreshed. Only the secret store sees tokens."""
+        self.tokens = tokens
+        if self.secrets is not None and tokens.refresh_token and self.service is None:
+            self.secrets.set(self._secret_name(REFRESH_TOKEN), tokens.refresh_token)
+
+    def _last_sync(self) -> float | None:
+        raw = self.reader.get_meta("last_sync_at") if self.reader is not None else None
+        try:
+            return float(raw) if raw else None
+        except ValueError:
+            return None
+
+    def _on_state(self, state: Any) -> None:
+        if (
+            getattr(state, "state", "") == "auth_required"
+            and self.config.api_url
+            and not self.config.headless
+        ):
+            QTimer.singleShot(0, self.sign_in)
+
+    # --- background conversation fetch (the jobs thread) -------------------------------------------
+
+    def _fetch_messages(self, enquiry_id: str) -> list[Message]:
+        local = self._job_local
+        if getattr(local, "api", None) is None:
+            local.api = self._api()
+        api: ApiClient = local.api
+        if self.tokens is not None:
+            api.use_tokens(self.tokens)
+        elif not self._authorise(api):
+            raise RuntimeError("sign in to fetch the conversation")
+        raws = api.messages(enquiry_id)
+        syncer = self.syncer
+        if syncer is not None:  # cached by the one writer, on the sync thread
+            syncer.submit(lambda store: store.replace_messages(enquiry_id, raws, now=time.time()))
+        out = []
+        for raw in raws:
+            try:
+                out.append(wire.message_from_wire(raw))
+            except wire.BadRecord as e:
+                log.warning("a message of %s was unreadable: %s", enquiry_id[:64], e)
+        return sorted(out, key=lambda m: (m.sent_at, m.id))
+
+    # --- dialogs and appearance ----------------------------------------------------------------------
+
+    def sign_in(self) -> None:
+        assert self.window is not None and self.secrets is not None
+        api_settings = ApiSettings(self.api_url, ca_bundle=self.config.ca_bundle, proxy=self.config.proxy)
+
+        def login(user: str, password: str, scope: str) -> Tokens:
+            with ApiClient(api_settings) as client:
+                return client.login(user, password, scope)
+
+        dialog = LoginDialog(
+            login,
+            self.jobs,
+            api_url=self.api_url,
+            username=self.config.username,
+            warning=self.secrets.warning,
+            parent=self.window,
+        )
+        if dialog.exec() and isinstance(dialog.result_value, Tokens):
+            self.config.username = dialog.user.text().strip()
+            self._keep_tokens(dialog.result_value)
+            self.start_sync()
+
+    def edit_settings(self) -> None:
+        assert self.window is not None
+        if self.settings is None:
+            return
+        dialog = SettingsDialog(self.settings, parent=self.window)
+        if dialog.exec():
+            self.settings = dialog.settings()
+            settings_file.save(self.settings)
+            self.set_theme(self.settings.theme, self.settings.font_scale)
+            self.window.statusBar().showMessage(
+                "Settings saved. A new API address applies at the next start.", 10_000
+            )
+
+    def set_theme(self, name: str, scale: float) -> None:
+        assert self.window is not None
+        self.config.theme, self.config.font_scale = name, scale
+        self.window.set_theme(apply_theme(self.app, name, scale))
+
+
+class _Closing:
+    """Runs the syncer, then closes its store and client in the same (sync) thread."""
+
+    def __init__(self, syncer: Syncer, store: Store, api: ApiClient) -> None:
+        self.syncer, self.store, self.api = syncer, store, api
+
+    def run_forever(self, stop: threading.Event) -> None:
+        try:
+            self.syncer.run_forever(stop)
+        finally:
+            self.api.close()
+            self.store.close()
+
+
+class _Idle:
+    """The runner when nobody is signed in: nothing to do until the user signs in."""
+
+    def run_forever(self, stop: threading.Event) -> None:
+        return None
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(prog="concierge", description="Concierge supervisor console")
+    p.add_argument("--demo", action="store_true", help="run the embedded demo service (default with no API)")
+    p.add_argument("--api", metavar="URL", help="the Service API base URL (overrides the settings)")
+    p.add_argument("--cache", metavar="PATH", help="the encrypted cache file (overrides the settings)")
+    p.add_argument("--screenshot", metavar="PATH", help="save a PNG of the window after the first sync, exit")
+    p.add_argument("--theme", choices=("light", "dark", "high_contrast"), help="colour theme")
+    p.add_argument("--scale", type=float, metavar="F", help="font scale, e.g. 1.5 or 2")
+    p.add_argument("--open", type=int, default=2000, metavar="N", help="demo: open enquiries to start with")
+    return p.parse_args(argv)
+
+
+def config_from(settings: Settings, args: argparse.Namespace) -> SessionConfig:
+    return SessionConfig(
+        api_url=None if args.demo else (args.api or settings.api_url or None),
+        demo=bool(args.demo),
+        cache_path=Path(args.cache)
+        if args.cache
+        else (Path(settings.cache_path) if settings.cache_path else None),
+        theme=args.theme or settings.theme,
+        font_scale=args.scale or settings.font_scale,
+        privacy=settings.privacy,
+        thresholds=settings.thresholds(),
+        ca_bundle=settings.ca_bundle or None,
+        proxy=settings.proxy or None,
+        username=settings.username or "",
+        demo_open=args.open,
+    )
+
 
 def main(argv: list[str] | None = None) -> int:
-    print("Concierge console: the main window is not built yet.")
-    return 0
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    if args.scale is not None and not 0.5 <= args.scale <= 4.0:
+        print("--scale must be between 0.5 and 4", file=sys.stderr)
+        return 2
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    assert isinstance(app, QApplication)
+    app.setOrganizationName("Concierge")
+    app.setApplicationName("Concierge")
+    settings = settings_file.load()
+    config = config_from(settings, args)
+    config.headless = args.screenshot is not None
+    session = Session(app, config, settings=settings, qsettings=None if args.screenshot else QSettings())
+    try:
+        session.start()
+    except Exception as e:  # a sentence the user can act on, not a traceback
+        log.exception("start-up failed")
+        print(f"Concierge could not start: {e}", file=sys.stderr)
+        session.stop()
+        return 1
+    if args.screenshot:
+        return _screenshot(app, session, Path(args.screenshot))
+    code = app.exec()
+    session.stop()
+    return code
+
+
+def _screenshot(app: QApplication, session: Session, path: Path) -> int:
+    """Wait for the first sync, pick the most urgent enquiry so the detail pane shows, save, exit."""
+    result = {"code": 1}
+
+    def check() -> None:
+        if not session.synced():
+            return
+        poll.stop()
+        session.select_first()
+        QTimer.singleShot(800, shoot)  # let the pane and a countdown tick paint first
+
+    def shoot() -> None:
+        assert session.window is not None
+        path.parent.mkdir(parents=True, exist_ok=True)
+        ok = session.window.grab().save(str(path), "PNG")
+        result["code"] = 0 if ok else 1
+        if not ok:
+            print(f"could not write {path}", file=sys.stderr)
+        app.quit()
+
+    def give_up() -> None:
+        print("no sync within the time allowed; no screenshot taken", file=sys.stderr)
+        app.quit()
+
+    poll = QTimer()
+    poll.setInterval(100)
+    poll.timeout.connect(check)
+    poll.start()
+    QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, give_up)
+    app.exec()
+    session.stop()
+    return result["code"]

@@ -8,7 +8,7 @@ Qt.PlainText, item views). Links are never clickable; "Open link…" asks first 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
@@ -27,10 +27,11 @@ from PySide6.QtWidgets import (
 )
 
 from console.model import Assignment, Enquiry, Message
+from console.privacy import mask_handle, mask_text
 from widgets.dialogs import confirm_open_link
 
 URL_RE = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
-Mask = Callable[[str], str]
+HIDDEN = "(hidden: privacy is set to masked)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,14 +76,12 @@ class DetailPane(QWidget):
         super().__init__(parent)
         self._tz = ZoneInfo(tz)
         self._current: str | None = None
-        self._mask_text: Mask = lambda s: s
-        self._mask_handle: Mask = lambda s: s
+        self._privacy = "partial"
         self._names: Mapping[str, str] = {}
 
         self.title = _plain_label(bold=True)
         self.meta = _plain_label()
-        self.clocks = _tree(("SLA clock", "Deadline", "State"), "SLA clocks")
-        self.clocks.setMaximumHeight(120)
+        self.clocks = _tree(("SLA clock", "Time left · deadline", "State"), "SLA clocks")
         self.conversation = QPlainTextEdit()
         self.conversation.setReadOnly(True)
         self.conversation.setAccessibleName("Conversation")
@@ -108,8 +107,20 @@ class DetailPane(QWidget):
 
     # --- configuration ---------------------------------------------------------------------------
 
-    def set_masks(self, mask_handle: Mask, mask_text: Mask) -> None:
-        self._mask_handle, self._mask_text = mask_handle, mask_text
+    def set_privacy(self, mode: str) -> None:
+        """full: as written; partial: handles shortened, card/account numbers, phones and emails
+        hidden; masked (branches, wallboards): no customer name or words at all."""
+        if mode not in ("full", "partial", "masked"):
+            raise ValueError(f"unknown privacy mode {mode!r}")
+        self._privacy = mode
+
+    def _text(self, text: str) -> str:
+        if self._privacy == "masked":
+            return HIDDEN
+        return text if self._privacy == "full" else mask_text(text)
+
+    def _handle(self, handle: str) -> str:
+        return mask_handle(handle, self._privacy) if handle else ""
 
     def set_names(self, names: Mapping[str, str]) -> None:
         """Team and agent ids -> display names."""
@@ -141,8 +152,8 @@ class DetailPane(QWidget):
     ) -> None:
         """messages None: not in the cache yet; the pane says so and asks for them."""
         self._current = e.id
-        who = self._mask_handle(e.customer_handle) or "unknown customer"
-        name = self._mask_text(e.customer_name)
+        who = self._handle(e.customer_handle) or "unknown customer"
+        name = "" if self._privacy == "masked" else e.customer_name.strip()
         self.title.setText(f"{name} ({who})" if name else who)
         flags = ", ".join(sorted(e.flags)) or "none"
         team = self._name(e.team_id, "no team")
@@ -154,7 +165,7 @@ class DetailPane(QWidget):
         )
         self.set_clocks(clocks)
         if messages is None:
-            latest = self._mask_text(e.text)
+            latest = self._text(e.text)
             self.conversation.setPlainText(f"Fetching the conversation…\n\nLatest message:\n{latest}")
             self.messagesWanted.emit(e.id)
         else:
@@ -170,10 +181,9 @@ class DetailPane(QWidget):
             return
         parts = []
         for m in messages:
-            who = "Customer" if m.direction == "in" else f"Agent {m.author}".strip()
-            if m.direction == "in" and m.author:
-                who = f"Customer {self._mask_handle(m.author)}"
-            parts.append(f"── {self._when(m.sent_at)} · {who}\n{self._mask_text(m.text)}\n")
+            agent = f"Agent · {m.author}" if m.author else "Agent"
+            who = "Customer" if m.direction == "in" else agent
+            parts.append(f"── {self._when(m.sent_at)} · {who}\n{self._text(m.text)}\n")
         self.conversation.setPlainText("\n".join(parts))
 
     def set_messages_failed(self, enquiry_id: str, reason: str) -> None:
@@ -188,12 +198,16 @@ class DetailPane(QWidget):
             self.clocks.addTopLevelItem(QTreeWidgetItem(["No SLA clock runs", "", ""]))
         for col in range(3):
             self.clocks.resizeColumnToContents(col)
+        # Exactly as tall as its rows: every clock visible, no dead space.
+        rows = self.clocks.topLevelItemCount()
+        row_h = self.clocks.sizeHintForRow(0) if rows else self.fontMetrics().height()
+        self.clocks.setFixedHeight(self.clocks.header().sizeHint().height() + rows * row_h + 6)
 
     def _fill_earlier(self, e: Enquiry, earlier: Sequence[Enquiry]) -> None:
         self.earlier.clear()
         others = [x for x in earlier if x.id != e.id]
         for x in others:
-            preview = self._mask_text(" ".join(x.text.split()))[:160]
+            preview = self._text(" ".join(x.text.split()))[:160]
             item = QTreeWidgetItem([self._when(x.created_at), x.channel, x.topic, x.status, preview])
             item.setData(0, Qt.ItemDataRole.UserRole, x.id)
             self.earlier.addTopLevelItem(item)

@@ -7,6 +7,7 @@ run on a worker thread (BackgroundJobs) and shows the result. Nothing here write
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -14,14 +15,20 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
+from console.settings import CHECKS, Settings
+from console.sla import Thresholds
 from widgets.workers import BackgroundJobs
 
 LoginFn = Callable[[str, str, str], Any]  # (username, password, scope) -> anything; raises on failure
@@ -127,3 +134,147 @@ class LoginDialog(QDialog):
         for w in (self.user, self.password, self.scope):
             w.setEnabled(not busy)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not busy)
+
+
+class SettingsDialog(QDialog):
+    """API address, CA bundle, proxy, SLA thresholds, privacy, theme and text size. Values are checked
+    with the same rules the settings file uses; a bad one is named and nothing is lost or half-saved."""
+
+    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Concierge settings")
+        self._original = settings
+        self.api_url = QLineEdit(settings.api_url)
+        self.api_url.setPlaceholderText("https://api.bank.example  (empty: the built-in demo)")
+        self.ca_bundle = QLineEdit(settings.ca_bundle or "")
+        self.ca_bundle.setPlaceholderText("the system's certificate authorities")
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse_ca)
+        ca_row = QHBoxLayout()
+        ca_row.addWidget(self.ca_bundle, 1)
+        ca_row.addWidget(browse)
+        self.proxy = QLineEdit(settings.proxy or "")
+        self.proxy.setPlaceholderText("none, e.g. http://proxy.bank.example:3128")
+        self.privacy = _combo(
+            (
+                ("masked", "Masked: no customer data (wallboards, branches)"),
+                ("partial", "Partial: handles shortened, card and account numbers hidden"),
+                ("full", "Full: everything, for a private desk"),
+            ),
+            settings.privacy,
+        )
+        self.theme = _combo(
+            (("light", "Light"), ("dark", "Dark"), ("high_contrast", "High contrast")), settings.theme
+        )
+        self.font_scale = _combo(
+            ((1.0, "100 %"), (1.25, "125 %"), (1.5, "150 %"), (2.0, "200 %"), (3.0, "300 %")),
+            settings.font_scale,
+        )
+        self.at_risk_fraction = _spin(settings.at_risk_fraction * 100, 0, 100, " % of target left")
+        self.at_risk_minutes = _spin(settings.at_risk_minutes, 0, 1440, " min left")
+        self.urgent_fraction = _spin(settings.urgent_fraction * 100, 0, 100, " % of target left")
+        self.urgent_minutes = _spin(settings.urgent_minutes, 0, 1440, " min left")
+
+        form = QFormLayout()
+        form.addRow("Service API address", self.api_url)
+        form.addRow("CA bundle file", ca_row)
+        form.addRow("Proxy", self.proxy)
+        form.addRow("Customer data", self.privacy)
+        form.addRow("Theme", self.theme)
+        form.addRow("Text size", self.font_scale)
+        form.addRow(_plain("At risk when either is reached:"))
+        form.addRow("  share of target left", self.at_risk_fraction)
+        form.addRow("  or time left", self.at_risk_minutes)
+        form.addRow(_plain("Urgent when either is reached:"))
+        form.addRow("  share of target left", self.urgent_fraction)
+        form.addRow("  or time left", self.urgent_minutes)
+
+        self.message = _plain("")
+        self.message.setObjectName("settingsMessage")
+        problems = "\n".join(settings.problems)
+        if problems:
+            self.message.setText(f"Problems found in the settings files:\n{problems}")
+        ok, cancel = QDialogButtonBox.StandardButton.Ok, QDialogButtonBox.StandardButton.Cancel
+        self.buttons = QDialogButtonBox(ok | cancel)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+        self._result: Settings | None = None
+
+    def _browse_ca(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "CA bundle", "", "Certificates (*.pem *.crt *.cer);;All (*)"
+        )
+        if path:
+            self.ca_bundle.setText(path)
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "api_url": self.api_url.text().strip(),
+            "ca_bundle": self.ca_bundle.text().strip(),
+            "proxy": self.proxy.text().strip(),
+            "privacy": self.privacy.currentData(),
+            "theme": self.theme.currentData(),
+            "font_scale": float(self.font_scale.currentData()),
+            "at_risk_fraction": self.at_risk_fraction.value() / 100,
+            "at_risk_minutes": self.at_risk_minutes.value(),
+            "urgent_fraction": self.urgent_fraction.value() / 100,
+            "urgent_minutes": self.urgent_minutes.value(),
+        }
+
+    def validate(self) -> tuple[Settings | None, list[str]]:
+        """The new settings, or the problems in words. Checks are console.settings' own."""
+        clean: dict[str, Any] = {}
+        problems = []
+        for key, value in self.values().items():
+            try:
+                clean[key] = CHECKS[key](value)
+            except ValueError as e:
+                problems.append(f"{key.replace('_', ' ').capitalize()}: {e}")
+        if not problems:
+            try:
+                Thresholds(
+                    clean["at_risk_fraction"],
+                    clean["at_risk_minutes"],
+                    clean["urgent_fraction"],
+                    clean["urgent_minutes"],
+                )
+            except ValueError as e:
+                problems.append(f"SLA thresholds: {e}")
+        if problems:
+            return None, problems
+        return replace(self._original, **clean), []
+
+    def accept(self) -> None:
+        result, problems = self.validate()
+        if result is None:
+            self.message.setText("Please correct:\n" + "\n".join(problems))
+            return
+        self._result = result
+        super().accept()
+
+    def settings(self) -> Settings:
+        """The accepted settings (the originals if the dialog was cancelled)."""
+        return self._result or self._original
+
+
+def _combo(options: tuple[tuple[Any, str], ...], current: Any) -> QComboBox:
+    box = QComboBox()
+    for value, label in options:
+        box.addItem(label, value)
+    for i, (value, _) in enumerate(options):
+        if value == current:
+            box.setCurrentIndex(i)
+    return box
+
+
+def _spin(value: float, low: float, high: float, suffix: str) -> QDoubleSpinBox:
+    box = QDoubleSpinBox()
+    box.setRange(low, high)
+    box.setDecimals(0)
+    box.setSuffix(suffix)
+    box.setValue(value)
+    return box

@@ -1,0 +1,297 @@
+"""Glue between the core and the main window, in the UI thread.
+
+It opens the window from the cache at once (its own read-only StoreReader), then applies what the sync
+worker reports: for each change-set it reads the changed rows by id and hands them to QueueModel.apply.
+Navigator counts and header figures are recomputed on a short timer, coalescing bursts of changes.
+Nothing here waits on the network or writes: conversations are fetched by a background job.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QObject, QTimer, Slot
+
+from console.metrics import HeaderMetrics, header_metrics, navigator_counts, saved_views
+from console.model import Agent, ChangeSet, Enquiry, Message
+from console.sla import SlaEngine, Thresholds, format_countdown
+from console.store_read import StoreReader
+from widgets.detail_pane import ClockRow
+from widgets.main_window import MainWindow
+from widgets.navigator import ALL_KEY
+from widgets.queue_model import QueueModel
+from widgets.workers import BackgroundJobs
+
+log = logging.getLogger("concierge.ui")
+
+CLOCK_NAMES = {
+    "first_response": "First response",
+    "next_response": "Next response",
+    "resolution": "Resolution",
+    "handoff": "Specialist hand-off",
+}
+STATE_NAMES = {"on_track": "On track", "at_risk": "At risk", "urgent": "Urgent", "breached": "Breached"}
+REFRESH_MS = 1000  # counts and header at most once a second
+FULL_REFRESH_S = 15.0  # time-based views ("over 1 h") move even with no change
+
+
+class Controller(QObject):
+    def __init__(
+        self,
+        window: MainWindow,
+        model: QueueModel,
+        reader: StoreReader,
+        *,
+        tz: str = "UTC",
+        thresholds: Thresholds = Thresholds(),  # noqa: B008 - frozen
+        jobs: BackgroundJobs | None = None,
+        fetch_messages: Callable[[str], list[Message]] | None = None,
+        privacy: str = "partial",
+    ) -> None:
+        super().__init__(window)
+        self.window, self.model, self.reader = window, model, reader
+        self.tz = tz
+        self.thresholds = thresholds
+        self.jobs = jobs
+        self.fetch_messages = fetch_messages
+        self.rows: dict[str, Enquiry] = {}
+        self.engine = SlaEngine([], {}, {}, thresholds)
+        self.offset = 0.0  # server minus local clock, from the cache's meta
+        self.metrics: HeaderMetrics | None = None
+        self.agents: list[Agent] = []
+        self._teams: list[tuple[str, str]] = []
+        self.sync_state: Any = None
+        self.changes_seen = 0  # change-sets applied (tests and --screenshot wait on it)
+        self._dirty = True
+        self._last_full = 0.0
+        self._channel_names: dict[str, str] = {}
+        self._views = saved_views(self.now, self._due_at)
+        self._fetching: set[str] = set()
+
+        window.detail.set_privacy(privacy)
+        model.set_privacy(privacy)
+        window.navigator.viewSelected.connect(self._on_view)
+        window.queue_view.currentEnquiryChanged.connect(self.show_detail)
+        window.queue_view.enquiryActivated.connect(self.show_detail)
+        window.breach_strip.enquiryClicked.connect(self.select)
+        window.detail.messagesWanted.connect(self._fetch)
+        window.detail.enquiryPicked.connect(self.show_detail)
+
+        self.timer = QTimer(self)
+        self.timer.setInterval(REFRESH_MS)
+        self.timer.timeout.connect(self.refresh)
+
+    # --- time -------------------------------------------------------------------------------------
+
+    def now(self) -> float:
+        """The server's clock as last measured by sync: countdowns never follow a wrong PC clock."""
+        return time.time() + self.offset
+
+    def _due_at(self, e: Enquiry) -> float | None:
+        clock = self.engine.current(e)
+        return None if clock is None else clock.due_at
+
+    def _read_offset(self) -> None:
+        raw = self.reader.get_meta("clock_offset")
+        try:
+            self.offset = float(raw) if raw else 0.0
+        except ValueError:
+            self.offset = 0.0
+
+    # --- start-up from the cache --------------------------------------------------------------------
+
+    def load_from_cache(self) -> None:
+        """Everything the window shows, from the local cache only: no network."""
+        self._read_offset()
+        self._load_reference()
+        self.rows = {e.id: e for e in self.reader.load_open()}
+        self.model.set_rows(self.rows.values())
+        self._apply_filter()
+        self.refresh(force=True)
+        self.timer.start()
+
+    def _load_reference(self) -> None:
+        teams = self.reader.teams()
+        agents = self.reader.agents()
+        calendars = {c.id: c for c in self.reader.calendars()}
+        self.engine = SlaEngine(self.reader.policies(), calendars, {t.id: t for t in teams}, self.thresholds)
+        self.agents = agents
+        names = {t.id: t.name for t in teams} | {a.id: a.name for a in agents}
+        self.window.detail.set_names(names)
+        self.model.set_names({t.id: t.name for t in teams}, {a.id: a.name for a in agents})
+        self.model.set_clock(self.engine, self.now, self.tz)
+        self._channel_names = {c.id: c.name for c in self.reader.channels()}
+        self._teams = [(t.id, t.name) for t in sorted(teams, key=lambda t: (t.kind != "social", t.name))]
+        self._update_structure()
+
+    def _update_structure(self) -> None:
+        known = dict(self._channel_names)
+        for e in self.rows.values():  # unknown channels from the API are shown, never dropped
+            known.setdefault(e.channel, e.channel)
+        channels = sorted(known.items(), key=lambda kv: kv[1].lower())
+        self.window.nav_model.set_structure(self._views, channels, self._teams)
+
+    # --- live updates from the sync worker (queued signals) ------------------------------------------
+
+    @Slot(object)
+    def on_changes(self, changes: ChangeSet) -> None:
+        if changes.reference_changed:
+            self._read_offset()
+            self._load_reference()
+        ids = changes.added | changes.changed
+        rows = self.reader.by_ids(ids) if ids else {}
+        for ident in changes.removed:
+            self.rows.pop(ident, None)
+        for ident, e in rows.items():
+            if e.is_open:
+                self.rows[ident] = e
+            else:
+                self.rows.pop(ident, None)
+        self.engine.forget(changes.removed | ids)
+        self.model.apply(changes, rows)
+        self.changes_seen += 1
+        self._dirty = True
+        current = self.window.detail.current_id()
+        if current is not None and (current in ids or current in changes.removed):
+            self.show_detail(current)
+
+    @Slot(object)
+    def on_state(self, state: Any) -> None:
+        self.sync_state = state
+        self._read_offset()
+        self.window.connection.set_state(
+            state.state, state.since, state.last_sync_at, getattr(state, "detail", "") or ""
+        )
+        self._show_pending()
+
+    @Slot(object)
+    def on_outbox(self, result: Any) -> None:
+        self._show_pending()
+        text = getattr(result, "message", None) or getattr(result, "detail", None)
+        if text:
+            self.window.statusBar().showMessage(str(text), 15_000)
+
+    @Slot(str)
+    def on_failed(self, reason: str) -> None:
+        self.window.connection.set_state("offline", self.now(), self._last_sync(), reason)
+        self.window.statusBar().showMessage(f"Sync stopped: {reason}", 0)
+
+    def _last_sync(self) -> float | None:
+        return getattr(self.sync_state, "last_sync_at", None)
+
+    def _show_pending(self) -> None:
+        self.window.connection.set_pending(len(self.reader.outbox_pending()))
+
+    # --- periodic refresh -------------------------------------------------------------------------
+
+    @Slot()
+    def refresh(self, force: bool = False) -> None:
+        """Counts and header figures; cheap when nothing changed."""
+        now = self.now()
+        if force or self._dirty or now - self._last_full >= FULL_REFRESH_S:
+            self._dirty = False
+            self._last_full = now
+            rows = list(self.rows.values())
+            self._update_structure()
+            self.window.nav_model.set_counts(navigator_counts(rows, self._views))
+            self.metrics = header_metrics(rows, self.agents, self.engine.clocks, now, self.tz)
+            self.window.header.set_metrics(self.metrics, self._channel_names)
+        current = self.window.detail.current_id()
+        if current is not None and current in self.rows:
+            self.window.detail.set_clocks(self.clock_rows(self.rows[current], now))
+
+    # --- navigator and filter -----------------------------------------------------------------------
+
+    @Slot(str)
+    def _on_view(self, key: str) -> None:
+        label = self.window.nav_model.label(key) or "All open"
+        self.window.set_queue_title("All open" if key == ALL_KEY else label)
+        self._apply_filter()
+
+    def _apply_filter(self) -> None:
+        """The navigator's pick and the filter box's text (the queue view keeps the text in step)."""
+        predicate = self.window.nav_model.predicate(self.window.navigator.current_key())
+        self.model.set_filter(self.window.filter_edit.text(), predicate)
+
+    # --- detail pane --------------------------------------------------------------------------------
+
+    @Slot(str)
+    def select(self, enquiry_id: str) -> None:
+        row = self.model.row_of(enquiry_id)
+        if row is not None:
+            self.window.queue_view.selectRow(row)
+        self.show_detail(enquiry_id)
+
+    @Slot(str)
+    def show_detail(self, enquiry_id: str) -> None:
+        if not enquiry_id:
+            self.window.detail.clear()
+            return
+        e = self.rows.get(enquiry_id) or self.reader.get(enquiry_id)
+        if e is None:
+            self.window.detail.clear()
+            return
+        messages: Sequence[Message] | None = self.reader.messages(e.id)
+        if not messages and self.fetch_messages is not None:
+            messages = None  # not cached yet: the pane asks for them
+        self.window.detail.show_enquiry(
+            e,
+            messages=messages,
+            earlier=self.reader.customer_history(e.customer_handle, 20) if e.customer_handle else [],
+            assignments=self.reader.assignments(e.id),
+            clocks=self.clock_rows(e, self.now()),
+        )
+
+    def clock_rows(self, e: Enquiry, now: float) -> list[ClockRow]:
+        rows = []
+        for c in self.engine.clocks(e):
+            name = CLOCK_NAMES.get(c.kind, c.kind)
+            if c.stopped_at is not None:
+                when = format_countdown_wall(c.stopped_at, self.tz)
+                late = c.stopped_at - c.due_at
+                state = "Met" if late <= 0 else f"Missed by {_hm(late)}"
+                rows.append(ClockRow(name, f"stopped {when}", state))
+            elif c.paused:
+                rows.append(ClockRow(name, "paused while waiting for the customer", f"{_hm(c.used_s)} used"))
+            else:
+                status = self.engine.clock_status(c, now)
+                if status is None:
+                    continue
+                rows.append(
+                    ClockRow(name, format_countdown(status, self.tz, now), STATE_NAMES.get(status.state, ""))
+                )
+        return rows
+
+    @Slot(str)
+    def _fetch(self, enquiry_id: str) -> None:
+        if self.jobs is None or self.fetch_messages is None or enquiry_id in self._fetching:
+            return
+        self._fetching.add(enquiry_id)
+        fetch = self.fetch_messages
+
+        def done(messages: list[Message]) -> None:
+            self._fetching.discard(enquiry_id)
+            self.window.detail.set_messages(enquiry_id, messages)
+
+        def failed(error: BaseException) -> None:
+            self._fetching.discard(enquiry_id)
+            self.window.detail.set_messages_failed(enquiry_id, str(error) or type(error).__name__)
+
+        self.jobs.submit(lambda: fetch(enquiry_id), done, failed)
+
+    def stop(self) -> None:
+        self.timer.stop()
+
+
+def _hm(seconds: float) -> str:
+    minutes = int(max(0.0, seconds) // 60)
+    return f"{minutes // 60}:{minutes % 60:02d}"
+
+
+def format_countdown_wall(t: float, tz: str) -> str:
+    return datetime.fromtimestamp(t, ZoneInfo(tz)).strftime("%a %H:%M")

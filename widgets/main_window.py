@@ -1,0 +1,172 @@
+"""The supervisor's main window: the live header on top, the navigator on the left, the queue in the
+middle, the detail pane on the right, the connection state in the status bar. It only lays things out
+and offers menus; the Controller (widgets/controller.py) feeds it."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QLabel, QLineEdit, QMainWindow, QSplitter, QVBoxLayout, QWidget
+
+from widgets.detail_pane import DetailPane
+from widgets.header import LiveHeader
+from widgets.navigator import NavigatorModel, NavigatorView
+from widgets.queue_model import QueueModel
+from widgets.queue_view import BreachStrip, QueueView
+from widgets.status import ConnectionStatus
+from widgets.theme import Theme
+
+THEMES = (("light", "Light"), ("dark", "Dark"), ("high_contrast", "High contrast"))
+SCALES = ((1.0, "100 %"), (1.25, "125 %"), (1.5, "150 %"), (2.0, "200 %"))
+
+
+class MainWindow(QMainWindow):
+    settingsRequested = Signal()
+    signInRequested = Signal()
+    themeRequested = Signal(str)
+    scaleRequested = Signal(float)
+
+    def __init__(
+        self,
+        queue_model: QueueModel,
+        *,
+        tz: str = "UTC",
+        qsettings: QSettings | None = None,
+        theme: str = "light",
+        font_scale: float = 1.0,
+    ) -> None:
+        super().__init__()
+        self.setWindowTitle("Concierge: supervisor console")
+        self.setObjectName("ConciergeMainWindow")
+        self._qsettings = qsettings
+
+        self.header = LiveHeader()
+        self.breach_strip = BreachStrip(queue_model)
+        self.nav_model = NavigatorModel(self)
+        self.navigator = NavigatorView()
+        self.navigator.set_navigator_model(self.nav_model)
+        self.filter_edit = QLineEdit()
+        self.filter_edit.setPlaceholderText(
+            "Filter by reference, customer, text, topic, team or agent (Ctrl+F)"
+        )
+        self.filter_edit.setClearButtonEnabled(True)
+        self.filter_edit.setAccessibleName("Filter the queue")
+        self.queue_view = QueueView(queue_model)
+        self.queue_view.set_filter_box(self.filter_edit)  # Ctrl+F, Escape and Down behave in the box
+        self.queue_title = QLabel("All open")
+        self.queue_title.setTextFormat(Qt.TextFormat.PlainText)
+        self.queue_title.setObjectName("queueTitle")
+        font = self.queue_title.font()
+        font.setBold(True)
+        self.queue_title.setFont(font)
+        self.detail = DetailPane(tz=tz)
+
+        middle = QWidget()
+        mid_layout = QVBoxLayout(middle)
+        mid_layout.setContentsMargins(0, 0, 0, 0)
+        mid_layout.addWidget(self.queue_title)
+        mid_layout.addWidget(self.filter_edit)
+        mid_layout.addWidget(self.queue_view, 1)
+
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.navigator)
+        self.splitter.addWidget(middle)
+        self.splitter.addWidget(self.detail)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 3)
+        self.splitter.setStretchFactor(2, 2)
+        self.splitter.setSizes([270, 880, 450])
+
+        central = QWidget()
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(4, 0, 4, 0)
+        layout.addWidget(self.header)
+        layout.addWidget(self.breach_strip)
+        layout.addWidget(self.splitter, 1)
+        self.setCentralWidget(central)
+
+        self.connection = ConnectionStatus(tz=tz)
+        self.counts = QLabel("")
+        self.counts.setTextFormat(Qt.TextFormat.PlainText)
+        self.statusBar().addWidget(self.connection)
+        self.statusBar().addPermanentWidget(self.counts)
+        queue_model.countsChanged.connect(self._show_counts)
+
+        self._build_menus(theme, font_scale)
+        self.resize(1600, 950)
+
+    def _build_menus(self, theme: str, font_scale: float) -> None:
+        menu = self.menuBar().addMenu("&Console")
+        sign_in = QAction("&Sign in…", self)
+        sign_in.triggered.connect(self.signInRequested)
+        settings = QAction("S&ettings…", self)
+        settings.setShortcut(QKeySequence.StandardKey.Preferences)
+        settings.triggered.connect(self.settingsRequested)
+        quit_ = QAction("&Quit", self)
+        quit_.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_.triggered.connect(self.close)
+        menu.addActions([sign_in, settings])
+        menu.addSeparator()
+        menu.addAction(quit_)
+
+        view = self.menuBar().addMenu("&View")
+        # No shortcut here: the queue view owns Ctrl+F (two owners would make it ambiguous).
+        find = QAction("&Filter the queue (Ctrl+F)", self)
+        find.triggered.connect(self.focus_filter)
+        view.addAction(find)
+        themes = view.addMenu("&Theme")
+        group = QActionGroup(self)
+        for name, label in THEMES:
+            action = QAction(label, self, checkable=True, checked=name == theme)
+            action.triggered.connect(lambda _=False, n=name: self.themeRequested.emit(n))
+            group.addAction(action)
+            themes.addAction(action)
+        sizes = view.addMenu("Text &size")
+        group = QActionGroup(self)
+        for scale, label in SCALES:
+            action = QAction(label, self, checkable=True, checked=abs(scale - font_scale) < 0.01)
+            action.triggered.connect(lambda _=False, s=scale: self.scaleRequested.emit(s))
+            group.addAction(action)
+            sizes.addAction(action)
+
+    def focus_filter(self) -> None:
+        self.queue_view.focus_filter()
+
+    def set_theme(self, theme: Theme) -> None:
+        """After widgets.theme.apply_theme: the views that paint SLA colours themselves."""
+        self.queue_view.set_theme(theme)
+        self.breach_strip.set_theme(theme)
+
+    def set_queue_title(self, text: str) -> None:
+        self.queue_title.setText(text)
+
+    def _show_counts(self, total: int, visible: int) -> None:
+        self.counts.setText(f"{visible:,} shown of {total:,} open")
+
+    # --- window state: geometry and splitter only (QSettings never holds a secret) -------------------
+
+    def restore_window_state(self) -> None:
+        if self._qsettings is None:
+            return
+        geometry = self._qsettings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        state = self._qsettings.value("window/state")
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        splitter = self._qsettings.value("window/splitter")
+        if isinstance(splitter, QByteArray):
+            self.splitter.restoreState(splitter)
+
+    def save_window_state(self) -> None:
+        if self._qsettings is None:
+            return
+        self._qsettings.setValue("window/geometry", self.saveGeometry())
+        self._qsettings.setValue("window/state", self.saveState())
+        self._qsettings.setValue("window/splitter", self.splitter.saveState())
+        self._qsettings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_window_state()
+        super().closeEvent(event)
