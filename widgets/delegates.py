@@ -1,0 +1,153 @@
+"""Painting of queue cells and breach chips.
+
+Everything is drawn with QPainter.drawText on a plain string, which never interprets markup: customer
+text such as "<b>", "<img src=...>" or "&lt;" appears exactly as typed. The SLA cell keeps its state
+colours even on a selected row, so a selection never hides how late an enquiry is.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QIcon, QPainter, QPen
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+
+from widgets.queue_model import SLA_STATE_ROLE
+from widgets.queue_text import Col
+from widgets.theme import Theme, make_theme
+
+Index = QModelIndex | QPersistentModelIndex
+PAD = 6  # horizontal padding in a cell, scaled with the font below
+
+
+def _brush(value: object) -> QBrush | None:
+    if isinstance(value, QBrush):
+        return value
+    if isinstance(value, QColor):
+        return QBrush(value)
+    return None
+
+
+def _pad(fm: QFontMetrics) -> int:
+    return max(PAD, fm.height() // 3)
+
+
+def row_height(font: QFont) -> int:
+    """Rows a little taller than the text, so a tired eye finds the line it is on."""
+    fm = QFontMetrics(font)
+    return int(fm.height() * 1.75)
+
+
+class QueueDelegate(QStyledItemDelegate):
+    """Paints one queue cell: background, optional icon, one line of elided plain text."""
+
+    def __init__(self, parent: QWidget | None = None, theme: Theme | None = None) -> None:
+        super().__init__(parent)
+        self.theme = theme or make_theme("light")
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        rect: QRect = opt.rect
+        state = opt.state
+        palette = opt.palette
+        selected = bool(state & QStyle.StateFlag.State_Selected)
+        is_sla = index.column() == Col.SLA
+        painter.save()
+        bg = _brush(index.data(Qt.ItemDataRole.BackgroundRole))
+        if is_sla and bg is not None:
+            painter.fillRect(rect, bg)
+        elif selected:
+            painter.fillRect(rect, palette.highlight())
+        elif bg is not None:
+            painter.fillRect(rect, bg)
+        elif opt.features & QStyleOptionViewItem.ViewItemFeature.Alternate:
+            painter.fillRect(rect, palette.alternateBase())
+        if is_sla and selected:
+            # A selection edge on the coloured cell, so the whole row still reads as selected.
+            painter.fillRect(QRect(rect.left(), rect.top(), 4, rect.height()), palette.highlight())
+            painter.fillRect(QRect(rect.left(), rect.bottom() - 1, rect.width(), 2), palette.highlight())
+
+        font = QFont(opt.font)
+        if is_sla and index.data(SLA_STATE_ROLE) in ("urgent", "breached"):
+            font.setBold(True)
+        painter.setFont(font)
+        fm = QFontMetrics(font)
+        pad = _pad(fm)
+        inner = rect.adjusted(pad + (4 if is_sla else 0), 0, -pad, 0)
+        icon = index.data(Qt.ItemDataRole.DecorationRole)
+        if isinstance(icon, QIcon) and not icon.isNull():
+            side = min(inner.height() - 4, max(16, fm.height()))
+            icon_rect = QRect(inner.left(), inner.top() + (inner.height() - side) // 2, side, side)
+            icon.paint(painter, icon_rect)
+            inner.setLeft(icon_rect.right() + 1 + pad)
+
+        fg = _brush(index.data(Qt.ItemDataRole.ForegroundRole))
+        if is_sla and fg is not None:
+            colour = fg.color()
+        elif selected:
+            colour = palette.highlightedText().color()
+        elif fg is not None:
+            colour = fg.color()
+        else:
+            colour = palette.text().color()
+        painter.setPen(QPen(colour))
+        text = str(opt.text)
+        align = index.data(Qt.ItemDataRole.TextAlignmentRole)
+        flags = Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextSingleLine
+        flags |= (
+            Qt.AlignmentFlag.AlignRight if align is not None and Qt.AlignmentFlag.AlignRight & align else 0
+        )
+        painter.drawText(inner, flags, fm.elidedText(text, Qt.TextElideMode.ElideRight, inner.width()))
+
+        if state & QStyle.StateFlag.State_HasFocus:
+            painter.setPen(QPen(self.theme.focus, 2))
+            painter.drawRect(rect.adjusted(1, 1, -1, -1))
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        fm = QFontMetrics(option.font)
+        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        icon = 0 if index.data(Qt.ItemDataRole.DecorationRole) is None else fm.height() + _pad(fm)
+        return QSize(fm.horizontalAdvance(text) + icon + 2 * _pad(fm) + 6, row_height(option.font))
+
+
+class ChipDelegate(QStyledItemDelegate):
+    """A breach-soon chip: a rounded box in the state's colours, icon, countdown, a few words."""
+
+    def __init__(self, parent: QWidget | None = None, theme: Theme | None = None) -> None:
+        super().__init__(parent)
+        self.theme = theme or make_theme("light")
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        rect: QRect = option.rect.adjusted(3, 3, -3, -3)
+        state = option.state
+        colours = self.theme.state(str(index.data(SLA_STATE_ROLE)))
+        bg = colours.bg if colours else self.theme.alt_base
+        fg = colours.fg if colours else self.theme.text
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        border = self.theme.focus if state & QStyle.StateFlag.State_HasFocus else self.theme.grid
+        selected = bool(state & QStyle.StateFlag.State_Selected)
+        painter.setPen(QPen(self.theme.focus if selected else border, 2 if selected else 1))
+        painter.setBrush(bg)
+        painter.drawRoundedRect(rect, 6, 6)
+        fm = QFontMetrics(option.font)
+        pad = _pad(fm)
+        inner = rect.adjusted(pad, 0, -pad, 0)
+        icon = index.data(Qt.ItemDataRole.DecorationRole)
+        if isinstance(icon, QIcon):
+            side = fm.height()
+            icon.paint(painter, QRect(inner.left(), inner.top() + (inner.height() - side) // 2, side, side))
+            inner.setLeft(inner.left() + side + pad // 2)
+        painter.setPen(fg)
+        painter.setFont(option.font)
+        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        flags = Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextSingleLine
+        painter.drawText(inner, flags, fm.elidedText(text, Qt.TextElideMode.ElideRight, inner.width()))
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        fm = QFontMetrics(option.font)
+        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        width = min(fm.horizontalAdvance(text), fm.averageCharWidth() * 34) + fm.height() + 4 * _pad(fm)
+        return QSize(width, int(fm.height() * 2.1))
