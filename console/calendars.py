@@ -143,15 +143,17 @@ class BusinessClock:
         return self.position(end) - self.position(start)
 
     def add_working(self, start: float, seconds: float) -> float:
-        """The earliest wall time by which `seconds` of open time have elapsed after start (before start
-        when negative). inf when the calendar never opens."""
+        """The earliest wall time by which `seconds` of open time have elapsed after start; when negative,
+        the latest time that lies that much open time before start. inf when the calendar never opens."""
         if self.always_open:
             return start + seconds
         if seconds == 0:
             return start
         if self.never_open:
             return math.inf if seconds > 0 else -math.inf
-        return self.at_position(self.position(start) + seconds)
+        due = self.at_position(self.position(start) + seconds, latest=seconds < 0)
+        # Seconds too small to move the position (float rounding) must not move the answer backwards.
+        return max(due, start) if seconds > 0 else min(due, start)
 
     def is_open(self, t: float) -> bool:
         if self.always_open:
@@ -195,8 +197,10 @@ class BusinessClock:
         s = self._starts[i]
         return self._cum[i] + (min(t, self._ends[i]) - s)
 
-    def at_position(self, p: float) -> float:
-        """The earliest wall time whose position is p (inverse of position)."""
+    def at_position(self, p: float, *, latest: bool = False) -> float:
+        """The earliest wall time whose position is p (inverse of position), or the latest one: closed
+        time between two spans has one position, so moving forward stops at a closing time and moving
+        backward at an opening time."""
         if self.always_open:
             return p
         if self.never_open or math.isnan(p):
@@ -205,12 +209,14 @@ class BusinessClock:
             self._cover(0.0)  # p must come from position(), which fixes the origin; this is a fallback
         for _ in range(64):
             cum, ends, starts = self._cum, self._ends, self._starts
-            if starts and cum[0] < p <= cum[-1] + (ends[-1] - starts[-1]):
-                i = bisect_left(cum, p)  # first span starting at or after position p; i >= 1 here
+            first = cum[0] if starts else self._base
+            top = cum[-1] + (ends[-1] - starts[-1]) if starts else self._base
+            if starts and (first <= p < top if latest else first < p <= top):
+                i = bisect_left(cum, p)  # the first span starting at or after position p
                 if i < len(cum) and cum[i] == p:
-                    return ends[i - 1]  # the earliest instant: the end of the previous span
+                    return starts[i] if latest else ends[i - 1]
                 return starts[i - 1] + (p - cum[i - 1])
-            if p <= (cum[0] if starts else self._base):
+            if p < first or (p == first and not latest):
                 if self._dlo <= _MIN_ORDINAL:
                     return -math.inf
                 self._cover(self._lo - (self._hi - self._lo))

@@ -1,0 +1,377 @@
+"""The SLA engine: policy choice, the clocks, thresholds, pauses, the countdown text."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from console.model import Calendar, Enquiry, SLAPolicy, Team
+from console.sla import (
+    SlaEngine,
+    SlaStatus,
+    Thresholds,
+    default_calendars,
+    default_policies,
+    format_countdown,
+    merge_policies,
+)
+from console.wire import policy_from_wire
+
+LONDON = ZoneInfo("Europe/London")
+MIN, HOUR = 60.0, 3600.0
+
+
+def at(*args: int) -> float:
+    return datetime(*args, tzinfo=LONDON).timestamp()  # type: ignore[misc,arg-type]
+
+
+def local(t: float) -> str:
+    return datetime.fromtimestamp(t, LONDON).strftime("%a %Y-%m-%d %H:%M")
+
+
+TEAMS = {
+    "social": Team("social", "Social", "social", ("general",), "social"),
+    "cards": Team("cards", "Cards", "specialist", ("cards",), "business"),
+    "fraud": Team("fraud", "Fraud", "specialist", ("fraud",), "24x7"),
+}
+
+
+def engine(policies: list[SLAPolicy] | None = None, **kw: object) -> SlaEngine:
+    cals = {c.id: c for c in default_calendars()}
+    return SlaEngine(default_policies() if policies is None else policies, cals, TEAMS, **kw)  # type: ignore[arg-type]
+
+
+def enquiry(created: float, **kw: object) -> Enquiry:
+    fields: dict[str, object] = {
+        "id": "e1",
+        "channel": "x",
+        "visibility": "private",
+        "customer_handle": "@c",
+        "customer_name": "C",
+        "text": "hello",
+        "topic": "general",
+        "complexity": 2,
+        "flags": frozenset(),
+        "priority": "normal",
+        "status": "open",
+        "team_id": "cards",
+        "agent_id": None,
+        "created_at": created,
+        "version": 1,
+        "updated_at": created,
+        "first_customer_message_at": created,
+    }
+    fields.update(kw)
+    return Enquiry(**fields)  # type: ignore[arg-type]
+
+
+THIRTY_MIN_BUSINESS = SLAPolicy("p30", "30 min", 1, 30 * MIN, 30 * MIN, 8 * HOUR, calendar_id="business")
+
+
+# -- the worked examples ---------------------------------------------------------------------------
+def test_friday_1645_with_a_30_minute_business_target_breaches_monday_0915() -> None:
+    eng = engine([THIRTY_MIN_BUSINESS])
+    e = enquiry(at(2026, 11, 27, 16, 45))
+    clock = eng.current(e)
+    assert clock is not None and clock.kind == "first_response"
+    assert local(clock.due_at) == "Mon 2026-11-30 09:15"
+    # Over the weekend it is at risk, not breached: 15 working minutes are left.
+    st_ = eng.status(e, at(2026, 11, 28, 12))
+    assert st_ is not None and st_.state == "at_risk" and st_.remaining_s == 15 * MIN
+    late = eng.status(e, at(2026, 11, 30, 9, 20))
+    assert late is not None and late.state == "breached" and late.remaining_s == -5 * MIN
+
+
+def test_a_bank_holiday_monday_moves_the_deadline_to_tuesday() -> None:
+    # Friday 1 May 2026; Monday 4 May is a UK bank holiday in the default business calendar.
+    clock = engine([THIRTY_MIN_BUSINESS]).current(enquiry(at(2026, 5, 1, 16, 45)))
+    assert clock is not None and local(clock.due_at) == "Tue 2026-05-05 09:15"
+
+
+def test_a_fraud_enquiry_runs_around_the_clock() -> None:
+    eng = engine()
+    for e in (
+        enquiry(at(2026, 5, 1, 16, 45), flags=frozenset({"fraud_risk"})),
+        enquiry(at(2026, 5, 1, 16, 45), topic="fraud"),
+    ):
+        clock = eng.current(e)
+        assert clock is not None and clock.calendar_id == "24x7"
+        assert local(clock.due_at) == "Fri 2026-05-01 17:00"
+
+
+# -- policy and calendar choice --------------------------------------------------------------------
+def test_policy_choice_lowest_matching_rank_wins() -> None:
+    eng = engine()
+    t = at(2026, 11, 26, 10)
+    cases = [
+        (enquiry(t), "default"),
+        (enquiry(t, visibility="public"), "public"),
+        (enquiry(t, visibility="public", priority="urgent"), "urgent"),
+        (enquiry(t, visibility="public", topic="complaint"), "complaint"),
+        (enquiry(t, flags=frozenset({"complaint", "vulnerable"})), "vulnerable"),
+        (enquiry(t, flags=frozenset({"vulnerable", "fraud_risk"}), topic="complaint"), "fraud-flag"),
+    ]
+    for e, expected in cases:
+        assert eng.policy_for(e)[0].id == expected, e
+
+
+def test_calendar_comes_from_the_policy_else_the_team_else_the_fallback() -> None:
+    eng = engine()
+    t = at(2026, 11, 26, 10)
+    assert eng.policy_for(enquiry(t, team_id="cards"))[1] == "business"  # catch-all: team's calendar
+    assert eng.policy_for(enquiry(t, team_id="social"))[1] == "social"
+    assert eng.policy_for(enquiry(t, team_id=None))[1] == "social"  # unassigned: the fallback
+    assert eng.policy_for(enquiry(t, team_id="cards", visibility="public"))[1] == "social"  # policy's
+
+
+def test_api_policies_override_defaults_and_unknown_calendars_count_as_24x7() -> None:
+    api = policy_from_wire(
+        {
+            "id": "default",
+            "name": "Standard",
+            "rank": 1000,
+            "first_response_s": 2 * HOUR,
+            "next_response_s": 2 * HOUR,
+            "resolution_s": 16 * HOUR,
+            "match": {},
+            "calendar_id": "mars-office",
+        }
+    )
+    policies = merge_policies(default_policies(), [api])
+    assert len(policies) == len(default_policies())
+    eng = engine(policies)
+    e = enquiry(at(2026, 11, 27, 16, 45))
+    clock = eng.current(e)
+    assert clock is not None and clock.policy_id == "default" and clock.target_s == 2 * HOUR
+    assert clock.due_at == at(2026, 11, 27, 18, 45)  # counted 24/7: never later than it should be
+    assert any("mars-office" in p for p in eng.problems)
+
+
+def test_a_bad_calendar_from_the_api_is_reported_not_fatal() -> None:
+    cals = {c.id: c for c in default_calendars()}
+    cals["business"] = dataclasses.replace(cals["business"], timezone="Europe/Nowhere")
+    eng = SlaEngine([THIRTY_MIN_BUSINESS], cals, TEAMS)
+    assert any("Europe/Nowhere" in p for p in eng.problems)
+    clock = eng.current(enquiry(at(2026, 11, 27, 16, 45)))
+    assert clock is not None and clock.due_at == at(2026, 11, 27, 17, 15)
+
+
+def test_no_matching_policy_falls_back_to_the_catch_all() -> None:
+    only_fraud = [p for p in default_policies() if p.id == "fraud-flag"]
+    clock = engine(only_fraud).current(enquiry(at(2026, 11, 26, 10)))
+    assert clock is not None and clock.policy_id == "default" and clock.target_s == 7 * HOUR
+
+
+# -- the clocks ------------------------------------------------------------------------------------
+def test_next_response_restarts_on_a_customer_message_after_a_reply() -> None:
+    eng = engine([THIRTY_MIN_BUSINESS])
+    t0 = at(2026, 11, 26, 10)
+    replied = enquiry(t0, first_response_at=t0 + 10 * MIN, last_agent_message_at=t0 + 10 * MIN,
+                      last_customer_message_at=t0 + 5 * MIN)  # fmt: skip
+    # Answered, and the customer has not written since: only resolution runs.
+    assert [c.kind for c in eng.clocks(replied) if c.running] == ["resolution"]
+    again = dataclasses.replace(replied, version=2, last_customer_message_at=t0 + 60 * MIN)
+    clock = eng.current(again)
+    assert clock is not None and clock.kind == "next_response"
+    assert clock.started_at == t0 + 60 * MIN and clock.due_at == t0 + 90 * MIN
+    answered = dataclasses.replace(again, version=3, last_agent_message_at=t0 + 70 * MIN)
+    stopped = [c for c in eng.clocks(answered) if c.kind == "next_response"]
+    assert stopped[0].stopped_at == t0 + 70 * MIN and stopped[0].met is True
+    assert eng.current(answered) is not None and eng.current(answered).kind == "resolution"  # type: ignore[union-attr]
+
+
+def test_first_response_counts_from_the_first_customer_message_and_stops_at_the_reply() -> None:
+    eng = engine([THIRTY_MIN_BUSINESS])
+    t0 = at(2026, 11, 26, 10)
+    e = enquiry(t0, first_customer_message_at=t0 + 5 * MIN, first_response_at=t0 + 50 * MIN)
+    first = next(c for c in eng.clocks(e) if c.kind == "first_response")
+    assert first.started_at == t0 + 5 * MIN and first.due_at == t0 + 35 * MIN
+    assert first.stopped_at == t0 + 50 * MIN and first.met is False
+
+
+def test_the_clock_that_matters_is_the_running_one_due_first() -> None:
+    eng = engine([THIRTY_MIN_BUSINESS], handoff_target_s=10 * MIN)
+    t0 = at(2026, 11, 26, 10)
+    e = enquiry(t0, handoff_requested_at=t0 + 5 * MIN)
+    clock = eng.current(e)
+    assert clock is not None and clock.kind == "handoff" and clock.due_at == t0 + 15 * MIN
+    accepted = dataclasses.replace(e, version=2, handoff_accepted_at=t0 + 8 * MIN)
+    clock = eng.current(accepted)
+    assert clock is not None and clock.kind == "first_response"
+    assert {c.kind for c in eng.clocks(accepted)} == {"first_response", "resolution", "handoff"}
+
+
+def test_closed_enquiries_have_no_running_clock() -> None:
+    eng = engine([THIRTY_MIN_BUSINESS])
+    t0 = at(2026, 11, 26, 10)
+    for status in ("resolved", "closed"):
+        e = enquiry(t0, status=status, resolved_at=t0 + HOUR, updated_at=t0 + HOUR)
+        assert eng.current(e) is None
+        assert eng.status(e, t0 + 2 * HOUR) is None
+        clocks = eng.clocks(e)
+        assert clocks and all(not c.running for c in clocks)
+        assert next(c for c in clocks if c.kind == "first_response").stopped_at == t0 + HOUR
+
+
+def test_current_is_cached_by_id_and_version() -> None:
+    eng = engine([THIRTY_MIN_BUSINESS])
+    e = enquiry(at(2026, 11, 26, 10))
+    first = eng.current(e)
+    assert eng.current(e) is first
+    # A new version is recomputed; the same version with other data is trusted to be the same.
+    moved = dataclasses.replace(e, version=2, first_response_at=e.created_at + MIN)
+    assert eng.current(moved) is not None and eng.current(moved).kind == "resolution"  # type: ignore[union-attr]
+    eng.forget(["e1"])
+    assert eng.current(e) is not None and eng.current(e).kind == "first_response"  # type: ignore[union-attr]
+
+
+# -- pauses ----------------------------------------------------------------------------------------
+def test_an_open_pause_stops_the_resolution_clock() -> None:
+    eng = engine([THIRTY_MIN_BUSINESS])
+    t0 = at(2026, 11, 26, 10)
+    e = enquiry(t0, status="waiting_customer", first_response_at=t0 + MIN, last_agent_message_at=t0 + MIN,
+                pauses=((t0 + HOUR, None),))  # fmt: skip
+    res = next(c for c in eng.clocks(e) if c.kind == "resolution")
+    assert res.paused and not res.running and res.due_at == math.inf and res.used_s == HOUR
+    assert eng.current(e) is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(0, 14 * 24 * 60),
+    st.lists(st.tuples(st.integers(0, 20 * 24 * 60), st.integers(1, 3 * 24 * 60)), max_size=4),
+)
+def test_time_inside_a_pause_does_not_consume_the_resolution_clock(
+    start_min: int, raw_pauses: list[tuple[int, int]]
+) -> None:
+    eng = engine([THIRTY_MIN_BUSINESS])
+    timer = eng.policy_for(enquiry(0.0))[2]
+    t0 = at(2026, 3, 2) + start_min * 60
+    pauses = tuple(sorted((t0 + a * 60, t0 + (a + n) * 60) for a, n in raw_pauses))
+    e = enquiry(t0, pauses=pauses, first_response_at=t0)
+    res = next(c for c in eng.clocks(e) if c.kind == "resolution")
+    # The working time from start to deadline, less the working time spent paused, is the target.
+    merged: list[tuple[float, float]] = []
+    for a, b in pauses:
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
+        else:
+            merged.append((a, b))
+    paused = sum(timer.working_seconds(a, min(b, res.due_at)) for a, b in merged if a < res.due_at)
+    assert timer.working_seconds(t0, res.due_at) - paused == pytest.approx(8 * HOUR)
+    # And never earlier than without the pauses.
+    assert res.due_at >= timer.add_working(t0, 8 * HOUR)
+
+
+# -- thresholds and status -------------------------------------------------------------------------
+def test_threshold_states() -> None:
+    eng = engine([SLAPolicy("h", "7h", 1, 7 * HOUR, 7 * HOUR, 40 * HOUR, calendar_id="24x7")])
+    t0 = at(2026, 11, 26, 9)
+    e = enquiry(t0)
+    expected = [
+        (0, "on_track"),
+        (3.4 * HOUR, "on_track"),
+        (3.5 * HOUR, "at_risk"),  # half the target left
+        (5.5 * HOUR, "at_risk"),
+        (5.6 * HOUR, "urgent"),  # a fifth (1:24) left
+        (7 * HOUR, "urgent"),  # exactly at the deadline: 0 left, not yet over
+        (7 * HOUR + 1, "breached"),
+        (9 * HOUR, "breached"),
+    ]
+    for offset, state in expected:
+        s = eng.status(e, t0 + offset)
+        assert s is not None and s.state == state, (offset, s)
+        assert s.remaining_s == 7 * HOUR - offset and s.fraction_left == pytest.approx(
+            s.remaining_s / s.target_s
+        )
+
+
+def test_absolute_minutes_dominate_short_targets() -> None:
+    eng = engine()
+    t0 = at(2026, 11, 26, 9)
+    fraud = enquiry(t0, topic="fraud")
+    states = [eng.status(fraud, t0 + m * MIN).state for m in (0, 4, 6, 16)]  # type: ignore[union-attr]
+    assert states == ["at_risk", "at_risk", "urgent", "breached"]
+    custom = engine(thresholds=Thresholds(0.5, 0, 0.2, 0))
+    assert custom.status(fraud, t0).state == "on_track"  # type: ignore[union-attr]
+
+
+def test_breached_after_closing_time_even_with_no_working_time_over() -> None:
+    eng = engine([THIRTY_MIN_BUSINESS])
+    e = enquiry(at(2026, 11, 27, 16, 30))  # due Friday 17:00 exactly
+    s = eng.status(e, at(2026, 11, 27, 18))
+    assert s is not None and s.state == "breached" and s.remaining_s == 0
+    assert format_countdown(s, LONDON) == "+0:00 over · was due Fri 17:00"
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"at_risk_fraction": 1.5},
+        {"urgent_minutes": -1.0},
+        {"urgent_fraction": 0.6},
+        {"urgent_minutes": 40.0},
+    ],
+)
+def test_thresholds_are_validated(bad: dict[str, float]) -> None:
+    with pytest.raises(ValueError):
+        Thresholds(**bad)
+
+
+def test_statuses_equals_status_per_row_and_skips_closed() -> None:
+    eng = engine()
+    t0 = at(2026, 11, 26, 9)
+    rows = [
+        enquiry(t0, id="a"),
+        enquiry(t0 - HOUR, id="b", visibility="public", team_id="social"),
+        enquiry(t0, id="c", status="closed"),
+        enquiry(t0 - 20 * MIN, id="d", topic="fraud"),
+    ]
+    now = t0 + 30 * MIN
+    batch = eng.statuses(rows, now)
+    assert batch == [engine().status(e, now) for e in rows]
+    assert batch[2] is None
+    assert [s.state if s else None for s in batch] == ["on_track", "breached", None, "breached"]
+
+
+def test_clock_status_for_the_detail_pane() -> None:
+    eng = engine([THIRTY_MIN_BUSINESS])
+    t0 = at(2026, 11, 26, 10)
+    e = enquiry(t0)
+    statuses = {c.kind: eng.clock_status(c, t0 + 20 * MIN) for c in eng.clocks(e)}
+    assert statuses["first_response"].state == "urgent"  # type: ignore[union-attr]
+    assert statuses["resolution"].remaining_s == 8 * HOUR - 20 * MIN  # type: ignore[union-attr]
+
+
+# -- the countdown text ----------------------------------------------------------------------------
+def _status(remaining: float, due: float, state: str = "on_track") -> SlaStatus:
+    return SlaStatus("first_response", state, remaining, due, HOUR, remaining / HOUR)
+
+
+def test_format_countdown() -> None:
+    due = at(2026, 11, 30, 9, 16)
+    assert format_countdown(_status(42 * MIN, due), LONDON) == "0:42 left · due Mon 09:16"
+    assert format_countdown(_status(41 * MIN + 1, due), "Europe/London") == "0:42 left · due Mon 09:16"
+    assert format_countdown(_status(26 * HOUR, due), LONDON) == "26:00 left · due Mon 09:16"
+    over = _status(-(65 * MIN + 30), at(2026, 11, 26, 14, 20), "breached")
+    assert format_countdown(over, LONDON, now=at(2026, 11, 26, 15, 25)) == "+1:05 over · was due 14:20"
+    assert format_countdown(over, LONDON) == "+1:05 over · was due Thu 14:20"
+    far = _status(200 * HOUR, at(2026, 12, 14, 9))
+    assert format_countdown(far, LONDON, now=at(2026, 11, 26, 9)) == "200:00 left · due Mon 14 Dec 09:00"
+    # Wall clock in the viewer's zone: the same deadline read in New York.
+    assert format_countdown(_status(42 * MIN, due), "America/New_York") == "0:42 left · due Mon 04:16"
+    assert format_countdown(_status(HOUR, math.inf), LONDON) == "no deadline (calendar never open)"
+
+
+def test_a_calendar_that_never_opens_gives_no_deadline() -> None:
+    cals = {"closed": Calendar("closed", "Closed", "Europe/London")}
+    eng = SlaEngine([dataclasses.replace(THIRTY_MIN_BUSINESS, calendar_id="closed")], cals, TEAMS)
+    e = enquiry(at(2026, 11, 26, 10))
+    s = eng.status(e, at(2026, 11, 27))
+    assert s is not None and s.due_at == math.inf and s.state == "on_track"
