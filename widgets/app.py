@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+import random
 import secrets as pysecrets
 import shutil
 import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +24,11 @@ from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtWidgets import QApplication
 
 from console import settings as settings_file
+from console import sync as sync_module
 from console import wire
 from console.api import ApiClient, ApiSettings, Tokens
-from console.credentials import ACCESS_TOKEN, REFRESH_TOKEN, SecretStore
+from console.api_errors import ApiError, AuthError
+from console.credentials import ACCESS_TOKEN, PASSWORD, REFRESH_TOKEN, SecretStore
 from console.model import Message
 from console.settings import Settings, default_cache_path
 from console.sla import Thresholds
@@ -204,18 +207,12 @@ class Session:
         )
 
     def _make_runner(self, worker: SyncWorker) -> Runner:
-        """Runs in the sync thread: the writing store connection is made (and stays) there."""
-        api = self._api()
-        if not self._authorise(api):
-            worker.state(_State("auth_required", time.time(), self._last_sync()))
-            return _Idle()
-        store = Store(self._cache, self._key)
-        self.syncer = Syncer(
-            api, store, on_changes=worker.changes, on_state=worker.state, on_outbox_result=worker.outbox
-        )
-        return _Closing(self.syncer, store, api)
+        return _SignInThenSync(self, worker)
 
     def _authorise(self, api: ApiClient) -> bool:
+        """Give the client credentials: an env token, this session's tokens, the demo account, a
+        stored refresh token, or a non-interactive password. May call the network (login); raises the
+        client's errors. False: nobody to sign in as (the user must sign in)."""
         assert self.secrets is not None
         env_token = self.secrets.get(ACCESS_TOKEN)  # CONCIERGE_TOKEN wins over everything
         if env_token:
@@ -225,19 +222,25 @@ class Session:
             api.use_tokens(self.tokens)
             return True
         if self.service is not None:
-            # The demo signs itself in; a failure here is reported by the sync loop's own retries.
-            try:
-                api.login(DEMO_USER, DEMO_PASSWORD)
-                return True
-            except Exception:
-                log.exception("demo sign-in failed")
-                return False
+            self._login(api, DEMO_USER, DEMO_PASSWORD)
+            return True
         stored = self.secrets.get(self._secret_name(REFRESH_TOKEN))
         if stored:
             # expires_at 0: the client refreshes before its first call.
             api.use_tokens(Tokens(access_token="", refresh_token=stored, expires_at=0.0))
             return True
+        password = self.secrets.get(PASSWORD)  # CONCIERGE_PASSWORD, for unattended consoles
+        if password and self.config.username:
+            self._login(api, self.config.username, password)
+            return True
         return False
+
+    def _login(self, api: ApiClient, user: str, password: str) -> None:
+        # One attempt per call: the sign-in loop does the retrying and reports the state meanwhile.
+        with ApiClient(replace(api.settings, max_retries=0)) as once:
+            tokens = once.login(user, password)
+        api.use_tokens(tokens)
+        self._keep_tokens(tokens)
 
     def _secret_name(self, kind: str) -> str:
         return f"{kind}:{self.config.username or 'default'}@{self.api_url}"
@@ -328,25 +331,55 @@ class Session:
         self.window.set_theme(apply_theme(self.app, name, scale))
 
 
-class _Closing:
-    """Runs the syncer, then closes its store and client in the same (sync) thread."""
+class _SignInThenSync:
+    """The sync thread's whole life: sign in (retrying while the network is down, reporting
+    reconnecting/offline like the syncer does), then run the syncer; the writing store connection
+    and the client are made and closed in this thread."""
 
-    def __init__(self, syncer: Syncer, store: Store, api: ApiClient) -> None:
-        self.syncer, self.store, self.api = syncer, store, api
+    def __init__(self, session: Session, worker: SyncWorker) -> None:
+        self.session, self.worker = session, worker
 
     def run_forever(self, stop: threading.Event) -> None:
+        api = self.session._api()
         try:
-            self.syncer.run_forever(stop)
+            if not self._sign_in(api, stop):
+                return
+            store = Store(self.session._cache, self.session._key)
+            try:
+                w = self.worker
+                syncer = Syncer(api, store, on_changes=w.changes, on_state=w.state, on_outbox_result=w.outbox)
+                self.session.syncer = syncer
+                syncer.run_forever(stop)
+            finally:
+                self.session.syncer = None
+                store.close()
         finally:
-            self.api.close()
-            self.store.close()
+            api.close()
 
-
-class _Idle:
-    """The runner when nobody is signed in: nothing to do until the user signs in."""
-
-    def run_forever(self, stop: threading.Event) -> None:
-        return None
+    def _sign_in(self, api: ApiClient, stop: threading.Event) -> bool:
+        failing_since: float | None = None
+        attempt = 0
+        last = self.session._last_sync()
+        while not stop.is_set():
+            try:
+                if self.session._authorise(api):
+                    return True
+                self.worker.state(_State("auth_required", time.time(), last, "not signed in"))
+                return False
+            except AuthError as e:
+                self.worker.state(_State("auth_required", time.time(), last, str(e)))
+                return False
+            except ApiError as e:
+                now = time.time()
+                failing_since = failing_since or now
+                offline = now - failing_since >= sync_module.OFFLINE_AFTER_S
+                self.worker.state(
+                    _State("offline" if offline else "reconnecting", failing_since, last, str(e))
+                )
+                delay = min(sync_module.BACKOFF_CAP_S, sync_module.BACKOFF_BASE_S * 2**attempt)
+                attempt += 1
+                stop.wait(delay * random.uniform(0.5, 1.5))
+        return False
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:

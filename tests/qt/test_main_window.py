@@ -1,0 +1,134 @@
+"""The live console end to end: the real reference service on 127.0.0.1, a real encrypted cache file,
+the real sync thread. The window opens from a warm cache with the network down, says "Offline", goes
+live when the service comes back, and shows a new enquiry the service adds."""
+
+from __future__ import annotations
+
+import secrets
+import socket
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from console import sync as sync_module
+from console.api import ApiClient, ApiSettings
+from console.credentials import SecretStore
+from console.service.server import DemoService
+from console.store import Store
+from console.sync import Syncer
+from widgets.app import Session, SessionConfig
+
+SEED, OPEN = 11, 150
+# The offscreen platform cannot pass size hints to a window manager; nothing is wrong with the window.
+pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def warm_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, int, set[str]]:
+    """A cache synced from a service that is then stopped: (path, the service's port, open ids)."""
+    port = free_port()
+    key = secrets.token_bytes(32)
+    path = tmp_path / "cache.db"
+    service = DemoService(seed=SEED, open_enquiries=OPEN, speed=0, port=port)
+    url = service.start()
+    try:
+        with ApiClient(ApiSettings(url)) as api:
+            api.login("supervisor", "demo-supervisor")
+            store = Store(path, key)
+            Syncer(api, store).run_once()
+            open_ids = {e.id for e in store.load_open()}
+            store.close()
+    finally:
+        service.stop()
+    # Headless credentials, as an unattended console would have them: never written anywhere.
+    monkeypatch.setenv("CONCIERGE_CACHE_KEY", key.hex())
+    monkeypatch.setenv("CONCIERGE_PASSWORD", "demo-supervisor")
+    monkeypatch.delenv("CONCIERGE_TOKEN", raising=False)
+    # Say "offline" after half a second of failures instead of thirty, so the test stays short.
+    monkeypatch.setattr(sync_module, "OFFLINE_AFTER_S", 0.5)
+    monkeypatch.setattr(sync_module, "BACKOFF_CAP_S", 1.0)
+    return path, port, open_ids
+
+
+@pytest.fixture
+def session_factory(qapp: QApplication) -> Iterator[list[Session]]:
+    made: list[Session] = []
+    yield made
+    for s in made:
+        s.stop()
+
+
+def start_session(made: list[Session], qapp: QApplication, url: str, cache: Path) -> Session:
+    config = SessionConfig(api_url=url, demo=False, cache_path=cache, username="supervisor", headless=True)
+    session = Session(qapp, config, secret_store=SecretStore.open())
+    made.append(session)
+    session.start()
+    return session
+
+
+def test_opens_from_a_warm_cache_offline_then_goes_live_and_shows_new_rows(
+    qtbot: QtBot, qapp: QApplication, warm_cache: tuple[Path, int, set[str]], session_factory: list[Session]
+) -> None:
+    cache, port, open_ids = warm_cache
+    session = start_session(session_factory, qapp, f"http://127.0.0.1:{port}", cache)
+    window, controller = session.window, session.controller
+    assert window is not None and controller is not None
+    model = controller.model
+
+    # At once, before any network answer: every cached open enquiry is on screen.
+    assert set(model.ids()) == open_ids
+    assert window.nav_model.count("all") == len(open_ids)
+    assert window.header.unanswered.value.text() != "—"
+
+    # Nothing listens on the port: the state says so plainly, with the age of the data.
+    qtbot.waitUntil(lambda: window.connection.text_shown().startswith("Offline since"), timeout=15_000)
+    assert "data from" in window.connection.text_shown()
+    assert set(model.ids()) == open_ids  # still all there
+
+    # The service comes back on the same address: the console goes live by itself.
+    service = DemoService(seed=SEED, open_enquiries=OPEN, speed=0, port=port)
+    service.start()
+    try:
+        qtbot.waitUntil(lambda: window.connection.text_shown() == "Live", timeout=20_000)
+        before = controller.changes_seen
+        added = service.add_enquiry(text="<b>new</b> enquiry from the test", channel="whatsapp")
+        qtbot.waitUntil(lambda: model.row_of(added["id"]) is not None, timeout=20_000)
+        assert controller.changes_seen > before
+        qtbot.waitUntil(lambda: window.nav_model.count("all") == len(open_ids) + 1, timeout=5_000)
+
+        # Picking it shows it in the detail pane; its conversation is fetched in the background.
+        controller.select(added["id"])
+        assert window.detail.current_id() == added["id"]
+        qtbot.waitUntil(
+            lambda: "enquiry from the test" in window.detail.conversation.toPlainText(), timeout=10_000
+        )
+    finally:
+        session.stop_sync()
+        service.stop()
+
+
+def test_saved_view_filters_the_queue(
+    qtbot: QtBot, qapp: QApplication, warm_cache: tuple[Path, int, set[str]], session_factory: list[Session]
+) -> None:
+    cache, port, _ = warm_cache
+    session = start_session(session_factory, qapp, f"http://127.0.0.1:{port}", cache)
+    assert session.window is not None and session.controller is not None
+    window, model = session.window, session.controller.model
+    total = model.visible_count()
+    window.navigator.select_key("view:unassigned")
+    expected = window.nav_model.count("view:unassigned")
+    assert expected is not None and 0 < expected < total
+    assert model.visible_count() == expected
+    assert all(model.enquiry_at(r).agent_id is None for r in range(model.visible_count()))  # type: ignore[union-attr]
+    assert window.queue_title.text() == "Unassigned"
+    window.navigator.select_key("all")
+    assert model.visible_count() == total
