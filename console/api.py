@@ -63,7 +63,6 @@ VERSION = "0.1.0"
 USER_AGENT = f"Concierge/{VERSION} (python-requests/{requests.__version__}; {platform.system() or 'unknown'})"
 REFERENCE_KINDS = ("teams", "agents", "channels", "sla-policies", "calendars", "shifts")
 LONG_POLL_MARGIN = 10.0  # seconds on top of `wait` before a long-poll read counts as lost
-REFRESH_AHEAD = 30.0  # refresh this many seconds before the access token expires
 
 
 @dataclass
@@ -212,7 +211,6 @@ class ApiClient:
                 "/v1/auth/refresh",
                 json_body={"refresh_token": refresh_token},
                 auth=False,
-                retry=False,
             )
         except AuthError:
             log.warning("token refresh at %s was refused", self.host)
@@ -409,17 +407,10 @@ class ApiClient:
                     continue
             raise self._error(resp, f"{method} {path}", auth)
 
-    def _authorise(self, hdrs: dict[str, str]) -> Tokens | None:
+    def _authorise(self, hdrs: dict[str, str]) -> Tokens:
         tokens = self._tokens
         if tokens is None:
             raise AuthError("Not signed in: sign in to the Service API first")
-        if (
-            tokens.expires_at is not None
-            and tokens.refresh_token
-            and tokens.expires_at - self.now() < REFRESH_AHEAD
-        ):
-            self._refresh(tokens)
-            tokens = self._tokens or tokens
         hdrs["Authorization"] = f"Bearer {tokens.access_token}"
         return tokens
 
@@ -441,7 +432,7 @@ class ApiClient:
         status = resp.status_code
         problem = problem_of(resp.content)
         detail = detail_of(problem)
-        said = f": {detail}" if detail else ""
+        said = f": {detail.rstrip('.')}" if detail else ""
         if status == 401:
             if not auth:
                 return AuthError(
