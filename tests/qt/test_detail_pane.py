@@ -1,0 +1,123 @@
+from __future__ import annotations
+
+from dataclasses import replace
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+from pytestqt.qtbot import QtBot
+
+from console.model import Assignment, Enquiry, Message
+from widgets.detail_pane import ClockRow, DetailPane
+
+NOW = 1_795_000_000.0
+HOSTILE = (
+    "<b>bold</b> <a href='http://evil.example/x'>click</a> <img src='http://evil.example/p.png'> "
+    "&lt;escaped&gt; <qt><h1>Big</h1></qt> <script>alert(1)</script>"
+)
+
+
+def enq(ident: str = "enq-1", **kw: object) -> Enquiry:
+    base = Enquiry(
+        id=ident,
+        channel="x",
+        visibility="public",
+        customer_handle="@jo_bloggs",
+        customer_name="<i>Jo</i> Bloggs",
+        text=HOSTILE,
+        topic="cards",
+        complexity=2,
+        flags=frozenset({"vulnerable"}),
+        priority="high",
+        status="open",
+        team_id="cards",
+        agent_id="a1",
+        created_at=NOW - 3600,
+        version=3,
+        updated_at=NOW - 60,
+    )
+    return replace(base, **kw)  # type: ignore[arg-type]
+
+
+MESSAGES = [
+    Message("m1", "enq-1", "in", "@jo_bloggs", HOSTILE, NOW - 3600),
+    Message(
+        "m2",
+        "enq-1",
+        "out",
+        "Niamh",
+        "Card 4111 1111 1111 1111 noted, see https://bank.example/help",
+        NOW - 60,
+    ),
+]
+MOVES = [Assignment("as1", "enq-1", "social", None, "cards", "a1", "card dispute", "sup1", NOW - 1800)]
+CLOCKS = [ClockRow("First response", "+0:12 over · was due 14:20", "Breached")]
+
+
+def pane(qtbot: QtBot, privacy: str = "full") -> DetailPane:
+    p = DetailPane()
+    qtbot.addWidget(p)
+    p.set_privacy(privacy)
+    p.set_names({"cards": "Cards", "social": "Social care", "a1": "Niamh"})
+    p.resize(700, 600)
+    return p
+
+
+def test_customer_markup_shows_literally_never_as_rich_text(qtbot: QtBot) -> None:
+    p = pane(qtbot)
+    p.show_enquiry(enq(), messages=MESSAGES, earlier=[], assignments=MOVES, clocks=CLOCKS)
+    text = p.conversation.toPlainText()
+    assert HOSTILE in text  # every tag and entity exactly as the customer typed it
+    assert "&lt;escaped&gt;" in text
+    assert p.title.textFormat() == Qt.TextFormat.PlainText
+    assert p.title.text() == "<i>Jo</i> Bloggs (@jo_bloggs)"
+    image = QImage(p.size(), QImage.Format.Format_ARGB32)
+    p.render(image)
+    assert not image.isNull()
+    # The assignment history names teams and agents, with the reason.
+    row = p.assignments.topLevelItem(0)
+    assert [row.text(i) for i in (1, 2, 4)] == ["Social care / —", "Cards / Niamh", "card dispute"]
+    assert p.clocks.topLevelItem(0).text(2) == "Breached"
+
+
+def test_links_are_found_but_not_followed_without_asking(qtbot: QtBot) -> None:
+    p = pane(qtbot)
+    p.show_enquiry(enq(), messages=MESSAGES, earlier=[], assignments=[], clocks=[])
+    doc = p.conversation.document()
+    block = doc.findBlock(p.conversation.toPlainText().index("https://bank.example"))
+    cursor = p.conversation.textCursor()
+    cursor.setPosition(block.position() + block.text().index("https://bank.example") + 5)
+    rect = p.conversation.cursorRect(cursor)
+    assert p.link_at(rect.center()) == "https://bank.example/help"
+    assert p.conversation.isReadOnly()
+    assert not p.conversation.document().toHtml().count("<a href")  # nothing is a live anchor
+
+
+def test_privacy_modes(qtbot: QtBot) -> None:
+    p = pane(qtbot, "partial")
+    p.show_enquiry(enq(), messages=MESSAGES, earlier=[], assignments=[], clocks=[])
+    text = p.conversation.toPlainText()
+    assert "4111 1111 1111 1111" not in text and "1111" in text  # the last four stay, for the agent
+    assert "@jo_bloggs" not in p.title.text()
+    p.set_privacy("masked")
+    p.show_enquiry(enq(), messages=MESSAGES, earlier=[], assignments=[], clocks=[])
+    assert "Bloggs" not in p.title.text()
+    assert "Card" not in p.conversation.toPlainText()
+    assert "hidden" in p.conversation.toPlainText()
+
+
+def test_missing_messages_are_asked_for_and_late_answers_for_another_enquiry_are_dropped(
+    qtbot: QtBot,
+) -> None:
+    p = pane(qtbot)
+    with qtbot.waitSignal(p.messagesWanted) as wanted:
+        p.show_enquiry(
+            enq(), messages=None, earlier=[enq("enq-0", created_at=NOW - 86_400)], assignments=[], clocks=[]
+        )
+    assert wanted.args == ["enq-1"]
+    assert "Fetching" in p.conversation.toPlainText()
+    assert p.tabs.tabText(1) == "Earlier enquiries (1)"
+    p.show_enquiry(enq("enq-2"), messages=[], earlier=[], assignments=[], clocks=[])
+    p.set_messages("enq-1", MESSAGES)  # the answer for the enquiry the supervisor left
+    assert p.conversation.toPlainText() == "No messages."
+    p.set_messages("enq-2", MESSAGES[1:])
+    assert "Niamh" in p.conversation.toPlainText()
