@@ -179,7 +179,7 @@ class Api:
     def assignments(self, req: Request, _: Grant | None, __: re.Match[str]) -> Response:
         since_text = req.query.get("since")
         since = float("-inf")
-        if since_text:
+        if since_text is not None:
             try:
                 since = ts(since_text, "since")
             except BadRecord as e:
@@ -192,10 +192,13 @@ class Api:
     def changes(self, req: Request, _: Grant | None, __: re.Match[str]) -> Response:
         limit = _number(req.query, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT, int)
         wait = _number(req.query, "wait", 0, 0, MAX_WAIT, float)
+        cursor_in = req.query.get("cursor", "")
+        if len(cursor_in) > 200:
+            raise HttpError(422, "cursor is longer than 200 characters; send next_cursor back unchanged.")
         store = self.sim.store
         with store.lock:
             try:
-                after = store.parse_cursor(req.query.get("cursor", ""))
+                after = store.parse_cursor(cursor_in)
             except CursorGone:
                 raise HttpError(
                     410, "This cursor is not known here any more; sync again from the start."

@@ -35,20 +35,11 @@ class _Handler(BaseHTTPRequestHandler):
     sys_version = ""
     service: DemoService  # set on the subclass made per service
 
-    def do_GET(self) -> None:
-        self._serve()
-
-    def do_POST(self) -> None:
-        self._serve()
-
-    def do_PUT(self) -> None:
-        self._serve()
-
-    def do_DELETE(self) -> None:
-        self._serve()
-
-    def do_PATCH(self) -> None:
-        self._serve()
+    def __getattr__(self, name: str) -> Any:
+        # every method reaches the router, which answers 405 with Allow (not http.server's 501 page)
+        if name.startswith("do_"):
+            return self._serve
+        raise AttributeError(name)
 
     def date_time_string(self, timestamp: float | None = None) -> str:
         # the Date header follows the server's (simulated, possibly skewed) clock
@@ -115,6 +106,8 @@ class _Handler(BaseHTTPRequestHandler):
         for k, v in resp.headers.items():
             self.send_header(k, v)
         self.end_headers()
+        if self.command == "HEAD":
+            return
         if cut:
             self.wfile.write(resp.body[: len(resp.body) // 2])
             self.wfile.flush()

@@ -122,16 +122,16 @@ class Simulator:
     def stamp(self, t: float) -> float:
         return t + self.skew()
 
-    def commit(self, e: Enquiry, at: float, actor: str) -> bytes:
-        e.version += 1
+    def commit(self, e: Enquiry, at: float, actor: str, *, new: bool = False) -> bytes:
+        """Store a change: a new enquiry starts at version 0, every later change adds one."""
+        e.version = 0 if new else e.version + 1
         e.updated_at = self.stamp(at)
         return self.store.put(e, actor)
 
     def _arrive(self, at: float) -> None:
         e = draw_enquiry(self.rng, self.new_id(), self.stamp(at))
         self.store.messages[e.id] = [self._msg(e, "in", e.customer_handle, e.text, self.stamp(at))]
-        e.version = 0
-        self.commit(e, at, e.customer_handle)
+        self.commit(e, at, e.customer_handle, new=True)
         self._recent.append(e.id)
         self._schedule(e.id, at + self._first_response_delay())
 
@@ -278,9 +278,8 @@ class Simulator:
     def add(self, overrides: dict[str, Any]) -> Enquiry:
         e = draw_enquiry(self.rng, self.new_id(), self.stamp(self.now))
         e = replace(e, **overrides) if overrides else e
-        e.version = 0
         self.store.messages[e.id] = [self._msg(e, "in", e.customer_handle, e.text, e.created_at)]
-        self.commit(e, self.now, e.customer_handle)
+        self.commit(e, self.now, e.customer_handle, new=True)
         self._schedule(e.id, self.now + self._first_response_delay())
         return e
 
