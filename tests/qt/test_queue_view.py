@@ -1,0 +1,250 @@
+"""QueueView and BreachStrip on real data from the reference service (see test_queue_model's feed)."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtGui import QColor, QFontMetrics, QImage, QPainter
+from PySide6.QtWidgets import QLineEdit, QStyleOptionViewItem, QVBoxLayout, QWidget
+from pytestqt.qtbot import QtBot
+
+from console.model import ChangeSet, Enquiry
+from tests.qt import test_queue_model as shared
+from tests.qt.test_queue_model import HOSTILE, Feed, make_model, open_rows
+from widgets.delegates import QueueDelegate
+from widgets.queue_model import QueueModel
+from widgets.queue_text import Col
+from widgets.queue_view import BreachStrip, QueueView
+
+# The offscreen platform says so whenever a top-level window with a layout is shown; harmless.
+pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
+feed = shared.feed  # the live reference service fixture, one per module
+
+
+def grab_png(widget: QWidget, path: Path) -> Path:
+    """Screenshot helper: render a widget (offscreen too) to a PNG file; returns the path."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not widget.grab().save(str(path), "PNG"):
+        raise OSError(f"could not write {path}")
+    return path
+
+
+@pytest.fixture
+def view(qtbot: QtBot, feed: Feed) -> QueueView:
+    model = make_model(feed)
+    model.sort(Col.AGE, Qt.SortOrder.AscendingOrder)
+    v = QueueView(model)
+    v.set_tick_interval(0)  # tests tick by hand unless they test the timer
+    v.resize(1100, 420)
+    qtbot.addWidget(v)
+    v.show()
+    qtbot.waitExposed(v)
+    return v
+
+
+def top_id(v: QueueView) -> str | None:
+    e = v.queue_model().enquiry_at(v.rowAt(0))
+    return None if e is None else e.id
+
+
+def test_live_updates_keep_selection_current_row_and_what_is_on_screen(view: QueueView, feed: Feed) -> None:
+    model = view.queue_model()
+    view.verticalScrollBar().setValue(100)
+    ids = model.ids()
+    chosen = [ids[105], ids[106], ids[110]]
+    view.select_ids(chosen, current=ids[106])
+    before_top = top_id(view)
+    rows = {e.id: e for e in open_rows(feed)}
+    now = feed.now()
+    fresh = [dataclasses.replace(rows[ids[i]], id=f"fresh-{i}", created_at=now - i) for i in range(3)]
+    above = rows[ids[40]]
+    aged = dataclasses.replace(above, created_at=above.created_at - 90 * 86_400, version=above.version + 1)
+    changes = ChangeSet(added={e.id for e in fresh}, changed={aged.id}, removed={ids[50], ids[300], ids[107]})
+    model.apply(changes, {e.id: e for e in [*fresh, aged]})
+    assert model.ids()[:3] == ["fresh-0", "fresh-1", "fresh-2"]  # inserted above the viewport
+    assert top_id(view) == before_top  # ...yet the supervisor still reads the same rows
+    assert sorted(view.selectedIds()) == sorted(chosen)
+    assert view.current_id() == ids[106]
+
+
+def test_new_rows_show_at_the_top_when_scrolled_to_the_top(view: QueueView, feed: Feed) -> None:
+    model = view.queue_model()
+    e = dataclasses.replace(open_rows(feed)[0], id="brand-new", created_at=feed.now())
+    model.apply(ChangeSet(added={"brand-new"}), {"brand-new": e})
+    assert top_id(view) == "brand-new"
+
+
+def test_filter_and_sort_keep_the_selection_by_id(view: QueueView, qtbot: QtBot) -> None:
+    model = view.queue_model()
+    ids = model.ids()
+    view.select_ids([ids[3], ids[8]], current=ids[8])
+    keep = {ids[3], ids[8], ids[20]}
+    view.apply_filter("", lambda e: e.id in keep)
+    assert model.visible_count() == 3
+    assert sorted(view.selectedIds()) == sorted([ids[3], ids[8]]) and view.current_id() == ids[8]
+    with qtbot.waitSignal(view.currentEnquiryChanged) as blocker:
+        view.apply_filter("", lambda e: e.id in {ids[3], ids[20]})
+    assert blocker.args == [""] and view.selectedIds() == [ids[3]]
+    view.apply_filter("")
+    view.select_ids([ids[3]], current=ids[3])
+    header = view.horizontalHeader()
+    x = header.sectionViewportPosition(Col.CHANNEL) + header.sectionSize(Col.CHANNEL) // 2
+    qtbot.mouseClick(header.viewport(), Qt.MouseButton.LeftButton, pos=QPoint(x, header.height() // 2))
+    assert model.sort_column()[0] == Col.CHANNEL
+    shown = (model.enquiry_at(r) for r in range(model.rowCount()))
+    channels = [(e.channel, e.visibility) for e in shown if e]
+    assert channels in (sorted(channels), sorted(channels, reverse=True))
+    assert view.selectedIds() == [ids[3]] and view.current_id() == ids[3]
+
+
+def test_tick_repaints_only_the_rows_on_screen(view: QueueView, qtbot: QtBot) -> None:
+    model = view.queue_model()
+    view.verticalScrollBar().setValue(60)
+    spans: list[tuple[int, int, int, int]] = []
+    model.dataChanged.connect(lambda a, b, roles=(): spans.append((a.row(), b.row(), a.column(), b.column())))
+    view.tick_visible()
+    first, last = view.rowAt(0), view.rowAt(view.viewport().height() - 1)
+    assert first == 60 and 60 < last < 100
+    assert spans == [(first, last, Col.SLA, Col.AGE)]
+    assert last - first + 1 < model.rowCount() / 10
+    spans.clear()
+    view.set_tick_interval(20)  # the real timer drives the same tick
+    qtbot.waitUntil(lambda: len(spans) >= 2, timeout=3000)
+    assert set(spans) == {(first, last, Col.SLA, Col.AGE)}
+
+
+def test_keyboard_home_end_pages_enter_and_ctrl_f(qtbot: QtBot, feed: Feed) -> None:
+    model = make_model(feed)
+    window = QWidget()
+    box = QLineEdit(window)
+    view = QueueView(model, window)
+    view.set_tick_interval(0)
+    layout = QVBoxLayout(window)
+    layout.addWidget(box)
+    layout.addWidget(view)
+    view.set_filter_box(box)
+    window.resize(1000, 400)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    view.setFocus()
+    qtbot.waitUntil(view.hasFocus)
+    view.select_id(model.ids()[5])
+    qtbot.keyClick(view, Qt.Key.Key_End)
+    assert view.currentIndex().row() == model.rowCount() - 1
+    qtbot.keyClick(view, Qt.Key.Key_Home)
+    assert view.currentIndex().row() == 0
+    qtbot.keyClick(view, Qt.Key.Key_PageDown)
+    assert view.currentIndex().row() > 3
+    qtbot.keyClick(view, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)
+    assert len(view.selectedIds()) == 2  # shift extends the selection: multi-select from the keyboard
+    with qtbot.waitSignal(view.enquiryActivated) as activated:
+        qtbot.keyClick(view, Qt.Key.Key_Return)
+    assert activated.args == [view.current_id()]
+    with qtbot.waitSignal(view.filterRequested):
+        qtbot.keyClick(view, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(box.hasFocus)
+    qtbot.keyClicks(box, model.ids()[0][-4:])
+    assert 0 < model.visible_count() < model.total_count()
+    qtbot.keyClick(box, Qt.Key.Key_Escape)
+    assert box.text() == "" and model.visible_count() == model.total_count()
+    qtbot.keyClick(box, Qt.Key.Key_Down)
+    qtbot.waitUntil(view.hasFocus)
+
+
+def test_current_enquiry_signal_and_select_id(view: QueueView, qtbot: QtBot) -> None:
+    target = view.queue_model().ids()[250]
+    with qtbot.waitSignal(view.currentEnquiryChanged) as blocker:
+        assert view.select_id(target)
+    assert blocker.args == [target] and view.selectedIds() == [target]
+    assert view.rowAt(0) <= 250 <= view.rowAt(view.viewport().height() - 1)  # scrolled into view
+    assert not view.select_id("no-such-id")
+
+
+def _ink_span(img: QImage, background: QColor) -> tuple[int, int]:
+    xs = [
+        x
+        for x in range(img.width())
+        if any(img.pixelColor(x, y) != background for y in range(2, img.height() - 2))
+    ]
+    return (min(xs), max(xs)) if xs else (0, -1)
+
+
+def test_delegate_draws_markup_as_literal_text(qtbot: QtBot, feed: Feed) -> None:
+    base = open_rows(feed)[0]
+    model: QueueModel = make_model(feed, [dataclasses.replace(base, id="x1", text=HOSTILE)])
+    model.set_privacy("full")
+    view = QueueView(model)
+    qtbot.addWidget(view)
+    delegate = view.itemDelegate()
+    assert isinstance(delegate, QueueDelegate)
+    index = model.index(0, Col.PREVIEW)
+    text = index.data()
+    assert text.startswith("<b>bold</b> <a href=")
+    opt = QStyleOptionViewItem()
+    opt.initFrom(view)
+    opt.font = view.font()
+    opt.rect = QRect(0, 0, 3000, 32)
+    img = QImage(3000, 32, QImage.Format.Format_RGB32)
+    background = QColor("#FFFFFF")
+    img.fill(background)
+    opt.palette.setColor(opt.palette.ColorRole.Base, background)
+    painter = QPainter(img)
+    delegate.paint(painter, opt, index)
+    painter.end()
+    left, right = _ink_span(img, background)
+    drawn = right - left + 1
+    expected = QFontMetrics(view.font()).horizontalAdvance(text)
+    # Rich text would swallow the tags (and draw an image box): far narrower than the literal string.
+    assert abs(drawn - expected) <= 0.03 * expected + 4, (drawn, expected)
+
+
+def test_screenshot_helper_writes_a_png_of_the_view(view: QueueView, tmp_path: Path) -> None:
+    path = grab_png(view, tmp_path / "queue.png")
+    img = QImage(str(path))
+    assert not img.isNull() and img.width() >= 1000 and img.height() >= 400
+    colours = {img.pixel(x, y) for x in range(0, img.width(), 7) for y in range(0, img.height(), 7)}
+    assert len(colours) > 20  # rows, state colours and icons were drawn, not a blank window
+
+
+def test_breach_strip_lists_nearest_deadlines_and_click_selects(
+    qtbot: QtBot,
+    view: QueueView,
+    qtmodeltester: Any,
+) -> None:
+    model = view.queue_model()
+    strip = BreachStrip(model, n=6)
+    qtbot.addWidget(strip)
+    strip.resize(1100, strip.sizeHint().height())
+    strip.show()
+    qtbot.waitExposed(strip)
+    expected = [e.id for e, _ in model.nearest_deadlines(6)]
+    assert strip.model.ids() == expected and len(expected) == 6
+    qtmodeltester.check(strip.model)
+    strip.enquiryClicked.connect(view.select_id)
+    lv = strip.list_view()
+    rect = lv.visualRect(strip.model.index(2))
+    with qtbot.waitSignal(strip.enquiryClicked) as clicked:
+        qtbot.mouseClick(lv.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert clicked.args == [expected[2]] and view.current_id() == expected[2]
+    # Independent of the table's sort and filter, and refreshed by live updates.
+    view.apply_filter("zzz-nothing")
+    strip.model.refresh()
+    assert strip.model.ids() == expected
+    first: Enquiry | None = model.enquiry(expected[0])
+    assert first is not None
+    model.apply(ChangeSet(removed={first.id}), {})
+    qtbot.waitUntil(lambda: strip.model.ids()[:5] == expected[1:6], timeout=3000)
+
+
+def test_row_height_follows_the_font(view: QueueView) -> None:
+    small = view.verticalHeader().defaultSectionSize()
+    font = view.font()
+    font.setPointSizeF(font.pointSizeF() * 2)
+    view.setFont(font)
+    assert view.verticalHeader().defaultSectionSize() >= small * 1.8
