@@ -112,6 +112,7 @@ class ApiClient:
         self._on_tokens = on_tokens
         self._tokens: Tokens | None = None
         self._token_lock = threading.Lock()
+        self._refresh_lock = threading.Lock()
         self._closed = threading.Event()
         self._clock = Clock()
         self._session = requests.Session()
@@ -196,27 +197,25 @@ class ApiClient:
         )
 
     def _refresh(self, stale: Tokens | None) -> bool:
-        """Refresh once; True when a usable new access token is in place. Serialised: the refresh token
-        rotates, so two threads must not both spend it."""
-        with self._token_lock:
+        """Refresh once; True when a usable new access token is in place. Serialised end to end: the
+        refresh token rotates, so two threads must never both spend it."""
+        with self._refresh_lock:
             current = self._tokens
             if current is not None and stale is not None and current.access_token != stale.access_token:
                 return True  # another thread refreshed while this request was in flight
             if current is None or not current.refresh_token:
                 return False
-            refresh_token = current.refresh_token
-        try:
-            resp = self._request(
-                "POST",
-                "/v1/auth/refresh",
-                json_body={"refresh_token": refresh_token},
-                auth=False,
-            )
-        except AuthError:
-            log.warning("token refresh at %s was refused", self.host)
-            return False
-        tokens = self._tokens_from(resp, "POST /v1/auth/refresh")
-        self._set_tokens(tokens)
+            try:
+                resp = self._request(
+                    "POST",
+                    "/v1/auth/refresh",
+                    json_body={"refresh_token": current.refresh_token},
+                    auth=False,
+                )
+            except AuthError:
+                log.warning("token refresh at %s was refused", self.host)
+                return False
+            self._set_tokens(self._tokens_from(resp, "POST /v1/auth/refresh"))
         log.info("refreshed the access token for %s", self.host)
         return True
 

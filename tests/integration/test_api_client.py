@@ -515,3 +515,28 @@ def test_no_secret_reaches_the_log(fake: tuple[Script, str], caplog: pytest.LogC
 def test_a_missing_ca_bundle_is_named() -> None:
     with pytest.raises(ValueError, match="does not exist"):
         ApiClient(ApiSettings("https://api.bank.example", ca_bundle="/nonexistent/ca.pem"))
+
+
+def test_concurrent_401s_spend_the_refresh_token_once(fake: tuple[Script, str]) -> None:
+    script, base = fake
+    both_refused = threading.Barrier(2, timeout=5)
+
+    def teams(seen: Seen) -> Any:
+        if seen.headers.get("Authorization") == "Bearer acc-1-SECRET":
+            return OK_TEAMS
+        both_refused.wait()  # both threads hold the stale token before either refreshes
+        return (401, {}, {"status": 401})
+
+    script.on("/v1/teams", teams)
+    # Rotation: the refresh token works once, then it is refused.
+    script.on("/v1/auth/refresh", (200, {}, tokens_body(1)), (401, {}, {"status": 401}))
+    got: list[Tokens] = []
+    api = signed_in(base, on_tokens=got.append)
+    results: list[Any] = []
+    threads = [threading.Thread(target=lambda: results.append(api.reference("teams"))) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert results == [[{"id": "t1"}], [{"id": "t1"}]]
+    assert script.paths().count("/v1/auth/refresh") == 1 and len(got) == 1
