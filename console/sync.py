@@ -47,6 +47,7 @@ BACKOFF_BASE_S = 0.5
 BACKOFF_CAP_S = 15.0
 REFRESH_EVERY_S = 60.0  # reference data and the clock offset, while live
 HEAL_PER_RUN = 50  # quarantined enquiries re-fetched per sync step
+BAD_DATA_RETRIES = 3  # a read cut short in transit is worth asking again (reads are safe to repeat)
 TRANSIENT = (NetworkError, ServerError, RateLimited, BadDataError)
 
 
@@ -106,6 +107,7 @@ class Syncer:
         on_outbox_result: Callable[[OutboxResult], None] | None = None,
         page_limit: int = PAGE_LIMIT,
         long_poll_s: float = LONG_POLL_S,
+        offline_after_s: float = OFFLINE_AFTER_S,
     ) -> None:
         self.api = api
         self.store = store
@@ -114,6 +116,7 @@ class Syncer:
         self.on_outbox_result = on_outbox_result
         self.page_limit = page_limit
         self.long_poll_s = long_poll_s
+        self.offline_after_s = offline_after_s
         self._jobs: queue.SimpleQueue[tuple[Callable[[Store], Any], Future[Any]]] = queue.SimpleQueue()
         self._wake = threading.Event()
         last = store.get_meta("last_sync_at")
@@ -143,6 +146,15 @@ class Syncer:
     def state(self) -> SyncState:
         return self._state
 
+    def _read(self, fn: Callable[..., T], *args: Any) -> T:
+        """A safe read, asked again when the answer arrived damaged (the client retries the rest)."""
+        for _ in range(BAD_DATA_RETRIES):
+            try:
+                return fn(*args)
+            except BadDataError as e:
+                log.info("a damaged answer, asking again: %s", e)
+        return fn(*args)
+
     # -- one full pass ----------------------------------------------------------------------------
     def run_once(self) -> SyncCounts:
         """Catch up completely: clock, reference data, the feed to its end, the outbox, healing."""
@@ -170,12 +182,12 @@ class Syncer:
             )
 
     def _refresh(self, counts: SyncCounts) -> None:
-        self.api.server_time()
+        self._read(self.api.server_time)
         self.store.set_meta("clock_offset", repr(self.api.clock_offset))
         now = self.api.now()
         changed = False
         for kind in REFERENCE_KINDS:
-            changed |= self.store.replace_reference(kind, self.api.reference(kind), now=now)
+            changed |= self.store.replace_reference(kind, self._read(self.api.reference, kind), now=now)
         if changed:
             counts.reference_changed = True
             self._emit(ChangeSet(reference_changed=True))
@@ -204,11 +216,11 @@ class Syncer:
     def _pull(
         self, wait: float, counts: SyncCounts, *, seen: set[str] | None = None, first: FeedPage | None = None
     ) -> None:
-        page = first or self.api.changes(self.store.cursor(), self.page_limit, wait)
+        page = first or self._read(self.api.changes, self.store.cursor(), self.page_limit, wait)
         while True:
             # Fetch the next page while this one is written: the server and the store work in parallel.
             ahead = (
-                _background(self.api.changes, page.next_cursor, self.page_limit, 0.0)
+                _background(self._read, self.api.changes, page.next_cursor, self.page_limit, 0.0)
                 if page.has_more
                 else None
             )
@@ -304,7 +316,7 @@ class Syncer:
         if enquiry_id is None:
             return None
         try:
-            return wire.enquiry_from_wire(self.api.enquiry(enquiry_id))
+            return wire.enquiry_from_wire(self._read(self.api.enquiry, enquiry_id))
         except (ApiError, wire.BadRecord) as e:
             log.info("could not fetch %s to revert a refused move: %s", enquiry_id, e)
             return None
@@ -318,7 +330,7 @@ class Syncer:
             if rid.startswith("sha256:"):
                 continue  # no usable id: nothing to ask the server for
             try:
-                raw = self.api.enquiry(rid)
+                raw = self._read(self.api.enquiry, rid)
             except NotFound:
                 self.store.drop_quarantine("feed", rid)
                 healed += 1
@@ -353,7 +365,7 @@ class Syncer:
             except (*TRANSIENT, KnownError) as e:
                 now = time.time()
                 failing_since = failing_since or now
-                offline = now - failing_since >= OFFLINE_AFTER_S
+                offline = now - failing_since >= self.offline_after_s
                 self._set_state(
                     "offline" if offline else "reconnecting",
                     detail=str(e),

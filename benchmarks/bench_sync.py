@@ -1,0 +1,245 @@
+"""Sync and store figures, each printed beside a raw baseline measured in the same run.
+
+    .venv/bin/python benchmarks/bench_sync.py [--n 100000] [--skip-service]
+
+1. Ingest: parsed Enquiry objects -> Store.apply_enquiries (pages of 2,000, one transaction each, with the
+   version check and change-set), against raw apsw executemany of prebuilt tuples into the same encrypted
+   table shape. Bar: the store at least half as fast as raw.
+2. A feed page of 100 changes (wire JSON, parsed and applied) on a cache of N: bar <= 50 ms.
+3. Initial sync of N open enquiries from `python -m console serve-demo` (its own process) by
+   `python -m console sync --once` (its own process: wall time and peak RSS via ru_maxrss), against a raw
+   client that only downloads and json-decodes the same feed. Bars: <= 10 s, <= 300 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import apsw
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from console import wire  # noqa: E402
+from console.model import Enquiry  # noqa: E402
+from console.store import Store  # noqa: E402
+from console.store_rows import ENQUIRY_COLUMNS, enquiry_row  # noqa: E402
+from console.store_schema import connect, migrate  # noqa: E402
+
+PAGE = 2000
+T0 = 1_790_000_000.0
+
+
+def enquiries(n: int, version: int = 1, seed: int = 1) -> list[Enquiry]:
+    rng = random.Random(seed)
+    channels = ("x", "facebook", "instagram", "whatsapp", "linkedin")
+    topics = ("general", "cards", "payments", "fraud", "complaint", "lending")
+    out = []
+    for i in range(n):
+        created = T0 + i * 3.0
+        out.append(
+            Enquiry(
+                id=f"ENQ-{i:07d}",
+                channel=rng.choice(channels),
+                visibility=rng.choice(("public", "private")),
+                customer_handle=f"@customer{rng.randrange(40_000)}",
+                customer_name=f"Customer {i}",
+                text="Hello, my card was declined at the till and I need help please " * 2,
+                topic=rng.choice(topics),
+                complexity=rng.choice((1, 2, 3)),
+                flags=frozenset(rng.sample(("vulnerable", "complaint", "fraud_risk"), rng.randrange(2))),
+                priority=rng.choice(("low", "normal", "high", "urgent")),
+                status=rng.choice(("new", "open", "waiting_customer")),
+                team_id=rng.choice(("social", "cards", "fraud")),
+                agent_id=rng.choice((None, f"ag{rng.randrange(80)}")),
+                created_at=created,
+                version=version,
+                updated_at=created + 60,
+                first_customer_message_at=created,
+                last_customer_message_at=created + 30,
+                pauses=((created + 100, created + 200),) if i % 10 == 0 else (),
+                outcome={"same_channel": True} if i % 3 == 0 else {},
+            )
+        )
+    return out
+
+
+def bench_ingest(n: int, tmp: Path) -> None:
+    key = os.urandom(32)
+    es = enquiries(n)
+    # Raw: prebuilt tuples, plain executemany, one transaction per page, same encrypted table shape.
+    rows = [enquiry_row(e) for e in es]
+    raw_path = tmp / "raw.db"
+    conn = connect(raw_path, key)
+    migrate(conn, raw_path)
+    sql = f"INSERT INTO enquiries ({', '.join(ENQUIRY_COLUMNS)}) VALUES ({', '.join('?' * len(ENQUIRY_COLUMNS))})"
+    t = time.perf_counter()
+    for i in range(0, n, PAGE):
+        with conn:
+            conn.executemany(sql, rows[i : i + PAGE])
+    raw_s = time.perf_counter() - t
+    conn.close()
+    # The store: Enquiry objects in, with row conversion, the version check, the change-set and cursor.
+    store = Store(tmp / "store.db", key)
+    t = time.perf_counter()
+    for i in range(0, n, PAGE):
+        store.apply_enquiries(es[i : i + PAGE], f"cursor-{i}")
+    store_s = time.perf_counter() - t
+    print(f"ingest {n:,} enquiries (pages of {PAGE:,}, encrypted):")
+    print(f"  raw apsw executemany       {raw_s:6.2f} s  {n / raw_s:9,.0f} rows/s")
+    print(f"  Store.apply_enquiries      {store_s:6.2f} s  {n / store_s:9,.0f} rows/s")
+    print(f"  store/raw speed            {raw_s / store_s:6.2f}   (bar >= 0.50)")
+
+    # 2. Feed pages of 100 changes (wire JSON in, parsed, applied) on the full cache.
+    rng = random.Random(7)
+    times, raw_times = [], []
+    for round_ in range(20):
+        picked = rng.sample(es, 100)
+        changed = [
+            Enquiry(
+                **{**{s: getattr(e, s) for s in Enquiry.__slots__}, "version": 2 + round_, "status": "open"}
+            )
+            for e in picked
+        ]
+        page = [
+            {"seq": n + j, "op": "upsert", "enquiry": wire.enquiry_to_wire(e)} for j, e in enumerate(changed)
+        ]
+        t = time.perf_counter()
+        cs = store.apply_feed_page(page, f"feed-{round_}")
+        times.append(time.perf_counter() - t)
+        assert len(cs.changed) == 100
+        raw_rows = [enquiry_row(e) for e in changed]
+        rconn = store._conn
+        t = time.perf_counter()
+        with rconn:
+            rconn.executemany(sql.replace("INSERT", "INSERT OR REPLACE"), raw_rows)
+        raw_times.append(time.perf_counter() - t)
+    t = time.perf_counter()
+    opened = store.load_open()
+    load_s = time.perf_counter() - t
+    store.close()
+    print(f"feed page of 100 changes on a {n:,} cache (median of 20):")
+    print(f"  raw executemany of 100     {statistics.median(raw_times) * 1000:6.1f} ms")
+    print(f"  Store.apply_feed_page      {statistics.median(times) * 1000:6.1f} ms   (bar <= 50 ms)")
+    print(f"load_open of {len(opened):,} open enquiries: {load_s:.2f} s")
+
+
+def start_service(n: int) -> tuple[subprocess.Popen[str], str]:
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "console",
+            "serve-demo",
+            "--port",
+            "0",
+            "--open-enquiries",
+            str(n),
+            "--speed",
+            "0",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert proc.stdout is not None
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        found = re.search(r"https?://127\.0\.0\.1:\d+", line)
+        if found:
+            return proc, found.group(0)
+    proc.kill()
+    raise SystemExit("serve-demo did not print its address")
+
+
+def bench_initial_sync(n: int, tmp: Path) -> None:
+    proc, url = start_service(n)
+    try:
+        session = requests.Session()
+        token = session.post(
+            f"{url}/v1/auth/token",
+            json={"username": "supervisor", "password": "demo-supervisor", "scope": "supervisor"},
+            timeout=30,
+        ).json()["access_token"]
+        session.headers["Authorization"] = f"Bearer {token}"
+        # Raw: download and decode the whole feed, nothing else (a warm-up for the service too).
+        t = time.perf_counter()
+        cursor, items = "", 0
+        while True:
+            body = session.get(
+                f"{url}/v1/changes", params={"cursor": cursor, "limit": PAGE}, timeout=60
+            ).json()
+            items += len(body["items"])
+            cursor = body["next_cursor"]
+            if not body["has_more"]:
+                break
+        raw_s = time.perf_counter() - t
+        env = dict(os.environ, CONCIERGE_CACHE_KEY=os.urandom(32).hex(), CONCIERGE_TOKEN=token)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        t = time.perf_counter()
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "console",
+                "sync",
+                "--api",
+                url,
+                "--cache",
+                str(tmp / "sync.db"),
+                "--once",
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        sync_s = time.perf_counter() - t
+        peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        if done.returncode != 0:
+            raise SystemExit(f"sync failed: {done.stderr.strip()}")
+        print(f"initial sync of {items:,} changes over loopback:")
+        print(f"  raw download + json decode {raw_s:6.2f} s")
+        print(f"  python -m console sync     {sync_s:6.2f} s   (bar <= 10 s; includes interpreter start)")
+        peak = (
+            f"{peak_kb / 1024:.0f} MB"
+            if peak_kb > before
+            else f"<= {before / 1024:.0f} MB (an earlier child)"
+        )
+        print(f"  peak RSS of the sync proc  {peak}   (bar <= 300 MB)")
+        print(f"  {done.stdout.strip()}")
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--skip-service", action="store_true")
+    args = parser.parse_args()
+    print(f"{os.cpu_count()} cores, Python {sys.version.split()[0]}, SQLite {apsw.sqlite_lib_version()}")
+    with tempfile.TemporaryDirectory() as d:
+        if not args.skip_service:
+            bench_initial_sync(args.n, Path(d))
+        bench_ingest(args.n, Path(d))
+
+
+if __name__ == "__main__":
+    main()
