@@ -390,6 +390,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--screenshot", metavar="PATH", help="save a PNG of the window after the first sync, exit")
     p.add_argument("--theme", choices=("light", "dark", "high_contrast"), help="colour theme")
     p.add_argument("--scale", type=float, metavar="F", help="font scale, e.g. 1.5 or 2")
+    p.add_argument("--privacy", choices=("full", "partial", "masked"), help="customer data shown (overrides)")
     p.add_argument("--open", type=int, default=2000, metavar="N", help="demo: open enquiries to start with")
     return p.parse_args(argv)
 
@@ -403,7 +404,7 @@ def config_from(settings: Settings, args: argparse.Namespace) -> SessionConfig:
         else (Path(settings.cache_path) if settings.cache_path else None),
         theme=args.theme or settings.theme,
         font_scale=args.scale or settings.font_scale,
-        privacy=settings.privacy,
+        privacy=args.privacy or settings.privacy,
         thresholds=settings.thresholds(),
         ca_bundle=settings.ca_bundle or None,
         proxy=settings.proxy or None,

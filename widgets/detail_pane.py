@@ -119,6 +119,15 @@ class DetailPane(QWidget):
             return HIDDEN
         return text if self._privacy == "full" else mask_text(text)
 
+    def _name_shown(self, name: str) -> str:
+        """full: the name; partial: first name and an initial ("Jo B."); masked: nothing."""
+        words = name.split()
+        if self._privacy == "masked" or not words:
+            return ""
+        if self._privacy == "full" or len(words) == 1:
+            return " ".join(words)
+        return f"{words[0]} {words[-1][0]}."
+
     def _handle(self, handle: str) -> str:
         return mask_handle(handle, self._privacy) if handle else ""
 
@@ -153,7 +162,7 @@ class DetailPane(QWidget):
         """messages None: not in the cache yet; the pane says so and asks for them."""
         self._current = e.id
         who = self._handle(e.customer_handle) or "unknown customer"
-        name = "" if self._privacy == "masked" else e.customer_name.strip()
+        name = self._name_shown(e.customer_name)
         self.title.setText(f"{name} ({who})" if name else who)
         flags = ", ".join(sorted(e.flags)) or "none"
         team = self._name(e.team_id, "no team")
@@ -199,9 +208,9 @@ class DetailPane(QWidget):
         for col in range(3):
             self.clocks.resizeColumnToContents(col)
         # Exactly as tall as its rows: every clock visible, no dead space.
-        rows = self.clocks.topLevelItemCount()
-        row_h = self.clocks.sizeHintForRow(0) if rows else self.fontMetrics().height()
-        self.clocks.setFixedHeight(self.clocks.header().sizeHint().height() + rows * row_h + 6)
+        rows = self.clocks.topLevelItemCount() + 1  # + the header
+        line = self.clocks.fontMetrics().height() + 6
+        self.clocks.setFixedHeight(rows * line + 2 * self.clocks.frameWidth() + 4)
 
     def _fill_earlier(self, e: Enquiry, earlier: Sequence[Enquiry]) -> None:
         self.earlier.clear()

@@ -4,7 +4,7 @@ busy and away with load against capacity. The figures come from console.metrics;
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from console.metrics import HeaderMetrics, format_wait
 
@@ -21,6 +21,8 @@ class _Tile(QFrame):
         self.detail = QLabel("")
         for label in (self.caption, self.value, self.detail):
             label.setTextFormat(Qt.TextFormat.PlainText)
+            # Tiles share the width evenly: a long line is cut, never widens the window.
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         font = self.value.font()
         font.setPointSizeF(font.pointSizeF() * 1.6)
         font.setBold(True)
@@ -36,6 +38,7 @@ class _Tile(QFrame):
     def set(self, value: str, detail: str = "") -> None:
         self.value.setText(value)
         self.detail.setText(detail)
+        self.setToolTip(f"{self.caption.text()}: {value}\n{detail}".strip())
         self.setAccessibleDescription(f"{value} {detail}".strip())
 
 
@@ -56,7 +59,7 @@ class LiveHeader(QWidget):
     def set_metrics(self, m: HeaderMetrics, channel_names: dict[str, str] | None = None) -> None:
         names = channel_names or {}
         q, a, sla = m.queue, m.agents, m.attainment
-        per_channel = " · ".join(f"{names.get(c, c)} {n}" for c, n in list(q.waiting_by_channel.items())[:5])
+        per_channel = " · ".join(f"{names.get(c, c)} {n}" for c, n in list(q.waiting_by_channel.items())[:4])
         self.waiting.set(f"{q.waiting:,}", per_channel or "nobody waiting")
         self.longest.set(format_wait(q.longest_wait_s) if q.longest_wait_id else "—", q.longest_wait_id or "")
         frac = sla.fraction

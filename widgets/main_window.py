@@ -76,7 +76,7 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 3)
         self.splitter.setStretchFactor(2, 2)
-        self.splitter.setSizes([270, 880, 450])
+        self._fit_to_font()
 
         central = QWidget()
         layout = QVBoxLayout(central)
@@ -94,7 +94,25 @@ class MainWindow(QMainWindow):
         queue_model.countsChanged.connect(self._show_counts)
 
         self._build_menus(theme, font_scale)
-        self.resize(1600, 950)
+        self._default_size(font_scale)
+
+    def _fit_to_font(self) -> None:
+        """Navigator wide enough for its longest label and count at the current text size."""
+        fm = self.navigator.fontMetrics()
+        nav = fm.horizontalAdvance("Accounts & customer support") + fm.horizontalAdvance("00,000") + 80
+        detail = fm.horizontalAdvance("m") * 42
+        self.splitter.setSizes([nav, max(600, self.width() - nav - detail), detail])
+
+    def _default_size(self, font_scale: float) -> None:
+        """A first-run size that grows with the text, within the screen when there is a real one."""
+        f = max(1.0, font_scale * 0.8)
+        width, height = int(1600 * f), int(950 * f)
+        screen = self.screen()
+        if screen is not None and screen.availableGeometry().width() >= 1280:
+            avail = screen.availableGeometry()
+            width, height = min(width, avail.width()), min(height, avail.height())
+        self.resize(width, height)
+        self._fit_to_font()
 
     def _build_menus(self, theme: str, font_scale: float) -> None:
         menu = self.menuBar().addMenu("&Console")
@@ -137,6 +155,7 @@ class MainWindow(QMainWindow):
         """After widgets.theme.apply_theme: the views that paint SLA colours themselves."""
         self.queue_view.set_theme(theme)
         self.breach_strip.set_theme(theme)
+        self._fit_to_font()
 
     def set_queue_title(self, text: str) -> None:
         self.queue_title.setText(text)

@@ -62,6 +62,10 @@ class ConnectionStatus(QWidget):
         for label in (self.shape, self.text, self.pending):
             label.setTextFormat(Qt.TextFormat.PlainText)
         self.text.setObjectName("connectionText")
+        bold = self.text.font()
+        bold.setBold(True)
+        self.text.setFont(bold)
+        self.shape.setFont(bold)
         self.pending.setObjectName("outboxPending")
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 0, 4, 0)

@@ -98,6 +98,7 @@ def test_privacy_modes(qtbot: QtBot) -> None:
     text = p.conversation.toPlainText()
     assert "4111 1111 1111 1111" not in text and "1111" in text  # the last four stay, for the agent
     assert "@jo_bloggs" not in p.title.text()
+    assert p.title.text().startswith("<i>Jo</i> B. (")  # first name and an initial only
     p.set_privacy("masked")
     p.show_enquiry(enq(), messages=MESSAGES, earlier=[], assignments=[], clocks=[])
     assert "Bloggs" not in p.title.text()
