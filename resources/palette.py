@@ -30,7 +30,7 @@ THEMES: dict[str, dict[str, str | dict[str, tuple[str, str, str, str]]]] = {
         "states": {
             "on_track": ("#005A8E", "#E8F1F9", "#0072B2", "#FFFFFF"),
             "at_risk": ("#7A4E00", "#FCF1D6", "#E69F00", "#1F2328"),
-            "urgent": ("#9A3A00", "#FBE3D6", "#D55E00", "#FFFFFF"),
+            "urgent": ("#8F3500", "#F9D6C3", "#D55E00", "#FFFFFF"),
             "breached": ("#FFFFFF", "#7B1F50", "#7B1F50", "#FFFFFF"),
         },
     },
@@ -51,8 +51,8 @@ THEMES: dict[str, dict[str, str | dict[str, tuple[str, str, str, str]]]] = {
         "states": {
             "on_track": ("#8CC8F0", "#1C2B3A", "#56B4E9", "#10151B"),
             "at_risk": ("#F2C14E", "#352C1A", "#E69F00", "#10151B"),
-            "urgent": ("#FF9A5C", "#3F2519", "#E8702A", "#10151B"),
-            "breached": ("#FFFFFF", "#8E2F66", "#C65A95", "#FFFFFF"),
+            "urgent": ("#FF9A5C", "#47261A", "#E8702A", "#10151B"),
+            "breached": ("#FFFFFF", "#7A2A58", "#B84F88", "#FFFFFF"),
         },
     },
     "high_contrast": {

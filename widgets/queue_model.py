@@ -391,6 +391,10 @@ class QueueModel(QAbstractTableModel):
     def time_zone(self) -> str:
         return self._tz
 
+    def now(self) -> float:
+        """The clock reading of the last tick or update (server time)."""
+        return self._now
+
     def _filtered(self, keys: list[Key]) -> list[Key]:
         needle, pred, by_id = self._needle, self._predicate, self._by_id
         if not needle and pred is None:

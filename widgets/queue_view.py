@@ -22,7 +22,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QFontMetrics, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -30,6 +30,8 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListView,
+    QSizePolicy,
+    QStyle,
     QTableView,
     QWidget,
 )
@@ -44,8 +46,18 @@ from widgets.theme import Theme
 Index = QModelIndex | QPersistentModelIndex
 TICK_MS = 1000
 SWEEP_ROWS = 2000  # off-screen clocks refreshed per tick (~10 ms): all of 100k every 50 s
-_DEFAULT_WIDTHS = {Col.SLA: 26, Col.AGE: 8, Col.CHANNEL: 15, Col.CUSTOMER: 18, Col.TOPIC: 10}
-_DEFAULT_WIDTHS |= {Col.FLAGS: 14, Col.TEAM: 14, Col.AGENT: 14}  # in average character widths
+# Columns sized to their longest usual text in the current font, so large fonts keep them whole.
+_WIDTH_SAMPLES = {
+    Col.SLA: "+88:88 over · was due Wed 88:88",
+    Col.AGE: "23 h 59",
+    Col.CHANNEL: "Instagram · public",
+    Col.CUSTOMER: "customer #a1b2",
+    Col.TOPIC: "Mortgages",
+    Col.FLAGS: "Fraud risk, Complaint",
+    Col.TEAM: "Accounts & custo",
+    Col.AGENT: "Mohammed Okafor",
+}
+_ICON_COLUMNS = (Col.SLA, Col.CHANNEL)
 
 
 class QueueView(QTableView):
@@ -234,10 +246,17 @@ class QueueView(QTableView):
     def _apply_metrics(self) -> None:
         self.verticalHeader().setDefaultSectionSize(row_height(self.font()))
         hh = self.horizontalHeader()
-        avg = self.fontMetrics().averageCharWidth()
-        for col, chars in _DEFAULT_WIDTHS.items():
-            hh.resizeSection(col, chars * avg)
-        hh.setMinimumSectionSize(4 * avg)
+        fm = self.fontMetrics()
+        bold = self.font()
+        bold.setBold(True)  # urgent and breached countdowns are bold
+        pad = max(6, fm.height() // 3)
+        for col, sample in _WIDTH_SAMPLES.items():
+            metrics = QFontMetrics(bold) if col == Col.SLA else fm
+            width = metrics.horizontalAdvance(sample) + 2 * pad + 4
+            if col in _ICON_COLUMNS:
+                width += max(16, fm.height()) + pad + 4
+            hh.resizeSection(col, width)
+        hh.setMinimumSectionSize(4 * fm.averageCharWidth())
 
     def _activate(self, index: Index) -> None:
         ident = index.data(ID_ROLE)
@@ -328,16 +347,16 @@ class BreachModel(QAbstractListModel):
         ident, status = self._items[index.row()]
         e = self._queue.enquiry(ident)
         state = getattr(status, "state", None)
-        tz = self._queue.time_zone()
+        tz, now = self._queue.time_zone(), self._queue.now()
         if role == Qt.ItemDataRole.DisplayRole:
             topic = "" if e is None else e.topic.replace("_", " ").capitalize()
-            return f"{countdown_text(status, tz)} · {topic}"
+            return f"{countdown_text(status, tz, now)} · {topic}"
         if role == Qt.ItemDataRole.DecorationRole:
             return None if state is None else sla_icon(str(state), self._queue.theme())
         if role in (Qt.ItemDataRole.ToolTipRole,):
             return f"<p>{sla_tooltip(status, tz)}</p>"
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"Breaching soon: {countdown_text(status, tz)}"
+            return f"Breaching soon: {countdown_text(status, tz, now)}"
         if role == ID_ROLE:
             return ident
         if role == SLA_STATE_ROLE:
@@ -372,6 +391,7 @@ class BreachStrip(QWidget):
         self._list.setModel(self.model)
         self._list.clicked.connect(self._clicked)
         self._list.activated.connect(self._clicked)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         layout = QHBoxLayout(self)
         layout.setContentsMargins(4, 2, 4, 2)
         layout.addWidget(self._label)
@@ -404,11 +424,12 @@ class BreachStrip(QWidget):
             self._fit()
 
     def _fit(self) -> None:
-        height = int(self.fontMetrics().height() * 2.1) + 8
-        self._list.setFixedHeight(height)
+        # Room for one row of chips and the scroll bar that appears when they overflow.
+        bar = self._list.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent)
+        self._list.setFixedHeight(int(self.fontMetrics().height() * 2.1) + 6 + bar)
 
     def sizeHint(self) -> QSize:
-        return QSize(600, int(self.fontMetrics().height() * 2.1) + 12)
+        return QSize(600, self._list.height() + 6)
 
     def _clicked(self, index: Index) -> None:
         ident = index.data(ID_ROLE)
