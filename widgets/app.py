@@ -149,6 +149,8 @@ class Session:
         self.window.scaleRequested.connect(lambda scale: self.set_theme(self.config.theme, scale))
         self.window.restore_window_state()
         self.window.show()
+        if self.secrets.warning and self.service is None:
+            self.window.statusBar().showMessage(self.secrets.warning, 60_000)
         self.start_sync()
 
     def stop(self) -> None:
@@ -326,9 +328,17 @@ class Session:
             )
 
     def set_theme(self, name: str, scale: float) -> None:
+        """From the View menu or the settings: applied at once and remembered for the next start."""
         assert self.window is not None
         self.config.theme, self.config.font_scale = name, scale
         self.window.set_theme(apply_theme(self.app, name, scale))
+        s = self.settings
+        if s is not None and not self.config.headless and (s.theme, s.font_scale) != (name, scale):
+            self.settings = replace(s, theme=name, font_scale=scale)
+            try:
+                settings_file.save(self.settings)
+            except OSError as e:
+                self.window.statusBar().showMessage(f"The theme could not be saved: {e}", 15_000)
 
 
 class _SignInThenSync:

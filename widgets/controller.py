@@ -179,10 +179,19 @@ class Controller(QObject):
 
     @Slot(object)
     def on_outbox(self, result: Any) -> None:
+        """An outbox outcome (console.store.OutboxResult): say what happened, in words."""
         self._show_pending()
-        text = getattr(result, "message", None) or getattr(result, "detail", None)
-        if text:
-            self.window.statusBar().showMessage(str(text), 15_000)
+        subject = getattr(result, "enquiry_id", None) or "an action"
+        state = getattr(result, "state", "")
+        message = getattr(result, "message", "") or ""
+        if state == "done":
+            text = f"{subject}: confirmed by the service"
+        elif state == "conflict":
+            winner = getattr(result, "winner", None) or "someone else"
+            text = f"{subject}: {winner} moved it first; your move was undone. {message}".strip()
+        else:
+            text = f"{subject}: {message or state}"
+        self.window.statusBar().showMessage(text, 20_000)
 
     @Slot(str)
     def on_failed(self, reason: str) -> None:

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QSettings, QSize
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -20,6 +21,8 @@ from console.service.server import DemoService
 from console.store import Store
 from console.sync import Syncer
 from widgets.app import Session, SessionConfig
+from widgets.main_window import MainWindow
+from widgets.queue_model import QueueModel
 
 SEED, OPEN = 11, 150
 # The offscreen platform cannot pass size hints to a window manager; nothing is wrong with the window.
@@ -134,3 +137,21 @@ def test_saved_view_filters_the_queue(
     assert window.queue_title.text() == "Unassigned"
     window.navigator.select_key("all")
     assert model.visible_count() == total
+
+
+def test_window_remembers_geometry_and_splitter_and_nothing_else(qtbot: QtBot, tmp_path: Path) -> None:
+    qsettings = QSettings(str(tmp_path / "window.ini"), QSettings.Format.IniFormat)
+    first = MainWindow(QueueModel(), qsettings=qsettings)
+    qtbot.addWidget(first)
+    first.show()
+    first.resize(700, 500)
+    first.splitter.setSizes([150, 300, 250])
+    sizes = first.splitter.sizes()
+    first.close()  # closing saves
+    again = MainWindow(QueueModel(), qsettings=qsettings)
+    qtbot.addWidget(again)
+    again.restore_window_state()
+    again.show()
+    assert again.size() == QSize(700, 500)
+    assert again.splitter.sizes() == sizes
+    assert set(qsettings.allKeys()) == {"window/geometry", "window/state", "window/splitter"}
