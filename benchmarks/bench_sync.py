@@ -83,7 +83,8 @@ def bench_ingest(n: int, tmp: Path) -> None:
     raw_path = tmp / "raw.db"
     conn = connect(raw_path, key)
     migrate(conn, raw_path)
-    sql = f"INSERT INTO enquiries ({', '.join(ENQUIRY_COLUMNS)}) VALUES ({', '.join('?' * len(ENQUIRY_COLUMNS))})"
+    marks = ", ".join("?" * len(ENQUIRY_COLUMNS))
+    sql = f"INSERT INTO enquiries ({', '.join(ENQUIRY_COLUMNS)}) VALUES ({marks})"
     t = time.perf_counter()
     for i in range(0, n, PAGE):
         with conn:

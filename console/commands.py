@@ -129,8 +129,13 @@ def sync_main(argv: list[str]) -> int:
         "--ca-bundle", default=None, help="CA bundle file for a corporate certificate authority"
     )
     parser.add_argument("--proxy", default=None, help="proxy URL (default: none, or HTTPS_PROXY)")
+    parser.add_argument(
+        "--page-limit", type=int, default=2000, help="changes per request, 1..5000 (smaller for slow links)"
+    )
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args(argv)
+    if not 1 <= args.page_limit <= 5000:
+        parser.error("--page-limit must be within 1..5000")
     _setup_logging(args.verbose)
     try:
         return _sync(args)
@@ -151,7 +156,9 @@ def _sync(args: argparse.Namespace) -> int:
     try:
         with _errors():
             _sign_in(api, args.user)
-            syncer = Syncer(api, store, on_state=None if args.once else _print_state)
+            syncer = Syncer(
+                api, store, on_state=None if args.once else _print_state, page_limit=args.page_limit
+            )
             if args.once:
                 counts = syncer.run_once()
                 print(

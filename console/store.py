@@ -270,6 +270,21 @@ class Store(StoreReader):
             self._quarantine(bad, source, now)
         return changed
 
+    def put_reference_item(self, kind: str, raw: Any, *, now: float = 0.0) -> bool:
+        """One reference record the server sent back (e.g. an agent after a status change)."""
+        try:
+            item = _REFERENCE_PARSERS[kind](raw)
+        except wire.BadRecord as err:
+            with known_errors(self.path), self._conn:
+                self._quarantine([(_record_id(raw), str(err), raw)], f"reference:{kind}", now)
+            return False
+        row = _reference_row(kind, item, canonical_json(raw))
+        table = REFERENCE_TABLES[kind]
+        with known_errors(self.path), self._conn:
+            marks = ", ".join("?" * len(row))
+            self._conn.execute(f"INSERT OR REPLACE INTO {table} VALUES ({marks})", row)  # noqa: S608
+        return True
+
     def replace_messages(self, enquiry_id: str, raw_items: Sequence[Any], *, now: float = 0.0) -> int:
         """An enquiry's conversation, replaced whole. Returns how many messages were stored."""
         good, bad = [], []

@@ -159,6 +159,11 @@ class StoreReader:
         sql = f"SELECT {OUTBOX_COLUMNS} FROM outbox WHERE state IN (?, ?) ORDER BY id"  # noqa: S608
         return [item_from_row(r) for r in self._rows(sql, UNRESOLVED)]
 
+    def outbox_items(self, limit: int = 1000) -> list[OutboxItem]:
+        """The newest outbox items in any state (for an outbox panel), newest first."""
+        sql = f"SELECT {OUTBOX_COLUMNS} FROM outbox ORDER BY id DESC LIMIT ?"  # noqa: S608
+        return [item_from_row(r) for r in self._rows(sql, (limit,))]
+
     def outbox_item(self, outbox_id: int) -> OutboxItem | None:
         rows = self._rows(f"SELECT {OUTBOX_COLUMNS} FROM outbox WHERE id = ?", (outbox_id,))  # noqa: S608
         return item_from_row(rows[0]) if rows else None

@@ -157,15 +157,15 @@ class Syncer:
 
     # -- one full pass ----------------------------------------------------------------------------
     def run_once(self) -> SyncCounts:
-        """Catch up completely: clock, reference data, the feed to its end, the outbox, healing."""
+        """Catch up completely: the outbox, clock and reference data, the feed to its end, healing."""
         started = time.monotonic()
         counts = SyncCounts()
         self._check_server()
         self._set_state("syncing")
         self._run_jobs()
+        self.push_outbox(counts)  # local actions first: they are what a supervisor waits for
         self._refresh(counts)
         self._catch_up(0.0, counts)
-        self.push_outbox(counts)
         self.heal(counts)
         self._synced()
         counts.elapsed = time.monotonic() - started
@@ -254,7 +254,8 @@ class Syncer:
         p = item.payload
         try:
             if item.kind == "agent_status":
-                self.api.set_agent_status(p["agent_id"], p["status"])
+                agent = self.api.set_agent_status(p["agent_id"], p["status"])
+                self.store.put_reference_item("agents", agent, now=self.api.now())
                 return self.store.resolve_outbox(item.id, "done", now=self.api.now())
             assert item.enquiry_id is not None
             answer = self.api.assign(
