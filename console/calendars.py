@@ -153,7 +153,9 @@ class BusinessClock:
             return math.inf if seconds > 0 else -math.inf
         due = self.at_position(self.position(start) + seconds, latest=seconds < 0)
         # Seconds too small to move the position (float rounding) must not move the answer backwards.
-        return max(due, start) if seconds > 0 else min(due, start)
+        if seconds > 0:
+            return due if due > start else start
+        return due if due < start else start
 
     def is_open(self, t: float) -> bool:
         if self.always_open:
@@ -194,8 +196,8 @@ class BusinessClock:
         i = bisect_right(self._starts, t) - 1
         if i < 0:
             return self._base
-        s = self._starts[i]
-        return self._cum[i] + (min(t, self._ends[i]) - s)
+        end = self._ends[i]
+        return self._cum[i] + ((t if t < end else end) - self._starts[i])
 
     def at_position(self, p: float, *, latest: bool = False) -> float:
         """The earliest wall time whose position is p (inverse of position), or the latest one: closed
