@@ -18,8 +18,11 @@ from console.model import Assignment, Enquiry, Message
 from console.wire import enquiry_to_wire
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)  # one instance: no per-call set-up
+
+
 def encode(obj: object) -> bytes:
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
+    return _ENCODER.encode(obj).encode()
 
 
 @dataclass(frozen=True, slots=True)
