@@ -1,0 +1,22 @@
+"""Shift reports: the public face of report_types (data), report_compute (figures), report_csv and
+report_pdf (exports). Import from here; the split is only to keep each file readable."""
+
+from __future__ import annotations
+
+from console.report_compute import ClockLike, ClockSource, StatusInterval, compute_shift_report
+from console.report_csv import to_csv
+from console.report_pdf import to_pdf
+from console.report_types import FR_BIN_EDGES_S, SCHEMA, ReportFormatError, ShiftReport
+
+__all__ = [
+    "FR_BIN_EDGES_S",
+    "SCHEMA",
+    "ClockLike",
+    "ClockSource",
+    "ReportFormatError",
+    "ShiftReport",
+    "StatusInterval",
+    "compute_shift_report",
+    "to_csv",
+    "to_pdf",
+]

@@ -1,0 +1,383 @@
+"""Shift report figures against a naive independent computation on simulated data, edge cases, and the
+JSON round trip. The SLA engine is the real one with the default policies and calendars."""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import statistics
+from dataclasses import replace
+
+import pytest
+
+from console.model import CHANNELS, Agent, Assignment, Enquiry, Shift, Team
+from console.reports import ReportFormatError, ShiftReport, StatusInterval, compute_shift_report
+from console.sla import SlaEngine, default_calendars, default_policies
+
+START = 1_795_680_000.0  # Thu 26 Nov 2026 08:00 UTC
+HOURS = 10
+END = START + HOURS * 3600
+TEAMS = [
+    Team("social", "Social care", "social", ("general",), "social"),
+    Team("cards", "Cards", "specialist", ("cards",), "business"),
+    Team("fraud", "Fraud", "specialist", ("fraud",), "24x7"),
+    Team("other", "Another site", "social", ("general",), "social"),
+]
+AGENTS = [
+    Agent(f"a{i}", f"Agent {i}", ("social", "cards", "fraud")[i % 3], "available", 5, 0) for i in range(9)
+]
+AGENTS.append(Agent("x1", "Elsewhere", "other", "busy", 5, 0))
+SHIFT = Shift("s1", "Thursday day", "Leeds", START, END, ("social", "cards", "fraud"))
+OUTCOME_FLAGS = ("same_channel", "offered_more_help", "thanked", "offered_products", "resolved")
+
+
+Data = tuple[list[Enquiry], list[Assignment], list[StatusInterval]]
+
+
+def engine() -> SlaEngine:
+    return SlaEngine(default_policies(), {c.id: c for c in default_calendars()}, {t.id: t for t in TEAMS})
+
+
+def card(i: int) -> str:
+    """A Luhn-valid 16-digit card number, spaced in fours (the masker only masks valid ones)."""
+    body = f"411111{i:09d}"
+    for check in range(10):
+        digits = body + str(check)
+        total = sum(
+            (d * 2 - 9 if d * 2 > 9 else d * 2) if k % 2 else d
+            for k, d in enumerate(map(int, reversed(digits)))
+        )
+        if total % 10 == 0:
+            return " ".join(digits[j : j + 4] for j in range(0, 16, 4))
+    raise AssertionError("unreachable")
+
+
+def simulate(
+    n: int, seed: int = 7
+) -> tuple[list[Enquiry], list[Assignment], list[tuple[str, str, float, float | None]]]:
+    rnd = random.Random(seed)
+    enquiries: list[Enquiry] = []
+    for i in range(n):
+        created = START - 3 * 3600 + rnd.random() * (HOURS + 5) * 3600
+        channel = rnd.choice([*CHANNELS[:5], "mastodon"])
+        first_msg = created if rnd.random() < 0.8 else None
+        fr = created + rnd.expovariate(1 / 2400) if rnd.random() < 0.85 else None
+        status = rnd.choice(("new", "open", "waiting_customer", "pending_specialist", "resolved", "closed"))
+        resolved = None
+        if status in ("resolved", "closed") and fr is not None:
+            resolved = fr + rnd.random() * 6 * 3600
+        last_in = last_out = None
+        if fr is not None and rnd.random() < 0.5:
+            last_in = fr + rnd.random() * 3600
+            last_out = last_in + rnd.random() * 3600 if rnd.random() < 0.5 else fr
+        handoff_req = created + rnd.random() * 1800 if rnd.random() < 0.2 else None
+        handoff_acc = handoff_req + rnd.random() * 5400 if handoff_req and rnd.random() < 0.7 else None
+        outcome = {f: rnd.random() < 0.6 for f in OUTCOME_FLAGS if rnd.random() < 0.5}
+        enquiries.append(
+            Enquiry(
+                id=f"e{i:05d}",
+                channel=channel,
+                visibility=rnd.choice(("public", "private")),
+                customer_handle=f"@cust{i}",
+                customer_name=f"Customer {i}",
+                text=f"My card {card(i)} was declined, call me on 07700 900{i % 1000:03d}",
+                topic=rnd.choice(("general", "cards", "fraud", "complaint")),
+                complexity=rnd.choice((1, 2, 3)),
+                flags=frozenset({"fraud_risk"}) if rnd.random() < 0.05 else frozenset(),
+                priority=rnd.choice(("low", "normal", "high", "urgent")),
+                status=status,
+                team_id=rnd.choice((None, "social", "social", "cards", "fraud", "other")),
+                agent_id=None,
+                created_at=created,
+                version=1,
+                updated_at=created + 7200,
+                first_customer_message_at=first_msg,
+                first_response_at=fr,
+                last_customer_message_at=last_in,
+                last_agent_message_at=last_out,
+                resolved_at=resolved,
+                handoff_requested_at=handoff_req,
+                handoff_accepted_at=handoff_acc,
+                bounces=rnd.choice((0, 0, 0, 1, 2, 3, 4)),
+                outcome=outcome,
+            )
+        )
+    moves = [
+        Assignment(
+            id=f"m{i}",
+            enquiry_id=f"e{rnd.randrange(n):05d}",
+            from_team=rnd.choice(("social", "cards", "other")),
+            from_agent=None,
+            to_team=rnd.choice(("cards", "fraud", "other")),
+            to_agent=None,
+            reason=rnd.choice(("Card dispute", "Fraud suspected", "Customer said acct 12345678", "")),
+            actor=rnd.choice(("sup.ann", "sup.bob", "")),
+            at=START - 3600 + rnd.random() * (HOURS + 2) * 3600,
+            result=rnd.choice(("accepted", "accepted", "rejected", "conflict")),
+        )
+        for i in range(n // 4)
+    ]
+    log: list[tuple[str, str, float, float | None]] = []
+    for a in [*AGENTS, Agent("ghost", "Ghost", "nowhere", "busy", 1, 0)]:
+        t = START - 2 * 3600
+        while t < END + 3600:
+            d = rnd.random() * 5400
+            last = t + d >= END + 3600
+            log.append(
+                (
+                    a.id,
+                    rnd.choice(("available", "busy", "busy", "away", "offline")),
+                    t,
+                    None if last else t + d,
+                )
+            )
+            t += d
+    return enquiries, moves, log
+
+
+def nearest_rank_p90(values: list[float]) -> float:
+    ordered = sorted(values)
+    k = math.ceil(0.9 * len(ordered))
+    return ordered[k - 1]
+
+
+@pytest.fixture(scope="module")
+def data() -> tuple[list[Enquiry], list[Assignment], list[tuple[str, str, float, float | None]]]:
+    return simulate(1500)
+
+
+@pytest.fixture(scope="module")
+def report(
+    data: tuple[list[Enquiry], list[Assignment], list[tuple[str, str, float, float | None]]],
+) -> ShiftReport:
+    enquiries, moves, log = data
+    return compute_shift_report(SHIFT, enquiries, moves, log, AGENTS, TEAMS, engine(), END + 3600)
+
+
+def in_scope(e: Enquiry) -> bool:
+    return e.team_id is None or e.team_id in SHIFT.team_ids
+
+
+def test_volumes_match_a_naive_count(data: Data, report: ShiftReport) -> None:
+    enquiries = data[0]
+    by_channel: dict[str, int] = {}
+    by_hour: dict[tuple[int, str], int] = {}
+    for e in enquiries:
+        if in_scope(e) and START <= e.created_at < END:
+            by_channel[e.channel] = by_channel.get(e.channel, 0) + 1
+            hour = int((e.created_at - START) // 3600)
+            by_hour[(hour, e.channel)] = by_hour.get((hour, e.channel), 0) + 1
+    assert {c.key: c.n for c in report.volumes_by_channel} == by_channel
+    assert report.summary.created == sum(by_channel.values()) > 300
+    assert len(report.volumes_by_hour) == HOURS
+    got = {(i, c.key): c.n for i, h in enumerate(report.volumes_by_hour) for c in h.by_channel if c.n}
+    assert got == by_hour
+    assert [c.key for c in report.volumes_by_channel][-1] == "mastodon"  # an unknown channel is kept, last
+
+
+def test_first_response_median_and_p90_per_channel(data: Data, report: ShiftReport) -> None:
+    times: dict[str, list[float]] = {}
+    unanswered: dict[str, int] = {}
+    for e in data[0]:
+        if in_scope(e) and START <= e.created_at < END:
+            if e.first_response_at is None:
+                unanswered[e.channel] = unanswered.get(e.channel, 0) + 1
+            else:
+                begin = (
+                    e.first_customer_message_at if e.first_customer_message_at is not None else e.created_at
+                )
+                times.setdefault(e.channel, []).append(e.first_response_at - begin)
+    stats = {f.channel: f for f in report.first_response}
+    assert set(stats) == set(times)
+    for ch, values in times.items():
+        assert stats[ch].answered == len(values)
+        assert stats[ch].unanswered == unanswered.get(ch, 0)
+        assert stats[ch].median_s == pytest.approx(statistics.median(values))
+        assert stats[ch].p90_s == pytest.approx(nearest_rank_p90(values))
+        assert sum(stats[ch].histogram) == len(values)
+    everything = [t for v in times.values() for t in v]
+    assert report.summary.median_fr_s == pytest.approx(statistics.median(everything))
+    assert report.summary.p90_fr_s == pytest.approx(nearest_rank_p90(everything))
+
+
+def test_sla_attainment_and_breaches(data: Data, report: ShiftReport) -> None:
+    eng = engine()
+    due_kind: dict[str, list[bool]] = {}
+    due_team: dict[str, list[bool]] = {}
+    breaches = set()
+    for e in data[0]:
+        if not in_scope(e) or e.created_at >= END:
+            continue
+        for c in eng.clocks(e):
+            if START <= c.due_at < END:
+                met = c.stopped_at is not None and c.stopped_at <= c.due_at
+                due_kind.setdefault(c.kind, []).append(met)
+                due_team.setdefault(e.team_id or "", []).append(met)
+                if not met:
+                    stop = c.stopped_at if c.stopped_at is not None else END
+                    breaches.add((e.id, c.kind, round(stop - c.due_at, 3)))
+    assert {a.key: (a.due, a.met) for a in report.sla_by_kind} == {
+        k: (len(v), sum(v)) for k, v in due_kind.items()
+    }
+    assert {a.key: (a.due, a.met) for a in report.sla_by_team} == {
+        k: (len(v), sum(v)) for k, v in due_team.items()
+    }
+    assert {(b.enquiry_id, b.clock, round(b.over_s, 3)) for b in report.breaches} == breaches
+    assert len(breaches) > 20 and report.summary.breaches == len(breaches)
+    overs = [b.over_s for b in report.breaches]
+    assert overs == sorted(overs, reverse=True)
+    assert "(unassigned)" in {a.label for a in report.sla_by_team}
+
+
+def test_carried_over_handoffs_ping_pong(data: Data, report: ShiftReport) -> None:
+    carried, unanswered, handoff_times, requested, pingpong = set(), 0, [], 0, set()
+    for e in data[0]:
+        if not in_scope(e) or e.created_at >= END:
+            continue
+        still_open = (
+            e.resolved_at >= END if e.resolved_at is not None else e.status not in ("resolved", "closed")
+        )
+        if still_open:
+            carried.add(e.id)
+            no_reply = e.first_response_at is None or e.first_response_at >= END
+            if no_reply or (
+                e.last_customer_message_at is not None
+                and e.last_customer_message_at < END
+                and (e.last_agent_message_at is None or e.last_customer_message_at > e.last_agent_message_at)
+            ):
+                unanswered += 1
+        if e.handoff_requested_at is not None and START <= e.handoff_requested_at < END:
+            requested += 1
+            if e.handoff_accepted_at is not None:
+                handoff_times.append(e.handoff_accepted_at - e.handoff_requested_at)
+        if e.bounces > 2 and (e.resolved_at is None or e.resolved_at >= START):
+            pingpong.add(e.id)
+    assert {c.enquiry_id for c in report.carried_over} == carried
+    assert report.summary.unanswered_at_end == unanswered > 0
+    waiting = [c for c in report.carried_over if c.waiting_for in ("first_response", "reply")]
+    assert report.carried_over[: len(waiting)] == tuple(waiting)  # unanswered listed first
+    assert report.handoffs.requested == requested
+    assert report.handoffs.accepted == len(handoff_times)
+    assert report.handoffs.median_accept_s == pytest.approx(statistics.median(handoff_times))
+    assert {p.enquiry_id for p in report.ping_pong} == pingpong
+    assert all(p.bounces > 2 for p in report.ping_pong)
+
+
+def test_customer_text_and_handles_are_masked(report: ShiftReport) -> None:
+    assert report.carried_over
+    for c in report.carried_over:
+        assert "4111 11" not in c.text and "07700" not in c.text and "\u2022" in c.text
+        assert c.handle.startswith("customer #") and "cust" not in c.handle[9:]
+    assert all("12345678" not in m.reason for m in report.reassignments)
+    stored = report.to_json()
+    assert "12345678" not in stored and "4111 11" not in stored and "@cust" not in stored
+
+
+def test_agent_time_is_clipped_to_the_shift(data: Data, report: ShiftReport) -> None:
+    log = data[2]
+    naive: dict[str, dict[str, float]] = {}
+    for agent_id, status, t0, t1 in log:
+        lo = max(t0, START)
+        hi = min(END if t1 is None else t1, END)
+        if hi > lo:
+            naive.setdefault(agent_id, {}).setdefault(status, 0.0)
+            naive[agent_id][status] += hi - lo
+    rows = {a.agent_id: a for a in report.agents}
+    assert "x1" not in rows  # another site's team
+    assert rows["ghost"].team == "(not on the roster)"
+    for agent_id, row in rows.items():
+        per = naive[agent_id]
+        assert {s.status: pytest.approx(s.seconds) for s in row.by_status} == per
+        assert sum(s.seconds for s in row.by_status) == pytest.approx(END - START)
+        logged_in = sum(v for k, v in per.items() if k != "offline")
+        assert row.utilisation == pytest.approx(per.get("busy", 0.0) / logged_in)
+
+
+def test_outcome_rates_over_known_flags(data: Data, report: ShiftReport) -> None:
+    for o in report.outcomes:
+        known = [
+            e.outcome[o.flag]
+            for e in data[0]
+            if in_scope(e) and START <= e.created_at < END and o.flag in e.outcome
+        ]
+        assert (o.known, o.yes) == (len(known), sum(known))
+        assert o.rate == pytest.approx(sum(known) / len(known))
+    assert [o.flag for o in report.outcomes] == list(OUTCOME_FLAGS)
+
+
+def test_reassignments_by_actor(data: Data, report: ShiftReport) -> None:
+    naive: dict[str, list[Assignment]] = {}
+    for m in data[1]:
+        touches = m.from_team in SHIFT.team_ids or m.to_team in SHIFT.team_ids
+        if START <= m.at < END and touches:
+            naive.setdefault(m.actor or "(unknown)", []).append(m)
+    got = {a.actor: a for a in report.reassignments_by_actor}
+    assert set(got) == set(naive)
+    for actor, moves in naive.items():
+        assert got[actor].moves == len(moves)
+        assert got[actor].accepted == sum(m.result == "accepted" for m in moves)
+        assert got[actor].refused == sum(m.result in ("rejected", "conflict") for m in moves)
+        assert sum(c.n for c in got[actor].reasons) == len(moves)
+        assert "(no reason given)" in {c.key for c in got[actor].reasons}
+    assert report.summary.reassignments == sum(len(v) for v in naive.values())
+
+
+def test_json_round_trip_is_lossless(report: ShiftReport) -> None:
+    text = report.to_json()
+    back = ShiftReport.from_json(text)
+    assert back == report
+    assert back.to_json() == text
+    json.loads(text)  # standard JSON: no NaN or Infinity
+
+
+def test_a_damaged_stored_report_gets_a_clear_error(report: ShiftReport) -> None:
+    data = json.loads(report.to_json())
+    del data["summary"]["breaches"]
+    with pytest.raises(ReportFormatError, match=r"report\.summary\.breaches: missing"):
+        ShiftReport.from_dict(data)
+    data = json.loads(report.to_json())
+    data["breaches"][0]["over_s"] = "soon"
+    with pytest.raises(ReportFormatError, match=r"report\.breaches\[0\]\.over_s: expected a number"):
+        ShiftReport.from_dict(data)
+    with pytest.raises(ReportFormatError, match="schema"):
+        ShiftReport.from_dict({**json.loads(report.to_json()), "schema": 99})
+    with pytest.raises(ReportFormatError, match="not valid JSON"):
+        ShiftReport.from_json("{truncated")
+
+
+def test_empty_shift() -> None:
+    r = compute_shift_report(SHIFT, [], [], [], [], TEAMS, engine(), END)
+    assert r.summary.created == 0 and r.summary.median_fr_s is None and r.summary.sla_rate is None
+    assert r.volumes_by_channel == () and len(r.volumes_by_hour) == HOURS
+    assert r.handoffs.median_accept_s is None and r.agents == ()
+    assert all(o.known == 0 and o.rate is None for o in r.outcomes)
+    assert ShiftReport.from_json(r.to_json()) == r
+
+
+def test_no_first_responses_and_all_outcomes_unknown(data: Data) -> None:
+    silent = [replace(e, first_response_at=None, outcome={}, resolved_at=None, status="new") for e in data[0]]
+    r = compute_shift_report(SHIFT, silent, [], [], AGENTS, TEAMS, engine(), END)
+    assert r.summary.answered == 0 and r.summary.median_fr_s is None and r.summary.p90_fr_s is None
+    assert all(f.answered == 0 and f.median_s is None for f in r.first_response)
+    assert r.summary.unanswered_at_end == r.summary.carried_over > 0
+    assert all(o.rate is None for o in r.outcomes)
+    fr = next(a for a in r.sla_by_kind if a.key == "first_response")
+    assert fr.met == 0 and fr.due > 0
+    assert ShiftReport.from_json(r.to_json()) == r
+
+
+def test_a_report_made_mid_shift_stops_at_its_own_time(data: Data) -> None:
+    now = START + 4 * 3600
+    r = compute_shift_report(SHIFT, data[0], data[1], data[2], AGENTS, TEAMS, engine(), now)
+    assert r.cutoff == now
+    naive = sum(1 for e in data[0] if in_scope(e) and START <= e.created_at < now)
+    assert r.summary.created == naive
+    assert all(b.due_at < now for b in r.breaches)
+    assert all(sum(s.seconds for s in a.by_status) == pytest.approx(now - START) for a in r.agents)
+
+
+def test_a_shift_without_teams_takes_every_enquiry(data: Data) -> None:
+    whole = replace(SHIFT, team_ids=())
+    r = compute_shift_report(whole, data[0], [], [], AGENTS, TEAMS, engine(), END)
+    assert r.summary.created == sum(1 for e in data[0] if START <= e.created_at < END)
