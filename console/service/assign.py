@@ -38,10 +38,11 @@ class Reassigner:
             remembered = self._answers.get((user, key))
             if remembered is not None:
                 return remembered[1]
-            version = parse_if_match(req.headers.get("if-match"))
-            response = self._move(req, ident, version)
-            if response.status in (200, 409, 422, 404):
-                self._remember((user, key), response)
+            try:
+                response = self._move(req, ident)
+            except HttpError as err:  # a bad request is not an outcome: the same key may try again
+                return err.response
+            self._remember((user, key), response)
             return response
 
     def _remember(self, key: tuple[str, str], response: Response) -> None:
@@ -50,20 +51,17 @@ class Reassigner:
             self._answers = {k: v for k, v in self._answers.items() if now - v[0] < IDEMPOTENCY_TTL}
         self._answers[key] = (now, response)
 
-    def _move(self, req: Request, ident: str, version: int) -> Response:
+    def _move(self, req: Request, ident: str) -> Response:
         sim = self.sim
         e = sim.store.enquiries.get(ident)
         if e is None:
-            return problem(404, f"There is no enquiry {ident!r}.")
-        try:
-            body = json_body(req)
-            team_id = field_str(body, "team_id", max_len=128)
-            agent_id = field_str(body, "agent_id", required=False, max_len=128)
-            reason = field_str(body, "reason", required=False) or ""
-            actor = field_str(body, "actor", required=False, max_len=200) or "supervisor"
-        except HttpError as err:
-            return err.response
-        assert team_id is not None
+            raise HttpError(404, f"There is no enquiry {ident[:100]!r}.")
+        body = json_body(req)
+        team_id = field_str(body, "team_id", max_len=128) or ""
+        agent_id = field_str(body, "agent_id", required=False, max_len=128)
+        reason = field_str(body, "reason", required=False) or ""
+        actor = field_str(body, "actor", required=False, max_len=200) or "supervisor"
+        version = parse_if_match(req.headers.get("if-match"))  # after the body: 422 before 412
         now = sim.stamp(sim.now)
         attempt = Assignment(
             f"asg-{uuid.uuid4().hex[:16]}", e.id, e.team_id, e.agent_id, team_id, agent_id, reason, actor, now
@@ -83,16 +81,11 @@ class Reassigner:
             return problem(409, detail, current=current)
         router = Router(ROUTING_MODEL, sim.world.teams, sim.world.agents.values())
         verdict = router.verdict(e, Target(team_id, agent_id), override_capacity=True)
-        refusal = None
-        if not verdict.allowed:
-            refusal = verdict.reason
-        elif verdict.needs_reason and not reason.strip():
-            refusal = f"{verdict.reason} Please give a reason."
-        if refusal is not None:
+        if not verdict.allowed or (verdict.needs_reason and not reason.strip()):
             attempt.result = "rejected"
-            attempt.reason = reason if reason else refusal
+            attempt.reason = reason or verdict.reason
             sim.store.add_assignment(attempt)
-            return problem(422, refusal, warnings=list(verdict.warnings))
+            return problem(422, verdict.reason, warnings=list(verdict.warnings))
         self._apply(e, team_id, agent_id, now)
         sim.commit(e, sim.now, actor)
         sim.store.add_assignment(attempt)

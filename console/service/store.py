@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from console.model import Assignment, Enquiry, Message
 from console.wire import enquiry_to_wire
 
-
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)  # one instance: no per-call set-up
 
 
