@@ -140,6 +140,7 @@ class Session:
             thresholds=c.thresholds,
             jobs=self.jobs,
             fetch_messages=self._fetch_messages,
+            reader_factory=lambda: StoreReader(self._cache, self._key),
             privacy=c.privacy,
         )
         self.controller.load_from_cache()

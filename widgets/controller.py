@@ -38,6 +38,8 @@ CLOCK_NAMES = {
 STATE_NAMES = {"on_track": "On track", "at_risk": "At risk", "urgent": "Urgent", "breached": "Breached"}
 REFRESH_MS = 1000  # counts and header at most once a second
 FULL_REFRESH_S = 15.0  # time-based views ("over 1 h") move even with no change
+REFILTER_S = 30.0
+TIME_VIEWS = frozenset({"view:unanswered_1h", "view:breaching_30m"})
 
 
 class Controller(QObject):
@@ -51,6 +53,7 @@ class Controller(QObject):
         thresholds: Thresholds = Thresholds(),  # noqa: B008 - frozen
         jobs: BackgroundJobs | None = None,
         fetch_messages: Callable[[str], list[Message]] | None = None,
+        reader_factory: Callable[[], StoreReader] | None = None,
         privacy: str = "partial",
     ) -> None:
         super().__init__(window)
@@ -59,7 +62,10 @@ class Controller(QObject):
         self.thresholds = thresholds
         self.jobs = jobs
         self.fetch_messages = fetch_messages
+        self.reader_factory = reader_factory
         self.rows: dict[str, Enquiry] = {}
+        self.loaded = False  # the open enquiries are in the model
+        self._pending = ChangeSet()  # change-sets that arrived before that
         self.engine = SlaEngine([], {}, {}, thresholds)
         self.offset = 0.0  # server minus local clock, from the cache's meta
         self.metrics: HeaderMetrics | None = None
@@ -71,6 +77,7 @@ class Controller(QObject):
         self._last_full = 0.0
         self._computing = False
         self._next_compute = 0.0
+        self._filtered_at = 0.0
         self.computed = 0  # live-figure computations delivered (tests wait on it)
         self._clock_cache: dict[str, tuple[int, list[Clock]]] = {}
         self._metrics_jobs = BackgroundJobs(self)
@@ -111,12 +118,42 @@ class Controller(QObject):
     # --- start-up from the cache --------------------------------------------------------------------
 
     def load_from_cache(self) -> None:
-        """Everything the window shows, from the local cache only: no network."""
+        """Everything the window shows, from the local cache only: no network. Reference data at
+        once; the open enquiries are read (and their SLA clocks warmed) on a worker thread with its
+        own read-only connection when a reader_factory is given: 100k rows take seconds of Python."""
         self._read_offset()
         self._load_reference()
-        self.rows = {e.id: e for e in self.reader.load_open()}
-        self.model.set_rows(self.rows.values())
+        if self.reader_factory is None:
+            self._rows_loaded(self.reader.load_open())
+            return
+        self.window.statusBar().showMessage("Opening the local cache…")
+        factory, engine, now = self.reader_factory, self.engine, self.now()
+
+        def work() -> list[Enquiry]:
+            reader = factory()
+            try:
+                rows = reader.load_open()
+            finally:
+                reader.close()
+            engine.statuses(rows, now)  # warm the SLA cache here, not on the UI thread
+            return rows
+
+        def failed(error: BaseException) -> None:
+            log.error("the cache could not be read: %s", error)
+            self.window.statusBar().showMessage(f"The local cache could not be read: {error}")
+            self._rows_loaded([])
+
+        self._metrics_jobs.submit(work, self._rows_loaded, failed)
+
+    def _rows_loaded(self, rows: list[Enquiry]) -> None:
+        self.rows = {e.id: e for e in rows}
+        self.model.set_rows(rows)
         self._apply_filter()
+        self.loaded = True
+        self.window.statusBar().clearMessage()
+        pending, self._pending = self._pending, ChangeSet()
+        if pending:  # changes that arrived while the cache was read: re-read those rows now
+            self.on_changes(pending)
         self.refresh(force=True)
         self.timer.start()
 
@@ -146,6 +183,9 @@ class Controller(QObject):
 
     @Slot(object)
     def on_changes(self, changes: ChangeSet) -> None:
+        if not self.loaded:
+            self._pending.merge(changes)
+            return
         if changes.reference_changed:
             self._read_offset()
             self._load_reference()
@@ -216,6 +256,10 @@ class Controller(QObject):
             self._dirty = False
             self._last_full = now
             self._compute(now)
+        # Views defined by time ("over 1 h", "within 30 min") gain and lose rows as time passes.
+        key = self.window.navigator.current_key()
+        if key in TIME_VIEWS and time.monotonic() - self._filtered_at >= REFILTER_S:
+            self._apply_filter()
         current = self.window.detail.current_id()
         if current is not None and current in self.rows:
             self.window.detail.set_clocks(self.clock_rows(self.rows[current], now))
@@ -265,6 +309,7 @@ class Controller(QObject):
         """The navigator's pick and the filter box's text (the queue view keeps the text in step)."""
         predicate = self.window.nav_model.predicate(self.window.navigator.current_key())
         self.model.set_filter(self.window.filter_edit.text(), predicate)
+        self._filtered_at = time.monotonic()
 
     # --- detail pane --------------------------------------------------------------------------------
 

@@ -87,8 +87,9 @@ def test_opens_from_a_warm_cache_offline_then_goes_live_and_shows_new_rows(
     assert window is not None and controller is not None
     model = controller.model
 
-    # At once, before any network answer: every cached open enquiry is on screen; the counts and
-    # header figures follow from a background computation.
+    # Before any network answer (nothing listens): every cached open enquiry is on screen, read by a
+    # worker thread; the counts and header figures follow.
+    qtbot.waitUntil(lambda: controller.loaded, timeout=5_000)
     assert set(model.ids()) == open_ids
     qtbot.waitUntil(lambda: window.nav_model.count("all") == len(open_ids), timeout=5_000)
     assert window.header.unanswered.value.text() != "—"
@@ -127,6 +128,7 @@ def test_saved_view_filters_the_queue(
     session = start_session(session_factory, qapp, f"http://127.0.0.1:{port}", cache)
     assert session.window is not None and session.controller is not None
     window, model = session.window, session.controller.model
+    qtbot.waitUntil(lambda: session.controller is not None and session.controller.loaded, timeout=5_000)
     total = model.visible_count()
     qtbot.waitUntil(lambda: session.controller is not None and session.controller.computed > 0, timeout=5_000)
     window.navigator.select_key("view:unassigned")
