@@ -3,8 +3,11 @@
 Populations (also printed in the report's notes):
 - in scope: enquiries owned by one of the shift's teams, or by no team yet (an unassigned enquiry is the
   site's too: one nobody sees is the worst outcome). A shift with no team_ids takes every enquiry.
-- created: in scope and created in [start, cutoff), where cutoff = min(end, generated_at).
-- due: SLA clocks of in-scope enquiries whose deadline falls in [start, cutoff).
+- in the shift: at or after start, before end, and not after generated_at (a report made mid-shift
+  counts what has happened up to the moment it was made; cutoff = min(end, generated_at)).
+- created: in scope and created in the shift. Moves and hand-off requests likewise.
+- due: SLA clocks of in-scope enquiries whose deadline falls in [start, cutoff): a clock due exactly
+  at the cut-off is not late yet.
 """
 
 from __future__ import annotations
@@ -44,10 +47,12 @@ STATUS_ORDER = ("available", "busy", "away", "offline")
 REFUSED = frozenset({"rejected", "conflict"})
 
 NOTES = (
-    "All times are UTC. Durations are wall-clock time unless marked working time.",
+    "All times are UTC. Durations are wall-clock time unless marked working time. A report made before "
+    "its shift ended counts what had happened when it was made ('the shift's end' then means that moment).",
     "First response: wall-clock seconds from the first customer message (or the enquiry's creation when "
-    "unknown) to the first agent response, over enquiries created in the shift. Median: the middle value "
-    "(mean of the two middle values); 90th percentile: nearest rank.",
+    "unknown) to the first agent response, over enquiries created in the shift, including replies sent "
+    "after it ended. Median: the middle value (mean of the two middle values); 90th percentile: nearest "
+    "rank.",
     "Within target: answered enquiries whose first-response SLA clock was met. SLA targets are working "
     "time in the policy's calendar; the target shown per channel is the most common one.",
     "SLA attainment: clocks whose deadline fell in the shift; met = stopped at or before the deadline.",
@@ -56,12 +61,15 @@ NOTES = (
     "Carried over: enquiries still open at the shift's end; unanswered = waiting for a first response or "
     "for a reply to the customer's latest message.",
     "Hand-offs: requested in the shift; acceptance time is wall-clock from request to the specialist "
-    "team's acceptance. Ping-pong: enquiries active in the shift that moved between teams more than twice.",
+    "team's acceptance. Ping-pong: enquiries open at some time in the shift that moved between teams "
+    "more than twice.",
     "Utilisation: time busy / time logged in (any status but offline), from the status log clipped to "
     "the shift.",
     "Outcome rates (J.D. Power): share of enquiries created in the shift where the flag is true, over "
     "those where it is known (n).",
-    "Customer text and reassignment reasons are PII-masked; customer handles are masked.",
+    "Teams: enquiries owned by the shift's teams, and unassigned ones. Customer text and reassignment "
+    "reasons are PII-masked (cards keep their last 4 digits); customer handles are replaced by a short "
+    "code.",
 )
 
 
@@ -158,7 +166,7 @@ def compute_shift_report(
     for e in enquiries:
         if scope and e.team_id is not None and e.team_id not in scope:
             continue
-        if e.created_at >= cutoff:
+        if e.created_at >= end or e.created_at > cutoff:
             continue
         created_here = e.created_at >= start
         clocks = engine.clocks(e)
@@ -210,7 +218,7 @@ def compute_shift_report(
                     )
                 )
         requested = e.handoff_requested_at
-        if requested is not None and start <= requested < cutoff:
+        if requested is not None and start <= requested <= cutoff and requested < end:
             handoffs_requested += 1
             if e.handoff_accepted_at is not None:
                 handoff_times.append(max(0.0, e.handoff_accepted_at - requested))
@@ -260,7 +268,7 @@ def compute_shift_report(
         key=lambda c: (c.waiting_for not in ("first_response", "reply"), c.waiting_since, c.enquiry_id)
     )
     ping_pong.sort(key=lambda p: (-p.bounces, p.enquiry_id))
-    moves, by_actor = _reassignments(assignments, scope, start, cutoff)
+    moves, by_actor = _reassignments(assignments, scope, start, end, cutoff)
     agent_rows = _agents(agent_status_log, agents, scope, start, cutoff, team_label)
     outcomes = tuple(
         OutcomeRate(f, outcome_known[f], outcome_yes[f], _rate(outcome_yes[f], outcome_known[f]))
@@ -355,12 +363,12 @@ def _shorten(text: str) -> str:
 
 
 def _reassignments(
-    assignments: Iterable[Assignment], scope: frozenset[str], start: float, cutoff: float
+    assignments: Iterable[Assignment], scope: frozenset[str], start: float, end: float, cutoff: float
 ) -> tuple[tuple[Reassignment, ...], tuple[ActorSummary, ...]]:
     rows: list[Reassignment] = []
     masked: dict[str, str] = {}  # supervisors reuse a handful of reasons: mask each once
     for a in assignments:
-        if not start <= a.at < cutoff:
+        if not (start <= a.at <= cutoff and a.at < end):
             continue
         if scope and a.from_team not in scope and a.to_team not in scope:
             continue

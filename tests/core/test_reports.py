@@ -10,6 +10,8 @@ import statistics
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from console.model import CHANNELS, Agent, Assignment, Enquiry, Shift, Team
 from console.reports import ReportFormatError, ShiftReport, StatusInterval, compute_shift_report
@@ -371,7 +373,7 @@ def test_a_report_made_mid_shift_stops_at_its_own_time(data: Data) -> None:
     now = START + 4 * 3600
     r = compute_shift_report(SHIFT, data[0], data[1], data[2], AGENTS, TEAMS, engine(), now)
     assert r.cutoff == now
-    naive = sum(1 for e in data[0] if in_scope(e) and START <= e.created_at < now)
+    naive = sum(1 for e in data[0] if in_scope(e) and START <= e.created_at <= now)
     assert r.summary.created == naive
     assert all(b.due_at < now for b in r.breaches)
     assert all(sum(s.seconds for s in a.by_status) == pytest.approx(now - START) for a in r.agents)
@@ -381,3 +383,27 @@ def test_a_shift_without_teams_takes_every_enquiry(data: Data) -> None:
     whole = replace(SHIFT, team_ids=())
     r = compute_shift_report(whole, data[0], [], [], AGENTS, TEAMS, engine(), END)
     assert r.summary.created == sum(1 for e in data[0] if START <= e.created_at < END)
+
+
+@settings(max_examples=40, deadline=None)
+@given(n=st.integers(0, 80), seed=st.integers(0, 10_000), hours=st.floats(-1, HOURS + 2))
+def test_the_figures_agree_with_each_other_for_any_data(n: int, seed: int, hours: float) -> None:
+    enquiries, moves, log = simulate(n, seed)
+    r = compute_shift_report(SHIFT, enquiries, moves, log, AGENTS, TEAMS, engine(), START + hours * 3600)
+    s = r.summary
+    assert START <= r.cutoff <= END
+    assert sum(h.total for h in r.volumes_by_hour) == sum(c.n for c in r.volumes_by_channel) == s.created
+    assert s.answered + sum(f.unanswered for f in r.first_response) == s.created
+    assert s.sla_due - s.sla_met == s.breaches == len(r.breaches)
+    assert sum(a.due for a in r.sla_by_team) == sum(a.due for a in r.sla_by_kind) == s.sla_due
+    assert all(0 <= a.met <= a.due for a in (*r.sla_by_kind, *r.sla_by_team))
+    assert all(b.over_s > 0 and START <= b.due_at < r.cutoff for b in r.breaches)
+    assert all(
+        f.median_s <= f.p90_s for f in r.first_response if f.median_s is not None and f.p90_s is not None
+    )
+    assert s.unanswered_at_end <= s.carried_over == len(r.carried_over)
+    assert r.handoffs.accepted + r.handoffs.pending == r.handoffs.requested
+    for a in r.agents:
+        assert sum(t.seconds for t in a.by_status) == pytest.approx(r.cutoff - START)
+        assert a.utilisation is None or 0.0 <= a.utilisation <= 1.0
+    assert ShiftReport.from_json(r.to_json()) == r
