@@ -11,8 +11,11 @@ seconds (a "position"), so working_seconds and add_working are two binary search
 from __future__ import annotations
 
 import math
+import threading
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from datetime import date, datetime
+from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from console.model import Calendar
@@ -27,6 +30,9 @@ _FIRST_CHUNK_DAYS = 120
 _MAX_SEARCH_DAYS = 366 * 20
 _MIN_ORDINAL = date(1900, 1, 1).toordinal()
 _MAX_ORDINAL = date(2200, 1, 1).toordinal()
+# Instants whose coverage fits within the supported years.
+_SAFE_LO = float((_MIN_ORDINAL - _UNIX_ORDINAL + _MARGIN_DAYS + 1) * DAY)
+_SAFE_HI = float((_MAX_ORDINAL - _UNIX_ORDINAL - _MARGIN_DAYS - 1) * DAY)
 
 
 class CalendarError(ValueError):
@@ -123,15 +129,9 @@ class BusinessClock:
         self._holidays = frozenset(holidays)
         self.never_open = not self.always_open and not self._weekly
         self._day_cache: dict[int, list[tuple[float, float]]] = {}
-        # Covered local days [_dlo, _dhi); flat sorted open intervals with the position at each start.
-        self._dlo = self._dhi = 0
-        self._starts: list[float] = []
-        self._ends: list[float] = []
-        self._cum: list[float] = []
-        self._lo = math.inf  # epoch range in which position() needs no growth
-        self._hi = -math.inf
-        self._base = 0.0  # position at the start of coverage
-        self._anchor: float | None = None  # the epoch whose position is 0, fixed at first use
+        self._table = _Table((), (), (), 0, 0, math.inf, -math.inf, 0.0)
+        self._anchor: float | None = None  # the epoch whose position is 0, fixed at first growth
+        self._grow_lock = threading.Lock()
 
     # -- public API --------------------------------------------------------------------------------
     def working_seconds(self, start: float, end: float) -> float:
@@ -162,9 +162,9 @@ class BusinessClock:
             return True
         if self.never_open:
             return False
-        self._cover(t)
-        i = bisect_right(self._starts, t) - 1
-        return i >= 0 and t < self._ends[i]
+        tb = self._covering(t)
+        i = bisect_right(tb.starts, t) - 1
+        return i >= 0 and t < tb.ends[i]
 
     def next_open(self, t: float) -> float:
         """t itself when open, else the start of the next open interval (inf if none within 20 years)."""
@@ -172,16 +172,17 @@ class BusinessClock:
             return t
         if self.never_open:
             return math.inf
-        for _ in range(_MAX_SEARCH_DAYS // _FIRST_CHUNK_DAYS + 2):
-            self._cover(t)
-            i = bisect_right(self._starts, t) - 1
-            if i >= 0 and t < self._ends[i]:
+        probe = t
+        while probe - t <= _MAX_SEARCH_DAYS * DAY:
+            tb = self._covering(probe)
+            i = bisect_right(tb.starts, t) - 1
+            if i >= 0 and t < tb.ends[i]:
                 return t
-            if i + 1 < len(self._starts):
-                return self._starts[i + 1]
-            if self._hi - t > _MAX_SEARCH_DAYS * DAY:
+            if i + 1 < len(tb.starts):
+                return tb.starts[i + 1]
+            if tb.hi >= _SAFE_HI:
                 break
-            self._cover(self._hi + DAY)
+            probe = min(tb.hi + DAY, _SAFE_HI)  # nothing open up to the end of coverage: grow
         return math.inf
 
     def position(self, t: float) -> float:
@@ -191,13 +192,14 @@ class BusinessClock:
             return t
         if self.never_open:
             return 0.0
-        if not self._lo <= t <= self._hi:
-            self._cover(t)
-        i = bisect_right(self._starts, t) - 1
+        tb = self._table
+        if not tb.lo <= t <= tb.hi:
+            tb = self._covering(t)
+        i = bisect_right(tb.starts, t) - 1
         if i < 0:
-            return self._base
-        end = self._ends[i]
-        return self._cum[i] + ((t if t < end else end) - self._starts[i])
+            return tb.base
+        end = tb.ends[i]
+        return tb.cum[i] + ((t if t < end else end) - tb.starts[i])
 
     def at_position(self, p: float, *, latest: bool = False) -> float:
         """The earliest wall time whose position is p (inverse of position), or the latest one: closed
@@ -207,25 +209,25 @@ class BusinessClock:
             return p
         if self.never_open or math.isnan(p):
             return math.inf
-        if self._anchor is None:
-            self._cover(0.0)  # p must come from position(), which fixes the origin; this is a fallback
+        # p must come from position(), which fixed the origin; covering 1970 is only a fallback.
+        tb = self._table if self._anchor is not None else self._covering(0.0)
         for _ in range(64):
-            cum, ends, starts = self._cum, self._ends, self._starts
-            first = cum[0] if starts else self._base
-            top = cum[-1] + (ends[-1] - starts[-1]) if starts else self._base
+            cum, ends, starts = tb.cum, tb.ends, tb.starts
+            first = cum[0] if starts else tb.base
+            top = cum[-1] + (ends[-1] - starts[-1]) if starts else tb.base
             if starts and (first <= p < top if latest else first < p <= top):
                 i = bisect_left(cum, p)  # the first span starting at or after position p
                 if i < len(cum) and cum[i] == p:
                     return starts[i] if latest else ends[i - 1]
                 return starts[i - 1] + (p - cum[i - 1])
             if p < first or (p == first and not latest):
-                if self._dlo <= _MIN_ORDINAL:
+                if tb.lo <= _SAFE_LO:
                     return -math.inf
-                self._cover(self._lo - (self._hi - self._lo))
+                tb = self._covering(max(tb.lo - (tb.hi - tb.lo), _SAFE_LO))
             else:
-                if self._dhi >= _MAX_ORDINAL:
+                if tb.hi >= _SAFE_HI:
                     return math.inf
-                self._cover(self._hi + max(self._hi - self._lo, DAY))
+                tb = self._covering(min(tb.hi + max(tb.hi - tb.lo, DAY), _SAFE_HI))
         return math.inf if p > 0 else -math.inf
 
     def day_intervals(self, ordinal: int) -> list[tuple[float, float]]:
@@ -248,25 +250,32 @@ class BusinessClock:
         return out
 
     # -- coverage ----------------------------------------------------------------------------------
-    def _cover(self, t: float) -> None:
-        if self._lo <= t <= self._hi:
-            return
-        if math.isnan(t) or math.isinf(t):
-            raise ValueError(f"calendar {self.id}: time {t} is not a finite instant")
-        day = int(t // DAY) + _UNIX_ORDINAL
-        if self._anchor is None:
-            dlo, dhi = day - _MARGIN_DAYS - 30, day + _MARGIN_DAYS + _FIRST_CHUNK_DAYS
-        else:
-            # Grow at least by the current size so repeated growth stays cheap overall.
-            size = max(self._dhi - self._dlo, _FIRST_CHUNK_DAYS)
-            dlo = min(self._dlo, day - _MARGIN_DAYS - (size if day < self._dlo + _MARGIN_DAYS else 0))
-            dhi = max(self._dhi, day + _MARGIN_DAYS + 1 + (size if day >= self._dhi - _MARGIN_DAYS else 0))
-        dlo, dhi = max(dlo, _MIN_ORDINAL), min(dhi, _MAX_ORDINAL)
-        if dhi - dlo <= 2 * _MARGIN_DAYS:
+    def _covering(self, t: float) -> _Table:
+        """A table whose safe range holds t, growing it if need be. Readers never lock: they take one
+        table and use it throughout, and growth swaps in a whole new table (the metrics thread asks
+        for clocks while the UI ticks)."""
+        tb = self._table
+        if tb.lo <= t <= tb.hi:
+            return tb
+        if not _SAFE_LO <= t <= _SAFE_HI:  # also nan and inf
             raise ValueError(f"calendar {self.id}: time {t} is outside the supported years 1900-2200")
-        self._rebuild(dlo, dhi)
+        with self._grow_lock:
+            tb = self._table
+            if tb.lo <= t <= tb.hi:
+                return tb
+            day = int(t // DAY) + _UNIX_ORDINAL
+            if self._anchor is None:
+                dlo, dhi = day - _MARGIN_DAYS - 30, day + _MARGIN_DAYS + _FIRST_CHUNK_DAYS
+            else:
+                # Grow at least by the current size so repeated growth stays cheap overall.
+                size = max(tb.dhi - tb.dlo, _FIRST_CHUNK_DAYS)
+                dlo = min(tb.dlo, day - _MARGIN_DAYS - (size if day < tb.dlo + _MARGIN_DAYS else 0))
+                dhi = max(tb.dhi, day + _MARGIN_DAYS + 1 + (size if day >= tb.dhi - _MARGIN_DAYS else 0))
+            dlo, dhi = max(dlo, _MIN_ORDINAL), min(dhi, _MAX_ORDINAL)
+            self._table = tb = self._build(dlo, dhi)
+            return tb
 
-    def _rebuild(self, dlo: int, dhi: int) -> None:
+    def _build(self, dlo: int, dhi: int) -> _Table:
         intervals: list[tuple[float, float]] = []
         for d in range(dlo, dhi):
             intervals.extend(self.day_intervals(d))
@@ -278,18 +287,30 @@ class BusinessClock:
             ends.append(e)
             cum.append(total)
             total += e - s
-        self._dlo, self._dhi = dlo, dhi
-        self._lo = float((dlo - _UNIX_ORDINAL + _MARGIN_DAYS) * DAY)
-        self._hi = float((dhi - _UNIX_ORDINAL - _MARGIN_DAYS) * DAY)
-        self._starts, self._ends = starts, ends
+        lo = float((dlo - _UNIX_ORDINAL + _MARGIN_DAYS) * DAY)
+        hi = float((dhi - _UNIX_ORDINAL - _MARGIN_DAYS) * DAY)
         if self._anchor is None:
-            self._anchor = self._lo
+            self._anchor = lo
         # Shift so that the anchor keeps position 0: positions handed out earlier stay valid.
-        self._cum, self._base = cum, 0.0
-        i = bisect_right(starts, self._anchor) - 1
-        at_anchor = 0.0 if i < 0 else cum[i] + (min(self._anchor, ends[i]) - starts[i])
-        self._cum = [c - at_anchor for c in cum]
-        self._base = -at_anchor
+        anchor = self._anchor
+        i = bisect_right(starts, anchor) - 1
+        at_anchor = 0.0 if i < 0 else cum[i] + (min(anchor, ends[i]) - starts[i])
+        return _Table(starts, ends, [c - at_anchor for c in cum], dlo, dhi, lo, hi, -at_anchor)
+
+
+class _Table(NamedTuple):
+    """Open intervals of covered local days [dlo, dhi), sorted, with the position at each start.
+    [lo, hi] is the epoch range inside which no uncovered day can matter; base is the position before
+    the first interval."""
+
+    starts: Sequence[float]
+    ends: Sequence[float]
+    cum: Sequence[float]
+    dlo: int
+    dhi: int
+    lo: float
+    hi: float
+    base: float
 
 
 def clocks_for(calendars: dict[str, Calendar]) -> dict[str, BusinessClock]:

@@ -25,7 +25,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from console.calendars import BusinessClock, CalendarError
-from console.model import Calendar, Enquiry, SLAPolicy, Team
+from console.model import OPEN_STATUSES, Calendar, Enquiry, SLAPolicy, Team
 from console.sla_defaults import CATCH_ALL_ID, default_calendars, default_policies, merge_policies
 from console.sla_predict import predict_breaches
 
@@ -194,7 +194,7 @@ class SlaEngine:
     # -- clocks ------------------------------------------------------------------------------------
     def clocks(self, e: Enquiry) -> list[Clock]:
         """Every clock of the enquiry, running or stopped, in KINDS order (for the detail pane)."""
-        return self._clocks(e, running_only=False)
+        return self._clocks(e)
 
     def current(self, e: Enquiry) -> Clock | None:
         """The running clock with the nearest deadline; None when nothing runs (closed, paused)."""
@@ -205,76 +205,96 @@ class SlaEngine:
         cached = self._current.get(e.id)
         if cached is not None and cached[0] == e.version:
             return cached[1]
-        choice = self.policy_for(e)
-        running = self._clocks(e, running_only=True, choice=choice)
         entry = None
-        if running:
-            clock = min(running, key=_due)
-            limits = self._limits.get(clock.target_s)
-            if limits is None:
-                limits = self._limits[clock.target_s] = self.thresholds.limits(clock.target_s)
-            entry = _Current(clock, choice[2], limits)
+        if e.status in OPEN_STATUSES:
+            policy, cid, timer = self.policy_for(e)
+            try:
+                entry = self._compute(e, policy, cid, timer)
+            except ValueError as err:  # a time outside 1900-2200: count it 24/7 rather than fail a tick
+                self._problem(f"enquiry {e.id[:64]}: {err}")
+                entry = self._compute(e, policy, ALWAYS_OPEN.id, self._always)
         self._current[e.id] = (e.version, entry)
         return entry
+
+    def _compute(self, e: Enquiry, policy: SLAPolicy, cid: str, timer: BusinessClock) -> _Current | None:
+        """Only the running clocks, and only the nearest becomes a Clock: this is the cold path."""
+        best: tuple[float, str, float, float] | None = None
+        for kind, start, target, stop in self._specs(e, policy):
+            if stop is None:
+                due = timer.add_working(start, target)
+                if best is None or due < best[0]:
+                    best = (due, kind, start, target)
+        due, paused, _ = self._resolution_due(e, timer, policy.resolution_s)
+        if not paused and (best is None or due < best[0]):
+            best = (due, "resolution", e.created_at, policy.resolution_s)
+        if best is None:
+            return None
+        due, kind, start, target = best
+        limits = self._limits.get(target)
+        if limits is None:
+            limits = self._limits[target] = self.thresholds.limits(target)
+        return _Current(Clock(kind, start, target, due, None, cid, policy.id), timer, limits)
 
     def forget(self, ids: Iterable[str]) -> None:
         """Drop cached clocks of enquiries that are gone (deleted, merged)."""
         for i in ids:
             self._current.pop(i, None)
 
-    def _clocks(
-        self, e: Enquiry, *, running_only: bool, choice: tuple[SLAPolicy, str, BusinessClock] | None = None
-    ) -> list[Clock]:
-        policy, cid, timer = choice or self.policy_for(e)
-        closed = not e.is_open
-        if running_only and closed:
-            return []
-        # A clock left running on a closed enquiry stops when the enquiry was resolved or closed.
-        end = (e.resolved_at or e.updated_at) if closed else None
-        out: list[Clock] = []
-
-        def add(kind: str, start: float, target: float, stop: float | None) -> None:
-            stop = stop if stop is not None else end
-            if running_only and stop is not None:
-                return
-            out.append(Clock(kind, start, target, timer.add_working(start, target), stop, cid, policy.id))
-
+    def _specs(self, e: Enquiry, policy: SLAPolicy) -> list[tuple[str, float, float, float | None]]:
+        """(kind, start, target, stopped_at) of every clock but resolution, as the enquiry stands."""
         first_in = e.created_at if e.first_customer_message_at is None else e.first_customer_message_at
-        add("first_response", first_in, policy.first_response_s, e.first_response_at)
+        specs = [("first_response", first_in, policy.first_response_s, e.first_response_at)]
         last_in, last_out = e.last_customer_message_at, e.last_agent_message_at
         if last_out is None:
             last_out = e.first_response_at
         if e.first_response_at is not None and last_in is not None and last_in > e.first_response_at:
             waiting = last_out is None or last_in > last_out
-            add("next_response", last_in, policy.next_response_s, None if waiting else last_out)
-        res = self._resolution(e, timer, policy.resolution_s, cid, policy.id, end)
-        if not running_only or res.running:
-            out.append(res)
+            specs.append(("next_response", last_in, policy.next_response_s, None if waiting else last_out))
         if e.handoff_requested_at is not None:
-            add("handoff", e.handoff_requested_at, self.handoff_target_s, e.handoff_accepted_at)
+            specs.append(("handoff", e.handoff_requested_at, self.handoff_target_s, e.handoff_accepted_at))
+        return specs
+
+    def _clocks(self, e: Enquiry) -> list[Clock]:
+        policy, cid, timer = self.policy_for(e)
+        try:
+            return self._all_clocks(e, policy, cid, timer)
+        except ValueError as err:  # a time outside 1900-2200, as in _entry
+            self._problem(f"enquiry {e.id[:64]}: {err}")
+            return self._all_clocks(e, policy, ALWAYS_OPEN.id, self._always)
+
+    def _all_clocks(self, e: Enquiry, policy: SLAPolicy, cid: str, timer: BusinessClock) -> list[Clock]:
+        # A clock left running on a closed enquiry stops when the enquiry was resolved or closed.
+        end = None if e.is_open else (e.resolved_at or e.updated_at)
+        out = [
+            Clock(kind, start, target, timer.add_working(start, target), end if stop is None else stop, cid,
+                  policy.id)
+            for kind, start, target, stop in self._specs(e, policy)
+        ]  # fmt: skip
+        due, paused, used = self._resolution_due(e, timer, policy.resolution_s)
+        # An open enquiry with a resolved_at was reopened: its resolution clock runs again.
+        res = Clock("resolution", e.created_at, policy.resolution_s, due, end, cid, policy.id,
+                    paused=paused and end is None, used_s=used)  # fmt: skip
+        out.insert(1 if len(out) < 2 or out[1].kind != "next_response" else 2, res)
         return out
 
-    def _resolution(
-        self, e: Enquiry, timer: BusinessClock, target: float, cid: str, pid: str, end: float | None
-    ) -> Clock:
-        """Resolution runs from created_at; time inside a pause does not count."""
-        start = e.created_at
-        stop = e.resolved_at if e.resolved_at is not None else end
-        cursor, used = start, 0.0
-        for ps, pe in sorted(e.pauses, key=lambda p: p[0]):
-            if pe is not None and (pe <= cursor or pe < ps):
-                continue  # before the cursor, or nonsense (ends before it starts)
-            ps = max(ps, cursor)
-            room = timer.working_seconds(cursor, ps)
-            if used + room >= target:
-                break  # due before this pause begins
-            used += room
-            if pe is None:  # paused now: no deadline until the customer answers
-                return Clock("resolution", start, target, math.inf, stop, cid, pid, paused=stop is None,
-                             used_s=used)  # fmt: skip
-            cursor = pe
-        due = timer.add_working(cursor, target - used)
-        return Clock("resolution", start, target, due, stop, cid, pid)
+    @staticmethod
+    def _resolution_due(e: Enquiry, timer: BusinessClock, target: float) -> tuple[float, bool, float]:
+        """(due_at, paused now, working seconds used before the open pause). Resolution runs from
+        created_at; time inside a pause does not count; an open pause means no deadline yet."""
+        cursor, used = e.created_at, 0.0
+        if e.pauses:
+            for ps, pe in sorted(e.pauses, key=_first):
+                if pe is not None and (pe <= cursor or pe < ps):
+                    continue  # before the cursor, or nonsense (ends before it starts)
+                ps = ps if ps > cursor else cursor
+                room = timer.working_seconds(cursor, ps)
+                if used + room >= target:
+                    break  # due before this pause begins
+                used += room
+                if pe is None:
+                    return math.inf, True, used
+                cursor = pe
+        return timer.add_working(cursor, target - used), False, used
 
     # -- status ------------------------------------------------------------------------------------
     def status(self, e: Enquiry, now: float) -> SlaStatus | None:
@@ -326,8 +346,8 @@ class SlaEngine:
         )
 
 
-def _due(clock: Clock) -> float:
-    return clock.due_at
+def _first(pause: tuple[float, float | None]) -> float:
+    return pause[0]
 
 
 def _matches(p: SLAPolicy, e: Enquiry) -> bool:

@@ -4,6 +4,8 @@ and holiday feeds from iCalendar files."""
 from __future__ import annotations
 
 import math
+import sys
+import threading
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -317,3 +319,46 @@ def test_unreadable_files(tmp_path: Path) -> None:
         read_holidays(latin)
     with pytest.raises(IcalError, match=r"bad-date\.ics, line 4"):
         read_holidays(DATA / "bad-date.ics")
+
+
+def test_threads_growing_one_clock_see_consistent_tables() -> None:
+    # The metrics thread asks for clocks while the UI thread ticks: growth must never show a torn table.
+    # (Measured: a clock that swapped its arrays one by one failed about one round in four here.)
+    cal = Calendar("b", "b", "Europe/London", hours=OFFICE)
+    reference = BusinessClock(cal)
+    base = at(LONDON, 2026, 11, 26, 10)
+    probes = [base + k * 20 * 86400.0 * (-1) ** k for k in range(40)]
+    expected = [reference.working_seconds(base, p) for p in probes]
+    failures = 0
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible, mid-growth included
+    try:
+        for _ in range(60):
+            shared = BusinessClock(cal)
+            shared._day_cache = reference._day_cache  # days are pure: sharing them keeps rounds cheap
+            shared.position(base)  # the anchor every thread shares
+            results: list[list[float]] = []
+            errors: list[BaseException] = []
+
+            def work(
+                n: int,
+                clock: BusinessClock = shared,
+                out: list[list[float]] = results,
+                errs: list[BaseException] = errors,
+            ) -> None:
+                try:
+                    order = probes if n % 2 else probes[::-1]
+                    got = [clock.working_seconds(base, p) for p in order]
+                    out.append(got if n % 2 else got[::-1])
+                except Exception as e:
+                    errs.append(e)
+
+            threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            failures += bool(errors) or any(r != expected for r in results)
+    finally:
+        sys.setswitchinterval(interval)
+    assert failures == 0

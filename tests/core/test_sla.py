@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from console.model import Calendar, Enquiry, SLAPolicy, Team
 from console.sla import (
+    KINDS,
     SlaEngine,
     SlaStatus,
     Thresholds,
@@ -375,3 +376,44 @@ def test_a_calendar_that_never_opens_gives_no_deadline() -> None:
     e = enquiry(at(2026, 11, 26, 10))
     s = eng.status(e, at(2026, 11, 27))
     assert s is not None and s.due_at == math.inf and s.state == "on_track"
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.sampled_from(["new", "open", "waiting_customer", "pending_specialist", "resolved", "closed"]),
+    st.lists(st.one_of(st.none(), st.integers(0, 3 * 24 * 60)), min_size=6, max_size=6),
+    st.sampled_from(["general", "fraud", "complaint"]),
+    st.booleans(),
+)
+def test_current_is_the_running_clock_of_clocks_due_first(
+    status: str, offsets: list[int | None], topic: str, paused: bool
+) -> None:
+    eng = engine(handoff_target_s=20 * MIN)
+    t0 = at(2026, 11, 26, 16)
+
+    def t(i: int) -> float | None:
+        v = offsets[i]
+        return None if v is None else t0 + v * MIN
+
+    e = enquiry(t0, status=status, topic=topic, first_response_at=t(0), last_customer_message_at=t(1),
+                last_agent_message_at=t(2), handoff_requested_at=t(3), handoff_accepted_at=t(4),
+                resolved_at=t(5), pauses=((t0 + HOUR, None),) if paused else ())  # fmt: skip
+    clocks = eng.clocks(e)
+    assert [c.kind for c in clocks] == sorted((c.kind for c in clocks), key=KINDS.index)
+    running = [c for c in clocks if c.running]
+    current = eng.current(e)
+    if not running or not e.is_open:
+        assert current is None
+    else:
+        assert current == min(running, key=lambda c: c.due_at)
+
+
+def test_a_time_outside_the_supported_years_counts_24x7_instead_of_failing_the_tick() -> None:
+    eng = engine([THIRTY_MIN_BUSINESS])
+    year_3000 = datetime(3000, 1, 6, 16, 45, tzinfo=LONDON).timestamp()
+    rows = [enquiry(year_3000, id="odd"), enquiry(at(2026, 11, 27, 16, 45), id="fine")]
+    odd, fine = eng.statuses(rows, at(2026, 11, 27, 17))
+    assert odd is not None and odd.due_at == year_3000 + 30 * MIN and odd.state == "on_track"
+    assert fine is not None and local(fine.due_at) == "Mon 2026-11-30 09:15"
+    assert any("odd" in p and "1900-2200" in p for p in eng.problems)
+    assert [c.calendar_id for c in eng.clocks(rows[0])] == ["24x7", "24x7"]
