@@ -165,10 +165,10 @@ class Controller(QObject):
         self._clock_cache = {}
         self.agents = agents
         names = {t.id: t.name for t in teams} | {a.id: a.name for a in agents}
-        self.window.detail.set_names(names)
+        self._channel_names = {c.id: c.name for c in self.reader.channels()}
+        self.window.detail.set_names(names, self._channel_names)
         self.model.set_names({t.id: t.name for t in teams}, {a.id: a.name for a in agents})
         self.model.set_clock(self.engine, self.now, self.tz)
-        self._channel_names = {c.id: c.name for c in self.reader.channels()}
         self._teams = [(t.id, t.name) for t in sorted(teams, key=lambda t: (t.kind != "social", t.name))]
         self._update_structure()
 
@@ -202,6 +202,7 @@ class Controller(QObject):
         for ident in changes.removed:
             self._clock_cache.pop(ident, None)
         self.model.apply(changes, rows)
+        self._show_pending()  # a local move shows up here first, with its outbox row
         self.changes_seen += 1
         self._dirty = True
         current = self.window.detail.current_id()

@@ -78,6 +78,7 @@ class DetailPane(QWidget):
         self._current: str | None = None
         self._privacy = "partial"
         self._names: Mapping[str, str] = {}
+        self._channels: Mapping[str, str] = {}
 
         self.title = _plain_label(bold=True)
         self.meta = _plain_label()
@@ -131,9 +132,10 @@ class DetailPane(QWidget):
     def _handle(self, handle: str) -> str:
         return mask_handle(handle, self._privacy) if handle else ""
 
-    def set_names(self, names: Mapping[str, str]) -> None:
-        """Team and agent ids -> display names."""
+    def set_names(self, names: Mapping[str, str], channels: Mapping[str, str] | None = None) -> None:
+        """Team and agent ids -> display names; channel ids -> names ("x" -> "X")."""
         self._names = names
+        self._channels = channels or {}
 
     def current_id(self) -> str | None:
         return self._current
@@ -168,8 +170,9 @@ class DetailPane(QWidget):
         team = self._name(e.team_id, "no team")
         agent = self._name(e.agent_id, "unassigned")
         status = e.status.replace("_", " ")
+        channel = self._channels.get(e.channel, e.channel)
         self.meta.setText(
-            f"{e.channel} · {e.visibility} · {e.topic} · priority {e.priority} · {status}\n"
+            f"{channel} · {e.visibility} · {e.topic} · priority {e.priority} · {status}\n"
             f"Team {team} · Agent {agent} · Flags {flags} · Ref {e.id}"
         )
         self.set_clocks(clocks)
@@ -217,7 +220,8 @@ class DetailPane(QWidget):
         others = [x for x in earlier if x.id != e.id]
         for x in others:
             preview = self._text(" ".join(x.text.split()))[:160]
-            item = QTreeWidgetItem([self._when(x.created_at), x.channel, x.topic, x.status, preview])
+            channel = self._channels.get(x.channel, x.channel)
+            item = QTreeWidgetItem([self._when(x.created_at), channel, x.topic, x.status, preview])
             item.setData(0, Qt.ItemDataRole.UserRole, x.id)
             self.earlier.addTopLevelItem(item)
         self.tabs.setTabText(1, f"Earlier enquiries ({len(others)})")

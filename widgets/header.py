@@ -3,7 +3,8 @@ busy and away with load against capacity. The figures come from console.metrics;
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from console.metrics import HeaderMetrics, format_wait
@@ -15,7 +16,6 @@ class _Tile(QFrame):
     def __init__(self, caption: str, name: str) -> None:
         super().__init__()
         self.setObjectName(name)
-        self.setFrameShape(QFrame.Shape.StyledPanel)
         self.caption = QLabel(caption)
         self.value = QLabel("—")
         self.detail = QLabel("")
@@ -34,6 +34,16 @@ class _Tile(QFrame):
         layout.addWidget(self.value)
         layout.addWidget(self.detail)
         self.setAccessibleName(caption)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        # A card in the palette's own colours, so every theme (high contrast too) shows its edge.
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(QPen(self.palette().color(QPalette.ColorRole.Mid), 1))
+        painter.setBrush(self.palette().color(QPalette.ColorRole.Base))
+        painter.drawRoundedRect(QRectF(self.rect()).adjusted(0.5, 0.5, -0.5, -0.5), 5, 5)
+        painter.end()
+        super().paintEvent(event)
 
     def set(self, value: str, detail: str = "") -> None:
         self.value.setText(value)
