@@ -382,3 +382,12 @@ def test_serve_demo_refuses_bad_options() -> None:
         [sys.executable, "-m", "console", "serve-demo", "--faults", "boom=1"], capture_output=True, text=True
     )
     assert bad.returncode == 2 and "unknown fault" in bad.stdout
+
+
+def test_a_running_clock_drives_the_simulation_in_the_background(fresh_service: Make) -> None:
+    svc = fresh_service(open_enquiries=50, speed=1200)  # 20 simulated minutes per real second
+    store = svc.sim.store
+    with store.lock:
+        seq, started = store.seq, svc.sim.now
+        assert store.changed.wait_for(lambda: store.seq > seq + 5, timeout=20)
+        assert svc.sim.now - started >= 60  # simulated seconds went by
