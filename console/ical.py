@@ -9,9 +9,11 @@ IcalError naming the source and line; events that are not all-day (timed, recurr
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from pathlib import Path
+
+from console.model import Calendar
 
 MAX_BYTES = 5_000_000  # a national holiday feed is a few kB; refuse anything absurd
 MAX_EVENT_DAYS = 366
@@ -159,6 +161,11 @@ def _add_event(
     while day < end:
         feed.holidays.append(Holiday(day.isoformat(), summary))
         day += timedelta(days=1)
+
+
+def with_holidays(calendar: Calendar, feed: HolidayFeed) -> Calendar:
+    """A copy of the calendar closed on the feed's dates as well as its own."""
+    return replace(calendar, holidays=calendar.holidays | feed.dates())
 
 
 def read_holidays(path: str | Path) -> HolidayFeed:

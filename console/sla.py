@@ -19,7 +19,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -148,8 +148,9 @@ class SlaEngine:
         *,
         fallback_calendar_id: str = "social",
     ) -> None:
-        # Stable sort: equal ranks keep the given order.
-        self.policies = sorted(policies, key=lambda p: p.rank)
+        # Stable sort: equal ranks keep the given order. Channels and topics compare in lower case, as
+        # console.wire stores them on enquiries.
+        self.policies = sorted((_lower(p) for p in policies), key=lambda p: p.rank)
         self.teams = teams
         self.thresholds = thresholds
         self.handoff_target_s = handoff_target_s
@@ -344,6 +345,10 @@ class SlaEngine:
         return _status(
             _Current(clock, timer, self.thresholds.limits(clock.target_s)), timer.position(now), now
         )
+
+
+def _lower(p: SLAPolicy) -> SLAPolicy:
+    return replace(p, channel=p.channel and p.channel.lower(), topic=p.topic and p.topic.lower())
 
 
 def _first(pause: tuple[float, float | None]) -> float:

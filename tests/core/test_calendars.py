@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from console.calendars import BusinessClock, CalendarError
-from console.ical import IcalError, parse_holidays, read_holidays
+from console.ical import IcalError, parse_holidays, read_holidays, with_holidays
 from console.model import Calendar
 
 DATA = Path(__file__).parent / "data"
@@ -189,7 +189,7 @@ def test_friday_afternoon_target_runs_into_monday_or_past_a_bank_holiday() -> No
     due = plain.add_working(at(LONDON, 2026, 11, 27, 16, 45), 1800)
     assert local(due) == "Mon 2026-11-30 09:15"
     feed = read_holidays(DATA / "uk-bank-holidays.ics")
-    bank = BusinessClock(Calendar("b", "b", "Europe/London", hours=OFFICE, holidays=feed.dates()))
+    bank = BusinessClock(with_holidays(Calendar("b", "b", "Europe/London", hours=OFFICE), feed))
     # Friday 1 May 2026; Monday 4 May is the early May bank holiday.
     due = bank.add_working(at(LONDON, 2026, 5, 1, 16, 45), 1800)
     assert local(due) == "Tue 2026-05-05 09:15"

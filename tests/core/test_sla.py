@@ -163,6 +163,12 @@ def test_a_bad_calendar_from_the_api_is_reported_not_fatal() -> None:
     assert clock is not None and clock.due_at == at(2026, 11, 27, 17, 15)
 
 
+def test_policy_channel_and_topic_match_in_lower_case() -> None:
+    shouty = SLAPolicy("wa", "WhatsApp cards", 1, 5 * MIN, 5 * MIN, HOUR, channel="WhatsApp", topic="Cards")
+    eng = engine([shouty, *default_policies()])
+    assert eng.policy_for(enquiry(at(2026, 11, 26, 10), channel="whatsapp", topic="cards"))[0].id == "wa"
+
+
 def test_no_matching_policy_falls_back_to_the_catch_all() -> None:
     only_fraud = [p for p in default_policies() if p.id == "fraud-flag"]
     clock = engine(only_fraud).current(enquiry(at(2026, 11, 26, 10)))
