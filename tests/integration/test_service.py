@@ -391,3 +391,18 @@ def test_a_running_clock_drives_the_simulation_in_the_background(fresh_service: 
         seq, started = store.seq, svc.sim.now
         assert store.changed.wait_for(lambda: store.seq > seq + 5, timeout=20)
         assert svc.sim.now - started >= 60  # simulated seconds went by
+
+
+def test_the_feed_compacts_itself_and_cursors_stay_valid() -> None:
+    sim = Simulator(seed=2, open_enquiries=3, start=start_for_seed(2))
+    store = sim.store
+    a, b, c = list(store.enquiries)
+    with store.lock:
+        old_cursor = store.seq
+        for _ in range(10_010):
+            sim.update(a, {"priority": "high"})
+        sim.update(b, {"priority": "low"})
+        assert len(store._seqs) < 20  # stale entries dropped (10,013 changes made)
+        page = store.page(old_cursor, 100)
+        assert [ident for _, ident, _ in page.entries] == [a, b] and not page.has_more
+        assert [ident for _, ident, _ in store.page(0, 100).entries] == [c, a, b]
