@@ -20,14 +20,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, QTimer
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QSettings, Qt, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from console import settings as settings_file
 from console import sync as sync_module
 from console import wire
 from console.api import ApiClient, ApiSettings, Tokens
 from console.api_errors import ApiError, AuthError
+from console.api_net import check_base_url
 from console.credentials import ACCESS_TOKEN, PASSWORD, REFRESH_TOKEN, SecretStore
 from console.model import Message
 from console.settings import Settings, default_cache_path
@@ -119,7 +120,7 @@ class Session:
             self._cache = self._tmp / "demo-cache.db"
             self._key = pysecrets.token_bytes(32)  # a throw-away cache needs no stored key
         else:
-            self.api_url = c.api_url
+            self.api_url = check_base_url(c.api_url)  # a bad address is a start-up message, not a crash
             self._cache = c.cache_path or default_cache_path()
             self._key = self.secrets.cache_key()
         if not self._cache.exists():
@@ -444,6 +445,10 @@ def main(argv: list[str] | None = None) -> int:
         log.exception("start-up failed")
         print(f"Concierge could not start: {e}", file=sys.stderr)
         session.stop()
+        if not args.screenshot:
+            box = QMessageBox(QMessageBox.Icon.Critical, "Concierge could not start", str(e))
+            box.setTextFormat(Qt.TextFormat.PlainText)
+            box.exec()
         return 1
     if args.screenshot:
         return _screenshot(app, session, Path(args.screenshot))

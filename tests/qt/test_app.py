@@ -52,3 +52,21 @@ def test_arguments() -> None:
     assert (args.api, args.theme, args.scale, args.demo) == ("https://api.bank.example", "dark", 1.5, False)
     with pytest.raises(SystemExit):
         parse_args(["--theme", "neon"])
+
+
+def test_a_bad_api_address_is_a_sentence_not_a_traceback(tmp_path: Path) -> None:
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path))
+    env["CONCIERGE_CACHE_KEY"] = "ab" * 32
+    shot = str(tmp_path / "x.png")
+    args = ["--api", "http://bank.example", "--cache", str(tmp_path / "c.db"), "--screenshot", shot]
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "main.py"), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+    assert result.returncode == 1
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("Concierge could not start:") and "http" in last
+    assert not (tmp_path / "x.png").exists()

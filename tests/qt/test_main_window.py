@@ -157,3 +157,24 @@ def test_window_remembers_geometry_and_splitter_and_nothing_else(qtbot: QtBot, t
     assert again.size() == QSize(700, 500)
     assert again.splitter.sizes() == sizes
     assert set(qsettings.allKeys()) == {"window/geometry", "window/state", "window/splitter"}
+
+
+def test_connection_state_texts(qtbot: QtBot) -> None:
+    from zoneinfo import ZoneInfo
+
+    from widgets.status import ConnectionStatus, describe
+
+    utc = ZoneInfo("UTC")
+    t = 1_795_000_000.0 - 1_795_000_000.0 % 86_400 + 14 * 3600 + 2 * 60  # 14:02 UTC
+    assert describe("offline", t, t - 60, utc) == "Offline since 14:02 · data from 14:01"
+    assert describe("reconnecting", t, None, utc) == "Reconnecting… · data from never"
+    assert describe("live", t, t, utc) == "Live"
+    status = ConnectionStatus()
+    qtbot.addWidget(status)
+    status.set_state("auth_required", t, t, "token expired <b>")
+    assert status.text_shown().startswith("Signed out")
+    assert "&lt;b>" in status.text.toolTip()  # the detail comes from outside: escaped for the tooltip
+    status.set_pending(3)
+    assert status.pending.text() == "3 actions waiting to be sent" and not status.pending.isHidden()
+    status.set_pending(0)
+    assert status.pending.isHidden()
