@@ -11,12 +11,25 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QIcon, QPainter, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-from widgets.queue_model import SLA_STATE_ROLE
+from widgets.queue_model import SLA_STATE_ROLE, Cell, QueueModel
 from widgets.queue_text import Col
 from widgets.theme import Theme, make_theme
 
 Index = QModelIndex | QPersistentModelIndex
 PAD = 6  # horizontal padding in a cell, scaled with the font below
+
+
+def _cell_from_roles(index: Index) -> Cell:
+    icon = index.data(Qt.ItemDataRole.DecorationRole)
+    align = index.data(Qt.ItemDataRole.TextAlignmentRole)
+    return Cell(
+        str(index.data(Qt.ItemDataRole.DisplayRole) or ""),
+        icon if isinstance(icon, QIcon) and not icon.isNull() else None,
+        _brush(index.data(Qt.ItemDataRole.ForegroundRole)),
+        _brush(index.data(Qt.ItemDataRole.BackgroundRole)),
+        align is not None and bool(Qt.AlignmentFlag.AlignRight & align),
+        index.data(SLA_STATE_ROLE) in ("urgent", "breached"),
+    )
 
 
 def _brush(value: object) -> QBrush | None:
@@ -45,59 +58,55 @@ class QueueDelegate(QStyledItemDelegate):
         self.theme = theme or make_theme("light")
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        rect: QRect = opt.rect
-        state = opt.state
-        palette = opt.palette
+        model = index.model()
+        cell = model.cell(index.row(), index.column()) if isinstance(model, QueueModel) else None
+        if cell is None:  # another model, or a row that just went away: fall back to the roles
+            cell = _cell_from_roles(index)
+        rect: QRect = option.rect
+        state = option.state
+        palette = option.palette
         selected = bool(state & QStyle.StateFlag.State_Selected)
         is_sla = index.column() == Col.SLA
         painter.save()
-        bg = _brush(index.data(Qt.ItemDataRole.BackgroundRole))
-        if is_sla and bg is not None:
-            painter.fillRect(rect, bg)
+        if is_sla and cell.bg is not None:
+            painter.fillRect(rect, cell.bg)
         elif selected:
             painter.fillRect(rect, palette.highlight())
-        elif bg is not None:
-            painter.fillRect(rect, bg)
-        elif opt.features & QStyleOptionViewItem.ViewItemFeature.Alternate:
+        elif cell.bg is not None:
+            painter.fillRect(rect, cell.bg)
+        elif option.features & QStyleOptionViewItem.ViewItemFeature.Alternate:
             painter.fillRect(rect, palette.alternateBase())
         if is_sla and selected:
             # A selection edge on the coloured cell, so the whole row still reads as selected.
             painter.fillRect(QRect(rect.left(), rect.top(), 4, rect.height()), palette.highlight())
             painter.fillRect(QRect(rect.left(), rect.bottom() - 1, rect.width(), 2), palette.highlight())
 
-        font = QFont(opt.font)
-        if is_sla and index.data(SLA_STATE_ROLE) in ("urgent", "breached"):
+        font = option.font
+        if cell.bold:
+            font = QFont(font)
             font.setBold(True)
         painter.setFont(font)
         fm = QFontMetrics(font)
         pad = _pad(fm)
         inner = rect.adjusted(pad + (4 if is_sla else 0), 0, -pad, 0)
-        icon = index.data(Qt.ItemDataRole.DecorationRole)
-        if isinstance(icon, QIcon) and not icon.isNull():
+        if cell.icon is not None:
             side = min(inner.height() - 4, max(16, fm.height()))
             icon_rect = QRect(inner.left(), inner.top() + (inner.height() - side) // 2, side, side)
-            icon.paint(painter, icon_rect)
+            cell.icon.paint(painter, icon_rect)
             inner.setLeft(icon_rect.right() + 1 + pad)
 
-        fg = _brush(index.data(Qt.ItemDataRole.ForegroundRole))
-        if is_sla and fg is not None:
-            colour = fg.color()
+        if cell.fg is not None and (is_sla or not selected):
+            colour = cell.fg.color()
         elif selected:
             colour = palette.highlightedText().color()
-        elif fg is not None:
-            colour = fg.color()
         else:
             colour = palette.text().color()
-        painter.setPen(QPen(colour))
-        text = str(opt.text)
-        align = index.data(Qt.ItemDataRole.TextAlignmentRole)
+        painter.setPen(colour)
         flags = Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextSingleLine
-        flags |= (
-            Qt.AlignmentFlag.AlignRight if align is not None and Qt.AlignmentFlag.AlignRight & align else 0
-        )
-        painter.drawText(inner, flags, fm.elidedText(text, Qt.TextElideMode.ElideRight, inner.width()))
+        if cell.right:
+            flags |= Qt.AlignmentFlag.AlignRight
+        # drawText on a plain string: markup in customer text is never interpreted.
+        painter.drawText(inner, flags, fm.elidedText(cell.text, Qt.TextElideMode.ElideRight, inner.width()))
 
         if state & QStyle.StateFlag.State_HasFocus:
             painter.setPen(QPen(self.theme.focus, 2))

@@ -1,10 +1,10 @@
 """The live queue as a flat table model over plain Enquiry rows, held by id.
 
-Rows live in two sorted lists of key tuples (every key ends with the enquiry id, so keys are unique and
-bisect finds any row in O(log n)): all held rows, and the visible (filtered) ones. Sorting and filtering
-happen in Python on those lists (no QSortFilterProxyModel: it calls back into Python per comparison and
-takes seconds at 100k rows). The lists are always ascending; a descending sort only mirrors the row
-numbers, so one bisect serves both orders.
+Each enquiry has one _Row record (the enquiry plus what its cells show, cached). Rows live in lists
+sorted by (sort key, id): every held row, and the visible (filtered) ones, so bisect finds any row in
+O(log n) and ids break ties. A descending sort only mirrors the row numbers. Sorting and filtering run
+in Python on those lists (no QSortFilterProxyModel: it calls back into Python per comparison and takes
+seconds at 100k rows); sort keys are plain floats or strings so that list.sort takes its fast path.
 
 Live updates (apply) insert, remove, move and change rows one by one with the proper begin/end calls,
 so views keep their selection, current row and scroll position. Only set_rows() and set_filter() reset.
@@ -20,7 +20,8 @@ import html
 import logging
 import math
 from collections.abc import Callable, Iterable
-from typing import Any
+from operator import attrgetter
+from typing import Any, NamedTuple
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -31,7 +32,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QBrush
+from PySide6.QtGui import QBrush, QIcon
 
 from console.metrics import format_wait
 from console.model import ChangeSet, Enquiry
@@ -54,8 +55,8 @@ from widgets.theme import Theme, make_theme
 log = logging.getLogger("concierge.widgets.queue")
 
 Index = QModelIndex | QPersistentModelIndex
-Key = tuple[Any, ...]
 Predicate = Callable[[Enquiry], bool]
+SortKey = float | str
 
 ENQUIRY_ROLE = Qt.ItemDataRole.UserRole + 1
 ID_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -70,22 +71,60 @@ _BACKGROUND = Qt.ItemDataRole.BackgroundRole
 _ALIGN = Qt.ItemDataRole.TextAlignmentRole
 _ACCESSIBLE = Qt.ItemDataRole.AccessibleTextRole
 _CLOCK_ROLES = [_DISPLAY, _DECORATION, _TOOLTIP, _FOREGROUND, _BACKGROUND, _ACCESSIBLE, SLA_STATUS_ROLE]
-WARM_UP_SLICE = 4000  # rows of filter text built per idle slice (~15 ms)
-_NO_SLA = (1, 0.0)  # rows without a running clock sort after every countdown
+_ITEM_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+WARM_UP_SLICE = 2000  # rows of filter text built per idle slice (~10-40 ms)
+_UNSET: Any = object()  # "not computed yet" (None is a real value: no clock running)
+
+
+class _Row:
+    """One enquiry and the cached renderings of its cells; `k` is its key in the current sort."""
+
+    __slots__ = ("customer", "e", "hay", "id", "k", "preview", "sla_text", "status")
+
+    def __init__(self, e: Enquiry) -> None:
+        self.e = e
+        self.id = e.id
+        self.k: SortKey = 0.0
+        self.forget()
+
+    def forget(self) -> None:
+        self.status: SlaStatus | None = _UNSET
+        self.sla_text: str | None = None
+        self.customer: str | None = None
+        self.preview: str | None = None
+        self.hay: str | None = None
+
+
+class Cell(NamedTuple):
+    text: str
+    icon: QIcon | None
+    fg: QBrush | None
+    bg: QBrush | None
+    right: bool  # right-aligned (numbers)
+    bold: bool
+
+
+def _order(r: _Row) -> tuple[SortKey, str]:
+    return (r.k, r.id)
+
+
+_by_k = attrgetter("k")
+_by_id = attrgetter("id")
 
 
 class QueueModel(QAbstractTableModel):
-    """Columns: see widgets.queue_text.COLUMNS (SLA countdown first, preview last)."""
+    """Columns: see widgets.queue_text.COLUMNS (SLA countdown first, latest message last)."""
 
     countsChanged = Signal(int, int)  # total held, visible
 
     def __init__(self, parent: QObject | None = None, *, open_only: bool = True) -> None:
         super().__init__(parent)
         self._open_only = open_only  # closed/resolved enquiries leave the live queue
-        self._by_id: dict[str, Enquiry] = {}
-        self._key_of: dict[str, Key] = {}
-        self._all: list[Key] = []  # every held row, ascending by key
-        self._vis: list[Key] = []  # rows passing the filter, ascending by key
+        self._rows: dict[str, _Row] = {}
+        self._ids: list[_Row] = []  # every held row by id: the stable base every sort starts from
+        self._all: list[_Row] = []  # every held row by (k, id)
+        self._vis: list[_Row] = []  # rows passing the filter by (k, id)
         self._sort_col = Col.SLA
         self._descending = False
         self._needle = ""
@@ -98,14 +137,8 @@ class QueueModel(QAbstractTableModel):
         self._teams: dict[str, str] = {}
         self._agents: dict[str, str] = {}
         self._privacy = "partial"
-        # Caches of what cells show, filled lazily and dropped when the row or its inputs change.
-        self._status: dict[str, SlaStatus | None] = {}
-        self._sla_text: dict[str, str] = {}
-        self._customer: dict[str, str] = {}
-        self._preview: dict[str, str] = {}
-        self._hay: dict[str, str] = {}
         self._sweep_pos = 0
-        self._warm_ids: list[str] = []
+        self._warm: list[_Row] = []
         self._warm_pos = 0
         self._warm_timer = QTimer(self)
         self._warm_timer.setInterval(0)
@@ -128,25 +161,27 @@ class QueueModel(QAbstractTableModel):
         """The SLA engine, the (server-corrected) clock and the supervisor's display time zone."""
         self._engine, self._now_fn, self._tz = engine, now_fn, tz
         self._now = now_fn()
-        self._status.clear()
-        self._sla_text.clear()
-        self._refresh_statuses(self._by_id.values())
+        self._refresh_statuses(self._ids)
+        if self._sort_col == Col.SLA:
+            self.sort(Col.SLA, self.sort_column()[1])
         self._emit_all_changed()
 
     def set_names(self, teams: dict[str, str], agents: dict[str, str]) -> None:
         self._teams, self._agents = dict(teams), dict(agents)
-        self._hay.clear()
-        self._start_warm_up()
-        self._emit_all_changed()
+        self._drop_text(hay_only=True)
 
     def set_privacy(self, mode: str) -> None:
         """full | partial | masked (wallboards in a branch: no customer data at all)."""
         if mode not in ("full", "partial", "masked"):
             raise ValueError(f"unknown privacy mode {mode!r}")
         self._privacy = mode
-        self._customer.clear()
-        self._preview.clear()
-        self._hay.clear()
+        self._drop_text(hay_only=False)
+
+    def _drop_text(self, *, hay_only: bool) -> None:
+        for r in self._ids:
+            r.hay = None
+            if not hay_only:
+                r.customer = r.preview = None
         self._start_warm_up()
         if self._needle:  # the filter matched what was shown; what is shown changed
             self.set_filter(self._needle, self._predicate)
@@ -161,11 +196,10 @@ class QueueModel(QAbstractTableModel):
     def set_rows(self, enquiries: Iterable[Enquiry]) -> None:
         """Replace every row (start-up, or a full re-sync): one model reset."""
         self.beginResetModel()
-        self._by_id = {e.id: e for e in enquiries if self._holds(e)}
-        for cache in (self._status, self._sla_text, self._customer, self._preview, self._hay):
-            cache.clear()
+        self._rows = {e.id: _Row(e) for e in enquiries if self._holds(e)}
+        self._ids = sorted(self._rows.values(), key=_by_id)
         self._now = self._now_fn()
-        self._refresh_statuses(self._by_id.values())
+        self._refresh_statuses(self._ids)
         self._rebuild_keys()
         self._vis = self._filtered(self._all)
         self.endResetModel()
@@ -185,7 +219,7 @@ class QueueModel(QAbstractTableModel):
                 log.warning("change-set names %s but gives no row for it; skipped", ident[:64])
             elif not self._holds(e):
                 self._remove(ident)
-            elif ident in self._by_id:
+            elif ident in self._rows:
                 self._update(e)
             else:
                 self._insert(e)
@@ -195,92 +229,86 @@ class QueueModel(QAbstractTableModel):
         return e.is_open or not self._open_only
 
     def _insert(self, e: Enquiry) -> None:
-        self._by_id[e.id] = e
-        self._refresh_statuses((e,))
-        key = self._key(e)
-        self._key_of[e.id] = key
-        bisect.insort(self._all, key)
-        if self._passes(e):
-            i = bisect.bisect_left(self._vis, key)
+        r = self._rows[e.id] = _Row(e)
+        self._ids.insert(bisect.bisect_left(self._ids, r.id, key=_by_id), r)
+        self._refresh_statuses((r,))
+        r.k = self._key_fn()(r)
+        self._all.insert(_find(self._all, r), r)
+        if self._passes(r):
+            i = _find(self._vis, r)
             row = len(self._vis) - i if self._descending else i
             self.beginInsertRows(QModelIndex(), row, row)
-            self._vis.insert(i, key)
+            self._vis.insert(i, r)
             self.endInsertRows()
 
     def _remove(self, ident: str) -> None:
-        key = self._key_of.pop(ident, None)
-        if key is None:
+        r = self._rows.pop(ident, None)
+        if r is None:
             return
-        i = bisect.bisect_left(self._vis, key)
-        if i < len(self._vis) and self._vis[i] == key:
+        i = _find(self._vis, r)
+        if i < len(self._vis) and self._vis[i] is r:
             row = self._view_row(i)
             self.beginRemoveRows(QModelIndex(), row, row)
             del self._vis[i]
             self.endRemoveRows()
-        del self._all[bisect.bisect_left(self._all, key)]
-        del self._by_id[ident]
-        self._forget(ident)
+        del self._all[_find(self._all, r)]
+        del self._ids[bisect.bisect_left(self._ids, ident, key=_by_id)]
 
     def _update(self, e: Enquiry) -> None:
-        old_key = self._key_of[e.id]
-        i = bisect.bisect_left(self._vis, old_key)
-        was_visible = i < len(self._vis) and self._vis[i] == old_key
-        self._by_id[e.id] = e
-        self._forget(e.id)
-        self._refresh_statuses((e,))
-        key = self._key(e)
-        self._key_of[e.id] = key
-        del self._all[bisect.bisect_left(self._all, old_key)]
-        bisect.insort(self._all, key)
-        visible = self._passes(e)
+        r = self._rows[e.id]
+        i = _find(self._vis, r)
+        was_visible = i < len(self._vis) and self._vis[i] is r
+        del self._all[_find(self._all, r)]
+        r.e = e
+        r.forget()
+        self._refresh_statuses((r,))
+        r.k = self._key_fn()(r)
+        self._all.insert(_find(self._all, r), r)
+        visible = self._passes(r)
         if was_visible and not visible:
             row = self._view_row(i)
             self.beginRemoveRows(QModelIndex(), row, row)
             del self._vis[i]
             self.endRemoveRows()
         elif visible and not was_visible:
-            j = bisect.bisect_left(self._vis, key)
+            j = _find(self._vis, r)
             row = len(self._vis) - j if self._descending else j
             self.beginInsertRows(QModelIndex(), row, row)
-            self._vis.insert(j, key)
+            self._vis.insert(j, r)
             self.endInsertRows()
         elif visible:
-            j = bisect.bisect_left(self._vis, key)
-            j = j - 1 if j > i else j  # its index once the old key is out of the list
+            del self._vis[i]  # find its new place among the others (Qt is told below, before it moves)
+            j = _find(self._vis, r)
+            self._vis.insert(i, r)
             src, dst = self._view_row(i), self._view_row(j)
             if src == dst:
-                self._vis[i] = key
                 self.dataChanged.emit(self.index(src, 0), self.index(src, len(COLUMNS) - 1))
             else:
                 # Qt wants the destination in pre-move numbering: one past the target when moving down.
                 self.beginMoveRows(QModelIndex(), src, src, QModelIndex(), dst + 1 if dst > src else dst)
                 del self._vis[i]
-                self._vis.insert(j, key)
+                self._vis.insert(j, r)
                 self.endMoveRows()
                 self.dataChanged.emit(self.index(dst, 0), self.index(dst, len(COLUMNS) - 1))
 
-    def _forget(self, ident: str) -> None:
-        for cache in (self._status, self._sla_text, self._customer, self._preview, self._hay):
-            cache.pop(ident, None)
-
     # --- clocks ----------------------------------------------------------------------------------
 
-    def _refresh_statuses(self, enquiries: Iterable[Enquiry]) -> None:
-        rows = list(enquiries)
+    def _refresh_statuses(self, rows: Iterable[_Row]) -> None:
+        rows = list(rows)
         engine, now = self._engine, self._now
         statuses: list[SlaStatus | None]
         if engine is None:
             statuses = [None] * len(rows)
         else:
+            enquiries = [r.e for r in rows]
             try:
-                statuses = engine.statuses(rows, now)
+                statuses = engine.statuses(enquiries, now)
             except Exception:  # one odd record must not blank the whole queue: retry row by row
                 log.exception("SLA statuses failed for a batch of %d; retrying one by one", len(rows))
-                statuses = [_one_status(engine, e, now) for e in rows]
-        status_cache, text_cache = self._status, self._sla_text
-        for e, status in zip(rows, statuses, strict=True):
-            status_cache[e.id] = status
-            text_cache.pop(e.id, None)  # formatted when painted: formatting all 100k costs ~1.5 s
+                statuses = [_one_status(engine, e, now) for e in enquiries]
+        for r, status in zip(rows, statuses, strict=True):
+            r.status = status
+            r.sla_text = None  # formatted when painted: formatting all 100k costs ~1.5 s
 
     def tick(self, first_row: int, last_row: int) -> None:
         """Recompute the clocks of rows first_row..last_row (the visible ones) and repaint just those
@@ -291,60 +319,36 @@ class QueueModel(QAbstractTableModel):
             return
         self._now = self._now_fn()
         lo, hi = sorted((self._internal(first), self._internal(last)))
-        self._refresh_statuses(self._by_id[k[-1]] for k in self._vis[lo : hi + 1])
+        self._refresh_statuses(self._vis[lo : hi + 1])
         self.dataChanged.emit(self.index(first, Col.SLA), self.index(last, Col.AGE), _CLOCK_ROLES)
 
     def refresh_some(self, n: int) -> None:
         """Recompute n more cached clocks, round-robin over all held rows, without repainting: keeps the
         SLA sort keys and the breach strip fresh for rows that are off screen (the view calls this)."""
-        if not self._all or self._engine is None:
+        if not self._ids or self._engine is None:
             return
-        start = self._sweep_pos if self._sweep_pos < len(self._all) else 0
-        chunk = self._all[start : start + n]
+        start = self._sweep_pos if self._sweep_pos < len(self._ids) else 0
+        chunk = self._ids[start : start + n]
         self._sweep_pos = start + len(chunk)
-        self._refresh_statuses(self._by_id[k[-1]] for k in chunk)
-
-    def _start_warm_up(self) -> None:
-        # The filter matches what cells show (masked customer and preview); building that text for 100k
-        # rows takes ~0.5 s, so it is built in small slices while the UI is idle, not on the first key.
-        self._warm_ids = list(self._by_id)
-        self._warm_pos = 0
-        if self._warm_ids:
-            self._warm_timer.start()
-
-    def _warm_up_slice(self) -> None:
-        ids = self._warm_ids[self._warm_pos : self._warm_pos + WARM_UP_SLICE]
-        self._warm_pos += len(ids)
-        hay_of, by_id = self._hay_of, self._by_id
-        for ident in ids:
-            if ident in by_id:
-                hay_of(ident)
-        if self._warm_pos >= len(self._warm_ids):
-            self._warm_timer.stop()
-            self._warm_ids = []
-
-    def warmed_up(self) -> bool:
-        """Whether the filter text of every row is built (the first keystroke is then as fast as any)."""
-        return not self._warm_timer.isActive()
+        self._refresh_statuses(chunk)
 
     def status_of(self, ident: str) -> SlaStatus | None:
-        return self._status.get(ident)
+        r = self._rows.get(ident)
+        return None if r is None else self._status(r)
 
     def nearest_deadlines(self, n: int) -> list[tuple[Enquiry, SlaStatus]]:
         """The n held rows whose running clock falls due soonest and has not yet passed (whatever the
         table's sort and filter), freshly computed."""
-        now = self._now_fn()
-        self._now = now
+        now = self._now = self._now_fn()
         pending = (
-            (s.due_at, ident)
-            for ident, s in self._status.items()
-            if s is not None and now < s.due_at < math.inf
+            (s.due_at, r.id, r)
+            for r in self._ids
+            if (s := r.status) is not _UNSET and s is not None and now < s.due_at < math.inf
         )
         # Twice as many candidates as asked: a cached deadline can move when refreshed.
-        candidates = sorted(pending)[: n * 2] if len(self._status) < 4 * n else _smallest(pending, n * 2)
-        fresh = [self._by_id[ident] for _, ident in candidates]
-        self._refresh_statuses(fresh)
-        out = [(e, s) for e in fresh if (s := self._status[e.id]) is not None and s.due_at > now]
+        candidates = [r for _, _, r in heapq.nsmallest(n * 2, pending, key=lambda p: (p[0], p[1]))]
+        self._refresh_statuses(candidates)
+        out = [(r.e, s) for r in candidates if (s := r.status) is not None and now < s.due_at < math.inf]
         out.sort(key=lambda p: (p[1].due_at, p[0].id))
         return out[:n]
 
@@ -355,17 +359,17 @@ class QueueModel(QAbstractTableModel):
         if not 0 <= column < len(COLUMNS):
             return
         self.layoutAboutToBeChanged.emit()
-        old_rows = [(p, self._id_at(p.row())) for p in self.persistentIndexList()]
+        persistent = self.persistentIndexList()
+        old_rows = [(p, self._row_at(p.row())) for p in persistent]
         self._sort_col = Col(column)
         self._descending = order == Qt.SortOrder.DescendingOrder
         # The SLA column ranks by cached clocks (visible rows are exact; refresh_some keeps the rest within
         # a sweep of the truth): recomputing 100k clocks would take ~0.5 s per header click.
         self._rebuild_keys()
         self._vis = self._filtered(self._all)
-        for p, ident in old_rows:
-            row = self.row_of(ident) if ident is not None else None
-            new = QModelIndex() if row is None else self.index(row, p.column())
-            self.changePersistentIndex(p, new)
+        for p, r in old_rows:
+            row = None if r is None else self.row_of(r.id)
+            self.changePersistentIndex(p, QModelIndex() if row is None else self.index(row, p.column()))
         self.layoutChanged.emit()
 
     def sort_column(self) -> tuple[int, Qt.SortOrder]:
@@ -375,10 +379,12 @@ class QueueModel(QAbstractTableModel):
     def set_filter(self, text: str, predicate: Predicate | None = None) -> None:
         """Show rows whose id, customer, preview, topic, team or agent contain `text` (any case) and
         that pass `predicate` (a saved view). One reset; the view restores its selection by id."""
+        needle = text.strip().casefold()
+        # Typing on narrows the last result: rows that contain the new text contain the old one too.
+        narrowing = predicate is self._predicate and self._needle in needle and bool(self._needle)
         self.beginResetModel()
-        self._needle = text.strip().casefold()
-        self._predicate = predicate
-        self._vis = self._filtered(self._all)
+        self._needle, self._predicate = needle, predicate
+        self._vis = self._filtered(self._vis if narrowing else self._all)
         self.endResetModel()
         self.countsChanged.emit(len(self._all), len(self._vis))
 
@@ -388,68 +394,85 @@ class QueueModel(QAbstractTableModel):
     def filter_predicate(self) -> Predicate | None:
         return self._predicate
 
-    def time_zone(self) -> str:
-        return self._tz
-
-    def now(self) -> float:
-        """The clock reading of the last tick or update (server time)."""
-        return self._now
-
-    def _filtered(self, keys: list[Key]) -> list[Key]:
-        needle, pred, by_id = self._needle, self._predicate, self._by_id
-        if not needle and pred is None:
-            return list(keys)
-        out = keys
+    def _filtered(self, rows: list[_Row]) -> list[_Row]:
+        needle, pred = self._needle, self._predicate
+        out = rows
         if needle:
-            hay = self._hay_of
-            out = [k for k in out if needle in hay(k[-1])]
+            hay = self._hay
+            out = [r for r in out if needle in (r.hay or hay(r))]
         if pred is not None:
-            out = [k for k in out if _safe(pred, by_id[k[-1]])]
-        return out
+            out = [r for r in out if _safe(pred, r.e)]
+        return out if out is not rows else list(rows)
 
-    def _passes(self, e: Enquiry) -> bool:
-        if self._needle and self._needle not in self._hay_of(e.id):
+    def _passes(self, r: _Row) -> bool:
+        if self._needle and self._needle not in (r.hay or self._hay(r)):
             return False
-        return self._predicate is None or _safe(self._predicate, e)
+        return self._predicate is None or _safe(self._predicate, r.e)
 
-    def _hay_of(self, ident: str) -> str:
-        hay = self._hay.get(ident)
-        if hay is None:
-            e = self._by_id[ident]
-            parts = (ident, self._customer_of(e), self._preview_of(e), e.topic, self._team(e), self._agent(e))
-            hay = self._hay[ident] = "\n".join(parts).casefold()
+    def _hay(self, r: _Row) -> str:
+        e = r.e
+        parts = (r.id, self._customer(r), self._preview(r), e.topic, self._team(e), self._agent(e))
+        hay = r.hay = "\n".join(parts).casefold()
         return hay
+
+    def _start_warm_up(self) -> None:
+        # The filter matches what cells show (masked customer and preview); building that text for 100k
+        # rows takes seconds (PII masking), so it is built in small slices while the UI is idle.
+        self._warm = list(self._ids)
+        self._warm_pos = 0
+        if self._warm:
+            self._warm_timer.start()
+
+    def _warm_up_slice(self) -> None:
+        chunk = self._warm[self._warm_pos : self._warm_pos + WARM_UP_SLICE]
+        self._warm_pos += len(chunk)
+        for r in chunk:
+            if r.hay is None:
+                self._hay(r)
+        if self._warm_pos >= len(self._warm):
+            self._warm_timer.stop()
+            self._warm = []
+
+    def warmed_up(self) -> bool:
+        """Whether the filter text of every row is built (the first keystroke is then as fast as any)."""
+        return not self._warm_timer.isActive()
 
     def _rebuild_keys(self) -> None:
         self._sort_now = self._now
-        key = self._key
-        self._all = sorted(key(e) for e in self._by_id.values())
-        self._key_of = {k[-1]: k for k in self._all}
+        key = self._key_fn()
+        for r in self._ids:
+            r.k = key(r)
+        # Stable sort of the id-ordered list: ties stay in id order, and plain float/str keys let
+        # list.sort use its fast comparisons.
+        self._all = sorted(self._ids, key=_by_k)
 
-    def _key(self, e: Enquiry) -> Key:
+    def _key_fn(self) -> Callable[[_Row], SortKey]:
         col = self._sort_col
         if col == Col.SLA:
-            s = self._status.get(e.id)
-            if s is None:
-                return (*_NO_SLA, e.id)
             # Keys taken later are put on the footing of the last full sort, so a changed row lands
             # among rows whose keys were taken earlier at the place its clock deserves.
-            return (0, s.remaining_s + (self._now - self._sort_now), e.id)
+            shift = self._now - self._sort_now
+
+            def sla(r: _Row) -> float:
+                s = self._status(r)
+                return math.inf if s is None else s.remaining_s + shift
+
+            return sla
         if col == Col.AGE:
-            return (-e.created_at, e.id)
+            return lambda r: -r.e.created_at
         if col == Col.CHANNEL:
-            return (e.channel, e.visibility, e.id)
+            return lambda r: f"{r.e.channel}\x00{r.e.visibility}"
         if col == Col.CUSTOMER:
-            return (self._customer_of(e).casefold(), e.id)
+            return lambda r: self._customer(r).casefold()
         if col == Col.TOPIC:
-            return (e.topic, e.id)
-        if col == Col.FLAGS:
-            return (-len(e.flags), ",".join(sorted(e.flags)), e.id)
+            return lambda r: r.e.topic
+        if col == Col.FLAGS:  # most flags first, then by their names
+            return lambda r: f"{9 - len(r.e.flags)}{','.join(sorted(r.e.flags))}"
         if col == Col.TEAM:
-            return (self._team(e).casefold(), e.id)
+            return lambda r: self._team(r.e).casefold()
         if col == Col.AGENT:
-            return (self._agent(e).casefold(), e.id)
-        return (self._preview_of(e).casefold(), e.id)
+            return lambda r: self._agent(r.e).casefold()
+        return lambda r: self._preview(r).casefold()
 
     # --- lookups ---------------------------------------------------------------------------------
 
@@ -459,30 +482,27 @@ class QueueModel(QAbstractTableModel):
     def _view_row(self, i: int) -> int:
         return len(self._vis) - 1 - i if self._descending else i
 
-    def _id_at(self, row: int) -> str | None:
-        if 0 <= row < len(self._vis):
-            return str(self._vis[self._internal(row)][-1])
-        return None
+    def _row_at(self, row: int) -> _Row | None:
+        return self._vis[self._internal(row)] if 0 <= row < len(self._vis) else None
 
     def enquiry_at(self, row: int) -> Enquiry | None:
-        ident = self._id_at(row)
-        return None if ident is None else self._by_id[ident]
+        r = self._row_at(row)
+        return None if r is None else r.e
 
     def row_of(self, ident: str) -> int | None:
-        key = self._key_of.get(ident)
-        if key is None:
+        r = self._rows.get(ident)
+        if r is None:
             return None
-        i = bisect.bisect_left(self._vis, key)
-        if i < len(self._vis) and self._vis[i] == key:
-            return self._view_row(i)
-        return None
+        i = _find(self._vis, r)
+        return self._view_row(i) if i < len(self._vis) and self._vis[i] is r else None
 
     def enquiry(self, ident: str) -> Enquiry | None:
-        return self._by_id.get(ident)
+        r = self._rows.get(ident)
+        return None if r is None else r.e
 
     def ids(self) -> list[str]:
         """Visible ids in display order."""
-        ids = [str(k[-1]) for k in self._vis]
+        ids = [r.id for r in self._vis]
         return ids[::-1] if self._descending else ids
 
     def total_count(self) -> int:
@@ -491,23 +511,33 @@ class QueueModel(QAbstractTableModel):
     def visible_count(self) -> int:
         return len(self._vis)
 
+    def time_zone(self) -> str:
+        return self._tz
+
+    def now(self) -> float:
+        """The clock reading of the last tick or update (server time)."""
+        return self._now
+
+    def _status(self, r: _Row) -> SlaStatus | None:
+        if r.status is _UNSET:
+            self._refresh_statuses((r,))
+        return r.status
+
     def _team(self, e: Enquiry) -> str:
         return "Unassigned" if e.team_id is None else self._teams.get(e.team_id, e.team_id)
 
     def _agent(self, e: Enquiry) -> str:
         return "" if e.agent_id is None else self._agents.get(e.agent_id, e.agent_id)
 
-    def _customer_of(self, e: Enquiry) -> str:
-        text = self._customer.get(e.id)
-        if text is None:
-            text = self._customer[e.id] = customer_text(e, self._privacy)
-        return text
+    def _customer(self, r: _Row) -> str:
+        if r.customer is None:
+            r.customer = customer_text(r.e, self._privacy)
+        return r.customer
 
-    def _preview_of(self, e: Enquiry) -> str:
-        text = self._preview.get(e.id)
-        if text is None:
-            text = self._preview[e.id] = preview_text(e.text, self._privacy)
-        return text
+    def _preview(self, r: _Row) -> str:
+        if r.preview is None:
+            r.preview = preview_text(r.e.text, self._privacy)
+        return r.preview
 
     # --- Qt model interface ----------------------------------------------------------------------
 
@@ -527,81 +557,95 @@ class QueueModel(QAbstractTableModel):
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+        # Called for every selected cell on each move; combining enum flags in Python is not free.
+        return _ITEM_FLAGS if index.isValid() else _NO_FLAGS
 
     def data(self, index: Index, role: int = _DISPLAY) -> Any:
         try:
             row, col = index.row(), index.column()
             if not (0 <= row < len(self._vis) and 0 <= col < len(COLUMNS)) or index.parent().isValid():
                 return None
-            e = self._by_id[self._vis[self._internal(row)][-1]]
-            return self._data(e, Col(col), role)
+            return self._data(self._vis[self._internal(row)], col, role)
         except Exception:  # data() must never raise into Qt's paint loop
             log.exception("queue data() failed at %s,%s role %s", index.row(), index.column(), role)
             return None
 
-    def _data(self, e: Enquiry, col: Col, role: int) -> Any:
+    def _data(self, r: _Row, col: int, role: int) -> Any:
         if role == _DISPLAY:
-            return self._text(e, col)
+            return self._text(r, col)
+        e = r.e
         if role == ID_ROLE:
-            return e.id
+            return r.id
         if role == ENQUIRY_ROLE:
             return e
         if role == SLA_STATUS_ROLE:
-            return self._status_for(e)
+            return self._status(r)
         if role == SLA_STATE_ROLE:
-            s = self._status_for(e)
+            s = self._status(r)
             return None if s is None else s.state
         if role == _DECORATION:
             if col == Col.SLA:
-                s = self._status_for(e)
+                s = self._status(r)
                 return None if s is None else sla_icon(s.state, self._theme)
             if col == Col.CHANNEL:
                 return channel_icon(e.channel, e.visibility == "private", self._theme)
             return None
         if role == _FOREGROUND:
             if col == Col.SLA:
-                s = self._status_for(e)
+                s = self._status(r)
                 return self._muted if s is None else self._fg.get(s.state)
             if col in (Col.AGE, Col.TOPIC) or (col == Col.TEAM and e.team_id is None):
                 return self._muted
             return None
         if role == _BACKGROUND:
-            s = self._status_for(e) if col == Col.SLA else None
+            s = self._status(r) if col == Col.SLA else None
             return None if s is None else self._bg.get(s.state)
         if role == _TOOLTIP:
-            return self._tooltip(e, col)
+            return self._tooltip(r, col)
         if role == _ACCESSIBLE:
             if col == Col.SLA:
-                s = self._status_for(e)
+                s = self._status(r)
                 words = "No SLA clock running" if s is None else STATE_WORDS.get(s.state, s.state)
-                return words if s is None else f"{words}: {self._text(e, col)}"
-            return f"{COLUMNS[col]}: {self._text(e, col)}"
+                return words if s is None else f"{words}: {self._text(r, col)}"
+            return f"{COLUMNS[col]}: {self._text(r, col)}"
         if role == _ALIGN:
             if col == Col.AGE:
                 return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
             return Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
         return None
 
-    def _status_for(self, e: Enquiry) -> SlaStatus | None:
-        if e.id not in self._status:
-            self._refresh_statuses((e,))
-        return self._status[e.id]
-
-    def _text(self, e: Enquiry, col: Col) -> str:
+    def cell(self, row: int, col: int) -> Cell | None:
+        """Everything the delegate paints for one cell in one call (data() per role costs ~10 us each
+        through Qt; a repaint asks for hundreds of cells)."""
+        if not (0 <= row < len(self._vis) and 0 <= col < len(COLUMNS)):
+            return None
+        r = self._vis[self._internal(row)]
+        text = self._text(r, col)
         if col == Col.SLA:
-            text = self._sla_text.get(e.id)
-            if text is None:
-                text = self._sla_text[e.id] = countdown_text(self._status_for(e), self._tz, self._now)
-            return text
+            s = self._status(r)
+            if s is None:
+                return Cell(text, None, self._muted, None, False, False)
+            icon = sla_icon(s.state, self._theme)
+            bold = s.state in ("urgent", "breached")
+            return Cell(text, icon, self._fg.get(s.state), self._bg.get(s.state), False, bold)
+        if col == Col.CHANNEL:
+            icon = channel_icon(r.e.channel, r.e.visibility == "private", self._theme)
+            return Cell(text, icon, None, None, False, False)
+        muted = col in (Col.AGE, Col.TOPIC) or (col == Col.TEAM and r.e.team_id is None)
+        return Cell(text, None, self._muted if muted else None, None, col == Col.AGE, False)
+
+    def _text(self, r: _Row, col: int) -> str:
+        e = r.e
+        if col == Col.SLA:
+            if r.sla_text is None:
+                r.sla_text = countdown_text(self._status(r), self._tz, self._now)
+            return r.sla_text
         if col == Col.AGE:
             return format_wait(self._now - e.created_at)
         if col == Col.CHANNEL:
             return channel_text(e.channel, e.visibility)
         if col == Col.CUSTOMER:
-            return self._customer_of(e)
+            return self._customer(r)
         if col == Col.TOPIC:
             return e.topic.replace("_", " ").capitalize()
         if col == Col.FLAGS:
@@ -610,18 +654,18 @@ class QueueModel(QAbstractTableModel):
             return self._team(e)
         if col == Col.AGENT:
             return self._agent(e)
-        return self._preview_of(e)
+        return self._preview(r)
 
-    def _tooltip(self, e: Enquiry, col: Col) -> str | None:
+    def _tooltip(self, r: _Row, col: int) -> str | None:
         """Rich text by necessity (QToolTip guesses), so every piece of data in it is escaped."""
         if col == Col.SLA:
-            body = sla_tooltip(self._status_for(e), self._tz)
+            body = sla_tooltip(self._status(r), self._tz)
         elif col == Col.PREVIEW:
             if self._privacy == "masked":
                 return None
-            body = html.escape(preview_text(e.text, self._privacy, limit=1000, one_line_only=False))
+            body = html.escape(preview_text(r.e.text, self._privacy, limit=1000, one_line_only=False))
         elif col in (Col.CUSTOMER, Col.TEAM, Col.AGENT, Col.FLAGS, Col.CHANNEL):
-            body = html.escape(self._text(e, col))
+            body = html.escape(self._text(r, col))
         else:
             return None
         return f"<p style='white-space:pre-wrap'>{body}</p>" if body else None
@@ -629,6 +673,11 @@ class QueueModel(QAbstractTableModel):
     def _emit_all_changed(self) -> None:
         if self._vis:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._vis) - 1, len(COLUMNS) - 1))
+
+
+def _find(rows: list[_Row], r: _Row) -> int:
+    """Where r is (or would go) in a list sorted by (k, id), judged by r's current key."""
+    return bisect.bisect_left(rows, (r.k, r.id), key=_order)
 
 
 def _no_clock() -> float:
@@ -651,15 +700,13 @@ def _safe(pred: Predicate, e: Enquiry) -> bool:
         return False
 
 
-def _smallest(pairs: Iterable[tuple[float, str]], n: int) -> list[tuple[float, str]]:
-    return heapq.nsmallest(n, pairs)
-
-
 __all__ = [
     "ENQUIRY_ROLE",
     "ID_ROLE",
     "SLA_STATE_ROLE",
     "SLA_STATUS_ROLE",
+    "Cell",
     "Col",
+    "Predicate",
     "QueueModel",
 ]
