@@ -72,15 +72,16 @@ def _priority(backend: Any) -> float:
 def why_insecure(backend: Any) -> str | None:
     """None when the backend (not a chainer) may hold secrets, else the reason it may not."""
     name = backend_name(backend)
+    shown = type(backend).__name__  # the reason goes into a sentence for the user: no dotted module path
     if name in KNOWN_SECURE:
-        return None if _priority(backend) >= 1 else f"{name} is not available here"
+        return None if _priority(backend) >= 1 else f"{shown} is not available here"
     parts = [p.lower() for p in re.split(r"[._]", name)]
     if name.startswith(("keyring.backends.fail.", "keyring.backends.null.")):
         return "no secure password store is available"
     if any(w in p for p in parts for w in _INSECURE_WORDS) or "alt" in parts:
-        return f"{name} stores secrets unencrypted or in a file"
+        return f"{shown} stores secrets unencrypted or in a file"
     if _priority(backend) < 1:
-        return f"{name} is not a recommended password store"
+        return f"{shown} is not a recommended password store"
     return None  # a third-party backend of good priority that does not look like a file store
 
 

@@ -199,7 +199,7 @@ def test_a_plaintext_backend_is_refused_and_never_written(tmp_path: Path, backen
     keyring.set_keyring(plain)
     store = SecretStore.open()
     assert not store.secure and store.warning is not None
-    assert "PlaintextKeyring" in store.warning
+    assert "PlaintextKeyring stores secrets unencrypted" in store.warning and store.warning.count(".") == 1
     store.set("refresh_token", SECRET)
     store.cache_key()
     assert not plain.path.exists()
