@@ -45,6 +45,7 @@ from widgets.workers import BackgroundJobs, Runner, SyncWorker
 log = logging.getLogger("concierge.ui.app")
 SCREENSHOT_TIMEOUT_MS = 90_000
 DEMO_USER, DEMO_PASSWORD = "supervisor", "demo-supervisor"
+_LINGERING: list[SyncWorker] = []
 
 
 @dataclass
@@ -190,7 +191,11 @@ class Session:
     def stop_sync(self) -> None:
         if self.worker is not None:
             if not self.worker.stop(8000):
+                # Still inside a network call: keep the thread object alive until it ends (a QThread
+                # destroyed while running takes the process down).
                 log.warning("the sync thread is still inside a network call; leaving it to end")
+                _LINGERING.append(self.worker)
+                self.worker.finished.connect(lambda w=self.worker: _LINGERING.remove(w))
             self.worker = None
 
     def synced(self) -> bool:

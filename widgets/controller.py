@@ -82,6 +82,8 @@ class Controller(QObject):
         self._clock_cache: dict[str, tuple[int, list[Clock]]] = {}
         self._metrics_jobs = BackgroundJobs(self)
         self._channel_names: dict[str, str] = {}
+        self._names: dict[str, str] = {}
+        self._engine_inputs: tuple[object, ...] = ()
         self._views = saved_views(self.now, self._due_at)
         self._fetching: set[str] = set()
 
@@ -161,14 +163,23 @@ class Controller(QObject):
         teams = self.reader.teams()
         agents = self.reader.agents()
         calendars = {c.id: c for c in self.reader.calendars()}
-        self.engine = SlaEngine(self.reader.policies(), calendars, {t.id: t for t in teams}, self.thresholds)
-        self._clock_cache = {}
-        self.agents = agents
+        policies = self.reader.policies()
+        inputs = (policies, calendars, teams)
+        # Agents change often (load, status); rebuilding the engine re-times every row, so only
+        # when policies, calendars or teams really changed.
+        if inputs != self._engine_inputs:
+            self._engine_inputs = inputs
+            self.engine = SlaEngine(policies, calendars, {t.id: t for t in teams}, self.thresholds)
+            self._clock_cache = {}
+            self.model.set_clock(self.engine, self.now, self.tz)
         names = {t.id: t.name for t in teams} | {a.id: a.name for a in agents}
-        self._channel_names = {c.id: c.name for c in self.reader.channels()}
-        self.window.detail.set_names(names, self._channel_names)
-        self.model.set_names({t.id: t.name for t in teams}, {a.id: a.name for a in agents})
-        self.model.set_clock(self.engine, self.now, self.tz)
+        channel_names = {c.id: c.name for c in self.reader.channels()}
+        if names != self._names or channel_names != self._channel_names:
+            self._names, self._channel_names = names, channel_names
+            self.window.detail.set_names(names, channel_names)
+            self.model.set_names({t.id: t.name for t in teams}, {a.id: a.name for a in agents})
+        self.agents = agents
+        self._dirty = True
         self._teams = [(t.id, t.name) for t in sorted(teams, key=lambda t: (t.kind != "social", t.name))]
         self._update_structure()
 
