@@ -77,7 +77,7 @@ def why_insecure(backend: Any) -> str | None:
         return None if _priority(backend) >= 1 else f"{shown} is not available here"
     parts = [p.lower() for p in re.split(r"[._]", name)]
     if name.startswith(("keyring.backends.fail.", "keyring.backends.null.")):
-        return "no secure password store is available"
+        return "none is installed or running"
     if any(w in p for p in parts for w in _INSECURE_WORDS) or "alt" in parts:
         return f"{shown} stores secrets unencrypted or in a file"
     if _priority(backend) < 1:
@@ -95,7 +95,7 @@ def choose_backend(backend: Any, service: str) -> tuple[Any | None, str]:
         if reason is None:
             return candidate, ""
         reasons.append(reason)
-    return None, reasons[0] if reasons else "no secure password store is available"
+    return None, reasons[0] if reasons else "none is installed or running"
 
 
 def _probe(backend: Any, service: str) -> str | None:
