@@ -47,8 +47,8 @@ STATUS_ORDER = ("available", "busy", "away", "offline")
 REFUSED = frozenset({"rejected", "conflict"})
 
 NOTES = (
-    "All times are UTC. Durations are wall-clock time unless marked working time. A report made before "
-    "its shift ended counts what had happened when it was made ('the shift's end' then means that moment).",
+    "Durations are wall-clock time unless marked working time. A report made before its shift ended "
+    "counts what had happened when it was made ('the shift's end' then means that moment).",
     "First response: wall-clock seconds from the first customer message (or the enquiry's creation when "
     "unknown) to the first agent response, over enquiries created in the shift, including replies sent "
     "after it ended. Median: the middle value (mean of the two middle values); 90th percentile: nearest "
@@ -307,6 +307,7 @@ def compute_shift_report(
         end=end,
         cutoff=cutoff,
         team_ids=tuple(shift.team_ids),
+        team_names=tuple(team_label(t) for t in shift.team_ids),
         generated_at=generated_at,
         summary=summary,
         volumes_by_channel=tuple(Count(ch, by_channel[ch]) for ch in order),

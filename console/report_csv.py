@@ -4,8 +4,9 @@ Why a zip of tables rather than one CSV with sections: Excel, Power Query and pa
 table directly (filters, pivots, appends across shifts), while a sectioned CSV has to be cut up by hand.
 The layout (also described in README.txt inside the zip):
 - UTF-8 with a byte-order mark, so Excel shows accents and emoji; CRLF line ends; a header row.
-- Times are UTC as "YYYY-MM-DD HH:MM:SS" (Excel reads them as date-times). Durations are minutes with
-  two decimals, rates are fractions 0..1 with four decimals; an empty cell means "not applicable".
+- Times are "YYYY-MM-DD HH:MM:SS" (Excel reads them as date-times): UTC in columns named *_utc, or in the
+  zone asked for (tz="Europe/London") in columns named *_local, with summary.csv naming the zone.
+- Durations are minutes with two decimals, rates fractions 0..1 with four; an empty cell: not applicable.
 - Text cells that would start with = + - @ (a formula to Excel) get a leading apostrophe.
 The file is written to a temporary name and moved into place, so a failed export never leaves half a file.
 """
@@ -18,8 +19,10 @@ import os
 import tempfile
 import zipfile
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from contextvars import ContextVar
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from console.report_types import ShiftReport
 
@@ -27,9 +30,9 @@ Cell = str | int | float | None
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 README = """Concierge shift report: {name} ({shift_id}), {site}
-Shift {start} to {end} UTC; figures up to {cutoff} UTC; generated {generated} UTC.
+Shift {start} to {end}; figures up to {cutoff}; generated {generated} ({zone}).
 
-One table per CSV file (UTF-8, header row). Times are UTC. Durations are in minutes, rates are
+One table per CSV file (UTF-8, header row). Times are {zone}. Durations are in minutes, rates are
 fractions from 0 to 1; an empty cell means not applicable. Text starting with = + - @ has a leading
 apostrophe so that Excel does not run it as a formula. Customer text and handles are masked.
 
@@ -41,8 +44,32 @@ Definitions:
 """
 
 
+_ZONE: ContextVar[tzinfo] = ContextVar("report_csv_zone", default=UTC)
+
+
+def zone_for(tz: str) -> tzinfo:
+    """An IANA zone by name, with a message a supervisor can act on when the name is wrong."""
+    if tz.upper() == "UTC":
+        return UTC
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"Unknown time zone {tz!r}: use a name such as Europe/London or UTC.") from None
+
+
+def check_target(path: str | os.PathLike[str]) -> Path:
+    """The export's path, once its folder is known to exist (else a message naming the folder, rather
+    than one about a temporary file the user never asked for)."""
+    target = Path(path)
+    if not target.parent.is_dir():
+        raise FileNotFoundError(f"Cannot write {target.name}: the folder {target.parent} does not exist.")
+    if target.is_dir():
+        raise IsADirectoryError(f"Cannot write the report to {target}: it is a folder; give a file name.")
+    return target
+
+
 def _time(ts: float | None) -> str:
-    return "" if ts is None else datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M:%S")
+    return "" if ts is None else datetime.fromtimestamp(ts, _ZONE.get()).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _min(seconds: float | None) -> float | None:
@@ -67,19 +94,30 @@ def _table(header: Sequence[str], rows: Iterable[Sequence[Cell]]) -> str:
     return buf.getvalue()
 
 
-def tables(report: ShiftReport) -> dict[str, tuple[str, str]]:
-    """file name -> (one-line description, CSV text)."""
+def tables(report: ShiftReport, tz: str = "UTC") -> dict[str, tuple[str, str]]:
+    """file name -> (one-line description, CSV text), times in `tz`."""
+    zone = zone_for(tz)
+    token = _ZONE.set(zone)
+    try:
+        return _tables(report, "utc" if zone is UTC else "local", str(zone))
+    finally:
+        _ZONE.reset(token)
+
+
+def _tables(report: ShiftReport, z: str, zone_name: str) -> dict[str, tuple[str, str]]:
     r, s = report, report.summary
     channels = [c.key for c in r.volumes_by_channel]
     summary_rows: list[tuple[str, Cell]] = [
         ("shift_id", r.shift_id),
         ("shift_name", r.shift_name),
         ("site", r.site),
-        ("teams", " ".join(r.team_ids)),
-        ("start_utc", _time(r.start)),
-        ("end_utc", _time(r.end)),
-        ("cutoff_utc", _time(r.cutoff)),
-        ("generated_utc", _time(r.generated_at)),
+        ("team_ids", " ".join(r.team_ids)),
+        ("teams", "; ".join(r.team_names)),
+        ("timezone", zone_name),
+        (f"start_{z}", _time(r.start)),
+        (f"end_{z}", _time(r.end)),
+        (f"cutoff_{z}", _time(r.cutoff)),
+        (f"generated_{z}", _time(r.generated_at)),
         ("enquiries_created", s.created),
         ("answered", s.answered),
         ("unanswered_at_end", s.unanswered_at_end),
@@ -107,7 +145,7 @@ def tables(report: ShiftReport) -> dict[str, tuple[str, str]]:
         "volumes_by_hour.csv": (
             "enquiries created per hour of the shift, a column per channel",
             _table(
-                ("hour_start_utc", "total", *channels),
+                (f"hour_start_{z}", "total", *channels),
                 ((_time(h.hour_start), h.total, *(c.n for c in h.by_channel)) for h in r.volumes_by_hour),
             ),
         ),
@@ -176,8 +214,8 @@ def tables(report: ShiftReport) -> dict[str, tuple[str, str]]:
                     "team",
                     "priority",
                     "clock",
-                    "due_utc",
-                    "stopped_utc",
+                    f"due_{z}",
+                    f"stopped_{z}",
                     "over_min",
                     "still_running",
                 ),
@@ -208,9 +246,9 @@ def tables(report: ShiftReport) -> dict[str, tuple[str, str]]:
                     "team",
                     "priority",
                     "status",
-                    "created_utc",
+                    f"created_{z}",
                     "waiting_for",
-                    "waiting_since_utc",
+                    f"waiting_since_{z}",
                     "waiting_min",
                     "customer_masked",
                     "text_masked",
@@ -258,7 +296,7 @@ def tables(report: ShiftReport) -> dict[str, tuple[str, str]]:
                 (
                     "id",
                     "enquiry_id",
-                    "at_utc",
+                    f"at_{z}",
                     "actor",
                     "from_team",
                     "to_team",
@@ -329,21 +367,27 @@ def _agents_table(report: ShiftReport) -> str:
     return _table(header, rows)
 
 
-def to_csv(report: ShiftReport, path: str | os.PathLike[str]) -> Path:
+def to_csv(report: ShiftReport, path: str | os.PathLike[str], *, tz: str = "UTC") -> Path:
     """Write the report as a zip of CSV tables (see the module docstring); returns the path written."""
-    target = Path(path)
-    parts = tables(report)
-    readme = README.format(
-        name=report.shift_name,
-        shift_id=report.shift_id,
-        site=report.site,
-        start=_time(report.start),
-        end=_time(report.end),
-        cutoff=_time(report.cutoff),
-        generated=_time(report.generated_at),
-        files="\n".join(f"- {name}: {desc}" for name, (desc, _) in parts.items()),
-        notes="\n".join(f"- {n}" for n in report.notes),
-    )
+    target = check_target(path)
+    parts = tables(report, tz)
+    zone = zone_for(tz)
+    token = _ZONE.set(zone)
+    try:
+        readme = README.format(
+            name=report.shift_name,
+            shift_id=report.shift_id,
+            site=report.site,
+            start=_time(report.start),
+            end=_time(report.end),
+            cutoff=_time(report.cutoff),
+            generated=_time(report.generated_at),
+            zone=str(zone),
+            files="\n".join(f"- {name}: {desc}" for name, (desc, _) in parts.items()),
+            notes="\n".join(f"- {n}" for n in report.notes),
+        )
+    finally:
+        _ZONE.reset(token)
     fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".zip.part", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as raw, zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as zf:

@@ -13,11 +13,13 @@ import os
 import tempfile
 import unicodedata
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from contextvars import ContextVar
+from datetime import UTC, datetime, tzinfo
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from console.report_csv import check_target, zone_for
 from console.report_types import ShiftReport
 
 A4 = (8.27, 11.69)  # inches, portrait
@@ -50,8 +52,12 @@ def series_colour(i: int) -> str:
     return OKABE_ITO[SERIES[i % len(SERIES)]]
 
 
-def _when(ts: float, fmt: str = "%a %d %b %Y %H:%M") -> str:
-    return datetime.fromtimestamp(ts, UTC).strftime(fmt)
+_ZONE: ContextVar[tzinfo] = ContextVar("report_pdf_zone", default=UTC)
+
+
+def _when(ts: float, fmt: str = "%a %d %b %Y %H:%M %Z") -> str:
+    """A time in the zone the PDF is being written for; %Z gives its abbreviation (UTC, GMT, BST)."""
+    return datetime.fromtimestamp(ts, _ZONE.get()).strftime(fmt)
 
 
 def duration(seconds: float | None) -> str:
@@ -112,36 +118,47 @@ class _QuietFontLookup(logging.Filter):
         return "Failed to find font weight" not in record.getMessage()
 
 
-def to_pdf(report: ShiftReport, path: str | os.PathLike[str]) -> Path:
-    """Write the report as an A4 PDF; returns the path. Written to a temporary file, then moved."""
-    import matplotlib
-    from matplotlib.backends.backend_pdf import PdfPages
-    from matplotlib.figure import Figure
-
-    target = Path(path)
-    pages: list[Page] = [_title_page(report), _charts_page(report), _detail_page(report)]
-    pages += _table_pages(report)
-    fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".pdf.part", dir=target.parent)
-    os.close(fd)
+def to_pdf(report: ShiftReport, path: str | os.PathLike[str], *, tz: str = "UTC") -> Path:
+    """Write the report as an A4 PDF; returns the path. Times are shown in `tz` (an IANA zone such as
+    Europe/London) with its abbreviation. Written to a temporary file, then moved into place."""
+    target = check_target(path)
+    zone_token = _ZONE.set(zone_for(tz))
     quiet = _QuietFontLookup()
     font_log = logging.getLogger("matplotlib.font_manager")
     font_log.addFilter(quiet)
     try:
-        meta = {
-            "Title": safe(f"Shift report: {report.shift_name or report.shift_id}"),
-            "Author": "Concierge",
-            "Subject": f"{_when(report.start)} to {_when(report.end)} UTC",
+        _write_pdf(report, target)
+    finally:
+        font_log.removeFilter(quiet)
+        _ZONE.reset(zone_token)
+    return target
+
+
+def _write_pdf(report: ShiftReport, target: Path) -> None:
+    import matplotlib
+    from matplotlib.backends.backend_pdf import PdfPages
+    from matplotlib.figure import Figure
+
+    pages: list[Page] = [_title_page(report), _charts_page(report), _detail_page(report)]
+    pages += _table_pages(report)
+    meta = {
+        "Title": safe(f"Shift report: {report.shift_name or report.shift_id}"),
+        "Author": "Concierge",
+        "Subject": safe(f"{_when(report.start)} to {_when(report.end)}"),
+    }
+    # rcParams are global: restored on exit. Charts drawn by another thread meanwhile (the report
+    # viewer) could pick up Helvetica; nothing worse.
+    core_fonts = matplotlib.rc_context(
+        {
+            "pdf.use14corefonts": True,
+            "font.family": "sans-serif",
+            "font.sans-serif": ["Helvetica"],
+            "axes.unicode_minus": False,
         }
-        # rcParams are global: restored on exit. Charts drawn by another thread meanwhile (the report
-        # viewer) could pick up Helvetica; nothing worse.
-        core_fonts = matplotlib.rc_context(
-            {
-                "pdf.use14corefonts": True,
-                "font.family": "sans-serif",
-                "font.sans-serif": ["Helvetica"],
-                "axes.unicode_minus": False,
-            }
-        )
+    )
+    fd, tmp = tempfile.mkstemp(prefix=".report-", suffix=".pdf.part", dir=target.parent)
+    os.close(fd)
+    try:
         with core_fonts, PdfPages(tmp, metadata=meta) as pdf:
             for n, draw in enumerate(pages, 1):
                 fig = Figure(figsize=A4)
@@ -151,9 +168,6 @@ def to_pdf(report: ShiftReport, path: str | os.PathLike[str]) -> Path:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    finally:
-        font_log.removeFilter(quiet)
-    return target
 
 
 # -- page furniture -----------------------------------------------------------------------------------
@@ -181,7 +195,7 @@ def _frame(fig: Any, report: ShiftReport, title: str, n: int, total: int) -> Non
     fig.add_artist(_rule(fig, 1.08))
     foot = (
         f"Concierge shift report · {safe(report.shift_id)} · {_when(report.start)} to "
-        f"{_when(report.end, '%d %b %H:%M')} UTC · customer data masked"
+        f"{_when(report.end, '%d %b %H:%M %Z')} · customer data masked"
     )
     _text(fig, MARGIN, A4[1] - 0.4, foot, fontsize=6.5, color=MUTED)
     _text(fig, A4[0] - MARGIN, A4[1] - 0.4, f"page {n} of {total}", fontsize=6.5, color=MUTED, ha="right")
@@ -214,14 +228,14 @@ def _title_page(report: ShiftReport) -> Page:
 
     def draw(fig: Any, n: int, total: int) -> None:
         _frame(fig, report, "Shift report", n, total)
-        _text(fig, MARGIN, 1.45, f"{_when(report.start)} to {_when(report.end)} UTC", fontsize=10)
-        cut = "" if report.cutoff >= report.end else f" · figures up to {_when(report.cutoff, '%H:%M')} UTC"
-        teams = ", ".join(report.team_ids) or "all teams"
+        _text(fig, MARGIN, 1.45, f"{_when(report.start)} to {_when(report.end)}", fontsize=10)
+        cut = "" if report.cutoff >= report.end else f" · figures up to {_when(report.cutoff, '%H:%M %Z')}"
+        teams = ", ".join(report.team_names) or "all teams"
         _text(
             fig,
             MARGIN,
             1.68,
-            safe(f"Teams: {teams} · generated {_when(report.generated_at)} UTC{cut}"),
+            safe(f"Teams: {teams} · generated {_when(report.generated_at)}{cut}"),
             fontsize=8,
             color=MUTED,
         )
@@ -306,7 +320,9 @@ def _notes(fig: Any, report: ShiftReport, top_in: float) -> None:
 
     _text(fig, MARGIN, top_in, "How the figures are defined", fontsize=10, weight="bold")
     y = top_in + 0.25
-    for note in report.notes:
+    zone = _ZONE.get()
+    when = "UTC" if zone is UTC else f"{zone} time ({_when(report.start, '%Z')} at the shift's start)"
+    for note in (f"Times are {when}.", *report.notes):
         for i, line in enumerate(textwrap.wrap(safe(note), 138)):
             _text(fig, MARGIN + (0.12 if i else 0), y, ("" if i else "• ") + line, fontsize=6.5, color=INK)
             y += 0.14
@@ -354,7 +370,7 @@ def _volumes_chart(fig: Any, report: ShiftReport, top_in: float) -> None:
         fig,
         top_in,
         "Enquiries per hour, by channel",
-        f"{report.summary.created:,} created in the shift (UTC hour starting)",
+        f"{report.summary.created:,} created in the shift, by hour ({_when(report.start, '%Z')})",
     )
     ax = _axes(fig, top_in + 0.55, 2.35)
     hours = report.volumes_by_hour
@@ -705,7 +721,7 @@ def _table_pages(report: ShiftReport) -> list[Page]:
         ("Team", 1.35, "left"),
         ("Priority", 0.65, "left"),
         ("Clock", 1.0, "left"),
-        ("Due (UTC)", 0.95, "left"),
+        (f"Due ({_when(report.start, '%Z')})", 0.95, "left"),
         ("Over by", 0.7, "right"),
         ("State", 0.55, "left"),
     ]

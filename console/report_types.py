@@ -191,6 +191,7 @@ class ShiftReport:
     end: float
     cutoff: float  # min(end, generated_at): a report made mid-shift stops at its own time
     team_ids: tuple[str, ...]
+    team_names: tuple[str, ...]  # parallel to team_ids; the id again for a team not in the reference data
     generated_at: float
     summary: Summary
     volumes_by_channel: tuple[Count, ...]

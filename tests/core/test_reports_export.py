@@ -80,11 +80,6 @@ def test_csv_keeps_text_but_defuses_formulas(report: ShiftReport, tmp_path: Path
     assert "Zoë Ł." in {r[0] for r in tables["reassignments_by_actor.csv"][1:]}
 
 
-def test_csv_to_a_missing_folder_fails_clearly(report: ShiftReport, tmp_path: Path) -> None:
-    with pytest.raises(FileNotFoundError):
-        to_csv(report, tmp_path / "no-such-folder" / "shift.zip")
-
-
 def pdf_text(path: Path) -> str:
     return subprocess.run(
         ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
@@ -128,3 +123,28 @@ def test_reports_do_not_import_matplotlib_until_an_export() -> None:
     code = "import sys, console.reports; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert out.stdout.strip() == "False"
+
+
+def test_exports_in_the_banks_time_zone(tmp_path: Path) -> None:
+    july = replace(SHIFT, start=1_783_584_000.0, end=1_783_620_000.0)  # Thu 9 Jul 2026 08:00-18:00 UTC
+    summer = compute_shift_report(july, [], [], [], AGENTS, TEAMS, engine(), july.end)
+    tables = read_zip(to_csv(summer, tmp_path / "bst.zip", tz="Europe/London"))
+    summary = dict(tables["summary.csv"][1:])
+    assert summary["start_local"] == "2026-07-09 09:00:00" and summary["timezone"] == "Europe/London"
+    assert "hour_start_local" in tables["volumes_by_hour.csv"][0]
+    if POPPLER:
+        text = pdf_text(to_pdf(summer, tmp_path / "bst.pdf", tz="Europe/London"))
+        assert "Thu 09 Jul 2026 09:00 BST" in text
+        assert "Thu 09 Jul 2026 08:00 UTC" in pdf_text(to_pdf(summer, tmp_path / "utc.pdf"))
+
+
+def test_a_wrong_zone_or_folder_gets_a_clear_message(report: ShiftReport, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="Unknown time zone 'Mars/Base'"):
+        to_csv(report, tmp_path / "r.zip", tz="Mars/Base")
+    with pytest.raises(ValueError, match="Unknown time zone"):
+        to_pdf(report, tmp_path / "r.pdf", tz="Mars/Base")
+    with pytest.raises(FileNotFoundError, match=r"the folder .*missing does not exist"):
+        to_pdf(report, tmp_path / "missing" / "r.pdf")
+    with pytest.raises(IsADirectoryError, match="it is a folder"):
+        to_csv(report, tmp_path)
+    assert list(tmp_path.iterdir()) == []  # nothing half-written
