@@ -230,12 +230,20 @@ def test_current_is_cached_by_id_and_version() -> None:
     eng = engine([THIRTY_MIN_BUSINESS])
     e = enquiry(at(2026, 11, 26, 10))
     first = eng.current(e)
-    assert eng.current(e) is first
-    # A new version is recomputed; the same version with other data is trusted to be the same.
-    moved = dataclasses.replace(e, version=2, first_response_at=e.created_at + MIN)
-    assert eng.current(moved) is not None and eng.current(moved).kind == "resolution"  # type: ignore[union-attr]
+    assert first is not None and first.kind == "first_response"
+    # The same version is trusted to be the same enquiry: no recomputation.
+    answered = dataclasses.replace(e, first_response_at=e.created_at + MIN)
+    assert eng.current(answered) == first
+    # A new version is recomputed.
+    newer = dataclasses.replace(answered, version=2)
+    assert eng.current(newer) is not None and eng.current(newer).kind == "resolution"  # type: ignore[union-attr]
+    # Closed: nothing runs, and that is cached too, until a newer version reopens it.
+    closed = dataclasses.replace(newer, version=3, status="closed")
+    assert eng.current(closed) is None and eng.status(closed, e.created_at) is None
+    reopened = dataclasses.replace(closed, version=4, status="open")
+    assert eng.current(reopened) is not None
     eng.forget(["e1"])
-    assert eng.current(e) is not None and eng.current(e).kind == "first_response"  # type: ignore[union-attr]
+    assert eng.current(e) == first
 
 
 # -- pauses ----------------------------------------------------------------------------------------
