@@ -52,7 +52,7 @@ THEMES: dict[str, dict[str, str | dict[str, tuple[str, str, str, str]]]] = {
             "on_track": ("#8CC8F0", "#1C2B3A", "#56B4E9", "#10151B"),
             "at_risk": ("#F2C14E", "#352C1A", "#E69F00", "#10151B"),
             "urgent": ("#FF9A5C", "#47261A", "#E8702A", "#10151B"),
-            "breached": ("#FFFFFF", "#7A2A58", "#B84F88", "#FFFFFF"),
+            "breached": ("#FFFFFF", "#6A2450", "#B84F88", "#FFFFFF"),
         },
     },
     "high_contrast": {

@@ -11,12 +11,14 @@ from collections.abc import Iterable
 
 from PySide6.QtCore import (
     QAbstractListModel,
+    QByteArray,
     QEvent,
     QItemSelection,
     QItemSelectionModel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
+    QPoint,
     QSize,
     Qt,
     QTimer,
@@ -30,6 +32,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListView,
+    QMenu,
     QSizePolicy,
     QStyle,
     QTableView,
@@ -92,6 +95,8 @@ class QueueView(QTableView):
         hh.setStretchLastSection(True)
         hh.setHighlightSections(False)
         hh.setSectionsMovable(True)
+        hh.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        hh.customContextMenuRequested.connect(self._header_menu)
         col, order = model.sort_column()
         hh.setSortIndicator(col, order)
         self.setSortingEnabled(True)
@@ -197,6 +202,20 @@ class QueueView(QTableView):
         """Filter the table (text and/or a saved view), keeping the selection by id."""
         self._model.set_filter(text, predicate)
 
+    def header_state(self) -> QByteArray:
+        """Column order, widths, hidden columns and sort, for the shell to keep in QSettings."""
+        return self.horizontalHeader().saveState()
+
+    def restore_header_state(self, state: QByteArray) -> bool:
+        """Put back a header_state(); False (and nothing changed) if it does not fit this table."""
+        hh = self.horizontalHeader()
+        before = hh.saveState()
+        if not hh.restoreState(state) or hh.count() != len(COLUMNS):
+            hh.restoreState(before)
+            return False
+        hh.showSection(Col.SLA)  # the countdown is never hidden
+        return True
+
     def set_theme(self, theme: Theme) -> None:
         """Call after widgets.theme.apply_theme (the palette and font are the application's)."""
         self._model.set_theme(theme)
@@ -257,6 +276,18 @@ class QueueView(QTableView):
                 width += max(16, fm.height()) + pad + 4
             hh.resizeSection(col, width)
         hh.setMinimumSectionSize(4 * fm.averageCharWidth())
+
+    def _header_menu(self, pos: QPoint) -> None:
+        """Right-click on the header: show or hide columns (all but the SLA countdown)."""
+        hh = self.horizontalHeader()
+        menu = QMenu(self)
+        for col, title in enumerate(COLUMNS):
+            action = menu.addAction(title)
+            action.setCheckable(True)
+            action.setChecked(not hh.isSectionHidden(col))
+            action.setEnabled(col != Col.SLA)
+            action.toggled.connect(lambda on, c=col: hh.setSectionHidden(c, not on))
+        menu.exec(hh.mapToGlobal(pos))
 
     def _activate(self, index: Index) -> None:
         ident = index.data(ID_ROLE)

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QPoint, QRect, Qt
+from PySide6.QtCore import QByteArray, QPoint, QRect, Qt
 from PySide6.QtGui import QColor, QFontMetrics, QImage, QPainter
 from PySide6.QtWidgets import QLineEdit, QStyleOptionViewItem, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
@@ -248,3 +248,16 @@ def test_row_height_follows_the_font(view: QueueView) -> None:
     font.setPointSizeF(font.pointSizeF() * 2)
     view.setFont(font)
     assert view.verticalHeader().defaultSectionSize() >= small * 1.8
+
+
+def test_header_state_round_trips_and_bad_state_is_refused(view: QueueView) -> None:
+    hh = view.horizontalHeader()
+    hh.setSectionHidden(Col.AGENT, True)
+    hh.resizeSection(Col.TEAM, 222)
+    state = view.header_state()
+    hh.setSectionHidden(Col.AGENT, False)
+    hh.resizeSection(Col.TEAM, 100)
+    assert view.restore_header_state(state)
+    assert hh.isSectionHidden(Col.AGENT) and hh.sectionSize(Col.TEAM) == 222
+    assert not view.restore_header_state(QByteArray(b"not a header state"))
+    assert hh.isSectionHidden(Col.AGENT) and hh.sectionSize(Col.TEAM) == 222
