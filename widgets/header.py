@@ -69,7 +69,7 @@ class LiveHeader(QWidget):
     def set_metrics(self, m: HeaderMetrics, channel_names: dict[str, str] | None = None) -> None:
         names = channel_names or {}
         q, a, sla = m.queue, m.agents, m.attainment
-        per_channel = " · ".join(f"{names.get(c, c)} {n}" for c, n in list(q.waiting_by_channel.items())[:4])
+        per_channel = " · ".join(f"{names.get(c, c)} {n}" for c, n in list(q.waiting_by_channel.items())[:3])
         self.waiting.set(f"{q.waiting:,}", per_channel or "nobody waiting")
         self.longest.set(format_wait(q.longest_wait_s) if q.longest_wait_id else "—", q.longest_wait_id or "")
         frac = sla.fraction

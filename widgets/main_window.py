@@ -100,7 +100,7 @@ class MainWindow(QMainWindow):
         """Navigator wide enough for its longest label and count at the current text size."""
         fm = self.navigator.fontMetrics()
         nav = fm.horizontalAdvance("Accounts & customer support") + fm.horizontalAdvance("00,000") + 80
-        detail = fm.horizontalAdvance("m") * 42
+        detail = fm.horizontalAdvance("m") * 34
         self.splitter.setSizes([nav, max(600, self.width() - nav - detail), detail])
 
     def _default_size(self, font_scale: float) -> None:
