@@ -354,7 +354,14 @@ class ApiClient:
         attempt = 0
         while True:
             hdrs = dict(headers or {})
-            used = self._authorise(hdrs) if auth else None
+            used = None
+            if auth:
+                used = self._tokens
+                if not refreshed and _expired(used, self.now()):
+                    # Known to be stale (or only a refresh token was kept): refresh first, not after a 401.
+                    refreshed = True
+                    self._refresh(used)
+                used = self._authorise(hdrs)
             sent = time.time()
             try:
                 resp = self._session.request(
@@ -410,6 +417,8 @@ class ApiClient:
         tokens = self._tokens
         if tokens is None:
             raise AuthError("Not signed in: sign in to the Service API first")
+        if not tokens.access_token:
+            raise AuthError(f"{self.host} no longer accepts this session; sign in again", status=401)
         hdrs["Authorization"] = f"Bearer {tokens.access_token}"
         return tokens
 
@@ -471,6 +480,14 @@ class ApiClient:
         if 300 <= status < 400:
             return ApiError(f"{self.host} redirected {what} elsewhere; check the API address", status=status)
         return ApiError(f"{self.host} refused {what} (HTTP {status}){said}", status=status)
+
+
+def _expired(tokens: Tokens | None, now: float) -> bool:
+    """True when the access token is missing or past its expiry (no early margin: a server may issue
+    very short-lived tokens, and refreshing ahead of time would then refresh on every call)."""
+    if tokens is None or not tokens.refresh_token:
+        return False
+    return not tokens.access_token or (tokens.expires_at is not None and tokens.expires_at <= now)
 
 
 def _seg(value: str) -> str:

@@ -540,3 +540,25 @@ def test_concurrent_401s_spend_the_refresh_token_once(fake: tuple[Script, str]) 
         t.join(10)
     assert results == [[{"id": "t1"}], [{"id": "t1"}]]
     assert script.paths().count("/v1/auth/refresh") == 1 and len(got) == 1
+
+
+def test_a_kept_refresh_token_alone_is_refreshed_before_the_first_call(fake: tuple[Script, str]) -> None:
+    script, base = fake
+    script.on("/v1/auth/refresh", (200, {}, tokens_body(1)))
+    script.on("/v1/teams", OK_TEAMS)
+    api = client_for(base)
+    api.use_tokens(Tokens(access_token="", refresh_token="ref-0-SECRET", expires_at=0.0))
+    assert api.reference("teams") == [{"id": "t1"}]
+    assert script.paths() == ["/v1/auth/refresh", "/v1/teams"]
+    assert script.seen[1].headers["Authorization"] == "Bearer acc-1-SECRET"
+
+
+def test_a_dead_kept_refresh_token_is_tried_once(fake: tuple[Script, str]) -> None:
+    script, base = fake
+    script.on("/v1/auth/refresh", (401, {}, {"status": 401}))
+    script.on("/v1/teams", (401, {}, {"status": 401}))
+    api = client_for(base)
+    api.use_tokens(Tokens(access_token="", refresh_token="ref-0-SECRET", expires_at=0.0))
+    with pytest.raises(AuthError, match="sign in again"):
+        api.reference("teams")
+    assert script.paths() == ["/v1/auth/refresh"]  # no call with an empty token
