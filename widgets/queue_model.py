@@ -22,6 +22,7 @@ import math
 from collections.abc import Callable, Iterable
 from operator import attrgetter
 from typing import Any, NamedTuple
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import (
     QAbstractTableModel,
@@ -73,7 +74,7 @@ _ACCESSIBLE = Qt.ItemDataRole.AccessibleTextRole
 _CLOCK_ROLES = [_DISPLAY, _DECORATION, _TOOLTIP, _FOREGROUND, _BACKGROUND, _ACCESSIBLE, SLA_STATUS_ROLE]
 _ITEM_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 _NO_FLAGS = Qt.ItemFlag.NoItemFlags
-WARM_UP_SLICE = 2000  # rows of filter text built per idle slice (~10-40 ms)
+WARM_UP_SLICE = 1000  # rows of filter text built per idle slice (~5-25 ms)
 _UNSET: Any = object()  # "not computed yet" (None is a real value: no clock running)
 
 
@@ -159,6 +160,10 @@ class QueueModel(QAbstractTableModel):
 
     def set_clock(self, engine: SlaEngine | None, now_fn: Callable[[], float], tz: str = "UTC") -> None:
         """The SLA engine, the (server-corrected) clock and the supervisor's display time zone."""
+        try:
+            ZoneInfo(tz)
+        except (ValueError, ZoneInfoNotFoundError):
+            raise ValueError(f"unknown time zone {tz!r}; use an IANA name such as Europe/London") from None
         if engine is self._engine and tz == self._tz:
             self._now_fn = now_fn  # same clocks: nothing to recompute (100k statuses take ~0.5 s)
             return

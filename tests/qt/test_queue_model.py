@@ -452,6 +452,13 @@ def test_nearest_deadlines_ignore_sort_filter_and_breached_rows(feed: Feed) -> N
     assert [(s.due_at, e.id) for e, s in got] == expected
 
 
+def test_a_bad_time_zone_is_refused_with_a_clear_message(feed: Feed) -> None:
+    model = make_model(feed, open_rows(feed)[:3])
+    with pytest.raises(ValueError, match="unknown time zone 'Mars/Olympus'"):
+        model.set_clock(feed.engine, feed.now, "Mars/Olympus")
+    assert model.time_zone() == "Europe/London" and model.index(0, 0).data()
+
+
 def test_counts_signal(feed: Feed, qtbot: QtBot) -> None:
     model = make_model(feed)
     with qtbot.waitSignal(model.countsChanged) as blocker:
