@@ -177,6 +177,9 @@ class MainWindow(QMainWindow):
         splitter = self._qsettings.value("window/splitter")
         if isinstance(splitter, QByteArray):
             self.splitter.restoreState(splitter)
+        columns = self._qsettings.value("window/queue_columns")
+        if isinstance(columns, QByteArray):
+            self.queue_view.restore_header_state(columns)
 
     def save_window_state(self) -> None:
         if self._qsettings is None:
@@ -184,6 +187,7 @@ class MainWindow(QMainWindow):
         self._qsettings.setValue("window/geometry", self.saveGeometry())
         self._qsettings.setValue("window/state", self.saveState())
         self._qsettings.setValue("window/splitter", self.splitter.saveState())
+        self._qsettings.setValue("window/queue_columns", self.queue_view.header_state())
         self._qsettings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:

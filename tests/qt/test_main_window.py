@@ -149,6 +149,7 @@ def test_window_remembers_geometry_and_splitter_and_nothing_else(qtbot: QtBot, t
     first.resize(700, 500)
     first.splitter.setSizes([150, 300, 250])
     sizes = first.splitter.sizes()
+    first.queue_view.setColumnHidden(2, True)
     first.close()  # closing saves
     again = MainWindow(QueueModel(), qsettings=qsettings)
     qtbot.addWidget(again)
@@ -156,7 +157,13 @@ def test_window_remembers_geometry_and_splitter_and_nothing_else(qtbot: QtBot, t
     again.show()
     assert again.size() == QSize(700, 500)
     assert again.splitter.sizes() == sizes
-    assert set(qsettings.allKeys()) == {"window/geometry", "window/state", "window/splitter"}
+    assert again.queue_view.isColumnHidden(2) and not again.queue_view.isColumnHidden(1)
+    assert set(qsettings.allKeys()) == {
+        "window/geometry",
+        "window/state",
+        "window/splitter",
+        "window/queue_columns",
+    }
 
 
 def test_connection_state_texts(qtbot: QtBot) -> None:
