@@ -318,8 +318,12 @@ class Session:
         )
         if dialog.exec() and isinstance(dialog.result_value, Tokens):
             self.config.username = dialog.user.text().strip()
-            self._keep_tokens(dialog.result_value)
-            self.start_sync()
+            self.signed_in(dialog.result_value)
+
+    def signed_in(self, tokens: Tokens) -> None:
+        """Fresh tokens from a sign-in: keep the refresh token in the secret store, sync again."""
+        self._keep_tokens(tokens)
+        self.start_sync()
 
     def edit_settings(self) -> None:
         assert self.window is not None

@@ -185,3 +185,38 @@ def test_connection_state_texts(qtbot: QtBot) -> None:
     assert status.pending.text() == "3 actions waiting to be sent" and not status.pending.isHidden()
     status.set_pending(0)
     assert status.pending.isHidden()
+
+
+def test_signed_out_until_signed_in_and_tokens_stay_off_disk(
+    qtbot: QtBot,
+    qapp: QApplication,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    session_factory: list[Session],
+) -> None:
+    monkeypatch.setenv("CONCIERGE_CACHE_KEY", secrets.token_hex(32))
+    monkeypatch.delenv("CONCIERGE_PASSWORD", raising=False)
+    monkeypatch.delenv("CONCIERGE_TOKEN", raising=False)
+    service = DemoService(seed=SEED, open_enquiries=40, speed=0)
+    url = service.start()
+    session = start_session(session_factory, qapp, url, tmp_path / "cache.db")
+    assert session.window is not None and session.secrets is not None
+    window = session.window
+    name = f"refresh_token:supervisor@{url}"
+    try:
+        qtbot.waitUntil(lambda: window.connection.text_shown().startswith("Signed out"), timeout=10_000)
+        with ApiClient(ApiSettings(url)) as api:
+            tokens = api.login("supervisor", "demo-supervisor")
+        session.signed_in(tokens)
+        qtbot.waitUntil(lambda: window.connection.text_shown() == "Live", timeout=15_000)
+        assert session.secrets.get(name) == tokens.refresh_token  # in the secret store (or memory)
+        assert tokens.refresh_token
+        for path in tmp_path.rglob("*"):
+            if path.is_file():
+                data = path.read_bytes()
+                assert tokens.access_token.encode() not in data, path
+                assert tokens.refresh_token.encode() not in data, path
+    finally:
+        session.secrets.delete(name)
+        session.stop_sync()
+        service.stop()
