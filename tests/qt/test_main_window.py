@@ -121,7 +121,7 @@ def test_opens_from_a_warm_cache_offline_then_goes_live_and_shows_new_rows(
         service.stop()
 
 
-def test_saved_view_filters_the_queue(
+def test_saved_view_filters_the_queue_and_themes_switch(
     qtbot: QtBot, qapp: QApplication, warm_cache: tuple[Path, int, set[str]], session_factory: list[Session]
 ) -> None:
     cache, port, _ = warm_cache
@@ -139,6 +139,14 @@ def test_saved_view_filters_the_queue(
     assert window.queue_title.text() == "Unassigned"
     window.navigator.select_key("all")
     assert model.visible_count() == total
+
+    # The View menu's theme and text size apply at once to the window and the table's own colours.
+    base = qapp.font().pointSizeF()
+    session.set_theme("high_contrast", 2.0)
+    assert model.theme().name == "high_contrast"
+    assert qapp.font().pointSizeF() == pytest.approx(base * 2.0, rel=0.1)
+    session.set_theme("light", 1.0)
+    assert qapp.font().pointSizeF() == pytest.approx(base, rel=0.1)
 
 
 def test_window_remembers_geometry_and_splitter_and_nothing_else(qtbot: QtBot, tmp_path: Path) -> None:
