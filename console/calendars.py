@@ -26,7 +26,7 @@ _UNIX_ORDINAL = date(1970, 1, 1).toordinal()
 # UTC offset; coverage keeps this margin (in days) so no day outside it can affect a query.
 _MARGIN_DAYS = 3
 _FIRST_CHUNK_DAYS = 120
-# add_working gives up (returns inf) when this much wall time holds no open time at all.
+# next_open gives up (inf) after this much closed time; add_working only past the supported years.
 _MAX_SEARCH_DAYS = 366 * 20
 _MIN_ORDINAL = date(1900, 1, 1).toordinal()
 _MAX_ORDINAL = date(2200, 1, 1).toordinal()
@@ -53,7 +53,7 @@ def _pieces(zone: ZoneInfo, lo: int, hi: int) -> list[tuple[float, float, float]
     t = lo
     while t < hi:
         nxt = min(t + step, hi)
-        off_next = _offset(zone, nxt) if nxt < hi else off
+        off_next = _offset(zone, nxt)
         if off_next != off:
             a, b = t, nxt  # offset(a) == off, offset(b) != off: find the first second that differs
             while b - a > 1:
