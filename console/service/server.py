@@ -31,6 +31,8 @@ def load_spec() -> bytes:
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes; without TCP_NODELAY, Nagle holds the body ~40 ms.
+    disable_nagle_algorithm = True
     server_version = "ConciergeReference/1"
     sys_version = ""
     service: DemoService  # set on the subclass made per service
@@ -118,6 +120,10 @@ class _Handler(BaseHTTPRequestHandler):
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        # A client that hangs up mid-answer (a killed sync, a closed long-poll) is routine, not a traceback.
+        log.debug("connection from %s ended early", client_address, exc_info=True)
     allow_reuse_address = True
     request_queue_size = 64
 
