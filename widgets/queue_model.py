@@ -462,7 +462,9 @@ class QueueModel(QAbstractTableModel):
             shift = self._now - self._sort_now
 
             def sla(r: _Row) -> float:
-                s = self._status(r)
+                s = r.status
+                if s is _UNSET:
+                    s = self._status(r)
                 return math.inf if s is None else s.remaining_s + shift
 
             return sla
