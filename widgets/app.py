@@ -331,12 +331,30 @@ class Session:
             return
         dialog = SettingsDialog(self.settings, parent=self.window)
         if dialog.exec():
-            self.settings = dialog.settings()
-            settings_file.save(self.settings)
-            self.set_theme(self.settings.theme, self.settings.font_scale)
-            self.window.statusBar().showMessage(
-                "Settings saved. A new API address applies at the next start.", 10_000
-            )
+            self.apply_settings(dialog.settings())
+
+    def apply_settings(self, new: Settings) -> None:
+        """Theme, text size, privacy and SLA thresholds apply at once; the API address, CA bundle
+        and proxy at the next start (the sync connection is not torn down under the user)."""
+        assert self.window is not None and self.controller is not None
+        self.settings = new
+        note = "Settings saved."
+        try:
+            settings_file.save(new)
+        except OSError as e:
+            note = f"The settings could not be saved ({e}); they apply until Concierge closes."
+        self.set_theme(new.theme, new.font_scale)
+        self.config.privacy = new.privacy
+        self.controller.set_privacy(new.privacy)
+        self.config.thresholds = new.thresholds()
+        self.controller.set_thresholds(self.config.thresholds)
+        if (new.api_url or None, new.ca_bundle, new.proxy) != (
+            self.config.api_url,
+            self.config.ca_bundle,
+            self.config.proxy,
+        ):
+            note += " The new connection settings apply at the next start."
+        self.window.statusBar().showMessage(note, 15_000)
 
     def set_theme(self, name: str, scale: float) -> None:
         """From the View menu or the settings: applied at once and remembered for the next start."""

@@ -190,6 +190,19 @@ class Controller(QObject):
         channels = sorted(known.items(), key=lambda kv: kv[1].lower())
         self.window.nav_model.set_structure(self._views, channels, self._teams)
 
+    def set_privacy(self, mode: str) -> None:
+        self.window.detail.set_privacy(mode)
+        self.model.set_privacy(mode)
+        current = self.window.detail.current_id()
+        if current:
+            self.show_detail(current)
+
+    def set_thresholds(self, thresholds: Thresholds) -> None:
+        """New at-risk/urgent limits: a new engine, every countdown re-coloured."""
+        self.thresholds = thresholds
+        self._engine_inputs = ()  # force the rebuild
+        self._load_reference()
+
     # --- live updates from the sync worker (queued signals) ------------------------------------------
 
     @Slot(object)

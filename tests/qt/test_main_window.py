@@ -4,6 +4,7 @@ live when the service comes back, and shows a new enquiry the service adds."""
 
 from __future__ import annotations
 
+import json
 import secrets
 import socket
 from collections.abc import Iterator
@@ -18,6 +19,7 @@ from console import sync as sync_module
 from console.api import ApiClient, ApiSettings
 from console.credentials import SecretStore
 from console.service.server import DemoService
+from console.settings import Settings
 from console.store import Store
 from console.sync import Syncer
 from widgets.app import Session, SessionConfig
@@ -122,7 +124,12 @@ def test_opens_from_a_warm_cache_offline_then_goes_live_and_shows_new_rows(
 
 
 def test_saved_view_filters_the_queue_and_themes_switch(
-    qtbot: QtBot, qapp: QApplication, warm_cache: tuple[Path, int, set[str]], session_factory: list[Session]
+    qtbot: QtBot,
+    qapp: QApplication,
+    warm_cache: tuple[Path, int, set[str]],
+    session_factory: list[Session],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     cache, port, _ = warm_cache
     session = start_session(session_factory, qapp, f"http://127.0.0.1:{port}", cache)
@@ -147,6 +154,14 @@ def test_saved_view_filters_the_queue_and_themes_switch(
     assert qapp.font().pointSizeF() == pytest.approx(base * 2.0, rel=0.1)
     session.set_theme("light", 1.0)
     assert qapp.font().pointSizeF() == pytest.approx(base, rel=0.1)
+
+    # The settings dialog's result: privacy and thresholds apply at once, and are saved (no secrets).
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    session.apply_settings(Settings(privacy="full", at_risk_minutes=20, urgent_minutes=5))
+    assert model.privacy() == "full"
+    assert session.controller.engine.thresholds.urgent_minutes == 5
+    saved = json.loads((tmp_path / "config" / "concierge" / "settings.json").read_text())
+    assert saved["privacy"] == "full" and saved["urgent_minutes"] == 5
 
 
 def test_window_remembers_geometry_and_splitter_and_nothing_else(qtbot: QtBot, tmp_path: Path) -> None:
