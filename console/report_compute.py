@@ -164,59 +164,43 @@ def compute_shift_report(
     outcome_yes: Counter[str] = Counter()
 
     for e in enquiries:
-        if scope and e.team_id is not None and e.team_id not in scope:
+        team_id, channel, born = e.team_id, e.channel, e.created_at
+        if scope and team_id is not None and team_id not in scope:
             continue
-        if e.created_at >= end or e.created_at > cutoff:
+        if born >= end or born > cutoff:
             continue
-        created_here = e.created_at >= start
-        clocks = engine.clocks(e)
-        if created_here:
-            by_channel[e.channel] += 1
-            by_hour[min(n_hours - 1, int((e.created_at - start) // 3600))][e.channel] += 1
-            for c in clocks:
-                if c.kind == "first_response":
-                    targets[e.channel][c.target_s] += 1
-            if e.first_response_at is None:
-                unanswered[e.channel] += 1
+        created_here = born >= start
+        fr_met = False
+        for c in engine.clocks(e):
+            kind, due, stopped = c.kind, c.due_at, c.stopped_at
+            met = stopped is not None and due is not None and stopped <= due
+            if created_here and kind == "first_response":
+                targets[channel][c.target_s] += 1
+                fr_met = met
+            if due is None or not start <= due < cutoff:
+                continue
+            due_kind[kind] += 1
+            due_team[team_id] += 1
+            if met:
+                met_kind[kind] += 1
+                met_team[team_id] += 1
             else:
-                fr = max(0.0, e.first_response_at - (e.first_customer_message_at or e.created_at))
-                fr_times[e.channel].append(fr)
-                fr_hist[e.channel][bisect_right(FR_BIN_EDGES_S, fr) - 1] += 1
-                if any(
-                    c.kind == "first_response"
-                    and c.stopped_at is not None
-                    and c.due_at is not None
-                    and c.stopped_at <= c.due_at
-                    for c in clocks
-                ):
-                    within[e.channel] += 1
+                over = (cutoff if stopped is None else stopped) - due
+                label = team_label(team_id)
+                breaches.append(Breach(e.id, channel, team_id, label, e.priority, kind, due, stopped, over))
+        if created_here:
+            by_channel[channel] += 1
+            by_hour[min(n_hours - 1, int((born - start) // 3600))][channel] += 1
+            if e.first_response_at is None:
+                unanswered[channel] += 1
+            else:
+                fr = max(0.0, e.first_response_at - (e.first_customer_message_at or born))
+                fr_times[channel].append(fr)
+                fr_hist[channel][bisect_right(FR_BIN_EDGES_S, fr) - 1] += 1
+                within[channel] += fr_met
             for flag, value in e.outcome.items():
                 outcome_known[flag] += 1
                 outcome_yes[flag] += value
-        for c in clocks:
-            due = c.due_at
-            if due is None or not start <= due < cutoff:
-                continue
-            due_kind[c.kind] += 1
-            due_team[e.team_id] += 1
-            if c.stopped_at is not None and c.stopped_at <= due:
-                met_kind[c.kind] += 1
-                met_team[e.team_id] += 1
-            else:
-                over = (cutoff if c.stopped_at is None else c.stopped_at) - due
-                breaches.append(
-                    Breach(
-                        e.id,
-                        e.channel,
-                        e.team_id,
-                        team_label(e.team_id),
-                        e.priority,
-                        c.kind,
-                        due,
-                        c.stopped_at,
-                        over,
-                    )
-                )
         requested = e.handoff_requested_at
         if requested is not None and start <= requested <= cutoff and requested < end:
             handoffs_requested += 1
