@@ -26,7 +26,13 @@ from zoneinfo import ZoneInfo
 
 from console.calendars import BusinessClock, CalendarError
 from console.model import OPEN_STATUSES, Calendar, Enquiry, SLAPolicy, Team
-from console.sla_defaults import CATCH_ALL_ID, default_calendars, default_policies, merge_policies
+from console.sla_defaults import (
+    CATCH_ALL_ID,
+    default_calendars,
+    default_policies,
+    merge_calendars,
+    merge_policies,
+)
 from console.sla_predict import predict_breaches
 
 __all__ = [
@@ -37,6 +43,7 @@ __all__ = [
     "default_calendars",
     "default_policies",
     "format_countdown",
+    "merge_calendars",
     "merge_policies",
     "predict_breaches",
 ]
