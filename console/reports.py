@@ -4,7 +4,8 @@ report_pdf (exports). Import from here; the split is only to keep each file read
 from __future__ import annotations
 
 from console.report_compute import ClockLike, ClockSource, StatusInterval, compute_shift_report
-from console.report_csv import to_csv
+from console.report_csv import tables as csv_tables
+from console.report_csv import to_csv, zone_for
 from console.report_pdf import to_pdf
 from console.report_types import FR_BIN_EDGES_S, SCHEMA, ReportFormatError, ShiftReport
 
@@ -17,6 +18,8 @@ __all__ = [
     "ShiftReport",
     "StatusInterval",
     "compute_shift_report",
+    "csv_tables",
     "to_csv",
     "to_pdf",
+    "zone_for",
 ]
