@@ -60,7 +60,7 @@ class SessionConfig:
     ca_bundle: str | None = None
     proxy: str | None = None
     username: str = ""
-    tz: str = "UTC"
+    tz: str = ""  # display time zone; empty: the site's (the social team's calendar), else UTC
     demo_open: int = 2000
     demo_speed: float = 5.0
     headless: bool = False  # --screenshot: never open a dialog
@@ -131,14 +131,14 @@ class Session:
         model = QueueModel()
         model.set_theme(theme)
         self.window = MainWindow(
-            model, tz=c.tz, qsettings=self.qsettings, theme=c.theme, font_scale=c.font_scale
+            model, tz=c.tz or "UTC", qsettings=self.qsettings, theme=c.theme, font_scale=c.font_scale
         )
         self.window.set_theme(theme)
         self.controller = Controller(
             self.window,
             model,
             self.reader,
-            tz=c.tz,
+            tz=c.tz or None,
             thresholds=c.thresholds,
             jobs=self.jobs,
             fetch_messages=self._fetch_messages,

@@ -13,12 +13,12 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import QObject, QTimer, Slot
 
 from console.metrics import HeaderMetrics, NavigatorCounts, header_metrics, navigator_counts, saved_views
-from console.model import Agent, ChangeSet, Enquiry, Message
+from console.model import Agent, Calendar, ChangeSet, Enquiry, Message, Team
 from console.sla import Clock, SlaEngine, Thresholds, format_countdown
 from console.store_read import StoreReader
 from widgets.detail_pane import ClockRow
@@ -49,7 +49,7 @@ class Controller(QObject):
         model: QueueModel,
         reader: StoreReader,
         *,
-        tz: str = "UTC",
+        tz: str | None = None,
         thresholds: Thresholds = Thresholds(),  # noqa: B008 - frozen
         jobs: BackgroundJobs | None = None,
         fetch_messages: Callable[[str], list[Message]] | None = None,
@@ -58,7 +58,9 @@ class Controller(QObject):
     ) -> None:
         super().__init__(window)
         self.window, self.model, self.reader = window, model, reader
-        self.tz = tz
+        # None: follow the site (the social team's calendar zone) as the reference data says.
+        self.auto_tz = tz is None
+        self.tz = tz or "UTC"
         self.thresholds = thresholds
         self.jobs = jobs
         self.fetch_messages = fetch_messages
@@ -167,8 +169,12 @@ class Controller(QObject):
         inputs = (policies, calendars, teams)
         # Agents change often (load, status); rebuilding the engine re-times every row, so only
         # when policies, calendars or teams really changed.
-        if inputs != self._engine_inputs:
+        zone = site_time_zone(teams, calendars) if self.auto_tz else self.tz
+        if inputs != self._engine_inputs or zone != self.tz:
             self._engine_inputs = inputs
+            self.tz = zone
+            self.window.detail.set_time_zone(zone)
+            self.window.connection.set_time_zone(zone)
             self.engine = SlaEngine(policies, calendars, {t.id: t for t in teams}, self.thresholds)
             self._clock_cache = {}
             self.model.set_clock(self.engine, self.now, self.tz)
@@ -405,6 +411,20 @@ class Controller(QObject):
     def stop(self) -> None:
         self.timer.stop()
         self._metrics_jobs.shutdown()
+
+
+def site_time_zone(teams: list[Team], calendars: dict[str, Calendar]) -> str:
+    """Supervisors read times in their site's zone: the social team's calendar zone, else UTC."""
+    for team in sorted(teams, key=lambda t: t.kind != "social"):
+        cal = calendars.get(team.calendar_id)
+        if cal is None or not cal.timezone:
+            continue
+        try:
+            ZoneInfo(cal.timezone)
+        except (ValueError, ZoneInfoNotFoundError):
+            continue
+        return cal.timezone
+    return "UTC"
 
 
 def _hm(seconds: float) -> str:

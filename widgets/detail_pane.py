@@ -137,6 +137,9 @@ class DetailPane(QWidget):
         self._names = names
         self._channels = channels or {}
 
+    def set_time_zone(self, tz: str) -> None:
+        self._tz = ZoneInfo(tz)
+
     def current_id(self) -> str | None:
         return self._current
 

@@ -76,6 +76,9 @@ class ConnectionStatus(QWidget):
         self.set_state("starting", 0.0, None)
         self.set_pending(0)
 
+    def set_time_zone(self, tz: str) -> None:
+        self._tz = ZoneInfo(tz)
+
     def set_sync_state(self, s: StateLike) -> None:
         self.set_state(s.state, s.since, s.last_sync_at)
 

@@ -115,6 +115,9 @@ def test_opens_from_a_warm_cache_offline_then_goes_live_and_shows_new_rows(
         # Picking it shows it in the detail pane; its conversation is fetched in the background.
         controller.select(added["id"])
         assert window.detail.current_id() == added["id"]
+        clocks = window.detail.clocks
+        assert clocks.topLevelItem(0).text(0) == "First response"  # a new enquiry: nobody answered yet
+        assert clocks.topLevelItem(0).text(2) in ("On track", "At risk", "Urgent", "Breached")
         qtbot.waitUntil(
             lambda: "enquiry from the test" in window.detail.conversation.toPlainText(), timeout=10_000
         )
@@ -243,3 +246,14 @@ def test_signed_out_until_signed_in_and_tokens_stay_off_disk(
         session.secrets.delete(name)
         session.stop_sync()
         service.stop()
+
+
+def test_site_time_zone_follows_the_social_team() -> None:
+    from console.model import Calendar, Team
+    from widgets.controller import site_time_zone
+
+    cals = {"uk": Calendar("uk", "UK", "Europe/London"), "bad": Calendar("bad", "Bad", "Mars/Olympus")}
+    teams = [Team("cards", "Cards", "specialist", (), "bad"), Team("social", "Social", "social", (), "uk")]
+    assert site_time_zone(teams, cals) == "Europe/London"
+    assert site_time_zone(teams[:1], cals) == "UTC"  # an unknown zone is never used
+    assert site_time_zone([], {}) == "UTC"
