@@ -145,7 +145,7 @@ def start_service(n: int) -> tuple[subprocess.Popen[str], str]:
             "serve-demo",
             "--port",
             "0",
-            "--open-enquiries",
+            "--open",
             str(n),
             "--speed",
             "0",

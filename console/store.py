@@ -20,7 +20,7 @@ from console.store_outbox import queue_agent_status as _queue_agent_status
 from console.store_outbox import queue_assignment as _queue_assignment
 from console.store_outbox import resolve as _resolve
 from console.store_read import REFERENCE_TABLES, StoreReader
-from console.store_rows import UPSERT_ENQUIRY, canonical_json, enquiry_row
+from console.store_rows import UPSERT_ENQUIRY, canonical_json, enquiry_row, gc_paused
 from console.store_schema import SCHEMA_VERSION, CacheKeyError, KnownError, known_errors, migrate
 
 __all__ = [
@@ -101,6 +101,17 @@ class Store(StoreReader):
         upserts: dict[str, tuple[Enquiry, int | None]] = {}
         deletes: dict[str, int] = {}
         bad: list[tuple[str, str, Any]] = []
+        with gc_paused():
+            self._parse_page(items, upserts, deletes, bad)
+        return self._apply(list(upserts.values()), deletes, bad, next_cursor, now)
+
+    @staticmethod
+    def _parse_page(
+        items: Sequence[Any],
+        upserts: dict[str, tuple[Enquiry, int | None]],
+        deletes: dict[str, int],
+        bad: list[tuple[str, str, Any]],
+    ) -> None:
         for item in items:
             if not isinstance(item, dict):
                 bad.append((_record_id(item), "change: expected an object", item))
@@ -121,7 +132,6 @@ class Store(StoreReader):
                 deletes[item["id"]] = max(deletes.get(item["id"], -1), seq if seq is not None else 0)
             else:
                 bad.append((_record_id(item), f"change: unknown op {str(op)[:20]!r} or missing id", item))
-        return self._apply(list(upserts.values()), deletes, bad, next_cursor, now)
 
     def apply_enquiries(
         self, enquiries: Sequence[Enquiry], next_cursor: str | None = None, *, now: float = 0.0

@@ -22,7 +22,7 @@ from console.model import (
 )
 from console.store_audit import AuditEntry, verify_audit
 from console.store_outbox import OUTBOX_COLUMNS, UNRESOLVED, OutboxItem, item_from_row
-from console.store_rows import SELECT_ENQUIRY, enquiry_from_row
+from console.store_rows import SELECT_ENQUIRY, enquiry_from_row, gc_paused
 from console.store_schema import SCHEMA_VERSION, KnownError, connect, known_errors, user_version
 
 T = TypeVar("T")
@@ -67,7 +67,8 @@ class StoreReader:
 
     # -- enquiries -------------------------------------------------------------------------------
     def load_open(self) -> list[Enquiry]:
-        return [enquiry_from_row(r) for r in self._rows(SELECT_ENQUIRY + " WHERE is_open = 1")]
+        with gc_paused():
+            return [enquiry_from_row(r) for r in self._rows(SELECT_ENQUIRY + " WHERE is_open = 1")]
 
     def get(self, enquiry_id: str) -> Enquiry | None:
         rows = self._rows(SELECT_ENQUIRY + " WHERE id = ?", (enquiry_id,))
