@@ -223,6 +223,11 @@ class SlaEngine:
         entry = self._entry(e)
         return None if entry is None else entry.clock
 
+    def due_at(self, e: Enquiry) -> float | None:
+        """current(e).due_at without building a Clock: for sort keys and filters over many rows."""
+        entry = self._entry(e)
+        return None if entry is None else entry.due_at
+
     def _entry(self, e: Enquiry) -> _Current | None:
         cached = self._current.get(e.id)
         if cached is not None and cached.version == e.version:

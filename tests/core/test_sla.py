@@ -231,6 +231,7 @@ def test_current_is_cached_by_id_and_version() -> None:
     e = enquiry(at(2026, 11, 26, 10))
     first = eng.current(e)
     assert first is not None and first.kind == "first_response"
+    assert eng.due_at(e) == first.due_at == at(2026, 11, 26, 10, 30)
     # The same version is trusted to be the same enquiry: no recomputation.
     answered = dataclasses.replace(e, first_response_at=e.created_at + MIN)
     assert eng.current(answered) == first
@@ -240,6 +241,7 @@ def test_current_is_cached_by_id_and_version() -> None:
     # Closed: nothing runs, and that is cached too, until a newer version reopens it.
     closed = dataclasses.replace(newer, version=3, status="closed")
     assert eng.current(closed) is None and eng.status(closed, e.created_at) is None
+    assert eng.due_at(closed) is None
     reopened = dataclasses.replace(closed, version=4, status="open")
     assert eng.current(reopened) is not None
     eng.forget(["e1"])
