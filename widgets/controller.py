@@ -152,7 +152,8 @@ class Controller(QObject):
     def _rows_loaded(self, rows: list[Enquiry]) -> None:
         self.rows = {e.id: e for e in rows}
         self.model.set_rows(rows)
-        self._apply_filter()
+        if self.window.navigator.current_key() != ALL_KEY or self.window.filter_edit.text():
+            self._apply_filter()  # a second reset only when something filters
         self.loaded = True
         self.window.statusBar().clearMessage()
         pending, self._pending = self._pending, ChangeSet()
