@@ -234,6 +234,13 @@ class Controller(QObject):
             self._clock_cache.pop(ident, None)
         self.model.apply(changes, rows)
         self._show_pending()  # a local move shows up here first, with its outbox row
+        if changes.quarantined:
+            n = changes.quarantined
+            self.window.statusBar().showMessage(
+                f"{n} record{'s' if n != 1 else ''} from the service could not be read and were set aside "
+                "(kept for inspection; they are fetched again)",
+                30_000,
+            )
         self.changes_seen += 1
         self._dirty = True
         current = self.window.detail.current_id()
