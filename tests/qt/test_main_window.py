@@ -257,3 +257,26 @@ def test_site_time_zone_follows_the_social_team() -> None:
     assert site_time_zone(teams, cals) == "Europe/London"
     assert site_time_zone(teams[:1], cals) == "UTC"  # an unknown zone is never used
     assert site_time_zone([], {}) == "UTC"
+
+
+def test_damaged_records_are_set_aside_with_a_message(
+    qtbot: QtBot,
+    qapp: QApplication,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    session_factory: list[Session],
+) -> None:
+    monkeypatch.setenv("CONCIERGE_CACHE_KEY", secrets.token_hex(32))
+    monkeypatch.setenv("CONCIERGE_PASSWORD", "demo-supervisor")
+    service = DemoService(seed=SEED, open_enquiries=120, speed=0, faults="invalid=1")
+    url = service.start()
+    try:
+        session = start_session(session_factory, qapp, url, tmp_path / "cache.db")
+        assert session.window is not None and session.controller is not None
+        bar = session.window.statusBar()
+        qtbot.waitUntil(lambda: "set aside" in bar.currentMessage(), timeout=15_000)
+        # Everything good still arrives; the damaged ones heal when fetched again.
+        qtbot.waitUntil(lambda: session.controller is not None and session.controller.model.total_count() > 0)
+    finally:
+        session.stop_sync()
+        service.stop()
