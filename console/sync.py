@@ -122,6 +122,7 @@ class Syncer:
         last = store.get_meta("last_sync_at")
         self._state = SyncState("syncing", time.time(), float(last) if last else None)
         self._refreshed_at = 0.0
+        self._stop: threading.Event | None = None
 
     # -- for the UI thread ------------------------------------------------------------------------
     def submit(self, fn: Callable[[Store], T]) -> Future[T]:
@@ -165,7 +166,7 @@ class Syncer:
         self._run_jobs()
         self.push_outbox(counts)  # local actions first: they are what a supervisor waits for
         self._refresh(counts)
-        self._catch_up(0.0, counts)
+        self._catch_up(counts)
         self.heal(counts)
         self._synced()
         counts.elapsed = time.monotonic() - started
@@ -199,9 +200,11 @@ class Syncer:
         self._set_state("live", last_sync_at=now)
 
     # -- the change feed --------------------------------------------------------------------------
-    def _catch_up(self, wait: float, counts: SyncCounts, first: FeedPage | None = None) -> None:
+    def _catch_up(self, counts: SyncCounts, first: Future[FeedPage] | None = None) -> None:
+        """The feed to its end (from a long-poll's answer when given), restarting from scratch on 410."""
         try:
-            self._pull(wait, counts, first=first)
+            page = first.result() if first is not None else None
+            self._pull(0.0, counts, first=page)
         except GoneError:
             # The server forgot our position: read it all again, then drop what it no longer has.
             log.warning("the server no longer knows our feed cursor: full resync")
@@ -230,8 +233,8 @@ class Syncer:
             counts.pages += 1
             counts.add(cs)
             self._emit(cs)
-            if ahead is None:
-                return
+            if ahead is None or (self._stop is not None and self._stop.is_set()):
+                return  # each page is committed with its cursor: stopping here loses nothing
             page = ahead.result()
 
     # -- the outbox -------------------------------------------------------------------------------
@@ -352,6 +355,7 @@ class Syncer:
         failing_since: float | None = None
         attempt = 0
         caught_up = False
+        self._stop = stop
         while not stop.is_set():
             try:
                 if not caught_up:
@@ -363,7 +367,7 @@ class Syncer:
             except AuthError as e:
                 self._set_state("auth_required", detail=str(e))
                 return
-            except (*TRANSIENT, KnownError) as e:
+            except (ApiError, KnownError) as e:  # transient, or refused for a reason a retry may outlive
                 now = time.time()
                 failing_since = failing_since or now
                 offline = now - failing_since >= self.offline_after_s
@@ -391,7 +395,7 @@ class Syncer:
             if self._run_jobs():
                 self.push_outbox()
         counts = SyncCounts()
-        self._catch_up(0.0, counts, first=poll.result())
+        self._catch_up(counts, first=poll)
         if self._run_jobs() or self.store.outbox_pending():
             self.push_outbox()
         if time.monotonic() - self._refreshed_at > REFRESH_EVERY_S:

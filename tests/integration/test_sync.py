@@ -168,3 +168,37 @@ def test_run_forever_stops_for_sign_in(svc: DemoService, store: Store) -> None:
     Syncer(api, store, on_state=states.append).run_forever(threading.Event())  # returns by itself
     assert states[-1].state == "auth_required" and "sign in" in states[-1].detail
     api.close()
+
+
+def test_run_forever_resyncs_when_the_server_forgets_the_cursor(svc: DemoService, store: Store) -> None:
+    """410 while live: full resync from an empty cursor, and rows the server no longer has are dropped."""
+    from tests.core.test_store_fixtures import make_enquiry
+
+    api = new_client(svc)
+    live, dropped, armed = threading.Event(), threading.Event(), threading.Event()
+
+    def on_changes(cs: ChangeSet) -> None:
+        if armed.is_set() and cs.changed:
+            armed.clear()
+            with svc.sim.store.lock:  # as after a server restart: the cursors it issued are unknown
+                svc.sim.store.instance = f"restarted-{time.monotonic()}"
+        if "E777777" in cs.removed:
+            dropped.set()
+
+    syncer = Syncer(api, store, on_changes=on_changes, on_state=lambda s: s.state == "live" and live.set())
+    syncer.long_poll_s = 5.0
+    stop = threading.Event()
+    worker = threading.Thread(target=syncer.run_forever, args=(stop,))
+    worker.start()
+    try:
+        assert live.wait(20)
+        syncer.submit(lambda s: s.apply_enquiries([make_enquiry(777777)])).result(timeout=5)
+        armed.set()
+        svc.advance(600)  # a change wakes the long-poll; its page arms the 410 for the next request
+        assert dropped.wait(20), "no full resync after 410"
+    finally:
+        stop.set()
+        worker.join(10)
+    assert not worker.is_alive()
+    assert_converged(svc, store)
+    api.close()
