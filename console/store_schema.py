@@ -146,6 +146,34 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX assign_enquiry ON assignments(enquiry_id, at);
     CREATE TABLE tombstones (id TEXT PRIMARY KEY, seq INTEGER NOT NULL, at REAL NOT NULL);
     """,
+    # v3: shift reports (written once, never changed: triggers refuse updates and deletes), the agents'
+    # status log (kept by sync), and an index for a shift's window of moves.
+    """
+    CREATE TABLE shift_reports (
+        shift_id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        start REAL NOT NULL,
+        "end" REAL NOT NULL,
+        generated_at REAL NOT NULL,
+        schema INTEGER NOT NULL,
+        sha256 TEXT NOT NULL,
+        body BLOB NOT NULL
+    );
+    CREATE TRIGGER shift_reports_no_update BEFORE UPDATE ON shift_reports
+        BEGIN SELECT RAISE(ABORT, 'shift reports are immutable'); END;
+    CREATE TRIGGER shift_reports_no_delete BEFORE DELETE ON shift_reports
+        BEGIN SELECT RAISE(ABORT, 'shift reports are immutable'); END;
+    CREATE TABLE agent_status_log (
+        id INTEGER PRIMARY KEY,
+        agent_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        from_ts REAL NOT NULL,
+        to_ts REAL
+    );
+    CREATE INDEX status_log_open ON agent_status_log(agent_id) WHERE to_ts IS NULL;
+    CREATE INDEX status_log_from ON agent_status_log(from_ts);
+    CREATE INDEX assign_at ON assignments(at);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -1,0 +1,174 @@
+"""Stored shift reports (immutable, computed at the shift's end from the cache alone), the window queries,
+and the agents' status log, on real encrypted cache files."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import apsw
+import pytest
+
+from console import wire
+from console.model import Agent, Assignment, Enquiry
+from console.reports import compute_shift_report
+from console.shift_close import SALT_KEY, all_shifts, close_ended_shifts, local_shifts
+from console.sla import default_calendars, default_policies
+from console.store import KnownError, Store, StoreReader
+from console.store_reports import (
+    load_report,
+    log_agent_statuses,
+    save_report,
+    status_log,
+    stored_reports,
+    window_assignments,
+    window_enquiries,
+)
+from tests.core.test_reports import AGENTS, END, SHIFT, START, TEAMS, engine, simulate
+from tests.core.test_store_fixtures import new_key
+
+
+def fill(store: Store, enquiries: list[Enquiry], moves: list[Assignment]) -> None:
+    store.replace_reference("teams", [wire.team_to_wire(t) for t in TEAMS])
+    store.replace_reference("agents", [wire.agent_to_wire(a) for a in AGENTS])
+    store.replace_reference("sla-policies", [wire.policy_to_wire(p) for p in default_policies()])
+    store.replace_reference("calendars", [wire.calendar_to_wire(c) for c in default_calendars()])
+    store.apply_enquiries(enquiries)
+    store.record_assignments(moves)
+
+
+@pytest.fixture(scope="module")
+def data() -> tuple[list[Enquiry], list[Assignment], list[tuple[str, str, float, float | None]]]:
+    return simulate(800, seed=11)
+
+
+def test_the_report_is_computed_at_the_shift_end_from_the_cache_and_stored_once(
+    tmp_path: Path, data: tuple[list[Enquiry], list[Assignment], list[tuple[str, str, float, float | None]]]
+) -> None:
+    enquiries, moves, log = data
+    path, key = tmp_path / "c.db", new_key()
+    with Store(path, key) as store:
+        fill(store, enquiries, moves)
+        store._conn.executemany(
+            "INSERT INTO agent_status_log (agent_id, status, from_ts, to_ts) VALUES (?, ?, ?, ?)", log
+        )
+        # Before the end (and within the grace after it) nothing is computed.
+        assert close_ended_shifts(store, END - 60, [SHIFT]).stored == []
+        assert close_ended_shifts(store, END + 30, [SHIFT]).stored == []
+        now = END + 600
+        assert close_ended_shifts(store, now, [SHIFT]).stored == ["s1"]
+        assert close_ended_shifts(store, now + 3600, [SHIFT]).stored == []  # already there
+        salt = store.get_meta(SALT_KEY) or ""
+    # Independent: every simulated enquiry, move and interval in memory, not the window queries.
+    expected = compute_shift_report(
+        SHIFT, enquiries, moves, log, AGENTS, TEAMS, engine(), now, handle_salt=salt
+    )
+    with StoreReader(path, key) as reader:
+        stored = load_report(reader, "s1")
+        assert stored == expected
+        assert stored.summary.created > 100 and stored.summary.breaches > 0
+        assert [(r.shift_id, r.generated_at) for r in stored_reports(reader)] == [("s1", now)]
+        audit = reader.audit_entries()
+        assert [(a.action, a.subject) for a in audit] == [("report.stored", "s1")]
+        assert reader.verify_audit() is None
+
+
+def test_a_stored_report_is_immutable(tmp_path: Path) -> None:
+    enquiries, moves, _ = simulate(60, seed=3)
+    path, key = tmp_path / "c.db", new_key()
+    first = compute_shift_report(SHIFT, enquiries, moves, [], AGENTS, TEAMS, engine(), END)
+    with Store(path, key) as store:
+        assert save_report(store, first)
+        later = replace(first, generated_at=END + 99, shift_name="rewritten")
+        assert not save_report(store, later)  # a second report for the shift is ignored
+        for sql in (
+            "UPDATE shift_reports SET name = 'x' WHERE shift_id = 's1'",
+            "DELETE FROM shift_reports WHERE shift_id = 's1'",
+        ):
+            with pytest.raises(apsw.ConstraintError, match="immutable"):
+                store._conn.execute(sql)
+        assert load_report(store, "s1") == first
+        assert len(store.audit_entries()) == 1
+
+
+def test_a_damaged_stored_report_is_refused_with_its_shift_named(tmp_path: Path) -> None:
+    enquiries, moves, _ = simulate(30, seed=5)
+    report = compute_shift_report(SHIFT, enquiries, moves, [], AGENTS, TEAMS, engine(), END)
+    with Store(tmp_path / "c.db", new_key()) as store:
+        save_report(store, report)
+        store._conn.execute("DROP TRIGGER shift_reports_no_update")
+        store._conn.execute("UPDATE shift_reports SET body = zeroblob(40)")
+        with pytest.raises(KnownError, match="shift 's1'"):
+            load_report(store, "s1")
+        assert load_report(store, "nope") is None
+
+
+def test_the_window_holds_open_closed_and_resolved_enquiries(
+    tmp_path: Path, data: tuple[list[Enquiry], list[Assignment], list[tuple[str, str, float, float | None]]]
+) -> None:
+    enquiries, moves, _ = data
+    with Store(tmp_path / "c.db", new_key()) as store:
+        fill(store, enquiries, moves)
+        old_closed = replace(enquiries[0], id="old", created_at=START - 30 * 86400, status="closed")
+        old_closed.resolved_at = START - 29 * 86400
+        old_open = replace(enquiries[0], id="old-open", created_at=START - 30 * 86400, status="open")
+        old_open.resolved_at = None
+        store.apply_enquiries([old_closed, old_open])
+        got = {e.id for e in window_enquiries(store, START, END)}
+        created_in = {e.id for e in enquiries if START <= e.created_at < END}
+        resolved_in = {e.id for e in enquiries if e.resolved_at and START <= e.resolved_at < END}
+        closed_in = {e.id for e in enquiries if not e.is_open and START <= (e.resolved_at or 0) < END}
+        assert created_in | resolved_in <= got and closed_in and closed_in <= got
+        assert "old-open" in got and "old" not in got
+        assert not any(e.created_at >= END for e in window_enquiries(store, START, END))
+        in_window = window_assignments(store, START, END)
+        assert {m.id for m in in_window} == {m.id for m in moves if START <= m.at < END}
+        assert [m.at for m in in_window] == sorted(m.at for m in in_window)
+
+
+def _agent(status: str, since: float, agent_id: str = "a1") -> dict[str, object]:
+    return wire.agent_to_wire(Agent(agent_id, "Ann", "social", status, 4, 0, status_since=since))
+
+
+def test_the_status_log_records_changes_only(tmp_path: Path) -> None:
+    with Store(tmp_path / "c.db", new_key()) as store:
+        assert log_agent_statuses(store, [_agent("available", START), _agent("busy", START, "a2")], now=START)
+        assert (
+            log_agent_statuses(
+                store, [_agent("available", START), _agent("busy", START, "a2")], now=START + 60
+            )
+            == 0
+        )
+        # A status_since in the future (a skewed server) is not believed: now is used.
+        assert (
+            log_agent_statuses(
+                store, [_agent("busy", START + 100), _agent("busy", START + 9e6, "a2")], now=START + 120
+            )
+            == 1
+        )
+        # a2 gone from the list: its interval ends.
+        assert log_agent_statuses(store, [_agent("away", START + 300), {"id": 5}], now=START + 400) == 2
+        assert status_log(store, START, START + 1000) == [
+            ("a1", "available", START, START + 100),
+            ("a1", "busy", START + 100, START + 300),
+            ("a1", "away", START + 300, None),
+            ("a2", "busy", START, START + 400),
+        ]
+        assert status_log(store, START + 150, START + 200) == [
+            ("a1", "busy", START + 100, START + 300),
+            ("a2", "busy", START, START + 400),
+        ]
+
+
+def test_local_shift_definitions(tmp_path: Path) -> None:
+    good = wire.shift_to_wire(replace(SHIFT, id="local-1"))
+    shifts, problems = local_shifts(
+        {"shifts": [good, {"id": "bad"}, {**good, "id": "neg", "end": good["start"]}]}
+    )
+    assert [s.id for s in shifts] == ["local-1"]
+    assert len(problems) == 2 and "shift 2" in problems[0] and "shift 3: shift: ends before" in problems[1]
+    assert local_shifts({"shifts": "weekday"})[1] == ["settings: 'shifts' should be a list of shifts"]
+    with Store(tmp_path / "c.db", new_key()) as store:
+        store.replace_reference("shifts", [wire.shift_to_wire(replace(SHIFT, name="From the API"))])
+        merged, _ = all_shifts(store, {"shifts": [good, {**good, "id": "s1", "name": "local s1"}]})
+        assert [(s.id, s.name) for s in merged] == [("local-1", "Thursday day"), ("s1", "From the API")]
