@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,8 +30,10 @@ __all__ = [
     "KnownError",
     "OutboxItem",
     "OutboxResult",
+    "ParsedPage",
     "Store",
     "StoreReader",
+    "parse_feed_page",
 ]
 
 RAW_LIMIT = 4000  # characters of a quarantined record kept for a person to inspect
@@ -74,6 +77,43 @@ def _raw_text(raw: Any) -> str:
     return json.dumps(raw, sort_keys=True, default=str)[:RAW_LIMIT]
 
 
+@dataclass(slots=True)
+class ParsedPage:
+    """A feed page checked and converted, ready for one transaction."""
+
+    upserts: dict[str, tuple[Enquiry, int | None]] = field(default_factory=dict)  # newest copy per id
+    deletes: dict[str, int] = field(default_factory=dict)  # id -> tombstone seq
+    bad: list[tuple[str, str, Any]] = field(default_factory=list)  # (record id, reason, raw)
+
+
+def parse_feed_page(items: Sequence[Any]) -> ParsedPage:
+    """Pure: safe on any thread, so the next page parses while SQLite writes this one."""
+    page = ParsedPage()
+    upserts, deletes, bad = page.upserts, page.deletes, page.bad
+    with gc_paused():
+        for item in items:
+            if not isinstance(item, dict):
+                bad.append((_record_id(item), "change: expected an object", item))
+                continue
+            seq = item.get("seq")
+            seq = seq if isinstance(seq, int) and not isinstance(seq, bool) else None
+            op = item.get("op")
+            if op == "upsert":
+                try:
+                    e = wire.enquiry_from_wire(item.get("enquiry"))
+                except wire.BadRecord as err:
+                    bad.append((_record_id(item), str(err), item))
+                    continue
+                known = upserts.get(e.id)
+                if known is None or e.version > known[0].version:
+                    upserts[e.id] = (e, seq)
+            elif op == "delete" and isinstance(item.get("id"), str) and item["id"]:
+                deletes[item["id"]] = max(deletes.get(item["id"], -1), seq if seq is not None else 0)
+            else:
+                bad.append((_record_id(item), f"change: unknown op {str(op)[:20]!r} or missing id", item))
+    return page
+
+
 class Store(StoreReader):
     """The writer. Thread-confined to the sync thread; opens (creating and migrating) the cache."""
 
@@ -98,40 +138,11 @@ class Store(StoreReader):
     # -- the change feed -------------------------------------------------------------------------
     def apply_feed_page(self, items: Sequence[Any], next_cursor: str, *, now: float = 0.0) -> ChangeSet:
         """One feed page and its cursor in one transaction. Bad records go to quarantine, the rest apply."""
-        upserts: dict[str, tuple[Enquiry, int | None]] = {}
-        deletes: dict[str, int] = {}
-        bad: list[tuple[str, str, Any]] = []
-        with gc_paused():
-            self._parse_page(items, upserts, deletes, bad)
-        return self._apply(list(upserts.values()), deletes, bad, next_cursor, now)
+        return self.apply_parsed(parse_feed_page(items), next_cursor, now=now)
 
-    @staticmethod
-    def _parse_page(
-        items: Sequence[Any],
-        upserts: dict[str, tuple[Enquiry, int | None]],
-        deletes: dict[str, int],
-        bad: list[tuple[str, str, Any]],
-    ) -> None:
-        for item in items:
-            if not isinstance(item, dict):
-                bad.append((_record_id(item), "change: expected an object", item))
-                continue
-            seq = item.get("seq")
-            seq = seq if isinstance(seq, int) and not isinstance(seq, bool) else None
-            op = item.get("op")
-            if op == "upsert":
-                try:
-                    e = wire.enquiry_from_wire(item.get("enquiry"))
-                except wire.BadRecord as err:
-                    bad.append((_record_id(item), str(err), item))
-                    continue
-                known = upserts.get(e.id)
-                if known is None or e.version > known[0].version:
-                    upserts[e.id] = (e, seq)
-            elif op == "delete" and isinstance(item.get("id"), str) and item["id"]:
-                deletes[item["id"]] = max(deletes.get(item["id"], -1), seq if seq is not None else 0)
-            else:
-                bad.append((_record_id(item), f"change: unknown op {str(op)[:20]!r} or missing id", item))
+    def apply_parsed(self, page: ParsedPage, next_cursor: str, *, now: float = 0.0) -> ChangeSet:
+        """A page parsed earlier (perhaps on another thread: parse_feed_page touches no connection)."""
+        return self._apply(list(page.upserts.values()), page.deletes, page.bad, next_cursor, now)
 
     def apply_enquiries(
         self, enquiries: Sequence[Enquiry], next_cursor: str | None = None, *, now: float = 0.0

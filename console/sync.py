@@ -33,7 +33,7 @@ from console.api_errors import (
     ServerError,
 )
 from console.model import ChangeSet, Enquiry
-from console.store import KnownError, OutboxItem, OutboxResult, Store
+from console.store import KnownError, OutboxItem, OutboxResult, ParsedPage, Store, parse_feed_page
 
 log = logging.getLogger("concierge.sync")
 
@@ -216,26 +216,30 @@ class Syncer:
                 counts.removed += len(gone)
                 self._emit(ChangeSet(removed=gone))
 
+    def _fetch(self, cursor: str, wait: float) -> tuple[FeedPage, ParsedPage]:
+        """Fetch and parse one page; runs on a helper thread (it touches no connection)."""
+        page = self._read(self.api.changes, cursor, self.page_limit, wait)
+        return page, parse_feed_page(page.items)
+
     def _pull(
         self, wait: float, counts: SyncCounts, *, seen: set[str] | None = None, first: FeedPage | None = None
     ) -> None:
-        page = first or self._read(self.api.changes, self.store.cursor(), self.page_limit, wait)
+        if first is not None:
+            page, parsed = first, parse_feed_page(first.items)
+        else:
+            page, parsed = self._fetch(self.store.cursor(), wait)
         while True:
-            # Fetch the next page while this one is written: the server and the store work in parallel.
-            ahead = (
-                _background(self._read, self.api.changes, page.next_cursor, self.page_limit, 0.0)
-                if page.has_more
-                else None
-            )
+            # The next page is fetched and parsed while SQLite writes this one (it releases the GIL).
+            ahead = _background(self._fetch, page.next_cursor, 0.0) if page.has_more else None
             if seen is not None:
                 seen.update(_ids_of(page.items))
-            cs = self.store.apply_feed_page(page.items, page.next_cursor, now=self.api.now())
+            cs = self.store.apply_parsed(parsed, page.next_cursor, now=self.api.now())
             counts.pages += 1
             counts.add(cs)
             self._emit(cs)
             if ahead is None or (self._stop is not None and self._stop.is_set()):
                 return  # each page is committed with its cursor: stopping here loses nothing
-            page = ahead.result()
+            page, parsed = ahead.result()
 
     # -- the outbox -------------------------------------------------------------------------------
     def push_outbox(self, counts: SyncCounts | None = None) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -12,7 +13,7 @@ import pytest
 from console.api_errors import ApiError
 from console.model import ChangeSet
 from console.service.server import DemoService
-from console.store import Store
+from console.store import Store, StoreReader
 from console.sync import Syncer, SyncState
 from tests.integration.test_sync_fixtures import assert_converged, new_client, new_store
 
@@ -124,7 +125,9 @@ def test_a_cache_belongs_to_one_server(svc: DemoService, store: Store) -> None:
         Syncer(new_client(svc), store).run_once()
 
 
-def test_run_forever_states_and_prompt_local_actions(svc: DemoService, store: Store) -> None:
+def test_run_forever_states_and_prompt_local_actions(svc: DemoService, tmp_path: Path) -> None:
+    key = os.urandom(32)
+    store = new_store(tmp_path, key=key)
     api = new_client(svc, max_retries=0)
     states: list[SyncState] = []
     live, reconnecting, offline, pushed = (threading.Event() for _ in range(4))
@@ -138,13 +141,15 @@ def test_run_forever_states_and_prompt_local_actions(svc: DemoService, store: St
     stop = threading.Event()
     worker = threading.Thread(target=syncer.run_forever, args=(stop,))
     worker.start()
+    reader = None
     try:
         assert live.wait(20)
+        reader = StoreReader(store.path, key)  # the UI's own connection: the Store belongs to the sync thread
         # A move submitted while the sync thread long-polls is written and pushed at once.
-        target = next(e for e in store.load_open() if e.team_id == "social" and e.topic == "general")
+        target = next(e for e in reader.load_open() if e.team_id == "social" and e.topic == "general")
         oid = syncer.queue_assignment(target.id, "social", None, "rebalance", "sup-test").result(timeout=5)
         assert pushed.wait(10), "the move waited for the long-poll to end"
-        item = store.outbox_item(oid)
+        item = reader.outbox_item(oid)
         assert item is not None and item.state == "done"
         live.clear()
         svc.faults.set("5xx=1")
@@ -153,11 +158,14 @@ def test_run_forever_states_and_prompt_local_actions(svc: DemoService, store: St
         assert states[-1].last_sync_at is not None
         svc.faults.clear()
         assert live.wait(20)
-        assert_converged(svc, store)
     finally:
         stop.set()
         worker.join(10)
+        if reader is not None:
+            reader.close()
     assert not worker.is_alive()
+    assert_converged(svc, store)
+    store.close()
     api.close()
 
 

@@ -20,8 +20,8 @@ def new_client(svc: DemoService, **kw: Any) -> ApiClient:
     return api
 
 
-def new_store(tmp_path: Path, name: str = "cache.db") -> Store:
-    return Store(tmp_path / name, os.urandom(32))
+def new_store(tmp_path: Path, name: str = "cache.db", key: bytes | None = None) -> Store:
+    return Store(tmp_path / name, key or os.urandom(32))
 
 
 def normalised(raw: dict[str, Any]) -> dict[str, Any]:
