@@ -145,6 +145,9 @@ class Session:
             reader_factory=lambda: StoreReader(self._cache, self._key),
             privacy=c.privacy,
         )
+        # Reassignments are written by the sync thread (the one writer) as the signed-in supervisor.
+        self.controller.moves.writer = lambda: self.syncer
+        self.controller.moves.actor = c.username or DEMO_USER
         self.controller.load_from_cache()
         self.window.signInRequested.connect(self.sign_in)
         self.window.settingsRequested.connect(self.edit_settings)

@@ -21,6 +21,7 @@ from console.metrics import HeaderMetrics, NavigatorCounts, header_metrics, navi
 from console.model import Agent, Calendar, ChangeSet, Enquiry, Message, Team
 from console.sla import Clock, SlaEngine, Thresholds, format_countdown
 from console.store_read import StoreReader
+from widgets.board import install as install_moves
 from widgets.detail_pane import ClockRow
 from widgets.main_window import MainWindow
 from widgets.navigator import ALL_KEY
@@ -101,6 +102,8 @@ class Controller(QObject):
         self.timer = QTimer(self)
         self.timer.setInterval(REFRESH_MS)
         self.timer.timeout.connect(self.refresh)
+        self.board: Any = None  # the team board (widgets.board.install sets it)
+        self.moves = install_moves(self)  # drag-to-reassign, "Reassign to...", undo
 
     # --- time -------------------------------------------------------------------------------------
 
@@ -188,6 +191,7 @@ class Controller(QObject):
         self.agents = agents
         self._dirty = True
         self._teams = [(t.id, t.name) for t in sorted(teams, key=lambda t: (t.kind != "social", t.name))]
+        self.moves.set_reference(teams, agents)
         self._update_structure()
 
     def _update_structure(self) -> None:
@@ -255,11 +259,14 @@ class Controller(QObject):
             state.state, state.since, state.last_sync_at, getattr(state, "detail", "") or ""
         )
         self._show_pending()
+        self.moves.flush()  # moves made before the sync thread was up are written now
 
     @Slot(object)
     def on_outbox(self, result: Any) -> None:
         """An outbox outcome (console.store.OutboxResult): say what happened, in words."""
         self._show_pending()
+        if self.moves.on_outbox(result):  # a reassignment: the move controller confirms or reverts it
+            return
         subject = getattr(result, "enquiry_id", None) or "an action"
         state = getattr(result, "state", "")
         message = getattr(result, "message", "") or ""

@@ -6,7 +6,16 @@ from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
-from PySide6.QtWidgets import QLabel, QLineEdit, QMainWindow, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
 
 from widgets.detail_pane import DetailPane
 from widgets.header import LiveHeader
@@ -25,6 +34,8 @@ class MainWindow(QMainWindow):
     signInRequested = Signal()
     themeRequested = Signal(str)
     scaleRequested = Signal(float)
+    reassignRequested = Signal()  # "Reassign to..." for the selected enquiries (widgets.reassign)
+    undoReassignRequested = Signal()
 
     def __init__(
         self,
@@ -127,6 +138,7 @@ class MainWindow(QMainWindow):
         menu.addActions([sign_in, settings])
         menu.addSeparator()
         menu.addAction(quit_)
+        self._build_edit_menu()
 
         view = self.menuBar().addMenu("&View")
         # No shortcut here: the queue view owns Ctrl+F (two owners would make it ambiguous).
@@ -147,6 +159,35 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _=False, s=scale: self.scaleRequested.emit(s))
             group.addAction(action)
             sizes.addAction(action)
+
+    def _build_edit_menu(self) -> None:
+        edit = self.menuBar().addMenu("&Edit")
+        self.reassign_action = QAction("&Reassign to…", self)
+        self.reassign_action.setShortcut(QKeySequence("Ctrl+R"))
+        self.reassign_action.triggered.connect(self.reassignRequested)
+        self.undo_reassign_action = QAction("&Undo reassignment", self)
+        self.undo_reassign_action.setShortcut(QKeySequence("Ctrl+Shift+Z"))
+        self.undo_reassign_action.setEnabled(False)
+        self.undo_reassign_action.triggered.connect(self.undoReassignRequested)
+        edit.addActions([self.reassign_action, self.undo_reassign_action])
+        # The same action on the queue's right-click menu.
+        self.queue_view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.queue_view.addAction(self.reassign_action)
+
+    def add_board(self, board: QWidget) -> QDockWidget:
+        """The team board, docked below the queue (drag between them); View menu shows or hides it."""
+        dock = QDockWidget("Team board", self)
+        dock.setObjectName("teamBoardDock")
+        dock.setWidget(board)
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
+        self.resizeDocks(
+            [dock], [max(board.sizeHint().height(), self.height() * 2 // 5)], Qt.Orientation.Vertical
+        )
+        for action in self.menuBar().actions():
+            menu = action.menu()
+            if action.text() == "&View" and isinstance(menu, QMenu):
+                menu.addAction(dock.toggleViewAction())
+        return dock
 
     def focus_filter(self) -> None:
         self.queue_view.focus_filter()

@@ -19,13 +19,14 @@ import heapq
 import html
 import logging
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from operator import attrgetter
 from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QMimeData,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
@@ -39,6 +40,8 @@ from console.metrics import format_wait
 from console.model import ChangeSet, Enquiry
 from console.sla import SlaEngine, SlaStatus
 from widgets.icons import channel_icon, sla_icon
+from widgets.mime import MIME_TYPE
+from widgets.mime import encode as encode_refs
 from widgets.queue_text import (
     COLUMN_TIPS,
     COLUMNS,
@@ -72,7 +75,12 @@ _BACKGROUND = Qt.ItemDataRole.BackgroundRole
 _ALIGN = Qt.ItemDataRole.TextAlignmentRole
 _ACCESSIBLE = Qt.ItemDataRole.AccessibleTextRole
 _CLOCK_ROLES = [_DISPLAY, _DECORATION, _TOOLTIP, _FOREGROUND, _BACKGROUND, _ACCESSIBLE, SLA_STATUS_ROLE]
-_ITEM_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+_ITEM_FLAGS = (
+    Qt.ItemFlag.ItemIsEnabled
+    | Qt.ItemFlag.ItemIsSelectable
+    | Qt.ItemFlag.ItemNeverHasChildren
+    | Qt.ItemFlag.ItemIsDragEnabled  # rows are dragged onto the team board (widgets.mime)
+)
 _NO_FLAGS = Qt.ItemFlag.NoItemFlags
 WARM_UP_SLICE = 1000  # rows of filter text built per idle slice (~5-25 ms)
 _UNSET: Any = object()  # "not computed yet" (None is a real value: no clock running)
@@ -515,6 +523,10 @@ class QueueModel(QAbstractTableModel):
         ids = [r.id for r in self._vis]
         return ids[::-1] if self._descending else ids
 
+    def all_enquiries(self) -> list[Enquiry]:
+        """Every held enquiry (filtered out or not), by id: the team board groups these."""
+        return [r.e for r in self._ids]
+
     def total_count(self) -> int:
         return len(self._all)
 
@@ -569,6 +581,17 @@ class QueueModel(QAbstractTableModel):
     def flags(self, index: Index) -> Qt.ItemFlag:
         # Called for every selected cell on each move; combining enum flags in Python is not free.
         return _ITEM_FLAGS if index.isValid() else _NO_FLAGS
+
+    # Drag source for reassignment: ids and versions only (widgets.mime); drops land on the board.
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction
+
+    def mimeTypes(self) -> list[str]:
+        return [MIME_TYPE]
+
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
+        rows = sorted({i.row() for i in indexes if i.isValid()})
+        return encode_refs(e for row in rows if (e := self.enquiry_at(row)) is not None)
 
     def data(self, index: Index, role: int = _DISPLAY) -> Any:
         try:

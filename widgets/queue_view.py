@@ -87,6 +87,10 @@ class QueueView(QTableView):
         self.setShowGrid(False)
         self.setAlternatingRowColors(True)
         self.setTabKeyNavigation(False)  # Tab leaves the table; arrows move inside it
+        # Rows drag onto the team board (the model's mimeData carries ids and versions); no drops here.
+        self.setDragEnabled(True)
+        self.setDragDropMode(QAbstractItemView.DragDropMode.DragOnly)
+        self.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.setAccessibleName("Queue of open enquiries")
         vh = self.verticalHeader()
         vh.setVisible(False)

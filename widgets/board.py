@@ -1,0 +1,339 @@
+"""The team board: a lane per team (the social team first, then the specialists), each with its agents
+(status, load against capacity), its enquiries by SLA urgency and its breach risk. Enquiries are dragged
+from the queue table or a lane onto a lane (the team) or onto an agent; while hovering, the lane says
+whether the move is allowed and, if not, why (the routing verdict).
+
+The lanes are rebuilt from the queue model's rows on a coalescing timer; a local move re-files just the
+moved rows at once (apply_rows), so a drop shows where it went without waiting for the rebuild.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QModelIndex, QPoint, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDropEvent, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.model import Agent, Enquiry, Team
+from console.moves import MovePlan
+from console.routing import Target, team_label
+from widgets import mime
+from widgets.board_model import AgentModel, LaneData, LaneModel, breach_risk, group_lanes
+from widgets.queue_model import ID_ROLE, QueueModel
+from widgets.reassign import MoveController, reassign_with_dialog
+from widgets.theme import Theme, make_theme
+
+if TYPE_CHECKING:
+    from widgets.controller import Controller
+
+REBUILD_MS = 300  # changes are gathered this long before the lanes are rebuilt
+REFRESH_MS = 10_000  # countdowns move with time even when nothing changes
+RISK_MARKS = {"high": "▲ High", "medium": "◆ Medium", "low": "● Low"}
+
+
+class DropView(QListView):
+    """A list that shows the routing verdict while enquiries hover over it. The verdict is computed by
+    the move controller (cached per payload and target) and the model's canDropMimeData agrees."""
+
+    hovered = Signal(object)  # MovePlan | None (None: the drag left)
+
+    def __init__(self, moves: MoveController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.moves = moves
+        self.setAcceptDrops(True)
+        self.setDropIndicatorShown(True)
+        self.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setWordWrap(True)
+
+    def target_at(self, pos: QPoint) -> Target | None:
+        model = self.model()
+        index = self.indexAt(pos)
+        if isinstance(model, AgentModel):
+            return model.target(index)
+        if isinstance(model, LaneModel):
+            return model.target(index)
+        return None
+
+    def verdict_at(self, event: QDragMoveEvent | QDragEnterEvent | QDropEvent) -> MovePlan | None:
+        target = self.target_at(event.position().toPoint())
+        data = event.mimeData()
+        if target is None or not mime.has_refs(data):
+            return None
+        try:
+            refs = mime.decode(data)
+        except mime.BadPayload:
+            return None
+        return self.moves.plan_refs(refs, target)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if mime.has_refs(event.mimeData()):
+            event.acceptProposedAction()
+            self._judge(event)
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        super().dragMoveEvent(event)  # auto-scroll and the drop indicator
+        self._judge(event)
+
+    def _judge(self, event: QDragMoveEvent | QDragEnterEvent) -> None:
+        plan = self.verdict_at(event)
+        self.hovered.emit(plan)
+        if plan is not None and plan.allowed:
+            event.setDropAction(Qt.DropAction.MoveAction)
+            event.accept()
+        else:
+            event.ignore()
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        super().dragLeaveEvent(event)
+        self.hovered.emit(None)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self.hovered.emit(None)
+        model = self.model()
+        target = self.target_at(event.position().toPoint())
+        index = self.indexAt(event.position().toPoint())
+        if target is None or model is None:
+            event.ignore()
+            return
+        # The model's dropMimeData holds the logic; the view never removes the dragged rows itself.
+        done = model.dropMimeData(event.mimeData(), Qt.DropAction.MoveAction, -1, -1, index)
+        event.setDropAction(Qt.DropAction.CopyAction if done else Qt.DropAction.IgnoreAction)
+        event.accept() if done else event.ignore()
+
+
+class LaneWidget(QFrame):
+    def __init__(self, team: Team, moves: MoveController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.team = team
+        self.moves = moves
+        self.setObjectName(f"lane-{team.id}")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.title = QLabel(team.name + (" (social)" if team.kind == "social" else ""))
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        font = QFont(self.title.font())
+        font.setBold(True)
+        self.title.setFont(font)
+        self.stats = _plain()
+        self.risk = _plain()
+        self.verdict = _plain()
+        self.verdict.setObjectName("verdict")
+        self.verdict.setAccessibleName(f"Drop verdict for {team_label(team)}")
+        self.verdict.hide()
+        self.agent_model = AgentModel(team.id, self)
+        self.agent_model.handler = moves
+        self.agents = DropView(moves)
+        self.agents.setModel(self.agent_model)
+        self.agents.setAccessibleName(f"Agents of {team_label(team)}")
+        self.agents.setDragEnabled(False)
+        self.lane_model = LaneModel(team.id, self)
+        self.lane_model.handler = moves
+        self.enquiries = DropView(moves)
+        self.enquiries.setModel(self.lane_model)
+        self.enquiries.setAccessibleName(f"Enquiries of {team_label(team)}, most urgent first")
+        self.enquiries.setDragEnabled(True)
+        self.enquiries.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        for view in (self.agents, self.enquiries):
+            view.hovered.connect(self.show_verdict)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setSpacing(4)
+        for w in (self.title, self.stats, self.risk, self.verdict):
+            layout.addWidget(w)
+        layout.addWidget(self.agents, 2)
+        layout.addWidget(self.enquiries, 5)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("m") * 24)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+
+    def show_verdict(self, plan: MovePlan | None) -> None:
+        if plan is None:
+            self.verdict.hide()
+            return
+        mark = "✓ " if plan.allowed else "✗ "
+        if plan.allowed and plan.needs_reason:
+            mark = "✎ "  # allowed, and the drop will ask why
+        self.verdict.setText(mark + plan.summary())
+        self.verdict.setProperty("allowed", plan.allowed)
+        self.verdict.setStyleSheet(self._verdict_style(plan.allowed))
+        self.verdict.show()
+
+    def _verdict_style(self, allowed: bool) -> str:
+        theme = getattr(self.parent(), "theme", None)
+        t: Theme = theme if isinstance(theme, Theme) else make_theme("light")
+        c = t.states["on_track" if allowed else "breached"]
+        return (
+            f"QLabel {{ color: {c.fg.name()}; background: {c.bg.name()}; padding: 4px; font-weight: bold; }}"
+        )
+
+    def set_data(self, lane: LaneData, agents: Sequence[Agent], tz: str, now: float) -> None:
+        self.lane_model.set_lane(lane, tz, now)
+        self.agent_model.set_agents(agents)
+        mine = self.agent_model.agents()
+        self.update_counts(lane.total, lane.states, mine)
+
+    def update_counts(self, total: int, states: dict[str, int], agents: Sequence[Agent]) -> None:
+        working = [a for a in agents if a.status in ("available", "busy")]
+        load = sum(a.load for a in working)
+        cap = sum(a.capacity for a in working)
+        self.stats.setText(
+            f"{total:,} open · {len(working)} of {len(agents)} agents working · load {load}/{cap}"
+        )
+        level, sentence = breach_risk(states, agents)
+        self.risk.setText(f"{RISK_MARKS[level]} risk — {sentence.split(': ', 1)[1]}")
+        self.risk.setToolTip(sentence)
+        self.risk.setProperty("level", level)
+
+
+class TeamBoard(QScrollArea):
+    """All lanes side by side. set_reference() with the teams and agents, then refresh() whenever the
+    queue model's rows change (coalesced); apply_rows() for local moves."""
+
+    def __init__(self, queue: QueueModel, moves: MoveController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.queue, self.moves = queue, moves
+        self.theme = queue.theme()
+        self.setWidgetResizable(True)
+        self.setAccessibleName("Team board")
+        self._inner = QWidget()
+        self._row = QHBoxLayout(self._inner)
+        self._row.setContentsMargins(4, 4, 4, 4)
+        self.setWidget(self._inner)
+        self.lanes: dict[str, LaneWidget] = {}
+        self._teams: list[Team] = []
+        self._agents: list[Agent] = []
+        self.rebuilds = 0
+        self.rebuild_ms = 0.0
+        self._soon = QTimer(self)
+        self._soon.setSingleShot(True)
+        self._soon.setInterval(REBUILD_MS)
+        self._soon.timeout.connect(self.rebuild)
+        self._tick = QTimer(self)
+        self._tick.setInterval(REFRESH_MS)
+        self._tick.timeout.connect(self.rebuild)
+        self._tick.start()
+        for signal in (queue.modelReset, queue.rowsInserted, queue.rowsRemoved, queue.layoutChanged):
+            signal.connect(self.refresh)
+        moves.rowsChanged.connect(self.apply_rows)
+
+    def sizeHint(self) -> QSize:
+        fm = self.fontMetrics()
+        return QSize(fm.horizontalAdvance("m") * 120, fm.height() * 22)
+
+    def set_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        for lane in self.lanes.values():
+            lane.lane_model.set_theme(theme)
+
+    def set_reference(self, teams: Sequence[Team], agents: Sequence[Agent]) -> None:
+        order = sorted(teams, key=lambda t: (t.kind != "social", t.name))
+        if [(t.id, t.name, t.kind) for t in order] != [(t.id, t.name, t.kind) for t in self._teams]:
+            for lane in self.lanes.values():
+                lane.setParent(None)
+                lane.deleteLater()
+            self.lanes = {}
+            while self._row.count():
+                self._row.takeAt(0)
+            for t in order:
+                lane = self.lanes[t.id] = LaneWidget(t, self.moves, self._inner)
+                self._row.addWidget(lane)
+        self._teams, self._agents = list(order), list(agents)
+        self.rebuild()
+
+    def refresh(self, *_: object) -> None:
+        """Something changed in the queue: rebuild soon (bursts of changes make one rebuild)."""
+        if not self._soon.isActive():
+            self._soon.start()
+
+    def rebuild(self) -> None:
+        started = time.perf_counter()
+        q = self.queue
+        lanes = group_lanes(q.all_enquiries(), q.status_of)
+        now, tz = q.now(), q.time_zone()
+        for team_id, lane in self.lanes.items():
+            lane.set_data(lanes.get(team_id) or LaneData(team_id), self._agents, tz, now)
+        self.rebuilds += 1
+        self.rebuild_ms = (time.perf_counter() - started) * 1000
+
+    def apply_rows(self, rows: dict[str, Enquiry | None]) -> None:
+        """Re-file rows that moved locally (optimistic, confirmed or reverted) at once."""
+        for ident, e in rows.items():
+            for lane in self.lanes.values():
+                if lane.lane_model.take(ident) and (e is None or e.team_id != lane.team.id):
+                    lane.lane_model.total = max(0, lane.lane_model.total - 1)
+            if e is not None and e.team_id in self.lanes:
+                self.lanes[e.team_id].lane_model.put(e, self.queue.status_of(e.id))
+        self.refresh()
+
+    def lane_ids(self, team_id: str) -> list[str]:
+        lane = self.lanes.get(team_id)
+        return [] if lane is None else lane.lane_model.ids()
+
+
+def _plain() -> QLabel:
+    label = QLabel("")
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    return label
+
+
+def selected_ids(view: QAbstractItemView) -> list[str]:
+    sm = view.selectionModel()
+    if sm is None:
+        return []
+    rows: list[QModelIndex] = sorted(sm.selectedIndexes(), key=lambda i: i.row())
+    out = dict.fromkeys(str(i.data(ID_ROLE)) for i in rows if i.data(ID_ROLE))
+    return list(out)
+
+
+def install(controller: Controller) -> MoveController:
+    """Wire drag-to-reassign into the main window: the move controller, the board dock, the
+    "Reassign to..." and undo actions. The controller keeps the returned object as `moves`."""
+    window, model = controller.window, controller.model
+    moves = MoveController(model, now=controller.now, parent=controller)
+    moves.reader = controller.reader
+    moves.forget = lambda ids: controller.engine.forget(ids)
+    board = TeamBoard(model, moves)
+    controller.board = board
+    window.add_board(board)
+
+    def moved(rows: dict[str, Enquiry | None]) -> None:
+        for ident, e in rows.items():
+            if e is None or not e.is_open:
+                controller.rows.pop(ident, None)
+            else:
+                controller.rows[ident] = e
+
+    def record_changed(_: object) -> None:
+        window.undo_reassign_action.setEnabled(moves.last_undoable() is not None)
+
+    def reassign() -> None:
+        focus = window.focusWidget()
+        ids = selected_ids(focus) if isinstance(focus, QListView) else window.queue_view.selectedIds()
+        reassign_with_dialog(moves, ids, window)
+
+    moves.rowsChanged.connect(moved)
+    moves.recordChanged.connect(record_changed)
+    moves.message.connect(lambda text: window.statusBar().showMessage(text, 30_000))
+    moves.rulesChanged.connect(
+        lambda: board.set_reference(list(moves.rules.teams.values()), controller.agents)
+    )
+    window.reassignRequested.connect(reassign)
+    window.undoReassignRequested.connect(lambda: moves.undo_last(window))
+    return moves
