@@ -36,6 +36,9 @@ class MainWindow(QMainWindow):
     scaleRequested = Signal(float)
     reassignRequested = Signal()  # "Reassign to..." for the selected enquiries (widgets.reassign)
     undoReassignRequested = Signal()
+    chartsRequested = Signal()  # View menu: widgets.wallboard_views.LiveViews opens these
+    staffingRequested = Signal()
+    wallboardRequested = Signal()
 
     def __init__(
         self,
@@ -159,6 +162,15 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _=False, s=scale: self.scaleRequested.emit(s))
             group.addAction(action)
             sizes.addAction(action)
+        view.addSeparator()
+        for label, signal in (
+            ("&Charts…", self.chartsRequested),
+            ("S&taffing…", self.staffingRequested),
+            ("&Wallboard (full screen)", self.wallboardRequested),
+        ):
+            action = QAction(label, self)
+            action.triggered.connect(signal)
+            view.addAction(action)
 
     def _build_edit_menu(self) -> None:
         edit = self.menuBar().addMenu("&Edit")
