@@ -3,10 +3,12 @@
 Where: Linux $XDG_CONFIG_HOME/concierge/settings.json (machine: /etc/concierge/settings.json); Windows
 %APPDATA%\\Concierge (machine: %PROGRAMDATA%\\Concierge); macOS ~/Library/Application Support/Concierge
 (machine: /Library/Application Support/Concierge). User values override machine values, which override
-the defaults. A bad value is skipped with a logged warning (the layer below wins) and listed in
-Settings.problems for the settings pane; unknown keys are kept and written back unchanged. Secrets
-(tokens, passwords, keys) never go in these files: they live in console.credentials. A secret-looking key
-found in a file is ignored and never written back; a proxy password is dropped when saving.
+the defaults, except for the keys the machine file lists under "locked" (IT's decision: the user file
+cannot change them, and saying so is a problem listed for the user). A bad value is skipped with a
+logged warning (the layer below wins) and listed in Settings.problems for the settings pane; unknown
+keys are kept and written back unchanged. Secrets (tokens, passwords, keys) never go in these files:
+they live in console.credentials. A secret-looking key found in a file is ignored and never written
+back; a proxy password is dropped when saving.
 """
 
 from __future__ import annotations
@@ -54,6 +56,8 @@ class Settings:
     wallboard_screen: int | None = None
     cache_path: str = ""  # empty: default_cache_path()
     username: str = ""
+    retention_days: int = 365  # closed enquiries older than this leave the cache (console.retention)
+    locked: tuple[str, ...] = ()  # keys the machine file fixes: user settings cannot override them
     extra: dict[str, Any] = field(default_factory=dict)  # unknown keys from the user file, kept as they are
     problems: list[str] = field(default_factory=list)  # what was wrong in the files, for the user
 
@@ -158,6 +162,12 @@ def _proxy(v: Any) -> str | None:
     return str(v)
 
 
+def _days(v: Any) -> int:
+    if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 3650:
+        raise ValueError("expected a whole number of days from 1 to 3650")
+    return v
+
+
 def _screen(v: Any) -> int | None:
     if v is None:
         return None
@@ -181,7 +191,9 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "wallboard_screen": _screen,
     "cache_path": _text(4096),
     "username": _text(200),
+    "retention_days": _days,
 }
+LOCKED = "locked"  # the machine file's list of keys users cannot override
 THRESHOLD_KEYS = ("at_risk_fraction", "at_risk_minutes", "urgent_fraction", "urgent_minutes")
 
 
@@ -213,6 +225,8 @@ def _read(path: Path, problems: list[str]) -> dict[str, Any]:
 
 def _apply(target: Settings, doc: dict[str, Any], path: Path, keep_extra: bool) -> None:
     for key, value in doc.items():
+        if key == LOCKED:
+            continue  # only the machine file may lock keys: see _locked
         if SECRET_KEY.search(key):
             target.problems.append(
                 f"{path}: '{key}' looks like a secret and was ignored; remove it from the file"
@@ -240,11 +254,33 @@ def load(user_path: Path | None = None, machine_path: Path | None = None) -> Set
     user_path = user_path or user_config_dir() / FILE_NAME
     machine_path = machine_path or machine_config_dir() / FILE_NAME
     result = Settings()
-    _apply(result, _read(machine_path, result.problems), machine_path, keep_extra=False)
-    _apply(result, _read(user_path, result.problems), user_path, keep_extra=True)
+    machine = _read(machine_path, result.problems)
+    _apply(result, machine, machine_path, keep_extra=False)
+    result.locked = _locked(machine, machine_path, result.problems)
+    user = _read(user_path, result.problems)
+    if LOCKED in user:
+        result.problems.append(f"{user_path}: 'locked' belongs in the machine-wide file only; ignored")
+    _apply(result, {k: v for k, v in user.items() if k not in result.locked}, user_path, keep_extra=True)
+    for key in result.locked:
+        if key in user and user[key] != getattr(result, key):
+            result.problems.append(
+                f"{user_path}: '{key}' is fixed by your organisation ({machine_path}); the user value "
+                "was not applied"
+            )
     for problem in result.problems:
         log.warning("%s", problem)
     return result
+
+
+def _locked(machine: dict[str, Any], path: Path, problems: list[str]) -> tuple[str, ...]:
+    raw = machine.get(LOCKED, [])
+    if not isinstance(raw, list) or not all(isinstance(k, str) for k in raw):
+        problems.append(f"{path}: 'locked' must be a list of setting names; nothing was locked")
+        return ()
+    unknown = [k for k in raw if k not in CHECKS]
+    if unknown:
+        problems.append(f"{path}: 'locked' names unknown settings ({', '.join(unknown)}); they were skipped")
+    return tuple(k for k in dict.fromkeys(raw) if k in CHECKS)
 
 
 def _without_password(proxy: str | None) -> str | None:
@@ -263,8 +299,8 @@ def to_json(settings: Settings, base: Settings | None = None) -> dict[str, Any]:
     base = base or Settings()
     doc: dict[str, Any] = {k: v for k, v in settings.extra.items() if not SECRET_KEY.search(k)}
     for f in fields(Settings):
-        if f.name in ("extra", "problems"):
-            continue
+        if f.name in ("extra", "problems", "locked") or f.name in settings.locked:
+            continue  # a locked key is the machine file's to hold
         value = getattr(settings, f.name)
         if f.name == "proxy":
             value = _without_password(value)  # a proxy password belongs in the secret store
