@@ -40,6 +40,7 @@ from widgets.dialogs import LoginDialog, SettingsDialog
 from widgets.main_window import MainWindow
 from widgets.queue_model import QueueModel
 from widgets.theme import apply_theme
+from widgets.wallboard_views import LiveViews
 from widgets.workers import BackgroundJobs, Runner, SyncWorker
 
 log = logging.getLogger("concierge.ui.app")
@@ -97,6 +98,7 @@ class Session:
         self.reader: StoreReader | None = None
         self.worker: SyncWorker | None = None
         self.syncer: Syncer | None = None
+        self.views: LiveViews | None = None  # charts, staffing, wallboard: built when first opened
         self.jobs = BackgroundJobs()
         self.tokens: Tokens | None = None
         self._tmp: Path | None = None
@@ -153,6 +155,16 @@ class Session:
         self.window.settingsRequested.connect(self.edit_settings)
         self.window.themeRequested.connect(lambda name: self.set_theme(name, self.config.font_scale))
         self.window.scaleRequested.connect(lambda scale: self.set_theme(self.config.theme, scale))
+        self.views = LiveViews(
+            self.window,
+            self.controller.reader_factory or (lambda: StoreReader(self._cache, self._key)),
+            self.controller.now,
+            tz=lambda: self.controller.tz if self.controller else "UTC",
+            theme=lambda: self.config.theme,
+        )
+        self.window.chartsRequested.connect(self.views.open_charts)
+        self.window.staffingRequested.connect(self.views.open_staffing)
+        self.window.wallboardRequested.connect(self.views.open_wallboard)
         self.window.restore_window_state()
         self.window.show()
         if self.secrets.warning and self.service is None:
@@ -163,6 +175,8 @@ class Session:
         if self._stopped:
             return
         self._stopped = True
+        if self.views is not None:
+            self.views.stop()
         if self.controller is not None:
             self.controller.stop()
         self.stop_sync()
@@ -188,6 +202,9 @@ class Session:
         worker.outboxResult.connect(self.controller.on_outbox)
         worker.failed.connect(self.controller.on_failed)
         worker.stateChanged.connect(self._on_state)
+        if self.views is not None:
+            worker.changesReady.connect(self.views.on_changes)
+            worker.stateChanged.connect(self.views.on_state)
         self.worker = worker
         worker.start()
 
@@ -434,6 +451,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--scale", type=float, metavar="F", help="font scale, e.g. 1.5 or 2")
     p.add_argument("--privacy", choices=("full", "partial", "masked"), help="customer data shown (overrides)")
     p.add_argument("--open", type=int, default=2000, metavar="N", help="demo: open enquiries to start with")
+    p.add_argument("--wallboard", action="store_true", help="run as a full-screen wallboard (a viewer token)")
+    p.add_argument("--screen", type=int, metavar="N", help="wallboard: the screen to fill (0 = primary)")
     return p.parse_args(argv)
 
 
@@ -468,6 +487,10 @@ def main(argv: list[str] | None = None) -> int:
     settings = settings_file.load()
     config = config_from(settings, args)
     config.headless = args.screenshot is not None
+    if args.wallboard:
+        from widgets.wallboard_app import run_wallboard  # no main window, no dialogs
+
+        return run_wallboard(app, config, args.screen)
     session = Session(app, config, settings=settings, qsettings=None if args.screenshot else QSettings())
     try:
         session.start()

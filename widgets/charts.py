@@ -1,0 +1,450 @@
+"""The workload charts, drawn by matplotlib inside Qt. Imported only when a chart is first shown:
+matplotlib's Qt backend costs ~0.45 s, which the console's start-up must not pay.
+
+Each chart builds its artists once and afterwards only moves them (bar widths, line data) and asks for
+a draw_idle: no clearing of the figure on every update, so a live chart does not flicker. A chart is
+rebuilt only when its structure changes (a team or channel appears). Values show on hover: the artist
+under the mouse fills a small annotation. SLA colours come from resources/palette.py (Okabe-Ito based).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import matplotlib
+
+matplotlib.use("QtAgg")  # before pyplot could ever be imported; pyplot itself is never used
+
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
+from matplotlib.backend_bases import MouseEvent
+from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+from matplotlib.container import BarContainer
+from matplotlib.figure import Figure
+from matplotlib.text import Annotation, Text
+from matplotlib.ticker import FuncFormatter
+
+from console.chart_data import FRT_EDGES_MIN, KINDS, STACK_STATES, BoardFigures
+from widgets.theme import Theme
+
+STATE_WORDS = {
+    "on_track": "On track",
+    "at_risk": "At risk",
+    "urgent": "Urgent",
+    "breached": "Breached",
+    "no_clock": "Waiting on customer",
+}
+KIND_WORDS = {"arrivals": "Arrivals", "answers": "First answers", "resolutions": "Resolutions"}
+# Okabe-Ito, the palette the SLA colours come from, for series that are not SLA states (channels).
+SERIES = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999")
+_UNBUILT = object()
+HATCHES = ("", "//", "..", "xx", "\\\\", "++", "oo", "--")  # a second cue beside colour
+
+
+def state_colour(theme: Theme, state: str) -> str:
+    colours = theme.state(state)
+    return theme.muted.name() if colours is None else colours.icon_fill.name()
+
+
+class Chart(FigureCanvasQTAgg):
+    title = ""
+    key = ""
+
+    def __init__(self, theme: Theme, tz: str = "UTC", nrows: int = 1) -> None:
+        self.figure_ = Figure(figsize=(9, 5.5), dpi=100)
+        super().__init__(self.figure_)  # type: ignore[no-untyped-call]
+        self.theme, self.tz = theme, ZoneInfo(tz)
+        self.setAccessibleName(self.title)
+        self.figure_.set_facecolor(theme.base.name())
+        self.axes = [self.figure_.add_subplot(nrows, 1, i + 1) for i in range(nrows)]
+        self._hover: list[tuple[Artist, Callable[[], str]]] = []
+        self._structure: object = _UNBUILT
+        self.figure_.subplots_adjust(left=0.24, right=0.97, top=0.9, bottom=0.1, hspace=0.45)
+        for ax in self.axes:
+            self._style(ax)
+        self.annot: Annotation = self.axes[0].annotate(
+            "",
+            xy=(0, 0),
+            xytext=(10, 10),
+            textcoords="offset points",
+            zorder=10,
+            bbox={"boxstyle": "round", "fc": theme.tooltip_base.name(), "ec": theme.muted.name()},
+            color=theme.tooltip_text.name(),
+            annotation_clip=False,
+        )
+        self.annot.set_visible(False)
+        self.mpl_connect("motion_notify_event", self._on_move)
+
+    def _style(self, ax: Axes) -> None:
+        t = self.theme
+        ax.set_facecolor(t.base.name())
+        for spine in ax.spines.values():
+            spine.set_color(t.grid.name())
+        ax.tick_params(colors=t.text.name(), labelsize=9)
+        ax.title.set_color(t.text.name())
+        ax.xaxis.label.set_color(t.muted.name())
+        ax.yaxis.label.set_color(t.muted.name())
+        ax.grid(True, axis="x", color=t.grid.name(), linewidth=0.6)
+        ax.set_axisbelow(True)
+
+    def _legend(self, ax: Axes, **kw: Any) -> None:
+        legend = ax.legend(fontsize=8, frameon=False, **kw)
+        for text in legend.get_texts():
+            text.set_color(self.theme.text.name())
+
+    # --- updating -------------------------------------------------------------------------------------
+    def update_figures(self, f: BoardFigures) -> None:
+        structure = self.structure(f)
+        if structure != self._structure:
+            for ax in self.axes:
+                ax.clear()  # only when teams/channels/hours change, not on every update
+                self._style(ax)
+            self._hover = []
+            self.build(f)
+            self._structure = structure
+        self.refresh(f)
+        self.draw_idle()  # type: ignore[no-untyped-call]
+
+    def structure(self, f: BoardFigures) -> object:
+        return None
+
+    def build(self, f: BoardFigures) -> None:
+        raise NotImplementedError
+
+    def refresh(self, f: BoardFigures) -> None:
+        raise NotImplementedError
+
+    # --- hover ----------------------------------------------------------------------------------------
+    def hover_text(self, x: float, y: float) -> str | None:
+        """The value under display point (x, y) in pixels from the bottom left (what a hover shows)."""
+        event = MouseEvent("motion_notify_event", self, round(x), round(y))
+        for artist, text in self._hover:
+            if artist.get_visible() and artist.contains(event)[0]:
+                return text()
+        return None
+
+    def _on_move(self, event: Any) -> None:
+        text = self.hover_text(event.x, event.y) if event.inaxes is not None else None
+        if text is None:
+            if self.annot.get_visible():
+                self.annot.set_visible(False)
+                self.draw_idle()  # type: ignore[no-untyped-call]
+            return
+        if event.inaxes is not self.annot.axes:
+            self.annot.remove()
+            self.annot = event.inaxes.annotate(
+                "",
+                xy=(0, 0),
+                xytext=(10, 10),
+                textcoords="offset points",
+                zorder=10,
+                bbox={
+                    "boxstyle": "round",
+                    "fc": self.theme.tooltip_base.name(),
+                    "ec": self.theme.muted.name(),
+                },
+                color=self.theme.tooltip_text.name(),
+                annotation_clip=False,
+            )
+        self.annot.xy = (event.xdata, event.ydata)
+        self.annot.set_text(text)
+        self.annot.set_visible(True)
+        self.draw_idle()  # type: ignore[no-untyped-call]
+
+    # --- export and inspection ------------------------------------------------------------------------
+    def export(self, path: Path) -> Path:
+        """Save as PNG or SVG (by the file's suffix)."""
+        fmt = path.suffix.lower().lstrip(".")
+        if fmt not in ("png", "svg"):
+            raise ValueError(f"Charts export as .png or .svg, not {path.suffix or 'no extension'!r}.")
+        self.figure_.savefig(path, format=fmt, facecolor=self.figure_.get_facecolor(), dpi=150)
+        return path
+
+    def texts(self) -> list[str]:
+        """Every text the chart shows (titles, labels, ticks, legend, the hover box)."""
+        self.figure_.canvas.draw()
+        return [t.get_text() for t in self.figure_.findobj(Text) if isinstance(t, Text) and t.get_text()]
+
+    def _hhmm(self, t: float) -> str:
+        return datetime.fromtimestamp(t, self.tz).strftime("%H:%M")
+
+
+class TeamStatesChart(Chart):
+    title = "Open enquiries per team by SLA state"
+    key = "team-states"
+
+    def structure(self, f: BoardFigures) -> object:
+        return tuple(t.name for t in f.teams)
+
+    def build(self, f: BoardFigures) -> None:
+        ax = self.axes[0]
+        names = [t.name for t in f.teams]
+        y = list(range(len(names)))
+        self.bars: dict[str, BarContainer] = {}
+        for i, state in enumerate(STACK_STATES):
+            bars = ax.barh(
+                y,
+                [0] * len(y),
+                color=state_colour(self.theme, state),
+                hatch=HATCHES[i],
+                edgecolor=self.theme.base.name(),
+                label=STATE_WORDS[state],
+            )
+            self.bars[state] = bars
+            for j, rect in enumerate(bars.patches):
+                self._hover.append((rect, partial(self._text, j, state)))
+        ax.set_yticks(y, names)
+        ax.invert_yaxis()
+        ax.set_title(self.title, loc="left", fontsize=11)
+        ax.set_xlabel("open enquiries")
+        self._legend(ax, loc="lower right", ncols=3)
+
+    def _text(self, j: int, state: str) -> str:
+        team = self._teams[j]
+        return f"{team.name} · {STATE_WORDS[state]}: {team.states[state]:,} of {team.open:,}"
+
+    def refresh(self, f: BoardFigures) -> None:
+        self._teams = f.teams
+        left = [0.0] * len(f.teams)
+        for state in STACK_STATES:
+            for j, (rect, team) in enumerate(zip(self.bars[state].patches, f.teams, strict=True)):
+                rect.set_x(left[j])
+                rect.set_width(team.states[state])
+                left[j] += team.states[state]
+        self.axes[0].set_xlim(0, max([*left, 1.0]) * 1.12)
+
+
+class BacklogChart(Chart):
+    title = "Backlog over the shift"
+    key = "backlog"
+
+    def build(self, f: BoardFigures) -> None:
+        ax = self.axes[0]
+        self.figure_.subplots_adjust(left=0.1)
+        (self.line,) = ax.plot(
+            [],
+            [],
+            color=state_colour(self.theme, "on_track"),
+            linewidth=2,
+            marker="o",
+            markersize=3,
+            label="open enquiries",
+        )
+        ax.set_title(self.title, loc="left", fontsize=11)
+        ax.set_ylabel("open enquiries")
+        ax.grid(True, axis="y", color=self.theme.grid.name(), linewidth=0.6)
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: self._hhmm(v)))
+        self._hover.append((self.line, self._nearest))
+        self.line.set_pickradius(8)
+
+    def _nearest(self) -> str:
+        return self._last_text
+
+    def hover_text(self, x: float, y: float) -> str | None:
+        ax = self.axes[0]
+        pts = self._points
+        if not pts:
+            return None
+        tx, _ = ax.transData.inverted().transform((x, y))
+        t, n = min(pts, key=lambda p: abs(p[0] - tx))
+        px, py = ax.transData.transform((t, n))
+        if abs(px - x) > 30 or abs(py - y) > 30:
+            return None
+        return f"{self._hhmm(t)} · {n:,} open"
+
+    def refresh(self, f: BoardFigures) -> None:
+        self._points = f.backlog
+        self._last_text = ""
+        xs = [p[0] for p in f.backlog]
+        ys = [p[1] for p in f.backlog]
+        self.line.set_data(xs, ys)
+        ax = self.axes[0]
+        if xs:
+            ax.set_xlim(min(xs) - 300, max(xs) + 300)
+            ax.set_ylim(0, max([*ys, 1]) * 1.15)
+
+
+class HourlyChart(Chart):
+    title = "Per hour by channel"
+    key = "hourly"
+
+    def __init__(self, theme: Theme, tz: str = "UTC") -> None:
+        super().__init__(theme, tz, nrows=3)
+
+    def structure(self, f: BoardFigures) -> object:
+        return (f.hourly.hours, f.hourly.channels)
+
+    def build(self, f: BoardFigures) -> None:
+        self.figure_.subplots_adjust(left=0.08, right=0.82, top=0.93, bottom=0.07)
+        h = f.hourly
+        x = list(range(len(h.hours)))
+        self.bars: dict[tuple[str, str], BarContainer] = {}
+        for ax, kind in zip(self.axes, KINDS, strict=True):
+            for i, ch in enumerate(h.channels):
+                # Colour and legend order tell channels apart (no hatching: 100+ hatched bars draw slowly).
+                bars = ax.bar(
+                    x,
+                    [0] * len(x),
+                    color=SERIES[i % len(SERIES)],
+                    linewidth=0,
+                    label=f.channel_names.get(ch, ch),
+                    width=0.8,
+                )
+                self.bars[kind, ch] = bars
+                for j, rect in enumerate(bars.patches):
+                    self._hover.append((rect, partial(self._text, kind, ch, j)))
+            ax.set_title(KIND_WORDS[kind], loc="left", fontsize=10)
+            # Hour labels on the bottom chart only: a third of the text to lay out on every redraw.
+            last = kind == KINDS[-1]
+            ax.set_xticks(x, [self._hhmm(t) for t in h.hours] if last else [], fontsize=8)
+            ax.grid(True, axis="y", color=self.theme.grid.name(), linewidth=0.6)
+            ax.grid(False, axis="x")
+        if h.channels:
+            self._legend(self.axes[0], loc="upper left", bbox_to_anchor=(1.01, 1.0))
+
+    def _text(self, kind: str, channel: str, j: int) -> str:
+        h = self._hourly
+        n = h.counts[kind][channel][j]
+        name = self._names.get(channel, channel)
+        return f"{self._hhmm(h.hours[j])} · {name} · {KIND_WORDS[kind].lower()}: {n:,}"
+
+    def refresh(self, f: BoardFigures) -> None:
+        h = self._hourly = f.hourly
+        self._names = f.channel_names
+        for ax, kind in zip(self.axes, KINDS, strict=True):
+            bottom = [0] * len(h.hours)
+            for ch in h.channels:
+                values = h.counts[kind][ch]
+                for j, rect in enumerate(self.bars[kind, ch].patches):
+                    rect.set_y(bottom[j])
+                    rect.set_height(values[j])
+                    bottom[j] += values[j]
+            ax.set_ylim(0, max([*bottom, 1]) * 1.15)
+            ax.set_xlim(-0.6, len(h.hours) - 0.4)
+
+
+class LoadChart(Chart):
+    title = "Agent load against capacity, per team"
+    key = "load"
+
+    def structure(self, f: BoardFigures) -> object:
+        return tuple(t.name for t in f.teams)
+
+    def build(self, f: BoardFigures) -> None:
+        ax = self.axes[0]
+        y = list(range(len(f.teams)))
+        self.cap = ax.barh(
+            y,
+            [0] * len(y),
+            color=self.theme.alt_base.name(),
+            edgecolor=self.theme.muted.name(),
+            label="capacity (agents on shift)",
+            height=0.7,
+        )
+        self.load = ax.barh(
+            y, [0] * len(y), color=state_colour(self.theme, "on_track"), label="load", height=0.4
+        )
+        for j, rect in enumerate(self.load.patches):
+            self._hover.append((rect, partial(self._text, j)))
+        for j, rect in enumerate(self.cap.patches):
+            self._hover.append((rect, partial(self._text, j)))
+        ax.set_yticks(y, [t.name for t in f.teams])
+        ax.invert_yaxis()
+        ax.set_title(self.title, loc="left", fontsize=11)
+        ax.set_xlabel("enquiries held / slots")
+        self._legend(ax, loc="lower right")
+
+    def _text(self, j: int) -> str:
+        t = self._teams[j]
+        pct = f" ({t.load / t.capacity:.0%})" if t.capacity else ""
+        return f"{t.name}: load {t.load} of {t.capacity}{pct} · {t.on_shift} agents on shift"
+
+    def refresh(self, f: BoardFigures) -> None:
+        self._teams = f.teams
+        over = state_colour(self.theme, "breached")
+        ok = state_colour(self.theme, "on_track")
+        for rect, cap, team in zip(self.load.patches, self.cap.patches, f.teams, strict=True):
+            rect.set_width(team.load)
+            rect.set_color(over if team.capacity and team.load > team.capacity else ok)
+            cap.set_width(team.capacity)
+        top = max([1, *(max(t.load, t.capacity) for t in f.teams)])
+        self.axes[0].set_xlim(0, top * 1.12)
+
+
+def _bin_label(i: int, edges: Sequence[float]) -> str:
+    def fmt(m: float) -> str:
+        return f"{m / 60:g} h" if m >= 60 else f"{m:g}"
+
+    return f"{fmt(edges[i])}+" if i == len(edges) - 1 else f"{fmt(edges[i])}-{fmt(edges[i + 1])}"
+
+
+class FrtChart(Chart):
+    title = "First-response time today against the target"
+    key = "first-response"
+
+    def structure(self, f: BoardFigures) -> object:
+        return f.frt.edges_min
+
+    def build(self, f: BoardFigures) -> None:
+        ax = self.axes[0]
+        self.figure_.subplots_adjust(left=0.1, bottom=0.15)
+        edges = f.frt.edges_min
+        x = list(range(len(edges)))
+        self.bars = ax.bar(x, [0] * len(x), color=state_colour(self.theme, "on_track"), width=0.8)
+        for j, rect in enumerate(self.bars.patches):
+            self._hover.append((rect, partial(self._text, j)))
+        ax.set_xticks(x, [_bin_label(i, edges) for i in x], fontsize=8)
+        ax.set_xlabel("minutes from the customer's first message to the first answer")
+        ax.set_ylabel("enquiries")
+        ax.grid(True, axis="y", color=self.theme.grid.name(), linewidth=0.6)
+        ax.grid(False, axis="x")
+        self.target = ax.axvline(
+            0, color=state_colour(self.theme, "breached"), linestyle="--", linewidth=2, label="target"
+        )
+        self._legend(ax, loc="upper right")
+
+    def _text(self, j: int) -> str:
+        edges = self._frt.edges_min
+        return f"{_bin_label(j, edges)} min: {self._frt.counts[j]:,} enquiries"
+
+    def refresh(self, f: BoardFigures) -> None:
+        frt = self._frt = f.frt
+        past = state_colour(self.theme, "urgent")
+        ok = state_colour(self.theme, "on_track")
+        target = frt.target_min
+        for j, rect in enumerate(self.bars.patches):
+            rect.set_height(frt.counts[j])
+            late = target is not None and frt.edges_min[j] >= target
+            rect.set_color(past if late else ok)
+            rect.set_hatch("//" if late else "")
+        ax = self.axes[0]
+        ax.set_ylim(0, max([*frt.counts, 1]) * 1.15)
+        if target is not None:
+            pos = _position(target, FRT_EDGES_MIN)
+            self.target.set_xdata([pos, pos])
+            self.target.set_visible(True)
+            self.target.set_label(f"target {target:g} min")
+        else:
+            self.target.set_visible(False)
+        share = (
+            f"{frt.met / frt.answered:.0%} answered within their own target" if frt.answered else "none yet"
+        )
+        ax.set_title(f"{self.title}: {frt.answered:,} answered, {share}", loc="left", fontsize=11)
+        self._legend(ax, loc="upper right")
+
+
+def _position(minutes: float, edges: Sequence[float]) -> float:
+    """Where a time falls on the categorical bin axis (bars centred on 0..n-1)."""
+    for i in range(len(edges) - 1):
+        lo, hi = edges[i], edges[i + 1]
+        if lo <= minutes < hi:
+            return i - 0.5 + (minutes - lo) / (hi - lo)
+    return len(edges) - 1.5
+
+
+CHARTS: tuple[type[Chart], ...] = (TeamStatesChart, BacklogChart, HourlyChart, LoadChart, FrtChart)
