@@ -41,7 +41,9 @@ log = logging.getLogger("concierge.ui.moves")
 
 DEFAULT_ROUTING_MODEL = "concierge"  # the reference site's model; a bank's setting when it has one
 FLUSH_MS = 1000
-HISTORY = 50  # records kept for undo and outcome matching
+HISTORY = 50
+ROUTINE_PREFIX = "No reason needed: "
+  # records kept for undo and outcome matching
 
 
 class Writer(Protocol):
@@ -167,6 +169,8 @@ class MoveController(QObject):
         movable = plan.movable
         if not movable:
             return None
+        # The audit's "why": the supervisor's reason, else the rule that let the move through.
+        reason = reason.strip() or f"{ROUTINE_PREFIX}{movable[0].verdict.reason}"
         rec = MoveRecord.from_plan(plan, reason, self.actor)
         rows = {
             i.enquiry_id: dataclasses.replace(i.enquiry, team_id=i.target.team_id, agent_id=i.target.agent_id)
@@ -199,7 +203,8 @@ class MoveController(QObject):
             self.message.emit(f"Nothing to undo. {plan.summary()}")
             return None
         rec.undone = True
-        what = rec.reason or f"the move to {rec.label}"
+        routine = not rec.reason or rec.reason.startswith(ROUTINE_PREFIX)
+        what = f"the move to {rec.label}" if routine else rec.reason
         return self.apply(plan, f"{UNDO_PREFIX}{what}", undo_of=list(rec.outbox))
 
     def last_undoable(self) -> MoveRecord | None:

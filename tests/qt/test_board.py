@@ -1,0 +1,199 @@
+"""The board's and the queue's drag and drop through the models: mimeData, canDropMimeData and
+dropMimeData with a real move controller writing to a real encrypted cache (tmp_path)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PySide6.QtCore import QByteArray, QMimeData, QModelIndex, Qt
+from pytestqt.qtbot import QtBot
+
+from console.model import Enquiry
+from console.moves import MovePlan
+from console.routing import Target
+from console.store import Store
+from tests.core.test_routing import AGENTS, TEAMS, enq
+from tests.core.test_store_fixtures import new_key
+from widgets import mime
+from widgets.board import TeamBoard
+from widgets.board_model import AgentModel, LaneModel
+from widgets.queue_model import QueueModel
+from widgets.reassign import MoveController
+
+_MOVE = Qt.DropAction.MoveAction
+
+
+class NowWriter:
+    """The sync thread's submit, run at once on this thread (the store stays thread-confined)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def submit(self, fn: Callable[[Store], Any]) -> Future[Any]:
+        fut: Future[Any] = Future()
+        try:
+            fut.set_result(fn(self.store))
+        except Exception as e:
+            fut.set_exception(e)
+        return fut
+
+
+def rows() -> list[Enquiry]:
+    base = [
+        ("c1", {}),
+        ("c2", {}),
+        ("f1", {"topic": "fraud"}),
+        ("back", {"team": "cards"}),
+        ("gen", {"topic": "general"}),
+    ]
+    return [dataclasses.replace(enq(**kw), id=i) for i, kw in base]  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def harness(tmp_path: Path, qtbot: QtBot) -> Iterator[tuple[MoveController, QueueModel, Store]]:
+    store = Store(tmp_path / "c.db", new_key())
+    store.apply_enquiries(rows())
+    model = QueueModel()
+    model.set_rows(rows())
+    moves = MoveController(model, actor="alice", now=lambda: 1_790_000_000.0)
+    writer = NowWriter(store)
+    moves.writer = lambda: writer
+    moves.reader = store
+    moves.set_reference(TEAMS, AGENTS)
+    asked: list[MovePlan] = []
+    moves.ask_reason = lambda plan, parent: asked.append(plan) or "customer asked"  # type: ignore[func-returns-value]
+    moves.asked = asked  # type: ignore[attr-defined]
+    yield moves, model, store
+    store.close()
+
+
+def _payload(model: QueueModel, ids: list[str]) -> QMimeData:
+    indexes = [model.index(r, c) for i in ids if (r := model.row_of(i)) is not None for c in range(3)]
+    return model.mimeData(indexes)
+
+
+def test_queue_rows_drag_as_ids_and_versions(harness: tuple[MoveController, QueueModel, Store]) -> None:
+    _, model, _ = harness
+    assert model.flags(model.index(0, 0)) & Qt.ItemFlag.ItemIsDragEnabled
+    assert model.mimeTypes() == [mime.MIME_TYPE]
+    data = _payload(model, ["c2", "c1"])  # three cells per row: each row once
+    refs = json.loads(bytes(data.data(mime.MIME_TYPE).data()))
+    assert sorted(r["id"] for r in refs) == ["c1", "c2"] and all(r["version"] == 1 for r in refs)
+    assert "hi" not in data.text()  # ids only: no customer text leaves through a drag
+
+
+def test_a_drop_on_a_lane_moves_at_once_and_writes_the_outbox(
+    harness: tuple[MoveController, QueueModel, Store],
+) -> None:
+    moves, model, store = harness
+    lane = LaneModel("cards")
+    lane.handler = moves
+    data = _payload(model, ["c1", "c2"])
+    assert lane.canDropMimeData(data, _MOVE, -1, -1, QModelIndex())
+    assert lane.dropMimeData(data, _MOVE, -1, -1, QModelIndex())
+    assert {model.enquiry(i).team_id for i in ("c1", "c2")} == {"cards"}  # type: ignore[union-attr]
+    assert moves.pending_ids() == {"c1", "c2"}
+    assert {o.enquiry_id for o in store.outbox_pending()} == {"c1", "c2"}
+    assert [a.action for a in store.audit_entries()][-1] == "assignment.bulk"
+    assert moves.records[-1].outbox and moves.last_undoable() is moves.records[-1]
+
+
+def test_a_refused_drop_changes_nothing(harness: tuple[MoveController, QueueModel, Store]) -> None:
+    moves, model, store = harness
+    lane = LaneModel("cards")
+    lane.handler = moves
+    data = _payload(model, ["f1"])
+    assert not lane.canDropMimeData(data, _MOVE, -1, -1, QModelIndex())
+    assert (
+        moves.plan_refs(mime.decode(data), Target("cards")).summary().startswith("Fraud enquiries may only")
+    )
+    assert not lane.dropMimeData(data, _MOVE, -1, -1, QModelIndex())
+    assert model.enquiry("f1").team_id == "soc" and not store.outbox_pending()  # type: ignore[union-attr]
+
+
+def test_a_drop_on_an_agent_and_a_capacity_override_asks_why(
+    harness: tuple[MoveController, QueueModel, Store],
+) -> None:
+    moves, model, store = harness
+    agents = AgentModel("soc")
+    agents.handler = moves
+    agents.set_agents(AGENTS)
+    bob = agents.index(agents.row_of("bob") or 0)
+    assert agents.target(bob) == Target("soc", "bob") and agents.target(QModelIndex()) == Target("soc")
+    data = _payload(model, ["gen"])
+    assert agents.canDropMimeData(data, _MOVE, -1, -1, bob)  # full, but an override is allowed
+    assert agents.dropMimeData(data, _MOVE, -1, -1, bob)
+    (plan,) = moves.asked  # type: ignore[attr-defined]
+    assert "at capacity" in " ".join(plan.reason_prompts())
+    assert model.enquiry("gen").agent_id == "bob"  # type: ignore[union-attr]
+    (item,) = store.outbox_pending()
+    assert item.payload["reason"] == "customer asked" and item.payload["agent_id"] == "bob"
+
+
+def test_a_hand_back_without_a_reason_is_not_made(harness: tuple[MoveController, QueueModel, Store]) -> None:
+    moves, model, store = harness
+    moves.ask_reason = lambda plan, parent: None
+    lane = LaneModel("soc")
+    lane.handler = moves
+    said: list[str] = []
+    moves.message.connect(said.append)
+    assert not lane.dropMimeData(_payload(model, ["back"]), _MOVE, -1, -1, QModelIndex())
+    assert model.enquiry("back").team_id == "cards" and not store.outbox_pending()  # type: ignore[union-attr]
+    assert said == ["Not moved: a reason is needed for this move."]
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"", b"not json", b'{"id": "c1"}', b'[{"id": 5, "version": 1}]', b'[{"id": "c1", "version": "1"}]'],
+)
+def test_foreign_payloads_are_refused(harness: tuple[MoveController, QueueModel, Store], raw: bytes) -> None:
+    moves, _, store = harness
+    lane = LaneModel("cards")
+    lane.handler = moves
+    data = QMimeData()
+    data.setData(mime.MIME_TYPE, QByteArray(raw))
+    assert not lane.canDropMimeData(data, _MOVE, -1, -1, QModelIndex())
+    assert not lane.dropMimeData(data, _MOVE, -1, -1, QModelIndex())
+    with pytest.raises(mime.BadPayload):
+        mime.decode(data)
+    plain = QMimeData()
+    plain.setText("c1")
+    assert not lane.canDropMimeData(plain, _MOVE, -1, -1, QModelIndex()) and not store.outbox_pending()
+
+
+def test_lanes_drag_too_and_refile_a_move_at_once(
+    harness: tuple[MoveController, QueueModel, Store], qtbot: QtBot
+) -> None:
+    moves, model, _ = harness
+    board = TeamBoard(model, moves)
+    qtbot.addWidget(board)
+    board.set_reference(TEAMS, AGENTS)
+    assert list(board.lanes) == ["soc", "cards", "comp", "fraud", "lend"]  # social first
+    assert set(board.lane_ids("soc")) == {"c1", "c2", "f1", "gen"} and board.lane_ids("cards") == ["back"]
+    soc = board.lanes["soc"].lane_model
+    data = soc.mimeData([soc.index(soc.ids().index("c1"))])
+    assert mime.decode(data) == [("c1", 1)]
+    assert board.lanes["cards"].lane_model.dropMimeData(data, _MOVE, -1, -1, QModelIndex())
+    assert "c1" not in board.lane_ids("soc") and "c1" in board.lane_ids("cards")
+    text = soc.index(0).data()
+    assert "\n" in text and soc.index(0).data(Qt.ItemDataRole.AccessibleTextRole) == text
+    moved = board.lanes["cards"].lane_model
+    assert "pending" in moved.index(moved.ids().index("c1")).data()
+
+
+def test_undo_is_a_new_audited_move(harness: tuple[MoveController, QueueModel, Store]) -> None:
+    moves, model, store = harness
+    assert moves.request(["c1"], Target("cards", "cat")) is not None
+    undo = moves.undo_last()
+    assert undo is not None and undo.undo and undo.reason.startswith("Undo: ")
+    e = model.enquiry("c1")
+    assert e is not None and (e.team_id, e.agent_id) == ("soc", None)
+    actions = [a.action for a in store.audit_entries()]
+    assert actions == ["assignment.requested", "assignment.requested", "assignment.undo"]
+    assert moves.undo_last() is None and moves.last_undoable() is None
