@@ -41,9 +41,8 @@ log = logging.getLogger("concierge.ui.moves")
 
 DEFAULT_ROUTING_MODEL = "concierge"  # the reference site's model; a bank's setting when it has one
 FLUSH_MS = 1000
-HISTORY = 50
-ROUTINE_PREFIX = "No reason needed: "
-  # records kept for undo and outcome matching
+HISTORY = 50  # records kept for undo and outcome matching
+ROUTINE_PREFIX = "No reason needed: "  # the audit's "why" of a move the rules let through as it is
 
 
 class Writer(Protocol):
