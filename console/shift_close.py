@@ -28,6 +28,7 @@ from console.store_reports import (
     window_assignments,
     window_enquiries,
 )
+from console.store_schema import KnownError
 
 if TYPE_CHECKING:
     from console.store import Store
@@ -140,4 +141,19 @@ def close_ended_shifts(
         if save_report(store, report):
             result.stored.append(shift.id)
             log.info("shift report stored: %s", shift.id)
+    return result
+
+
+def close_shifts_quietly(store: Store, now: float, extra: Mapping[str, Any] | None = None) -> CloseResult:
+    """For the sync loop: close ended shifts (API and local), never taking the loop down. A failure is
+    logged with its traceback and returned as a problem; the next call tries again."""
+    try:
+        shifts, problems = all_shifts(store, extra)
+        result = close_ended_shifts(store, now, shifts)
+    except KnownError:
+        raise  # the cache itself: the loop's own handling (retry, state) applies
+    except Exception as e:  # a bug in a report must not stop the queue from syncing
+        log.exception("computing a shift report failed")
+        return CloseResult(problems=[f"a shift report could not be computed: {e}"])
+    result.problems[:0] = problems
     return result

@@ -198,6 +198,13 @@ def replace_agents(store: Store, raw_agents: Sequence[Any], *, now: float) -> bo
     return changed
 
 
+def replace_reference_logged(store: Store, kind: str, raw_items: Sequence[Any], *, now: float) -> bool:
+    """Store.replace_reference, with the agents' status log kept when the kind is agents."""
+    if kind == "agents":
+        return replace_agents(store, raw_items, now=now)
+    return store.replace_reference(kind, raw_items, now=now)
+
+
 def _parsed_agents(raw_agents: Sequence[Any]) -> list[Agent]:
     out = []
     for raw in raw_agents:

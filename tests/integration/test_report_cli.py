@@ -41,8 +41,8 @@ TIMES = (
 )
 
 
-def moved_back(e: Enquiry) -> Enquiry:
-    times = {k: getattr(e, k) - BACK for k in TIMES if getattr(e, k) is not None}
+def moved_back(e: Enquiry, by: float = BACK) -> Enquiry:
+    times = {k: getattr(e, k) - by for k in TIMES if getattr(e, k) is not None}
     return replace(e, **times)
 
 
