@@ -7,10 +7,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from console import wire
@@ -70,7 +70,7 @@ def viewer(qtbot: QtBot, cache: tuple[Path, str]) -> Iterator[ReportViewer]:
 
 
 def test_a_stored_report_opens_offline_with_its_figures(
-    viewer: ReportViewer, qtmodeltester: ModelTester, qtbot: QtBot
+    viewer: ReportViewer, qtmodeltester: Any, qtbot: QtBot
 ) -> None:
     assert [s.shift_id for s in viewer.stored] == ["s1", "s0"]  # newest first
     report = viewer.open("s1")
@@ -83,6 +83,7 @@ def test_a_stored_report_opens_offline_with_its_figures(
     assert viewer.export_pdf.isEnabled()
     for model in [viewer.list_model, *viewer.panel.models()]:
         qtmodeltester.check(model, force_py=True)
+        qtmodeltester.check(model)
     # Sorting by "Over by", longest first, and the drill-down id follows the row.
     # Breaches open sorted by "Over by", the latest first; the drill-down id follows the row.
     first = viewer.panel.breaches.row_at(0)
@@ -102,9 +103,9 @@ def test_drill_down_shows_the_enquiry_masked(viewer: ReportViewer, qtbot: QtBot)
     assert "@cust0" not in text and "Customer 0" not in text
     model = viewer.panel.breaches
     index = model.index(0, 0)
-    view = viewer.panel.tabs.widget(1)
+    view = viewer.panel.views[0]  # the Breaches tab
     with qtbot.waitSignal(viewer.panel.enquiryWanted) as wanted:
-        view.doubleClicked.emit(index)  # type: ignore[attr-defined]
+        view.doubleClicked.emit(index)
     assert wanted.args == [model.row_at(0).enquiry_id]
     assert "no longer in the cache" in viewer.enquiry_detail("gone")
 
