@@ -174,6 +174,12 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX status_log_from ON agent_status_log(from_ts);
     CREATE INDEX assign_at ON assignments(at);
     """,
+    # v4: indexes for a year of history (benchmarks/bench_scale.py): retention's closed-and-old scan, and
+    # a shift's window (enquiries resolved after its start, by when they were created).
+    """
+    CREATE INDEX enq_closed_updated ON enquiries(is_open, updated_at);
+    CREATE INDEX enq_resolved ON enquiries(resolved_at, created_at);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
