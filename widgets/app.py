@@ -30,11 +30,13 @@ from console.api import ApiClient, ApiSettings, Tokens
 from console.api_errors import ApiError, AuthError
 from console.api_net import check_base_url
 from console.credentials import ACCESS_TOKEN, PASSWORD, REFRESH_TOKEN, SecretStore
+from console.logging_setup import setup_logging
 from console.model import Message
 from console.settings import Settings, default_cache_path
 from console.sla import Thresholds
 from console.store import Store, StoreReader
 from console.sync import Syncer
+from widgets import crash
 from widgets.controller import Controller
 from widgets.dialogs import LoginDialog, SettingsDialog
 from widgets.main_window import MainWindow
@@ -451,6 +453,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--scale", type=float, metavar="F", help="font scale, e.g. 1.5 or 2")
     p.add_argument("--privacy", choices=("full", "partial", "masked"), help="customer data shown (overrides)")
     p.add_argument("--open", type=int, default=2000, metavar="N", help="demo: open enquiries to start with")
+    p.add_argument("--selftest", action="store_true", help="offscreen sync and render check; exit 0 if fine")
     p.add_argument("--wallboard", action="store_true", help="run as a full-screen wallboard (a viewer token)")
     p.add_argument("--screen", type=int, metavar="N", help="wallboard: the screen to fill (0 = primary)")
     return p.parse_args(argv)
@@ -476,7 +479,11 @@ def config_from(settings: Settings, args: argparse.Namespace) -> SessionConfig:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    setup_logging()  # rotating files, secrets redacted
+    if args.selftest:
+        from widgets.selftest import run as selftest
+
+        return selftest()
     if args.scale is not None and not 0.5 <= args.scale <= 4.0:
         print("--scale must be between 0.5 and 4", file=sys.stderr)
         return 2
@@ -484,6 +491,7 @@ def main(argv: list[str] | None = None) -> int:
     assert isinstance(app, QApplication)
     app.setOrganizationName("Concierge")
     app.setApplicationName("Concierge")
+    crash.install(dialog=not args.screenshot)
     settings = settings_file.load()
     config = config_from(settings, args)
     config.headless = args.screenshot is not None
