@@ -1,0 +1,110 @@
+"""console.wallboard: tiles and their levels from the figures, alerts when a level goes up, fixed-size
+history, and tile types that cannot carry customer data."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import replace
+
+from console.chart_data import BoardFigures, FrtDistribution, Hourly, StaffingConfig, TeamFigures
+from console.metrics import Attainment
+from console.wallboard import Limit, Page, Ring, Tile, WallboardThresholds, alerts_raised, wallboard_pages
+
+CUSTOMER_FIELDS = {"customer_handle", "customer_name", "text", "handle", "name_of_customer", "message"}
+
+
+def team(tid: str, **kw: object) -> TeamFigures:
+    base = TeamFigures(
+        tid,
+        tid.title(),
+        {"on_track": 3, "at_risk": 0, "urgent": 0, "breached": 0, "no_clock": 1},
+        4,
+        2,
+        5,
+        10,
+        3,
+        12.0,
+        3,
+        0,
+    )
+    return replace(base, **kw)  # type: ignore[arg-type]
+
+
+def figures(**kw: object) -> BoardFigures:
+    base = BoardFigures(
+        at=1_764_150_000.0,
+        teams=(team("social"), team("cards")),
+        channel_names={"x": "X", "whatsapp": "WhatsApp"},
+        waiting_by_channel={"x": 3, "whatsapp": 1},
+        longest_wait_s=600.0,
+        open=8,
+        waiting=4,
+        breached_now=0,
+        attainment=Attainment(9, 1),
+        backlog=(),
+        hourly=Hourly((), (), {}),
+        frt=FrtDistribution((0.0,), (0,), None, 0, 0),
+        shift_start=0.0,
+        staffing=StaffingConfig(),
+    )
+    return replace(base, **kw)  # type: ignore[arg-type]
+
+
+def tile(pages: tuple[Page, ...], key: str) -> Tile:
+    return next(t for p in pages for t in p.tiles if t.key == key)
+
+
+def test_limits() -> None:
+    assert [Limit(10, 20).level(v) for v in (0, 10, 19, 20)] == ["ok", "warn", "warn", "alert"]
+    low = Limit(0.9, 0.8, low_is_bad=True)
+    assert [low.level(v) for v in (0.95, 0.85, 0.5, None)] == ["ok", "warn", "alert", "ok"]
+
+
+def test_tiles_show_the_figures_and_cross_thresholds() -> None:
+    calm = wallboard_pages(figures())
+    assert [p.title for p in calm] == ["Queue now", "Team load", "Staffing"]
+    assert tile(calm, "longest_wait").value == "10 min" and tile(calm, "longest_wait").level == "ok"
+    assert tile(calm, "attainment").value == "90%" and tile(calm, "attainment").level == "ok"
+    assert tile(calm, "channel:x").title == "Waiting · X"
+    assert tile(calm, "team:social").value == "50%"
+    assert tile(calm, "staffing:social").value == "just enough"
+
+    busy = wallboard_pages(
+        figures(
+            longest_wait_s=2 * 3600.0,
+            attainment=Attainment(7, 3),
+            breached_now=12,
+            teams=(team("social", load=11, capacity=10, needed=7, on_shift=3, predicted_breaches=6),),
+        )
+    )
+    for key in ("longest_wait", "attainment", "breached", "team:social", "staffing:social", "staffing_gap"):
+        assert tile(busy, key).level == "alert", key
+        assert tile(busy, key).words == "ALERT"
+    assert tile(busy, "staffing:social").value == "4 short"
+    raised = {t.key for t in alerts_raised(calm, busy)}
+    assert {"longest_wait", "attainment", "breached", "team:social", "staffing:social"} <= raised
+    assert alerts_raised(busy, busy) == [] and alerts_raised(busy, calm) == []  # only going up alerts
+
+
+def test_many_channels_are_summed_and_custom_thresholds_apply() -> None:
+    channels = {f"c{i}": 10 - i for i in range(9)}
+    pages = wallboard_pages(
+        figures(waiting_by_channel=channels), WallboardThresholds(waiting_per_channel=Limit(5, 9))
+    )
+    keys = [t.key for t in pages[0].tiles if t.key.startswith("channel:")]
+    assert len(keys) == 7 and keys[-1] == "channel:other"
+    assert tile(pages, "channel:other").value == str(sum(list(channels.values())[6:]))
+    assert tile(pages, "channel:c0").level == "alert" and tile(pages, "channel:c3").level == "warn"
+
+
+def test_ring_is_bounded() -> None:
+    ring: Ring[int] = Ring(5)
+    for i in range(1000):
+        ring.append(i)
+    assert list(ring) == [995, 996, 997, 998, 999] and len(ring) == ring.size == 5
+
+
+def test_wallboard_types_hold_no_customer_fields() -> None:
+    for cls in (Tile, Page, BoardFigures, TeamFigures, Hourly, FrtDistribution):
+        names = {f.name for f in dataclasses.fields(cls)}
+        assert not names & CUSTOMER_FIELDS, cls
