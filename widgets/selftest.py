@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 TIMEOUT_S = 90.0
+ENV_TIMEOUT = "CONCIERGE_SELFTEST_TIMEOUT"  # seconds; a slow CI machine may need more
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
@@ -23,8 +24,14 @@ class SelftestError(Exception):
     pass
 
 
-def run(timeout_s: float = TIMEOUT_S, *, open_enquiries: int = 300) -> int:
+def run(timeout_s: float | None = None, *, open_enquiries: int = 300) -> int:
     """Returns the process exit code; prints one summary line (stdout) or the failure (stderr)."""
+    if timeout_s is None:
+        try:
+            timeout_s = float(os.environ.get(ENV_TIMEOUT) or TIMEOUT_S)
+        except ValueError:
+            print(f"selftest FAILED: {ENV_TIMEOUT} must be a number of seconds", file=sys.stderr)
+            return 2
     os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before the QApplication exists
     from widgets.crash import ENV_NO_DIALOG
 
