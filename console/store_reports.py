@@ -18,6 +18,7 @@ import apsw
 
 from console import wire
 from console.model import Agent, Assignment, Enquiry
+from console.report_codec import decode, encode
 from console.report_types import ReportFormatError, ShiftReport
 from console.store_audit import append_audit
 from console.store_rows import SELECT_ENQUIRY, enquiry_from_row, gc_paused
@@ -51,7 +52,7 @@ def save_report(store: Store, report: ShiftReport, *, actor: str = SYSTEM_ACTOR)
     """Store a shift's report once. True when stored now; False when that shift already has one (the
     first stays: reports are immutable). The audit trail records the report's digest in the same
     transaction, so a report edited later can be told from the one that was made."""
-    text = report.to_json().encode("utf-8")
+    text = encode(report)
     digest = hashlib.sha256(text).hexdigest()
     conn = store._conn
     with known_errors(store.path), conn:
@@ -109,7 +110,7 @@ def load_report(reader: StoreReader, shift_id: str) -> ShiftReport | None:
     if hashlib.sha256(text).hexdigest() != digest:
         raise KnownError(f"the stored report of shift {shift_id!r} does not match its digest")
     try:
-        return ShiftReport.from_json(text)
+        return decode(text)
     except ReportFormatError as e:
         raise KnownError(f"the stored report of shift {shift_id!r} cannot be read: {e}") from None
 

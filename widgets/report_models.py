@@ -91,11 +91,17 @@ class RowsModel(QAbstractTableModel):
         key = self._columns[column].key
         self._sorted = (column, order)
         self.layoutAboutToBeChanged.emit()
-        # Mixed types never compare: numbers before text, each among its own kind.
-        self._rows.sort(
-            key=lambda r: (0, k, "") if isinstance(k := key(r), float | int) else (1, 0.0, str(k)),
-            reverse=order == Qt.SortOrder.DescendingOrder,
+        rows = self._rows
+        keys = [key(r) for r in rows]
+        kinds = {type(k) for k in keys}
+        if not kinds <= {int, float} and not kinds <= {str}:
+            # Mixed types never compare: numbers before text, each among its own kind.
+            keys = [(0, k, "") if isinstance(k, int | float) else (1, 0.0, str(k)) for k in keys]  # type: ignore[misc]
+        # Sort positions by a precomputed key (one call per row, not per comparison); stable both ways.
+        positions = sorted(
+            range(len(rows)), key=keys.__getitem__, reverse=order == Qt.SortOrder.DescendingOrder
         )
+        self._rows = [rows[i] for i in positions]
         self.layoutChanged.emit()
 
 

@@ -85,7 +85,7 @@ def table(model: RowsModel, name: str) -> QTableView:
     view.verticalHeader().setVisible(False)
     view.horizontalHeader().setStretchLastSection(True)
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    view.horizontalHeader().setResizeContentsPrecision(200)  # widths from the first rows, not 50k
+    view.horizontalHeader().setResizeContentsPrecision(40)  # widths from the first rows, not 50k
     return view
 
 
@@ -116,6 +116,9 @@ class ReportPanel(QWidget):
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.charts, "Charts")
         self.views: list[QTableView] = []
+        self._tab_views: dict[int, list[QTableView]] = {}
+        self._filled: set[int] = set()  # tabs filled for the current report
+        self.tabs.currentChanged.connect(self._fill_tab)
         down = Qt.SortOrder.DescendingOrder
         self._tab(self.breaches, "Breaches", (7, down))  # the latest first
         self._tab(self.carried, "Carried over", (5, down))  # the longest waiting first
@@ -124,10 +127,11 @@ class ReportPanel(QWidget):
         sla_layout = QVBoxLayout(sla)
         sla_layout.setContentsMargins(0, 4, 0, 0)
         sla_layout.addWidget(plain("By clock", bold=True))
-        sla_layout.addWidget(table(self.by_kind, "SLA attainment by clock"))
+        by_kind, by_team = table(self.by_kind, "SLA attainment by clock"), table(self.by_team, "SLA by team")
+        sla_layout.addWidget(by_kind)
         sla_layout.addWidget(plain("By team", bold=True))
-        sla_layout.addWidget(table(self.by_team, "SLA attainment by team"))
-        self.tabs.addTab(sla, "SLA attainment")
+        sla_layout.addWidget(by_team)
+        self._tab_views[self.tabs.addTab(sla, "SLA attainment")] = [by_kind, by_team]
         self._tab(self.agents, "Agents")
         self._tab(self.moves, "Reassignments", (0, Qt.SortOrder.AscendingOrder))
         self.outcomes = plain(muted=False)
@@ -147,7 +151,7 @@ class ReportPanel(QWidget):
         if sort is not None:
             view.sortByColumn(*sort)
         self.views.append(view)
-        self.tabs.addTab(view, name)
+        self._tab_views[self.tabs.addTab(view, name)] = [view]
 
     def _drill(self, index: QModelIndex) -> None:
         ident = index.data(ID_ROLE)
@@ -163,7 +167,9 @@ class ReportPanel(QWidget):
             for tile in self.tiles:
                 tile.set("", "", "")
             self.outcomes.setText("")
-            self._fill((), (), (), (), (), (), ())
+            self._filled = set(self._tab_views)
+            for model in self.models():
+                model.set_rows(())
             return
         z = self._zone
         teams = ", ".join(report.team_names) or "every team"
@@ -184,25 +190,41 @@ class ReportPanel(QWidget):
                 else "not recorded in this shift"
             )
         )
-        self._fill(
-            report.breaches,
-            report.carried_over,
-            report.first_response,
-            report.sla_by_kind,
-            report.sla_by_team,
-            report.agents,
-            report.reassignments,
-        )
-        for view in self.views:
-            view.resizeColumnsToContents()
+        # Tables fill when their tab is first shown: a 50k-enquiry shift has tens of thousands of rows.
+        self._filled = set()
+        self._fill_tab(self.tabs.currentIndex())
         self.tabs.setTabText(1, f"Breaches ({len(report.breaches):,})")
         self.tabs.setTabText(2, f"Carried over ({len(report.carried_over):,})")
         self.tabs.setTabText(6, f"Reassignments ({len(report.reassignments):,})")
 
-    def _fill(self, *parts: Sequence[Any]) -> None:
-        models = (self.breaches, self.carried, self.first_response, self.by_kind, self.by_team)
-        for model, rows in zip((*models, self.agents, self.moves), parts, strict=True):
-            model.set_rows(rows)
+    def _rows_of(self, model: RowsModel) -> Sequence[Any]:
+        r = self.report
+        if r is None:
+            return ()
+        return {
+            id(self.breaches): r.breaches,
+            id(self.carried): r.carried_over,
+            id(self.first_response): r.first_response,
+            id(self.by_kind): r.sla_by_kind,
+            id(self.by_team): r.sla_by_team,
+            id(self.agents): r.agents,
+            id(self.moves): r.reassignments,
+        }[id(model)]
+
+    def _fill_tab(self, index: int) -> None:
+        if index in self._filled or index not in self._tab_views:
+            return
+        self._filled.add(index)
+        for view in self._tab_views[index]:
+            model = view.model()
+            assert isinstance(model, RowsModel)
+            model.set_rows(self._rows_of(model))
+            view.resizeColumnsToContents()
+
+    def fill_all(self) -> None:
+        """Every table now (tests, and before handing the models to something that reads them all)."""
+        for index in self._tab_views:
+            self._fill_tab(index)
 
     def models(self) -> list[RowsModel]:
         return [

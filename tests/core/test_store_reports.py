@@ -3,6 +3,7 @@ and the agents' status log, on real encrypted cache files."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,7 +12,8 @@ import pytest
 
 from console import wire
 from console.model import Agent, Assignment, Enquiry
-from console.reports import compute_shift_report
+from console.report_codec import decode, encode
+from console.reports import ReportFormatError, compute_shift_report
 from console.shift_close import SALT_KEY, all_shifts, close_ended_shifts, local_shifts
 from console.sla import default_calendars, default_policies
 from console.store import KnownError, Store, StoreReader
@@ -172,3 +174,19 @@ def test_local_shift_definitions(tmp_path: Path) -> None:
         store.replace_reference("shifts", [wire.shift_to_wire(replace(SHIFT, name="From the API"))])
         merged, _ = all_shifts(store, {"shifts": [good, {**good, "id": "s1", "name": "local s1"}]})
         assert [(s.id, s.name) for s in merged] == [("local-1", "Thursday day"), ("s1", "From the API")]
+
+
+def test_a_report_stored_by_another_version_still_opens() -> None:
+    enquiries, moves, _ = simulate(40, seed=8)
+    report = compute_shift_report(SHIFT, enquiries, moves, [], AGENTS, TEAMS, engine(), END)
+    body = json.loads(encode(report))
+    assert decode(json.dumps(body).encode()) == report
+    # An older version had no "schema" field (it has a default now) and an extra field we dropped since.
+    body["layouts"]["ShiftReport"] = [*body["layouts"]["ShiftReport"][:-1], "retired"]
+    assert decode(json.dumps(body).encode()) == report
+    # A field with no default that the stored layout lacks: a clear refusal, not a wrong report.
+    body["layouts"]["Breach"] = body["layouts"]["Breach"][1:]
+    with pytest.raises(ReportFormatError, match=r"Breach\.enquiry_id is missing"):
+        decode(json.dumps(body).encode())
+    # The keyed exchange form (ShiftReport.to_json) is read too.
+    assert decode(report.to_json().encode()) == report

@@ -78,7 +78,12 @@ def test_a_stored_report_opens_offline_with_its_figures(
     tiles = {t.title.text(): t.figure.text() for t in viewer.panel.tiles}
     assert tiles["Enquiries"] == f"{report.summary.created:,}"
     assert tiles["SLA breaches"] == f"{report.summary.breaches:,}" and report.summary.breaches > 0
+    # Tables fill when their tab is first shown.
+    assert viewer.panel.breaches.rowCount() == 0
+    viewer.panel.tabs.setCurrentIndex(1)
     assert viewer.panel.breaches.rowCount() == len(report.breaches)
+    viewer.panel.fill_all()
+    assert viewer.panel.moves.rowCount() == len(report.reassignments)
     assert viewer.panel.tabs.tabText(1) == f"Breaches ({len(report.breaches):,})"
     assert viewer.export_pdf.isEnabled()
     for model in [viewer.list_model, *viewer.panel.models()]:
@@ -97,6 +102,7 @@ def test_a_stored_report_opens_offline_with_its_figures(
 def test_drill_down_shows_the_enquiry_masked(viewer: ReportViewer, qtbot: QtBot) -> None:
     report = viewer.open("s1")
     assert report is not None
+    viewer.panel.fill_all()
     text = viewer.enquiry_detail("e00000")
     assert "Enquiry e00000" in text and "Conversation (masked)" in text
     assert "4111 1111 1111 1111" not in text and "1111" in text  # last four kept
