@@ -16,6 +16,9 @@ def test_the_file_is_encrypted(tmp_path: Path) -> None:
     path, key = tmp_path / "c.db", new_key()
     with Store(path, key) as s:
         s.apply_enquiries([make_enquiry(i, customer_name="Ada Lovelace") for i in range(50)], "cur-1")
+        # Before the checkpoint the rows live in the WAL: it is encrypted too.
+        for f in tmp_path.iterdir():
+            assert b"Ada Lovelace" not in f.read_bytes() and key.encode() not in f.read_bytes(), f.name
         s._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     data = path.read_bytes()
     assert not data.startswith(b"SQLite format 3")
