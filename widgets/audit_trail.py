@@ -91,3 +91,14 @@ class AuditTrail(QObject):
     @Slot(object, object)
     def _call(self, callback: Callable[[Any], None], value: object) -> None:
         callback(value)
+
+
+def reveal_audited(audit: AuditTrail, enquiry_id: str, reveal: Callable[[str], None]) -> None:
+    """The supervisor asked to see one enquiry unmasked: only once the reveal is in the audit trail is
+    the enquiry shown in full (on screen, for this session; exports stay masked)."""
+    audit.record(
+        "reveal",
+        enquiry_id,
+        {"where": "detail pane", "scope": "on screen, this session"},
+        lambda _: reveal(enquiry_id),
+    )

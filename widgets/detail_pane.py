@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QLabel,
     QPlainTextEdit,
+    QPushButton,
     QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
@@ -71,6 +72,7 @@ class DetailPane(QWidget):
 
     messagesWanted = Signal(str)
     enquiryPicked = Signal(str)  # an earlier enquiry double-clicked
+    revealRequested = Signal(str)  # "Reveal": the session audits it, then calls reveal()
 
     def __init__(self, parent: QWidget | None = None, tz: str = "UTC") -> None:
         super().__init__(parent)
@@ -79,6 +81,10 @@ class DetailPane(QWidget):
         self._privacy = "partial"
         self._names: Mapping[str, str] = {}
         self._channels: Mapping[str, str] = {}
+        self._revealed: set[str] = set()  # shown in full on screen for this session (never in exports)
+        self.reveal_button = QPushButton("Reveal customer details")
+        self.reveal_button.setToolTip("Show this enquiry unmasked, on this screen only (audited)")
+        self.reveal_button.clicked.connect(lambda: self._current and self.revealRequested.emit(self._current))
 
         self.title = _plain_label(bold=True)
         self.meta = _plain_label()
@@ -102,6 +108,7 @@ class DetailPane(QWidget):
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(self.title)
         layout.addWidget(self.meta)
+        layout.addWidget(self.reveal_button)
         layout.addWidget(self.clocks)
         layout.addWidget(self.tabs, 1)
         self.clear()
@@ -114,23 +121,36 @@ class DetailPane(QWidget):
         if mode not in ("full", "partial", "masked"):
             raise ValueError(f"unknown privacy mode {mode!r}")
         self._privacy = mode
+        self._show_reveal()
+
+    def reveal(self, enquiry_id: str) -> None:
+        """Unmask one enquiry on screen for the rest of the session (call show_enquiry again after)."""
+        self._revealed.add(enquiry_id)
+        self._show_reveal()
+
+    def _show_reveal(self) -> None:
+        self.reveal_button.setVisible(self._current is not None and self._mode() != "full")
+
+    def _mode(self) -> str:
+        return "full" if self._current in self._revealed else self._privacy
 
     def _text(self, text: str) -> str:
-        if self._privacy == "masked":
+        mode = self._mode()
+        if mode == "masked":
             return HIDDEN
-        return text if self._privacy == "full" else mask_text(text)
+        return text if mode == "full" else mask_text(text)
 
     def _name_shown(self, name: str) -> str:
         """full: the name; partial: first name and an initial ("Jo B."); masked: nothing."""
-        words = name.split()
-        if self._privacy == "masked" or not words:
+        words, mode = name.split(), self._mode()
+        if mode == "masked" or not words:
             return ""
-        if self._privacy == "full" or len(words) == 1:
+        if mode == "full" or len(words) == 1:
             return " ".join(words)
         return f"{words[0]} {words[-1][0]}."
 
     def _handle(self, handle: str) -> str:
-        return mask_handle(handle, self._privacy) if handle else ""
+        return mask_handle(handle, self._mode()) if handle else ""
 
     def set_names(self, names: Mapping[str, str], channels: Mapping[str, str] | None = None) -> None:
         """Team and agent ids -> display names; channel ids -> names ("x" -> "X")."""
@@ -154,6 +174,7 @@ class DetailPane(QWidget):
         self.earlier.clear()
         self.assignments.clear()
         self.tabs.setTabText(1, "Earlier enquiries")
+        self._show_reveal()
 
     def show_enquiry(
         self,
@@ -166,6 +187,7 @@ class DetailPane(QWidget):
     ) -> None:
         """messages None: not in the cache yet; the pane says so and asks for them."""
         self._current = e.id
+        self._show_reveal()
         who = self._handle(e.customer_handle) or "unknown customer"
         name = self._name_shown(e.customer_name)
         self.title.setText(f"{name} ({who})" if name else who)

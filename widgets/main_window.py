@@ -39,6 +39,7 @@ class MainWindow(QMainWindow):
     chartsRequested = Signal()  # View menu: widgets.wallboard_views.LiveViews opens these
     staffingRequested = Signal()
     wallboardRequested = Signal()
+    reportsRequested = Signal()  # Reports > Shift reports…: widgets.report_viewer
 
     def __init__(
         self,
@@ -171,6 +172,13 @@ class MainWindow(QMainWindow):
             action = QAction(label, self)
             action.triggered.connect(signal)
             view.addAction(action)
+        self._build_reports_menu()
+
+    def _build_reports_menu(self) -> None:
+        reports = self.menuBar().addMenu("&Reports")
+        action = QAction("&Shift reports…", self)
+        action.triggered.connect(self.reportsRequested)
+        reports.addAction(action)
 
     def _build_edit_menu(self) -> None:
         edit = self.menuBar().addMenu("&Edit")

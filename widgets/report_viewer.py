@@ -272,3 +272,23 @@ class ReportViewer(QMainWindow):
         # Window-modal but not blocking: the viewer's thread keeps running (and tests keep control).
         self.warning = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self)
         self.warning.open()
+
+
+def show_viewer(
+    existing: ReportViewer | None,
+    reader: StoreReader,
+    *,
+    jobs: BackgroundJobs,
+    audit: AuditTrail | None,
+    tz: str | None,
+) -> ReportViewer:
+    """Reports > Shift reports…: one viewer per session, brought to the front with a fresh list."""
+    viewer = existing if existing is not None else ReportViewer(reader, jobs=jobs, audit=audit, tz=tz)
+    if existing is not None:
+        viewer.refresh()
+    viewer.show()
+    viewer.raise_()
+    viewer.activateWindow()
+    if viewer.stored and viewer.panel.report is None:
+        viewer.open(viewer.stored[0].shift_id)
+    return viewer
