@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import apsw
@@ -105,3 +106,29 @@ def test_reader_sees_committed_writes_and_cannot_write(tmp_path: Path) -> None:
             r._conn.execute("DELETE FROM enquiries")
         s.apply_enquiries([make_enquiry(i) for i in range(10, 15)], "c2")
         assert len(r.load_open()) == 15 and r.cursor() == "c2"
+
+
+def test_a_locked_cache_is_a_known_error(tmp_path: Path) -> None:
+    path, key = tmp_path / "c.db", new_key()
+    with Store(path, key) as s:
+        other = connect(path, key)
+        other.execute("BEGIN EXCLUSIVE")
+        s._conn.set_busy_timeout(50)
+        with pytest.raises(KnownError, match="locked by another program"):
+            s.apply_enquiries([make_enquiry(1)], "c1")
+        other.execute("ROLLBACK")
+        other.close()
+        s.apply_enquiries([make_enquiry(1)], "c1")  # nothing was lost: it works once the lock is gone
+        assert s.cursor() == "c1"
+
+
+def test_a_damaged_cache_is_a_known_error(tmp_path: Path) -> None:
+    path, key = tmp_path / "c.db", new_key()
+    with Store(path, key) as s:
+        s.apply_enquiries([make_enquiry(i) for i in range(2000)], "c1")
+        s._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2 : len(data) // 2 + 4096] = os.urandom(4096)
+    path.write_bytes(bytes(data))
+    with pytest.raises(KnownError, match="damaged"), Store(path, key) as s:
+        s.load_open()
