@@ -113,8 +113,18 @@ class MoveRules:
     def plan(self, enquiries: Sequence[Enquiry], target: Target, *, missing: Sequence[str] = ()) -> MovePlan:
         """Judge moving every enquiry to one target. A move refused only for the agent's capacity is
         allowed as an override that needs a reason (the supervisor decides, and says why)."""
-        items = tuple(_judge(self.router, e, target) for e in enquiries)
-        return MovePlan(items, tuple(missing), self.label(target))
+        # A verdict depends only on these fields: a big selection has few distinct ones.
+        memo: dict[tuple[object, ...], MoveItem] = {}
+        items = []
+        for e in enquiries:
+            key = (e.status, e.topic, e.flags, e.complexity, e.team_id, e.agent_id, e.bounces)
+            hit = memo.get(key)
+            if hit is None:
+                hit = memo[key] = _judge(self.router, e, target)
+                items.append(hit)
+            else:
+                items.append(MoveItem(e, target, hit.verdict, hit.override))
+        return MovePlan(tuple(items), tuple(missing), self.label(target))
 
     def plan_undo(self, moves: Sequence[tuple[Enquiry, Target | None]]) -> MovePlan:
         """The compensating move: each enquiry (as it is now) back to where it was (None: it had no

@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import heapq
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -69,24 +69,29 @@ class LaneData:
 
 
 def group_lanes(
-    enquiries: Iterable[Enquiry], status_of: Callable[[str], SlaStatus | None], limit: int = LANE_LIMIT
+    rows: Iterable[tuple[Enquiry, SlaStatus | None]], limit: int = LANE_LIMIT
 ) -> dict[str | None, LaneData]:
-    """Each team's enquiries, most urgent first (least working time left; no running clock last)."""
+    """Each team's enquiries, most urgent first (least working time left; no running clock last).
+    Pure Python over a snapshot: the board runs it on a worker thread."""
     buckets: dict[str | None, list[tuple[float, str, Enquiry, SlaStatus | None]]] = {}
-    lanes: dict[str | None, LaneData] = {}
-    for e in enquiries:
-        s = status_of(e.id)
-        lane = lanes.get(e.team_id)
-        if lane is None:
-            lane = lanes[e.team_id] = LaneData(e.team_id)
-            buckets[e.team_id] = []
-        lane.total += 1
-        if s is not None:
-            lane.states[s.state] = lane.states.get(s.state, 0) + 1
-        buckets[e.team_id].append((math.inf if s is None else s.remaining_s, e.id, e, s))
-    for team_id, rows in buckets.items():
-        lanes[team_id].rows = heapq.nsmallest(limit, rows, key=_urgency)
-    return lanes
+    states: dict[str | None, dict[str, int]] = {}
+    inf = math.inf
+    for e, s in rows:
+        team = e.team_id
+        bucket = buckets.get(team)
+        if bucket is None:
+            bucket = buckets[team] = []
+            states[team] = {}
+        if not isinstance(s, tuple):  # None, or not computed yet
+            bucket.append((inf, e.id, e, None))
+        else:
+            bucket.append((s.remaining_s, e.id, e, s))
+            counts = states[team]
+            counts[s.state] = counts.get(s.state, 0) + 1
+    return {
+        team: LaneData(team, heapq.nsmallest(limit, bucket), len(bucket), states[team])
+        for team, bucket in buckets.items()
+    }
 
 
 def _urgency(row: tuple[float, str, Enquiry, SlaStatus | None]) -> tuple[float, str]:
@@ -138,6 +143,7 @@ class LaneModel(QAbstractListModel):
     def set_theme(self, theme: Theme) -> None:
         self._theme = theme
         self._fg = {s: QBrush(c.fg) for s, c in theme.states.items()}
+        self._bg = {s: QBrush(c.bg) for s, c in theme.states.items()}
         if self._rows:
             self.dataChanged.emit(self.index(0), self.index(len(self._rows) - 1))
 
@@ -188,8 +194,10 @@ class LaneModel(QAbstractListModel):
             return f"{head}\n{tail}{' · pending' if pending else ''}"
         if role == Qt.ItemDataRole.DecorationRole:
             return None if s is None else sla_icon(s.state, self._theme)
-        if role == Qt.ItemDataRole.ForegroundRole:
+        if role == Qt.ItemDataRole.ForegroundRole:  # the state colours are a pair: text on its ground
             return None if s is None else self._fg.get(s.state)
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return None if s is None else self._bg.get(s.state)
         if role == ID_ROLE:
             return ident
         if role == ENQUIRY_ROLE:

@@ -43,6 +43,7 @@ class Console:
     """One supervisor's console without the window: model, move controller, cache, sync."""
 
     name: str
+    svc: DemoService
     store: Store
     syncer: Syncer
     model: QueueModel
@@ -81,7 +82,7 @@ def open_console(svc: DemoService, tmp_path: Path, name: str) -> Console:
     moves.ask_reason = lambda plan, parent: f"{name} says so"
     said: list[str] = []
     moves.message.connect(said.append)
-    return Console(name, store, syncer, model, moves, said)
+    return Console(name, svc, store, syncer, model, moves, said)
 
 
 @pytest.fixture
@@ -98,12 +99,15 @@ def consoles(svc: DemoService, tmp_path: Path, qtbot: QtBot) -> Iterator[list[Co
     close()
 
 
-def movable(c: Console, n: int = 1, taken: set[str] = frozenset()) -> list[Enquiry]:  # type: ignore[assignment]
-    """Open cards enquiries on the social team without hard-rule flags: the Cards team may take them."""
+def movable(c: Console, n: int = 1) -> list[Enquiry]:
+    """Open cards enquiries on the social team without hard-rule flags, never moved by any test yet:
+    the Cards team may take them."""
+    with c.svc.sim.store.lock:
+        moved = {i for i, h in c.svc.sim.store.history.items() if h}
     out = [
         e
         for e in sorted(c.store.load_open(), key=lambda e: e.id)
-        if e.topic == "cards" and e.team_id == "social" and not e.flags and e.id not in taken
+        if e.topic == "cards" and e.team_id == "social" and not e.flags and e.id not in moved
     ]
     assert len(out) >= n
     return out[:n]
