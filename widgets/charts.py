@@ -67,18 +67,24 @@ class Chart(FigureCanvasQTAgg):
         self.figure_.subplots_adjust(left=0.24, right=0.97, top=0.9, bottom=0.1, hspace=0.45)
         for ax in self.axes:
             self._style(ax)
-        self.annot: Annotation = self.axes[0].annotate(
+        self.annot: Annotation = self._annotation(self.axes[0])
+        self.mpl_connect("motion_notify_event", self._on_move)
+
+    def _annotation(self, ax: Axes) -> Annotation:
+        """The hover box: one per chart, moved to the axes under the mouse."""
+        t = self.theme
+        annot = ax.annotate(
             "",
             xy=(0, 0),
             xytext=(10, 10),
             textcoords="offset points",
             zorder=10,
-            bbox={"boxstyle": "round", "fc": theme.tooltip_base.name(), "ec": theme.muted.name()},
-            color=theme.tooltip_text.name(),
+            bbox={"boxstyle": "round", "fc": t.tooltip_base.name(), "ec": t.muted.name()},
+            color=t.tooltip_text.name(),
             annotation_clip=False,
         )
-        self.annot.set_visible(False)
-        self.mpl_connect("motion_notify_event", self._on_move)
+        annot.set_visible(False)
+        return annot
 
     def _style(self, ax: Axes) -> None:
         t = self.theme
@@ -106,6 +112,7 @@ class Chart(FigureCanvasQTAgg):
                 self._style(ax)
             self._hover = []
             self.build(f)
+            self.annot = self._annotation(self.axes[0])  # clear() took the old one
             self._structure = structure
         self.refresh(f)
         self.draw_idle()  # type: ignore[no-untyped-call]
@@ -136,21 +143,9 @@ class Chart(FigureCanvasQTAgg):
                 self.draw_idle()  # type: ignore[no-untyped-call]
             return
         if event.inaxes is not self.annot.axes:
-            self.annot.remove()
-            self.annot = event.inaxes.annotate(
-                "",
-                xy=(0, 0),
-                xytext=(10, 10),
-                textcoords="offset points",
-                zorder=10,
-                bbox={
-                    "boxstyle": "round",
-                    "fc": self.theme.tooltip_base.name(),
-                    "ec": self.theme.muted.name(),
-                },
-                color=self.theme.tooltip_text.name(),
-                annotation_clip=False,
-            )
+            if self.annot.axes is not None and self.annot in self.annot.axes.texts:
+                self.annot.remove()
+            self.annot = self._annotation(event.inaxes)
         self.annot.xy = (event.xdata, event.ydata)
         self.annot.set_text(text)
         self.annot.set_visible(True)

@@ -50,7 +50,7 @@ def test_wallboard_fills_rotates_alerts_and_reconnects(
         service.start()
         qtbot.waitUntil(lambda: board.status.text().startswith("Live"), timeout=30_000)
         qtbot.waitUntil(
-            lambda: views.feed is not None and (views.feed.latest or 0) and views.feed.latest.open > 0,
+            lambda: views.feed is not None and views.feed.latest is not None and views.feed.latest.open > 0,
             timeout=20_000,
         )
         qtbot.waitUntil(
@@ -64,7 +64,12 @@ def test_wallboard_fills_rotates_alerts_and_reconnects(
 
         # Pages rotate on their own.
         seen = {board.current_page()}
-        qtbot.waitUntil(lambda: seen.add(board.current_page()) or len(seen) == 3, timeout=5_000)
+
+        def all_pages_seen() -> bool:
+            seen.add(board.current_page())
+            return len(seen) == 3
+
+        qtbot.waitUntil(all_pages_seen, timeout=5_000)
 
         # A threshold crossed: with a longest-wait limit under the current wait, the tile turns to
         # ALERT and the status line names it. Never a dialog.
