@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
 from console import wire
-from console.paths import default_cache_path
 
 if TYPE_CHECKING:  # the commands import their heavy parts lazily, so --help starts fast
     from console.api import ApiClient
+    from console.settings import Settings
     from console.store import StoreReader
     from console.sync import Syncer, SyncState
 
@@ -59,6 +59,14 @@ CSV_FIELDS = (
     "bounces",
     "text",
 )
+
+
+SYNC_EPILOG = f"""environment:
+  {ENV_TOKEN}     an access token (else sign in as --user)
+  {ENV_PASSWORD}  the password for --user (else a prompt on a terminal)
+  {ENV_CACHE_KEY} the cache key, 64 hex digits (else the OS secret store)
+
+exit codes: 0 done, 2 usage, 3 the cache (wrong key, disk, lock), 4 the server, 5 sign-in"""
 
 
 class CommandError(Exception):
@@ -117,18 +125,38 @@ def _errors() -> Iterator[None]:
 
 
 # -- sync --------------------------------------------------------------------------------------------
+def _settings() -> Settings:
+    """The console's own settings (user over machine files) give the defaults the GUI uses too."""
+    from console.settings import load
+
+    return load()
+
+
 def sync_main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m console sync", description="Sync the encrypted cache.")
-    parser.add_argument("--api", required=True, help="the Service API address, e.g. https://api.bank.example")
+    conf = _settings()
+    parser = argparse.ArgumentParser(
+        prog="python -m console sync",
+        description="Sync the encrypted cache with a Service API (until Ctrl-C, or --once).",
+        epilog=SYNC_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument(
-        "--cache", type=Path, default=None, help="the cache file (default: the user's data dir)"
+        "--api",
+        required=not conf.api_url,
+        default=conf.api_url or None,
+        help="the Service API address, e.g. https://api.bank.example (default: from the settings)",
+    )
+    parser.add_argument(
+        "--cache", type=Path, default=None, help="the cache file (default: the one the console uses)"
     )
     parser.add_argument("--once", action="store_true", help="catch up, push the outbox, print counts, exit")
-    parser.add_argument("--user", default="supervisor", help="user name for sign-in (default: supervisor)")
     parser.add_argument(
-        "--ca-bundle", default=None, help="CA bundle file for a corporate certificate authority"
+        "--user", default=conf.username or "supervisor", help="user name for sign-in (default: supervisor)"
     )
-    parser.add_argument("--proxy", default=None, help="proxy URL (default: none, or HTTPS_PROXY)")
+    parser.add_argument(
+        "--ca-bundle", default=conf.ca_bundle, help="CA bundle file for a corporate certificate authority"
+    )
+    parser.add_argument("--proxy", default=conf.proxy, help="proxy URL (default: none, or HTTPS_PROXY)")
     parser.add_argument(
         "--page-limit", type=int, default=2000, help="changes per request, 1..5000 (smaller for slow links)"
     )
@@ -138,18 +166,18 @@ def sync_main(argv: list[str]) -> int:
         parser.error("--page-limit must be within 1..5000")
     _setup_logging(args.verbose)
     try:
-        return _sync(args)
+        return _sync(args, conf)
     except CommandError as e:
         print(f"concierge sync: {e}", file=sys.stderr)
         return e.code
 
 
-def _sync(args: argparse.Namespace) -> int:
+def _sync(args: argparse.Namespace, conf: Settings) -> int:
     from console.api import ApiClient, ApiSettings
     from console.store import Store
     from console.sync import Syncer
 
-    cache = args.cache or default_cache_path()
+    cache = args.cache or conf.resolved_cache_path()
     with _errors():
         api = ApiClient(ApiSettings(args.api, ca_bundle=args.ca_bundle, proxy=args.proxy))
         store = Store(cache, _cache_key())
@@ -214,7 +242,7 @@ def export_main(argv: list[str]) -> int:
         prog="python -m console export", description="Write the cached enquiries (works offline)."
     )
     parser.add_argument(
-        "--cache", type=Path, default=None, help="the cache file (default: the user's data dir)"
+        "--cache", type=Path, default=None, help="the cache file (default: the one the console uses)"
     )
     parser.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
     parser.add_argument("--out", type=Path, default=None, help="output file (default: standard output)")
@@ -231,7 +259,7 @@ def export_main(argv: list[str]) -> int:
 def _export(args: argparse.Namespace) -> int:
     from console.store import StoreReader
 
-    cache = args.cache or default_cache_path()
+    cache = args.cache or _settings().resolved_cache_path()
     with StoreReader(cache, _cache_key()) as reader:
         if args.out is None:
             n = _write(reader, sys.stdout, args.format)

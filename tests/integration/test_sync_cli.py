@@ -44,7 +44,6 @@ def _env(home: Path, key: str, **extra: str) -> dict[str, str]:
         XDG_DATA_HOME=str(home / "data"),
         XDG_CONFIG_HOME=str(home / "config"),
         XDG_CACHE_HOME=str(home / "cache"),
-        CONCIERGE_DATA_DIR=str(home / "concierge"),
         CONCIERGE_CACHE_KEY=key,
         PYTHONPATH=str(ROOT),
     )
