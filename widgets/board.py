@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import QModelIndex, QPoint, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QPoint, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDropEvent, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -129,6 +129,7 @@ class LaneWidget(QFrame):
         super().__init__(parent)
         self.team = team
         self.moves = moves
+        self.theme = make_theme("light")  # the board hands its theme down
         self.setObjectName(f"lane-{team.id}")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.title = QLabel(team.name + (" (social)" if team.kind == "social" else ""))
@@ -179,18 +180,20 @@ class LaneWidget(QFrame):
         if plan is None:
             self.verdict.hide()
             return
-        mark = "✓ " if plan.allowed else "✗ "
-        if plan.allowed and plan.needs_reason:
-            mark = "✎ "  # allowed, and the drop will ask why
+        # A mark and words, never colour alone: ✓ all go, ◐ some go, ✎ goes with a reason, ✗ none go.
+        partial = plan.allowed and bool(plan.refused or plan.missing)
+        mark, state = ("✗ ", "breached") if not plan.allowed else ("✓ ", "on_track")
+        if partial:
+            mark, state = "◐ ", "at_risk"
+        elif plan.allowed and plan.needs_reason:
+            mark, state = "✎ ", "at_risk"
         self.verdict.setText(mark + plan.summary())
         self.verdict.setProperty("allowed", plan.allowed)
-        self.verdict.setStyleSheet(self._verdict_style(plan.allowed))
+        self.verdict.setStyleSheet(self._verdict_style(state))
         self.verdict.show()
 
-    def _verdict_style(self, allowed: bool) -> str:
-        theme = getattr(self.parent(), "theme", None)
-        t: Theme = theme if isinstance(theme, Theme) else make_theme("light")
-        c = t.states["on_track" if allowed else "breached"]
+    def _verdict_style(self, state: str) -> str:
+        c = self.theme.states[state]
         return (
             f"QLabel {{ color: {c.fg.name()}; background: {c.bg.name()}; padding: 4px; font-weight: bold; }}"
         )
@@ -256,9 +259,16 @@ class TeamBoard(QScrollArea):
         fm = self.fontMetrics()
         return QSize(fm.horizontalAdvance("m") * 120, fm.height() * 22)
 
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            # A theme switch: the window hands the queue model its new theme right after the palette.
+            QTimer.singleShot(0, self, lambda: self.set_theme(self.queue.theme()))
+
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
         for lane in self.lanes.values():
+            lane.theme = theme
             lane.lane_model.set_theme(theme)
 
     def set_reference(self, teams: Sequence[Team], agents: Sequence[Agent]) -> None:
@@ -272,6 +282,8 @@ class TeamBoard(QScrollArea):
                 self._row.takeAt(0)
             for t in order:
                 lane = self.lanes[t.id] = LaneWidget(t, self.moves, self._inner)
+                lane.theme = self.theme
+                lane.lane_model.set_theme(self.theme)
                 self._row.addWidget(lane)
         self._teams, self._agents = list(order), list(agents)
         self.rebuild(wait=self.queue.total_count() <= SYNC_ROWS)

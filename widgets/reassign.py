@@ -399,6 +399,7 @@ class ReassignDialog(QDialog):
         self._fill()
         self.filter.textChanged.connect(self._filter)
         self.list.currentRowChanged.connect(self._current)
+        self._current(self.list.currentRow())
         self.list.itemActivated.connect(lambda _: self._accept())
         self.filter.installEventFilter(self)
         m = self.fontMetrics()
@@ -409,26 +410,36 @@ class ReassignDialog(QDialog):
         targets: list[Target] = []
         teams = sorted(rules.teams.values(), key=lambda t: (t.kind != "social", t.name))
         for t in teams:
-            targets.append(Target(t.id))
+            targets.append(Target(t.id))  # then its agents, by name
             agents = sorted((a for a in rules.agents.values() if a.team_id == t.id), key=lambda a: a.name)
             targets.extend(Target(t.id, a.id) for a in agents)
-        plans = [(t, self.moves.plan(self.ids, t)) for t in targets]
-        plans.sort(key=lambda p: not p[1].allowed)  # stable: team order kept within each group
-        self.plans = plans
-        for target, plan in plans:
+        # Teams in board order, each followed by its agents; refused targets stay in place, greyed and
+        # marked, so the list reads like the board. The first allowed target is highlighted.
+        self.plans = [(t, self.moves.plan(self.ids, t)) for t in targets]
+        first = -1
+        for row, (target, plan) in enumerate(self.plans):
             mark = "✓" if plan.allowed else "✗"
-            indent = "    " if target.agent_id else ""
             agent = rules.agents.get(target.agent_id or "")
-            load = f" ({agent.status}, {agent.load} of {agent.capacity})" if agent else ""
-            note = " (asks for a reason)" if plan.needs_reason else ("" if plan.allowed else " (not allowed)")
-            item = QListWidgetItem(f"{mark} {indent}{rules.label(target)}{load}{note}")
+            if agent is None:
+                label = rules.label(target)
+                text = f"{mark} {label[:1].upper()}{label[1:]}"
+            else:
+                text = f"{mark}      {agent.name} — {agent.status}, load {agent.load} of {agent.capacity}"
+            note = " (asks for a reason)" if plan.needs_reason else ("" if plan.allowed else " — not allowed")
+            item = QListWidgetItem(text + note)
             item.setToolTip(plan.summary())
             item.setData(Qt.ItemDataRole.AccessibleDescriptionRole, plan.summary())
+            if agent is None:
+                font = item.font()
+                font.setBold(True)
+                item.setFont(font)
             if not plan.allowed:
                 item.setForeground(self.palette().placeholderText())
+            elif first < 0:
+                first = row
             self.list.addItem(item)
-        if plans:
-            self.list.setCurrentRow(0)
+        if self.plans:
+            self.list.setCurrentRow(max(first, 0))
 
     def _filter(self, text: str) -> None:
         needle = text.strip().casefold()
