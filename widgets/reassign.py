@@ -42,6 +42,7 @@ log = logging.getLogger("concierge.ui.moves")
 DEFAULT_ROUTING_MODEL = "concierge"  # the reference site's model; a bank's setting when it has one
 FLUSH_MS = 1000
 HISTORY = 50  # records kept for undo and outcome matching
+_SEARCH = Qt.ItemDataRole.UserRole + 1
 ROUTINE_PREFIX = "No reason needed: "  # the audit's "why" of a move the rules let through as it is
 
 
@@ -427,6 +428,8 @@ class ReassignDialog(QDialog):
                 text = f"{mark}      {agent.name} — {agent.status}, load {agent.load} of {agent.capacity}"
             note = " (asks for a reason)" if plan.needs_reason else ("" if plan.allowed else " — not allowed")
             item = QListWidgetItem(text + note)
+            # Typing a team's name keeps its agents too.
+            item.setData(_SEARCH, f"{text} {rules.label(Target(target.team_id))}".casefold())
             item.setToolTip(plan.summary())
             item.setData(Qt.ItemDataRole.AccessibleDescriptionRole, plan.summary())
             if agent is None:
@@ -446,7 +449,7 @@ class ReassignDialog(QDialog):
         first = -1
         for i in range(self.list.count()):
             item = self.list.item(i)
-            hide = bool(needle) and needle not in item.text().casefold()
+            hide = bool(needle) and needle not in str(item.data(_SEARCH))
             item.setHidden(hide)
             if not hide and first < 0:
                 first = i
