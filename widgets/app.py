@@ -37,6 +37,7 @@ from console.sla import Thresholds
 from console.store import Store, StoreReader
 from console.sync import Syncer
 from widgets import crash
+from widgets.audit_trail import AuditTrail, reveal_audited
 from widgets.controller import Controller
 from widgets.dialogs import LoginDialog, SettingsDialog
 from widgets.main_window import MainWindow
@@ -108,6 +109,8 @@ class Session:
         self._cache = Path()
         self._job_local = threading.local()
         self._stopped = False
+        self.audit: AuditTrail | None = None  # logins, reveals and exports (widgets.audit_trail)
+        self.reports: Any = None  # the shift report viewer, made on first use
 
     # --- start and stop ---------------------------------------------------------------------------
 
@@ -167,6 +170,16 @@ class Session:
         self.window.chartsRequested.connect(self.views.open_charts)
         self.window.staffingRequested.connect(self.views.open_staffing)
         self.window.wallboardRequested.connect(self.views.open_wallboard)
+        audit = self.audit = AuditTrail(
+            self.jobs,
+            syncer=lambda: self.syncer,
+            cache=lambda: (self._cache, self._key),
+            actor=lambda: self.config.username or DEMO_USER,
+        )
+        status = self.window.statusBar()
+        audit.failed.connect(lambda text: status.showMessage(text, 30_000))
+        self.window.detail.revealRequested.connect(lambda i: reveal_audited(audit, i, self._reveal))
+        self.window.reportsRequested.connect(self.open_reports)
         self.window.restore_window_state()
         self.window.show()
         if self.secrets.warning and self.service is None:
@@ -181,6 +194,8 @@ class Session:
             self.views.stop()
         if self.controller is not None:
             self.controller.stop()
+        if self.reports is not None:
+            self.reports.close()
         self.stop_sync()
         self.jobs.shutdown()
         if self.window is not None:
@@ -346,6 +361,22 @@ class Session:
         """Fresh tokens from a sign-in: keep the refresh token in the secret store, sync again."""
         self._keep_tokens(tokens)
         self.start_sync()
+        if self.audit is not None:
+            who = self.config.username or DEMO_USER
+            self.audit.record("login", who, {"api": self.api_url})
+
+    def _reveal(self, enquiry_id: str) -> None:
+        """The reveal is in the audit trail: show the enquiry unmasked (on screen, this session)."""
+        if self.window is not None and self.controller is not None:
+            self.window.detail.reveal(enquiry_id)
+            self.controller.show_detail(enquiry_id)
+
+    def open_reports(self) -> None:
+        from widgets.report_viewer import show_viewer  # the report code loads on first use
+
+        if self.reader is not None:
+            tz = self.controller.tz if self.controller is not None else None
+            self.reports = show_viewer(self.reports, self.reader, jobs=self.jobs, audit=self.audit, tz=tz)
 
     def edit_settings(self) -> None:
         assert self.window is not None

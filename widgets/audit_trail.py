@@ -11,10 +11,11 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from widgets.workers import BackgroundJobs
 
@@ -44,6 +45,7 @@ class AuditTrail(QObject):
         super().__init__(parent)
         self._jobs, self._syncer, self._cache, self._actor = jobs, syncer, cache, actor
         self._landed.connect(self._call)
+        self.fallback_ms = 15_000
 
     def record(
         self,
@@ -68,23 +70,47 @@ class AuditTrail(QObject):
                 on_error(e)
 
         syncer = self._syncer()
-        if syncer is not None:
-            future = syncer.submit(write)
-            future.add_done_callback(
-                lambda f: (
-                    self._landed.emit(error, f.exception())
-                    if f.exception() is not None
-                    else self._landed.emit(done, f.result())
-                )
-            )
+        if syncer is None:
+            self._direct(write, done, error)
             return
+        future = syncer.submit(write)
+
+        def landed(f: Future[int]) -> None:
+            if f.cancelled():
+                return
+            failure = f.exception()
+            if failure is not None:
+                self._landed.emit(error, failure)
+            else:
+                self._landed.emit(done, f.result())
+
+        future.add_done_callback(landed)
+
+        def unanswered() -> None:
+            # The sync thread stopped (a new sign-in, shutdown) before writing it: never lose an entry.
+            if future.cancel():
+                self._direct(write, done, error)
+
+        QTimer.singleShot(self.fallback_ms, unanswered)
+
+    def _direct(self, write: Callable[[Store], int], done: Done, error: Failed) -> None:
+        """No sync thread: a short-lived writer on the jobs thread, taking the write lock up front
+        (BEGIN IMMEDIATE waits its turn) so that the chain is extended by one writer at a time."""
         path, key = self._cache()
 
         def direct() -> int:
             from console.store import Store
 
             with Store(path, key) as store:
-                return write(store)
+                conn = store._conn
+                conn.execute("BEGIN IMMEDIATE")
+                try:
+                    seq = write(store)  # its own `with conn` nests as a savepoint
+                except BaseException:
+                    conn.execute("ROLLBACK")
+                    raise
+                conn.execute("COMMIT")
+                return seq
 
         self._jobs.submit(direct, done, error)
 

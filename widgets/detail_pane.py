@@ -17,6 +17,7 @@ from PySide6.QtCore import QPoint, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QHBoxLayout,
     QLabel,
     QPlainTextEdit,
     QPushButton,
@@ -82,7 +83,7 @@ class DetailPane(QWidget):
         self._names: Mapping[str, str] = {}
         self._channels: Mapping[str, str] = {}
         self._revealed: set[str] = set()  # shown in full on screen for this session (never in exports)
-        self.reveal_button = QPushButton("Reveal customer details")
+        self.reveal_button = QPushButton("Reveal")
         self.reveal_button.setToolTip("Show this enquiry unmasked, on this screen only (audited)")
         self.reveal_button.clicked.connect(lambda: self._current and self.revealRequested.emit(self._current))
 
@@ -106,9 +107,11 @@ class DetailPane(QWidget):
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
-        layout.addWidget(self.title)
+        top = QHBoxLayout()  # Reveal beside the customer's name: no row taken from the clocks
+        top.addWidget(self.title, 1)
+        top.addWidget(self.reveal_button, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addLayout(top)
         layout.addWidget(self.meta)
-        layout.addWidget(self.reveal_button)
         layout.addWidget(self.clocks)
         layout.addWidget(self.tabs, 1)
         self.clear()

@@ -1,0 +1,71 @@
+"""A running console (demo service on 127.0.0.1, its own encrypted cache): a reveal in the detail pane is
+written to the audit trail (by the sync thread) before the enquiry shows unmasked; a sign-in is audited;
+Reports > Shift reports… opens the viewer from the read-only cache connection."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from console.credentials import SecretStore
+from console.store import StoreReader
+from widgets.app import Session, SessionConfig
+
+SHOTS = Path("/tmp/shots")
+pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints", "does not support raise")  # offscreen
+
+
+@pytest.fixture
+def session(qapp: QApplication) -> Iterator[Session]:
+    config = SessionConfig(api_url=None, demo=True, demo_open=60, demo_speed=0.0, headless=True)
+    s = Session(qapp, config, secret_store=SecretStore("test", None, "memory", None))
+    s.start()
+    yield s
+    s.stop()
+
+
+def audit_actions(session: Session) -> list[tuple[str, str, str]]:
+    with StoreReader(session._cache, session._key) as reader:
+        assert reader.verify_audit() is None
+        return [(a.actor, a.action, a.subject) for a in reader.audit_entries()]
+
+
+def test_a_reveal_is_audited_before_the_enquiry_shows_unmasked(qtbot: QtBot, session: Session) -> None:
+    window, controller = session.window, session.controller
+    assert window is not None and controller is not None
+    qtbot.waitUntil(session.synced, timeout=30_000)
+    qtbot.waitUntil(lambda: session.syncer is not None, timeout=10_000)
+    first = controller.model.enquiry_at(0)
+    assert first is not None
+    controller.select(first.id)
+    detail = window.detail
+    assert detail.reveal_button.isVisible() or not detail.reveal_button.isHidden()
+    assert first.customer_handle not in detail.title.text()  # partial privacy: the handle is shortened
+    SHOTS.mkdir(exist_ok=True)
+    window.grab().save(str(SHOTS / "detail-before-reveal.png"))
+    detail.reveal_button.click()
+    qtbot.waitUntil(lambda: ("supervisor", "reveal", first.id) in audit_actions(session), timeout=10_000)
+    qtbot.waitUntil(lambda: first.customer_handle in detail.title.text(), timeout=5_000)
+    assert detail.reveal_button.isHidden()
+    window.grab().save(str(SHOTS / "detail-after-reveal.png"))
+    # Another enquiry stays masked: the reveal was for one enquiry.
+    other = controller.model.enquiry_at(1)
+    assert other is not None
+    controller.select(other.id)
+    assert other.customer_handle not in detail.title.text() and not detail.reveal_button.isHidden()
+
+
+def test_sign_in_is_audited_and_the_report_viewer_opens_offline(qtbot: QtBot, session: Session) -> None:
+    assert session.window is not None
+    qtbot.waitUntil(session.synced, timeout=30_000)
+    assert session.tokens is not None
+    session.signed_in(session.tokens)
+    qtbot.waitUntil(lambda: ("supervisor", "login", "supervisor") in audit_actions(session), timeout=10_000)
+    session.window.reportsRequested.emit()
+    viewer = session.reports
+    assert viewer is not None and viewer.isVisible()
+    assert "shift report" in viewer.status.text() or "No shift reports yet" in viewer.status.text()
