@@ -197,3 +197,17 @@ def test_undo_is_a_new_audited_move(harness: tuple[MoveController, QueueModel, S
     actions = [a.action for a in store.audit_entries()]
     assert actions == ["assignment.requested", "assignment.requested", "assignment.undo"]
     assert moves.undo_last() is None and moves.last_undoable() is None
+
+
+def test_the_board_models_pass_the_model_tester(
+    harness: tuple[MoveController, QueueModel, Store], qtbot: QtBot, qtmodeltester: Any
+) -> None:
+    moves, model, _ = harness
+    board = TeamBoard(model, moves)
+    qtbot.addWidget(board)
+    board.set_reference(TEAMS, AGENTS)
+    lane = board.lanes["soc"]
+    assert lane.lane_model.rowCount() == 4 and lane.agent_model.rowCount() == 2
+    qtmodeltester.check(lane.lane_model)
+    qtmodeltester.check(lane.agent_model)
+    assert "Breach risk" in lane.risk.toolTip() and lane.stats.text().startswith("4 open")
