@@ -84,6 +84,7 @@ class ParsedPage:
     upserts: dict[str, tuple[Enquiry, int | None]] = field(default_factory=dict)  # newest copy per id
     deletes: dict[str, int] = field(default_factory=dict)  # id -> tombstone seq
     bad: list[tuple[str, str, Any]] = field(default_factory=list)  # (record id, reason, raw)
+    rows: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # the cache rows, built off the writer
 
 
 def parse_feed_page(items: Sequence[Any]) -> ParsedPage:
@@ -111,6 +112,7 @@ def parse_feed_page(items: Sequence[Any]) -> ParsedPage:
                 deletes[item["id"]] = max(deletes.get(item["id"], -1), seq if seq is not None else 0)
             else:
                 bad.append((_record_id(item), f"change: unknown op {str(op)[:20]!r} or missing id", item))
+        page.rows = {ident: enquiry_row(e) for ident, (e, _) in upserts.items()}
     return page
 
 
@@ -142,7 +144,7 @@ class Store(StoreReader):
 
     def apply_parsed(self, page: ParsedPage, next_cursor: str, *, now: float = 0.0) -> ChangeSet:
         """A page parsed earlier (perhaps on another thread: parse_feed_page touches no connection)."""
-        return self._apply(list(page.upserts.values()), page.deletes, page.bad, next_cursor, now)
+        return self._apply(list(page.upserts.values()), page.deletes, page.bad, next_cursor, now, page.rows)
 
     def apply_enquiries(
         self, enquiries: Sequence[Enquiry], next_cursor: str | None = None, *, now: float = 0.0
@@ -169,6 +171,7 @@ class Store(StoreReader):
         bad: list[tuple[str, str, Any]],
         next_cursor: str | None,
         now: float,
+        prebuilt: dict[str, tuple[Any, ...]] | None = None,
     ) -> ChangeSet:
         cs = ChangeSet(quarantined=len(bad))
         conn = self._conn
@@ -201,7 +204,7 @@ class Store(StoreReader):
                     healed.append(e.id)
                     continue
                 healed.append(e.id)
-                rows.append(enquiry_row(e))
+                rows.append(prebuilt[e.id] if prebuilt else enquiry_row(e))
             if rows:
                 conn.executemany(UPSERT_ENQUIRY, rows)
             for ident, seq in deletes.items():
