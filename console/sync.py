@@ -33,7 +33,9 @@ from console.api_errors import (
     ServerError,
 )
 from console.model import ChangeSet, Enquiry
+from console.shift_close import close_shifts_quietly
 from console.store import KnownError, OutboxItem, OutboxResult, ParsedPage, Store, parse_feed_page
+from console.store_reports import replace_reference_logged
 
 log = logging.getLogger("concierge.sync")
 
@@ -188,11 +190,15 @@ class Syncer:
         now = self.api.now()
         changed = False
         for kind in REFERENCE_KINDS:
-            changed |= self.store.replace_reference(kind, self._read(self.api.reference, kind), now=now)
+            # For agents, the status log is kept in the same transaction (console.store_reports).
+            changed |= replace_reference_logged(
+                self.store, kind, self._read(self.api.reference, kind), now=now
+            )
         if changed:
             counts.reference_changed = True
             self._emit(ChangeSet(reference_changed=True))
         self._refreshed_at = time.monotonic()
+        close_shifts_quietly(self.store, now)  # the reports of shifts that have just ended
 
     def _synced(self) -> None:
         now = self.api.now()
