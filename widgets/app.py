@@ -23,9 +23,9 @@ from typing import Any
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from console import retention, wire
 from console import settings as settings_file
 from console import sync as sync_module
-from console import wire
 from console.api import ApiClient, ApiSettings, Tokens
 from console.api_errors import ApiError, AuthError
 from console.api_net import check_base_url
@@ -34,7 +34,7 @@ from console.logging_setup import setup_logging
 from console.model import Message
 from console.settings import Settings, default_cache_path
 from console.sla import Thresholds
-from console.store import Store, StoreReader
+from console.store import KnownError, Store, StoreReader
 from console.sync import Syncer
 from widgets import crash
 from widgets.audit_trail import AuditTrail, reveal_audited
@@ -66,6 +66,7 @@ class SessionConfig:
     username: str = ""
     tz: str = ""  # display time zone; empty: the site's (the social team's calendar), else UTC
     demo_open: int = 2000
+    retention_days: int = 365  # the records policy for the cache (console.retention)
     demo_speed: float = 5.0
     headless: bool = False  # --screenshot: never open a dialog
 
@@ -438,6 +439,7 @@ class _SignInThenSync:
                 return
             store = Store(self.session._cache, self.session._key)
             try:
+                _maintain(store, self.session.config.retention_days, stop)
                 w = self.worker
                 syncer = Syncer(api, store, on_changes=w.changes, on_state=w.state, on_outbox_result=w.outbox)
                 self.session.syncer = syncer
@@ -474,6 +476,14 @@ class _SignInThenSync:
         return False
 
 
+def _maintain(store: Store, retention_days: int, stop: threading.Event) -> None:
+    """Retention and planner statistics, on the sync thread before it syncs; never stops the sync."""
+    try:
+        retention.maintain(store, retention_days, stop=stop)
+    except KnownError as e:
+        log.warning("cache maintenance skipped: %s", e)
+
+
 def parse_args(argv: list[str]) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="concierge", description="Concierge supervisor console")
     p.add_argument("--demo", action="store_true", help="run the embedded demo service (default with no API)")
@@ -505,6 +515,7 @@ def config_from(settings: Settings, args: argparse.Namespace) -> SessionConfig:
         proxy=settings.proxy or None,
         username=settings.username or "",
         demo_open=args.open,
+        retention_days=settings.retention_days,
     )
 
 
