@@ -20,8 +20,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from console.commands import CommandError, _cache_key, _errors, _setup_logging
-from console.paths import default_cache_path
+from console.commands import CommandError, _cache_key, _errors, _settings, _setup_logging
 
 if TYPE_CHECKING:
     from console.reports import ShiftReport
@@ -49,22 +48,30 @@ def file_digest(path: Path) -> str:
 def report_for(store: Store, shift_id: str, now: float) -> tuple[ShiftReport, str]:
     """The stored report of a shift; for an ended shift without one, compute and store it now; for a shift
     still running, a report up to now (not stored). Returns (report, how it was obtained)."""
-    from console.shift_close import all_shifts, build_report, close_ended_shifts
+    from console.shift_close import all_shifts, build_report, close_ended_shifts, last_synced
     from console.store_reports import load_report
+    from console.wire import iso
 
     stored = load_report(store, shift_id)
     if stored is not None:
         return stored, "stored"
-    shifts, _ = all_shifts(store)
+    shifts, _ = all_shifts(store, _settings().extra)  # the API's shifts and any set in the settings
     shift = next((s for s in shifts if s.id == shift_id), None)
     if shift is None:
         known = ", ".join(s.id for s in shifts[-8:]) or "none cached: sync first"
         raise CommandError(f"no shift {shift_id!r} in the cache (known: {known})", EXIT_USAGE)
-    if shift.end <= now:
-        close_ended_shifts(store, now, [shift], grace_s=0.0, max_age_s=float("inf"))
+    synced = last_synced(store)
+    if shift.end <= now and synced >= shift.end:
+        close_ended_shifts(store, now, [shift], grace_s=0.0, max_age_s=float("inf"), synced_at=synced)
         stored = load_report(store, shift_id)
         assert stored is not None
         return stored, "computed at the end of the shift and stored"
+    if shift.end <= now:  # the cache is behind: a report from it would be wrong for good, so not kept
+        when = iso(synced) if synced else "never"
+        return (
+            build_report(store, shift, max(synced, shift.start)),
+            f"the cache was last synced {when}, before the shift ended: figures up to then, not stored",
+        )
     return build_report(store, shift, now), "shift still running: figures up to now, not stored"
 
 
@@ -91,7 +98,7 @@ def report_main(argv: list[str]) -> int:
         prog="python -m console report", description="Export a shift report from the cache (works offline)."
     )
     parser.add_argument(
-        "--cache", type=Path, default=None, help="the cache file (default: the user's data dir)"
+        "--cache", type=Path, default=None, help="the cache file (default: the one the console uses)"
     )
     parser.add_argument("--shift", required=True, help="the shift's id")
     parser.add_argument(
@@ -116,7 +123,7 @@ def _report(args: argparse.Namespace) -> int:
     from console.shift_close import report_zone
     from console.store import Store
 
-    cache = args.cache or default_cache_path()
+    cache = args.cache or _settings().resolved_cache_path()
     if not cache.exists():
         raise CommandError(f"no cache at {cache}: sync first", 3)
     now = time.time()
@@ -153,7 +160,7 @@ def audit_main(argv: list[str]) -> int:
 def _verify(args: argparse.Namespace) -> int:
     from console.store import StoreReader
 
-    cache = args.cache or default_cache_path()
+    cache = args.cache or _settings().resolved_cache_path()
     with StoreReader(cache, _cache_key()) as reader:
         bad = reader.verify_audit()
         count = len(reader._rows("SELECT seq FROM audit"))
@@ -172,7 +179,7 @@ def _audit_export(args: argparse.Namespace) -> int:
     from console.store import Store
     from console.store_reports import audit_lines
 
-    cache = args.cache or default_cache_path()
+    cache = args.cache or _settings().resolved_cache_path()
     if not cache.exists():
         raise CommandError(f"no cache at {cache}: sync first", 3)
     with Store(cache, _cache_key()) as store:

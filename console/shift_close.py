@@ -124,14 +124,18 @@ def close_ended_shifts(
     *,
     grace_s: float = GRACE_S,
     max_age_s: float = MAX_AGE_S,
+    synced_at: float | None = None,
 ) -> CloseResult:
     """Compute and store the report of every shift that ended (grace_s before `now`, at most max_age_s
-    ago) and has none yet. `now` is the server's time. shifts None: the cached API shifts."""
+    ago) and has none yet. `now` is the server's time. shifts None: the cached API shifts. synced_at:
+    when the cache last caught up with the server; a shift is closed only once the cache has been
+    synced grace_s after its end (a report is stored for good: never from a cache that is behind)."""
     result = CloseResult()
+    ready = now if synced_at is None else min(now, synced_at)
     todo = [
         s
         for s in (store.shifts() if shifts is None else shifts)
-        if now - max_age_s <= s.end <= now - grace_s and not has_report(store, s.id)
+        if now - max_age_s <= s.end <= ready - grace_s and not has_report(store, s.id)
     ]
     if not todo:
         return result
@@ -144,12 +148,20 @@ def close_ended_shifts(
     return result
 
 
+def last_synced(reader: StoreReader) -> float:
+    """The server time of the cache's last complete sync (0: never)."""
+    try:
+        return float(reader.get_meta("last_sync_at") or 0.0)
+    except ValueError:
+        return 0.0
+
+
 def close_shifts_quietly(store: Store, now: float, extra: Mapping[str, Any] | None = None) -> CloseResult:
     """For the sync loop: close ended shifts (API and local), never taking the loop down. A failure is
     logged with its traceback and returned as a problem; the next call tries again."""
     try:
         shifts, problems = all_shifts(store, extra)
-        result = close_ended_shifts(store, now, shifts)
+        result = close_ended_shifts(store, now, shifts, synced_at=last_synced(store))
     except KnownError:
         raise  # the cache itself: the loop's own handling (retry, state) applies
     except Exception as e:  # a bug in a report must not stop the queue from syncing

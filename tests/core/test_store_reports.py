@@ -58,7 +58,9 @@ def test_the_report_is_computed_at_the_shift_end_from_the_cache_and_stored_once(
         assert close_ended_shifts(store, END - 60, [SHIFT]).stored == []
         assert close_ended_shifts(store, END + 30, [SHIFT]).stored == []
         now = END + 600
-        assert close_ended_shifts(store, now, [SHIFT]).stored == ["s1"]
+        # A cache last synced before the shift's end (offline since) must not store a report for good.
+        assert close_ended_shifts(store, now, [SHIFT], synced_at=END - 5).stored == []
+        assert close_ended_shifts(store, now, [SHIFT], synced_at=now - 60).stored == ["s1"]
         assert close_ended_shifts(store, now + 3600, [SHIFT]).stored == []  # already there
         salt = store.get_meta(SALT_KEY) or ""
     # Independent: every simulated enquiry, move and interval in memory, not the window queries.

@@ -70,6 +70,7 @@ def cache(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
         fill(store, [moved_back(e) for e in enquiries], moves_back(moves))
         shift = replace(SHIFT, start=SHIFT.start - BACK, end=SHIFT.end - BACK)
         store.replace_reference("shifts", [wire.shift_to_wire(shift)])
+        store.set_meta("last_sync_at", repr(shift.end + 3600))  # synced after the shift ended
         for i in range(4):
             store.audit(at=1.0e9 + i, actor="sup.ann", action="reveal", subject=f"e{i}", detail={"n": i})
     return path, key
