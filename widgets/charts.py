@@ -27,7 +27,7 @@ from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
 from matplotlib.text import Annotation, Text
-from matplotlib.ticker import FuncFormatter
+from matplotlib.ticker import FuncFormatter, MultipleLocator
 
 from console.chart_data import FRT_EDGES_MIN, KINDS, STACK_STATES, BoardFigures
 from widgets.theme import Theme
@@ -68,7 +68,11 @@ class Chart(FigureCanvasQTAgg):
         for ax in self.axes:
             self._style(ax)
         self.annot: Annotation = self._annotation(self.axes[0])
+        self.animated: list[Artist] = []  # the data artists: redrawn over a cached background
+        self._background: Any = None
+        self.full_draws = 0  # full redraws (tests and the benchmark read it)
         self.mpl_connect("motion_notify_event", self._on_move)
+        self.mpl_connect("draw_event", self._on_draw)
 
     def _annotation(self, ax: Axes) -> Annotation:
         """The hover box: one per chart, moved to the axes under the mouse."""
@@ -84,6 +88,7 @@ class Chart(FigureCanvasQTAgg):
             annotation_clip=False,
         )
         annot.set_visible(False)
+        annot.set_animated(True)
         return annot
 
     def _style(self, ax: Axes) -> None:
@@ -104,18 +109,74 @@ class Chart(FigureCanvasQTAgg):
             text.set_color(self.theme.text.name())
 
     # --- updating -------------------------------------------------------------------------------------
-    def update_figures(self, f: BoardFigures) -> None:
+    def update_figures(self, f: BoardFigures, *, at_once: bool = False) -> bool:
+        """Show new figures. Only the data artists are redrawn (blitted over the cached axes, ticks and
+        labels) unless the structure or an axis range changed; then the whole figure is drawn, at
+        once or at the next idle moment. True when it was a full redraw."""
         structure = self.structure(f)
-        if structure != self._structure:
+        rebuilt = structure != self._structure
+        if rebuilt:
             for ax in self.axes:
                 ax.clear()  # only when teams/channels/hours change, not on every update
                 self._style(ax)
             self._hover = []
+            self.animated = []
             self.build(f)
+            for artist in self.animated:
+                artist.set_animated(True)
             self.annot = self._annotation(self.axes[0])  # clear() took the old one
             self._structure = structure
+        before = self._frame()
         self.refresh(f)
-        self.draw_idle()  # type: ignore[no-untyped-call]
+        if rebuilt or self._background is None or self._frame() != before:
+            if at_once:
+                self.draw()  # type: ignore[no-untyped-call]
+            else:
+                self.draw_idle()  # type: ignore[no-untyped-call]
+            return True
+        self._blit()
+        return False
+
+    def _frame(self) -> object:
+        """What the cached background shows: axis ranges, titles, legend texts."""
+        out: list[object] = []
+        for ax in self.axes:
+            legend = ax.get_legend()
+            texts = tuple(t.get_text() for t in legend.get_texts()) if legend is not None else ()
+            out.append((ax.get_xlim(), ax.get_ylim(), ax.get_title(loc="left"), texts))
+        return tuple(out)
+
+    def _on_draw(self, event: Any) -> None:
+        if getattr(event, "canvas", self) is not self:
+            return  # savefig drawing on its own canvas
+        self.full_draws += 1
+        self._background = self.copy_from_bbox(self.figure_.bbox)
+        self._draw_animated()
+
+    def _draw_animated(self) -> None:
+        for artist in (*self.animated, self.annot):
+            if artist.get_visible() and artist.axes is not None:
+                artist.axes.draw_artist(artist)
+
+    def _blit(self) -> None:
+        if self._background is None:
+            self.draw_idle()  # type: ignore[no-untyped-call]
+            return
+        self.restore_region(self._background)  # type: ignore[no-untyped-call]
+        self._draw_animated()
+        self.blit(self.figure_.bbox)  # type: ignore[no-untyped-call]
+
+    def nice_limit(self, current: float, value: float) -> float:
+        """An axis end that moves only when the data outgrows it or shrinks below half of it, so most
+        updates keep the axes (and the cached background) as they are."""
+        if 0 < value <= current and value > current / 2:
+            return current
+        target = max(value, 1.0) * 1.15
+        step = 10 ** max(0, len(str(int(target))) - 1)
+        for m in (1, 2, 2.5, 5, 10):
+            if step * m >= target:
+                return float(step * m)
+        return float(step * 10)
 
     def structure(self, f: BoardFigures) -> object:
         return None
@@ -140,7 +201,7 @@ class Chart(FigureCanvasQTAgg):
         if text is None:
             if self.annot.get_visible():
                 self.annot.set_visible(False)
-                self.draw_idle()  # type: ignore[no-untyped-call]
+                self._blit()
             return
         if event.inaxes is not self.annot.axes:
             if self.annot.axes is not None and self.annot in self.annot.axes.texts:
@@ -149,7 +210,7 @@ class Chart(FigureCanvasQTAgg):
         self.annot.xy = (event.xdata, event.ydata)
         self.annot.set_text(text)
         self.annot.set_visible(True)
-        self.draw_idle()  # type: ignore[no-untyped-call]
+        self._blit()
 
     # --- export and inspection ------------------------------------------------------------------------
     def export(self, path: Path) -> Path:
@@ -157,7 +218,15 @@ class Chart(FigureCanvasQTAgg):
         fmt = path.suffix.lower().lstrip(".")
         if fmt not in ("png", "svg"):
             raise ValueError(f"Charts export as .png or .svg, not {path.suffix or 'no extension'!r}.")
-        self.figure_.savefig(path, format=fmt, facecolor=self.figure_.get_facecolor(), dpi=150)
+        # Animated artists are left out of a normal draw (they are blitted): include them for the file.
+        for artist in self.animated:
+            artist.set_animated(False)
+        try:
+            self.figure_.savefig(path, format=fmt, facecolor=self.figure_.get_facecolor(), dpi=150)
+        finally:
+            for artist in self.animated:
+                artist.set_animated(True)
+            self.draw_idle()  # type: ignore[no-untyped-call]
         return path
 
     def texts(self) -> list[str]:
@@ -191,11 +260,12 @@ class TeamStatesChart(Chart):
                 label=STATE_WORDS[state],
             )
             self.bars[state] = bars
+            self.animated += bars.patches
             for j, rect in enumerate(bars.patches):
                 self._hover.append((rect, partial(self._text, j, state)))
         ax.set_yticks(y, names)
         ax.invert_yaxis()
-        ax.set_title(self.title, loc="left", fontsize=11)
+        ax.set_title(self.title, loc="left", fontsize=11, color=self.theme.text.name())
         ax.set_xlabel("open enquiries")
         self._legend(ax, loc="lower right", ncols=3)
 
@@ -211,7 +281,8 @@ class TeamStatesChart(Chart):
                 rect.set_x(left[j])
                 rect.set_width(team.states[state])
                 left[j] += team.states[state]
-        self.axes[0].set_xlim(0, max([*left, 1.0]) * 1.12)
+        ax = self.axes[0]
+        ax.set_xlim(0, self.nice_limit(ax.get_xlim()[1], max([*left, 1.0])))
 
 
 class BacklogChart(Chart):
@@ -230,7 +301,8 @@ class BacklogChart(Chart):
             markersize=3,
             label="open enquiries",
         )
-        ax.set_title(self.title, loc="left", fontsize=11)
+        self.animated.append(self.line)
+        ax.set_title(self.title, loc="left", fontsize=11, color=self.theme.text.name())
         ax.set_ylabel("open enquiries")
         ax.grid(True, axis="y", color=self.theme.grid.name(), linewidth=0.6)
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: self._hhmm(v)))
@@ -260,8 +332,14 @@ class BacklogChart(Chart):
         self.line.set_data(xs, ys)
         ax = self.axes[0]
         if xs:
-            ax.set_xlim(min(xs) - 300, max(xs) + 300)
-            ax.set_ylim(0, max([*ys, 1]) * 1.15)
+            # The axis runs to the next whole hour: it moves once an hour, not on every update.
+            end = (max(xs) // 3600 + 1) * 3600
+            ax.set_xlim(min(xs) - 300, end + 300)
+            span = end - min(xs)  # ticks on whole half-hours or hours, however long the shift
+            ax.xaxis.set_major_locator(
+                MultipleLocator(1800 if span <= 4 * 3600 else 3600 if span <= 10 * 3600 else 7200)
+            )
+            ax.set_ylim(0, self.nice_limit(ax.get_ylim()[1], max([*ys, 1])))
 
 
 class HourlyChart(Chart):
@@ -291,9 +369,10 @@ class HourlyChart(Chart):
                     width=0.8,
                 )
                 self.bars[kind, ch] = bars
+                self.animated += bars.patches
                 for j, rect in enumerate(bars.patches):
                     self._hover.append((rect, partial(self._text, kind, ch, j)))
-            ax.set_title(KIND_WORDS[kind], loc="left", fontsize=10)
+            ax.set_title(KIND_WORDS[kind], loc="left", fontsize=10, color=self.theme.text.name())
             # Hour labels on the bottom chart only: a third of the text to lay out on every redraw.
             last = kind == KINDS[-1]
             ax.set_xticks(x, [self._hhmm(t) for t in h.hours] if last else [], fontsize=8)
@@ -319,7 +398,7 @@ class HourlyChart(Chart):
                     rect.set_y(bottom[j])
                     rect.set_height(values[j])
                     bottom[j] += values[j]
-            ax.set_ylim(0, max([*bottom, 1]) * 1.15)
+            ax.set_ylim(0, self.nice_limit(ax.get_ylim()[1], max([*bottom, 1])))
             ax.set_xlim(-0.6, len(h.hours) - 0.4)
 
 
@@ -344,13 +423,14 @@ class LoadChart(Chart):
         self.load = ax.barh(
             y, [0] * len(y), color=state_colour(self.theme, "on_track"), label="load", height=0.4
         )
+        self.animated += [*self.cap.patches, *self.load.patches]
         for j, rect in enumerate(self.load.patches):
             self._hover.append((rect, partial(self._text, j)))
         for j, rect in enumerate(self.cap.patches):
             self._hover.append((rect, partial(self._text, j)))
         ax.set_yticks(y, [t.name for t in f.teams])
         ax.invert_yaxis()
-        ax.set_title(self.title, loc="left", fontsize=11)
+        ax.set_title(self.title, loc="left", fontsize=11, color=self.theme.text.name())
         ax.set_xlabel("enquiries held / slots")
         self._legend(ax, loc="lower right")
 
@@ -368,7 +448,8 @@ class LoadChart(Chart):
             rect.set_color(over if team.capacity and team.load > team.capacity else ok)
             cap.set_width(team.capacity)
         top = max([1, *(max(t.load, t.capacity) for t in f.teams)])
-        self.axes[0].set_xlim(0, top * 1.12)
+        ax = self.axes[0]
+        ax.set_xlim(0, self.nice_limit(ax.get_xlim()[1], top))
 
 
 def _bin_label(i: int, edges: Sequence[float]) -> str:
@@ -402,6 +483,12 @@ class FrtChart(Chart):
             0, color=state_colour(self.theme, "breached"), linestyle="--", linewidth=2, label="target"
         )
         self._legend(ax, loc="upper right")
+        ax.set_title(self.title, loc="left", fontsize=11, color=self.theme.text.name())
+        # The share changes with every answer: a data text, redrawn with the bars.
+        self.share = ax.text(
+            0.01, 0.97, "", transform=ax.transAxes, va="top", fontsize=10, color=self.theme.text.name()
+        )
+        self.animated += [*self.bars.patches, self.target, self.share]
 
     def _text(self, j: int) -> str:
         edges = self._frt.edges_min
@@ -415,10 +502,11 @@ class FrtChart(Chart):
         for j, rect in enumerate(self.bars.patches):
             rect.set_height(frt.counts[j])
             late = target is not None and frt.edges_min[j] >= target
-            rect.set_color(past if late else ok)
-            rect.set_hatch("//" if late else "")
+            rect.set_facecolor(past if late else ok)
+            rect.set_edgecolor(self.theme.base.name())
+            rect.set_hatch("//" if late else "")  # past the target: a pattern as well as a colour
         ax = self.axes[0]
-        ax.set_ylim(0, max([*frt.counts, 1]) * 1.15)
+        ax.set_ylim(0, self.nice_limit(ax.get_ylim()[1], max([*frt.counts, 1])))
         if target is not None:
             pos = _position(target, FRT_EDGES_MIN)
             self.target.set_xdata([pos, pos])
@@ -429,8 +517,10 @@ class FrtChart(Chart):
         share = (
             f"{frt.met / frt.answered:.0%} answered within their own target" if frt.answered else "none yet"
         )
-        ax.set_title(f"{self.title}: {frt.answered:,} answered, {share}", loc="left", fontsize=11)
-        self._legend(ax, loc="upper right")
+        self.share.set_text(f"{frt.answered:,} answered today, {share}")
+        legend = ax.get_legend()
+        if legend is not None and target is not None:  # relabel, never rebuild, the legend
+            legend.get_texts()[0].set_text(f"target {target:g} min")
 
 
 def _position(minutes: float, edges: Sequence[float]) -> float:

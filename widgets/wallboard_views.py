@@ -8,19 +8,22 @@ is fed from that one feed.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QWidget
 
-from console.chart_data import BoardFigures
-from console.model import ChangeSet
-from console.store_read import StoreReader
-from widgets.chart_panel import ChartPanel
-from widgets.staffing_panel import StaffingPanel
 from widgets.theme import make_theme
-from widgets.wallboard import Wallboard
-from widgets.wallboard_feed import LiveFeed
+
+# The views and the figures are imported when first opened: the console's start-up pays nothing for them.
+if TYPE_CHECKING:
+    from console.chart_data import BoardFigures
+    from console.model import ChangeSet
+    from console.store_read import StoreReader
+    from widgets.chart_panel import ChartPanel
+    from widgets.staffing_panel import StaffingPanel
+    from widgets.wallboard import Wallboard
+    from widgets.wallboard_feed import LiveFeed
 
 
 class LiveViews(QObject):
@@ -46,6 +49,8 @@ class LiveViews(QObject):
 
     def _ensure_feed(self) -> LiveFeed:
         if self.feed is None:
+            from widgets.wallboard_feed import LiveFeed
+
             self.feed = LiveFeed(self._factory, self._now, interval_ms=self._interval, parent=self)
             self.feed.figuresReady.connect(self._figures)
             self.feed.problem.connect(self._problem)
@@ -55,12 +60,16 @@ class LiveViews(QObject):
     # --- opening the views (View menu, --wallboard) ---------------------------------------------------
     def open_charts(self) -> ChartPanel:
         if self.charts is None:
+            from widgets.chart_panel import ChartPanel
+
             self.charts = ChartPanel(make_theme(self._theme()), tz=self._tz(), parent=self._parent)
         self._show(self.charts)
         return self.charts
 
     def open_staffing(self) -> StaffingPanel:
         if self.staffing is None:
+            from widgets.staffing_panel import StaffingPanel
+
             self.staffing = StaffingPanel(make_theme(self._theme()), parent=self._parent)
             self.staffing.configChanged.connect(lambda c: self._ensure_feed().set_staffing(c))
         self._show(self.staffing)
@@ -68,6 +77,8 @@ class LiveViews(QObject):
 
     def open_wallboard(self, screen: int | None = None, *, full_screen: bool = True) -> Wallboard:
         if self.wallboard is None:
+            from widgets.wallboard import Wallboard
+
             # Dark whatever the console's theme (a wall in a lit room); high contrast stays high contrast.
             name = "high_contrast" if self._theme() == "high_contrast" else "dark"
             self.wallboard = Wallboard(tz=self._tz(), theme=name, now=self._now)

@@ -94,6 +94,11 @@ def test_charts_move_their_artists_instead_of_rebuilding(
         == social.open
     )
 
+    # Same axes ranges: the data artists are blitted over the cached background, no full redraw.
+    states.update_figures(second, at_once=True)
+    full = states.full_draws
+    assert states.update_figures(second) is False and states.full_draws == full
+
     # Every tab catches up when opened, drawing only then.
     for i in range(len(panel.charts)):
         panel.tabs.setCurrentIndex(i)
