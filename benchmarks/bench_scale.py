@@ -15,6 +15,7 @@ import hashlib
 import os
 import random
 import statistics
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -152,6 +153,42 @@ def startup(path: Path) -> tuple[float, float, int]:
     return store_s, raw_s, len(rows)
 
 
+# The real console in a fresh process: imports, QApplication, the window, the cache read on the worker and
+# the open queue in the model. Nothing listens at the API address, so sync stays out of the way.
+REAL_STARTUP = """
+import os, sys, time
+t0 = float(sys.argv[1])
+sys.path.insert(0, sys.argv[3])
+from PySide6.QtWidgets import QApplication
+from console.credentials import SecretStore
+from widgets.app import Session, SessionConfig
+app = QApplication([])
+cache = __import__("pathlib").Path(sys.argv[2])
+config = SessionConfig(api_url="http://127.0.0.1:9", demo=False, cache_path=cache, headless=True)
+session = Session(app, config, secret_store=SecretStore("bench", None, "memory", None))
+session.start()
+while not session.controller.loaded:
+    app.processEvents()
+    time.sleep(0.002)
+shown = time.time() - t0
+rows = session.controller.model.rowCount()
+session.stop()
+print(f"{shown:.3f} {rows}")
+"""
+
+
+def real_startup(path: Path) -> tuple[float, int]:
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "CONCIERGE_CACHE_KEY": KEY.hex(),
+           "CONCIERGE_LOG_DIR": str(path.parent / "logs")}  # fmt: skip
+    t0 = time.time()
+    out = subprocess.run(
+        [sys.executable, "-c", REAL_STARTUP, repr(t0), str(path), str(ROOT)],
+        capture_output=True, text=True, env=env, check=True, timeout=120,
+    )  # fmt: skip
+    seconds, rows = out.stdout.split()[-2:]
+    return float(seconds), int(rows)
+
+
 def main(argv: list[str]) -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--n", type=int, default=1_000_000)
@@ -188,6 +225,12 @@ def main(argv: list[str]) -> int:
     print(f"\nstart-up (open + reference + {runs[0][2]:,} open enquiries + counts + outbox): "
           f"median {med:.2f} s, best {best:.2f} s; raw apsw {raw_best:.2f} s; "
           f"bar {BAR_START_S:.0f} s {verdict}")  # fmt: skip
+
+    real = [real_startup(path) for _ in range(3)]
+    real_med = statistics.median(r[0] for r in real)
+    print(f"real console start-up (new process: imports, window, open queue of {real[0][1]:,} rows loaded): "
+          f"median {real_med:.2f} s, best {min(r[0] for r in real):.2f} s; bar {BAR_START_S:.0f} s "
+          f"{'ok' if real_med <= BAR_START_S else 'OVER'}")  # fmt: skip
 
     reader = StoreReader(path, KEY)
     raw = raw_connection(path)
@@ -265,9 +308,10 @@ def main(argv: list[str]) -> int:
     print(f"{'(wallboard first load: export_rows over every row)':58} {s_med:8.0f}          {r_med:8.0f}")
     reader.close()
     raw.close()
+    started_ok = max(med, real_med) <= BAR_START_S
     print(f"\n{'all screen queries within the bar' if not over else f'{over} screen queries over the bar'}; "
-          f"start-up {'within' if med <= BAR_START_S else 'OVER'} {BAR_START_S:.0f} s")  # fmt: skip
-    return 0 if not over and med <= BAR_START_S else 1
+          f"start-up {'within' if started_ok else 'OVER'} {BAR_START_S:.0f} s")  # fmt: skip
+    return 0 if not over and started_ok else 1
 
 
 if __name__ == "__main__":

@@ -108,7 +108,7 @@ class _DialogRelay(QObject):
         self.showing = True
         self.shown += 1
         try:
-            box = QMessageBox(QMessageBox.Icon.Warning, "Concierge ran into a problem", calm_text(report))
+            box = QMessageBox(QMessageBox.Icon.Information, "Concierge ran into a problem", calm_text(report))
             box.setDetailedText(summary)
             box.setStandardButtons(QMessageBox.StandardButton.Ok)
             box.button(QMessageBox.StandardButton.Ok).setText("Keep working")
