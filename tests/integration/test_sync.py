@@ -146,8 +146,10 @@ def test_run_forever_states_and_prompt_local_actions(svc: DemoService, tmp_path:
         assert live.wait(20)
         reader = StoreReader(store.path, key)  # the UI's own connection: the Store belongs to the sync thread
         # A move submitted while the sync thread long-polls is written and pushed at once.
-        target = next(e for e in reader.load_open() if e.team_id == "social" and e.topic == "general")
-        oid = syncer.queue_assignment(target.id, "social", None, "rebalance", "sup-test").result(timeout=5)
+        target = next(
+            e for e in reader.load_open() if e.team_id == "social" and e.topic == "cards" and not e.flags
+        )
+        oid = syncer.queue_assignment(target.id, "cards", None, "card dispute", "sup-test").result(timeout=5)
         assert pushed.wait(10), "the move waited for the long-poll to end"
         item = reader.outbox_item(oid)
         assert item is not None and item.state == "done"

@@ -63,7 +63,8 @@ def test_a_confirmed_move(svc: DemoService, tmp_path: Path) -> None:
     assert [a.result for a in store.assignments(e.id)] == ["accepted"] and _accepted(svc, e.id) == 1
     assert_converged(svc, store)
     assert store.verify_audit() is None
-    assert [x.action for x in store.audit_entries()] == ["assignment.requested", "assignment.confirmed"]
+    moves = [x.action for x in store.audit_entries() if x.action.startswith("assignment.")]
+    assert moves == ["assignment.requested", "assignment.confirmed"]
 
 
 def test_a_refused_move_reverts_with_the_servers_reason(svc: DemoService, tmp_path: Path) -> None:
