@@ -213,8 +213,8 @@ def main() -> None:
         f"board regroup at {N:,}: UI thread {ui_ms + board.rebuild_ms:.1f} ms (snapshot + fill), "
         f"{board.total_ms:.0f} ms end to end with the grouping on a worker"
     )
-    shown = social.rowCount()
-    print(f"lanes list the {shown} most urgent: social of {social.total:,}, cards of {cards.total:,}")
+    listed = social.rowCount()
+    print(f"lanes list the {listed} most urgent: social of {social.total:,}, cards of {cards.total:,}")
 
 
 if __name__ == "__main__":
