@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.model import Agent, Enquiry, Team
-from console.moves import MovePlan
+from console.moves import MovePlan, MoveRecord
 from console.routing import Target, team_label
 from widgets import mime
 from widgets.board_model import AgentModel, LaneData, LaneModel, breach_risk, group_lanes
@@ -230,8 +230,17 @@ class TeamBoard(QScrollArea):
         self.setWidgetResizable(True)
         self.setAccessibleName("Team board")
         self._inner = QWidget()
-        self._row = QHBoxLayout(self._inner)
-        self._row.setContentsMargins(4, 4, 4, 4)
+        column = QVBoxLayout(self._inner)
+        column.setContentsMargins(4, 4, 4, 4)
+        # The outcome of the last reassignment stays in sight until the next one (the status bar's
+        # message fades; a supervisor told "bob moved it first" must be able to read it later).
+        self.last = _plain()
+        self.last.setObjectName("lastMove")
+        self.last.setAccessibleName("Last reassignment")
+        self.last.hide()
+        column.addWidget(self.last)
+        self._row = QHBoxLayout()
+        column.addLayout(self._row, 1)
         self.setWidget(self._inner)
         self.lanes: dict[str, LaneWidget] = {}
         self._teams: list[Team] = []
@@ -254,6 +263,7 @@ class TeamBoard(QScrollArea):
         for signal in (queue.modelReset, queue.rowsInserted, queue.rowsRemoved, queue.layoutChanged):
             signal.connect(self.refresh)
         moves.rowsChanged.connect(self.apply_rows)
+        moves.recordChanged.connect(self.show_record)
 
     def sizeHint(self) -> QSize:
         fm = self.fontMetrics()
@@ -336,6 +346,13 @@ class TeamBoard(QScrollArea):
         self.rebuild_ms = (time.perf_counter() - t) * 1000
         self.total_ms = (time.perf_counter() - started) * 1000
         self.rebuilt.emit()
+
+    def show_record(self, rec: MoveRecord) -> None:
+        latest = self.moves.records[-1] if self.moves.records else None
+        if rec is not latest:
+            return  # an answer to an older move: the status bar says it; this line shows the latest
+        self.last.setText(f"Last reassignment ({rec.actor}): {rec.summary()}")
+        self.last.show()
 
     def apply_rows(self, rows: dict[str, Enquiry | None]) -> None:
         """Re-file rows that moved locally (optimistic, confirmed or reverted) at once."""

@@ -108,6 +108,7 @@ def test_a_move_in_the_running_console_is_confirmed_then_undone(session: Session
         window.statusBar().currentMessage() == f"{e.id}: moved to the Cards team, confirmed by the service."
     )
     assert window.undo_reassign_action.isEnabled()
+    assert board.last.text() == f"Last reassignment (supervisor): {window.statusBar().currentMessage()}"
     window.undo_reassign_action.trigger()
     undo = moves.records[-1]
     assert undo.undo and model.enquiry(e.id).team_id == "social"  # type: ignore[union-attr]
