@@ -49,7 +49,8 @@ class WallboardThresholds:
     waiting_per_channel: Limit = Limit(20, 50)
     attainment: Limit = Limit(0.9, 0.8, low_is_bad=True)
     breached: Limit = Limit(1, 10)
-    team_load: Limit = Limit(0.85, 1.0)  # load / capacity of the agents on shift
+    # load / capacity of the agents on shift: full is normal on a busy day (watch), beyond it is not
+    team_load: Limit = Limit(0.9, 1.05)
     staffing_gap: Limit = Limit(1, 3)  # agents missing now
     predicted_breaches: Limit = Limit(1, 5)  # in the next hour
 
@@ -125,7 +126,7 @@ def queue_page(f: BoardFigures, t: WallboardThresholds) -> Page:
             "Breached now",
             f"{f.breached_now:,}",
             f"{predicted:,} more likely in the next hour",
-            t.breached.level(f.breached_now),
+            max(t.breached.level(f.breached_now), t.predicted_breaches.level(predicted), key=LEVELS.index),
         ),
         Tile(
             "staffing_gap",
@@ -177,9 +178,7 @@ def _team_tile(team: TeamFigures, t: WallboardThresholds) -> Tile:
 
 def _staffing_tile(team: TeamFigures, t: WallboardThresholds) -> Tile:
     gap = team.gap
-    level = max(
-        t.staffing_gap.level(gap), t.predicted_breaches.level(team.predicted_breaches), key=LEVELS.index
-    )
+    level = t.staffing_gap.level(gap)  # the value is the gap, so the level is too
     value = f"{gap} short" if gap > 0 else f"{-gap} spare" if gap < 0 else "just enough"
     return Tile(
         f"staffing:{team.team_id}",

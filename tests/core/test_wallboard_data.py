@@ -84,6 +84,10 @@ def test_tiles_show_the_figures_and_cross_thresholds() -> None:
     raised = {t.key for t in alerts_raised(calm, busy)}
     assert {"longest_wait", "attainment", "breached", "team:social", "staffing:social"} <= raised
     assert alerts_raised(busy, busy) == [] and alerts_raised(busy, calm) == []  # only going up alerts
+    # Breaches the staffing model predicts for the next hour raise the breach tile before they happen.
+    soon = wallboard_pages(figures(teams=(team("social", predicted_breaches=6),)))
+    assert tile(soon, "breached").level == "alert" and tile(soon, "breached").value == "0"
+    assert tile(soon, "staffing:social").level == "ok"  # the staffing tile shows the gap, nothing else
 
 
 def test_many_channels_are_summed_and_custom_thresholds_apply() -> None:
