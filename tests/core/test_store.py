@@ -182,3 +182,27 @@ def test_load_open_of_a_big_cache(tmp_path: Path, key: str) -> None:
         s.apply_enquiries([make_enquiry(i) for i in range(20_000)], "c")
     with StoreReader(tmp_path / "big.db", key) as r:
         assert len(r.load_open()) == 20_000
+
+
+def _indexes(s: Store) -> set[str]:
+    rows = s._conn.execute("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'enquiries'")
+    return {r[0] for r in rows if not r[0].startswith("sqlite_autoindex")}
+
+
+def test_bulk_load_defers_indexes_and_a_crash_restores_them(tmp_path: Path, key: str) -> None:
+    path = tmp_path / "bulk.db"
+    with Store(path, key) as s:
+        before = _indexes(s)
+        assert len(before) >= 5 and s.begin_bulk() is True and _indexes(s) == set()
+        s.apply_enquiries([make_enquiry(i) for i in range(300)], "c1")
+        assert s.counts_by_team() == {"social": 300}  # queries stay right meanwhile
+        s.end_bulk()
+        assert _indexes(s) == before and s.get_meta("deferred_indexes") is None
+        assert s.begin_bulk() is False  # only into an empty cache
+    path2 = tmp_path / "crash.db"
+    with Store(path2, key) as s:
+        s.begin_bulk()
+        s.apply_enquiries([make_enquiry(1)], "c1")
+        s._conn.close()  # as if killed mid-sync: no end_bulk
+    with Store(path2, key) as s:
+        assert _indexes(s) == before and s.get("E000001") is not None
