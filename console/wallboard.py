@@ -118,7 +118,7 @@ def queue_page(f: BoardFigures, t: WallboardThresholds) -> Page:
             "attainment",
             "SLA today",
             _pct(att.fraction),
-            f"{att.met:,} met · {att.missed:,} missed (first responses, UTC day)",
+            f"{att.met:,} met · {att.missed:,} missed (first replies, UTC day)",
             t.attainment.level(att.fraction),
         ),
         Tile(
@@ -182,9 +182,9 @@ def _staffing_tile(team: TeamFigures, t: WallboardThresholds) -> Tile:
     value = f"{gap} short" if gap > 0 else f"{-gap} spare" if gap < 0 else "just enough"
     return Tile(
         f"staffing:{team.team_id}",
-        f"{team.name} · staffing",
+        team.name,  # the page says "Staffing"
         value,
-        f"need {team.needed} · on shift {team.on_shift} · "
+        f"need {team.needed} for the arrivals · {team.on_shift} on shift · "
         f"{_plural(team.predicted_breaches, 'breach', 'breaches')} likely in 1 h",
         level,
     )

@@ -136,8 +136,10 @@ class Wallboard(QWidget):
         pages = wallboard_pages(figures, self.thresholds)
         stamp = datetime.fromtimestamp(figures.at, self.tz).strftime("%H:%M")
         # Alerts compare with the last real figures (not the empty board before the first sync).
+        page_of = {tile.key: page.title for page in pages for tile in page.tiles}
         for tile in alerts_raised(self.pages, pages) if self._had_data else ():
-            text = f"{stamp} {tile.title}: {tile.words} ({tile.value})"
+            where = "" if page_of[tile.key] == "Queue now" else f"{page_of[tile.key]} · "
+            text = f"{stamp} {where}{tile.title}: {tile.words} ({tile.value})"
             self.alerts.append(text)
             log.warning("wallboard: %s", text)
         self.pages = pages
