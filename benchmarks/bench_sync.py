@@ -239,9 +239,8 @@ def main() -> None:
     parser.add_argument("--skip-service", action="store_true")
     args = parser.parse_args()
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(
-        f"{os.cpu_count()} cores (load {load}), Python {sys.version.split()[0]}, SQLite {apsw.sqlite_lib_version()}"
-    )
+    py, sqlite = sys.version.split()[0], apsw.sqlite_lib_version()
+    print(f"{os.cpu_count()} cores (load {load}), Python {py}, SQLite {sqlite}")
     with tempfile.TemporaryDirectory() as d:
         if not args.skip_service:
             bench_initial_sync(args.n, Path(d))
