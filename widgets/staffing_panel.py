@@ -33,7 +33,7 @@ COLUMNS = (
     "Needed now",
     "On shift",
     "Gap",
-    "Breaches likely in 1 h",
+    "Breaches next hour",
 )
 
 
@@ -51,7 +51,9 @@ class StaffingPanel(QWidget):
         self.table.setHorizontalHeaderLabels(COLUMNS)
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.table.setAccessibleName("Staffing per team")
 
         self.aht = QDoubleSpinBox(suffix=" min", minimum=0.5, maximum=240.0, decimals=1)
