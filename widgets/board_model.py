@@ -134,6 +134,7 @@ class LaneModel(QAbstractListModel):
         self.team_id = team_id
         self.handler: DropHandler | None = None
         self._rows: list[tuple[float, str, Enquiry, SlaStatus | None]] = []
+        self._listed: set[str] = set()
         self.total = 0
         self.states: dict[str, int] = {}
         self._tz = "UTC"
@@ -150,6 +151,7 @@ class LaneModel(QAbstractListModel):
     def set_lane(self, lane: LaneData, tz: str, now: float) -> None:
         self.beginResetModel()
         self._rows, self.total, self.states = list(lane.rows), lane.total, dict(lane.states)
+        self._listed = {r[1] for r in self._rows}
         self._tz, self._now = tz, now
         self.endResetModel()
 
@@ -158,6 +160,9 @@ class LaneModel(QAbstractListModel):
 
     def take(self, ident: str) -> bool:
         """Remove one enquiry (it moved away); False when it was not listed."""
+        if ident not in self._listed:  # a bulk move asks every lane about every enquiry
+            return False
+        self._listed.discard(ident)
         for i, r in enumerate(self._rows):
             if r[1] == ident:
                 self.beginRemoveRows(QModelIndex(), i, i)
@@ -175,6 +180,7 @@ class LaneModel(QAbstractListModel):
             return
         self.beginInsertRows(QModelIndex(), i, i)
         self._rows.insert(i, row)
+        self._listed.add(e.id)
         self.endInsertRows()
 
     # --- Qt model interface ----------------------------------------------------------------------
