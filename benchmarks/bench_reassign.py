@@ -16,6 +16,7 @@ Run: QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_reassign.py
 from __future__ import annotations
 
 import dataclasses
+import gc
 import os
 import queue
 import random
@@ -101,6 +102,17 @@ def stats(runs: list[float]) -> str:
     return f"median {statistics.median(runs):6.2f} ms  max {max(runs):6.2f} ms"
 
 
+GC_PAUSES: list[tuple[int, float]] = []  # (generation, ms) of every collection during the run
+_gc_started = [0.0]
+
+
+def _gc_watch(phase: str, info: dict[str, int]) -> None:
+    if phase == "start":
+        _gc_started[0] = time.perf_counter()
+    else:
+        GC_PAUSES.append((info["generation"], (time.perf_counter() - _gc_started[0]) * 1000))
+
+
 def main() -> None:
     app = QApplication([])
     print(f"load average before the run: {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
@@ -145,6 +157,7 @@ def main() -> None:
     social = board.lanes["social"].lane_model
 
     # --- drop to optimistic update ---------------------------------------------------------------
+    gc.callbacks.append(_gc_watch)
     drop, raw = [], []
     for i in range(ROUNDS):
         e = movable[i]
@@ -209,6 +222,9 @@ def main() -> None:
         print(f"  same target, later events (cached)                {stats(warm)}")
         print(f"  baseline Router.verdict x{n:<3d}                     {stats(base)}")
     print(f"store write per move (writer thread, off the UI)      {stats(writer.write_ms)}")
+    full = [ms for gen, ms in GC_PAUSES if gen == 2]
+    if full:
+        print(f"full garbage collections meanwhile: {len(full)}, longest {max(full):.0f} ms (any thread)")
     print(
         f"board regroup at {N:,}: UI thread {ui_ms + board.rebuild_ms:.1f} ms (snapshot + fill), "
         f"{board.total_ms:.0f} ms end to end with the grouping on a worker"

@@ -35,6 +35,7 @@ from console.routing import Target
 from console.store import Store
 from console.store_moves import QueuedMove, write_moves
 from console.store_read import StoreReader
+from console.store_rows import gc_paused
 from widgets.queue_model import QueueModel
 
 log = logging.getLogger("concierge.ui.moves")
@@ -127,7 +128,8 @@ class MoveController(QObject):
         if hit is None:
             if len(self._plans) > 256:
                 self._plans.clear()
-            hit = self._plans[key] = self.plan([r[0] for r in refs], target)
+            with gc_paused():  # a full collection (~0.4 s at 100k) must not start inside a drag event
+                hit = self._plans[key] = self.plan([r[0] for r in refs], target)
         return hit
 
     def forget_plans(self) -> None:
@@ -151,7 +153,8 @@ class MoveController(QObject):
 
     def request(self, ids: Sequence[str], target: Target, parent: QWidget | None = None) -> MoveRecord | None:
         """Judge, ask for a reason where the rules need one, apply. None when nothing moved."""
-        plan = self.plan(ids, target)
+        with gc_paused():
+            plan = self.plan(ids, target)
         if not plan.allowed:
             self.message.emit(f"Not moved. {plan.summary()}")
             return None
@@ -176,7 +179,8 @@ class MoveController(QObject):
             i.enquiry_id: dataclasses.replace(i.enquiry, team_id=i.target.team_id, agent_id=i.target.agent_id)
             for i in movable
         }
-        self._show(rows)
+        with gc_paused():  # nor between the drop and the rows showing where they went
+            self._show(rows)
         for ident in rows:
             self._pending[ident] = self._pending.get(ident, 0) + 1
         self.records = [*self.records[-HISTORY + 1 :], rec]
