@@ -110,7 +110,8 @@ def load_report(reader: StoreReader, shift_id: str) -> ShiftReport | None:
     if hashlib.sha256(text).hexdigest() != digest:
         raise KnownError(f"the stored report of shift {shift_id!r} does not match its digest")
     try:
-        return decode(text)
+        with gc_paused():  # tens of thousands of row objects: no collector passes over them meanwhile
+            return decode(text)
     except ReportFormatError as e:
         raise KnownError(f"the stored report of shift {shift_id!r} cannot be read: {e}") from None
 
