@@ -157,9 +157,14 @@ def last_synced(reader: StoreReader) -> float:
 
 
 def close_shifts_quietly(store: Store, now: float, extra: Mapping[str, Any] | None = None) -> CloseResult:
-    """For the sync loop: close ended shifts (API and local), never taking the loop down. A failure is
-    logged with its traceback and returned as a problem; the next call tries again."""
+    """For the sync loop: close ended shifts (API and local: extra None reads the settings file), never
+    taking the loop down. A failure is logged with its traceback and returned as a problem; the next
+    call tries again."""
     try:
+        if extra is None:  # the sync loop knows no settings: the user's file may set local shifts
+            from console.settings import load
+
+            extra = load().extra
         shifts, problems = all_shifts(store, extra)
         result = close_ended_shifts(store, now, shifts, synced_at=last_synced(store))
     except KnownError:

@@ -14,7 +14,7 @@ from console import wire
 from console.model import Agent, Assignment, Enquiry
 from console.report_codec import decode, encode
 from console.reports import ReportFormatError, compute_shift_report
-from console.shift_close import SALT_KEY, all_shifts, close_ended_shifts, local_shifts
+from console.shift_close import SALT_KEY, all_shifts, close_ended_shifts, close_shifts_quietly, local_shifts
 from console.sla import default_calendars, default_policies
 from console.store import KnownError, Store, StoreReader
 from console.store_reports import (
@@ -192,3 +192,21 @@ def test_a_report_stored_by_another_version_still_opens() -> None:
         decode(json.dumps(body).encode())
     # The keyed exchange form (ShiftReport.to_json) is read too.
     assert decode(report.to_json().encode()) == report
+
+
+def test_the_sync_loop_closes_a_shift_set_in_the_settings_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    local = replace(SHIFT, id="leeds-local")
+    config = tmp_path / "config" / "concierge"
+    config.mkdir(parents=True)
+    (config / "settings.json").write_text(json.dumps({"shifts": [wire.shift_to_wire(local), {"id": 1}]}))
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "config"))
+    enquiries, moves, _ = simulate(50, seed=2)
+    with Store(tmp_path / "c.db", new_key()) as store:
+        fill(store, enquiries, moves)
+        store.set_meta("last_sync_at", repr(END + 3600))
+        result = close_shifts_quietly(store, END + 3600)
+        assert result.stored == ["leeds-local"]
+        assert result.problems == ["settings: shift 2: start: expected an ISO 8601 time, got NoneType"]
+        assert load_report(store, "leeds-local") is not None
