@@ -4,6 +4,7 @@ view never reveals: revealing is the detail pane's, on screen only, and audited.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import tzinfo
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPlainTextEdit, QVBoxLayout, QWidget
@@ -14,9 +15,21 @@ from widgets.report_models import duration, when
 
 
 def enquiry_text(
-    e: Enquiry, messages: list[Message], moves: list[Assignment], zone: tzinfo, *, salt: str = ""
+    e: Enquiry,
+    messages: list[Message],
+    moves: list[Assignment],
+    zone: tzinfo,
+    *,
+    salt: str = "",
+    names: Mapping[str, str] | None = None,
 ) -> str:
-    """The masked plain-text account of an enquiry (names never shown; handles as a short code)."""
+    """The masked plain-text account of an enquiry (customer names never shown; handles as a short
+    code, the one the report uses for the same salt). names: team and agent ids -> display names."""
+    known = names or {}
+
+    def name(ident: str | None, none: str) -> str:
+        return none if ident is None else known.get(ident, ident)
+
     first = (
         None
         if e.first_response_at is None
@@ -24,9 +37,11 @@ def enquiry_text(
     )
     lines = [
         f"Enquiry {e.id}",
-        f"Customer {mask_handle(e.customer_handle, 'masked', salt=salt) or '(unknown)'}",
+        (
+            mask_handle(e.customer_handle, "masked", salt=salt) if e.customer_handle else "unknown customer"
+        ).capitalize(),
         f"{e.channel} · {e.visibility} · {e.topic} · priority {e.priority} · {e.status.replace('_', ' ')}",
-        f"Team {e.team_id or 'none'} · agent {e.agent_id or 'unassigned'} · flags "
+        f"Team {name(e.team_id, 'none')} · agent {name(e.agent_id, 'unassigned')} · flags "
         f"{', '.join(sorted(e.flags)) or 'none'} · moved between teams {e.bounces} times",
         f"Created {when(e.created_at, zone)} · first response "
         f"{when(e.first_response_at, zone) or 'none yet'}{f' (after {duration(first)})' if first else ''}"
@@ -39,8 +54,8 @@ def enquiry_text(
         lines += ["", "Moves:"]
         for m in moves:
             lines.append(
-                f"  {when(m.at, zone)} {m.from_team or '—'} -> {m.to_team or '—'} by {m.actor or '(unknown)'}"
-                f" ({m.result}): {mask_text(m.reason) or '(no reason given)'}"
+                f"  {when(m.at, zone)} {name(m.from_team, '—')} -> {name(m.to_team, '—')}"
+                f" by {m.actor or '(unknown)'} ({m.result}): {mask_text(m.reason) or '(no reason given)'}"
             )
     if messages:
         lines += ["", "Conversation (masked):"]

@@ -213,6 +213,8 @@ class ReportViewer(QMainWindow):
                 self._reader.assignments(enquiry_id),
                 self.zone,
                 salt=self._salt,
+                names={t.id: t.name for t in self._reader.teams()}
+                | {a.id: a.name for a in self._reader.agents()},
             )
         except KnownError as e:
             return f"Enquiry {enquiry_id} could not be read from the cache: {e}"

@@ -114,6 +114,11 @@ def test_drill_down_shows_the_enquiry_masked(viewer: ReportViewer, qtbot: QtBot)
         view.doubleClicked.emit(index)
     assert wanted.args == [model.row_at(0).enquiry_id]
     assert "no longer in the cache" in viewer.enquiry_detail("gone")
+    dialog = viewer.show_enquiry("e00000")
+    assert dialog.text.toPlainText() == text and dialog.text.isReadOnly()
+    SHOTS.mkdir(exist_ok=True)
+    dialog.grab().save(str(SHOTS / "report-drilldown.png"))
+    dialog.close()
 
 
 def test_two_shifts_side_by_side_and_screenshots(viewer: ReportViewer, qtbot: QtBot) -> None:
