@@ -161,17 +161,26 @@ def _verify(args: argparse.Namespace) -> int:
     from console.store import StoreReader
 
     cache = args.cache or _settings().resolved_cache_path()
+    from console.store_reports import verify_reports
+
     with StoreReader(cache, _cache_key()) as reader:
         bad = reader.verify_audit()
         count = len(reader._rows("SELECT seq FROM audit"))
+        reports = verify_reports(reader)
     if bad is not None:
         print(
             f"audit trail BROKEN at entry {bad}: entry {bad} (or the one before it) was edited, inserted or "
             f"deleted; {count} entries in {cache}",
             file=sys.stderr,
         )
+    for problem in reports:
+        print(f"stored reports: {problem}", file=sys.stderr)
+    if bad is not None or reports:
         return EXIT_TAMPERED
-    print(f"audit trail intact: {count} entries", file=sys.stderr)
+    print(
+        f"audit trail intact: {count} entries; stored shift reports match their audit entries",
+        file=sys.stderr,
+    )
     return EXIT_OK
 
 

@@ -116,6 +116,25 @@ def load_report(reader: StoreReader, shift_id: str) -> ShiftReport | None:
         raise KnownError(f"the stored report of shift {shift_id!r} cannot be read: {e}") from None
 
 
+def verify_reports(reader: StoreReader) -> list[str]:
+    """Stored reports that no longer match what was stored: the body against its digest, and the digest
+    against the one the audit trail recorded when it was stored. Empty when all are intact."""
+    recorded: dict[str, str] = {}
+    for subject, detail in reader._rows("SELECT subject, detail FROM audit WHERE action = 'report.stored'"):
+        recorded.setdefault(subject, json.loads(detail).get("sha256", ""))
+    problems = []
+    for shift_id, digest, body in reader._rows(
+        "SELECT shift_id, sha256, body FROM shift_reports ORDER BY start"
+    ):
+        try:
+            actual = hashlib.sha256(zlib.decompress(body)).hexdigest()
+        except zlib.error:
+            actual = "unreadable"
+        if actual != digest or recorded.get(shift_id) != digest:
+            problems.append(f"the stored report of shift {shift_id} was changed after it was stored")
+    return problems
+
+
 # -- a shift's window of data ------------------------------------------------------------------------
 def window_enquiries(
     reader: StoreReader, start: float, end: float, *, lookback_s: float = LOOKBACK_S

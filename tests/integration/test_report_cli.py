@@ -3,6 +3,7 @@ cache; the audit trail tampered with through apsw directly (edited, inserted, de
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import os
@@ -10,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import zipfile
+import zlib
 from dataclasses import replace
 from pathlib import Path
 
@@ -191,3 +193,25 @@ def test_audit_verify_detects_an_inserted_row(cache: tuple[Path, str], tmp_path:
     copy = tampered(cache, tmp_path, moves)
     done = run(cache[1], "audit", "verify", "--cache", str(copy))
     assert done.returncode == 6 and "BROKEN at entry 4" in done.stderr
+
+
+def test_audit_verify_detects_a_stored_report_changed_behind_the_trail(
+    cache: tuple[Path, str], tmp_path: Path
+) -> None:
+    with Store(cache[0], cache[1]) as store:
+        if load_report(store, "s1") is None:  # stored by the export test when run before this one
+            assert run(cache[1], "report", "--cache", str(cache[0]), "--shift", "s1", "--format", "csv",
+                       "--out", str(tmp_path / "r.zip")).returncode == 0  # fmt: skip
+    body = zlib.compress(b'{"forged": true}')
+    digest = hashlib.sha256(b'{"forged": true}').hexdigest()
+    copy = tampered(
+        cache,
+        tmp_path,
+        [
+            ("DROP TRIGGER shift_reports_no_update", ()),
+            ("UPDATE shift_reports SET body = ?, sha256 = ? WHERE shift_id = 's1'", (body, digest)),
+        ],
+    )
+    done = run(cache[1], "audit", "verify", "--cache", str(copy))
+    assert done.returncode == 6 and "stored report of shift s1 was changed" in done.stderr
+    assert "audit trail BROKEN" not in done.stderr  # the chain itself is intact
