@@ -249,6 +249,8 @@ class Wallboard(QWidget):
             self.next_page()
         elif key == Qt.Key.Key_Left:
             self.show_page(self.current_page() - 1)
+        elif key == Qt.Key.Key_Escape and self.isFullScreen():
+            self.showNormal()  # out of full screen; never closes an unattended board by itself
         elif key == Qt.Key.Key_F11:
             self.showNormal() if self.isFullScreen() else self.showFullScreen()
         else:

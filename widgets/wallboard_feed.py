@@ -34,10 +34,12 @@ class LiveFeed(QObject):
         now: Callable[[], float],
         *,
         interval_ms: int = 3000,
+        active: Callable[[], bool] = lambda: True,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self._factory, self._now = reader_factory, now
+        self._factory, self._now, self._active = reader_factory, now, active
+        self._next = 0.0  # monotonic time before which no new computation starts
         self._jobs = BackgroundJobs(self)
         self._board = LiveBoard()  # touched only on the jobs thread
         self._reader: StoreReader | None = None  # jobs thread only
@@ -64,13 +66,21 @@ class LiveFeed(QObject):
         self.refresh()
 
     def refresh(self) -> None:
-        if self._busy:
+        """Start a computation unless one runs, nobody looks (every view hidden), or the last one was
+        so recent that the figures thread would take more than a fifth of the time."""
+        if self._busy or not self._active() or time.monotonic() < self._next:
             return
         self._busy = True
         pending, self._pending = self._pending, ChangeSet()
         staffing, self._staffing = self._staffing, None
         now = self._now()
-        self._jobs.submit(lambda: self._work(pending, staffing, now), self._done, self._failed)
+        started = time.monotonic()
+
+        def done(figures: Any) -> None:
+            self._next = time.monotonic() + 4 * (time.monotonic() - started)
+            self._done(figures)
+
+        self._jobs.submit(lambda: self._work(pending, staffing, now), done, self._failed)
 
     # --- the jobs thread --------------------------------------------------------------------------
     def _work(self, pending: ChangeSet, staffing: StaffingConfig | None, now: float) -> BoardFigures:

@@ -51,7 +51,9 @@ class LiveViews(QObject):
         if self.feed is None:
             from widgets.wallboard_feed import LiveFeed
 
-            self.feed = LiveFeed(self._factory, self._now, interval_ms=self._interval, parent=self)
+            self.feed = LiveFeed(
+                self._factory, self._now, interval_ms=self._interval, active=self._watched, parent=self
+            )
             self.feed.figuresReady.connect(self._figures)
             self.feed.problem.connect(self._problem)
             self.feed.start()
@@ -91,6 +93,7 @@ class LiveViews(QObject):
             self.wallboard.show_on_screen(screen)
         else:
             self.wallboard.show()
+        feed.refresh()
         return self.wallboard
 
     def _show(self, view: ChartPanel | StaffingPanel) -> None:
@@ -99,6 +102,7 @@ class LiveViews(QObject):
             view.set_figures(feed.latest)
         view.show()
         view.raise_()
+        feed.refresh()
 
     # --- from the session -----------------------------------------------------------------------------
     def on_changes(self, changes: ChangeSet) -> None:
@@ -114,6 +118,10 @@ class LiveViews(QObject):
                 getattr(state, "last_sync_at", None),
                 getattr(state, "detail", "") or "",
             )
+
+    def _watched(self) -> bool:
+        """Figures are computed only while a view is on screen (at 100k rows they cost CPU)."""
+        return any(v is not None and v.isVisible() for v in (self.charts, self.staffing, self.wallboard))
 
     def _figures(self, figures: BoardFigures) -> None:
         for view in (self.charts, self.staffing, self.wallboard):
