@@ -6,8 +6,6 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import os
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -69,42 +67,13 @@ class BrokenVault(KeyringBackend):
 
 
 @pytest.fixture(scope="session")
-def secret_service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """A real gnome-keyring Secret Service on the session bus, its login keyring unlocked."""
-    if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
+def secret_service(secret_service_daemon: bool) -> None:
+    """The suite's real gnome-keyring Secret Service (tests/conftest.py), chosen by keyring."""
+    if not secret_service_daemon:
         pytest.skip("no D-Bus session bus: run the tests under `dbus-run-session --`")
-    from jeepney import DBus, MatchRule
-    from jeepney.io.blocking import open_dbus_connection
-
-    home = tmp_path_factory.mktemp("keyring-home")
-    runtime = home / "run"
-    runtime.mkdir(mode=0o700)
-    env = {**os.environ, "XDG_DATA_HOME": str(home / "data"), "XDG_RUNTIME_DIR": str(runtime)}
-    rule = MatchRule(type="signal", sender="org.freedesktop.DBus", member="NameOwnerChanged")
-    rule.add_arg_condition(0, "org.freedesktop.secrets")
-    with open_dbus_connection(bus="SESSION") as conn:
-        conn.send_and_get_reply(DBus().AddMatch(rule))
-        with conn.filter(rule) as owner_changes:
-            daemon = subprocess.Popen(
-                ["gnome-keyring-daemon", "--unlock", "--components=secrets", "--foreground"],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                env=env,
-            )
-            assert daemon.stdin is not None
-            daemon.stdin.write(b"test")
-            daemon.stdin.close()
-            # Wait for the daemon to own the name: an event, not a sleep.
-            conn.recv_until_filtered(owner_changes, timeout=15)
     # Choose again now that a Secret Service exists. The automatic choice is a chainer here, because this
     # module's own backends register themselves; SecretStore must still find the Secret Service in it.
     keyring.core.init_backend()
-    try:
-        yield
-    finally:
-        daemon.terminate()
-        daemon.wait(10)
 
 
 def secret_service_backend() -> Any:
