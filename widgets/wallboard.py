@@ -15,7 +15,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QGuiApplication, QKeyEvent, QResizeEvent
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeyEvent, QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
 
 from console.chart_data import BoardFigures
@@ -242,6 +242,16 @@ class Wallboard(QWidget):
             for w in self.page_widgets:
                 w.set_scale(scale)
         super().resizeEvent(event)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self.rotate.start()
+        self.ticker.start()
+        super().showEvent(event)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.rotate.stop()  # a closed board does no work until it is shown again
+        self.ticker.stop()
+        super().closeEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()

@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
+from shiboken6 import Shiboken
 
 from console.api import ApiClient, Tokens
 from console.api_net import check_base_url
@@ -148,6 +149,8 @@ class WallboardSession(Session):
         self.stop_sync()
         if self.views is not None:
             self.views.stop()
+            Shiboken.delete(self.views)  # on the UI thread, not whenever the garbage collector runs
+            self.views = None
         self.jobs.shutdown()
         if self.reader is not None:
             self.reader.close()

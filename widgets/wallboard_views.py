@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QWidget
+from shiboken6 import Shiboken
 
 from widgets.theme import make_theme
 
@@ -135,8 +136,16 @@ class LiveViews(QObject):
             self.charts.note.setText(text)
 
     def stop(self) -> None:
+        """Stop the feed and delete the views now, on this (the UI) thread. Left to Python's cyclic
+        garbage collector, a window could be destroyed from whichever thread it happens to run in,
+        and Qt widgets must only ever be destroyed on the UI thread."""
         if self.feed is not None:
             self.feed.stop()
         for view in (self.charts, self.staffing, self.wallboard):
-            if view is not None:
+            if view is not None and Shiboken.isValid(view):
                 view.close()
+                Shiboken.delete(view)
+        if self.feed is not None and Shiboken.isValid(self.feed):
+            Shiboken.delete(self.feed)
+        self.charts = self.staffing = self.wallboard = None
+        self.feed = None
