@@ -40,6 +40,7 @@ from widgets import crash
 from widgets.audit_trail import AuditTrail, reveal_audited
 from widgets.controller import Controller
 from widgets.dialogs import LoginDialog, SettingsDialog
+from widgets.gc_guard import GarbageCollector
 from widgets.main_window import MainWindow
 from widgets.queue_model import QueueModel
 from widgets.theme import apply_theme
@@ -534,6 +535,7 @@ def main(argv: list[str] | None = None) -> int:
     app.setOrganizationName("Concierge")
     app.setApplicationName("Concierge")
     crash.install(dialog=not args.screenshot)
+    GarbageCollector(app).start()  # cycles are freed on the UI thread only
     settings = settings_file.load()
     config = config_from(settings, args)
     config.headless = args.screenshot is not None

@@ -23,6 +23,7 @@ from console.sla import Clock, SlaEngine, Thresholds, format_countdown
 from console.store_read import StoreReader
 from widgets.board import install as install_moves
 from widgets.detail_pane import ClockRow
+from widgets.gc_guard import GarbageCollector
 from widgets.main_window import MainWindow
 from widgets.navigator import ALL_KEY
 from widgets.queue_model import QueueModel
@@ -163,6 +164,8 @@ class Controller(QObject):
         if pending:  # changes that arrived while the cache was read: re-read those rows now
             self.on_changes(pending)
         self.refresh(force=True)
+        # The rows live for the session: once painted, keep them out of every later full collection.
+        QTimer.singleShot(0, GarbageCollector.freeze_long_lived)
         self.timer.start()
 
     def _load_reference(self) -> None:
