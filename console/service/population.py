@@ -90,11 +90,15 @@ def draw_enquiry(rng: random.Random, ident: str, now: float) -> Enquiry:
 
 def age_backlog(rng: random.Random, e: Enquiry, now: float, world: World, pick: AgentPicker) -> float:
     """Turn a fresh enquiry into one of the open backlog at `now`; returns when it next changes."""
-    age = min(rng.expovariate(1 / (5 * HOUR)), 4 * 24 * HOUR) + rng.uniform(0, 10 * MIN)
+    r = rng.random()
+    if r < 0.35:  # nobody has answered yet: mostly recent arrivals, a thin tail the team has missed
+        mean = 2 * HOUR if rng.random() < 0.06 else (8 * MIN if "fraud_risk" in e.flags else 20 * MIN)
+    else:
+        mean = 5 * HOUR
+    age = min(rng.expovariate(1 / mean), 4 * 24 * HOUR) + rng.uniform(0, 2 * MIN)
     created = now - age
     e.created_at = e.first_customer_message_at = e.last_customer_message_at = created
-    r = rng.random()
-    if r < 0.35:  # nobody has answered yet
+    if r < 0.35:
         e.updated_at = created
         return now + rng.expovariate(1 / (25 * MIN))
     first = created + age * rng.uniform(0.05, 0.5)

@@ -223,7 +223,9 @@ def test_time_moves_the_simulation(fresh_service: Make, bearer: Bearer) -> None:
     arrivals = set(after) - set(before)
     assert len(arrivals) > 5
     statuses = Counter(e.status for e in after.values())
-    assert statuses["resolved"] + statuses["closed"] > 10 and statuses["pending_specialist"] > 0
+    assert statuses["resolved"] + statuses["closed"] > 10
+    # hand-offs happen as time passes (and are accepted, so none need still be pending)
+    assert any((e.handoff_requested_at or 0) > wire.ts(t0, "now") for e in after.values())
     assert any(
         e.handoff_accepted_at
         for i, e in after.items()
