@@ -19,6 +19,7 @@ import heapq
 import html
 import logging
 import math
+import time
 from collections.abc import Callable, Iterable, Sequence
 from operator import attrgetter
 from typing import Any, NamedTuple
@@ -84,6 +85,9 @@ _ITEM_FLAGS = (
 _NO_FLAGS = Qt.ItemFlag.NoItemFlags
 WARM_UP_SLICE = 1000  # rows of filter text built per idle slice (~5-25 ms)
 _UNSET: Any = object()  # "not computed yet" (None is a real value: no clock running)
+
+
+SWEEP_CHUNK = 100  # rows between two looks at the clock in refresh_some
 
 
 class _Row:
@@ -338,15 +342,20 @@ class QueueModel(QAbstractTableModel):
         self._refresh_statuses(self._vis[lo : hi + 1])
         self.dataChanged.emit(self.index(first, Col.SLA), self.index(last, Col.AGE), _CLOCK_ROLES)
 
-    def refresh_some(self, n: int) -> None:
-        """Recompute n more cached clocks, round-robin over all held rows, without repainting: keeps the
-        SLA sort keys and the breach strip fresh for rows that are off screen (the view calls this)."""
+    def refresh_some(self, n: int, budget_s: float = 0.002) -> None:
+        """Recompute up to n more cached clocks, round-robin over all held rows, without repainting: keeps
+        the SLA sort keys and the breach strip fresh for rows that are off screen (the view calls this).
+        Stops once budget_s is spent, so a burst of changed rows (cold clocks) never stretches a tick."""
         if not self._ids or self._engine is None:
             return
-        start = self._sweep_pos if self._sweep_pos < len(self._ids) else 0
-        chunk = self._ids[start : start + n]
-        self._sweep_pos = start + len(chunk)
-        self._refresh_statuses(chunk)
+        deadline = time.perf_counter() + budget_s
+        done = 0
+        while done < n and time.perf_counter() < deadline:
+            start = self._sweep_pos if self._sweep_pos < len(self._ids) else 0
+            chunk = self._ids[start : start + min(SWEEP_CHUNK, n - done)]
+            self._sweep_pos = start + len(chunk)
+            self._refresh_statuses(chunk)
+            done += len(chunk)
 
     def status_of(self, ident: str) -> SlaStatus | None:
         r = self._rows.get(ident)

@@ -124,6 +124,7 @@ class _Server(ThreadingHTTPServer):
     def handle_error(self, request: Any, client_address: Any) -> None:
         # A client that hangs up mid-answer (a killed sync, a closed long-poll) is routine, not a traceback.
         log.debug("connection from %s ended early", client_address, exc_info=True)
+
     allow_reuse_address = True
     request_queue_size = 64
 
