@@ -96,12 +96,14 @@ class _Relay(QObject):
 
     def __init__(self) -> None:
         super().__init__()
+        self.open = True  # False once its owner shut down: answers still queued are dropped
         self.done.connect(self._call)
         self.error.connect(self._call)
 
     @Slot(object, object)
     def _call(self, callback: Callable[[Any], None], value: object) -> None:
-        callback(value)
+        if self.open:
+            callback(value)
 
 
 class BackgroundJobs(QObject):
@@ -113,6 +115,7 @@ class BackgroundJobs(QObject):
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="concierge-jobs")
         self._relay = _Relay()
         self.local = threading.local()  # per-thread state for jobs (e.g. their own store connection)
+        self._closed = False
 
     def submit(
         self,
@@ -120,15 +123,24 @@ class BackgroundJobs(QObject):
         on_done: Callable[[Any], None],
         on_error: Callable[[BaseException], None],
     ) -> Future[None]:
+        if self._closed:  # the window is closing (e.g. during the first load): nothing more to do
+            cancelled: Future[None] = Future()
+            cancelled.cancel()
+            return cancelled
+
         def job() -> None:
             try:
                 result = fn()
             except Exception as e:
-                self._relay.error.emit(on_error, e)
+                if not self._closed:
+                    self._relay.error.emit(on_error, e)
             else:
-                self._relay.done.emit(on_done, result)
+                if not self._closed:
+                    self._relay.done.emit(on_done, result)
 
         return self._pool.submit(job)
 
     def shutdown(self) -> None:
+        self._closed = True
+        self._relay.open = False
         self._pool.shutdown(wait=False, cancel_futures=True)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import secrets
 import socket
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -280,3 +281,22 @@ def test_damaged_records_are_set_aside_with_a_message(
     finally:
         session.stop_sync()
         service.stop()
+
+
+def test_background_jobs_after_shutdown_do_nothing(qtbot: QtBot) -> None:
+    """Closing the window while the cache is still loading must not call back into a closed window."""
+    from PySide6.QtCore import QCoreApplication
+
+    from widgets.workers import BackgroundJobs
+
+    jobs = BackgroundJobs()
+    release = threading.Event()
+    calls: list[object] = []
+    running = jobs.submit(release.wait, calls.append, calls.append)
+    jobs.shutdown()
+    late = jobs.submit(lambda: 1, calls.append, calls.append)  # refused quietly, no exception
+    assert late.cancelled()
+    release.set()
+    running.result(timeout=5)
+    QCoreApplication.processEvents()  # the job's answer, had it been sent, is queued by now: deliver it
+    assert calls == []
