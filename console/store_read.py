@@ -61,7 +61,7 @@ class StoreReader:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _rows(self, sql: str, args: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    def _rows(self, sql: str, args: tuple[Any, ...] | dict[str, Any] = ()) -> list[tuple[Any, ...]]:
         with known_errors(self.path):
             return self._conn.execute(sql, args).fetchall()
 

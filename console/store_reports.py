@@ -142,12 +142,19 @@ def window_enquiries(
     """Enquiries that can figure in a report of [start, end): created in it, open at its start (closed
     since or not), resolved in it, or created in the look-back before it (a clock can fall due in the
     shift after the enquiry was closed)."""
+    # One index range per condition (an OR over them scanned the whole table: ~1 s at 1M rows, 0.13 s so).
     sql = SELECT_ENQUIRY + (
-        " WHERE created_at < ? AND (created_at >= ? OR is_open = 1 OR resolved_at IS NULL"
-        " OR resolved_at >= ?)"
+        " WHERE id IN ("
+        "SELECT id FROM enquiries WHERE created_at >= :lb AND created_at < :end UNION ALL "
+        "SELECT id FROM enquiries INDEXED BY enq_closed_updated WHERE is_open = 1 AND created_at < :lb "
+        "UNION ALL "
+        "SELECT id FROM enquiries INDEXED BY enq_resolved WHERE resolved_at IS NULL AND created_at < :lb "
+        "UNION ALL "
+        "SELECT id FROM enquiries INDEXED BY enq_resolved WHERE resolved_at >= :start AND created_at < :lb)"
     )
+    lb = min(start - lookback_s, end)
     with gc_paused():
-        return [enquiry_from_row(r) for r in reader._rows(sql, (end, start - lookback_s, start))]
+        return [enquiry_from_row(r) for r in reader._rows(sql, {"start": start, "end": end, "lb": lb})]
 
 
 def window_assignments(reader: StoreReader, start: float, end: float) -> list[Assignment]:
