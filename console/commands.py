@@ -254,6 +254,9 @@ def export_main(argv: list[str]) -> int:
     except CommandError as e:
         print(f"concierge export: {e}", file=sys.stderr)
         return e.code
+    except BrokenPipeError:  # the reader stopped early (`| head`): not an error worth a traceback
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 def _export(args: argparse.Namespace) -> int:

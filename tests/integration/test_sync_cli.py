@@ -175,3 +175,26 @@ def _assert_no_secrets(root: Path, secrets: list[str]) -> None:
         data = path.read_bytes()
         for needle in needles:
             assert needle not in data, f"a secret is in {path}"
+
+
+def test_export_into_a_closed_pipe_is_quiet(tmp_path: Path) -> None:
+    """`export | head` stops reading early: no traceback, a clean exit."""
+    from console.store import Store
+
+    key = "ab" * 32
+    Store(tmp_path / "c.db", key).close()
+    env = {**os.environ, "CONCIERGE_CACHE_KEY": key}
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # a reader that has gone away
+    try:
+        export = subprocess.run(
+            [sys.executable, "-m", "console", "export", "--cache", str(tmp_path / "c.db"), "--format", "csv"],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+            timeout=60,
+        )
+    finally:
+        os.close(write_end)
+    assert "Traceback" not in export.stderr and export.returncode == 0
