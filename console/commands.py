@@ -15,12 +15,15 @@ import os
 import sys
 import tempfile
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from console import wire
+from console.model import Enquiry
+from console.privacy import mask_handle, mask_text
 
 if TYPE_CHECKING:  # the commands import their heavy parts lazily, so --help starts fast
     from console.api import ApiClient
@@ -246,6 +249,11 @@ def export_main(argv: list[str]) -> int:
     )
     parser.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
     parser.add_argument("--out", type=Path, default=None, help="output file (default: standard output)")
+    parser.add_argument(
+        "--unmasked",
+        action="store_true",
+        help="customer handles, names and text as they are (default: PII masked); audited either way",
+    )
     args = parser.parse_args(argv)
     _setup_logging(False)
     try:
@@ -260,12 +268,15 @@ def export_main(argv: list[str]) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from console.store import StoreReader
+    from console.commands_report import cli_actor
+    from console.store import Store, StoreReader
 
     cache = args.cache or _settings().resolved_cache_path()
-    with StoreReader(cache, _cache_key()) as reader:
+    key = _cache_key()
+    masked = not args.unmasked
+    with StoreReader(cache, key) as reader:
         if args.out is None:
-            n = _write(reader, sys.stdout, args.format)
+            n = _write(reader, sys.stdout, args.format, masked=masked)
             sys.stdout.flush()
         else:
             # Written beside the target and moved into place: a failed export never leaves half a file.
@@ -273,27 +284,46 @@ def _export(args: argparse.Namespace) -> int:
             fd, tmp = tempfile.mkstemp(prefix=".export-", dir=out.parent or ".")
             try:
                 with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-                    n = _write(reader, f, args.format)
+                    n = _write(reader, f, args.format, masked=masked)
                 os.replace(tmp, out)
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
                 raise
-    print(f"exported {n} enquiries", file=sys.stderr)
+    # Every export leaves a trace in the audit trail: who, what, how many, masked or not.
+    with Store(cache, key) as store:
+        store.audit(
+            at=time.time(),
+            actor=cli_actor(),
+            action="enquiries.export",
+            subject=str(args.out.name if args.out else "stdout"),
+            detail={"format": args.format, "count": n, "masked": masked},
+        )
+    print(f"exported {n} enquiries{'' if masked else ' (unmasked)'}", file=sys.stderr)
     return EXIT_OK
 
 
-def _write(reader: StoreReader, f: IO[str], fmt: str) -> int:
+def _masked(d: dict[str, Any], e: Enquiry) -> None:
+    d["customer"] = {"handle": mask_handle(e.customer_handle, "masked"), "name": ""}
+    d["text"] = mask_text(e.text)
+
+
+def _write(reader: StoreReader, f: IO[str], fmt: str, *, masked: bool = True) -> int:
     n = 0
     if fmt == "jsonl":
         for e in reader.export_rows():
-            f.write(json.dumps(wire.enquiry_to_wire(e), ensure_ascii=False, sort_keys=True) + "\n")
+            d = wire.enquiry_to_wire(e)
+            if masked:
+                _masked(d, e)
+            f.write(json.dumps(d, ensure_ascii=False, sort_keys=True) + "\n")
             n += 1
         return n
     w = csv.writer(f, lineterminator="\r\n")
     w.writerow(CSV_FIELDS)
     for e in reader.export_rows():
         d = wire.enquiry_to_wire(e)
-        d["customer_handle"], d["customer_name"] = e.customer_handle, e.customer_name
+        if masked:
+            _masked(d, e)
+        d["customer_handle"], d["customer_name"] = d["customer"]["handle"], d["customer"]["name"]
         d["flags"] = ";".join(sorted(e.flags))
         w.writerow([_cell(d.get(k)) for k in CSV_FIELDS])
         n += 1

@@ -77,11 +77,21 @@ def test_once_then_export_and_clear_failures(service: DemoService, home: Path) -
     assert done.returncode == 0, done.stderr
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert {r["id"] for r in rows} == set(service.snapshot())
-    done = _cli("export", "--cache", str(cache), "--format", "csv", env=env)
+    # PII is masked by default: no handle, name or raw text of the service's leaves in the export.
+    snapshot = service.snapshot()
+    handles = {r["customer"]["handle"] for r in snapshot.values()}
+    assert not any(r["customer"]["handle"] in handles or r["customer"]["name"] for r in rows)
+    assert all(r["customer"]["handle"].startswith("customer #") for r in rows)
+    done = _cli("export", "--cache", str(cache), "--format", "csv", "--unmasked", env=env)
     table = list(csv.DictReader(done.stdout.splitlines()))
     assert len(table) == len(rows) and all(
         not r["customer_handle"].startswith(("=", "@", "+")) for r in table
     )
+    assert {r["customer_name"] for r in table} == {r["customer"]["name"] for r in snapshot.values()}
+    # Both exports are in the audit trail, the unmasked one said so.
+    with Store(cache, key) as store:
+        exports = [e for e in store.audit_entries() if e.action == "enquiries.export"]
+    assert [(e.detail["format"], e.detail["masked"]) for e in exports] == [("jsonl", True), ("csv", False)]
     # Failures: one clear line, a distinct exit code, nothing lost.
     wrong = _cli(
         "sync", "--api", service.url, "--cache", str(cache), "--once", env=_env(home, os.urandom(32).hex())
