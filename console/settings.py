@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from console.api_net import check_base_url
+from console.model import ROUTING_MODELS
 from console.sla import Thresholds
 
 log = logging.getLogger("concierge.settings")
@@ -57,6 +58,7 @@ class Settings:
     cache_path: str = ""  # empty: default_cache_path()
     username: str = ""
     retention_days: int = 365  # closed enquiries older than this leave the cache (console.retention)
+    routing_model: str = "concierge"  # the site's model: one_stop | concierge | hybrid (console.routing)
     locked: tuple[str, ...] = ()  # keys the machine file fixes: user settings cannot override them
     extra: dict[str, Any] = field(default_factory=dict)  # unknown keys from the user file, kept as they are
     problems: list[str] = field(default_factory=list)  # what was wrong in the files, for the user
@@ -192,6 +194,7 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "cache_path": _text(4096),
     "username": _text(200),
     "retention_days": _days,
+    "routing_model": _choice(ROUTING_MODELS),
 }
 LOCKED = "locked"  # the machine file's list of keys users cannot override
 THRESHOLD_KEYS = ("at_risk_fraction", "at_risk_minutes", "urgent_fraction", "urgent_minutes")

@@ -68,6 +68,7 @@ class SessionConfig:
     tz: str = ""  # display time zone; empty: the site's (the social team's calendar), else UTC
     demo_open: int = 2000
     retention_days: int = 365  # the records policy for the cache (console.retention)
+    routing_model: str = "concierge"  # the site's routing model, for the local verdicts
     demo_speed: float = 5.0
     headless: bool = False  # --screenshot: never open a dialog
 
@@ -157,6 +158,7 @@ class Session:
         # Reassignments are written by the sync thread (the one writer) as the signed-in supervisor.
         self.controller.moves.writer = lambda: self.syncer
         self.controller.moves.actor = c.username or DEMO_USER
+        self.controller.moves.routing_model = c.routing_model  # used from the first reference data on
         self.controller.load_from_cache()
         self.window.signInRequested.connect(self.sign_in)
         self.window.settingsRequested.connect(self.edit_settings)
@@ -517,6 +519,7 @@ def config_from(settings: Settings, args: argparse.Namespace) -> SessionConfig:
         username=settings.username or "",
         demo_open=args.open,
         retention_days=settings.retention_days,
+        routing_model=settings.routing_model,
     )
 
 

@@ -258,6 +258,14 @@ def test_bad_values_fall_back_with_a_clear_problem(tmp_path: Path, caplog: pytes
     assert "theme" in caplog.text
 
 
+def test_the_site_routing_model_is_a_setting(tmp_path: Path) -> None:
+    machine = _write(tmp_path / "etc" / "settings.json", {"routing_model": "hybrid"})
+    assert settings.load(tmp_path / "none.json", machine).routing_model == "hybrid"
+    assert settings.Settings().routing_model == "concierge"  # the reference site's model
+    bad = settings.load(_write(tmp_path / "home" / "settings.json", {"routing_model": "anything"}), machine)
+    assert bad.routing_model == "hybrid" and any("'routing_model' was ignored" in p for p in bad.problems)
+
+
 @pytest.mark.parametrize("content", ["{broken", "[1, 2]"])
 def test_an_unreadable_file_is_reported_and_kept_when_saving(tmp_path: Path, content: str) -> None:
     user = _write(tmp_path / "settings.json", content)
