@@ -94,6 +94,18 @@ class StoreReader:
     def enquiry_count(self) -> int:
         return int(self._rows("SELECT count(*) FROM enquiries")[0][0])
 
+    def live_rows(self, since: float) -> Iterator[Enquiry]:
+        """Open enquiries and those changed since `since` (what live figures need), streamed; two index
+        ranges, so a year of closed history is never read."""
+        sql = SELECT_ENQUIRY + (  # noqa: S608 (constant text; values are bound)
+            " WHERE id IN (SELECT id FROM enquiries INDEXED BY enq_closed_updated WHERE is_open = 1"
+            " UNION ALL SELECT id FROM enquiries INDEXED BY enq_closed_updated"
+            " WHERE is_open = 0 AND updated_at >= ?)"
+        )
+        with known_errors(self.path):
+            for r in self._conn.execute(sql, (since,)):
+                yield enquiry_from_row(r)
+
     def export_rows(self) -> Iterator[Enquiry]:
         """Every cached enquiry, by id, streamed (memory stays flat for any cache size)."""
         with known_errors(self.path):

@@ -100,7 +100,8 @@ class LiveFeed(QObject):
                 reader.shifts(),
             )
         if not self._loaded:
-            board.load(reader.export_rows(), now)
+            # open ones and the last day's activity, not a year of closed history
+            board.load(reader.live_rows(now - board.activity.window_s), now)
             self._loaded = True
         else:
             ids = pending.added | pending.changed

@@ -152,6 +152,15 @@ def test_queries_for_the_console(store: Store) -> None:
     assert [e.id for e in store.export_rows()] == sorted(e.id for e in es)
 
 
+def test_live_rows_are_the_open_ones_and_the_recently_changed(store: Store) -> None:
+    old = make_enquiry(1, status="closed", updated_at=1000.0)
+    recent = make_enquiry(2, status="resolved", updated_at=5000.0)
+    open_old = make_enquiry(3, updated_at=10.0)
+    store.apply_enquiries([old, recent, open_old], "c1")
+    assert sorted(e.id for e in store.live_rows(since=4000.0)) == ["E000002", "E000003"]
+    assert sorted(e.id for e in store.live_rows(since=0.0)) == ["E000001", "E000002", "E000003"]
+
+
 def test_reference_data_replace_reports_changes_and_quarantines(store: Store) -> None:
     team = {"id": "cards", "name": "Cards", "kind": "specialist", "topics": ["cards"], "calendar_id": "uk"}
     social = {"id": "social", "name": "Social", "kind": "social", "topics": [], "calendar_id": "uk"}
