@@ -86,6 +86,9 @@ class _State:
 class Session:
     """One running console: service (demo), cache, window, controller and workers."""
 
+    scope = "supervisor"  # what this session signs in for; the wallboard needs only "viewer"
+    demo_account = (DEMO_USER, DEMO_PASSWORD)
+
     def __init__(
         self,
         app: QApplication,
@@ -272,7 +275,7 @@ class Session:
             api.use_tokens(self.tokens)
             return True
         if self.service is not None:
-            self._login(api, DEMO_USER, DEMO_PASSWORD)
+            self._login(api, *self.demo_account)
             return True
         stored = self.secrets.get(self._secret_name(REFRESH_TOKEN))
         if stored:
@@ -288,7 +291,7 @@ class Session:
     def _login(self, api: ApiClient, user: str, password: str) -> None:
         # One attempt per call: the sign-in loop does the retrying and reports the state meanwhile.
         with ApiClient(replace(api.settings, max_retries=0)) as once:
-            tokens = once.login(user, password)
+            tokens = once.login(user, password, self.scope)
         api.use_tokens(tokens)
         self._keep_tokens(tokens)
 

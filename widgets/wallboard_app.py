@@ -18,9 +18,8 @@ from pathlib import Path
 from PySide6.QtWidgets import QApplication
 from shiboken6 import Shiboken
 
-from console.api import ApiClient, Tokens
 from console.api_net import check_base_url
-from console.credentials import ACCESS_TOKEN, PASSWORD, REFRESH_TOKEN, SecretStore
+from console.credentials import SecretStore
 from console.store import Store, StoreReader
 from widgets.app import Session, SessionConfig
 from widgets.theme import apply_theme
@@ -32,6 +31,10 @@ WALLBOARD_USER, WALLBOARD_PASSWORD = "wallboard", "demo-viewer"
 
 
 class WallboardSession(Session):
+    # Read-only credentials only: a viewer token is enough for the feed and reference data.
+    scope = "viewer"
+    demo_account = (WALLBOARD_USER, WALLBOARD_PASSWORD)
+
     def __init__(
         self,
         app: QApplication,
@@ -110,37 +113,6 @@ class WallboardSession(Session):
         from PySide6.QtCore import QTimer
 
         QTimer.singleShot(15_000, self.start_sync)
-
-    def _authorise(self, api: ApiClient) -> bool:
-        """Read-only credentials only: a viewer token is enough for the feed and reference data."""
-        assert self.secrets is not None
-        env_token = self.secrets.get(ACCESS_TOKEN)
-        if env_token:
-            api.use_access_token(env_token)
-            return True
-        if self.tokens is not None:
-            api.use_tokens(self.tokens)
-            return True
-        if self.service is not None:
-            self._viewer_login(api, WALLBOARD_USER, WALLBOARD_PASSWORD)
-            return True
-        stored = self.secrets.get(self._secret_name(REFRESH_TOKEN))
-        if stored:
-            api.use_tokens(Tokens(access_token="", refresh_token=stored, expires_at=0.0))
-            return True
-        password = self.secrets.get(PASSWORD)
-        if password and self.config.username:
-            self._viewer_login(api, self.config.username, password)
-            return True
-        return False
-
-    def _viewer_login(self, api: ApiClient, user: str, password: str) -> None:
-        from dataclasses import replace
-
-        with ApiClient(replace(api.settings, max_retries=0)) as once:
-            tokens = once.login(user, password, "viewer")
-        api.use_tokens(tokens)
-        self._keep_tokens(tokens)
 
     def stop(self) -> None:
         if self._stopped:
