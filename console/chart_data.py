@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from console.metrics import Attainment, agent_summary, waiting_since
+from console.metrics import Attainment, agent_summary, local_day_start, site_time_zone, waiting_since
 from console.model import Agent, Calendar, ChannelInfo, Enquiry, Shift, SLAPolicy, Team
 from console.sla import SlaEngine, SlaStatus, Thresholds
 from console.sla_predict import predict_breaches
@@ -204,6 +204,7 @@ class LiveBoard:
         self.agents: list[Agent] = []
         self.shifts: list[Shift] = []
         self.channel_names: dict[str, str] = {}
+        self.site_zone = "UTC"  # until the reference data names the site's calendar
         self.thresholds = thresholds
         self.staffing = staffing
         self.engine = SlaEngine([], {}, {}, thresholds)
@@ -228,6 +229,7 @@ class LiveBoard:
         self.agents = list(agents)
         self.shifts = list(shifts)
         self.channel_names = {c.id: c.name for c in channels}
+        self.site_zone = site_time_zone(self.teams, cals)  # "today" is the site's day
 
     def set_staffing(self, staffing: StaffingConfig) -> None:
         self.staffing = staffing
@@ -372,7 +374,7 @@ class LiveBoard:
     def _attainment(self, now: float, missed_now: int) -> Attainment:
         """First responses given today, met or not, plus response clocks running past their deadline."""
         a = self.activity
-        day = a._bucket(now - (now % 86_400))  # UTC day; the wallboard labels it "today (UTC)"
+        day = a._bucket(local_day_start(now, self.site_zone))
         met = sum(n for (b, ok), n in a.fr_met.items() if b >= day and ok)
         missed = sum(n for (b, ok), n in a.fr_met.items() if b >= day and not ok)
         return Attainment(met, missed + missed_now)
@@ -414,7 +416,7 @@ class LiveBoard:
 
     def _frt(self, now: float) -> FrtDistribution:
         a = self.activity
-        day = a._bucket(now - (now % 86_400))
+        day = a._bucket(local_day_start(now, self.site_zone))
         counts = [0] * len(FRT_EDGES_MIN)
         for (b, i), n in a.frt.items():
             if b >= day:

@@ -13,9 +13,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from console.model import Agent, Enquiry
+from console.model import Agent, Calendar, Enquiry, Team
 
 Predicate = Callable[[Enquiry], bool]
 RESPONSE_CLOCKS = frozenset({"first_response", "next_response"})
@@ -290,3 +290,23 @@ __all__ = [
     "start_of_day",
     "waiting_since",
 ]
+
+
+def site_time_zone(teams: list[Team], calendars: dict[str, Calendar]) -> str:
+    """Supervisors read times in their site's zone: the social team's calendar zone, else UTC."""
+    for team in sorted(teams, key=lambda t: t.kind != "social"):
+        cal = calendars.get(team.calendar_id)
+        if cal is None or not cal.timezone:
+            continue
+        try:
+            ZoneInfo(cal.timezone)
+        except (ValueError, ZoneInfoNotFoundError):
+            continue
+        return cal.timezone
+    return "UTC"
+
+
+def local_day_start(now: float, tz: str) -> float:
+    """Midnight of `now`'s day in the site's zone ("today" for a supervisor, not the UTC day)."""
+    local = datetime.fromtimestamp(now, ZoneInfo(tz))
+    return local.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()

@@ -118,7 +118,7 @@ def queue_page(f: BoardFigures, t: WallboardThresholds) -> Page:
             "attainment",
             "SLA today",
             _pct(att.fraction),
-            f"{att.met:,} met · {att.missed:,} missed (first replies, UTC day)",
+            f"{att.met:,} met · {att.missed:,} missed (first replies today)",
             t.attainment.level(att.fraction),
         ),
         Tile(

@@ -13,12 +13,19 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, QTimer, Slot
 
-from console.metrics import HeaderMetrics, NavigatorCounts, header_metrics, navigator_counts, saved_views
-from console.model import Agent, Calendar, ChangeSet, Enquiry, Message, Team
+from console.metrics import (
+    HeaderMetrics,
+    NavigatorCounts,
+    header_metrics,
+    navigator_counts,
+    saved_views,
+    site_time_zone,
+)
+from console.model import Agent, ChangeSet, Enquiry, Message
 from console.sla import Clock, SlaEngine, Thresholds, format_countdown
 from console.store_read import StoreReader
 from widgets.board import install as install_moves
@@ -429,20 +436,6 @@ class Controller(QObject):
     def stop(self) -> None:
         self.timer.stop()
         self._metrics_jobs.shutdown()
-
-
-def site_time_zone(teams: list[Team], calendars: dict[str, Calendar]) -> str:
-    """Supervisors read times in their site's zone: the social team's calendar zone, else UTC."""
-    for team in sorted(teams, key=lambda t: t.kind != "social"):
-        cal = calendars.get(team.calendar_id)
-        if cal is None or not cal.timezone:
-            continue
-        try:
-            ZoneInfo(cal.timezone)
-        except (ValueError, ZoneInfoNotFoundError):
-            continue
-        return cal.timezone
-    return "UTC"
 
 
 def _hm(seconds: float) -> str:

@@ -164,3 +164,15 @@ def test_navigator_counts_in_one_pass() -> None:
 )
 def test_format_wait(seconds: float, text: str) -> None:
     assert format_wait(seconds) == text
+
+
+def test_today_is_the_sites_day_not_the_utc_day() -> None:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from console.metrics import local_day_start
+
+    # 00:30 BST on 1 July is still 30 June in UTC: "today" for a London supervisor began 30 minutes ago.
+    now = datetime(2026, 7, 1, 0, 30, tzinfo=ZoneInfo("Europe/London")).timestamp()
+    assert now - local_day_start(now, "Europe/London") == 30 * 60
+    assert now - local_day_start(now, "UTC") == 23.5 * 3600
