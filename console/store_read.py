@@ -70,6 +70,20 @@ class StoreReader:
         with gc_paused():
             return [enquiry_from_row(r) for r in self._rows(SELECT_ENQUIRY + " WHERE is_open = 1")]
 
+    def load_open_first(self, limit: int) -> list[Enquiry]:
+        """The open enquiries whose running clock most likely started first (unanswered by their first
+        message, waiting by the last customer message, else by creation a day later): a cheap stand-in
+        for "most urgent" that SQLite sorts in C, so the first screenful shows before every row is read."""
+        # The sort holds ids and keys only; the page's full rows are then read by id.
+        first = (
+            " WHERE id IN (SELECT id FROM enquiries WHERE is_open = 1 ORDER BY CASE WHEN first_response_at"
+            " IS NULL THEN coalesce(first_customer_message_at, created_at) WHEN last_customer_message_at >"
+            " coalesce(last_agent_message_at, first_response_at) THEN last_customer_message_at"
+            " ELSE created_at + 86400 END LIMIT ?)"
+        )
+        rows = self._rows(SELECT_ENQUIRY + first, (limit,))
+        return [enquiry_from_row(r) for r in rows]
+
     def get(self, enquiry_id: str) -> Enquiry | None:
         rows = self._rows(SELECT_ENQUIRY + " WHERE id = ?", (enquiry_id,))
         return enquiry_from_row(rows[0]) if rows else None

@@ -33,7 +33,7 @@ from widgets.detail_pane import ClockRow
 from widgets.gc_guard import GarbageCollector
 from widgets.main_window import MainWindow
 from widgets.navigator import ALL_KEY
-from widgets.queue_model import QueueModel
+from widgets.queue_model import Prepared, QueueModel
 from widgets.workers import BackgroundJobs
 
 log = logging.getLogger("concierge.ui")
@@ -48,6 +48,7 @@ STATE_NAMES = {"on_track": "On track", "at_risk": "At risk", "urgent": "Urgent",
 REFRESH_MS = 1000  # counts and header at most once a second
 FULL_REFRESH_S = 15.0  # time-based views ("over 1 h") move even with no change
 REFILTER_S = 30.0
+FIRST_PAGE = 2000  # rows shown at start-up before the whole cache is read
 TIME_VIEWS = frozenset({"view:unanswered_1h", "view:breaching_30m"})
 
 
@@ -142,27 +143,47 @@ class Controller(QObject):
             self._rows_loaded(self.reader.load_open())
             return
         self.window.statusBar().showMessage("Opening the local cache…")
-        factory, engine, now = self.reader_factory, self.engine, self.now()
+        factory, engine, now, model = self.reader_factory, self.engine, self.now(), self.model
 
-        def work() -> list[Enquiry]:
+        def first() -> list[Enquiry]:
+            # The first screenful, before every row is read: the rows whose clocks started first.
+            reader = factory()
+            try:
+                rows = reader.load_open_first(FIRST_PAGE)
+            finally:
+                reader.close()
+            engine.statuses(rows, now)
+            return rows
+
+        def work() -> tuple[list[Enquiry], Prepared]:
             reader = factory()
             try:
                 rows = reader.load_open()
             finally:
                 reader.close()
-            engine.statuses(rows, now)  # warm the SLA cache here, not on the UI thread
-            return rows
+            return rows, model.prepare(rows)  # rows, clocks and sort built here, not on the UI thread
 
         def failed(error: BaseException) -> None:
             log.error("the cache could not be read: %s", error)
             self.window.statusBar().showMessage(f"The local cache could not be read: {error}")
             self._rows_loaded([])
 
-        self._metrics_jobs.submit(work, self._rows_loaded, failed)
+        self._metrics_jobs.submit(first, self._first_rows, lambda e: log.warning("first page: %s", e))
+        self._metrics_jobs.submit(work, lambda done: self._rows_loaded(*done), failed)
 
-    def _rows_loaded(self, rows: list[Enquiry]) -> None:
+    def _first_rows(self, rows: list[Enquiry]) -> None:
+        if not self.loaded:  # shown until every row is read (a second or two at 100k), then replaced
+            self.model.set_rows(rows)
+            self.window.statusBar().showMessage(
+                "Opening the local cache… the longest-waiting enquiries first"
+            )
+
+    def _rows_loaded(self, rows: list[Enquiry], prepared: Prepared | None = None) -> None:
         self.rows = {e.id: e for e in rows}
-        self.model.set_rows(rows)
+        if prepared is None:
+            self.model.set_rows(rows)
+        else:
+            self.model.set_prepared(prepared)
         if self.window.navigator.current_key() != ALL_KEY or self.window.filter_edit.text():
             self._apply_filter()  # a second reset only when something filters
         self.loaded = True

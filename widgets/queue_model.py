@@ -7,7 +7,8 @@ in Python on those lists (no QSortFilterProxyModel: it calls back into Python pe
 seconds at 100k rows); sort keys are plain floats or strings so that list.sort takes its fast path.
 
 Live updates (apply) insert, remove, move and change rows one by one with the proper begin/end calls,
-so views keep their selection, current row and scroll position. Only set_rows() and set_filter() reset.
+so views keep their selection, current row and scroll position; a batch of many changes is one layout
+change with the persistent indexes moved by id instead. Only set_rows() and set_filter() reset.
 data() never raises: a bad index gives None. Text from customers is untrusted and only ever plain text;
 tooltips (which Qt renders as rich text) are escaped.
 """
@@ -40,6 +41,7 @@ from PySide6.QtGui import QBrush, QIcon
 from console.metrics import format_wait
 from console.model import ChangeSet, Enquiry
 from console.sla import SlaEngine, SlaStatus
+from console.store_rows import gc_paused
 from widgets.icons import channel_icon, sla_icon
 from widgets.mime import MIME_TYPE
 from widgets.mime import encode as encode_refs
@@ -88,6 +90,7 @@ _UNSET: Any = object()  # "not computed yet" (None is a real value: no clock run
 
 
 SWEEP_CHUNK = 100  # rows between two looks at the clock in refresh_some
+BATCH_AS_LAYOUT = 16  # changed ids above which apply() is one layout change, not signals row by row
 
 
 class _Row:
@@ -151,6 +154,7 @@ class QueueModel(QAbstractTableModel):
         self._agents: dict[str, str] = {}
         self._privacy = "partial"
         self._sweep_pos = 0
+        self._batching = False
         self._warm: list[_Row] = []
         self._warm_pos = 0
         self._warm_timer = QTimer(self)
@@ -215,12 +219,33 @@ class QueueModel(QAbstractTableModel):
 
     def set_rows(self, enquiries: Iterable[Enquiry]) -> None:
         """Replace every row (start-up, or a full re-sync): one model reset."""
+        self.set_prepared(self.prepare(enquiries))
+
+    def prepare(self, enquiries: Iterable[Enquiry]) -> Prepared:
+        """The heavy half of set_rows, safe on a worker thread: row records, every clock (cold clocks of
+        100k rows take ~1 s) and the sorted list, by the model's current clock and sort. It only reads
+        the model; set_prepared then swaps the rows in with one cheap reset on the UI thread."""
+        with gc_paused():  # 100k new records: no full collection half-way
+            rows = {e.id: _Row(e) for e in enquiries if self._holds(e)}
+        ids = sorted(rows.values(), key=_by_id)
+        engine, now, col = self._engine, self._now_fn(), self._sort_col
+        _fill_statuses(engine, now, ids)
+        key = _sla_key(0.0) if col == Col.SLA else self._key_fn()
+        for r in ids:
+            r.k = key(r)
+        return Prepared(rows, ids, sorted(ids, key=_by_k), engine, col, now)
+
+    def set_prepared(self, p: Prepared) -> None:
+        """Adopt rows built by prepare(): one model reset (the view restores its selection by id). Rows
+        built under another engine or sort column are brought up to date here first."""
+        if p.engine is not self._engine:
+            _fill_statuses(self._engine, p.now, p.ids)
         self.beginResetModel()
-        self._rows = {e.id: _Row(e) for e in enquiries if self._holds(e)}
-        self._ids = sorted(self._rows.values(), key=_by_id)
-        self._now = self._now_fn()
-        self._refresh_statuses(self._ids)
-        self._rebuild_keys()
+        self._rows, self._ids, self._now = p.rows, p.ids, p.now
+        if p.sort_col == self._sort_col and p.engine is self._engine:
+            self._all, self._sort_now = p.all, p.now
+        else:
+            self._rebuild_keys()
         self._vis = self._filtered(self._all)
         self.endResetModel()
         self.countsChanged.emit(len(self._all), len(self._vis))
@@ -231,6 +256,10 @@ class QueueModel(QAbstractTableModel):
         removed, moved or updated, so selection and scroll position survive. `rows` holds the new state
         of every added or changed id (ids missing from it are skipped and logged)."""
         self._now = self._now_fn()
+        if len(changes.removed) + len(changes.added) + len(changes.changed) > BATCH_AS_LAYOUT:
+            self._apply_as_layout(changes, rows)
+            self.countsChanged.emit(len(self._all), len(self._vis))
+            return
         for ident in changes.removed:
             self._remove(ident)
         for ident in sorted(changes.added | changes.changed):
@@ -244,6 +273,57 @@ class QueueModel(QAbstractTableModel):
             else:
                 self._insert(e)
         self.countsChanged.emit(len(self._all), len(self._vis))
+
+    def _apply_as_layout(self, changes: ChangeSet, rows: dict[str, Enquiry]) -> None:
+        # Many rows at once: one layout change with the persistent indexes (selection, current row) moved
+        # by id. Row by row, Qt's selection model re-files itself on every move (~0.5 ms each).
+        self._batching = True
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()  # after the emit: the selection model's own are in it
+        before = [self._row_at(p.row()) for p in persistent]
+        for ident in changes.removed:
+            self._detach(ident)
+        fresh: list[_Row] = []
+        for ident in sorted(changes.added | changes.changed):
+            e = rows.get(ident)
+            if e is None:
+                log.warning("change-set names %s but gives no row for it; skipped", ident[:64])
+                continue
+            self._detach(ident)
+            if self._holds(e):
+                r = self._rows[ident] = _Row(e)
+                self._ids.insert(bisect.bisect_left(self._ids, ident, key=_by_id), r)
+                fresh.append(r)
+        self._refresh_statuses(fresh)
+        key = self._key_fn()
+        for r in fresh:
+            r.k = key(r)
+            self._all.insert(_find(self._all, r), r)
+            if self._passes(r):
+                self._vis.insert(_find(self._vis, r), r)
+        after = []
+        for p, old in zip(persistent, before, strict=True):
+            row = None if old is None else self.row_of(old.id)
+            after.append(QModelIndex() if row is None else self.index(row, p.column()))
+        self.changePersistentIndexList(persistent, after)
+        self.layoutChanged.emit()
+        self._batching = False
+
+    def _detach(self, ident: str) -> None:
+        """Take a row out of every list, without telling Qt (a layout change is under way)."""
+        r = self._rows.pop(ident, None)
+        if r is None:
+            return
+        i = _find(self._vis, r)
+        if i < len(self._vis) and self._vis[i] is r:
+            del self._vis[i]
+        del self._all[_find(self._all, r)]
+        del self._ids[bisect.bisect_left(self._ids, ident, key=_by_id)]
+
+    def batching(self) -> bool:
+        """True between layoutAboutToBeChanged and layoutChanged of a live batch (not a sort): views keep
+        the rows they show in sight."""
+        return self._batching
 
     def _holds(self, e: Enquiry) -> bool:
         return e.is_open or not self._open_only
@@ -314,21 +394,7 @@ class QueueModel(QAbstractTableModel):
     # --- clocks ----------------------------------------------------------------------------------
 
     def _refresh_statuses(self, rows: Iterable[_Row]) -> None:
-        rows = list(rows)
-        engine, now = self._engine, self._now
-        statuses: list[SlaStatus | None]
-        if engine is None:
-            statuses = [None] * len(rows)
-        else:
-            enquiries = [r.e for r in rows]
-            try:
-                statuses = engine.statuses(enquiries, now)
-            except Exception:  # one odd record must not blank the whole queue: retry row by row
-                log.exception("SLA statuses failed for a batch of %d; retrying one by one", len(rows))
-                statuses = [_one_status(engine, e, now) for e in enquiries]
-        for r, status in zip(rows, statuses, strict=True):
-            r.status = status
-            r.sla_text = None  # formatted when painted: formatting all 100k costs ~1.5 s
+        _fill_statuses(self._engine, self._now, list(rows))
 
     def tick(self, first_row: int, last_row: int) -> None:
         """Recompute the clocks of rows first_row..last_row (the visible ones) and repaint just those
@@ -474,17 +540,7 @@ class QueueModel(QAbstractTableModel):
     def _key_fn(self) -> Callable[[_Row], SortKey]:
         col = self._sort_col
         if col == Col.SLA:
-            # Keys taken later are put on the footing of the last full sort, so a changed row lands
-            # among rows whose keys were taken earlier at the place its clock deserves.
-            shift = self._now - self._sort_now
-
-            def sla(r: _Row) -> float:
-                s = r.status
-                if s is _UNSET:
-                    s = self._status(r)
-                return math.inf if s is None else s.remaining_s + shift
-
-            return sla
+            return _sla_key(self._now - self._sort_now, self._status)
         if col == Col.AGE:
             return lambda r: -r.e.created_at
         if col == Col.CHANNEL:
@@ -724,6 +780,47 @@ class QueueModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._vis) - 1, len(COLUMNS) - 1))
 
 
+class Prepared(NamedTuple):
+    """Rows built by QueueModel.prepare (any thread), for set_prepared (UI thread)."""
+
+    rows: dict[str, _Row]
+    ids: list[_Row]  # by id
+    all: list[_Row]  # by (k, id)
+    engine: SlaEngine | None
+    sort_col: Col
+    now: float
+
+
+def _fill_statuses(engine: SlaEngine | None, now: float, rows: list[_Row]) -> None:
+    statuses: list[SlaStatus | None]
+    if engine is None:
+        statuses = [None] * len(rows)
+    else:
+        enquiries = [r.e for r in rows]
+        try:
+            statuses = engine.statuses(enquiries, now)
+        except Exception:  # one odd record must not blank the whole queue: retry row by row
+            log.exception("SLA statuses failed for a batch of %d; retrying one by one", len(rows))
+            statuses = [_one_status(engine, e, now) for e in enquiries]
+    for r, status in zip(rows, statuses, strict=True):
+        r.status = status
+        r.sla_text = None  # formatted when painted: formatting all 100k costs ~1.5 s
+
+
+def _sla_key(
+    shift: float, status: Callable[[_Row], SlaStatus | None] | None = None
+) -> Callable[[_Row], float]:
+    # Keys taken later are put on the footing of the last full sort (shift), so a changed row lands
+    # among rows whose keys were taken earlier at the place its clock deserves.
+    def sla(r: _Row) -> float:
+        s = r.status
+        if s is _UNSET:
+            s = None if status is None else status(r)
+        return math.inf if s is None else s.remaining_s + shift
+
+    return sla
+
+
 def _find(rows: list[_Row], r: _Row) -> int:
     """Where r is (or would go) in a list sorted by (k, id), judged by r's current key."""
     return bisect.bisect_left(rows, (r.k, r.id), key=_order)
@@ -757,5 +854,6 @@ __all__ = [
     "Cell",
     "Col",
     "Predicate",
+    "Prepared",
     "QueueModel",
 ]

@@ -111,6 +111,9 @@ class QueueView(QTableView):
         model.rowsInserted.connect(self._rows_inserted)
         model.rowsRemoved.connect(self._rows_removed)
         model.rowsMoved.connect(self._rows_moved)
+        model.layoutAboutToBeChanged.connect(self._batch_begins)
+        model.layoutChanged.connect(self._batch_ends)
+        self._batch_top: list[str] = []
         self.selectionModel().currentRowChanged.connect(self._current_changed)
         self.doubleClicked.connect(self._activate)
 
@@ -348,6 +351,24 @@ class QueueView(QTableView):
             bar.setValue(top - (end - start + 1))
         elif now_above and not was_above:
             bar.setValue(top + (end - start + 1))
+
+    # A live batch is one layout change: keep the first shown row that survives at the top (at the very
+    # top, stay there: the newest rows appear), as the row-by-row signals above do.
+    def _batch_begins(self) -> None:
+        top = self.rowAt(0)
+        if not self._model.batching() or self.verticalScrollBar().value() == 0 or top < 0:
+            self._batch_top = []
+            return
+        rows = range(top, min(top + 50, self._model.rowCount()))
+        self._batch_top = [e.id for e in map(self._model.enquiry_at, rows) if e is not None]
+
+    def _batch_ends(self) -> None:
+        ids, self._batch_top = self._batch_top, []
+        for ident in ids:
+            row = self._model.row_of(ident)
+            if row is not None:
+                self.verticalScrollBar().setValue(row)
+                return
 
 
 class BreachModel(QAbstractListModel):
