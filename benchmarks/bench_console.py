@@ -99,8 +99,9 @@ while not session.controller.loaded or not session.controller.model.warmed_up():
 loaded = time.time() - t0
 rows = session.controller.model.rowCount()
 exact = session.controller.model.ids()[:3]
+rss = next(int(x.split()[1]) for x in open("/proc/self/status") if x.startswith("VmRSS:")) / 1024
 session.stop()
-print(f"{first:.3f} {loaded:.3f} {rows} {int(top == exact)}")
+print(f"{first:.3f} {loaded:.3f} {rows} {int(top == exact)} {rss:.0f}")
 """
 
 BARE_CHILD = """
@@ -169,6 +170,7 @@ def launch(path: Path, runs: int) -> None:
     print(f"    bare model  {min(base):.2f} / {statistics.median(base):.2f} s   (load_open + reset + paint)")
     print(f"    console fully loaded (every clock exact, filter text built): {min(full):.2f} / "
           f"{statistics.median(full):.2f} s; first screen's top rows already exact: {same_top}")  # fmt: skip
+    print(f"    console RSS once fully loaded: {max(float(r[4]) for r in ours):.0f} MB (bar 400 MB)")
 
 
 def queue_bench() -> None:
