@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from console.metrics import Attainment, agent_summary, local_day_start, site_time_zone, waiting_since
+from console.metrics import Attainment, agent_summary, site_time_zone, start_of_day, waiting_since
 from console.model import Agent, Calendar, ChannelInfo, Enquiry, Shift, SLAPolicy, Team
 from console.sla import SlaEngine, SlaStatus, Thresholds
 from console.sla_predict import predict_breaches
@@ -374,7 +374,7 @@ class LiveBoard:
     def _attainment(self, now: float, missed_now: int) -> Attainment:
         """First responses given today, met or not, plus response clocks running past their deadline."""
         a = self.activity
-        day = a._bucket(local_day_start(now, self.site_zone))
+        day = a._bucket(start_of_day(now, self.site_zone))
         met = sum(n for (b, ok), n in a.fr_met.items() if b >= day and ok)
         missed = sum(n for (b, ok), n in a.fr_met.items() if b >= day and not ok)
         return Attainment(met, missed + missed_now)
@@ -416,7 +416,7 @@ class LiveBoard:
 
     def _frt(self, now: float) -> FrtDistribution:
         a = self.activity
-        day = a._bucket(local_day_start(now, self.site_zone))
+        day = a._bucket(start_of_day(now, self.site_zone))
         counts = [0] * len(FRT_EDGES_MIN)
         for (b, i), n in a.frt.items():
             if b >= day:

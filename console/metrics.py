@@ -12,13 +12,21 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import NamedTuple, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from console.model import Agent, Calendar, Enquiry, Team
 
 Predicate = Callable[[Enquiry], bool]
 RESPONSE_CLOCKS = frozenset({"first_response", "next_response"})
+
+
+class ResponseClock(NamedTuple):
+    """A response clock reduced to what attainment reads: small enough to keep for 100k rows."""
+
+    kind: str
+    stopped_at: float | None
+    due_at: float
 
 
 class ClockLike(Protocol):
@@ -304,9 +312,3 @@ def site_time_zone(teams: list[Team], calendars: dict[str, Calendar]) -> str:
             continue
         return cal.timezone
     return "UTC"
-
-
-def local_day_start(now: float, tz: str) -> float:
-    """Midnight of `now`'s day in the site's zone ("today" for a supervisor, not the UTC day)."""
-    local = datetime.fromtimestamp(now, ZoneInfo(tz))
-    return local.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()

@@ -18,15 +18,17 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import QObject, QTimer, Slot
 
 from console.metrics import (
+    RESPONSE_CLOCKS,
     HeaderMetrics,
     NavigatorCounts,
+    ResponseClock,
     header_metrics,
     navigator_counts,
     saved_views,
     site_time_zone,
 )
 from console.model import Agent, ChangeSet, Enquiry, Message
-from console.sla import Clock, SlaEngine, Thresholds, format_countdown
+from console.sla import SlaEngine, Thresholds, format_countdown
 from console.store_read import StoreReader
 from widgets.board import install as install_moves
 from widgets.detail_pane import ClockRow
@@ -91,7 +93,7 @@ class Controller(QObject):
         self._next_compute = 0.0
         self._filtered_at = 0.0
         self.computed = 0  # live-figure computations delivered (tests wait on it)
-        self._clock_cache: dict[str, tuple[int, list[Clock]]] = {}
+        self._clock_cache: dict[str, tuple[int, tuple[ResponseClock, ...]]] = {}
         self._metrics_jobs = BackgroundJobs(self)
         self._channel_names: dict[str, str] = {}
         self._names: dict[str, str] = {}
@@ -365,14 +367,19 @@ class Controller(QObject):
 
         self._metrics_jobs.submit(work, done, failed)
 
-    def _clocks_of(self, e: Enquiry) -> list[Clock]:
-        """Every clock of an enquiry, kept per version (the metrics thread asks for all of them)."""
+    def _clocks_of(self, e: Enquiry) -> tuple[ResponseClock, ...]:
+        """The response clocks of an enquiry (all the header's attainment needs), kept per version in a
+        compact form: the metrics thread asks for every row's on each refresh."""
         hit = self._clock_cache.get(e.id)
         if hit is not None and hit[0] == e.version:
             return hit[1]
-        clocks = self.engine.clocks(e)
-        self._clock_cache[e.id] = (e.version, clocks)
-        return clocks
+        brief = tuple(
+            ResponseClock(c.kind, c.stopped_at, c.due_at)
+            for c in self.engine.clocks(e)
+            if c.kind in RESPONSE_CLOCKS
+        )
+        self._clock_cache[e.id] = (e.version, brief)
+        return brief
 
     # --- navigator and filter -----------------------------------------------------------------------
 

@@ -170,9 +170,9 @@ def test_today_is_the_sites_day_not_the_utc_day() -> None:
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from console.metrics import local_day_start
+    from console.metrics import start_of_day
 
     # 00:30 BST on 1 July is still 30 June in UTC: "today" for a London supervisor began 30 minutes ago.
     now = datetime(2026, 7, 1, 0, 30, tzinfo=ZoneInfo("Europe/London")).timestamp()
-    assert now - local_day_start(now, "Europe/London") == 30 * 60
-    assert now - local_day_start(now, "UTC") == 23.5 * 3600
+    assert now - start_of_day(now, "Europe/London") == 30 * 60
+    assert now - start_of_day(now, "UTC") == 23.5 * 3600
