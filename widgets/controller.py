@@ -79,6 +79,7 @@ class Controller(QObject):
         self.reader_factory = reader_factory
         self.rows: dict[str, Enquiry] = {}
         self.loaded = False  # the open enquiries are in the model
+        self.stopped = False  # after stop(), late queued signals from the workers are ignored
         self._pending = ChangeSet()  # change-sets that arrived before that
         self.engine = SlaEngine([], {}, {}, thresholds)
         self.offset = 0.0  # server minus local clock, from the cache's meta
@@ -251,6 +252,8 @@ class Controller(QObject):
 
     @Slot(object)
     def on_changes(self, changes: ChangeSet) -> None:
+        if self.stopped:
+            return
         if not self.loaded:
             self._pending.merge(changes)
             return
@@ -286,6 +289,8 @@ class Controller(QObject):
 
     @Slot(object)
     def on_state(self, state: Any) -> None:
+        if self.stopped:  # a queued report from the sync thread, arriving after the window closed
+            return
         self.sync_state = state
         self._read_offset()
         self.window.connection.set_state(
@@ -297,6 +302,8 @@ class Controller(QObject):
     @Slot(object)
     def on_outbox(self, result: Any) -> None:
         """An outbox outcome (console.store.OutboxResult): say what happened, in words."""
+        if self.stopped:
+            return
         self._show_pending()
         if self.moves.on_outbox(result):  # a reassignment: the move controller confirms or reverts it
             return
@@ -331,7 +338,8 @@ class Controller(QObject):
         Python); one computation at a time, and never more than a fifth of the time in it."""
         now = self.now()
         due = force or self._dirty or now - self._last_full >= FULL_REFRESH_S
-        if due and not self._computing and time.monotonic() >= self._next_compute:
+        # Not before every row is read: figures over no rows would say "nobody waiting" for a moment.
+        if due and self.loaded and not self._computing and time.monotonic() >= self._next_compute:
             self._dirty = False
             self._last_full = now
             self._compute(now)
@@ -462,6 +470,7 @@ class Controller(QObject):
         self.jobs.submit(lambda: fetch(enquiry_id), done, failed)
 
     def stop(self) -> None:
+        self.stopped = True
         self.timer.stop()
         self._metrics_jobs.shutdown()
 

@@ -19,6 +19,7 @@ from pytestqt.qtbot import QtBot
 from console import sync as sync_module
 from console.api import ApiClient, ApiSettings
 from console.credentials import SecretStore
+from console.model import ChangeSet
 from console.service.server import DemoService
 from console.settings import Settings
 from console.store import Store
@@ -125,6 +126,11 @@ def test_opens_from_a_warm_cache_offline_then_goes_live_and_shows_new_rows(
     finally:
         session.stop_sync()
         service.stop()
+    # Reports the sync thread queued before it stopped may still arrive after the window closed.
+    session.stop()
+    late = ChangeSet(changed={added["id"]}, reference_changed=True)
+    controller.on_changes(late)  # would read through the closed cache connection
+    controller.on_state(controller.sync_state)
 
 
 def test_saved_view_filters_the_queue_and_themes_switch(
