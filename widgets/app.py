@@ -575,6 +575,11 @@ def _screenshot(app: QApplication, session: Session, path: Path) -> int:
     def check() -> None:
         if not session.synced():
             return
+        c = session.controller
+        # ...and the counts and header figures caught up with the rows (they are computed off the UI
+        # thread, a moment after the rows arrive): a picture with "nobody waiting" over a full queue lies.
+        if c is not None and c.window.nav_model.count("all") != c.model.total_count():
+            return
         poll.stop()
         session.select_first()
         QTimer.singleShot(800, shoot)  # let the pane and a countdown tick paint first
