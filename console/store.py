@@ -18,7 +18,7 @@ from typing import Any
 from console import wire
 from console.model import Assignment, ChangeSet, Enquiry
 from console.store_audit import AuditEntry, append_audit
-from console.store_outbox import OutboxItem, OutboxResult
+from console.store_outbox import INSERT_ASSIGNMENT, OutboxItem, OutboxResult, assignment_row
 from console.store_outbox import queue_agent_status as _queue_agent_status
 from console.store_outbox import queue_assignment as _queue_assignment
 from console.store_outbox import resolve as _resolve
@@ -368,25 +368,7 @@ class Store(StoreReader):
 
     def record_assignments(self, items: Iterable[Assignment]) -> None:
         with known_errors(self.path), self._conn:
-            self._conn.executemany(
-                "INSERT OR REPLACE INTO assignments (id, enquiry_id, from_team, from_agent, to_team, "
-                "to_agent, reason, actor, at, result) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                [
-                    (
-                        a.id,
-                        a.enquiry_id,
-                        a.from_team,
-                        a.from_agent,
-                        a.to_team,
-                        a.to_agent,
-                        a.reason,
-                        a.actor,
-                        a.at,
-                        a.result,
-                    )
-                    for a in items
-                ],
-            )
+            self._conn.executemany(INSERT_ASSIGNMENT, [assignment_row(a) for a in items])
 
     # -- local actions ---------------------------------------------------------------------------
     def queue_assignment(

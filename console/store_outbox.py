@@ -49,6 +49,27 @@ class OutboxResult:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+INSERT_ASSIGNMENT = (
+    "INSERT OR REPLACE INTO assignments (id, enquiry_id, from_team, from_agent, to_team, to_agent, "
+    "reason, actor, at, result) VALUES (?,?,?,?,?,?,?,?,?,?)"
+)
+
+
+def assignment_row(a: Assignment) -> tuple[Any, ...]:
+    return (
+        a.id,
+        a.enquiry_id,
+        a.from_team,
+        a.from_agent,
+        a.to_team,
+        a.to_agent,
+        a.reason,
+        a.actor,
+        a.at,
+        a.result,
+    )
+
+
 def item_from_row(r: tuple[Any, ...]) -> OutboxItem:
     return OutboxItem(
         id=int(r[0]),
@@ -178,22 +199,7 @@ def resolve(
             at=now,
             result={"done": "accepted"}.get(state, state),
         )
-        conn.execute(
-            "INSERT OR REPLACE INTO assignments (id, enquiry_id, from_team, from_agent, to_team, to_agent, "
-            "reason, actor, at, result) VALUES (?,?,?,?,?,?,?,?,?,?)",
-            (
-                a.id,
-                a.enquiry_id,
-                a.from_team,
-                a.from_agent,
-                a.to_team,
-                a.to_agent,
-                a.reason,
-                a.actor,
-                a.at,
-                a.result,
-            ),
-        )
+        conn.execute(INSERT_ASSIGNMENT, assignment_row(a))
     append_audit(
         conn,
         at=now,
