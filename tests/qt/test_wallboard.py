@@ -14,7 +14,7 @@ from console import sync as sync_module
 from console.service.server import DemoService
 from console.wallboard import Limit, WallboardThresholds
 from tests.qt.test_wallboard_support import free_port, start_wallboard
-from widgets.app import parse_args
+from widgets.launch import parse_args
 from widgets.wallboard_tile import TileWidget
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
