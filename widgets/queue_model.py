@@ -9,127 +9,80 @@ seconds at 100k rows); sort keys are plain floats or strings so that list.sort t
 Live updates (apply) insert, remove, move and change rows one by one with the proper begin/end calls,
 so views keep their selection, current row and scroll position; a batch of many changes is one layout
 change with the persistent indexes moved by id instead. Only set_rows() and set_filter() reset.
-data() never raises: a bad index gives None. Text from customers is untrusted and only ever plain text;
-tooltips (which Qt renders as rich text) are escaped.
+data() never raises: a bad index gives None. What a cell shows is widgets.queue_cells; the row records
+and their helpers are widgets.queue_rows.
 """
 
 from __future__ import annotations
 
 import bisect
 import heapq
-import html
 import logging
 import math
 import time
-from collections.abc import Callable, Iterable, Sequence
-from operator import attrgetter
-from typing import Any, NamedTuple
+from collections.abc import Callable, Iterable
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from PySide6.QtCore import (
     QAbstractTableModel,
-    QMimeData,
     QModelIndex,
     QObject,
-    QPersistentModelIndex,
     Qt,
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QBrush, QIcon
+from PySide6.QtGui import QBrush
 
-from console.metrics import format_wait
 from console.model import ChangeSet, Enquiry
 from console.sla import SlaEngine, SlaStatus
 from console.store_rows import gc_paused
-from widgets.icons import channel_icon, sla_icon
-from widgets.mime import MIME_TYPE
-from widgets.mime import encode as encode_refs
+from widgets.queue_cells import (
+    _ACCESSIBLE,
+    _BACKGROUND,
+    _DECORATION,
+    _DISPLAY,
+    _FOREGROUND,
+    _TOOLTIP,
+    ENQUIRY_ROLE,
+    ID_ROLE,
+    SLA_STATE_ROLE,
+    SLA_STATUS_ROLE,
+    Index,
+    QueueCells,
+)
+from widgets.queue_rows import (
+    _UNSET,
+    Cell,
+    Predicate,
+    Prepared,
+    _by_id,
+    _by_k,
+    _fill_statuses,
+    _find,
+    _no_clock,
+    _Row,
+    _safe,
+    _sla_key,
+)
 from widgets.queue_text import (
-    COLUMN_TIPS,
     COLUMNS,
-    STATE_WORDS,
     Col,
-    channel_text,
-    countdown_text,
-    customer_text,
-    flags_text,
-    preview_text,
-    sla_tooltip,
 )
 from widgets.theme import Theme, make_theme
 
 log = logging.getLogger("concierge.widgets.queue")
 
-Index = QModelIndex | QPersistentModelIndex
-Predicate = Callable[[Enquiry], bool]
-SortKey = float | str
 
-ENQUIRY_ROLE = Qt.ItemDataRole.UserRole + 1
-ID_ROLE = Qt.ItemDataRole.UserRole + 2
-SLA_STATUS_ROLE = Qt.ItemDataRole.UserRole + 3
-SLA_STATE_ROLE = Qt.ItemDataRole.UserRole + 4  # "on_track" | "at_risk" | "urgent" | "breached" | None
-
-_DISPLAY = Qt.ItemDataRole.DisplayRole
-_DECORATION = Qt.ItemDataRole.DecorationRole
-_TOOLTIP = Qt.ItemDataRole.ToolTipRole
-_FOREGROUND = Qt.ItemDataRole.ForegroundRole
-_BACKGROUND = Qt.ItemDataRole.BackgroundRole
-_ALIGN = Qt.ItemDataRole.TextAlignmentRole
-_ACCESSIBLE = Qt.ItemDataRole.AccessibleTextRole
 _CLOCK_ROLES = [_DISPLAY, _DECORATION, _TOOLTIP, _FOREGROUND, _BACKGROUND, _ACCESSIBLE, SLA_STATUS_ROLE]
-_ITEM_FLAGS = (
-    Qt.ItemFlag.ItemIsEnabled
-    | Qt.ItemFlag.ItemIsSelectable
-    | Qt.ItemFlag.ItemNeverHasChildren
-    | Qt.ItemFlag.ItemIsDragEnabled  # rows are dragged onto the team board (widgets.mime)
-)
-_NO_FLAGS = Qt.ItemFlag.NoItemFlags
 WARM_UP_SLICE = 1000  # rows of filter text built per idle slice (~5-25 ms)
-_UNSET: Any = object()  # "not computed yet" (None is a real value: no clock running)
 
 
 SWEEP_CHUNK = 100  # rows between two looks at the clock in refresh_some
 BATCH_AS_LAYOUT = 16  # changed ids above which apply() is one layout change, not signals row by row
 
 
-class _Row:
-    """One enquiry and the cached renderings of its cells; `k` is its key in the current sort."""
-
-    __slots__ = ("customer", "e", "hay", "id", "k", "preview", "sla_text", "status")
-
-    def __init__(self, e: Enquiry) -> None:
-        self.e = e
-        self.id = e.id
-        self.k: SortKey = 0.0
-        self.forget()
-
-    def forget(self) -> None:
-        self.status: SlaStatus | None = _UNSET
-        self.sla_text: str | None = None
-        self.customer: str | None = None
-        self.preview: str | None = None
-        self.hay: str | None = None
-
-
-class Cell(NamedTuple):
-    text: str
-    icon: QIcon | None
-    fg: QBrush | None
-    bg: QBrush | None
-    right: bool  # right-aligned (numbers)
-    bold: bool
-
-
-def _order(r: _Row) -> tuple[SortKey, str]:
-    return (r.k, r.id)
-
-
-_by_k = attrgetter("k")
-_by_id = attrgetter("id")
-
-
-class QueueModel(QAbstractTableModel):
+class QueueModel(QueueCells, QAbstractTableModel):
     """Columns: see widgets.queue_text.COLUMNS (SLA countdown first, latest message last)."""
 
     countsChanged = Signal(int, int)  # total held, visible
@@ -537,26 +490,6 @@ class QueueModel(QAbstractTableModel):
         # list.sort use its fast comparisons.
         self._all = sorted(self._ids, key=_by_k)
 
-    def _key_fn(self) -> Callable[[_Row], SortKey]:
-        col = self._sort_col
-        if col == Col.SLA:
-            return _sla_key(self._now - self._sort_now, self._status)
-        if col == Col.AGE:
-            return lambda r: -r.e.created_at
-        if col == Col.CHANNEL:
-            return lambda r: f"{r.e.channel}\x00{r.e.visibility}"
-        if col == Col.CUSTOMER:
-            return lambda r: self._customer(r).casefold()
-        if col == Col.TOPIC:
-            return lambda r: r.e.topic
-        if col == Col.FLAGS:  # most flags first, then by their names
-            return lambda r: f"{9 - len(r.e.flags)}{','.join(sorted(r.e.flags))}"
-        if col == Col.TEAM:
-            return lambda r: self._team(r.e).casefold()
-        if col == Col.AGENT:
-            return lambda r: self._agent(r.e).casefold()
-        return lambda r: self._preview(r).casefold()
-
     # --- lookups ---------------------------------------------------------------------------------
 
     def _internal(self, row: int) -> int:
@@ -617,22 +550,6 @@ class QueueModel(QAbstractTableModel):
             self._refresh_statuses((r,))
         return r.status
 
-    def _team(self, e: Enquiry) -> str:
-        return "Unassigned" if e.team_id is None else self._teams.get(e.team_id, e.team_id)
-
-    def _agent(self, e: Enquiry) -> str:
-        return "" if e.agent_id is None else self._agents.get(e.agent_id, e.agent_id)
-
-    def _customer(self, r: _Row) -> str:
-        if r.customer is None:
-            r.customer = customer_text(r.e, self._privacy)
-        return r.customer
-
-    def _preview(self, r: _Row) -> str:
-        if r.preview is None:
-            r.preview = preview_text(r.e.text, self._privacy)
-        return r.preview
-
     # --- Qt model interface ----------------------------------------------------------------------
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
@@ -640,30 +557,6 @@ class QueueModel(QAbstractTableModel):
 
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
-        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
-            return None
-        if role == _DISPLAY:
-            return COLUMNS[section]
-        if role == _TOOLTIP:
-            return COLUMN_TIPS[section]
-        return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        # Called for every selected cell on each move; combining enum flags in Python is not free.
-        return _ITEM_FLAGS if index.isValid() else _NO_FLAGS
-
-    # Drag source for reassignment: ids and versions only (widgets.mime); drops land on the board.
-    def supportedDragActions(self) -> Qt.DropAction:
-        return Qt.DropAction.MoveAction
-
-    def mimeTypes(self) -> list[str]:
-        return [MIME_TYPE]
-
-    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
-        rows = sorted({i.row() for i in indexes if i.isValid()})
-        return encode_refs(e for row in rows if (e := self.enquiry_at(row)) is not None)
 
     def data(self, index: Index, role: int = _DISPLAY) -> Any:
         try:
@@ -675,175 +568,9 @@ class QueueModel(QAbstractTableModel):
             log.exception("queue data() failed at %s,%s role %s", index.row(), index.column(), role)
             return None
 
-    def _data(self, r: _Row, col: int, role: int) -> Any:
-        if role == _DISPLAY:
-            return self._text(r, col)
-        e = r.e
-        if role == ID_ROLE:
-            return r.id
-        if role == ENQUIRY_ROLE:
-            return e
-        if role == SLA_STATUS_ROLE:
-            return self._status(r)
-        if role == SLA_STATE_ROLE:
-            s = self._status(r)
-            return None if s is None else s.state
-        if role == _DECORATION:
-            if col == Col.SLA:
-                s = self._status(r)
-                return None if s is None else sla_icon(s.state, self._theme)
-            if col == Col.CHANNEL:
-                return channel_icon(e.channel, e.visibility == "private", self._theme)
-            return None
-        if role == _FOREGROUND:
-            if col == Col.SLA:
-                s = self._status(r)
-                return self._muted if s is None else self._fg.get(s.state)
-            if col in (Col.AGE, Col.TOPIC) or (col == Col.TEAM and e.team_id is None):
-                return self._muted
-            return None
-        if role == _BACKGROUND:
-            s = self._status(r) if col == Col.SLA else None
-            return None if s is None else self._bg.get(s.state)
-        if role == _TOOLTIP:
-            return self._tooltip(r, col)
-        if role == _ACCESSIBLE:
-            if col == Col.SLA:
-                s = self._status(r)
-                words = "No SLA clock running" if s is None else STATE_WORDS.get(s.state, s.state)
-                return words if s is None else f"{words}: {self._text(r, col)}"
-            return f"{COLUMNS[col]}: {self._text(r, col)}"
-        if role == _ALIGN:
-            if col == Col.AGE:
-                return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-            return Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-        return None
-
-    def cell(self, row: int, col: int) -> Cell | None:
-        """Everything the delegate paints for one cell in one call (data() per role costs ~10 us each
-        through Qt; a repaint asks for hundreds of cells)."""
-        if not (0 <= row < len(self._vis) and 0 <= col < len(COLUMNS)):
-            return None
-        r = self._vis[self._internal(row)]
-        text = self._text(r, col)
-        if col == Col.SLA:
-            s = self._status(r)
-            if s is None:
-                return Cell(text, None, self._muted, None, False, False)
-            icon = sla_icon(s.state, self._theme)
-            bold = s.state in ("urgent", "breached")
-            return Cell(text, icon, self._fg.get(s.state), self._bg.get(s.state), False, bold)
-        if col == Col.CHANNEL:
-            icon = channel_icon(r.e.channel, r.e.visibility == "private", self._theme)
-            return Cell(text, icon, None, None, False, False)
-        muted = col in (Col.AGE, Col.TOPIC) or (col == Col.TEAM and r.e.team_id is None)
-        return Cell(text, None, self._muted if muted else None, None, col == Col.AGE, False)
-
-    def _text(self, r: _Row, col: int) -> str:
-        e = r.e
-        if col == Col.SLA:
-            if r.sla_text is None:
-                r.sla_text = countdown_text(self._status(r), self._tz, self._now)
-            return r.sla_text
-        if col == Col.AGE:
-            return format_wait(self._now - e.created_at)
-        if col == Col.CHANNEL:
-            return channel_text(e.channel, e.visibility)
-        if col == Col.CUSTOMER:
-            return self._customer(r)
-        if col == Col.TOPIC:
-            return e.topic.replace("_", " ").capitalize()
-        if col == Col.FLAGS:
-            return flags_text(e.flags)
-        if col == Col.TEAM:
-            return self._team(e)
-        if col == Col.AGENT:
-            return self._agent(e)
-        return self._preview(r)
-
-    def _tooltip(self, r: _Row, col: int) -> str | None:
-        """Rich text by necessity (QToolTip guesses), so every piece of data in it is escaped."""
-        if col == Col.SLA:
-            body = sla_tooltip(self._status(r), self._tz)
-        elif col == Col.PREVIEW:
-            if self._privacy == "masked":
-                return None
-            body = html.escape(preview_text(r.e.text, self._privacy, limit=1000, one_line_only=False))
-        elif col in (Col.CUSTOMER, Col.TEAM, Col.AGENT, Col.FLAGS, Col.CHANNEL):
-            body = html.escape(self._text(r, col))
-        else:
-            return None
-        return f"<p style='white-space:pre-wrap'>{body}</p>" if body else None
-
     def _emit_all_changed(self) -> None:
         if self._vis:
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._vis) - 1, len(COLUMNS) - 1))
-
-
-class Prepared(NamedTuple):
-    """Rows built by QueueModel.prepare (any thread), for set_prepared (UI thread)."""
-
-    rows: dict[str, _Row]
-    ids: list[_Row]  # by id
-    all: list[_Row]  # by (k, id)
-    engine: SlaEngine | None
-    sort_col: Col
-    now: float
-
-
-def _fill_statuses(engine: SlaEngine | None, now: float, rows: list[_Row]) -> None:
-    statuses: list[SlaStatus | None]
-    if engine is None:
-        statuses = [None] * len(rows)
-    else:
-        enquiries = [r.e for r in rows]
-        try:
-            statuses = engine.statuses(enquiries, now)
-        except Exception:  # one odd record must not blank the whole queue: retry row by row
-            log.exception("SLA statuses failed for a batch of %d; retrying one by one", len(rows))
-            statuses = [_one_status(engine, e, now) for e in enquiries]
-    for r, status in zip(rows, statuses, strict=True):
-        r.status = status
-        r.sla_text = None  # formatted when painted: formatting all 100k costs ~1.5 s
-
-
-def _sla_key(
-    shift: float, status: Callable[[_Row], SlaStatus | None] | None = None
-) -> Callable[[_Row], float]:
-    # Keys taken later are put on the footing of the last full sort (shift), so a changed row lands
-    # among rows whose keys were taken earlier at the place its clock deserves.
-    def sla(r: _Row) -> float:
-        s = r.status
-        if s is _UNSET:
-            s = None if status is None else status(r)
-        return math.inf if s is None else s.remaining_s + shift
-
-    return sla
-
-
-def _find(rows: list[_Row], r: _Row) -> int:
-    """Where r is (or would go) in a list sorted by (k, id), judged by r's current key."""
-    return bisect.bisect_left(rows, (r.k, r.id), key=_order)
-
-
-def _no_clock() -> float:
-    return 0.0
-
-
-def _one_status(engine: SlaEngine, e: Enquiry, now: float) -> SlaStatus | None:
-    try:
-        return engine.status(e, now)
-    except Exception:
-        log.exception("SLA status failed for %s", e.id[:64])
-        return None
-
-
-def _safe(pred: Predicate, e: Enquiry) -> bool:
-    try:
-        return bool(pred(e))
-    except Exception:  # a faulty saved view hides a row, it does not break the table
-        log.exception("filter predicate failed for %s", e.id[:64])
-        return False
 
 
 __all__ = [
