@@ -28,6 +28,7 @@ TOPIC_CUM = list(accumulate((20, 20, 15, 12, 8, 10, 8, 7)))
 # Share of complexity 1, 2 (rest: 3) per topic.
 COMPLEXITY = {"fraud": (0.0, 0.3), "complaint": (0.1, 0.5), "mortgages": (0.1, 0.5), "lending": (0.2, 0.7)}
 MIN, HOUR = 60.0, 3600.0
+UNANSWERED_SHARE = 0.12  # of the open backlog at start
 
 
 def handoff_team(e: Enquiry) -> str | None:
@@ -91,20 +92,22 @@ def draw_enquiry(rng: random.Random, ident: str, now: float) -> Enquiry:
 def age_backlog(rng: random.Random, e: Enquiry, now: float, world: World, pick: AgentPicker) -> float:
     """Turn a fresh enquiry into one of the open backlog at `now`; returns when it next changes."""
     r = rng.random()
-    if r < 0.35:  # nobody has answered yet: mostly recent arrivals, a thin tail the team has missed
+    # Unanswered: few, and mostly recent arrivals (as many as the arrival rate brings), with a thin tail
+    # the team has missed; a bigger unanswered share would claim hundreds of arrivals in the last hour.
+    if r < UNANSWERED_SHARE:
         mean = 2 * HOUR if rng.random() < 0.06 else (8 * MIN if "fraud_risk" in e.flags else 20 * MIN)
     else:
         mean = 5 * HOUR
     age = min(rng.expovariate(1 / mean), 4 * 24 * HOUR) + rng.uniform(0, 2 * MIN)
     created = now - age
     e.created_at = e.first_customer_message_at = e.last_customer_message_at = created
-    if r < 0.35:
+    if r < UNANSWERED_SHARE:
         e.updated_at = created
         return now + rng.expovariate(1 / (25 * MIN))
     first = created + age * rng.uniform(0.05, 0.5)
     e.first_response_at = e.last_agent_message_at = first
     target = handoff_team(e)
-    if r < 0.5 and target is not None:
+    if r < UNANSWERED_SHARE + 0.12 and target is not None:  # handed off, not yet accepted
         e.status, e.team_id, e.handoff_requested_at = "pending_specialist", target, first
         e.updated_at = first
         return now + rng.expovariate(1 / (40 * MIN))
