@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import requests
 
-from console.api import ApiClient, ApiSettings
+from console.api.client import ApiClient, ApiSettings
 from console.service import server
 from console.service.server import DemoService
 

@@ -37,7 +37,7 @@ t0 = time.perf_counter()
 mode = sys.argv[1]
 if mode == "without":  # the console as it was before the charts: no LiveViews hook at all
     import types
-    stub = types.ModuleType("widgets.wallboard_views")
+    stub = types.ModuleType("widgets.wallboard.views")
     class LiveViews:
         def __init__(self, *a, **k): pass
         def open_charts(self): pass
@@ -47,13 +47,13 @@ if mode == "without":  # the console as it was before the charts: no LiveViews h
         def on_state(self, s): pass
         def stop(self): pass
     stub.LiveViews = LiveViews
-    sys.modules["widgets.wallboard_views"] = stub
+    sys.modules["widgets.wallboard.views"] = stub
 elif mode == "eager":
-    import widgets.charts  # noqa: F401  (what an eager import of matplotlib would cost)
+    import widgets.charts.charts  # noqa: F401  (what an eager import of matplotlib would cost)
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication
-from console.credentials import SecretStore
-from widgets.app import Session, SessionConfig
+from console.platform.credentials import SecretStore
+from widgets.app.session import Session, SessionConfig
 app = QApplication([])
 painted = []
 class Spy(QObject):
@@ -93,7 +93,7 @@ def main() -> None:
     p.add_argument("--startup-runs", type=int, default=5)
     args = p.parse_args()
 
-    from console.chart_data import LiveBoard
+    from console.live.chart_data import LiveBoard
     from console.service.simulator import Simulator
 
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
@@ -119,7 +119,7 @@ def main() -> None:
     board.load(rows, now)
     load_s = time.perf_counter() - t
     board.figures(now)  # warm the SLA cache, as a running board has it
-    print("\n== aggregation (console.chart_data), off the UI thread ==")
+    print("\n== aggregation (console.live.chart_data), off the UI thread ==")
     print(f"initial load of every row          {load_s * 1000:8.1f} ms (once, when a view first opens)")
     figs = timed(lambda: board.figures(now + 5), args.repeat)
     open_rows = list(board.open.values())
@@ -139,8 +139,8 @@ def main() -> None:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from widgets.charts import CHARTS
-    from widgets.theme import make_theme
+    from widgets.charts.charts import CHARTS
+    from widgets.theme.theme import make_theme
 
     f1 = board.figures(now)
     f2 = board.figures(now + 60)

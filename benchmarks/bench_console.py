@@ -41,10 +41,10 @@ def build_cache(path: Path) -> None:
     """Reference data by a real sync from the reference service, then 100k open enquiries (bench_queue's
     generator: channels, topics, PII texts, flags) aged over the hours before the service's now."""
     from benchmarks.bench_queue import population
-    from console.api import ApiClient, ApiSettings
+    from console.api.client import ApiClient, ApiSettings
     from console.service.server import DemoService
-    from console.store import Store
-    from console.sync import Syncer
+    from console.store.cache import Store
+    from console.sync.engine import Syncer
 
     for suffix in ("", "-wal", "-shm"):
         Path(str(path) + suffix).unlink(missing_ok=True)
@@ -68,8 +68,8 @@ t0 = float(sys.argv[1])
 sys.path.insert(0, sys.argv[3])
 from PySide6.QtCore import QEvent, QObject
 from PySide6.QtWidgets import QApplication
-from console.credentials import SecretStore
-from widgets.app import Session, SessionConfig
+from console.platform.credentials import SecretStore
+from widgets.app.session import Session, SessionConfig
 app = QApplication([])
 cache = __import__("pathlib").Path(sys.argv[2])
 config = SessionConfig(api_url="http://127.0.0.1:9", demo=False, cache_path=cache, headless=True)
@@ -110,7 +110,7 @@ t0 = float(sys.argv[1])
 sys.path.insert(0, sys.argv[3])
 from PySide6.QtCore import QAbstractTableModel, QEvent, QModelIndex, QObject, Qt
 from PySide6.QtWidgets import QApplication, QTableView
-from console.store import StoreReader
+from console.store.cache import StoreReader
 app = QApplication([])
 class Bare(QAbstractTableModel):
     rows = []
@@ -189,8 +189,8 @@ def arrivals(n: int, open_enquiries: int) -> None:
     from PySide6.QtCore import QEvent, QObject
     from PySide6.QtWidgets import QApplication
 
-    from console.credentials import SecretStore
-    from widgets.app import Session, SessionConfig
+    from console.platform.credentials import SecretStore
+    from widgets.app.session import Session, SessionConfig
 
     app = QApplication.instance() or QApplication([])
     config = SessionConfig(api_url=None, demo=True, demo_open=open_enquiries, demo_speed=1.0, headless=True)

@@ -10,7 +10,7 @@ import re
 import time
 from collections.abc import Callable
 
-from console.privacy import mask_text
+from console.domain.privacy import mask_text
 
 N = 100_000
 PLAIN = [

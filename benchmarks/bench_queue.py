@@ -25,14 +25,14 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, QRect, Qt
 from PySide6.QtWidgets import QApplication, QTableView
 
-from console.model import ChangeSet, Enquiry
+from console.domain.model import ChangeSet, Enquiry
 from console.service.clock import start_for_seed
 from console.service.population import draw_enquiry
 from console.service.world import build
-from console.sla import SlaEngine
-from widgets.queue_model import QueueModel
-from widgets.queue_text import Col
-from widgets.queue_view import QueueView
+from console.sla.engine import SlaEngine
+from widgets.queue.model import QueueModel
+from widgets.queue.text import Col
+from widgets.queue.view import QueueView
 
 N = 100_000
 KEYSTROKES = ("c", "ca", "car", "card", "card ", "card d")

@@ -37,16 +37,16 @@ from bench_queue import N, population
 from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QWidget
 
-from console.model import ChangeSet, Enquiry
-from console.routing import Target
+from console.domain.model import ChangeSet, Enquiry
+from console.domain.routing import Target
 from console.service.clock import start_for_seed
-from console.sla import SlaEngine
-from console.store import Store
-from widgets import mime
-from widgets.board import TeamBoard
-from widgets.queue_model import QueueModel
-from widgets.queue_view import QueueView
-from widgets.reassign import MoveController
+from console.sla.engine import SlaEngine
+from console.store.cache import Store
+from widgets.board.reassign import MoveController
+from widgets.board.view import TeamBoard
+from widgets.queue import mime
+from widgets.queue.model import QueueModel
+from widgets.queue.view import QueueView
 
 ROUNDS = 30
 

@@ -22,12 +22,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from benchmarks.bench_reports import END, START, TEAMS, line, simulate, timed
-from console import wire
-from console.model import Shift
-from console.shift_close import close_ended_shifts
-from console.sla import default_calendars, default_policies
-from console.store import Store, StoreReader
-from console.store_reports import load_report
+from console.domain import wire
+from console.domain.model import Shift
+from console.sla.engine import default_calendars, default_policies
+from console.store.cache import Store, StoreReader
+from console.store.reports import load_report
+from console.sync.shift_close import close_ended_shifts
 
 
 def main() -> None:
@@ -76,8 +76,8 @@ def main() -> None:
 
             from PySide6.QtWidgets import QApplication
 
-            from widgets.report_viewer import ReportViewer
-            from widgets.workers import BackgroundJobs
+            from widgets.app.workers import BackgroundJobs
+            from widgets.reports.viewer import ReportViewer
 
             app = QApplication.instance() or QApplication([])
             jobs = BackgroundJobs()

@@ -20,9 +20,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
-from console.model import Agent, Assignment, Enquiry, Shift, Team
-from console.reports import ShiftReport, compute_shift_report, to_csv, to_pdf
-from console.sla import SlaEngine, default_calendars, default_policies
+from console.domain.model import Agent, Assignment, Enquiry, Shift, Team
+from console.reports.shift_report import ShiftReport, compute_shift_report, to_csv, to_pdf
+from console.sla.engine import SlaEngine, default_calendars, default_policies
 
 T = TypeVar("T")
 N = 50_000

@@ -11,8 +11,8 @@ import statistics
 import time
 from collections.abc import Callable
 
-from console.model import Agent, Enquiry, Team
-from console.routing import Router, Target
+from console.domain.model import Agent, Enquiry, Team
+from console.domain.routing import Router, Target
 
 N_VERDICTS = 100_000
 N_TARGETS = 2_000

@@ -27,13 +27,14 @@ import apsw
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from console import retention, store_reports  # noqa: E402
-from console.api import ApiClient, ApiSettings  # noqa: E402
+from console.api.client import ApiClient, ApiSettings  # noqa: E402
 from console.service.server import DemoService  # noqa: E402
-from console.store import Store, StoreReader  # noqa: E402
-from console.store_rows import ENQUIRY_COLUMNS, SELECT_ENQUIRY, enquiry_from_row  # noqa: E402
-from console.store_schema import SCHEMA_VERSION, connect, user_version  # noqa: E402
-from console.sync import Syncer  # noqa: E402
+from console.store import reports as store_reports  # noqa: E402
+from console.store import retention  # noqa: E402
+from console.store.cache import Store, StoreReader  # noqa: E402
+from console.store.rows import ENQUIRY_COLUMNS, SELECT_ENQUIRY, enquiry_from_row  # noqa: E402
+from console.store.schema import SCHEMA_VERSION, connect, user_version  # noqa: E402
+from console.sync.engine import Syncer  # noqa: E402
 
 KEY = hashlib.sha256(b"concierge bench_scale synthetic data").digest()
 DAY = 86_400.0
@@ -176,8 +177,8 @@ import os, sys, time
 t0 = float(sys.argv[1])
 sys.path.insert(0, sys.argv[3])
 from PySide6.QtWidgets import QApplication
-from console.credentials import SecretStore
-from widgets.app import Session, SessionConfig
+from console.platform.credentials import SecretStore
+from widgets.app.session import Session, SessionConfig
 app = QApplication([])
 cache = __import__("pathlib").Path(sys.argv[2])
 config = SessionConfig(api_url="http://127.0.0.1:9", demo=False, cache_path=cache, headless=True)

@@ -20,8 +20,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import requests
 
+from console.domain.wire import enquiry_to_wire
 from console.service.server import DemoService
-from console.wire import enquiry_to_wire
 
 CURSOR = b'"next_cursor":"'
 

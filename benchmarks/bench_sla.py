@@ -17,8 +17,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from console.model import Calendar, Enquiry, Team
-from console.sla import SlaEngine, default_calendars, default_policies
+from console.domain.model import Calendar, Enquiry, Team
+from console.sla.engine import SlaEngine, default_calendars, default_policies
 
 LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2026, 11, 26, 11, 0, tzinfo=LONDON).timestamp()  # a Thursday morning

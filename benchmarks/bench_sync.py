@@ -34,11 +34,11 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from console import wire  # noqa: E402
-from console.model import Enquiry  # noqa: E402
-from console.store import Store  # noqa: E402
-from console.store_rows import ENQUIRY_COLUMNS, enquiry_row  # noqa: E402
-from console.store_schema import connect, migrate  # noqa: E402
+from console.domain import wire  # noqa: E402
+from console.domain.model import Enquiry  # noqa: E402
+from console.store.cache import Store  # noqa: E402
+from console.store.rows import ENQUIRY_COLUMNS, enquiry_row  # noqa: E402
+from console.store.schema import connect, migrate  # noqa: E402
 
 PAGE = 2000
 T0 = 1_790_000_000.0

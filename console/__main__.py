@@ -8,10 +8,14 @@ import sys
 
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "serve-demo": ("console.service.demo", "main", "run the reference Service API with simulated traffic"),
-    "sync": ("console.commands", "sync_main", "sync the encrypted cache with a Service API"),
-    "export": ("console.commands", "export_main", "write the cached enquiries as JSON lines or CSV"),
-    "report": ("console.commands_report", "report_main", "export a shift report (PDF or CSV) from the cache"),
-    "audit": ("console.commands_report", "audit_main", "verify or export the tamper-evident audit trail"),
+    "sync": ("console.cli.commands", "sync_main", "sync the encrypted cache with a Service API"),
+    "export": ("console.cli.commands", "export_main", "write the cached enquiries as JSON lines or CSV"),
+    "report": (
+        "console.cli.report_commands",
+        "report_main",
+        "export a shift report (PDF or CSV) from the cache",
+    ),
+    "audit": ("console.cli.report_commands", "audit_main", "verify or export the tamper-evident audit trail"),
 }
 
 

@@ -93,9 +93,9 @@ def main(argv: list[str]) -> int:
     from PySide6.QtCore import QElapsedTimer, QObject, QTimer, Slot
     from PySide6.QtWidgets import QApplication
 
-    from console.credentials import PASSWORD, SecretStore
-    from console.routing import Router
-    from widgets.app import Session, SessionConfig
+    from console.domain.routing import Router
+    from console.platform.credentials import PASSWORD, SecretStore
+    from widgets.app.session import Session, SessionConfig
 
     parent, child = mp.get_context("spawn").Pipe()
     proc = mp.get_context("spawn").Process(target=serve, args=(child, args.speed, args.open), daemon=True)

@@ -54,9 +54,9 @@ def child(url: str, cache: str, beat_s: float) -> int:
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
 
-    from console.credentials import SecretStore
-    from widgets.app import SessionConfig
-    from widgets.wallboard_app import WallboardSession
+    from console.platform.credentials import SecretStore
+    from widgets.app.session import SessionConfig
+    from widgets.wallboard.session import WallboardSession
 
     errors = {"n": 0}
 
@@ -260,7 +260,7 @@ def statistics_tail(samples: list[tuple[float, float]]) -> float:
 def _server_time(url: str) -> float:
     import requests
 
-    from console.wire import ts
+    from console.domain.wire import ts
 
     resp = requests.get(f"{url}/v1/time", timeout=5)
     resp.raise_for_status()

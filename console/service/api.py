@@ -7,14 +7,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from console.model import AGENT_STATUSES
-from console.service.assign import Reassigner
-from console.service.auth import SCOPES, AuthFailed, Grant, ScopeRefused, Tokens
-from console.service.faults import FaultSwitches
-from console.service.http_types import HttpError, Request, Response, field_str, json_body, ok, problem
-from console.service.simulator import Simulator
-from console.service.store import CursorGone, Page, encode
-from console.wire import (
+from console.domain.model import AGENT_STATUSES
+from console.domain.wire import (
     BadRecord,
     agent_to_wire,
     assignment_to_wire,
@@ -27,6 +21,12 @@ from console.wire import (
     team_to_wire,
     ts,
 )
+from console.service.assign import Reassigner
+from console.service.auth import SCOPES, AuthFailed, Grant, ScopeRefused, Tokens
+from console.service.faults import FaultSwitches
+from console.service.http_types import HttpError, Request, Response, field_str, json_body, ok, problem
+from console.service.simulator import Simulator
+from console.service.store import CursorGone, Page, encode
 
 Handler = Callable[[Request, Grant | None, re.Match[str]], Response]
 MAX_LIMIT, DEFAULT_LIMIT, MAX_WAIT = 5000, 500, 60.0

@@ -9,7 +9,7 @@ import random
 from bisect import bisect
 from itertools import accumulate
 
-from console.model import Enquiry, Message
+from console.domain.model import Enquiry, Message
 from console.service import texts
 from console.service.world import OWNER, World
 

@@ -18,7 +18,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
-from console.model import Enquiry, Message
+from console.domain.model import Enquiry, Message
 from console.service import texts
 from console.service.population import (
     HOUR,

@@ -14,8 +14,8 @@ import uuid
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from console.model import Assignment, Enquiry, Message
-from console.wire import enquiry_to_wire
+from console.domain.model import Assignment, Enquiry, Message
+from console.domain.wire import enquiry_to_wire
 
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)  # one instance: no per-call set-up
 

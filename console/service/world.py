@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from console.model import Agent, Calendar, ChannelInfo, Shift, SLAPolicy, Team
+from console.domain.model import Agent, Calendar, ChannelInfo, Shift, SLAPolicy, Team
 
 LONDON = ZoneInfo("Europe/London")
 SITE = "Leeds customer care"

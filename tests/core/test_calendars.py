@@ -14,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from console.calendars import BusinessClock, CalendarError
-from console.ical import IcalError, parse_holidays, read_holidays, with_holidays
-from console.model import Calendar
+from console.domain.calendars import BusinessClock, CalendarError
+from console.domain.ical import IcalError, parse_holidays, read_holidays, with_holidays
+from console.domain.model import Calendar
 
 DATA = Path(__file__).parent / "data"
 LONDON = ZoneInfo("Europe/London")

@@ -1,4 +1,4 @@
-"""console.chart_data: the fast counters agree with a brute-force count over the same enquiries, an
+"""console.live.chart_data: the fast counters agree with a brute-force count over the same enquiries, an
 enquiry seen again is counted once, memory stays flat as the window slides, and the live figures (SLA
 states per team, waits, staffing) match what the SLA engine and Erlang C say directly."""
 
@@ -9,11 +9,11 @@ from dataclasses import replace
 
 import pytest
 
-from console.chart_data import BUCKET_S, NO_CLOCK, SLA_STATES, Activity, LiveBoard, StaffingConfig
-from console.metrics import waiting_since
-from console.model import Agent, Enquiry
+from console.domain.model import Agent, Enquiry
+from console.domain.staffing import agents_needed
+from console.live.chart_data import BUCKET_S, NO_CLOCK, SLA_STATES, Activity, LiveBoard, StaffingConfig
+from console.live.metrics import waiting_since
 from console.service.simulator import Simulator
-from console.staffing import agents_needed
 
 START = 1_764_150_000.0  # a Wednesday afternoon in November (UTC)
 

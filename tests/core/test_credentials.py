@@ -17,9 +17,9 @@ from keyring.backend import KeyringBackend
 from keyring.backends import fail, null
 from keyring.backends.chainer import ChainerBackend
 
-from console import settings
-from console.credentials import CredentialsError, SecretStore
-from console.sla import Thresholds
+from console.platform import settings
+from console.platform.credentials import CredentialsError, SecretStore
+from console.sla.engine import Thresholds
 
 SECRET = "s3cret-VALUE-never-logged"
 
@@ -216,7 +216,7 @@ def test_no_secret_value_reaches_the_log(caplog: pytest.LogCaptureFixture, backe
     assert SECRET not in repr(store)
 
 
-# -- settings: the non-secret side (console.settings) --------------------------------------------------
+# -- settings: the non-secret side (console.platform.settings) ----------------------------------------
 
 
 def _write(path: Path, doc: Any) -> Path:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from console import logging_setup
-from console.logging_setup import RedactingFilter, log_dir, redact, register_secret, setup_logging
+from console.platform import log_setup as logging_setup
+from console.platform.log_setup import RedactingFilter, log_dir, redact, register_secret, setup_logging
 
 TOKEN = "tok_" + secrets.token_urlsafe(24)
 KEY_HEX = secrets.token_bytes(32).hex()

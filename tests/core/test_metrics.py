@@ -4,7 +4,8 @@ from dataclasses import dataclass, replace
 
 import pytest
 
-from console.metrics import (
+from console.domain.model import Agent, Enquiry
+from console.live.metrics import (
     agent_summary,
     awaiting_reply,
     channel_totals,
@@ -17,7 +18,6 @@ from console.metrics import (
     start_of_day,
     waiting_since,
 )
-from console.model import Agent, Enquiry
 
 NOW = 1_795_000_000.0  # a fixed instant: nothing here reads the wall clock
 
@@ -170,7 +170,7 @@ def test_today_is_the_sites_day_not_the_utc_day() -> None:
     from datetime import datetime
     from zoneinfo import ZoneInfo
 
-    from console.metrics import start_of_day
+    from console.live.metrics import start_of_day
 
     # 00:30 BST on 1 July is still 30 June in UTC: "today" for a London supervisor began 30 minutes ago.
     now = datetime(2026, 7, 1, 0, 30, tzinfo=ZoneInfo("Europe/London")).timestamp()

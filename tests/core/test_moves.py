@@ -8,11 +8,11 @@ from pathlib import Path
 import apsw
 import pytest
 
-from console.model import Agent, Enquiry, Team
-from console.moves import CONFLICT, DONE, PENDING, REFUSED, REJECTED, MoveRecord, MoveRules
-from console.routing import Target
-from console.store import Store
-from console.store_moves import QueuedMove, write_moves
+from console.domain.model import Agent, Enquiry, Team
+from console.domain.moves import CONFLICT, DONE, PENDING, REFUSED, REJECTED, MoveRecord, MoveRules
+from console.domain.routing import Target
+from console.store.cache import Store
+from console.store.moves import QueuedMove, write_moves
 from tests.core.test_routing import AGENTS, TEAMS, enq
 from tests.core.test_store_fixtures import T0, make_enquiry, new_key
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from console.privacy import find_pii, luhn_valid, mask_handle, mask_text
+from console.domain.privacy import find_pii, luhn_valid, mask_handle, mask_text
 
 VISA = "4111 1111 1111 1111"
 ARABIC_INDIC = " ".join(["\u0664\u0661\u0661\u0661"] * 4)  # 4111 1111 1111 1111 in Arabic-Indic digits

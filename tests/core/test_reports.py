@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from console.model import CHANNELS, Agent, Assignment, Enquiry, Shift, Team
-from console.reports import ReportFormatError, ShiftReport, StatusInterval, compute_shift_report
-from console.sla import SlaEngine, default_calendars, default_policies
+from console.domain.model import CHANNELS, Agent, Assignment, Enquiry, Shift, Team
+from console.reports.shift_report import ReportFormatError, ShiftReport, StatusInterval, compute_shift_report
+from console.sla.engine import SlaEngine, default_calendars, default_policies
 
 START = 1_795_680_000.0  # Thu 26 Nov 2026 08:00 UTC
 HOURS = 10

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from console.reports import ShiftReport, compute_shift_report, to_csv, to_pdf
+from console.reports.shift_report import ShiftReport, compute_shift_report, to_csv, to_pdf
 from tests.core.test_reports import AGENTS, END, SHIFT, START, TEAMS, engine, simulate
 
 POPPLER = shutil.which("pdftoppm") is not None and shutil.which("pdftotext") is not None
@@ -120,7 +120,7 @@ def test_pdf_of_an_empty_shift(tmp_path: Path) -> None:
 
 
 def test_reports_do_not_import_matplotlib_until_an_export() -> None:
-    code = "import sys, console.reports; print('matplotlib' in sys.modules)"
+    code = "import sys, console.reports.shift_report; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
     assert out.stdout.strip() == "False"
 

@@ -1,6 +1,6 @@
 """A shift report from the real reference service on 127.0.0.1: reference data, the change feed and a
-supervisor's move read over HTTP and parsed by console.wire, clocks from a real SlaEngine built from the
-API's own policies and calendars."""
+supervisor's move read over HTTP and parsed by console.domain.wire, clocks from a real SlaEngine built
+from the API's own policies and calendars."""
 
 from __future__ import annotations
 
@@ -12,12 +12,8 @@ from typing import Any
 import pytest
 import requests
 
-from console.model import Enquiry
-from console.reports import ShiftReport, compute_shift_report, to_csv, to_pdf
-from console.service.auth import USERS
-from console.service.server import DemoService
-from console.sla import SlaEngine
-from console.wire import (
+from console.domain.model import Enquiry
+from console.domain.wire import (
     agent_from_wire,
     assignment_from_wire,
     calendar_from_wire,
@@ -27,6 +23,10 @@ from console.wire import (
     team_from_wire,
     ts,
 )
+from console.reports.shift_report import ShiftReport, compute_shift_report, to_csv, to_pdf
+from console.service.auth import USERS
+from console.service.server import DemoService
+from console.sla.engine import SlaEngine
 
 REASON = "Card query, customer gave acct 12345678"
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from console import retention
-from console.model import Assignment, Enquiry
-from console.store import Store
+from console.domain.model import Assignment, Enquiry
+from console.store import retention
+from console.store.cache import Store
 
 NOW = 1_795_000_000.0
 DAY = 86_400.0

@@ -6,8 +6,8 @@ import dataclasses
 
 import pytest
 
-from console.model import Agent, Enquiry, Team
-from console.routing import Router, Target, Verdict, team_label
+from console.domain.model import Agent, Enquiry, Team
+from console.domain.routing import Router, Target, Verdict, team_label
 
 TEAMS = [
     Team(

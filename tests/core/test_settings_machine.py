@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from console import settings as settings_file
+from console.platform import settings as settings_file
 
 
 def _files(tmp_path: Path, machine: object, user: object | None = None) -> tuple[Path, Path]:

@@ -11,8 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from console.model import Calendar, Enquiry, SLAPolicy, Team
-from console.sla import (
+from console.domain.model import Calendar, Enquiry, SLAPolicy, Team
+from console.domain.wire import policy_from_wire
+from console.sla.engine import (
     KINDS,
     SlaEngine,
     SlaStatus,
@@ -22,7 +23,6 @@ from console.sla import (
     format_countdown,
     merge_policies,
 )
-from console.wire import policy_from_wire
 
 LONDON = ZoneInfo("Europe/London")
 MIN, HOUR = 60.0, 3600.0

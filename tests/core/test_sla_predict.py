@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from console.model import Agent, Enquiry, SLAPolicy
-from console.sla import SlaEngine, default_calendars, predict_breaches
+from console.domain.model import Agent, Enquiry, SLAPolicy
+from console.sla.engine import SlaEngine, default_calendars, predict_breaches
 
 LONDON = ZoneInfo("Europe/London")
 MIN = 60.0

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from console.model import Agent, Team
-from console.staffing import (
+from console.domain.model import Agent, Team
+from console.domain.staffing import (
     agents_needed,
     arrival_rate,
     average_speed_of_answer,

@@ -8,8 +8,8 @@ from pathlib import Path
 import apsw
 import pytest
 
-from console import wire
-from console.store import Store, StoreReader
+from console.domain import wire
+from console.store.cache import Store, StoreReader
 from tests.core.test_store_fixtures import delete, make_enquiry, new_key, upsert
 
 

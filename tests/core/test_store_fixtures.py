@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from console import wire
-from console.model import Enquiry
+from console.domain import wire
+from console.domain.model import Enquiry
 
 T0 = 1_790_000_000.0
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from console.store import Store
+from console.store.cache import Store
 from tests.core.test_store_fixtures import make_enquiry, new_key, upsert
 
 

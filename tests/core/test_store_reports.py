@@ -10,14 +10,13 @@ from pathlib import Path
 import apsw
 import pytest
 
-from console import wire
-from console.model import Agent, Assignment, Enquiry
-from console.report_codec import decode, encode
-from console.reports import ReportFormatError, compute_shift_report
-from console.shift_close import SALT_KEY, all_shifts, close_ended_shifts, close_shifts_quietly, local_shifts
-from console.sla import default_calendars, default_policies
-from console.store import KnownError, Store, StoreReader
-from console.store_reports import (
+from console.domain import wire
+from console.domain.model import Agent, Assignment, Enquiry
+from console.reports.codec import decode, encode
+from console.reports.shift_report import ReportFormatError, compute_shift_report
+from console.sla.engine import default_calendars, default_policies
+from console.store.cache import KnownError, Store, StoreReader
+from console.store.reports import (
     load_report,
     log_agent_statuses,
     save_report,
@@ -25,6 +24,13 @@ from console.store_reports import (
     stored_reports,
     window_assignments,
     window_enquiries,
+)
+from console.sync.shift_close import (
+    SALT_KEY,
+    all_shifts,
+    close_ended_shifts,
+    close_shifts_quietly,
+    local_shifts,
 )
 from tests.core.test_reports import AGENTS, END, SHIFT, START, TEAMS, engine, simulate
 from tests.core.test_store_fixtures import new_key

@@ -8,8 +8,8 @@ from pathlib import Path
 import apsw
 import pytest
 
-from console.store import CacheKeyError, KnownError, Store, StoreReader
-from console.store_schema import MIGRATIONS, SCHEMA_VERSION, connect, known_errors, migrate, user_version
+from console.store.cache import CacheKeyError, KnownError, Store, StoreReader
+from console.store.schema import MIGRATIONS, SCHEMA_VERSION, connect, known_errors, migrate, user_version
 from tests.core.test_store_fixtures import make_enquiry, new_key
 
 

@@ -1,4 +1,4 @@
-"""console.wallboard: tiles and their levels from the figures, alerts when a level goes up, fixed-size
+"""console.live.wallboard: tiles and their levels from the figures, alerts when a level goes up, fixed-size
 history, and tile types that cannot carry customer data."""
 
 from __future__ import annotations
@@ -6,9 +6,17 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import replace
 
-from console.chart_data import BoardFigures, FrtDistribution, Hourly, StaffingConfig, TeamFigures
-from console.metrics import Attainment
-from console.wallboard import Limit, Page, Ring, Tile, WallboardThresholds, alerts_raised, wallboard_pages
+from console.live.chart_data import BoardFigures, FrtDistribution, Hourly, StaffingConfig, TeamFigures
+from console.live.metrics import Attainment
+from console.live.wallboard import (
+    Limit,
+    Page,
+    Ring,
+    Tile,
+    WallboardThresholds,
+    alerts_raised,
+    wallboard_pages,
+)
 
 CUSTOMER_FIELDS = {"customer_handle", "customer_name", "text", "handle", "name_of_customer", "message"}
 

@@ -16,8 +16,7 @@ from typing import Any
 
 import pytest
 
-from console import wire
-from console.api import (
+from console.api.client import (
     ApiClient,
     ApiSettings,
     AuthError,
@@ -31,7 +30,8 @@ from console.api import (
     ServerError,
     Tokens,
 )
-from console.api_net import proxies_for
+from console.api.transport import proxies_for
+from console.domain import wire
 
 DROP = "drop"  # close the connection without answering
 HANG = "hang"  # answer nothing until the test ends

@@ -12,8 +12,7 @@ from typing import Any
 
 import pytest
 
-from console import wire
-from console.api import (
+from console.api.client import (
     ApiClient,
     ApiSettings,
     AuthError,
@@ -27,6 +26,7 @@ from console.api import (
     ServerError,
     Tokens,
 )
+from console.domain import wire
 from console.service.server import DemoService
 
 USER, PASSWORD = "supervisor", "demo-supervisor"

@@ -24,8 +24,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from console import wire
-from console.api import ApiClient, ApiSettings, TlsError
+from console.api.client import ApiClient, ApiSettings, TlsError
+from console.domain import wire
 
 
 def _name(cn: str) -> x509.Name:

@@ -12,17 +12,17 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from console.api_errors import NetworkError
-from console.model import Enquiry
-from console.moves import CONFLICT, DONE, PENDING, REFUSED, REJECTED
-from console.routing import Target
+from console.api.errors import NetworkError
+from console.domain.model import Enquiry
+from console.domain.moves import CONFLICT, DONE, PENDING, REFUSED, REJECTED
+from console.domain.routing import Target
 from console.service.server import DemoService
-from console.store import OutboxResult, Store
-from console.sync import Syncer
+from console.store.cache import OutboxResult, Store
+from console.sync.engine import Syncer
 from tests.integration.test_sync_fixtures import assert_converged, new_client, new_store
 from tests.qt.test_board import NowWriter
-from widgets.queue_model import QueueModel
-from widgets.reassign import MoveController
+from widgets.board.reassign import MoveController
+from widgets.queue.model import QueueModel
 
 
 @pytest.fixture(scope="module")

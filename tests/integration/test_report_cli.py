@@ -17,12 +17,12 @@ from pathlib import Path
 
 import pytest
 
-from console import wire
-from console.model import Assignment, Enquiry
-from console.store import Store, StoreReader
-from console.store_audit import GENESIS, _digest
-from console.store_reports import load_report
-from console.store_schema import connect
+from console.domain import wire
+from console.domain.model import Assignment, Enquiry
+from console.store.audit import GENESIS, _digest
+from console.store.cache import Store, StoreReader
+from console.store.reports import load_report
+from console.store.schema import connect
 from tests.core.test_reports import SHIFT, simulate
 from tests.core.test_store_fixtures import new_key
 from tests.core.test_store_reports import fill

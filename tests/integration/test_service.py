@@ -17,7 +17,7 @@ from typing import Any
 
 import requests
 
-from console import wire
+from console.domain import wire
 from console.service.clock import start_for_seed
 from console.service.server import DemoService
 from console.service.simulator import Simulator

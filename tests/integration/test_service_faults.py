@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import requests
 
-from console import wire
+from console.domain import wire
 from console.service.faults import FaultSwitches, parse_spec
 from console.service.server import DemoService
 from tests.integration.conftest import login

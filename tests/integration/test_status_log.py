@@ -6,12 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from console import wire
-from console.model import Agent
+from console.domain import wire
+from console.domain.model import Agent
 from console.service.server import DemoService
-from console.shift_close import GRACE_S
-from console.store_reports import load_report, status_log, stored_reports
-from console.sync import Syncer
+from console.store.reports import load_report, status_log, stored_reports
+from console.sync.engine import Syncer
+from console.sync.shift_close import GRACE_S
 from tests.integration.test_sync_fixtures import new_client, new_store
 
 

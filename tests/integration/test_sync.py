@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from console.api_errors import ApiError
-from console.model import ChangeSet
+from console.api.errors import ApiError
+from console.domain.model import ChangeSet
 from console.service.server import DemoService
-from console.store import Store, StoreReader
-from console.sync import Syncer, SyncState
+from console.store.cache import Store, StoreReader
+from console.sync.engine import Syncer, SyncState
 from tests.integration.test_sync_fixtures import assert_converged, new_client, new_store
 
 
@@ -118,7 +118,7 @@ def test_an_unknown_cursor_means_a_full_resync_that_drops_stale_rows(svc: DemoSe
 
 
 def test_a_cache_belongs_to_one_server(svc: DemoService, store: Store) -> None:
-    from console.store import KnownError
+    from console.store.cache import KnownError
 
     store.set_meta("server", "http://127.0.0.1:1")
     with pytest.raises(KnownError, match="holds data from"):

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from console.service.server import DemoService
-from console.store import Store
+from console.store.cache import Store
 from tests.integration.test_sync_fixtures import PASSWORD, USER, assert_converged, new_client
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -189,7 +189,7 @@ def _assert_no_secrets(root: Path, secrets: list[str]) -> None:
 
 def test_export_into_a_closed_pipe_is_quiet(tmp_path: Path) -> None:
     """`export | head` stops reading early: no traceback, a clean exit."""
-    from console.store import Store
+    from console.store.cache import Store
 
     key = "ab" * 32
     Store(tmp_path / "c.db", key).close()

@@ -6,10 +6,10 @@ import os
 from pathlib import Path
 from typing import Any
 
-from console import wire
-from console.api import ApiClient, ApiSettings
+from console.api.client import ApiClient, ApiSettings
+from console.domain import wire
 from console.service.server import DemoService
-from console.store import Store, StoreReader
+from console.store.cache import Store, StoreReader
 
 USER, PASSWORD = "supervisor", "demo-supervisor"
 

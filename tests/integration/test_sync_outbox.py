@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from console.api_errors import NetworkError
-from console.model import Enquiry
+from console.api.errors import NetworkError
+from console.domain.model import Enquiry
 from console.service.server import DemoService
-from console.store import OutboxResult, Store
-from console.sync import Syncer
+from console.store.cache import OutboxResult, Store
+from console.sync.engine import Syncer
 from tests.integration.test_sync_fixtures import assert_converged, new_client, new_store
 
 

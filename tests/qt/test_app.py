@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from widgets.launch import parse_args
+from widgets.app.launch import parse_args
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -14,17 +14,17 @@ import pytest
 from PySide6.QtCore import QByteArray, QMimeData, QModelIndex, Qt
 from pytestqt.qtbot import QtBot
 
-from console.model import Enquiry
-from console.moves import MovePlan
-from console.routing import Target
-from console.store import Store
+from console.domain.model import Enquiry
+from console.domain.moves import MovePlan
+from console.domain.routing import Target
+from console.store.cache import Store
 from tests.core.test_routing import AGENTS, TEAMS, enq
 from tests.core.test_store_fixtures import new_key
-from widgets import mime
-from widgets.board import TeamBoard
-from widgets.board_model import AgentModel, LaneModel
-from widgets.queue_model import QueueModel
-from widgets.reassign import MoveController
+from widgets.board.model import AgentModel, LaneModel
+from widgets.board.reassign import MoveController
+from widgets.board.view import TeamBoard
+from widgets.queue import mime
+from widgets.queue.model import QueueModel
 
 _MOVE = Qt.DropAction.MoveAction
 

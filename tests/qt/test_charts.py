@@ -15,11 +15,11 @@ from matplotlib.patches import Rectangle
 from PySide6.QtCore import QPoint
 from pytestqt.qtbot import QtBot
 
-from console.chart_data import BoardFigures, LiveBoard, StaffingConfig
+from console.live.chart_data import BoardFigures, LiveBoard, StaffingConfig
 from console.service.simulator import Simulator
-from widgets.chart_panel import ChartPanel
-from widgets.staffing_panel import StaffingPanel
-from widgets.theme import make_theme
+from widgets.charts.panel import ChartPanel
+from widgets.charts.staffing_panel import StaffingPanel
+from widgets.theme.theme import make_theme
 
 ROOT = Path(__file__).resolve().parents[2]
 START = 1_764_150_000.0
@@ -29,8 +29,8 @@ pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 STARTUP_PROBE = """
 import sys
 from PySide6.QtWidgets import QApplication
-from console.credentials import SecretStore
-from widgets.app import Session, SessionConfig
+from console.platform.credentials import SecretStore
+from widgets.app.session import Session, SessionConfig
 app = QApplication([])
 s = Session(app, SessionConfig(api_url=None, demo=True, demo_open=100, headless=True),
             secret_store=SecretStore("probe", None, "memory", None))
@@ -176,8 +176,8 @@ def test_staffing_panel_shows_erlang_c_and_takes_new_inputs(
 
 
 def test_charts_module_is_not_imported_by_the_panel_module() -> None:
-    # chart_panel.py imports widgets.charts lazily; importing the panel alone must stay cheap.
-    code = "import sys, widgets.chart_panel, widgets.wallboard_views; print('matplotlib' in sys.modules)"
+    # chart_panel.py imports widgets.charts.charts lazily; importing the panel alone must stay cheap.
+    code = "import sys, widgets.charts.panel, widgets.wallboard.views; print('matplotlib' in sys.modules)"
     out = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,

@@ -15,7 +15,7 @@ from PySide6.QtCore import QTimer, qWarning
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from widgets import crash
+from widgets.app import crash
 
 TOKEN = "tok_" + secrets.token_urlsafe(24)
 

@@ -6,8 +6,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
-from console.model import Assignment, Enquiry, Message
-from widgets.detail_pane import ClockRow, DetailPane
+from console.domain.model import Assignment, Enquiry, Message
+from widgets.main_window.detail_pane import ClockRow, DetailPane
 
 NOW = 1_795_000_000.0
 HOSTILE = (

@@ -5,11 +5,11 @@ from collections.abc import Callable, Iterator
 import pytest
 from pytestqt.qtbot import QtBot
 
-from console.api import ApiClient, ApiSettings, Tokens
+from console.api.client import ApiClient, ApiSettings, Tokens
+from console.platform.settings import Settings
 from console.service.server import DemoService
-from console.settings import Settings
-from widgets.dialogs import LoginDialog, SettingsDialog
-from widgets.workers import BackgroundJobs
+from widgets.app.dialogs import LoginDialog, SettingsDialog
+from widgets.app.workers import BackgroundJobs
 
 
 @pytest.fixture(scope="module")

@@ -45,14 +45,14 @@ def _child(workdir: Path) -> dict[str, Any]:
     from PySide6.QtTest import QTest
     from PySide6.QtWidgets import QApplication, QHBoxLayout, QWidget
 
-    from console.store import Store
+    from console.store.cache import Store
     from tests.core.test_routing import AGENTS, TEAMS, enq
     from tests.core.test_store_fixtures import new_key
     from tests.qt.test_board import NowWriter
-    from widgets.board import TeamBoard
-    from widgets.queue_model import QueueModel
-    from widgets.queue_view import QueueView
-    from widgets.reassign import MoveController
+    from widgets.board.reassign import MoveController
+    from widgets.board.view import TeamBoard
+    from widgets.queue.model import QueueModel
+    from widgets.queue.view import QueueView
 
     app = QApplication.instance() or QApplication([])
     assert isinstance(app, QApplication)

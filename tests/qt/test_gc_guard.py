@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from pytestqt.qtbot import QtBot
 
-from widgets.gc_guard import GarbageCollector
+from widgets.app.gc_guard import GarbageCollector
 
 
 class Cycle:

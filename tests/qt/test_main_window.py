@@ -16,17 +16,17 @@ from PySide6.QtCore import QSettings, QSize
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from console import sync as sync_module
-from console.api import ApiClient, ApiSettings
-from console.credentials import SecretStore
-from console.model import ChangeSet
+from console.api.client import ApiClient, ApiSettings
+from console.domain.model import ChangeSet
+from console.platform.credentials import SecretStore
+from console.platform.settings import Settings
 from console.service.server import DemoService
-from console.settings import Settings
-from console.store import Store
-from console.sync import Syncer
-from widgets.app import Session, SessionConfig
-from widgets.main_window import MainWindow
-from widgets.queue_model import QueueModel
+from console.store.cache import Store
+from console.sync import engine as sync_module
+from console.sync.engine import Syncer
+from widgets.app.session import Session, SessionConfig
+from widgets.main_window.window import MainWindow
+from widgets.queue.model import QueueModel
 
 SEED, OPEN = 11, 150
 # The offscreen platform cannot pass size hints to a window manager; nothing is wrong with the window.
@@ -202,7 +202,7 @@ def test_window_remembers_geometry_and_splitter_and_nothing_else(qtbot: QtBot, t
 def test_connection_state_texts(qtbot: QtBot) -> None:
     from zoneinfo import ZoneInfo
 
-    from widgets.status import ConnectionStatus, describe
+    from widgets.main_window.status import ConnectionStatus, describe
 
     utc = ZoneInfo("UTC")
     t = 1_795_000_000.0 - 1_795_000_000.0 % 86_400 + 14 * 3600 + 2 * 60  # 14:02 UTC
@@ -256,8 +256,8 @@ def test_signed_out_until_signed_in_and_tokens_stay_off_disk(
 
 
 def test_site_time_zone_follows_the_social_team() -> None:
-    from console.model import Calendar, Team
-    from widgets.controller import site_time_zone
+    from console.domain.model import Calendar, Team
+    from widgets.main_window.controller import site_time_zone
 
     cals = {"uk": Calendar("uk", "UK", "Europe/London"), "bad": Calendar("bad", "Bad", "Mars/Olympus")}
     teams = [Team("cards", "Cards", "specialist", (), "bad"), Team("social", "Social", "social", (), "uk")]
@@ -293,7 +293,7 @@ def test_background_jobs_after_shutdown_do_nothing(qtbot: QtBot) -> None:
     """Closing the window while the cache is still loading must not call back into a closed window."""
     from PySide6.QtCore import QCoreApplication
 
-    from widgets.workers import BackgroundJobs
+    from widgets.app.workers import BackgroundJobs
 
     jobs = BackgroundJobs()
     release = threading.Event()

@@ -5,9 +5,9 @@ from dataclasses import replace
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
-from console.metrics import navigator_counts, saved_views
-from console.model import Enquiry
-from widgets.navigator import ALL_KEY, NavigatorModel, NavigatorView
+from console.domain.model import Enquiry
+from console.live.metrics import navigator_counts, saved_views
+from widgets.main_window.navigator import ALL_KEY, NavigatorModel, NavigatorView
 
 NOW = 1_795_000_000.0
 VIEWS = saved_views(lambda: NOW, lambda e: None)

@@ -14,13 +14,13 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from console.model import ChangeSet, Enquiry
-from console.store import Store, StoreReader
+from console.domain.model import ChangeSet, Enquiry
+from console.store.cache import Store, StoreReader
 from tests.qt import test_queue_model as shared
 from tests.qt.test_queue_model import Feed, make_model, open_rows, shown_ids
-from widgets.queue_model import BATCH_AS_LAYOUT, Prepared, QueueModel
-from widgets.queue_text import Col
-from widgets.queue_view import QueueView
+from widgets.queue.model import BATCH_AS_LAYOUT, Prepared, QueueModel
+from widgets.queue.text import Col
+from widgets.queue.view import QueueView
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 feed = shared.feed

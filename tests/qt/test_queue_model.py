@@ -15,12 +15,12 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QIcon, QTextDocument
 from pytestqt.qtbot import QtBot
 
-from console.model import ChangeSet, Enquiry
+from console.domain.model import ChangeSet, Enquiry
+from console.domain.wire import calendar_from_wire, enquiry_from_wire, policy_from_wire, team_from_wire
 from console.service.server import DemoService
-from console.sla import SlaEngine
-from console.wire import calendar_from_wire, enquiry_from_wire, policy_from_wire, team_from_wire
-from widgets.queue_model import ENQUIRY_ROLE, ID_ROLE, SLA_STATE_ROLE, SLA_STATUS_ROLE, QueueModel
-from widgets.queue_text import Col
+from console.sla.engine import SlaEngine
+from widgets.queue.model import ENQUIRY_ROLE, ID_ROLE, SLA_STATE_ROLE, SLA_STATUS_ROLE, QueueModel
+from widgets.queue.text import Col
 
 HOSTILE = (
     "<b>bold</b> <a href='https://evil.example'>click</a> <img src='file:///etc/passwd'> "

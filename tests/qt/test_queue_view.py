@@ -12,13 +12,13 @@ from PySide6.QtGui import QColor, QFontMetrics, QImage, QPainter
 from PySide6.QtWidgets import QLineEdit, QStyleOptionViewItem, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
-from console.model import ChangeSet, Enquiry
+from console.domain.model import ChangeSet, Enquiry
 from tests.qt import test_queue_model as shared
 from tests.qt.test_queue_model import HOSTILE, Feed, make_model, open_rows
-from widgets.delegates import QueueDelegate
-from widgets.queue_model import QueueModel
-from widgets.queue_text import Col
-from widgets.queue_view import BreachStrip, QueueView
+from widgets.queue.delegates import QueueDelegate
+from widgets.queue.model import QueueModel
+from widgets.queue.text import Col
+from widgets.queue.view import BreachStrip, QueueView
 
 # The offscreen platform says so whenever a top-level window with a layout is shown; harmless.
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")

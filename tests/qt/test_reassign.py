@@ -13,14 +13,14 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from console.credentials import SecretStore
-from console.moves import DONE
-from console.routing import Target
-from console.store import Store
+from console.domain.moves import DONE
+from console.domain.routing import Target
+from console.platform.credentials import SecretStore
+from console.store.cache import Store
 from tests.qt.test_board import harness  # noqa: F401 - the fixture
-from widgets.app import Session, SessionConfig
-from widgets.queue_model import QueueModel
-from widgets.reassign import MoveController, ReasonDialog, ReassignDialog, reassign_with_dialog
+from widgets.app.session import Session, SessionConfig
+from widgets.board.reassign import MoveController, ReasonDialog, ReassignDialog, reassign_with_dialog
+from widgets.queue.model import QueueModel
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 Harness = tuple[MoveController, QueueModel, Store]
@@ -50,7 +50,7 @@ def test_menu_shortcut_and_context_menu_reach_the_same_dialog(
     qtbot: QtBot,
 ) -> None:
     moves, model, store = harness
-    from widgets.main_window import MainWindow
+    from widgets.main_window.window import MainWindow
 
     window = MainWindow(model)
     qtbot.addWidget(window)

@@ -13,18 +13,18 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from console import wire
-from console.model import Message
-from console.shift_close import close_ended_shifts
-from console.store import Store, StoreReader
+from console.domain import wire
+from console.domain.model import Message
+from console.store.cache import Store, StoreReader
+from console.sync.shift_close import close_ended_shifts
 from tests.core.test_reports import END, SHIFT, START, simulate
 from tests.core.test_store_fixtures import new_key
 from tests.core.test_store_reports import fill
 from tests.integration.test_report_cli import moved_back
-from widgets.audit_trail import AuditTrail
-from widgets.report_models import ID_ROLE
-from widgets.report_viewer import ReportViewer
-from widgets.workers import BackgroundJobs
+from widgets.app.workers import BackgroundJobs
+from widgets.main_window.audit_trail import AuditTrail
+from widgets.reports.models import ID_ROLE
+from widgets.reports.viewer import ReportViewer
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")  # the offscreen platform, showing windows
 SHOTS = Path("/tmp/shots")

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from widgets import selftest
+from widgets.app import selftest
 
 ROOT = Path(__file__).resolve().parents[2]
 

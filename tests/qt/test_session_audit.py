@@ -11,11 +11,11 @@ import pytest
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from console.credentials import SecretStore
-from console.shift_close import GRACE_S, MAX_AGE_S
-from console.store import StoreReader
-from console.store_reports import stored_reports
-from widgets.app import Session, SessionConfig
+from console.platform.credentials import SecretStore
+from console.store.cache import StoreReader
+from console.store.reports import stored_reports
+from console.sync.shift_close import GRACE_S, MAX_AGE_S
+from widgets.app.session import Session, SessionConfig
 
 SHOTS = Path("/tmp/shots")
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints", "does not support raise")  # offscreen

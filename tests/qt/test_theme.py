@@ -11,8 +11,8 @@ from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter, QPalette
 from PySide6.QtWidgets import QApplication
 
 from resources.palette import SLA_STATES
-from widgets.icons import channel_icon, sla_icon
-from widgets.theme import THEME_NAMES, apply_theme, contrast_ratio, make_theme
+from widgets.theme.icons import channel_icon, sla_icon
+from widgets.theme.theme import THEME_NAMES, apply_theme, contrast_ratio, make_theme
 
 
 @pytest.fixture

@@ -10,12 +10,12 @@ import pytest
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
-from console import sync as sync_module
+from console.live.wallboard import Limit, WallboardThresholds
 from console.service.server import DemoService
-from console.wallboard import Limit, WallboardThresholds
+from console.sync import engine as sync_module
 from tests.qt.test_wallboard_support import free_port, start_wallboard
-from widgets.launch import parse_args
-from widgets.wallboard_tile import TileWidget
+from widgets.app.launch import parse_args
+from widgets.wallboard.tile import TileWidget
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 

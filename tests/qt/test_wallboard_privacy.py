@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QApplication, 
 from pytestqt.qtbot import QtBot
 
 from console.service.server import DemoService
-from console.store_read import StoreReader
+from console.store.reads import StoreReader
 from tests.qt.test_wallboard_support import start_wallboard
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QApplication
 
-from console.credentials import SecretStore
-from widgets.app import SessionConfig
-from widgets.wallboard_app import WallboardSession
+from console.platform.credentials import SecretStore
+from widgets.app.session import SessionConfig
+from widgets.wallboard.session import WallboardSession
 
 
 def free_port() -> int:

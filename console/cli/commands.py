@@ -1,0 +1,337 @@
+"""Headless commands: `python -m console sync ...` and `python -m console export ...`.
+
+Exit codes: 0 done, 1 unexpected failure, 2 usage, 3 the cache (wrong key, disk, lock), 4 the server
+could not be reached or answered badly, 5 sign-in refused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import getpass
+import json
+import logging
+import os
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from console.domain import wire
+from console.domain.model import Enquiry
+from console.domain.privacy import mask_handle, mask_text
+
+if TYPE_CHECKING:  # the commands import their heavy parts lazily, so --help starts fast
+    from console.api.client import ApiClient
+    from console.platform.settings import Settings
+    from console.store.cache import StoreReader
+    from console.sync.engine import Syncer, SyncState
+
+log = logging.getLogger("concierge.cli")
+
+EXIT_OK, EXIT_BUG, EXIT_USAGE, EXIT_CACHE, EXIT_NETWORK, EXIT_AUTH = 0, 1, 2, 3, 4, 5
+ENV_CACHE_KEY = "CONCIERGE_CACHE_KEY"
+ENV_TOKEN = "CONCIERGE_TOKEN"  # noqa: S105 - the variable's name, not a secret
+ENV_PASSWORD = "CONCIERGE_PASSWORD"  # noqa: S105
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+CSV_FIELDS = (
+    "id",
+    "channel",
+    "visibility",
+    "customer_handle",
+    "customer_name",
+    "topic",
+    "complexity",
+    "flags",
+    "priority",
+    "status",
+    "team_id",
+    "agent_id",
+    "created_at",
+    "updated_at",
+    "version",
+    "first_customer_message_at",
+    "first_response_at",
+    "last_customer_message_at",
+    "last_agent_message_at",
+    "resolved_at",
+    "bounces",
+    "text",
+)
+
+
+SYNC_EPILOG = f"""environment:
+  {ENV_TOKEN}     an access token (else sign in as --user)
+  {ENV_PASSWORD}  the password for --user (else a prompt on a terminal)
+  {ENV_CACHE_KEY} the cache key, 64 hex digits (else the OS secret store)
+
+exit codes: 0 done, 2 usage, 3 the cache (wrong key, disk, lock), 4 the server, 5 sign-in"""
+
+
+class CommandError(Exception):
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _cache_key() -> bytes | str:
+    """CONCIERGE_CACHE_KEY, else the key kept in the OS secret store (made on first use)."""
+    env = os.environ.get(ENV_CACHE_KEY)
+    if env:
+        return env.strip()
+    from console.platform.credentials import CredentialsError, SecretStore
+
+    secrets = SecretStore.open()
+    if not secrets.secure:
+        # A key held in memory only would make a cache nobody can open again.
+        raise CommandError(
+            f"no secure password store is available for the cache key; set {ENV_CACHE_KEY} "
+            "(64 hexadecimal characters) instead",
+            EXIT_CACHE,
+        )
+    try:
+        return secrets.cache_key()
+    except CredentialsError as e:
+        raise CommandError(str(e), EXIT_CACHE) from None
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+@contextmanager
+def _errors() -> Iterator[None]:
+    """Known failures become one clear line and an exit code; anything else is a bug and says so."""
+    from console.api.errors import AuthError, BadDataError, NetworkError, RateLimited, ServerError
+    from console.store.schema import KnownError
+
+    try:
+        yield
+    except CommandError:
+        raise
+    except AuthError as e:
+        raise CommandError(f"sign-in failed: {e}", EXIT_AUTH) from None
+    except (NetworkError, ServerError, RateLimited, BadDataError) as e:
+        raise CommandError(f"cannot sync: {e}", EXIT_NETWORK) from None
+    except KnownError as e:
+        raise CommandError(f"cache: {e}", EXIT_CACHE) from None
+    except ValueError as e:  # e.g. a malformed API address
+        raise CommandError(str(e), EXIT_USAGE) from None
+
+
+# -- sync --------------------------------------------------------------------------------------------
+def _settings() -> Settings:
+    """The console's own settings (user over machine files) give the defaults the GUI uses too."""
+    from console.platform.settings import load
+
+    return load()
+
+
+def sync_main(argv: list[str]) -> int:
+    conf = _settings()
+    parser = argparse.ArgumentParser(
+        prog="python -m console sync",
+        description="Sync the encrypted cache with a Service API (until Ctrl-C, or --once).",
+        epilog=SYNC_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--api",
+        required=not conf.api_url,
+        default=conf.api_url or None,
+        help="the Service API address, e.g. https://api.bank.example (default: from the settings)",
+    )
+    parser.add_argument(
+        "--cache", type=Path, default=None, help="the cache file (default: the one the console uses)"
+    )
+    parser.add_argument("--once", action="store_true", help="catch up, push the outbox, print counts, exit")
+    parser.add_argument(
+        "--user", default=conf.username or "supervisor", help="user name for sign-in (default: supervisor)"
+    )
+    parser.add_argument(
+        "--ca-bundle", default=conf.ca_bundle, help="CA bundle file for a corporate certificate authority"
+    )
+    parser.add_argument("--proxy", default=conf.proxy, help="proxy URL (default: none, or HTTPS_PROXY)")
+    parser.add_argument(
+        "--page-limit", type=int, default=2000, help="changes per request, 1..5000 (smaller for slow links)"
+    )
+    parser.add_argument("-v", "--verbose", action="store_true")
+    args = parser.parse_args(argv)
+    if not 1 <= args.page_limit <= 5000:
+        parser.error("--page-limit must be within 1..5000")
+    _setup_logging(args.verbose)
+    try:
+        return _sync(args, conf)
+    except CommandError as e:
+        print(f"concierge sync: {e}", file=sys.stderr)
+        return e.code
+
+
+def _sync(args: argparse.Namespace, conf: Settings) -> int:
+    from console.api.client import ApiClient, ApiSettings
+    from console.store.cache import Store
+    from console.sync.engine import Syncer
+
+    cache = args.cache or conf.resolved_cache_path()
+    with _errors():
+        api = ApiClient(ApiSettings(args.api, ca_bundle=args.ca_bundle, proxy=args.proxy))
+        store = Store(cache, _cache_key())
+    try:
+        with _errors():
+            _sign_in(api, args.user)
+            syncer = Syncer(
+                api, store, on_state=None if args.once else _print_state, page_limit=args.page_limit
+            )
+            if args.once:
+                counts = syncer.run_once()
+                print(
+                    f"synced {cache}: +{counts.added} added, ~{counts.changed} changed, -{counts.removed} "
+                    f"removed, {counts.quarantined} quarantined ({store.quarantine_count()} held), "
+                    f"{counts.pushed} pushed ({counts.conflicts} conflicts, {counts.rejected} rejected), "
+                    f"{store.enquiry_count()} cached, in {counts.elapsed:.2f} s"
+                )
+                return EXIT_OK
+            return _forever(syncer)
+    finally:
+        store.close()
+        api.close()
+
+
+def _sign_in(api: ApiClient, user: str) -> None:
+    token = os.environ.get(ENV_TOKEN)
+    if token:
+        api.use_access_token(token)
+        return
+    password = os.environ.get(ENV_PASSWORD)
+    if not password:
+        if not sys.stdin.isatty():
+            raise CommandError(f"no credentials: set {ENV_TOKEN} or {ENV_PASSWORD}", EXIT_AUTH)
+        password = getpass.getpass(f"Password for {user}: ")
+    api.login(user, password, "supervisor")
+
+
+def _print_state(state: SyncState) -> None:
+    print(f"sync: {state.state} {state.detail}".rstrip(), file=sys.stderr)
+
+
+def _forever(syncer: Syncer) -> int:
+    stop = threading.Event()
+    worker = threading.Thread(target=syncer.run_forever, args=(stop,), name="concierge-sync", daemon=True)
+    worker.start()
+    try:
+        while worker.is_alive():
+            worker.join(0.5)
+    except KeyboardInterrupt:
+        stop.set()
+        worker.join(5.0)
+        print("sync: stopped", file=sys.stderr)
+        return EXIT_OK
+    if syncer.state.state == "auth_required":
+        raise CommandError(f"sign-in needed: {syncer.state.detail}", EXIT_AUTH)
+    return EXIT_OK
+
+
+# -- export ------------------------------------------------------------------------------------------
+def export_main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m console export", description="Write the cached enquiries (works offline)."
+    )
+    parser.add_argument(
+        "--cache", type=Path, default=None, help="the cache file (default: the one the console uses)"
+    )
+    parser.add_argument("--format", choices=("jsonl", "csv"), default="jsonl")
+    parser.add_argument("--out", type=Path, default=None, help="output file (default: standard output)")
+    parser.add_argument(
+        "--unmasked",
+        action="store_true",
+        help="customer handles, names and text as they are (default: PII masked); audited either way",
+    )
+    args = parser.parse_args(argv)
+    _setup_logging(False)
+    try:
+        with _errors():
+            return _export(args)
+    except CommandError as e:
+        print(f"concierge export: {e}", file=sys.stderr)
+        return e.code
+    except BrokenPipeError:  # the reader stopped early (`| head`): not an error worth a traceback
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    from console.cli.report_commands import cli_actor
+    from console.store.cache import Store, StoreReader
+
+    cache = args.cache or _settings().resolved_cache_path()
+    key = _cache_key()
+    masked = not args.unmasked
+    with StoreReader(cache, key) as reader:
+        if args.out is None:
+            n = _write(reader, sys.stdout, args.format, masked=masked)
+            sys.stdout.flush()
+        else:
+            # Written beside the target and moved into place: a failed export never leaves half a file.
+            out: Path = args.out
+            fd, tmp = tempfile.mkstemp(prefix=".export-", dir=out.parent or ".")
+            try:
+                with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+                    n = _write(reader, f, args.format, masked=masked)
+                os.replace(tmp, out)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+    # Every export leaves a trace in the audit trail: who, what, how many, masked or not.
+    with Store(cache, key) as store:
+        store.audit(
+            at=time.time(),
+            actor=cli_actor(),
+            action="enquiries.export",
+            subject=str(args.out.name if args.out else "stdout"),
+            detail={"format": args.format, "count": n, "masked": masked},
+        )
+    print(f"exported {n} enquiries{'' if masked else ' (unmasked)'}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _masked(d: dict[str, Any], e: Enquiry) -> None:
+    d["customer"] = {"handle": mask_handle(e.customer_handle, "masked"), "name": ""}
+    d["text"] = mask_text(e.text)
+
+
+def _write(reader: StoreReader, f: IO[str], fmt: str, *, masked: bool = True) -> int:
+    n = 0
+    if fmt == "jsonl":
+        for e in reader.export_rows():
+            d = wire.enquiry_to_wire(e)
+            if masked:
+                _masked(d, e)
+            f.write(json.dumps(d, ensure_ascii=False, sort_keys=True) + "\n")
+            n += 1
+        return n
+    w = csv.writer(f, lineterminator="\r\n")
+    w.writerow(CSV_FIELDS)
+    for e in reader.export_rows():
+        d = wire.enquiry_to_wire(e)
+        if masked:
+            _masked(d, e)
+        d["customer_handle"], d["customer_name"] = d["customer"]["handle"], d["customer"]["name"]
+        d["flags"] = ";".join(sorted(e.flags))
+        w.writerow([_cell(d.get(k)) for k in CSV_FIELDS])
+        n += 1
+    return n
+
+
+def _cell(value: object) -> object:
+    # Customer text is untrusted: never let a spreadsheet run it as a formula.
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return "" if value is None else value

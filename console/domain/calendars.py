@@ -1,0 +1,318 @@
+"""Business calendars as fast clocks: how much open time lies between two instants, and when a given
+amount of open time will have elapsed.
+
+A calendar's open time is the set of instants whose *local* time (in its IANA zone) falls inside that
+weekday's spans and whose local date is not a holiday. Each local day is turned once into epoch
+intervals, exactly, DST included: a span that crosses a spring-forward gap is shorter, one that crosses
+a fall-back repeats the doubled local hour. The intervals are kept sorted with a running total of open
+seconds (a "position"), so working_seconds and add_working are two binary searches, whatever the range.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import NamedTuple
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from console.domain.model import Calendar
+
+DAY = 86400
+_UNIX_ORDINAL = date(1970, 1, 1).toordinal()
+# Open intervals of a local day lie within [midnight - 26 h, midnight + 50 h] in epoch terms whatever the
+# UTC offset; coverage keeps this margin (in days) so no day outside it can affect a query.
+_MARGIN_DAYS = 3
+_FIRST_CHUNK_DAYS = 120
+# next_open gives up (inf) after this much closed time; add_working only past the supported years.
+_MAX_SEARCH_DAYS = 366 * 20
+_MIN_ORDINAL = date(1900, 1, 1).toordinal()
+_MAX_ORDINAL = date(2200, 1, 1).toordinal()
+# Instants whose coverage fits within the supported years.
+_SAFE_LO = float((_MIN_ORDINAL - _UNIX_ORDINAL + _MARGIN_DAYS + 1) * DAY)
+_SAFE_HI = float((_MAX_ORDINAL - _UNIX_ORDINAL - _MARGIN_DAYS - 1) * DAY)
+
+
+class CalendarError(ValueError):
+    """A calendar that cannot be used (unknown zone, bad span, bad holiday). str(e) says why."""
+
+
+def _offset(zone: ZoneInfo, t: float) -> float:
+    off = datetime.fromtimestamp(t, zone).utcoffset()
+    return 0.0 if off is None else off.total_seconds()
+
+
+def _pieces(zone: ZoneInfo, lo: int, hi: int) -> list[tuple[float, float, float]]:
+    """[lo, hi) split into (start, end, utc_offset) pieces of constant offset. Transitions are found by
+    sampling every 6 hours and bisecting to the second (zone transitions fall on whole seconds)."""
+    step = 6 * 3600
+    pieces: list[tuple[float, float, float]] = []
+    start, off = float(lo), _offset(zone, lo)
+    t = lo
+    while t < hi:
+        nxt = min(t + step, hi)
+        off_next = _offset(zone, nxt)
+        if off_next != off:
+            a, b = t, nxt  # offset(a) == off, offset(b) != off: find the first second that differs
+            while b - a > 1:
+                mid = (a + b) // 2
+                if _offset(zone, mid) == off:
+                    a = mid
+                else:
+                    b = mid
+            pieces.append((start, float(b), off))
+            start, off = float(b), _offset(zone, b)
+            # Another transition could follow within this step; re-sample from b.
+            t = b
+            continue
+        t = nxt
+    pieces.append((start, float(hi), off))
+    return pieces
+
+
+def _merge(intervals: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    out: list[tuple[float, float]] = []
+    for s, e in sorted(intervals):
+        if e <= s:
+            continue
+        if out and s <= out[-1][1]:
+            if e > out[-1][1]:
+                out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
+
+
+def _weekly(cal: Calendar) -> dict[int, tuple[tuple[int, int], ...]]:
+    weekly: dict[int, tuple[tuple[int, int], ...]] = {}
+    for day, spans in cal.hours.items():
+        if not isinstance(day, int) or not 0 <= day <= 6:
+            raise CalendarError(f"calendar {cal.id}: weekday {day!r} is not 0 (Monday) to 6 (Sunday)")
+        merged: list[tuple[int, int]] = []
+        for start, end in sorted(spans):
+            if not 0 <= start < end <= 1440:
+                raise CalendarError(f"calendar {cal.id}: span {start}-{end} minutes is not within a day")
+            if merged and start <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+            else:
+                merged.append((start, end))
+        if merged:
+            weekly[day] = tuple(merged)
+    return weekly
+
+
+class BusinessClock:
+    """Open-time arithmetic over one Calendar. Build once per calendar and reuse: days are computed on
+    first use and cached. Not thread-safe while it grows; give each thread its own clock."""
+
+    def __init__(self, calendar: Calendar) -> None:
+        self.calendar = calendar
+        self.id = calendar.id
+        self.always_open = calendar.always_open
+        try:
+            self.zone = ZoneInfo(calendar.timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise CalendarError(
+                f"calendar {calendar.id}: unknown time zone {calendar.timezone[:60]!r}"
+            ) from None
+        self._weekly = _weekly(calendar)
+        holidays: set[int] = set()
+        for h in calendar.holidays:
+            try:
+                holidays.add(date.fromisoformat(h).toordinal())
+            except (TypeError, ValueError):
+                raise CalendarError(
+                    f"calendar {calendar.id}: holiday {str(h)[:20]!r} is not a date"
+                ) from None
+        self._holidays = frozenset(holidays)
+        self.never_open = not self.always_open and not self._weekly
+        self._day_cache: dict[int, list[tuple[float, float]]] = {}
+        self._table = _Table((), (), (), 0, 0, math.inf, -math.inf, 0.0)
+        self._anchor: float | None = None  # the epoch whose position is 0, fixed at first growth
+        self._grow_lock = threading.Lock()
+
+    # -- public API --------------------------------------------------------------------------------
+    def working_seconds(self, start: float, end: float) -> float:
+        """Open time in [start, end); negative (the open time in [end, start)) if end < start."""
+        if self.always_open:
+            return end - start
+        if self.never_open:
+            return 0.0
+        return self.position(end) - self.position(start)
+
+    def add_working(self, start: float, seconds: float) -> float:
+        """The earliest wall time by which `seconds` of open time have elapsed after start; when negative,
+        the latest time that lies that much open time before start. inf when the calendar never opens."""
+        if self.always_open:
+            return start + seconds
+        if seconds == 0:
+            return start
+        if self.never_open:
+            return math.inf if seconds > 0 else -math.inf
+        due = self.at_position(self.position(start) + seconds, latest=seconds < 0)
+        # Seconds too small to move the position (float rounding) must not move the answer backwards.
+        if seconds > 0:
+            return due if due > start else start
+        return due if due < start else start
+
+    def is_open(self, t: float) -> bool:
+        if self.always_open:
+            return True
+        if self.never_open:
+            return False
+        tb = self._covering(t)
+        i = bisect_right(tb.starts, t) - 1
+        return i >= 0 and t < tb.ends[i]
+
+    def next_open(self, t: float) -> float:
+        """t itself when open, else the start of the next open interval (inf if none within 20 years)."""
+        if self.always_open:
+            return t
+        if self.never_open:
+            return math.inf
+        probe = t
+        while probe - t <= _MAX_SEARCH_DAYS * DAY:
+            tb = self._covering(probe)
+            i = bisect_right(tb.starts, t) - 1
+            if i >= 0 and t < tb.ends[i]:
+                return t
+            if i + 1 < len(tb.starts):
+                return tb.starts[i + 1]
+            if tb.hi >= _SAFE_HI:
+                break
+            probe = min(tb.hi + DAY, _SAFE_HI)  # nothing open up to the end of coverage: grow
+        return math.inf
+
+    def position(self, t: float) -> float:
+        """Open seconds elapsed since a fixed (arbitrary) origin: working_seconds(a, b) equals
+        position(b) - position(a). A tick computes position(now) once per calendar and subtracts."""
+        if self.always_open:
+            return t
+        if self.never_open:
+            return 0.0
+        tb = self._table
+        if not tb.lo <= t <= tb.hi:
+            tb = self._covering(t)
+        i = bisect_right(tb.starts, t) - 1
+        if i < 0:
+            return tb.base
+        end = tb.ends[i]
+        return tb.cum[i] + ((t if t < end else end) - tb.starts[i])
+
+    def at_position(self, p: float, *, latest: bool = False) -> float:
+        """The earliest wall time whose position is p (inverse of position), or the latest one: closed
+        time between two spans has one position, so moving forward stops at a closing time and moving
+        backward at an opening time."""
+        if self.always_open:
+            return p
+        if self.never_open or math.isnan(p):
+            return math.inf
+        # p must come from position(), which fixed the origin; covering 1970 is only a fallback.
+        tb = self._table if self._anchor is not None else self._covering(0.0)
+        for _ in range(64):
+            cum, ends, starts = tb.cum, tb.ends, tb.starts
+            first = cum[0] if starts else tb.base
+            top = cum[-1] + (ends[-1] - starts[-1]) if starts else tb.base
+            if starts and (first <= p < top if latest else first < p <= top):
+                i = bisect_left(cum, p)  # the first span starting at or after position p
+                if i < len(cum) and cum[i] == p:
+                    return starts[i] if latest else ends[i - 1]
+                return starts[i - 1] + (p - cum[i - 1])
+            if p < first or (p == first and not latest):
+                if tb.lo <= _SAFE_LO:
+                    return -math.inf
+                tb = self._covering(max(tb.lo - (tb.hi - tb.lo), _SAFE_LO))
+            else:
+                if tb.hi >= _SAFE_HI:
+                    return math.inf
+                tb = self._covering(min(tb.hi + max(tb.hi - tb.lo, DAY), _SAFE_HI))
+        return math.inf if p > 0 else -math.inf
+
+    def day_intervals(self, ordinal: int) -> list[tuple[float, float]]:
+        """Open epoch intervals of one local date (date.toordinal()), sorted and merged."""
+        cached = self._day_cache.get(ordinal)
+        if cached is not None:
+            return cached
+        spans = self._weekly.get(date.fromordinal(ordinal).weekday(), ())
+        out: list[tuple[float, float]] = []
+        if spans and ordinal not in self._holidays:
+            midnight = (ordinal - _UNIX_ORDINAL) * DAY  # local midnight as if the zone were UTC
+            raw: list[tuple[float, float]] = []
+            for p0, p1, off in _pieces(self.zone, midnight - 2 * DAY, midnight + 3 * DAY):
+                for a, b in spans:
+                    s, e = max(midnight + a * 60 - off, p0), min(midnight + b * 60 - off, p1)
+                    if s < e:
+                        raw.append((s, e))
+            out = _merge(raw)
+        self._day_cache[ordinal] = out
+        return out
+
+    # -- coverage ----------------------------------------------------------------------------------
+    def _covering(self, t: float) -> _Table:
+        """A table whose safe range holds t, growing it if need be. Readers never lock: they take one
+        table and use it throughout, and growth swaps in a whole new table (the metrics thread asks
+        for clocks while the UI ticks)."""
+        tb = self._table
+        if tb.lo <= t <= tb.hi:
+            return tb
+        if not _SAFE_LO <= t <= _SAFE_HI:  # also nan and inf
+            raise ValueError(f"calendar {self.id}: time {t} is outside the supported years 1900-2200")
+        with self._grow_lock:
+            tb = self._table
+            if tb.lo <= t <= tb.hi:
+                return tb
+            day = int(t // DAY) + _UNIX_ORDINAL
+            if self._anchor is None:
+                dlo, dhi = day - _MARGIN_DAYS - 30, day + _MARGIN_DAYS + _FIRST_CHUNK_DAYS
+            else:
+                # Grow at least by the current size so repeated growth stays cheap overall.
+                size = max(tb.dhi - tb.dlo, _FIRST_CHUNK_DAYS)
+                dlo = min(tb.dlo, day - _MARGIN_DAYS - (size if day < tb.dlo + _MARGIN_DAYS else 0))
+                dhi = max(tb.dhi, day + _MARGIN_DAYS + 1 + (size if day >= tb.dhi - _MARGIN_DAYS else 0))
+            dlo, dhi = max(dlo, _MIN_ORDINAL), min(dhi, _MAX_ORDINAL)
+            self._table = tb = self._build(dlo, dhi)
+            return tb
+
+    def _build(self, dlo: int, dhi: int) -> _Table:
+        intervals: list[tuple[float, float]] = []
+        for d in range(dlo, dhi):
+            intervals.extend(self.day_intervals(d))
+        merged = _merge(intervals)  # days can interleave when a zone falls back across midnight
+        starts, ends, cum = [], [], []
+        total = 0.0
+        for s, e in merged:
+            starts.append(s)
+            ends.append(e)
+            cum.append(total)
+            total += e - s
+        lo = float((dlo - _UNIX_ORDINAL + _MARGIN_DAYS) * DAY)
+        hi = float((dhi - _UNIX_ORDINAL - _MARGIN_DAYS) * DAY)
+        if self._anchor is None:
+            self._anchor = lo
+        # Shift so that the anchor keeps position 0: positions handed out earlier stay valid.
+        anchor = self._anchor
+        i = bisect_right(starts, anchor) - 1
+        at_anchor = 0.0 if i < 0 else cum[i] + (min(anchor, ends[i]) - starts[i])
+        return _Table(starts, ends, [c - at_anchor for c in cum], dlo, dhi, lo, hi, -at_anchor)
+
+
+class _Table(NamedTuple):
+    """Open intervals of covered local days [dlo, dhi), sorted, with the position at each start.
+    [lo, hi] is the epoch range inside which no uncovered day can matter; base is the position before
+    the first interval."""
+
+    starts: Sequence[float]
+    ends: Sequence[float]
+    cum: Sequence[float]
+    dlo: int
+    dhi: int
+    lo: float
+    hi: float
+    base: float
+
+
+def clocks_for(calendars: dict[str, Calendar]) -> dict[str, BusinessClock]:
+    """A BusinessClock per calendar id. Raises CalendarError for the first unusable calendar."""
+    return {cid: BusinessClock(cal) for cid, cal in calendars.items()}

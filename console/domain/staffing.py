@@ -1,0 +1,218 @@
+"""Staffing with Erlang C, in plain Python.
+
+Erlang C is computed from the Erlang B recursion B(n) = A*B(n-1) / (n + A*B(n-1)), which stays in [0, 1]
+for any agent count, so thousands of agents neither overflow nor lose precision (factorials and powers
+would). Erlang C assumes one contact at a time per agent: for chat-like channels where agents juggle
+several enquiries, pass the handle time per concurrent slot.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from console.domain.model import Agent, Team
+
+ON_SHIFT_STATUSES = frozenset({"available", "busy"})
+_EPS = 1e-9  # float slack so that 7 / 0.7 rounds up to 10, not 11
+
+
+@dataclass(frozen=True, slots=True)
+class StaffingResult:
+    traffic_erlangs: float
+    raw_agents: int  # fewest agents meeting the service level
+    raw_occupancy: float  # occupancy at raw_agents
+    agents: int  # after the occupancy cap
+    occupancy: float  # at agents
+    scheduled_agents: int  # after shrinkage: ceil(agents / (1 - shrinkage))
+    service_level: float  # achieved with `agents`
+    asa_s: float  # average speed of answer with `agents`, seconds
+
+
+@dataclass(frozen=True, slots=True)
+class TeamStaffing:
+    team_id: str
+    team_name: str
+    rate_per_hour: float
+    needed: StaffingResult
+    on_shift: int  # agents available or busy
+    away: int
+    offline: int
+
+    @property
+    def shortfall(self) -> int:
+        """Agents missing now (negative: spare)."""
+        return self.needed.agents - self.on_shift
+
+
+def _finite(name: str, value: float, *, positive: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}.")
+    if value < 0 or (positive and value == 0):
+        raise ValueError(f"{name} must be {'above' if positive else 'at least'} zero, got {value!r}.")
+    return float(value)
+
+
+def _agent_count(agents: int) -> int:
+    if isinstance(agents, bool) or not isinstance(agents, int) or agents < 0:
+        raise ValueError(f"agents must be a whole number of at least zero, got {agents!r}.")
+    return agents
+
+
+def traffic(rate_per_hour: float, aht_s: float) -> float:
+    """Offered traffic in erlangs."""
+    return _finite("rate_per_hour", rate_per_hour) * _finite("aht_s", aht_s, positive=True) / 3600.0
+
+
+def _erlang_b(a: float, n: int) -> float:
+    b = 1.0
+    for k in range(1, n + 1):
+        b = a * b / (k + a * b)
+    return b
+
+
+def _c_from_b(a: float, n: int, b: float) -> float:
+    if a == 0:
+        return 0.0
+    if a >= n:
+        return 1.0
+    return n * b / (n - a * (1.0 - b))
+
+
+def erlang_c(traffic_erlangs: float, agents: int) -> float:
+    """Probability that a contact waits. 1.0 when traffic >= agents (the queue grows without bound)."""
+    a = _finite("traffic_erlangs", traffic_erlangs)
+    n = _agent_count(agents)
+    if a == 0:
+        return 0.0
+    if a >= n:
+        return 1.0
+    return _c_from_b(a, n, _erlang_b(a, n))
+
+
+def _sl(a: float, n: int, c: float, aht_s: float, target_answer_s: float) -> float:
+    if a == 0:
+        return 1.0
+    if a >= n:
+        return 0.0
+    return max(0.0, 1.0 - c * math.exp(-(n - a) * target_answer_s / aht_s))
+
+
+def _asa(a: float, n: int, c: float, aht_s: float) -> float:
+    if a == 0:
+        return 0.0
+    if a >= n:
+        return math.inf
+    return c * aht_s / (n - a)
+
+
+def service_level(rate_per_hour: float, aht_s: float, agents: int, target_answer_s: float) -> float:
+    """Share of contacts answered within target_answer_s."""
+    a = traffic(rate_per_hour, aht_s)
+    n = _agent_count(agents)
+    t = _finite("target_answer_s", target_answer_s)
+    return _sl(a, n, erlang_c(a, n), aht_s, t)
+
+
+def average_speed_of_answer(rate_per_hour: float, aht_s: float, agents: int) -> float:
+    """Mean wait in seconds (infinite when traffic >= agents)."""
+    a = traffic(rate_per_hour, aht_s)
+    n = _agent_count(agents)
+    return _asa(a, n, erlang_c(a, n), aht_s)
+
+
+def agents_needed(
+    rate_per_hour: float,
+    aht_s: float,
+    target_sl: float,
+    target_answer_s: float,
+    *,
+    shrinkage: float = 0.0,
+    max_occupancy: float = 1.0,
+) -> StaffingResult:
+    """Fewest agents answering target_sl of contacts within target_answer_s, then capped by occupancy
+    and grossed up for shrinkage (breaks, training, absence)."""
+    a = traffic(rate_per_hour, aht_s)
+    t = _finite("target_answer_s", target_answer_s)
+    if not _finite("target_sl", target_sl) < 1:
+        raise ValueError(f"target_sl must be a fraction below 1 (e.g. 0.8), got {target_sl!r}.")
+    if not _finite("shrinkage", shrinkage) < 1:
+        raise ValueError(f"shrinkage must be a fraction below 1 (e.g. 0.3), got {shrinkage!r}.")
+    if not 0 < _finite("max_occupancy", max_occupancy) <= 1:
+        raise ValueError(f"max_occupancy must be a fraction in (0, 1], got {max_occupancy!r}.")
+    if a == 0:
+        return StaffingResult(0.0, 0, 0.0, 0, 0.0, 0, 1.0, 0.0)
+    # Walk n upwards from the first stable count, carrying Erlang B along: O(n) overall.
+    n = math.floor(a) + 1
+    b = _erlang_b(a, n)
+    while True:
+        c = _c_from_b(a, n, b)
+        if _sl(a, n, c, aht_s, t) >= target_sl:
+            break
+        n += 1
+        b = a * b / (n + a * b)
+    raw = n
+    capped = max(raw, math.ceil(a / max_occupancy - _EPS))
+    while capped > n:
+        n += 1
+        b = a * b / (n + a * b)
+    c = _c_from_b(a, n, b)
+    return StaffingResult(
+        traffic_erlangs=a,
+        raw_agents=raw,
+        raw_occupancy=a / raw,
+        agents=capped,
+        occupancy=a / capped,
+        scheduled_agents=math.ceil(capped / (1.0 - shrinkage) - _EPS),
+        service_level=_sl(a, capped, c, aht_s, t),
+        asa_s=_asa(a, capped, c, aht_s),
+    )
+
+
+def arrival_rate(timestamps: Iterable[float], now: float, window_s: float = 3600) -> float:
+    """Live arrival rate per hour: arrivals in (now - window_s, now], scaled to an hour. Arrivals after
+    `now` (a skewed clock) are not counted."""
+    _finite("now", now)
+    w = _finite("window_s", window_s, positive=True)
+    start = now - w
+    count = sum(1 for ts in timestamps if start < ts <= now)
+    return count * 3600.0 / w
+
+
+def team_staffing(
+    teams: Iterable[Team],
+    agents: Iterable[Agent],
+    arrivals: Mapping[str, Sequence[float]],
+    now: float,
+    *,
+    aht_s: float | Mapping[str, float],
+    target_sl: float,
+    target_answer_s: float,
+    shrinkage: float = 0.0,
+    max_occupancy: float = 1.0,
+    window_s: float = 3600,
+) -> list[TeamStaffing]:
+    """Per team: agents needed at the live arrival rate vs agents on shift.
+
+    arrivals maps team id -> arrival timestamps (e.g. created_at of its enquiries); aht_s is one handle
+    time for all teams or one per team id (a team missing from the mapping is a ValueError)."""
+    counts: dict[str, list[int]] = {}
+    for ag in agents:
+        row = counts.setdefault(ag.team_id, [0, 0, 0])
+        row[0 if ag.status in ON_SHIFT_STATUSES else 1 if ag.status == "away" else 2] += 1
+    out: list[TeamStaffing] = []
+    for team in teams:
+        if isinstance(aht_s, Mapping):
+            if team.id not in aht_s:
+                raise ValueError(f"No handle time given for team {team.name or team.id!r}.")
+            aht = aht_s[team.id]
+        else:
+            aht = aht_s
+        rate = arrival_rate(arrivals.get(team.id, ()), now, window_s)
+        needed = agents_needed(
+            rate, aht, target_sl, target_answer_s, shrinkage=shrinkage, max_occupancy=max_occupancy
+        )
+        on, away, off = counts.get(team.id, [0, 0, 0])
+        out.append(TeamStaffing(team.id, team.name, rate, needed, on, away, off))
+    return out

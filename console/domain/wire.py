@@ -1,0 +1,472 @@
+"""The Service API's JSON shapes <-> the core's domain types.
+
+Parsing is strict about what the console depends on (ids, times, versions) and lenient about what it
+only shows (unknown channels, topics and flags are kept). A record that cannot be trusted raises
+BadRecord with a reason a person can read; the caller quarantines it and goes on with the batch.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from console.domain.model import (
+    AGENT_STATUSES,
+    STATUSES,
+    TEAM_KINDS,
+    VISIBILITIES,
+    Agent,
+    Assignment,
+    Calendar,
+    ChannelInfo,
+    Enquiry,
+    Message,
+    Shift,
+    SLAPolicy,
+    Team,
+)
+
+MAX_TEXT = 20_000  # characters of one message kept; longer text is cut, never rejected
+
+
+class BadRecord(ValueError):
+    """A record from outside that fails validation. str(e) is the reason, for the quarantine."""
+
+
+def ts(value: Any, name: str) -> float:
+    """ISO 8601 (with Z or an offset) -> epoch seconds. Naive times are rejected: they are ambiguous."""
+    if not isinstance(value, str):
+        raise BadRecord(f"{name}: expected an ISO 8601 time, got {type(value).__name__}")
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise BadRecord(f"{name}: not an ISO 8601 time: {value[:40]!r}") from None
+    if parsed.tzinfo is None:
+        raise BadRecord(f"{name}: time without a timezone: {value[:40]!r}")
+    return parsed.timestamp()
+
+
+def opt_ts(value: Any, name: str) -> float | None:
+    return None if value is None else ts(value, name)
+
+
+def iso(value: float) -> str:
+    """epoch seconds -> ISO 8601 UTC with millisecond precision and a Z."""
+    return datetime.fromtimestamp(value, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def opt_iso(value: float | None) -> str | None:
+    return None if value is None else iso(value)
+
+
+def _str(d: dict[str, Any], key: str, *, required: bool = True, default: str = "") -> str:
+    value = d.get(key)
+    if value is None:
+        if required:
+            raise BadRecord(f"{key}: missing")
+        return default
+    if not isinstance(value, str):
+        raise BadRecord(f"{key}: expected a string, got {type(value).__name__}")
+    return value
+
+
+def _opt_str(d: dict[str, Any], key: str) -> str | None:
+    value = d.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise BadRecord(f"{key}: expected a string or null, got {type(value).__name__}")
+    return value
+
+
+def _int(d: dict[str, Any], key: str, *, default: int | None = None) -> int:
+    value = d.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise BadRecord(f"{key}: expected an integer, got {type(value).__name__}")
+    return value
+
+
+def _ident(d: dict[str, Any], key: str) -> str:
+    value = _str(d, key)
+    if not value or len(value) > 128:
+        raise BadRecord(f"{key}: empty or over 128 characters")
+    return value
+
+
+def enquiry_from_wire(d: Any) -> Enquiry:
+    if not isinstance(d, dict):
+        raise BadRecord(f"enquiry: expected an object, got {type(d).__name__}")
+    ident = _ident(d, "id")
+    try:
+        return _enquiry(d, ident)
+    except BadRecord as e:
+        raise BadRecord(f"enquiry {ident[:64]}: {e}") from None
+
+
+def _enquiry(d: dict[str, Any], ident: str) -> Enquiry:
+    visibility = _str(d, "visibility")
+    if visibility not in VISIBILITIES:
+        raise BadRecord(f"visibility: unknown value {visibility[:20]!r}")
+    status = _str(d, "status")
+    if status not in STATUSES:
+        raise BadRecord(f"status: unknown value {status[:20]!r}")
+    customer = d.get("customer")
+    if not isinstance(customer, dict):
+        raise BadRecord("customer: expected an object")
+    flags = d.get("flags", [])
+    if not isinstance(flags, list) or not all(isinstance(f, str) for f in flags):
+        raise BadRecord("flags: expected a list of strings")
+    complexity = _int(d, "complexity", default=2)
+    if not 1 <= complexity <= 3:
+        raise BadRecord(f"complexity: {complexity} is outside 1..3")
+    version = _int(d, "version")
+    if version < 0:
+        raise BadRecord("version: negative")
+    bounces = _int(d, "bounces", default=0)
+    pauses_raw = d.get("pauses", [])
+    if not isinstance(pauses_raw, list):
+        raise BadRecord("pauses: expected a list")
+    pauses: list[tuple[float, float | None]] = []
+    for p in pauses_raw:
+        if not isinstance(p, list) or len(p) != 2:
+            raise BadRecord("pauses: each pause is [start, end|null]")
+        pauses.append((ts(p[0], "pauses.start"), opt_ts(p[1], "pauses.end")))
+    outcome_raw = d.get("outcome") or {}
+    if not isinstance(outcome_raw, dict):
+        raise BadRecord("outcome: expected an object")
+    outcome = {k: v for k, v in outcome_raw.items() if isinstance(k, str) and isinstance(v, bool)}
+    text = _str(d, "text", required=False)
+    return Enquiry(
+        id=ident,
+        channel=_ident(d, "channel").lower(),
+        visibility=visibility,
+        customer_handle=_str(customer, "handle", required=False)[:200],
+        customer_name=_str(customer, "name", required=False)[:200],
+        text=text[:MAX_TEXT],
+        topic=_str(d, "topic", required=False, default="general").lower() or "general",
+        complexity=complexity,
+        flags=frozenset(flags),
+        priority=_str(d, "priority", required=False, default="normal"),
+        status=status,
+        team_id=_opt_str(d, "team_id"),
+        agent_id=_opt_str(d, "agent_id"),
+        created_at=ts(d.get("created_at"), "created_at"),
+        version=version,
+        updated_at=ts(d.get("updated_at"), "updated_at"),
+        first_customer_message_at=opt_ts(d.get("first_customer_message_at"), "first_customer_message_at"),
+        first_response_at=opt_ts(d.get("first_response_at"), "first_response_at"),
+        last_customer_message_at=opt_ts(d.get("last_customer_message_at"), "last_customer_message_at"),
+        last_agent_message_at=opt_ts(d.get("last_agent_message_at"), "last_agent_message_at"),
+        resolved_at=opt_ts(d.get("resolved_at"), "resolved_at"),
+        handoff_requested_at=opt_ts(d.get("handoff_requested_at"), "handoff_requested_at"),
+        handoff_accepted_at=opt_ts(d.get("handoff_accepted_at"), "handoff_accepted_at"),
+        bounces=bounces,
+        pauses=tuple(pauses),
+        outcome=outcome,
+    )
+
+
+def enquiry_to_wire(e: Enquiry) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "channel": e.channel,
+        "visibility": e.visibility,
+        "customer": {"handle": e.customer_handle, "name": e.customer_name},
+        "text": e.text,
+        "topic": e.topic,
+        "complexity": e.complexity,
+        "flags": sorted(e.flags),
+        "priority": e.priority,
+        "status": e.status,
+        "team_id": e.team_id,
+        "agent_id": e.agent_id,
+        "created_at": iso(e.created_at),
+        "updated_at": iso(e.updated_at),
+        "version": e.version,
+        "first_customer_message_at": opt_iso(e.first_customer_message_at),
+        "first_response_at": opt_iso(e.first_response_at),
+        "last_customer_message_at": opt_iso(e.last_customer_message_at),
+        "last_agent_message_at": opt_iso(e.last_agent_message_at),
+        "resolved_at": opt_iso(e.resolved_at),
+        "handoff_requested_at": opt_iso(e.handoff_requested_at),
+        "handoff_accepted_at": opt_iso(e.handoff_accepted_at),
+        "bounces": e.bounces,
+        "pauses": [[iso(a), opt_iso(b)] for a, b in e.pauses],
+        "outcome": dict(e.outcome),
+    }
+
+
+def message_from_wire(d: Any) -> Message:
+    if not isinstance(d, dict):
+        raise BadRecord("message: expected an object")
+    direction = _str(d, "direction")
+    if direction not in ("in", "out"):
+        raise BadRecord(f"message direction: unknown value {direction[:10]!r}")
+    return Message(
+        id=_ident(d, "id"),
+        enquiry_id=_ident(d, "enquiry_id"),
+        direction=direction,
+        author=_str(d, "author", required=False)[:200],
+        text=_str(d, "text", required=False)[:MAX_TEXT],
+        sent_at=ts(d.get("sent_at"), "sent_at"),
+    )
+
+
+def message_to_wire(m: Message) -> dict[str, Any]:
+    return {
+        "id": m.id,
+        "enquiry_id": m.enquiry_id,
+        "direction": m.direction,
+        "author": m.author,
+        "text": m.text,
+        "sent_at": iso(m.sent_at),
+    }
+
+
+def team_from_wire(d: Any) -> Team:
+    if not isinstance(d, dict):
+        raise BadRecord("team: expected an object")
+    kind = _str(d, "kind")
+    if kind not in TEAM_KINDS:
+        raise BadRecord(f"team kind: unknown value {kind[:20]!r}")
+    topics = d.get("topics", [])
+    if not isinstance(topics, list) or not all(isinstance(t, str) for t in topics):
+        raise BadRecord("team topics: expected a list of strings")
+    return Team(
+        id=_ident(d, "id"),
+        name=_str(d, "name"),
+        kind=kind,
+        topics=tuple(topics),
+        calendar_id=_ident(d, "calendar_id"),
+        trained_vulnerable=bool(d.get("trained_vulnerable", False)),
+    )
+
+
+def team_to_wire(t: Team) -> dict[str, Any]:
+    return {
+        "id": t.id,
+        "name": t.name,
+        "kind": t.kind,
+        "topics": list(t.topics),
+        "calendar_id": t.calendar_id,
+        "trained_vulnerable": t.trained_vulnerable,
+    }
+
+
+def agent_from_wire(d: Any) -> Agent:
+    if not isinstance(d, dict):
+        raise BadRecord("agent: expected an object")
+    status = _str(d, "status")
+    if status not in AGENT_STATUSES:
+        raise BadRecord(f"agent status: unknown value {status[:20]!r}")
+    capacity = _int(d, "capacity")
+    load = _int(d, "load", default=0)
+    if capacity < 0 or load < 0:
+        raise BadRecord("agent capacity and load must not be negative")
+    since = d.get("status_since")
+    return Agent(
+        id=_ident(d, "id"),
+        name=_str(d, "name"),
+        team_id=_ident(d, "team_id"),
+        status=status,
+        capacity=capacity,
+        load=load,
+        status_since=0.0 if since is None else ts(since, "status_since"),
+    )
+
+
+def agent_to_wire(a: Agent) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "name": a.name,
+        "team_id": a.team_id,
+        "status": a.status,
+        "capacity": a.capacity,
+        "load": a.load,
+        "status_since": iso(a.status_since),
+    }
+
+
+def channel_from_wire(d: Any) -> ChannelInfo:
+    if not isinstance(d, dict):
+        raise BadRecord("channel: expected an object")
+    return ChannelInfo(
+        id=_ident(d, "id").lower(),
+        name=_str(d, "name"),
+        public=bool(d.get("public", True)),
+        private=bool(d.get("private", True)),
+    )
+
+
+def channel_to_wire(c: ChannelInfo) -> dict[str, Any]:
+    return {"id": c.id, "name": c.name, "public": c.public, "private": c.private}
+
+
+def _hhmm(value: Any) -> int:
+    if not isinstance(value, str) or len(value) != 5 or value[2] != ":":
+        raise BadRecord(f"calendar hours: expected HH:MM, got {str(value)[:10]!r}")
+    h, m = int(value[:2]), int(value[3:])
+    if not (0 <= h <= 24 and 0 <= m < 60) or h * 60 + m > 1440:
+        raise BadRecord(f"calendar hours: {value} is not a time of day")
+    return h * 60 + m
+
+
+def calendar_from_wire(d: Any) -> Calendar:
+    if not isinstance(d, dict):
+        raise BadRecord("calendar: expected an object")
+    hours_raw = d.get("hours", {})
+    if not isinstance(hours_raw, dict):
+        raise BadRecord("calendar hours: expected an object keyed by weekday 0-6")
+    hours: dict[int, tuple[tuple[int, int], ...]] = {}
+    for day, spans in hours_raw.items():
+        if not str(day).isdigit() or not 0 <= int(day) <= 6 or not isinstance(spans, list):
+            raise BadRecord(f"calendar hours: bad weekday entry {str(day)[:10]!r}")
+        parsed = []
+        for span in spans:
+            if not isinstance(span, list) or len(span) != 2:
+                raise BadRecord("calendar hours: each span is [HH:MM, HH:MM]")
+            start, end = _hhmm(span[0]), _hhmm(span[1])
+            if end <= start:
+                raise BadRecord(f"calendar hours: span {span[0]}-{span[1]} ends before it starts")
+            parsed.append((start, end))
+        hours[int(day)] = tuple(sorted(parsed))
+    holidays = d.get("holidays", [])
+    if not isinstance(holidays, list) or not all(isinstance(h, str) for h in holidays):
+        raise BadRecord("calendar holidays: expected a list of ISO dates")
+    return Calendar(
+        id=_ident(d, "id"),
+        name=_str(d, "name", required=False),
+        timezone=_str(d, "timezone", required=False, default="UTC") or "UTC",
+        always_open=bool(d.get("always_open", False)),
+        hours=hours,
+        holidays=frozenset(holidays),
+    )
+
+
+def calendar_to_wire(c: Calendar) -> dict[str, Any]:
+    return {
+        "id": c.id,
+        "name": c.name,
+        "timezone": c.timezone,
+        "always_open": c.always_open,
+        "hours": {
+            str(day): [[f"{s // 60:02d}:{s % 60:02d}", f"{e // 60:02d}:{e % 60:02d}"] for s, e in spans]
+            for day, spans in sorted(c.hours.items())
+        },
+        "holidays": sorted(c.holidays),
+    }
+
+
+def _seconds(d: dict[str, Any], key: str) -> float:
+    value = d.get(key)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
+        raise BadRecord(f"{key}: expected a positive number of seconds")
+    return float(value)
+
+
+def policy_from_wire(d: Any) -> SLAPolicy:
+    if not isinstance(d, dict):
+        raise BadRecord("sla policy: expected an object")
+    match = d.get("match", {})
+    if not isinstance(match, dict):
+        raise BadRecord("sla policy match: expected an object")
+    return SLAPolicy(
+        id=_ident(d, "id"),
+        name=_str(d, "name", required=False),
+        rank=_int(d, "rank", default=100),
+        first_response_s=_seconds(d, "first_response_s"),
+        next_response_s=_seconds(d, "next_response_s"),
+        resolution_s=_seconds(d, "resolution_s"),
+        channel=_opt_str(match, "channel"),
+        visibility=_opt_str(match, "visibility"),
+        priority=_opt_str(match, "priority"),
+        topic=_opt_str(match, "topic"),
+        flag=_opt_str(match, "flag"),
+        calendar_id=_opt_str(d, "calendar_id"),
+    )
+
+
+def policy_to_wire(p: SLAPolicy) -> dict[str, Any]:
+    match = {
+        k: v
+        for k, v in (
+            ("channel", p.channel),
+            ("visibility", p.visibility),
+            ("priority", p.priority),
+            ("topic", p.topic),
+            ("flag", p.flag),
+        )
+        if v is not None
+    }
+    return {
+        "id": p.id,
+        "name": p.name,
+        "rank": p.rank,
+        "first_response_s": p.first_response_s,
+        "next_response_s": p.next_response_s,
+        "resolution_s": p.resolution_s,
+        "match": match,
+        "calendar_id": p.calendar_id,
+    }
+
+
+def assignment_from_wire(d: Any) -> Assignment:
+    if not isinstance(d, dict):
+        raise BadRecord("assignment: expected an object")
+    return Assignment(
+        id=_ident(d, "id"),
+        enquiry_id=_ident(d, "enquiry_id"),
+        from_team=_opt_str(d, "from_team"),
+        from_agent=_opt_str(d, "from_agent"),
+        to_team=_opt_str(d, "to_team"),
+        to_agent=_opt_str(d, "to_agent"),
+        reason=_str(d, "reason", required=False),
+        actor=_str(d, "actor", required=False),
+        at=ts(d.get("at"), "at"),
+        result=_str(d, "result", required=False, default="accepted"),
+    )
+
+
+def assignment_to_wire(a: Assignment) -> dict[str, Any]:
+    return {
+        "id": a.id,
+        "enquiry_id": a.enquiry_id,
+        "from_team": a.from_team,
+        "from_agent": a.from_agent,
+        "to_team": a.to_team,
+        "to_agent": a.to_agent,
+        "reason": a.reason,
+        "actor": a.actor,
+        "at": iso(a.at),
+        "result": a.result,
+    }
+
+
+def shift_from_wire(d: Any) -> Shift:
+    if not isinstance(d, dict):
+        raise BadRecord("shift: expected an object")
+    teams = d.get("team_ids", [])
+    if not isinstance(teams, list):
+        raise BadRecord("shift team_ids: expected a list")
+    start, end = ts(d.get("start"), "start"), ts(d.get("end"), "end")
+    if end <= start:
+        raise BadRecord("shift: ends before it starts")
+    return Shift(
+        id=_ident(d, "id"),
+        name=_str(d, "name", required=False),
+        site=_str(d, "site", required=False),
+        start=start,
+        end=end,
+        team_ids=tuple(str(t) for t in teams),
+    )
+
+
+def shift_to_wire(s: Shift) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "name": s.name,
+        "site": s.site,
+        "start": iso(s.start),
+        "end": iso(s.end),
+        "team_ids": list(s.team_ids),
+    }

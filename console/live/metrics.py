@@ -1,0 +1,314 @@
+"""Live figures for the supervisor's header and the navigator's counts: pure functions over enquiries and
+agents. Nothing here reads the wall clock (every function takes `now`) or knows about Qt.
+
+"Waiting" means a customer is waiting for an agent: the enquiry is open and either nobody has answered
+yet, or the customer wrote again after the last agent reply. That is the same thing the first-response
+and next-response SLA clocks measure, so the header and the countdowns never disagree.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import NamedTuple, Protocol
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from console.domain.model import Agent, Calendar, Enquiry, Team
+
+Predicate = Callable[[Enquiry], bool]
+RESPONSE_CLOCKS = frozenset({"first_response", "next_response"})
+
+
+class ResponseClock(NamedTuple):
+    """A response clock reduced to what attainment reads: small enough to keep for 100k rows."""
+
+    kind: str
+    stopped_at: float | None
+    due_at: float
+
+
+class ClockLike(Protocol):
+    """What attainment needs from an SLA clock (console.sla.engine.Clock has these)."""
+
+    @property
+    def kind(self) -> str: ...
+    @property
+    def due_at(self) -> float: ...
+    @property
+    def stopped_at(self) -> float | None: ...
+
+
+def awaiting_reply(e: Enquiry) -> bool:
+    if not e.is_open or e.status == "waiting_customer":
+        return False
+    if e.first_response_at is None:
+        return True
+    last_in, last_out = e.last_customer_message_at, e.last_agent_message_at
+    return last_in is not None and (last_out is None or last_in > last_out)
+
+
+def waiting_since(e: Enquiry) -> float | None:
+    """When the customer started waiting for the reply they are owed now; None if nobody is waiting."""
+    if not awaiting_reply(e):
+        return None
+    if e.first_response_at is None:
+        return e.first_customer_message_at or e.created_at
+    return e.last_customer_message_at
+
+
+@dataclass(frozen=True, slots=True)
+class QueueSummary:
+    open: int = 0
+    waiting: int = 0  # owed a reply: first or next response
+    unanswered: int = 0  # never answered at all
+    waiting_by_channel: dict[str, int] = field(default_factory=dict)
+    longest_wait_s: float = 0.0
+    longest_wait_id: str | None = None
+
+
+def queue_summary(enquiries: Iterable[Enquiry], now: float) -> QueueSummary:
+    by_channel: Counter[str] = Counter()
+    n_open = unanswered = 0
+    oldest: float | None = None
+    oldest_id: str | None = None
+    for e in enquiries:
+        if not e.is_open:
+            continue
+        n_open += 1
+        if e.first_response_at is None:
+            unanswered += 1
+        since = waiting_since(e)
+        if since is None:
+            continue
+        by_channel[e.channel] += 1
+        if oldest is None or since < oldest:
+            oldest, oldest_id = since, e.id
+    return QueueSummary(
+        open=n_open,
+        waiting=sum(by_channel.values()),
+        unanswered=unanswered,
+        waiting_by_channel=dict(by_channel.most_common()),
+        longest_wait_s=max(0.0, now - oldest) if oldest is not None else 0.0,
+        longest_wait_id=oldest_id,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class AgentSummary:
+    online: int = 0  # everyone not offline
+    available: int = 0
+    busy: int = 0
+    away: int = 0
+    load: int = 0  # enquiries held by agents who can take work (available or busy)
+    capacity: int = 0
+
+    @property
+    def utilisation(self) -> float | None:
+        return self.load / self.capacity if self.capacity else None
+
+
+def agent_summary(agents: Iterable[Agent], team_id: str | None = None) -> AgentSummary:
+    counts: Counter[str] = Counter()
+    load = capacity = 0
+    for a in agents:
+        if team_id is not None and a.team_id != team_id:
+            continue
+        counts[a.status] += 1
+        if a.status in ("available", "busy"):
+            load += a.load
+            capacity += a.capacity
+    return AgentSummary(
+        online=counts["available"] + counts["busy"] + counts["away"],
+        available=counts["available"],
+        busy=counts["busy"],
+        away=counts["away"],
+        load=load,
+        capacity=capacity,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Attainment:
+    met: int = 0
+    missed: int = 0
+
+    @property
+    def fraction(self) -> float | None:
+        total = self.met + self.missed
+        return self.met / total if total else None
+
+
+def start_of_day(now: float, tz: str = "UTC") -> float:
+    local = datetime.fromtimestamp(now, ZoneInfo(tz))
+    return local.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
+
+
+def sla_attainment(
+    enquiries: Iterable[Enquiry],
+    clocks: Callable[[Enquiry], Sequence[ClockLike]],
+    day_start: float,
+    now: float,
+) -> Attainment:
+    """Response clocks decided today: met when answered by the deadline; missed when answered late or
+    still running past a deadline. Clocks still running inside their deadline are not decided yet."""
+    met = missed = 0
+    day_end = day_start + 86_400
+    for e in enquiries:
+        for c in clocks(e):
+            if c.kind not in RESPONSE_CLOCKS:
+                continue
+            if c.stopped_at is not None:
+                if not day_start <= c.stopped_at < day_end:
+                    continue
+                if c.stopped_at <= c.due_at:
+                    met += 1
+                else:
+                    missed += 1
+            elif c.due_at < now and c.due_at >= day_start:
+                missed += 1
+    return Attainment(met, missed)
+
+
+@dataclass(frozen=True, slots=True)
+class HeaderMetrics:
+    queue: QueueSummary
+    agents: AgentSummary
+    attainment: Attainment
+    at: float
+
+
+def header_metrics(
+    enquiries: Sequence[Enquiry],
+    agents: Iterable[Agent],
+    clocks: Callable[[Enquiry], Sequence[ClockLike]],
+    now: float,
+    tz: str = "UTC",
+) -> HeaderMetrics:
+    return HeaderMetrics(
+        queue=queue_summary(enquiries, now),
+        agents=agent_summary(agents),
+        attainment=sla_attainment(enquiries, clocks, start_of_day(now, tz), now),
+        at=now,
+    )
+
+
+# --- saved views: named predicates for the navigator -------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SavedView:
+    key: str
+    label: str
+    predicate: Predicate
+
+
+def saved_views(now: Callable[[], float], due_at: Callable[[Enquiry], float | None]) -> list[SavedView]:
+    """The standard views. `now` is read when a predicate runs, so a view stays right as time passes;
+    `due_at` gives the deadline of the clock that matters now (None when no clock runs)."""
+
+    def unanswered_over_1h(e: Enquiry) -> bool:
+        since = waiting_since(e)
+        return since is not None and now() - since > 3600
+
+    def breaching_within_30m(e: Enquiry) -> bool:
+        if not e.is_open:
+            return False
+        due = due_at(e)
+        return due is not None and 0 <= due - now() <= 1800
+
+    def flagged(flag: str) -> Predicate:
+        return lambda e: e.is_open and flag in e.flags
+
+    return [
+        SavedView("unanswered_1h", "Unanswered over 1 h", unanswered_over_1h),
+        SavedView("breaching_30m", "Breaching within 30 min", breaching_within_30m),
+        SavedView("unassigned", "Unassigned", lambda e: e.is_open and e.agent_id is None),
+        SavedView("flag_complaint", "Flagged: complaint", flagged("complaint")),
+        SavedView("flag_vulnerable", "Flagged: vulnerable", flagged("vulnerable")),
+        SavedView("flag_fraud", "Flagged: fraud", flagged("fraud_risk")),
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class NavigatorCounts:
+    views: dict[str, int]
+    channels: dict[tuple[str, str], int]  # (channel, visibility) -> open enquiries
+    teams: dict[str | None, int]  # team id (None: no team) -> open enquiries
+
+
+def navigator_counts(enquiries: Iterable[Enquiry], views: Sequence[SavedView]) -> NavigatorCounts:
+    """Every count the navigator shows, in one pass over the open enquiries."""
+    view_counts = dict.fromkeys((v.key for v in views), 0)
+    channels: Counter[tuple[str, str]] = Counter()
+    teams: Counter[str | None] = Counter()
+    for e in enquiries:
+        if not e.is_open:
+            continue
+        channels[e.channel, e.visibility] += 1
+        teams[e.team_id] += 1
+        for v in views:
+            if v.predicate(e):
+                view_counts[v.key] += 1
+    return NavigatorCounts(view_counts, dict(channels), dict(teams))
+
+
+def channel_totals(channels: Mapping[tuple[str, str], int]) -> dict[str, int]:
+    totals: Counter[str] = Counter()
+    for (channel, _), n in channels.items():
+        totals[channel] += n
+    return dict(totals)
+
+
+def format_wait(seconds: float) -> str:
+    """A wait as a supervisor reads it: 45 s, 12 min, 3 h 05, 2 d 4 h."""
+    s = max(0, int(seconds))
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        return f"{s // 60} min"
+    if s < 86_400:
+        return f"{s // 3600} h {s % 3600 // 60:02d}"
+    return f"{s // 86_400} d {s % 86_400 // 3600} h"
+
+
+def format_clock(t: float, tz: str = "UTC") -> str:
+    return datetime.fromtimestamp(t, ZoneInfo(tz)).strftime("%H:%M")
+
+
+__all__ = [
+    "AgentSummary",
+    "Attainment",
+    "ClockLike",
+    "HeaderMetrics",
+    "NavigatorCounts",
+    "QueueSummary",
+    "SavedView",
+    "agent_summary",
+    "awaiting_reply",
+    "channel_totals",
+    "format_clock",
+    "format_wait",
+    "header_metrics",
+    "navigator_counts",
+    "queue_summary",
+    "saved_views",
+    "sla_attainment",
+    "start_of_day",
+    "waiting_since",
+]
+
+
+def site_time_zone(teams: list[Team], calendars: dict[str, Calendar]) -> str:
+    """Supervisors read times in their site's zone: the social team's calendar zone, else UTC."""
+    for team in sorted(teams, key=lambda t: t.kind != "social"):
+        cal = calendars.get(team.calendar_id)
+        if cal is None or not cal.timezone:
+            continue
+        try:
+            ZoneInfo(cal.timezone)
+        except (ValueError, ZoneInfoNotFoundError):
+            continue
+        return cal.timezone
+    return "UTC"

@@ -1,0 +1,209 @@
+"""What the wallboard shows, as plain data: pages of tiles built from console.live.chart_data.BoardFigures.
+
+Branch screens are seen by the public, so a Tile holds only counts, durations, percentages and team or
+channel names: no field here can carry a customer's handle, name or words (the types make sure of it,
+and tests/qt/test_wallboard_privacy.py walks the widget tree to prove it).
+
+A tile is ok, warn or alert by thresholds; crossing one changes the tile's colour, icon and words, and
+`alerts_raised` tells the board which tiles just got worse, for its status line and log.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+from console.live.chart_data import BoardFigures, TeamFigures
+from console.live.metrics import format_wait
+
+T = TypeVar("T")
+
+LEVELS = ("ok", "warn", "alert")
+LEVEL_WORDS = {"ok": "OK", "warn": "Watch", "alert": "ALERT"}
+# The SLA state each level borrows its colour and icon from (resources/palette.py, resources/icons).
+LEVEL_STATE = {"ok": "on_track", "warn": "at_risk", "alert": "breached"}
+CHANNEL_TILES = 6  # busiest channels shown on their own; the rest are summed
+
+
+@dataclass(frozen=True, slots=True)
+class Limit:
+    """warn at or above `warn`, alert at or above `alert` (below, for the `low_is_bad` figures)."""
+
+    warn: float
+    alert: float
+    low_is_bad: bool = False
+
+    def level(self, value: float | None) -> str:
+        if value is None:
+            return "ok"
+        if self.low_is_bad:
+            return "alert" if value < self.alert else "warn" if value < self.warn else "ok"
+        return "alert" if value >= self.alert else "warn" if value >= self.warn else "ok"
+
+
+@dataclass(frozen=True, slots=True)
+class WallboardThresholds:
+    longest_wait_s: Limit = Limit(30 * 60, 60 * 60)
+    waiting_per_channel: Limit = Limit(20, 50)
+    attainment: Limit = Limit(0.9, 0.8, low_is_bad=True)
+    breached: Limit = Limit(1, 10)
+    # load / capacity of the agents on shift: full is normal on a busy day (watch), beyond it is not
+    team_load: Limit = Limit(0.9, 1.05)
+    staffing_gap: Limit = Limit(1, 3)  # agents missing now
+    predicted_breaches: Limit = Limit(1, 5)  # in the next hour
+
+
+@dataclass(frozen=True, slots=True)
+class Tile:
+    key: str  # stable id: "longest_wait", "channel:x", "team:cards", ...
+    title: str
+    value: str
+    detail: str
+    level: str  # ok | warn | alert
+
+    @property
+    def words(self) -> str:
+        return LEVEL_WORDS[self.level]
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    title: str
+    tiles: tuple[Tile, ...]
+
+
+class Ring(Generic[T]):
+    """A fixed-size history: the oldest item falls out, so a board running for days never grows."""
+
+    def __init__(self, size: int) -> None:
+        self._items: deque[T] = deque(maxlen=size)
+
+    def append(self, item: T) -> None:
+        self._items.append(item)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Iterator[T]:
+        return iter(self._items)
+
+    @property
+    def size(self) -> int:
+        return self._items.maxlen or 0
+
+
+def _pct(x: float | None) -> str:
+    return "n/a" if x is None else f"{x * 100:.0f}%"
+
+
+def _plural(n: int, word: str, many: str = "") -> str:
+    return f"{n:,} {word if n == 1 else many or word + 's'}"
+
+
+def queue_page(f: BoardFigures, t: WallboardThresholds) -> Page:
+    total_gap = sum(max(0, team.gap) for team in f.teams)
+    predicted = sum(team.predicted_breaches for team in f.teams)
+    att = f.attainment
+    tiles = [
+        Tile(
+            "longest_wait",
+            "Longest wait",
+            format_wait(f.longest_wait_s) if f.waiting else "nobody",
+            f"{_plural(f.waiting, 'customer')} waiting for a reply",
+            t.longest_wait_s.level(f.longest_wait_s),
+        ),
+        Tile(
+            "attainment",
+            "SLA today",
+            _pct(att.fraction),
+            f"{att.met:,} met · {att.missed:,} missed (first replies today)",
+            t.attainment.level(att.fraction),
+        ),
+        Tile(
+            "breached",
+            "Breached now",
+            f"{f.breached_now:,}",
+            f"{predicted:,} more likely in the next hour",
+            max(t.breached.level(f.breached_now), t.predicted_breaches.level(predicted), key=LEVELS.index),
+        ),
+        Tile(
+            "staffing_gap",
+            "Staffing gap",
+            f"{total_gap} short" if total_gap else "0",
+            "agents missing now, all teams" if total_gap else "enough agents on shift now",
+            t.staffing_gap.level(total_gap),
+        ),
+    ]
+    channels = list(f.waiting_by_channel.items())
+    shown, rest = channels[:CHANNEL_TILES], channels[CHANNEL_TILES:]
+    for ident, n in shown:
+        name = f.channel_names.get(ident, ident)
+        tiles.append(
+            Tile(
+                f"channel:{ident}",
+                f"Waiting · {name}",
+                f"{n:,}",
+                "customers owed a reply",
+                t.waiting_per_channel.level(n),
+            )
+        )
+    if rest:
+        n = sum(v for _, v in rest)
+        tiles.append(
+            Tile(
+                "channel:other",
+                "Waiting · other channels",
+                f"{n:,}",
+                f"{len(rest)} more channels",
+                t.waiting_per_channel.level(n),
+            )
+        )
+    return Page("Queue now", tuple(tiles))
+
+
+def _team_tile(team: TeamFigures, t: WallboardThresholds) -> Tile:
+    load = team.load / team.capacity if team.capacity else None
+    value = _pct(load) if team.capacity else "no agents"
+    level = t.team_load.level(load) if team.capacity else ("alert" if team.waiting else "ok")
+    return Tile(
+        f"team:{team.team_id}",
+        team.name,
+        value,
+        f"load {team.load}/{team.capacity} · {team.open:,} open · {team.waiting:,} waiting",
+        level,
+    )
+
+
+def _staffing_tile(team: TeamFigures, t: WallboardThresholds) -> Tile:
+    gap = team.gap
+    level = t.staffing_gap.level(gap)  # the value is the gap, so the level is too
+    value = f"{gap} short" if gap > 0 else f"{-gap} spare" if gap < 0 else "just enough"
+    return Tile(
+        f"staffing:{team.team_id}",
+        team.name,  # the page says "Staffing"
+        value,
+        f"need {team.needed} for the arrivals · {team.on_shift} on shift · "
+        f"{_plural(team.predicted_breaches, 'breach', 'breaches')} likely in 1 h",
+        level,
+    )
+
+
+def wallboard_pages(f: BoardFigures, t: WallboardThresholds = WallboardThresholds()) -> tuple[Page, ...]:
+    return (
+        queue_page(f, t),
+        Page("Team load", tuple(_team_tile(team, t) for team in f.teams)),
+        Page("Staffing", tuple(_staffing_tile(team, t) for team in f.teams)),
+    )
+
+
+def alerts_raised(before: Sequence[Page], after: Sequence[Page]) -> list[Tile]:
+    """Tiles whose level went up (ok -> warn, warn -> alert...) between two snapshots."""
+    old = {tile.key: tile.level for page in before for tile in page.tiles}
+    return [
+        tile
+        for page in after
+        for tile in page.tiles
+        if LEVELS.index(tile.level) > LEVELS.index(old.get(tile.key, "ok"))
+    ]

@@ -1,0 +1,88 @@
+"""Default SLA policies and calendars a UK retail bank would recognise. The API's policies override
+these by id (merge_policies); the catch-all policy applies when nothing else matches.
+
+Targets are working seconds inside the policy's calendar. Sources for the numbers:
+- first response within 7 hours: J.D. Power 2012, the outer limit of customer satisfaction on social;
+- public posts within 1 hour: the best UK banks answer public tweets in 3-12 minutes, and an unanswered
+  public post is seen by everyone (DESIGN.md);
+- suspected fraud within 15 minutes, around the clock: money can still be stopped;
+- complaints resolved within 3 business days: the FCA's "summary resolution" window (DISP 1.5).
+"""
+
+from __future__ import annotations
+
+from console.domain.model import Calendar, SLAPolicy
+
+MIN = 60.0
+HOUR = 3600.0
+BUSINESS_DAY = 8 * HOUR  # one 09:00-17:00 day of working time
+
+CATCH_ALL_ID = "default"
+
+# England and Wales bank holidays (gov.uk); refresh from the gov.uk feed with console.domain.ical.
+UK_BANK_HOLIDAYS = frozenset(
+    {
+        "2026-01-01", "2026-04-03", "2026-04-06", "2026-05-04", "2026-05-25", "2026-08-31",
+        "2026-12-25", "2026-12-28",
+        "2027-01-01", "2027-03-26", "2027-03-29", "2027-05-03", "2027-05-31", "2027-08-30",
+        "2027-12-27", "2027-12-28",
+    }
+)  # fmt: skip
+# The social team works bank holidays but not Christmas Day or New Year's Day.
+SOCIAL_CLOSED_DAYS = frozenset({"2026-01-01", "2026-12-25", "2027-01-01", "2027-12-25"})
+
+
+def default_calendars() -> list[Calendar]:
+    office = ((9 * 60, 17 * 60),)
+    extended = ((8 * 60, 20 * 60),)
+    return [
+        Calendar(
+            id="business",
+            name="UK business hours (09:00-17:00 Mon-Fri)",
+            timezone="Europe/London",
+            hours={d: office for d in range(5)},
+            holidays=UK_BANK_HOLIDAYS,
+        ),
+        Calendar(
+            id="social",
+            name="Social care (08:00-20:00 Mon-Sat)",
+            timezone="Europe/London",
+            hours={d: extended for d in range(6)},
+            holidays=SOCIAL_CLOSED_DAYS,
+        ),
+        Calendar(id="24x7", name="Around the clock", timezone="UTC", always_open=True),
+    ]
+
+
+def default_policies() -> list[SLAPolicy]:
+    return [
+        SLAPolicy("fraud-flag", "Suspected fraud", 10, 15 * MIN, 15 * MIN, 24 * HOUR,
+                  flag="fraud_risk", calendar_id="24x7"),
+        SLAPolicy("fraud-topic", "Fraud enquiry", 11, 15 * MIN, 15 * MIN, 24 * HOUR,
+                  topic="fraud", calendar_id="24x7"),
+        SLAPolicy("vulnerable", "Vulnerable customer", 20, 1 * HOUR, 2 * HOUR, 3 * BUSINESS_DAY,
+                  flag="vulnerable"),
+        SLAPolicy("complaint", "Complaint", 30, 1 * HOUR, 4 * HOUR, 3 * BUSINESS_DAY,
+                  topic="complaint", calendar_id="business"),
+        SLAPolicy("complaint-flag", "Flagged as a complaint", 31, 1 * HOUR, 4 * HOUR, 3 * BUSINESS_DAY,
+                  flag="complaint", calendar_id="business"),
+        SLAPolicy("urgent", "Urgent priority", 40, 30 * MIN, 1 * HOUR, 1 * BUSINESS_DAY,
+                  priority="urgent", calendar_id="social"),
+        SLAPolicy("public", "Public post", 50, 1 * HOUR, 2 * HOUR, 3 * BUSINESS_DAY,
+                  visibility="public", calendar_id="social"),
+        SLAPolicy(CATCH_ALL_ID, "Standard (J.D. Power 7-hour outer limit)", 1000, 7 * HOUR, 7 * HOUR,
+                  5 * BUSINESS_DAY),
+    ]  # fmt: skip
+
+
+def merge_policies(base: list[SLAPolicy], overrides: list[SLAPolicy]) -> list[SLAPolicy]:
+    """base with every policy of the same id replaced by the override; new overrides are added."""
+    merged = {p.id: p for p in base}
+    merged.update((p.id, p) for p in overrides)
+    return list(merged.values())
+
+
+def merge_calendars(base: list[Calendar], overrides: list[Calendar]) -> dict[str, Calendar]:
+    merged = {c.id: c for c in base}
+    merged.update((c.id, c) for c in overrides)
+    return merged

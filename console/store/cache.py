@@ -1,0 +1,451 @@
+"""The encrypted local cache: the one writing connection, owned by the sync thread.
+
+Every write is one transaction: a feed page and the cursor that follows it, a local move with its outbox
+and audit rows, an outbox outcome with the server's record. Readers (the UI) use StoreReader.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from console.domain import wire
+from console.domain.model import Assignment, ChangeSet, Enquiry
+from console.store.audit import AuditEntry, append_audit
+from console.store.outbox import INSERT_ASSIGNMENT, OutboxItem, OutboxResult, assignment_row
+from console.store.outbox import queue_agent_status as _queue_agent_status
+from console.store.outbox import queue_assignment as _queue_assignment
+from console.store.outbox import resolve as _resolve
+from console.store.reads import REFERENCE_TABLES, StoreReader
+from console.store.rows import UPSERT_ENQUIRY, canonical_json, enquiry_row, gc_paused
+from console.store.schema import SCHEMA_VERSION, CacheKeyError, KnownError, known_errors, migrate
+
+__all__ = [
+    "AuditEntry",
+    "CacheKeyError",
+    "KnownError",
+    "OutboxItem",
+    "OutboxResult",
+    "ParsedPage",
+    "Store",
+    "StoreReader",
+    "parse_feed_page",
+]
+
+log = logging.getLogger("concierge.store")
+
+_BULK_KEY = "deferred_indexes"
+RAW_LIMIT = 4000  # characters of a quarantined record kept for a person to inspect
+
+_REFERENCE_PARSERS: dict[str, Callable[[Any], Any]] = {
+    "teams": wire.team_from_wire,
+    "agents": wire.agent_from_wire,
+    "channels": wire.channel_from_wire,
+    "sla-policies": wire.policy_from_wire,
+    "calendars": wire.calendar_from_wire,
+    "shifts": wire.shift_from_wire,
+}
+
+
+def _reference_row(kind: str, item: Any, raw_json: str) -> tuple[Any, ...]:
+    if kind == "teams":
+        return (item.id, item.name, item.kind, raw_json)
+    if kind == "agents":
+        return (item.id, item.team_id, item.status, raw_json)
+    if kind == "sla-policies":
+        return (item.id, item.rank, raw_json)
+    if kind == "shifts":
+        return (item.id, item.start, item.end, raw_json)
+    return (item.id, raw_json)
+
+
+def _record_id(raw: Any) -> str:
+    """The id a bad record claims, or a digest of it when it has none we can use."""
+    if isinstance(raw, dict):
+        for candidate in (
+            raw.get("id"),
+            (raw.get("enquiry") or {}).get("id") if isinstance(raw.get("enquiry"), dict) else None,
+        ):
+            if isinstance(candidate, str) and 0 < len(candidate) <= 128:
+                return candidate
+    text = json.dumps(raw, sort_keys=True, default=str)
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _raw_text(raw: Any) -> str:
+    return json.dumps(raw, sort_keys=True, default=str)[:RAW_LIMIT]
+
+
+@dataclass(slots=True)
+class ParsedPage:
+    """A feed page checked and converted, ready for one transaction."""
+
+    upserts: dict[str, tuple[Enquiry, int | None]] = field(default_factory=dict)  # newest copy per id
+    deletes: dict[str, int] = field(default_factory=dict)  # id -> tombstone seq
+    bad: list[tuple[str, str, Any]] = field(default_factory=list)  # (record id, reason, raw)
+    rows: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # the cache rows, built off the writer
+
+
+def parse_feed_page(items: Sequence[Any]) -> ParsedPage:
+    """Pure: safe on any thread, so the next page parses while SQLite writes this one."""
+    page = ParsedPage()
+    upserts, deletes, bad = page.upserts, page.deletes, page.bad
+    with gc_paused():
+        for item in items:
+            if not isinstance(item, dict):
+                bad.append((_record_id(item), "change: expected an object", item))
+                continue
+            seq = item.get("seq")
+            seq = seq if isinstance(seq, int) and not isinstance(seq, bool) else None
+            op = item.get("op")
+            if op == "upsert":
+                try:
+                    e = wire.enquiry_from_wire(item.get("enquiry"))
+                except wire.BadRecord as err:
+                    bad.append((_record_id(item), str(err), item))
+                    continue
+                known = upserts.get(e.id)
+                if known is None or e.version > known[0].version:
+                    upserts[e.id] = (e, seq)
+            elif op == "delete" and isinstance(item.get("id"), str) and item["id"]:
+                deletes[item["id"]] = max(deletes.get(item["id"], -1), seq if seq is not None else 0)
+            else:
+                bad.append((_record_id(item), f"change: unknown op {str(op)[:20]!r} or missing id", item))
+        page.rows = {ident: enquiry_row(e) for ident, (e, _) in upserts.items()}
+    return page
+
+
+class Store(StoreReader):
+    """The writer. Thread-confined to the sync thread; opens (creating and migrating) the cache."""
+
+    def __init__(self, path: str | Path, key: str | bytes) -> None:
+        super().__init__(path, key, _readonly=False)
+        try:
+            self.end_bulk()  # indexes a killed initial sync left out come back before any migration
+            migrate(self._conn, self.path)
+        except BaseException:
+            self._conn.close()
+            raise
+        self.schema_version = SCHEMA_VERSION
+
+    # -- meta ------------------------------------------------------------------------------------
+    def set_meta(self, key: str, value: str) -> None:
+        with known_errors(self.path), self._conn:
+            self._conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
+
+    def set_metas(self, values: dict[str, str]) -> None:
+        with known_errors(self.path), self._conn:
+            self._conn.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", values.items())
+
+    # -- the change feed -------------------------------------------------------------------------
+    def apply_feed_page(self, items: Sequence[Any], next_cursor: str, *, now: float = 0.0) -> ChangeSet:
+        """One feed page and its cursor in one transaction. Bad records go to quarantine, the rest apply."""
+        return self.apply_parsed(parse_feed_page(items), next_cursor, now=now)
+
+    def apply_parsed(self, page: ParsedPage, next_cursor: str, *, now: float = 0.0) -> ChangeSet:
+        """A page parsed earlier (perhaps on another thread: parse_feed_page touches no connection)."""
+        return self._apply(list(page.upserts.values()), page.deletes, page.bad, next_cursor, now, page.rows)
+
+    def apply_enquiries(
+        self, enquiries: Sequence[Enquiry], next_cursor: str | None = None, *, now: float = 0.0
+    ) -> ChangeSet:
+        """Parsed records straight in (same rules: newer versions only). The ingest path the bench times."""
+        upserts: list[tuple[Enquiry, int | None]] = [(e, None) for e in enquiries]
+        return self._apply(upserts, {}, [], next_cursor, now)
+
+    def apply_records(self, raws: Iterable[Any], *, now: float = 0.0) -> ChangeSet:
+        """Single records fetched outside the feed (quarantine healing); the cursor is left alone."""
+        upserts: list[tuple[Enquiry, int | None]] = []
+        bad: list[tuple[str, str, Any]] = []
+        for raw in raws:
+            try:
+                upserts.append((wire.enquiry_from_wire(raw), None))
+            except wire.BadRecord as err:
+                bad.append((_record_id(raw), str(err), raw))
+        return self._apply(upserts, {}, bad, None, now)
+
+    def _apply(
+        self,
+        upserts: list[tuple[Enquiry, int | None]],
+        deletes: dict[str, int],
+        bad: list[tuple[str, str, Any]],
+        next_cursor: str | None,
+        now: float,
+        prebuilt: dict[str, tuple[Any, ...]] | None = None,
+    ) -> ChangeSet:
+        cs = ChangeSet(quarantined=len(bad))
+        conn = self._conn
+        with known_errors(self.path), conn:
+            ids = json.dumps([e.id for e, _ in upserts] + list(deletes))
+            existing: dict[str, int] = dict(
+                conn.execute(
+                    "SELECT id, version FROM enquiries WHERE id IN (SELECT value FROM json_each(?))", (ids,)
+                )
+            )
+            tombs: dict[str, int] = dict(
+                conn.execute(
+                    "SELECT id, seq FROM tombstones WHERE id IN (SELECT value FROM json_each(?))", (ids,)
+                )
+            )
+            rows, healed = [], []
+            for e, seq in upserts:
+                tomb = tombs.get(e.id)
+                # A tombstone wins over any copy of the record from before (or at) its seq.
+                if (tomb is not None and (seq is None or seq <= tomb)) or e.id in deletes:
+                    continue
+                old = existing.get(e.id)
+                if old is None:
+                    cs.added.add(e.id)
+                elif e.version > old:
+                    cs.changed.add(e.id)
+                elif e.version < old:
+                    continue  # a stale copy: does not vouch for the record we hold
+                else:
+                    healed.append(e.id)
+                    continue
+                healed.append(e.id)
+                rows.append(prebuilt[e.id] if prebuilt else enquiry_row(e))
+            if rows:
+                conn.executemany(UPSERT_ENQUIRY, rows)
+            for ident, seq in deletes.items():
+                if ident in existing:
+                    cs.removed.add(ident)
+                    conn.execute("DELETE FROM enquiries WHERE id = ?", (ident,))
+                    conn.execute("DELETE FROM messages WHERE enquiry_id = ?", (ident,))
+                conn.execute(
+                    "INSERT INTO tombstones (id, seq, at) VALUES (?, ?, ?) "
+                    "ON CONFLICT(id) DO UPDATE SET seq = max(seq, excluded.seq)",
+                    (ident, seq, now),
+                )
+                healed.append(ident)
+            if healed and conn.execute("SELECT 1 FROM quarantine LIMIT 1").fetchone():
+                conn.execute(
+                    "DELETE FROM quarantine WHERE source = 'feed' "
+                    "AND record_id IN (SELECT value FROM json_each(?))",
+                    (json.dumps(healed),),
+                )
+            self._quarantine(bad, "feed", now)
+            if next_cursor is not None:
+                conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('cursor', ?)", (next_cursor,))
+        return cs
+
+    def _quarantine(self, bad: list[tuple[str, str, Any]], source: str, now: float) -> None:
+        if bad:
+            self._conn.executemany(
+                "INSERT INTO quarantine (source, record_id, reason, raw, first_seen, last_seen) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(source, record_id) DO UPDATE SET "
+                "reason = excluded.reason, raw = excluded.raw, last_seen = excluded.last_seen, "
+                "count = count + 1",
+                [(source, rid, reason[:500], _raw_text(raw), now, now) for rid, reason, raw in bad],
+            )
+
+    def drop_quarantine(self, source: str, record_id: str) -> None:
+        with known_errors(self.path), self._conn:
+            self._conn.execute(
+                "DELETE FROM quarantine WHERE source = ? AND record_id = ?", (source, record_id)
+            )
+
+    def begin_bulk(self) -> bool:
+        """Before an initial sync into an empty cache: drop the enquiries' secondary indexes (kept in
+        meta) so 100k rows load without random index inserts; end_bulk() builds them sorted, about 40%
+        faster overall. True when it did so. Queries stay correct meanwhile, only slower."""
+        with known_errors(self.path), self._conn:
+            if self._conn.execute("SELECT 1 FROM enquiries LIMIT 1").fetchone() or self.get_meta(_BULK_KEY):
+                return False
+            found = self._conn.execute(
+                "SELECT name, sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'enquiries' "
+                "AND sql IS NOT NULL"
+            ).fetchall()
+            self._conn.execute(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (_BULK_KEY, json.dumps(found))
+            )
+            for name, _ in found:
+                self._conn.execute(f'DROP INDEX "{name}"')
+        return True
+
+    def end_bulk(self) -> None:
+        """Rebuild the indexes begin_bulk() dropped (also after a crash: Store() calls it on open)."""
+        with known_errors(self.path):
+            if self._conn.execute("SELECT 1 FROM sqlite_schema WHERE name = 'meta'").fetchone() is None:
+                return  # a brand-new file: nothing was deferred
+            saved = self.get_meta(_BULK_KEY)
+            if saved is None:
+                return
+            with self._conn:
+                for name, sql in json.loads(saved):
+                    self._conn.execute(
+                        re.sub(r"^CREATE (UNIQUE )?INDEX", r"CREATE \1INDEX IF NOT EXISTS", sql)
+                    )
+                    log.debug("rebuilt index %s", name)
+                self._conn.execute("DELETE FROM meta WHERE key = ?", (_BULK_KEY,))
+
+    def reset_feed(self) -> None:
+        """The server forgot our cursor (410): read the feed again from the start. Cached rows stay and
+        are overwritten by newer versions; rows the server no longer has are dropped at the end of the
+        re-read (the caller passes the ids it saw to prune_except)."""
+        self.set_meta("cursor", "")
+
+    def prune_except(self, seen: set[str]) -> set[str]:
+        """Drop cached enquiries not in `seen` (after a full re-read) unless a local move is pending."""
+        with known_errors(self.path), self._conn:
+            ids = {r[0] for r in self._conn.execute("SELECT id FROM enquiries WHERE pending = 0")}
+            gone = ids - seen
+            self._conn.executemany("DELETE FROM enquiries WHERE id = ?", [(i,) for i in gone])
+            self._conn.executemany("DELETE FROM messages WHERE enquiry_id = ?", [(i,) for i in gone])
+        return gone
+
+    # -- reference data and conversations --------------------------------------------------------
+    def replace_reference(self, kind: str, raw_items: Sequence[Any], *, now: float = 0.0) -> bool:
+        """Replace one kind of reference data; True when it changed. A bad item is quarantined and its
+        previously cached version (if any) is kept."""
+        table, parse = REFERENCE_TABLES[kind], _REFERENCE_PARSERS[kind]
+        source = f"reference:{kind}"
+        good: dict[str, tuple[Any, ...]] = {}
+        bad: list[tuple[str, str, Any]] = []
+        for raw in raw_items:
+            try:
+                item = parse(raw)
+            except wire.BadRecord as err:
+                bad.append((_record_id(raw), str(err), raw))
+                continue
+            good[item.id] = _reference_row(kind, item, canonical_json(raw))
+        conn = self._conn
+        with known_errors(self.path), conn:
+            cached = {r[0]: r for r in conn.execute(f"SELECT * FROM {table}")}  # noqa: S608
+            for rid, _, _ in bad:
+                if rid in cached and rid not in good:
+                    good[rid] = tuple(cached[rid])
+            changed = {k: tuple(v) for k, v in cached.items()} != good
+            if changed:
+                conn.execute(f"DELETE FROM {table}")  # noqa: S608
+                marks = ", ".join("?" * len(next(iter(good.values())))) if good else ""
+                if good:
+                    conn.executemany(f"INSERT INTO {table} VALUES ({marks})", good.values())  # noqa: S608
+            conn.execute(
+                "DELETE FROM quarantine WHERE source = ? AND record_id IN (SELECT value FROM json_each(?))",
+                (source, json.dumps([k for k in good if k not in {b[0] for b in bad}])),
+            )
+            self._quarantine(bad, source, now)
+        return changed
+
+    def put_reference_item(self, kind: str, raw: Any, *, now: float = 0.0) -> bool:
+        """One reference record the server sent back (e.g. an agent after a status change)."""
+        try:
+            item = _REFERENCE_PARSERS[kind](raw)
+        except wire.BadRecord as err:
+            with known_errors(self.path), self._conn:
+                self._quarantine([(_record_id(raw), str(err), raw)], f"reference:{kind}", now)
+            return False
+        row = _reference_row(kind, item, canonical_json(raw))
+        table = REFERENCE_TABLES[kind]
+        with known_errors(self.path), self._conn:
+            marks = ", ".join("?" * len(row))
+            self._conn.execute(f"INSERT OR REPLACE INTO {table} VALUES ({marks})", row)  # noqa: S608
+        return True
+
+    def replace_messages(self, enquiry_id: str, raw_items: Sequence[Any], *, now: float = 0.0) -> int:
+        """An enquiry's conversation, replaced whole. Returns how many messages were stored."""
+        good, bad = [], []
+        for raw in raw_items:
+            try:
+                m = wire.message_from_wire(raw)
+            except wire.BadRecord as err:
+                bad.append((_record_id(raw), str(err), raw))
+                continue
+            if m.enquiry_id == enquiry_id:
+                good.append((m.id, m.enquiry_id, m.direction, m.author, m.text, m.sent_at))
+        with known_errors(self.path), self._conn:
+            self._conn.execute("DELETE FROM messages WHERE enquiry_id = ?", (enquiry_id,))
+            self._conn.executemany("INSERT OR REPLACE INTO messages VALUES (?, ?, ?, ?, ?, ?)", good)
+            self._quarantine(bad, "messages", now)
+        return len(good)
+
+    def record_assignments(self, items: Iterable[Assignment]) -> None:
+        with known_errors(self.path), self._conn:
+            self._conn.executemany(INSERT_ASSIGNMENT, [assignment_row(a) for a in items])
+
+    # -- local actions ---------------------------------------------------------------------------
+    def queue_assignment(
+        self, enquiry_id: str, team_id: str, agent_id: str | None, reason: str, actor: str, now: float
+    ) -> int:
+        """Optimistic move: local change + outbox row (new idempotency key) + audit row, one transaction."""
+        with known_errors(self.path), self._conn:
+            outbox_id = _queue_assignment(
+                self._conn,
+                enquiry_id=enquiry_id,
+                team_id=team_id,
+                agent_id=agent_id,
+                reason=reason,
+                actor=actor,
+                now=now,
+            )
+        return outbox_id
+
+    def queue_agent_status(self, agent_id: str, status: str, actor: str, now: float) -> int:
+        with known_errors(self.path), self._conn:
+            outbox_id = _queue_agent_status(
+                self._conn, agent_id=agent_id, status=status, actor=actor, now=now
+            )
+        return outbox_id
+
+    def mark_sent(self, outbox_id: int) -> OutboxItem:
+        """Committed before each send: after a crash the same key is sent again and the server replays
+        its first answer, so nothing happens twice."""
+        with known_errors(self.path), self._conn:
+            self._conn.execute(
+                "UPDATE outbox SET state = 'sent', attempts = attempts + 1 WHERE id = ? AND state IN "
+                "('pending', 'sent')",
+                (outbox_id,),
+            )
+        item = self.outbox_item(outbox_id)
+        if item is None:
+            raise KeyError(f"no outbox item {outbox_id}")
+        return item
+
+    def note_outbox_error(self, outbox_id: int, error: str) -> None:
+        """A send that did not get an answer: stays due, with the reason for the UI."""
+        with known_errors(self.path), self._conn:
+            self._conn.execute("UPDATE outbox SET last_error = ? WHERE id = ?", (error[:500], outbox_id))
+
+    def resolve_outbox(
+        self,
+        outbox_id: int,
+        state: str,
+        *,
+        now: float,
+        message: str = "",
+        winner: str | None = None,
+        result: dict[str, Any] | None = None,
+        enquiry: Enquiry | None = None,
+        assignment: Assignment | None = None,
+    ) -> OutboxResult:
+        """Record an outcome (done | conflict | rejected | failed); the server's record, when given,
+        replaces the optimistic one. Returns what to tell the UI."""
+        item = self.outbox_item(outbox_id)
+        if item is None:
+            raise KeyError(f"no outbox item {outbox_id}")
+        with known_errors(self.path), self._conn:
+            _resolve(
+                self._conn,
+                item,
+                state=state,
+                now=now,
+                message=message,
+                result=result,
+                enquiry=enquiry,
+                assignment=assignment,
+            )
+        current = self.get(item.enquiry_id) if item.enquiry_id else None
+        return OutboxResult(outbox_id, item.kind, item.enquiry_id, state, message, winner, current)
+
+    def audit(self, *, at: float, actor: str, action: str, subject: str, detail: dict[str, Any]) -> int:
+        """A supervisor action that changes nothing else (e.g. an export) still leaves a trace."""
+        with known_errors(self.path), self._conn:
+            seq = append_audit(self._conn, at=at, actor=actor, action=action, subject=subject, detail=detail)
+        return seq

@@ -1,0 +1,215 @@
+"""Read side of the cache. The UI opens a StoreReader (its own read-only connection on the same WAL
+file); the sync thread's Store inherits these queries for its own connection."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from typing import Any, Self, TypeVar
+
+from console.domain import wire
+from console.domain.model import (
+    Agent,
+    Assignment,
+    Calendar,
+    ChannelInfo,
+    Enquiry,
+    Message,
+    Shift,
+    SLAPolicy,
+    Team,
+)
+from console.store.audit import AuditEntry, verify_audit
+from console.store.outbox import OUTBOX_COLUMNS, UNRESOLVED, OutboxItem, item_from_row
+from console.store.rows import SELECT_ENQUIRY, enquiry_from_row, gc_paused
+from console.store.schema import SCHEMA_VERSION, KnownError, connect, known_errors, user_version
+
+T = TypeVar("T")
+
+REFERENCE_TABLES = {
+    "teams": "teams",
+    "agents": "agents",
+    "channels": "channels",
+    "sla-policies": "sla_policies",
+    "calendars": "calendars",
+    "shifts": "shifts",
+}
+
+
+class StoreReader:
+    """Queries over the cache. Thread-confined: one instance per thread."""
+
+    def __init__(self, path: str | Path, key: str | bytes, *, _readonly: bool = True) -> None:
+        self.path = Path(path)
+        if _readonly and not self.path.exists():
+            raise KnownError(f"no cache at {self.path} yet: sync first")
+        self._conn = connect(self.path, key, readonly=_readonly)
+        if _readonly:
+            with known_errors(self.path):
+                found = user_version(self._conn)
+            if found != SCHEMA_VERSION:
+                self._conn.close()
+                raise KnownError(f"the cache at {self.path} has schema {found}, expected {SCHEMA_VERSION}")
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _rows(self, sql: str, args: tuple[Any, ...] | dict[str, Any] = ()) -> list[tuple[Any, ...]]:
+        with known_errors(self.path):
+            return self._conn.execute(sql, args).fetchall()
+
+    # -- enquiries -------------------------------------------------------------------------------
+    def load_open(self) -> list[Enquiry]:
+        with gc_paused():
+            return [enquiry_from_row(r) for r in self._rows(SELECT_ENQUIRY + " WHERE is_open = 1")]
+
+    def load_open_first(self, limit: int) -> list[Enquiry]:
+        """The open enquiries whose running clock most likely started first (unanswered by their first
+        message, waiting by the last customer message, else by creation a day later): a cheap stand-in
+        for "most urgent" that SQLite sorts in C, so the first screenful shows before every row is read."""
+        # The sort holds ids and keys only; the page's full rows are then read by id.
+        first = (
+            " WHERE id IN (SELECT id FROM enquiries WHERE is_open = 1 ORDER BY CASE WHEN first_response_at"
+            " IS NULL THEN coalesce(first_customer_message_at, created_at) WHEN last_customer_message_at >"
+            " coalesce(last_agent_message_at, first_response_at) THEN last_customer_message_at"
+            " ELSE created_at + 86400 END LIMIT ?)"
+        )
+        rows = self._rows(SELECT_ENQUIRY + first, (limit,))
+        return [enquiry_from_row(r) for r in rows]
+
+    def get(self, enquiry_id: str) -> Enquiry | None:
+        rows = self._rows(SELECT_ENQUIRY + " WHERE id = ?", (enquiry_id,))
+        return enquiry_from_row(rows[0]) if rows else None
+
+    def by_ids(self, ids: Iterable[str]) -> dict[str, Enquiry]:
+        sql = SELECT_ENQUIRY + " WHERE id IN (SELECT value FROM json_each(?))"  # noqa: S608
+        found = (enquiry_from_row(r) for r in self._rows(sql, (json.dumps(list(ids)),)))
+        return {e.id: e for e in found}
+
+    def versions(self, ids: Iterable[str]) -> dict[str, int]:
+        sql = "SELECT id, version FROM enquiries WHERE id IN (SELECT value FROM json_each(?))"
+        return {i: v for i, v in self._rows(sql, (json.dumps(list(ids)),))}
+
+    def pending_ids(self) -> set[str]:
+        """Enquiries showing a local move the server has not confirmed yet."""
+        return {r[0] for r in self._rows("SELECT id FROM enquiries WHERE pending = 1")}
+
+    def customer_history(self, handle: str, limit: int = 50) -> list[Enquiry]:
+        sql = SELECT_ENQUIRY + " WHERE customer_handle = ? ORDER BY created_at DESC LIMIT ?"
+        return [enquiry_from_row(r) for r in self._rows(sql, (handle, limit))]
+
+    def enquiry_count(self) -> int:
+        return int(self._rows("SELECT count(*) FROM enquiries")[0][0])
+
+    def live_rows(self, since: float) -> Iterator[Enquiry]:
+        """Open enquiries and those changed since `since` (what live figures need), streamed; two index
+        ranges, so a year of closed history is never read."""
+        sql = SELECT_ENQUIRY + (  # noqa: S608 (constant text; values are bound)
+            " WHERE id IN (SELECT id FROM enquiries INDEXED BY enq_closed_updated WHERE is_open = 1"
+            " UNION ALL SELECT id FROM enquiries INDEXED BY enq_closed_updated"
+            " WHERE is_open = 0 AND updated_at >= ?)"
+        )
+        with known_errors(self.path):
+            for r in self._conn.execute(sql, (since,)):
+                yield enquiry_from_row(r)
+
+    def export_rows(self) -> Iterator[Enquiry]:
+        """Every cached enquiry, by id, streamed (memory stays flat for any cache size)."""
+        with known_errors(self.path):
+            for r in self._conn.execute(SELECT_ENQUIRY + " ORDER BY id"):
+                yield enquiry_from_row(r)
+
+    def counts_by_channel(self) -> dict[tuple[str, str], int]:
+        """Open enquiries per (channel, visibility), for the navigator."""
+        sql = "SELECT channel, visibility, count(*) FROM enquiries WHERE is_open = 1 GROUP BY 1, 2"
+        return {(c, v): n for c, v, n in self._rows(sql)}
+
+    def counts_by_team(self) -> dict[str | None, int]:
+        sql = "SELECT team_id, count(*) FROM enquiries WHERE is_open = 1 GROUP BY 1"
+        return {t: n for t, n in self._rows(sql)}
+
+    def messages(self, enquiry_id: str) -> list[Message]:
+        sql = "SELECT id, enquiry_id, direction, author, text, sent_at FROM messages WHERE enquiry_id = ? "
+        return [Message(*r) for r in self._rows(sql + "ORDER BY sent_at, id", (enquiry_id,))]
+
+    def assignments(self, enquiry_id: str) -> list[Assignment]:
+        sql = (
+            "SELECT id, enquiry_id, from_team, from_agent, to_team, to_agent, reason, actor, at, result "
+            "FROM assignments WHERE enquiry_id = ? ORDER BY at, id"
+        )
+        return [Assignment(*r) for r in self._rows(sql, (enquiry_id,))]
+
+    # -- reference data --------------------------------------------------------------------------
+    def _reference(self, kind: str, parse: Callable[[Any], T]) -> list[T]:
+        rows = self._rows(f"SELECT json FROM {REFERENCE_TABLES[kind]} ORDER BY id")  # noqa: S608
+        return [parse(json.loads(r[0])) for r in rows]
+
+    def teams(self) -> list[Team]:
+        return self._reference("teams", wire.team_from_wire)
+
+    def agents(self) -> list[Agent]:
+        agents = self._reference("agents", wire.agent_from_wire)
+        # A status change queued locally shows at once (the status column), before the server confirms.
+        status = dict(self._rows("SELECT id, status FROM agents"))
+        for a in agents:
+            a.status = status.get(a.id, a.status)
+        return agents
+
+    def channels(self) -> list[ChannelInfo]:
+        return self._reference("channels", wire.channel_from_wire)
+
+    def policies(self) -> list[SLAPolicy]:
+        return sorted(self._reference("sla-policies", wire.policy_from_wire), key=lambda p: (p.rank, p.id))
+
+    def calendars(self) -> list[Calendar]:
+        return self._reference("calendars", wire.calendar_from_wire)
+
+    def shifts(self) -> list[Shift]:
+        return sorted(self._reference("shifts", wire.shift_from_wire), key=lambda s: (s.start, s.id))
+
+    # -- sync state, outbox, quarantine, audit ---------------------------------------------------
+    def get_meta(self, key: str) -> str | None:
+        rows = self._rows("SELECT value FROM meta WHERE key = ?", (key,))
+        return str(rows[0][0]) if rows else None
+
+    def cursor(self) -> str:
+        return self.get_meta("cursor") or ""
+
+    def outbox_pending(self) -> list[OutboxItem]:
+        sql = f"SELECT {OUTBOX_COLUMNS} FROM outbox WHERE state IN (?, ?) ORDER BY id"  # noqa: S608
+        return [item_from_row(r) for r in self._rows(sql, UNRESOLVED)]
+
+    def outbox_items(self, limit: int = 1000) -> list[OutboxItem]:
+        """The newest outbox items in any state (for an outbox panel), newest first."""
+        sql = f"SELECT {OUTBOX_COLUMNS} FROM outbox ORDER BY id DESC LIMIT ?"  # noqa: S608
+        return [item_from_row(r) for r in self._rows(sql, (limit,))]
+
+    def outbox_item(self, outbox_id: int) -> OutboxItem | None:
+        rows = self._rows(f"SELECT {OUTBOX_COLUMNS} FROM outbox WHERE id = ?", (outbox_id,))  # noqa: S608
+        return item_from_row(rows[0]) if rows else None
+
+    def quarantine_count(self) -> int:
+        return int(self._rows("SELECT count(*) FROM quarantine")[0][0])
+
+    def quarantine(self, source: str | None = None) -> list[dict[str, Any]]:
+        sql = "SELECT source, record_id, reason, raw, first_seen, last_seen, count FROM quarantine"
+        rows = self._rows(sql + " WHERE source = ?", (source,)) if source else self._rows(sql)
+        keys = ("source", "record_id", "reason", "raw", "first_seen", "last_seen", "count")
+        return [dict(zip(keys, r, strict=True)) for r in rows]
+
+    def audit_entries(self) -> list[AuditEntry]:
+        rows = self._rows(
+            "SELECT seq, at, actor, action, subject, detail, prev_hash, hash FROM audit ORDER BY seq"
+        )
+        return [AuditEntry(r[0], r[1], r[2], r[3], r[4], json.loads(r[5]), r[6], r[7]) for r in rows]
+
+    def verify_audit(self) -> int | None:
+        with known_errors(self.path):
+            return verify_audit(self._conn)

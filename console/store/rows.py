@@ -1,0 +1,135 @@
+"""Enquiry <-> cache row. Flags are stored as ",a,b," (sorted) so `flags LIKE '%,fraud_risk,%'` works;
+pauses and outcome as compact JSON."""
+
+from __future__ import annotations
+
+import gc
+import json
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from console.domain.model import OPEN_STATUSES, Enquiry
+
+ENQUIRY_COLUMNS: tuple[str, ...] = (
+    "id",
+    "channel",
+    "visibility",
+    "customer_handle",
+    "customer_name",
+    "text",
+    "topic",
+    "complexity",
+    "flags",
+    "priority",
+    "status",
+    "team_id",
+    "agent_id",
+    "created_at",
+    "version",
+    "updated_at",
+    "first_customer_message_at",
+    "first_response_at",
+    "last_customer_message_at",
+    "last_agent_message_at",
+    "resolved_at",
+    "handoff_requested_at",
+    "handoff_accepted_at",
+    "bounces",
+    "pauses",
+    "outcome",
+    "is_open",
+)
+SELECT_ENQUIRY = f"SELECT {', '.join(ENQUIRY_COLUMNS)} FROM enquiries"  # noqa: S608
+_PLACEHOLDERS = ", ".join("?" * len(ENQUIRY_COLUMNS))
+# Columns the server owns outright; team/agent are kept while a local move is pending (optimistic UI).
+_UPDATE_SET = ", ".join(
+    f"{c} = CASE WHEN enquiries.pending THEN enquiries.{c} ELSE excluded.{c} END"
+    if c in ("team_id", "agent_id")
+    else f"{c} = excluded.{c}"
+    for c in ENQUIRY_COLUMNS
+    if c != "id"
+)
+# Built from the column constants above, never from input.
+UPSERT_ENQUIRY = (
+    f"INSERT INTO enquiries ({', '.join(ENQUIRY_COLUMNS)}) VALUES ({_PLACEHOLDERS}) "  # noqa: S608
+    f"ON CONFLICT(id) DO UPDATE SET {_UPDATE_SET} WHERE excluded.version > enquiries.version"
+)
+# The same, but the server's record wins over a pending local move (confirm or revert).
+FORCE_UPSERT_ENQUIRY = (
+    f"INSERT INTO enquiries ({', '.join(ENQUIRY_COLUMNS)}) VALUES ({_PLACEHOLDERS}) "  # noqa: S608
+    "ON CONFLICT(id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in ENQUIRY_COLUMNS if c != "id")
+    + " WHERE excluded.version >= enquiries.version"
+)
+
+_dumps = json.JSONEncoder(separators=(",", ":"), sort_keys=True).encode
+
+
+def enquiry_row(e: Enquiry) -> tuple[Any, ...]:
+    return (
+        e.id,
+        e.channel,
+        e.visibility,
+        e.customer_handle,
+        e.customer_name,
+        e.text,
+        e.topic,
+        e.complexity,
+        "," + ",".join(sorted(e.flags)) + "," if e.flags else "",
+        e.priority,
+        e.status,
+        e.team_id,
+        e.agent_id,
+        e.created_at,
+        e.version,
+        e.updated_at,
+        e.first_customer_message_at,
+        e.first_response_at,
+        e.last_customer_message_at,
+        e.last_agent_message_at,
+        e.resolved_at,
+        e.handoff_requested_at,
+        e.handoff_accepted_at,
+        e.bounces,
+        _dumps(e.pauses) if e.pauses else "[]",
+        _dumps(e.outcome) if e.outcome else "{}",
+        1 if e.status in OPEN_STATUSES else 0,
+    )
+
+
+_FLAGS: dict[str, frozenset[str]] = {"": frozenset()}  # few distinct flag sets: share them
+_loads = json.loads
+_new_enquiry: Callable[..., Enquiry] = Enquiry  # positional fast path; the column order is ENQUIRY_COLUMNS
+
+
+def enquiry_from_row(r: Sequence[Any]) -> Enquiry:
+    """Hot path (100k rows on start-up): slices and a shared flags cache keep it ~2 us a row."""
+    flags = _FLAGS.get(r[8])
+    if flags is None:
+        flags = _FLAGS[r[8]] = frozenset(r[8][1:-1].split(","))
+    pauses, outcome = r[24], r[25]
+    return _new_enquiry(
+        *r[:8],
+        flags,
+        *r[9:24],
+        tuple(map(tuple, _loads(pauses))) if pauses != "[]" else (),
+        _loads(outcome) if outcome != "{}" else {},
+    )
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Building 100k small objects triggers full collections over everything cached; none of them can
+    form a cycle, so collection waits until the batch is built (about 40% faster)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def canonical_json(value: Any) -> str:
+    return _dumps(value)

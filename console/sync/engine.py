@@ -1,0 +1,480 @@
+"""The sync engine: pull reference data and the change feed into the store, push the outbox, heal
+quarantined records, and report plain change-sets, states and outbox outcomes to whoever listens.
+
+The Syncer and its Store live on one thread (the sync thread). Network calls that may block for long (the
+long-poll, the next feed page) run on short-lived helper threads that never touch the store, so local
+actions submitted by the UI (submit / queue_assignment) are written and pushed at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import random
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from console.api.client import ApiClient, FeedPage
+from console.api.errors import (
+    ApiError,
+    AuthError,
+    BadDataError,
+    ConflictError,
+    GoneError,
+    NetworkError,
+    NotFound,
+    PolicyError,
+    RateLimited,
+    ServerError,
+)
+from console.domain import wire
+from console.domain.model import ChangeSet, Enquiry
+from console.store.cache import KnownError, OutboxItem, OutboxResult, ParsedPage, Store, parse_feed_page
+from console.store.reports import replace_reference_logged
+from console.sync.shift_close import close_shifts_quietly
+
+log = logging.getLogger("concierge.sync")
+
+T = TypeVar("T")
+
+REFERENCE_KINDS = ("teams", "agents", "channels", "sla-policies", "calendars", "shifts")
+PAGE_LIMIT = 2000  # changes per page: memory stays flat whatever the backlog
+LONG_POLL_S = 25.0
+OFFLINE_AFTER_S = 30.0  # "reconnecting" turns into "offline" after this long without success
+BACKOFF_BASE_S = 0.5
+BACKOFF_CAP_S = 15.0
+REFRESH_EVERY_S = 60.0  # reference data and the clock offset, while live
+HEAL_PER_RUN = 50  # quarantined enquiries re-fetched per sync step
+BAD_DATA_RETRIES = 3  # a read cut short in transit is worth asking again (reads are safe to repeat)
+TRANSIENT = (NetworkError, ServerError, RateLimited, BadDataError)
+
+
+@dataclass(frozen=True, slots=True)
+class SyncState:
+    state: str  # live | syncing | reconnecting | offline | auth_required
+    since: float  # when this state began (server clock)
+    last_sync_at: float | None  # the last complete catch-up (server clock): "data from ..."
+    detail: str = ""
+
+
+@dataclass(slots=True)
+class SyncCounts:
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    quarantined: int = 0
+    healed: int = 0
+    pushed: int = 0
+    conflicts: int = 0
+    rejected: int = 0
+    pages: int = 0
+    reference_changed: bool = False
+    elapsed: float = 0.0
+    outcomes: list[OutboxResult] = field(default_factory=list)
+
+    def add(self, cs: ChangeSet) -> None:
+        self.added += len(cs.added)
+        self.changed += len(cs.changed)
+        self.removed += len(cs.removed)
+        self.quarantined += cs.quarantined
+        self.reference_changed |= cs.reference_changed
+
+
+def _background(fn: Callable[..., T], *args: Any) -> Future[T]:
+    """Run one blocking call on a daemon thread (it may outlive a stop; it never touches the store)."""
+    fut: Future[T] = Future()
+
+    def run() -> None:
+        try:
+            fut.set_result(fn(*args))
+        except BaseException as e:
+            fut.set_exception(e)
+
+    threading.Thread(target=run, name="concierge-sync-net", daemon=True).start()
+    return fut
+
+
+class Syncer:
+    def __init__(
+        self,
+        api: ApiClient,
+        store: Store,
+        *,
+        on_changes: Callable[[ChangeSet], None] | None = None,
+        on_state: Callable[[SyncState], None] | None = None,
+        on_outbox_result: Callable[[OutboxResult], None] | None = None,
+        page_limit: int = PAGE_LIMIT,
+        long_poll_s: float = LONG_POLL_S,
+        offline_after_s: float = OFFLINE_AFTER_S,
+    ) -> None:
+        self.api = api
+        self.store = store
+        self.on_changes = on_changes
+        self.on_state = on_state
+        self.on_outbox_result = on_outbox_result
+        self.page_limit = page_limit
+        self.long_poll_s = long_poll_s
+        self.offline_after_s = offline_after_s
+        self._jobs: queue.SimpleQueue[tuple[Callable[[Store], Any], Future[Any]]] = queue.SimpleQueue()
+        self._wake = threading.Event()
+        last = store.get_meta("last_sync_at")
+        self._state = SyncState("syncing", time.time(), float(last) if last else None)
+        self._refreshed_at = 0.0
+        self._stop: threading.Event | None = None
+
+    # -- for the UI thread ------------------------------------------------------------------------
+    def submit(self, fn: Callable[[Store], T]) -> Future[T]:
+        """Run fn(store) on the sync thread (the only writer) soon; thread-safe."""
+        fut: Future[T] = Future()
+        self._jobs.put((fn, fut))
+        self._wake.set()
+        return fut
+
+    def queue_assignment(
+        self, enquiry_id: str, team_id: str, agent_id: str | None, reason: str, actor: str
+    ) -> Future[int]:
+        """An optimistic move: written at once on the sync thread, then pushed. Resolves to the outbox id."""
+        return self.submit(
+            lambda s: s.queue_assignment(enquiry_id, team_id, agent_id, reason, actor, now=self.api.now())
+        )
+
+    def queue_agent_status(self, agent_id: str, status: str, actor: str) -> Future[int]:
+        return self.submit(lambda s: s.queue_agent_status(agent_id, status, actor, now=self.api.now()))
+
+    @property
+    def state(self) -> SyncState:
+        return self._state
+
+    def _read(self, fn: Callable[..., T], *args: Any) -> T:
+        """A safe read, asked again when the answer arrived damaged (the client retries the rest)."""
+        for _ in range(BAD_DATA_RETRIES):
+            try:
+                return fn(*args)
+            except BadDataError as e:
+                log.info("a damaged answer, asking again: %s", e)
+        return fn(*args)
+
+    # -- one full pass ----------------------------------------------------------------------------
+    def run_once(self) -> SyncCounts:
+        """Catch up completely: the outbox, clock and reference data, the feed to its end, healing."""
+        started = time.monotonic()
+        counts = SyncCounts()
+        self._check_server()
+        self._set_state("syncing")
+        self._run_jobs()
+        self.push_outbox(counts)  # local actions first: they are what a supervisor waits for
+        self._refresh(counts)
+        bulk = self.store.begin_bulk()  # an empty cache: load first, index after
+        try:
+            self._catch_up(counts)
+        finally:
+            if bulk:
+                self.store.end_bulk()
+        self.heal(counts)
+        self._synced()
+        counts.elapsed = time.monotonic() - started
+        return counts
+
+    def _check_server(self) -> None:
+        """A cache belongs to one server: its cursor and records mean nothing to another."""
+        known = self.store.get_meta("server")
+        if known is None:
+            self.store.set_meta("server", self.api.base_url)
+        elif known != self.api.base_url:
+            raise KnownError(
+                f"this cache holds data from {known}, not {self.api.base_url}; use another cache file"
+            )
+
+    def _refresh(self, counts: SyncCounts) -> None:
+        self._read(self.api.server_time)
+        self.store.set_meta("clock_offset", repr(self.api.clock_offset))
+        now = self.api.now()
+        changed = False
+        for kind in REFERENCE_KINDS:
+            # For agents, the status log is kept in the same transaction (console.store.reports).
+            changed |= replace_reference_logged(
+                self.store, kind, self._read(self.api.reference, kind), now=now
+            )
+        if changed:
+            counts.reference_changed = True
+            self._emit(ChangeSet(reference_changed=True))
+        self._refreshed_at = time.monotonic()
+        close_shifts_quietly(self.store, now)  # the reports of shifts that have just ended
+
+    def _synced(self) -> None:
+        now = self.api.now()
+        self.store.set_meta("last_sync_at", repr(now))
+        self._set_state("live", last_sync_at=now)
+
+    # -- the change feed --------------------------------------------------------------------------
+    def _catch_up(self, counts: SyncCounts, first: Future[FeedPage] | None = None) -> None:
+        """The feed to its end (from a long-poll's answer when given), restarting from scratch on 410."""
+        try:
+            page = first.result() if first is not None else None
+            self._pull(0.0, counts, first=page)
+        except GoneError:
+            # The server forgot our position: read it all again, then drop what it no longer has.
+            log.warning("the server no longer knows our feed cursor: full resync")
+            self.store.reset_feed()
+            seen: set[str] = set()
+            self._pull(0.0, counts, seen=seen)
+            gone = self.store.prune_except(seen)
+            if gone:
+                counts.removed += len(gone)
+                self._emit(ChangeSet(removed=gone))
+
+    def _fetch(self, cursor: str, wait: float) -> tuple[FeedPage, ParsedPage]:
+        """Fetch and parse one page; runs on a helper thread (it touches no connection)."""
+        page = self._read(self.api.changes, cursor, self.page_limit, wait)
+        return page, parse_feed_page(page.items)
+
+    def _pull(
+        self, wait: float, counts: SyncCounts, *, seen: set[str] | None = None, first: FeedPage | None = None
+    ) -> None:
+        if first is not None:
+            page, parsed = first, parse_feed_page(first.items)
+        else:
+            page, parsed = self._fetch(self.store.cursor(), wait)
+        while True:
+            # The next page is fetched and parsed while SQLite writes this one (it releases the GIL).
+            ahead = _background(self._fetch, page.next_cursor, 0.0) if page.has_more else None
+            if seen is not None:
+                seen.update(_ids_of(page.items))
+            cs = self.store.apply_parsed(parsed, page.next_cursor, now=self.api.now())
+            counts.pages += 1
+            counts.add(cs)
+            self._emit(cs)
+            if ahead is None or (self._stop is not None and self._stop.is_set()):
+                return  # each page is committed with its cursor: stopping here loses nothing
+            page, parsed = ahead.result()
+
+    # -- the outbox -------------------------------------------------------------------------------
+    def push_outbox(self, counts: SyncCounts | None = None) -> int:
+        """Send every due item with its stored idempotency key; returns how many got an answer."""
+        answered = 0
+        for item in self.store.outbox_pending():
+            result = self._push_one(self.store.mark_sent(item.id))
+            answered += 1
+            if counts is not None:
+                counts.pushed += 1
+                counts.conflicts += result.state == "conflict"
+                counts.rejected += result.state == "rejected"
+                counts.outcomes.append(result)
+            if self.on_outbox_result is not None:
+                self.on_outbox_result(result)
+        return answered
+
+    def _push_one(self, item: OutboxItem) -> OutboxResult:
+        p = item.payload
+        try:
+            if item.kind == "agent_status":
+                agent = self.api.set_agent_status(p["agent_id"], p["status"])
+                self.store.put_reference_item("agents", agent, now=self.api.now())
+                return self.store.resolve_outbox(item.id, "done", now=self.api.now())
+            assert item.enquiry_id is not None
+            answer = self.api.assign(
+                item.enquiry_id,
+                team_id=p["team_id"],
+                agent_id=p.get("agent_id"),
+                reason=p.get("reason", ""),
+                actor=p.get("actor", ""),
+                version=int(p["version"]),
+                idempotency_key=item.idempotency_key,
+            )
+        except ConflictError as e:
+            winner = e.current.get("moved_by")
+            return self.store.resolve_outbox(
+                item.id,
+                "conflict",
+                now=self.api.now(),
+                message=str(e),
+                winner=winner if isinstance(winner, str) else None,
+                result=e.current,
+                enquiry=self._server_copy(item.enquiry_id),
+            )
+        except PolicyError as e:
+            return self.store.resolve_outbox(
+                item.id,
+                "rejected",
+                now=self.api.now(),
+                message=e.detail,
+                enquiry=self._server_copy(item.enquiry_id),
+            )
+        except (*TRANSIENT, AuthError) as e:
+            self.store.note_outbox_error(item.id, str(e))
+            raise
+        except ApiError as e:  # 404 and other refusals: final, and the supervisor is told why
+            return self.store.resolve_outbox(
+                item.id,
+                "failed",
+                now=self.api.now(),
+                message=str(e),
+                enquiry=self._server_copy(item.enquiry_id),
+            )
+        try:
+            enquiry = wire.enquiry_from_wire(answer["enquiry"])
+            assignment = wire.assignment_from_wire(answer["assignment"])
+        except wire.BadRecord as e:
+            log.warning("an accepted assignment came back unreadable: %s", e)
+            return self.store.resolve_outbox(item.id, "done", now=self.api.now(), message=str(e))
+        return self.store.resolve_outbox(
+            item.id,
+            "done",
+            now=self.api.now(),
+            result={"assignment_id": assignment.id, "version": enquiry.version},
+            enquiry=enquiry,
+            assignment=assignment,
+        )
+
+    def _server_copy(self, enquiry_id: str | None) -> Enquiry | None:
+        """The server's current record, to revert a refused move to; None when it cannot be had."""
+        if enquiry_id is None:
+            return None
+        try:
+            return wire.enquiry_from_wire(self._read(self.api.enquiry, enquiry_id))
+        except (ApiError, wire.BadRecord) as e:
+            log.info("could not fetch %s to revert a refused move: %s", enquiry_id, e)
+            return None
+
+    # -- healing ----------------------------------------------------------------------------------
+    def heal(self, counts: SyncCounts | None = None) -> int:
+        """Re-fetch quarantined enquiries one by one: damage in transit heals, real damage stays."""
+        healed = 0
+        for row in self.store.quarantine("feed")[:HEAL_PER_RUN]:
+            rid = row["record_id"]
+            if rid.startswith("sha256:"):
+                continue  # no usable id: nothing to ask the server for
+            try:
+                raw = self._read(self.api.enquiry, rid)
+            except NotFound:
+                self.store.drop_quarantine("feed", rid)
+                healed += 1
+                continue
+            cs = self.store.apply_records([raw], now=self.api.now())
+            if not cs.quarantined:
+                healed += 1
+            self._emit(cs)
+            if counts is not None:
+                counts.add(cs)
+        if counts is not None:
+            counts.healed += healed
+        return healed
+
+    # -- forever ----------------------------------------------------------------------------------
+    def run_forever(self, stop: threading.Event) -> None:
+        """Sync until stop is set or sign-in is needed. Never raises for network trouble."""
+        failing_since: float | None = None
+        attempt = 0
+        caught_up = False
+        self._stop = stop
+        while not stop.is_set():
+            try:
+                if not caught_up:
+                    self.run_once()
+                    caught_up = True
+                else:
+                    self._step(stop)
+                failing_since, attempt = None, 0
+            except AuthError as e:
+                self._set_state("auth_required", detail=str(e))
+                return
+            except (ApiError, KnownError) as e:  # transient, or refused for a reason a retry may outlive
+                now = time.time()
+                failing_since = failing_since or now
+                offline = now - failing_since >= self.offline_after_s
+                self._set_state(
+                    "offline" if offline else "reconnecting",
+                    detail=str(e),
+                    since=failing_since + self._offset(),
+                )
+                delay = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2**attempt) * random.uniform(0.5, 1.5)
+                if isinstance(e, RateLimited) and e.retry_after:
+                    delay = max(delay, min(e.retry_after, 60.0))
+                attempt += 1
+                caught_up = False
+                self._wait(stop, delay)
+
+    def _step(self, stop: threading.Event) -> None:
+        """One long-poll; local actions are written and pushed while it waits."""
+        poll = _background(self.api.changes, self.store.cursor(), self.page_limit, self.long_poll_s)
+        poll.add_done_callback(lambda _: self._wake.set())
+        while not poll.done():
+            self._wake.wait(0.5)
+            self._wake.clear()
+            if stop.is_set():
+                return
+            if self._run_jobs():
+                self.push_outbox()
+        counts = SyncCounts()
+        self._catch_up(counts, first=poll)
+        if self._run_jobs() or self.store.outbox_pending():
+            self.push_outbox()
+        if time.monotonic() - self._refreshed_at > REFRESH_EVERY_S:
+            self._refresh(counts)
+            self.heal()
+        self._synced()
+
+    def _wait(self, stop: threading.Event, seconds: float) -> None:
+        """Back off, but keep serving local actions (they are written; pushed when back online)."""
+        end = time.monotonic() + seconds
+        while not stop.is_set() and (left := end - time.monotonic()) > 0:
+            self._wake.wait(min(left, 0.5))
+            self._wake.clear()
+            self._run_jobs()
+
+    def _run_jobs(self) -> int:
+        ran = 0
+        while True:
+            try:
+                fn, fut = self._jobs.get_nowait()
+            except queue.Empty:
+                return ran
+            ran += 1
+            if fut.set_running_or_notify_cancel():
+                try:
+                    fut.set_result(fn(self.store))
+                except Exception as e:  # the caller sees it through the future
+                    fut.set_exception(e)
+
+    # -- reporting --------------------------------------------------------------------------------
+    def _offset(self) -> float:
+        return self.api.clock_offset
+
+    def _emit(self, cs: ChangeSet) -> None:
+        if cs and self.on_changes is not None:
+            self.on_changes(cs)
+
+    def _set_state(
+        self, state: str, *, detail: str = "", since: float | None = None, last_sync_at: float | None = None
+    ) -> None:
+        old = self._state
+        if old.state == state and old.detail == detail and last_sync_at is None:
+            return
+        changed = old.state != state or old.detail != detail
+        self._state = SyncState(
+            state,
+            since
+            if since is not None
+            else (old.since if old.state == state else time.time() + self._offset()),
+            last_sync_at if last_sync_at is not None else old.last_sync_at,
+            detail,
+        )
+        if changed and self.on_state is not None:
+            self.on_state(self._state)
+
+
+def _ids_of(items: list[Any]) -> set[str]:
+    ids: set[str] = set()
+    for item in items:
+        if isinstance(item, dict):
+            ident = item.get("id")
+            enquiry = item.get("enquiry")
+            if isinstance(enquiry, dict):
+                ident = enquiry.get("id")
+            if isinstance(ident, str):
+                ids.add(ident)
+    return ids

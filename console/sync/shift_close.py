@@ -1,0 +1,176 @@
+"""At each shift's end, compute its report and store it (once). close_ended_shifts is called now and then
+by whoever owns the writing Store (the sync loop, the session, a headless job): it decides nothing from
+the wall clock itself, so it is driven by the server's time and tested with any `now`.
+
+Shift definitions come from the Service API (/v1/shifts, cached by sync) and from local settings:
+`"shifts": [{"id": ..., "name": ..., "site": ..., "start": ISO, "end": ISO, "team_ids": [...]}]` in the
+settings file (kept by Settings.extra), for sites whose API has none. An API shift wins over a local one
+with the same id.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from console.domain import wire
+from console.domain.model import Calendar, Shift, Team
+from console.reports.shift_report import ShiftReport, compute_shift_report
+from console.sla.engine import SlaEngine
+from console.store.reports import (
+    has_report,
+    save_report,
+    status_log,
+    window_assignments,
+    window_enquiries,
+)
+from console.store.schema import KnownError
+
+if TYPE_CHECKING:
+    from console.store.cache import Store
+    from console.store.reads import StoreReader
+
+log = logging.getLogger("concierge.reports")
+
+# A shift that ended longer ago than this gets no report computed late: the cache may no longer hold
+# what happened in it, and a first start on an old cache should not compute weeks of reports.
+MAX_AGE_S = 7 * 86400.0
+# Wait this long after a shift's end before closing it: replies sent at the last minute reach the cache.
+GRACE_S = 120.0
+SALT_KEY = "report_handle_salt"
+
+
+@dataclass(slots=True)
+class CloseResult:
+    stored: list[str] = field(default_factory=list)  # shift ids whose report was stored now
+    problems: list[str] = field(default_factory=list)  # e.g. a local shift definition that is wrong
+
+
+def local_shifts(extra: Mapping[str, Any]) -> tuple[list[Shift], list[str]]:
+    """Shifts set in the settings file (Settings.extra["shifts"]); problems say which entry is wrong."""
+    raw = extra.get("shifts")
+    if raw is None:
+        return [], []
+    if not isinstance(raw, list):
+        return [], ["settings: 'shifts' should be a list of shifts"]
+    shifts, problems = [], []
+    for i, item in enumerate(raw):
+        try:
+            shift = wire.shift_from_wire(item)
+        except wire.BadRecord as e:
+            problems.append(f"settings: shift {i + 1}: {e}")
+            continue
+        shifts.append(shift)
+    return shifts, problems
+
+
+def all_shifts(reader: StoreReader, extra: Mapping[str, Any] | None = None) -> tuple[list[Shift], list[str]]:
+    """The API's shifts (from the cache) and the local ones, by start time."""
+    local, problems = local_shifts(extra or {})
+    by_id = {s.id: s for s in local}
+    by_id.update({s.id: s for s in reader.shifts()})
+    return sorted(by_id.values(), key=lambda s: (s.start, s.id)), problems
+
+
+def report_zone(teams: Sequence[Team], calendars: Iterable[Calendar]) -> str:
+    """The zone a report's times are printed in: the social team's calendar zone, else UTC."""
+    zones = {c.id: c.timezone for c in calendars}
+    for team in sorted(teams, key=lambda t: t.kind != "social"):
+        zone = zones.get(team.calendar_id)
+        if not zone:
+            continue
+        try:
+            ZoneInfo(zone)
+        except (ValueError, ZoneInfoNotFoundError):
+            continue
+        return zone
+    return "UTC"
+
+
+def handle_salt(store: Store) -> str:
+    """The site's salt for masked handles in reports, made once and kept in the (encrypted) cache."""
+    salt = store.get_meta(SALT_KEY)
+    if not salt:
+        salt = secrets.token_hex(16)
+        store.set_meta(SALT_KEY, salt)
+    return salt
+
+
+def build_report(reader: StoreReader, shift: Shift, generated_at: float, *, salt: str = "") -> ShiftReport:
+    """One shift's report from what the cache holds (no network)."""
+    teams = reader.teams()
+    engine = SlaEngine(reader.policies(), {c.id: c for c in reader.calendars()}, {t.id: t for t in teams})
+    return compute_shift_report(
+        shift,
+        window_enquiries(reader, shift.start, shift.end),
+        window_assignments(reader, shift.start, shift.end),
+        status_log(reader, shift.start, shift.end),
+        reader.agents(),
+        teams,
+        engine,
+        generated_at,
+        handle_salt=salt,
+    )
+
+
+def close_ended_shifts(
+    store: Store,
+    now: float,
+    shifts: Iterable[Shift] | None = None,
+    *,
+    grace_s: float = GRACE_S,
+    max_age_s: float = MAX_AGE_S,
+    synced_at: float | None = None,
+) -> CloseResult:
+    """Compute and store the report of every shift that ended (grace_s before `now`, at most max_age_s
+    ago) and has none yet. `now` is the server's time. shifts None: the cached API shifts. synced_at:
+    when the cache last caught up with the server; a shift is closed only once the cache has been
+    synced grace_s after its end (a report is stored for good: never from a cache that is behind)."""
+    result = CloseResult()
+    ready = now if synced_at is None else min(now, synced_at)
+    todo = [
+        s
+        for s in (store.shifts() if shifts is None else shifts)
+        if now - max_age_s <= s.end <= ready - grace_s and not has_report(store, s.id)
+    ]
+    if not todo:
+        return result
+    salt = handle_salt(store)
+    for shift in sorted(todo, key=lambda s: (s.end, s.id)):
+        report = build_report(store, shift, now, salt=salt)
+        if save_report(store, report):
+            result.stored.append(shift.id)
+            log.info("shift report stored: %s", shift.id)
+    return result
+
+
+def last_synced(reader: StoreReader) -> float:
+    """The server time of the cache's last complete sync (0: never)."""
+    try:
+        return float(reader.get_meta("last_sync_at") or 0.0)
+    except ValueError:
+        return 0.0
+
+
+def close_shifts_quietly(store: Store, now: float, extra: Mapping[str, Any] | None = None) -> CloseResult:
+    """For the sync loop: close ended shifts (API and local: extra None reads the settings file), never
+    taking the loop down. A failure is logged with its traceback and returned as a problem; the next
+    call tries again."""
+    try:
+        if extra is None:  # the sync loop knows no settings: the user's file may set local shifts
+            from console.platform.settings import load
+
+            extra = load().extra
+        shifts, problems = all_shifts(store, extra)
+        result = close_ended_shifts(store, now, shifts, synced_at=last_synced(store))
+    except KnownError:
+        raise  # the cache itself: the loop's own handling (retry, state) applies
+    except Exception as e:  # a bug in a report must not stop the queue from syncing
+        log.exception("computing a shift report failed")
+        return CloseResult(problems=[f"a shift report could not be computed: {e}"])
+    result.problems[:0] = problems
+    return result

@@ -1,0 +1,423 @@
+"""The team board: a lane per team (the social team first, then the specialists), each with its agents
+(status, load against capacity), its enquiries by SLA urgency and its breach risk. Enquiries are dragged
+from the queue table or a lane onto a lane (the team) or onto an agent; while hovering, the lane says
+whether the move is allowed and, if not, why (the routing verdict).
+
+The lanes are rebuilt from the queue model's rows on a coalescing timer; a local move re-files just the
+moved rows at once (apply_rows), so a drop shows where it went without waiting for the rebuild.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import shiboken6
+from PySide6.QtCore import QEvent, QModelIndex, QPoint, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDropEvent, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.domain.model import Agent, Enquiry, Team
+from console.domain.moves import MovePlan, MoveRecord
+from console.domain.routing import Target, team_label
+from widgets.app.workers import BackgroundJobs
+from widgets.board.model import AgentModel, LaneData, LaneModel, breach_risk, group_lanes
+from widgets.board.reassign import MoveController, reassign_with_dialog
+from widgets.queue import mime
+from widgets.queue.model import ID_ROLE, QueueModel
+from widgets.theme.theme import Theme, make_theme
+
+if TYPE_CHECKING:
+    from widgets.main_window.controller import Controller
+
+log = logging.getLogger("concierge.ui.board")
+REBUILD_MS = 1000  # changes are gathered this long before the lanes are rebuilt
+REFRESH_MS = 15_000  # countdowns move with time even when nothing changes
+SYNC_ROWS = 5000  # up to this many rows the lanes are grouped at once, on the UI thread
+RISK_MARKS = {"high": "▲ High", "medium": "◆ Medium", "low": "● Low"}
+
+
+class DropView(QListView):
+    """A list that shows the routing verdict while enquiries hover over it. The verdict is computed by
+    the move controller (cached per payload and target) and the model's canDropMimeData agrees."""
+
+    hovered = Signal(object)  # MovePlan | None (None: the drag left)
+
+    def __init__(self, moves: MoveController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.moves = moves
+        self.setAcceptDrops(True)
+        self.setDropIndicatorShown(True)
+        self.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.setWordWrap(True)
+
+    def target_at(self, pos: QPoint) -> Target | None:
+        model = self.model()
+        index = self.indexAt(pos)
+        if isinstance(model, AgentModel):
+            return model.target(index)
+        if isinstance(model, LaneModel):
+            return model.target(index)
+        return None
+
+    def verdict_at(self, event: QDragMoveEvent | QDragEnterEvent | QDropEvent) -> MovePlan | None:
+        target = self.target_at(event.position().toPoint())
+        data = event.mimeData()
+        if target is None or not mime.has_refs(data):
+            return None
+        try:
+            refs = mime.decode(data)
+        except mime.BadPayload:
+            return None
+        return self.moves.plan_refs(refs, target)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if mime.has_refs(event.mimeData()):
+            event.acceptProposedAction()
+            self._judge(event)
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:
+        super().dragMoveEvent(event)  # auto-scroll and the drop indicator
+        self._judge(event)
+
+    def _judge(self, event: QDragMoveEvent | QDragEnterEvent) -> None:
+        plan = self.verdict_at(event)
+        self.hovered.emit(plan)
+        if plan is not None and plan.allowed:
+            event.setDropAction(Qt.DropAction.MoveAction)
+            event.accept()
+        else:
+            event.ignore()
+
+    def dragLeaveEvent(self, event: QDragLeaveEvent) -> None:
+        super().dragLeaveEvent(event)
+        self.hovered.emit(None)
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        self.hovered.emit(None)
+        model = self.model()
+        target = self.target_at(event.position().toPoint())
+        index = self.indexAt(event.position().toPoint())
+        if target is None or model is None:
+            event.ignore()
+            return
+        # The model's dropMimeData holds the logic; the view never removes the dragged rows itself.
+        done = model.dropMimeData(event.mimeData(), Qt.DropAction.MoveAction, -1, -1, index)
+        event.setDropAction(Qt.DropAction.CopyAction if done else Qt.DropAction.IgnoreAction)
+        event.accept() if done else event.ignore()
+
+
+class LaneWidget(QFrame):
+    def __init__(self, team: Team, moves: MoveController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.team = team
+        self.moves = moves
+        self.theme = make_theme("light")  # the board hands its theme down
+        self.setObjectName(f"lane-{team.id}")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.title = QLabel(team.name + (" (social)" if team.kind == "social" else ""))
+        self.title.setTextFormat(Qt.TextFormat.PlainText)
+        font = QFont(self.title.font())
+        font.setBold(True)
+        self.title.setFont(font)
+        self.stats = _plain()
+        self.risk = _plain()
+        self.verdict = _plain()
+        self.verdict.setObjectName("verdict")
+        self.verdict.setAccessibleName(f"Drop verdict for {team_label(team)}")
+        self.verdict.hide()
+        self.agent_model = AgentModel(team.id, self)
+        self.agent_model.handler = moves
+        self.agents = DropView(moves)
+        self.agents.setModel(self.agent_model)
+        self.agents.setAccessibleName(f"Agents of {team_label(team)}")
+        self.agents.setDragEnabled(False)
+        # About six agents in sight; the enquiries get the rest of the lane.
+        self.agents.setMaximumHeight(self.fontMetrics().height() * 7 + 8)
+        self.agents.setWordWrap(False)
+        self.lane_model = LaneModel(team.id, self)
+        self.lane_model.handler = moves
+        self.enquiries = DropView(moves)
+        self.enquiries.setModel(self.lane_model)
+        self.enquiries.setAccessibleName(f"Enquiries of {team_label(team)}, most urgent first")
+        self.enquiries.setDragEnabled(True)
+        self.enquiries.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.enquiries.setSpacing(1)
+        # Every item is two lines: uniform sizes spare Qt measuring 200 items per lane on each refill.
+        self.enquiries.setWordWrap(False)
+        self.enquiries.setUniformItemSizes(True)
+        self.enquiries.setTextElideMode(Qt.TextElideMode.ElideRight)
+        for view in (self.agents, self.enquiries):
+            view.hovered.connect(self.show_verdict)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.setSpacing(4)
+        for w in (self.title, self.stats, self.risk, self.verdict):
+            layout.addWidget(w)
+        layout.addWidget(self.agents, 2)
+        layout.addWidget(self.enquiries, 5)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("m") * 24)
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+
+    def show_verdict(self, plan: MovePlan | None) -> None:
+        if plan is None:
+            self.verdict.hide()
+            return
+        # A mark and words, never colour alone: ✓ all go, ◐ some go, ✎ goes with a reason, ✗ none go.
+        partial = plan.allowed and bool(plan.refused or plan.missing)
+        mark, state = ("✗ ", "breached") if not plan.allowed else ("✓ ", "on_track")
+        if partial:
+            mark, state = "◐ ", "at_risk"
+        elif plan.allowed and plan.needs_reason:
+            mark, state = "✎ ", "at_risk"
+        self.verdict.setText(mark + plan.summary())
+        self.verdict.setProperty("allowed", plan.allowed)
+        self.verdict.setStyleSheet(self._verdict_style(state))
+        self.verdict.show()
+
+    def _verdict_style(self, state: str) -> str:
+        c = self.theme.states[state]
+        return (
+            f"QLabel {{ color: {c.fg.name()}; background: {c.bg.name()}; padding: 4px; font-weight: bold; }}"
+        )
+
+    def set_data(self, lane: LaneData, agents: Sequence[Agent], tz: str, now: float) -> None:
+        self.lane_model.set_lane(lane, tz, now)
+        self.agent_model.set_agents(agents)
+        mine = self.agent_model.agents()
+        self.update_counts(lane.total, lane.states, mine)
+
+    def update_counts(self, total: int, states: dict[str, int], agents: Sequence[Agent]) -> None:
+        working = [a for a in agents if a.status in ("available", "busy")]
+        load = sum(a.load for a in working)
+        cap = sum(a.capacity for a in working)
+        self.stats.setText(
+            f"{total:,} open · {len(working)} of {len(agents)} agents working · load {load}/{cap}"
+        )
+        level, sentence = breach_risk(states, agents)
+        self.risk.setText(f"{RISK_MARKS[level]} risk — {sentence.split(': ', 1)[1]}")
+        self.risk.setToolTip(sentence)
+        self.risk.setProperty("level", level)
+
+
+class TeamBoard(QScrollArea):
+    """All lanes side by side. set_reference() with the teams and agents, then refresh() whenever the
+    queue model's rows change (coalesced); apply_rows() for local moves."""
+
+    rebuilt = Signal()
+
+    def __init__(self, queue: QueueModel, moves: MoveController, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.queue, self.moves = queue, moves
+        self.theme = queue.theme()
+        self.setWidgetResizable(True)
+        self.setAccessibleName("Team board")
+        self._inner = QWidget()
+        column = QVBoxLayout(self._inner)
+        column.setContentsMargins(4, 4, 4, 4)
+        # The outcome of the last reassignment stays in sight until the next one (the status bar's
+        # message fades; a supervisor told "bob moved it first" must be able to read it later).
+        self.last = _plain()
+        self.last.setObjectName("lastMove")
+        self.last.setAccessibleName("Last reassignment")
+        self.last.hide()
+        column.addWidget(self.last)
+        self._row = QHBoxLayout()
+        column.addLayout(self._row, 1)
+        self.setWidget(self._inner)
+        self.lanes: dict[str, LaneWidget] = {}
+        self._teams: list[Team] = []
+        self._agents: list[Agent] = []
+        self.rebuilds = 0
+        self.rebuild_ms = 0.0  # the UI thread's part of the last rebuild (filling the lanes)
+        self.total_ms = 0.0  # snapshot to lanes filled, grouping on the worker included
+        self._jobs = BackgroundJobs(self)
+        self._busy = False
+        self._again = False
+        self._generation = 0  # bumped by every local re-file
+        self._soon = QTimer(self)
+        self._soon.setSingleShot(True)
+        self._soon.setInterval(REBUILD_MS)
+        self._soon.timeout.connect(self.rebuild)
+        self._tick = QTimer(self)
+        self._tick.setInterval(REFRESH_MS)
+        self._tick.timeout.connect(self.rebuild)
+        self._tick.start()
+        for signal in (queue.modelReset, queue.rowsInserted, queue.rowsRemoved, queue.layoutChanged):
+            signal.connect(self.refresh)
+        moves.rowsChanged.connect(self.apply_rows)
+        moves.recordChanged.connect(self.show_record)
+
+    def sizeHint(self) -> QSize:
+        fm = self.fontMetrics()
+        return QSize(fm.horizontalAdvance("m") * 120, fm.height() * 22)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            # A theme switch: the window hands the queue model its new theme right after the palette.
+            QTimer.singleShot(0, self, lambda: self.set_theme(self.queue.theme()))
+
+    def set_theme(self, theme: Theme) -> None:
+        self.theme = theme
+        for lane in self.lanes.values():
+            lane.theme = theme
+            lane.lane_model.set_theme(theme)
+
+    def set_reference(self, teams: Sequence[Team], agents: Sequence[Agent]) -> None:
+        order = sorted(teams, key=lambda t: (t.kind != "social", t.name))
+        if [(t.id, t.name, t.kind) for t in order] != [(t.id, t.name, t.kind) for t in self._teams]:
+            for lane in self.lanes.values():
+                lane.setParent(None)
+                lane.deleteLater()
+            self.lanes = {}
+            while self._row.count():
+                self._row.takeAt(0)
+            for t in order:
+                lane = self.lanes[t.id] = LaneWidget(t, self.moves, self._inner)
+                lane.theme = self.theme
+                lane.lane_model.set_theme(self.theme)
+                self._row.addWidget(lane)
+        self._teams, self._agents = list(order), list(agents)
+        self.rebuild(wait=self.queue.total_count() <= SYNC_ROWS)
+
+    def refresh(self, *_: object) -> None:
+        """Something changed in the queue: rebuild soon (bursts of changes make one rebuild)."""
+        if self.queue.total_count() <= SYNC_ROWS:
+            self._soon.setInterval(REBUILD_MS // 5)
+        if not self._soon.isActive():
+            self._soon.start()
+
+    def rebuild(self, *, wait: bool = False) -> None:
+        """Regroup the lanes from a snapshot of the queue model. The grouping (~0.4 s of Python at 100k)
+        runs on a worker thread; a result overtaken by a local move is dropped and asked for again."""
+        started = time.perf_counter()
+        snapshot = self.queue.status_rows()
+        generation = self._generation
+        if wait:
+            self._show(group_lanes(zip(*snapshot, strict=True)), generation, started)
+            return
+        if self._busy:
+            self._again = True
+            return
+        self._busy = True
+
+        def failed(error: BaseException) -> None:
+            self._busy = False
+            log.error("the team board could not be grouped: %s", error)
+
+        self._jobs.submit(
+            lambda: group_lanes(zip(*snapshot, strict=True)),
+            lambda lanes: self._show(lanes, generation, started),
+            failed,
+        )
+
+    def _show(self, lanes: dict[str | None, LaneData], generation: int, started: float) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self._busy = False
+        if generation != self._generation or self._again:
+            self._again = False
+            self.refresh()  # a move re-filed rows meanwhile: group again from fresh rows
+            if generation != self._generation:
+                return
+        t = time.perf_counter()
+        now, tz = self.queue.now(), self.queue.time_zone()
+        for team_id, lane in self.lanes.items():
+            lane.set_data(lanes.get(team_id) or LaneData(team_id), self._agents, tz, now)
+        self.rebuilds += 1
+        self.rebuild_ms = (time.perf_counter() - t) * 1000
+        self.total_ms = (time.perf_counter() - started) * 1000
+        self.rebuilt.emit()
+
+    def show_record(self, rec: MoveRecord) -> None:
+        latest = self.moves.records[-1] if self.moves.records else None
+        if rec is not latest:
+            return  # an answer to an older move: the status bar says it; this line shows the latest
+        self.last.setText(f"Last reassignment ({rec.actor}): {rec.summary()}")
+        self.last.show()
+
+    def apply_rows(self, rows: dict[str, Enquiry | None]) -> None:
+        """Re-file rows that moved locally (optimistic, confirmed or reverted) at once."""
+        self._generation += 1
+        for ident, e in rows.items():
+            for lane in self.lanes.values():
+                if lane.lane_model.take(ident) and (e is None or e.team_id != lane.team.id):
+                    lane.lane_model.total = max(0, lane.lane_model.total - 1)
+            if e is not None and e.team_id in self.lanes:
+                self.lanes[e.team_id].lane_model.put(e, self.queue.status_of(e.id))
+        self.refresh()
+
+    def lane_ids(self, team_id: str) -> list[str]:
+        lane = self.lanes.get(team_id)
+        return [] if lane is None else lane.lane_model.ids()
+
+
+def _plain() -> QLabel:
+    label = QLabel("")
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setWordWrap(True)
+    return label
+
+
+def selected_ids(view: QAbstractItemView) -> list[str]:
+    sm = view.selectionModel()
+    if sm is None:
+        return []
+    rows: list[QModelIndex] = sorted(sm.selectedIndexes(), key=lambda i: i.row())
+    out = dict.fromkeys(str(i.data(ID_ROLE)) for i in rows if i.data(ID_ROLE))
+    return list(out)
+
+
+def install(controller: Controller) -> MoveController:
+    """Wire drag-to-reassign into the main window: the move controller, the board dock, the
+    "Reassign to..." and undo actions. The controller keeps the returned object as `moves`."""
+    window, model = controller.window, controller.model
+    moves = MoveController(model, now=controller.now, parent=controller)
+    moves.reader = controller.reader
+    moves.forget = lambda ids: controller.engine.forget(ids)
+    board = TeamBoard(model, moves)
+    controller.board = board
+    window.add_board(board)
+
+    def moved(rows: dict[str, Enquiry | None]) -> None:
+        for ident, e in rows.items():
+            if e is None or not e.is_open:
+                controller.rows.pop(ident, None)
+            else:
+                controller.rows[ident] = e
+
+    def record_changed(_: object) -> None:
+        window.undo_reassign_action.setEnabled(moves.last_undoable() is not None)
+
+    def reassign() -> None:
+        focus = window.focusWidget()
+        ids = selected_ids(focus) if isinstance(focus, QListView) else window.queue_view.selectedIds()
+        reassign_with_dialog(moves, ids, window)
+
+    moves.rowsChanged.connect(moved)
+    moves.recordChanged.connect(record_changed)
+    moves.message.connect(lambda text: window.statusBar().showMessage(text, 30_000))
+    moves.rulesChanged.connect(
+        lambda: board.set_reference(list(moves.rules.teams.values()), controller.agents)
+    )
+    window.reassignRequested.connect(reassign)
+    window.undoReassignRequested.connect(lambda: moves.undo_last(window))
+    return moves

@@ -1,0 +1,536 @@
+"""The workload charts, drawn by matplotlib inside Qt. Imported only when a chart is first shown:
+matplotlib's Qt backend costs ~0.45 s, which the console's start-up must not pay.
+
+Each chart builds its artists once and afterwards only moves them (bar widths, line data) and asks for
+a draw_idle: no clearing of the figure on every update, so a live chart does not flicker. A chart is
+rebuilt only when its structure changes (a team or channel appears). Values show on hover: the artist
+under the mouse fills a small annotation. SLA colours come from resources/palette.py (Okabe-Ito based).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from functools import partial
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import matplotlib
+
+matplotlib.use("QtAgg")  # before pyplot could ever be imported; pyplot itself is never used
+
+from matplotlib.artist import Artist
+from matplotlib.axes import Axes
+from matplotlib.backend_bases import MouseEvent
+from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+from matplotlib.container import BarContainer
+from matplotlib.figure import Figure
+from matplotlib.text import Annotation, Text
+from matplotlib.ticker import FuncFormatter, MultipleLocator
+
+from console.live.chart_data import FRT_EDGES_MIN, KINDS, STACK_STATES, BoardFigures
+from widgets.theme.theme import Theme
+
+STATE_WORDS = {
+    "on_track": "On track",
+    "at_risk": "At risk",
+    "urgent": "Urgent",
+    "breached": "Breached",
+    "no_clock": "Waiting on customer",
+}
+KIND_WORDS = {"arrivals": "Arrivals", "answers": "First answers", "resolutions": "Resolutions"}
+# Okabe-Ito, the palette the SLA colours come from, for series that are not SLA states (channels).
+SERIES = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999")
+_UNBUILT = object()
+# Patterns for the states that need action (a second cue beside colour); plain fills draw fastest.
+STATE_HATCHES = {"on_track": "", "at_risk": "//", "urgent": "\\\\", "breached": "xx", "no_clock": ""}
+
+
+def state_colour(theme: Theme, state: str) -> str:
+    colours = theme.state(state)
+    return theme.muted.name() if colours is None else colours.icon_fill.name()
+
+
+class Chart(FigureCanvasQTAgg):
+    title = ""
+    key = ""
+
+    def __init__(self, theme: Theme, tz: str = "UTC", nrows: int = 1) -> None:
+        self.figure_ = Figure(figsize=(9, 5.5), dpi=100)
+        super().__init__(self.figure_)  # type: ignore[no-untyped-call]
+        self.theme, self.tz = theme, ZoneInfo(tz)
+        self.setAccessibleName(self.title)
+        self.figure_.set_facecolor(theme.base.name())
+        self.axes = [self.figure_.add_subplot(nrows, 1, i + 1) for i in range(nrows)]
+        self._hover: list[tuple[Artist, Callable[[], str]]] = []
+        self._structure: object = _UNBUILT
+        self.figure_.subplots_adjust(left=0.24, right=0.97, top=0.9, bottom=0.1, hspace=0.45)
+        for ax in self.axes:
+            self._style(ax)
+        self.annot: Annotation = self._annotation(self.axes[0])
+        self.animated: list[Artist] = []  # the data artists: redrawn over a cached background
+        self._background: Any = None
+        self.full_draws = 0  # full redraws (tests and the benchmark read it)
+        self.mpl_connect("motion_notify_event", self._on_move)
+        self.mpl_connect("draw_event", self._on_draw)
+
+    def _annotation(self, ax: Axes) -> Annotation:
+        """The hover box: one per chart, moved to the axes under the mouse."""
+        t = self.theme
+        annot = ax.annotate(
+            "",
+            xy=(0, 0),
+            xytext=(10, 10),
+            textcoords="offset points",
+            zorder=10,
+            bbox={"boxstyle": "round", "fc": t.tooltip_base.name(), "ec": t.muted.name()},
+            color=t.tooltip_text.name(),
+            annotation_clip=False,
+        )
+        annot.set_visible(False)
+        annot.set_animated(True)
+        return annot
+
+    def _style(self, ax: Axes) -> None:
+        t = self.theme
+        ax.set_facecolor(t.base.name())
+        for spine in ax.spines.values():
+            spine.set_color(t.grid.name())
+        ax.tick_params(colors=t.text.name(), labelsize=9)
+        ax.title.set_color(t.text.name())
+        ax.xaxis.label.set_color(t.muted.name())
+        ax.yaxis.label.set_color(t.muted.name())
+        ax.grid(True, axis="x", color=t.grid.name(), linewidth=0.6)
+        ax.set_axisbelow(True)
+
+    def _legend(self, ax: Axes, **kw: Any) -> None:
+        legend = ax.legend(fontsize=8, frameon=False, **kw)
+        for text in legend.get_texts():
+            text.set_color(self.theme.text.name())
+
+    # --- updating -------------------------------------------------------------------------------------
+    def update_figures(self, f: BoardFigures, *, at_once: bool = False) -> bool:
+        """Show new figures. Only the data artists are redrawn (blitted over the cached axes, ticks and
+        labels) unless the structure or an axis range changed; then the whole figure is drawn, at
+        once or at the next idle moment. True when it was a full redraw."""
+        structure = self.structure(f)
+        rebuilt = structure != self._structure
+        if rebuilt:
+            for ax in self.axes:
+                ax.clear()  # only when teams/channels/hours change, not on every update
+                self._style(ax)
+            self._hover = []
+            self.animated = []
+            self.build(f)
+            for artist in self.animated:
+                artist.set_animated(True)
+            self.annot = self._annotation(self.axes[0])  # clear() took the old one
+            self._structure = structure
+        before = self._frame()
+        self.refresh(f)
+        if rebuilt or self._background is None or self._frame() != before:
+            if at_once:
+                self.draw()  # type: ignore[no-untyped-call]
+            else:
+                self.draw_idle()  # type: ignore[no-untyped-call]
+            return True
+        self._blit()
+        return False
+
+    def _frame(self) -> object:
+        """What the cached background shows: axis ranges, titles, legend texts."""
+        out: list[object] = []
+        for ax in self.axes:
+            legend = ax.get_legend()
+            texts = tuple(t.get_text() for t in legend.get_texts()) if legend is not None else ()
+            out.append((ax.get_xlim(), ax.get_ylim(), ax.get_title(loc="left"), texts))
+        return tuple(out)
+
+    def _on_draw(self, event: Any) -> None:
+        if getattr(event, "canvas", self) is not self:
+            return  # savefig drawing on its own canvas
+        self.full_draws += 1
+        self._background = self.copy_from_bbox(self.figure_.bbox)
+        self._draw_animated()
+
+    def _draw_animated(self) -> None:
+        for artist in (*self.animated, self.annot):
+            if artist.get_visible() and artist.axes is not None:
+                artist.axes.draw_artist(artist)
+
+    def _blit(self) -> None:
+        if self._background is None:
+            self.draw_idle()  # type: ignore[no-untyped-call]
+            return
+        self.restore_region(self._background)  # type: ignore[no-untyped-call]
+        self._draw_animated()
+        self.blit(self.figure_.bbox)  # type: ignore[no-untyped-call]
+
+    def nice_limit(self, current: float, value: float) -> float:
+        """An axis end that moves only when the data outgrows it or shrinks below half of it, so most
+        updates keep the axes (and the cached background) as they are."""
+        if 0 < value <= current and value > current / 2:
+            return current
+        target = max(value, 1.0) * 1.15
+        step = 10 ** max(0, len(str(int(target))) - 1)
+        for m in (1, 2, 2.5, 5, 10):
+            if step * m >= target:
+                return float(step * m)
+        return float(step * 10)
+
+    def structure(self, f: BoardFigures) -> object:
+        return None
+
+    def build(self, f: BoardFigures) -> None:
+        raise NotImplementedError
+
+    def refresh(self, f: BoardFigures) -> None:
+        raise NotImplementedError
+
+    # --- hover ----------------------------------------------------------------------------------------
+    def hover_text(self, x: float, y: float) -> str | None:
+        """The value under display point (x, y) in pixels from the bottom left (what a hover shows)."""
+        event = MouseEvent("motion_notify_event", self, round(x), round(y))
+        for artist, text in self._hover:
+            if artist.get_visible() and artist.contains(event)[0]:
+                return text()
+        return None
+
+    def _on_move(self, event: Any) -> None:
+        text = self.hover_text(event.x, event.y) if event.inaxes is not None else None
+        if text is None:
+            if self.annot.get_visible():
+                self.annot.set_visible(False)
+                self._blit()
+            return
+        if event.inaxes is not self.annot.axes:
+            if self.annot.axes is not None and self.annot in self.annot.axes.texts:
+                self.annot.remove()
+            self.annot = self._annotation(event.inaxes)
+        self.annot.xy = (event.xdata, event.ydata)
+        self.annot.set_text(text)
+        self.annot.set_visible(True)
+        self._blit()
+
+    # --- export and inspection ------------------------------------------------------------------------
+    def export(self, path: Path) -> Path:
+        """Save as PNG or SVG (by the file's suffix)."""
+        fmt = path.suffix.lower().lstrip(".")
+        if fmt not in ("png", "svg"):
+            raise ValueError(f"Charts export as .png or .svg, not {path.suffix or 'no extension'!r}.")
+        # Animated artists are left out of a normal draw (they are blitted): include them for the file.
+        for artist in self.animated:
+            artist.set_animated(False)
+        try:
+            self.figure_.savefig(path, format=fmt, facecolor=self.figure_.get_facecolor(), dpi=150)
+        finally:
+            for artist in self.animated:
+                artist.set_animated(True)
+            self.draw_idle()  # type: ignore[no-untyped-call]
+        return path
+
+    def texts(self) -> list[str]:
+        """Every text the chart shows (titles, labels, ticks, legend, the hover box)."""
+        self.figure_.canvas.draw()
+        return [t.get_text() for t in self.figure_.findobj(Text) if isinstance(t, Text) and t.get_text()]
+
+    def _hhmm(self, t: float) -> str:
+        return datetime.fromtimestamp(t, self.tz).strftime("%H:%M")
+
+
+class TeamStatesChart(Chart):
+    title = "Open enquiries per team by SLA state"
+    key = "team-states"
+
+    def structure(self, f: BoardFigures) -> object:
+        return tuple(t.name for t in f.teams)
+
+    def build(self, f: BoardFigures) -> None:
+        ax = self.axes[0]
+        names = [t.name for t in f.teams]
+        y = list(range(len(names)))
+        self.bars: dict[str, BarContainer] = {}
+        for state in STACK_STATES:
+            bars = ax.barh(
+                y,
+                [0] * len(y),
+                color=state_colour(self.theme, state),
+                hatch=STATE_HATCHES[state],
+                edgecolor=self.theme.base.name(),
+                label=STATE_WORDS[state],
+            )
+            self.bars[state] = bars
+            self.animated += bars.patches
+            for j, rect in enumerate(bars.patches):
+                self._hover.append((rect, partial(self._text, j, state)))
+        ax.set_yticks(y, names)
+        ax.invert_yaxis()
+        ax.set_title(self.title, loc="left", fontsize=11, color=self.theme.text.name())
+        ax.set_xlabel("open enquiries")
+        self._legend(ax, loc="lower right", ncols=3)
+
+    def _text(self, j: int, state: str) -> str:
+        team = self._teams[j]
+        return f"{team.name} · {STATE_WORDS[state]}: {team.states[state]:,} of {team.open:,}"
+
+    def refresh(self, f: BoardFigures) -> None:
+        self._teams = f.teams
+        left = [0.0] * len(f.teams)
+        for state in STACK_STATES:
+            for j, (rect, team) in enumerate(zip(self.bars[state].patches, f.teams, strict=True)):
+                rect.set_x(left[j])
+                rect.set_width(team.states[state])
+                left[j] += team.states[state]
+        ax = self.axes[0]
+        ax.set_xlim(0, self.nice_limit(ax.get_xlim()[1], max([*left, 1.0])))
+
+
+class BacklogChart(Chart):
+    title = "Backlog over the shift"
+    key = "backlog"
+
+    def build(self, f: BoardFigures) -> None:
+        ax = self.axes[0]
+        self.figure_.subplots_adjust(left=0.1)
+        (self.line,) = ax.plot(
+            [],
+            [],
+            color=state_colour(self.theme, "on_track"),
+            linewidth=2,
+            marker="o",
+            markersize=3,
+            label="open enquiries",
+        )
+        self.animated.append(self.line)
+        ax.set_title(self.title, loc="left", fontsize=11, color=self.theme.text.name())
+        ax.set_ylabel("open enquiries")
+        ax.grid(True, axis="y", color=self.theme.grid.name(), linewidth=0.6)
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: self._hhmm(v)))
+        self._hover.append((self.line, self._nearest))
+        self.line.set_pickradius(8)
+
+    def _nearest(self) -> str:
+        return self._last_text
+
+    def hover_text(self, x: float, y: float) -> str | None:
+        ax = self.axes[0]
+        pts = self._points
+        if not pts:
+            return None
+        tx, _ = ax.transData.inverted().transform((x, y))
+        t, n = min(pts, key=lambda p: abs(p[0] - tx))
+        px, py = ax.transData.transform((t, n))
+        if abs(px - x) > 30 or abs(py - y) > 30:
+            return None
+        return f"{self._hhmm(t)} · {n:,} open"
+
+    def refresh(self, f: BoardFigures) -> None:
+        self._points = f.backlog
+        self._last_text = ""
+        xs = [p[0] for p in f.backlog]
+        ys = [p[1] for p in f.backlog]
+        self.line.set_data(xs, ys)
+        ax = self.axes[0]
+        if xs:
+            # The axis runs to the next whole hour: it moves once an hour, not on every update.
+            end = (max(xs) // 3600 + 1) * 3600
+            ax.set_xlim(min(xs) - 300, end + 300)
+            span = end - min(xs)  # ticks on whole half-hours or hours, however long the shift
+            ax.xaxis.set_major_locator(
+                MultipleLocator(1800 if span <= 4 * 3600 else 3600 if span <= 10 * 3600 else 7200)
+            )
+            ax.set_ylim(0, self.nice_limit(ax.get_ylim()[1], max([*ys, 1])))
+
+
+class HourlyChart(Chart):
+    title = "Per hour by channel"
+    key = "hourly"
+
+    def __init__(self, theme: Theme, tz: str = "UTC") -> None:
+        super().__init__(theme, tz, nrows=3)
+
+    def structure(self, f: BoardFigures) -> object:
+        return (f.hourly.hours, f.hourly.channels)
+
+    def build(self, f: BoardFigures) -> None:
+        self.figure_.subplots_adjust(left=0.08, right=0.82, top=0.93, bottom=0.07)
+        h = f.hourly
+        x = list(range(len(h.hours)))
+        self.bars: dict[tuple[str, str], BarContainer] = {}
+        for ax, kind in zip(self.axes, KINDS, strict=True):
+            for i, ch in enumerate(h.channels):
+                # Colour and legend order tell channels apart (no hatching: 100+ hatched bars draw slowly).
+                bars = ax.bar(
+                    x,
+                    [0] * len(x),
+                    color=SERIES[i % len(SERIES)],
+                    linewidth=0,
+                    label=f.channel_names.get(ch, ch),
+                    width=0.8,
+                )
+                self.bars[kind, ch] = bars
+                self.animated += bars.patches
+                for j, rect in enumerate(bars.patches):
+                    self._hover.append((rect, partial(self._text, kind, ch, j)))
+            ax.set_title(KIND_WORDS[kind], loc="left", fontsize=10, color=self.theme.text.name())
+            # Hour labels on the bottom chart only: a third of the text to lay out on every redraw.
+            last = kind == KINDS[-1]
+            ax.set_xticks(x, [self._hhmm(t) for t in h.hours] if last else [], fontsize=8)
+            ax.grid(True, axis="y", color=self.theme.grid.name(), linewidth=0.6)
+            ax.grid(False, axis="x")
+        if h.channels:
+            self._legend(self.axes[0], loc="upper left", bbox_to_anchor=(1.01, 1.0))
+
+    def _text(self, kind: str, channel: str, j: int) -> str:
+        h = self._hourly
+        n = h.counts[kind][channel][j]
+        name = self._names.get(channel, channel)
+        return f"{self._hhmm(h.hours[j])} · {name} · {KIND_WORDS[kind].lower()}: {n:,}"
+
+    def refresh(self, f: BoardFigures) -> None:
+        h = self._hourly = f.hourly
+        self._names = f.channel_names
+        for ax, kind in zip(self.axes, KINDS, strict=True):
+            bottom = [0] * len(h.hours)
+            for ch in h.channels:
+                values = h.counts[kind][ch]
+                for j, rect in enumerate(self.bars[kind, ch].patches):
+                    rect.set_y(bottom[j])
+                    rect.set_height(values[j])
+                    bottom[j] += values[j]
+            ax.set_ylim(0, self.nice_limit(ax.get_ylim()[1], max([*bottom, 1])))
+            ax.set_xlim(-0.6, len(h.hours) - 0.4)
+
+
+class LoadChart(Chart):
+    title = "Agent load against capacity, per team"
+    key = "load"
+
+    def structure(self, f: BoardFigures) -> object:
+        return tuple(t.name for t in f.teams)
+
+    def build(self, f: BoardFigures) -> None:
+        ax = self.axes[0]
+        y = list(range(len(f.teams)))
+        self.cap = ax.barh(
+            y,
+            [0] * len(y),
+            color=self.theme.alt_base.name(),
+            edgecolor=self.theme.muted.name(),
+            label="capacity (agents on shift)",
+            height=0.7,
+        )
+        self.load = ax.barh(
+            y, [0] * len(y), color=state_colour(self.theme, "on_track"), label="load", height=0.4
+        )
+        self.animated += [*self.cap.patches, *self.load.patches]
+        for j, rect in enumerate(self.load.patches):
+            self._hover.append((rect, partial(self._text, j)))
+        for j, rect in enumerate(self.cap.patches):
+            self._hover.append((rect, partial(self._text, j)))
+        ax.set_yticks(y, [t.name for t in f.teams])
+        ax.invert_yaxis()
+        ax.set_title(self.title, loc="left", fontsize=11, color=self.theme.text.name())
+        ax.set_xlabel("enquiries held / slots")
+        self._legend(ax, loc="lower right")
+
+    def _text(self, j: int) -> str:
+        t = self._teams[j]
+        pct = f" ({t.load / t.capacity:.0%})" if t.capacity else ""
+        return f"{t.name}: load {t.load} of {t.capacity}{pct} · {t.on_shift} agents on shift"
+
+    def refresh(self, f: BoardFigures) -> None:
+        self._teams = f.teams
+        over = state_colour(self.theme, "breached")
+        ok = state_colour(self.theme, "on_track")
+        for rect, cap, team in zip(self.load.patches, self.cap.patches, f.teams, strict=True):
+            rect.set_width(team.load)
+            rect.set_color(over if team.capacity and team.load > team.capacity else ok)
+            cap.set_width(team.capacity)
+        top = max([1, *(max(t.load, t.capacity) for t in f.teams)])
+        ax = self.axes[0]
+        ax.set_xlim(0, self.nice_limit(ax.get_xlim()[1], top))
+
+
+def _bin_label(i: int, edges: Sequence[float]) -> str:
+    def fmt(m: float) -> str:
+        return f"{m / 60:g} h" if m >= 60 else f"{m:g}"
+
+    return f"{fmt(edges[i])}+" if i == len(edges) - 1 else f"{fmt(edges[i])}-{fmt(edges[i + 1])}"
+
+
+class FrtChart(Chart):
+    title = "First-response time today against the target"
+    key = "first-response"
+
+    def structure(self, f: BoardFigures) -> object:
+        return f.frt.edges_min
+
+    def build(self, f: BoardFigures) -> None:
+        ax = self.axes[0]
+        self.figure_.subplots_adjust(left=0.1, bottom=0.15)
+        edges = f.frt.edges_min
+        x = list(range(len(edges)))
+        self.bars = ax.bar(x, [0] * len(x), color=state_colour(self.theme, "on_track"), width=0.8)
+        for j, rect in enumerate(self.bars.patches):
+            self._hover.append((rect, partial(self._text, j)))
+        ax.set_xticks(x, [_bin_label(i, edges) for i in x], fontsize=8)
+        ax.set_xlabel("minutes from the customer's first message to the first answer")
+        ax.set_ylabel("enquiries")
+        ax.grid(True, axis="y", color=self.theme.grid.name(), linewidth=0.6)
+        ax.grid(False, axis="x")
+        self.target = ax.axvline(
+            0, color=state_colour(self.theme, "breached"), linestyle="--", linewidth=2, label="target"
+        )
+        self._legend(ax, loc="upper right")
+        ax.set_title(self.title, loc="left", fontsize=11, color=self.theme.text.name())
+        # The share changes with every answer: a data text, redrawn with the bars.
+        self.share = ax.text(
+            0.01, 0.97, "", transform=ax.transAxes, va="top", fontsize=10, color=self.theme.text.name()
+        )
+        self.animated += [*self.bars.patches, self.target, self.share]
+
+    def _text(self, j: int) -> str:
+        edges = self._frt.edges_min
+        return f"{_bin_label(j, edges)} min: {self._frt.counts[j]:,} enquiries"
+
+    def refresh(self, f: BoardFigures) -> None:
+        frt = self._frt = f.frt
+        past = state_colour(self.theme, "urgent")
+        ok = state_colour(self.theme, "on_track")
+        target = frt.target_min
+        for j, rect in enumerate(self.bars.patches):
+            rect.set_height(frt.counts[j])
+            late = target is not None and frt.edges_min[j] >= target
+            rect.set_facecolor(past if late else ok)
+            rect.set_edgecolor(self.theme.base.name())
+            rect.set_hatch("//" if late else "")  # past the target: a pattern as well as a colour
+        ax = self.axes[0]
+        ax.set_ylim(0, self.nice_limit(ax.get_ylim()[1], max([*frt.counts, 1])))
+        if target is not None:
+            pos = _position(target, FRT_EDGES_MIN)
+            self.target.set_xdata([pos, pos])
+            self.target.set_visible(True)
+            self.target.set_label(f"target {target:g} min")
+        else:
+            self.target.set_visible(False)
+        share = (
+            f"{frt.met / frt.answered:.0%} answered within their own target" if frt.answered else "none yet"
+        )
+        self.share.set_text(f"{frt.answered:,} answered today, {share}")
+        legend = ax.get_legend()
+        if legend is not None and target is not None:  # relabel, never rebuild, the legend
+            legend.get_texts()[0].set_text(f"target {target:g} min")
+
+
+def _position(minutes: float, edges: Sequence[float]) -> float:
+    """Where a time falls on the categorical bin axis (bars centred on 0..n-1)."""
+    for i in range(len(edges) - 1):
+        lo, hi = edges[i], edges[i + 1]
+        if lo <= minutes < hi:
+            return i - 0.5 + (minutes - lo) / (hi - lo)
+    return len(edges) - 1.5
+
+
+CHARTS: tuple[type[Chart], ...] = (TeamStatesChart, BacklogChart, HourlyChart, LoadChart, FrtChart)

@@ -1,0 +1,104 @@
+"""The connection state, always visible in the status bar: "Live", "Reconnecting…",
+"Offline since 14:02 · data from 14:01", plus the actions waiting in the outbox. Text and a shape say it;
+colour only repeats it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+
+# state -> (shape, object name used by the theme's style sheet)
+_SHAPES = {
+    "live": "●",
+    "syncing": "◐",
+    "reconnecting": "◌",
+    "offline": "■",
+    "auth_required": "▲",
+    "starting": "○",
+}
+
+
+class StateLike(Protocol):
+    """What the widget reads from console.sync.engine.SyncState."""
+
+    @property
+    def state(self) -> str: ...
+    @property
+    def since(self) -> float: ...
+    @property
+    def last_sync_at(self) -> float | None: ...
+
+
+def _hhmm(t: float | None, tz: ZoneInfo) -> str:
+    return "never" if not t else datetime.fromtimestamp(t, tz).strftime("%H:%M")
+
+
+def describe(state: str, since: float, last_sync_at: float | None, tz: ZoneInfo) -> str:
+    if state == "live":
+        return "Live"
+    if state == "syncing":
+        return "Syncing…"
+    if state == "reconnecting":
+        return f"Reconnecting… · data from {_hhmm(last_sync_at, tz)}"
+    if state == "offline":
+        return f"Offline since {_hhmm(since, tz)} · data from {_hhmm(last_sync_at, tz)}"
+    if state == "auth_required":
+        return f"Signed out: sign in again · data from {_hhmm(last_sync_at, tz)}"
+    return "Starting…"
+
+
+class ConnectionStatus(QWidget):
+    def __init__(self, parent: QWidget | None = None, tz: str = "UTC") -> None:
+        super().__init__(parent)
+        self._tz = ZoneInfo(tz)
+        self.state = "starting"
+        self.shape = QLabel()
+        self.text = QLabel()
+        self.pending = QLabel()
+        for label in (self.shape, self.text, self.pending):
+            label.setTextFormat(Qt.TextFormat.PlainText)
+        self.text.setObjectName("connectionText")
+        bold = self.text.font()
+        bold.setBold(True)
+        self.text.setFont(bold)
+        self.shape.setFont(bold)
+        self.pending.setObjectName("outboxPending")
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(4, 0, 4, 0)
+        layout.addWidget(self.shape)
+        layout.addWidget(self.text)
+        layout.addSpacing(16)
+        layout.addWidget(self.pending)
+        self.set_state("starting", 0.0, None)
+        self.set_pending(0)
+
+    def set_time_zone(self, tz: str) -> None:
+        self._tz = ZoneInfo(tz)
+
+    def set_sync_state(self, s: StateLike) -> None:
+        self.set_state(s.state, s.since, s.last_sync_at)
+
+    def set_state(self, state: str, since: float, last_sync_at: float | None, detail: str = "") -> None:
+        self.state = state
+        text = describe(state, since, last_sync_at, self._tz)
+        self.shape.setText(_SHAPES.get(state, "○"))
+        self.shape.setProperty("connection", state)  # style sheets may colour it
+        self.text.setText(text)
+        tip = f"{text}\n{detail}" if detail else text
+        self.text.setToolTip(tip.replace("&", "&amp;").replace("<", "&lt;"))
+        self.setAccessibleName(f"Connection: {text}")
+
+    def set_pending(self, n: int) -> None:
+        if n <= 0:
+            self.pending.setText("")
+            self.pending.hide()
+            return
+        self.pending.setText(f"{n} action{'s' if n != 1 else ''} waiting to be sent")
+        self.pending.show()
+
+    def text_shown(self) -> str:
+        return self.text.text()

@@ -1,0 +1,239 @@
+"""What each queue cell shows, per role: text, icons, colours, tooltips and accessible text, plus the
+one-call Cell the delegate paints from. A mixin of widgets.queue.model.QueueModel, which owns the rows
+and the state read here. Customer text is plain text only; tooltips (rich text in Qt) are escaped."""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QMimeData, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QBrush
+
+from console.domain.model import Enquiry
+from console.live.metrics import format_wait
+from console.sla.engine import SlaStatus
+from widgets.queue.mime import MIME_TYPE
+from widgets.queue.mime import encode as encode_refs
+from widgets.queue.rows import Cell, SortKey, _Row, _sla_key
+from widgets.queue.text import (
+    COLUMN_TIPS,
+    COLUMNS,
+    STATE_WORDS,
+    Col,
+    channel_text,
+    countdown_text,
+    customer_text,
+    flags_text,
+    preview_text,
+    sla_tooltip,
+)
+from widgets.theme.icons import channel_icon, sla_icon
+from widgets.theme.theme import Theme
+
+ENQUIRY_ROLE = Qt.ItemDataRole.UserRole + 1
+ID_ROLE = Qt.ItemDataRole.UserRole + 2
+SLA_STATUS_ROLE = Qt.ItemDataRole.UserRole + 3
+SLA_STATE_ROLE = Qt.ItemDataRole.UserRole + 4  # "on_track" | "at_risk" | "urgent" | "breached" | None
+
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_DECORATION = Qt.ItemDataRole.DecorationRole
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole
+_FOREGROUND = Qt.ItemDataRole.ForegroundRole
+_BACKGROUND = Qt.ItemDataRole.BackgroundRole
+_ALIGN = Qt.ItemDataRole.TextAlignmentRole
+_ACCESSIBLE = Qt.ItemDataRole.AccessibleTextRole
+Index = QModelIndex | QPersistentModelIndex
+
+_ITEM_FLAGS = (
+    Qt.ItemFlag.ItemIsEnabled
+    | Qt.ItemFlag.ItemIsSelectable
+    | Qt.ItemFlag.ItemNeverHasChildren
+    | Qt.ItemFlag.ItemIsDragEnabled  # rows are dragged onto the team board (widgets.queue.mime)
+)
+_NO_FLAGS = Qt.ItemFlag.NoItemFlags
+
+
+class QueueCells:
+    """Cell rendering over the model's rows and display state (set by QueueModel)."""
+
+    _theme: Theme
+    _fg: dict[str, QBrush]
+    _bg: dict[str, QBrush]
+    _muted: QBrush
+    _tz: str
+    _now: float
+    _privacy: str
+    _teams: dict[str, str]
+    _agents: dict[str, str]
+    _vis: list[_Row]
+    _sort_col: Col
+    _sort_now: float
+
+    if TYPE_CHECKING:
+
+        def _status(self, r: _Row) -> SlaStatus | None: ...
+        def _internal(self, row: int) -> int: ...
+        def enquiry_at(self, row: int) -> Enquiry | None: ...
+
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
+            return None
+        if role == _DISPLAY:
+            return COLUMNS[section]
+        if role == _TOOLTIP:
+            return COLUMN_TIPS[section]
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        # Called for every selected cell on each move; combining enum flags in Python is not free.
+        return _ITEM_FLAGS if index.isValid() else _NO_FLAGS
+
+    # Drag source for reassignment: ids and versions only (widgets.queue.mime); drops land on the board.
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction
+
+    def mimeTypes(self) -> list[str]:
+        return [MIME_TYPE]
+
+    def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
+        rows = sorted({i.row() for i in indexes if i.isValid()})
+        return encode_refs(e for row in rows if (e := self.enquiry_at(row)) is not None)
+
+    def _team(self, e: Enquiry) -> str:
+        return "Unassigned" if e.team_id is None else self._teams.get(e.team_id, e.team_id)
+
+    def _agent(self, e: Enquiry) -> str:
+        return "" if e.agent_id is None else self._agents.get(e.agent_id, e.agent_id)
+
+    def _customer(self, r: _Row) -> str:
+        if r.customer is None:
+            r.customer = customer_text(r.e, self._privacy)
+        return r.customer
+
+    def _preview(self, r: _Row) -> str:
+        if r.preview is None:
+            r.preview = preview_text(r.e.text, self._privacy)
+        return r.preview
+
+    def _data(self, r: _Row, col: int, role: int) -> Any:
+        if role == _DISPLAY:
+            return self._text(r, col)
+        e = r.e
+        if role == ID_ROLE:
+            return r.id
+        if role == ENQUIRY_ROLE:
+            return e
+        if role == SLA_STATUS_ROLE:
+            return self._status(r)
+        if role == SLA_STATE_ROLE:
+            s = self._status(r)
+            return None if s is None else s.state
+        if role == _DECORATION:
+            if col == Col.SLA:
+                s = self._status(r)
+                return None if s is None else sla_icon(s.state, self._theme)
+            if col == Col.CHANNEL:
+                return channel_icon(e.channel, e.visibility == "private", self._theme)
+            return None
+        if role == _FOREGROUND:
+            if col == Col.SLA:
+                s = self._status(r)
+                return self._muted if s is None else self._fg.get(s.state)
+            if col in (Col.AGE, Col.TOPIC) or (col == Col.TEAM and e.team_id is None):
+                return self._muted
+            return None
+        if role == _BACKGROUND:
+            s = self._status(r) if col == Col.SLA else None
+            return None if s is None else self._bg.get(s.state)
+        if role == _TOOLTIP:
+            return self._tooltip(r, col)
+        if role == _ACCESSIBLE:
+            if col == Col.SLA:
+                s = self._status(r)
+                words = "No SLA clock running" if s is None else STATE_WORDS.get(s.state, s.state)
+                return words if s is None else f"{words}: {self._text(r, col)}"
+            return f"{COLUMNS[col]}: {self._text(r, col)}"
+        if role == _ALIGN:
+            if col == Col.AGE:
+                return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+            return Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        return None
+
+    def cell(self, row: int, col: int) -> Cell | None:
+        """Everything the delegate paints for one cell in one call (data() per role costs ~10 us each
+        through Qt; a repaint asks for hundreds of cells)."""
+        if not (0 <= row < len(self._vis) and 0 <= col < len(COLUMNS)):
+            return None
+        r = self._vis[self._internal(row)]
+        text = self._text(r, col)
+        if col == Col.SLA:
+            s = self._status(r)
+            if s is None:
+                return Cell(text, None, self._muted, None, False, False)
+            icon = sla_icon(s.state, self._theme)
+            bold = s.state in ("urgent", "breached")
+            return Cell(text, icon, self._fg.get(s.state), self._bg.get(s.state), False, bold)
+        if col == Col.CHANNEL:
+            icon = channel_icon(r.e.channel, r.e.visibility == "private", self._theme)
+            return Cell(text, icon, None, None, False, False)
+        muted = col in (Col.AGE, Col.TOPIC) or (col == Col.TEAM and r.e.team_id is None)
+        return Cell(text, None, self._muted if muted else None, None, col == Col.AGE, False)
+
+    def _text(self, r: _Row, col: int) -> str:
+        e = r.e
+        if col == Col.SLA:
+            if r.sla_text is None:
+                r.sla_text = countdown_text(self._status(r), self._tz, self._now)
+            return r.sla_text
+        if col == Col.AGE:
+            return format_wait(self._now - e.created_at)
+        if col == Col.CHANNEL:
+            return channel_text(e.channel, e.visibility)
+        if col == Col.CUSTOMER:
+            return self._customer(r)
+        if col == Col.TOPIC:
+            return e.topic.replace("_", " ").capitalize()
+        if col == Col.FLAGS:
+            return flags_text(e.flags)
+        if col == Col.TEAM:
+            return self._team(e)
+        if col == Col.AGENT:
+            return self._agent(e)
+        return self._preview(r)
+
+    def _tooltip(self, r: _Row, col: int) -> str | None:
+        """Rich text by necessity (QToolTip guesses), so every piece of data in it is escaped."""
+        if col == Col.SLA:
+            body = sla_tooltip(self._status(r), self._tz)
+        elif col == Col.PREVIEW:
+            if self._privacy == "masked":
+                return None
+            body = html.escape(preview_text(r.e.text, self._privacy, limit=1000, one_line_only=False))
+        elif col in (Col.CUSTOMER, Col.TEAM, Col.AGENT, Col.FLAGS, Col.CHANNEL):
+            body = html.escape(self._text(r, col))
+        else:
+            return None
+        return f"<p style='white-space:pre-wrap'>{body}</p>" if body else None
+
+    def _key_fn(self) -> Callable[[_Row], SortKey]:
+        """The current sort column's key: what the cell shows, as a fast float or string."""
+        col = self._sort_col
+        if col == Col.SLA:
+            return _sla_key(self._now - self._sort_now, self._status)
+        if col == Col.AGE:
+            return lambda r: -r.e.created_at
+        if col == Col.CHANNEL:
+            return lambda r: f"{r.e.channel}\x00{r.e.visibility}"
+        if col == Col.CUSTOMER:
+            return lambda r: self._customer(r).casefold()
+        if col == Col.TOPIC:
+            return lambda r: r.e.topic
+        if col == Col.FLAGS:  # most flags first, then by their names
+            return lambda r: f"{9 - len(r.e.flags)}{','.join(sorted(r.e.flags))}"
+        if col == Col.TEAM:
+            return lambda r: self._team(r.e).casefold()
+        if col == Col.AGENT:
+            return lambda r: self._agent(r.e).casefold()
+        return lambda r: self._preview(r).casefold()

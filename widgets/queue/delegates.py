@@ -1,0 +1,162 @@
+"""Painting of queue cells and breach chips.
+
+Everything is drawn with QPainter.drawText on a plain string, which never interprets markup: customer
+text such as "<b>", "<img src=...>" or "&lt;" appears exactly as typed. The SLA cell keeps its state
+colours even on a selected row, so a selection never hides how late an enquiry is.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QIcon, QPainter, QPen
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+
+from widgets.queue.model import SLA_STATE_ROLE, Cell, QueueModel
+from widgets.queue.text import Col
+from widgets.theme.theme import Theme, make_theme
+
+Index = QModelIndex | QPersistentModelIndex
+PAD = 6  # horizontal padding in a cell, scaled with the font below
+
+
+def _cell_from_roles(index: Index) -> Cell:
+    icon = index.data(Qt.ItemDataRole.DecorationRole)
+    align = index.data(Qt.ItemDataRole.TextAlignmentRole)
+    return Cell(
+        str(index.data(Qt.ItemDataRole.DisplayRole) or ""),
+        icon if isinstance(icon, QIcon) and not icon.isNull() else None,
+        _brush(index.data(Qt.ItemDataRole.ForegroundRole)),
+        _brush(index.data(Qt.ItemDataRole.BackgroundRole)),
+        align is not None and bool(Qt.AlignmentFlag.AlignRight & align),
+        index.data(SLA_STATE_ROLE) in ("urgent", "breached"),
+    )
+
+
+def _brush(value: object) -> QBrush | None:
+    if isinstance(value, QBrush):
+        return value
+    if isinstance(value, QColor):
+        return QBrush(value)
+    return None
+
+
+def _pad(fm: QFontMetrics) -> int:
+    return max(PAD, fm.height() // 3)
+
+
+def row_height(font: QFont) -> int:
+    """Rows a little taller than the text, so a tired eye finds the line it is on."""
+    fm = QFontMetrics(font)
+    return int(fm.height() * 1.75)
+
+
+class QueueDelegate(QStyledItemDelegate):
+    """Paints one queue cell: background, optional icon, one line of elided plain text."""
+
+    def __init__(self, parent: QWidget | None = None, theme: Theme | None = None) -> None:
+        super().__init__(parent)
+        self.theme = theme or make_theme("light")
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        model = index.model()
+        cell = model.cell(index.row(), index.column()) if isinstance(model, QueueModel) else None
+        if cell is None:  # another model, or a row that just went away: fall back to the roles
+            cell = _cell_from_roles(index)
+        rect: QRect = option.rect
+        state = option.state
+        palette = option.palette
+        selected = bool(state & QStyle.StateFlag.State_Selected)
+        is_sla = index.column() == Col.SLA
+        painter.save()
+        if is_sla and cell.bg is not None:
+            painter.fillRect(rect, cell.bg)
+        elif selected:
+            painter.fillRect(rect, palette.highlight())
+        elif cell.bg is not None:
+            painter.fillRect(rect, cell.bg)
+        elif option.features & QStyleOptionViewItem.ViewItemFeature.Alternate:
+            painter.fillRect(rect, palette.alternateBase())
+        if is_sla and selected:
+            # A selection edge on the coloured cell, so the whole row still reads as selected.
+            painter.fillRect(QRect(rect.left(), rect.top(), 4, rect.height()), palette.highlight())
+            painter.fillRect(QRect(rect.left(), rect.bottom() - 1, rect.width(), 2), palette.highlight())
+
+        font = option.font
+        if cell.bold:
+            font = QFont(font)
+            font.setBold(True)
+        painter.setFont(font)
+        fm = QFontMetrics(font)
+        pad = _pad(fm)
+        inner = rect.adjusted(pad + (4 if is_sla else 0), 0, -pad, 0)
+        if cell.icon is not None:
+            side = min(inner.height() - 4, max(16, fm.height()))
+            icon_rect = QRect(inner.left(), inner.top() + (inner.height() - side) // 2, side, side)
+            cell.icon.paint(painter, icon_rect)
+            inner.setLeft(icon_rect.right() + 1 + pad)
+
+        if cell.fg is not None and (is_sla or not selected):
+            colour = cell.fg.color()
+        elif selected:
+            colour = palette.highlightedText().color()
+        else:
+            colour = palette.text().color()
+        painter.setPen(colour)
+        flags = Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextSingleLine
+        if cell.right:
+            flags |= Qt.AlignmentFlag.AlignRight
+        # drawText on a plain string: markup in customer text is never interpreted.
+        painter.drawText(inner, flags, fm.elidedText(cell.text, Qt.TextElideMode.ElideRight, inner.width()))
+
+        if state & QStyle.StateFlag.State_HasFocus:
+            painter.setPen(QPen(self.theme.focus, 2))
+            painter.drawRect(rect.adjusted(1, 1, -1, -1))
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        fm = QFontMetrics(option.font)
+        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        icon = 0 if index.data(Qt.ItemDataRole.DecorationRole) is None else fm.height() + _pad(fm)
+        return QSize(fm.horizontalAdvance(text) + icon + 2 * _pad(fm) + 6, row_height(option.font))
+
+
+class ChipDelegate(QStyledItemDelegate):
+    """A breach-soon chip: a rounded box in the state's colours, icon, countdown, a few words."""
+
+    def __init__(self, parent: QWidget | None = None, theme: Theme | None = None) -> None:
+        super().__init__(parent)
+        self.theme = theme or make_theme("light")
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        rect: QRect = option.rect.adjusted(3, 3, -3, -3)
+        state = option.state
+        colours = self.theme.state(str(index.data(SLA_STATE_ROLE)))
+        bg = colours.bg if colours else self.theme.alt_base
+        fg = colours.fg if colours else self.theme.text
+        painter.save()
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        border = self.theme.focus if state & QStyle.StateFlag.State_HasFocus else self.theme.grid
+        selected = bool(state & QStyle.StateFlag.State_Selected)
+        painter.setPen(QPen(self.theme.focus if selected else border, 2 if selected else 1))
+        painter.setBrush(bg)
+        painter.drawRoundedRect(rect, 6, 6)
+        fm = QFontMetrics(option.font)
+        pad = _pad(fm)
+        inner = rect.adjusted(pad, 0, -pad, 0)
+        icon = index.data(Qt.ItemDataRole.DecorationRole)
+        if isinstance(icon, QIcon):
+            side = fm.height()
+            icon.paint(painter, QRect(inner.left(), inner.top() + (inner.height() - side) // 2, side, side))
+            inner.setLeft(inner.left() + side + pad // 2)
+        painter.setPen(fg)
+        painter.setFont(option.font)
+        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        flags = Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextSingleLine
+        painter.drawText(inner, flags, fm.elidedText(text, Qt.TextElideMode.ElideRight, inner.width()))
+        painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        fm = QFontMetrics(option.font)
+        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        width = min(fm.horizontalAdvance(text), fm.averageCharWidth() * 34) + fm.height() + 4 * _pad(fm)
+        return QSize(width, int(fm.height() * 2.1))

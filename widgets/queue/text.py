@@ -1,0 +1,129 @@
+"""What the queue's cells say: column names and the plain-text renderings of an enquiry's fields.
+
+Pure functions (no Qt), kept apart from the model so that the table model stays readable. Every string
+returned here is plain text; the model escapes it before it goes into a tooltip.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from datetime import datetime
+from enum import IntEnum
+from zoneinfo import ZoneInfo
+
+from console.domain.model import Enquiry
+from console.domain.privacy import mask_handle, mask_text
+from console.sla.engine import SlaStatus, format_countdown
+
+PREVIEW_CHARS = 120
+# Mask a window a little longer than what is shown, so a card number or e-mail that straddles the cut
+# is masked whole before it is cut.
+_MASK_WINDOW = 256
+
+
+class Col(IntEnum):
+    SLA = 0
+    AGE = 1
+    CHANNEL = 2
+    CUSTOMER = 3
+    TOPIC = 4
+    FLAGS = 5
+    TEAM = 6
+    AGENT = 7
+    PREVIEW = 8
+
+
+COLUMNS = ("SLA", "Age", "Channel", "Customer", "Topic", "Flags", "Team", "Agent", "Latest message")
+COLUMN_TIPS = (
+    "The clock that falls due first: working time left and the wall-clock deadline",
+    "Time since the enquiry arrived",
+    "Social channel; a lock means a private conversation (DM)",
+    "Customer, shown according to the privacy mode",
+    "Topic",
+    "Vulnerable customer, complaint, fraud risk",
+    "Owning team",
+    "Agent working on it",
+    "The customer's latest message (account numbers and contact details masked)",
+)
+STATE_WORDS = {"on_track": "On track", "at_risk": "At risk", "urgent": "Urgent", "breached": "Breached"}
+CLOCK_WORDS = {
+    "first_response": "First response",
+    "next_response": "Next response",
+    "resolution": "Resolution",
+    "handoff": "Hand-off acceptance",
+}
+CHANNEL_NAMES = {
+    "x": "X",
+    "facebook": "Facebook",
+    "messenger": "Messenger",
+    "instagram": "Instagram",
+    "whatsapp": "WhatsApp",
+    "linkedin": "LinkedIn",
+    "tiktok": "TikTok",
+}
+FLAG_WORDS = {"vulnerable": "Vulnerable", "complaint": "Complaint", "fraud_risk": "Fraud risk"}
+_FLAG_ORDER = {f: i for i, f in enumerate(("fraud_risk", "vulnerable", "complaint"))}
+
+
+def one_line(text: str) -> str:
+    """Collapse every run of whitespace (newlines, tabs, odd Unicode spaces) to one space; drop control
+    characters so a message cannot break the row or hide text."""
+    cleaned = "".join(ch if ch.isprintable() or ch.isspace() else " " for ch in text)
+    return " ".join(cleaned.split())
+
+
+def channel_text(channel: str, visibility: str) -> str:
+    name = CHANNEL_NAMES.get(channel, channel)
+    return f"{name} · {'DM' if visibility == 'private' else 'public'}"
+
+
+def flags_text(flags: frozenset[str]) -> str:
+    ordered = sorted(flags, key=lambda f: (_FLAG_ORDER.get(f, 99), f))
+    return ", ".join(FLAG_WORDS.get(f, f.replace("_", " ")) for f in ordered)
+
+
+def customer_text(e: Enquiry, mode: str) -> str:
+    handle = one_line(mask_handle(e.customer_handle, mode))
+    if mode == "full" and e.customer_name.strip():
+        return f"{one_line(e.customer_name)} ({handle})" if handle else one_line(e.customer_name)
+    return handle or "(no handle)"
+
+
+def preview_text(text: str, mode: str, limit: int = PREVIEW_CHARS, one_line_only: bool = True) -> str:
+    """The customer's latest message, PII-masked, cut to `limit` characters (one line by default).
+    In the masked privacy mode (wallboards) no message text is shown at all."""
+    if mode == "masked":
+        return "(hidden)"
+    masked = mask_text(text[: max(limit, _MASK_WINDOW) + 64])
+    flat = one_line(masked) if one_line_only else masked
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def countdown_text(status: SlaStatus | None, tz: str, now: float | None = None) -> str:
+    """ "0:42 left · due 09:16" (today), "+1:05 over · was due Mon 14:20"; "—" with no clock running."""
+    return "—" if status is None else format_countdown(status, tz, now)
+
+
+def sla_tooltip(status: SlaStatus | None, tz: str) -> str:
+    """Escaped rich text: state, which clock, working time left or over, target and the deadline."""
+    if status is None:
+        return "No SLA clock is running (closed, or no policy applies)."
+    state = STATE_WORDS.get(status.state, str(status.state))
+    clock = CLOCK_WORDS.get(status.kind, str(status.kind).replace("_", " ").capitalize())
+    if math.isinf(status.due_at):
+        return html.escape(f"{state} · {clock} clock: no deadline (its calendar never opens)")
+    due = datetime.fromtimestamp(status.due_at, ZoneInfo(tz)).strftime("%a %d %b %H:%M")
+    left = _hm(abs(status.remaining_s))
+    when = f"{left} working time over" if status.remaining_s < 0 else f"{left} working time left"
+    lines = (
+        f"<b>{html.escape(state)}</b> · {html.escape(clock)} clock",
+        html.escape(f"{when} (target {_hm(status.target_s)})"),
+        html.escape(f"{'Was due' if status.remaining_s < 0 else 'Due'} {due} ({tz})"),
+    )
+    return "<br>".join(lines)
+
+
+def _hm(seconds: float) -> str:
+    m = int(seconds // 60)
+    return f"{m // 60}:{m % 60:02d}"

@@ -1,0 +1,130 @@
+"""The report viewer's charts: matplotlib on a Qt canvas, imported the first time a chart is shown (the
+Qt backend adds ~0.45 s to start-up, so a report opens first and draws its charts when asked).
+
+Okabe-Ito colours (as the PDF), every bar labelled with its value: colour never carries meaning alone.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+from typing import Any
+
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from console.reports.pdf_draw import series_colour
+from console.reports.types import ShiftReport
+
+INK, MUTED, GRID = "#222222", "#666666", "#E5E5E5"
+
+
+class ReportCharts(QWidget):
+    """Three charts of one report. set_report() is cheap; drawing waits until the widget is shown."""
+
+    def __init__(self, zone: tzinfo, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._zone = zone
+        self._report: ShiftReport | None = None
+        self._drawn: ShiftReport | None = None
+        self._canvas: Any = None
+        self._layout = QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._placeholder = QLabel("Charts are drawn when this tab is shown.")
+        self._layout.addWidget(self._placeholder)
+
+    def set_report(self, report: ShiftReport | None) -> None:
+        self._report = report
+        if self.isVisible():
+            self.draw()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self.draw()
+
+    @property
+    def drawn(self) -> bool:
+        return self._drawn is not None and self._drawn is self._report
+
+    def draw(self) -> None:
+        if self._report is None or self._drawn is self._report:
+            return
+        if self._canvas is None:
+            from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+            from matplotlib.figure import Figure
+
+            figure = Figure(figsize=(7, 8), layout="constrained")
+            self._canvas = FigureCanvasQTAgg(figure)  # type: ignore[no-untyped-call]
+            self._canvas.setAccessibleName("Shift report charts")
+            self._layout.removeWidget(self._placeholder)
+            self._placeholder.hide()
+            self._placeholder.deleteLater()
+            self._layout.addWidget(self._canvas)
+        fig = self._canvas.figure
+        fig.clear()
+        volumes, fr, sla = fig.subplots(3, 1, height_ratios=(1.2, 1, 1))
+        self._volumes(volumes, self._report)
+        self._first_response(fr, self._report)
+        self._attainment(sla, self._report)
+        self._canvas.draw()  # now, not on an idle timer: the tab shows finished charts
+        self._drawn = self._report
+
+    def _style(self, ax: Any, title: str) -> None:
+        ax.set_title(title, loc="left", fontsize=10, color=INK, fontweight="bold")
+        ax.tick_params(labelsize=8, colors=INK)
+        ax.yaxis.grid(True, color=GRID, lw=0.6)
+        ax.set_axisbelow(True)
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+
+    def _empty(self, ax: Any, text: str) -> None:
+        ax.text(0.5, 0.5, text, ha="center", va="center", color=MUTED, fontsize=9, transform=ax.transAxes)
+        ax.set_xticks([])
+        ax.set_yticks([])
+
+    def _volumes(self, ax: Any, r: ShiftReport) -> None:
+        self._style(ax, f"Enquiries per hour, by channel ({r.summary.created:,} created)")
+        channels = [c.key for c in r.volumes_by_channel]
+        hours = r.volumes_by_hour
+        if not channels or not hours:
+            self._empty(ax, "No enquiries were created in this shift")
+            return
+        xs = list(range(len(hours)))
+        bottom = [0] * len(hours)
+        for i, ch in enumerate(channels):
+            heights = [h.by_channel[i].n for h in hours]
+            ax.bar(xs, heights, bottom=bottom, width=0.85, color=series_colour(i), label=ch[:14])
+            bottom = [b + v for b, v in zip(bottom, heights, strict=True)]
+        step = max(1, len(hours) // 12)
+        labels = [datetime.fromtimestamp(h.hour_start, self._zone).strftime("%H:%M") for h in hours[::step]]
+        ax.set_xticks(xs[::step], labels)
+        ax.set_ylim(0, max(bottom) * 1.3 + 1)  # headroom: the legend sits above the tallest bar
+        ax.legend(fontsize=7, frameon=False, ncol=min(len(channels), 7), loc="upper left")
+
+    def _first_response(self, ax: Any, r: ShiftReport) -> None:
+        self._style(ax, "First response by channel: median and 90th percentile (minutes)")
+        stats = [f for f in r.first_response if f.answered and f.median_s is not None]
+        if not stats:
+            self._empty(ax, "No first responses in this shift")
+            return
+        xs = list(range(len(stats)))
+        med = [(f.median_s or 0) / 60 for f in stats]
+        p90 = [(f.p90_s or 0) / 60 for f in stats]
+        b1 = ax.bar([x - 0.2 for x in xs], med, width=0.4, color=series_colour(0), label="median")
+        b2 = ax.bar([x + 0.2 for x in xs], p90, width=0.4, color=series_colour(1), label="90th percentile")
+        ax.bar_label(b1, fmt="%.0f", fontsize=7, color=INK)
+        ax.bar_label(b2, fmt="%.0f", fontsize=7, color=INK)
+        ax.set_xticks(xs, [f.channel[:14] for f in stats])
+        ax.set_ylim(0, max(p90 + med) * 1.3 + 1)
+        ax.legend(fontsize=7, frameon=False, loc="upper left")
+
+    def _attainment(self, ax: Any, r: ShiftReport) -> None:
+        self._style(ax, "SLA attainment by team (% of clocks due that were met)")
+        rows = [a for a in r.sla_by_team if a.due]
+        if not rows:
+            self._empty(ax, "No SLA clock fell due in this shift")
+            return
+        xs = list(range(len(rows)))
+        bars = ax.bar(xs, [(a.rate or 0) * 100 for a in rows], width=0.6, color=series_colour(3))
+        ax.bar_label(bars, labels=[f"{(a.rate or 0) * 100:.0f}% of {a.due:,}" for a in rows], fontsize=7)
+        ax.set_ylim(0, 110)
+        ax.set_xticks(xs, [a.label[:18] for a in rows])
