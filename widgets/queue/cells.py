@@ -14,13 +14,13 @@ from PySide6.QtGui import QBrush
 from console.domain.model import Enquiry
 from console.live.metrics import format_wait
 from console.sla.engine import SlaStatus
+from console.sla.words import state_word
 from widgets.queue.mime import MIME_TYPE
 from widgets.queue.mime import encode as encode_refs
 from widgets.queue.rows import Cell, SortKey, _Row, _sla_key
 from widgets.queue.text import (
     COLUMN_TIPS,
     COLUMNS,
-    STATE_WORDS,
     Col,
     channel_text,
     countdown_text,
@@ -152,7 +152,7 @@ class QueueCells:
         if role == _ACCESSIBLE:
             if col == Col.SLA:
                 s = self._status(r)
-                words = "No SLA clock running" if s is None else STATE_WORDS.get(s.state, s.state)
+                words = state_word(None if s is None else s.state)
                 return words if s is None else f"{words}: {self._text(r, col)}"
             return f"{COLUMNS[col]}: {self._text(r, col)}"
         if role == _ALIGN:
