@@ -40,7 +40,15 @@ from console.reports.pdf_draw import (
     when,
 )
 from console.reports.pdf_tables import detail_page, table_pages
-from console.reports.tiles import Tile, duration, percent, summary_tiles
+from console.reports.tiles import (
+    NO_CLOCKS_DUE,
+    NO_ENQUIRIES,
+    NO_FIRST_RESPONSES,
+    Tile,
+    duration,
+    percent,
+    summary_tiles,
+)
 from console.reports.types import ShiftReport
 
 
@@ -240,7 +248,7 @@ def _volumes_chart(fig: Any, report: ShiftReport, top_in: float) -> None:
     ax = axes_at(fig, top_in + 0.55, 2.35)
     hours = report.volumes_by_hour
     if not channels:
-        _no_data(ax, "No enquiries were created in this shift")
+        _no_data(ax, NO_ENQUIRIES)
         return
     xs = list(range(len(hours)))
     bottom = [0] * len(hours)
@@ -306,7 +314,7 @@ def _fr_chart(fig: Any, report: ShiftReport, top_in: float) -> None:
     )
     ax = axes_at(fig, top_in + 0.65, 2.4)
     if not stats:
-        _no_data(ax, "No first responses in this shift")
+        _no_data(ax, NO_FIRST_RESPONSES)
         return
     edges = report.fr_bin_edges_s
     xs = list(range(len(edges)))
@@ -362,7 +370,7 @@ def _sla_chart(fig: Any, report: ShiftReport, top_in: float) -> None:
     height = 0.3 + 0.27 * max(len(teams), 3)
     ax = axes_at(fig, top_in + 0.45, min(height, 2.5), left_in=MARGIN + 1.5)
     if not teams:
-        _no_data(ax, "No SLA clocks fell due in this shift")
+        _no_data(ax, NO_CLOCKS_DUE)
         return
     ys = list(range(len(teams)))[::-1]
     rates = [100 * (a.rate or 0.0) for a in teams]

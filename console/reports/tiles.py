@@ -12,6 +12,10 @@ from dataclasses import dataclass
 from console.reports.types import ShiftReport
 
 NOT_AVAILABLE = "n/a"  # a figure that could not be computed (no values)
+# What an empty chart says, in the PDF and the viewer alike.
+NO_ENQUIRIES = "No enquiries were created in this shift"
+NO_FIRST_RESPONSES = "No first responses in this shift"
+NO_CLOCKS_DUE = "No SLA clocks fell due in this shift"
 
 
 @dataclass(frozen=True, slots=True)
