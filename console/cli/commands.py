@@ -1,7 +1,7 @@
 """Headless commands: `python -m console sync ...` and `python -m console export ...`.
 
-Exit codes: 0 done, 1 unexpected failure, 2 usage, 3 the cache (wrong key, disk, lock), 4 the server
-could not be reached or answered badly, 5 sign-in refused.
+Exit codes as console.cli.common: 0 done, 1 unexpected failure, 2 usage, 3 the cache (wrong key, disk,
+lock), 4 the server could not be reached or answered badly, 5 sign-in refused.
 """
 
 from __future__ import annotations
@@ -16,14 +16,23 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from console.cli.common import (
+    EXIT_AUTH,
+    EXIT_OK,
+    CommandError,
+    cache_key,
+    cli_actor,
+    errors,
+    load_settings,
+    setup_logging,
+)
 from console.domain import wire
 from console.domain.model import Enquiry
 from console.domain.privacy import mask_handle, mask_text
+from console.platform.env import ENV_CACHE_KEY, ENV_PASSWORD, ENV_TOKEN
 
 if TYPE_CHECKING:  # the commands import their heavy parts lazily, so --help starts fast
     from console.api.client import ApiClient
@@ -33,10 +42,6 @@ if TYPE_CHECKING:  # the commands import their heavy parts lazily, so --help sta
 
 log = logging.getLogger("concierge.cli")
 
-EXIT_OK, EXIT_BUG, EXIT_USAGE, EXIT_CACHE, EXIT_NETWORK, EXIT_AUTH = 0, 1, 2, 3, 4, 5
-ENV_CACHE_KEY = "CONCIERGE_CACHE_KEY"
-ENV_TOKEN = "CONCIERGE_TOKEN"  # noqa: S105 - the variable's name, not a secret
-ENV_PASSWORD = "CONCIERGE_PASSWORD"  # noqa: S105
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CSV_FIELDS = (
     "id",
@@ -72,71 +77,10 @@ SYNC_EPILOG = f"""environment:
 exit codes: 0 done, 2 usage, 3 the cache (wrong key, disk, lock), 4 the server, 5 sign-in"""
 
 
-class CommandError(Exception):
-    def __init__(self, message: str, code: int) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-def _cache_key() -> bytes | str:
-    """CONCIERGE_CACHE_KEY, else the key kept in the OS secret store (made on first use)."""
-    env = os.environ.get(ENV_CACHE_KEY)
-    if env:
-        return env.strip()
-    from console.platform.credentials import CredentialsError, SecretStore
-
-    secrets = SecretStore.open()
-    if not secrets.secure:
-        # A key held in memory only would make a cache nobody can open again.
-        raise CommandError(
-            f"no secure password store is available for the cache key; set {ENV_CACHE_KEY} "
-            "(64 hexadecimal characters) instead",
-            EXIT_CACHE,
-        )
-    try:
-        return secrets.cache_key()
-    except CredentialsError as e:
-        raise CommandError(str(e), EXIT_CACHE) from None
-
-
-def _setup_logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-
-
-@contextmanager
-def _errors() -> Iterator[None]:
-    """Known failures become one clear line and an exit code; anything else is a bug and says so."""
-    from console.api.errors import AuthError, BadDataError, NetworkError, RateLimited, ServerError
-    from console.store.schema import KnownError
-
-    try:
-        yield
-    except CommandError:
-        raise
-    except AuthError as e:
-        raise CommandError(f"sign-in failed: {e}", EXIT_AUTH) from None
-    except (NetworkError, ServerError, RateLimited, BadDataError) as e:
-        raise CommandError(f"cannot sync: {e}", EXIT_NETWORK) from None
-    except KnownError as e:
-        raise CommandError(f"cache: {e}", EXIT_CACHE) from None
-    except ValueError as e:  # e.g. a malformed API address
-        raise CommandError(str(e), EXIT_USAGE) from None
-
-
 # -- sync --------------------------------------------------------------------------------------------
-def _settings() -> Settings:
-    """The console's own settings (user over machine files) give the defaults the GUI uses too."""
-    from console.platform.settings import load
-
-    return load()
-
-
 def sync_main(argv: list[str]) -> int:
-    conf = _settings()
+    setup_logging(False)  # before anything can log: loading the settings warns about bad values
+    conf = load_settings()
     parser = argparse.ArgumentParser(
         prog="python -m console sync",
         description="Sync the encrypted cache with a Service API (until Ctrl-C, or --once).",
@@ -167,7 +111,8 @@ def sync_main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     if not 1 <= args.page_limit <= 5000:
         parser.error("--page-limit must be within 1..5000")
-    _setup_logging(args.verbose)
+    if args.verbose:
+        setup_logging(True)
     try:
         return _sync(args, conf)
     except CommandError as e:
@@ -181,11 +126,11 @@ def _sync(args: argparse.Namespace, conf: Settings) -> int:
     from console.sync.engine import Syncer
 
     cache = args.cache or conf.resolved_cache_path()
-    with _errors():
+    with errors():
         api = ApiClient(ApiSettings(args.api, ca_bundle=args.ca_bundle, proxy=args.proxy))
-        store = Store(cache, _cache_key())
+        store = Store(cache, cache_key())
     try:
-        with _errors():
+        with errors():
             _sign_in(api, args.user)
             syncer = Syncer(
                 api, store, on_state=None if args.once else _print_state, page_limit=args.page_limit
@@ -255,9 +200,9 @@ def export_main(argv: list[str]) -> int:
         help="customer handles, names and text as they are (default: PII masked); audited either way",
     )
     args = parser.parse_args(argv)
-    _setup_logging(False)
+    setup_logging(False)
     try:
-        with _errors():
+        with errors():
             return _export(args)
     except CommandError as e:
         print(f"concierge export: {e}", file=sys.stderr)
@@ -268,11 +213,10 @@ def export_main(argv: list[str]) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from console.cli.report_commands import cli_actor
     from console.store.cache import Store, StoreReader
 
-    cache = args.cache or _settings().resolved_cache_path()
-    key = _cache_key()
+    cache = args.cache or load_settings().resolved_cache_path()
+    key = cache_key()
     masked = not args.unmasked
     with StoreReader(cache, key) as reader:
         if args.out is None:

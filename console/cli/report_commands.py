@@ -4,14 +4,13 @@
     python -m console audit verify --cache PATH
     python -m console audit export --cache PATH [--out FILE]
 
-Exit codes as console.cli.commands, plus 6: the audit trail has been tampered with. Every report and audit
+Exit codes as console.cli.common, including 6: the audit trail has been tampered with. Every report and audit
 export leaves an audit entry (who, what, when).
 """
 
 from __future__ import annotations
 
 import argparse
-import getpass
 import hashlib
 import os
 import sys
@@ -20,21 +19,21 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from console.cli.commands import CommandError, _cache_key, _errors, _settings, _setup_logging
+from console.cli.common import (
+    EXIT_OK,
+    EXIT_TAMPERED,
+    EXIT_USAGE,
+    CommandError,
+    cache_key,
+    cli_actor,
+    errors,
+    load_settings,
+    setup_logging,
+)
 
 if TYPE_CHECKING:
     from console.reports.shift_report import ShiftReport
     from console.store.cache import Store
-
-EXIT_OK, EXIT_USAGE, EXIT_TAMPERED = 0, 2, 6
-
-
-def cli_actor() -> str:
-    """Who ran the command, for the audit trail: the OS account (a CLI has no sign-in of its own)."""
-    try:
-        return f"{getpass.getuser()} (cli)"
-    except (KeyError, OSError):
-        return "unknown (cli)"
 
 
 def file_digest(path: Path) -> str:
@@ -55,7 +54,7 @@ def report_for(store: Store, shift_id: str, now: float) -> tuple[ShiftReport, st
     stored = load_report(store, shift_id)
     if stored is not None:
         return stored, "stored"
-    shifts, _ = all_shifts(store, _settings().extra)  # the API's shifts and any set in the settings
+    shifts, _ = all_shifts(store, load_settings().extra)  # the API's shifts and any set in the settings
     shift = next((s for s in shifts if s.id == shift_id), None)
     if shift is None:
         known = ", ".join(s.id for s in shifts[-8:]) or "none cached: sync first"
@@ -107,9 +106,9 @@ def report_main(argv: list[str]) -> int:
     parser.add_argument("--out", type=Path, required=True, help="the file to write")
     parser.add_argument("--tz", default=None, help="time zone for times (default: the site's, else UTC)")
     args = parser.parse_args(argv)
-    _setup_logging(False)
+    setup_logging(False)
     try:
-        with _errors():
+        with errors():
             return _report(args)
     except CommandError as e:
         print(f"concierge report: {e}", file=sys.stderr)
@@ -123,11 +122,11 @@ def _report(args: argparse.Namespace) -> int:
     from console.store.cache import Store
     from console.sync.shift_close import report_zone
 
-    cache = args.cache or _settings().resolved_cache_path()
+    cache = args.cache or load_settings().resolved_cache_path()
     if not cache.exists():
         raise CommandError(f"no cache at {cache}: sync first", 3)
     now = time.time()
-    with Store(cache, _cache_key()) as store:
+    with Store(cache, cache_key()) as store:
         report, how = report_for(store, args.shift, now)
         tz = args.tz or report_zone(store.teams(), store.calendars())
         written = export_report(store, report, args.format, args.out, actor=cli_actor(), now=now, tz=tz)
@@ -145,9 +144,9 @@ def audit_main(argv: list[str]) -> int:
     export.add_argument("--cache", type=Path, default=None)
     export.add_argument("--out", type=Path, default=None, help="output file (default: standard output)")
     args = parser.parse_args(argv)
-    _setup_logging(False)
+    setup_logging(False)
     try:
-        with _errors():
+        with errors():
             return _verify(args) if args.action == "verify" else _audit_export(args)
     except CommandError as e:
         print(f"concierge audit: {e}", file=sys.stderr)
@@ -160,10 +159,10 @@ def audit_main(argv: list[str]) -> int:
 def _verify(args: argparse.Namespace) -> int:
     from console.store.cache import StoreReader
 
-    cache = args.cache or _settings().resolved_cache_path()
+    cache = args.cache or load_settings().resolved_cache_path()
     from console.store.reports import verify_reports
 
-    with StoreReader(cache, _cache_key()) as reader:
+    with StoreReader(cache, cache_key()) as reader:
         bad = reader.verify_audit()
         count = len(reader._rows("SELECT seq FROM audit"))
         reports = verify_reports(reader)
@@ -188,10 +187,10 @@ def _audit_export(args: argparse.Namespace) -> int:
     from console.store.cache import Store
     from console.store.reports import audit_lines
 
-    cache = args.cache or _settings().resolved_cache_path()
+    cache = args.cache or load_settings().resolved_cache_path()
     if not cache.exists():
         raise CommandError(f"no cache at {cache}: sync first", 3)
-    with Store(cache, _cache_key()) as store:
+    with Store(cache, cache_key()) as store:
         bad = store.verify_audit()
         n = 0
         if args.out is None:

@@ -311,8 +311,3 @@ class _Table(NamedTuple):
     lo: float
     hi: float
     base: float
-
-
-def clocks_for(calendars: dict[str, Calendar]) -> dict[str, BusinessClock]:
-    """A BusinessClock per calendar id. Raises CalendarError for the first unusable calendar."""
-    return {cid: BusinessClock(cal) for cid, cal in calendars.items()}

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from console.domain.model import Agent, Calendar, ChannelInfo, Enquiry, Shift, SLAPolicy, Team
 from console.domain.staffing import agents_needed
 from console.live.metrics import Attainment, agent_summary, site_time_zone, start_of_day, waiting_since
-from console.sla.engine import SlaEngine, SlaStatus, Thresholds
+from console.sla.engine import SlaEngine, Thresholds
 from console.sla.predict import predict_breaches
 
 BUCKET_S = 900.0  # 15 minutes: fine enough for the backlog curve, summed to hours for the bar charts
@@ -431,9 +431,3 @@ class LiveBoard:
         elif targets:
             target = targets.most_common(1)[0][0] / 60.0
         return FrtDistribution(FRT_EDGES_MIN, tuple(counts), target, met, sum(counts))
-
-
-def status_counts(statuses: Iterable[SlaStatus | None]) -> dict[str, int]:
-    """States of a list of statuses (None: no clock running), for tests and small callers."""
-    c = Counter(NO_CLOCK if s is None else s.state for s in statuses)
-    return {s: c.get(s, 0) for s in STACK_STATES}

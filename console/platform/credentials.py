@@ -6,11 +6,8 @@ and file backends and anything of unknown standing are refused, then the chosen 
 random value. If no secure store works, secrets live in memory for this session only: .secure is False and
 .warning says so in one sentence for the user. Nothing is ever written to a file or a log in that case.
 
-Environment variables for headless automation (cron jobs, the `python -m console` commands). When set they
-win over the secret store and are never written anywhere:
-    CONCIERGE_TOKEN       an API access token (used as is, no refresh)
-    CONCIERGE_CACHE_KEY   the local cache's encryption key: 64 hexadecimal characters (32 bytes)
-    CONCIERGE_PASSWORD    the password for a non-interactive sign-in
+Environment variables for headless automation (CONCIERGE_TOKEN, CONCIERGE_PASSWORD, CONCIERGE_CACHE_KEY:
+see console.platform.env) win over the secret store when set and are never written anywhere.
 """
 
 from __future__ import annotations
@@ -26,6 +23,8 @@ import keyring
 import keyring.errors
 from keyring.backends.chainer import ChainerBackend
 
+from console.platform.env import ENV_CACHE_KEY, ENV_PASSWORD, ENV_TOKEN
+
 log = logging.getLogger("concierge.credentials")
 
 # Names of the secrets the console keeps (names, not secrets: hence the noqa); callers may add a suffix
@@ -33,9 +32,6 @@ log = logging.getLogger("concierge.credentials")
 ACCESS_TOKEN = "access_token"  # noqa: S105
 REFRESH_TOKEN = "refresh_token"  # noqa: S105
 PASSWORD = "password"  # noqa: S105
-ENV_TOKEN = "CONCIERGE_TOKEN"  # noqa: S105
-ENV_CACHE_KEY = "CONCIERGE_CACHE_KEY"
-ENV_PASSWORD = "CONCIERGE_PASSWORD"  # noqa: S105
 _ENV_FOR = {ACCESS_TOKEN: ENV_TOKEN, PASSWORD: ENV_PASSWORD}
 
 # Backends that keep secrets encrypted by the operating system.

@@ -17,14 +17,13 @@ import threading
 from collections.abc import Mapping
 from pathlib import Path
 
-ENV_LOG_DIR = "CONCIERGE_LOG_DIR"
+from console.platform.env import ENV_LOG_DIR, SECRET_ENV
+
 LOG_FILE = "concierge.log"
 MAX_BYTES = 2_000_000
 BACKUPS = 5
 FORMAT = "%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"
 MASK = "[redacted]"
-# Environment variables whose values are secrets (console.platform.credentials reads them).
-SECRET_ENV = ("CONCIERGE_TOKEN", "CONCIERGE_PASSWORD", "CONCIERGE_CACHE_KEY")
 
 _NAMES_OF_SECRETS = (
     r"(?:access[_-]?token|refresh[_-]?token|id[_-]?token|token|password|passwd|pwd|passphrase|secret|"

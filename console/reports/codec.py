@@ -12,19 +12,13 @@ from __future__ import annotations
 
 import json
 import types
-from collections.abc import Callable
 from dataclasses import MISSING, fields, is_dataclass
 from functools import cache
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
-from console.reports.types import ReportFormatError, ShiftReport
+from console.reports.types import Codec, ReportFormatError, ShiftReport, encoder, identity
 
 FORMAT = "concierge-report-rows/1"
-Codec = Callable[[Any], Any]
-
-
-def _identity(v: Any) -> Any:
-    return v
 
 
 def _dataclasses(tp: Any, seen: dict[str, list[str]]) -> None:
@@ -47,32 +41,12 @@ def current_layouts() -> dict[str, list[str]]:
     return seen
 
 
-@cache
-def _encoder(tp: Any) -> Codec:
-    if isinstance(tp, type) and is_dataclass(tp):
-        hints = get_type_hints(tp)
-        parts = [(f.name, _encoder(hints[f.name])) for f in fields(tp)]
-        if all(enc is _identity for _, enc in parts):
-            names = [n for n, _ in parts]
-            return lambda obj: [getattr(obj, n) for n in names]
-        return lambda obj: [enc(getattr(obj, n)) for n, enc in parts]
-    origin = get_origin(tp)
-    if origin is tuple:
-        item = _encoder(get_args(tp)[0])
-        return list if item is _identity else lambda v: [item(x) for x in v]
-    if origin is Union or origin is types.UnionType:
-        (inner,) = [a for a in get_args(tp) if a is not type(None)]
-        enc = _encoder(inner)
-        return enc if enc is _identity else lambda v: None if v is None else enc(v)
-    return _identity
-
-
 def encode(report: ShiftReport) -> bytes:
     body = {
         "format": FORMAT,
         "schema": report.schema,
         "layouts": current_layouts(),
-        "report": _encoder(ShiftReport)(report),
+        "report": encoder(ShiftReport, keyed=False)(report),
     }
     return json.dumps(body, ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode("utf-8")
 
@@ -86,13 +60,13 @@ def _decoder(tp: Any, layouts: dict[str, list[str]], made: dict[Any, Codec]) -> 
     origin = get_origin(tp)
     if origin is tuple:
         item = _decoder(get_args(tp)[0], layouts, made)
-        dec: Codec = tuple if item is _identity else lambda v: tuple([item(x) for x in v])
+        dec: Codec = tuple if item is identity else lambda v: tuple([item(x) for x in v])
     elif origin is Union or origin is types.UnionType:
         (inner,) = [a for a in get_args(tp) if a is not type(None)]
         sub = _decoder(inner, layouts, made)
-        dec = sub if sub is _identity else lambda v: None if v is None else sub(v)
+        dec = sub if sub is identity else lambda v: None if v is None else sub(v)
     else:
-        dec = _identity
+        dec = identity
     made[tp] = dec
     return dec
 
@@ -105,7 +79,7 @@ def _dataclass_decoder(tp: type, layouts: dict[str, list[str]], made: dict[Any, 
         raise ReportFormatError(f"stored report: no layout for {tp.__name__}")
     decs = [_decoder(hints[f.name], layouts, made) for f in own]
     if stored == [f.name for f in own]:
-        if all(d is _identity for d in decs):
+        if all(d is identity for d in decs):
             return lambda v: tp(*v)
         return lambda v: tp(*[d(x) for d, x in zip(decs, v, strict=True)])
     # Another version's layout: match by name; a field it did not have takes its default.

@@ -31,17 +31,24 @@ from console.reports.pdf_draw import (
     Page,
     axes_at,
     draw_table,
-    duration,
     frame,
     fx,
     fy,
-    percent,
     put_text,
     safe,
     series_colour,
     when,
 )
 from console.reports.pdf_tables import detail_page, table_pages
+from console.reports.tiles import (
+    NO_CLOCKS_DUE,
+    NO_ENQUIRIES,
+    NO_FIRST_RESPONSES,
+    Tile,
+    duration,
+    percent,
+    summary_tiles,
+)
 from console.reports.types import ShiftReport
 
 
@@ -106,8 +113,6 @@ def _write_pdf(report: ShiftReport, target: Path) -> None:
 
 
 def _title_page(report: ShiftReport) -> Page:
-    s, h = report.summary, report.handoffs
-
     def draw(fig: Any, n: int, total: int) -> None:
         frame(fig, report, "Shift report", n, total)
         put_text(fig, MARGIN, 1.45, f"{when(report.start)} to {when(report.end)}", fontsize=10)
@@ -121,31 +126,20 @@ def _title_page(report: ShiftReport) -> Page:
             fontsize=8,
             color=MUTED,
         )
-        answered = f"{s.answered:,} answered" if s.created else "no enquiries"
-        tiles = [
-            ("Enquiries", f"{s.created:,}", answered),
-            ("First response, median", duration(s.median_fr_s), f"90th percentile {duration(s.p90_fr_s)}"),
-            ("SLA attainment", percent(s.sla_rate), f"{s.sla_met:,} of {s.sla_due:,} clocks due met"),
-            ("SLA breaches", f"{s.breaches:,}", "clocks due in the shift, not met"),
-            ("Unanswered at end", f"{s.unanswered_at_end:,}", f"{s.carried_over:,} open, carried over"),
-            ("Hand-offs", f"{h.requested:,}", f"median acceptance {duration(h.median_accept_s)}"),
-            ("Reassignments", f"{s.reassignments:,}", f"{len(report.reassignments_by_actor)} supervisors"),
-            ("Ping-pong", f"{s.ping_pong:,}", "enquiries moved more than twice"),
-        ]
-        _tiles(fig, tiles, top_in=2.0)
+        _tiles(fig, summary_tiles(report), top_in=2.0)
         y = _outcomes(fig, report, top_in=5.15)
         _notes(fig, report, top_in=y + 0.55)
 
     return draw
 
 
-def _tiles(fig: Any, tiles: Sequence[tuple[str, str, str]], top_in: float) -> None:
+def _tiles(fig: Any, tiles: Sequence[Tile], top_in: float) -> None:
     from matplotlib.patches import FancyBboxPatch
 
     cols, gap = 4, 0.15
     w = (A4[0] - 2 * MARGIN - gap * (cols - 1)) / cols
     hgt = 1.35
-    for i, (label, value, sub) in enumerate(tiles):
+    for i, (label, value, sub) in enumerate((t.title, t.figure, t.note) for t in tiles):
         x = MARGIN + (i % cols) * (w + gap)
         y = top_in + (i // cols) * (hgt + gap)
         fig.add_artist(
@@ -254,7 +248,7 @@ def _volumes_chart(fig: Any, report: ShiftReport, top_in: float) -> None:
     ax = axes_at(fig, top_in + 0.55, 2.35)
     hours = report.volumes_by_hour
     if not channels:
-        _no_data(ax, "No enquiries were created in this shift")
+        _no_data(ax, NO_ENQUIRIES)
         return
     xs = list(range(len(hours)))
     bottom = [0] * len(hours)
@@ -320,7 +314,7 @@ def _fr_chart(fig: Any, report: ShiftReport, top_in: float) -> None:
     )
     ax = axes_at(fig, top_in + 0.65, 2.4)
     if not stats:
-        _no_data(ax, "No first responses in this shift")
+        _no_data(ax, NO_FIRST_RESPONSES)
         return
     edges = report.fr_bin_edges_s
     xs = list(range(len(edges)))
@@ -376,7 +370,7 @@ def _sla_chart(fig: Any, report: ShiftReport, top_in: float) -> None:
     height = 0.3 + 0.27 * max(len(teams), 3)
     ax = axes_at(fig, top_in + 0.45, min(height, 2.5), left_in=MARGIN + 1.5)
     if not teams:
-        _no_data(ax, "No SLA clocks fell due in this shift")
+        _no_data(ax, NO_CLOCKS_DUE)
         return
     ys = list(range(len(teams)))[::-1]
     rates = [100 * (a.rate or 0.0) for a in teams]

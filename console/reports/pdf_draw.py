@@ -49,24 +49,6 @@ def when(ts: float, fmt: str = "%a %d %b %Y %H:%M %Z") -> str:
     return datetime.fromtimestamp(ts, ZONE.get()).strftime(fmt)
 
 
-def duration(seconds: float | None) -> str:
-    """Short human duration: 42s, 12m, 3h 05m, 2d 4h."""
-    if seconds is None:
-        return "n/a"
-    s = round(seconds)
-    if s < 60:
-        return f"{s}s"
-    if s < 3600:
-        return f"{s // 60}m {s % 60:02d}s" if s < 600 else f"{s // 60}m"
-    if s < 86400:
-        return f"{s // 3600}h {s % 3600 // 60:02d}m"
-    return f"{s // 86400}d {s % 86400 // 3600}h"
-
-
-def percent(rate: float | None) -> str:
-    return "n/a" if rate is None else f"{100 * rate:.1f}%"
-
-
 # Characters the core PDF fonts lack, spelled the nearest way they have (Polish, Czech, Turkish names).
 _NEAREST = str.maketrans(
     {"Ł": "L", "ł": "l", "Đ": "D", "đ": "d", "\u0131": "i", "≥": ">=", "≤": "<=", "→": "->"}

@@ -15,13 +15,12 @@ from console.reports.pdf_draw import (
     ROW_IN,
     Page,
     draw_table,
-    duration,
     frame,
-    percent,
     put_text,
     safe,
     when,
 )
+from console.reports.tiles import duration, percent
 from console.reports.types import ShiftReport
 
 

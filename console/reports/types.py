@@ -212,7 +212,7 @@ class ShiftReport:
     schema: int = SCHEMA
 
     def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = _encoder(ShiftReport)(self)
+        out: dict[str, Any] = encoder(ShiftReport)(self)
         return out
 
     def to_json(self) -> str:
@@ -251,27 +251,36 @@ class _Bad(Exception):
 Codec = Callable[[Any], Any]
 
 
-def _identity(value: Any) -> Any:
+def identity(value: Any) -> Any:
+    """The codec of a value JSON holds as it is (numbers, strings, None): callers test `is identity` to
+    skip a per-value call."""
     return value
 
 
 @cache
-def _encoder(tp: Any) -> Codec:
-    """A function dumping values of type tp to JSON-able data, built once per type (a report holds
-    tens of thousands of rows; a generic walk per value is several times slower)."""
+def encoder(tp: Any, *, keyed: bool = True) -> Codec:
+    """The one JSON encoder of report types: a function dumping values of type tp to JSON-able data,
+    built once per type (a report holds tens of thousands of rows; a generic walk per value is several
+    times slower). keyed: each dataclass as an object of its fields (the exchange format, to_json);
+    otherwise as the list of its field values in order (the cache's row form, console.reports.codec)."""
     if isinstance(tp, type) and is_dataclass(tp):
         hints = get_type_hints(tp)
-        parts = [(f.name, _encoder(hints[f.name])) for f in fields(tp)]
-        return lambda obj: {name: enc(getattr(obj, name)) for name, enc in parts}
+        parts = [(f.name, encoder(hints[f.name], keyed=keyed)) for f in fields(tp)]
+        if keyed:
+            return lambda obj: {name: enc(getattr(obj, name)) for name, enc in parts}
+        if all(enc is identity for _, enc in parts):
+            names = [n for n, _ in parts]
+            return lambda obj: [getattr(obj, n) for n in names]
+        return lambda obj: [enc(getattr(obj, n)) for n, enc in parts]
     origin = get_origin(tp)
     if origin is tuple:
-        item = _encoder(get_args(tp)[0])
-        return list if item is _identity else lambda v: [item(x) for x in v]
+        item = encoder(get_args(tp)[0], keyed=keyed)
+        return list if item is identity else lambda v: [item(x) for x in v]
     if origin is Union or origin is types.UnionType:
         (inner,) = [a for a in get_args(tp) if a is not type(None)]
-        enc = _encoder(inner)
-        return enc if enc is _identity else lambda v: None if v is None else enc(v)
-    return _identity
+        enc = encoder(inner, keyed=keyed)
+        return enc if enc is identity else lambda v: None if v is None else enc(v)
+    return identity
 
 
 def _primitive(tp: type) -> Codec:

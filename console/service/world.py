@@ -120,9 +120,6 @@ class World:
     policies: list[SLAPolicy]
     shifts: list[Shift]
 
-    def team_agents(self, team_id: str) -> list[Agent]:
-        return [a for a in self.agents.values() if a.team_id == team_id]
-
 
 def _hours(days: range, spans: tuple[tuple[int, int], ...]) -> dict[int, tuple[tuple[int, int], ...]]:
     return {d: spans for d in days}

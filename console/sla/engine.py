@@ -20,9 +20,7 @@ import logging
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from datetime import datetime, tzinfo
 from typing import NamedTuple
-from zoneinfo import ZoneInfo
 
 from console.domain.calendars import BusinessClock, CalendarError
 from console.domain.model import OPEN_STATUSES, Calendar, Enquiry, SLAPolicy, Team
@@ -33,7 +31,6 @@ from console.sla.defaults import (
     merge_calendars,
     merge_policies,
 )
-from console.sla.predict import predict_breaches
 
 __all__ = [
     "Clock",
@@ -42,10 +39,8 @@ __all__ = [
     "Thresholds",
     "default_calendars",
     "default_policies",
-    "format_countdown",
     "merge_calendars",
     "merge_policies",
-    "predict_breaches",
 ]
 
 log = logging.getLogger("concierge.sla")
@@ -413,33 +408,3 @@ def _status(entry: _Current, pos_now: float, now: float) -> SlaStatus:
     else:
         state = "on_track"
     return SlaStatus(entry.kind, state, remaining, entry.due_at, entry.target_s, remaining * entry.inv_target)
-
-
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def _hm(seconds: float, *, up: bool) -> str:
-    minutes = math.ceil(seconds / 60.0) if up else math.floor(seconds / 60.0)
-    return f"{minutes // 60}:{minutes % 60:02d}"
-
-
-def format_countdown(status: SlaStatus, tz: tzinfo | str, now: float | None = None) -> str:
-    """Working time left and the wall-clock deadline in `tz`: "0:42 left · due Mon 09:16", or when
-    breached "+1:05 over · was due Mon 14:20". With `now`, a deadline today shows just the time and
-    one over six days away shows the date too. Locale-free: English day and month abbreviations."""
-    zone = ZoneInfo(tz) if isinstance(tz, str) else tz
-    if math.isinf(status.due_at):
-        return "no deadline (calendar never open)"
-    due = datetime.fromtimestamp(status.due_at, zone)
-    when = f"{_DAYS[due.weekday()]} {due:%H:%M}"
-    if now is not None:
-        today = datetime.fromtimestamp(now, zone).date()
-        if due.date() == today:
-            when = f"{due:%H:%M}"
-        elif abs((due.date() - today).days) > 6:
-            when = f"{_DAYS[due.weekday()]} {due.day} {_MONTHS[due.month - 1]} {due:%H:%M}"
-    if status.state == "breached":
-        return f"+{_hm(-status.remaining_s, up=False)} over · was due {when}"
-    # Rounded up: "0:01 left" until the time is really gone.
-    return f"{_hm(status.remaining_s, up=True)} left · due {when}"

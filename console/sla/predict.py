@@ -11,18 +11,27 @@ to stop it. Agent shifts and calendars are not modelled: agents are assumed to k
 from __future__ import annotations
 
 import heapq
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from console.domain.model import Agent, Enquiry
-
-if TYPE_CHECKING:
-    from console.sla.engine import SlaEngine
 
 WORKING_STATUSES = frozenset({"available", "busy"})
 
 
+class Deadline(Protocol):
+    @property
+    def due_at(self) -> float: ...
+
+
+class ClockSource(Protocol):
+    """What the prediction needs from the SLA engine (console.sla.engine.SlaEngine is one): the clock that
+    matters now for an enquiry, or None. A protocol, so that this module does not import the engine."""
+
+    def current(self, e: Enquiry) -> Deadline | None: ...
+
+
 def predict_breaches(
-    queue: list[Enquiry], agents: list[Agent], handle_time_s: float, now: float, engine: SlaEngine
+    queue: list[Enquiry], agents: list[Agent], handle_time_s: float, now: float, engine: ClockSource
 ) -> list[tuple[str, float]]:
     """(enquiry_id, predicted_breach_at) for every enquiry whose reply would come after its deadline,
     ordered by breach time. Already-breached enquiries are included (their breach time is in the past);

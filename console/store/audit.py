@@ -26,7 +26,9 @@ class AuditEntry:
     hash: str
 
 
-def _digest(prev_hash: str, seq: int, at: float, actor: str, action: str, subject: str, detail: str) -> str:
+def entry_digest(
+    prev_hash: str, seq: int, at: float, actor: str, action: str, subject: str, detail: str
+) -> str:
     body = canonical_json(
         {"seq": seq, "at": at, "actor": actor, "action": action, "subject": subject, "detail": detail}
     )
@@ -40,7 +42,7 @@ def append_audit(
     last = conn.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
     seq, prev = (int(last[0]) + 1, str(last[1])) if last else (1, GENESIS)
     detail_json = canonical_json(detail)
-    digest = _digest(prev, seq, at, actor, action, subject, detail_json)
+    digest = entry_digest(prev, seq, at, actor, action, subject, detail_json)
     conn.execute(
         "INSERT INTO audit (seq, at, actor, action, subject, detail, prev_hash, hash) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -60,7 +62,7 @@ def verify_audit(conn: apsw.Connection) -> int | None:
         if (
             seq != expected_seq
             or prev_hash != prev
-            or digest != _digest(prev, seq, at, actor, action, subject, detail)
+            or digest != entry_digest(prev, seq, at, actor, action, subject, detail)
         ):
             return int(seq)
         prev, expected_seq = digest, seq + 1

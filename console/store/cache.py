@@ -139,10 +139,6 @@ class Store(StoreReader):
         with known_errors(self.path), self._conn:
             self._conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
-    def set_metas(self, values: dict[str, str]) -> None:
-        with known_errors(self.path), self._conn:
-            self._conn.executemany("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", values.items())
-
     # -- the change feed -------------------------------------------------------------------------
     def apply_feed_page(self, items: Sequence[Any], next_cursor: str, *, now: float = 0.0) -> ChangeSet:
         """One feed page and its cursor in one transaction. Bad records go to quarantine, the rest apply."""

@@ -25,7 +25,7 @@ log = logging.getLogger("concierge.retention")
 
 DAY = 86_400.0
 BATCH = 2000
-_CANDIDATES = "SELECT id FROM enquiries WHERE is_open = 0 AND pending = 0 AND updated_at < ? LIMIT ?"
+CANDIDATES_SQL = "SELECT id FROM enquiries WHERE is_open = 0 AND pending = 0 AND updated_at < ? LIMIT ?"
 
 
 @dataclass(slots=True)
@@ -45,7 +45,7 @@ def cutoff_for(retention_days: int, now: float) -> float:
 
 def candidates(reader: StoreReader, cutoff: float, limit: int = BATCH) -> list[str]:
     """Up to `limit` ids due for pruning: closed, nothing pending, last changed before cutoff."""
-    return [r[0] for r in reader._rows(_CANDIDATES, (cutoff, limit))]
+    return [r[0] for r in reader._rows(CANDIDATES_SQL, (cutoff, limit))]
 
 
 def prune_batch(store: Store, cutoff: float, limit: int = BATCH) -> PruneResult:
@@ -53,7 +53,7 @@ def prune_batch(store: Store, cutoff: float, limit: int = BATCH) -> PruneResult:
     result = PruneResult(batches=1)
     conn = store._conn
     with known_errors(store.path), conn:
-        ids = [r[0] for r in conn.execute(_CANDIDATES, (cutoff, limit))]
+        ids = [r[0] for r in conn.execute(CANDIDATES_SQL, (cutoff, limit))]
         if not ids:
             result.batches = 0
             return result

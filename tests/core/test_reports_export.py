@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from console.reports.shift_report import ShiftReport, compute_shift_report, to_csv, to_pdf
+from console.reports.tiles import summary_tiles
 from tests.core.test_reports import AGENTS, END, SHIFT, START, TEAMS, engine, simulate
 
 POPPLER = shutil.which("pdftoppm") is not None and shutil.which("pdftotext") is not None
@@ -98,6 +99,8 @@ def test_pdf_is_a4_renders_and_says_what_it_shows(report: ShiftReport, tmp_path:
     assert all(p.stat().st_size > 5_000 for p in pngs)  # something is drawn on every page
     text = pdf_text(path)
     assert "Shift report" in text and "Thursday day" in text and "Leeds" in text
+    for tile in summary_tiles(report):  # the viewer shows the same tiles
+        assert tile.title in text and tile.figure in text and tile.note in text, tile
     assert f"{report.summary.created:,}" in text and f"{report.summary.breaches:,}" in text
     assert "Enquiries per hour, by channel" in text and "SLA attainment per team" in text
     assert "First-response time against target" in text and "target 1h 00m" in text

@@ -111,7 +111,8 @@ def test_stop_ends_between_batches_and_loses_nothing(store: Store) -> None:
 
 def test_the_candidates_query_uses_the_index(store: Store) -> None:
     plan = " ".join(
-        str(r[3]) for r in store._rows("EXPLAIN QUERY PLAN " + retention._CANDIDATES, (NOW - 365 * DAY, 10))
+        str(r[3])
+        for r in store._rows("EXPLAIN QUERY PLAN " + retention.CANDIDATES_SQL, (NOW - 365 * DAY, 10))
     )
     assert "enq_closed_updated" in plan
     assert retention.candidates(store, NOW - 365 * DAY) == [f"old-{i}" for i in range(7)]

@@ -16,13 +16,12 @@ from console.domain.wire import policy_from_wire
 from console.sla.engine import (
     KINDS,
     SlaEngine,
-    SlaStatus,
     Thresholds,
     default_calendars,
     default_policies,
-    format_countdown,
     merge_policies,
 )
+from console.sla.words import format_countdown
 
 LONDON = ZoneInfo("Europe/London")
 MIN, HOUR = 60.0, 3600.0
@@ -364,26 +363,6 @@ def test_clock_status_for_the_detail_pane() -> None:
     statuses = {c.kind: eng.clock_status(c, t0 + 20 * MIN) for c in eng.clocks(e)}
     assert statuses["first_response"].state == "urgent"  # type: ignore[union-attr]
     assert statuses["resolution"].remaining_s == 8 * HOUR - 20 * MIN  # type: ignore[union-attr]
-
-
-# -- the countdown text ----------------------------------------------------------------------------
-def _status(remaining: float, due: float, state: str = "on_track") -> SlaStatus:
-    return SlaStatus("first_response", state, remaining, due, HOUR, remaining / HOUR)
-
-
-def test_format_countdown() -> None:
-    due = at(2026, 11, 30, 9, 16)
-    assert format_countdown(_status(42 * MIN, due), LONDON) == "0:42 left · due Mon 09:16"
-    assert format_countdown(_status(41 * MIN + 1, due), "Europe/London") == "0:42 left · due Mon 09:16"
-    assert format_countdown(_status(26 * HOUR, due), LONDON) == "26:00 left · due Mon 09:16"
-    over = _status(-(65 * MIN + 30), at(2026, 11, 26, 14, 20), "breached")
-    assert format_countdown(over, LONDON, now=at(2026, 11, 26, 15, 25)) == "+1:05 over · was due 14:20"
-    assert format_countdown(over, LONDON) == "+1:05 over · was due Thu 14:20"
-    far = _status(200 * HOUR, at(2026, 12, 14, 9))
-    assert format_countdown(far, LONDON, now=at(2026, 11, 26, 9)) == "200:00 left · due Mon 14 Dec 09:00"
-    # Wall clock in the viewer's zone: the same deadline read in New York.
-    assert format_countdown(_status(42 * MIN, due), "America/New_York") == "0:42 left · due Mon 04:16"
-    assert format_countdown(_status(HOUR, math.inf), LONDON) == "no deadline (calendar never open)"
 
 
 def test_a_calendar_that_never_opens_gives_no_deadline() -> None:

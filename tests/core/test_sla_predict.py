@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from console.domain.model import Agent, Enquiry, SLAPolicy
-from console.sla.engine import SlaEngine, default_calendars, predict_breaches
+from console.sla.engine import SlaEngine, default_calendars
+from console.sla.predict import predict_breaches
 
 LONDON = ZoneInfo("Europe/London")
 MIN = 60.0

@@ -19,7 +19,7 @@ import pytest
 
 from console.domain import wire
 from console.domain.model import Assignment, Enquiry
-from console.store.audit import GENESIS, _digest
+from console.store.audit import GENESIS, entry_digest
 from console.store.cache import Store, StoreReader
 from console.store.reports import load_report
 from console.store.schema import connect
@@ -179,7 +179,7 @@ def test_audit_verify_detects_an_inserted_row(cache: tuple[Path, str], tmp_path:
     with StoreReader(cache[0], cache[1]) as reader:
         entries = reader.audit_entries()
     prev = entries[1].hash
-    forged = _digest(prev, 3, 1.0e9 + 1.5, "sup.eve", "reveal", "e9", "{}")
+    forged = entry_digest(prev, 3, 1.0e9 + 1.5, "sup.eve", "reveal", "e9", "{}")
     moves: list[tuple[str, tuple[object, ...]]] = [
         ("UPDATE audit SET seq = ? WHERE seq = ?", (e.seq + 1, e.seq)) for e in reversed(entries[2:])
     ]

@@ -19,7 +19,8 @@ from console.platform.credentials import SecretStore
 from console.store.cache import Store
 from tests.qt.test_board import harness  # noqa: F401 - the fixture
 from widgets.app.session import Session, SessionConfig
-from widgets.board.reassign import MoveController, ReasonDialog, ReassignDialog, reassign_with_dialog
+from widgets.board.move_dialogs import ReasonDialog, ReassignDialog
+from widgets.board.reassign import MoveController, reassign_with_dialog
 from widgets.queue.model import QueueModel
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")

@@ -15,6 +15,7 @@ from pytestqt.qtbot import QtBot
 
 from console.domain import wire
 from console.domain.model import Message
+from console.reports.tiles import summary_tiles
 from console.store.cache import Store, StoreReader
 from console.sync.shift_close import close_ended_shifts
 from tests.core.test_reports import END, SHIFT, START, simulate
@@ -77,6 +78,9 @@ def test_a_stored_report_opens_offline_with_its_figures(
     assert report is not None and viewer.panel.report is report
     tiles = {t.title.text(): t.figure.text() for t in viewer.panel.tiles}
     assert tiles["Enquiries"] == f"{report.summary.created:,}"
+    # The same tiles as the PDF's first page: one source.
+    shown = [(t.title.text(), t.figure.text(), t.note.text()) for t in viewer.panel.tiles]
+    assert shown == [(t.title, t.figure, t.note) for t in summary_tiles(report)]
     assert tiles["SLA breaches"] == f"{report.summary.breaches:,}" and report.summary.breaches > 0
     # Tables fill when their tab is first shown.
     assert viewer.panel.breaches.rowCount() == 0

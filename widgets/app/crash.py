@@ -32,12 +32,12 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from console.platform.env import ENV_NO_CRASH_DIALOG as ENV_NO_DIALOG
 from console.platform.log_setup import log_dir, redact
 
 log = logging.getLogger("concierge.crash")
 qt_log = logging.getLogger("concierge.qt")
 
-ENV_NO_DIALOG = "CONCIERGE_NO_CRASH_DIALOG"  # unattended runs (selftest, soak, CI): report, no dialog
 KEEP_REPORTS = 20
 _QT_LEVELS = {
     QtMsgType.QtDebugMsg: logging.DEBUG,

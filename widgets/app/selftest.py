@@ -15,8 +15,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from console.platform.env import ENV_NO_CRASH_DIALOG
+from console.platform.env import ENV_SELFTEST_TIMEOUT as ENV_TIMEOUT
+
 TIMEOUT_S = 90.0
-ENV_TIMEOUT = "CONCIERGE_SELFTEST_TIMEOUT"  # seconds; a slow CI machine may need more
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
@@ -33,9 +35,7 @@ def run(timeout_s: float | None = None, *, open_enquiries: int = 300) -> int:
             print(f"selftest FAILED: {ENV_TIMEOUT} must be a number of seconds", file=sys.stderr)
             return 2
     os.environ["QT_QPA_PLATFORM"] = "offscreen"  # before the QApplication exists
-    from widgets.app.crash import ENV_NO_DIALOG
-
-    os.environ[ENV_NO_DIALOG] = "1"
+    os.environ[ENV_NO_CRASH_DIALOG] = "1"
     started = time.monotonic()
     try:
         summary = _run(timeout_s, open_enquiries)

@@ -28,9 +28,10 @@ from PySide6.QtGui import QBrush
 from console.domain.model import Agent, Enquiry
 from console.domain.routing import Target
 from console.sla.engine import SlaStatus
+from console.sla.words import STATE_WORDS, state_word
 from widgets.queue import mime
 from widgets.queue.model import ENQUIRY_ROLE, ID_ROLE, SLA_STATE_ROLE
-from widgets.queue.text import STATE_WORDS, channel_text, countdown_text
+from widgets.queue.text import channel_text, countdown_text
 from widgets.theme.icons import sla_icon
 from widgets.theme.theme import Theme, make_theme
 
@@ -104,7 +105,9 @@ def breach_risk(states: dict[str, int], agents: Sequence[Agent]) -> tuple[str, s
     breached, urgent, at_risk = (states.get(k, 0) for k in ("breached", "urgent", "at_risk"))
     free = sum(max(0, a.capacity - a.load) for a in agents if a.status in ("available", "busy"))
     parts = [
-        f"{n} {w.lower()}" for n, w in ((breached, "Breached"), (urgent, "Urgent"), (at_risk, "At risk")) if n
+        f"{n} {STATE_WORDS[k].lower()}"
+        for n, k in ((breached, "breached"), (urgent, "urgent"), (at_risk, "at_risk"))
+        if n
     ]
     detail = ", ".join(parts) if parts else "nothing at risk"
     if breached or urgent > free:
@@ -194,7 +197,7 @@ class LaneModel(QAbstractListModel):
         _, ident, e, s = self._rows[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             pending = self.handler is not None and self.handler.is_pending(ident)
-            state = "No clock" if s is None else STATE_WORDS.get(s.state, s.state)
+            state = state_word(None if s is None else s.state)
             head = f"{state}: {countdown_text(s, self._tz, self._now)}"
             tail = f"{ident} · {e.topic.capitalize()} · {channel_text(e.channel, e.visibility)}"
             return f"{head}\n{tail}{' · pending' if pending else ''}"

@@ -27,7 +27,7 @@ from console.live.chart_data import BoardFigures
 from widgets.theme.theme import Theme
 
 if TYPE_CHECKING:
-    from widgets.charts.charts import Chart
+    from widgets.charts.canvas import Chart
 
 log = logging.getLogger("concierge.ui.charts")
 TAB_NAMES = ("Teams by SLA state", "Backlog", "Per hour by channel", "Agent load", "First response")

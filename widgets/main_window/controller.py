@@ -28,7 +28,8 @@ from console.live.metrics import (
     saved_views,
     site_time_zone,
 )
-from console.sla.engine import SlaEngine, Thresholds, format_countdown
+from console.sla.engine import SlaEngine, Thresholds
+from console.sla.words import clock_word, format_countdown, state_word
 from console.store.reads import StoreReader
 from widgets.app.gc_guard import GarbageCollector
 from widgets.app.workers import BackgroundJobs
@@ -40,13 +41,6 @@ from widgets.queue.model import Prepared, QueueModel
 
 log = logging.getLogger("concierge.ui")
 
-CLOCK_NAMES = {
-    "first_response": "First response",
-    "next_response": "Next response",
-    "resolution": "Resolution",
-    "handoff": "Specialist hand-off",
-}
-STATE_NAMES = {"on_track": "On track", "at_risk": "At risk", "urgent": "Urgent", "breached": "Breached"}
 REFRESH_MS = 1000  # counts and header at most once a second
 FULL_REFRESH_S = 15.0  # time-based views ("over 1 h") move even with no change
 REFILTER_S = 30.0
@@ -435,7 +429,7 @@ class Controller(QObject):
     def clock_rows(self, e: Enquiry, now: float) -> list[ClockRow]:
         rows = []
         for c in self.engine.clocks(e):
-            name = CLOCK_NAMES.get(c.kind, c.kind)
+            name = clock_word(c.kind)
             if c.stopped_at is not None:
                 when = format_countdown_wall(c.stopped_at, self.tz)
                 late = c.stopped_at - c.due_at
@@ -447,9 +441,7 @@ class Controller(QObject):
                 status = self.engine.clock_status(c, now)
                 if status is None:
                     continue
-                rows.append(
-                    ClockRow(name, format_countdown(status, self.tz, now), STATE_NAMES.get(status.state, ""))
-                )
+                rows.append(ClockRow(name, format_countdown(status, self.tz, now), state_word(status.state)))
         return rows
 
     @Slot(str)

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 
 from console.domain.model import Assignment, Enquiry, Message
 from console.domain.privacy import mask_handle, mask_text
+from console.sla.words import NO_CLOCK
 from widgets.app.dialogs import confirm_open_link
 
 URL_RE = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
@@ -235,7 +236,7 @@ class DetailPane(QWidget):
         for c in clocks:
             self.clocks.addTopLevelItem(QTreeWidgetItem([c.name, c.due, c.state]))
         if not clocks:
-            self.clocks.addTopLevelItem(QTreeWidgetItem(["No SLA clock runs", "", ""]))
+            self.clocks.addTopLevelItem(QTreeWidgetItem([NO_CLOCK, "", ""]))
         for col in range(3):
             self.clocks.resizeColumnToContents(col)
         # Exactly as tall as its rows: every clock visible, no dead space.

@@ -14,13 +14,13 @@ from PySide6.QtGui import QBrush
 from console.domain.model import Enquiry
 from console.live.metrics import format_wait
 from console.sla.engine import SlaStatus
+from console.sla.words import state_word
 from widgets.queue.mime import MIME_TYPE
 from widgets.queue.mime import encode as encode_refs
-from widgets.queue.rows import Cell, SortKey, _Row, _sla_key
+from widgets.queue.rows import Cell, QueueRow, SortKey, sla_key
 from widgets.queue.text import (
     COLUMN_TIPS,
     COLUMNS,
-    STATE_WORDS,
     Col,
     channel_text,
     countdown_text,
@@ -37,13 +37,13 @@ ID_ROLE = Qt.ItemDataRole.UserRole + 2
 SLA_STATUS_ROLE = Qt.ItemDataRole.UserRole + 3
 SLA_STATE_ROLE = Qt.ItemDataRole.UserRole + 4  # "on_track" | "at_risk" | "urgent" | "breached" | None
 
-_DISPLAY = Qt.ItemDataRole.DisplayRole
-_DECORATION = Qt.ItemDataRole.DecorationRole
-_TOOLTIP = Qt.ItemDataRole.ToolTipRole
-_FOREGROUND = Qt.ItemDataRole.ForegroundRole
-_BACKGROUND = Qt.ItemDataRole.BackgroundRole
+DISPLAY = Qt.ItemDataRole.DisplayRole
+DECORATION = Qt.ItemDataRole.DecorationRole
+TOOLTIP = Qt.ItemDataRole.ToolTipRole
+FOREGROUND = Qt.ItemDataRole.ForegroundRole
+BACKGROUND = Qt.ItemDataRole.BackgroundRole
 _ALIGN = Qt.ItemDataRole.TextAlignmentRole
-_ACCESSIBLE = Qt.ItemDataRole.AccessibleTextRole
+ACCESSIBLE = Qt.ItemDataRole.AccessibleTextRole
 Index = QModelIndex | QPersistentModelIndex
 
 _ITEM_FLAGS = (
@@ -67,22 +67,22 @@ class QueueCells:
     _privacy: str
     _teams: dict[str, str]
     _agents: dict[str, str]
-    _vis: list[_Row]
+    _vis: list[QueueRow]
     _sort_col: Col
     _sort_now: float
 
     if TYPE_CHECKING:
 
-        def _status(self, r: _Row) -> SlaStatus | None: ...
+        def _status(self, r: QueueRow) -> SlaStatus | None: ...
         def _internal(self, row: int) -> int: ...
         def enquiry_at(self, row: int) -> Enquiry | None: ...
 
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> Any:
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
             return None
-        if role == _DISPLAY:
+        if role == DISPLAY:
             return COLUMNS[section]
-        if role == _TOOLTIP:
+        if role == TOOLTIP:
             return COLUMN_TIPS[section]
         return None
 
@@ -107,18 +107,18 @@ class QueueCells:
     def _agent(self, e: Enquiry) -> str:
         return "" if e.agent_id is None else self._agents.get(e.agent_id, e.agent_id)
 
-    def _customer(self, r: _Row) -> str:
+    def _customer(self, r: QueueRow) -> str:
         if r.customer is None:
             r.customer = customer_text(r.e, self._privacy)
         return r.customer
 
-    def _preview(self, r: _Row) -> str:
+    def _preview(self, r: QueueRow) -> str:
         if r.preview is None:
             r.preview = preview_text(r.e.text, self._privacy)
         return r.preview
 
-    def _data(self, r: _Row, col: int, role: int) -> Any:
-        if role == _DISPLAY:
+    def _data(self, r: QueueRow, col: int, role: int) -> Any:
+        if role == DISPLAY:
             return self._text(r, col)
         e = r.e
         if role == ID_ROLE:
@@ -130,29 +130,29 @@ class QueueCells:
         if role == SLA_STATE_ROLE:
             s = self._status(r)
             return None if s is None else s.state
-        if role == _DECORATION:
+        if role == DECORATION:
             if col == Col.SLA:
                 s = self._status(r)
                 return None if s is None else sla_icon(s.state, self._theme)
             if col == Col.CHANNEL:
                 return channel_icon(e.channel, e.visibility == "private", self._theme)
             return None
-        if role == _FOREGROUND:
+        if role == FOREGROUND:
             if col == Col.SLA:
                 s = self._status(r)
                 return self._muted if s is None else self._fg.get(s.state)
             if col in (Col.AGE, Col.TOPIC) or (col == Col.TEAM and e.team_id is None):
                 return self._muted
             return None
-        if role == _BACKGROUND:
+        if role == BACKGROUND:
             s = self._status(r) if col == Col.SLA else None
             return None if s is None else self._bg.get(s.state)
-        if role == _TOOLTIP:
+        if role == TOOLTIP:
             return self._tooltip(r, col)
-        if role == _ACCESSIBLE:
+        if role == ACCESSIBLE:
             if col == Col.SLA:
                 s = self._status(r)
-                words = "No SLA clock running" if s is None else STATE_WORDS.get(s.state, s.state)
+                words = state_word(None if s is None else s.state)
                 return words if s is None else f"{words}: {self._text(r, col)}"
             return f"{COLUMNS[col]}: {self._text(r, col)}"
         if role == _ALIGN:
@@ -181,7 +181,7 @@ class QueueCells:
         muted = col in (Col.AGE, Col.TOPIC) or (col == Col.TEAM and r.e.team_id is None)
         return Cell(text, None, self._muted if muted else None, None, col == Col.AGE, False)
 
-    def _text(self, r: _Row, col: int) -> str:
+    def _text(self, r: QueueRow, col: int) -> str:
         e = r.e
         if col == Col.SLA:
             if r.sla_text is None:
@@ -203,7 +203,7 @@ class QueueCells:
             return self._agent(e)
         return self._preview(r)
 
-    def _tooltip(self, r: _Row, col: int) -> str | None:
+    def _tooltip(self, r: QueueRow, col: int) -> str | None:
         """Rich text by necessity (QToolTip guesses), so every piece of data in it is escaped."""
         if col == Col.SLA:
             body = sla_tooltip(self._status(r), self._tz)
@@ -217,11 +217,11 @@ class QueueCells:
             return None
         return f"<p style='white-space:pre-wrap'>{body}</p>" if body else None
 
-    def _key_fn(self) -> Callable[[_Row], SortKey]:
+    def _key_fn(self) -> Callable[[QueueRow], SortKey]:
         """The current sort column's key: what the cell shows, as a fast float or string."""
         col = self._sort_col
         if col == Col.SLA:
-            return _sla_key(self._now - self._sort_now, self._status)
+            return sla_key(self._now - self._sort_now, self._status)
         if col == Col.AGE:
             return lambda r: -r.e.created_at
         if col == Col.CHANNEL:

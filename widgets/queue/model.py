@@ -1,6 +1,6 @@
 """The live queue as a flat table model over plain Enquiry rows, held by id.
 
-Each enquiry has one _Row record (the enquiry plus what its cells show, cached). Rows live in lists
+Each enquiry has one QueueRow record (the enquiry plus what its cells show, cached). Rows live in lists
 sorted by (sort key, id): every held row, and the visible (filtered) ones, so bisect finds any row in
 O(log n) and ids break ties. A descending sort only mirrors the row numbers. Sorting and filtering run
 in Python on those lists (no QSortFilterProxyModel: it calls back into Python per comparison and takes
@@ -38,32 +38,32 @@ from console.domain.model import ChangeSet, Enquiry
 from console.sla.engine import SlaEngine, SlaStatus
 from console.store.rows import gc_paused
 from widgets.queue.cells import (
-    _ACCESSIBLE,
-    _BACKGROUND,
-    _DECORATION,
-    _DISPLAY,
-    _FOREGROUND,
-    _TOOLTIP,
+    ACCESSIBLE,
+    BACKGROUND,
+    DECORATION,
+    DISPLAY,
     ENQUIRY_ROLE,
+    FOREGROUND,
     ID_ROLE,
     SLA_STATE_ROLE,
     SLA_STATUS_ROLE,
+    TOOLTIP,
     Index,
     QueueCells,
 )
 from widgets.queue.rows import (
-    _UNSET,
+    UNSET,
     Cell,
     Predicate,
     Prepared,
-    _by_id,
-    _by_k,
-    _fill_statuses,
-    _find,
-    _no_clock,
-    _Row,
-    _safe,
-    _sla_key,
+    QueueRow,
+    by_id,
+    by_key,
+    fill_statuses,
+    find_row,
+    no_clock,
+    safe_match,
+    sla_key,
 )
 from widgets.queue.text import (
     COLUMNS,
@@ -74,7 +74,7 @@ from widgets.theme.theme import Theme, make_theme
 log = logging.getLogger("concierge.widgets.queue")
 
 
-_CLOCK_ROLES = [_DISPLAY, _DECORATION, _TOOLTIP, _FOREGROUND, _BACKGROUND, _ACCESSIBLE, SLA_STATUS_ROLE]
+_CLOCK_ROLES = [DISPLAY, DECORATION, TOOLTIP, FOREGROUND, BACKGROUND, ACCESSIBLE, SLA_STATUS_ROLE]
 WARM_UP_SLICE = 1000  # rows of filter text built per idle slice (~5-25 ms)
 
 
@@ -90,16 +90,16 @@ class QueueModel(QueueCells, QAbstractTableModel):
     def __init__(self, parent: QObject | None = None, *, open_only: bool = True) -> None:
         super().__init__(parent)
         self._open_only = open_only  # closed/resolved enquiries leave the live queue
-        self._rows: dict[str, _Row] = {}
-        self._ids: list[_Row] = []  # every held row by id: the stable base every sort starts from
-        self._all: list[_Row] = []  # every held row by (k, id)
-        self._vis: list[_Row] = []  # rows passing the filter by (k, id)
+        self._rows: dict[str, QueueRow] = {}
+        self._ids: list[QueueRow] = []  # every held row by id: the stable base every sort starts from
+        self._all: list[QueueRow] = []  # every held row by (k, id)
+        self._vis: list[QueueRow] = []  # rows passing the filter by (k, id)
         self._sort_col = Col.SLA
         self._descending = False
         self._needle = ""
         self._predicate: Predicate | None = None
         self._engine: SlaEngine | None = None
-        self._now_fn: Callable[[], float] = _no_clock
+        self._now_fn: Callable[[], float] = no_clock
         self._tz = "UTC"
         self._now = 0.0
         self._sort_now = 0.0  # when the SLA sort keys were taken
@@ -108,7 +108,7 @@ class QueueModel(QueueCells, QAbstractTableModel):
         self._privacy = "partial"
         self._sweep_pos = 0
         self._batching = False
-        self._warm: list[_Row] = []
+        self._warm: list[QueueRow] = []
         self._warm_pos = 0
         self._warm_timer = QTimer(self)
         self._warm_timer.setInterval(0)
@@ -179,20 +179,20 @@ class QueueModel(QueueCells, QAbstractTableModel):
         100k rows take ~1 s) and the sorted list, by the model's current clock and sort. It only reads
         the model; set_prepared then swaps the rows in with one cheap reset on the UI thread."""
         with gc_paused():  # 100k new records: no full collection half-way
-            rows = {e.id: _Row(e) for e in enquiries if self._holds(e)}
-        ids = sorted(rows.values(), key=_by_id)
+            rows = {e.id: QueueRow(e) for e in enquiries if self._holds(e)}
+        ids = sorted(rows.values(), key=by_id)
         engine, now, col = self._engine, self._now_fn(), self._sort_col
-        _fill_statuses(engine, now, ids)
-        key = _sla_key(0.0) if col == Col.SLA else self._key_fn()
+        fill_statuses(engine, now, ids)
+        key = sla_key(0.0) if col == Col.SLA else self._key_fn()
         for r in ids:
             r.k = key(r)
-        return Prepared(rows, ids, sorted(ids, key=_by_k), engine, col, now)
+        return Prepared(rows, ids, sorted(ids, key=by_key), engine, col, now)
 
     def set_prepared(self, p: Prepared) -> None:
         """Adopt rows built by prepare(): one model reset (the view restores its selection by id). Rows
         built under another engine or sort column are brought up to date here first."""
         if p.engine is not self._engine:
-            _fill_statuses(self._engine, p.now, p.ids)
+            fill_statuses(self._engine, p.now, p.ids)
         self.beginResetModel()
         self._rows, self._ids, self._now = p.rows, p.ids, p.now
         if p.sort_col == self._sort_col and p.engine is self._engine:
@@ -236,7 +236,7 @@ class QueueModel(QueueCells, QAbstractTableModel):
         before = [self._row_at(p.row()) for p in persistent]
         for ident in changes.removed:
             self._detach(ident)
-        fresh: list[_Row] = []
+        fresh: list[QueueRow] = []
         for ident in sorted(changes.added | changes.changed):
             e = rows.get(ident)
             if e is None:
@@ -244,16 +244,16 @@ class QueueModel(QueueCells, QAbstractTableModel):
                 continue
             self._detach(ident)
             if self._holds(e):
-                r = self._rows[ident] = _Row(e)
-                self._ids.insert(bisect.bisect_left(self._ids, ident, key=_by_id), r)
+                r = self._rows[ident] = QueueRow(e)
+                self._ids.insert(bisect.bisect_left(self._ids, ident, key=by_id), r)
                 fresh.append(r)
         self._refresh_statuses(fresh)
         key = self._key_fn()
         for r in fresh:
             r.k = key(r)
-            self._all.insert(_find(self._all, r), r)
+            self._all.insert(find_row(self._all, r), r)
             if self._passes(r):
-                self._vis.insert(_find(self._vis, r), r)
+                self._vis.insert(find_row(self._vis, r), r)
         after = []
         for p, old in zip(persistent, before, strict=True):
             row = None if old is None else self.row_of(old.id)
@@ -267,11 +267,11 @@ class QueueModel(QueueCells, QAbstractTableModel):
         r = self._rows.pop(ident, None)
         if r is None:
             return
-        i = _find(self._vis, r)
+        i = find_row(self._vis, r)
         if i < len(self._vis) and self._vis[i] is r:
             del self._vis[i]
-        del self._all[_find(self._all, r)]
-        del self._ids[bisect.bisect_left(self._ids, ident, key=_by_id)]
+        del self._all[find_row(self._all, r)]
+        del self._ids[bisect.bisect_left(self._ids, ident, key=by_id)]
 
     def batching(self) -> bool:
         """True between layoutAboutToBeChanged and layoutChanged of a live batch (not a sort): views keep
@@ -282,13 +282,13 @@ class QueueModel(QueueCells, QAbstractTableModel):
         return e.is_open or not self._open_only
 
     def _insert(self, e: Enquiry) -> None:
-        r = self._rows[e.id] = _Row(e)
-        self._ids.insert(bisect.bisect_left(self._ids, r.id, key=_by_id), r)
+        r = self._rows[e.id] = QueueRow(e)
+        self._ids.insert(bisect.bisect_left(self._ids, r.id, key=by_id), r)
         self._refresh_statuses((r,))
         r.k = self._key_fn()(r)
-        self._all.insert(_find(self._all, r), r)
+        self._all.insert(find_row(self._all, r), r)
         if self._passes(r):
-            i = _find(self._vis, r)
+            i = find_row(self._vis, r)
             row = len(self._vis) - i if self._descending else i
             self.beginInsertRows(QModelIndex(), row, row)
             self._vis.insert(i, r)
@@ -298,25 +298,25 @@ class QueueModel(QueueCells, QAbstractTableModel):
         r = self._rows.pop(ident, None)
         if r is None:
             return
-        i = _find(self._vis, r)
+        i = find_row(self._vis, r)
         if i < len(self._vis) and self._vis[i] is r:
             row = self._view_row(i)
             self.beginRemoveRows(QModelIndex(), row, row)
             del self._vis[i]
             self.endRemoveRows()
-        del self._all[_find(self._all, r)]
-        del self._ids[bisect.bisect_left(self._ids, ident, key=_by_id)]
+        del self._all[find_row(self._all, r)]
+        del self._ids[bisect.bisect_left(self._ids, ident, key=by_id)]
 
     def _update(self, e: Enquiry) -> None:
         r = self._rows[e.id]
-        i = _find(self._vis, r)
+        i = find_row(self._vis, r)
         was_visible = i < len(self._vis) and self._vis[i] is r
-        del self._all[_find(self._all, r)]
+        del self._all[find_row(self._all, r)]
         r.e = e
         r.forget()
         self._refresh_statuses((r,))
         r.k = self._key_fn()(r)
-        self._all.insert(_find(self._all, r), r)
+        self._all.insert(find_row(self._all, r), r)
         visible = self._passes(r)
         if was_visible and not visible:
             row = self._view_row(i)
@@ -324,14 +324,14 @@ class QueueModel(QueueCells, QAbstractTableModel):
             del self._vis[i]
             self.endRemoveRows()
         elif visible and not was_visible:
-            j = _find(self._vis, r)
+            j = find_row(self._vis, r)
             row = len(self._vis) - j if self._descending else j
             self.beginInsertRows(QModelIndex(), row, row)
             self._vis.insert(j, r)
             self.endInsertRows()
         elif visible:
             del self._vis[i]  # find its new place among the others (Qt is told below, before it moves)
-            j = _find(self._vis, r)
+            j = find_row(self._vis, r)
             self._vis.insert(i, r)
             src, dst = self._view_row(i), self._view_row(j)
             if src == dst:
@@ -346,8 +346,8 @@ class QueueModel(QueueCells, QAbstractTableModel):
 
     # --- clocks ----------------------------------------------------------------------------------
 
-    def _refresh_statuses(self, rows: Iterable[_Row]) -> None:
-        _fill_statuses(self._engine, self._now, list(rows))
+    def _refresh_statuses(self, rows: Iterable[QueueRow]) -> None:
+        fill_statuses(self._engine, self._now, list(rows))
 
     def tick(self, first_row: int, last_row: int) -> None:
         """Recompute the clocks of rows first_row..last_row (the visible ones) and repaint just those
@@ -387,7 +387,7 @@ class QueueModel(QueueCells, QAbstractTableModel):
         pending = (
             (s.due_at, r.id, r)
             for r in self._ids
-            if (s := r.status) is not _UNSET and s is not None and now < s.due_at < math.inf
+            if (s := r.status) is not UNSET and s is not None and now < s.due_at < math.inf
         )
         # Twice as many candidates as asked: a cached deadline can move when refreshed.
         candidates = [r for _, _, r in heapq.nsmallest(n * 2, pending, key=lambda p: (p[0], p[1]))]
@@ -438,22 +438,22 @@ class QueueModel(QueueCells, QAbstractTableModel):
     def filter_predicate(self) -> Predicate | None:
         return self._predicate
 
-    def _filtered(self, rows: list[_Row]) -> list[_Row]:
+    def _filtered(self, rows: list[QueueRow]) -> list[QueueRow]:
         needle, pred = self._needle, self._predicate
         out = rows
         if needle:
             hay = self._hay
             out = [r for r in out if needle in (r.hay or hay(r))]
         if pred is not None:
-            out = [r for r in out if _safe(pred, r.e)]
+            out = [r for r in out if safe_match(pred, r.e)]
         return out if out is not rows else list(rows)
 
-    def _passes(self, r: _Row) -> bool:
+    def _passes(self, r: QueueRow) -> bool:
         if self._needle and self._needle not in (r.hay or self._hay(r)):
             return False
-        return self._predicate is None or _safe(self._predicate, r.e)
+        return self._predicate is None or safe_match(self._predicate, r.e)
 
-    def _hay(self, r: _Row) -> str:
+    def _hay(self, r: QueueRow) -> str:
         e = r.e
         parts = (r.id, self._customer(r), self._preview(r), e.topic, self._team(e), self._agent(e))
         hay = r.hay = "\n".join(parts).casefold()
@@ -488,7 +488,7 @@ class QueueModel(QueueCells, QAbstractTableModel):
             r.k = key(r)
         # Stable sort of the id-ordered list: ties stay in id order, and plain float/str keys let
         # list.sort use its fast comparisons.
-        self._all = sorted(self._ids, key=_by_k)
+        self._all = sorted(self._ids, key=by_key)
 
     # --- lookups ---------------------------------------------------------------------------------
 
@@ -498,7 +498,7 @@ class QueueModel(QueueCells, QAbstractTableModel):
     def _view_row(self, i: int) -> int:
         return len(self._vis) - 1 - i if self._descending else i
 
-    def _row_at(self, row: int) -> _Row | None:
+    def _row_at(self, row: int) -> QueueRow | None:
         return self._vis[self._internal(row)] if 0 <= row < len(self._vis) else None
 
     def enquiry_at(self, row: int) -> Enquiry | None:
@@ -509,7 +509,7 @@ class QueueModel(QueueCells, QAbstractTableModel):
         r = self._rows.get(ident)
         if r is None:
             return None
-        i = _find(self._vis, r)
+        i = find_row(self._vis, r)
         return self._view_row(i) if i < len(self._vis) and self._vis[i] is r else None
 
     def enquiry(self, ident: str) -> Enquiry | None:
@@ -545,8 +545,8 @@ class QueueModel(QueueCells, QAbstractTableModel):
         """The clock reading of the last tick or update (server time)."""
         return self._now
 
-    def _status(self, r: _Row) -> SlaStatus | None:
-        if r.status is _UNSET:
+    def _status(self, r: QueueRow) -> SlaStatus | None:
+        if r.status is UNSET:
             self._refresh_statuses((r,))
         return r.status
 
@@ -558,7 +558,7 @@ class QueueModel(QueueCells, QAbstractTableModel):
     def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def data(self, index: Index, role: int = _DISPLAY) -> Any:
+    def data(self, index: Index, role: int = DISPLAY) -> Any:
         try:
             row, col = index.row(), index.column()
             if not (0 <= row < len(self._vis) and 0 <= col < len(COLUMNS)) or index.parent().isValid():

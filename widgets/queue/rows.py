@@ -20,10 +20,10 @@ log = logging.getLogger("concierge.widgets.queue")
 
 Predicate = Callable[[Enquiry], bool]
 SortKey = float | str
-_UNSET: Any = object()  # "not computed yet" (None is a real value: no clock running)
+UNSET: Any = object()  # "not computed yet" (None is a real value: no clock running)
 
 
-class _Row:
+class QueueRow:
     """One enquiry and the cached renderings of its cells; `k` is its key in the current sort."""
 
     __slots__ = ("customer", "e", "hay", "id", "k", "preview", "sla_text", "status")
@@ -35,7 +35,7 @@ class _Row:
         self.forget()
 
     def forget(self) -> None:
-        self.status: SlaStatus | None = _UNSET
+        self.status: SlaStatus | None = UNSET
         self.sla_text: str | None = None
         self.customer: str | None = None
         self.preview: str | None = None
@@ -51,26 +51,26 @@ class Cell(NamedTuple):
     bold: bool
 
 
-def _order(r: _Row) -> tuple[SortKey, str]:
+def _order(r: QueueRow) -> tuple[SortKey, str]:
     return (r.k, r.id)
 
 
-_by_k = attrgetter("k")
-_by_id = attrgetter("id")
+by_key = attrgetter("k")
+by_id = attrgetter("id")
 
 
 class Prepared(NamedTuple):
     """Rows built by QueueModel.prepare (any thread), for set_prepared (UI thread)."""
 
-    rows: dict[str, _Row]
-    ids: list[_Row]  # by id
-    all: list[_Row]  # by (k, id)
+    rows: dict[str, QueueRow]
+    ids: list[QueueRow]  # by id
+    all: list[QueueRow]  # by (k, id)
     engine: SlaEngine | None
     sort_col: Col
     now: float
 
 
-def _fill_statuses(engine: SlaEngine | None, now: float, rows: list[_Row]) -> None:
+def fill_statuses(engine: SlaEngine | None, now: float, rows: list[QueueRow]) -> None:
     statuses: list[SlaStatus | None]
     if engine is None:
         statuses = [None] * len(rows)
@@ -86,26 +86,26 @@ def _fill_statuses(engine: SlaEngine | None, now: float, rows: list[_Row]) -> No
         r.sla_text = None  # formatted when painted: formatting all 100k costs ~1.5 s
 
 
-def _sla_key(
-    shift: float, status: Callable[[_Row], SlaStatus | None] | None = None
-) -> Callable[[_Row], float]:
+def sla_key(
+    shift: float, status: Callable[[QueueRow], SlaStatus | None] | None = None
+) -> Callable[[QueueRow], float]:
     # Keys taken later are put on the footing of the last full sort (shift), so a changed row lands
     # among rows whose keys were taken earlier at the place its clock deserves.
-    def sla(r: _Row) -> float:
+    def sla(r: QueueRow) -> float:
         s = r.status
-        if s is _UNSET:
+        if s is UNSET:
             s = None if status is None else status(r)
         return math.inf if s is None else s.remaining_s + shift
 
     return sla
 
 
-def _find(rows: list[_Row], r: _Row) -> int:
+def find_row(rows: list[QueueRow], r: QueueRow) -> int:
     """Where r is (or would go) in a list sorted by (k, id), judged by r's current key."""
     return bisect.bisect_left(rows, (r.k, r.id), key=_order)
 
 
-def _no_clock() -> float:
+def no_clock() -> float:
     return 0.0
 
 
@@ -117,7 +117,7 @@ def _one_status(engine: SlaEngine, e: Enquiry, now: float) -> SlaStatus | None:
         return None
 
 
-def _safe(pred: Predicate, e: Enquiry) -> bool:
+def safe_match(pred: Predicate, e: Enquiry) -> bool:
     try:
         return bool(pred(e))
     except Exception:  # a faulty saved view hides a row, it does not break the table

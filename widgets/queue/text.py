@@ -14,7 +14,15 @@ from zoneinfo import ZoneInfo
 
 from console.domain.model import Enquiry
 from console.domain.privacy import mask_handle, mask_text
-from console.sla.engine import SlaStatus, format_countdown
+from console.sla.engine import SlaStatus
+from console.sla.words import (
+    NO_CLOCK_WHY,
+    NO_DEADLINE,
+    clock_word,
+    format_countdown,
+    hours_minutes,
+    state_word,
+)
 
 PREVIEW_CHARS = 120
 # Mask a window a little longer than what is shown, so a card number or e-mail that straddles the cut
@@ -46,13 +54,6 @@ COLUMN_TIPS = (
     "Agent working on it",
     "The customer's latest message (account numbers and contact details masked)",
 )
-STATE_WORDS = {"on_track": "On track", "at_risk": "At risk", "urgent": "Urgent", "breached": "Breached"}
-CLOCK_WORDS = {
-    "first_response": "First response",
-    "next_response": "Next response",
-    "resolution": "Resolution",
-    "handoff": "Hand-off acceptance",
-}
 CHANNEL_NAMES = {
     "x": "X",
     "facebook": "Facebook",
@@ -108,22 +109,16 @@ def countdown_text(status: SlaStatus | None, tz: str, now: float | None = None) 
 def sla_tooltip(status: SlaStatus | None, tz: str) -> str:
     """Escaped rich text: state, which clock, working time left or over, target and the deadline."""
     if status is None:
-        return "No SLA clock is running (closed, or no policy applies)."
-    state = STATE_WORDS.get(status.state, str(status.state))
-    clock = CLOCK_WORDS.get(status.kind, str(status.kind).replace("_", " ").capitalize())
+        return NO_CLOCK_WHY
+    state, clock = state_word(status.state), clock_word(status.kind)
     if math.isinf(status.due_at):
-        return html.escape(f"{state} · {clock} clock: no deadline (its calendar never opens)")
+        return html.escape(f"{state} · {clock} clock: {NO_DEADLINE}")
     due = datetime.fromtimestamp(status.due_at, ZoneInfo(tz)).strftime("%a %d %b %H:%M")
-    left = _hm(abs(status.remaining_s))
+    left = hours_minutes(abs(status.remaining_s))
     when = f"{left} working time over" if status.remaining_s < 0 else f"{left} working time left"
     lines = (
         f"<b>{html.escape(state)}</b> · {html.escape(clock)} clock",
-        html.escape(f"{when} (target {_hm(status.target_s)})"),
+        html.escape(f"{when} (target {hours_minutes(status.target_s)})"),
         html.escape(f"{'Was due' if status.remaining_s < 0 else 'Due'} {due} ({tz})"),
     )
     return "<br>".join(lines)
-
-
-def _hm(seconds: float) -> str:
-    m = int(seconds // 60)
-    return f"{m // 60}:{m % 60:02d}"

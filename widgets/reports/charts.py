@@ -13,6 +13,7 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from console.reports.pdf_draw import series_colour
+from console.reports.tiles import NO_CLOCKS_DUE, NO_ENQUIRIES, NO_FIRST_RESPONSES
 from console.reports.types import ShiftReport
 
 INK, MUTED, GRID = "#222222", "#666666", "#E5E5E5"
@@ -86,7 +87,7 @@ class ReportCharts(QWidget):
         channels = [c.key for c in r.volumes_by_channel]
         hours = r.volumes_by_hour
         if not channels or not hours:
-            self._empty(ax, "No enquiries were created in this shift")
+            self._empty(ax, NO_ENQUIRIES)
             return
         xs = list(range(len(hours)))
         bottom = [0] * len(hours)
@@ -104,7 +105,7 @@ class ReportCharts(QWidget):
         self._style(ax, "First response by channel: median and 90th percentile (minutes)")
         stats = [f for f in r.first_response if f.answered and f.median_s is not None]
         if not stats:
-            self._empty(ax, "No first responses in this shift")
+            self._empty(ax, NO_FIRST_RESPONSES)
             return
         xs = list(range(len(stats)))
         med = [(f.median_s or 0) / 60 for f in stats]
@@ -121,7 +122,7 @@ class ReportCharts(QWidget):
         self._style(ax, "SLA attainment by team (% of clocks due that were met)")
         rows = [a for a in r.sla_by_team if a.due]
         if not rows:
-            self._empty(ax, "No SLA clock fell due in this shift")
+            self._empty(ax, NO_CLOCKS_DUE)
             return
         xs = list(range(len(rows)))
         bars = ax.bar(xs, [(a.rate or 0) * 100 for a in rows], width=0.6, color=series_colour(3))

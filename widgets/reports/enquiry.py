@@ -11,7 +11,8 @@ from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPlainTextEdit, QVBoxLa
 
 from console.domain.model import Assignment, Enquiry, Message
 from console.domain.privacy import mask_handle, mask_text
-from widgets.reports.models import duration, when
+from console.reports.tiles import duration
+from widgets.reports.models import when
 
 
 def enquiry_text(

@@ -11,7 +11,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
-from console.reports.types import ShiftReport
+from console.reports.tiles import duration, percent
 from console.store.reports import StoredReport
 
 Index = QModelIndex | QPersistentModelIndex
@@ -106,22 +106,6 @@ class RowsModel(QAbstractTableModel):
 
 
 # -- formatting --------------------------------------------------------------------------------------
-def duration(seconds: float | None) -> str:
-    """'1h 05m', '12m', '45s'; 'n/a' for a figure that could not be computed."""
-    if seconds is None:
-        return "n/a"
-    s = round(abs(seconds))
-    sign = "-" if seconds < 0 else ""
-    if s < 60:
-        return f"{sign}{s}s"
-    hours, minutes = divmod(s // 60, 60)
-    return f"{sign}{hours}h {minutes:02d}m" if hours else f"{sign}{minutes}m"
-
-
-def percent(rate: float | None) -> str:
-    return "n/a" if rate is None else f"{rate * 100:.1f}%"
-
-
 def when(t: float | None, zone: tzinfo) -> str:
     return "" if t is None else datetime.fromtimestamp(t, zone).strftime("%a %d %b %H:%M")
 
@@ -225,18 +209,3 @@ def stored_columns(zone: tzinfo) -> list[Column]:
 
 def stored_model(reports: Sequence[StoredReport], zone: tzinfo) -> RowsModel:
     return RowsModel(stored_columns(zone), reports)
-
-
-def summary_figures(report: ShiftReport) -> list[tuple[str, str, str]]:
-    """(title, figure, note) tiles, as the PDF's first page has them."""
-    s = report.summary
-    return [
-        ("Enquiries", f"{s.created:,}", f"{s.answered:,} answered"),
-        ("First response, median", duration(s.median_fr_s), f"90th percentile {duration(s.p90_fr_s)}"),
-        ("SLA attainment", percent(s.sla_rate), f"{s.sla_met:,} of {s.sla_due:,} clocks due met"),
-        ("SLA breaches", f"{s.breaches:,}", "clocks due in the shift, not met"),
-        ("Unanswered at end", f"{s.unanswered_at_end:,}", f"{s.carried_over:,} open, carried over"),
-        ("Hand-offs", f"{s.handoffs:,}", f"median acceptance {duration(report.handoffs.median_accept_s)}"),
-        ("Reassignments", f"{s.reassignments:,}", f"{len(report.reassignments_by_actor)} supervisors"),
-        ("Ping-pong", f"{s.ping_pong:,}", "moved between teams more than twice"),
-    ]

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.reports.tiles import summary_tiles
 from console.reports.types import ShiftReport
 from widgets.reports.charts import ReportCharts
 from widgets.reports.models import (
@@ -33,7 +34,6 @@ from widgets.reports.models import (
     carried_columns,
     first_response_columns,
     reassignment_columns,
-    summary_figures,
     when,
 )
 
@@ -179,8 +179,8 @@ class ReportPanel(QWidget):
             f"{when(report.start, z)} to {when(report.end, z)}{cutoff} · {teams} · "
             f"report made {when(report.generated_at, z)} · customer data masked"
         )
-        for tile, (title, figure, note) in zip(self.tiles, summary_figures(report), strict=True):
-            tile.set(title, figure, note)
+        for tile, t in zip(self.tiles, summary_tiles(report), strict=True):
+            tile.set(t.title, t.figure, t.note)
         known = [o for o in report.outcomes if o.known]
         self.outcomes.setText(
             "Customer outcomes: "

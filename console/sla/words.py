@@ -1,0 +1,77 @@
+"""The words and time formats for SLA clocks and states, defined once for every view (queue, detail pane,
+board, charts, wallboard, reports). Plain text, English, locale-free.
+
+A countdown shows the working time left and the wall-clock deadline, both: "0:42 left · due Mon 09:16",
+or when breached "+1:05 over · was due Mon 14:20" (DESIGN.md, SLA semantics).
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime, tzinfo
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+STATE_WORDS = {"on_track": "On track", "at_risk": "At risk", "urgent": "Urgent", "breached": "Breached"}
+CLOCK_WORDS = {
+    "first_response": "First response",
+    "next_response": "Next response",
+    "resolution": "Resolution",
+    "handoff": "Specialist hand-off",  # arrival to acceptance by the owning specialist team
+}
+NO_CLOCK = "No SLA clock running"  # an open enquiry with no clock: waiting on the customer, or no policy
+NO_CLOCK_WHY = "No SLA clock is running (closed, waiting on the customer, or no policy applies)."
+NO_DEADLINE = "no deadline (its calendar never opens)"
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+class Countdown(Protocol):
+    """What a countdown needs from a clock's status (console.sla.engine.SlaStatus has these)."""
+
+    @property
+    def state(self) -> str: ...
+
+    @property
+    def remaining_s(self) -> float: ...
+
+    @property
+    def due_at(self) -> float: ...
+
+
+def state_word(state: str | None) -> str:
+    """ "At risk" for at_risk; NO_CLOCK for None (no clock running); an unknown state as it is."""
+    return NO_CLOCK if state is None else STATE_WORDS.get(state, str(state))
+
+
+def clock_word(kind: str) -> str:
+    """ "First response" for first_response; an unknown kind made readable ("Some clock")."""
+    return CLOCK_WORDS.get(kind) or str(kind).replace("_", " ").capitalize()
+
+
+def hours_minutes(seconds: float, *, up: bool = False) -> str:
+    """ "1:05" for 65 minutes (hours are not wrapped into days: "26:00"); rounded down, or up with up."""
+    minutes = math.ceil(seconds / 60.0) if up else math.floor(seconds / 60.0)
+    return f"{minutes // 60}:{minutes % 60:02d}"
+
+
+def format_countdown(status: Countdown, tz: tzinfo | str, now: float | None = None) -> str:
+    """Working time left and the wall-clock deadline in `tz`: "0:42 left · due Mon 09:16", or when
+    breached "+1:05 over · was due Mon 14:20". With `now`, a deadline today shows just the time and
+    one over six days away shows the date too. Locale-free: English day and month abbreviations."""
+    zone = ZoneInfo(tz) if isinstance(tz, str) else tz
+    if math.isinf(status.due_at):
+        return NO_DEADLINE
+    due = datetime.fromtimestamp(status.due_at, zone)
+    when = f"{_DAYS[due.weekday()]} {due:%H:%M}"
+    if now is not None:
+        today = datetime.fromtimestamp(now, zone).date()
+        if due.date() == today:
+            when = f"{due:%H:%M}"
+        elif abs((due.date() - today).days) > 6:
+            when = f"{_DAYS[due.weekday()]} {due.day} {_MONTHS[due.month - 1]} {due:%H:%M}"
+    if status.state == "breached":
+        return f"+{hours_minutes(-status.remaining_s)} over · was due {when}"
+    # Rounded up: "0:01 left" until the time is really gone.
+    return f"{hours_minutes(status.remaining_s, up=True)} left · due {when}"
