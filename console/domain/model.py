@@ -59,10 +59,28 @@ class Enquiry:
     # Closed pause intervals of the resolution clock (waiting_customer), plus the open one if paused now.
     pauses: tuple[tuple[float, float | None], ...] = ()
     outcome: dict[str, bool] = field(default_factory=dict)
+    # The oldest customer message not answered yet (None once an agent has replied to all of them). The
+    # next-response clock runs from it: a follow-up "hello??" never pushes the deadline back.
+    oldest_unanswered_message_at: float | None = None
 
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    def reply_owed_since(self) -> float | None:
+        """When the customer began waiting for the reply owed now, once the first response was made:
+        the oldest unanswered message after the last agent message (the latest customer message when
+        the service does not say which is oldest). None when no reply is owed."""
+        last_in, first_out = self.last_customer_message_at, self.first_response_at
+        if last_in is None or first_out is None or last_in <= first_out:
+            return None
+        last_out = first_out if self.last_agent_message_at is None else self.last_agent_message_at
+        if last_in <= last_out:
+            return None
+        oldest = self.oldest_unanswered_message_at
+        if oldest is not None and last_out < oldest <= last_in:
+            return oldest
+        return last_in
 
 
 @dataclass(slots=True)

@@ -283,8 +283,12 @@ class SlaEngine:
         if last_out is None:
             last_out = e.first_response_at
         if e.first_response_at is not None and last_in is not None and last_in > e.first_response_at:
-            waiting = last_out is None or last_in > last_out
-            specs.append(("next_response", last_in, policy.next_response_s, None if waiting else last_out))
+            # Timed from the oldest unanswered customer message: a "hello??" never moves the deadline.
+            owed = e.reply_owed_since()
+            if owed is not None:
+                specs.append(("next_response", owed, policy.next_response_s, None))
+            else:
+                specs.append(("next_response", last_in, policy.next_response_s, last_out))
         if e.handoff_requested_at is not None:
             specs.append(("handoff", e.handoff_requested_at, self.handoff_target_s, e.handoff_accepted_at))
         return specs
