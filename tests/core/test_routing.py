@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+from pathlib import Path
 
 import pytest
 
 from console.domain.model import Agent, Enquiry, Team
-from console.domain.routing import Router, Target, Verdict, team_label
+from console.domain.moves import MoveRules
+from console.domain.routing import PING_PONG_LIMIT, Router, Target, Verdict, team_label
+from console.platform import settings
 
 TEAMS = [
     Team(
@@ -319,3 +323,16 @@ def test_update_teams_replaces_and_bad_model_is_refused() -> None:
 def test_team_label_does_not_double_team() -> None:
     assert team_label(TEAMS[0]) == "the Social team"
     assert team_label(Team("x", "Fraud Ops Team", "specialist", (), "c")) == "Fraud Ops Team"
+
+
+def test_the_ping_pong_limit_is_a_site_setting(tmp_path: Path) -> None:
+    assert settings.Settings().ping_pong_limit == PING_PONG_LIMIT == 3
+    machine = tmp_path / "machine.json"
+    machine.write_text(json.dumps({"ping_pong_limit": 5}), encoding="utf-8")
+    assert settings.load(tmp_path / "none.json", machine).ping_pong_limit == 5
+    user = tmp_path / "user.json"
+    user.write_text(json.dumps({"ping_pong_limit": 0}), encoding="utf-8")
+    bad = settings.load(user, machine)
+    assert bad.ping_pong_limit == 5 and any("'ping_pong_limit' was ignored" in p for p in bad.problems)
+    rules = MoveRules("concierge", TEAMS, AGENTS, ping_pong_limit=bad.ping_pong_limit)
+    assert rules.router.ping_pong_limit == 5
