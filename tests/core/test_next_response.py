@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from console.domain import wire
 from console.domain.model import Calendar, Enquiry, SLAPolicy
+from console.live.metrics import waiting_since
 from console.service.simulator import Simulator
 from console.sla.engine import SlaEngine
 from console.store.cache import Store
@@ -126,3 +127,7 @@ def test_the_reference_service_keeps_the_oldest_unanswered_message() -> None:
             ins = [m for m in msgs if m.direction == "in" and m.sent_at > (e.last_agent_message_at or 0)]
             chases += len(ins) > 1
     assert checked > 300 and chases > 0  # some customers wrote twice before a reply
+
+
+def test_the_longest_wait_counts_from_the_oldest_unanswered_message() -> None:
+    assert waiting_since(chased()) == at(10, 0)

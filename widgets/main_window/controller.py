@@ -28,7 +28,7 @@ from console.live.metrics import (
     saved_views,
     site_time_zone,
 )
-from console.sla.engine import SlaEngine, Thresholds, format_countdown
+from console.sla.engine import SlaEngine, Thresholds, format_countdown, format_waited
 from console.store.reads import StoreReader
 from widgets.app.gc_guard import GarbageCollector
 from widgets.app.workers import BackgroundJobs
@@ -447,9 +447,12 @@ class Controller(QObject):
                 status = self.engine.clock_status(c, now)
                 if status is None:
                     continue
-                rows.append(
-                    ClockRow(name, format_countdown(status, self.tz, now), STATE_NAMES.get(status.state, ""))
-                )
+                # Both figures: the working time left on the policy's calendar and the customer's own wait.
+                due = format_countdown(status, self.tz, now, working=self.engine.counts_working_hours(c))
+                state = STATE_NAMES.get(status.state, "")
+                if c.kind in ("first_response", "next_response"):
+                    state = f"{state} · customer {format_waited(now - c.started_at)}"
+                rows.append(ClockRow(name, due, state))
         return rows
 
     @Slot(str)
