@@ -125,7 +125,11 @@ class ChannelInfo:
 @dataclass(slots=True)
 class Calendar:
     """Business hours. hours[weekday] (0 = Monday) is a list of (start, end) minutes after midnight,
-    local time in `timezone`; several spans make a split shift. holidays are ISO dates (closed all day)."""
+    local time in `timezone`; several spans make a split shift. Closed all day on: `holidays` (ISO dates:
+    the bank's own closures, e.g. from its .ics feed), the public holidays of `public_holidays` (a region
+    the `holidays` package knows, "GB-ENG" for England and Wales, "GB-SCT", "GB-NIR", "US", "US-NY", or a
+    market such as "XLON"; every year, console.domain.calendars computes them) and `annual_closures`
+    ("MM-DD" dates closed every year, e.g. "12-25" for a team that works bank holidays but not Christmas)."""
 
     id: str
     name: str
@@ -133,6 +137,8 @@ class Calendar:
     always_open: bool = False
     hours: dict[int, tuple[tuple[int, int], ...]] = field(default_factory=dict)
     holidays: frozenset[str] = frozenset()
+    public_holidays: str | None = None
+    annual_closures: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)

@@ -364,6 +364,9 @@ def calendar_from_wire(d: Any) -> Calendar:
     holidays = d.get("holidays", [])
     if not isinstance(holidays, list) or not all(isinstance(h, str) for h in holidays):
         raise BadRecord("calendar holidays: expected a list of ISO dates")
+    annual = d.get("annual_closures", [])
+    if not isinstance(annual, list) or not all(isinstance(h, str) for h in annual):
+        raise BadRecord("calendar annual_closures: expected a list of MM-DD dates")
     return Calendar(
         id=_ident(d, "id"),
         name=_str(d, "name", required=False),
@@ -371,6 +374,8 @@ def calendar_from_wire(d: Any) -> Calendar:
         always_open=bool(d.get("always_open", False)),
         hours=hours,
         holidays=frozenset(holidays),
+        public_holidays=_opt_str(d, "public_holidays") or None,
+        annual_closures=frozenset(h.strip() for h in annual),
     )
 
 
@@ -385,6 +390,8 @@ def calendar_to_wire(c: Calendar) -> dict[str, Any]:
             for day, spans in sorted(c.hours.items())
         },
         "holidays": sorted(c.holidays),
+        "public_holidays": c.public_holidays,
+        "annual_closures": sorted(c.annual_closures),
     }
 
 
