@@ -27,6 +27,7 @@ from console.domain.model import (
 )
 
 MAX_TEXT = 20_000  # characters of one message kept; longer text is cut, never rejected
+_OLDEST = "oldest_unanswered_message_at"  # the next-response clock runs from it (docs/api.md)
 
 
 class BadRecord(ValueError):
@@ -90,8 +91,7 @@ def _code(d: dict[str, Any], key: str, *, required: bool = True, default: str = 
 
 
 def _opt_code(d: dict[str, Any], key: str) -> str | None:
-    value = _opt_str(d, key)
-    return None if value is None else code(value) or None
+    return code(_opt_str(d, key) or "") or None
 
 
 def _codes(d: dict[str, Any], key: str, what: str) -> tuple[str, ...]:
@@ -109,16 +109,9 @@ def _int(d: dict[str, Any], key: str, *, default: int | None = None) -> int:
     return value
 
 
-def _ident(d: dict[str, Any], key: str) -> str:
-    value = _str(d, key)
-    if not value or len(value) > 128:
-        raise BadRecord(f"{key}: empty or over 128 characters")
-    return value
-
-
-def _code_ident(d: dict[str, Any], key: str) -> str:
-    """A code that is also an identifier (a channel): normalised, then checked like an id."""
-    value = code(_str(d, key))
+def _ident(d: dict[str, Any], key: str, *, is_code: bool = False) -> str:
+    """An identifier, as sent; is_code: one that is also a code (a channel), normalised first."""
+    value = code(_str(d, key)) if is_code else _str(d, key)
     if not value or len(value) > 128:
         raise BadRecord(f"{key}: empty or over 128 characters")
     return value
@@ -167,7 +160,7 @@ def _enquiry(d: dict[str, Any], ident: str) -> Enquiry:
     text = _str(d, "text", required=False)
     return Enquiry(
         id=ident,
-        channel=_code_ident(d, "channel"),
+        channel=_ident(d, "channel", is_code=True),
         visibility=visibility,
         customer_handle=_str(customer, "handle", required=False)[:200],
         customer_name=_str(customer, "name", required=False)[:200],
@@ -192,9 +185,7 @@ def _enquiry(d: dict[str, Any], ident: str) -> Enquiry:
         bounces=bounces,
         pauses=tuple(pauses),
         outcome=outcome,
-        oldest_unanswered_message_at=opt_ts(
-            d.get("oldest_unanswered_message_at"), "oldest_unanswered_message_at"
-        ),
+        oldest_unanswered_message_at=opt_ts(d.get(_OLDEST), _OLDEST),
     )
 
 
@@ -322,7 +313,7 @@ def channel_from_wire(d: Any) -> ChannelInfo:
     if not isinstance(d, dict):
         raise BadRecord("channel: expected an object")
     return ChannelInfo(
-        id=_code_ident(d, "id"),
+        id=_ident(d, "id", is_code=True),
         name=_str(d, "name"),
         public=bool(d.get("public", True)),
         private=bool(d.get("private", True)),
@@ -364,9 +355,6 @@ def calendar_from_wire(d: Any) -> Calendar:
     holidays = d.get("holidays", [])
     if not isinstance(holidays, list) or not all(isinstance(h, str) for h in holidays):
         raise BadRecord("calendar holidays: expected a list of ISO dates")
-    annual = d.get("annual_closures", [])
-    if not isinstance(annual, list) or not all(isinstance(h, str) for h in annual):
-        raise BadRecord("calendar annual_closures: expected a list of MM-DD dates")
     return Calendar(
         id=_ident(d, "id"),
         name=_str(d, "name", required=False),
@@ -375,7 +363,7 @@ def calendar_from_wire(d: Any) -> Calendar:
         hours=hours,
         holidays=frozenset(holidays),
         public_holidays=_opt_str(d, "public_holidays") or None,
-        annual_closures=frozenset(h.strip() for h in annual),
+        annual_closures=frozenset(_codes(d, "annual_closures", "calendar annual_closures")),
     )
 
 
