@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from console.domain.ical import HolidayFeed, with_feed
 from console.domain.model import Agent, Calendar, ChannelInfo, Shift, SLAPolicy, Team
 
 LONDON = ZoneInfo("Europe/London")
@@ -193,6 +194,11 @@ def shifts(now: float) -> list[Shift]:
                       start.timestamp(), end.timestamp(), teams)
             )  # fmt: skip
     return out
+
+
+def add_closures(world: World, feed: HolidayFeed) -> None:
+    """The bank's own closures (its .ics feed) on top of every working-hours calendar the service serves."""
+    world.calendars = list(with_feed(world.calendars, feed).values())
 
 
 def build(rng: random.Random, now: float) -> World:
