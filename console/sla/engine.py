@@ -2,8 +2,9 @@
 
 Semantics (DESIGN.md "SLA semantics"): first response, next response and resolution clocks, plus the
 concierge hand-off clock. Next response runs from the oldest customer message not answered yet
-(Enquiry.reply_owed_since), so a follow-up never pushes the deadline back. Time counts only inside the policy's calendar; waiting_customer pauses the
-resolution clock. The clock that matters is the running one with the nearest wall-clock deadline.
+(Enquiry.reply_owed_since), so a follow-up never pushes the deadline back. Time counts only inside the
+policy's calendar; waiting_customer pauses the resolution clock. The clock that matters is the running
+one with the nearest wall-clock deadline.
 
 Built for a UI that ticks 100k rows: deadlines depend only on the enquiry (cached by id and version),
 so a tick is one calendar position per calendar plus a subtraction per row. Nothing here reads the wall
