@@ -6,6 +6,10 @@ weekday's spans and whose local date is not a holiday. Each local day is turned 
 intervals, exactly, DST included: a span that crosses a spring-forward gap is shorter, one that crosses
 a fall-back repeats the doubled local hour. The intervals are kept sorted with a running total of open
 seconds (a "position"), so working_seconds and add_working are two binary searches, whatever the range.
+
+Public holidays come from the `holidays` package, per calendar (its `public_holidays` region), for any
+year: this module is the one place they are computed. The bank's own closures (Calendar.holidays, e.g.
+read from its .ics feed by console.domain.ical) and dates closed every year come on top.
 """
 
 from __future__ import annotations
@@ -15,8 +19,11 @@ import threading
 from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from datetime import date, datetime
+from functools import lru_cache
 from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays as holiday_rules
 
 from console.domain.model import Calendar
 
@@ -33,10 +40,70 @@ _MAX_ORDINAL = date(2200, 1, 1).toordinal()
 # Instants whose coverage fits within the supported years.
 _SAFE_LO = float((_MIN_ORDINAL - _UNIX_ORDINAL + _MARGIN_DAYS + 1) * DAY)
 _SAFE_HI = float((_MAX_ORDINAL - _UNIX_ORDINAL - _MARGIN_DAYS - 1) * DAY)
+_MAX_YEAR = date.fromordinal(_MAX_ORDINAL).year
 
 
 class CalendarError(ValueError):
     """A calendar that cannot be used (unknown zone, bad span, bad holiday). str(e) says why."""
+
+
+# Regions named in the settings pane and the docs (any region or market the package knows works).
+COMMON_REGIONS = {
+    "GB-ENG": "England and Wales",
+    "GB-SCT": "Scotland",
+    "GB-NIR": "Northern Ireland",
+    "US": "United States (federal)",
+    "IE": "Ireland",
+    "XLON": "London Stock Exchange",
+    "NYSE": "New York Stock Exchange",
+}
+
+
+def public_holidays(region: str, year: int) -> dict[date, str]:
+    """The public holidays of a region in one year, by date, from the `holidays` package: a country
+    ("US", "IE"), a subdivision ("GB-ENG": England and Wales, "GB-SCT", "GB-NIR", "US-NY") or a financial
+    market ("XLON", "NYSE"). Substitute days are included. Raises CalendarError for an unknown region."""
+    code = region.strip().upper()
+    try:
+        if code in _markets():
+            rules = holiday_rules.financial_holidays(code, years=[])
+        else:
+            country, _, subdiv = code.partition("-")
+            rules = holiday_rules.country_holidays(country, subdiv=subdiv or None, years=[])
+    except (NotImplementedError, KeyError, ValueError):
+        raise CalendarError(
+            f"public holidays: {region[:20]!r} is not a region the holidays package knows "
+            "(a country such as US, a subdivision such as GB-ENG, or a market such as XLON)"
+        ) from None
+    # The package stops at 2100 by default; its rules (Easter, "first Monday in May", substitutes) go on,
+    # so lift the limit to the years the calendars support.
+    rules.end_year = max(rules.end_year, _MAX_YEAR)
+    _ = date(year, 1, 1) in rules  # computes that year
+    return {d: str(name) for d, name in sorted(rules.items()) if d.year == year}
+
+
+@lru_cache(maxsize=1)
+def _markets() -> frozenset[str]:
+    return frozenset(holiday_rules.list_supported_financial())
+
+
+@lru_cache(maxsize=8192)
+def _closed_ordinals(region: str, year: int) -> frozenset[int]:
+    return frozenset(d.toordinal() for d in public_holidays(region, year))
+
+
+def _annual(cal: Calendar) -> frozenset[tuple[int, int]]:
+    out: set[tuple[int, int]] = set()
+    for text in cal.annual_closures:
+        try:
+            month, day = (int(part) for part in str(text).split("-"))
+            date(2000, month, day)  # a leap year: 02-29 is allowed (closed in leap years only)
+        except (TypeError, ValueError):
+            raise CalendarError(
+                f"calendar {cal.id}: yearly closure {str(text)[:20]!r} is not a MM-DD date"
+            ) from None
+        out.add((month, day))
+    return frozenset(out)
 
 
 def _offset(zone: ZoneInfo, t: float) -> float:
@@ -127,6 +194,13 @@ class BusinessClock:
                     f"calendar {calendar.id}: holiday {str(h)[:20]!r} is not a date"
                 ) from None
         self._holidays = frozenset(holidays)
+        self._annual = _annual(calendar)
+        self._region = calendar.public_holidays.strip() if calendar.public_holidays else None
+        if self._region is not None:
+            try:
+                _closed_ordinals(self._region, 2026)
+            except CalendarError as e:
+                raise CalendarError(f"calendar {calendar.id}: {e}") from None
         self.never_open = not self.always_open and not self._weekly
         self._day_cache: dict[int, list[tuple[float, float]]] = {}
         self._table = _Table((), (), (), 0, 0, math.inf, -math.inf, 0.0)
@@ -237,7 +311,7 @@ class BusinessClock:
             return cached
         spans = self._weekly.get(date.fromordinal(ordinal).weekday(), ())
         out: list[tuple[float, float]] = []
-        if spans and ordinal not in self._holidays:
+        if spans and not self.closed_on(ordinal):
             midnight = (ordinal - _UNIX_ORDINAL) * DAY  # local midnight as if the zone were UTC
             raw: list[tuple[float, float]] = []
             for p0, p1, off in _pieces(self.zone, midnight - 2 * DAY, midnight + 3 * DAY):
@@ -248,6 +322,18 @@ class BusinessClock:
             out = _merge(raw)
         self._day_cache[ordinal] = out
         return out
+
+    def closed_on(self, ordinal: int) -> bool:
+        """Whether a local date (date.toordinal()) is closed all day: the calendar's own holidays, its
+        yearly closures, or a public holiday of its region."""
+        if ordinal in self._holidays:
+            return True
+        if not self._annual and self._region is None:
+            return False
+        day = date.fromordinal(ordinal)
+        if (day.month, day.day) in self._annual:
+            return True
+        return self._region is not None and ordinal in _closed_ordinals(self._region, day.year)
 
     # -- coverage ----------------------------------------------------------------------------------
     def _covering(self, t: float) -> _Table:

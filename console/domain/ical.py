@@ -1,27 +1,40 @@
-"""Holidays from iCalendar (.ics) feeds, such as the gov.uk bank-holidays feed.
+"""The bank's own closures from iCalendar (.ics) feeds, on top of a calendar's public holidays.
 
-Only what a holiday calendar needs: all-day VEVENTs (DTSTART;VALUE=DATE, with an exclusive DTEND or a
-DURATION of days for multi-day closures). Lines are unfolded per RFC 5545. Anything malformed raises
-IcalError naming the source and line; events that are not all-day (timed, recurring) are listed in
-`skipped` with the reason instead of being silently dropped or guessed at.
+Read with icalendar (parsing, line folding, escapes, VTIMEZONE and Outlook's Windows zone names) and
+recurring-ical-events (RRULE, RDATE, EXDATE, overrides by RECURRENCE-ID, DURATION). A closed day is:
+- an all-day event (DTSTART;VALUE=DATE): every date from DTSTART up to DTEND (exclusive), one day when
+  DTEND is missing or equals DTSTART;
+- a timed event written as local midnight to a later local midnight, or flagged
+  X-MICROSOFT-CDO-ALLDAYEVENT:TRUE (Outlook exports all-day events so): the dates as written in its zone.
+Not closed: cancelled events and cancelled occurrences (STATUS:CANCELLED), and timed events shorter than
+whole days (listed in `skipped`). One bad event (a broken date or rule, over MAX_EVENT_DAYS days) is
+skipped and named in `skipped`; it never rejects the feed. Only a file that is not iCalendar raises.
+
+Repeating events are expanded over a window of years (the calendars' own range by default, about half a
+second for a feed of 40 yearly rules): read a feed once, off the UI thread, and keep the result.
 """
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
+
+import icalendar
+import recurring_ical_events
 
 from console.domain.model import Calendar
 
-MAX_BYTES = 5_000_000  # a national holiday feed is a few kB; refuse anything absurd
+MAX_BYTES = 5_000_000  # a holiday feed is a few kB (a 40-rule export ~20 kB); refuse anything absurd
 MAX_EVENT_DAYS = 366
-_DURATION_DAYS = re.compile(r"^P(?:(\d+)W|(\d+)D)$")
+YEARS = (1970, 2199)  # the window repeating events are expanded over (BusinessClock runs to 2199)
+_ALL_DAY_FLAG = "X-MICROSOFT-CDO-ALLDAYEVENT"
 
 
 class IcalError(ValueError):
-    """A feed that cannot be read. str(e) names the source and line, for the user."""
+    """A feed that cannot be read at all. str(e) names the source, for the user."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,134 +46,122 @@ class Holiday:
 @dataclass(slots=True)
 class HolidayFeed:
     holidays: list[Holiday] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)  # events ignored, with the reason
+    skipped: list[str] = field(default_factory=list)  # events ignored, each named, with the reason
+    cancelled: list[str] = field(default_factory=list)  # cancelled events or occurrences, named
 
     def dates(self) -> frozenset[str]:
         """The ISO dates, ready for Calendar.holidays."""
         return frozenset(h.date for h in self.holidays)
 
 
-def _unfold(text: str) -> list[tuple[int, str]]:
-    """Logical lines with the physical line number each starts on (continuations begin with a blank)."""
-    out: list[tuple[int, str]] = []
-    for n, raw in enumerate(text.splitlines(), start=1):
-        if raw[:1] in (" ", "\t") and out:
-            out[-1] = (out[-1][0], out[-1][1] + raw[1:])
-        elif raw.strip():
-            out.append((n, raw))
-    return out
+class _Skip(Exception):
+    """This event cannot be used: the reason, for `skipped`."""
 
 
-def _split(line: str) -> tuple[str, dict[str, str], str]:
-    """'NAME;P=V;Q=W:value' -> (NAME, {P: V, Q: W}, value). Parameter values may be quoted."""
-    head, sep, value = line.partition(":")
-    # A colon inside a quoted parameter value belongs to the head.
-    while head.count('"') % 2 == 1 and sep:
-        more, sep, value = value.partition(":")
-        head = f"{head}:{more}"
-    if not sep:
-        raise ValueError("no ':' between the property name and its value")
-    name, *params = head.split(";")
-    parsed: dict[str, str] = {}
-    for p in params:
-        key, eq, val = p.partition("=")
-        if not eq:
-            raise ValueError(f"parameter {p[:30]!r} has no '='")
-        parsed[key.strip().upper()] = val.strip().strip('"')
-    return name.strip().upper(), parsed, value
-
-
-def _date(value: str, params: dict[str, str]) -> date | None:
-    """A DATE value, or None when the value is a DATE-TIME (a timed event)."""
-    v = value.strip()
-    if params.get("VALUE", "").upper() == "DATE-TIME" or "T" in v:
-        return None
-    if len(v) != 8 or not v.isdigit():
-        raise ValueError(f"{v[:30]!r} is not a date (YYYYMMDD)")
-    return date(int(v[:4]), int(v[4:6]), int(v[6:]))
-
-
-def _unescape(text: str) -> str:
-    return (
-        text.replace("\\n", " ")
-        .replace("\\N", " ")
-        .replace("\\,", ",")
-        .replace("\\;", ";")
-        .replace("\\\\", "\\")
-    )
-
-
-def parse_holidays(text: str, source: str = "calendar feed") -> HolidayFeed:
-    """All-day events of an iCalendar text as holidays, sorted by date."""
-    lines = _unfold(text)
-    if not lines or lines[0][1].strip().upper() != "BEGIN:VCALENDAR":
+def parse_holidays(
+    text: str, source: str = "calendar feed", *, years: tuple[int, int] = YEARS
+) -> HolidayFeed:
+    """The closed days of an iCalendar text, sorted by date (one entry per date and name)."""
+    if not text.lstrip("\ufeff \r\n\t").upper().startswith("BEGIN:VCALENDAR"):
         raise IcalError(f"{source}: not an iCalendar file (it must start with BEGIN:VCALENDAR)")
+    try:
+        calendars = icalendar.Calendar.from_ical(text, multiple=True)
+    except ValueError as e:
+        raise IcalError(f"{source}: not a readable iCalendar file ({str(e)[:120]})") from None
+    if not calendars:
+        raise IcalError(f"{source}: not a complete iCalendar file (was it cut short?)")
+    first, last = years
+    window = (date(first, 1, 1), date(last + 1, 1, 1))
     feed = HolidayFeed()
-    event: dict[str, tuple[int, dict[str, str], str]] | None = None
-    event_line = 0
-    for n, line in lines:
+    seen: set[tuple[str, str]] = set()
+    for number, (label, events) in enumerate(_series(calendars), start=1):
         try:
-            name, params, value = _split(line)
-        except ValueError as e:
-            raise IcalError(f"{source}, line {n}: {e}: {line[:60]!r}") from None
-        if name == "BEGIN" and value.strip().upper() == "VEVENT":
-            if event is not None:
-                raise IcalError(f"{source}, line {n}: VEVENT begun inside the VEVENT of line {event_line}")
-            event, event_line = {}, n
-        elif name == "END" and value.strip().upper() == "VEVENT":
-            if event is None:
-                raise IcalError(f"{source}, line {n}: END:VEVENT without BEGIN:VEVENT")
-            _add_event(feed, event, source, event_line)
-            event = None
-        elif event is not None and name in ("DTSTART", "DTEND", "DURATION", "SUMMARY", "RRULE", "RDATE"):
-            event[name] = (n, params, value)
-    if event is not None:
-        raise IcalError(f"{source}, line {event_line}: VEVENT never ended (file cut short?)")
-    feed.holidays.sort(key=lambda h: h.date)
+            _expand(feed, events, window, seen)
+        except _Skip as why:
+            feed.skipped.append(f"event {number} ({label}): {why}")
+        except (ValueError, TypeError, KeyError, AttributeError, OverflowError) as e:
+            # A broken rule or date the libraries refuse: this event only.
+            feed.skipped.append(f"event {number} ({label}): cannot be read ({str(e)[:120]})")
+    feed.holidays.sort(key=lambda h: (h.date, h.name))
     return feed
 
 
-def _add_event(
-    feed: HolidayFeed, event: dict[str, tuple[int, dict[str, str], str]], source: str, line: int
+def _series(calendars: Sequence[icalendar.Calendar]) -> list[tuple[str, list[icalendar.Component]]]:
+    """Events grouped by UID (an override with RECURRENCE-ID belongs to its series), in file order."""
+    groups: dict[str, list[icalendar.Component]] = {}
+    for cal in calendars:
+        for n, event in enumerate(cal.walk("VEVENT")):
+            uid = str(event.get("UID") or f"no UID #{n}")
+            groups.setdefault(uid, []).append(event)
+    out = []
+    for uid, events in groups.items():
+        master = next((e for e in events if "RECURRENCE-ID" not in e), events[0])
+        summary = _text(master.get("SUMMARY")) or f"UID {uid[:60]}"
+        out.append((repr(summary[:80]), events))
+    return out
+
+
+def _text(value: Any) -> str:
+    return " ".join(str(value).split()) if value is not None else ""
+
+
+def _expand(
+    feed: HolidayFeed,
+    events: list[icalendar.Component],
+    window: tuple[date, date],
+    seen: set[tuple[str, str]],
 ) -> None:
-    summary = _unescape(event["SUMMARY"][2]).strip() if "SUMMARY" in event else "Holiday"
-    if "DTSTART" not in event:
-        raise IcalError(f"{source}, line {line}: VEVENT without DTSTART")
-    n, params, value = event["DTSTART"]
-    try:
-        start = _date(value, params)
-    except ValueError as e:
-        raise IcalError(f"{source}, line {n}: DTSTART: {e}") from None
-    if start is None:
-        feed.skipped.append(f"line {line}: {summary!r} is a timed event, not an all-day holiday")
-        return
-    if "RRULE" in event or "RDATE" in event:
-        feed.skipped.append(f"line {line}: {summary!r} repeats (RRULE/RDATE), which is not supported")
-        return
-    end = start + timedelta(days=1)
-    if "DTEND" in event:
-        n, params, value = event["DTEND"]
-        try:
-            parsed = _date(value, params)
-        except ValueError as e:
-            raise IcalError(f"{source}, line {n}: DTEND: {e}") from None
-        if parsed is None:
-            raise IcalError(f"{source}, line {n}: DTEND is a time but DTSTART is a date")
-        end = parsed
-    elif "DURATION" in event:
-        n, _, value = event["DURATION"]
-        m = _DURATION_DAYS.match(value.strip().upper())
-        if not m:
-            raise IcalError(f"{source}, line {n}: DURATION {value[:20]!r} is not a whole number of days")
-        end = start + timedelta(days=int(m[1]) * 7 if m[1] else int(m[2]))
-    if end <= start:
-        raise IcalError(f"{source}, line {line}: {summary!r} ends before it starts")
-    if (end - start).days > MAX_EVENT_DAYS:
-        raise IcalError(f"{source}, line {line}: {summary!r} lasts over {MAX_EVENT_DAYS} days")
-    day = start
-    while day < end:
-        feed.holidays.append(Holiday(day.isoformat(), summary))
-        day += timedelta(days=1)
+    for event in events:
+        broken = [name for name, _ in getattr(event, "errors", ())]
+        if broken:
+            raise _Skip(f"{', '.join(sorted(set(broken)))} cannot be read")
+        if "DTSTART" not in event:
+            raise _Skip("it has no DTSTART")
+        if "DTEND" in event:  # as written: recurring-ical-events would quietly repair these
+            start, end = event.decoded("DTSTART"), event.decoded("DTEND")
+            if isinstance(start, datetime) != isinstance(end, datetime):
+                kinds = ("a time", "a date") if isinstance(start, datetime) else ("a date", "a time")
+                raise _Skip(f"DTSTART is {kinds[0]} but DTEND is {kinds[1]}")
+            if end < start:
+                raise _Skip("it ends before it starts")
+    series = icalendar.Calendar()
+    for event in events:
+        series.add_component(event)
+    for occurrence in recurring_ical_events.of(series).between(*window):
+        name = _text(occurrence.get("SUMMARY")) or "Holiday"
+        days = _days(occurrence)
+        if str(occurrence.get("STATUS", "")).upper() == "CANCELLED":
+            feed.cancelled.append(f"{name} ({days[0].isoformat()})")
+            continue
+        for day in days:
+            if window[0] <= day < window[1] and (key := (day.isoformat(), name)) not in seen:
+                seen.add(key)
+                feed.holidays.append(Holiday(key[0], name))
+
+
+def _days(occurrence: icalendar.Component) -> list[date]:
+    """The dates one occurrence closes."""
+    start = occurrence.decoded("DTSTART")
+    end = occurrence.decoded("DTEND") if "DTEND" in occurrence else start
+    if isinstance(start, datetime):
+        if not isinstance(end, datetime):
+            raise _Skip("DTSTART is a time but DTEND is a date")
+        midnight_to_midnight = start.time() == end.time() == datetime.min.time() and end.date() > start.date()
+        flagged = str(occurrence.get(_ALL_DAY_FLAG, "")).upper() == "TRUE"
+        if not (midnight_to_midnight or flagged):
+            raise _Skip("a timed event, not an all-day closure")
+        # As written in its own zone: Outlook's midnight in "GMT Standard Time" is that date in London.
+        first, stop = start.date(), end.date()
+    else:
+        if isinstance(end, datetime):
+            raise _Skip("DTSTART is a date but DTEND is a time")
+        first, stop = start, end
+    if stop < first:
+        raise _Skip("it ends before it starts")
+    stop = max(stop, first + timedelta(days=1))  # DTEND == DTSTART (or none): one day
+    if (stop - first).days > MAX_EVENT_DAYS:
+        raise _Skip(f"it lasts over {MAX_EVENT_DAYS} days")
+    return [first + timedelta(days=i) for i in range((stop - first).days)]
 
 
 def with_holidays(calendar: Calendar, feed: HolidayFeed) -> Calendar:
@@ -168,7 +169,12 @@ def with_holidays(calendar: Calendar, feed: HolidayFeed) -> Calendar:
     return replace(calendar, holidays=calendar.holidays | feed.dates())
 
 
-def read_holidays(path: str | Path) -> HolidayFeed:
+def with_feed(calendars: Iterable[Calendar], feed: HolidayFeed) -> dict[str, Calendar]:
+    """Every calendar that keeps working hours closed on the feed's dates too (24/7 ones unchanged)."""
+    return {c.id: c if c.always_open else with_holidays(c, feed) for c in calendars}
+
+
+def read_holidays(path: str | Path, *, years: tuple[int, int] = YEARS) -> HolidayFeed:
     """parse_holidays on a file, with errors (missing, too big, not UTF-8) as IcalError."""
     p = Path(path)
     try:
@@ -182,4 +188,4 @@ def read_holidays(path: str | Path) -> HolidayFeed:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         raise IcalError(f"{p.name}: not UTF-8 text (byte {e.start})") from None
-    return parse_holidays(text, source=p.name)
+    return parse_holidays(text, source=p.name, years=years)

@@ -59,10 +59,28 @@ class Enquiry:
     # Closed pause intervals of the resolution clock (waiting_customer), plus the open one if paused now.
     pauses: tuple[tuple[float, float | None], ...] = ()
     outcome: dict[str, bool] = field(default_factory=dict)
+    # The oldest customer message not answered yet (None once an agent has replied to all of them). The
+    # next-response clock runs from it: a follow-up "hello??" never pushes the deadline back.
+    oldest_unanswered_message_at: float | None = None
 
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_STATUSES
+
+    def reply_owed_since(self) -> float | None:
+        """When the customer began waiting for the reply owed now, once the first response was made:
+        the oldest unanswered message after the last agent message (the latest customer message when
+        the service does not say which is oldest). None when no reply is owed."""
+        last_in, first_out = self.last_customer_message_at, self.first_response_at
+        if last_in is None or first_out is None or last_in <= first_out:
+            return None
+        last_out = first_out if self.last_agent_message_at is None else self.last_agent_message_at
+        if last_in <= last_out:
+            return None
+        oldest = self.oldest_unanswered_message_at
+        if oldest is not None and last_out < oldest <= last_in:
+            return oldest
+        return last_in
 
 
 @dataclass(slots=True)
@@ -107,7 +125,11 @@ class ChannelInfo:
 @dataclass(slots=True)
 class Calendar:
     """Business hours. hours[weekday] (0 = Monday) is a list of (start, end) minutes after midnight,
-    local time in `timezone`; several spans make a split shift. holidays are ISO dates (closed all day)."""
+    local time in `timezone`; several spans make a split shift. Closed all day on: `holidays` (ISO dates:
+    the bank's own closures, e.g. from its .ics feed), the public holidays of `public_holidays` (a region
+    the `holidays` package knows, "GB-ENG" for England and Wales, "GB-SCT", "GB-NIR", "US", "US-NY", or a
+    market such as "XLON"; every year, console.domain.calendars computes them) and `annual_closures`
+    ("MM-DD" dates closed every year, e.g. "12-25" for a team that works bank holidays but not Christmas)."""
 
     id: str
     name: str
@@ -115,6 +137,8 @@ class Calendar:
     always_open: bool = False
     hours: dict[int, tuple[tuple[int, int], ...]] = field(default_factory=dict)
     holidays: frozenset[str] = frozenset()
+    public_holidays: str | None = None
+    annual_closures: frozenset[str] = frozenset()
 
 
 @dataclass(slots=True)

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from console.domain.model import Agent, Enquiry, Team
-from console.domain.routing import Router, Target, Verdict, team_label
+from console.domain.routing import PING_PONG_LIMIT, Router, Target, Verdict, team_label
 
 # Outcome states: pending until the server answers; refused means the console's own rules said no.
 PENDING, DONE, CONFLICT, REJECTED, FAILED, REFUSED = (
@@ -102,10 +102,19 @@ class MoveRules:
     """The Router and the names for one version of the teams and agents: built once per reference
     update, so a verdict on every drag-move event is a few dict lookups."""
 
-    def __init__(self, model: str, teams: Iterable[Team], agents: Iterable[Agent]) -> None:
+    def __init__(
+        self,
+        model: str,
+        teams: Iterable[Team],
+        agents: Iterable[Agent],
+        *,
+        ping_pong_limit: int = PING_PONG_LIMIT,
+    ) -> None:
         self.teams = {t.id: t for t in teams}
         self.agents = {a.id: a for a in agents}
-        self.router = Router(model, self.teams.values(), self.agents.values())
+        self.router = Router(
+            model, self.teams.values(), self.agents.values(), ping_pong_limit=ping_pong_limit
+        )
 
     def label(self, target: Target) -> str:
         return target_label(self.teams, self.agents, target.team_id, target.agent_id)

@@ -2,10 +2,13 @@
 
 The hard rules hold in every model: fraud (topic or fraud_risk flag) only to a team owning the "fraud"
 topic, complaints (topic or flag) only to a team owning "complaint", vulnerable customers only to teams
-with trained_vulnerable, an agent's capacity (unless overridden with a reason), no work for offline agents.
+with trained_vulnerable, an agent's capacity (unless overridden with a reason), no work for offline agents,
+a hand-back from a specialist to the social team needs a reason, and so does any move between teams
+once an enquiry has already moved `ping_pong_limit` times (ping-pong; a site setting, 3 by default).
 Model rules then say which of the remaining moves fit the site's model:
 - one_stop: the social team answers everything; specialists receive only what the hard rules send them.
-- concierge: the social team triages; a specialist team receives only topics it owns.
+- concierge: the social team triages; a specialist team receives only topics it owns, and simple work
+  (below CONCIERGE_SPECIALIST_COMPLEXITY) sent to a specialist needs a reason.
 - hybrid: complexity 1-2 stay with social (a move to a specialist needs a reason), complexity 3 goes
   to the specialist owning the topic.
 A verdict is cheap (a few dict lookups) because it runs on every drag-move event.
@@ -27,7 +30,8 @@ VULNERABLE_FLAG = "vulnerable"
 HYBRID_SPECIALIST_COMPLEXITY = 3
 # Concierge: the social team keeps simple work; anything from standard upwards goes to the specialist.
 CONCIERGE_SPECIALIST_COMPLEXITY = 2
-PING_PONG_BOUNCES = 2  # more bounces than this after the move is ping-pong
+# Moves between teams an enquiry may make before a further one needs a reason (the default setting).
+PING_PONG_LIMIT = 3
 
 # Reasons: plain sentences a supervisor reads on a drop. {team} and {agent} are display labels.
 R_OK = "Can go to {target}."
@@ -53,8 +57,17 @@ R_OFF_MODEL = (
     "In the hybrid model simple and standard enquiries stay with the social team; "
     "sending this one to {team} needs a reason."
 )
+R_CONCIERGE_SIMPLE = (
+    "In the concierge model the social team answers simple enquiries itself; "
+    "sending this one to {team} needs a reason."
+)
+R_PING_PONG = (
+    "This enquiry has already moved between teams {bounces} times (ping-pong); another move needs a reason."
+)
 W_AWAY = "{agent} is away; the enquiry waits until they are back."
-W_PING_PONG = "This enquiry will have moved between teams {bounces} times (ping-pong)."
+W_PING_PONG = (
+    "This will be move {bounces} between teams for this enquiry; any further move will need a reason."
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,10 +113,22 @@ class _TeamCheck:
 
 
 class Router:
-    def __init__(self, model: str, teams: Iterable[Team], agents: Iterable[Agent]) -> None:
+    def __init__(
+        self,
+        model: str,
+        teams: Iterable[Team],
+        agents: Iterable[Agent],
+        *,
+        ping_pong_limit: int = PING_PONG_LIMIT,
+    ) -> None:
         if model not in ROUTING_MODELS:
             raise ValueError(f"Unknown routing model {model!r}; expected one of {', '.join(ROUTING_MODELS)}.")
+        if isinstance(ping_pong_limit, bool) or not isinstance(ping_pong_limit, int) or ping_pong_limit < 1:
+            raise ValueError(
+                f"The ping-pong limit must be a whole number of moves, 1 or more, not {ping_pong_limit!r}."
+            )
         self.model = model
+        self.ping_pong_limit = ping_pong_limit
         self._teams: dict[str, Team] = {}
         self._agents: dict[str, Agent] = {}
         self.update_teams(teams, replace=True)
@@ -243,14 +268,22 @@ class Router:
                 return _TeamCheck(R_ONE_STOP.format(team=label), asks, warnings)
             if e.topic not in team.topics:
                 return _TeamCheck(R_NOT_OWNER.format(team=label, topic=e.topic), asks, warnings)
-            if self.model == "hybrid" and e.complexity < HYBRID_SPECIALIST_COMPLEXITY:
+            current = self._teams.get(e.team_id) if e.team_id else None
+            # A vulnerable customer on a team not trained for them must move: that needs no reason.
+            must_move = VULNERABLE_FLAG in e.flags and current is not None and not current.trained_vulnerable
+            if self.model == "hybrid" and e.complexity < HYBRID_SPECIALIST_COMPLEXITY and not must_move:
                 asks.append(R_OFF_MODEL.format(team=label))
+            if self.model == "concierge" and e.complexity < CONCIERGE_SPECIALIST_COMPLEXITY and not must_move:
+                asks.append(R_CONCIERGE_SIMPLE.format(team=label))
         if moving_team and team.kind == "social":
             current = self._teams.get(e.team_id) if e.team_id else None
             if current is not None and current.kind == "specialist":
                 asks.append(R_HAND_BACK.format(team=label))
-        if moving_team and e.team_id is not None and e.bounces + 1 > PING_PONG_BOUNCES:
-            warnings.append(W_PING_PONG.format(bounces=e.bounces + 1))
+        if moving_team and e.team_id is not None:
+            if e.bounces >= self.ping_pong_limit:
+                asks.append(R_PING_PONG.format(bounces=e.bounces))
+            elif e.bounces + 1 == self.ping_pong_limit:
+                warnings.append(W_PING_PONG.format(bounces=e.bounces + 1))
         return _TeamCheck(None, asks, warnings)
 
     def _finish(

@@ -27,6 +27,7 @@ from console.domain.model import (
 )
 
 MAX_TEXT = 20_000  # characters of one message kept; longer text is cut, never rejected
+_OLDEST = "oldest_unanswered_message_at"  # the next-response clock runs from it (docs/api.md)
 
 
 class BadRecord(ValueError):
@@ -79,6 +80,28 @@ def _opt_str(d: dict[str, Any], key: str) -> str | None:
     return value
 
 
+def code(value: str) -> str:
+    """A code from the API (channel, status, topic, flag, ...) as the core compares it: lower case, no
+    surrounding blanks. Every code is normalised here, once, so "Fraud_Risk " meets the fraud rule."""
+    return value.strip().lower()
+
+
+def _code(d: dict[str, Any], key: str, *, required: bool = True, default: str = "") -> str:
+    return code(_str(d, key, required=required, default=default)) or default
+
+
+def _opt_code(d: dict[str, Any], key: str) -> str | None:
+    return code(_opt_str(d, key) or "") or None
+
+
+def _codes(d: dict[str, Any], key: str, what: str) -> tuple[str, ...]:
+    """A list of codes, normalised, blanks dropped, duplicates removed (first kept)."""
+    values = d.get(key, [])
+    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
+        raise BadRecord(f"{what}: expected a list of strings")
+    return tuple(dict.fromkeys(c for c in map(code, values) if c))
+
+
 def _int(d: dict[str, Any], key: str, *, default: int | None = None) -> int:
     value = d.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int):
@@ -86,8 +109,9 @@ def _int(d: dict[str, Any], key: str, *, default: int | None = None) -> int:
     return value
 
 
-def _ident(d: dict[str, Any], key: str) -> str:
-    value = _str(d, key)
+def _ident(d: dict[str, Any], key: str, *, is_code: bool = False) -> str:
+    """An identifier, as sent; is_code: one that is also a code (a channel), normalised first."""
+    value = code(_str(d, key)) if is_code else _str(d, key)
     if not value or len(value) > 128:
         raise BadRecord(f"{key}: empty or over 128 characters")
     return value
@@ -104,18 +128,16 @@ def enquiry_from_wire(d: Any) -> Enquiry:
 
 
 def _enquiry(d: dict[str, Any], ident: str) -> Enquiry:
-    visibility = _str(d, "visibility")
+    visibility = _code(d, "visibility")
     if visibility not in VISIBILITIES:
         raise BadRecord(f"visibility: unknown value {visibility[:20]!r}")
-    status = _str(d, "status")
+    status = _code(d, "status")
     if status not in STATUSES:
         raise BadRecord(f"status: unknown value {status[:20]!r}")
     customer = d.get("customer")
     if not isinstance(customer, dict):
         raise BadRecord("customer: expected an object")
-    flags = d.get("flags", [])
-    if not isinstance(flags, list) or not all(isinstance(f, str) for f in flags):
-        raise BadRecord("flags: expected a list of strings")
+    flags = _codes(d, "flags", "flags")
     complexity = _int(d, "complexity", default=2)
     if not 1 <= complexity <= 3:
         raise BadRecord(f"complexity: {complexity} is outside 1..3")
@@ -138,15 +160,15 @@ def _enquiry(d: dict[str, Any], ident: str) -> Enquiry:
     text = _str(d, "text", required=False)
     return Enquiry(
         id=ident,
-        channel=_ident(d, "channel").lower(),
+        channel=_ident(d, "channel", is_code=True),
         visibility=visibility,
         customer_handle=_str(customer, "handle", required=False)[:200],
         customer_name=_str(customer, "name", required=False)[:200],
         text=text[:MAX_TEXT],
-        topic=_str(d, "topic", required=False, default="general").lower() or "general",
+        topic=_code(d, "topic", required=False, default="general"),
         complexity=complexity,
         flags=frozenset(flags),
-        priority=_str(d, "priority", required=False, default="normal"),
+        priority=_code(d, "priority", required=False, default="normal"),
         status=status,
         team_id=_opt_str(d, "team_id"),
         agent_id=_opt_str(d, "agent_id"),
@@ -163,6 +185,7 @@ def _enquiry(d: dict[str, Any], ident: str) -> Enquiry:
         bounces=bounces,
         pauses=tuple(pauses),
         outcome=outcome,
+        oldest_unanswered_message_at=opt_ts(d.get(_OLDEST), _OLDEST),
     )
 
 
@@ -193,13 +216,14 @@ def enquiry_to_wire(e: Enquiry) -> dict[str, Any]:
         "bounces": e.bounces,
         "pauses": [[iso(a), opt_iso(b)] for a, b in e.pauses],
         "outcome": dict(e.outcome),
+        "oldest_unanswered_message_at": opt_iso(e.oldest_unanswered_message_at),
     }
 
 
 def message_from_wire(d: Any) -> Message:
     if not isinstance(d, dict):
         raise BadRecord("message: expected an object")
-    direction = _str(d, "direction")
+    direction = _code(d, "direction")
     if direction not in ("in", "out"):
         raise BadRecord(f"message direction: unknown value {direction[:10]!r}")
     return Message(
@@ -226,17 +250,15 @@ def message_to_wire(m: Message) -> dict[str, Any]:
 def team_from_wire(d: Any) -> Team:
     if not isinstance(d, dict):
         raise BadRecord("team: expected an object")
-    kind = _str(d, "kind")
+    kind = _code(d, "kind")
     if kind not in TEAM_KINDS:
         raise BadRecord(f"team kind: unknown value {kind[:20]!r}")
-    topics = d.get("topics", [])
-    if not isinstance(topics, list) or not all(isinstance(t, str) for t in topics):
-        raise BadRecord("team topics: expected a list of strings")
+    topics = _codes(d, "topics", "team topics")
     return Team(
         id=_ident(d, "id"),
         name=_str(d, "name"),
         kind=kind,
-        topics=tuple(topics),
+        topics=topics,
         calendar_id=_ident(d, "calendar_id"),
         trained_vulnerable=bool(d.get("trained_vulnerable", False)),
     )
@@ -256,7 +278,7 @@ def team_to_wire(t: Team) -> dict[str, Any]:
 def agent_from_wire(d: Any) -> Agent:
     if not isinstance(d, dict):
         raise BadRecord("agent: expected an object")
-    status = _str(d, "status")
+    status = _code(d, "status")
     if status not in AGENT_STATUSES:
         raise BadRecord(f"agent status: unknown value {status[:20]!r}")
     capacity = _int(d, "capacity")
@@ -291,7 +313,7 @@ def channel_from_wire(d: Any) -> ChannelInfo:
     if not isinstance(d, dict):
         raise BadRecord("channel: expected an object")
     return ChannelInfo(
-        id=_ident(d, "id").lower(),
+        id=_ident(d, "id", is_code=True),
         name=_str(d, "name"),
         public=bool(d.get("public", True)),
         private=bool(d.get("private", True)),
@@ -340,6 +362,8 @@ def calendar_from_wire(d: Any) -> Calendar:
         always_open=bool(d.get("always_open", False)),
         hours=hours,
         holidays=frozenset(holidays),
+        public_holidays=_opt_str(d, "public_holidays") or None,
+        annual_closures=frozenset(_codes(d, "annual_closures", "calendar annual_closures")),
     )
 
 
@@ -354,6 +378,8 @@ def calendar_to_wire(c: Calendar) -> dict[str, Any]:
             for day, spans in sorted(c.hours.items())
         },
         "holidays": sorted(c.holidays),
+        "public_holidays": c.public_holidays,
+        "annual_closures": sorted(c.annual_closures),
     }
 
 
@@ -377,11 +403,11 @@ def policy_from_wire(d: Any) -> SLAPolicy:
         first_response_s=_seconds(d, "first_response_s"),
         next_response_s=_seconds(d, "next_response_s"),
         resolution_s=_seconds(d, "resolution_s"),
-        channel=_opt_str(match, "channel"),
-        visibility=_opt_str(match, "visibility"),
-        priority=_opt_str(match, "priority"),
-        topic=_opt_str(match, "topic"),
-        flag=_opt_str(match, "flag"),
+        channel=_opt_code(match, "channel"),
+        visibility=_opt_code(match, "visibility"),
+        priority=_opt_code(match, "priority"),
+        topic=_opt_code(match, "topic"),
+        flag=_opt_code(match, "flag"),
         calendar_id=_opt_str(d, "calendar_id"),
     )
 
@@ -423,7 +449,7 @@ def assignment_from_wire(d: Any) -> Assignment:
         reason=_str(d, "reason", required=False),
         actor=_str(d, "actor", required=False),
         at=ts(d.get("at"), "at"),
-        result=_str(d, "result", required=False, default="accepted"),
+        result=_code(d, "result", required=False, default="accepted"),
     )
 
 

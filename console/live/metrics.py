@@ -55,7 +55,8 @@ def waiting_since(e: Enquiry) -> float | None:
         return None
     if e.first_response_at is None:
         return e.first_customer_message_at or e.created_at
-    return e.last_customer_message_at
+    owed = e.reply_owed_since()  # the oldest unanswered message: a "hello??" does not shorten the wait
+    return owed if owed is not None else e.last_customer_message_at
 
 
 @dataclass(frozen=True, slots=True)

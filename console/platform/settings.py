@@ -61,6 +61,8 @@ class Settings:
     routing_model: str = (
         "concierge"  # the site's model: one_stop | concierge | hybrid (console.domain.routing)
     )
+    # Moves between teams an enquiry may make before a further one needs a reason (ping-pong rule).
+    ping_pong_limit: int = 3
     locked: tuple[str, ...] = ()  # keys the machine file fixes: user settings cannot override them
     extra: dict[str, Any] = field(default_factory=dict)  # unknown keys from the user file, kept as they are
     problems: list[str] = field(default_factory=list)  # what was wrong in the files, for the user
@@ -172,6 +174,12 @@ def _days(v: Any) -> int:
     return v
 
 
+def _moves(v: Any) -> int:
+    if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 100:
+        raise ValueError("expected a whole number of moves from 1 to 100")
+    return v
+
+
 def _screen(v: Any) -> int | None:
     if v is None:
         return None
@@ -197,6 +205,7 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "username": _text(200),
     "retention_days": _days,
     "routing_model": _choice(ROUTING_MODELS),
+    "ping_pong_limit": _moves,
 }
 LOCKED = "locked"  # the machine file's list of keys users cannot override
 THRESHOLD_KEYS = ("at_risk_fraction", "at_risk_minutes", "urgent_fraction", "urgent_minutes")

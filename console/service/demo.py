@@ -37,6 +37,12 @@ def parse(argv: list[str]) -> argparse.Namespace:
     p.add_argument(
         "--start", type=_start, default=None, help="simulated start: seed (default), now, or ISO time"
     )
+    p.add_argument(
+        "--holidays",
+        default="",
+        metavar="ICS",
+        help="the bank's own closures (.ics) on top of public holidays",
+    )
     args = p.parse_args(argv)
     if args.open_enquiries < 0 or args.speed < 0 or not 0 <= args.port <= 65535:
         p.error("--open and --speed must not be negative; --port is 0..65535")
@@ -53,6 +59,18 @@ def main(argv: list[str]) -> int:
     except ValueError as e:
         print(f"--faults: {e}")
         return 2
+    feed = None
+    if args.holidays:
+        from console.domain.ical import IcalError, read_holidays
+
+        try:
+            feed = read_holidays(args.holidays)
+        except IcalError as e:
+            print(f"--holidays: {e}")
+            return 2
+        print(f"{len(feed.dates())} closed days from {args.holidays}")
+        for skipped in feed.skipped:
+            print(f"  skipped {skipped}")
     print(f"Simulating {args.open_enquiries} open enquiries (seed {args.seed})...", flush=True)
     service = DemoService(
         seed=args.seed,
@@ -63,6 +81,10 @@ def main(argv: list[str]) -> int:
         port=args.port,
         start_at=args.start,
     )
+    if feed is not None:
+        from console.service.world import add_closures
+
+        add_closures(service.sim.world, feed)
     try:
         url = service.start()
     except OSError as e:

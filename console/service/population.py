@@ -86,6 +86,7 @@ def draw_enquiry(rng: random.Random, ident: str, now: float) -> Enquiry:
         updated_at=now,
         first_customer_message_at=now,
         last_customer_message_at=now,
+        oldest_unanswered_message_at=now,
     )
 
 
@@ -101,11 +102,13 @@ def age_backlog(rng: random.Random, e: Enquiry, now: float, world: World, pick: 
     age = min(rng.expovariate(1 / mean), 4 * 24 * HOUR) + rng.uniform(0, 2 * MIN)
     created = now - age
     e.created_at = e.first_customer_message_at = e.last_customer_message_at = created
+    e.oldest_unanswered_message_at = created
     if r < UNANSWERED_SHARE:
         e.updated_at = created
         return now + rng.expovariate(1 / (25 * MIN))
     first = created + age * rng.uniform(0.05, 0.5)
     e.first_response_at = e.last_agent_message_at = first
+    e.oldest_unanswered_message_at = None
     target = handoff_team(e)
     if r < UNANSWERED_SHARE + 0.12 and target is not None:  # handed off, not yet accepted
         e.status, e.team_id, e.handoff_requested_at = "pending_specialist", target, first
@@ -128,6 +131,9 @@ def age_backlog(rng: random.Random, e: Enquiry, now: float, world: World, pick: 
             e.last_customer_message_at = (first + last) / 2
         e.last_agent_message_at = last
         e.pauses = ((last, None),)
+    # Owed a reply: the one customer message after the last agent message (backlog_messages).
+    last_in, last_out = e.last_customer_message_at or created, e.last_agent_message_at or first
+    e.oldest_unanswered_message_at = last_in if last_in > last_out else None
     e.updated_at = last
     e.version = 2 + int(rng.random() * 5)
     return now + rng.expovariate(1 / (45 * MIN))

@@ -158,6 +158,12 @@ class Simulator:
     def _say(self, e: Enquiry, direction: str, author: str, text: str, at: float) -> None:
         msgs = self.messages(e)
         msgs.append(self._msg(e, direction, author, text, at))
+        # The next-response clock runs from the oldest message still owed a reply; any reply answers all.
+        if direction == "in":
+            if e.oldest_unanswered_message_at is None:
+                e.oldest_unanswered_message_at = at
+        else:
+            e.oldest_unanswered_message_at = None
 
     def _agent_name(self, e: Enquiry) -> str:
         agent = self.world.agents.get(e.agent_id or "")
@@ -229,6 +235,13 @@ class Simulator:
     def _open_step(self, e: Enquiry, at: float, now: float, first_name: str) -> None:
         rng = self.rng
         agent_spoke_last = (e.last_agent_message_at or 0) >= (e.last_customer_message_at or 0)
+        if not agent_spoke_last and rng.random() < 0.15:  # the customer chases before the reply comes
+            e.text = texts.chaser(rng)
+            self._say(e, "in", e.customer_handle, e.text, now)
+            e.last_customer_message_at = now
+            self.commit(e, at, e.customer_handle)
+            self._schedule(e.id, at + 60 + rng.expovariate(1 / (15 * MIN)))
+            return
         if not agent_spoke_last:
             self._say(e, "out", self._agent_name(e), texts.agent_text(rng, first_name), now)
             e.last_agent_message_at = now

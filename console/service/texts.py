@@ -80,6 +80,8 @@ FOLLOW_UP = (
     "I've been waiting hours for this",
     "Can you call me instead? {phone}",
 )
+# A customer chasing a reply that has not come: it must not push the next-response deadline back.
+CHASER = ("hello??", "Anyone there?", "Still waiting for a reply...", "Hello? It's been ages")
 TOWNS = [
     "Leeds",
     "Manchester",
@@ -148,6 +150,10 @@ def customer_text(rng: random.Random, topic: str) -> str:
 
 def follow_up(rng: random.Random) -> str:
     return _fill(rng.choice(FOLLOW_UP), rng)
+
+
+def chaser(rng: random.Random) -> str:
+    return rng.choice(CHASER)
 
 
 def agent_text(rng: random.Random, first_name: str, team_name: str = "") -> str:

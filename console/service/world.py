@@ -10,20 +10,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from console.domain.ical import HolidayFeed, with_feed
 from console.domain.model import Agent, Calendar, ChannelInfo, Shift, SLAPolicy, Team
 
 LONDON = ZoneInfo("Europe/London")
 SITE = "Leeds customer care"
 
-# England and Wales bank holidays (gov.uk), with the substitute days.
-BANK_HOLIDAYS = frozenset(
-    {
-        "2026-01-01", "2026-04-03", "2026-04-06", "2026-05-04", "2026-05-25", "2026-08-31",
-        "2026-12-25", "2026-12-28",
-        "2027-01-01", "2027-03-26", "2027-03-29", "2027-05-03", "2027-05-31", "2027-08-30",
-        "2027-12-27", "2027-12-28",
-    }
-)  # fmt: skip
+# Public holidays: England and Wales, every year, computed by console.domain.calendars.
+BANK_HOLIDAY_REGION = "GB-ENG"
 
 FIRST = [
     "Amira",
@@ -129,21 +123,25 @@ def calendars() -> list[Calendar]:
     business = _hours(range(5), ((8 * 60, 20 * 60),)) | {5: ((9 * 60, 17 * 60),)}
     return [
         Calendar(
-            "cal-business", "UK business hours", "Europe/London", hours=business, holidays=BANK_HOLIDAYS
+            "cal-business",
+            "UK business hours",
+            "Europe/London",
+            hours=business,
+            public_holidays=BANK_HOLIDAY_REGION,
         ),
         Calendar(
             "cal-social",
             "Social care extended hours",
             "Europe/London",
             hours=_hours(range(7), ((7 * 60, 23 * 60),)),
-            holidays=frozenset(h for h in BANK_HOLIDAYS if h.endswith(("-12-25", "-12-28", "-12-27"))),
+            annual_closures=frozenset({"12-25"}),  # open on bank holidays but Christmas Day
         ),
         Calendar(
             "cal-complaints",
             "Complaints (split day)",
             "Europe/London",
             hours=_hours(range(5), ((9 * 60, 12 * 60 + 30), (13 * 60 + 30, 17 * 60 + 30))),
-            holidays=BANK_HOLIDAYS,
+            public_holidays=BANK_HOLIDAY_REGION,
         ),
         Calendar("cal-24x7", "24/7", "Europe/London", always_open=True),
     ]
@@ -161,7 +159,8 @@ def policies() -> list[SLAPolicy]:
         ),
         SLAPolicy("sla-public", "Public post", 60, 2 * h, 3 * h, 24 * h, visibility="public"),
         SLAPolicy("sla-private", "Private message", 70, 4 * h, 4 * h, 48 * h, visibility="private"),
-        SLAPolicy("sla-default", "Default (7 hours)", 1000, 7 * h, 7 * h, 72 * h),
+        # J.D. Power's 7 hours are the customer's: counted around the clock (the default policy's way).
+        SLAPolicy("sla-default", "Default (7 hours)", 1000, 7 * h, 7 * h, 72 * h, calendar_id="cal-24x7"),
     ]
 
 
@@ -192,6 +191,11 @@ def shifts(now: float) -> list[Shift]:
                       start.timestamp(), end.timestamp(), teams)
             )  # fmt: skip
     return out
+
+
+def add_closures(world: World, feed: HolidayFeed) -> None:
+    """The bank's own closures (its .ics feed) on top of every working-hours calendar the service serves."""
+    world.calendars = list(with_feed(world.calendars, feed).values())
 
 
 def build(rng: random.Random, now: float) -> World:

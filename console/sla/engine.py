@@ -1,8 +1,10 @@
 """SLA clocks: which policy applies, when each clock is due, and how an enquiry stands right now.
 
 Semantics (DESIGN.md "SLA semantics"): first response, next response and resolution clocks, plus the
-concierge hand-off clock. Time counts only inside the policy's calendar; waiting_customer pauses the
-resolution clock. The clock that matters is the running one with the nearest wall-clock deadline.
+concierge hand-off clock. Next response runs from the oldest customer message not answered yet
+(Enquiry.reply_owed_since), so a follow-up never pushes the deadline back. Time counts only inside the
+policy's calendar; waiting_customer pauses the resolution clock. The clock that matters is the running
+one with the nearest wall-clock deadline.
 
 Built for a UI that ticks 100k rows: deadlines depend only on the enquiry (cached by id and version),
 so a tick is one calendar position per calendar plus a subtraction per row. Nothing here reads the wall
@@ -278,8 +280,12 @@ class SlaEngine:
         if last_out is None:
             last_out = e.first_response_at
         if e.first_response_at is not None and last_in is not None and last_in > e.first_response_at:
-            waiting = last_out is None or last_in > last_out
-            specs.append(("next_response", last_in, policy.next_response_s, None if waiting else last_out))
+            # Timed from the oldest unanswered customer message: a "hello??" never moves the deadline.
+            owed = e.reply_owed_since()
+            if owed is not None:
+                specs.append(("next_response", owed, policy.next_response_s, None))
+            else:
+                specs.append(("next_response", last_in, policy.next_response_s, last_out))
         if e.handoff_requested_at is not None:
             specs.append(("handoff", e.handoff_requested_at, self.handoff_target_s, e.handoff_accepted_at))
         return specs
@@ -366,6 +372,12 @@ class SlaEngine:
             # tuple.__new__ skips the named tuple's Python-level __new__: a third of the cost per row.
             append(new(SlaStatus, (entry.kind, state, remaining, entry.due_at, entry.target_s, fraction)))
         return out
+
+    def counts_working_hours(self, clock: Clock) -> bool:
+        """Whether the clock counts only its calendar's open hours (False: 24/7, the customer's clock,
+        where the time left is plain wall time)."""
+        timer = self._timers.get(clock.calendar_id, self._always)
+        return not (timer.always_open or clock.calendar_id == ALWAYS_OPEN.id)
 
     def clock_status(self, clock: Clock, now: float) -> SlaStatus | None:
         """The status of any running clock (the detail pane shows all of them)."""

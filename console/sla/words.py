@@ -56,10 +56,14 @@ def hours_minutes(seconds: float, *, up: bool = False) -> str:
     return f"{minutes // 60}:{minutes % 60:02d}"
 
 
-def format_countdown(status: Countdown, tz: tzinfo | str, now: float | None = None) -> str:
+def format_countdown(
+    status: Countdown, tz: tzinfo | str, now: float | None = None, *, working: bool = False
+) -> str:
     """Working time left and the wall-clock deadline in `tz`: "0:42 left · due Mon 09:16", or when
     breached "+1:05 over · was due Mon 14:20". With `now`, a deadline today shows just the time and
-    one over six days away shows the date too. Locale-free: English day and month abbreviations."""
+    one over six days away shows the date too. working=True says the time is working time ("0:42 working
+    time left"), for a clock on business hours shown beside the customer's own wait. Locale-free:
+    English day and month abbreviations."""
     zone = ZoneInfo(tz) if isinstance(tz, str) else tz
     if math.isinf(status.due_at):
         return NO_DEADLINE
@@ -71,7 +75,13 @@ def format_countdown(status: Countdown, tz: tzinfo | str, now: float | None = No
             when = f"{due:%H:%M}"
         elif abs((due.date() - today).days) > 6:
             when = f"{_DAYS[due.weekday()]} {due.day} {_MONTHS[due.month - 1]} {due:%H:%M}"
+    kind = "working time " if working else ""
     if status.state == "breached":
-        return f"+{hours_minutes(-status.remaining_s)} over · was due {when}"
+        return f"+{hours_minutes(-status.remaining_s)} {kind}over · was due {when}"
     # Rounded up: "0:01 left" until the time is really gone.
-    return f"{hours_minutes(status.remaining_s, up=True)} left · due {when}"
+    return f"{hours_minutes(status.remaining_s, up=True)} {kind}left · due {when}"
+
+
+def format_waited(seconds: float) -> str:
+    """How long a customer has waited, by the wall clock: "waited 9:12" (hours:minutes, rounded down)."""
+    return f"waited {hours_minutes(max(0.0, seconds))}"

@@ -39,6 +39,7 @@ ENQUIRY_COLUMNS: tuple[str, ...] = (
     "pauses",
     "outcome",
     "is_open",
+    "oldest_unanswered_message_at",  # v5
 )
 SELECT_ENQUIRY = f"SELECT {', '.join(ENQUIRY_COLUMNS)} FROM enquiries"  # noqa: S608
 _PLACEHOLDERS = ", ".join("?" * len(ENQUIRY_COLUMNS))
@@ -95,6 +96,7 @@ def enquiry_row(e: Enquiry) -> tuple[Any, ...]:
         _dumps(e.pauses) if e.pauses else "[]",
         _dumps(e.outcome) if e.outcome else "{}",
         1 if e.status in OPEN_STATUSES else 0,
+        e.oldest_unanswered_message_at,
     )
 
 
@@ -115,6 +117,7 @@ def enquiry_from_row(r: Sequence[Any]) -> Enquiry:
         *r[9:24],
         tuple(map(tuple, _loads(pauses))) if pauses != "[]" else (),
         _loads(outcome) if outcome != "{}" else {},
+        r[27],  # r[26] is is_open, derived from the status
     )
 
 

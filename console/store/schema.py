@@ -37,6 +37,20 @@ def normalise_key(key: str | bytes) -> str:
     return text
 
 
+# Migration 5's clean-up of the codes cached before console.domain.wire normalised them. Built from
+# constants only; like every shipped migration, never change it: append a new one.
+_BLANKS = "' ' || char(9, 10, 13)"
+_CODE_COLUMNS = ("channel", "visibility", "topic", "priority", "status")
+_NORMALISE_CODES = (  # built from the constants above, never from input
+    "UPDATE enquiries SET "  # noqa: S608
+    + ", ".join(f"{c} = lower(trim({c}, {_BLANKS}))" for c in _CODE_COLUMNS)
+    + ", flags = lower(replace(replace(replace(replace(flags, ' ', ''), char(9), ''), char(10), ''),"
+    " char(13), '')) WHERE "
+    + " OR ".join(f"{c} <> lower(trim({c}, {_BLANKS}))" for c in _CODE_COLUMNS)
+    + " OR flags <> lower(flags) OR flags GLOB '*[ ' || char(9, 10, 13) || ']*';"
+)
+
+
 # Ordered: migration i (0-based) takes user_version i to i + 1. Never edit a shipped one: append.
 MIGRATIONS: tuple[str, ...] = (
     # v1: enquiries, conversations, reference data, sync state, quarantine.
@@ -180,6 +194,14 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX enq_closed_updated ON enquiries(is_open, updated_at);
     CREATE INDEX enq_resolved ON enquiries(resolved_at, created_at);
     """,
+    # v5: the oldest unanswered customer message (the next-response clock runs from it; NULL in rows
+    # cached before: the clock then runs from the latest customer message until the row changes). Codes
+    # cached before the wire mapping normalised them are normalised the same way (lower case, no
+    # surrounding blanks; flags hold no blanks at all), so a cached "Fraud_Risk" meets the fraud rule.
+    """
+    ALTER TABLE enquiries ADD COLUMN oldest_unanswered_message_at REAL;
+    """
+    + _NORMALISE_CODES,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

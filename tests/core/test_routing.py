@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+from pathlib import Path
 
 import pytest
 
 from console.domain.model import Agent, Enquiry, Team
-from console.domain.routing import Router, Target, Verdict, team_label
+from console.domain.moves import MoveRules
+from console.domain.routing import PING_PONG_LIMIT, Router, Target, Verdict, team_label
+from console.platform import settings
 
 TEAMS = [
     Team(
@@ -140,7 +144,7 @@ def test_concierge_sends_owned_topics_to_specialists_only() -> None:
     assert r.verdict(e, Target("cards")) == Verdict(
         False, "The Cards team does not handle lending enquiries."
     )
-    v = r.verdict(e, Target("lend", "gus"))
+    v = r.verdict(enq("lending", complexity=2), Target("lend", "gus"))
     assert v.allowed and not v.needs_reason and v.reason == "Can go to Gus Fe in the Lending team."
     assert r.suggest(enq("lending", complexity=2)) == Target("lend")
     assert r.suggest(enq("lending", complexity=1)) == Target("soc")  # simple work stays with triage
@@ -198,15 +202,60 @@ def test_offline_agents_refuse_and_away_agents_warn() -> None:
     assert away.allowed and away.warnings == ("Dan Ito is away; the enquiry waits until they are back.",)
 
 
-def test_ping_pong_warns_after_the_third_bounce() -> None:
+def test_ping_pong_is_a_rule_after_three_moves_a_further_move_needs_a_reason() -> None:
     r = router()
-    e = enq("cards", team="cards", bounces=1)
-    assert r.verdict(e, Target("soc")).warnings == ()
-    e2 = enq("cards", team="cards", bounces=2)
-    v = r.verdict(e2, Target("soc"))
-    assert v.allowed and v.warnings == ("This enquiry will have moved between teams 3 times (ping-pong).",)
-    # Picking an agent in the same team is not a bounce.
-    assert r.verdict(e2, Target("cards", "cat")).warnings == ()
+    assert r.ping_pong_limit == 3  # the default setting
+    assert r.verdict(enq("cards", team="cards", complexity=3, bounces=1), Target("lend")).warnings == ()
+    third = r.verdict(enq("cards", team="cards", complexity=3, bounces=2), Target("soc"))
+    assert third.allowed and third.warnings == (
+        "This will be move 3 between teams for this enquiry; any further move will need a reason.",
+    )
+    # The 4th move (and the 51st) between teams needs a reason, even one that no other rule questions.
+    for bounces in (3, 50):
+        v = r.verdict(enq("cards", complexity=3, team="soc", bounces=bounces), Target("cards"))
+        assert v.allowed and v.needs_reason
+        assert v.reason == (
+            f"This enquiry has already moved between teams {bounces} times (ping-pong); "
+            "another move needs a reason."
+        )
+    # Picking an agent in the same team is not a move between teams.
+    assert not r.verdict(enq("cards", team="cards", bounces=9), Target("cards", "cat")).needs_reason
+
+
+def test_the_ping_pong_limit_is_a_setting() -> None:
+    strict = Router("concierge", TEAMS, AGENTS, ping_pong_limit=1)
+    v = strict.verdict(enq("cards", complexity=3, team="soc", bounces=1), Target("cards"))
+    assert v.needs_reason and "moved between teams 1 times" in v.reason
+    lax = Router("concierge", TEAMS, AGENTS, ping_pong_limit=10)
+    assert not lax.verdict(enq("cards", complexity=3, team="soc", bounces=5), Target("cards")).needs_reason
+    for bad in (0, -1, True, 2.5):
+        with pytest.raises(ValueError, match="ping-pong limit"):
+            Router("concierge", TEAMS, AGENTS, ping_pong_limit=bad)  # type: ignore[arg-type]
+
+
+def test_concierge_simple_work_sent_to_a_specialist_needs_a_reason() -> None:
+    r = router("concierge")
+    simple = r.verdict(enq("cards", complexity=1), Target("cards"))
+    assert simple.allowed and simple.needs_reason
+    assert simple.reason == (
+        "In the concierge model the social team answers simple enquiries itself; "
+        "sending this one to the Cards team needs a reason."
+    )
+    assert r.verdict(enq("cards", complexity=1), Target("cards", "cat")).needs_reason
+    assert r.verdict(enq("cards", complexity=2), Target("cards")) == Verdict(
+        True, "Can go to the Cards team."
+    )
+    assert r.suggest(enq("cards", complexity=1)) == Target("soc")
+    # The hard rules decide on their own: simple fraud goes to Fraud without a reason.
+    assert r.verdict(enq("fraud", complexity=1), Target("fraud")) == Verdict(
+        True, "Can go to the Fraud team."
+    )
+    # A vulnerable customer on an untrained team must move: no reason asked for that.
+    untrained = [dataclasses.replace(TEAMS[0], trained_vulnerable=False), *TEAMS[1:]]
+    v = Router("concierge", untrained, AGENTS).verdict(
+        enq("lending", complexity=1, flags=("vulnerable",)), Target("lend")
+    )
+    assert v == Verdict(True, "Can go to the Lending team.")
 
 
 def test_already_there_closed_and_unknown_targets() -> None:
@@ -274,3 +323,16 @@ def test_update_teams_replaces_and_bad_model_is_refused() -> None:
 def test_team_label_does_not_double_team() -> None:
     assert team_label(TEAMS[0]) == "the Social team"
     assert team_label(Team("x", "Fraud Ops Team", "specialist", (), "c")) == "Fraud Ops Team"
+
+
+def test_the_ping_pong_limit_is_a_site_setting(tmp_path: Path) -> None:
+    assert settings.Settings().ping_pong_limit == PING_PONG_LIMIT == 3
+    machine = tmp_path / "machine.json"
+    machine.write_text(json.dumps({"ping_pong_limit": 5}), encoding="utf-8")
+    assert settings.load(tmp_path / "none.json", machine).ping_pong_limit == 5
+    user = tmp_path / "user.json"
+    user.write_text(json.dumps({"ping_pong_limit": 0}), encoding="utf-8")
+    bad = settings.load(user, machine)
+    assert bad.ping_pong_limit == 5 and any("'ping_pong_limit' was ignored" in p for p in bad.problems)
+    rules = MoveRules("concierge", TEAMS, AGENTS, ping_pong_limit=bad.ping_pong_limit)
+    assert rules.router.ping_pong_limit == 5

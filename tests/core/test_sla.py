@@ -16,12 +16,13 @@ from console.domain.wire import policy_from_wire
 from console.sla.engine import (
     KINDS,
     SlaEngine,
+    SlaStatus,
     Thresholds,
     default_calendars,
     default_policies,
     merge_policies,
 )
-from console.sla.words import format_countdown
+from console.sla.words import format_countdown, format_waited
 
 LONDON = ZoneInfo("Europe/London")
 MIN, HOUR = 60.0, 3600.0
@@ -124,10 +125,36 @@ def test_policy_choice_lowest_matching_rank_wins() -> None:
 def test_calendar_comes_from_the_policy_else_the_team_else_the_fallback() -> None:
     eng = engine()
     t = at(2026, 11, 26, 10)
-    assert eng.policy_for(enquiry(t, team_id="cards"))[1] == "business"  # catch-all: team's calendar
-    assert eng.policy_for(enquiry(t, team_id="social"))[1] == "social"
-    assert eng.policy_for(enquiry(t, team_id=None))[1] == "social"  # unassigned: the fallback
+    vulnerable = frozenset({"vulnerable"})  # a policy without a calendar of its own
+    assert eng.policy_for(enquiry(t, team_id="cards", flags=vulnerable))[1] == "business"  # team's calendar
+    assert eng.policy_for(enquiry(t, team_id="social", flags=vulnerable))[1] == "social"
+    assert eng.policy_for(enquiry(t, team_id=None, flags=vulnerable))[1] == "social"  # unassigned: fallback
     assert eng.policy_for(enquiry(t, team_id="cards", visibility="public"))[1] == "social"  # policy's
+    assert eng.policy_for(enquiry(t, team_id="cards"))[1] == "24x7"  # the catch-all: the customer's clock
+
+
+def test_the_default_7_hours_are_the_customers_clock_not_working_hours() -> None:
+    """Issue 12: on the social calendar (08:00-20:00 Mon-Sat) a Saturday 19:00 enquiry was due Monday
+    14:00, 43 hours later. J.D. Power's 7 hours are the customer's wait: due Sunday 02:00."""
+    eng = engine()
+    e = enquiry(at(2026, 11, 28, 19), team_id="social")
+    clock = eng.current(e)
+    assert clock is not None and clock.policy_id == "default" and clock.kind == "first_response"
+    assert local(clock.due_at) == "Sun 2026-11-29 02:00"
+    assert not eng.counts_working_hours(clock)
+    # A site can still choose working hours for a policy of its own.
+    working = dataclasses.replace(default_policies()[-1], calendar_id="social")
+    clock = engine([working]).current(e)
+    assert clock is not None and local(clock.due_at) == "Mon 2026-11-30 14:00"
+    assert engine([working]).counts_working_hours(clock)
+
+
+def test_the_countdown_can_say_the_time_left_is_working_time() -> None:
+    s = SlaStatus("first_response", "at_risk", 42 * MIN, at(2026, 11, 30, 9, 16), HOUR, 0.7)
+    assert format_countdown(s, LONDON, working=True) == "0:42 working time left · due Mon 09:16"
+    over = s._replace(state="breached", remaining_s=-65 * MIN)
+    assert format_countdown(over, LONDON, working=True) == "+1:05 working time over · was due Mon 09:16"
+    assert format_waited(9 * HOUR + 12 * MIN + 59) == "waited 9:12"
 
 
 def test_api_policies_override_defaults_and_unknown_calendars_count_as_24x7() -> None:

@@ -102,7 +102,8 @@ def test_reference_data(demo_service: DemoService, bearer: Bearer) -> None:
     calendars = {c.id: c for c in map(wire.calendar_from_wire, get("calendars"))}
     assert calendars["cal-24x7"].always_open
     business = calendars["cal-business"]
-    assert business.timezone == "Europe/London" and {"2026-12-25", "2027-03-26"} <= business.holidays
+    assert business.timezone == "Europe/London" and business.public_holidays == "GB-ENG"
+    assert calendars["cal-social"].annual_closures == frozenset({"12-25"})
     assert len(calendars["cal-complaints"].hours[0]) == 2  # a split day
     policies = [wire.policy_from_wire(p) for p in get("sla-policies")]
     assert any(p.topic == "fraud" and p.calendar_id == "cal-24x7" for p in policies)

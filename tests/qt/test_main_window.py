@@ -119,7 +119,11 @@ def test_opens_from_a_warm_cache_offline_then_goes_live_and_shows_new_rows(
         assert window.detail.current_id() == added["id"]
         clocks = window.detail.clocks
         assert clocks.topLevelItem(0).text(0) == "First response"  # a new enquiry: nobody answered yet
-        assert clocks.topLevelItem(0).text(2) in ("On track", "At risk", "Urgent", "Breached")
+        state, waited = clocks.topLevelItem(0).text(2).split(" · ")
+        assert state in ("On track", "At risk", "Urgent", "Breached")
+        assert waited.startswith("customer waited ")  # the customer's own wait beside the time left
+        # A private WhatsApp message: 4 hours of the social team's working hours (the service's policy).
+        assert " working time " in clocks.topLevelItem(0).text(1)
         qtbot.waitUntil(
             lambda: "enquiry from the test" in window.detail.conversation.toPlainText(), timeout=10_000
         )

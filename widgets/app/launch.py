@@ -55,6 +55,7 @@ def config_from(settings: Settings, args: argparse.Namespace) -> SessionConfig:
         demo_open=args.open,
         retention_days=settings.retention_days,
         routing_model=settings.routing_model,
+        ping_pong_limit=settings.ping_pong_limit,
     )
 
 

@@ -64,6 +64,7 @@ class SessionConfig:
     demo_open: int = 2000
     retention_days: int = 365  # the records policy for the cache (console.store.retention)
     routing_model: str = "concierge"  # the site's routing model, for the local verdicts
+    ping_pong_limit: int = 3  # moves between teams before a further one needs a reason
     demo_speed: float = 5.0
     headless: bool = False  # --screenshot: never open a dialog
 
@@ -157,6 +158,7 @@ class Session:
         self.controller.moves.writer = lambda: self.syncer
         self.controller.moves.actor = c.username or DEMO_USER
         self.controller.moves.routing_model = c.routing_model  # used from the first reference data on
+        self.controller.moves.ping_pong_limit = c.ping_pong_limit
         self.controller.load_from_cache()
         self.window.signInRequested.connect(self.sign_in)
         self.window.settingsRequested.connect(self.edit_settings)

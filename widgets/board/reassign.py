@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QWidget
 
 from console.domain.model import Agent, ChangeSet, Enquiry, Team
 from console.domain.moves import DONE, PENDING, UNDO_PREFIX, MovePlan, MoveRecord, MoveRules
-from console.domain.routing import Target
+from console.domain.routing import PING_PONG_LIMIT, Target
 from console.store.cache import Store
 from console.store.moves import QueuedMove, write_moves
 from console.store.reads import StoreReader
@@ -65,6 +65,7 @@ class MoveController(QObject):
         super().__init__(parent)
         self.model = model
         self.routing_model = routing_model
+        self.ping_pong_limit = PING_PONG_LIMIT  # the site's setting, set by the session
         self.actor = actor
         self.now = now
         self.writer: Callable[[], Writer | None] = lambda: None
@@ -90,7 +91,7 @@ class MoveController(QObject):
         if key == self._ref_key:
             return
         self._ref_key = key
-        self.rules = MoveRules(self.routing_model, teams, agents)
+        self.rules = MoveRules(self.routing_model, teams, agents, ping_pong_limit=self.ping_pong_limit)
         self._plans.clear()
         self.rulesChanged.emit()
 

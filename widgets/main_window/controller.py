@@ -29,7 +29,7 @@ from console.live.metrics import (
     site_time_zone,
 )
 from console.sla.engine import SlaEngine, Thresholds
-from console.sla.words import clock_word, format_countdown, state_word
+from console.sla.words import clock_word, format_countdown, format_waited, state_word
 from console.store.reads import StoreReader
 from widgets.app.gc_guard import GarbageCollector
 from widgets.app.workers import BackgroundJobs
@@ -441,7 +441,12 @@ class Controller(QObject):
                 status = self.engine.clock_status(c, now)
                 if status is None:
                     continue
-                rows.append(ClockRow(name, format_countdown(status, self.tz, now), state_word(status.state)))
+                # Both figures: the working time left on the policy's calendar and the customer's own wait.
+                due = format_countdown(status, self.tz, now, working=self.engine.counts_working_hours(c))
+                state = state_word(status.state)
+                if c.kind in ("first_response", "next_response"):
+                    state = f"{state} · customer {format_waited(now - c.started_at)}"
+                rows.append(ClockRow(name, due, state))
         return rows
 
     @Slot(str)
