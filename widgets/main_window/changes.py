@@ -75,6 +75,10 @@ class ChangeFeed(QObject):
         self.synced += 1
         self.changed.emit(LiveChange("sync", changes, rows))
 
+    def holding(self) -> bool:
+        """Sync change-sets are waiting for the cached rows to be loaded."""
+        return bool(self._held)
+
     def loaded(self) -> None:
         """The cached rows are in the queue model: say so, then publish what sync sent meanwhile."""
         self.ready = True
