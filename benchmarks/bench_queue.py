@@ -8,6 +8,7 @@ tick 5 ms. Enquiries come from the reference service's own generator (channels, 
 PII, flags), aged over the last two days, with the service's policies and calendars.
 
 Run: QT_QPA_PLATFORM=offscreen .venv/bin/python benchmarks/bench_queue.py
+A smaller size while the machine is busy: BENCH_QUEUE_N=20000 (the bars are set for 100,000).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from widgets.queue.model import QueueModel
 from widgets.queue.text import Col
 from widgets.queue.view import QueueView
 
-N = 100_000
+N = int(os.environ.get("BENCH_QUEUE_N", "100000"))
 KEYSTROKES = ("c", "ca", "car", "card", "card ", "card d")
 Index = QModelIndex | QPersistentModelIndex
 

@@ -261,7 +261,7 @@ def test_signed_out_until_signed_in_and_tokens_stay_off_disk(
 
 def test_site_time_zone_follows_the_social_team() -> None:
     from console.domain.model import Calendar, Team
-    from widgets.main_window.controller import site_time_zone
+    from console.live.metrics import site_time_zone
 
     cals = {"uk": Calendar("uk", "UK", "Europe/London"), "bad": Calendar("bad", "Bad", "Mars/Olympus")}
     teams = [Team("cards", "Cards", "specialist", (), "bad"), Team("social", "Social", "social", (), "uk")]

@@ -3,8 +3,9 @@
 from the queue table or a lane onto a lane (the team) or onto an agent; while hovering, the lane says
 whether the move is allowed and, if not, why (the routing verdict).
 
-The lanes are rebuilt from the queue model's rows on a coalescing timer; a local move re-files just the
-moved rows at once (apply_rows), so a drop shows where it went without waiting for the rebuild.
+The lanes are rebuilt from the queue model's rows on a coalescing timer whenever the window's change feed
+says rows changed; a local move re-files just the moved rows at once (apply_rows), so a drop shows where
+it went without waiting for the rebuild. BoardPresenter wires the board into the main window.
 """
 
 from __future__ import annotations
@@ -12,10 +13,9 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import shiboken6
-from PySide6.QtCore import QEvent, QModelIndex, QPoint, QSize, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDropEvent, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,12 +35,12 @@ from console.domain.routing import Target, team_label
 from widgets.app.workers import BackgroundJobs
 from widgets.board.model import AgentModel, LaneData, LaneModel, breach_risk, group_lanes
 from widgets.board.reassign import MoveController, reassign_with_dialog
+from widgets.main_window.changes import ChangeFeed, LiveChange
+from widgets.main_window.reference import LiveReference
+from widgets.main_window.window import MainWindow
 from widgets.queue import mime
 from widgets.queue.model import ID_ROLE, QueueModel
 from widgets.theme.theme import Theme, make_theme
-
-if TYPE_CHECKING:
-    from widgets.main_window.controller import Controller
 
 log = logging.getLogger("concierge.ui.board")
 REBUILD_MS = 1000  # changes are gathered this long before the lanes are rebuilt
@@ -219,7 +219,7 @@ class LaneWidget(QFrame):
 
 class TeamBoard(QScrollArea):
     """All lanes side by side. set_reference() with the teams and agents, then refresh() whenever the
-    queue model's rows change (coalesced); apply_rows() for local moves."""
+    queue model's rows change (coalesced); the move controller's local moves are re-filed at once."""
 
     rebuilt = Signal()
 
@@ -260,8 +260,6 @@ class TeamBoard(QScrollArea):
         self._tick.setInterval(REFRESH_MS)
         self._tick.timeout.connect(self.rebuild)
         self._tick.start()
-        for signal in (queue.modelReset, queue.rowsInserted, queue.rowsRemoved, queue.layoutChanged):
-            signal.connect(self.refresh)
         moves.rowsChanged.connect(self.apply_rows)
         moves.recordChanged.connect(self.show_record)
 
@@ -386,38 +384,47 @@ def selected_ids(view: QAbstractItemView) -> list[str]:
     return list(out)
 
 
-def install(controller: Controller) -> MoveController:
-    """Wire drag-to-reassign into the main window: the move controller, the board dock, the
-    "Reassign to..." and undo actions. The controller keeps the returned object as `moves`."""
-    window, model = controller.window, controller.model
-    moves = MoveController(model, now=controller.now, parent=controller)
-    moves.reader = controller.reader
-    moves.forget = lambda ids: controller.engine.forget(ids)
-    board = TeamBoard(model, moves)
-    controller.board = board
-    window.add_board(board)
+class BoardPresenter(QObject):
+    """Drag-to-reassign in the main window: the move controller, the team board dock, the "Reassign
+    to..." and undo actions. The board is regrouped when the change feed reports rows or reference data
+    changed; the move controller's own changes go out on the feed for every other view."""
 
-    def moved(rows: dict[str, Enquiry | None]) -> None:
-        for ident, e in rows.items():
-            if e is None or not e.is_open:
-                controller.rows.pop(ident, None)
-            else:
-                controller.rows[ident] = e
+    def __init__(
+        self,
+        window: MainWindow,
+        model: QueueModel,
+        feed: ChangeFeed,
+        reference: LiveReference,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.window, self.reference = window, reference
+        moves = self.moves = MoveController(model, now=reference.now, parent=self)
+        moves.reader = reference.reader
+        moves.forget = lambda ids: reference.engine.forget(ids)
+        board = self.board = TeamBoard(model, moves)
+        window.add_board(board)
+        moves.rowsChanged.connect(feed.on_moved)
+        moves.recordChanged.connect(self._record_changed)
+        moves.message.connect(lambda text: window.statusBar().showMessage(text, 30_000))
+        moves.rulesChanged.connect(
+            lambda: board.set_reference(list(moves.rules.teams.values()), reference.agents)
+        )
+        window.reassignRequested.connect(self._reassign)
+        window.undoReassignRequested.connect(lambda: moves.undo_last(window))
+        feed.changed.connect(self.on_change)
 
-    def record_changed(_: object) -> None:
-        window.undo_reassign_action.setEnabled(moves.last_undoable() is not None)
+    @Slot(object)
+    def on_change(self, change: LiveChange) -> None:
+        if change.reference:
+            self.moves.set_reference(self.reference.teams, self.reference.agents)  # the board follows
+        if change.origin != "move":  # a local move re-filed its rows on the board already
+            self.board.refresh()
 
-    def reassign() -> None:
-        focus = window.focusWidget()
-        ids = selected_ids(focus) if isinstance(focus, QListView) else window.queue_view.selectedIds()
-        reassign_with_dialog(moves, ids, window)
+    def _record_changed(self, _: object) -> None:
+        self.window.undo_reassign_action.setEnabled(self.moves.last_undoable() is not None)
 
-    moves.rowsChanged.connect(moved)
-    moves.recordChanged.connect(record_changed)
-    moves.message.connect(lambda text: window.statusBar().showMessage(text, 30_000))
-    moves.rulesChanged.connect(
-        lambda: board.set_reference(list(moves.rules.teams.values()), controller.agents)
-    )
-    window.reassignRequested.connect(reassign)
-    window.undoReassignRequested.connect(lambda: moves.undo_last(window))
-    return moves
+    def _reassign(self) -> None:
+        focus = self.window.focusWidget()
+        ids = selected_ids(focus) if isinstance(focus, QListView) else self.window.queue_view.selectedIds()
+        reassign_with_dialog(self.moves, ids, self.window)

@@ -1,6 +1,6 @@
 """The supervisor's main window: the live header on top, the navigator on the left, the queue in the
 middle, the detail pane on the right, the connection state in the status bar. It only lays things out
-and offers menus; the Controller (widgets/controller.py) feeds it."""
+and offers menus; the presenters of widgets.main_window.controller feed it."""
 
 from __future__ import annotations
 

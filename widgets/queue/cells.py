@@ -1,30 +1,31 @@
 """What each queue cell shows, per role: text, icons, colours, tooltips and accessible text, plus the
-one-call Cell the delegate paints from. A mixin of widgets.queue.model.QueueModel, which owns the rows
-and the state read here. Customer text is plain text only; tooltips (rich text in Qt) are escaped."""
+one-call Cell the delegate paints from. A mixin of widgets.queue.model.QueueModel, which owns the index of
+rows (console.live.queue_index) read here. Customer text is plain text only; tooltips (rich text in Qt)
+are escaped."""
 
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import Any, NamedTuple
 
 from PySide6.QtCore import QMimeData, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush
+from PySide6.QtGui import QBrush, QIcon
 
-from console.domain.model import Enquiry
 from console.live.metrics import format_wait
+from console.live.queue_index import QueueIndex
+from console.live.queue_rows import Row
 from console.sla.engine import SlaStatus
-from console.sla.words import state_word
+from console.sla.words import NO_CLOCK, state_word
 from widgets.queue.mime import MIME_TYPE
 from widgets.queue.mime import encode as encode_refs
-from widgets.queue.rows import Cell, QueueRow, SortKey, sla_key
 from widgets.queue.text import (
     COLUMN_TIPS,
     COLUMNS,
+    CellText,
     Col,
     channel_text,
     countdown_text,
-    customer_text,
     flags_text,
     preview_text,
     sla_tooltip,
@@ -37,13 +38,15 @@ ID_ROLE = Qt.ItemDataRole.UserRole + 2
 SLA_STATUS_ROLE = Qt.ItemDataRole.UserRole + 3
 SLA_STATE_ROLE = Qt.ItemDataRole.UserRole + 4  # "on_track" | "at_risk" | "urgent" | "breached" | None
 
-DISPLAY = Qt.ItemDataRole.DisplayRole
-DECORATION = Qt.ItemDataRole.DecorationRole
-TOOLTIP = Qt.ItemDataRole.ToolTipRole
-FOREGROUND = Qt.ItemDataRole.ForegroundRole
-BACKGROUND = Qt.ItemDataRole.BackgroundRole
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_DECORATION = Qt.ItemDataRole.DecorationRole
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole
+_FOREGROUND = Qt.ItemDataRole.ForegroundRole
+_BACKGROUND = Qt.ItemDataRole.BackgroundRole
 _ALIGN = Qt.ItemDataRole.TextAlignmentRole
-ACCESSIBLE = Qt.ItemDataRole.AccessibleTextRole
+_ACCESSIBLE = Qt.ItemDataRole.AccessibleTextRole
+# The roles a countdown tick changes (the model repaints just these).
+CLOCK_ROLES = [_DISPLAY, _DECORATION, _TOOLTIP, _FOREGROUND, _BACKGROUND, _ACCESSIBLE, SLA_STATUS_ROLE]
 Index = QModelIndex | QPersistentModelIndex
 
 _ITEM_FLAGS = (
@@ -55,34 +58,32 @@ _ITEM_FLAGS = (
 _NO_FLAGS = Qt.ItemFlag.NoItemFlags
 
 
-class QueueCells:
-    """Cell rendering over the model's rows and display state (set by QueueModel)."""
+class Cell(NamedTuple):
+    text: str
+    icon: QIcon | None
+    fg: QBrush | None
+    bg: QBrush | None
+    right: bool  # right-aligned (numbers)
+    bold: bool
 
+
+class QueueCells:
+    """Cell rendering over the model's index and display state (set by QueueModel)."""
+
+    _ix: QueueIndex
+    _labels: CellText
     _theme: Theme
     _fg: dict[str, QBrush]
     _bg: dict[str, QBrush]
     _muted: QBrush
     _tz: str
-    _now: float
-    _privacy: str
-    _teams: dict[str, str]
-    _agents: dict[str, str]
-    _vis: list[QueueRow]
-    _sort_col: Col
-    _sort_now: float
 
-    if TYPE_CHECKING:
-
-        def _status(self, r: QueueRow) -> SlaStatus | None: ...
-        def _internal(self, row: int) -> int: ...
-        def enquiry_at(self, row: int) -> Enquiry | None: ...
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = DISPLAY) -> Any:
+    def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
             return None
-        if role == DISPLAY:
+        if role == _DISPLAY:
             return COLUMNS[section]
-        if role == TOOLTIP:
+        if role == _TOOLTIP:
             return COLUMN_TIPS[section]
         return None
 
@@ -99,26 +100,10 @@ class QueueCells:
 
     def mimeData(self, indexes: Sequence[QModelIndex]) -> QMimeData:
         rows = sorted({i.row() for i in indexes if i.isValid()})
-        return encode_refs(e for row in rows if (e := self.enquiry_at(row)) is not None)
+        return encode_refs(e for row in rows if (e := self._ix.enquiry_at(row)) is not None)
 
-    def _team(self, e: Enquiry) -> str:
-        return "Unassigned" if e.team_id is None else self._teams.get(e.team_id, e.team_id)
-
-    def _agent(self, e: Enquiry) -> str:
-        return "" if e.agent_id is None else self._agents.get(e.agent_id, e.agent_id)
-
-    def _customer(self, r: QueueRow) -> str:
-        if r.customer is None:
-            r.customer = customer_text(r.e, self._privacy)
-        return r.customer
-
-    def _preview(self, r: QueueRow) -> str:
-        if r.preview is None:
-            r.preview = preview_text(r.e.text, self._privacy)
-        return r.preview
-
-    def _data(self, r: QueueRow, col: int, role: int) -> Any:
-        if role == DISPLAY:
+    def _data(self, r: Row, col: int, role: int) -> Any:
+        if role == _DISPLAY:
             return self._text(r, col)
         e = r.e
         if role == ID_ROLE:
@@ -130,29 +115,29 @@ class QueueCells:
         if role == SLA_STATE_ROLE:
             s = self._status(r)
             return None if s is None else s.state
-        if role == DECORATION:
+        if role == _DECORATION:
             if col == Col.SLA:
                 s = self._status(r)
                 return None if s is None else sla_icon(s.state, self._theme)
             if col == Col.CHANNEL:
                 return channel_icon(e.channel, e.visibility == "private", self._theme)
             return None
-        if role == FOREGROUND:
+        if role == _FOREGROUND:
             if col == Col.SLA:
                 s = self._status(r)
                 return self._muted if s is None else self._fg.get(s.state)
             if col in (Col.AGE, Col.TOPIC) or (col == Col.TEAM and e.team_id is None):
                 return self._muted
             return None
-        if role == BACKGROUND:
+        if role == _BACKGROUND:
             s = self._status(r) if col == Col.SLA else None
             return None if s is None else self._bg.get(s.state)
-        if role == TOOLTIP:
+        if role == _TOOLTIP:
             return self._tooltip(r, col)
-        if role == ACCESSIBLE:
+        if role == _ACCESSIBLE:
             if col == Col.SLA:
                 s = self._status(r)
-                words = state_word(None if s is None else s.state)
+                words = NO_CLOCK if s is None else state_word(s.state)
                 return words if s is None else f"{words}: {self._text(r, col)}"
             return f"{COLUMNS[col]}: {self._text(r, col)}"
         if role == _ALIGN:
@@ -164,9 +149,9 @@ class QueueCells:
     def cell(self, row: int, col: int) -> Cell | None:
         """Everything the delegate paints for one cell in one call (data() per role costs ~10 us each
         through Qt; a repaint asks for hundreds of cells)."""
-        if not (0 <= row < len(self._vis) and 0 <= col < len(COLUMNS)):
+        r = self._ix.row_at(row)
+        if r is None or not 0 <= col < len(COLUMNS):
             return None
-        r = self._vis[self._internal(row)]
         text = self._text(r, col)
         if col == Col.SLA:
             s = self._status(r)
@@ -181,59 +166,41 @@ class QueueCells:
         muted = col in (Col.AGE, Col.TOPIC) or (col == Col.TEAM and r.e.team_id is None)
         return Cell(text, None, self._muted if muted else None, None, col == Col.AGE, False)
 
-    def _text(self, r: QueueRow, col: int) -> str:
+    def _text(self, r: Row, col: int) -> str:
         e = r.e
         if col == Col.SLA:
             if r.sla_text is None:
-                r.sla_text = countdown_text(self._status(r), self._tz, self._now)
+                r.sla_text = countdown_text(self._status(r), self._tz, self._ix.now)
             return r.sla_text
         if col == Col.AGE:
-            return format_wait(self._now - e.created_at)
+            return format_wait(self._ix.now - e.created_at)
         if col == Col.CHANNEL:
             return channel_text(e.channel, e.visibility)
         if col == Col.CUSTOMER:
-            return self._customer(r)
+            return self._labels.customer(r)
         if col == Col.TOPIC:
             return e.topic.replace("_", " ").capitalize()
         if col == Col.FLAGS:
             return flags_text(e.flags)
         if col == Col.TEAM:
-            return self._team(e)
+            return self._labels.team(e)
         if col == Col.AGENT:
-            return self._agent(e)
-        return self._preview(r)
+            return self._labels.agent(e)
+        return self._labels.preview(r)
 
-    def _tooltip(self, r: QueueRow, col: int) -> str | None:
+    def _status(self, r: Row) -> SlaStatus | None:
+        return self._ix.status(r)
+
+    def _tooltip(self, r: Row, col: int) -> str | None:
         """Rich text by necessity (QToolTip guesses), so every piece of data in it is escaped."""
         if col == Col.SLA:
             body = sla_tooltip(self._status(r), self._tz)
         elif col == Col.PREVIEW:
-            if self._privacy == "masked":
+            if self._labels.privacy == "masked":
                 return None
-            body = html.escape(preview_text(r.e.text, self._privacy, limit=1000, one_line_only=False))
+            body = html.escape(preview_text(r.e.text, self._labels.privacy, limit=1000, one_line_only=False))
         elif col in (Col.CUSTOMER, Col.TEAM, Col.AGENT, Col.FLAGS, Col.CHANNEL):
             body = html.escape(self._text(r, col))
         else:
             return None
         return f"<p style='white-space:pre-wrap'>{body}</p>" if body else None
-
-    def _key_fn(self) -> Callable[[QueueRow], SortKey]:
-        """The current sort column's key: what the cell shows, as a fast float or string."""
-        col = self._sort_col
-        if col == Col.SLA:
-            return sla_key(self._now - self._sort_now, self._status)
-        if col == Col.AGE:
-            return lambda r: -r.e.created_at
-        if col == Col.CHANNEL:
-            return lambda r: f"{r.e.channel}\x00{r.e.visibility}"
-        if col == Col.CUSTOMER:
-            return lambda r: self._customer(r).casefold()
-        if col == Col.TOPIC:
-            return lambda r: r.e.topic
-        if col == Col.FLAGS:  # most flags first, then by their names
-            return lambda r: f"{9 - len(r.e.flags)}{','.join(sorted(r.e.flags))}"
-        if col == Col.TEAM:
-            return lambda r: self._team(r.e).casefold()
-        if col == Col.AGENT:
-            return lambda r: self._agent(r.e).casefold()
-        return lambda r: self._preview(r).casefold()

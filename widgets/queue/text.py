@@ -9,11 +9,12 @@ from __future__ import annotations
 import html
 import math
 from datetime import datetime
-from enum import IntEnum
 from zoneinfo import ZoneInfo
 
 from console.domain.model import Enquiry
 from console.domain.privacy import mask_handle, mask_text
+from console.live.queue_rows import Col as Col
+from console.live.queue_rows import Row
 from console.sla.engine import SlaStatus
 from console.sla.words import (
     NO_CLOCK_WHY,
@@ -28,18 +29,6 @@ PREVIEW_CHARS = 120
 # Mask a window a little longer than what is shown, so a card number or e-mail that straddles the cut
 # is masked whole before it is cut.
 _MASK_WINDOW = 256
-
-
-class Col(IntEnum):
-    SLA = 0
-    AGE = 1
-    CHANNEL = 2
-    CUSTOMER = 3
-    TOPIC = 4
-    FLAGS = 5
-    TEAM = 6
-    AGENT = 7
-    PREVIEW = 8
 
 
 COLUMNS = ("SLA", "Age", "Channel", "Customer", "Topic", "Flags", "Team", "Agent", "Latest message")
@@ -99,6 +88,32 @@ def preview_text(text: str, mode: str, limit: int = PREVIEW_CHARS, one_line_only
     masked = mask_text(text[: max(limit, _MASK_WINDOW) + 64])
     flat = one_line(masked) if one_line_only else masked
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+class CellText:
+    """What a row's text cells say under a privacy mode and with team and agent names: the RowText the
+    queue index sorts and filters by, cached on the row records."""
+
+    def __init__(self) -> None:
+        self.privacy = "partial"
+        self.teams: dict[str, str] = {}
+        self.agents: dict[str, str] = {}
+
+    def customer(self, r: Row) -> str:
+        if r.customer is None:
+            r.customer = customer_text(r.e, self.privacy)
+        return r.customer
+
+    def preview(self, r: Row) -> str:
+        if r.preview is None:
+            r.preview = preview_text(r.e.text, self.privacy)
+        return r.preview
+
+    def team(self, e: Enquiry) -> str:
+        return "Unassigned" if e.team_id is None else self.teams.get(e.team_id, e.team_id)
+
+    def agent(self, e: Enquiry) -> str:
+        return "" if e.agent_id is None else self.agents.get(e.agent_id, e.agent_id)
 
 
 def countdown_text(status: SlaStatus | None, tz: str, now: float | None = None) -> str:

@@ -1,0 +1,473 @@
+"""The live queue's rows by id, sorted and filtered, in plain Python (no Qt).
+
+Each open enquiry has one Row record (the enquiry, its cached SLA status and the cached text its cells
+show). Rows are held in lists sorted by (sort key, id): every held row (`all`) and the visible, filtered
+ones (`vis`), so bisect finds any row in O(log n) and ids break ties; a descending sort only mirrors the
+row numbers. Sort keys are plain floats or strings so that list.sort takes its fast path. Sorting and
+filtering run here, in Python: a QSortFilterProxyModel calls back into Python per comparison and takes
+seconds at 100k rows.
+
+The index says what it is about to do and what it did to a listener (IndexListener), the way napari's
+evented lists tell its Qt item models: `inserting(row)` before a row appears, `inserted()` after, and
+so on. The Qt model (widgets.queue.model.QueueModel) turns those into begin/end calls; anything else
+(a test, a headless tool) can listen, or not. Live change-sets of more than BATCH_AS_LAYOUT ids are one
+layout change instead of row-by-row signals; set_rows/adopt and set_filter are one reset.
+
+What a row's text says (customer, preview, team and agent names, privacy) is a RowText given by the
+caller; the index only caches it on the rows and uses it for sort keys and the filter.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import logging
+import math
+import time
+from collections.abc import Callable, Iterable, Mapping
+
+from console.domain.model import ChangeSet, Enquiry
+from console.live.queue_rows import (
+    UNSET,
+    Col,
+    Enquiries,
+    IndexListener,
+    PlainText,
+    Predicate,
+    Prepared,
+    Row,
+    RowText,
+    Silent,
+    SortKey,
+    by_id,
+    by_k,
+    fill_statuses,
+    find,
+    no_clock,
+    safe_test,
+    sla_key,
+)
+from console.sla.engine import SlaEngine, SlaStatus
+from console.store.rows import gc_paused
+
+log = logging.getLogger("concierge.live.queue")
+
+BATCH_AS_LAYOUT = 16  # changed ids above which apply() is one layout change, not row by row
+SWEEP_CHUNK = 100  # rows between two looks at the clock in refresh_some
+
+
+class QueueIndex:
+    """The queue's rows by id, sorted by one column and filtered by text and a predicate."""
+
+    def __init__(
+        self, text: RowText | None = None, listener: IndexListener | None = None, *, open_only: bool = True
+    ) -> None:
+        self.text: RowText = text or PlainText()
+        self.listener: IndexListener = listener or Silent()
+        self.open_only = open_only  # closed/resolved enquiries leave the live queue
+        self._rows: dict[str, Row] = {}
+        self._ids: list[Row] = []  # every held row by id: the stable base every sort starts from
+        self._all: list[Row] = []  # every held row by (k, id)
+        self._vis: list[Row] = []  # rows passing the filter by (k, id)
+        self.sort_col = Col.SLA
+        self.descending = False
+        self.needle = ""  # the filter text, stripped and case-folded
+        self.predicate: Predicate | None = None
+        self.engine: SlaEngine | None = None
+        self.now_fn: Callable[[], float] = no_clock
+        self.now = 0.0  # the clock reading of the last tick or update (server time)
+        self.sort_now = 0.0  # when the SLA sort keys were taken
+        self._sweep_pos = 0
+        self._warm: list[Row] = []
+        self._warm_pos = 0
+        self.enquiries = Enquiries(lambda: self._rows)
+
+    # --- clocks and text --------------------------------------------------------------------------
+
+    def set_clock(self, engine: SlaEngine | None, now_fn: Callable[[], float]) -> bool:
+        """The SLA engine and the (server-corrected) clock. True when every status was recomputed (a new
+        engine: 100k statuses take ~0.5 s); the SLA sort then follows, as a layout change."""
+        if engine is self.engine:
+            self.now_fn = now_fn
+            return False
+        self.engine, self.now_fn = engine, now_fn
+        self.now = now_fn()
+        fill_statuses(engine, self.now, self._ids)
+        if self.sort_col == Col.SLA:
+            self.sort(Col.SLA, self.descending)
+        return True
+
+    def forget_text(self, *, hay_only: bool) -> None:
+        """The text cells show changed (names, or privacy unless hay_only): drop what was cached. The
+        filter is applied again (as a reset) when one is set."""
+        for r in self._ids:
+            r.hay = None
+            if not hay_only:
+                r.customer = r.preview = None
+        self.start_warm_up()
+        if self.needle:  # the filter matched what was shown; what is shown changed
+            self.set_filter(self.needle, self.predicate)
+
+    def status(self, r: Row) -> SlaStatus | None:
+        if r.status is UNSET:
+            fill_statuses(self.engine, self.now, [r])
+        return r.status
+
+    # --- loading and live updates -----------------------------------------------------------------
+
+    def set_rows(self, enquiries: Iterable[Enquiry]) -> None:
+        """Replace every row (start-up, or a full re-sync): one reset."""
+        self.adopt(self.prepare(enquiries))
+
+    def prepare(self, enquiries: Iterable[Enquiry]) -> Prepared:
+        """The heavy half of set_rows, safe on a worker thread: row records, every clock (cold clocks of
+        100k rows take ~1 s) and the sorted list, by the current clock and sort. It only reads the index;
+        adopt() then swaps the rows in with one cheap reset."""
+        with gc_paused():  # 100k new records: no full collection half-way
+            rows = {e.id: Row(e) for e in enquiries if self.holds(e)}
+        ids = sorted(rows.values(), key=by_id)
+        engine, now, col = self.engine, self.now_fn(), self.sort_col
+        fill_statuses(engine, now, ids)
+        key = sla_key(0.0) if col == Col.SLA else self._key_fn()
+        for r in ids:
+            r.k = key(r)
+        return Prepared(rows, ids, sorted(ids, key=by_k), engine, col, now)
+
+    def adopt(self, p: Prepared) -> None:
+        """Adopt rows built by prepare(): one reset. Rows built under another engine or sort column are
+        brought up to date here first."""
+        if p.engine is not self.engine:
+            fill_statuses(self.engine, p.now, p.ids)
+        self.listener.resetting()
+        self._rows, self._ids, self.now = p.rows, p.ids, p.now
+        if p.sort_col == self.sort_col and p.engine is self.engine:
+            self._all, self.sort_now = p.all, p.now
+        else:
+            self._rebuild_keys()
+        self._vis = self._filtered(self._all)
+        self.listener.reset()
+        self.start_warm_up()
+
+    def apply(self, changes: ChangeSet, rows: Mapping[str, Enquiry]) -> None:
+        """Apply a change-set by id: rows are inserted at their sorted place, removed, moved or updated,
+        so a view keeps its selection and scroll position. `rows` holds the new state of every added or
+        changed id (ids missing from it are skipped and logged)."""
+        self.now = self.now_fn()
+        if len(changes.removed) + len(changes.added) + len(changes.changed) > BATCH_AS_LAYOUT:
+            self._apply_as_layout(changes, rows)
+            return
+        for ident in changes.removed:
+            self._remove(ident)
+        for ident in sorted(changes.added | changes.changed):
+            e = rows.get(ident)
+            if e is None:
+                log.warning("change-set names %s but gives no row for it; skipped", ident[:64])
+            elif not self.holds(e):
+                self._remove(ident)
+            elif ident in self._rows:
+                self._update(e)
+            else:
+                self._insert(e)
+
+    def _apply_as_layout(self, changes: ChangeSet, rows: Mapping[str, Enquiry]) -> None:
+        # Many rows at once: one layout change (the listener moves what it tracks by id). Row by row, Qt's
+        # selection model re-files itself on every move (~0.5 ms each).
+        self.listener.layout_changing(True)
+        for ident in changes.removed:
+            self._detach(ident)
+        fresh: list[Row] = []
+        for ident in sorted(changes.added | changes.changed):
+            e = rows.get(ident)
+            if e is None:
+                log.warning("change-set names %s but gives no row for it; skipped", ident[:64])
+                continue
+            self._detach(ident)
+            if self.holds(e):
+                r = self._rows[ident] = Row(e)
+                self._ids.insert(bisect.bisect_left(self._ids, ident, key=by_id), r)
+                fresh.append(r)
+        fill_statuses(self.engine, self.now, fresh)
+        key = self._key_fn()
+        for r in fresh:
+            r.k = key(r)
+            self._all.insert(find(self._all, r), r)
+            if self._passes(r):
+                self._vis.insert(find(self._vis, r), r)
+        self.listener.layout_changed()
+
+    def _detach(self, ident: str) -> None:
+        """Take a row out of every list, untold (a layout change is under way)."""
+        r = self._rows.pop(ident, None)
+        if r is None:
+            return
+        i = find(self._vis, r)
+        if i < len(self._vis) and self._vis[i] is r:
+            del self._vis[i]
+        del self._all[find(self._all, r)]
+        del self._ids[bisect.bisect_left(self._ids, ident, key=by_id)]
+
+    def holds(self, e: Enquiry) -> bool:
+        return e.is_open or not self.open_only
+
+    def _insert(self, e: Enquiry) -> None:
+        r = self._rows[e.id] = Row(e)
+        self._ids.insert(bisect.bisect_left(self._ids, r.id, key=by_id), r)
+        fill_statuses(self.engine, self.now, [r])
+        r.k = self._key_fn()(r)
+        self._all.insert(find(self._all, r), r)
+        if self._passes(r):
+            self._show(r)
+
+    def _show(self, r: Row) -> None:
+        i = find(self._vis, r)
+        self.listener.inserting(len(self._vis) - i if self.descending else i)
+        self._vis.insert(i, r)
+        self.listener.inserted()
+
+    def _hide(self, i: int) -> None:
+        self.listener.removing(self._view_row(i))
+        del self._vis[i]
+        self.listener.removed()
+
+    def _remove(self, ident: str) -> None:
+        r = self._rows.pop(ident, None)
+        if r is None:
+            return
+        i = find(self._vis, r)
+        if i < len(self._vis) and self._vis[i] is r:
+            self._hide(i)
+        del self._all[find(self._all, r)]
+        del self._ids[bisect.bisect_left(self._ids, ident, key=by_id)]
+
+    def _update(self, e: Enquiry) -> None:
+        r = self._rows[e.id]
+        i = find(self._vis, r)
+        was_visible = i < len(self._vis) and self._vis[i] is r
+        del self._all[find(self._all, r)]
+        r.e = e
+        r.forget()
+        fill_statuses(self.engine, self.now, [r])
+        r.k = self._key_fn()(r)
+        self._all.insert(find(self._all, r), r)
+        visible = self._passes(r)
+        if was_visible and not visible:
+            self._hide(i)
+        elif visible and not was_visible:
+            self._show(r)
+        elif visible:
+            del self._vis[i]  # find its new place among the others (the listener is told first)
+            j = find(self._vis, r)
+            self._vis.insert(i, r)
+            src, dst = self._view_row(i), self._view_row(j)
+            if src != dst:
+                self.listener.moving(src, dst)
+                del self._vis[i]
+                self._vis.insert(j, r)
+                self.listener.moved()
+            self.listener.changed(dst)
+
+    # --- clocks -----------------------------------------------------------------------------------
+
+    def tick(self, first_row: int, last_row: int) -> tuple[int, int] | None:
+        """Recompute the clocks of display rows first_row..last_row (clamped, which it returns)."""
+        n = len(self._vis)
+        first, last = max(0, first_row), min(n - 1, last_row)
+        if first > last:
+            return None
+        self.now = self.now_fn()
+        lo, hi = sorted((self._internal(first), self._internal(last)))
+        fill_statuses(self.engine, self.now, self._vis[lo : hi + 1])
+        return first, last
+
+    def refresh_some(self, n: int, budget_s: float = 0.002) -> None:
+        """Recompute up to n more cached clocks, round-robin over all held rows: keeps the SLA sort keys
+        and the nearest deadlines fresh for rows that are off screen. Stops once budget_s is spent, so a
+        burst of changed rows (cold clocks) never stretches a tick."""
+        if not self._ids or self.engine is None:
+            return
+        deadline = time.perf_counter() + budget_s
+        done = 0
+        while done < n and time.perf_counter() < deadline:
+            start = self._sweep_pos if self._sweep_pos < len(self._ids) else 0
+            chunk = self._ids[start : start + min(SWEEP_CHUNK, n - done)]
+            self._sweep_pos = start + len(chunk)
+            fill_statuses(self.engine, self.now, chunk)
+            done += len(chunk)
+
+    def status_of(self, ident: str) -> SlaStatus | None:
+        r = self._rows.get(ident)
+        return None if r is None else self.status(r)
+
+    def nearest_deadlines(self, n: int) -> list[tuple[Enquiry, SlaStatus]]:
+        """The n held rows whose running clock falls due soonest and has not yet passed (whatever the
+        sort and filter), freshly computed."""
+        now = self.now = self.now_fn()
+        pending = (
+            (s.due_at, r.id, r)
+            for r in self._ids
+            if (s := r.status) is not UNSET and s is not None and now < s.due_at < math.inf
+        )
+        # Twice as many candidates as asked: a cached deadline can move when refreshed.
+        candidates = [r for _, _, r in heapq.nsmallest(n * 2, pending, key=lambda p: (p[0], p[1]))]
+        fill_statuses(self.engine, now, candidates)
+        out = [(r.e, s) for r in candidates if (s := r.status) is not None and now < s.due_at < math.inf]
+        out.sort(key=lambda p: (p[1].due_at, p[0].id))
+        return out[:n]
+
+    # --- sort and filter --------------------------------------------------------------------------
+
+    def sort(self, column: int, descending: bool = False) -> None:
+        """Sort by a column's key: a layout change (not a reset), so what the listener tracks follows
+        its rows. The SLA column ranks by cached clocks (visible rows are exact; refresh_some keeps the
+        rest within a sweep of the truth): recomputing 100k clocks would take ~0.5 s per click."""
+        if not 0 <= column < len(Col):
+            return
+        self.listener.layout_changing(False)
+        self.sort_col, self.descending = Col(column), descending
+        self._rebuild_keys()
+        self._vis = self._filtered(self._all)
+        self.listener.layout_changed()
+
+    def set_filter(self, text: str, predicate: Predicate | None = None) -> None:
+        """Show rows whose id, customer, preview, topic, team or agent contain `text` (any case) and
+        that pass `predicate` (a saved view): one reset."""
+        needle = text.strip().casefold()
+        # Typing on narrows the last result: rows that contain the new text contain the old one too.
+        narrowing = predicate is self.predicate and self.needle in needle and bool(self.needle)
+        self.listener.resetting()
+        self.needle, self.predicate = needle, predicate
+        self._vis = self._filtered(self._vis if narrowing else self._all)
+        self.listener.reset()
+
+    def _filtered(self, rows: list[Row]) -> list[Row]:
+        needle, pred = self.needle, self.predicate
+        out = rows
+        if needle:
+            hay = self.hay
+            out = [r for r in out if needle in (r.hay or hay(r))]
+        if pred is not None:
+            out = [r for r in out if safe_test(pred, r.e)]
+        return out if out is not rows else list(rows)
+
+    def _passes(self, r: Row) -> bool:
+        if self.needle and self.needle not in (r.hay or self.hay(r)):
+            return False
+        return self.predicate is None or safe_test(self.predicate, r.e)
+
+    def hay(self, r: Row) -> str:
+        """The text the filter searches in (what the cells show), built once per row and cached."""
+        e, t = r.e, self.text
+        parts = (r.id, t.customer(r), t.preview(r), e.topic, t.team(e), t.agent(e))
+        hay = r.hay = "\n".join(parts).casefold()
+        return hay
+
+    def start_warm_up(self) -> None:
+        """Build the filter text of every row in slices (warm_up), so the first keystroke is fast."""
+        self._warm = list(self._ids)
+        self._warm_pos = 0
+
+    def warm_up(self, n: int) -> bool:
+        """Build the filter text of up to n more rows; True once every row has its text."""
+        chunk = self._warm[self._warm_pos : self._warm_pos + n]
+        self._warm_pos += len(chunk)
+        for r in chunk:
+            if r.hay is None:
+                self.hay(r)
+        if self._warm_pos >= len(self._warm):
+            self._warm = []
+            return True
+        return False
+
+    def _rebuild_keys(self) -> None:
+        self.sort_now = self.now
+        key = self._key_fn()
+        for r in self._ids:
+            r.k = key(r)
+        # Stable sort of the id-ordered list: ties stay in id order, and plain float/str keys let
+        # list.sort use its fast comparisons.
+        self._all = sorted(self._ids, key=by_k)
+
+    def _key_fn(self) -> Callable[[Row], SortKey]:
+        """The current sort column's key: what the cell shows, as a fast float or string."""
+        col, t = self.sort_col, self.text
+        if col == Col.SLA:
+            return sla_key(self.now - self.sort_now, self.status)
+        if col == Col.AGE:
+            return lambda r: -r.e.created_at
+        if col == Col.CHANNEL:
+            return lambda r: f"{r.e.channel}\x00{r.e.visibility}"
+        if col == Col.CUSTOMER:
+            return lambda r: t.customer(r).casefold()
+        if col == Col.TOPIC:
+            return lambda r: r.e.topic
+        if col == Col.FLAGS:  # most flags first, then by their names
+            return lambda r: f"{9 - len(r.e.flags)}{','.join(sorted(r.e.flags))}"
+        if col == Col.TEAM:
+            return lambda r: t.team(r.e).casefold()
+        if col == Col.AGENT:
+            return lambda r: t.agent(r.e).casefold()
+        return lambda r: t.preview(r).casefold()
+
+    # --- lookups ----------------------------------------------------------------------------------
+
+    def _internal(self, row: int) -> int:
+        return len(self._vis) - 1 - row if self.descending else row
+
+    def _view_row(self, i: int) -> int:
+        return len(self._vis) - 1 - i if self.descending else i
+
+    def row_at(self, row: int) -> Row | None:
+        """The row record at a display row (None out of range)."""
+        return self._vis[self._internal(row)] if 0 <= row < len(self._vis) else None
+
+    def rows_between(self, first: int, last: int) -> list[Row]:
+        """The row records of display rows first..last, in display order."""
+        n = len(self._vis)
+        first, last = max(0, first), min(n - 1, last)
+        if first > last:
+            return []
+        if not self.descending:
+            return self._vis[first : last + 1]
+        return self._vis[n - 1 - last : n - first][::-1]
+
+    def enquiry_at(self, row: int) -> Enquiry | None:
+        r = self.row_at(row)
+        return None if r is None else r.e
+
+    def row_of(self, ident: str) -> int | None:
+        """The display row of an id, None when it is not held or filtered out."""
+        r = self._rows.get(ident)
+        if r is None:
+            return None
+        i = find(self._vis, r)
+        return self._view_row(i) if i < len(self._vis) and self._vis[i] is r else None
+
+    def enquiry(self, ident: str) -> Enquiry | None:
+        r = self._rows.get(ident)
+        return None if r is None else r.e
+
+    def ids(self) -> list[str]:
+        """Visible ids in display order."""
+        ids = [r.id for r in self._vis]
+        return ids[::-1] if self.descending else ids
+
+    def all_enquiries(self) -> list[Enquiry]:
+        """Every held enquiry (filtered out or not), by id: a snapshot (enquiries are immutable)."""
+        return [r.e for r in self._ids]
+
+    def status_rows(self) -> tuple[list[Enquiry], list[SlaStatus | None]]:
+        """Every held enquiry and its cached clock status, side by side (a status that is not an
+        SlaStatus means none is known): a snapshot for a worker thread. Two lists of existing objects,
+        not 100k new tuples, so taking it never sets off a garbage collection."""
+        ids = self._ids
+        return [r.e for r in ids], [r.status for r in ids]
+
+    def held_rows(self) -> list[Row]:
+        """Every held row record, by id (the index's own list: do not change it)."""
+        return self._ids
+
+    def total_count(self) -> int:
+        return len(self._all)
+
+    def visible_count(self) -> int:
+        return len(self._vis)

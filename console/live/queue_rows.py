@@ -1,0 +1,226 @@
+"""The queue index's parts (console.live.queue_index): the row record with its cached clock and text, the
+columns it sorts by, what a row's text says (RowText), what the index tells a listener (IndexListener),
+rows prepared on a worker thread, and the pure helpers over sorted lists of rows."""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import math
+from collections.abc import Callable, Iterator, Mapping
+from enum import IntEnum
+from operator import attrgetter
+from typing import Any, NamedTuple, Protocol
+
+from console.domain.model import Enquiry
+from console.sla.engine import SlaEngine, SlaStatus
+
+log = logging.getLogger("concierge.live.queue")
+
+Predicate = Callable[[Enquiry], bool]
+SortKey = float | str
+UNSET: Any = object()  # "not computed yet" (None is a real value: no clock running)
+
+
+class Col(IntEnum):
+    """The queue's columns, which are also its sort keys."""
+
+    SLA = 0
+    AGE = 1
+    CHANNEL = 2
+    CUSTOMER = 3
+    TOPIC = 4
+    FLAGS = 5
+    TEAM = 6
+    AGENT = 7
+    PREVIEW = 8
+
+
+class Row:
+    """One enquiry and the cached renderings of its cells; `k` is its key in the current sort."""
+
+    __slots__ = ("customer", "e", "hay", "id", "k", "preview", "sla_text", "status")
+
+    def __init__(self, e: Enquiry) -> None:
+        self.e = e
+        self.id = e.id
+        self.k: SortKey = 0.0
+        self.forget()
+
+    def forget(self) -> None:
+        self.status: SlaStatus | None = UNSET
+        self.sla_text: str | None = None
+        self.customer: str | None = None
+        self.preview: str | None = None
+        self.hay: str | None = None
+
+
+class RowText(Protocol):
+    """What a row's cells say, as plain text (the caller knows the privacy mode and the names)."""
+
+    def customer(self, r: Row) -> str: ...
+    def preview(self, r: Row) -> str: ...
+    def team(self, e: Enquiry) -> str: ...
+    def agent(self, e: Enquiry) -> str: ...
+
+
+class PlainText:
+    """RowText with no masking and no names: handles, raw text and ids (tests, tools)."""
+
+    def customer(self, r: Row) -> str:
+        return r.e.customer_handle
+
+    def preview(self, r: Row) -> str:
+        return r.e.text
+
+    def team(self, e: Enquiry) -> str:
+        return "Unassigned" if e.team_id is None else e.team_id
+
+    def agent(self, e: Enquiry) -> str:
+        return e.agent_id or ""
+
+
+class IndexListener(Protocol):
+    """Told before and after each change of the visible rows (row numbers are display rows)."""
+
+    def inserting(self, row: int) -> None: ...
+    def inserted(self) -> None: ...
+    def removing(self, row: int) -> None: ...
+    def removed(self) -> None: ...
+    def moving(self, src: int, dst: int) -> None: ...  # dst: the row it has once moved
+    def moved(self) -> None: ...
+    def changed(self, row: int) -> None: ...
+    def layout_changing(self, live: bool) -> None: ...  # live: a batch of changes, not a sort
+    def layout_changed(self) -> None: ...
+    def resetting(self) -> None: ...
+    def reset(self) -> None: ...
+
+
+class Silent:
+    """An IndexListener that listens to nothing."""
+
+    def inserting(self, row: int) -> None:
+        pass
+
+    def inserted(self) -> None:
+        pass
+
+    def removing(self, row: int) -> None:
+        pass
+
+    def removed(self) -> None:
+        pass
+
+    def moving(self, src: int, dst: int) -> None:
+        pass
+
+    def moved(self) -> None:
+        pass
+
+    def changed(self, row: int) -> None:
+        pass
+
+    def layout_changing(self, live: bool) -> None:
+        pass
+
+    def layout_changed(self) -> None:
+        pass
+
+    def resetting(self) -> None:
+        pass
+
+    def reset(self) -> None:
+        pass
+
+
+class Prepared(NamedTuple):
+    """Rows built by QueueIndex.prepare (any thread), for adopt (the index's own thread)."""
+
+    rows: dict[str, Row]
+    ids: list[Row]  # by id
+    all: list[Row]  # by (k, id)
+    engine: SlaEngine | None
+    sort_col: Col
+    now: float
+
+
+class Enquiries(Mapping[str, Enquiry]):
+    """A read-only view of the held enquiries by id (no copy: it follows the index)."""
+
+    def __init__(self, rows: Callable[[], dict[str, Row]]) -> None:
+        self._rows = rows
+
+    def __getitem__(self, ident: str) -> Enquiry:
+        return self._rows()[ident].e
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._rows())
+
+    def __len__(self) -> int:
+        return len(self._rows())
+
+    def __contains__(self, ident: object) -> bool:
+        return ident in self._rows()
+
+
+def _order(r: Row) -> tuple[SortKey, str]:
+    return (r.k, r.id)
+
+
+by_k = attrgetter("k")
+by_id = attrgetter("id")
+
+
+def find(rows: list[Row], r: Row) -> int:
+    """Where r is (or would go) in a list sorted by (k, id), judged by r's current key."""
+    return bisect.bisect_left(rows, (r.k, r.id), key=_order)
+
+
+def fill_statuses(engine: SlaEngine | None, now: float, rows: list[Row]) -> None:
+    statuses: list[SlaStatus | None]
+    if engine is None:
+        statuses = [None] * len(rows)
+    else:
+        enquiries = [r.e for r in rows]
+        try:
+            statuses = engine.statuses(enquiries, now)
+        except Exception:  # one odd record must not blank the whole queue: retry row by row
+            log.exception("SLA statuses failed for a batch of %d; retrying one by one", len(rows))
+            statuses = [_one_status(engine, e, now) for e in enquiries]
+    for r, status in zip(rows, statuses, strict=True):
+        r.status = status
+        r.sla_text = None  # formatted when painted: formatting all 100k costs ~1.5 s
+
+
+def sla_key(shift: float, status: Callable[[Row], SlaStatus | None] | None = None) -> Callable[[Row], float]:
+    """The SLA column's key: working time left. Keys taken later are put on the footing of the last
+    full sort (shift), so a changed row lands among rows whose keys were taken earlier at the place its
+    clock deserves."""
+
+    def sla(r: Row) -> float:
+        s = r.status
+        if s is UNSET:
+            s = None if status is None else status(r)
+        return math.inf if s is None else s.remaining_s + shift
+
+    return sla
+
+
+def _one_status(engine: SlaEngine, e: Enquiry, now: float) -> SlaStatus | None:
+    try:
+        return engine.status(e, now)
+    except Exception:
+        log.exception("SLA status failed for %s", e.id[:64])
+        return None
+
+
+def safe_test(pred: Predicate, e: Enquiry) -> bool:
+    try:
+        return bool(pred(e))
+    except Exception:  # a faulty saved view hides a row, it does not break the table
+        log.exception("filter predicate failed for %s", e.id[:64])
+        return False
+
+
+def no_clock() -> float:
+    return 0.0

@@ -1,0 +1,342 @@
+"""The queue's index of rows by id (console.live.queue_index), without Qt: enquiries from the reference
+service's own generator, the real SLA engine over the service's policies and calendars. A listener that
+mirrors the visible ids from the index's notices alone (as a Qt view would) checks every notice."""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import random
+import threading
+from collections.abc import Callable
+
+import pytest
+
+from console.domain.model import ChangeSet, Enquiry
+from console.live.queue_index import BATCH_AS_LAYOUT, QueueIndex
+from console.live.queue_rows import UNSET, Col, PlainText, Row
+from console.service.clock import start_for_seed
+from console.service.population import draw_enquiry
+from console.service.world import build
+from console.sla.engine import SlaEngine
+
+NOW = start_for_seed(4) + 6 * 3600
+
+
+class Mirror:
+    """An IndexListener that keeps its own list of visible ids from the notices alone, and checks each
+    notice against the index (row numbers must be display rows, before/after pairs must match)."""
+
+    def __init__(self) -> None:
+        self.ix: QueueIndex | None = None
+        self.ids: list[str] = []
+        self.pending: tuple[str, int, int] | None = None
+        self.log: list[str] = []
+
+    def _index(self) -> QueueIndex:
+        assert self.ix is not None
+        return self.ix
+
+    def _begin(self, what: str, a: int, b: int = -1) -> None:
+        assert self.pending is None, f"{what} inside {self.pending}"
+        self.pending = (what, a, b)
+        self.log.append(what)
+
+    def _end(self, what: str) -> tuple[int, int]:
+        assert self.pending is not None and self.pending[0] == what
+        _, a, b = self.pending
+        self.pending = None
+        return a, b
+
+    def inserting(self, row: int) -> None:
+        assert 0 <= row <= len(self.ids) == self._index().visible_count()
+        self._begin("insert", row)
+
+    def inserted(self) -> None:
+        row, _ = self._end("insert")
+        r = self._index().row_at(row)
+        assert r is not None
+        self.ids.insert(row, r.id)
+
+    def removing(self, row: int) -> None:
+        assert 0 <= row < len(self.ids) == self._index().visible_count()
+        assert self.ids[row] == self._index().ids()[row]  # the row named is still there when told
+        self._begin("remove", row)
+
+    def removed(self) -> None:
+        row, _ = self._end("remove")
+        del self.ids[row]
+
+    def moving(self, src: int, dst: int) -> None:
+        assert src != dst and 0 <= src < len(self.ids) and 0 <= dst < len(self.ids)
+        self._begin("move", src, dst)
+
+    def moved(self) -> None:
+        src, dst = self._end("move")
+        self.ids.insert(dst, self.ids.pop(src))
+
+    def changed(self, row: int) -> None:
+        assert self.pending is None
+        r = self._index().row_at(row)
+        assert r is not None and self.ids[row] == r.id
+        self.log.append("changed")
+
+    def layout_changing(self, live: bool) -> None:
+        self._begin("layout", int(live))
+        assert self.ids == self._index().ids()
+
+    def layout_changed(self) -> None:
+        self._end("layout")
+        self.ids = self._index().ids()
+
+    def resetting(self) -> None:
+        self._begin("reset", 0)
+
+    def reset(self) -> None:
+        self._end("reset")
+        self.ids = self._index().ids()
+
+
+@pytest.fixture(scope="module")
+def world() -> tuple[list[Enquiry], SlaEngine]:
+    rng = random.Random(4)
+    w = build(rng, NOW)
+    rows = []
+    for i in range(600):
+        created = NOW - rng.expovariate(1 / 7200) - rng.random() * 60
+        e = draw_enquiry(rng, f"enq-{i:05d}", created)
+        answered = rng.random() < 0.4
+        rows.append(
+            dataclasses.replace(
+                e,
+                status="open" if answered else "new",
+                team_id=rng.choice([t.id for t in w.teams]),
+                first_customer_message_at=created,
+                first_response_at=created + rng.random() * 900 if answered else None,
+                updated_at=created,
+            )
+        )
+    engine = SlaEngine(w.policies, {c.id: c for c in w.calendars}, {t.id: t for t in w.teams})
+    return rows, engine
+
+
+def make(world: tuple[list[Enquiry], SlaEngine]) -> tuple[QueueIndex, Mirror]:
+    rows, engine = world
+    mirror = Mirror()
+    ix = QueueIndex(PlainText(), mirror)
+    mirror.ix = ix
+    ix.set_clock(engine, lambda: NOW)
+    ix.set_rows(rows)
+    return ix, mirror
+
+
+def fresh_order(
+    world: tuple[list[Enquiry], SlaEngine], enquiries: list[Enquiry], ix: QueueIndex
+) -> list[str]:
+    """The display order a fresh index shows for the same rows, sort and filter."""
+    other = QueueIndex(PlainText())
+    other.set_clock(world[1], lambda: NOW)
+    other.sort(ix.sort_col, ix.descending)
+    other.set_filter(ix.needle, ix.predicate)
+    other.set_rows(enquiries)
+    return other.ids()
+
+
+def random_changes(
+    rng: random.Random, held: dict[str, Enquiry], n: int, serial: list[int]
+) -> tuple[ChangeSet, dict[str, Enquiry]]:
+    cs, new = ChangeSet(), {}
+    for ident in rng.sample(sorted(held), n):
+        e = held[ident]
+        roll = rng.random()
+        if roll < 0.2:
+            cs.removed.add(ident)
+            del held[ident]
+        elif roll < 0.3:  # resolved: leaves the live queue
+            new[ident] = dataclasses.replace(e, status="resolved", version=e.version + 1)
+            cs.changed.add(ident)
+            del held[ident]
+        else:
+            e = dataclasses.replace(
+                e,
+                version=e.version + 1,
+                team_id=rng.choice(["social", "cards", "fraud", None]),
+                customer_handle=f"@moved{rng.randrange(1000)}",
+                first_response_at=None if rng.random() < 0.5 else e.created_at + 60,
+            )
+            new[ident] = held[ident] = e
+            cs.changed.add(ident)
+    for _ in range(max(1, n // 3)):
+        serial[0] += 1
+        e = dataclasses.replace(next(iter(held.values())), id=f"new-{serial[0]:05d}", created_at=NOW - 30)
+        new[e.id] = held[e.id] = e
+        cs.added.add(e.id)
+    return cs, new
+
+
+@pytest.mark.parametrize(
+    ("col", "descending", "needle"),
+    [(Col.SLA, False, ""), (Col.AGE, True, ""), (Col.CUSTOMER, False, "@"), (Col.TEAM, True, "a")],
+)
+def test_live_changes_small_and_large_keep_the_order_a_fresh_load_gives(
+    world: tuple[list[Enquiry], SlaEngine], col: Col, descending: bool, needle: str
+) -> None:
+    ix, mirror = make(world)
+    ix.sort(col, descending)
+    ix.set_filter(needle)
+    held = {e.id: e for e in world[0]}
+    rng, serial = random.Random(int(col) * 10 + descending), [0]
+    for n in (1, 3, 5, 40, 2, 60, 4):  # row by row below BATCH_AS_LAYOUT, one layout change above
+        mirror.log.clear()
+        cs, new = random_changes(rng, held, n, serial)
+        ix.apply(cs, new)
+        big = len(cs.added) + len(cs.changed) + len(cs.removed) > BATCH_AS_LAYOUT
+        assert ("layout" in mirror.log) == big
+        if big:
+            assert mirror.log == ["layout"]  # nothing row by row inside it
+        assert mirror.ids == ix.ids()  # the notices alone kept a view's picture right
+        assert ix.ids() == fresh_order(world, list(held.values()), ix)
+        assert ix.total_count() == len(held) and set(ix.enquiries) == set(held)
+
+
+def test_sla_sort_puts_least_time_left_first_and_rows_with_no_clock_last(
+    world: tuple[list[Enquiry], SlaEngine],
+) -> None:
+    rows = world[0]
+    closed = dataclasses.replace(rows[0], id="enq-zz-paused", status="waiting_customer")
+    ix, _ = make(world)
+    ix.apply(ChangeSet(added={closed.id}), {closed.id: closed})
+    statuses = [ix.status_of(i) for i in ix.ids()]
+    left = [s.remaining_s for s in statuses if s is not None]
+    assert left == sorted(left) and len(left) > 100
+    clocked = [s is not None for s in statuses]
+    assert clocked == sorted(clocked, reverse=True)  # every row without a clock after every row with
+    ix.sort(Col.SLA, True)
+    assert [ix.status_of(i) for i in ix.ids()] == statuses[::-1]
+
+
+def test_filter_matches_what_the_text_says_in_any_case_and_narrows_as_you_type(
+    world: tuple[list[Enquiry], SlaEngine],
+) -> None:
+    ix, mirror = make(world)
+    rows = world[0]
+    target = rows[7]
+    ix.set_filter(target.id.upper())
+    assert ix.ids() == [target.id]
+    topic = rows[3].topic
+    ix.set_filter(topic[:2])
+    wide = set(ix.ids())
+    ix.set_filter(topic)
+    assert set(ix.ids()) <= wide and all(topic in ix.hay(r).casefold() for r in map(row_of(ix), ix.ids()))
+    assert {e.id for e in rows if topic in e.topic} <= set(ix.ids())
+    ix.set_filter("")
+    assert len(ix.ids()) == len(rows) and mirror.ids == ix.ids()
+
+
+def row_of(ix: QueueIndex) -> Callable[[str], Row]:
+    def get(ident: str) -> Row:
+        row = ix.row_of(ident)
+        assert row is not None
+        r = ix.row_at(row)
+        assert r is not None
+        return r
+
+    return get
+
+
+def test_a_predicate_that_raises_hides_the_row_and_says_so(
+    world: tuple[list[Enquiry], SlaEngine], caplog: pytest.LogCaptureFixture
+) -> None:
+    ix, _ = make(world)
+    bad = world[0][0].id
+
+    def picky(e: Enquiry) -> bool:
+        if e.id == bad:
+            raise KeyError("no such field")
+        return True
+
+    with caplog.at_level(logging.ERROR, "concierge.live.queue"):
+        ix.set_filter("", picky)
+    assert bad not in ix.ids() and ix.visible_count() == len(world[0]) - 1
+    assert "filter predicate failed" in caplog.text
+
+
+def test_tick_recomputes_only_the_rows_asked_for_and_clamps_the_span(
+    world: tuple[list[Enquiry], SlaEngine],
+) -> None:
+    ix, _ = make(world)
+    for r in ix.held_rows():
+        r.status = UNSET
+    assert ix.tick(-5, 9) == (0, 9)
+    fresh = [r for r in ix.held_rows() if r.status is not UNSET]
+    assert {r.id for r in fresh} == set(ix.ids()[:10])
+    assert ix.tick(ix.visible_count() - 2, 10_000) == (ix.visible_count() - 2, ix.visible_count() - 1)
+    assert ix.tick(5, 4) is None
+
+
+def test_nearest_deadlines_ignore_sort_filter_and_passed_deadlines(
+    world: tuple[list[Enquiry], SlaEngine],
+) -> None:
+    ix, _ = make(world)
+    before = ix.nearest_deadlines(5)
+    ix.sort(Col.CUSTOMER, True)
+    ix.set_filter("no row has this text")
+    after = ix.nearest_deadlines(5)
+    assert [e.id for e, _ in after] == [e.id for e, _ in before] and len(after) == 5
+    assert all(s.due_at > NOW for _, s in after)
+    assert [s.due_at for _, s in after] == sorted(s.due_at for _, s in after)
+
+
+def test_rows_prepared_on_another_thread_under_another_sort_are_re_sorted_when_adopted(
+    world: tuple[list[Enquiry], SlaEngine],
+) -> None:
+    ix, mirror = make(world)
+    out: list[object] = []
+    worker = threading.Thread(target=lambda: out.append(ix.prepare(world[0][:300])))
+    worker.start()
+    worker.join()
+    ix.sort(Col.AGE)  # the sort changed while the rows were prepared
+    prepared = out[0]
+    ix.adopt(prepared)  # type: ignore[arg-type]
+    ages = [e.created_at for e in map(ix.enquiry, ix.ids()) if e is not None]
+    assert len(ages) == 300 and ages == sorted(ages, reverse=True)  # newest first: least waited
+    assert mirror.ids == ix.ids()
+
+
+def test_closed_enquiries_leave_and_the_enquiries_view_follows_without_a_copy(
+    world: tuple[list[Enquiry], SlaEngine],
+) -> None:
+    ix, _ = make(world)
+    view = ix.enquiries
+    e = world[0][11]
+    assert view[e.id] is e and e.id in view and len(view) == len(world[0])
+    done = dataclasses.replace(e, status="closed", version=e.version + 1)
+    ix.apply(ChangeSet(changed={e.id}), {e.id: done})
+    assert e.id not in view and ix.row_of(e.id) is None and len(view) == len(world[0]) - 1
+    keep_all = QueueIndex(open_only=False)
+    keep_all.set_rows([done])
+    assert keep_all.ids() == [e.id]
+
+
+def test_ids_named_without_a_row_are_skipped_and_logged(
+    world: tuple[list[Enquiry], SlaEngine], caplog: pytest.LogCaptureFixture
+) -> None:
+    ix, _ = make(world)
+    with caplog.at_level(logging.WARNING, "concierge.live.queue"):
+        ix.apply(ChangeSet(added={"ghost"}), {})
+    assert "ghost" in caplog.text and ix.total_count() == len(world[0])
+
+
+def test_filter_text_is_built_in_slices_and_then_every_row_has_it(
+    world: tuple[list[Enquiry], SlaEngine],
+) -> None:
+    ix, _ = make(world)
+    for r in ix.held_rows():
+        r.hay = None
+    ix.start_warm_up()
+    slices = 1
+    while not ix.warm_up(100):
+        slices += 1
+    assert slices == 6 and all(r.hay is not None for r in ix.held_rows())
+    ix.forget_text(hay_only=True)
+    assert all(r.hay is None for r in ix.held_rows())

@@ -1,0 +1,166 @@
+"""The main window's one "what changed" signal (widgets.main_window.changes.ChangeFeed) and the presenters
+that listen to it, over a real encrypted cache file filled with the reference service's own teams,
+agents, policies, calendars and generated enquiries. No network: change-sets are what the store's own
+writes return, as sync hands them on."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import secrets
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QObject, Signal
+from pytestqt.qtbot import QtBot
+
+from console.domain import wire
+from console.domain.model import ChangeSet, Enquiry
+from console.service.clock import start_for_seed
+from console.service.population import draw_enquiry
+from console.service.world import build
+from console.sla.engine import SlaEngine, Thresholds
+from console.store.cache import Store, StoreReader
+from widgets.main_window.changes import ChangeFeed, LiveChange
+from widgets.main_window.controller import Controller
+from widgets.main_window.reference import LiveReference
+from widgets.main_window.window import MainWindow
+from widgets.queue.model import QueueModel
+
+NOW = start_for_seed(9) + 3 * 3600
+pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> Iterator[tuple[Store, Path, bytes, list[Enquiry]]]:
+    rng = random.Random(9)
+    world = build(rng, NOW)
+    key = secrets.token_bytes(32)
+    path = tmp_path / "cache.db"
+    store = Store(path, key)
+    store.replace_reference("teams", [wire.team_to_wire(t) for t in world.teams])
+    agents = world.agents.values() if isinstance(world.agents, dict) else world.agents
+    store.replace_reference("agents", [wire.agent_to_wire(a) for a in agents])
+    store.replace_reference("sla-policies", [wire.policy_to_wire(p) for p in world.policies])
+    store.replace_reference("calendars", [wire.calendar_to_wire(c) for c in world.calendars])
+    rows = [
+        dataclasses.replace(draw_enquiry(rng, f"enq-{i:03d}", NOW - 60 * (i + 1)), team_id="social")
+        for i in range(40)
+    ]
+    store.apply_enquiries(rows)
+    yield store, path, key, rows
+    store.close()
+
+
+class Emitter(QObject):
+    """Stands in for the sync worker: a signal emitted on another thread."""
+
+    changes = Signal(object)
+
+
+def test_change_sets_from_another_thread_are_published_on_the_ui_thread_once_the_rows_are_loaded(
+    cache: tuple[Store, Path, bytes, list[Enquiry]], qtbot: QtBot
+) -> None:
+    store, path, key, rows = cache
+    reader = StoreReader(path, key)
+    feed = ChangeFeed(reader, LiveReference(reader, tz="UTC", thresholds=Thresholds()))
+    seen: list[tuple[LiveChange, bool]] = []
+    feed.changed.connect(lambda c: seen.append((c, threading.current_thread() is threading.main_thread())))
+    emitter = Emitter()
+    emitter.changes.connect(feed.on_changes)
+
+    first = store.apply_enquiries([dataclasses.replace(rows[0], version=2, agent_id="ag-social-01")])
+    worker = threading.Thread(target=emitter.changes.emit, args=(first,))
+    worker.start()
+    worker.join()
+    qtbot.waitUntil(feed.holding)  # queued to the UI thread, held: the cached rows are not in yet
+    assert seen == []
+
+    feed.loaded()
+    assert [c.origin for c, _ in seen] == ["load", "sync"]
+    synced = seen[1][0]
+    assert synced.touches(rows[0].id) and synced.rows[rows[0].id].agent_id == "ag-social-01"
+
+    second = store.apply_enquiries([dataclasses.replace(rows[1], version=2, status="resolved")])
+    worker = threading.Thread(target=emitter.changes.emit, args=(second,))
+    worker.start()
+    worker.join()
+    qtbot.waitUntil(lambda: len(seen) == 3)
+    assert all(on_ui for _, on_ui in seen) and feed.synced == 2
+
+    feed.stop()
+    feed.on_changes(ChangeSet(changed={rows[2].id}))  # a late report after the window closed
+    assert len(seen) == 3
+    reader.close()
+
+
+def test_one_change_reaches_every_view_and_the_open_rows_live_only_in_the_queue_model(
+    cache: tuple[Store, Path, bytes, list[Enquiry]], qtbot: QtBot
+) -> None:
+    store, path, key, rows = cache
+    model = QueueModel()
+    window = MainWindow(model)
+    qtbot.addWidget(window)
+    reader = StoreReader(path, key)
+    ctl = Controller(window, model, reader, tz="UTC")
+    ctl.load_from_cache()
+    assert ctl.loaded and set(ctl.rows) == {e.id for e in rows}
+    assert not isinstance(ctl.rows, dict)  # a view of the model's rows, not a copy kept in step
+    qtbot.waitUntil(lambda: window.nav_model.count("team:social") == len(rows), timeout=5_000)
+    qtbot.waitUntil(lambda: set(ctl.board.lane_ids("social")) == {e.id for e in rows}, timeout=5_000)
+
+    picked = rows[5]
+    ctl.select(picked.id)
+    assert window.detail.current_id() == picked.id
+    moved = dataclasses.replace(picked, version=2, team_id="cards", status="pending_specialist")
+    gone = dataclasses.replace(rows[6], version=2, status="closed")
+    ctl.on_changes(store.apply_enquiries([moved, gone]))
+
+    assert ctl.changes_seen == 1
+    e = ctl.rows[picked.id]
+    assert e is model.enquiry(picked.id) and e.team_id == "cards"
+    assert gone.id not in ctl.rows and model.row_of(gone.id) is None
+    assert window.detail.current_id() == picked.id
+    assert "pending specialist" in window.detail.meta.text()  # the pane on show was shown again
+    qtbot.waitUntil(lambda: window.nav_model.count("team:cards") == 1, timeout=5_000)
+    qtbot.waitUntil(lambda: ctl.board.lane_ids("cards") == [picked.id], timeout=5_000)
+    assert window.nav_model.count("team:social") == len(rows) - 2
+    ctl.stop()
+    reader.close()
+
+
+def test_the_figures_never_use_the_ui_threads_sla_engine_off_the_ui_thread(
+    cache: tuple[Store, Path, bytes, list[Enquiry]], qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, path, key, rows = cache
+    model = QueueModel()
+    window = MainWindow(model)
+    qtbot.addWidget(window)
+    reader = StoreReader(path, key)
+    ctl = Controller(window, model, reader, tz="UTC")
+    off_thread: list[str] = []
+    real_clocks, real_current = SlaEngine.clocks, SlaEngine.current
+
+    def clocks(self: SlaEngine, e: Enquiry) -> object:
+        if self is ctl.engine and threading.current_thread() is not threading.main_thread():
+            off_thread.append(f"clocks({e.id}) on {threading.current_thread().name}")
+        return real_clocks(self, e)
+
+    def current(self: SlaEngine, e: Enquiry) -> object:
+        if self is ctl.engine and threading.current_thread() is not threading.main_thread():
+            off_thread.append(f"current({e.id}) on {threading.current_thread().name}")
+        return real_current(self, e)
+
+    monkeypatch.setattr(SlaEngine, "clocks", clocks)
+    monkeypatch.setattr(SlaEngine, "current", current)
+    ctl.load_from_cache()
+    qtbot.waitUntil(lambda: ctl.computed > 0, timeout=5_000)
+    assert window.nav_model.count("all") == len(rows)
+    ctl.refresh(force=True)
+    qtbot.waitUntil(lambda: ctl.computed > 1, timeout=5_000)
+    assert off_thread == []
+    assert window.header.unanswered.value.text() != "—"
+    ctl.stop()
+    reader.close()

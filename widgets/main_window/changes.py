@@ -1,0 +1,105 @@
+"""The one "what changed" signal of the main window.
+
+ChangeFeed is a QObject living on the UI thread. The sync worker's change-sets are queued to it (so its
+slot runs on the UI thread whatever thread emitted them); it reads the changed rows by id through the UI
+thread's own read-only connection, re-reads the reference data when that changed, and emits one
+LiveChange. Local reassignments (the move controller's optimistic rows, confirmations and reverts), the
+end of the start-up read and new reference data go out the same way. Every view of the window listens to
+`changed` and picks what concerns it; none is wired to another by hand.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from console.domain.model import ChangeSet, Enquiry
+from console.store.reads import StoreReader
+from widgets.main_window.reference import LiveReference
+
+log = logging.getLogger("concierge.ui")
+
+Origin = Literal["load", "sync", "move", "reference"]
+
+
+@dataclass(frozen=True)
+class LiveChange:
+    """What changed: the ids (added, changed, removed), the new state of every added or changed row
+    that is still known, and whether the reference data (teams, agents, policies, calendars, channels,
+    thresholds) changed. origin "sync": a change-set from the service; "move": a local reassignment (the
+    queue model holds these rows already: the move controller applied them); "load": every cached row is
+    in the queue model; "reference": the reference data alone was read again (start-up, new settings)."""
+
+    origin: Origin
+    changes: ChangeSet = field(default_factory=ChangeSet)
+    rows: Mapping[str, Enquiry] = field(default_factory=dict)
+
+    @property
+    def reference(self) -> bool:
+        return self.changes.reference_changed
+
+    def touches(self, ident: str) -> bool:
+        c = self.changes
+        return ident in c.changed or ident in c.added or ident in c.removed
+
+
+class ChangeFeed(QObject):
+    changed = Signal(object)  # LiveChange
+
+    def __init__(self, reader: StoreReader, reference: LiveReference, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.reader, self.reference = reader, reference
+        self.ready = False  # the cached rows are loaded: sync change-sets are held until then
+        self.stopped = False  # after stop(), late queued change-sets from the worker are dropped
+        self.synced = 0  # sync change-sets published (tests and --screenshot wait on it)
+        self._held = ChangeSet()
+
+    @Slot(object)
+    def on_changes(self, changes: ChangeSet) -> None:
+        """A change-set from the sync worker (queued: this runs on the UI thread)."""
+        if self.stopped:
+            return
+        if not self.ready:
+            self._held.merge(changes)
+            return
+        if changes.reference_changed:
+            self.reference.read_offset()
+            self.reference.reload()
+        ids = changes.added | changes.changed
+        rows = self.reader.by_ids(ids) if ids else {}
+        self.reference.engine.forget(changes.removed | ids)
+        self.synced += 1
+        self.changed.emit(LiveChange("sync", changes, rows))
+
+    def holding(self) -> bool:
+        """Sync change-sets are waiting for the cached rows to be loaded."""
+        return bool(self._held)
+
+    def loaded(self) -> None:
+        """The cached rows are in the queue model: say so, then publish what sync sent meanwhile."""
+        self.ready = True
+        self.changed.emit(LiveChange("load"))
+        held, self._held = self._held, ChangeSet()
+        if held:  # changes that arrived while the cache was read: re-read those rows now
+            self.on_changes(held)
+
+    def reference_changed(self) -> None:
+        """The reference data was read again (start-up, new settings): every view takes it."""
+        if not self.stopped:
+            self.changed.emit(LiveChange("reference", ChangeSet(reference_changed=True)))
+
+    @Slot(object)
+    def on_moved(self, rows: dict[str, Enquiry | None]) -> None:
+        """Rows a local reassignment changed (optimistic, confirmed or reverted); None: gone."""
+        if self.stopped:
+            return
+        kept = {i: e for i, e in rows.items() if e is not None}
+        gone = {i for i, e in rows.items() if e is None}
+        self.changed.emit(LiveChange("move", ChangeSet(changed=set(kept), removed=gone), kept))
+
+    def stop(self) -> None:
+        self.stopped = True

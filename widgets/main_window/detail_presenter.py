@@ -1,0 +1,135 @@
+"""The detail pane's presenter: what it shows for the enquiry picked in the queue, the breach strip or
+its own list of earlier enquiries; its clocks, kept current once a second; its conversation, fetched by
+a background job when the cache has none. When a change touches the enquiry on show, it shows it again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QObject, Slot
+
+from console.domain.model import Enquiry, Message
+from console.sla.words import clock_word, format_countdown, format_waited, hours_minutes, state_word
+from console.store.reads import StoreReader
+from widgets.app.workers import BackgroundJobs
+from widgets.main_window.changes import ChangeFeed, LiveChange
+from widgets.main_window.detail_pane import ClockRow, DetailPane
+from widgets.main_window.reference import LiveReference
+from widgets.queue.model import QueueModel
+
+
+class DetailPresenter(QObject):
+    def __init__(
+        self,
+        pane: DetailPane,
+        model: QueueModel,
+        feed: ChangeFeed,
+        reference: LiveReference,
+        *,
+        jobs: BackgroundJobs | None,
+        fetch_messages: Callable[[str], list[Message]] | None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.pane, self.model, self.reference = pane, model, reference
+        self.jobs, self.fetch_messages = jobs, fetch_messages
+        self._fetching: set[str] = set()
+        pane.messagesWanted.connect(self._fetch)
+        pane.enquiryPicked.connect(self.show)
+        feed.changed.connect(self.on_change)
+
+    @property
+    def reader(self) -> StoreReader:
+        return self.reference.reader
+
+    @Slot(object)
+    def on_change(self, change: LiveChange) -> None:
+        ref = self.reference
+        if change.reference:
+            self.pane.set_time_zone(ref.tz)
+            self.pane.set_names(ref.team_names | ref.agent_names, ref.channel_names)
+        current = self.pane.current_id()
+        if current is not None and change.touches(current):
+            self.show(current)
+
+    def tick(self, now: float) -> None:
+        current = self.pane.current_id()
+        e = None if current is None else self.model.enquiry(current)
+        if e is not None:
+            self.pane.set_clocks(self.clock_rows(e, now))
+
+    @Slot(str)
+    def show(self, enquiry_id: str) -> None:
+        if not enquiry_id:
+            self.pane.clear()
+            return
+        e = self.model.enquiry(enquiry_id) or self.reader.get(enquiry_id)
+        if e is None:
+            self.pane.clear()
+            return
+        messages: Sequence[Message] | None = self.reader.messages(e.id)
+        if not messages and self.fetch_messages is not None:
+            messages = None  # not cached yet: the pane asks for them
+        self.pane.show_enquiry(
+            e,
+            messages=messages,
+            earlier=self.reader.customer_history(e.customer_handle, 20) if e.customer_handle else [],
+            assignments=self.reader.assignments(e.id),
+            clocks=self.clock_rows(e, self.reference.now()),
+        )
+
+    def set_privacy(self, mode: str) -> None:
+        self.pane.set_privacy(mode)
+        current = self.pane.current_id()
+        if current:
+            self.show(current)
+
+    def clock_rows(self, e: Enquiry, now: float) -> list[ClockRow]:
+        engine, tz = self.reference.engine, self.reference.tz
+        rows = []
+        for c in engine.clocks(e):
+            name = clock_word(c.kind)
+            if c.stopped_at is not None:
+                when = format_countdown_wall(c.stopped_at, tz)
+                late = c.stopped_at - c.due_at
+                state = "Met" if late <= 0 else f"Missed by {hours_minutes(late)}"
+                rows.append(ClockRow(name, f"stopped {when}", state))
+            elif c.paused:
+                rows.append(
+                    ClockRow(name, "paused while waiting for the customer", f"{hours_minutes(c.used_s)} used")
+                )
+            else:
+                status = engine.clock_status(c, now)
+                if status is None:
+                    continue
+                # Both figures: the working time left on the policy's calendar and the customer's own wait.
+                due = format_countdown(status, tz, now, working=engine.counts_working_hours(c))
+                state = state_word(status.state)
+                if c.kind in ("first_response", "next_response"):
+                    state = f"{state} · customer {format_waited(now - c.started_at)}"
+                rows.append(ClockRow(name, due, state))
+        return rows
+
+    @Slot(str)
+    def _fetch(self, enquiry_id: str) -> None:
+        if self.jobs is None or self.fetch_messages is None or enquiry_id in self._fetching:
+            return
+        self._fetching.add(enquiry_id)
+        fetch = self.fetch_messages
+
+        def done(messages: list[Message]) -> None:
+            self._fetching.discard(enquiry_id)
+            self.pane.set_messages(enquiry_id, messages)
+
+        def failed(error: BaseException) -> None:
+            self._fetching.discard(enquiry_id)
+            self.pane.set_messages_failed(enquiry_id, str(error) or type(error).__name__)
+
+        self.jobs.submit(lambda: fetch(enquiry_id), done, failed)
+
+
+def format_countdown_wall(t: float, tz: str) -> str:
+    return datetime.fromtimestamp(t, ZoneInfo(tz)).strftime("%a %H:%M")

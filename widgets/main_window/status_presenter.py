@@ -1,0 +1,70 @@
+"""The status bar's presenter: the connection state (live, reconnecting, offline, with the age of the
+data), the number of actions waiting in the outbox, and what the service said about them, in words."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QObject, Slot
+
+from widgets.main_window.changes import ChangeFeed, LiveChange
+from widgets.main_window.reference import LiveReference
+from widgets.main_window.window import MainWindow
+
+
+class StatusPresenter(QObject):
+    def __init__(
+        self, window: MainWindow, feed: ChangeFeed, reference: LiveReference, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.window, self.reference = window, reference
+        self.connection = window.connection
+        self.sync_state: Any = None  # the last state the sync worker reported
+        feed.changed.connect(self.on_change)
+
+    def say(self, text: str, ms: int = 0) -> None:
+        """A line on the status bar for ms milliseconds (0: until replaced)."""
+        self.window.statusBar().showMessage(text, ms)
+
+    @Slot(object)
+    def on_change(self, change: LiveChange) -> None:
+        if change.reference:
+            self.connection.set_time_zone(self.reference.tz)
+        if change.origin in ("sync", "move"):
+            self.show_pending()  # a local move shows up here first, with its outbox row
+        n = change.changes.quarantined
+        if n:
+            self.say(
+                f"{n} record{'s' if n != 1 else ''} from the service could not be read and were set aside "
+                "(kept for inspection; they are fetched again)",
+                30_000,
+            )
+
+    def on_state(self, state: Any) -> None:
+        self.sync_state = state
+        self.connection.set_state(
+            state.state, state.since, state.last_sync_at, getattr(state, "detail", "") or ""
+        )
+        self.show_pending()
+
+    def on_outbox(self, result: Any) -> None:
+        """An outbox outcome (console.store.cache.OutboxResult) that is not a reassignment."""
+        subject = getattr(result, "enquiry_id", None) or "an action"
+        state = getattr(result, "state", "")
+        message = getattr(result, "message", "") or ""
+        if state == "done":
+            text = f"{subject}: confirmed by the service"
+        elif state == "conflict":
+            winner = getattr(result, "winner", None) or "someone else"
+            text = f"{subject}: {winner} moved it first; your move was undone. {message}".strip()
+        else:
+            text = f"{subject}: {message or state}"
+        self.say(text, 20_000)
+
+    def on_failed(self, reason: str) -> None:
+        last = getattr(self.sync_state, "last_sync_at", None)
+        self.connection.set_state("offline", self.reference.now(), last, reason)
+        self.say(f"Sync stopped: {reason}", 0)
+
+    def show_pending(self) -> None:
+        self.connection.set_pending(len(self.reference.reader.outbox_pending()))
