@@ -10,7 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
-from console.domain.model import ChangeSet
+from console.domain.model import Assignment, ChangeSet
 from tests.qt import test_queue_model as shared
 from tests.qt.test_detail_pane import enq
 from tests.qt.test_queue_model import Feed, make_model, open_rows
@@ -39,6 +39,23 @@ def test_copying_from_a_revealed_conversation_masks_it(qtbot: QtBot) -> None:
     copied = QGuiApplication.clipboard().text()
     assert "•••• 1111" in copied and "@example.com" not in copied
     assert not [raw for raw in RAW if raw in copied]
+
+
+def test_move_reasons_in_the_detail_pane_are_masked_unless_revealed(qtbot: QtBot) -> None:
+    pane = DetailPane()
+    qtbot.addWidget(pane)
+    pane.set_privacy("partial")
+    e = enq()
+    moves = [
+        Assignment(
+            "as1", e.id, "social", None, "cards", None, "customer asked: ring 07700 900123", "sup1", 1.0
+        )
+    ]
+    pane.show_enquiry(e, messages=None, earlier=[], assignments=moves, clocks=[])
+    assert pane.assignments.topLevelItem(0).text(4) == "customer asked: ring ••••••123"
+    pane.reveal(e.id)
+    pane.show_enquiry(e, messages=None, earlier=[], assignments=moves, clocks=[])
+    assert pane.assignments.topLevelItem(0).text(4) == "customer asked: ring 07700 900123"
 
 
 def test_ctrl_c_in_the_queue_copies_the_cell_masked_even_in_full_mode(qtbot: QtBot, feed: Feed) -> None:

@@ -268,7 +268,8 @@ class DetailPane(QWidget):
         for a in assignments:
             src = f"{self._name(a.from_team, '—')} / {self._name(a.from_agent, '—')}"
             dst = f"{self._name(a.to_team, '—')} / {self._name(a.to_agent, '—')}"
-            row = [self._when(a.at), src, dst, a.actor, a.reason or "(no reason given)", a.result]
+            reason = a.reason if self._mode() == "full" else mask_text(a.reason)  # free text: PII too
+            row = [self._when(a.at), src, dst, a.actor, reason or "(no reason given)", a.result]
             self.assignments.addTopLevelItem(QTreeWidgetItem(row))
         if not assignments:
             self.assignments.addTopLevelItem(QTreeWidgetItem(["No moves yet", "", "", "", "", ""]))
