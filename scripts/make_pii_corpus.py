@@ -1,7 +1,7 @@
 """Build the labelled PII corpus (tests/data/pii_corpus.jsonl) from hand-written templates and generated,
 valid identifiers. Seeded: the same seed writes the same file.
 
-Run: .venv/bin/python scripts/make_pii_corpus.py [--seed 13] [--messages 2000] [--out PATH]
+Run: .venv/bin/python scripts/make_pii_corpus.py [--seed 13] [--messages 3500] [--out PATH]
 (PATH defaults to tests/data/pii_corpus.jsonl)
 
 Each line is one message as UK, US and EU customers type them on X, Facebook and WhatsApp:
@@ -27,6 +27,17 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from pii_corpus_ids import (  # beside this script
+    bsn_number,
+    codice_fiscale,
+    dni_number,
+    idnr_number,
+    itin_number,
+    nhs_number,
+    nie_number,
+    nir_number,
+    pps_number,
+)
 from pii_corpus_values import (  # beside this script
     a_date,
     a_time,
@@ -75,6 +86,15 @@ SLOTS: dict[str, tuple[str, bool, Gen]] = {
     "dob": ("dob", True, dob),
     "ni": ("ni", True, lambda r, _: ni(r)),
     "ssn": ("ssn", True, lambda r, _: ssn(r)),
+    "nhs": ("national_id", True, lambda r, _: nhs_number(r)),
+    "dni": ("national_id", True, lambda r, _: dni_number(r)),
+    "nie": ("national_id", True, lambda r, _: nie_number(r)),
+    "cf": ("national_id", True, lambda r, _: codice_fiscale(r)),
+    "pps": ("national_id", True, lambda r, _: pps_number(r)),
+    "bsn": ("national_id", True, lambda r, _: bsn_number(r)),
+    "nir": ("national_id", True, lambda r, _: nir_number(r)),
+    "idnr": ("national_id", True, lambda r, _: idnr_number(r)),
+    "itin": ("national_id", True, lambda r, _: itin_number(r)),
     "amount": ("amount", False, amount),
     "date": ("date", False, a_date),
     "time": ("time", False, lambda r, _: a_time(r)),
@@ -183,7 +203,7 @@ def build(seed: int, messages: int) -> list[dict[str, object]]:
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--seed", type=int, default=13)
-    p.add_argument("--messages", type=int, default=2000)
+    p.add_argument("--messages", type=int, default=3500)
     p.add_argument("--out", type=Path, default=OUT)
     args = p.parse_args()
     corpus = build(args.seed, args.messages)

@@ -156,3 +156,47 @@ def test_every_embedded_card_is_masked(cards: list[str], glue: str) -> None:
     out = mask_text(text)
     for c in cards:
         assert c not in out
+
+
+# The misses and false alarms issue 13 reported, one by one.
+@pytest.mark.parametrize(
+    ("text", "gone"),
+    [
+        ("my IBAN is GB66NWBK15291836378400 thanks", "GB66NWBK15291836378400"),
+        ("IBAN DE89 3704 0044 0532 0130 00", "3704 0044 0532 0130 00"),
+        ("iban fr14 2004 1010 0505 0001 3m02 606", "2004 1010 0505 0001 3m02 606"),
+        ("sort code 123456 please", "123456"),
+        ("sort code 12 34 56 please", "12 34 56"),
+        ("call me on (294) 804-4957", "804-4957"),
+        ("call me on 1-311-379-0153", "379-0153"),
+        ("my cell is 514.573.6898", "573.6898"),
+        ("whatsapp me 0044 7700 900123", "7700 900123"),
+        ("card 4515.9527.3806.7562 was cloned", "4515.9527.3806"),
+        ("my card 4515 9527 3806 7563 got declined", "4515 9527 3806"),  # one digit mistyped: fails Luhn
+        ("postcode SW1A 1AA", "1AA"),
+        ("DOB 12/05/1985", "12/05/1985"),
+        ("NI number AB 12 34 56 C", "12 34 56"),  # (QQ, the specimen prefix, is never issued)
+        ("my ssn is 123-45-6789", "123-45-6789"),
+        ("email jo.bloggs at gmail dot com", "jo.bloggs"),
+        ("mi DNI es 12345678Z", "12345678Z"),
+        ("NHS number 943 476 5919", "943 476 5919"),
+    ],
+)
+def test_what_issue_13_saw_missed_is_masked(text: str, gone: str) -> None:
+    assert gone.lower() not in mask_text(text).lower()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "transaction id 4539148803436467 shows twice",  # 16 digits that pass Luhn
+        "txn 4539 1488 0343 6467 was refunded",
+        "tracking number 9400111899223397874521 says delivered",  # 22 digits
+        "parcel 9400 1118 9922 3397 8745 21 is lost",
+        "charged £1,234.56 on 12/05/2024 at 14:30, order 112-4839201-5539201",
+        "the card ending 1234 works fine, waited 45 minutes, since 2019",
+        "charged on 12-05-24 and again on 13.05.2024",
+    ],
+)
+def test_what_issue_13_saw_masked_stays_readable(text: str) -> None:
+    assert mask_text(text) == text

@@ -31,6 +31,7 @@ RECALL_BARS = {
     "ni": 0.95,
     "ssn": 0.95,
     "email_obfuscated": 0.95,
+    "national_id": 0.95,  # not in issue 13's list: DNI, NIE, codice fiscale, PPS, NHS, BSN, NIR, IdNr, ITIN
 }
 FALSE_POSITIVE_BAR = 0.01
 

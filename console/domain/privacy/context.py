@@ -14,6 +14,7 @@ import re
 # Kinds of label (the words customers put before a number).
 CARD_WORD, ACCOUNT_WORD, SORT_WORD, PHONE_WORD = "card", "account", "sort", "phone"
 DOB_WORD, SSN_WORD, IBAN_WORD, NI_WORD, OTHER_WORD = "dob", "ssn", "iban", "ni", "other"
+ID_WORD = "national_id"
 
 _SUFFIX = r"(?:\s*(?:number|numbers|no\b\.?|nos\b\.?|num\b\.?|nr\b\.?|#|id\b|details|is|was|:)){0,2}"
 _LABELS: tuple[tuple[str, str], ...] = (
@@ -33,6 +34,12 @@ _LABELS: tuple[tuple[str, str], ...] = (
     (IBAN_WORD, r"iban|bic|swift"),
     (SSN_WORD, r"ssn|social\s+security|social\s+sec|ss#|soc\s+sec|ssn#"),
     (NI_WORD, r"ni|nino|national\s+insurance|n\.i\.|nat\s+ins"),
+    (
+        ID_WORD,
+        r"nhs|bsn|burgerservicenummer|sofinummer|s[e\u00e9]cu|s[e\u00e9]curit[e\u00e9]\s+sociale|nir|insee"
+        r"|carte\s+vitale|steuer-?id|steuer-?identifikationsnummer|steuernummer|idnr|tax\s+id|itin|pps"
+        r"|dni|nie|codice\s+fiscale|national\s+id|id\s+number|personal\s+number",
+    ),
     (DOB_WORD, r"dob|d\.o\.b\.?|date\s+of\s+birth|born(?:\s+on)?|birthday|bday|b'day|birth\s?date"),
     (
         PHONE_WORD,
@@ -70,10 +77,14 @@ def label_before(lower: str, start: int, window: int = WINDOW) -> str | None:
     between = chunk[last.end() :]
     if any(c.isdigit() for c in between) or _SENTENCE_END.search(between.removeprefix(".")):
         return None
+    if between.startswith(".") and between[1:].strip(" :#-"):
+        return None  # "nie. also +351...": a sentence ended; "ref. 1234": an abbreviation
     return last.lastgroup
 
 
-_FILLER_AFTER = re.compile(r"\s*[(\-:=]?\s*(?:(?:is|was|are|it's|its)\s+)?(?:(?:my|the|our)\s+)?", re.ASCII)
+_FILLER_AFTER = re.compile(
+    r"[ \t]*[(\-:=]?[ \t]*(?:(?:is|was|are|it's|its)\s+)?(?:(?:my|the|our)\s+)?", re.ASCII
+)
 
 
 _OWN_VALUE = re.compile(r"[ \t]*(?:is|was|:|-|=)?[ \t]*[+(]?\d", re.ASCII)

@@ -30,16 +30,18 @@ from console.domain.privacy.contact import (
     postcode_spans,
 )
 from console.domain.privacy.context import Span, digit_count, only_digits
+from console.domain.privacy.ids import NATIONAL_ID, national_id_spans
 
 MASK = "\u2022"  # bullet
-KINDS = (CARD, IBAN, SORT_CODE, ACCOUNT, EMAIL, EMAIL_OBFUSCATED, PHONE, POSTCODE, DOB, NI, SSN)
+KINDS = (CARD, IBAN, SORT_CODE, ACCOUNT, EMAIL, EMAIL_OBFUSCATED, PHONE, POSTCODE, DOB, NI, SSN, NATIONAL_ID)
 _AT_HINT = re.compile(r"@|\bat\b", re.ASCII | re.IGNORECASE)
 _BIRTH_HINT = re.compile(r"dob|d\.o\.b|birth|born|bday|b'day", re.ASCII | re.IGNORECASE)
 
 
 def find_pii(text: str) -> list[tuple[int, int, str]]:
     """Non-overlapping (start, end, kind) spans, by position; kinds are KINDS. Overlaps go to the first
-    found, in the order email, obfuscated email, IBAN, card, SSN, NI number, date of birth, sort code and
+    found, in the order email, obfuscated email, IBAN, national ids (DNI, NIE, codice fiscale, PPS, ITIN,
+    NHS, BSN, NIR, IdNr: checked and specific), card, SSN, date of birth, NI number, sort code and
     account, phone, postcode."""
     digits = digit_count(text)
     lower = text.lower()
@@ -53,6 +55,8 @@ def find_pii(text: str) -> list[tuple[int, int, str]]:
         obfuscated_email_spans(text, lower, taken)
     if digits >= 2:
         iban_spans(text, lower, taken)
+        if digits >= 7:
+            national_id_spans(text, lower, taken)
         if digits >= 13:
             card_spans(text, lower, taken)
         if digits >= 9:
@@ -89,6 +93,8 @@ def _replacement(found: str, kind: str) -> str:
         return f"{MASK * 2} {MASK * 2} {MASK * 2} {MASK * 2} {MASK}"
     if kind == SSN:
         return f"{MASK * 3}-{MASK * 2}-{MASK * 4}"
+    if kind == NATIONAL_ID:
+        return f"{MASK * 8}"
     return f"{MASK * 3}@{MASK * 3}"  # e-mail: the domain can name the person too
 
 
