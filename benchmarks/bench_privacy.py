@@ -16,7 +16,7 @@ import time
 from collections.abc import Callable
 
 from console.domain.privacy import mask_text
-from tests.helpers.pii_scoring import FALSE_POSITIVE_BAR, RECALL_BARS, load, score
+from tests.helpers.pii_scoring import FALSE_POSITIVE_BAR, HANDWRITTEN, RECALL_BARS, load, score
 
 THROUGHPUT_BAR = 5_000
 
@@ -67,6 +67,17 @@ def main() -> None:
         print(f"  missed {category}: {item!r} in {text!r}")
     for category, item, text in s.flagged[:10]:
         print(f"  masked {category}: {item!r} in {text!r}")
+
+    hand = score(load(HANDWRITTEN))
+    print(
+        f"\nhand-written messages (outside the templates): {hand.caught['any']} of {hand.items['any']} PII "
+        f"items caught ({hand.recall('any'):.1%}), {sum(hand.false_positives.values())} of "
+        f"{sum(hand.numbers.values())} other numbers masked"
+    )
+    for _, item, text in hand.missed:
+        print(f"  missed: {item!r} in {text!r}")
+    for _, item, text in hand.flagged:
+        print(f"  masked: {item!r} in {text!r}")
 
     digit = re.compile(r"\d")
     print(f"\nthroughput on one core, {len(texts)} corpus messages, best of {args.rounds}")

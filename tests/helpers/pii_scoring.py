@@ -19,6 +19,7 @@ from typing import Any
 from console.domain.privacy import find_pii, mask_text
 
 CORPUS = Path(__file__).resolve().parent.parent / "data" / "pii_corpus.jsonl"
+HANDWRITTEN = CORPUS.parent / "pii_handwritten.jsonl"  # 50 messages written by hand, items not by kind
 RECALL_BARS = {
     "card": 0.99,
     "iban": 0.99,

@@ -147,7 +147,7 @@ _ACCOUNT_AFTER = _rx(
 )
 _ACCOUNT = _rx(
     r"(?i)\b(?:acc(?:ount|nt|t|s|ts)?|a/c|checking|savings)\b[^\d\n£$€]{0,30}?"
-    r"(?<![\d£$€#])(\d{4}[ \-]\d{4}|\d{6,12}|\d{2,4}(?:[ \-]\d{2,4}){1,3})(?![\d]|[.,]\d)"
+    r"(?<![\d£$€#])(\d{2,4}(?:[ \-]\d{2,4}){1,3}|\d{6,12})(?![\d]|[.,]\d)"
 )
 
 
@@ -207,12 +207,13 @@ _NINO = _rx(
 
 def ssn_spans(text: str, lower: str, taken: list[Span]) -> None:
     """123-45-6789 or 123 45 6789 when python-stdnum accepts it (no 000/666/9xx area, no 00 group, no
-    0000 serial); 123456789 only after "SSN"/"social security"."""
+    0000 serial) or after "SSN"/"social security"; 123456789 only after those words."""
     for m in _SSN.finditer(text):
         number = only_digits(m.group())
-        if not std_ssn.is_valid(number) or not free(taken, m.start(), m.end()):
-            continue
         label = label_before(lower, m.start(), 40)
+        # After "SSN" the customer says what it is: masked even when the SSA would not issue it.
+        if not (std_ssn.is_valid(number) or label == SSN_WORD) or not free(taken, m.start(), m.end()):
+            continue
         if label == OTHER_WORD or (not m.group(1) and label != SSN_WORD):
             continue
         if m.group(1) == " " and label not in (SSN_WORD, None):

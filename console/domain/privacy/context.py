@@ -44,7 +44,9 @@ _LABELS: tuple[tuple[str, str], ...] = (
     (
         PHONE_WORD,
         r"phone|mobile|mob|tel|telephone|call|calling|called|calls|ring|ringing|rang|dial|dialled|dialed"
-        r"|texted|texting|text|txt|whatsapp|cell|cellphone|landline|contact"
+        r"|texted|texting|telefono|tel\u00e9fono|telefone|t\u00e9l\u00e9phone|portable|numero|n\u00famero"
+        r"|num\u00e9ro|handy|handynummer|telefon|telefonnummer|nummer|m\u00f3vil|movil|cellulare"
+        r"|text|txt|whatsapp|cell|cellphone|landline|contact"
         r"|reach|number|num|ph|fone|mobile\s+no|tel\s+no|phone\s+no",
     ),
     (
