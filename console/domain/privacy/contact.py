@@ -80,10 +80,11 @@ def _groups(candidate: str) -> list[tuple[int, int]]:
 
 
 def phone_spans(text: str, lower: str, taken: list[Span]) -> None:
-    """A phone number: any candidate that libphonenumber accepts as possible with its + or 00 country
-    code; a UK 0... number of the right length; a North American 10-digit number in its usual shapes
-    ((294) 804-4957, 1-311-379-0153, 514.573.6898); a number valid in a European region when written
-    with its trunk 0, or after (or right before) a phone word when that region has none. A candidate
+    """A phone number: with its + or 00 country code, any number libphonenumber holds valid (or at least
+    possible) for that country, so every region; a UK 0... number (valid, or of the right length); a
+    North American 10-digit number in its usual shapes ((294) 804-4957, 1-311-379-0153, 514.573.6898);
+    in national format, a number valid in one of TRUNK_ZERO's regions written with its trunk 0, or in
+    one of NO_TRUNK's after (or right before) a phone word. A candidate
     whose nearest label is an order, a reference or the like is not a phone number. When a whole
     candidate fails, shorter runs of whole groups are tried (a count can follow a number: "07400 121295
     5 times"): every length for the strictest reading first, then region by region."""

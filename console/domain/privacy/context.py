@@ -108,15 +108,6 @@ def label_after(lower: str, end: int, window: int = 16) -> str | None:
     return m.lastgroup
 
 
-def labels_near(lower: str, start: int, end: int, before: int = 48, after: int = 24) -> set[str]:
-    """Every label kind within a window around a span (for "does this message talk about a card")."""
-    kinds: set[str] = set()
-    for m in _LABEL_RX.finditer(lower, max(0, start - before), min(len(lower), end + after)):
-        if m.lastgroup is not None and (m.end() <= start or m.start() >= end):
-            kinds.add(m.lastgroup)
-    return kinds
-
-
 _LUHN_DOUBLE = bytes.maketrans(b"0123456789", b"0246813579")  # 2d, minus 9 when over 9
 
 
