@@ -17,6 +17,7 @@ import threading
 from collections.abc import Mapping
 from pathlib import Path
 
+from console.domain.privacy import mask_text
 from console.platform.env import ENV_LOG_DIR, SECRET_ENV
 
 LOG_FILE = "concierge.log"
@@ -61,7 +62,8 @@ def register_secret(value: str | bytes | None) -> None:
 
 
 def redact(text: str) -> str:
-    """The text with every secret we can recognise replaced by [redacted]."""
+    """The text with every secret we can recognise replaced by [redacted], and customer PII (cards,
+    accounts, contact details...) masked as everywhere else customer text leaves the cache."""
     with _known_lock:
         known = sorted(_known, key=len, reverse=True)
     for value in known:
@@ -69,7 +71,7 @@ def redact(text: str) -> str:
             text = text.replace(value, MASK)
     for pattern, repl in _PATTERNS:
         text = pattern.sub(repl, text)
-    return text
+    return mask_text(text)
 
 
 class RedactingFilter(logging.Filter):

@@ -49,7 +49,9 @@ class Settings:
     site: str = ""
     theme: str = "light"
     font_scale: float = 1.0
-    privacy: str = "masked"  # a wallboard in a branch shows no customer data unless asked to
+    # Supervisors read customer text with PII masked (cards, accounts, contact details...) and reveal one
+    # enquiry at a time (audited); the wallboard shows no customer data whatever this says.
+    privacy: str = "partial"
     at_risk_fraction: float = 0.5
     at_risk_minutes: float = 30.0
     urgent_fraction: float = 0.2

@@ -233,7 +233,7 @@ def test_user_settings_override_machine_settings_over_defaults(tmp_path: Path) -
         tmp_path / "home" / "settings.json", {"site": "York", "theme": "dark", "future_option": [1, 2]}
     )
     s = settings.load(user, machine)
-    assert (s.api_url, s.site, s.theme, s.privacy) == ("https://api.bank.example", "York", "dark", "masked")
+    assert (s.api_url, s.site, s.theme, s.privacy) == ("https://api.bank.example", "York", "dark", "partial")
     assert s.extra == {"future_option": [1, 2]} and s.problems == []
     assert s.thresholds().limits(3600) == (1800.0, 720.0)
 

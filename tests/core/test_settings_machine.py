@@ -49,7 +49,7 @@ def test_locked_keys_cannot_be_overridden_by_the_user(tmp_path: Path) -> None:
     u, m = _files(tmp_path, machine, user)
     s = settings_file.load(u, m)
     assert s.api_url == MACHINE["api_url"] and s.proxy == MACHINE["proxy"]
-    assert s.privacy == "masked"  # locked with no machine value: the default holds
+    assert s.privacy == "partial"  # locked with no machine value: the default holds
     assert s.retention_days == 400
     assert s.theme == "high_contrast"  # not locked: the user's choice
     assert s.locked == ("api_url", "proxy", "privacy", "retention_days")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QPoint, Qt, QUrl, Signal
+from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -69,6 +69,15 @@ def _tree(headers: Sequence[str], name: str) -> QTreeWidget:
     return tree
 
 
+class _MaskedCopyText(QPlainTextEdit):
+    """Copies and drags out of the conversation carry it PII-masked, even when revealed on screen."""
+
+    def createMimeDataFromSelection(self) -> QMimeData:
+        data = QMimeData()
+        data.setText(mask_text(self.textCursor().selection().toPlainText()))
+        return data
+
+
 class DetailPane(QWidget):
     """Call show_enquiry(); the pane asks for missing messages with messagesWanted(id)."""
 
@@ -91,7 +100,7 @@ class DetailPane(QWidget):
         self.title = _plain_label(bold=True)
         self.meta = _plain_label()
         self.clocks = _tree(("SLA clock", "Time left · deadline", "State"), "SLA clocks")
-        self.conversation = QPlainTextEdit()
+        self.conversation = _MaskedCopyText()
         self.conversation.setReadOnly(True)
         self.conversation.setAccessibleName("Conversation")
         self.conversation.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
@@ -260,7 +269,8 @@ class DetailPane(QWidget):
         for a in assignments:
             src = f"{self._name(a.from_team, '—')} / {self._name(a.from_agent, '—')}"
             dst = f"{self._name(a.to_team, '—')} / {self._name(a.to_agent, '—')}"
-            row = [self._when(a.at), src, dst, a.actor, a.reason or "(no reason given)", a.result]
+            reason = a.reason if self._mode() == "full" else mask_text(a.reason)  # free text: PII too
+            row = [self._when(a.at), src, dst, a.actor, reason or "(no reason given)", a.result]
             self.assignments.addTopLevelItem(QTreeWidgetItem(row))
         if not assignments:
             self.assignments.addTopLevelItem(QTreeWidgetItem(["No moves yet", "", "", "", "", ""]))

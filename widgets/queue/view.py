@@ -24,7 +24,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QFontMetrics, QKeyEvent, QKeySequence, QShortcut
+from PySide6.QtGui import QFontMetrics, QGuiApplication, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.domain.privacy import mask_text
 from console.sla.engine import SlaStatus
 from widgets.queue.delegates import ChipDelegate, QueueDelegate, row_height
 from widgets.queue.model import ID_ROLE, SLA_STATE_ROLE, SLA_STATUS_ROLE, Predicate, QueueModel
@@ -247,6 +248,12 @@ class QueueView(QTableView):
     def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and self.currentIndex().isValid():
             self._activate(self.currentIndex())
+            event.accept()
+            return
+        if event.matches(QKeySequence.StandardKey.Copy) and self.currentIndex().isValid():
+            # Qt would copy the cell as shown (unmasked in the "full" mode): the clipboard gets it masked.
+            text = str(self.currentIndex().data(Qt.ItemDataRole.DisplayRole) or "")
+            QGuiApplication.clipboard().setText(mask_text(text))
             event.accept()
             return
         super().keyPressEvent(event)
