@@ -72,6 +72,8 @@ def test_a_registered_secret_is_masked_whatever_surrounds_it() -> None:
     assert odd not in redact(f"weird<{odd}>text")
 
 
+@pytest.mark.expected_log(r"^request headers ", logger="concierge.test")
+@pytest.mark.expected_log(r"^opening the cache failed$", logger="concierge.test", level="ERROR")
 def test_log_file_holds_no_secret_from_message_args_or_traceback(logs: Path) -> None:
     log = logging.getLogger("concierge.test")
     log.info("signed in with %s", {"access_token": TOKEN, "refresh_token": TOKEN})
@@ -88,6 +90,7 @@ def test_log_file_holds_no_secret_from_message_args_or_traceback(logs: Path) -> 
     assert text.count("[redacted]") >= 4
 
 
+@pytest.mark.expected_log(r"^login failed for ", logger="concierge.test", level="ERROR")
 def test_env_secrets_are_registered_at_setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     password = "Pw-" + secrets.token_hex(8)
     monkeypatch.setenv("CONCIERGE_PASSWORD", password)
@@ -120,6 +123,8 @@ def test_setup_twice_does_not_double_lines(logs: Path) -> None:
     assert logs.read_text(encoding="utf-8").count("once") == 1
 
 
+@pytest.mark.expected_log(r"^no log file ", logger="concierge.logging")
+@pytest.mark.expected_log(r"^still heard", logger="concierge.test")
 def test_an_unusable_log_dir_falls_back_to_stderr(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")

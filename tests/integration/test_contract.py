@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 
 from console.service.server import DemoService
-from tests.integration.conftest import login
+from tests.helpers.service import login
 
 SPEC_PATH = Path(__file__).parents[2] / "console" / "service" / "openapi.json"
 SPEC: dict[str, Any] = json.loads(SPEC_PATH.read_text(encoding="utf-8"))

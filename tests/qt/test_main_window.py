@@ -82,6 +82,7 @@ def start_session(made: list[Session], qapp: QApplication, url: str, cache: Path
     return session
 
 
+@pytest.mark.expected_log(r"no longer knows our feed cursor", logger="concierge.sync")
 def test_opens_from_a_warm_cache_offline_then_goes_live_and_shows_new_rows(
     qtbot: QtBot, qapp: QApplication, warm_cache: tuple[Path, int, set[str]], session_factory: list[Session]
 ) -> None:
