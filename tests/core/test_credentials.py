@@ -27,7 +27,7 @@ SECRET = "s3cret-VALUE-never-logged"
 class PlaintextKeyring(KeyringBackend):
     """Like keyrings.alt.file.PlaintextKeyring: base64 in a file, i.e. plain text on disk."""
 
-    priority = 0.5  # type: ignore[assignment]
+    priority = 0.5
     path: Path = Path("/nonexistent")
 
     def _load(self) -> dict[str, str]:
@@ -54,7 +54,7 @@ class PlaintextKeyring(KeyringBackend):
 class BrokenVault(KeyringBackend):
     """Looks acceptable (good priority, innocent name) but cannot store anything."""
 
-    priority = 5  # type: ignore[assignment]
+    priority = 5
 
     def get_password(self, service: str, username: str) -> str | None:
         return None
@@ -121,7 +121,7 @@ def test_a_chainer_is_judged_by_its_members(
     plain.path = tmp_path / "keyring_pass.cfg"
 
     class Chain(ChainerBackend):
-        backends = [plain, secure]  # type: ignore[assignment]
+        backends = [plain, secure]
 
     keyring.set_keyring(Chain())
     store = SecretStore.open("concierge-test")
@@ -131,7 +131,7 @@ def test_a_chainer_is_judged_by_its_members(
     assert not plain.path.exists()
 
     class PlainOnly(ChainerBackend):
-        backends = [plain]  # type: ignore[assignment]
+        backends = [plain]
 
     keyring.set_keyring(PlainOnly())
     assert not SecretStore.open("concierge-test").secure

@@ -71,7 +71,7 @@ def test_every_response_of_a_normal_sync_validates(demo_service: DemoService) ->
             assert_valid(schema, resp.json())
         cursor, pages, seen = "", 0, 0
         while True:
-            page = s.get(f"{url}/v1/changes", params={"cursor": cursor, "limit": 120}).json()
+            page = s.get(f"{url}/v1/changes", params={"cursor": cursor, "limit": "120"}).json()
             assert_valid("ChangesPage", page)
             pages, seen, cursor = pages + 1, seen + len(page["items"]), page["next_cursor"]
             if not page["has_more"]:

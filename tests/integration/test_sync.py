@@ -199,7 +199,9 @@ def test_run_forever_resyncs_when_the_server_forgets_the_cursor(svc: DemoService
         if "E777777" in cs.removed:
             dropped.set()
 
-    syncer = Syncer(api, store, on_changes=on_changes, on_state=lambda s: s.state == "live" and live.set())
+    syncer = Syncer(
+        api, store, on_changes=on_changes, on_state=lambda s: live.set() if s.state == "live" else None
+    )
     syncer.long_poll_s = 5.0
     stop = threading.Event()
     worker = threading.Thread(target=syncer.run_forever, args=(stop,))

@@ -75,8 +75,10 @@ def test_customer_markup_shows_literally_never_as_rich_text(qtbot: QtBot) -> Non
     assert not image.isNull()
     # The assignment history names teams and agents, with the reason.
     row = p.assignments.topLevelItem(0)
+    assert row is not None
     assert [row.text(i) for i in (1, 2, 4)] == ["Social care / —", "Cards / Niamh", "card dispute"]
-    assert p.clocks.topLevelItem(0).text(2) == "Breached"
+    clock = p.clocks.topLevelItem(0)
+    assert clock is not None and clock.text(2) == "Breached"
 
 
 def test_links_are_found_but_not_followed_without_asking(qtbot: QtBot) -> None:

@@ -118,9 +118,10 @@ def test_opens_from_a_warm_cache_offline_then_goes_live_and_shows_new_rows(
         # Picking it shows it in the detail pane; its conversation is fetched in the background.
         controller.select(added["id"])
         assert window.detail.current_id() == added["id"]
-        clocks = window.detail.clocks
-        assert clocks.topLevelItem(0).text(0) == "First response"  # a new enquiry: nobody answered yet
-        assert clocks.topLevelItem(0).text(2) in ("On track", "At risk", "Urgent", "Breached")
+        first = window.detail.clocks.topLevelItem(0)
+        assert first is not None
+        assert first.text(0) == "First response"  # a new enquiry: nobody answered yet
+        assert first.text(2) in ("On track", "At risk", "Urgent", "Breached")
         qtbot.waitUntil(
             lambda: "enquiry from the test" in window.detail.conversation.toPlainText(), timeout=10_000
         )
@@ -258,7 +259,7 @@ def test_signed_out_until_signed_in_and_tokens_stay_off_disk(
 
 def test_site_time_zone_follows_the_social_team() -> None:
     from console.domain.model import Calendar, Team
-    from widgets.main_window.controller import site_time_zone
+    from console.live.metrics import site_time_zone
 
     cals = {"uk": Calendar("uk", "UK", "Europe/London"), "bad": Calendar("bad", "Bad", "Mars/Olympus")}
     teams = [Team("cards", "Cards", "specialist", (), "bad"), Team("social", "Social", "social", (), "uk")]

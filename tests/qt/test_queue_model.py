@@ -304,7 +304,7 @@ def test_tick_recomputes_only_the_given_rows_in_one_span(feed: Feed) -> None:
         calls.append(len(rows))
         return real(rows, now)
 
-    feed.engine.statuses = counting  # type: ignore[method-assign]
+    feed.engine.statuses = counting  # type: ignore[method-assign,assignment]
     try:
         model.tick(10, 39)
     finally:
