@@ -8,7 +8,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
-SUITE = '''
+SUITE = """
 import logging
 import threading
 
@@ -58,7 +58,7 @@ def noisy():
 
 def test_a_warning_while_setting_up(noisy):
     pass
-'''
+"""
 
 
 def test_unexpected_warnings_fail_and_declared_ones_pass(
