@@ -230,3 +230,24 @@ def test_a_contract_fails_on_a_violation(
     assert result.returncode == 1, result.stdout + result.stderr
     broken = result.stdout.split("Broken contracts", 1)[-1]
     assert contract in broken and expected in broken, result.stdout
+
+
+def test_no_test_module_imports_another_test_module() -> None:
+    """Shared test code lives in tests/helpers; a test module or a conftest is never imported."""
+    offenders = []
+    for path in python_files():
+        if path.relative_to(ROOT).parts[0] != "tests":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names: list[str] = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            for name in names:
+                parts = name.split(".")
+                if parts[0] == "tests" and any(p.startswith("test_") or p == "conftest" for p in parts[1:]):
+                    offenders.append(f"{path.relative_to(ROOT)}: {name}")
+    assert not offenders, "test modules imported by others (move the shared code to tests/helpers):\n" + (
+        "\n".join(offenders)
+    )
