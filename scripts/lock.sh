@@ -3,8 +3,8 @@
 #   requirements.lock       the run-time dependencies (scripts/run.sh)
 #   requirements-test.lock  the same plus the test extra (scripts/test.sh, CI)
 # Both hold every platform and Python >= 3.11 (uv's universal resolution), setuptools (the build backend:
-# the project itself is installed without build isolation), and a digest of the dependency tables of
-# pyproject.toml, so that a lock older than pyproject.toml is caught.
+# the project itself is installed without build isolation), uv (the installer setup.sh uses, and this
+# script), and a digest of the dependency tables of pyproject.toml, so that a stale lock is caught.
 #
 #   bash scripts/lock.sh            refresh both after pyproject.toml changed; versions already locked
 #                                   stay as they are wherever they still fit
@@ -17,6 +17,7 @@ PY="${PYTHON:-python3}"
 [[ -x "$VENV/bin/python" ]] && PY="$VENV/bin/python"
 LOCKS=("$ROOT/requirements.lock" "$ROOT/requirements-test.lock")
 MARK="# pyproject.toml dependencies sha256:"
+INSTALLER="uv>=0.9"  # setup.sh installs with it; lock.sh resolves with it
 
 digest() {
   "$PY" - "$ROOT/pyproject.toml" <<'EOF'
@@ -55,7 +56,7 @@ esac
 # uv resolves for every platform at once; it is a tool of this script only, kept in the venv.
 if [[ ! -x "$VENV/bin/uv" ]]; then
   [[ -x "$VENV/bin/python" ]] || { echo "no $VENV: run bash scripts/setup.sh first" >&2; exit 1; }
-  "$VENV/bin/python" -m pip install -q "uv>=0.5"
+  "$VENV/bin/python" -m pip install -q "$INSTALLER"
 fi
 UV="$VENV/bin/uv"
 
@@ -66,15 +67,18 @@ import sys, tomllib
 with open(sys.argv[1], "rb") as f:
     print("\n".join(tomllib.load(f)["build-system"]["requires"]))
 EOF
+echo "$INSTALLER" > "$work/installer.txt"
 
 compile() {  # compile OUT [uv options...]
   local out="$1"
   shift
-  [[ -f "$out" ]] && cp "$out" "$work/out.txt" || : > "$work/out.txt"  # the versions locked so far are preferred
-  (cd "$ROOT" && "$UV" pip compile --quiet pyproject.toml "$work/build-system.txt" --universal \
-    --python-version 3.11 --generate-hashes --custom-compile-command "bash scripts/lock.sh" \
+  # The versions locked so far are preferred.
+  if [[ -f "$out" ]]; then cp "$out" "$work/out.txt"; else : > "$work/out.txt"; fi
+  (cd "$ROOT" && "$UV" pip compile --quiet pyproject.toml "$work/build-system.txt" "$work/installer.txt" \
+    --universal --python-version 3.11 --generate-hashes --custom-compile-command "bash scripts/lock.sh" \
     ${UPGRADE[@]+"${UPGRADE[@]}"} -o "$work/out.txt" "$@")
-  { echo "$MARK $(digest)"; sed "s|-r $work/build-system.txt|build-system.requires (pyproject.toml)|" "$work/out.txt"; } > "$out"
+  { echo "$MARK $(digest)"; sed -e "s|-r $work/build-system.txt|build-system.requires (pyproject.toml)|" \
+      -e "s|-r $work/installer.txt|the installer (scripts/lock.sh)|" "$work/out.txt"; } > "$out"
 }
 
 # The test lock first; the run-time lock is held to the same versions.

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Idempotent set-up for a fresh Debian/Ubuntu machine: the Qt system libraries (plus Xvfb and a
 # headless Secret Service for the tests), a virtual environment, and the Python packages, installed from
-# the lock files with their hashes checked (requirements.lock; with `test`, requirements-test.lock).
+# the lock files with their hashes checked (requirements.lock; with `test`, requirements-test.lock) by the
+# uv they name (fast: parallel downloads, a shared cache).
 # Sourced by scripts/run.sh and scripts/test.sh; safe to run again and again, and quick the second time.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -48,9 +49,18 @@ STAMP="$VENV/.concierge-installed-${EXTRAS:-run}"
 WANT="$(cat "$LOCK" "$ROOT/pyproject.toml" | sha256sum | cut -d' ' -f1)"
 if [[ ! -f "$STAMP" || "$(cat "$STAMP")" != "$WANT" ]]; then
   echo "setup: installing Python packages from ${LOCK#"$ROOT"/}" >&2
-  # Every package pinned and its hash checked; then the project itself, editable, with the locked
-  # setuptools (no build isolation: nothing is fetched that the lock does not name).
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check --require-hashes -r "$LOCK"
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check --no-deps --no-build-isolation -e "$ROOT"
+  # First the installer, uv, at the version the lock names and with its hashes checked (by pip).
+  uv_want="$(sed -n 's/^uv==\([^ ]*\).*/\1/p' "$LOCK")"
+  uv_have="$("$VENV/bin/uv" --version 2>/dev/null | cut -d' ' -f2 || true)"
+  if [[ "$uv_have" != "$uv_want" ]]; then
+    pin="$(mktemp)"
+    awk '/^uv==/ {on = 1; print; next} on && /^ / {print; next} {on = 0}' "$LOCK" > "$pin"
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check --require-hashes --no-deps -r "$pin"
+    rm -f "$pin"
+  fi
+  # Then exactly the lock (every package pinned, every hash checked, anything else removed), and the
+  # project itself, editable, built by the locked setuptools (no build isolation: nothing unlocked).
+  "$VENV/bin/uv" pip sync -q --python "$VENV/bin/python" --require-hashes "$LOCK"
+  "$VENV/bin/uv" pip install -q --python "$VENV/bin/python" --no-deps --no-build-isolation -e "$ROOT"
   echo "$WANT" > "$STAMP"
 fi
