@@ -5,6 +5,7 @@ the import contracts in pyproject.toml (import-linter), which are shown to fail 
 from __future__ import annotations
 
 import ast
+import functools
 import shutil
 import subprocess
 import sys
@@ -12,7 +13,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import grimp
-import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("console", "widgets")
@@ -31,6 +31,11 @@ def python_files() -> list[Path]:
         timeout=30,
     ).stdout
     return sorted(ROOT / line for line in out.splitlines() if (ROOT / line).is_file())
+
+
+@functools.cache
+def syntax_tree(path: Path) -> ast.Module:
+    return ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
 
 
 def cycles(graph: grimp.ImportGraph) -> list[list[str]]:
@@ -155,7 +160,7 @@ def test_the_underscore_check_sees_names_modules_and_relative_imports() -> None:
 def test_no_name_with_a_leading_underscore_is_imported_from_another_module() -> None:
     offenders = []
     for path in python_files():
-        for name in underscore_imports(ast.parse(path.read_text(encoding="utf-8"))):
+        for name in underscore_imports(syntax_tree(path)):
             offenders.append(f"{path.relative_to(ROOT)}: {name}")
     assert not offenders, "underscore names imported across modules:\n" + "\n".join(offenders)
 
@@ -184,52 +189,43 @@ def test_the_tree_keeps_the_import_contracts() -> None:
     assert "0 broken" in result.stdout
 
 
-@pytest.fixture(scope="module")
-def tree_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The packages and pyproject.toml, copied: a tree to break on purpose."""
-    copy = tmp_path_factory.mktemp("tree")
+VIOLATIONS = [
+    # (module, injected import, the contract it breaks, the import-linter line that names it)
+    (
+        "console/domain/model.py",
+        "import PySide6.QtCore",
+        "The core never imports Qt or the widgets",
+        "console.domain.model -> PySide6",
+    ),
+    (
+        "console/sla/engine.py",
+        "import console.store.cache",
+        "Layers",
+        "console.sla.engine -> console.store.cache",
+    ),
+    (
+        "console/sync/engine.py",
+        "import console.service.server",
+        "Only the CLI and the console's demo launcher start the reference service",
+        "console.sync.engine -> console.service.server",
+    ),
+]
+
+
+def test_each_contract_fails_on_a_violation(tmp_path: Path) -> None:
+    """A copy of the packages with one import injected per contract: each contract is reported broken,
+    naming the injected import."""
     for package in PACKAGES:
-        shutil.copytree(ROOT / package, copy / package, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copy(ROOT / "pyproject.toml", copy / "pyproject.toml")
-    return copy
-
-
-@pytest.mark.parametrize(
-    ("module", "line", "contract", "expected"),
-    [
-        (
-            "console/domain/model.py",
-            "import PySide6.QtCore",
-            "The core never imports Qt or the widgets",
-            "console.domain.model -> PySide6",
-        ),
-        (
-            "console/domain/model.py",
-            "import console.store.cache",
-            "Layers",
-            "console.domain.model -> console.store.cache",
-        ),
-        (
-            "console/sync/engine.py",
-            "import console.service.server",
-            "Only the CLI and the console's demo launcher start the reference service",
-            "console.sync.engine -> console.service.server",
-        ),
-    ],
-)
-def test_a_contract_fails_on_a_violation(
-    tree_copy: Path, module: str, line: str, contract: str, expected: str
-) -> None:
-    target = tree_copy / module
-    original = target.read_text(encoding="utf-8")
-    target.write_text(f"{original}\n{line}  # injected by the test\n", encoding="utf-8")
-    try:
-        result = lint_imports(tree_copy)
-    finally:
-        target.write_text(original, encoding="utf-8")
+        shutil.copytree(ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    for module, line, _, _ in VIOLATIONS:
+        target = tmp_path / module
+        target.write_text(f"{target.read_text(encoding='utf-8')}\n{line}  # injected by the test\n", "utf-8")
+    result = lint_imports(tmp_path)
     assert result.returncode == 1, result.stdout + result.stderr
     broken = result.stdout.split("Broken contracts", 1)[-1]
-    assert contract in broken and expected in broken, result.stdout
+    for _, _, contract, names in VIOLATIONS:
+        assert contract in broken and names in broken, f"{contract!r} not broken by {names}:\n{result.stdout}"
 
 
 def test_no_test_module_imports_another_test_module() -> None:
@@ -238,7 +234,7 @@ def test_no_test_module_imports_another_test_module() -> None:
     for path in python_files():
         if path.relative_to(ROOT).parts[0] != "tests":
             continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.walk(syntax_tree(path)):
             names: list[str] = []
             if isinstance(node, ast.Import):
                 names = [a.name for a in node.names]

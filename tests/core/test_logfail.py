@@ -65,6 +65,7 @@ def test_unexpected_warnings_fail_and_declared_ones_pass(
     pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PYTHONPATH", str(ROOT))
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")  # no Qt, no hypothesis: a quick start
     pytester.makepyfile(test_suite=SUITE)
     result = pytester.runpytest_subprocess("-p", "tests.helpers.logfail", "-p", "no:cacheprovider", "-rfE")
     result.assert_outcomes(passed=3, failed=4, errors=1)
