@@ -21,15 +21,24 @@ MAX_LINES = 500
 
 
 def python_files() -> list[Path]:
-    """Every Python file of the project that git knows, or would add (not ignored)."""
-    out = subprocess.run(
-        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "--", "*.py"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=30,
-    ).stdout
+    """Every Python file of the project that git knows, or would add (not ignored); outside a git
+    checkout (an unpacked archive), every one outside hidden folders and build output."""
+    try:
+        out = subprocess.run(
+            ["git", "ls-files", "--cached", "--others", "--exclude-standard", "--", "*.py"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=30,
+        ).stdout
+    except (OSError, subprocess.CalledProcessError):
+        skip = {"build", "dist", "__pycache__"}
+        return sorted(
+            p
+            for p in ROOT.rglob("*.py")
+            if not any(part.startswith(".") or part in skip for part in p.relative_to(ROOT).parts[:-1])
+        )
     return sorted(ROOT / line for line in out.splitlines() if (ROOT / line).is_file())
 
 
