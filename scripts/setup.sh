@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Idempotent set-up for a fresh Debian/Ubuntu machine: the Qt system libraries (plus Xvfb and a
-# headless Secret Service for the tests), a virtual environment, and the Python packages.
-# Sourced by scripts/run.sh and scripts/test.sh; safe to run again and again.
+# headless Secret Service for the tests), a virtual environment, and the Python packages, installed from
+# the lock files with their hashes checked (requirements.lock; with `test`, requirements-test.lock) by the
+# uv they name (fast: parallel downloads, a shared cache).
+# Sourced by scripts/run.sh and scripts/test.sh; safe to run again and again, and quick the second time.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${CONCIERGE_VENV:-$ROOT/.venv}"
 EXTRAS="${1:-}"
+PY="${PYTHON:-python3}"
 
 # Qt's xcb and offscreen platforms need these; xvfb/xauth run a real drag, gnome-keyring and dbus
 # give the keyring tests a real secret store; poppler-utils turns report PDFs into images.
@@ -14,6 +17,10 @@ DEB_PACKAGES=(libegl1 libgl1 libfontconfig1 libxkbcommon0 libxkbcommon-x11-0 lib
   libxcb-render-util0 libxcb-image0 fonts-dejavu-core)
 if [[ "$EXTRAS" == "test" ]]; then
   DEB_PACKAGES+=(xvfb xauth dbus dbus-x11 gnome-keyring poppler-utils)
+fi
+# A bare Debian has no Python, or one without venv (ensurepip): Debian's python3 is 3.11 or newer.
+if [[ ! -x "$VENV/bin/python" ]] && ! "$PY" -c "import ensurepip, venv" >/dev/null 2>&1; then
+  DEB_PACKAGES+=(python3 python3-venv)
 fi
 if command -v dpkg-query >/dev/null 2>&1; then
   missing=()
@@ -28,19 +35,32 @@ if command -v dpkg-query >/dev/null 2>&1; then
   fi
 fi
 
-PY="${PYTHON:-python3}"
+# A lock older than pyproject.toml would install the wrong set: say so rather than install it.
+bash "$ROOT/scripts/lock.sh" --check
+
 if [[ ! -x "$VENV/bin/python" ]]; then
   echo "setup: creating $VENV" >&2
   "$PY" -m venv "$VENV"
 fi
-STAMP="$VENV/.concierge-installed-$EXTRAS"
-if [[ ! -f "$STAMP" || "$ROOT/pyproject.toml" -nt "$STAMP" ]]; then
-  echo "setup: installing Python packages" >&2
-  "$VENV/bin/python" -m pip install -q --upgrade pip
-  if [[ -n "$EXTRAS" ]]; then
-    "$VENV/bin/python" -m pip install -q -e "$ROOT[$EXTRAS]"
-  else
-    "$VENV/bin/python" -m pip install -q -e "$ROOT"
+LOCK="$ROOT/requirements.lock"
+[[ "$EXTRAS" == "test" ]] && LOCK="$ROOT/requirements-test.lock"
+# Installed once per content of the lock and of pyproject.toml (entry points, packages).
+STAMP="$VENV/.concierge-installed-${EXTRAS:-run}"
+WANT="$(cat "$LOCK" "$ROOT/pyproject.toml" | sha256sum | cut -d' ' -f1)"
+if [[ ! -f "$STAMP" || "$(cat "$STAMP")" != "$WANT" ]]; then
+  echo "setup: installing Python packages from ${LOCK#"$ROOT"/}" >&2
+  # First the installer, uv, at the version the lock names and with its hashes checked (by pip).
+  uv_want="$(sed -n 's/^uv==\([^ ]*\).*/\1/p' "$LOCK")"
+  uv_have="$("$VENV/bin/uv" --version 2>/dev/null | cut -d' ' -f2 || true)"
+  if [[ "$uv_have" != "$uv_want" ]]; then
+    pin="$(mktemp)"
+    awk '/^uv==/ {on = 1; print; next} on && /^ / {print; next} {on = 0}' "$LOCK" > "$pin"
+    "$VENV/bin/python" -m pip install -q --disable-pip-version-check --require-hashes --no-deps -r "$pin"
+    rm -f "$pin"
   fi
-  touch "$STAMP"
+  # Then exactly the lock (every package pinned, every hash checked, anything else removed), and the
+  # project itself, editable, built by the locked setuptools (no build isolation: nothing unlocked).
+  "$VENV/bin/uv" pip sync -q --python "$VENV/bin/python" --require-hashes "$LOCK"
+  "$VENV/bin/uv" pip install -q --python "$VENV/bin/python" --no-deps --no-build-isolation -e "$ROOT"
+  echo "$WANT" > "$STAMP"
 fi

@@ -26,6 +26,7 @@ import math
 import time
 from collections.abc import Callable, Iterable, Mapping
 
+from console.domain.batches import gc_paused
 from console.domain.model import ChangeSet, Enquiry
 from console.live.queue_rows import (
     UNSET,
@@ -48,7 +49,6 @@ from console.live.queue_rows import (
     sla_key,
 )
 from console.sla.engine import SlaEngine, SlaStatus
-from console.store.rows import gc_paused
 
 log = logging.getLogger("concierge.live.queue")
 

@@ -180,6 +180,8 @@ class SlaEngine:
             except CalendarError as e:
                 self._problem(f"{e}; counting it as 24/7 so no deadline is shown late")
         self._always = BusinessClock(ALWAYS_OPEN)
+        # The built-in catch-all counts the customer's clock: its calendar is always known.
+        self._timers.setdefault(ALWAYS_OPEN.id, self._always)
         self._catch_all = next(p for p in default_policies() if p.id == CATCH_ALL_ID)
         self._choice: dict[tuple[object, ...], tuple[SLAPolicy, str, BusinessClock]] = {}
         self._current: dict[str, _Current] = {}  # by enquiry id: the version with a running clock

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from console.domain import wire
+from console.domain.batches import gc_paused
 from console.domain.model import Assignment, ChangeSet, Enquiry
 from console.store.audit import AuditEntry, append_audit
 from console.store.outbox import INSERT_ASSIGNMENT, OutboxItem, OutboxResult, assignment_row
@@ -23,7 +24,7 @@ from console.store.outbox import queue_agent_status as _queue_agent_status
 from console.store.outbox import queue_assignment as _queue_assignment
 from console.store.outbox import resolve as _resolve
 from console.store.reads import REFERENCE_TABLES, StoreReader
-from console.store.rows import UPSERT_ENQUIRY, canonical_json, enquiry_row, gc_paused
+from console.store.rows import UPSERT_ENQUIRY, canonical_json, enquiry_row
 from console.store.schema import SCHEMA_VERSION, CacheKeyError, KnownError, known_errors, migrate
 
 __all__ = [

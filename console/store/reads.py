@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, Self, TypeVar
 
 from console.domain import wire
+from console.domain.batches import gc_paused
 from console.domain.model import (
     Agent,
     Assignment,
@@ -22,7 +23,7 @@ from console.domain.model import (
 )
 from console.store.audit import AuditEntry, verify_audit
 from console.store.outbox import OUTBOX_COLUMNS, UNRESOLVED, OutboxItem, item_from_row
-from console.store.rows import SELECT_ENQUIRY, enquiry_from_row, gc_paused
+from console.store.rows import SELECT_ENQUIRY, enquiry_from_row
 from console.store.schema import SCHEMA_VERSION, KnownError, connect, known_errors, user_version
 
 T = TypeVar("T")

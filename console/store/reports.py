@@ -17,11 +17,12 @@ from typing import TYPE_CHECKING, Any
 import apsw
 
 from console.domain import wire
+from console.domain.batches import gc_paused
 from console.domain.model import Agent, Assignment, Enquiry
 from console.reports.codec import decode, encode
 from console.reports.types import ReportFormatError, ShiftReport
 from console.store.audit import append_audit
-from console.store.rows import SELECT_ENQUIRY, enquiry_from_row, gc_paused
+from console.store.rows import SELECT_ENQUIRY, enquiry_from_row
 from console.store.schema import KnownError, known_errors
 
 if TYPE_CHECKING:

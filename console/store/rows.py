@@ -3,10 +3,8 @@ pauses and outcome as compact JSON."""
 
 from __future__ import annotations
 
-import gc
 import json
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from console.domain.model import OPEN_STATUSES, Enquiry
@@ -119,19 +117,6 @@ def enquiry_from_row(r: Sequence[Any]) -> Enquiry:
         _loads(outcome) if outcome != "{}" else {},
         r[27],  # r[26] is is_open, derived from the status
     )
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """Building 100k small objects triggers full collections over everything cached; none of them can
-    form a cycle, so collection waits until the batch is built (about 40% faster)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def canonical_json(value: Any) -> str:

@@ -17,11 +17,11 @@ from hypothesis import strategies as st
 from console.domain.calendars import BusinessClock, CalendarError
 from console.domain.ical import IcalError, parse_holidays, read_holidays, with_holidays
 from console.domain.model import Calendar
+from tests.helpers.calendars import OFFICE, ref_open, ref_working
 
 DATA = Path(__file__).parent / "data"
 LONDON = ZoneInfo("Europe/London")
 NEW_YORK = ZoneInfo("America/New_York")
-OFFICE: dict[int, tuple[tuple[int, int], ...]] = {d: ((9 * 60, 17 * 60),) for d in range(5)}
 
 
 def at(zone: ZoneInfo, *args: int) -> float:
@@ -33,21 +33,6 @@ def local(t: float, zone: ZoneInfo = LONDON) -> str:
 
 
 # -- the slow reference: is each minute open? -------------------------------------------------------
-def ref_open(cal: Calendar, t: float) -> bool:
-    if cal.always_open:
-        return True
-    dt = datetime.fromtimestamp(t, ZoneInfo(cal.timezone))
-    if dt.date().isoformat() in cal.holidays:
-        return False
-    minute = dt.hour * 60 + dt.minute
-    return any(a <= minute < b for a, b in cal.hours.get(dt.weekday(), ()))
-
-
-def ref_working(cal: Calendar, start: float, end: float) -> float:
-    """Minute-aligned start and end only: every zone used here changes offset on whole minutes."""
-    return sum(60.0 for t in range(int(start), int(end), 60) if ref_open(cal, t))
-
-
 ZONES = ["Europe/London", "America/New_York", "UTC", "Asia/Kolkata", "Australia/Lord_Howe"]
 # Around both 2026 DST changes in Europe and North America, and the southern hemisphere's in April.
 WINDOWS = [

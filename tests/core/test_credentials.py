@@ -27,7 +27,7 @@ SECRET = "s3cret-VALUE-never-logged"
 class PlaintextKeyring(KeyringBackend):
     """Like keyrings.alt.file.PlaintextKeyring: base64 in a file, i.e. plain text on disk."""
 
-    priority = 0.5  # type: ignore[assignment]
+    priority = 0.5
     path: Path = Path("/nonexistent")
 
     def _load(self) -> dict[str, str]:
@@ -54,7 +54,7 @@ class PlaintextKeyring(KeyringBackend):
 class BrokenVault(KeyringBackend):
     """Looks acceptable (good priority, innocent name) but cannot store anything."""
 
-    priority = 5  # type: ignore[assignment]
+    priority = 5
 
     def get_password(self, service: str, username: str) -> str | None:
         return None
@@ -112,6 +112,7 @@ def test_cache_key_is_made_once_and_kept_in_the_keyring(secret_service: None, ba
     assert secret_service_backend().get_password("concierge-test", "cache_key:p1") == first.hex()
 
 
+@pytest.mark.expected_log(r"^secrets held in memory only: ", logger="concierge.credentials")
 def test_a_chainer_is_judged_by_its_members(
     secret_service: None, backend_restored: None, tmp_path: Path
 ) -> None:
@@ -120,7 +121,7 @@ def test_a_chainer_is_judged_by_its_members(
     plain.path = tmp_path / "keyring_pass.cfg"
 
     class Chain(ChainerBackend):
-        backends = [plain, secure]  # type: ignore[assignment]
+        backends = [plain, secure]
 
     keyring.set_keyring(Chain())
     store = SecretStore.open("concierge-test")
@@ -130,7 +131,7 @@ def test_a_chainer_is_judged_by_its_members(
     assert not plain.path.exists()
 
     class PlainOnly(ChainerBackend):
-        backends = [plain]  # type: ignore[assignment]
+        backends = [plain]
 
     keyring.set_keyring(PlainOnly())
     assert not SecretStore.open("concierge-test").secure
@@ -146,6 +147,7 @@ def test_a_damaged_stored_cache_key_is_never_replaced(secret_service: None, back
 # -- backends that must be refused ---------------------------------------------------------------------
 
 
+@pytest.mark.expected_log(r"^secrets held in memory only: ", logger="concierge.credentials")
 @pytest.mark.parametrize("backend", [fail.Keyring(), null.Keyring()])
 def test_no_backend_means_memory_only_with_a_warning(backend: Any, backend_restored: None) -> None:
     keyring.set_keyring(backend)
@@ -162,6 +164,7 @@ def test_no_backend_means_memory_only_with_a_warning(backend: Any, backend_resto
     assert store.get("refresh_token") is None
 
 
+@pytest.mark.expected_log(r"^secrets held in memory only: ", logger="concierge.credentials")
 def test_a_plaintext_backend_is_refused_and_never_written(tmp_path: Path, backend_restored: None) -> None:
     plain = PlaintextKeyring()
     plain.path = tmp_path / "keyring_pass.cfg"
@@ -174,6 +177,7 @@ def test_a_plaintext_backend_is_refused_and_never_written(tmp_path: Path, backen
     assert not plain.path.exists()
 
 
+@pytest.mark.expected_log(r"^secrets held in memory only: ", logger="concierge.credentials")
 def test_a_backend_failing_its_probe_is_refused(backend_restored: None) -> None:
     keyring.set_keyring(BrokenVault())
     store = SecretStore.open()
@@ -184,6 +188,7 @@ def test_a_backend_failing_its_probe_is_refused(backend_restored: None) -> None:
 # -- environment overrides -----------------------------------------------------------------------------
 
 
+@pytest.mark.expected_log(r"^secrets held in memory only: ", logger="concierge.credentials")
 def test_environment_variables_win_and_are_never_stored(
     monkeypatch: pytest.MonkeyPatch, backend_restored: None
 ) -> None:
@@ -204,6 +209,7 @@ def test_environment_variables_win_and_are_never_stored(
     assert store.get("access_token") == "from-store"
 
 
+@pytest.mark.expected_log(r"^secrets held in memory only: ", logger="concierge.credentials")
 def test_no_secret_value_reaches_the_log(caplog: pytest.LogCaptureFixture, backend_restored: None) -> None:
     caplog.set_level(logging.DEBUG)
     keyring.set_keyring(BrokenVault())
@@ -238,6 +244,7 @@ def test_user_settings_override_machine_settings_over_defaults(tmp_path: Path) -
     assert s.thresholds().limits(3600) == (1800.0, 720.0)
 
 
+@pytest.mark.expected_log(r"(was|were) ignored", logger="concierge.settings")
 def test_bad_values_fall_back_with_a_clear_problem(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     machine = _write(tmp_path / "etc" / "settings.json", {"font_scale": 1.5})
     user = _write(
@@ -258,6 +265,7 @@ def test_bad_values_fall_back_with_a_clear_problem(tmp_path: Path, caplog: pytes
     assert "theme" in caplog.text
 
 
+@pytest.mark.expected_log(r"'routing_model' was ignored", logger="concierge.settings")
 def test_the_site_routing_model_is_a_setting(tmp_path: Path) -> None:
     machine = _write(tmp_path / "etc" / "settings.json", {"routing_model": "hybrid"})
     assert settings.load(tmp_path / "none.json", machine).routing_model == "hybrid"
@@ -266,6 +274,7 @@ def test_the_site_routing_model_is_a_setting(tmp_path: Path) -> None:
     assert bad.routing_model == "hybrid" and any("'routing_model' was ignored" in p for p in bad.problems)
 
 
+@pytest.mark.expected_log(r"its settings were skipped$", logger="concierge.settings")
 @pytest.mark.parametrize("content", ["{broken", "[1, 2]"])
 def test_an_unreadable_file_is_reported_and_kept_when_saving(tmp_path: Path, content: str) -> None:
     user = _write(tmp_path / "settings.json", content)
@@ -298,6 +307,7 @@ def test_saving_round_trips_and_writes_only_what_differs(tmp_path: Path) -> None
     )
 
 
+@pytest.mark.expected_log(r"looks like a secret and was ignored", logger="concierge.settings")
 def test_saving_never_writes_a_secret(tmp_path: Path) -> None:
     user = _write(
         tmp_path / "settings.json",

@@ -15,7 +15,7 @@ import pytest
 from console.domain.calendars import BusinessClock
 from console.domain.ical import IcalError, parse_holidays, read_holidays, with_feed, with_holidays
 from console.domain.model import Calendar
-from tests.core.test_calendars import OFFICE, ref_working
+from tests.helpers.calendars import OFFICE, ref_working
 
 DATA = Path(__file__).parent / "data"
 NEW_YORK = ZoneInfo("America/New_York")

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from console.platform import log_setup as logging_setup
-from console.platform.log_setup import RedactingFilter, log_dir, redact, register_secret, setup_logging
+from console.platform.env import ENV_LOG_DIR
+from console.platform.log_setup import log_dir, redact, register_secret, setup_logging
+from tests.helpers.logs import remove_log_setup
 
 TOKEN = "tok_" + secrets.token_urlsafe(24)
 KEY_HEX = secrets.token_bytes(32).hex()
@@ -24,20 +25,8 @@ def logs(tmp_path: Path) -> Iterator[Path]:
     path = setup_logging(tmp_path / "logs", stderr=False, max_bytes=4000, backups=2)
     assert path is not None
     yield path
-    _teardown()
+    remove_log_setup()
     root.setLevel(level)
-
-
-def _teardown() -> None:
-    """Our handlers off the root logger, and the filter off pytest's own handlers (it was added there)."""
-    root = logging.getLogger()
-    for h in [h for h in root.handlers if getattr(h, "_concierge", False)]:
-        root.removeHandler(h)
-        h.close()
-    for h in root.handlers:
-        for f in [f for f in h.filters if isinstance(f, RedactingFilter)]:
-            h.removeFilter(f)
-    logging.captureWarnings(False)
 
 
 @pytest.mark.parametrize(
@@ -72,6 +61,8 @@ def test_a_registered_secret_is_masked_whatever_surrounds_it() -> None:
     assert odd not in redact(f"weird<{odd}>text")
 
 
+@pytest.mark.expected_log(r"^request headers ", logger="concierge.test")
+@pytest.mark.expected_log(r"^opening the cache failed$", logger="concierge.test", level="ERROR")
 def test_log_file_holds_no_secret_from_message_args_or_traceback(logs: Path) -> None:
     log = logging.getLogger("concierge.test")
     log.info("signed in with %s", {"access_token": TOKEN, "refresh_token": TOKEN})
@@ -88,6 +79,7 @@ def test_log_file_holds_no_secret_from_message_args_or_traceback(logs: Path) -> 
     assert text.count("[redacted]") >= 4
 
 
+@pytest.mark.expected_log(r"^login failed for ", logger="concierge.test", level="ERROR")
 def test_env_secrets_are_registered_at_setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     password = "Pw-" + secrets.token_hex(8)
     monkeypatch.setenv("CONCIERGE_PASSWORD", password)
@@ -97,7 +89,7 @@ def test_env_secrets_are_registered_at_setup(tmp_path: Path, monkeypatch: pytest
     for h in logging.getLogger().handlers:
         h.flush()
     assert password not in path.read_text(encoding="utf-8")
-    _teardown()
+    remove_log_setup()
 
 
 def test_files_rotate_and_rotated_files_are_redacted_too(logs: Path) -> None:
@@ -120,6 +112,8 @@ def test_setup_twice_does_not_double_lines(logs: Path) -> None:
     assert logs.read_text(encoding="utf-8").count("once") == 1
 
 
+@pytest.mark.expected_log(r"^no log file ", logger="concierge.logging")
+@pytest.mark.expected_log(r"^still heard", logger="concierge.test")
 def test_an_unusable_log_dir_falls_back_to_stderr(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a directory")
@@ -127,7 +121,7 @@ def test_an_unusable_log_dir_falls_back_to_stderr(tmp_path: Path, capsys: pytest
     logging.getLogger("concierge.test").warning("still heard, token=%s", TOKEN)
     err = capsys.readouterr().err
     assert "no log file" in err and "still heard" in err and TOKEN not in err
-    _teardown()
+    remove_log_setup()
 
 
 def test_platform_log_dirs() -> None:
@@ -135,4 +129,4 @@ def test_platform_log_dirs() -> None:
     assert log_dir("linux", {"HOME": "/h", "XDG_STATE_HOME": "/s"}) == Path("/s/concierge/logs")
     assert log_dir("win32", {"LOCALAPPDATA": r"C:\L"}) == Path(r"C:\L") / "Concierge" / "Logs"
     assert log_dir("darwin", {"HOME": "/Users/sam"}) == Path("/Users/sam/Library/Logs/Concierge")
-    assert log_dir("linux", {logging_setup.ENV_LOG_DIR: "/x"}) == Path("/x")
+    assert log_dir("linux", {ENV_LOG_DIR: "/x"}) == Path("/x")

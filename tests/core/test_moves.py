@@ -13,8 +13,8 @@ from console.domain.moves import CONFLICT, DONE, PENDING, REFUSED, REJECTED, Mov
 from console.domain.routing import Target
 from console.store.cache import Store
 from console.store.moves import QueuedMove, write_moves
-from tests.core.test_routing import AGENTS, TEAMS, enq
-from tests.core.test_store_fixtures import T0, make_enquiry, new_key
+from tests.helpers.routing import AGENTS, TEAMS, enq
+from tests.helpers.store import T0, make_enquiry, new_key
 
 RULES = MoveRules("concierge", TEAMS, AGENTS)
 

@@ -15,7 +15,7 @@ from console.service.simulator import Simulator
 from console.sla.engine import SlaEngine
 from console.store.cache import Store
 from console.store.schema import connect, migrate
-from tests.core.test_store_fixtures import make_enquiry, new_key
+from tests.helpers.store import make_enquiry, new_key
 
 LONDON = ZoneInfo("Europe/London")
 MIN = 60.0
@@ -85,7 +85,7 @@ def test_the_field_travels_through_the_wire_and_the_cache(tmp_path: Path) -> Non
         store.apply_enquiries([e])
         cached = store.get(e.id)
     assert cached == e
-    assert SlaEngine([THIRTY], CALENDARS, {}).current(cached).due_at == at(10, 30)  # type: ignore[arg-type,union-attr]
+    assert SlaEngine([THIRTY], CALENDARS, {}).current(cached).due_at == at(10, 30)  # type: ignore[union-attr]
 
 
 def test_migration_5_adds_the_column_and_normalises_codes_cached_before(tmp_path: Path) -> None:

@@ -174,6 +174,7 @@ def random_changes(
     return cs, new
 
 
+@pytest.mark.expected_log(r"calendar 'social' is unknown", logger="concierge.sla")
 @pytest.mark.parametrize(
     ("col", "descending", "needle"),
     [(Col.SLA, False, ""), (Col.AGE, True, ""), (Col.CUSTOMER, False, "@"), (Col.TEAM, True, "a")],
@@ -244,6 +245,7 @@ def row_of(ix: QueueIndex) -> Callable[[str], Row]:
     return get
 
 
+@pytest.mark.expected_log(r"filter predicate failed", logger="concierge.live.queue", level="ERROR")
 def test_a_predicate_that_raises_hides_the_row_and_says_so(
     world: tuple[list[Enquiry], SlaEngine], caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -318,6 +320,7 @@ def test_closed_enquiries_leave_and_the_enquiries_view_follows_without_a_copy(
     assert keep_all.ids() == [e.id]
 
 
+@pytest.mark.expected_log(r"gives no row for it", logger="concierge.live.queue")
 def test_ids_named_without_a_row_are_skipped_and_logged(
     world: tuple[list[Enquiry], SlaEngine], caplog: pytest.LogCaptureFixture
 ) -> None:

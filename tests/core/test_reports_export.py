@@ -15,7 +15,7 @@ import pytest
 
 from console.reports.shift_report import ShiftReport, compute_shift_report, to_csv, to_pdf
 from console.reports.tiles import summary_tiles
-from tests.core.test_reports import AGENTS, END, SHIFT, START, TEAMS, engine, simulate
+from tests.helpers.reports import AGENTS, END, SHIFT, START, TEAMS, engine, simulate
 
 POPPLER = shutil.which("pdftoppm") is not None and shutil.which("pdftotext") is not None
 HOSTILE = "=HYPERLINK(1) Łukasz 😀 $x^2$ café line\nbreak"

@@ -8,60 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from console.domain.model import Agent, Enquiry, Team
+from console.domain.model import Agent, Team
 from console.domain.moves import MoveRules
 from console.domain.routing import PING_PONG_LIMIT, Router, Target, Verdict, team_label
 from console.platform import settings
-
-TEAMS = [
-    Team(
-        "soc", "Social", "social", ("general", "cards", "lending", "accounts"), "cal", trained_vulnerable=True
-    ),
-    Team("cards", "Cards", "specialist", ("cards", "payments"), "cal"),
-    Team("lend", "Lending", "specialist", ("lending", "mortgages"), "cal", trained_vulnerable=True),
-    Team("fraud", "Fraud", "specialist", ("fraud",), "cal", trained_vulnerable=True),
-    Team("comp", "Complaints", "specialist", ("complaint",), "cal", trained_vulnerable=True),
-]
-AGENTS = [
-    Agent("ann", "Ann Lee", "soc", "available", 3, 1),
-    Agent("bob", "Bob Roy", "soc", "busy", 3, 3),
-    Agent("cat", "Cat Ng", "cards", "available", 2, 0),
-    Agent("dan", "Dan Ito", "cards", "away", 2, 0),
-    Agent("eve", "Eve Ash", "cards", "offline", 2, 0),
-    Agent("fay", "Fay Oz", "fraud", "available", 2, 0),
-    Agent("gus", "Gus Fe", "lend", "available", 2, 0),
-]
-
-
-def enq(
-    topic: str = "cards",
-    *,
-    flags: tuple[str, ...] = (),
-    complexity: int = 2,
-    team: str | None = "soc",
-    agent: str | None = None,
-    status: str = "open",
-    bounces: int = 0,
-) -> Enquiry:
-    return Enquiry(
-        id="e1",
-        channel="x",
-        visibility="private",
-        customer_handle="@c",
-        customer_name="C",
-        text="hi",
-        topic=topic,
-        complexity=complexity,
-        flags=frozenset(flags),
-        priority="normal",
-        status=status,
-        team_id=team,
-        agent_id=agent,
-        created_at=0.0,
-        version=1,
-        updated_at=0.0,
-        bounces=bounces,
-    )
+from tests.helpers.routing import AGENTS, TEAMS, enq
 
 
 def router(model: str = "concierge") -> Router:
@@ -325,6 +276,7 @@ def test_team_label_does_not_double_team() -> None:
     assert team_label(Team("x", "Fraud Ops Team", "specialist", (), "c")) == "Fraud Ops Team"
 
 
+@pytest.mark.expected_log(r"'ping_pong_limit' was ignored", logger="concierge.settings")
 def test_the_ping_pong_limit_is_a_site_setting(tmp_path: Path) -> None:
     assert settings.Settings().ping_pong_limit == PING_PONG_LIMIT == 3
     machine = tmp_path / "machine.json"

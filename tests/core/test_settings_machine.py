@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from console.platform import settings as settings_file
 
 
@@ -37,6 +39,7 @@ def test_machine_values_apply_and_user_values_override_them(tmp_path: Path) -> N
     assert s.locked == () and s.problems == []
 
 
+@pytest.mark.expected_log(r"is fixed by your organisation", logger="concierge.settings")
 def test_locked_keys_cannot_be_overridden_by_the_user(tmp_path: Path) -> None:
     machine = {**MACHINE, "locked": ["api_url", "proxy", "privacy", "retention_days"]}
     user = {
@@ -68,6 +71,10 @@ def test_saving_never_writes_a_locked_key_to_the_user_file(tmp_path: Path) -> No
     assert settings_file.load(u, m).api_url == MACHINE["api_url"]
 
 
+@pytest.mark.expected_log(
+    r"'locked' belongs in the machine-wide file only|is fixed by your organisation",
+    logger="concierge.settings",
+)
 def test_a_user_file_cannot_lock_or_unlock(tmp_path: Path) -> None:
     u, m = _files(tmp_path, {**MACHINE, "locked": ["theme"]}, {"locked": [], "theme": "light"})
     s = settings_file.load(u, m)
@@ -76,6 +83,7 @@ def test_a_user_file_cannot_lock_or_unlock(tmp_path: Path) -> None:
     assert "locked" not in s.extra
 
 
+@pytest.mark.expected_log(r"'locked' (must be a list|names unknown settings)", logger="concierge.settings")
 def test_a_bad_locked_list_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     u, m = _files(tmp_path, {**MACHINE, "locked": "api_url"}, {"theme": "light"})
     s = settings_file.load(u, m)
@@ -87,6 +95,7 @@ def test_a_bad_locked_list_is_a_problem_not_a_crash(tmp_path: Path) -> None:
     assert any("unknown settings (colour, password)" in p for p in s2.problems)
 
 
+@pytest.mark.expected_log(r"'retention_days' was ignored", logger="concierge.settings")
 def test_retention_days_is_checked(tmp_path: Path) -> None:
     for bad in (0, -5, 3651, 1.5, "365", True):
         u, m = _files(tmp_path / str(bad), {"retention_days": bad})

@@ -157,6 +157,7 @@ def test_the_countdown_can_say_the_time_left_is_working_time() -> None:
     assert format_waited(9 * HOUR + 12 * MIN + 59) == "waited 9:12"
 
 
+@pytest.mark.expected_log(r"^calendar 'mars-office' is unknown", logger="concierge.sla")
 def test_api_policies_override_defaults_and_unknown_calendars_count_as_24x7() -> None:
     api = policy_from_wire(
         {
@@ -180,6 +181,7 @@ def test_api_policies_override_defaults_and_unknown_calendars_count_as_24x7() ->
     assert any("mars-office" in p for p in eng.problems)
 
 
+@pytest.mark.expected_log(r"counting it as 24/7", logger="concierge.sla")
 def test_a_bad_calendar_from_the_api_is_reported_not_fatal() -> None:
     cals = {c.id: c for c in default_calendars()}
     cals["business"] = dataclasses.replace(cals["business"], timezone="Europe/Nowhere")
@@ -430,6 +432,7 @@ def test_current_is_the_running_clock_of_clocks_due_first(
         assert current == min(running, key=lambda c: c.due_at)
 
 
+@pytest.mark.expected_log(r"outside the supported years", logger="concierge.sla")
 def test_a_time_outside_the_supported_years_counts_24x7_instead_of_failing_the_tick() -> None:
     eng = engine([THIRTY_MIN_BUSINESS])
     year_3000 = datetime(3000, 1, 6, 16, 45, tzinfo=LONDON).timestamp()

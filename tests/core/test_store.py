@@ -10,7 +10,7 @@ import pytest
 
 from console.domain import wire
 from console.store.cache import Store, StoreReader
-from tests.core.test_store_fixtures import delete, make_enquiry, new_key, upsert
+from tests.helpers.store import delete, make_enquiry, new_key, upsert
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from console.store.cache import Store
-from tests.core.test_store_fixtures import make_enquiry, new_key, upsert
+from tests.helpers.store import make_enquiry, new_key, upsert
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from console.domain import wire
 from console.domain.model import Agent, Assignment, Enquiry
 from console.reports.codec import decode, encode
 from console.reports.shift_report import ReportFormatError, compute_shift_report
-from console.sla.engine import default_calendars, default_policies
 from console.store.cache import KnownError, Store, StoreReader
 from console.store.reports import (
     load_report,
@@ -32,17 +31,8 @@ from console.sync.shift_close import (
     close_shifts_quietly,
     local_shifts,
 )
-from tests.core.test_reports import AGENTS, END, SHIFT, START, TEAMS, engine, simulate
-from tests.core.test_store_fixtures import new_key
-
-
-def fill(store: Store, enquiries: list[Enquiry], moves: list[Assignment]) -> None:
-    store.replace_reference("teams", [wire.team_to_wire(t) for t in TEAMS])
-    store.replace_reference("agents", [wire.agent_to_wire(a) for a in AGENTS])
-    store.replace_reference("sla-policies", [wire.policy_to_wire(p) for p in default_policies()])
-    store.replace_reference("calendars", [wire.calendar_to_wire(c) for c in default_calendars()])
-    store.apply_enquiries(enquiries)
-    store.record_assignments(moves)
+from tests.helpers.reports import AGENTS, END, SHIFT, START, TEAMS, engine, fill, simulate
+from tests.helpers.store import new_key
 
 
 @pytest.fixture(scope="module")

@@ -10,7 +10,7 @@ import pytest
 
 from console.store.cache import CacheKeyError, KnownError, Store, StoreReader
 from console.store.schema import MIGRATIONS, SCHEMA_VERSION, connect, known_errors, migrate, user_version
-from tests.core.test_store_fixtures import make_enquiry, new_key
+from tests.helpers.store import make_enquiry, new_key
 
 
 def test_the_file_is_encrypted(tmp_path: Path) -> None:

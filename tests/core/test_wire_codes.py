@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from console.domain import wire
 from console.domain.routing import Router, Target
-from tests.core.test_store_fixtures import make_enquiry
+from tests.helpers.store import make_enquiry
 
 BLANKS = st.text(alphabet=" \t\n\r\u00a0\u2003", max_size=3)
 

@@ -33,6 +33,12 @@ from console.api.client import (
 from console.api.transport import proxies_for
 from console.domain import wire
 
+# The client is driven through faults here: its retries and refused refreshes are expected.
+pytestmark = [
+    pytest.mark.expected_log(r"^retrying in ", logger="concierge.api"),
+    pytest.mark.expected_log(r"^token refresh at .* was refused$", logger="concierge.api"),
+]
+
 DROP = "drop"  # close the connection without answering
 HANG = "hang"  # answer nothing until the test ends
 

@@ -90,6 +90,7 @@ def test_viewer_scope_cannot_change_anything(svc: DemoService) -> None:
     assert e.value.status == 403
 
 
+@pytest.mark.expected_log(r"^token refresh at .* was refused$", logger="concierge.api")
 def test_a_refused_token_is_refreshed_once_and_the_old_refresh_token_dies(svc: DemoService) -> None:
     first = client(svc).login(USER, PASSWORD)
     got: list[Tokens] = []
@@ -241,6 +242,7 @@ def test_agent_status_and_assignments_since(svc: DemoService, api: ApiClient) ->
 # -- fault switches ------------------------------------------------------------------------------------
 
 
+@pytest.mark.expected_log(r"^retrying in ", logger="concierge.api")
 def test_intermittent_faults_are_ridden_out(svc: DemoService, api: ApiClient) -> None:
     svc.faults.set("5xx=0.1,429=0.1:0.01,drop=0.1")
     for kind in ("teams", "agents", "channels", "sla-policies", "calendars", "shifts") * 3:
@@ -249,6 +251,7 @@ def test_intermittent_faults_are_ridden_out(svc: DemoService, api: ApiClient) ->
     assert {i["enquiry"]["id"] for i in items if i["op"] == "upsert"} == set(svc.snapshot())
 
 
+@pytest.mark.expected_log(r"^retrying in ", logger="concierge.api")
 def test_assignment_through_dropped_answers_happens_once(
     svc: DemoService, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -272,6 +275,7 @@ def test_assignment_through_dropped_answers_happens_once(
     assert api.enquiry(e["id"])["version"] == moved["enquiry"]["version"]
 
 
+@pytest.mark.expected_log(r"^retrying in ", logger="concierge.api")
 def test_persistent_faults_become_typed_errors(svc: DemoService, api: ApiClient) -> None:
     svc.faults.set("5xx=1")
     with pytest.raises(ServerError, match="try again later"):

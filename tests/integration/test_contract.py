@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, settings
 from schemathesis.config import SchemathesisConfig
 
 from console.service.server import DemoService
-from tests.integration.conftest import login
+from tests.helpers.service import login
 
 SPEC_PATH = Path(__file__).parents[2] / "console" / "service" / "openapi.json"
 SPEC: dict[str, Any] = json.loads(SPEC_PATH.read_text(encoding="utf-8"))
@@ -71,7 +71,7 @@ def test_every_response_of_a_normal_sync_validates(demo_service: DemoService) ->
             assert_valid(schema, resp.json())
         cursor, pages, seen = "", 0, 0
         while True:
-            page = s.get(f"{url}/v1/changes", params={"cursor": cursor, "limit": 120}).json()
+            page = s.get(f"{url}/v1/changes", params={"cursor": cursor, "limit": "120"}).json()
             assert_valid("ChangesPage", page)
             pages, seen, cursor = pages + 1, seen + len(page["items"]), page["next_cursor"]
             if not page["has_more"]:

@@ -19,8 +19,9 @@ from console.domain.routing import Target
 from console.service.server import DemoService
 from console.store.cache import OutboxResult, Store
 from console.sync.engine import Syncer
-from tests.integration.test_sync_fixtures import assert_converged, new_client, new_store
-from tests.qt.test_board import NowWriter
+from tests.helpers.board import NowWriter
+from tests.helpers.service import assert_converged, new_client
+from tests.helpers.store import new_store
 from widgets.board.reassign import MoveController
 from widgets.queue.model import QueueModel
 

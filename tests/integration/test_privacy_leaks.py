@@ -19,12 +19,11 @@ import pytest
 from console.domain import wire
 from console.platform.log_setup import setup_logging
 from console.store.cache import Store
-from tests.core.test_logging_setup import _teardown
-from tests.core.test_reports import SHIFT, simulate
-from tests.core.test_store_fixtures import new_key
-from tests.core.test_store_reports import fill
+from tests.helpers.cli import run
+from tests.helpers.logs import remove_log_setup
 from tests.helpers.pii_scoring import load
-from tests.integration.test_report_cli import BACK, moved_back, moves_back, run
+from tests.helpers.reports import BACK, SHIFT, fill, moved_back, moves_back, simulate
+from tests.helpers.store import new_key
 from widgets.app.crash import CrashHandler
 
 _SPACE = re.compile(r"\s+")
@@ -64,6 +63,8 @@ def _leaks(files: dict[str, str], items: list[str]) -> list[tuple[str, str]]:
     return found
 
 
+@pytest.mark.expected_log(r"an unexpected error", logger="concierge.crash", level="CRITICAL")
+@pytest.mark.expected_log(r"customer wrote", logger="concierge.test")
 def test_no_corpus_item_survives_in_any_file_written(tmp_path: Path) -> None:
     if shutil.which("pdftotext") is None:
         pytest.fail("pdftotext (poppler-utils) is missing: scripts/setup.sh installs it")
@@ -114,7 +115,7 @@ def test_no_corpus_item_survives_in_any_file_written(tmp_path: Path) -> None:
             report = handler.handle(sys.exc_info())  # type: ignore[arg-type]
         logging.getLogger("concierge.test").warning("customer wrote %s", corpus[0]["text"])
     finally:
-        _teardown()
+        remove_log_setup()
     assert report is not None
     written["crash report"] = report.read_text(encoding="utf-8")
     written["log file"] = log_file.read_text(encoding="utf-8")

@@ -6,10 +6,8 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import os
 import shutil
 import subprocess
-import sys
 import zipfile
 import zlib
 from dataclasses import replace
@@ -18,50 +16,16 @@ from pathlib import Path
 import pytest
 
 from console.domain import wire
-from console.domain.model import Assignment, Enquiry
 from console.store.audit import GENESIS, entry_digest
 from console.store.cache import Store, StoreReader
 from console.store.reports import load_report
 from console.store.schema import connect
-from tests.core.test_reports import SHIFT, simulate
-from tests.core.test_store_fixtures import new_key
-from tests.core.test_store_reports import fill
+from tests.helpers.cli import run
+from tests.helpers.reports import BACK, SHIFT, fill, moved_back, moves_back, simulate
+from tests.helpers.store import new_key
 
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = Path("/tmp/shots")
-BACK = 7 * 86400.0  # the simulated shift moved a week back, so that it has ended whatever the date
-TIMES = (
-    "created_at",
-    "updated_at",
-    "first_customer_message_at",
-    "first_response_at",
-    "last_customer_message_at",
-    "last_agent_message_at",
-    "resolved_at",
-    "handoff_requested_at",
-    "handoff_accepted_at",
-)
-
-
-def moved_back(e: Enquiry, by: float = BACK) -> Enquiry:
-    times = {k: getattr(e, k) - by for k in TIMES if getattr(e, k) is not None}
-    return replace(e, **times)
-
-
-def moves_back(moves: list[Assignment]) -> list[Assignment]:
-    return [replace(m, at=m.at - BACK) for m in moves]
-
-
-def run(key: str, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "CONCIERGE_CACHE_KEY": key, "MPLBACKEND": "Agg"}
-    return subprocess.run(
-        [sys.executable, "-m", "console", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
 
 
 @pytest.fixture(scope="module")

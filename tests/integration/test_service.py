@@ -33,7 +33,7 @@ def read_feed(
     items: list[Any] = []
     while True:
         resp = requests.get(
-            f"{svc.url}/v1/changes", params={"cursor": cursor, "limit": limit}, headers=headers
+            f"{svc.url}/v1/changes", params={"cursor": cursor, "limit": str(limit)}, headers=headers
         )
         assert resp.status_code == 200, resp.text
         page = resp.json()
@@ -147,7 +147,7 @@ def test_a_long_poll_wakes_on_a_change_and_times_out_without_one(fresh_service: 
     h = bearer(svc)
     _, cursor = read_feed(svc, h)
     started = time.monotonic()
-    empty = requests.get(f"{svc.url}/v1/changes", params={"cursor": cursor, "wait": 0.3}, headers=h).json()
+    empty = requests.get(f"{svc.url}/v1/changes", params={"cursor": cursor, "wait": "0.3"}, headers=h).json()
     assert empty["items"] == [] and time.monotonic() - started >= 0.3
     result: list[Any] = []
     polling = threading.Event()
@@ -155,7 +155,7 @@ def test_a_long_poll_wakes_on_a_change_and_times_out_without_one(fresh_service: 
     def poll() -> None:
         polling.set()
         url = f"{svc.url}/v1/changes"
-        result.append(requests.get(url, params={"cursor": cursor, "wait": 30}, headers=h).json())
+        result.append(requests.get(url, params={"cursor": cursor, "wait": "30"}, headers=h).json())
 
     thread = threading.Thread(target=poll)
     thread.start()
@@ -173,7 +173,7 @@ def test_stop_releases_a_waiting_long_poll(fresh_service: Make, bearer: Bearer) 
     thread = threading.Thread(
         target=lambda: answers.append(
             requests.get(
-                f"{svc.url}/v1/changes", params={"cursor": cursor, "wait": 60}, headers=h
+                f"{svc.url}/v1/changes", params={"cursor": cursor, "wait": "60"}, headers=h
             ).status_code
         )
     )
@@ -362,7 +362,7 @@ def test_serve_demo_command_prints_url_and_credentials_and_stops_on_ctrl_c() -> 
     )
     try:
         assert proc.stdout is not None
-        lines = []
+        lines: list[str] = []
         while not any("Ctrl-C" in line for line in lines):
             line = proc.stdout.readline()
             assert line, "serve-demo exited early"

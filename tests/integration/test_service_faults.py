@@ -15,7 +15,7 @@ import requests
 from console.domain import wire
 from console.service.faults import FaultSwitches, parse_spec
 from console.service.server import DemoService
-from tests.integration.conftest import login
+from tests.helpers.service import login
 
 Make = Callable[..., DemoService]
 Bearer = Callable[..., dict[str, str]]

@@ -12,7 +12,8 @@ from console.service.server import DemoService
 from console.store.reports import load_report, status_log, stored_reports
 from console.sync.engine import Syncer
 from console.sync.shift_close import GRACE_S
-from tests.integration.test_sync_fixtures import new_client, new_store
+from tests.helpers.service import new_client
+from tests.helpers.store import new_store
 
 
 def open_intervals(store: object, now: float) -> dict[str, tuple[str, float]]:

@@ -15,7 +15,8 @@ from console.domain.model import ChangeSet
 from console.service.server import DemoService
 from console.store.cache import Store, StoreReader
 from console.sync.engine import Syncer, SyncState
-from tests.integration.test_sync_fixtures import assert_converged, new_client, new_store
+from tests.helpers.service import assert_converged, new_client
+from tests.helpers.store import new_store
 
 
 @pytest.fixture(scope="module")
@@ -72,6 +73,7 @@ FAULTS = [
 ]
 
 
+@pytest.mark.expected_log(r"^retrying in ", logger="concierge.api")
 @pytest.mark.parametrize("spec", FAULTS)
 def test_each_fault_switch_still_converges(svc: DemoService, tmp_path: Path, spec: str) -> None:
     api = new_client(svc, max_retries=6)
@@ -102,11 +104,12 @@ def test_each_fault_switch_still_converges(svc: DemoService, tmp_path: Path, spe
     api.close()
 
 
+@pytest.mark.expected_log(r"no longer knows our feed cursor", logger="concierge.sync")
 def test_an_unknown_cursor_means_a_full_resync_that_drops_stale_rows(svc: DemoService, store: Store) -> None:
     api = new_client(svc)
     syncer = Syncer(api, store, page_limit=200)
     syncer.run_once()
-    from tests.core.test_store_fixtures import make_enquiry
+    from tests.helpers.store import make_enquiry
 
     store.apply_enquiries([make_enquiry(424242)])  # a record the server does not have
     store.set_meta("cursor", "another-server.99")
@@ -180,9 +183,10 @@ def test_run_forever_stops_for_sign_in(svc: DemoService, store: Store) -> None:
     api.close()
 
 
+@pytest.mark.expected_log(r"no longer knows our feed cursor", logger="concierge.sync")
 def test_run_forever_resyncs_when_the_server_forgets_the_cursor(svc: DemoService, store: Store) -> None:
     """410 while live: full resync from an empty cursor, and rows the server no longer has are dropped."""
-    from tests.core.test_store_fixtures import make_enquiry
+    from tests.helpers.store import make_enquiry
 
     api = new_client(svc)
     live, dropped, armed = threading.Event(), threading.Event(), threading.Event()
@@ -195,7 +199,9 @@ def test_run_forever_resyncs_when_the_server_forgets_the_cursor(svc: DemoService
         if "E777777" in cs.removed:
             dropped.set()
 
-    syncer = Syncer(api, store, on_changes=on_changes, on_state=lambda s: s.state == "live" and live.set())
+    syncer = Syncer(
+        api, store, on_changes=on_changes, on_state=lambda s: live.set() if s.state == "live" else None
+    )
     syncer.long_poll_s = 5.0
     stop = threading.Event()
     worker = threading.Thread(target=syncer.run_forever, args=(stop,))

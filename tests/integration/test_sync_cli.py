@@ -18,7 +18,7 @@ import pytest
 
 from console.service.server import DemoService
 from console.store.cache import Store
-from tests.integration.test_sync_fixtures import PASSWORD, USER, assert_converged, new_client
+from tests.helpers.service import PASSWORD, USER, assert_converged, new_client
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -13,7 +13,8 @@ from console.domain.model import Enquiry
 from console.service.server import DemoService
 from console.store.cache import OutboxResult, Store
 from console.sync.engine import Syncer
-from tests.integration.test_sync_fixtures import assert_converged, new_client, new_store
+from tests.helpers.service import assert_converged, new_client
+from tests.helpers.store import new_store
 
 
 @pytest.fixture(scope="module")

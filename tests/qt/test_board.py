@@ -3,23 +3,16 @@ dropMimeData with a real move controller writing to a real encrypted cache (tmp_
 
 from __future__ import annotations
 
-import dataclasses
 import json
-from collections.abc import Callable, Iterator
-from concurrent.futures import Future
-from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import QByteArray, QMimeData, QModelIndex, Qt
 from pytestqt.qtbot import QtBot
 
-from console.domain.model import Enquiry
-from console.domain.moves import MovePlan
 from console.domain.routing import Target
 from console.store.cache import Store
-from tests.core.test_routing import AGENTS, TEAMS, enq
-from tests.core.test_store_fixtures import new_key
+from tests.helpers.routing import AGENTS, TEAMS
 from widgets.board.model import AgentModel, LaneModel
 from widgets.board.reassign import MoveController
 from widgets.board.view import TeamBoard
@@ -27,50 +20,6 @@ from widgets.queue import mime
 from widgets.queue.model import QueueModel
 
 _MOVE = Qt.DropAction.MoveAction
-
-
-class NowWriter:
-    """The sync thread's submit, run at once on this thread (the store stays thread-confined)."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
-    def submit(self, fn: Callable[[Store], Any]) -> Future[Any]:
-        fut: Future[Any] = Future()
-        try:
-            fut.set_result(fn(self.store))
-        except Exception as e:
-            fut.set_exception(e)
-        return fut
-
-
-def rows() -> list[Enquiry]:
-    base = [
-        ("c1", {}),
-        ("c2", {}),
-        ("f1", {"topic": "fraud"}),
-        ("back", {"team": "cards"}),
-        ("gen", {"topic": "general"}),
-    ]
-    return [dataclasses.replace(enq(**kw), id=i) for i, kw in base]  # type: ignore[arg-type]
-
-
-@pytest.fixture
-def harness(tmp_path: Path, qtbot: QtBot) -> Iterator[tuple[MoveController, QueueModel, Store]]:
-    store = Store(tmp_path / "c.db", new_key())
-    store.apply_enquiries(rows())
-    model = QueueModel()
-    model.set_rows(rows())
-    moves = MoveController(model, actor="alice", now=lambda: 1_790_000_000.0)
-    writer = NowWriter(store)
-    moves.writer = lambda: writer
-    moves.reader = store
-    moves.set_reference(TEAMS, AGENTS)
-    asked: list[MovePlan] = []
-    moves.ask_reason = lambda plan, parent: asked.append(plan) or "customer asked"  # type: ignore[func-returns-value]
-    moves.asked = asked  # type: ignore[attr-defined]
-    yield moves, model, store
-    store.close()
 
 
 def _payload(model: QueueModel, ids: list[str]) -> QMimeData:

@@ -116,7 +116,7 @@ def test_values_show_on_hover(qtbot: QtBot, figures: tuple[BoardFigures, BoardFi
     panel.show()
     panel.set_figures(f)
     chart = panel.charts[0]
-    chart.draw()  # type: ignore[no-untyped-call]
+    chart.draw()
     social = next(t for t in f.teams if t.team_id == "social")
     rect = chart.bars["on_track"].patches[0]
     x, y = chart.axes[0].transData.transform((rect.get_x() + rect.get_width() / 2, rect.get_y() + 0.4))
@@ -127,13 +127,13 @@ def test_values_show_on_hover(qtbot: QtBot, figures: tuple[BoardFigures, BoardFi
 
     # A real mouse move over the canvas shows the annotation (Qt's y axis points down).
     ratio = chart.device_pixel_ratio
-    qtbot.mouseMove(chart, QPoint(round(x / ratio), round(chart.height() - y / ratio)))  # type: ignore[no-untyped-call]
+    qtbot.mouseMove(chart, QPoint(round(x / ratio), round(chart.height() - y / ratio)))
     qtbot.waitUntil(lambda: chart.annot.get_visible(), timeout=2_000)
     assert "On track" in chart.annot.get_text()
 
     panel.tabs.setCurrentIndex(1)
     backlog = panel.charts[1]
-    backlog.draw()  # type: ignore[no-untyped-call]
+    backlog.draw()
     t, n = f.backlog[-1]
     px, py = backlog.axes[0].transData.transform((t, n))
     assert backlog.hover_text(px, py) == f"{backlog._hhmm(t)} · {n:,} open"

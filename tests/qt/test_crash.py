@@ -15,6 +15,7 @@ from PySide6.QtCore import QTimer, qWarning
 from PySide6.QtWidgets import QApplication, QMessageBox
 from pytestqt.qtbot import QtBot
 
+from console.platform.env import ENV_NO_CRASH_DIALOG
 from widgets.app import crash
 
 TOKEN = "tok_" + secrets.token_urlsafe(24)
@@ -22,7 +23,7 @@ TOKEN = "tok_" + secrets.token_urlsafe(24)
 
 @pytest.fixture
 def handler(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[crash.CrashHandler]:
-    monkeypatch.setenv(crash.ENV_NO_DIALOG, "1")
+    monkeypatch.setenv(ENV_NO_CRASH_DIALOG, "1")
     h = crash.install(directory=tmp_path / "crashes")
     yield h
     h.uninstall()
@@ -33,6 +34,9 @@ def _raise() -> None:
     raise ValueError(f"the server said no to {headers}")
 
 
+@pytest.mark.expected_log(
+    r"^an unexpected error \(thread main\)$", logger="concierge.crash", level="CRITICAL"
+)
 def test_uncaught_exception_writes_a_report_without_secrets(
     handler: crash.CrashHandler, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -49,6 +53,7 @@ def test_uncaught_exception_writes_a_report_without_secrets(
     assert any(r.name == "concierge.crash" and r.levelno == logging.CRITICAL for r in caplog.records)
 
 
+@pytest.mark.expected_log(r"^an unexpected error \(thread ", logger="concierge.crash", level="CRITICAL")
 def test_an_exception_on_another_thread_is_reported_with_its_thread(handler: crash.CrashHandler) -> None:
     t = threading.Thread(target=_raise, name="concierge-sync-net")
     t.start()
@@ -69,6 +74,7 @@ def test_old_reports_are_pruned(tmp_path: Path) -> None:
     assert len(list(tmp_path.glob("crash-*.txt"))) == crash.KEEP_REPORTS
 
 
+@pytest.mark.expected_log(r"^the crash report could not be written", logger="concierge.crash", level="ERROR")
 def test_an_unwritable_report_dir_still_logs(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
@@ -81,6 +87,7 @@ def test_an_unwritable_report_dir_still_logs(tmp_path: Path, caplog: pytest.LogC
     assert "could not be written" in caplog.text
 
 
+@pytest.mark.expected_log(r"^QFont: odd size", logger="concierge.qt")
 def test_qt_messages_go_to_logging(handler: crash.CrashHandler, caplog: pytest.LogCaptureFixture) -> None:
     qWarning(f"QFont: odd size, token={TOKEN}")
     records = [r for r in caplog.records if r.name == "concierge.qt"]
@@ -88,10 +95,14 @@ def test_qt_messages_go_to_logging(handler: crash.CrashHandler, caplog: pytest.L
     assert "QFont: odd size" in records[0].getMessage()
 
 
+@pytest.mark.expected_log(
+    r"^an unexpected error \(thread worker\)$", logger="concierge.crash", level="CRITICAL"
+)
+@pytest.mark.expected_log(r"propagateSizeHints", logger="concierge.qt")
 def test_a_crash_on_a_worker_thread_shows_one_calm_dialog_on_the_ui_thread(
     qtbot: QtBot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.delenv(crash.ENV_NO_DIALOG, raising=False)
+    monkeypatch.delenv(ENV_NO_CRASH_DIALOG, raising=False)
     h = crash.install(directory=tmp_path)
     seen: dict[str, object] = {}
 

@@ -1,42 +1,12 @@
 from __future__ import annotations
 
-from dataclasses import replace
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 from pytestqt.qtbot import QtBot
 
-from console.domain.model import Assignment, Enquiry, Message
+from console.domain.model import Assignment, Message
+from tests.helpers.detail import HOSTILE, NOW, enq
 from widgets.main_window.detail_pane import ClockRow, DetailPane
-
-NOW = 1_795_000_000.0
-HOSTILE = (
-    "<b>bold</b> <a href='http://evil.example/x'>click</a> <img src='http://evil.example/p.png'> "
-    "&lt;escaped&gt; <qt><h1>Big</h1></qt> <script>alert(1)</script>"
-)
-
-
-def enq(ident: str = "enq-1", **kw: object) -> Enquiry:
-    base = Enquiry(
-        id=ident,
-        channel="x",
-        visibility="public",
-        customer_handle="@jo_bloggs",
-        customer_name="<i>Jo</i> Bloggs",
-        text=HOSTILE,
-        topic="cards",
-        complexity=2,
-        flags=frozenset({"vulnerable"}),
-        priority="high",
-        status="open",
-        team_id="cards",
-        agent_id="a1",
-        created_at=NOW - 3600,
-        version=3,
-        updated_at=NOW - 60,
-    )
-    return replace(base, **kw)  # type: ignore[arg-type]
-
 
 MESSAGES = [
     Message("m1", "enq-1", "in", "@jo_bloggs", HOSTILE, NOW - 3600),
@@ -75,8 +45,10 @@ def test_customer_markup_shows_literally_never_as_rich_text(qtbot: QtBot) -> Non
     assert not image.isNull()
     # The assignment history names teams and agents, with the reason.
     row = p.assignments.topLevelItem(0)
+    assert row is not None
     assert [row.text(i) for i in (1, 2, 4)] == ["Social care / —", "Cards / Niamh", "card dispute"]
-    assert p.clocks.topLevelItem(0).text(2) == "Breached"
+    clock = p.clocks.topLevelItem(0)
+    assert clock is not None and clock.text(2) == "Breached"
 
 
 def test_links_are_found_but_not_followed_without_asking(qtbot: QtBot) -> None:

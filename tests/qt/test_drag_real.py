@@ -46,9 +46,9 @@ def _child(workdir: Path) -> dict[str, Any]:
     from PySide6.QtWidgets import QApplication, QHBoxLayout, QWidget
 
     from console.store.cache import Store
-    from tests.core.test_routing import AGENTS, TEAMS, enq
-    from tests.core.test_store_fixtures import new_key
-    from tests.qt.test_board import NowWriter
+    from tests.helpers.board import NowWriter
+    from tests.helpers.routing import AGENTS, TEAMS, enq
+    from tests.helpers.store import new_key
     from widgets.board.reassign import MoveController
     from widgets.board.view import TeamBoard
     from widgets.queue.model import QueueModel

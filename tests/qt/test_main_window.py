@@ -82,6 +82,7 @@ def start_session(made: list[Session], qapp: QApplication, url: str, cache: Path
     return session
 
 
+@pytest.mark.expected_log(r"no longer knows our feed cursor", logger="concierge.sync")
 def test_opens_from_a_warm_cache_offline_then_goes_live_and_shows_new_rows(
     qtbot: QtBot, qapp: QApplication, warm_cache: tuple[Path, int, set[str]], session_factory: list[Session]
 ) -> None:
@@ -117,13 +118,14 @@ def test_opens_from_a_warm_cache_offline_then_goes_live_and_shows_new_rows(
         # Picking it shows it in the detail pane; its conversation is fetched in the background.
         controller.select(added["id"])
         assert window.detail.current_id() == added["id"]
-        clocks = window.detail.clocks
-        assert clocks.topLevelItem(0).text(0) == "First response"  # a new enquiry: nobody answered yet
-        state, waited = clocks.topLevelItem(0).text(2).split(" · ")
+        first = window.detail.clocks.topLevelItem(0)
+        assert first is not None
+        assert first.text(0) == "First response"  # a new enquiry: nobody answered yet
+        state, waited = first.text(2).split(" · ")
         assert state in ("On track", "At risk", "Urgent", "Breached")
         assert waited.startswith("customer waited ")  # the customer's own wait beside the time left
         # A private WhatsApp message: 4 hours of the social team's working hours (the service's policy).
-        assert " working time " in clocks.topLevelItem(0).text(1)
+        assert " working time " in first.text(1)
         qtbot.waitUntil(
             lambda: "enquiry from the test" in window.detail.conversation.toPlainText(), timeout=10_000
         )

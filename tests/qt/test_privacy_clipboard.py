@@ -11,15 +11,13 @@ from PySide6.QtGui import QGuiApplication
 from pytestqt.qtbot import QtBot
 
 from console.domain.model import Assignment, ChangeSet
-from tests.qt import test_queue_model as shared
-from tests.qt.test_detail_pane import enq
-from tests.qt.test_queue_model import Feed, make_model, open_rows
+from tests.helpers.detail import enq
+from tests.helpers.queue import Feed, make_model, open_rows
 from widgets.main_window.detail_pane import DetailPane
 from widgets.queue.text import Col
 from widgets.queue.view import QueueView
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
-feed = shared.feed  # the live reference service fixture, one per module
 PII = "card 4111 1111 1111 1111, call 07700 900123, IBAN GB29 NWBK 6016 1331 9268 19, jo.bloggs@example.com"
 RAW = ("4111 1111 1111 1111", "07700 900123", "GB29 NWBK 6016 1331 9268 19", "jo.bloggs@example.com")
 
@@ -52,10 +50,12 @@ def test_move_reasons_in_the_detail_pane_are_masked_unless_revealed(qtbot: QtBot
         )
     ]
     pane.show_enquiry(e, messages=None, earlier=[], assignments=moves, clocks=[])
-    assert pane.assignments.topLevelItem(0).text(4) == "customer asked: ring ••••••123"
+    first = pane.assignments.topLevelItem(0)
+    assert first is not None and first.text(4) == "customer asked: ring ••••••123"
     pane.reveal(e.id)
     pane.show_enquiry(e, messages=None, earlier=[], assignments=moves, clocks=[])
-    assert pane.assignments.topLevelItem(0).text(4) == "customer asked: ring 07700 900123"
+    first = pane.assignments.topLevelItem(0)
+    assert first is not None and first.text(4) == "customer asked: ring 07700 900123"
 
 
 def test_ctrl_c_in_the_queue_copies_the_cell_masked_even_in_full_mode(qtbot: QtBot, feed: Feed) -> None:

@@ -16,14 +16,12 @@ from pytestqt.qtbot import QtBot
 
 from console.domain.model import ChangeSet, Enquiry
 from console.store.cache import Store, StoreReader
-from tests.qt import test_queue_model as shared
-from tests.qt.test_queue_model import Feed, make_model, open_rows, shown_ids
+from tests.helpers.queue import Feed, make_model, open_rows, shown_ids
 from widgets.queue.model import BATCH_AS_LAYOUT, Prepared, QueueModel
 from widgets.queue.text import Col
 from widgets.queue.view import QueueView
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
-feed = shared.feed
 
 
 def shown(qtbot: QtBot, model: QueueModel) -> QueueView:

@@ -5,128 +5,23 @@ from __future__ import annotations
 
 import dataclasses
 import html
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-import requests
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QIcon, QTextDocument
+from PySide6.QtGui import QIcon
 from pytestqt.qtbot import QtBot
 
 from console.domain.model import ChangeSet, Enquiry
-from console.domain.wire import calendar_from_wire, enquiry_from_wire, policy_from_wire, team_from_wire
-from console.service.server import DemoService
-from console.sla.engine import SlaEngine
+from tests.helpers.queue import HOSTILE, Feed, column, make_model, open_rows, plain_of_tooltip, shown_ids
 from widgets.queue.model import ENQUIRY_ROLE, ID_ROLE, SLA_STATE_ROLE, SLA_STATUS_ROLE, QueueModel
 from widgets.queue.text import Col
-
-HOSTILE = (
-    "<b>bold</b> <a href='https://evil.example'>click</a> <img src='file:///etc/passwd'> "
-    "&lt;not a tag&gt; <qt><font color=red>red</font></qt> <table><tr><td>x</td></tr></table>"
-)
 
 
 @pytest.fixture(autouse=True)
 def _app(qapp: Any) -> Any:
     return qapp
-
-
-@dataclass
-class Feed:
-    """A live reference service and what a client has read from it so far."""
-
-    service: DemoService
-    session: requests.Session
-    url: str
-    engine: SlaEngine
-    teams: dict[str, str]
-    agents: dict[str, str]
-    rows: dict[str, Enquiry]
-    cursor: str = ""
-
-    def now(self) -> float:
-        return self.service.server_now()
-
-    def get(self, path: str, **params: Any) -> Any:
-        r = self.session.get(self.url + path, params=params, timeout=10)
-        r.raise_for_status()
-        return r.json()
-
-    def pull(self) -> ChangeSet:
-        """Read the change feed to its end; the ChangeSet sync would hand to the UI."""
-        cs = ChangeSet()
-        while True:
-            page = self.get("/v1/changes", cursor=self.cursor, limit=5000)
-            for ch in page["items"]:
-                if ch["op"] == "delete":
-                    if self.rows.pop(ch["id"], None) is not None:
-                        cs.merge(ChangeSet(removed={ch["id"]}))
-                    continue
-                e = enquiry_from_wire(ch["enquiry"])
-                old = self.rows.get(e.id)
-                if old is None or e.version > old.version:
-                    cs.merge(ChangeSet(changed={e.id}) if old else ChangeSet(added={e.id}))
-                    self.rows[e.id] = e
-            self.cursor = page["next_cursor"]
-            if not page["has_more"]:
-                return cs
-
-
-@pytest.fixture(scope="module")
-def feed() -> Iterator[Feed]:
-    service = DemoService(seed=5, open_enquiries=400, speed=0)
-    url = service.start()
-    session = requests.Session()
-    token = session.post(
-        url + "/v1/auth/token",
-        json={"username": "supervisor", "password": "demo-supervisor", "scope": "supervisor"},
-        timeout=10,
-    ).json()["access_token"]
-    session.headers["Authorization"] = f"Bearer {token}"
-
-    def items(path: str) -> list[Any]:
-        r = session.get(url + path, timeout=10)
-        r.raise_for_status()
-        return list(r.json()["items"])
-
-    teams = [team_from_wire(t) for t in items("/v1/teams")]
-    calendars = {c.id: c for c in (calendar_from_wire(c) for c in items("/v1/calendars"))}
-    policies = [policy_from_wire(p) for p in items("/v1/sla-policies")]
-    engine = SlaEngine(policies, calendars, {t.id: t for t in teams})
-    agents = {a["id"]: a["name"] for a in items("/v1/agents")}
-    f = Feed(service, session, url, engine, {t.id: t.name for t in teams}, agents, {})
-    f.pull()
-    yield f
-    session.close()
-    service.stop()
-
-
-def make_model(feed: Feed, rows: list[Enquiry] | None = None) -> QueueModel:
-    model = QueueModel()
-    model.set_clock(feed.engine, feed.now, "Europe/London")
-    model.set_names(feed.teams, feed.agents)
-    model.set_rows(list(feed.rows.values()) if rows is None else rows)
-    return model
-
-
-def open_rows(feed: Feed) -> list[Enquiry]:
-    return sorted((e for e in feed.rows.values() if e.is_open), key=lambda e: e.id)
-
-
-def column(model: QueueModel, col: int, role: int = Qt.ItemDataRole.DisplayRole) -> list[Any]:
-    return [model.index(r, col).data(role) for r in range(model.rowCount())]
-
-
-def shown_ids(model: QueueModel) -> list[str]:
-    return [str(x) for x in column(model, 0, ID_ROLE)]
-
-
-def plain_of_tooltip(tip: str) -> str:
-    doc = QTextDocument()
-    doc.setHtml(tip)
-    return doc.toPlainText()
 
 
 # --- loading, model contract -----------------------------------------------------------------------
@@ -282,6 +177,8 @@ def test_sort_is_a_layout_change_that_keeps_persistent_indexes_on_their_rows(
         assert p.isValid() and p.data(ID_ROLE) == ident and p.column() == 2
 
 
+@pytest.mark.expected_log(r"filter predicate failed", logger="concierge.live.queue", level="ERROR")
+@pytest.mark.expected_log(r"^filter predicate failed for ", logger="concierge.widgets.queue", level="ERROR")
 def test_filter_text_matches_id_customer_preview_topic_team_agent_any_case(feed: Feed) -> None:
     model = make_model(feed)
     rows = open_rows(feed)
@@ -386,6 +283,8 @@ def test_live_feed_from_the_service_keeps_the_model_equal_to_a_fresh_load(feed: 
         assert row is not None and model.enquiry_at(row) == feed.rows[ident]
 
 
+@pytest.mark.expected_log(r"gives no row for it", logger="concierge.live.queue")
+@pytest.mark.expected_log(r"names ghost but gives no row", logger="concierge.widgets.queue")
 def test_apply_skips_ids_without_a_row(feed: Feed, caplog: pytest.LogCaptureFixture) -> None:
     model = make_model(feed, open_rows(feed)[:10])
     model.apply(ChangeSet(added={"ghost"}), {})
@@ -407,7 +306,7 @@ def test_tick_recomputes_only_the_given_rows_in_one_span(feed: Feed) -> None:
         calls.append(len(rows))
         return real(rows, now)
 
-    feed.engine.statuses = counting  # type: ignore[method-assign]
+    feed.engine.statuses = counting  # type: ignore[method-assign,assignment]
     try:
         model.tick(10, 39)
     finally:

@@ -13,8 +13,7 @@ from PySide6.QtWidgets import QLineEdit, QStyleOptionViewItem, QVBoxLayout, QWid
 from pytestqt.qtbot import QtBot
 
 from console.domain.model import ChangeSet, Enquiry
-from tests.qt import test_queue_model as shared
-from tests.qt.test_queue_model import HOSTILE, Feed, make_model, open_rows
+from tests.helpers.queue import HOSTILE, Feed, make_model, open_rows
 from widgets.queue.delegates import QueueDelegate
 from widgets.queue.model import QueueModel
 from widgets.queue.text import Col
@@ -22,7 +21,6 @@ from widgets.queue.view import BreachStrip, QueueView
 
 # The offscreen platform says so whenever a top-level window with a layout is shown; harmless.
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
-feed = shared.feed  # the live reference service fixture, one per module
 
 
 def grab_png(widget: QWidget, path: Path) -> Path:

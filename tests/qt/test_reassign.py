@@ -17,7 +17,6 @@ from console.domain.moves import DONE
 from console.domain.routing import Target
 from console.platform.credentials import SecretStore
 from console.store.cache import Store
-from tests.qt.test_board import harness  # noqa: F401 - the fixture
 from widgets.app.session import Session, SessionConfig
 from widgets.board.move_dialogs import ReasonDialog, ReassignDialog
 from widgets.board.reassign import MoveController, reassign_with_dialog
@@ -27,7 +26,7 @@ pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 Harness = tuple[MoveController, QueueModel, Store]
 
 
-def test_the_dialog_lists_every_target_with_its_verdict(harness: Harness, qtbot: QtBot) -> None:  # noqa: F811
+def test_the_dialog_lists_every_target_with_its_verdict(harness: Harness, qtbot: QtBot) -> None:
     moves, _, _ = harness
     dialog = ReassignDialog(moves, ["c1", "f1"])
     qtbot.addWidget(dialog)
@@ -47,7 +46,7 @@ def test_the_dialog_lists_every_target_with_its_verdict(harness: Harness, qtbot:
 
 
 def test_menu_shortcut_and_context_menu_reach_the_same_dialog(
-    harness: Harness,  # noqa: F811
+    harness: Harness,
     qtbot: QtBot,
 ) -> None:
     moves, model, store = harness
@@ -71,7 +70,7 @@ def test_menu_shortcut_and_context_menu_reach_the_same_dialog(
     assert [o.enquiry_id for o in store.outbox_pending()] == ["c1"]
 
 
-def test_the_reason_prompt_needs_words(harness: Harness, qtbot: QtBot) -> None:  # noqa: F811
+def test_the_reason_prompt_needs_words(harness: Harness, qtbot: QtBot) -> None:
     moves, _, _ = harness
     plan = moves.plan(["back"], Target("soc"))
     dialog = ReasonDialog(plan)

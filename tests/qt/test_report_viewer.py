@@ -18,10 +18,8 @@ from console.domain.model import Message
 from console.reports.tiles import summary_tiles
 from console.store.cache import Store, StoreReader
 from console.sync.shift_close import close_ended_shifts
-from tests.core.test_reports import END, SHIFT, START, simulate
-from tests.core.test_store_fixtures import new_key
-from tests.core.test_store_reports import fill
-from tests.integration.test_report_cli import moved_back
+from tests.helpers.reports import END, SHIFT, START, fill, moved_back, simulate
+from tests.helpers.store import new_key
 from widgets.app.workers import BackgroundJobs
 from widgets.main_window.audit_trail import AuditTrail
 from widgets.reports.models import ID_ROLE

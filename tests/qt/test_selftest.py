@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from widgets.app import selftest
+from console.platform.env import ENV_SELFTEST_TIMEOUT
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -33,7 +33,7 @@ def test_selftest_passes_and_prints_one_summary_line(tmp_path: Path) -> None:
 
 def test_a_failure_is_one_line_and_exit_1(tmp_path: Path) -> None:
     # Run as a process: stopping mid-load leaves queued callbacks that only a test's event loop would run.
-    env = {**os.environ, "CONCIERGE_LOG_DIR": str(tmp_path), selftest.ENV_TIMEOUT: "0"}
+    env = {**os.environ, "CONCIERGE_LOG_DIR": str(tmp_path), ENV_SELFTEST_TIMEOUT: "0"}
     proc = subprocess.run(
         [sys.executable, str(ROOT / "main.py"), "--selftest"],
         capture_output=True,

@@ -35,7 +35,8 @@ def test_apply_theme_sets_style_palette_and_returns_the_theme(app: QApplication,
 
 
 def test_font_scale_applies_and_never_compounds(app: QApplication) -> None:
-    base = apply_theme(app, "light", 1.0) and QGuiApplication.font().pointSizeF()
+    apply_theme(app, "light", 1.0)
+    base = QGuiApplication.font().pointSizeF()
     apply_theme(app, "dark", 1.5)
     apply_theme(app, "dark", 2.0)
     assert QGuiApplication.font().pointSizeF() == pytest.approx(base * 2.0)

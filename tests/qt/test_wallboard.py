@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 from console.live.wallboard import Limit, WallboardThresholds
 from console.service.server import DemoService
 from console.sync import engine as sync_module
-from tests.qt.test_wallboard_support import free_port, start_wallboard
+from tests.helpers.wallboard import free_port, start_wallboard
 from widgets.app.launch import parse_args
 from widgets.wallboard.tile import TileWidget
 
@@ -30,6 +30,7 @@ def test_arguments() -> None:
     assert parse_args([]).wallboard is False
 
 
+@pytest.mark.expected_log(r"ALERT", logger="concierge.ui.wallboard")
 def test_wallboard_fills_rotates_alerts_and_reconnects(
     qtbot: QtBot, qapp: QApplication, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from console.service.server import DemoService
 from console.store.reads import StoreReader
-from tests.qt.test_wallboard_support import start_wallboard
+from tests.helpers.wallboard import start_wallboard
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 ROLES = (

@@ -19,13 +19,13 @@ from typing import Any, Protocol
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QWidget
 
+from console.domain.batches import gc_paused
 from console.domain.model import Agent, ChangeSet, Enquiry, Team
 from console.domain.moves import DONE, PENDING, UNDO_PREFIX, MovePlan, MoveRecord, MoveRules
 from console.domain.routing import PING_PONG_LIMIT, Target
 from console.store.cache import Store
 from console.store.moves import QueuedMove, write_moves
 from console.store.reads import StoreReader
-from console.store.rows import gc_paused
 from widgets.board.move_dialogs import ReassignDialog, ask_reason
 from widgets.queue.model import QueueModel
 

@@ -1,12 +1,14 @@
-"""Shared builders for the store tests (imported by the test_store_* modules)."""
+"""Factories for the store: enquiries, change-feed entries, cache keys and cache files."""
 
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 from console.domain import wire
 from console.domain.model import Enquiry
+from console.store.cache import Store
 
 T0 = 1_790_000_000.0
 
@@ -46,3 +48,7 @@ def upsert(e: Enquiry, seq: int = 0) -> dict[str, Any]:
 
 def delete(ident: str, seq: int) -> dict[str, Any]:
     return {"seq": seq, "op": "delete", "id": ident, "reason": "deleted", "merged_into": None}
+
+
+def new_store(tmp_path: Path, name: str = "cache.db", key: bytes | None = None) -> Store:
+    return Store(tmp_path / name, key or os.urandom(32))

@@ -1,5 +1,7 @@
-"""Fixtures for tests against the real reference service on 127.0.0.1.
+"""The real reference service on 127.0.0.1, as a pytest plugin (loaded by tests/conftest.py), and the
+helpers that talk to it as a client would.
 
+Fixtures:
 - demo_service (session): DemoService(seed=7, open_enquiries=300, speed=0), started. Shared: do not set
   faults on it or leave it changed in ways others would trip over; use fresh_service for that.
 - fresh_service (function): a factory, fresh_service(**DemoService kwargs) -> started DemoService
@@ -15,8 +17,13 @@ from typing import Any
 import pytest
 import requests
 
+from console.api.client import ApiClient, ApiSettings
+from console.domain import wire
 from console.service.auth import USERS
 from console.service.server import DemoService
+from console.store.cache import StoreReader
+
+USER, PASSWORD = "supervisor", "demo-supervisor"
 
 
 @pytest.fixture(scope="session")
@@ -58,3 +65,24 @@ def bearer() -> Callable[..., dict[str, str]]:
         return {"Authorization": f"Bearer {login(service, user)['access_token']}"}
 
     return make
+
+
+def new_client(svc: DemoService, **kw: Any) -> ApiClient:
+    """The console's API client, signed in as the supervisor, with a short back-off for tests."""
+    api = ApiClient(ApiSettings(svc.url, backoff_s=0.01, **kw))
+    api.login(USER, PASSWORD)
+    return api
+
+
+def normalised(raw: dict[str, Any]) -> dict[str, Any]:
+    return wire.enquiry_to_wire(wire.enquiry_from_wire(raw))
+
+
+def assert_converged(svc: DemoService, store: StoreReader) -> None:
+    """The cache holds exactly the service's records: same ids, every field equal."""
+    expected = {i: normalised(d) for i, d in svc.snapshot().items()}
+    mine = {e.id: wire.enquiry_to_wire(e) for e in store.export_rows()}
+    missing, extra = expected.keys() - mine.keys(), mine.keys() - expected.keys()
+    assert not missing and not extra, f"missing {sorted(missing)[:5]}, extra {sorted(extra)[:5]}"
+    differ = [i for i in expected if expected[i] != mine[i]]
+    assert not differ, f"{len(differ)} differ, e.g. {differ[0]}: {expected[differ[0]]} != {mine[differ[0]]}"
