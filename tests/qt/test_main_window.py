@@ -22,7 +22,7 @@ from console.platform.credentials import SecretStore
 from console.platform.settings import Settings
 from console.service.server import DemoService
 from console.store.cache import Store
-from console.sync import engine as sync_module
+from console.sync import backoff
 from console.sync.engine import Syncer
 from widgets.app.session import Session, SessionConfig
 from widgets.main_window.window import MainWindow
@@ -61,8 +61,8 @@ def warm_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, i
     monkeypatch.setenv("CONCIERGE_PASSWORD", "demo-supervisor")
     monkeypatch.delenv("CONCIERGE_TOKEN", raising=False)
     # Say "offline" after half a second of failures instead of thirty, so the test stays short.
-    monkeypatch.setattr(sync_module, "OFFLINE_AFTER_S", 0.5)
-    monkeypatch.setattr(sync_module, "BACKOFF_CAP_S", 1.0)
+    monkeypatch.setattr(backoff, "OFFLINE_AFTER_S", 0.5)
+    monkeypatch.setattr(backoff, "CAP_S", 1.0)
     return path, port, open_ids
 
 

@@ -30,6 +30,7 @@ from console.live.metrics import (
 )
 from console.sla.engine import SlaEngine, Thresholds, format_countdown
 from console.store.reads import StoreReader
+from console.sync.state import SyncState, SyncStatus
 from widgets.app.gc_guard import GarbageCollector
 from widgets.app.workers import BackgroundJobs
 from widgets.board.view import install as install_moves
@@ -86,7 +87,7 @@ class Controller(QObject):
         self.metrics: HeaderMetrics | None = None
         self.agents: list[Agent] = []
         self._teams: list[tuple[str, str]] = []
-        self.sync_state: Any = None
+        self.sync_state: SyncStatus | None = None
         self.changes_seen = 0  # change-sets applied (tests and --screenshot wait on it)
         self._dirty = True
         self._last_full = 0.0
@@ -288,14 +289,12 @@ class Controller(QObject):
             self.show_detail(current)
 
     @Slot(object)
-    def on_state(self, state: Any) -> None:
+    def on_state(self, state: SyncStatus) -> None:
         if self.stopped:  # a queued report from the sync thread, arriving after the window closed
             return
         self.sync_state = state
         self._read_offset()
-        self.window.connection.set_state(
-            state.state, state.since, state.last_sync_at, getattr(state, "detail", "") or ""
-        )
+        self.window.connection.set_state(state.state, state.since, state.last_sync_at, state.detail)
         self._show_pending()
         self.moves.flush()  # moves made before the sync thread was up are written now
 
@@ -321,11 +320,11 @@ class Controller(QObject):
 
     @Slot(str)
     def on_failed(self, reason: str) -> None:
-        self.window.connection.set_state("offline", self.now(), self._last_sync(), reason)
+        self.window.connection.set_state(SyncState.OFFLINE, self.now(), self._last_sync(), reason)
         self.window.statusBar().showMessage(f"Sync stopped: {reason}", 0)
 
     def _last_sync(self) -> float | None:
-        return getattr(self.sync_state, "last_sync_at", None)
+        return self.sync_state.last_sync_at if self.sync_state is not None else None
 
     def _show_pending(self) -> None:
         self.window.connection.set_pending(len(self.reader.outbox_pending()))
