@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ("tests.helpers.thread_rule",)  # the `thread_rule` fixture
+
 # Qt tests run offscreen unless a test asks for a real display (Xvfb) or the minimal platform.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 

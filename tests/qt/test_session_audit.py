@@ -69,7 +69,9 @@ def test_sign_in_is_audited_and_the_report_viewer_opens_offline(qtbot: QtBot, se
     qtbot.waitUntil(lambda: ("supervisor", "login", "supervisor") in audit_actions(session), timeout=10_000)
     # The new sync closes the demo's ended shifts (the cache was synced past their ends): wait for them.
     # Live: the new syncer has measured the server's clock (the demo's runs days behind this one).
-    qtbot.waitUntil(lambda: session.syncer is not None and session.syncer.state.state == "live", timeout=10_000)
+    qtbot.waitUntil(
+        lambda: session.syncer is not None and session.syncer.state.state == "live", timeout=10_000
+    )
     assert session.syncer is not None
     now = session.syncer.api.now()
     with StoreReader(session._cache, session._key) as reader:
