@@ -19,10 +19,9 @@ from PySide6.QtCore import QObject, QTimer, Slot
 
 from console.domain.model import Agent, ChangeSet, Enquiry, Message
 from console.live.metrics import (
-    RESPONSE_CLOCKS,
     HeaderMetrics,
     NavigatorCounts,
-    ResponseClock,
+    ResponseClocks,
     header_metrics,
     navigator_counts,
     saved_views,
@@ -95,7 +94,7 @@ class Controller(QObject):
         self._next_compute = 0.0
         self._filtered_at = 0.0
         self.computed = 0  # live-figure computations delivered (tests wait on it)
-        self._clock_cache: dict[str, tuple[int, tuple[ResponseClock, ...]]] = {}
+        self._figure_clocks: ResponseClocks | None = None  # the figures thread's (its own engine snapshot)
         self._metrics_jobs = BackgroundJobs(self)
         self._channel_names: dict[str, str] = {}
         self._names: dict[str, str] = {}
@@ -147,7 +146,9 @@ class Controller(QObject):
             self._rows_loaded(self.reader.load_open())
             return
         self.window.statusBar().showMessage("Opening the local cache…")
-        factory, engine, now, model = self.reader_factory, self.engine, self.now(), self.model
+        factory, now, model = self.reader_factory, self.now(), self.model
+        # The jobs thread warms snapshots of the engine; the UI thread adopts what they computed.
+        engine, warm = self.engine.snapshot(), self.engine.snapshot()
 
         def first() -> list[Enquiry]:
             # The first screenful, before every row is read: the rows whose clocks started first.
@@ -165,14 +166,18 @@ class Controller(QObject):
                 rows = reader.load_open()
             finally:
                 reader.close()
-            return rows, model.prepare(rows)  # rows, clocks and sort built here, not on the UI thread
+            return rows, model.prepare(rows, warm)  # rows, clocks and sort built here, not on the UI thread
 
         def failed(error: BaseException) -> None:
             log.error("the cache could not be read: %s", error)
             self.window.statusBar().showMessage(f"The local cache could not be read: {error}")
             self._rows_loaded([])
 
-        self._metrics_jobs.submit(first, self._first_rows, lambda e: log.warning("first page: %s", e))
+        def shown(rows: list[Enquiry]) -> None:
+            self.engine.adopt(engine)
+            self._first_rows(rows)
+
+        self._metrics_jobs.submit(first, shown, lambda e: log.warning("first page: %s", e))
         self._metrics_jobs.submit(work, lambda done: self._rows_loaded(*done), failed)
 
     def _first_rows(self, rows: list[Enquiry]) -> None:
@@ -215,7 +220,6 @@ class Controller(QObject):
             self.window.detail.set_time_zone(zone)
             self.window.connection.set_time_zone(zone)
             self.engine = SlaEngine(policies, calendars, {t.id: t for t in teams}, self.thresholds)
-            self._clock_cache = {}
             self.model.set_clock(self.engine, self.now, self.tz)
         names = {t.id: t.name for t in teams} | {a.id: a.name for a in agents}
         channel_names = {c.id: c.name for c in self.reader.channels()}
@@ -271,8 +275,6 @@ class Controller(QObject):
             else:
                 self.rows.pop(ident, None)
         self.engine.forget(changes.removed | ids)
-        for ident in changes.removed:
-            self._clock_cache.pop(ident, None)
         self.model.apply(changes, rows)
         self._show_pending()  # a local move shows up here first, with its outbox row
         if changes.quarantined:
@@ -353,12 +355,16 @@ class Controller(QObject):
     def _compute(self, now: float) -> None:
         self._update_structure()
         rows = list(self.rows.values())  # a snapshot: rows are replaced on change, never mutated
-        agents, views, clocks, tz = list(self.agents), self._views, self._clocks_of, self.tz
+        if self._figure_clocks is None or self._figure_clocks.engine is not self.engine:
+            self._figure_clocks = ResponseClocks(self.engine)  # the UI thread's engine stays on it
+        agents, views, clocks, tz = list(self.agents), self._views, self._figure_clocks, self.tz
         self._computing = True
         started = time.monotonic()
 
         def work() -> tuple[NavigatorCounts, HeaderMetrics]:
-            return navigator_counts(rows, views), header_metrics(rows, agents, clocks, now, tz)
+            figures = navigator_counts(rows, views), header_metrics(rows, agents, clocks, now, tz)
+            clocks.keep_only(rows)
+            return figures
 
         def done(result: tuple[NavigatorCounts, HeaderMetrics]) -> None:
             self._computing = False
@@ -373,20 +379,6 @@ class Controller(QObject):
             log.error("the live figures could not be computed: %s", error)
 
         self._metrics_jobs.submit(work, done, failed)
-
-    def _clocks_of(self, e: Enquiry) -> tuple[ResponseClock, ...]:
-        """The response clocks of an enquiry (all the header's attainment needs), kept per version in a
-        compact form: the metrics thread asks for every row's on each refresh."""
-        hit = self._clock_cache.get(e.id)
-        if hit is not None and hit[0] == e.version:
-            return hit[1]
-        brief = tuple(
-            ResponseClock(c.kind, c.stopped_at, c.due_at)
-            for c in self.engine.clocks(e)
-            if c.kind in RESPONSE_CLOCKS
-        )
-        self._clock_cache[e.id] = (e.version, brief)
-        return brief
 
     # --- navigator and filter -----------------------------------------------------------------------
 

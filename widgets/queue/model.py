@@ -174,14 +174,16 @@ class QueueModel(QueueCells, QAbstractTableModel):
         """Replace every row (start-up, or a full re-sync): one model reset."""
         self.set_prepared(self.prepare(enquiries))
 
-    def prepare(self, enquiries: Iterable[Enquiry]) -> Prepared:
+    def prepare(self, enquiries: Iterable[Enquiry], engine: SlaEngine | None = None) -> Prepared:
         """The heavy half of set_rows, safe on a worker thread: row records, every clock (cold clocks of
         100k rows take ~1 s) and the sorted list, by the model's current clock and sort. It only reads
-        the model; set_prepared then swaps the rows in with one cheap reset on the UI thread."""
+        the model; set_prepared then swaps the rows in with one cheap reset on the UI thread. Give it
+        a snapshot of the model's engine (SlaEngine.snapshot, taken on the UI thread): the engine's
+        caches belong to the UI thread, and set_prepared adopts what the snapshot computed."""
         with gc_paused():  # 100k new records: no full collection half-way
             rows = {e.id: _Row(e) for e in enquiries if self._holds(e)}
         ids = sorted(rows.values(), key=_by_id)
-        engine, now, col = self._engine, self._now_fn(), self._sort_col
+        engine, now, col = engine or self._engine, self._now_fn(), self._sort_col
         _fill_statuses(engine, now, ids)
         key = _sla_key(0.0) if col == Col.SLA else self._key_fn()
         for r in ids:
@@ -191,11 +193,13 @@ class QueueModel(QueueCells, QAbstractTableModel):
     def set_prepared(self, p: Prepared) -> None:
         """Adopt rows built by prepare(): one model reset (the view restores its selection by id). Rows
         built under another engine or sort column are brought up to date here first."""
-        if p.engine is not self._engine:
+        mine = self._engine
+        same = p.engine is mine or (mine is not None and p.engine is not None and mine.adopt(p.engine))
+        if not same:
             _fill_statuses(self._engine, p.now, p.ids)
         self.beginResetModel()
         self._rows, self._ids, self._now = p.rows, p.ids, p.now
-        if p.sort_col == self._sort_col and p.engine is self._engine:
+        if p.sort_col == self._sort_col and same:
             self._all, self._sort_now = p.all, p.now
         else:
             self._rebuild_keys()
