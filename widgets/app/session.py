@@ -211,6 +211,7 @@ class Session(QObject):
     def start_sync(self) -> None:
         """A new sync thread; after one still ending (inside a network call), once it has ended."""
         self.stop_sync()
+        self._ending = [w for w in self._ending if not w.ended]
         if self._ending:
             self._restart = True
             return
