@@ -16,12 +16,13 @@ from pytestqt.qtbot import QtBot
 from console.api.client import ApiClient, ApiSettings
 from console.platform.credentials import SecretStore
 from console.service.server import DemoService
-from console.sync import backoff
+from console.sync import backoff, runner
 from tests.helpers.thread_rule import ThreadRule
 from tests.qt.test_wallboard_support import free_port, start_wallboard
 from widgets.app.dialogs import LoginDialog
 from widgets.app.session import Session, SessionConfig
 from widgets.main_window.controller import Controller
+from widgets.wallboard import session as wallboard_session
 from widgets.wallboard.session import WallboardSession
 from widgets.wallboard.views import LiveViews
 
@@ -171,3 +172,34 @@ def test_a_wallboard_whose_service_goes_down_and_comes_back_resumes_by_itself(
             back.stop()
     assert thread_rule.calls["WallboardSession._on_wall_state"] > 0
     assert thread_rule.calls["LiveViews.on_changes"] > 0
+
+
+def test_a_wallboard_whose_sync_loop_dies_says_so_and_starts_it_again(
+    qtbot: QtBot, qapp: QApplication, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, thread_rule: ThreadRule
+) -> None:
+    """The loop dies of an error no retry covers (a disk that fails under the cache, here the first
+    maintenance pass): the board says so and, on the UI thread's timer, starts the sync again."""
+    thread_rule.watch(WallboardSession, "_on_wall_state", "_on_failed", "_on_worker_finished")
+    failures: list[int] = []
+
+    def disk_fails_once(store: object, days: int, stop: object) -> None:
+        if not failures:
+            failures.append(days)
+            raise OSError("disk I/O error")
+
+    monkeypatch.setattr(runner, "maintain", disk_fails_once)
+    monkeypatch.setattr(wallboard_session, "RESTART_MS", 200)
+    service = DemoService(seed=5, open_enquiries=30, speed=0)
+    url = service.start()
+    session = start_wallboard(qapp, url, tmp_path / "wall.db", monkeypatch)
+    try:
+        views = session.views
+        assert views is not None and views.wallboard is not None
+        board = views.wallboard
+        qtbot.waitUntil(lambda: thread_rule.calls["WallboardSession._on_failed"] == 1, timeout=10_000)
+        assert "Sync stopped (disk I/O error); restarting" in board.status.text()
+        qtbot.waitUntil(lambda: board.status.text().startswith("Live"), timeout=20_000)
+        assert _no_dialogs(qapp) and failures == [365]
+    finally:
+        session.stop()
+        service.stop()
