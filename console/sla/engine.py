@@ -213,8 +213,9 @@ class SlaEngine:
         False (nothing taken) when `twin` is not a snapshot of this engine."""
         if twin.source is not self:
             return False
-        _merge(self._current, twin._current)
-        _merge(self._idle, twin._idle)
+        self._current = _merge(self._current, twin._current)
+        self._idle = _merge(self._idle, twin._idle)
+        twin._current, twin._idle = {}, {}  # handed over: the snapshot keeps no share of them
         for text in twin.problems:
             if text not in self.problems:
                 self.problems.append(text)
@@ -412,12 +413,15 @@ class SlaEngine:
         return _status(entry, timer.position(now), now)
 
 
-def _merge(mine: dict[str, V], theirs: dict[str, V]) -> None:
-    if not mine:
-        mine.update(theirs)
-        return
+def _merge(mine: dict[str, V], theirs: dict[str, V]) -> dict[str, V]:
+    """Both caches in one dict, mine winning; the larger is reused (adopting 100k entries into an
+    engine that holds the first screenful costs that screenful, not the 100k)."""
+    if len(theirs) > len(mine):
+        theirs.update(mine)
+        return theirs
     for key, value in theirs.items():
         mine.setdefault(key, value)
+    return mine
 
 
 def _lower(p: SLAPolicy) -> SLAPolicy:
