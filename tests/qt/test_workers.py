@@ -179,3 +179,26 @@ def test_a_sync_loop_that_dies_says_why(qtbot: QtBot, thread_rule: ThreadRule) -
     worker.start()
     qtbot.waitUntil(lambda: receiver.finished == 1, timeout=5_000)
     assert receiver.failures == ["disk full"]
+
+
+def test_a_write_after_the_sync_loop_ended_is_reported_not_lost(
+    qtbot: QtBot, jobs: BackgroundJobs, tmp_path: Path
+) -> None:
+    from console.api.client import ApiClient, ApiSettings
+    from console.sync.engine import Syncer
+
+    store = Store(tmp_path / "cache.db", os.urandom(32))
+    api = ApiClient(ApiSettings("http://127.0.0.1:9"))
+    try:
+        syncer = Syncer(api, store)
+        done = threading.Event()
+        done.set()
+        syncer.run_forever(done)  # the loop has ended (a stop, a new sign-in)
+        answers = Answers()
+        jobs.write(syncer, lambda s: s.set_meta("note", "late"), answers.take, answers.take)
+        qtbot.waitUntil(lambda: bool(answers.got), timeout=5_000)
+        assert isinstance(answers.got[0], NotConnected) and answers.threads == [True]
+        assert store.get_meta("note") is None
+    finally:
+        api.close()
+        store.close()

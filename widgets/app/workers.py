@@ -51,6 +51,8 @@ class NotConnected(RuntimeError):
     """A write asked for while the sync thread (the cache's one writer) is not running."""
 
 
+NOT_WRITTEN = "not connected: the change is not saved; try again shortly"
+
 # Builds the runner INSIDE the sync thread: the store's writing connection is thread-confined.
 RunnerFactory = Callable[["SyncWorker"], Runner]
 
@@ -210,12 +212,13 @@ class BackgroundJobs(QObject):
         if self._closed:
             return _cancelled()
         if writer is None:
-            self._answer(error, NotConnected("not connected: the change is not saved; try again shortly"))
+            self._answer(error, NotConnected(NOT_WRITTEN))
             return _cancelled()
         future = writer.submit(fn)
 
-        def settled(f: Future[Any]) -> None:  # on the sync thread
-            if f.cancelled():
+        def settled(f: Future[Any]) -> None:  # on the sync thread (or here, when already settled)
+            if f.cancelled():  # the sync loop ended before it ran: not written, and the caller hears so
+                self._answer(error, NotConnected(NOT_WRITTEN))
                 return
             failure = f.exception()
             if failure is not None:
