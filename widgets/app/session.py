@@ -216,6 +216,8 @@ class Session(QObject):
             self._restart = True
             return
         worker = SyncWorker(self._make_runner)
+        # Freed on the UI thread once it has ended (never by the sync thread dropping the last reference).
+        worker.finished.connect(worker.deleteLater)
         worker.finished.connect(self._on_worker_finished)
         worker.writerChanged.connect(self._on_writer)
         self._connect(worker)
