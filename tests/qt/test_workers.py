@@ -71,6 +71,12 @@ def test_reads_answer_on_the_ui_thread(qtbot: QtBot, jobs: BackgroundJobs) -> No
     assert answers.threads == [True, True] and ran_on[0].startswith("concierge-jobs")
 
 
+def test_a_failure_nobody_handles_is_said_not_lost(qtbot: QtBot, jobs: BackgroundJobs) -> None:
+    with qtbot.waitSignal(jobs.failed, timeout=5_000) as said:
+        jobs.read(lambda: 1 / 0, lambda _: None)  # no on_error
+    assert said.args == ["Something could not be done in the background: division by zero"]
+
+
 def test_an_answer_for_a_deleted_owner_is_dropped(qtbot: QtBot, jobs: BackgroundJobs) -> None:
     """No isValid checks at call sites: the helper drops the answer of a widget closed meanwhile."""
     release = threading.Event()

@@ -175,6 +175,7 @@ class Session(QObject):
         )
         status = self.window.statusBar()
         audit.failed.connect(lambda text: status.showMessage(text, 30_000))
+        self.jobs.failed.connect(lambda text: status.showMessage(text, 30_000))
         self.window.detail.revealRequested.connect(lambda i: reveal_audited(audit, i, self._reveal))
         self.window.reportsRequested.connect(self.open_reports)
         self.window.restore_window_state()

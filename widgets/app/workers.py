@@ -13,7 +13,8 @@ of a signal that crosses threads is a QObject living on the UI thread.
     write(writer, fn, on_done, on_error) fn(store) on the sync thread, the one writer of the cache
   on_done / on_error run on the UI thread. An answer for an owner that has been deleted meanwhile (a
   closed dialog, a window) is dropped here, so call sites never check. The owner is `owner=` or, for a
-  bound method of a QObject, that object. After shutdown() nothing more is called back.
+  bound method of a QObject, that object. A failure with no on_error is logged and said on `failed`.
+  After shutdown() nothing more is called back.
   submit(fn, on_done, on_error) is read() under its older name.
 """
 
@@ -155,7 +156,10 @@ class _Relay(QObject):
 
 class BackgroundJobs(QObject):
     """One worker thread for short reads, and a route for writes through the sync thread; the
-    callbacks run on the UI thread (see the module's notes)."""
+    callbacks run on the UI thread (see the module's notes). A failure with no on_error is logged and
+    said on `failed` (the session shows it in the status bar): it never vanishes."""
+
+    failed = Signal(str)  # a plain sentence, for a failure nobody else handled
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -176,7 +180,7 @@ class BackgroundJobs(QObject):
         """fn() on the jobs thread; on_done(result) or on_error(exception) on the UI thread."""
         if self._closed:  # the window is closing (e.g. during the first load): nothing more to do
             return _cancelled()
-        done, error = _Delivery(on_done, owner), _Delivery(on_error or _log_error, owner)
+        done, error = _Delivery(on_done, owner), _Delivery(on_error or self._unhandled, owner)
 
         def job() -> None:
             try:
@@ -208,7 +212,7 @@ class BackgroundJobs(QObject):
     ) -> Future[Any]:
         """fn(store) on the sync thread (the cache's one writer); on_done / on_error on the UI thread.
         With no writer (sync not running) on_error gets NotConnected, on the UI thread as always."""
-        done, error = _Delivery(on_done, owner), _Delivery(on_error or _log_error, owner)
+        done, error = _Delivery(on_done, owner), _Delivery(on_error or self._unhandled, owner)
         if self._closed:
             return _cancelled()
         if writer is None:
@@ -242,6 +246,10 @@ class BackgroundJobs(QObject):
             self._pool.submit(_quietly, last)
         self._pool.shutdown(wait=False)
 
+    def _unhandled(self, error: BaseException) -> None:
+        log.error("a background job failed: %s", error, exc_info=error)
+        self.failed.emit(f"Something could not be done in the background: {error}")
+
     def _answer(self, delivery: _Delivery, value: object) -> None:
         if not self._closed:
             self._relay.deliver.emit(delivery, value)
@@ -255,10 +263,6 @@ def _cancelled() -> Future[Any]:
     future: Future[Any] = Future()
     future.cancel()
     return future
-
-
-def _log_error(error: BaseException) -> None:
-    log.error("a background job failed: %s", error, exc_info=error)
 
 
 def _quietly(fn: Callable[[], None]) -> None:
