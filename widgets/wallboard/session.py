@@ -3,7 +3,9 @@
 It reuses the session's pieces (cache, secrets, the sync worker with its reconnect and back-off) but
 opens no main window and never a dialog: it signs in with a viewer token (the demo's "wallboard" user, or
 CONCIERGE_TOKEN / a stored refresh token / CONCIERGE_PASSWORD for the configured user), and anything
-that goes wrong is written on the board's status line and in the log.
+that goes wrong is written on the board's status line and in the log. When the service forgets its
+session (a restart) it signs in again by itself (console.sync.runner); when the sync loop dies of an
+error, it starts it again from a timer on the UI thread.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import secrets as pysecrets
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QTimer, Slot
@@ -89,8 +92,7 @@ class WallboardSession(Session):
         self.start_sync()
 
     def now(self) -> float:
-        import time
-
+        """The server's clock (the offset the sync measured, read from the cache)."""
         return time.time() + self.offset
 
     def _connect(self, worker: SyncWorker) -> None:
