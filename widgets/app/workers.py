@@ -5,8 +5,10 @@ of a signal that crosses threads is a QObject living on the UI thread.
 
 - SyncWorker runs the sync loop (sign-in, then console.sync.engine.Syncer.run_forever) on its own
   thread and forwards the syncer's plain callbacks as signals. Connect them to slots of QObjects made on
-  the UI thread (a plain Python function or a method of a plain object would run on the sync thread).
-  stop() only asks: the loop ends by itself within half a second, or when its network call returns.
+  the UI thread: their thread is what makes Qt queue each call there. (A plain function or a method of
+  a plain object runs wherever PySide places it: when the worker lived on its own QThread, as before,
+  that was the sync thread.) stop() only asks: the loop ends by itself within half a second, or when
+  the network call it is inside returns (benchmarks/bench_stop_sync.py).
 - BackgroundJobs runs short calls on one worker thread (one thread keeps thread-confined resources,
   such as a reading cache connection, in one place):
     read(fn, on_done, on_error)          fn() on the jobs thread
