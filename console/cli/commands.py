@@ -38,7 +38,8 @@ if TYPE_CHECKING:  # the commands import their heavy parts lazily, so --help sta
     from console.api.client import ApiClient
     from console.platform.settings import Settings
     from console.store.cache import StoreReader
-    from console.sync.engine import Syncer, SyncState
+    from console.sync.engine import Syncer
+    from console.sync.state import SyncStatus
 
 log = logging.getLogger("concierge.cli")
 
@@ -151,19 +152,27 @@ def _sync(args: argparse.Namespace, conf: Settings) -> int:
 
 
 def _sign_in(api: ApiClient, user: str) -> None:
-    token = os.environ.get(ENV_TOKEN)
-    if token:
-        api.use_access_token(token)
-        return
-    password = os.environ.get(ENV_PASSWORD)
-    if not password:
-        if not sys.stdin.isatty():
-            raise CommandError(f"no credentials: set {ENV_TOKEN} or {ENV_PASSWORD}", EXIT_AUTH)
-        password = getpass.getpass(f"Password for {user}: ")
-    api.login(user, password, "supervisor")
+    """The console's credential chain with the environment's secrets only, then a prompt on a terminal."""
+    from console.platform.credentials import EnvSecrets
+    from console.sync.signin import CredentialChain
+
+    def ask(who: str) -> str:
+        return getpass.getpass(f"Password for {who}: ")
+
+    chain = CredentialChain(
+        api.base_url,
+        user,
+        "supervisor",
+        EnvSecrets(),
+        remember=False,  # a command keeps nothing: the next run signs in again
+        prompt=ask if sys.stdin.isatty() else None,
+        login_retries=None,  # one command, one login: the client's own retries apply
+    )
+    if chain.authorise(api) is None:
+        raise CommandError(f"no credentials: set {ENV_TOKEN} or {ENV_PASSWORD}", EXIT_AUTH)
 
 
-def _print_state(state: SyncState) -> None:
+def _print_state(state: SyncStatus) -> None:
     print(f"sync: {state.state} {state.detail}".rstrip(), file=sys.stderr)
 
 
@@ -179,7 +188,9 @@ def _forever(syncer: Syncer) -> int:
         worker.join(5.0)
         print("sync: stopped", file=sys.stderr)
         return EXIT_OK
-    if syncer.state.state == "auth_required":
+    from console.sync.state import SyncState
+
+    if syncer.state.state is SyncState.AUTH_REQUIRED:
         raise CommandError(f"sign-in needed: {syncer.state.detail}", EXIT_AUTH)
     return EXIT_OK
 

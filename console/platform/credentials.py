@@ -205,6 +205,21 @@ class SecretStore:
         return f"SecretStore(service={self.service!r}, backend={self.backend_name!r}, secure={self.secure})"
 
 
+class EnvSecrets:
+    """Only the environment's secrets (CONCIERGE_TOKEN, CONCIERGE_PASSWORD), for the headless commands:
+    nothing is read from or written to a password store (set and delete do nothing)."""
+
+    def get(self, name: str) -> str | None:
+        env = _ENV_FOR.get(name.split(":", 1)[0])
+        return (os.environ.get(env) or None) if env else None
+
+    def set(self, name: str, value: str) -> None:
+        pass
+
+    def delete(self, name: str) -> None:
+        pass
+
+
 def _unhex(text: str, problem: str) -> bytes:
     if not re.fullmatch(r"[0-9a-fA-F]{64}", text):
         raise CredentialsError(problem)

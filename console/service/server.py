@@ -51,6 +51,10 @@ class _Handler(BaseHTTPRequestHandler):
         log.debug("%s %s", self.address_string(), format % args)  # request lines carry no secrets
 
     def _serve(self) -> None:
+        if self.service._server is None:
+            # Stopped: a connection kept alive from before gets no answer, as from a server that is down.
+            self.close_connection = True
+            return
         split = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
         if length > MAX_BODY:

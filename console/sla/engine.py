@@ -18,11 +18,12 @@ targets: a 15-minute fraud clock is at risk from the start and urgent after 5 mi
 
 from __future__ import annotations
 
+import copy
 import logging
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from console.domain.calendars import BusinessClock, CalendarError
 from console.domain.model import OPEN_STATUSES, Calendar, Enquiry, SLAPolicy, Team
@@ -47,6 +48,7 @@ __all__ = [
 
 log = logging.getLogger("concierge.sla")
 
+V = TypeVar("V")
 KINDS = ("first_response", "next_response", "resolution", "handoff")
 STATES = ("on_track", "at_risk", "urgent", "breached")
 ALWAYS_OPEN = Calendar(id="24x7", name="Around the clock", timezone="UTC", always_open=True)
@@ -187,6 +189,36 @@ class SlaEngine:
         self._current: dict[str, _Current] = {}  # by enquiry id: the version with a running clock
         self._idle: dict[str, int] = {}  # by enquiry id: the version with no running clock
         self._limits: dict[float, tuple[float, float]] = {}  # threshold limits by target
+        self.source: SlaEngine | None = None  # the engine this one is a snapshot of
+
+    # -- threads -------------------------------------------------------------------------------------
+    # An engine and its caches belong to one thread (the UI thread ticks them). The rules (policies,
+    # calendars, teams, thresholds) never change once made, so another thread gets a snapshot: the same
+    # rules with calendar clocks and caches of its own. What a snapshot has computed can come back to
+    # the engine it was taken from with adopt(), once the other thread has handed it over.
+    def snapshot(self) -> SlaEngine:
+        """The same rules, with calendar clocks and caches of its own, for use by one other thread."""
+        twin = copy.copy(self)  # shares only what is never written after __init__
+        twin.problems = list(self.problems)
+        twin._timers = {cid: BusinessClock(timer.calendar) for cid, timer in self._timers.items()}
+        twin._always = BusinessClock(ALWAYS_OPEN)
+        twin._choice, twin._current, twin._idle, twin._limits = {}, {}, {}, {}
+        twin.source = self
+        return twin
+
+    def adopt(self, twin: SlaEngine) -> bool:
+        """Take the clocks a snapshot of this engine computed (the other thread is done with it: its
+        calendar clocks now belong to this thread too). Entries this engine already has are kept.
+        False (nothing taken) when `twin` is not a snapshot of this engine."""
+        if twin.source is not self:
+            return False
+        self._current = _merge(self._current, twin._current)
+        self._idle = _merge(self._idle, twin._idle)
+        twin._current, twin._idle = {}, {}  # handed over: the snapshot keeps no share of them
+        for text in twin.problems:
+            if text not in self.problems:
+                self.problems.append(text)
+        return True
 
     def _problem(self, text: str) -> None:
         if text not in self.problems:
@@ -388,6 +420,17 @@ class SlaEngine:
         timer = self._timers.get(clock.calendar_id, self._always)
         entry = _Current(0, clock, timer, self.thresholds.limits(clock.target_s))
         return _status(entry, timer.position(now), now)
+
+
+def _merge(mine: dict[str, V], theirs: dict[str, V]) -> dict[str, V]:
+    """Both caches in one dict, mine winning; the larger is reused (adopting 100k entries into an
+    engine that holds the first screenful costs that screenful, not the 100k)."""
+    if len(theirs) > len(mine):
+        theirs.update(mine)
+        return theirs
+    for key, value in theirs.items():
+        mine.setdefault(key, value)
+    return mine
 
 
 def _lower(p: SLAPolicy) -> SLAPolicy:

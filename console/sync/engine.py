@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import queue
-import random
 import threading
 import time
 from collections.abc import Callable
@@ -35,7 +34,9 @@ from console.domain import wire
 from console.domain.model import ChangeSet, Enquiry
 from console.store.cache import KnownError, OutboxItem, OutboxResult, ParsedPage, Store, parse_feed_page
 from console.store.reports import replace_reference_logged
+from console.sync.backoff import Backoff, BackoffPolicy
 from console.sync.shift_close import close_shifts_quietly
+from console.sync.state import SyncState, SyncStatus
 
 log = logging.getLogger("concierge.sync")
 
@@ -44,21 +45,10 @@ T = TypeVar("T")
 REFERENCE_KINDS = ("teams", "agents", "channels", "sla-policies", "calendars", "shifts")
 PAGE_LIMIT = 2000  # changes per page: memory stays flat whatever the backlog
 LONG_POLL_S = 25.0
-OFFLINE_AFTER_S = 30.0  # "reconnecting" turns into "offline" after this long without success
-BACKOFF_BASE_S = 0.5
-BACKOFF_CAP_S = 15.0
 REFRESH_EVERY_S = 60.0  # reference data and the clock offset, while live
 HEAL_PER_RUN = 50  # quarantined enquiries re-fetched per sync step
 BAD_DATA_RETRIES = 3  # a read cut short in transit is worth asking again (reads are safe to repeat)
 TRANSIENT = (NetworkError, ServerError, RateLimited, BadDataError)
-
-
-@dataclass(frozen=True, slots=True)
-class SyncState:
-    state: str  # live | syncing | reconnecting | offline | auth_required
-    since: float  # when this state began (server clock)
-    last_sync_at: float | None  # the last complete catch-up (server clock): "data from ..."
-    detail: str = ""
 
 
 @dataclass(slots=True)
@@ -105,11 +95,11 @@ class Syncer:
         store: Store,
         *,
         on_changes: Callable[[ChangeSet], None] | None = None,
-        on_state: Callable[[SyncState], None] | None = None,
+        on_state: Callable[[SyncStatus], None] | None = None,
         on_outbox_result: Callable[[OutboxResult], None] | None = None,
         page_limit: int = PAGE_LIMIT,
         long_poll_s: float = LONG_POLL_S,
-        offline_after_s: float = OFFLINE_AFTER_S,
+        backoff: BackoffPolicy | None = None,
     ) -> None:
         self.api = api
         self.store = store
@@ -118,19 +108,26 @@ class Syncer:
         self.on_outbox_result = on_outbox_result
         self.page_limit = page_limit
         self.long_poll_s = long_poll_s
-        self.offline_after_s = offline_after_s
+        self.backoff = backoff  # None: the policy's values when run_forever starts
         self._jobs: queue.SimpleQueue[tuple[Callable[[Store], Any], Future[Any]]] = queue.SimpleQueue()
         self._wake = threading.Event()
+        self._closed = False  # run_forever has returned: no more jobs are taken
+        self._jobs_lock = threading.Lock()
         last = store.get_meta("last_sync_at")
-        self._state = SyncState("syncing", time.time(), float(last) if last else None)
+        self._state = SyncStatus(SyncState.SYNCING, time.time(), float(last) if last else None)
         self._refreshed_at = 0.0
         self._stop: threading.Event | None = None
 
     # -- for the UI thread ------------------------------------------------------------------------
     def submit(self, fn: Callable[[Store], T]) -> Future[T]:
-        """Run fn(store) on the sync thread (the only writer) soon; thread-safe."""
+        """Run fn(store) on the sync thread (the only writer) soon; thread-safe. Once the sync loop has
+        returned the future is cancelled at once (the caller writes another way)."""
         fut: Future[T] = Future()
-        self._jobs.put((fn, fut))
+        with self._jobs_lock:
+            if self._closed:
+                fut.cancel()
+                return fut
+            self._jobs.put((fn, fut))
         self._wake.set()
         return fut
 
@@ -146,7 +143,7 @@ class Syncer:
         return self.submit(lambda s: s.queue_agent_status(agent_id, status, actor, now=self.api.now()))
 
     @property
-    def state(self) -> SyncState:
+    def state(self) -> SyncStatus:
         return self._state
 
     def _read(self, fn: Callable[..., T], *args: Any) -> T:
@@ -164,7 +161,7 @@ class Syncer:
         started = time.monotonic()
         counts = SyncCounts()
         self._check_server()
-        self._set_state("syncing")
+        self._set_state(SyncState.SYNCING)
         self._run_jobs()
         self.push_outbox(counts)  # local actions first: they are what a supervisor waits for
         self._refresh(counts)
@@ -208,7 +205,7 @@ class Syncer:
     def _synced(self) -> None:
         now = self.api.now()
         self.store.set_meta("last_sync_at", repr(now))
-        self._set_state("live", last_sync_at=now)
+        self._set_state(SyncState.LIVE, last_sync_at=now)
 
     # -- the change feed --------------------------------------------------------------------------
     def _catch_up(self, counts: SyncCounts, first: Future[FeedPage] | None = None) -> None:
@@ -366,9 +363,17 @@ class Syncer:
 
     # -- forever ----------------------------------------------------------------------------------
     def run_forever(self, stop: threading.Event) -> None:
-        """Sync until stop is set or sign-in is needed. Never raises for network trouble."""
-        failing_since: float | None = None
-        attempt = 0
+        """Sync until stop is set or sign-in is needed. Never raises for network trouble. Jobs
+        submitted before it returns are all run: a local action is never dropped by a stop."""
+        try:
+            self._run_forever(stop)
+        finally:
+            with self._jobs_lock:
+                self._closed = True
+            self._run_jobs()
+
+    def _run_forever(self, stop: threading.Event) -> None:
+        backoff = Backoff(self.backoff)
         caught_up = False
         self._stop = stop
         while not stop.is_set():
@@ -378,25 +383,15 @@ class Syncer:
                     caught_up = True
                 else:
                     self._step(stop)
-                failing_since, attempt = None, 0
+                backoff.succeeded()
             except AuthError as e:
-                self._set_state("auth_required", detail=str(e))
+                self._set_state(SyncState.AUTH_REQUIRED, detail=str(e))
                 return
             except (ApiError, KnownError) as e:  # transient, or refused for a reason a retry may outlive
-                now = time.time()
-                failing_since = failing_since or now
-                offline = now - failing_since >= self.offline_after_s
-                self._set_state(
-                    "offline" if offline else "reconnecting",
-                    detail=str(e),
-                    since=failing_since + self._offset(),
-                )
-                delay = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2**attempt) * random.uniform(0.5, 1.5)
-                if isinstance(e, RateLimited) and e.retry_after:
-                    delay = max(delay, min(e.retry_after, 60.0))
-                attempt += 1
+                failure = backoff.failed(e.retry_after if isinstance(e, RateLimited) else None)
+                self._set_state(failure.state, detail=str(e), since=failure.since + self._offset())
                 caught_up = False
-                self._wait(stop, delay)
+                self._wait(stop, failure.delay)
 
     def _step(self, stop: threading.Event) -> None:
         """One long-poll; local actions are written and pushed while it waits."""
@@ -449,13 +444,18 @@ class Syncer:
             self.on_changes(cs)
 
     def _set_state(
-        self, state: str, *, detail: str = "", since: float | None = None, last_sync_at: float | None = None
+        self,
+        state: SyncState,
+        *,
+        detail: str = "",
+        since: float | None = None,
+        last_sync_at: float | None = None,
     ) -> None:
         old = self._state
         if old.state == state and old.detail == detail and last_sync_at is None:
             return
         changed = old.state != state or old.detail != detail
-        self._state = SyncState(
+        self._state = SyncStatus(
             state,
             since
             if since is not None

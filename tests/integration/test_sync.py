@@ -14,7 +14,9 @@ from console.api.errors import ApiError
 from console.domain.model import ChangeSet
 from console.service.server import DemoService
 from console.store.cache import Store, StoreReader
-from console.sync.engine import Syncer, SyncState
+from console.sync.backoff import BackoffPolicy
+from console.sync.engine import Syncer
+from console.sync.state import SyncStatus
 from tests.helpers.service import assert_converged, new_client
 from tests.helpers.store import new_store
 
@@ -132,15 +134,15 @@ def test_run_forever_states_and_prompt_local_actions(svc: DemoService, tmp_path:
     key = os.urandom(32)
     store = new_store(tmp_path, key=key)
     api = new_client(svc, max_retries=0)
-    states: list[SyncState] = []
+    states: list[SyncStatus] = []
     live, reconnecting, offline, pushed = (threading.Event() for _ in range(4))
 
-    def on_state(s: SyncState) -> None:
+    def on_state(s: SyncStatus) -> None:
         states.append(s)
         {"live": live, "reconnecting": reconnecting, "offline": offline}.get(s.state, threading.Event()).set()
 
     syncer = Syncer(api, store, on_state=on_state, on_outbox_result=lambda r: pushed.set(), long_poll_s=20)
-    syncer.offline_after_s = 0.3
+    syncer.backoff = BackoffPolicy(base_s=0.5, cap_s=15.0, offline_after_s=0.3)
     stop = threading.Event()
     worker = threading.Thread(target=syncer.run_forever, args=(stop,))
     worker.start()
@@ -177,7 +179,7 @@ def test_run_forever_states_and_prompt_local_actions(svc: DemoService, tmp_path:
 def test_run_forever_stops_for_sign_in(svc: DemoService, store: Store) -> None:
     api = new_client(svc)
     api.use_access_token("not-a-valid-token")
-    states: list[SyncState] = []
+    states: list[SyncStatus] = []
     Syncer(api, store, on_state=states.append).run_forever(threading.Event())  # returns by itself
     assert states[-1].state == "auth_required" and "sign in" in states[-1].detail
     api.close()

@@ -22,7 +22,7 @@ from console.platform.credentials import SecretStore
 from console.platform.settings import Settings
 from console.service.server import DemoService
 from console.store.cache import Store
-from console.sync import engine as sync_module
+from console.sync import backoff
 from console.sync.engine import Syncer
 from widgets.app.session import Session, SessionConfig
 from widgets.main_window.window import MainWindow
@@ -61,8 +61,8 @@ def warm_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, i
     monkeypatch.setenv("CONCIERGE_PASSWORD", "demo-supervisor")
     monkeypatch.delenv("CONCIERGE_TOKEN", raising=False)
     # Say "offline" after half a second of failures instead of thirty, so the test stays short.
-    monkeypatch.setattr(sync_module, "OFFLINE_AFTER_S", 0.5)
-    monkeypatch.setattr(sync_module, "BACKOFF_CAP_S", 1.0)
+    monkeypatch.setattr(backoff, "OFFLINE_AFTER_S", 0.5)
+    monkeypatch.setattr(backoff, "CAP_S", 1.0)
     return path, port, open_ids
 
 
@@ -82,6 +82,8 @@ def start_session(made: list[Session], qapp: QApplication, url: str, cache: Path
     return session
 
 
+# Offline at first: the selected row's conversation fetch retries against nothing listening.
+@pytest.mark.expected_log(r"retrying in .*Cannot reach", logger="concierge.api")
 @pytest.mark.expected_log(r"no longer knows our feed cursor", logger="concierge.sync")
 def test_opens_from_a_warm_cache_offline_then_goes_live_and_shows_new_rows(
     qtbot: QtBot, qapp: QApplication, warm_cache: tuple[Path, int, set[str]], session_factory: list[Session]
@@ -136,6 +138,7 @@ def test_opens_from_a_warm_cache_offline_then_goes_live_and_shows_new_rows(
     session.stop()
     late = ChangeSet(changed={added["id"]}, reference_changed=True)
     controller.on_changes(late)  # would read through the closed cache connection
+    assert controller.sync_state is not None
     controller.on_state(controller.sync_state)
 
 
@@ -208,16 +211,17 @@ def test_window_remembers_geometry_and_splitter_and_nothing_else(qtbot: QtBot, t
 def test_connection_state_texts(qtbot: QtBot) -> None:
     from zoneinfo import ZoneInfo
 
+    from console.sync.state import SyncState
     from widgets.main_window.status import ConnectionStatus, describe
 
     utc = ZoneInfo("UTC")
     t = 1_795_000_000.0 - 1_795_000_000.0 % 86_400 + 14 * 3600 + 2 * 60  # 14:02 UTC
-    assert describe("offline", t, t - 60, utc) == "Offline since 14:02 · data from 14:01"
-    assert describe("reconnecting", t, None, utc) == "Reconnecting… · data from never"
-    assert describe("live", t, t, utc) == "Live"
+    assert describe(SyncState.OFFLINE, t, t - 60, utc) == "Offline since 14:02 · data from 14:01"
+    assert describe(SyncState.RECONNECTING, t, None, utc) == "Reconnecting… · data from never"
+    assert describe(SyncState.LIVE, t, t, utc) == "Live"
     status = ConnectionStatus()
     qtbot.addWidget(status)
-    status.set_state("auth_required", t, t, "token expired <b>")
+    status.set_state(SyncState.AUTH_REQUIRED, t, t, "token expired <b>")
     assert status.text_shown().startswith("Signed out")
     assert "&lt;b>" in status.text.toolTip()  # the detail comes from outside: escaped for the tooltip
     status.set_pending(3)

@@ -71,17 +71,15 @@ def test_sign_in_is_audited_and_the_report_viewer_opens_offline(qtbot: QtBot, se
     qtbot.waitUntil(lambda: ("supervisor", "login", "supervisor") in audit_actions(session), timeout=10_000)
 
     # The new sync closes the demo's ended shifts (the cache was synced past their ends): wait for them.
-    # (The new sync's clock is the server's only once it has asked the server for the time.)
-    def ended_shifts() -> set[str]:
-        if session.syncer is None:
-            return set()
-        now = session.syncer.api.now()
-        with StoreReader(session._cache, session._key) as reader:
-            return {s.id for s in reader.shifts() if now - MAX_AGE_S <= s.end <= now - GRACE_S}
-
-    qtbot.waitUntil(lambda: bool(ended_shifts()), timeout=10_000)
-    ended = ended_shifts()
+    # Live: the new syncer has measured the server's clock (the demo's runs days behind this one).
+    qtbot.waitUntil(
+        lambda: session.syncer is not None and session.syncer.state.state == "live", timeout=10_000
+    )
+    assert session.syncer is not None
+    now = session.syncer.api.now()
     with StoreReader(session._cache, session._key) as reader:
+        ended = {s.id for s in reader.shifts() if now - MAX_AGE_S <= s.end <= now - GRACE_S}
+        assert ended
         qtbot.waitUntil(lambda: {r.shift_id for r in stored_reports(reader)} == ended, timeout=20_000)
         stored = stored_reports(reader)
     session.window.reportsRequested.emit()

@@ -12,7 +12,7 @@ from pytestqt.qtbot import QtBot
 
 from console.live.wallboard import Limit, WallboardThresholds
 from console.service.server import DemoService
-from console.sync import engine as sync_module
+from console.sync import backoff
 from tests.helpers.wallboard import free_port, start_wallboard
 from widgets.app.launch import parse_args
 from widgets.wallboard.tile import TileWidget
@@ -34,8 +34,8 @@ def test_arguments() -> None:
 def test_wallboard_fills_rotates_alerts_and_reconnects(
     qtbot: QtBot, qapp: QApplication, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(sync_module, "OFFLINE_AFTER_S", 0.5)
-    monkeypatch.setattr(sync_module, "BACKOFF_CAP_S", 0.5)
+    monkeypatch.setattr(backoff, "OFFLINE_AFTER_S", 0.5)
+    monkeypatch.setattr(backoff, "CAP_S", 0.5)
     port = free_port()
     # Nothing listens yet: the board says so on its status line (no dialog), then connects by itself.
     session = start_wallboard(

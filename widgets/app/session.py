@@ -8,7 +8,6 @@ the embedded reference service runs in this process (in its own threads) with a 
 from __future__ import annotations
 
 import logging
-import random
 import secrets as pysecrets
 import shutil
 import tempfile
@@ -18,22 +17,22 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QSettings, QTimer
+from PySide6.QtCore import QObject, QSettings, Slot
 from PySide6.QtWidgets import QApplication
 
 from console.api.client import ApiClient, ApiSettings, Tokens
-from console.api.errors import ApiError, AuthError
 from console.api.transport import check_base_url
 from console.domain import wire
 from console.domain.model import Message
 from console.platform import settings as settings_file
-from console.platform.credentials import ACCESS_TOKEN, PASSWORD, REFRESH_TOKEN, SecretStore
+from console.platform.credentials import SecretStore
 from console.platform.settings import Settings, default_cache_path
 from console.sla.engine import Thresholds
-from console.store import retention
-from console.store.cache import KnownError, Store, StoreReader
-from console.sync import engine as sync_module
+from console.store.cache import Store, StoreReader
 from console.sync.engine import Syncer
+from console.sync.runner import SignInThenSync
+from console.sync.signin import CredentialChain
+from console.sync.state import SyncState, SyncStatus
 from widgets.app.dialogs import LoginDialog, SettingsDialog
 from widgets.app.workers import BackgroundJobs, Runner, SyncWorker
 from widgets.main_window.audit_trail import AuditTrail, reveal_audited
@@ -45,7 +44,7 @@ from widgets.wallboard.views import LiveViews
 
 log = logging.getLogger("concierge.ui.app")
 DEMO_USER, DEMO_PASSWORD = "supervisor", "demo-supervisor"
-_LINGERING: list[SyncWorker] = []
+EXIT_WAIT_S = 5.0  # at exit only: how long the sync thread may take to finish its network call
 
 
 @dataclass
@@ -69,18 +68,9 @@ class SessionConfig:
     headless: bool = False  # --screenshot: never open a dialog
 
 
-@dataclass(frozen=True)
-class _State:
-    """A sync state the shell reports itself (before the Syncer runs)."""
-
-    state: str
-    since: float
-    last_sync_at: float | None = None
-    detail: str = ""
-
-
-class Session:
-    """One running console: service (demo), cache, window, controller and workers."""
+class Session(QObject):
+    """One running console: service (demo), cache, window, controller and workers. A QObject made on
+    the UI thread: the sync worker's signals reach its slots there."""
 
     scope = "supervisor"  # what this session signs in for; the wallboard needs only "viewer"
     demo_account = (DEMO_USER, DEMO_PASSWORD)
@@ -94,6 +84,7 @@ class Session:
         qsettings: QSettings | None = None,
         secret_store: SecretStore | None = None,
     ) -> None:
+        super().__init__()
         self.app, self.config, self.settings, self.qsettings = app, config, settings, qsettings
         self.secrets = secret_store
         self.service: Any = None
@@ -102,14 +93,19 @@ class Session:
         self.controller: Controller | None = None
         self.reader: StoreReader | None = None
         self.worker: SyncWorker | None = None
-        self.syncer: Syncer | None = None
+        self._ending: list[SyncWorker] = []  # stopped, not finished yet (inside a network call)
+        self._restart = False  # start sync again once the last of those has finished
+        self.syncer: Syncer | None = None  # set on the UI thread from the worker's writerChanged
         self.views: LiveViews | None = None  # charts, staffing, wallboard: built when first opened
         self.jobs = BackgroundJobs()
-        self.tokens: Tokens | None = None
+        self.chain: CredentialChain | None = None  # made once the service's address is known
+        self._login_dialog: LoginDialog | None = None
         self._tmp: Path | None = None
         self._key = b""
         self._cache = Path()
         self._job_local = threading.local()
+        # The conversation fetches' clients (one per jobs thread): closed on stop, so a retry never outlives us.
+        self._job_apis: list[ApiClient] = []
         self._stopped = False
         self.audit: AuditTrail | None = None  # logins, reveals and exports (widgets.main_window.audit_trail)
         self.reports: Any = None  # the shift report viewer, made on first use
@@ -133,6 +129,7 @@ class Session:
             self.api_url = check_base_url(c.api_url)  # a bad address is a start-up message, not a crash
             self._cache = c.cache_path or default_cache_path()
             self._key = self.secrets.cache_key()
+        self.chain = self._chain()
         if not self._cache.exists():
             Store(self._cache, self._key).close()  # an empty cache, so the window can open at once
         self.reader = StoreReader(self._cache, self._key)
@@ -182,6 +179,7 @@ class Session:
         )
         status = self.window.statusBar()
         audit.failed.connect(lambda text: status.showMessage(text, 30_000))
+        self.jobs.failed.connect(lambda text: status.showMessage(text, 30_000))
         self.window.detail.revealRequested.connect(lambda i: reveal_audited(audit, i, self._reveal))
         self.window.reportsRequested.connect(self.open_reports)
         self.window.restore_window_state()
@@ -201,10 +199,13 @@ class Session:
         if self.reports is not None:
             self.reports.close()
         self.stop_sync()
+        for api in self._job_apis:
+            api.close()  # a fetch still retrying gives up at once
         self.jobs.shutdown()
         if self.window is not None:
             self.window.save_window_state()
             self.window.close()
+        self._wait_for_sync()
         if self.reader is not None:
             self.reader.close()
         if self.service is not None:
@@ -215,9 +216,24 @@ class Session:
     # --- sync -------------------------------------------------------------------------------------
 
     def start_sync(self) -> None:
-        assert self.controller is not None
+        """A new sync thread; after one still ending (inside a network call), once it has ended."""
         self.stop_sync()
+        self._ending = [w for w in self._ending if not w.ended]
+        if self._ending:
+            self._restart = True
+            return
         worker = SyncWorker(self._make_runner)
+        # Freed on the UI thread once it has ended (never by the sync thread dropping the last reference).
+        worker.finished.connect(worker.deleteLater)
+        worker.finished.connect(self._on_worker_finished)
+        worker.writerChanged.connect(self._on_writer)
+        self._connect(worker)
+        self.worker = worker
+        worker.start()
+
+    def _connect(self, worker: SyncWorker) -> None:
+        """The receivers of a new worker's signals: slots of QObjects on the UI thread only."""
+        assert self.controller is not None
         worker.changesReady.connect(self.controller.on_changes)
         worker.stateChanged.connect(self.controller.on_state)
         worker.outboxResult.connect(self.controller.on_outbox)
@@ -226,23 +242,45 @@ class Session:
         if self.views is not None:
             worker.changesReady.connect(self.views.on_changes)
             worker.stateChanged.connect(self.views.on_state)
-        self.worker = worker
-        worker.start()
 
     def stop_sync(self) -> None:
+        """Ask the sync thread to end and return at once (it ends within half a second, or when the
+        network call it is inside returns); its late reports are still delivered, and ignored."""
+        self._restart = False
+        self.syncer = None  # new writes go another way at once (see BackgroundJobs.write)
         if self.worker is not None:
-            if not self.worker.stop(8000):
-                # Still inside a network call: keep the thread object alive until it ends (a QThread
-                # destroyed while running takes the process down).
-                log.warning("the sync thread is still inside a network call; leaving it to end")
-                _LINGERING.append(self.worker)
-                self.worker.finished.connect(lambda w=self.worker: _LINGERING.remove(w))
+            self.worker.stop()
+            self._ending.append(self.worker)
             self.worker = None
+
+    @Slot()
+    def _on_worker_finished(self) -> None:
+        self._ending = [w for w in self._ending if not w.ended]
+        if self.worker is not None and self.worker.ended:
+            self.worker = None
+        if self._restart and not self._ending and not self._stopped:
+            self._restart = False
+            self.start_sync()
+
+    @Slot(object)
+    def _on_writer(self, syncer: Syncer | None) -> None:
+        """The sync thread's syncer (the cache's one writer) is up, or gone (None)."""
+        if self.worker is not None and self.sender() is self.worker:  # not a stopped worker's
+            self.syncer = syncer
+
+    def _wait_for_sync(self) -> None:
+        """At exit only (the window is closed): let the sync thread finish, so the cache is closed
+        properly; a thread still stuck in a network call is a daemon and ends with the process."""
+        deadline = time.monotonic() + EXIT_WAIT_S
+        for worker in self._ending:
+            if not worker.wait(max(0.0, deadline - time.monotonic())):
+                log.warning("the sync thread is still inside a network call; leaving it to end")
 
     def synced(self) -> bool:
         """True once a sync has completed (state live) and its changes reached the window."""
         c = self.controller
-        return c is not None and getattr(c.sync_state, "state", "") == "live" and c.changes_seen > 0
+        state = c.sync_state if c is not None else None
+        return c is not None and state is not None and state.state is SyncState.LIVE and c.changes_seen > 0
 
     def select_first(self) -> None:
         assert self.controller is not None
@@ -252,54 +290,36 @@ class Session:
 
     def _api(self) -> ApiClient:
         c = self.config
-        return ApiClient(
-            ApiSettings(self.api_url, ca_bundle=c.ca_bundle, proxy=c.proxy), on_tokens=self._keep_tokens
+        on_tokens = self.chain.keep if self.chain is not None else None
+        return ApiClient(ApiSettings(self.api_url, ca_bundle=c.ca_bundle, proxy=c.proxy), on_tokens=on_tokens)
+
+    def _chain(self) -> CredentialChain:
+        """The one credential chain (console.sync.signin) for this service and user."""
+        assert self.secrets is not None
+        return CredentialChain(
+            self.api_url,
+            self.config.username,
+            self.scope,
+            self.secrets,
+            demo_account=self.demo_account if self.service is not None else None,
+            remember=self.service is None,  # a throw-away demo keeps nothing
         )
 
+    @property
+    def tokens(self) -> Tokens | None:
+        return self.chain.tokens if self.chain is not None else None
+
     def _make_runner(self, worker: SyncWorker) -> Runner:
-        return _SignInThenSync(self, worker)
-
-    def _authorise(self, api: ApiClient) -> bool:
-        """Give the client credentials: an env token, this session's tokens, the demo account, a
-        stored refresh token, or a non-interactive password. May call the network (login); raises the
-        client's errors. False: nobody to sign in as (the user must sign in)."""
-        assert self.secrets is not None
-        env_token = self.secrets.get(ACCESS_TOKEN)  # CONCIERGE_TOKEN wins over everything
-        if env_token:
-            api.use_access_token(env_token)
-            return True
-        if self.tokens is not None:
-            api.use_tokens(self.tokens)
-            return True
-        if self.service is not None:
-            self._login(api, *self.demo_account)
-            return True
-        stored = self.secrets.get(self._secret_name(REFRESH_TOKEN))
-        if stored:
-            # expires_at 0: the client refreshes before its first call.
-            api.use_tokens(Tokens(access_token="", refresh_token=stored, expires_at=0.0))
-            return True
-        password = self.secrets.get(PASSWORD)  # CONCIERGE_PASSWORD, for unattended consoles
-        if password and self.config.username:
-            self._login(api, self.config.username, password)
-            return True
-        return False
-
-    def _login(self, api: ApiClient, user: str, password: str) -> None:
-        # One attempt per call: the sign-in loop does the retrying and reports the state meanwhile.
-        with ApiClient(replace(api.settings, max_retries=0)) as once:
-            tokens = once.login(user, password, self.scope)
-        api.use_tokens(tokens)
-        self._keep_tokens(tokens)
-
-    def _secret_name(self, kind: str) -> str:
-        return f"{kind}:{self.config.username or 'default'}@{self.api_url}"
-
-    def _keep_tokens(self, tokens: Tokens) -> None:
-        """From any thread: the client signed in or refreshed. Only the secret store sees tokens."""
-        self.tokens = tokens
-        if self.secrets is not None and tokens.refresh_token and self.service is None:
-            self.secrets.set(self._secret_name(REFRESH_TOKEN), tokens.refresh_token)
+        assert self.chain is not None
+        return SignInThenSync(
+            worker,
+            self.chain,
+            self._api,
+            self._cache,
+            self._key,
+            retention_days=self.config.retention_days,
+            last_sync_at=self._last_sync,
+        )
 
     def _last_sync(self) -> float | None:
         raw = self.reader.get_meta("last_sync_at") if self.reader is not None else None
@@ -308,13 +328,10 @@ class Session:
         except ValueError:
             return None
 
-    def _on_state(self, state: Any) -> None:
-        if (
-            getattr(state, "state", "") == "auth_required"
-            and self.config.api_url
-            and not self.config.headless
-        ):
-            QTimer.singleShot(0, self.sign_in)
+    @Slot(object)
+    def _on_state(self, status: SyncStatus) -> None:
+        if status.state is SyncState.AUTH_REQUIRED and self.config.api_url and not self.config.headless:
+            self.sign_in()
 
     # --- background conversation fetch (the jobs thread) -------------------------------------------
 
@@ -322,10 +339,10 @@ class Session:
         local = self._job_local
         if getattr(local, "api", None) is None:
             local.api = self._api()
+            self._job_apis.append(local.api)
         api: ApiClient = local.api
-        if self.tokens is not None:
-            api.use_tokens(self.tokens)
-        elif not self._authorise(api):
+        assert self.chain is not None
+        if self.chain.authorise(api) is None:
             raise RuntimeError("sign in to fetch the conversation")
         raws = api.messages(enquiry_id)
         syncer = self.syncer
@@ -342,14 +359,18 @@ class Session:
     # --- dialogs and appearance ----------------------------------------------------------------------
 
     def sign_in(self) -> None:
+        """The sign-in dialog, window-modal (never a nested event loop); one at a time."""
         assert self.window is not None and self.secrets is not None
+        if self._login_dialog is not None:
+            self._login_dialog.raise_()
+            return
         api_settings = ApiSettings(self.api_url, ca_bundle=self.config.ca_bundle, proxy=self.config.proxy)
 
         def login(user: str, password: str, scope: str) -> Tokens:
             with ApiClient(api_settings) as client:
                 return client.login(user, password, scope)
 
-        dialog = LoginDialog(
+        dialog = self._login_dialog = LoginDialog(
             login,
             self.jobs,
             api_url=self.api_url,
@@ -357,13 +378,25 @@ class Session:
             warning=self.secrets.warning,
             parent=self.window,
         )
-        if dialog.exec() and isinstance(dialog.result_value, Tokens):
+        dialog.finished.connect(self._on_login_finished)
+        dialog.open()
+
+    @Slot(int)
+    def _on_login_finished(self, result: int) -> None:
+        dialog, self._login_dialog = self._login_dialog, None
+        if dialog is None:
+            return
+        dialog.deleteLater()
+        if result and isinstance(dialog.result_value, Tokens) and not self._stopped:
             self.config.username = dialog.user.text().strip()
+            if self.chain is not None:
+                self.chain.user = self.config.username
             self.signed_in(dialog.result_value)
 
     def signed_in(self, tokens: Tokens) -> None:
         """Fresh tokens from a sign-in: keep the refresh token in the secret store, sync again."""
-        self._keep_tokens(tokens)
+        assert self.chain is not None
+        self.chain.keep(tokens)
         self.start_sync()
         if self.audit is not None:
             who = self.config.username or DEMO_USER
@@ -425,63 +458,3 @@ class Session:
                 settings_file.save(self.settings)
             except OSError as e:
                 self.window.statusBar().showMessage(f"The theme could not be saved: {e}", 15_000)
-
-
-class _SignInThenSync:
-    """The sync thread's whole life: sign in (retrying while the network is down, reporting
-    reconnecting/offline like the syncer does), then run the syncer; the writing store connection
-    and the client are made and closed in this thread."""
-
-    def __init__(self, session: Session, worker: SyncWorker) -> None:
-        self.session, self.worker = session, worker
-
-    def run_forever(self, stop: threading.Event) -> None:
-        api = self.session._api()
-        try:
-            if not self._sign_in(api, stop):
-                return
-            store = Store(self.session._cache, self.session._key)
-            try:
-                _maintain(store, self.session.config.retention_days, stop)
-                w = self.worker
-                syncer = Syncer(api, store, on_changes=w.changes, on_state=w.state, on_outbox_result=w.outbox)
-                self.session.syncer = syncer
-                syncer.run_forever(stop)
-            finally:
-                self.session.syncer = None
-                store.close()
-        finally:
-            api.close()
-
-    def _sign_in(self, api: ApiClient, stop: threading.Event) -> bool:
-        failing_since: float | None = None
-        attempt = 0
-        last = self.session._last_sync()
-        while not stop.is_set():
-            try:
-                if self.session._authorise(api):
-                    return True
-                self.worker.state(_State("auth_required", time.time(), last, "not signed in"))
-                return False
-            except AuthError as e:
-                self.worker.state(_State("auth_required", time.time(), last, str(e)))
-                return False
-            except ApiError as e:
-                now = time.time()
-                failing_since = failing_since or now
-                offline = now - failing_since >= sync_module.OFFLINE_AFTER_S
-                self.worker.state(
-                    _State("offline" if offline else "reconnecting", failing_since, last, str(e))
-                )
-                delay = min(sync_module.BACKOFF_CAP_S, sync_module.BACKOFF_BASE_S * 2**attempt)
-                attempt += 1
-                stop.wait(delay * random.uniform(0.5, 1.5))
-        return False
-
-
-def _maintain(store: Store, retention_days: int, stop: threading.Event) -> None:
-    """Retention and planner statistics, on the sync thread before it syncs; never stops the sync."""
-    try:
-        retention.maintain(store, retention_days, stop=stop)
-    except KnownError as e:
-        log.warning("cache maintenance skipped: %s", e)

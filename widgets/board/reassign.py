@@ -234,7 +234,8 @@ class MoveController(QObject):
             return write_moves(store, moves, reason=rec.reason, actor=rec.actor, now=at, undo_of=undo)
 
         def done(fut: Future[Any]) -> None:  # on the sync thread: the signal queues it to ours
-            error = fut.exception()
+            # Cancelled: the sync loop ended before it ran the write (Syncer.submit after a stop).
+            error = RuntimeError("the sync thread stopped first") if fut.cancelled() else fut.exception()
             self._written.emit(rec, None if error else fut.result(), error)
 
         writer.submit(job).add_done_callback(done)

@@ -19,6 +19,7 @@ from PySide6.QtCore import QObject, QTimer, Slot
 from console.domain.model import ChangeSet, Enquiry, Message
 from console.sla.engine import SlaEngine, Thresholds
 from console.store.reads import StoreReader
+from console.sync.state import SyncStatus
 from widgets.app.gc_guard import GarbageCollector
 from widgets.app.workers import BackgroundJobs
 from widgets.board.reassign import MoveController
@@ -110,7 +111,7 @@ class Controller(QObject):
         return self.figures.computed
 
     @property
-    def sync_state(self) -> Any:
+    def sync_state(self) -> SyncStatus | None:
         return self.status.sync_state
 
     @property
@@ -157,7 +158,7 @@ class Controller(QObject):
         self.feed.on_changes(changes)
 
     @Slot(object)
-    def on_state(self, state: Any) -> None:
+    def on_state(self, state: SyncStatus) -> None:
         if self.stopped:  # a queued report from the sync thread, arriving after the window closed
             return
         self.reference.read_offset()

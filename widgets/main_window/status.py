@@ -5,48 +5,38 @@ colour only repeats it."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
 
-# state -> (shape, object name used by the theme's style sheet)
+from console.sync.state import SyncState
+
+# state -> its shape (the theme's style sheet may colour it by the "connection" property)
 _SHAPES = {
-    "live": "●",
-    "syncing": "◐",
-    "reconnecting": "◌",
-    "offline": "■",
-    "auth_required": "▲",
-    "starting": "○",
+    SyncState.LIVE: "●",
+    SyncState.SYNCING: "◐",
+    SyncState.RECONNECTING: "◌",
+    SyncState.OFFLINE: "■",
+    SyncState.AUTH_REQUIRED: "▲",
+    SyncState.STARTING: "○",
 }
-
-
-class StateLike(Protocol):
-    """What the widget reads from console.sync.engine.SyncState."""
-
-    @property
-    def state(self) -> str: ...
-    @property
-    def since(self) -> float: ...
-    @property
-    def last_sync_at(self) -> float | None: ...
 
 
 def _hhmm(t: float | None, tz: ZoneInfo) -> str:
     return "never" if not t else datetime.fromtimestamp(t, tz).strftime("%H:%M")
 
 
-def describe(state: str, since: float, last_sync_at: float | None, tz: ZoneInfo) -> str:
-    if state == "live":
+def describe(state: SyncState, since: float, last_sync_at: float | None, tz: ZoneInfo) -> str:
+    if state == SyncState.LIVE:
         return "Live"
-    if state == "syncing":
+    if state == SyncState.SYNCING:
         return "Syncing…"
-    if state == "reconnecting":
+    if state == SyncState.RECONNECTING:
         return f"Reconnecting… · data from {_hhmm(last_sync_at, tz)}"
-    if state == "offline":
+    if state == SyncState.OFFLINE:
         return f"Offline since {_hhmm(since, tz)} · data from {_hhmm(last_sync_at, tz)}"
-    if state == "auth_required":
+    if state == SyncState.AUTH_REQUIRED:
         return f"Signed out: sign in again · data from {_hhmm(last_sync_at, tz)}"
     return "Starting…"
 
@@ -55,7 +45,7 @@ class ConnectionStatus(QWidget):
     def __init__(self, parent: QWidget | None = None, tz: str = "UTC") -> None:
         super().__init__(parent)
         self._tz = ZoneInfo(tz)
-        self.state = "starting"
+        self.state = SyncState.STARTING
         self.shape = QLabel()
         self.text = QLabel()
         self.pending = QLabel()
@@ -73,20 +63,17 @@ class ConnectionStatus(QWidget):
         layout.addWidget(self.text)
         layout.addSpacing(16)
         layout.addWidget(self.pending)
-        self.set_state("starting", 0.0, None)
+        self.set_state(SyncState.STARTING, 0.0, None)
         self.set_pending(0)
 
     def set_time_zone(self, tz: str) -> None:
         self._tz = ZoneInfo(tz)
 
-    def set_sync_state(self, s: StateLike) -> None:
-        self.set_state(s.state, s.since, s.last_sync_at)
-
-    def set_state(self, state: str, since: float, last_sync_at: float | None, detail: str = "") -> None:
-        self.state = state
+    def set_state(self, state: SyncState, since: float, last_sync_at: float | None, detail: str = "") -> None:
+        self.state = SyncState(state)
         text = describe(state, since, last_sync_at, self._tz)
         self.shape.setText(_SHAPES.get(state, "○"))
-        self.shape.setProperty("connection", state)  # style sheets may colour it
+        self.shape.setProperty("connection", str(state))  # style sheets may colour it
         self.text.setText(text)
         tip = f"{text}\n{detail}" if detail else text
         self.text.setToolTip(tip.replace("&", "&amp;").replace("<", "&lt;"))

@@ -7,6 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Slot
 
+from console.sync.state import SyncState, SyncStatus
 from widgets.main_window.changes import ChangeFeed, LiveChange
 from widgets.main_window.reference import LiveReference
 from widgets.main_window.window import MainWindow
@@ -19,7 +20,7 @@ class StatusPresenter(QObject):
         super().__init__(parent)
         self.window, self.reference = window, reference
         self.connection = window.connection
-        self.sync_state: Any = None  # the last state the sync worker reported
+        self.sync_state: SyncStatus | None = None  # the last state the sync worker reported
         feed.changed.connect(self.on_change)
 
     def say(self, text: str, ms: int = 0) -> None:
@@ -40,11 +41,9 @@ class StatusPresenter(QObject):
                 30_000,
             )
 
-    def on_state(self, state: Any) -> None:
+    def on_state(self, state: SyncStatus) -> None:
         self.sync_state = state
-        self.connection.set_state(
-            state.state, state.since, state.last_sync_at, getattr(state, "detail", "") or ""
-        )
+        self.connection.set_state(state.state, state.since, state.last_sync_at, state.detail)
         self.show_pending()
 
     def on_outbox(self, result: Any) -> None:
@@ -62,8 +61,8 @@ class StatusPresenter(QObject):
         self.say(text, 20_000)
 
     def on_failed(self, reason: str) -> None:
-        last = getattr(self.sync_state, "last_sync_at", None)
-        self.connection.set_state("offline", self.reference.now(), last, reason)
+        last = self.sync_state.last_sync_at if self.sync_state is not None else None
+        self.connection.set_state(SyncState.OFFLINE, self.reference.now(), last, reason)
         self.say(f"Sync stopped: {reason}", 0)
 
     def show_pending(self) -> None:

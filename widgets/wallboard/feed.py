@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from concurrent.futures import Future
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -80,7 +79,7 @@ class LiveFeed(QObject):
             self._next = time.monotonic() + 4 * (time.monotonic() - started)
             self._done(figures)
 
-        self._jobs.submit(lambda: self._work(pending, staffing, now), done, self._failed)
+        self._jobs.read(lambda: self._work(pending, staffing, now), done, self._failed, owner=self)
 
     # --- the jobs thread --------------------------------------------------------------------------
     def _work(self, pending: ChangeSet, staffing: StaffingConfig | None, now: float) -> BoardFigures:
@@ -128,10 +127,6 @@ class LiveFeed(QObject):
         self.problem.emit(f"Figures not updated: {error}")
 
     def stop(self) -> None:
+        """Never waits: the reader is closed on the figures thread after the computation under way."""
         self.timer.stop()
-        closing: Future[None] = self._jobs.submit(self._close_reader, lambda _: None, lambda _: None)
-        try:
-            closing.result(timeout=10)
-        except Exception:  # cancelled or still busy at shutdown: the process is ending anyway
-            log.warning("the figures thread did not finish in time")
-        self._jobs.shutdown()
+        self._jobs.shutdown(last=self._close_reader)

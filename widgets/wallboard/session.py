@@ -3,7 +3,9 @@
 It reuses the session's pieces (cache, secrets, the sync worker with its reconnect and back-off) but
 opens no main window and never a dialog: it signs in with a viewer token (the demo's "wallboard" user, or
 CONCIERGE_TOKEN / a stored refresh token / CONCIERGE_PASSWORD for the configured user), and anything
-that goes wrong is written on the board's status line and in the log.
+that goes wrong is written on the board's status line and in the log. When the service forgets its
+session (a restart) it signs in again by itself (console.sync.runner); when the sync loop dies of an
+error, it starts it again from a timer on the UI thread.
 """
 
 from __future__ import annotations
@@ -13,14 +15,17 @@ import secrets as pysecrets
 import shutil
 import sys
 import tempfile
+import time
 from pathlib import Path
 
+from PySide6.QtCore import QTimer, Slot
 from PySide6.QtWidgets import QApplication
 from shiboken6 import Shiboken
 
 from console.api.transport import check_base_url
 from console.platform.credentials import SecretStore
 from console.store.cache import Store, StoreReader
+from console.sync.state import SyncStatus
 from widgets.app.session import Session, SessionConfig
 from widgets.app.workers import SyncWorker
 from widgets.theme.theme import apply_theme
@@ -28,6 +33,7 @@ from widgets.wallboard.views import LiveViews
 
 log = logging.getLogger("concierge.ui.wallboard")
 WALLBOARD_USER, WALLBOARD_PASSWORD = "wallboard", "demo-viewer"
+RESTART_MS = 15_000  # after the sync loop died of an error (a bug, a broken cache): try again
 
 
 class WallboardSession(Session):
@@ -49,6 +55,10 @@ class WallboardSession(Session):
         self.screen, self.full_screen = screen, full_screen
         self.views: LiveViews | None = None
         self.offset = 0.0
+        self.restart = QTimer(self)  # on the UI thread: restarts the sync after it died
+        self.restart.setSingleShot(True)
+        self.restart.setInterval(RESTART_MS)
+        self.restart.timeout.connect(self.start_sync)
 
     def start(self) -> None:
         c = self.config
@@ -67,6 +77,7 @@ class WallboardSession(Session):
             self.api_url = check_base_url(c.api_url)
             self._cache = c.cache_path or Path(tempfile.gettempdir()) / "concierge-wallboard.db"
             self._key = self.secrets.cache_key()
+        self.chain = self._chain()
         if not self._cache.exists():
             Store(self._cache, self._key).close()
         self.reader = StoreReader(self._cache, self._key)
@@ -81,49 +92,46 @@ class WallboardSession(Session):
         self.start_sync()
 
     def now(self) -> float:
-        import time
-
+        """The server's clock (the offset the sync measured, read from the cache)."""
         return time.time() + self.offset
 
-    def start_sync(self) -> None:
-        assert self.views is not None
-        self.stop_sync()
-        worker = SyncWorker(self._make_runner)
+    def _connect(self, worker: SyncWorker) -> None:
+        assert self.views is not None  # a QObject on the UI thread, like this session
         worker.changesReady.connect(self.views.on_changes)
         worker.stateChanged.connect(self._on_wall_state)
         worker.failed.connect(self._on_failed)
-        self.worker = worker
-        worker.start()
 
-    def _on_wall_state(self, state: object) -> None:
+    @Slot(object)
+    def _on_wall_state(self, status: SyncStatus) -> None:
         if self.reader is not None:
             raw = self.reader.get_meta("clock_offset")
             try:
                 self.offset = float(raw) if raw else 0.0
             except ValueError:
                 self.offset = 0.0
-        assert self.views is not None
-        self.views.on_state(state)
+        if self.views is not None:
+            self.views.on_state(status)
 
+    @Slot(str)
     def _on_failed(self, reason: str) -> None:
         # The sync loop died (a bug or a broken cache): say so on the board, start again shortly.
-        assert self.views is not None
-        if self.views.wallboard is not None:
+        if self.views is not None and self.views.wallboard is not None:
             self.views.wallboard.show_problem(f"Sync stopped ({reason}); restarting")
-        from PySide6.QtCore import QTimer
-
-        QTimer.singleShot(15_000, self.start_sync)
+        if not self._stopped:
+            self.restart.start()
 
     def stop(self) -> None:
         if self._stopped:
             return
         self._stopped = True
+        self.restart.stop()
         self.stop_sync()
         if self.views is not None:
             self.views.stop()
             Shiboken.delete(self.views)  # on the UI thread, not whenever the garbage collector runs
             self.views = None
         self.jobs.shutdown()
+        self._wait_for_sync()
         if self.reader is not None:
             self.reader.close()
         if self.service is not None:

@@ -8,7 +8,7 @@ is fed from that one feed.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QWidget
@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from console.domain.model import ChangeSet
     from console.live.chart_data import BoardFigures
     from console.store.reads import StoreReader
+    from console.sync.state import SyncStatus
     from widgets.charts.panel import ChartPanel
     from widgets.charts.staffing_panel import StaffingPanel
     from widgets.wallboard.feed import LiveFeed
@@ -46,7 +47,7 @@ class LiveViews(QObject):
         self.charts: ChartPanel | None = None
         self.staffing: StaffingPanel | None = None
         self.wallboard: Wallboard | None = None
-        self._state: Any = None
+        self._state: SyncStatus | None = None
 
     def _ensure_feed(self) -> LiveFeed:
         if self.feed is None:
@@ -110,15 +111,10 @@ class LiveViews(QObject):
         if self.feed is not None:
             self.feed.on_changes(changes)
 
-    def on_state(self, state: Any) -> None:
+    def on_state(self, state: SyncStatus) -> None:
         self._state = state
         if self.wallboard is not None:
-            self.wallboard.set_connection(
-                getattr(state, "state", ""),
-                getattr(state, "since", 0.0),
-                getattr(state, "last_sync_at", None),
-                getattr(state, "detail", "") or "",
-            )
+            self.wallboard.set_connection(state.state, state.since, state.last_sync_at, state.detail)
 
     def _watched(self) -> bool:
         """Figures are computed only while a view is on screen (at 100k rows they cost CPU)."""

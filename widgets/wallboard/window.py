@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QStackedWidget, 
 
 from console.live.chart_data import BoardFigures
 from console.live.wallboard import Page, Ring, WallboardThresholds, alerts_raised, wallboard_pages
+from console.sync.state import SyncState
 from widgets.main_window.status import describe
 from widgets.theme.theme import Theme, make_theme
 from widgets.wallboard.tile import TileWidget
@@ -157,7 +158,9 @@ class Wallboard(QWidget):
         self._show_title()
         self._show_status()
 
-    def set_connection(self, state: str, since: float, last_sync_at: float | None, detail: str = "") -> None:
+    def set_connection(
+        self, state: SyncState, since: float, last_sync_at: float | None, detail: str = ""
+    ) -> None:
         text = describe(state, since, last_sync_at, self.tz)
         self._connection = text if state != "auth_required" else f"{text} (check the wallboard's account)"
         if detail and state not in ("live", "syncing"):
