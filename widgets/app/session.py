@@ -104,7 +104,7 @@ class Session(QObject):
         self._key = b""
         self._cache = Path()
         self._job_local = threading.local()
-        # The conversation fetches' clients (one per jobs thread): closed on stop, so a retry never outlives us.
+        # The conversation fetches' clients (one per jobs thread): closed on stop, so no retry outlives us.
         self._job_apis: list[ApiClient] = []
         self._stopped = False
         self.audit: AuditTrail | None = None  # logins, reveals and exports (widgets.main_window.audit_trail)
