@@ -199,7 +199,9 @@ def _log(conn: apsw.Connection, agents: Iterable[Agent], now: float) -> int:
     for a in agents:
         seen.add(a.id)
         held = open_rows.get(a.id)
-        if held is not None and held[1] == a.status:
+        # Same status, same since: nothing happened. Same status from a later since: it changed and
+        # changed back between two syncs (the unseen interval stays with the status held before).
+        if held is not None and held[1] == a.status and not held[2] < a.status_since <= now:
             continue
         since = a.status_since if 0 < a.status_since <= now else now
         if held is not None:
