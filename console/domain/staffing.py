@@ -54,6 +54,53 @@ class TeamStaffing:
         return self.needed.agents - self.on_shift
 
 
+@dataclass(frozen=True, slots=True)
+class Capacity:
+    """Agents and their concurrent slots. Agents on shift (available or busy) take work; free slots are
+    capacity minus load over them, so an agent whose every slot is taken is not "free" whatever their
+    status says, and a busy agent with a slot left is."""
+
+    on_shift: int = 0
+    available: int = 0
+    busy: int = 0
+    away: int = 0
+    offline: int = 0
+    load: int = 0  # enquiries held by agents on shift
+    capacity: int = 0  # their concurrent slots
+    free_slots: int = 0
+    full: int = 0  # agents on shift with no free slot
+
+    @property
+    def utilisation(self) -> float | None:
+        return self.load / self.capacity if self.capacity else None
+
+
+def capacity(agents: Iterable[Agent], team_id: str | None = None) -> Capacity:
+    """The capacity of some agents (of one team when team_id is given)."""
+    counts = dict.fromkeys(("available", "busy", "away", "offline"), 0)
+    load = cap = free = full = 0
+    for a in agents:
+        if team_id is not None and a.team_id != team_id:
+            continue
+        counts[a.status if a.status in counts else "offline"] += 1
+        if a.status in ON_SHIFT_STATUSES:
+            load += a.load
+            cap += a.capacity
+            free += max(0, a.capacity - a.load)
+            full += a.load >= a.capacity
+    return Capacity(
+        on_shift=counts["available"] + counts["busy"],
+        available=counts["available"],
+        busy=counts["busy"],
+        away=counts["away"],
+        offline=counts["offline"],
+        load=load,
+        capacity=cap,
+        free_slots=free,
+        full=full,
+    )
+
+
 def _finite(name: str, value: float, *, positive: bool = False) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise ValueError(f"{name} must be a finite number, got {value!r}.")

@@ -27,6 +27,7 @@ from PySide6.QtGui import QBrush
 
 from console.domain.model import Agent, Enquiry
 from console.domain.routing import Target
+from console.domain.staffing import capacity
 from console.sla.engine import SlaStatus
 from widgets.queue import mime
 from widgets.queue.model import ENQUIRY_ROLE, ID_ROLE, SLA_STATE_ROLE
@@ -102,7 +103,7 @@ def breach_risk(states: dict[str, int], agents: Sequence[Agent]) -> tuple[str, s
     """(level, sentence): high when anything is breached or more urgent work than free agent slots,
     medium when anything is urgent or at risk, low otherwise."""
     breached, urgent, at_risk = (states.get(k, 0) for k in ("breached", "urgent", "at_risk"))
-    free = sum(max(0, a.capacity - a.load) for a in agents if a.status in ("available", "busy"))
+    free = capacity(agents).free_slots
     parts = [
         f"{n} {w.lower()}" for n, w in ((breached, "Breached"), (urgent, "Urgent"), (at_risk, "At risk")) if n
     ]
