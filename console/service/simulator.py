@@ -101,11 +101,15 @@ class Simulator:
                 e.agent_id = agent.id
                 self._plan(e.id, now + handle_time(rng), "reply")
             store.put(e, "simulator")
-            if kind == "conversation":
+            if kind == "conversation":  # planned in bulk below: one heapify, not 100k pushes
                 self._returning += 1
-                self._plan(e.id, now + rng.expovariate(1 / POP_MEAN_S), "backlog")
+                self._ticket += 1
+                self._due[e.id] = self._ticket
+                self._action[e.id] = "backlog"
+                self._heap.append((now + rng.expovariate(1 / POP_MEAN_S), self._ticket, e.id))
             elif agent is None:
                 self.floor.enqueue(e.team_id or "social", e.id, e.priority, e.updated_at)
+        heapq.heapify(self._heap)
         for team in self.floor.queues:  # specialists accept waiting hand-offs a moment after the start
             self._plan(f"!{team}", now + 1, "dispatch")
 

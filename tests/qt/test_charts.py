@@ -165,6 +165,7 @@ def test_staffing_panel_shows_erlang_c_and_takes_new_inputs(
     assert panel.table.rowCount() == len(f.teams)
     social = next(i for i, t in enumerate(f.teams) if t.team_id == "social")
     team = f.teams[social]
+
     def cell(column: str) -> str:
         item = panel.table.item(social, COLUMNS.index(column))
         assert item is not None
