@@ -103,8 +103,9 @@ class Workforce:
         self._set[a.id] = status
 
     def refresh_status(self, a: Agent, now: float) -> None:
-        """On shift: busy while working on anything (utilisation in the shift report), else available.
-        Free slots are capacity minus load either way: a busy agent may still take more."""
+        """On shift: busy when working on anything at the roster change (utilisation in the shift report),
+        else available. Only at roster changes: a status flipping with every reply would be noise in the
+        status log. Free slots are capacity minus load either way: a busy agent may still take more."""
         if self._set.get(a.id, a.status) in ON_SHIFT and a.status in ON_SHIFT:
             self._status(a, "busy" if a.load > 0 else "available", now)
 
@@ -122,14 +123,12 @@ class Workforce:
     def take(self, ident: str, a: Agent, now: float) -> None:
         self.slot[ident] = a.id
         a.load += 1
-        self.refresh_status(a, now)
 
     def release(self, ident: str, now: float) -> None:
         agent_id = self.slot.pop(ident, None)
         a = self.world.agents.get(agent_id or "")
         if a is not None and a.load > 0:
             a.load -= 1
-            self.refresh_status(a, now)
         for q in self.queues.values():
             q.discard(ident)
 

@@ -77,6 +77,8 @@ class Simulator:
             self.floor.start(start - 1800)  # the roster changes at start: statuses held since earlier
             self._roster(start)
             self._populate(open_enquiries, start)
+            for a in self.world.agents.values():  # those already working on something are busy
+                self.floor.refresh_status(a, start)
         self._next_arrival = self._draw_arrival(start)
         self._next_spike = self._draw_spike(start)
 

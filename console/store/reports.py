@@ -83,6 +83,42 @@ def save_report(store: Store, report: ShiftReport, *, actor: str = SYSTEM_ACTOR)
     return True
 
 
+@dataclass(frozen=True, slots=True)
+class Amendment:
+    """What changed in a stored report's figures after its cut-off (late data, or events since), found at
+    detected_at (the service's clock). The stored report itself never changes."""
+
+    shift_id: str
+    detected_at: float
+    changes: tuple[tuple[str, Any, Any], ...]  # (figure, in the stored report, counting everything known)
+
+
+def save_amendment(store: Store, amendment: Amendment, *, actor: str = SYSTEM_ACTOR) -> None:
+    """Record an amendment in the audit trail (append-only, chained): never folded into the report."""
+    with known_errors(store.path), store._conn:
+        append_audit(
+            store._conn,
+            at=amendment.detected_at,
+            actor=actor,
+            action="report.amended",
+            subject=amendment.shift_id,
+            detail={"changes": [list(c) for c in amendment.changes]},
+        )
+
+
+def report_amendments(reader: StoreReader, shift_id: str) -> list[Amendment]:
+    """A stored report's amendments, oldest first."""
+    rows = reader._rows(
+        "SELECT at, detail FROM audit WHERE action = 'report.amended' AND subject = ? ORDER BY seq",
+        (shift_id,),
+    )
+    out = []
+    for at, detail in rows:
+        changes = tuple((str(k), old, new) for k, old, new in json.loads(detail).get("changes", []))
+        out.append(Amendment(shift_id, float(at), changes))
+    return out
+
+
 def has_report(reader: StoreReader, shift_id: str) -> bool:
     return bool(reader._rows("SELECT 1 FROM shift_reports WHERE shift_id = ?", (shift_id,)))
 
