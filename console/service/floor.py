@@ -87,6 +87,7 @@ class Workforce:
         self.slot: dict[str, str] = {}  # enquiry id -> agent holding it in a slot
         self.override: dict[str, int] = {}  # team -> agents on shift, set by set_staff
         self._set: dict[str, str] = {}  # agent id -> the status this roster last gave it
+        self.leaving: set[str] = set()  # agents finishing their work before they log off
         self._cals = {c.id: c for c in world.calendars}
         self._ticket = 0
 
@@ -113,7 +114,7 @@ class Workforce:
         """The on-shift agent with the most free slots (ties: by id), or None when all are full."""
         best: Agent | None = None
         for a in self.members(team_id):
-            if a.status not in ON_SHIFT or a.load >= a.capacity:
+            if a.status not in ON_SHIFT or a.load >= a.capacity or a.id in self.leaving:
                 continue
             if best is None or (a.capacity - a.load, best.id) > (best.capacity - best.load, a.id):
                 best = a
@@ -129,6 +130,9 @@ class Workforce:
         a = self.world.agents.get(agent_id or "")
         if a is not None and a.load > 0:
             a.load -= 1
+            if a.load == 0 and a.id in self.leaving:  # their last reply is sent: off they go
+                self.leaving.discard(a.id)
+                self._status(a, "offline", now)
         for q in self.queues.values():
             q.discard(ident)
 
@@ -169,9 +173,11 @@ class Workforce:
         for a in self.world.agents.values():
             self._status(a, "offline", now)
 
-    def roster(self, team_id: str, want: int, now: float) -> list[str]:
+    def roster(self, team_id: str, want: int, now: float, *, outage: bool = False) -> list[str]:
         """Put `want` agents of the team on shift (within its size); returns the enquiries whose agent
-        left the floor (their work goes back to the queue). While a team works, one more is away."""
+        left the floor (their work goes back to the queue). Nobody leaves mid-reply: an agent holding
+        work takes nothing new and logs off after the last reply, unless the team goes offline (an
+        outage: the work goes back to the queue). While a team works, one more is away."""
         members = sorted(self.members(team_id), key=lambda a: a.id)
         mine = [a for a in members if self._set.get(a.id, a.status) == a.status]  # not a supervisor's
         want = min(want, len(mine))
@@ -180,8 +186,14 @@ class Workforce:
         dropped: list[str] = []
         while len(working) > want:
             a = working.pop(0)  # the least loaded leaves first
+            if a.load and not outage:
+                self.leaving.add(a.id)  # takes nothing new, logs off after the last reply
+                continue
             dropped += [i for i, who in self.slot.items() if who == a.id]
+            self.leaving.discard(a.id)
             self._status(a, "offline", now)
+        for a in working:
+            self.leaving.discard(a.id)  # wanted after all
         for a in resting:
             if len(working) >= want:
                 break

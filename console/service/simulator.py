@@ -196,7 +196,8 @@ class Simulator:
         rate = self.peak_per_hour * CURVE[hour.hour] + self._returning * POP_RETURN * HOUR / POP_MEAN_S
         for team in self.world.teams:
             want = self.floor.planned(team.id, at, rate * SHARES.get(team.id, 0.0))
-            for ident in self.floor.roster(team.id, want, at):
+            outage = any(k == "offline" and who == team.id for k, who, _ in self.floor.incidents(at))
+            for ident in self.floor.roster(team.id, want, at, outage=outage):
                 self._requeue(ident, at)
             self._dispatch(team.id, at)
         nxt = hour.replace(minute=0, second=0, microsecond=0).timestamp() + HOUR
