@@ -11,7 +11,7 @@ from itertools import accumulate
 
 from console.domain.model import Enquiry, Message
 from console.service import texts
-from console.service.world import OWNER
+from console.service.world import OWNER, policies
 
 CHANNELS = ("x", "facebook", "instagram", "whatsapp", "linkedin", "threads")
 CHANNEL_CUM = list(accumulate((35, 20, 15, 22, 6, 2)))
@@ -88,6 +88,23 @@ def draw_enquiry(rng: random.Random, ident: str, now: float) -> Enquiry:
     )
 
 
+POLICIES = sorted(policies(), key=lambda p: p.rank)
+
+
+def resolution_s(e: Enquiry) -> float:
+    """The resolution target of the policy that applies to e (the first match by rank)."""
+    for p in POLICIES:
+        if (
+            (p.topic is None or p.topic == e.topic)
+            and (p.flag is None or p.flag in e.flags)
+            and (p.priority is None or p.priority == e.priority)
+            and (p.channel is None or p.channel == e.channel)
+            and (p.visibility is None or p.visibility == e.visibility)
+        ):
+            return p.resolution_s
+    return 72 * HOUR
+
+
 def age_backlog(rng: random.Random, e: Enquiry, now: float, kind: str) -> None:
     """Turn a fresh enquiry into one of the open backlog at `now`.
 
@@ -100,7 +117,9 @@ def age_backlog(rng: random.Random, e: Enquiry, now: float, kind: str) -> None:
         age = rng.expovariate(1 / (6 * MIN)) + rng.uniform(0, MIN)
         e.created_at = e.first_customer_message_at = e.last_customer_message_at = e.updated_at = now - age
         return
-    age = min(rng.expovariate(1 / (5 * HOUR)), 4 * 24 * HOUR) + rng.uniform(20 * MIN, 40 * MIN)
+    # Most of the backlog is inside its resolution target (a floor in motion); a few are overdue.
+    share = rng.uniform(1.0, 2.0) if rng.random() < 0.04 else rng.uniform(0.05, 0.85)
+    age = min(resolution_s(e) * share, 4 * 24 * HOUR) + rng.uniform(20 * MIN, 40 * MIN)
     created = now - age
     e.created_at = e.first_customer_message_at = e.last_customer_message_at = created
     target = handoff_team(e)
@@ -115,7 +134,7 @@ def age_backlog(rng: random.Random, e: Enquiry, now: float, kind: str) -> None:
         e.updated_at = max(first, e.last_customer_message_at or first)
         e.version = 2
         return
-    first = created + (now - created) * rng.uniform(0.02, 0.2)
+    first = created + min((now - created) * rng.uniform(0.02, 0.2), 60 + rng.expovariate(1 / (20 * MIN)))
     e.first_response_at = e.last_agent_message_at = first
     if target is not None:
         e.team_id, e.handoff_requested_at = target, first
@@ -123,7 +142,7 @@ def age_backlog(rng: random.Random, e: Enquiry, now: float, kind: str) -> None:
     e.status = "open"
     last = first + (now - first) * rng.uniform(0.3, 0.95)
     if rng.random() < 0.5:  # the customer wrote again and was answered since
-        e.last_customer_message_at = (first + last) / 2
+        e.last_customer_message_at = max(first, last - rng.uniform(MIN, 15 * MIN))  # answered promptly
         e.text = texts.follow_up(rng)
     e.last_agent_message_at = last
     if rng.random() < 0.45:  # the agent asked something and waits for the customer

@@ -77,12 +77,14 @@ def attainment(clocks: Iterable[ClockLike], start: float, until: float) -> Attai
     return Attainment(met, missed)
 
 
-def words(a: Attainment) -> tuple[str, str]:
-    """(value, detail) as every screen shows it: '72%', '1,493 met · 597 missed · first and next replies'."""
+def words(a: Attainment, *, named: bool = True) -> tuple[str, str]:
+    """(value, detail) as every screen shows it: '72%', '1,493 met · 597 missed · first and next replies'
+    (named=False leaves out which clocks count, for a screen whose caption says it already)."""
     frac = a.fraction
+    which = f" · {WHICH}" if named else ""
     if frac is None:
-        return "—", f"no reply clock decided yet · {WHICH}"
-    return f"{frac:.0%}", f"{a.met:,} met · {a.missed:,} missed · {WHICH}"
+        return "—", f"no reply clock decided yet{which}"
+    return f"{frac:.0%}", f"{a.met:,} met · {a.missed:,} missed{which}"
 
 
 __all__ = [

@@ -74,7 +74,7 @@ class LiveHeader(QWidget):
         per_channel = " · ".join(f"{names.get(c, c)} {n}" for c, n in list(q.waiting_by_channel.items())[:3])
         self.waiting.set(f"{q.waiting:,}", per_channel or "nobody waiting")
         self.longest.set(format_wait(q.longest_wait_s) if q.longest_wait_id else "—", q.longest_wait_id or "")
-        self.attainment.set(*today.words(sla))
+        self.attainment.set(*today.words(sla, named=False))  # the caption names the clocks
         self.unanswered.set(f"{q.unanswered:,}", f"no first reply yet · {q.open:,} open")
         slots = f"{a.free_slots} free slot{'s' if a.free_slots != 1 else ''}"
         self.agents.set(f"{a.online}", f"{slots} · {a.full} full · {a.away} away")
