@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -117,6 +117,21 @@ def report_amendments(reader: StoreReader, shift_id: str) -> list[Amendment]:
         changes = tuple((str(k), old, new) for k, old, new in json.loads(detail).get("changes", []))
         out.append(Amendment(shift_id, float(at), changes))
     return out
+
+
+def amendment_words(amendments: Sequence[Amendment], when: Callable[[float], str]) -> str:
+    """The latest amendment as a sentence ('' when none): the stored figures stay as of the cut-off."""
+    if not amendments:
+        return ""
+    last = amendments[-1]
+    parts = [f"{name.replace('_', ' ')} {_figure(old)} → {_figure(new)}" for name, old, new in last.changes]
+    return f"Amended after its cut-off (found {when(last.detected_at)}): {'; '.join(parts)}."
+
+
+def _figure(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    return "n/a" if value is None else f"{value:,}" if isinstance(value, int) else str(value)
 
 
 def has_report(reader: StoreReader, shift_id: str) -> bool:

@@ -8,6 +8,8 @@ import zlib
 from collections.abc import Callable
 from pathlib import Path
 
+from pytestqt.qtbot import QtBot
+
 from console.domain.model import Shift
 from console.reports.codec import encode
 from console.service.server import DemoService
@@ -16,6 +18,8 @@ from console.store.reports import load_report, report_amendments
 from console.sync.engine import Syncer
 from console.sync.shift_close import GRACE_S, SALT_KEY, build_report, close_shifts_quietly
 from tests.integration.test_sync_fixtures import new_client, new_store
+from widgets.app.workers import BackgroundJobs
+from widgets.reports.viewer import ReportViewer
 
 HOUR = 3600.0
 
@@ -42,7 +46,7 @@ def running_shift(svc: DemoService) -> Shift:
 
 
 def test_two_caches_synced_at_different_moments_store_the_same_report_and_later_events_amend_it(
-    fresh_service: Callable[..., DemoService], tmp_path: Path
+    fresh_service: Callable[..., DemoService], tmp_path: Path, qtbot: QtBot
 ) -> None:
     svc = fresh_service(seed=12, open_enquiries=400)
     shift = running_shift(svc)
@@ -86,6 +90,14 @@ def test_two_caches_synced_at_different_moments_store_the_same_report_and_later_
     assert set(figures) & {"answered", "sla_due", "sla_met", "breaches"}  # later replies, later deadlines
     for name, (old, new) in figures.items():
         assert old == getattr(report.summary, name, getattr(report, name, None)) and old != new
+    # Shown as such: the viewer names the amendment beside the report, whose figures stay as stored.
+    jobs = BackgroundJobs()
+    viewer = ReportViewer(early, jobs=jobs, tz="Europe/London")
+    qtbot.addWidget(viewer)
+    assert viewer.open(shift.id) == report
+    said = viewer.status.text()
+    assert "Amended after its cut-off" in said and f"{name.replace('_', ' ')} {old}" in said
+    jobs.shutdown()
     # Nothing new since: no second amendment for the same figures.
     close_shifts_quietly(early, svc.clock.now() + 1000, extra=SITE)
     assert report_amendments(early, shift.id) == amendments
