@@ -100,6 +100,7 @@ def run_rostered(seed: int, n_open: int, start: float, hours: float) -> tuple[in
     board, f = figures(sim)
     backlog = sum(t.backlog for t in f.teams)
     agree_new = agree_old = intervals = equal = 0
+    missed_new = missed_old = 0  # the backlog grew while the gap said "enough agents"
     print("interval (London)   gap now  (Erlang only)  backlog  change  agree")
     steps = int(hours * 3600 / STEP)
     for k in range(1, steps + 1):
@@ -113,6 +114,8 @@ def run_rostered(seed: int, n_open: int, start: float, hours: float) -> tuple[in
         intervals += 1
         agree_new += agree(short, change)
         agree_old += agree(old, change)
+        missed_new += change > 0 and short == 0
+        missed_old += change > 0 and old == 0
         at = datetime.fromtimestamp(sim.now, LONDON).strftime("%a %H:%M")
         mark = "yes" if agree(short, change) else "NO"
         print(f"{at:<18} {short:>7}  {old:>13}  {now_backlog:>7}  {change:>+6}  {mark}")
@@ -123,6 +126,8 @@ def run_rostered(seed: int, n_open: int, start: float, hours: float) -> tuple[in
             equal += same
             print(f"    SLA today · header: {h} | wallboard: {w} | report: {r} | free slots {slots}"
                   f"{'' if same else '  <- DIFFER'}")  # fmt: skip
+    print(f"\nintervals where the backlog grew while the gap said 'enough': staffing gap {missed_new}, "
+          f"Erlang C alone (baseline) {missed_old}")  # fmt: skip
     return agree_new, agree_old, intervals, equal
 
 
