@@ -16,6 +16,14 @@ from console.domain.model import Agent, Team
 
 ON_SHIFT_STATUSES = frozenset({"available", "busy"})
 _EPS = 1e-9  # float slack so that 7 / 0.7 rounds up to 10, not 11
+# Beyond these the inputs are a mistake, not a contact centre: refused with a clear message instead of a
+# search that would run for hours. Ten million erlangs (a whole country on the phone) still solves.
+MAX_TRAFFIC_ERLANGS = 1e8
+MIN_OCCUPANCY = 0.05
+# The Erlang B recursion is started this many standard deviations (sqrt(a)) below the traffic: from a
+# rough start there, each step shrinks the error by k/a, so it has vanished (by ~e^-50) at n = a, and a
+# huge load costs O(sqrt(a)) steps instead of O(a).
+_WARM_SIGMAS = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +54,53 @@ class TeamStaffing:
         return self.needed.agents - self.on_shift
 
 
+@dataclass(frozen=True, slots=True)
+class Capacity:
+    """Agents and their concurrent slots. Agents on shift (available or busy) take work; free slots are
+    capacity minus load over them, so an agent whose every slot is taken is not "free" whatever their
+    status says, and a busy agent with a slot left is."""
+
+    on_shift: int = 0
+    available: int = 0
+    busy: int = 0
+    away: int = 0
+    offline: int = 0
+    load: int = 0  # enquiries held by agents on shift
+    capacity: int = 0  # their concurrent slots
+    free_slots: int = 0
+    full: int = 0  # agents on shift with no free slot
+
+    @property
+    def utilisation(self) -> float | None:
+        return self.load / self.capacity if self.capacity else None
+
+
+def capacity(agents: Iterable[Agent], team_id: str | None = None) -> Capacity:
+    """The capacity of some agents (of one team when team_id is given)."""
+    counts = dict.fromkeys(("available", "busy", "away", "offline"), 0)
+    load = cap = free = full = 0
+    for a in agents:
+        if team_id is not None and a.team_id != team_id:
+            continue
+        counts[a.status if a.status in counts else "offline"] += 1
+        if a.status in ON_SHIFT_STATUSES:
+            load += a.load
+            cap += a.capacity
+            free += max(0, a.capacity - a.load)
+            full += a.load >= a.capacity
+    return Capacity(
+        on_shift=counts["available"] + counts["busy"],
+        available=counts["available"],
+        busy=counts["busy"],
+        away=counts["away"],
+        offline=counts["offline"],
+        load=load,
+        capacity=cap,
+        free_slots=free,
+        full=full,
+    )
+
+
 def _finite(name: str, value: float, *, positive: bool = False) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise ValueError(f"{name} must be a finite number, got {value!r}.")
@@ -61,14 +116,24 @@ def _agent_count(agents: int) -> int:
 
 
 def traffic(rate_per_hour: float, aht_s: float) -> float:
-    """Offered traffic in erlangs."""
-    return _finite("rate_per_hour", rate_per_hour) * _finite("aht_s", aht_s, positive=True) / 3600.0
+    """Offered traffic in erlangs (ValueError beyond MAX_TRAFFIC_ERLANGS: the inputs are wrong)."""
+    a = _finite("rate_per_hour", rate_per_hour) * _finite("aht_s", aht_s, positive=True) / 3600.0
+    if not a <= MAX_TRAFFIC_ERLANGS:
+        raise ValueError(
+            f"{rate_per_hour:g} contacts an hour of {aht_s:g} s each is {a:.3g} erlangs, more than "
+            f"{MAX_TRAFFIC_ERLANGS:.0e}: check the arrival rate and the handle time (seconds, not hours?)."
+        )
+    return a
 
 
 def _erlang_b(a: float, n: int) -> float:
-    b = 1.0
-    for k in range(1, n + 1):
+    k0 = max(0, min(n, math.floor(a - _WARM_SIGMAS * math.sqrt(a))))
+    # Below the load nearly every contact is blocked: B(k) ~ (a - k) / a. Exact from k = 0.
+    b = 1.0 if k0 == 0 else (a - k0) / a
+    for k in range(k0 + 1, n + 1):
         b = a * b / (k + a * b)
+        if b == 0.0:  # far above the load: blocking underflows and stays zero
+            break
     return b
 
 
@@ -139,8 +204,10 @@ def agents_needed(
         raise ValueError(f"target_sl must be a fraction below 1 (e.g. 0.8), got {target_sl!r}.")
     if not _finite("shrinkage", shrinkage) < 1:
         raise ValueError(f"shrinkage must be a fraction below 1 (e.g. 0.3), got {shrinkage!r}.")
-    if not 0 < _finite("max_occupancy", max_occupancy) <= 1:
-        raise ValueError(f"max_occupancy must be a fraction in (0, 1], got {max_occupancy!r}.")
+    if not MIN_OCCUPANCY <= _finite("max_occupancy", max_occupancy) <= 1:
+        raise ValueError(
+            f"max_occupancy must be a fraction from {MIN_OCCUPANCY} to 1 (e.g. 0.85), got {max_occupancy!r}."
+        )
     if a == 0:
         return StaffingResult(0.0, 0, 0.0, 0, 0.0, 0, 1.0, 0.0)
     # Walk n upwards from the first stable count, carrying Erlang B along: O(n) overall.
@@ -154,9 +221,9 @@ def agents_needed(
         b = a * b / (n + a * b)
     raw = n
     capped = max(raw, math.ceil(a / max_occupancy - _EPS))
-    while capped > n:
-        n += 1
-        b = a * b / (n + a * b)
+    if capped > n:
+        n = capped
+        b = _erlang_b(a, n)
     c = _c_from_b(a, n, b)
     return StaffingResult(
         traffic_erlangs=a,
@@ -168,6 +235,28 @@ def agents_needed(
         service_level=_sl(a, capped, c, aht_s, t),
         asa_s=_asa(a, capped, c, aht_s),
     )
+
+
+def backlog_agents(backlog: int, aht_s: float, clear_within_s: float, *, max_occupancy: float = 1.0) -> int:
+    """Agents it takes, on top of those the arrivals need, to clear `backlog` contacts already waiting
+    within clear_within_s, each working at most max_occupancy of the time (aht_s per contact, per slot
+    for agents who work several at once)."""
+    if isinstance(backlog, bool) or not isinstance(backlog, int) or backlog < 0:
+        raise ValueError(f"backlog must be a whole number of at least zero, got {backlog!r}.")
+    work = _finite("aht_s", aht_s, positive=True)
+    window = _finite("clear_within_s", clear_within_s, positive=True)
+    if not MIN_OCCUPANCY <= _finite("max_occupancy", max_occupancy) <= 1:
+        raise ValueError(
+            f"max_occupancy must be a fraction from {MIN_OCCUPANCY} to 1 (e.g. 0.85), got {max_occupancy!r}."
+        )
+    if backlog == 0:
+        return 0
+    agents = backlog * work / (window * max_occupancy)
+    if not agents <= MAX_TRAFFIC_ERLANGS:
+        raise ValueError(
+            f"clearing {backlog} contacts in {window:g} s needs {agents:.3g} agents: check the inputs."
+        )
+    return math.ceil(agents - _EPS)
 
 
 def arrival_rate(timestamps: Iterable[float], now: float, window_s: float = 3600) -> float:

@@ -18,10 +18,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from console.domain.model import Agent, Calendar, ChannelInfo, Enquiry, Shift, SLAPolicy, Team
-from console.domain.staffing import agents_needed
-from console.live.metrics import Attainment, agent_summary, site_time_zone, start_of_day, waiting_since
+from console.live.floor import StaffingConfig as StaffingConfig  # re-exported: the widgets take it from here
+from console.live.floor import in_backlog, on_shift_ids, slot_handle_s, team_staffing
+from console.live.metrics import ResponseClock, site_time_zone, start_of_day, waiting_since
 from console.sla.engine import SlaEngine, Thresholds
 from console.sla.predict import predict_breaches
+from console.sla.today import REPLY_CLOCKS, Attainment, attainment
 
 BUCKET_S = 900.0  # 15 minutes: fine enough for the backlog curve, summed to hours for the bar charts
 WINDOW_S = 86_400.0  # activity kept for a day
@@ -33,18 +35,6 @@ NO_TEAM = ""  # key for enquiries without a known team
 KINDS = ("arrivals", "answers", "resolutions")
 # First-response histogram bins, in minutes (the last one is open-ended).
 FRT_EDGES_MIN = (0.0, 5.0, 10.0, 15.0, 30.0, 60.0, 120.0, 240.0, 420.0, 720.0)
-
-
-@dataclass(frozen=True, slots=True)
-class StaffingConfig:
-    """Erlang C inputs the data cannot give: handle time per enquiry and the service goal. Agents work
-    several enquiries at once, so the handle time is divided by each team's mean capacity."""
-
-    aht_s: float = 600.0
-    target_sl: float = 0.8
-    target_answer_s: float = 900.0
-    max_occupancy: float = 0.85
-    window_s: float = 3600.0  # the live arrival rate is measured over this window
 
 
 @dataclass(slots=True)
@@ -88,8 +78,12 @@ class TeamFigures:
     capacity: int
     on_shift: int
     rate_per_hour: float
-    needed: int  # agents needed now (Erlang C)
+    needed: int  # agents needed now: for_arrivals + for_backlog (console.live.floor)
     predicted_breaches: int  # in the next hour, with the agents on shift
+    backlog: int = 0  # open work nobody on shift holds
+    for_arrivals: int = 0  # Erlang C at the arrival rate
+    for_backlog: int = 0  # to clear the backlog within the answer target
+    free_slots: int = 0  # capacity minus load of the agents on shift
 
     @property
     def gap(self) -> int:
@@ -107,7 +101,7 @@ class BoardFigures:
     open: int
     waiting: int
     breached_now: int
-    attainment: Attainment  # response clocks decided today
+    attainment: Attainment  # "SLA today": reply clocks decided today (console.sla.today)
     backlog: tuple[tuple[float, int], ...]  # (time, open enquiries) over the shift
     hourly: Hourly
     frt: FrtDistribution
@@ -195,7 +189,7 @@ class LiveBoard:
         self,
         *,
         thresholds: Thresholds = Thresholds(),  # noqa: B008 - frozen
-        staffing: StaffingConfig = StaffingConfig(),
+        staffing: StaffingConfig = StaffingConfig(),  # noqa: B008 - frozen
         window_s: float = WINDOW_S,
     ) -> None:
         self.open: dict[str, Enquiry] = {}
@@ -210,6 +204,7 @@ class LiveBoard:
         self.engine = SlaEngine([], {}, {}, thresholds)
         self._engine_inputs: tuple[object, ...] = ()
         self._pruned_at = 0.0
+        self._replies: dict[str, tuple[ResponseClock, ...]] = {}  # reply clocks, for "SLA today"
 
     def set_reference(
         self,
@@ -252,6 +247,11 @@ class LiveBoard:
         if e.is_open or last >= horizon or e.id in self.activity.traces:
             fresh = e.first_response_at is not None and e.first_response_at >= horizon
             self.activity.observe(e, self._fr_met(e) if fresh else None)
+            self._replies[e.id] = tuple(
+                ResponseClock(c.kind, c.stopped_at, c.due_at)
+                for c in self.engine.clocks(e)
+                if c.kind in REPLY_CLOCKS
+            )
 
     def load(self, rows: Iterable[Enquiry], now: float) -> None:
         """Everything the cache holds (closed ones feed the activity counters if recent)."""
@@ -264,6 +264,7 @@ class LiveBoard:
         for ident in removed:
             self.open.pop(ident, None)
             self.activity.remove(ident)
+            self._replies.pop(ident, None)
         self.engine.forget(removed)
         horizon = now - self.activity.window_s
         for e in rows.values():
@@ -278,14 +279,18 @@ class LiveBoard:
         if now - self._pruned_at >= 60.0:
             self.activity.prune(now)
             self._pruned_at = now
+            for ident in [i for i in self._replies if i not in self.activity.traces]:
+                del self._replies[ident]
         rows = list(self.open.values())
         statuses = self.engine.statuses(rows, now)
         team_states: dict[str, Counter[str]] = {}
         waiting_team: Counter[str] = Counter()
         by_channel: Counter[str] = Counter()
         queues: dict[str, list[Enquiry]] = {}
+        backlog: Counter[str] = Counter()
+        working = on_shift_ids(self.agents)
         oldest: float | None = None
-        breached = missed_now = waiting = 0
+        breached = waiting = 0
         for e, st in zip(rows, statuses, strict=True):
             team = e.team_id or NO_TEAM
             states = team_states.get(team)
@@ -294,8 +299,8 @@ class LiveBoard:
             states[NO_CLOCK if st is None else st.state] += 1
             if st is not None and st.state == "breached":
                 breached += 1
-                if st.kind in RESPONSE_KINDS:
-                    missed_now += 1
+            if in_backlog(e, working):
+                backlog[team] += 1
             since = waiting_since(e)
             if since is not None:
                 waiting += 1
@@ -307,14 +312,14 @@ class LiveBoard:
         shift_start = self.current_shift_start(now)
         return BoardFigures(
             at=now,
-            teams=self._team_figures(now, team_states, waiting_team, queues),
+            teams=self._team_figures(now, team_states, waiting_team, queues, backlog),
             channel_names=dict(self.channel_names),
             waiting_by_channel=dict(by_channel.most_common()),
             longest_wait_s=max(0.0, now - oldest) if oldest is not None else 0.0,
             open=len(rows),
             waiting=waiting,
             breached_now=breached,
-            attainment=self._attainment(now, missed_now),
+            attainment=self.attainment(now),
             backlog=self._backlog(now, shift_start, len(rows)),
             hourly=self._hourly(now, shift_start),
             frt=self._frt(now),
@@ -328,6 +333,7 @@ class LiveBoard:
         team_states: dict[str, Counter[str]],
         waiting: Counter[str],
         queues: dict[str, list[Enquiry]],
+        backlog: Counter[str],
     ) -> tuple[TeamFigures, ...]:
         cfg = self.staffing
         arrivals = self.activity.arrivals_by_team(now - cfg.window_s, now)
@@ -337,20 +343,9 @@ class LiveBoard:
             known.append((NO_TEAM, "No team"))
         for tid, name in known:
             members = [a for a in self.agents if a.team_id == tid]
-            summary = agent_summary(members)
-            on_shift = summary.available + summary.busy
-            slots = [a.capacity for a in members if a.status in ("available", "busy") and a.capacity > 0]
-            per_agent = max(1.0, sum(slots) / len(slots)) if slots else 1.0
-            rate = arrivals.get(tid, 0) * 3600.0 / cfg.window_s
-            needed = agents_needed(
-                rate,
-                cfg.aht_s / per_agent,
-                cfg.target_sl,
-                cfg.target_answer_s,
-                max_occupancy=cfg.max_occupancy,
-            ).agents
+            staff = team_staffing(tid, name, members, arrivals.get(tid, 0), backlog.get(tid, 0), cfg)
             predicted = predict_breaches(
-                queues.get(tid, []), members, cfg.aht_s / per_agent, now, self.engine
+                queues.get(tid, []), members, slot_handle_s(members, cfg.aht_s), now, self.engine
             )
             soon = sum(1 for _, at in predicted if now < at <= now + 3600)
             states = team_states.get(tid, Counter())
@@ -361,23 +356,24 @@ class LiveBoard:
                     states={s: states.get(s, 0) for s in STACK_STATES},
                     open=sum(states.values()),
                     waiting=waiting.get(tid, 0),
-                    load=summary.load,
-                    capacity=summary.capacity,
-                    on_shift=on_shift,
-                    rate_per_hour=rate,
-                    needed=needed,
+                    load=staff.capacity.load,
+                    capacity=staff.capacity.capacity,
+                    on_shift=staff.on_shift,
+                    rate_per_hour=staff.rate_per_hour,
+                    needed=staff.needed,
                     predicted_breaches=soon,
+                    backlog=staff.backlog,
+                    for_arrivals=staff.for_arrivals,
+                    for_backlog=staff.for_backlog,
+                    free_slots=staff.capacity.free_slots,
                 )
             )
         return tuple(out)
 
-    def _attainment(self, now: float, missed_now: int) -> Attainment:
-        """First responses given today, met or not, plus response clocks running past their deadline."""
-        a = self.activity
-        day = a._bucket(start_of_day(now, self.site_zone))
-        met = sum(n for (b, ok), n in a.fr_met.items() if b >= day and ok)
-        missed = sum(n for (b, ok), n in a.fr_met.items() if b >= day and not ok)
-        return Attainment(met, missed + missed_now)
+    def attainment(self, now: float) -> Attainment:
+        """ "SLA today" (console.sla.today): reply clocks decided since the site's midnight, up to now."""
+        day = start_of_day(now, self.site_zone)
+        return attainment((c for clocks in self._replies.values() for c in clocks), day, now)
 
     def _backlog(self, now: float, start: float, open_now: int) -> tuple[tuple[float, int], ...]:
         """Open enquiries at each bucket edge since the shift began, walked back from now: each

@@ -16,6 +16,8 @@ from typing import TYPE_CHECKING, NamedTuple, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from console.domain.model import Agent, Calendar, Enquiry, Team
+from console.domain.staffing import capacity
+from console.sla.today import Attainment, attainment
 
 if TYPE_CHECKING:
     from console.sla.engine import SlaEngine
@@ -138,6 +140,8 @@ class AgentSummary:
     away: int = 0
     load: int = 0  # enquiries held by agents who can take work (available or busy)
     capacity: int = 0
+    free_slots: int = 0  # capacity minus load over those agents: what can be taken now
+    full: int = 0  # agents on shift with every slot taken
 
     @property
     def utilisation(self) -> float | None:
@@ -145,34 +149,17 @@ class AgentSummary:
 
 
 def agent_summary(agents: Iterable[Agent], team_id: str | None = None) -> AgentSummary:
-    counts: Counter[str] = Counter()
-    load = capacity = 0
-    for a in agents:
-        if team_id is not None and a.team_id != team_id:
-            continue
-        counts[a.status] += 1
-        if a.status in ("available", "busy"):
-            load += a.load
-            capacity += a.capacity
+    c = capacity(agents, team_id)
     return AgentSummary(
-        online=counts["available"] + counts["busy"] + counts["away"],
-        available=counts["available"],
-        busy=counts["busy"],
-        away=counts["away"],
-        load=load,
-        capacity=capacity,
+        online=c.on_shift + c.away,
+        available=c.available,
+        busy=c.busy,
+        away=c.away,
+        load=c.load,
+        capacity=c.capacity,
+        free_slots=c.free_slots,
+        full=c.full,
     )
-
-
-@dataclass(frozen=True, slots=True)
-class Attainment:
-    met: int = 0
-    missed: int = 0
-
-    @property
-    def fraction(self) -> float | None:
-        total = self.met + self.missed
-        return self.met / total if total else None
 
 
 def start_of_day(now: float, tz: str = "UTC") -> float:
@@ -186,24 +173,8 @@ def sla_attainment(
     day_start: float,
     now: float,
 ) -> Attainment:
-    """Response clocks decided today: met when answered by the deadline; missed when answered late or
-    still running past a deadline. Clocks still running inside their deadline are not decided yet."""
-    met = missed = 0
-    day_end = day_start + 86_400
-    for e in enquiries:
-        for c in clocks(e):
-            if c.kind not in RESPONSE_CLOCKS:
-                continue
-            if c.stopped_at is not None:
-                if not day_start <= c.stopped_at < day_end:
-                    continue
-                if c.stopped_at <= c.due_at:
-                    met += 1
-                else:
-                    missed += 1
-            elif c.due_at < now and c.due_at >= day_start:
-                missed += 1
-    return Attainment(met, missed)
+    """ "SLA today" (console.sla.today): reply clocks decided from day_start up to now."""
+    return attainment((c for e in enquiries for c in clocks(e)), day_start, now)
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,9 @@ from dataclasses import dataclass
 from typing import Generic, TypeVar
 
 from console.live.chart_data import BoardFigures, TeamFigures
+from console.live.floor import gap_words
 from console.live.metrics import format_wait
+from console.sla import today
 
 T = TypeVar("T")
 
@@ -104,8 +106,10 @@ def _plural(n: int, word: str, many: str = "") -> str:
 
 def queue_page(f: BoardFigures, t: WallboardThresholds) -> Page:
     total_gap = sum(max(0, team.gap) for team in f.teams)
+    backlog = sum(team.backlog for team in f.teams)
     predicted = sum(team.predicted_breaches for team in f.teams)
     att = f.attainment
+    att_value, att_detail = today.words(att)
     tiles = [
         Tile(
             "longest_wait",
@@ -114,13 +118,7 @@ def queue_page(f: BoardFigures, t: WallboardThresholds) -> Page:
             f"{_plural(f.waiting, 'customer')} waiting for a reply",
             t.longest_wait_s.level(f.longest_wait_s),
         ),
-        Tile(
-            "attainment",
-            "SLA today",
-            _pct(att.fraction),
-            f"{att.met:,} met · {att.missed:,} missed (first replies today)",
-            t.attainment.level(att.fraction),
-        ),
+        Tile("attainment", today.CAPTION, att_value, att_detail, t.attainment.level(att.fraction)),
         Tile(
             "breached",
             "Breached now",
@@ -132,7 +130,8 @@ def queue_page(f: BoardFigures, t: WallboardThresholds) -> Page:
             "staffing_gap",
             "Staffing gap",
             f"{total_gap} short" if total_gap else "0",
-            "agents missing now, all teams" if total_gap else "enough agents on shift now",
+            ("agents missing now, all teams · " if total_gap else "enough agents on shift now · ")
+            + f"{backlog:,} waiting for a free agent",
             t.staffing_gap.level(total_gap),
         ),
     ]
@@ -171,7 +170,7 @@ def _team_tile(team: TeamFigures, t: WallboardThresholds) -> Tile:
         f"team:{team.team_id}",
         team.name,
         value,
-        f"load {team.load}/{team.capacity} · {team.open:,} open · {team.waiting:,} waiting",
+        f"{team.free_slots} free slots · load {team.load}/{team.capacity} · {team.waiting:,} waiting",
         level,
     )
 
@@ -179,12 +178,12 @@ def _team_tile(team: TeamFigures, t: WallboardThresholds) -> Tile:
 def _staffing_tile(team: TeamFigures, t: WallboardThresholds) -> Tile:
     gap = team.gap
     level = t.staffing_gap.level(gap)  # the value is the gap, so the level is too
-    value = f"{gap} short" if gap > 0 else f"{-gap} spare" if gap < 0 else "just enough"
     return Tile(
         f"staffing:{team.team_id}",
         team.name,  # the page says "Staffing"
-        value,
-        f"need {team.needed} for the arrivals · {team.on_shift} on shift · "
+        gap_words(gap),
+        f"need {team.needed} ({team.for_arrivals} for arrivals + {team.for_backlog} for {team.backlog:,} "
+        f"waiting) · {team.on_shift} on shift · "
         f"{_plural(team.predicted_breaches, 'breach', 'breaches')} likely in 1 h",
         level,
     )

@@ -21,6 +21,7 @@ from typing import Protocol
 
 from console.domain.model import CHANNELS, CLOSED_STATUSES, OUTCOMES, Agent, Assignment, Enquiry, Shift, Team
 from console.domain.privacy import mask_handle, mask_text
+from console.reports.cutoff import as_of
 from console.reports.types import (
     FR_BIN_EDGES_S,
     ActorSummary,
@@ -39,6 +40,7 @@ from console.reports.types import (
     StatusTime,
     Summary,
 )
+from console.sla.today import decision
 
 StatusInterval = tuple[str, str, float, float | None]  # agent_id, status, from_ts, to_ts (None: still)
 TEXT_CHARS = 120  # customer text kept in a carried-over row, after masking
@@ -70,6 +72,12 @@ NOTES = (
     "Teams: enquiries owned by the shift's teams, and unassigned ones. Customer text and reassignment "
     "reasons are PII-masked (cards keep their last 4 digits); customer handles are replaced by a short "
     "code.",
+    "Data cut-off: a stored report counts what had happened by the shift's end plus a grace period, on "
+    "the service's clock, whenever and wherever it is computed; what changes later is recorded as an "
+    "amendment beside it. Enquiries still open then carry no text (the latest message changes).",
+    "Replies (SLA today's definition): first and next reply clocks decided in the shift, met when the reply "
+    "came by the deadline, missed when the deadline passed without one (the header and the wallboard's "
+    "'SLA today' count the same way over the day).",
 )
 
 
@@ -130,11 +138,17 @@ def compute_shift_report(
     generated_at: float,
     *,
     handle_salt: str = "",
+    data_cutoff: float | None = None,
 ) -> ShiftReport:
     """The shift's figures (see the module docstring for who counts). handle_salt: the site's salt for
-    masked customer handles, so that a list of known handles cannot be hashed to find who is who."""
+    masked customer handles, so that a list of known handles cannot be hashed to find who is who.
+    data_cutoff: count only what had happened by then (console.reports.cutoff), whatever the cache
+    learned since; None counts everything the enquiries show."""
     start, end = shift.start, shift.end
     cutoff = max(start, min(end, generated_at))
+    if data_cutoff is not None:
+        enquiries = [as_of(e, data_cutoff) for e in enquiries]
+    replies = [0, 0]  # decided, met: "SLA today"'s definition over [start, cutoff)
     team_names = {t.id: t.name for t in teams}
     scope = frozenset(shift.team_ids)
 
@@ -173,6 +187,10 @@ def compute_shift_report(
         fr_met = False
         for c in engine.clocks(e):
             kind, due, stopped = c.kind, c.due_at, c.stopped_at
+            decided = decision(kind, due, stopped)
+            if decided is not None and start <= decided[0] < cutoff:
+                replies[0] += 1
+                replies[1] += decided[1]
             met = stopped is not None and due is not None and stopped <= due
             if created_here and kind == "first_response":
                 targets[channel][c.target_s] += 1
@@ -312,6 +330,9 @@ def compute_shift_report(
         reassignments=moves,
         reassignments_by_actor=by_actor,
         notes=NOTES,
+        data_cutoff=data_cutoff or 0.0,
+        replies_decided=replies[0],
+        replies_met=replies[1],
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import types
 from collections.abc import Callable
-from dataclasses import dataclass, fields, is_dataclass
+from dataclasses import MISSING, dataclass, fields, is_dataclass
 from functools import cache
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
@@ -210,6 +210,12 @@ class ShiftReport:
     reassignments_by_actor: tuple[ActorSummary, ...]
     notes: tuple[str, ...]  # how each figure is defined, printed with the report
     schema: int = SCHEMA
+    # The data cut-off (the shift's end plus a grace period, on the service's clock): the report counts
+    # what had happened by then (console.reports.cutoff). 0: made before cut-offs (what the cache held).
+    data_cutoff: float = 0.0
+    # "SLA today"'s definition over the shift (console.sla.today): reply clocks decided in the shift.
+    replies_decided: int = 0
+    replies_met: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = encoder(ShiftReport)(self)
@@ -310,7 +316,8 @@ def _primitive(tp: type) -> Codec:
 def _decoder(tp: Any) -> Codec:
     if isinstance(tp, type) and is_dataclass(tp):
         hints = get_type_hints(tp)
-        parts = [(f.name, _decoder(hints[f.name]), f.name == "schema") for f in fields(tp)]
+        # A field with a default may be missing: reports stored before it was added still read.
+        parts = [(f.name, _decoder(hints[f.name]), f.default is not MISSING) for f in fields(tp)]
         cls = tp
 
         def obj(value: Any) -> Any:

@@ -108,6 +108,4 @@ class Reassigner:
             e.status, e.handoff_accepted_at = "open", now
         e.team_id = team_id
         sim.set_agent(e, agent_id)
-        # the simulator's next step for this enquiry follows the new owner
-        if e.status == "pending_specialist":
-            sim.reschedule(e.id, sim.now + 600 + sim.rng.expovariate(1 / 2400))
+        sim.moved(e)  # the simulator's next step for this enquiry follows the new owner

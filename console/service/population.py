@@ -11,7 +11,7 @@ from itertools import accumulate
 
 from console.domain.model import Enquiry, Message
 from console.service import texts
-from console.service.world import OWNER, World
+from console.service.world import OWNER, policies
 
 CHANNELS = ("x", "facebook", "instagram", "whatsapp", "linkedin", "threads")
 CHANNEL_CUM = list(accumulate((35, 20, 15, 22, 6, 2)))
@@ -28,7 +28,6 @@ TOPIC_CUM = list(accumulate((20, 20, 15, 12, 8, 10, 8, 7)))
 # Share of complexity 1, 2 (rest: 3) per topic.
 COMPLEXITY = {"fraud": (0.0, 0.3), "complaint": (0.1, 0.5), "mortgages": (0.1, 0.5), "lending": (0.2, 0.7)}
 MIN, HOUR = 60.0, 3600.0
-UNANSWERED_SHARE = 0.12  # of the open backlog at start
 
 
 def handoff_team(e: Enquiry) -> str | None:
@@ -90,74 +89,75 @@ def draw_enquiry(rng: random.Random, ident: str, now: float) -> Enquiry:
     )
 
 
-def age_backlog(rng: random.Random, e: Enquiry, now: float, world: World, pick: AgentPicker) -> float:
-    """Turn a fresh enquiry into one of the open backlog at `now`; returns when it next changes."""
-    r = rng.random()
-    # Unanswered: few, and mostly recent arrivals (as many as the arrival rate brings), with a thin tail
-    # the team has missed; a bigger unanswered share would claim hundreds of arrivals in the last hour.
-    if r < UNANSWERED_SHARE:
-        mean = 2 * HOUR if rng.random() < 0.06 else (8 * MIN if "fraud_risk" in e.flags else 20 * MIN)
-    else:
-        mean = 5 * HOUR
-    age = min(rng.expovariate(1 / mean), 4 * 24 * HOUR) + rng.uniform(0, 2 * MIN)
+POLICIES = sorted(policies(), key=lambda p: p.rank)
+
+
+def resolution_s(e: Enquiry) -> float:
+    """The resolution target of the policy that applies to e (the first match by rank)."""
+    for p in POLICIES:
+        if (
+            (p.topic is None or p.topic == e.topic)
+            and (p.flag is None or p.flag in e.flags)
+            and (p.priority is None or p.priority == e.priority)
+            and (p.channel is None or p.channel == e.channel)
+            and (p.visibility is None or p.visibility == e.visibility)
+        ):
+            return p.resolution_s
+    return 72 * HOUR
+
+
+def age_backlog(rng: random.Random, e: Enquiry, now: float, kind: str) -> None:
+    """Turn a fresh enquiry into one of the open backlog at `now`.
+
+    kind "new": arrived minutes ago, not answered yet (it waits in the social queue or an agent is on it);
+    "handoff": answered and handed to its specialist team minutes ago, not accepted yet (or, when no team
+    owns it, the customer wrote again and is owed a reply); "conversation": answered and held by its team
+    (no agent keeps a slot for a customer who may not write again), waiting on the customer (paused) or
+    for their next message."""
+    if kind == "new":
+        age = rng.expovariate(1 / (6 * MIN)) + rng.uniform(0, MIN)
+        e.created_at = e.first_customer_message_at = e.last_customer_message_at = e.updated_at = now - age
+        e.oldest_unanswered_message_at = e.created_at
+        return
+    # Most of the backlog is inside its resolution target (a floor in motion); a few are overdue.
+    share = rng.uniform(1.0, 2.0) if rng.random() < 0.04 else rng.uniform(0.05, 0.85)
+    age = min(resolution_s(e) * share, 4 * 24 * HOUR) + rng.uniform(20 * MIN, 40 * MIN)
     created = now - age
     e.created_at = e.first_customer_message_at = e.last_customer_message_at = created
-    e.oldest_unanswered_message_at = created
-    if r < UNANSWERED_SHARE:
-        e.updated_at = created
-        return now + rng.expovariate(1 / (25 * MIN))
-    first = created + age * rng.uniform(0.05, 0.5)
-    e.first_response_at = e.last_agent_message_at = first
-    e.oldest_unanswered_message_at = None
     target = handoff_team(e)
-    if r < UNANSWERED_SHARE + 0.12 and target is not None:  # handed off, not yet accepted
-        e.status, e.team_id, e.handoff_requested_at = "pending_specialist", target, first
-        e.updated_at = first
-        return now + rng.expovariate(1 / (40 * MIN))
+    if kind == "handoff":
+        first = now - rng.uniform(2 * MIN, min(age, 20 * MIN))
+        e.first_response_at = e.last_agent_message_at = first
+        if target is not None:
+            e.status, e.team_id, e.handoff_requested_at = "pending_specialist", target, first
+        else:  # the customer answered the first reply: owed the next one
+            e.status, e.last_customer_message_at = "open", now - rng.uniform(0, 2 * MIN)
+            e.text = texts.follow_up(rng)
+        e.updated_at = max(first, e.last_customer_message_at or first)
+        # Owed a reply only when the customer wrote after the first answer (no team owns it).
+        last_in = e.last_customer_message_at or created
+        e.oldest_unanswered_message_at = last_in if last_in > first else None
+        e.version = 2
+        return
+    first = created + min((now - created) * rng.uniform(0.02, 0.2), 60 + rng.expovariate(1 / (20 * MIN)))
+    e.first_response_at = e.last_agent_message_at = first
     if target is not None:
         e.team_id, e.handoff_requested_at = target, first
-        e.handoff_accepted_at = first + (now - first) * rng.uniform(0.1, 0.5)
-    e.agent_id = pick(e.team_id or "social")
+        e.handoff_accepted_at = first + (now - first) * rng.uniform(0.02, 0.2)
     e.status = "open"
-    last = first + (now - first) * rng.uniform(0.2, 0.9)
-    if rng.random() < 0.5:
-        e.last_customer_message_at = last
+    last = first + (now - first) * rng.uniform(0.3, 0.95)
+    if rng.random() < 0.5:  # the customer wrote again and was answered since
+        e.last_customer_message_at = max(first, last - rng.uniform(MIN, 15 * MIN))  # answered promptly
         e.text = texts.follow_up(rng)
-    else:
-        e.last_agent_message_at = last
-    if r > 0.8:  # the agent asked something and waits for the customer
+    e.last_agent_message_at = last
+    if rng.random() < 0.45:  # the agent asked something and waits for the customer
         e.status = "waiting_customer"
-        if e.last_customer_message_at == last:
-            e.last_customer_message_at = (first + last) / 2
-        e.last_agent_message_at = last
         e.pauses = ((last, None),)
     # Owed a reply: the one customer message after the last agent message (backlog_messages).
     last_in, last_out = e.last_customer_message_at or created, e.last_agent_message_at or first
     e.oldest_unanswered_message_at = last_in if last_in > last_out else None
     e.updated_at = last
     e.version = 2 + int(rng.random() * 5)
-    return now + rng.expovariate(1 / (45 * MIN))
-
-
-class AgentPicker:
-    """Picks an agent of a team with spare capacity (or nobody: the enquiry waits in the team queue)."""
-
-    def __init__(self, rng: random.Random, world: World) -> None:
-        self._rng = rng
-        self._world = world
-        self._by_team: dict[str, list[str]] = {}
-        for a in world.agents.values():
-            self._by_team.setdefault(a.team_id, []).append(a.id)
-
-    def __call__(self, team_id: str) -> str | None:
-        ids = self._by_team.get(team_id)
-        if not ids:
-            return None
-        agent = self._world.agents[self._rng.choice(ids)]
-        if agent.status in ("offline", "away") or agent.load >= agent.capacity:
-            return None
-        agent.load += 1
-        return agent.id
 
 
 def backlog_messages(rng: random.Random, e: Enquiry, agent_name: str) -> list[Message]:

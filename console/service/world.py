@@ -105,6 +105,28 @@ TEAM_SPECS: tuple[tuple[str, str, str, tuple[str, ...], str, bool, int], ...] = 
 OWNER = {t: spec[0] for spec in TEAM_SPECS[1:] for t in spec[3]}
 
 
+@dataclass(frozen=True, slots=True)
+class Incident:
+    """A scripted event on the demo floor, every day at a London hour, lasting `hours`.
+    kind "spike": arrivals of `topic` at `factor` times the peak rate's share on top of the usual ones;
+    kind "offline": every agent of `team` logs off (their work goes back to the team's queue)."""
+
+    kind: str
+    start_hour: int
+    hours: float
+    team: str = ""
+    topic: str = ""
+    factor: float = 0.0
+
+
+# A fraud spike at 20:00 (a phishing text doing the rounds) and the Cards team offline at 14:00 for an hour
+# (a system outage): something for a supervisor to act on.
+INCIDENTS = (
+    Incident("spike", 20, 1.0, team="fraud", topic="fraud", factor=0.6),
+    Incident("offline", 14, 1.0, team="cards"),
+)
+
+
 @dataclass(slots=True)
 class World:
     teams: list[Team]

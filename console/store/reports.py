@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -82,6 +82,57 @@ def save_report(store: Store, report: ShiftReport, *, actor: str = SYSTEM_ACTOR)
             detail={"sha256": digest, "start": report.start, "end": report.end},
         )
     return True
+
+
+@dataclass(frozen=True, slots=True)
+class Amendment:
+    """What changed in a stored report's figures after its cut-off (late data, or events since), found at
+    detected_at (the service's clock). The stored report itself never changes."""
+
+    shift_id: str
+    detected_at: float
+    changes: tuple[tuple[str, Any, Any], ...]  # (figure, in the stored report, counting everything known)
+
+
+def save_amendment(store: Store, amendment: Amendment, *, actor: str = SYSTEM_ACTOR) -> None:
+    """Record an amendment in the audit trail (append-only, chained): never folded into the report."""
+    with known_errors(store.path), store._conn:
+        append_audit(
+            store._conn,
+            at=amendment.detected_at,
+            actor=actor,
+            action="report.amended",
+            subject=amendment.shift_id,
+            detail={"changes": [list(c) for c in amendment.changes]},
+        )
+
+
+def report_amendments(reader: StoreReader, shift_id: str) -> list[Amendment]:
+    """A stored report's amendments, oldest first."""
+    rows = reader._rows(
+        "SELECT at, detail FROM audit WHERE action = 'report.amended' AND subject = ? ORDER BY seq",
+        (shift_id,),
+    )
+    out = []
+    for at, detail in rows:
+        changes = tuple((str(k), old, new) for k, old, new in json.loads(detail).get("changes", []))
+        out.append(Amendment(shift_id, float(at), changes))
+    return out
+
+
+def amendment_words(amendments: Sequence[Amendment], when: Callable[[float], str]) -> str:
+    """The latest amendment as a sentence ('' when none): the stored figures stay as of the cut-off."""
+    if not amendments:
+        return ""
+    last = amendments[-1]
+    parts = [f"{name.replace('_', ' ')} {_figure(old)} → {_figure(new)}" for name, old, new in last.changes]
+    return f"Amended after its cut-off (found {when(last.detected_at)}): {'; '.join(parts)}."
+
+
+def _figure(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.3g}"
+    return "n/a" if value is None else f"{value:,}" if isinstance(value, int) else str(value)
 
 
 def has_report(reader: StoreReader, shift_id: str) -> bool:
@@ -200,7 +251,9 @@ def _log(conn: apsw.Connection, agents: Iterable[Agent], now: float) -> int:
     for a in agents:
         seen.add(a.id)
         held = open_rows.get(a.id)
-        if held is not None and held[1] == a.status:
+        # Same status, same since: nothing happened. Same status from a later since: it changed and
+        # changed back between two syncs (the unseen interval stays with the status held before).
+        if held is not None and held[1] == a.status and not held[2] < a.status_since <= now:
             continue
         since = a.status_since if 0 < a.status_since <= now else now
         if held is not None:

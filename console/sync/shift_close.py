@@ -22,9 +22,14 @@ from console.domain.model import Calendar, Shift, Team
 from console.reports.shift_report import ShiftReport, compute_shift_report
 from console.sla.engine import SlaEngine
 from console.store.reports import (
+    Amendment,
     has_report,
+    load_report,
+    report_amendments,
+    save_amendment,
     save_report,
     status_log,
+    stored_reports,
     window_assignments,
     window_enquiries,
 )
@@ -42,6 +47,10 @@ MAX_AGE_S = 7 * 86400.0
 # Wait this long after a shift's end before closing it: replies sent at the last minute reach the cache.
 GRACE_S = 120.0
 SALT_KEY = "report_handle_salt"
+# A stored report is compared with everything the cache knows, at most every AMEND_EVERY_S, for
+# AMEND_WINDOW_S after its cut-off: what changed is recorded as an amendment (late replies, resolutions).
+AMEND_EVERY_S = 900.0
+AMEND_WINDOW_S = 86400.0
 
 
 @dataclass(slots=True)
@@ -92,7 +101,9 @@ def report_zone(teams: Sequence[Team], calendars: Iterable[Calendar]) -> str:
 
 
 def handle_salt(store: Store) -> str:
-    """The site's salt for masked handles in reports, made once and kept in the (encrypted) cache."""
+    """The salt for masked handles in reports, made once and kept in the (encrypted) cache. A site whose
+    consoles must make byte-identical reports sets its own in the settings file ("report_handle_salt",
+    copied into the cache by close_shifts_quietly): a salt per cache masks the same handle differently."""
     salt = store.get_meta(SALT_KEY)
     if not salt:
         salt = secrets.token_hex(16)
@@ -100,8 +111,16 @@ def handle_salt(store: Store) -> str:
     return salt
 
 
-def build_report(reader: StoreReader, shift: Shift, generated_at: float, *, salt: str = "") -> ShiftReport:
-    """One shift's report from what the cache holds (no network)."""
+def build_report(
+    reader: StoreReader,
+    shift: Shift,
+    generated_at: float,
+    *,
+    salt: str = "",
+    data_cutoff: float | None = None,
+) -> ShiftReport:
+    """One shift's report from what the cache holds (no network). data_cutoff: count what had happened
+    by then (the shift's end plus the grace, for a closed shift); None: all the cache holds."""
     teams = reader.teams()
     engine = SlaEngine(reader.policies(), {c.id: c for c in reader.calendars()}, {t.id: t for t in teams})
     return compute_shift_report(
@@ -114,7 +133,17 @@ def build_report(reader: StoreReader, shift: Shift, generated_at: float, *, salt
         engine,
         generated_at,
         handle_salt=salt,
+        data_cutoff=data_cutoff,
     )
+
+
+def closing_report(
+    reader: StoreReader, shift: Shift, *, grace_s: float = GRACE_S, salt: str = ""
+) -> ShiftReport:
+    """A closed shift's report: the data up to its cut-off (end + grace, the service's clock), made "at"
+    the cut-off, so every cache holding that data makes the same report byte for byte, whenever."""
+    cutoff = shift.end + grace_s
+    return build_report(reader, shift, cutoff, salt=salt, data_cutoff=cutoff)
 
 
 def close_ended_shifts(
@@ -141,11 +170,56 @@ def close_ended_shifts(
         return result
     salt = handle_salt(store)
     for shift in sorted(todo, key=lambda s: (s.end, s.id)):
-        report = build_report(store, shift, now, salt=salt)
+        report = closing_report(store, shift, grace_s=grace_s, salt=salt)
         if save_report(store, report):
             result.stored.append(shift.id)
             log.info("shift report stored: %s", shift.id)
     return result
+
+
+def figure_changes(stored: ShiftReport, now_known: ShiftReport) -> tuple[tuple[str, Any, Any], ...]:
+    """The headline figures that differ: (name, stored, counting everything known now)."""
+    changes = []
+    for name in type(stored.summary).__dataclass_fields__:
+        old, new = getattr(stored.summary, name), getattr(now_known.summary, name)
+        if old != new:
+            changes.append((name, old, new))
+    for name in ("replies_decided", "replies_met"):
+        old, new = getattr(stored, name), getattr(now_known, name)
+        if old != new:
+            changes.append((name, old, new))
+    return tuple(changes)
+
+
+def amend_reports(store: Store, now: float, shifts: Iterable[Shift]) -> list[str]:
+    """Compare each recent stored report with the same shift counted on everything the cache knows now,
+    and record what changed as an amendment (once per change), at most once per AMEND_EVERY_S of synced
+    data (the check reads the cache as of its last sync). Returns the shift ids amended now."""
+    by_id = {s.id: s for s in shifts}
+    synced = last_synced(store)
+    amended = []
+    for row in stored_reports(store):
+        shift = by_id.get(row.shift_id)
+        if shift is None or not 0 <= now - row.generated_at <= AMEND_WINDOW_S:
+            continue
+        key = f"amend_checked:{row.shift_id}"
+        try:
+            checked = float(store.get_meta(key) or "-inf")
+        except ValueError:
+            checked = float("-inf")
+        if synced - checked < AMEND_EVERY_S:
+            continue
+        store.set_meta(key, repr(synced))
+        stored = load_report(store, row.shift_id)
+        if stored is None or not stored.data_cutoff:
+            continue
+        known = build_report(store, shift, stored.generated_at, salt=handle_salt(store), data_cutoff=now)
+        changes = figure_changes(stored, known)
+        before = report_amendments(store, row.shift_id)
+        if changes and (not before or before[-1].changes != changes):
+            save_amendment(store, Amendment(row.shift_id, now, changes))
+            amended.append(row.shift_id)
+    return amended
 
 
 def last_synced(reader: StoreReader) -> float:
@@ -165,8 +239,12 @@ def close_shifts_quietly(store: Store, now: float, extra: Mapping[str, Any] | No
             from console.platform.settings import load
 
             extra = load().extra
+        salt = extra.get(SALT_KEY)
+        if isinstance(salt, str) and salt and store.get_meta(SALT_KEY) != salt:
+            store.set_meta(SALT_KEY, salt)  # the site's own salt: every cache masks handles alike
         shifts, problems = all_shifts(store, extra)
         result = close_ended_shifts(store, now, shifts, synced_at=last_synced(store))
+        amend_reports(store, now, shifts)
     except KnownError:
         raise  # the cache itself: the loop's own handling (retry, state) applies
     except Exception as e:  # a bug in a report must not stop the queue from syncing

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given
@@ -13,6 +14,8 @@ from console.domain.staffing import (
     agents_needed,
     arrival_rate,
     average_speed_of_answer,
+    backlog_agents,
+    capacity,
     erlang_c,
     service_level,
     team_staffing,
@@ -175,3 +178,76 @@ def test_agents_needed_is_the_fewest_that_meet_the_target(
     assert r.service_level >= sl
     assert service_level(rate, aht, r.raw_agents - 1, t) < sl
     assert r.scheduled_agents >= r.agents >= r.raw_agents
+
+
+# --- refusing absurd inputs, solving huge ones, against an independent Erlang C ---------------------
+
+
+def independent_erlang_c(a: float, n: int) -> float:
+    """P(wait) from the Poisson terms a^k / k! in log space (lgamma), summed over the only terms that
+    matter (k within 40 standard deviations of a): no Erlang B recursion, no factorials."""
+    if a >= n:
+        return 1.0
+    low = max(0, math.floor(a - 40 * math.sqrt(a) - 40))
+    logs = [k * math.log(a) - math.lgamma(k + 1) for k in range(low, n)]
+    last = n * math.log(a) - math.lgamma(n + 1) + math.log(n / (n - a))
+    top = max(*logs, last)
+    below = math.fsum(math.exp(x - top) for x in logs)
+    waiting = math.exp(last - top)
+    return waiting / (below + waiting)
+
+
+def independent_sl(a: float, n: int, aht_s: float, t: float) -> float:
+    return 1.0 - independent_erlang_c(a, n) * math.exp(-(n - a) * t / aht_s)
+
+
+@pytest.mark.parametrize(
+    ("a", "n"), [(0.5, 1), (12.0, 16), (10.0, 14), (99.5, 110), (2_500.0, 2_560), (1e5, 100_400)]
+)
+def test_erlang_c_agrees_with_an_independent_computation(a: float, n: int) -> None:
+    assert erlang_c(a, n) == pytest.approx(independent_erlang_c(a, n), rel=1e-9, abs=1e-12)
+
+
+def test_ten_million_erlangs_still_solve_and_match_the_independent_figure() -> None:
+    # 100 million contacts an hour of 6 minutes: 10 million erlangs.
+    r = agents_needed(1e8, 360, 0.8, 20)
+    assert r.traffic_erlangs == pytest.approx(1e7)
+    n = r.agents
+    assert independent_sl(1e7, n, 360, 20) >= 0.8 > independent_sl(1e7, n - 1, 360, 20)
+    assert r.service_level == pytest.approx(independent_sl(1e7, n, 360, 20), abs=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("call", "words"),
+    [
+        (lambda: agents_needed(1e300, 300, 0.8, 20), "erlangs"),
+        (lambda: agents_needed(120, 360, 0.8, 20, max_occupancy=1e-9), "max_occupancy"),
+        (lambda: agents_needed(120, 1e300, 0.8, 20), "erlangs"),
+        (lambda: service_level(1e300, 300, 5, 20), "erlangs"),
+    ],
+)
+def test_absurd_inputs_are_refused_with_a_clear_message(call: Callable[[], object], words: str) -> None:
+    with pytest.raises(ValueError, match=words):
+        call()
+
+
+def test_backlog_agents_clear_the_queue_within_the_target() -> None:
+    # 507 waiting, 10 min each over 7 slots (86 s a slot), cleared in 15 min at 85% occupancy:
+    # 507 * 600/7 / (900 * 0.85) = 56.8 -> 57 agents on top of the arrivals.
+    assert backlog_agents(507, 600 / 7, 900, max_occupancy=0.85) == 57
+    assert backlog_agents(0, 600, 900) == 0
+    assert backlog_agents(3, 300, 900) == 1  # 0.33 of an agent is still an agent
+    with pytest.raises(ValueError, match="backlog"):
+        backlog_agents(-1, 600, 900)
+
+
+def test_capacity_counts_free_slots_not_available_agents() -> None:
+    agents = [
+        Agent("a1", "A", "t", "available", capacity=7, load=7),  # says available, is full
+        Agent("a2", "B", "t", "busy", capacity=5, load=3),  # says busy, has 2 slots
+        Agent("a3", "C", "t", "away", capacity=5, load=0),  # away: takes nothing
+        Agent("a4", "D", "u", "available", capacity=4, load=0),
+    ]
+    c = capacity(agents, "t")
+    assert (c.on_shift, c.load, c.capacity, c.free_slots, c.full, c.away) == (2, 10, 12, 2, 1, 1)
+    assert capacity(agents).free_slots == 6

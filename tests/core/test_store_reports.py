@@ -25,6 +25,7 @@ from console.store.reports import (
     window_enquiries,
 )
 from console.sync.shift_close import (
+    GRACE_S,
     SALT_KEY,
     all_shifts,
     close_ended_shifts,
@@ -59,15 +60,17 @@ def test_the_report_is_computed_at_the_shift_end_from_the_cache_and_stored_once(
         assert close_ended_shifts(store, now, [SHIFT], synced_at=now - 60).stored == ["s1"]
         assert close_ended_shifts(store, now + 3600, [SHIFT]).stored == []  # already there
         salt = store.get_meta(SALT_KEY) or ""
-    # Independent: every simulated enquiry, move and interval in memory, not the window queries.
+    # Independent: every simulated enquiry, move and interval in memory, not the window queries; the
+    # data up to the cut-off (the end plus the grace), made "at" the cut-off whenever it is computed.
+    cutoff = END + GRACE_S
     expected = compute_shift_report(
-        SHIFT, enquiries, moves, log, AGENTS, TEAMS, engine(), now, handle_salt=salt
+        SHIFT, enquiries, moves, log, AGENTS, TEAMS, engine(), cutoff, handle_salt=salt, data_cutoff=cutoff
     )
     with StoreReader(path, key) as reader:
         stored = load_report(reader, "s1")
         assert stored == expected
         assert stored.summary.created > 100 and stored.summary.breaches > 0
-        assert [(r.shift_id, r.generated_at) for r in stored_reports(reader)] == [("s1", now)]
+        assert [(r.shift_id, r.generated_at) for r in stored_reports(reader)] == [("s1", cutoff)]
         audit = reader.audit_entries()
         assert [(a.action, a.subject) for a in audit] == [("report.stored", "s1")]
         assert reader.verify_audit() is None
@@ -180,7 +183,9 @@ def test_a_report_stored_by_another_version_still_opens() -> None:
     body = json.loads(encode(report))
     assert decode(json.dumps(body).encode()) == report
     # An older version had no "schema" field (it has a default now) and an extra field we dropped since.
-    body["layouts"]["ShiftReport"] = [*body["layouts"]["ShiftReport"][:-1], "retired"]
+    body["layouts"]["ShiftReport"] = [
+        "retired" if f == "schema" else f for f in body["layouts"]["ShiftReport"]
+    ]
     assert decode(json.dumps(body).encode()) == report
     # A field with no default that the stored layout lacks: a clear refusal, not a wrong report.
     body["layouts"]["Breach"] = body["layouts"]["Breach"][1:]

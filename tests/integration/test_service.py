@@ -98,7 +98,12 @@ def test_reference_data(demo_service: DemoService, bearer: Bearer) -> None:
     assert fraud.trained_vulnerable and fraud.calendar_id == "cal-24x7"
     agents = [wire.agent_from_wire(a) for a in get("agents")]
     assert sum(a.team_id == "social" for a in agents) == 20
-    assert {a.status for a in agents} == {"available", "busy", "away", "offline"}
+    # busy means every slot taken: a calm floor may have nobody busy
+    assert (
+        {"available", "away", "offline"}
+        <= {a.status for a in agents}
+        <= {"available", "busy", "away", "offline"}
+    )
     calendars = {c.id: c for c in map(wire.calendar_from_wire, get("calendars"))}
     assert calendars["cal-24x7"].always_open
     business = calendars["cal-business"]

@@ -18,7 +18,7 @@ from pytestqt.qtbot import QtBot
 from console.live.chart_data import BoardFigures, LiveBoard, StaffingConfig
 from console.service.simulator import Simulator
 from widgets.charts.panel import ChartPanel
-from widgets.charts.staffing_panel import StaffingPanel
+from widgets.charts.staffing_panel import COLUMNS, StaffingPanel
 from widgets.theme.theme import make_theme
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -165,10 +165,16 @@ def test_staffing_panel_shows_erlang_c_and_takes_new_inputs(
     assert panel.table.rowCount() == len(f.teams)
     social = next(i for i, t in enumerate(f.teams) if t.team_id == "social")
     team = f.teams[social]
-    item = panel.table.item(social, 3)
-    assert item is not None and item.text() == str(team.needed)
-    on_shift = panel.table.item(social, 4)
-    assert on_shift is not None and on_shift.text() == str(team.on_shift)
+
+    def cell(column: str) -> str:
+        item = panel.table.item(social, COLUMNS.index(column))
+        assert item is not None
+        return item.text()
+
+    assert cell("Needed now") == str(team.needed) == str(team.for_arrivals + team.for_backlog)
+    assert cell("On shift") == str(team.on_shift)
+    assert cell("Free slots") == f"{team.free_slots} of {team.capacity}"
+    assert cell("Waiting for an agent") == f"{team.backlog:,}"
     with qtbot.waitSignal(panel.configChanged, timeout=2_000) as blocker:
         panel.aht.setValue(20.0)
     config = blocker.args[0]

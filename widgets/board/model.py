@@ -27,6 +27,7 @@ from PySide6.QtGui import QBrush
 
 from console.domain.model import Agent, Enquiry
 from console.domain.routing import Target
+from console.domain.staffing import capacity
 from console.sla.engine import SlaStatus
 from console.sla.words import STATE_WORDS, state_word
 from widgets.queue import mime
@@ -103,7 +104,7 @@ def breach_risk(states: dict[str, int], agents: Sequence[Agent]) -> tuple[str, s
     """(level, sentence): high when anything is breached or more urgent work than free agent slots,
     medium when anything is urgent or at risk, low otherwise."""
     breached, urgent, at_risk = (states.get(k, 0) for k in ("breached", "urgent", "at_risk"))
-    free = sum(max(0, a.capacity - a.load) for a in agents if a.status in ("available", "busy"))
+    free = capacity(agents).free_slots
     parts = [
         f"{n} {STATE_WORDS[k].lower()}"
         for n, k in ((breached, "breached"), (urgent, "urgent"), (at_risk, "at_risk"))

@@ -32,6 +32,8 @@ from PySide6.QtWidgets import (
 from console.domain.model import Agent, Enquiry, Team
 from console.domain.moves import MovePlan, MoveRecord
 from console.domain.routing import Target, team_label
+from console.domain.staffing import capacity
+from console.live.floor import capacity_words
 from widgets.app.workers import BackgroundJobs
 from widgets.board.model import AgentModel, LaneData, LaneModel, breach_risk, group_lanes
 from widgets.board.reassign import MoveController, reassign_with_dialog
@@ -205,11 +207,9 @@ class LaneWidget(QFrame):
         self.update_counts(lane.total, lane.states, mine)
 
     def update_counts(self, total: int, states: dict[str, int], agents: Sequence[Agent]) -> None:
-        working = [a for a in agents if a.status in ("available", "busy")]
-        load = sum(a.load for a in working)
-        cap = sum(a.capacity for a in working)
+        c = capacity(agents)
         self.stats.setText(
-            f"{total:,} open · {len(working)} of {len(agents)} agents working · load {load}/{cap}"
+            f"{total:,} open · {c.on_shift} of {len(agents)} agents working · {capacity_words(c)}"
         )
         level, sentence = breach_risk(states, agents)
         self.risk.setText(f"{RISK_MARKS[level]} risk — {sentence.split(': ', 1)[1]}")

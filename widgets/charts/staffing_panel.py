@@ -1,5 +1,6 @@
 """The staffing panel: per team, the agents needed now (Erlang C from the live arrival rate and the
-handle time) against the agents on shift, and the breaches predicted in the next hour.
+handle time, plus those to clear the work waiting for an agent) against the agents on shift and their
+free slots, and the breaches predicted in the next hour.
 
 The handle time and the service goal are not in the data: the supervisor sets them here (they apply at
 the next figures, a few seconds later). The numbers come from console.live.chart_data.
@@ -23,18 +24,23 @@ from PySide6.QtWidgets import (
 )
 
 from console.live.chart_data import BoardFigures, StaffingConfig
+from console.live.floor import gap_words
 from widgets.theme.icons import sla_icon
 from widgets.theme.theme import Theme
 
 COLUMNS = (
     "Team",
     "Arrivals / h",
-    "Waiting",
+    "Waiting for an agent",
+    "Needed for arrivals",
+    "Needed for backlog",
     "Needed now",
     "On shift",
+    "Free slots",
     "Gap",
     "Breaches next hour",
 )
+GAP_COL, BREACH_COL = COLUMNS.index("Gap"), COLUMNS.index("Breaches next hour")
 
 
 class StaffingPanel(QWidget):
@@ -95,14 +101,16 @@ class StaffingPanel(QWidget):
     def set_figures(self, f: BoardFigures) -> None:
         self.table.setRowCount(len(f.teams))
         for r, t in enumerate(f.teams):
-            gap = "just enough" if t.gap == 0 else f"{t.gap} short" if t.gap > 0 else f"{-t.gap} spare"
             cells = (
                 t.name,
                 f"{t.rate_per_hour:.0f}",
-                f"{t.waiting:,}",
+                f"{t.backlog:,}",
+                str(t.for_arrivals),
+                str(t.for_backlog),
                 str(t.needed),
                 str(t.on_shift),
-                gap,
+                f"{t.free_slots} of {t.capacity}",
+                gap_words(t.gap),
                 str(t.predicted_breaches),
             )
             for c, text in enumerate(cells):
@@ -110,8 +118,8 @@ class StaffingPanel(QWidget):
                 if c:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(r, c, item)
-            self._mark(r, 5, "breached" if t.gap > 0 else None)
-            self._mark(r, 6, "urgent" if t.predicted_breaches else None)
+            self._mark(r, GAP_COL, "breached" if t.gap > 0 else None)
+            self._mark(r, BREACH_COL, "urgent" if t.predicted_breaches else None)
         short = [t for t in f.teams if t.gap > 0]
         cfg = f.staffing
         self.summary.setText(
@@ -120,9 +128,11 @@ class StaffingPanel(QWidget):
                 if short
                 else "Every team has the agents it needs now. "
             )
-            + f"Erlang C at the arrivals of the last {cfg.window_s / 60:.0f} min, {cfg.aht_s / 60:g} min per "
-            f"enquiry shared over each agent's concurrent slots, {cfg.target_sl:.0%} answered within "
-            f"{cfg.target_answer_s / 60:g} min, occupancy at most {cfg.max_occupancy:.0%}."
+            + f"Needed = Erlang C at the arrivals of the last {cfg.window_s / 60:.0f} min, plus the agents "
+            f"to clear the work waiting for an agent within {cfg.target_answer_s / 60:g} min; "
+            f"{cfg.aht_s / 60:g} min per enquiry shared over each agent's concurrent slots, "
+            f"{cfg.target_sl:.0%} answered within {cfg.target_answer_s / 60:g} min, occupancy at most "
+            f"{cfg.max_occupancy:.0%}."
         )
 
     def _mark(self, row: int, col: int, state: str | None) -> None:

@@ -8,6 +8,7 @@ from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from console.live.metrics import HeaderMetrics, format_wait
+from console.sla import today
 
 
 class _Tile(QFrame):
@@ -57,7 +58,8 @@ class LiveHeader(QWidget):
         super().__init__(parent)
         self.waiting = _Tile("Waiting for a reply", "tileWaiting")
         self.longest = _Tile("Longest wait", "tileLongest")
-        self.attainment = _Tile("SLA met today", "tileAttainment")
+        self.attainment = _Tile(f"{today.CAPTION} ({today.WHICH})", "tileAttainment")
+        self.attainment.setToolTip(today.DEFINITION)
         self.unanswered = _Tile("Unanswered", "tileUnanswered")
         self.agents = _Tile("Agents online", "tileAgents")
         self.load = _Tile("Load / capacity", "tileLoad")
@@ -72,13 +74,10 @@ class LiveHeader(QWidget):
         per_channel = " · ".join(f"{names.get(c, c)} {n}" for c, n in list(q.waiting_by_channel.items())[:3])
         self.waiting.set(f"{q.waiting:,}", per_channel or "nobody waiting")
         self.longest.set(format_wait(q.longest_wait_s) if q.longest_wait_id else "—", q.longest_wait_id or "")
-        frac = sla.fraction
-        self.attainment.set(
-            "—" if frac is None else f"{frac:.0%}",
-            f"{sla.met} met · {sla.missed} missed" if frac is not None else "no clock decided yet",
-        )
+        self.attainment.set(*today.words(sla, named=False))  # the caption names the clocks
         self.unanswered.set(f"{q.unanswered:,}", f"no first reply yet · {q.open:,} open")
-        self.agents.set(f"{a.online}", f"{a.available} free · {a.busy} busy · {a.away} away")
+        slots = f"{a.free_slots} free slot{'s' if a.free_slots != 1 else ''}"
+        self.agents.set(f"{a.online}", f"{slots} · {a.full} full · {a.away} away")
         util = a.utilisation
         self.load.set(
             f"{a.load}/{a.capacity}" if a.capacity else "—",

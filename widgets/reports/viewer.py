@@ -30,7 +30,13 @@ from PySide6.QtWidgets import (
 
 from console.reports.csv_tables import zone_for
 from console.reports.types import ShiftReport
-from console.store.reports import StoredReport, load_report, stored_reports
+from console.store.reports import (
+    StoredReport,
+    amendment_words,
+    load_report,
+    report_amendments,
+    stored_reports,
+)
 from console.store.schema import KnownError
 from console.sync.shift_close import SALT_KEY, report_zone
 from widgets.app.workers import BackgroundJobs
@@ -187,7 +193,10 @@ class ReportViewer(QMainWindow):
         self.export_pdf.setEnabled(ok)
         self.export_csv.setEnabled(ok)
         if report is not None:
-            self._say(f"Shift {report.shift_name}: times in {self.tz}; customer data masked.")
+            amended = amendment_words(report_amendments(self._reader, shift_id), lambda t: when(t, self.zone))
+            self._say(
+                f"Shift {report.shift_name}: times in {self.tz}; customer data masked. {amended}".strip()
+            )
             ids = [s.shift_id for s in self.stored]
             if shift_id in ids and self.shift_list.currentIndex().row() != ids.index(shift_id):
                 self._selecting = True  # the list follows without opening the report again
