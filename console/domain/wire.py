@@ -7,9 +7,11 @@ BadRecord with a reason a person can read; the caller quarantines it and goes on
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from typing import Any
 
+from console.domain.limits import MAX_INT, LimitError, check_time, check_value, ident_problem, text_problem
 from console.domain.model import (
     AGENT_STATUSES,
     STATUSES,
@@ -26,11 +28,23 @@ from console.domain.model import (
     Team,
 )
 
-MAX_TEXT = 20_000  # characters of one message kept; longer text is cut, never rejected
+MAX_TEXT = 20_000  # characters of one message (a longer string breaks console.domain.limits.MAX_STRING)
+MAX_TARGET_S = 315_360_000  # an SLA target of more than ten years is a mistake, not a policy
+MAX_BOUNCES = 10_000
+MAX_CAPACITY = 1_000  # concurrent enquiries one agent can hold
+MAX_LOAD = 100_000
 
 
 class BadRecord(ValueError):
     """A record from outside that fails validation. str(e) is the reason, for the quarantine."""
+
+
+def _within_limits(d: Any, name: str) -> None:
+    """The contract's general limits (console.domain.limits) over the whole record, before any field."""
+    try:
+        check_value(d, name)
+    except LimitError as e:
+        raise BadRecord(str(e)) from None
 
 
 def ts(value: Any, name: str) -> float:
@@ -43,7 +57,12 @@ def ts(value: Any, name: str) -> float:
         raise BadRecord(f"{name}: not an ISO 8601 time: {value[:40]!r}") from None
     if parsed.tzinfo is None:
         raise BadRecord(f"{name}: time without a timezone: {value[:40]!r}")
-    return parsed.timestamp()
+    try:
+        return check_time(parsed.timestamp(), name)
+    except LimitError as e:
+        raise BadRecord(str(e)) from None
+    except (OverflowError, ValueError):  # year 1 with an offset: no timestamp at all
+        raise BadRecord(f"{name}: {value[:40]!r} is out of range") from None
 
 
 def opt_ts(value: Any, name: str) -> float | None:
@@ -67,6 +86,9 @@ def _str(d: dict[str, Any], key: str, *, required: bool = True, default: str = "
         return default
     if not isinstance(value, str):
         raise BadRecord(f"{key}: expected a string, got {type(value).__name__}")
+    problem = text_problem(value)
+    if problem:
+        raise BadRecord(f"{key}: {problem}")
     return value
 
 
@@ -76,6 +98,9 @@ def _opt_str(d: dict[str, Any], key: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise BadRecord(f"{key}: expected a string or null, got {type(value).__name__}")
+    problem = text_problem(value)
+    if problem:
+        raise BadRecord(f"{key}: {problem}")
     return value
 
 
@@ -83,13 +108,16 @@ def _int(d: dict[str, Any], key: str, *, default: int | None = None) -> int:
     value = d.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int):
         raise BadRecord(f"{key}: expected an integer, got {type(value).__name__}")
+    if not -MAX_INT <= value <= MAX_INT:
+        raise BadRecord(f"{key}: integer outside ±(2^53 - 1)")
     return value
 
 
 def _ident(d: dict[str, Any], key: str) -> str:
     value = _str(d, key)
-    if not value or len(value) > 128:
-        raise BadRecord(f"{key}: empty or over 128 characters")
+    problem = ident_problem(value)
+    if problem:
+        raise BadRecord(f"{key}: {problem}")
     return value
 
 
@@ -98,6 +126,7 @@ def enquiry_from_wire(d: Any) -> Enquiry:
         raise BadRecord(f"enquiry: expected an object, got {type(d).__name__}")
     ident = _ident(d, "id")
     try:
+        _within_limits(d, "enquiry")
         return _enquiry(d, ident)
     except BadRecord as e:
         raise BadRecord(f"enquiry {ident[:64]}: {e}") from None
@@ -123,6 +152,8 @@ def _enquiry(d: dict[str, Any], ident: str) -> Enquiry:
     if version < 0:
         raise BadRecord("version: negative")
     bounces = _int(d, "bounces", default=0)
+    if not 0 <= bounces <= MAX_BOUNCES:
+        raise BadRecord(f"bounces: outside 0..{MAX_BOUNCES}")
     pauses_raw = d.get("pauses", [])
     if not isinstance(pauses_raw, list):
         raise BadRecord("pauses: expected a list")
@@ -199,6 +230,7 @@ def enquiry_to_wire(e: Enquiry) -> dict[str, Any]:
 def message_from_wire(d: Any) -> Message:
     if not isinstance(d, dict):
         raise BadRecord("message: expected an object")
+    _within_limits(d, "message")
     direction = _str(d, "direction")
     if direction not in ("in", "out"):
         raise BadRecord(f"message direction: unknown value {direction[:10]!r}")
@@ -226,6 +258,7 @@ def message_to_wire(m: Message) -> dict[str, Any]:
 def team_from_wire(d: Any) -> Team:
     if not isinstance(d, dict):
         raise BadRecord("team: expected an object")
+    _within_limits(d, "team")
     kind = _str(d, "kind")
     if kind not in TEAM_KINDS:
         raise BadRecord(f"team kind: unknown value {kind[:20]!r}")
@@ -256,13 +289,14 @@ def team_to_wire(t: Team) -> dict[str, Any]:
 def agent_from_wire(d: Any) -> Agent:
     if not isinstance(d, dict):
         raise BadRecord("agent: expected an object")
+    _within_limits(d, "agent")
     status = _str(d, "status")
     if status not in AGENT_STATUSES:
         raise BadRecord(f"agent status: unknown value {status[:20]!r}")
     capacity = _int(d, "capacity")
     load = _int(d, "load", default=0)
-    if capacity < 0 or load < 0:
-        raise BadRecord("agent capacity and load must not be negative")
+    if not (0 <= capacity <= MAX_CAPACITY and 0 <= load <= MAX_LOAD):
+        raise BadRecord(f"agent capacity must be within 0..{MAX_CAPACITY} and load within 0..{MAX_LOAD}")
     since = d.get("status_since")
     return Agent(
         id=_ident(d, "id"),
@@ -290,6 +324,7 @@ def agent_to_wire(a: Agent) -> dict[str, Any]:
 def channel_from_wire(d: Any) -> ChannelInfo:
     if not isinstance(d, dict):
         raise BadRecord("channel: expected an object")
+    _within_limits(d, "channel")
     return ChannelInfo(
         id=_ident(d, "id").lower(),
         name=_str(d, "name"),
@@ -303,7 +338,7 @@ def channel_to_wire(c: ChannelInfo) -> dict[str, Any]:
 
 
 def _hhmm(value: Any) -> int:
-    if not isinstance(value, str) or len(value) != 5 or value[2] != ":":
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{2}:[0-9]{2}", value, re.ASCII):
         raise BadRecord(f"calendar hours: expected HH:MM, got {str(value)[:10]!r}")
     h, m = int(value[:2]), int(value[3:])
     if not (0 <= h <= 24 and 0 <= m < 60) or h * 60 + m > 1440:
@@ -314,12 +349,13 @@ def _hhmm(value: Any) -> int:
 def calendar_from_wire(d: Any) -> Calendar:
     if not isinstance(d, dict):
         raise BadRecord("calendar: expected an object")
+    _within_limits(d, "calendar")
     hours_raw = d.get("hours", {})
     if not isinstance(hours_raw, dict):
         raise BadRecord("calendar hours: expected an object keyed by weekday 0-6")
     hours: dict[int, tuple[tuple[int, int], ...]] = {}
     for day, spans in hours_raw.items():
-        if not str(day).isdigit() or not 0 <= int(day) <= 6 or not isinstance(spans, list):
+        if not re.fullmatch("[0-6]", str(day)) or not isinstance(spans, list):
             raise BadRecord(f"calendar hours: bad weekday entry {str(day)[:10]!r}")
         parsed = []
         for span in spans:
@@ -359,14 +395,15 @@ def calendar_to_wire(c: Calendar) -> dict[str, Any]:
 
 def _seconds(d: dict[str, Any], key: str) -> float:
     value = d.get(key)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise BadRecord(f"{key}: expected a positive number of seconds")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= MAX_TARGET_S:
+        raise BadRecord(f"{key}: expected a positive number of seconds, at most ten years")
     return float(value)
 
 
 def policy_from_wire(d: Any) -> SLAPolicy:
     if not isinstance(d, dict):
         raise BadRecord("sla policy: expected an object")
+    _within_limits(d, "sla policy")
     match = d.get("match", {})
     if not isinstance(match, dict):
         raise BadRecord("sla policy match: expected an object")
@@ -413,6 +450,7 @@ def policy_to_wire(p: SLAPolicy) -> dict[str, Any]:
 def assignment_from_wire(d: Any) -> Assignment:
     if not isinstance(d, dict):
         raise BadRecord("assignment: expected an object")
+    _within_limits(d, "assignment")
     return Assignment(
         id=_ident(d, "id"),
         enquiry_id=_ident(d, "enquiry_id"),
@@ -445,6 +483,7 @@ def assignment_to_wire(a: Assignment) -> dict[str, Any]:
 def shift_from_wire(d: Any) -> Shift:
     if not isinstance(d, dict):
         raise BadRecord("shift: expected an object")
+    _within_limits(d, "shift")
     teams = d.get("team_ids", [])
     if not isinstance(teams, list):
         raise BadRecord("shift team_ids: expected a list")

@@ -184,7 +184,7 @@ MIGRATIONS: tuple[str, ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # apsw errors that come from the environment, not from our code.
-_ENVIRONMENT_ERRORS: tuple[type[BaseException], ...] = (
+ENVIRONMENT_ERRORS: tuple[type[BaseException], ...] = (
     apsw.FullError,
     apsw.BusyError,
     apsw.LockedError,
@@ -194,6 +194,7 @@ _ENVIRONMENT_ERRORS: tuple[type[BaseException], ...] = (
     apsw.ReadOnlyError,
     apsw.PermissionsError,
     apsw.NoMemError,
+    apsw.NotADBError,
 )
 
 
@@ -225,7 +226,7 @@ class known_errors:  # used like a function: `with known_errors(path):`
                 f"the cache key does not match this cache ({self.path}): "
                 "it was made with another key, or it is not a cache"
             ) from None
-        if issubclass(kind, _ENVIRONMENT_ERRORS):
+        if issubclass(kind, ENVIRONMENT_ERRORS):
             reason = _REASONS.get(kind, "the cache could not be read or written")
             raise KnownError(f"{reason} ({self.path}): {kind.__name__}") from None
 
