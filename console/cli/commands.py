@@ -1,17 +1,20 @@
 """Headless commands: `python -m console sync ...` and `python -m console export ...`.
 
-Exit codes: 0 done, 1 unexpected failure, 2 usage, 3 the cache (wrong key, disk, lock), 4 the server
-could not be reached or answered badly, 5 sign-in refused.
+Exit codes: 0 done, 1 unexpected failure (a bug), 2 usage, 3 the cache (wrong key, disk, lock, being
+created by another sync, not a file), 4 the server could not be reached, answered badly or refused,
+5 sign-in refused, 7 the output file could not be written (disk full, no permission, no such folder).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import errno
 import getpass
 import json
 import logging
 import os
+import re
 import sys
 import tempfile
 import threading
@@ -34,10 +37,18 @@ if TYPE_CHECKING:  # the commands import their heavy parts lazily, so --help sta
 log = logging.getLogger("concierge.cli")
 
 EXIT_OK, EXIT_BUG, EXIT_USAGE, EXIT_CACHE, EXIT_NETWORK, EXIT_AUTH = 0, 1, 2, 3, 4, 5
+EXIT_OUTPUT = 7  # the output file could not be written (disk full, no permission, no such folder)
 ENV_CACHE_KEY = "CONCIERGE_CACHE_KEY"
 ENV_TOKEN = "CONCIERGE_TOKEN"  # noqa: S105 - the variable's name, not a secret
 ENV_PASSWORD = "CONCIERGE_PASSWORD"  # noqa: S105
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Characters a terminal or a text viewer obeys rather than shows: C0 and C1 controls (ESC starts a terminal
+# sequence), DEL, and the bidirectional overrides and isolates that reorder what is shown. Exports write
+# them as visible \uXXXX escapes (JSON lines already escapes C0 controls itself; a CSV cell keeps line
+# breaks and tabs, which the quoting handles).
+_BIDI = "\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+_UNSAFE_JSON = re.compile(f"[\x7f-\x9f{_BIDI}]")
+_UNSAFE_CSV = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}]")
 CSV_FIELDS = (
     "id",
     "channel",
@@ -69,7 +80,8 @@ SYNC_EPILOG = f"""environment:
   {ENV_PASSWORD}  the password for --user (else a prompt on a terminal)
   {ENV_CACHE_KEY} the cache key, 64 hex digits (else the OS secret store)
 
-exit codes: 0 done, 2 usage, 3 the cache (wrong key, disk, lock), 4 the server, 5 sign-in"""
+exit codes: 0 done, 1 a bug, 2 usage, 3 the cache (wrong key, disk, lock, being created), 4 the server,
+5 sign-in"""
 
 
 class CommandError(Exception):
@@ -110,7 +122,7 @@ def _setup_logging(verbose: bool) -> None:
 @contextmanager
 def _errors() -> Iterator[None]:
     """Known failures become one clear line and an exit code; anything else is a bug and says so."""
-    from console.api.errors import AuthError, BadDataError, NetworkError, RateLimited, ServerError
+    from console.api.errors import ApiError, AuthError, GoneError
     from console.store.schema import KnownError
 
     try:
@@ -119,12 +131,21 @@ def _errors() -> Iterator[None]:
         raise
     except AuthError as e:
         raise CommandError(f"sign-in failed: {e}", EXIT_AUTH) from None
-    except (NetworkError, ServerError, RateLimited, BadDataError) as e:
+    except GoneError as e:
+        raise CommandError(
+            f"cannot sync: {e}; the server kept forgetting the position during the full re-read, which "
+            "is saved: run sync again",
+            EXIT_NETWORK,
+        ) from None
+    except ApiError as e:  # unreachable, failing, answering badly, or refusing
         raise CommandError(f"cannot sync: {e}", EXIT_NETWORK) from None
     except KnownError as e:
         raise CommandError(f"cache: {e}", EXIT_CACHE) from None
-    except ValueError as e:  # e.g. a malformed API address
-        raise CommandError(str(e), EXIT_USAGE) from None
+    except BrokenPipeError:
+        raise
+    except OSError as e:  # the cache's folder or file (an output file says so itself: EXIT_OUTPUT)
+        where = f" ({e.filename})" if e.filename else ""
+        raise CommandError(f"cache: {os_reason(e)}{where}", EXIT_CACHE) from None
 
 
 # -- sync --------------------------------------------------------------------------------------------
@@ -181,9 +202,16 @@ def _sync(args: argparse.Namespace, conf: Settings) -> int:
     from console.sync.engine import Syncer
 
     cache = args.cache or conf.resolved_cache_path()
-    with _errors():
+    try:
         api = ApiClient(ApiSettings(args.api, ca_bundle=args.ca_bundle, proxy=args.proxy))
-        store = Store(cache, _cache_key())
+    except ValueError as e:  # a malformed API address, a missing CA bundle
+        raise CommandError(str(e), EXIT_USAGE) from None
+    try:
+        with _errors():
+            store = Store(cache, _cache_key())
+    except BaseException:
+        api.close()
+        raise
     try:
         with _errors():
             _sign_in(api, args.user)
@@ -224,7 +252,16 @@ def _print_state(state: SyncState) -> None:
 
 def _forever(syncer: Syncer) -> int:
     stop = threading.Event()
-    worker = threading.Thread(target=syncer.run_forever, args=(stop,), name="concierge-sync", daemon=True)
+    died: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            syncer.run_forever(stop)
+        except BaseException as e:  # reported below: a dead worker never ends the command with 0
+            log.critical("the sync thread died", exc_info=True)
+            died.append(e)
+
+    worker = threading.Thread(target=work, name="concierge-sync", daemon=True)
     worker.start()
     try:
         while worker.is_alive():
@@ -236,7 +273,11 @@ def _forever(syncer: Syncer) -> int:
         return EXIT_OK
     if syncer.state.state == "auth_required":
         raise CommandError(f"sign-in needed: {syncer.state.detail}", EXIT_AUTH)
-    return EXIT_OK
+    if died:
+        raise CommandError(
+            f"the sync stopped on an unexpected error ({type(died[0]).__name__}): a bug", EXIT_BUG
+        )
+    raise CommandError("the sync stopped without saying why: a bug", EXIT_BUG)
 
 
 # -- export ------------------------------------------------------------------------------------------
@@ -268,38 +309,93 @@ def export_main(argv: list[str]) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
+    """Audit first: the entry saying an export started is committed before any row is read, so an export
+    that cannot be audited (the cache locked by another program, the disk full) never starts; a second
+    entry says it completed (with the count) or failed."""
     from console.cli.report_commands import cli_actor
-    from console.store.cache import Store, StoreReader
+    from console.store.cache import KnownError, Store, StoreReader
 
     cache = args.cache or _settings().resolved_cache_path()
+    if not cache.exists():
+        raise CommandError(f"no cache at {cache}: sync first", EXIT_CACHE)
     key = _cache_key()
     masked = not args.unmasked
-    with StoreReader(cache, key) as reader:
-        if args.out is None:
-            n = _write(reader, sys.stdout, args.format, masked=masked)
-            sys.stdout.flush()
-        else:
-            # Written beside the target and moved into place: a failed export never leaves half a file.
-            out: Path = args.out
-            fd, tmp = tempfile.mkstemp(prefix=".export-", dir=out.parent or ".")
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-                    n = _write(reader, f, args.format, masked=masked)
-                os.replace(tmp, out)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
-    # Every export leaves a trace in the audit trail: who, what, how many, masked or not.
+    target = str(args.out.name if args.out else "stdout")
     with Store(cache, key) as store:
-        store.audit(
-            at=time.time(),
-            actor=cli_actor(),
-            action="enquiries.export",
-            subject=str(args.out.name if args.out else "stdout"),
-            detail={"format": args.format, "count": n, "masked": masked},
-        )
+        try:
+            started = store.audit(
+                at=time.time(),
+                actor=cli_actor(),
+                action="enquiries.export",
+                subject=target,
+                detail={"format": args.format, "masked": masked, "state": "started"},
+            )
+        except KnownError as e:
+            raise CommandError(
+                f"the export was not started: its audit entry could not be written ({e})", EXIT_CACHE
+            ) from None
+        try:
+            with StoreReader(cache, key) as reader:
+                n = _write_export(reader, args.out, args.format, masked=masked)
+        except BaseException as e:
+            _audit_outcome(
+                store, "enquiries.export.failed", target, {"started": started, "error": type(e).__name__}
+            )
+            raise
+        _audit_outcome(store, "enquiries.export.completed", target, {"started": started, "count": n})
     print(f"exported {n} enquiries{'' if masked else ' (unmasked)'}", file=sys.stderr)
     return EXIT_OK
+
+
+def _audit_outcome(store: Any, action: str, target: str, detail: dict[str, Any]) -> None:
+    from console.cli.report_commands import cli_actor
+    from console.store.cache import KnownError
+
+    try:
+        store.audit(at=time.time(), actor=cli_actor(), action=action, subject=target, detail=detail)
+    except KnownError as e:  # the start is on record; say the outcome could not be added
+        print(
+            f"concierge export: warning: the audit entry for the outcome was not written ({e})",
+            file=sys.stderr,
+        )
+
+
+def _write_export(reader: StoreReader, out: Path | None, fmt: str, *, masked: bool) -> int:
+    try:
+        if out is None:
+            n = _write(reader, sys.stdout, fmt, masked=masked)
+            sys.stdout.flush()
+            return n
+        # Written beside the target and moved into place: a failed export never leaves half a file.
+        fd, tmp = tempfile.mkstemp(prefix=".export-", dir=out.parent or ".")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+                n = _write(reader, f, fmt, masked=masked)
+            os.replace(tmp, out)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return n
+    except BrokenPipeError:
+        raise
+    except OSError as e:
+        raise CommandError(f"cannot write {out or 'the output'}: {os_reason(e)}", EXIT_OUTPUT) from None
+
+
+def os_reason(e: OSError) -> str:
+    """An OS error as a short sentence (no traceback, no errno numbers)."""
+    reasons = {
+        errno.ENOSPC: "the disk is full",
+        errno.EDQUOT: "the disk quota is used up",
+        errno.EACCES: "no permission",
+        errno.EPERM: "no permission",
+        errno.ENOENT: "the folder does not exist",
+        errno.EISDIR: "it is a folder",
+        errno.ENOTDIR: "a part of the path is not a folder",
+        errno.EROFS: "the file system is read-only",
+        errno.EIO: "the disk reported an input/output error",
+    }
+    return reasons.get(e.errno or 0, e.strerror or type(e).__name__)
 
 
 def _masked(d: dict[str, Any], e: Enquiry) -> None:
@@ -314,7 +410,7 @@ def _write(reader: StoreReader, f: IO[str], fmt: str, *, masked: bool = True) ->
             d = wire.enquiry_to_wire(e)
             if masked:
                 _masked(d, e)
-            f.write(json.dumps(d, ensure_ascii=False, sort_keys=True) + "\n")
+            f.write(_UNSAFE_JSON.sub(_escape, json.dumps(d, ensure_ascii=False, sort_keys=True)) + "\n")
             n += 1
         return n
     w = csv.writer(f, lineterminator="\r\n")
@@ -330,8 +426,14 @@ def _write(reader: StoreReader, f: IO[str], fmt: str, *, masked: bool = True) ->
     return n
 
 
+def _escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
 def _cell(value: object) -> object:
-    # Customer text is untrusted: never let a spreadsheet run it as a formula.
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
+    # Customer text is untrusted: never let a spreadsheet run it as a formula, nor a terminal obey it.
+    if isinstance(value, str):
+        value = _UNSAFE_CSV.sub(_escape, value)
+        if value.startswith(FORMULA_START):
+            return "'" + value
     return "" if value is None else value

@@ -47,7 +47,7 @@ def _within_limits(d: Any, name: str) -> None:
         raise BadRecord(str(e)) from None
 
 
-def ts(value: Any, name: str) -> float:
+def ts(value: Any, name: str, *, plausible: bool = True) -> float:
     """ISO 8601 (with Z or an offset) -> epoch seconds. Naive times are rejected: they are ambiguous."""
     if not isinstance(value, str):
         raise BadRecord(f"{name}: expected an ISO 8601 time, got {type(value).__name__}")
@@ -58,7 +58,8 @@ def ts(value: Any, name: str) -> float:
     if parsed.tzinfo is None:
         raise BadRecord(f"{name}: time without a timezone: {value[:40]!r}")
     try:
-        return check_time(parsed.timestamp(), name)
+        stamp = parsed.timestamp()
+        return check_time(stamp, name) if plausible else stamp
     except LimitError as e:
         raise BadRecord(str(e)) from None
     except (OverflowError, ValueError):  # year 1 with an offset: no timestamp at all

@@ -181,7 +181,7 @@ class Api:
         since = float("-inf")
         if since_text is not None:
             try:
-                since = ts(since_text, "since")
+                since = ts(since_text, "since", plausible=False)  # a query, not a record
             except BadRecord as e:
                 raise HttpError(422, f"since must be an ISO 8601 time with a timezone ({e}).") from None
         with self.sim.store.lock:

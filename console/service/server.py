@@ -51,13 +51,35 @@ class _Handler(BaseHTTPRequestHandler):
         log.debug("%s %s", self.address_string(), format % args)  # request lines carry no secrets
 
     def _serve(self) -> None:
+        try:
+            self._serve_one()
+        except (ConnectionError, TimeoutError):
+            self.close_connection = True  # the client went away: nobody to answer
+        except Exception:  # a bug: logged, and the client still gets an answer, never a dropped line
+            log.exception("unexpected error answering %s %s", self.command, self.path[:100])
+            self.close_connection = True
+            self._send(problem(500, "The server failed on this request; it was logged."))
+
+    def _serve_one(self) -> None:
         split = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
+        raw_length = (self.headers.get("Content-Length") or "0").strip()
+        if self.headers.get("Transfer-Encoding") or not raw_length.isascii() or not raw_length.isdigit():
+            # Unknown framing: the rest of the connection cannot be trusted, so it is closed after this.
+            self.close_connection = True
+            self._send(
+                problem(400, "Content-Length must be a number of bytes (chunked bodies are not accepted).")
+            )
+            return
+        length = int(raw_length)
         if length > MAX_BODY:
             self._send(problem(422, "The request body is too large."))
             self.close_connection = True
             return
         body = self.rfile.read(length) if length > 0 else b""
+        if len(body) < length:
+            self.close_connection = True
+            self._send(problem(400, "The request body ended before its Content-Length."))
+            return
         req = Request(
             self.command,
             split.path,

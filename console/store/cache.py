@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
+import filelock
+
 from console.domain import wire
 from console.domain.model import Assignment, ChangeSet, Enquiry
 from console.store.audit import AuditEntry, append_audit
@@ -28,6 +30,8 @@ from console.store.schema import (
     SCHEMA_VERSION,
     CacheKeyError,
     KnownError,
+    busy_being_created,
+    creation_lock,
     known_errors,
     migrate,
 )
@@ -77,13 +81,25 @@ class Store(StoreReader):
     """The writer. Thread-confined to the sync thread; opens (creating and migrating) the cache."""
 
     def __init__(self, path: str | Path, key: str | bytes) -> None:
-        super().__init__(path, key, _readonly=False)
         try:
-            self.end_bulk()  # indexes a killed initial sync left out come back before any migration
-            migrate(self._conn, self.path)
-        except BaseException:
-            self._conn.close()
-            raise
+            # Opening, creating and migrating are done by one writer at a time (schema.creation_lock).
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            lock = creation_lock(Path(path))
+            lock.acquire()
+        except filelock.Timeout:
+            raise busy_being_created(Path(path)) from None
+        except OSError as e:  # the folder cannot hold a lock file: read-only, missing, not a folder
+            raise KnownError(f"cannot use the cache's folder {Path(path).parent}: {e.strerror}") from None
+        try:
+            super().__init__(path, key, _readonly=False)
+            try:
+                self.end_bulk()  # indexes a killed initial sync left out come back before any migration
+                migrate(self._conn, self.path)
+            except BaseException:
+                self._conn.close()
+                raise
+        finally:
+            lock.release()
         self.schema_version = SCHEMA_VERSION
 
     # -- meta ------------------------------------------------------------------------------------

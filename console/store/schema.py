@@ -8,12 +8,14 @@ import re
 from pathlib import Path
 
 import apsw
+import filelock
 
 log = logging.getLogger("concierge.store")
 
 PLAIN_SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
 CACHE_KIB = 65536
+CREATION_WAIT_S = 10.0  # how long a second sync waits for another to finish creating the cache
 
 
 class KnownError(Exception):
@@ -231,7 +233,35 @@ class known_errors:  # used like a function: `with known_errors(path):`
             raise KnownError(f"{reason} ({self.path}): {kind.__name__}") from None
 
 
+def creation_lock(path: Path) -> filelock.FileLock:
+    """The lock a writer holds while it opens, creates and migrates the cache (a file beside it), so two
+    syncs starting on a new cache take turns instead of reading each other's half-written first pages."""
+    return filelock.FileLock(str(path.with_name(path.name + ".lock")), timeout=CREATION_WAIT_S)
+
+
+def busy_being_created(path: Path) -> KnownError:
+    return KnownError(
+        f"the cache {path} is busy being created by another Concierge program; try again in a moment"
+    )
+
+
 def connect(path: Path, key: str | bytes, *, readonly: bool = False) -> apsw.Connection:
+    """Open the encrypted cache; a cache another program is still creating is waited for, then read."""
+    try:
+        return _connect(path, key, readonly=readonly)
+    except CacheKeyError:
+        lock_file = path.with_name(path.name + ".lock")
+        if not lock_file.exists():
+            raise
+        try:  # wait for whoever is creating it, then read it once more: only then is the key wrong
+            with creation_lock(path):
+                pass
+        except filelock.Timeout:
+            raise busy_being_created(path) from None
+        return _connect(path, key, readonly=readonly)
+
+
+def _connect(path: Path, key: str | bytes, *, readonly: bool = False) -> apsw.Connection:
     """Open the encrypted cache. The key travels only in the URI given to SQLite, never to logs."""
     hexkey = normalise_key(key)
     if not readonly:
@@ -240,6 +270,8 @@ def connect(path: Path, key: str | bytes, *, readonly: bool = False) -> apsw.Con
     flags = apsw.SQLITE_OPEN_URI | (
         apsw.SQLITE_OPEN_READONLY if readonly else apsw.SQLITE_OPEN_READWRITE | apsw.SQLITE_OPEN_CREATE
     )
+    if path.is_dir():
+        raise KnownError(f"{path} is a folder, not a cache file; give the path of a file")
     with known_errors(path):
         if path.exists() and path.stat().st_size >= 16:
             with path.open("rb") as f:

@@ -348,10 +348,10 @@ class Syncer:
             return None
 
     # -- healing ----------------------------------------------------------------------------------
-    def heal(self, counts: SyncCounts | None = None) -> int:
+    def heal(self, counts: SyncCounts | None = None, *, limit: int | None = HEAL_PER_RUN) -> int:
         """Re-fetch quarantined enquiries one by one: damage in transit heals, real damage stays."""
         healed = 0
-        for row in self.store.quarantine("feed")[:HEAL_PER_RUN]:
+        for row in self.store.quarantine("feed")[:limit]:
             rid = row["record_id"]
             if rid.startswith("sha256:"):
                 continue  # no usable id: nothing to ask the server for
