@@ -24,6 +24,7 @@ import requests
 from console.api import payload
 from console.api.errors import (
     ApiError,
+    AuditMismatch,
     AuthError,
     BadDataError,
     ConflictError,
@@ -50,6 +51,7 @@ __all__ = [
     "ApiClient",
     "ApiError",
     "ApiSettings",
+    "AuditMismatch",
     "AuthError",
     "BadDataError",
     "ConflictError",
@@ -294,6 +296,32 @@ class ApiClient:
         if not isinstance(result.get("enquiry"), dict) or not isinstance(result.get("assignment"), dict):
             raise self._bad(what, "expected 'enquiry' and 'assignment' objects")
         return result
+
+    def audit_head(self, chain: str) -> tuple[int, str]:
+        """The bank's copy of this cache's audit chain: (last seq, its hash); (0, genesis) when empty."""
+        return self._audit_head(
+            self._object("GET", f"/v1/audit/{_seg(chain)}/head"), "GET /v1/audit/{chain}/head"
+        )
+
+    def audit_append(self, chain: str, entries: list[dict[str, Any]]) -> tuple[int, str]:
+        """Send audit entries that continue the bank's copy; returns its new head. AuditMismatch (409)
+        when an entry differs from the copy the bank already holds."""
+        try:
+            body = self._object("POST", f"/v1/audit/{_seg(chain)}/entries", json_body={"entries": entries})
+        except ConflictError as e:
+            seq = e.current.get("seq")
+            raise AuditMismatch(
+                f"{self.host} holds a different audit trail for this cache (its copy ends at entry {seq}): "
+                "the local history was rewritten",
+                status=409,
+            ) from None
+        return self._audit_head(body, "POST /v1/audit/{chain}/entries")
+
+    def _audit_head(self, body: dict[str, Any], what: str) -> tuple[int, str]:
+        seq, digest = body.get("seq"), body.get("hash")
+        if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0 or not isinstance(digest, str):
+            raise self._bad(what, "expected 'seq' and 'hash'")
+        return seq, digest
 
     def set_agent_status(self, agent_id: str, status: str) -> Any:
         return self._object("PUT", f"/v1/agents/{_seg(agent_id)}/status", json_body={"status": status})

@@ -79,6 +79,10 @@ class NotFound(ApiError):
     """404."""
 
 
+class AuditMismatch(ApiError):
+    """409 from the audit anchor: the bank's copy of the trail differs from the cache's."""
+
+
 def problem_of(body: bytes) -> dict[str, Any]:
     """The problem document of an error response, or {} when the body is not one."""
     try:

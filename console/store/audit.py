@@ -33,6 +33,13 @@ def _digest(prev_hash: str, seq: int, at: float, actor: str, action: str, subjec
     return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
 
 
+def entry_digest(
+    prev_hash: str, seq: int, at: float, actor: str, action: str, subject: str, detail: str
+) -> str:
+    """The hash of one entry (detail as its stored canonical JSON): the Service API recomputes it too."""
+    return _digest(prev_hash, seq, at, actor, action, subject, detail)
+
+
 def append_audit(
     conn: apsw.Connection, *, at: float, actor: str, action: str, subject: str, detail: dict[str, Any]
 ) -> int:

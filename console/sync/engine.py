@@ -35,6 +35,7 @@ from console.domain import wire
 from console.domain.model import ChangeSet, Enquiry
 from console.store.cache import KnownError, OutboxItem, OutboxResult, ParsedPage, Store, parse_feed_page
 from console.store.reports import replace_reference_logged
+from console.sync.anchor import anchor_audit
 from console.sync.shift_close import close_shifts_quietly
 
 log = logging.getLogger("concierge.sync")
@@ -168,6 +169,7 @@ class Syncer:
         self._set_state("syncing")
         self._run_jobs()
         self.push_outbox(counts)  # local actions first: they are what a supervisor waits for
+        anchor_audit(self.api, self.store)  # the bank's copy of the audit trail (console.sync.anchor)
         self._refresh(counts)
         bulk = self.store.begin_bulk()  # an empty cache: load first, index after
         try:
@@ -430,6 +432,7 @@ class Syncer:
         if time.monotonic() - self._refreshed_at > REFRESH_EVERY_S:
             self._refresh(counts)
             self.heal()
+            anchor_audit(self.api, self.store)
         self._synced()
 
     def _wait(self, stop: threading.Event, seconds: float) -> None:
