@@ -70,6 +70,7 @@ class Controller(QObject):
     ) -> None:
         super().__init__(window)
         self.window, self.model, self.reader = window, model, reader
+        window.connection.quarantineRequested.connect(self.show_quarantine)
         # None: follow the site (the social team's calendar zone) as the reference data says.
         self.auto_tz = tz is None
         self.tz = tz or "UTC"
@@ -329,6 +330,13 @@ class Controller(QObject):
 
     def _show_pending(self) -> None:
         self.window.connection.set_pending(len(self.reader.outbox_pending()))
+        self.window.connection.set_quarantined(self.reader.quarantine_count())
+
+    @Slot()
+    def show_quarantine(self) -> None:
+        from widgets.main_window.quarantine import QuarantineDialog
+
+        QuarantineDialog(self.reader.quarantine(), self.tz, self.window).exec()
 
     # --- periodic refresh -------------------------------------------------------------------------
 
