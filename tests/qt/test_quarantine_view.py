@@ -29,5 +29,5 @@ def test_set_aside_entry_opens_the_list_as_plain_text(qtbot: QtBot, tmp_path: Pa
     qtbot.addWidget(dialog)
     assert dialog.table.rowCount() == 2
     shown = {dialog.table.item(r, 1).text(): dialog.table.item(r, 2).text() for r in range(2)}
-    assert "<b>e1</b>" in shown and "visibility: missing" in shown["<b>e1</b>"]  # the markup is text, not formatting
+    assert "<b>e1</b>" in shown and "visibility: missing" in shown["<b>e1</b>"]
     assert any(k.startswith("sha256:") for k in shown)  # an id with a NUL is not used as an id
