@@ -87,7 +87,7 @@ def problem_of(body: bytes) -> dict[str, Any]:
     """The problem document of an error response, or {} when the body is not one."""
     try:
         doc = json.loads(body.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):
         return {}
     return doc if isinstance(doc, dict) else {}
 

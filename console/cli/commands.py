@@ -139,13 +139,8 @@ def _errors() -> Iterator[None]:
         ) from None
     except ApiError as e:  # unreachable, failing, answering badly, or refusing
         raise CommandError(f"cannot sync: {e}", EXIT_NETWORK) from None
-    except KnownError as e:
+    except KnownError as e:  # the cache's own OS errors arrive as KnownError (console.store.schema)
         raise CommandError(f"cache: {e}", EXIT_CACHE) from None
-    except BrokenPipeError:
-        raise
-    except OSError as e:  # the cache's folder or file (an output file says so itself: EXIT_OUTPUT)
-        where = f" ({e.filename})" if e.filename else ""
-        raise CommandError(f"cache: {os_reason(e)}{where}", EXIT_CACHE) from None
 
 
 # -- sync --------------------------------------------------------------------------------------------

@@ -16,6 +16,10 @@ MAX_INT = 2**53 - 1  # integers are exact in every JSON implementation and fit S
 EARLIEST = 946_684_800.0  # 2000-01-01T00:00:00Z: no enquiry, message or shift is older
 LATEST = 4_102_444_800.0  # 2100-01-01T00:00:00Z: nothing is planned further ahead
 MAX_IDENT = 128
+MAX_TARGET_S = 315_360_000  # an SLA target of more than ten years is a mistake, not a policy
+MAX_BOUNCES = 10_000
+MAX_CAPACITY = 1_000  # concurrent enquiries one agent can hold
+MAX_LOAD = 100_000
 
 # NUL and lone surrogates (invalid Unicode: they cannot be stored or encoded as UTF-8).
 _BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
@@ -33,8 +37,12 @@ class TooDeep(str):
 TOO_DEEP = TooDeep(f"<nested deeper than {MAX_DEPTH} levels: not read>")
 
 
-class LimitError(ValueError):
-    """A value outside the contract's limits; str() is the reason (for the quarantine)."""
+class BadRecord(ValueError):
+    """A record from outside that fails validation (console.domain.wire) or breaks a limit here.
+    str(e) is the reason, for the quarantine."""
+
+
+LimitError = BadRecord  # the name the checks below use
 
 
 def text_problem(value: str) -> str | None:
@@ -102,9 +110,15 @@ def check_value(value: Any, name: str = "record") -> None:
 
 
 def check_time(value: float, name: str) -> float:
-    if not EARLIEST <= value < LATEST:
+    if not EARLIEST <= value <= LATEST:
         raise LimitError(f"{name}: outside 2000-01-01..2099-12-31, not a plausible time")
     return value
+
+
+def or_unknown(stamp: float) -> float:
+    """A time that only informs (an agent's status_since): outside the plausible range it is unknown,
+    0.0, which is also how the wire mapping writes "unknown" (as 1970-01-01)."""
+    return stamp if EARLIEST <= stamp <= LATEST else 0.0
 
 
 def _short_int(value: int) -> str:

@@ -11,7 +11,9 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from console.domain.limits import MAX_INT, LimitError, check_time, check_value, ident_problem, text_problem
+from console.domain import limits
+from console.domain.limits import BadRecord as BadRecord  # re-exported: callers catch wire.BadRecord
+from console.domain.limits import check_time, check_value, ident_problem, text_problem
 from console.domain.model import (
     AGENT_STATUSES,
     STATUSES,
@@ -29,22 +31,6 @@ from console.domain.model import (
 )
 
 MAX_TEXT = 20_000  # characters of one message (a longer string breaks console.domain.limits.MAX_STRING)
-MAX_TARGET_S = 315_360_000  # an SLA target of more than ten years is a mistake, not a policy
-MAX_BOUNCES = 10_000
-MAX_CAPACITY = 1_000  # concurrent enquiries one agent can hold
-MAX_LOAD = 100_000
-
-
-class BadRecord(ValueError):
-    """A record from outside that fails validation. str(e) is the reason, for the quarantine."""
-
-
-def _within_limits(d: Any, name: str) -> None:
-    """The contract's general limits (console.domain.limits) over the whole record, before any field."""
-    try:
-        check_value(d, name)
-    except LimitError as e:
-        raise BadRecord(str(e)) from None
 
 
 def ts(value: Any, name: str, *, plausible: bool = True) -> float:
@@ -59,11 +45,9 @@ def ts(value: Any, name: str, *, plausible: bool = True) -> float:
         raise BadRecord(f"{name}: time without a timezone: {value[:40]!r}")
     try:
         stamp = parsed.timestamp()
-        return check_time(stamp, name) if plausible else stamp
-    except LimitError as e:
-        raise BadRecord(str(e)) from None
     except (OverflowError, ValueError):  # year 1 with an offset: no timestamp at all
         raise BadRecord(f"{name}: {value[:40]!r} is out of range") from None
+    return check_time(stamp, name) if plausible else stamp  # the contract's plausible range
 
 
 def opt_ts(value: Any, name: str) -> float | None:
@@ -109,7 +93,7 @@ def _int(d: dict[str, Any], key: str, *, default: int | None = None) -> int:
     value = d.get(key, default)
     if isinstance(value, bool) or not isinstance(value, int):
         raise BadRecord(f"{key}: expected an integer, got {type(value).__name__}")
-    if not -MAX_INT <= value <= MAX_INT:
+    if not -limits.MAX_INT <= value <= limits.MAX_INT:
         raise BadRecord(f"{key}: integer outside ±(2^53 - 1)")
     return value
 
@@ -127,7 +111,7 @@ def enquiry_from_wire(d: Any) -> Enquiry:
         raise BadRecord(f"enquiry: expected an object, got {type(d).__name__}")
     ident = _ident(d, "id")
     try:
-        _within_limits(d, "enquiry")
+        check_value(d, "enquiry")
         return _enquiry(d, ident)
     except BadRecord as e:
         raise BadRecord(f"enquiry {ident[:64]}: {e}") from None
@@ -153,8 +137,8 @@ def _enquiry(d: dict[str, Any], ident: str) -> Enquiry:
     if version < 0:
         raise BadRecord("version: negative")
     bounces = _int(d, "bounces", default=0)
-    if not 0 <= bounces <= MAX_BOUNCES:
-        raise BadRecord(f"bounces: outside 0..{MAX_BOUNCES}")
+    if not 0 <= bounces <= limits.MAX_BOUNCES:
+        raise BadRecord(f"bounces: outside 0..{limits.MAX_BOUNCES}")
     pauses_raw = d.get("pauses", [])
     if not isinstance(pauses_raw, list):
         raise BadRecord("pauses: expected a list")
@@ -231,7 +215,7 @@ def enquiry_to_wire(e: Enquiry) -> dict[str, Any]:
 def message_from_wire(d: Any) -> Message:
     if not isinstance(d, dict):
         raise BadRecord("message: expected an object")
-    _within_limits(d, "message")
+    check_value(d, "message")
     direction = _str(d, "direction")
     if direction not in ("in", "out"):
         raise BadRecord(f"message direction: unknown value {direction[:10]!r}")
@@ -259,7 +243,7 @@ def message_to_wire(m: Message) -> dict[str, Any]:
 def team_from_wire(d: Any) -> Team:
     if not isinstance(d, dict):
         raise BadRecord("team: expected an object")
-    _within_limits(d, "team")
+    check_value(d, "team")
     kind = _str(d, "kind")
     if kind not in TEAM_KINDS:
         raise BadRecord(f"team kind: unknown value {kind[:20]!r}")
@@ -290,14 +274,16 @@ def team_to_wire(t: Team) -> dict[str, Any]:
 def agent_from_wire(d: Any) -> Agent:
     if not isinstance(d, dict):
         raise BadRecord("agent: expected an object")
-    _within_limits(d, "agent")
+    check_value(d, "agent")
     status = _str(d, "status")
     if status not in AGENT_STATUSES:
         raise BadRecord(f"agent status: unknown value {status[:20]!r}")
     capacity = _int(d, "capacity")
     load = _int(d, "load", default=0)
-    if not (0 <= capacity <= MAX_CAPACITY and 0 <= load <= MAX_LOAD):
-        raise BadRecord(f"agent capacity must be within 0..{MAX_CAPACITY} and load within 0..{MAX_LOAD}")
+    if not (0 <= capacity <= limits.MAX_CAPACITY and 0 <= load <= limits.MAX_LOAD):
+        raise BadRecord(
+            f"agent capacity must be within 0..{limits.MAX_CAPACITY} and load within 0..{limits.MAX_LOAD}"
+        )
     since = d.get("status_since")
     return Agent(
         id=_ident(d, "id"),
@@ -306,7 +292,7 @@ def agent_from_wire(d: Any) -> Agent:
         status=status,
         capacity=capacity,
         load=load,
-        status_since=0.0 if since is None else ts(since, "status_since"),
+        status_since=0.0 if since is None else limits.or_unknown(ts(since, "status_since", plausible=False)),
     )
 
 
@@ -325,7 +311,7 @@ def agent_to_wire(a: Agent) -> dict[str, Any]:
 def channel_from_wire(d: Any) -> ChannelInfo:
     if not isinstance(d, dict):
         raise BadRecord("channel: expected an object")
-    _within_limits(d, "channel")
+    check_value(d, "channel")
     return ChannelInfo(
         id=_ident(d, "id").lower(),
         name=_str(d, "name"),
@@ -350,7 +336,7 @@ def _hhmm(value: Any) -> int:
 def calendar_from_wire(d: Any) -> Calendar:
     if not isinstance(d, dict):
         raise BadRecord("calendar: expected an object")
-    _within_limits(d, "calendar")
+    check_value(d, "calendar")
     hours_raw = d.get("hours", {})
     if not isinstance(hours_raw, dict):
         raise BadRecord("calendar hours: expected an object keyed by weekday 0-6")
@@ -396,7 +382,7 @@ def calendar_to_wire(c: Calendar) -> dict[str, Any]:
 
 def _seconds(d: dict[str, Any], key: str) -> float:
     value = d.get(key)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= MAX_TARGET_S:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= limits.MAX_TARGET_S:
         raise BadRecord(f"{key}: expected a positive number of seconds, at most ten years")
     return float(value)
 
@@ -404,7 +390,7 @@ def _seconds(d: dict[str, Any], key: str) -> float:
 def policy_from_wire(d: Any) -> SLAPolicy:
     if not isinstance(d, dict):
         raise BadRecord("sla policy: expected an object")
-    _within_limits(d, "sla policy")
+    check_value(d, "sla policy")
     match = d.get("match", {})
     if not isinstance(match, dict):
         raise BadRecord("sla policy match: expected an object")
@@ -451,7 +437,7 @@ def policy_to_wire(p: SLAPolicy) -> dict[str, Any]:
 def assignment_from_wire(d: Any) -> Assignment:
     if not isinstance(d, dict):
         raise BadRecord("assignment: expected an object")
-    _within_limits(d, "assignment")
+    check_value(d, "assignment")
     return Assignment(
         id=_ident(d, "id"),
         enquiry_id=_ident(d, "enquiry_id"),
@@ -484,7 +470,7 @@ def assignment_to_wire(a: Assignment) -> dict[str, Any]:
 def shift_from_wire(d: Any) -> Shift:
     if not isinstance(d, dict):
         raise BadRecord("shift: expected an object")
-    _within_limits(d, "shift")
+    check_value(d, "shift")
     teams = d.get("team_ids", [])
     if not isinstance(teams, list):
         raise BadRecord("shift team_ids: expected a list")

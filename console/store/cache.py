@@ -16,6 +16,7 @@ from typing import Any
 import filelock
 
 from console.domain import wire
+from console.domain.limits import ident_problem
 from console.domain.model import Assignment, ChangeSet, Enquiry
 from console.store.audit import AuditEntry, append_audit
 from console.store.feed import ParsedPage, parse_feed_page, raw_text, record_id, safe_text
@@ -156,7 +157,7 @@ class Store(StoreReader):
         bad = list(bad)
         conn = self._conn
         with known_errors(self.path), conn:
-            seen_rows = [(i,) for i in seen]
+            seen_rows = [(i,) for i in seen if ident_problem(i) is None]  # others are quarantined
             if seen_rows:
                 conn.executemany("INSERT OR IGNORE INTO resync_seen (id) VALUES (?)", seen_rows)
             ids = json.dumps([e.id for e, _ in upserts] + list(deletes))

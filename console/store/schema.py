@@ -251,8 +251,8 @@ def connect(path: Path, key: str | bytes, *, readonly: bool = False) -> apsw.Con
         return _connect(path, key, readonly=readonly)
     except CacheKeyError:
         lock_file = path.with_name(path.name + ".lock")
-        if not lock_file.exists():
-            raise
+        if not readonly or not lock_file.exists():
+            raise  # a writer holds the creation lock already (Store): the key is wrong
         try:  # wait for whoever is creating it, then read it once more: only then is the key wrong
             with creation_lock(path):
                 pass

@@ -119,7 +119,6 @@ def test_damage_at_the_source_stays_quarantined_and_a_broken_feed_still_converge
     key = os.urandom(32).hex()
     cache, env = tmp_path / "c.db", env_for(tmp_path, key)
     ids = sorted(service.snapshot())
-    proxy.corrupt = {ids[3]: ("outcome", DEEP), ids[200]: ("seq", b"1")}
     proxy.corrupt[ids[3]] = ("outcome", DEEP)
     proxy.corrupt[ids[200]] = ("text", b'"\\udfff"')
     proxy.duplicate = proxy.reverse = True
