@@ -69,8 +69,52 @@ def ident_problem(value: str) -> str | None:
 
 
 def check_value(value: Any, name: str = "record") -> None:
-    """Walk a decoded JSON value (no recursion) and raise LimitError naming the first field that breaks a
-    limit: depth, size, integer range, non-finite numbers, NUL or invalid Unicode in any string or key."""
+    """Raise LimitError naming the first field of a decoded JSON value that breaks a limit: depth, size,
+    integer range, non-finite numbers, NUL or invalid Unicode in any string or key. No recursion.
+
+    A fast pass (one regex over all the strings at once) clears a sound record; only a record it flags
+    is walked again, slowly, to name the field."""
+    if not _fast_ok(value):
+        _locate(value, name)
+        raise LimitError(f"{name}: breaks the contract's limits")  # pragma: no cover - _locate raised
+
+
+def _fast_ok(value: Any) -> bool:
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    strings: list[str] = []
+    nodes = 0
+    while stack:
+        item, depth = stack.pop()
+        nodes += 1
+        kind = type(item)
+        if kind is str:
+            strings.append(item)
+        elif kind is dict:
+            if depth >= MAX_DEPTH:
+                return False
+            for key, child in item.items():
+                if type(key) is not str:
+                    return False
+                strings.append(key)
+                stack.append((child, depth + 1))
+        elif kind is list:
+            if depth >= MAX_DEPTH:
+                return False
+            stack.extend((child, depth + 1) for child in item)
+        elif kind is int:
+            if not -MAX_INT <= item <= MAX_INT:
+                return False
+        elif kind is float:
+            if not math.isfinite(item):
+                return False
+        elif item is not None and kind is not bool:
+            return False  # TooDeep, or a type JSON cannot hold
+    if nodes > MAX_NODES or any(len(text) > MAX_STRING for text in strings):
+        return False
+    return _BAD_TEXT.search("".join(strings)) is None
+
+
+def _locate(value: Any, name: str) -> None:
     stack: list[tuple[Any, str, int]] = [(value, name, 0)]
     nodes = 0
     while stack:
