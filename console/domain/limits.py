@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+from itertools import repeat
 from typing import Any
 
 MAX_DEPTH = 16  # levels of objects and arrays in one record (an enquiry needs 3)
@@ -82,6 +83,7 @@ def check_value(value: Any, name: str = "record") -> None:
 def _fast_ok(value: Any) -> bool:
     stack: list[tuple[Any, int]] = [(value, 0)]
     strings: list[str] = []
+    push, collect = stack.extend, strings.extend
     nodes = 0
     while stack:
         item, depth = stack.pop()
@@ -89,18 +91,14 @@ def _fast_ok(value: Any) -> bool:
         kind = type(item)
         if kind is str:
             strings.append(item)
-        elif kind is dict:
+        elif kind is dict or kind is list:
             if depth >= MAX_DEPTH:
                 return False
-            for key, child in item.items():
-                if type(key) is not str:
-                    return False
-                strings.append(key)
-                stack.append((child, depth + 1))
-        elif kind is list:
-            if depth >= MAX_DEPTH:
-                return False
-            stack.extend((child, depth + 1) for child in item)
+            if kind is dict:
+                collect(item)  # the keys (str in any decoded JSON; "".join below refuses others)
+                push(zip(item.values(), repeat(depth + 1)))
+            else:
+                push(zip(item, repeat(depth + 1)))
         elif kind is int:
             if not -MAX_INT <= item <= MAX_INT:
                 return False
@@ -109,9 +107,12 @@ def _fast_ok(value: Any) -> bool:
                 return False
         elif item is not None and kind is not bool:
             return False  # TooDeep, or a type JSON cannot hold
-    if nodes > MAX_NODES or any(len(text) > MAX_STRING for text in strings):
+    if nodes > MAX_NODES or max(map(len, strings), default=0) > MAX_STRING:
         return False
-    return _BAD_TEXT.search("".join(strings)) is None
+    try:
+        return _BAD_TEXT.search("".join(strings)) is None
+    except TypeError:  # a key that is not a string
+        return False
 
 
 def _locate(value: Any, name: str) -> None:
