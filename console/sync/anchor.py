@@ -1,13 +1,14 @@
 """Sync's part in anchoring the audit trail: send the entries the bank does not hold yet, after checking
 that the entry it holds last is the cache's own. A mismatch is logged and kept for `audit verify`; it never
-stops syncing. A service without the endpoint (404) is skipped."""
+stops syncing. A service without the endpoint (404) is skipped, and so is an account that may only read
+(403: a wallboard's viewer token)."""
 
 from __future__ import annotations
 
 import logging
 
 from console.api.client import ApiClient
-from console.api.errors import AuditMismatch, NotFound
+from console.api.errors import AuditMismatch, AuthError, NotFound
 from console.store.anchor import Anchor, chain_id, entries_after, entry_hash, set_anchor
 from console.store.cache import Store
 
@@ -31,6 +32,12 @@ def anchor_audit(api: ApiClient, store: Store) -> int:
             sent += len(batch)
     except NotFound:
         log.info("%s keeps no audit anchor (no /v1/audit): the trail is anchored locally only", api.host)
+        return 0
+    except AuthError as e:
+        if e.status != 403:
+            raise  # signed out: sync reports it
+        # A viewer (a wallboard) reads; the supervisors' consoles anchor their own trails.
+        log.info("this account may not anchor the audit trail at %s: %s", api.host, e)
         return 0
     except AuditMismatch as e:
         log.error("audit trail NOT anchored: %s", e)

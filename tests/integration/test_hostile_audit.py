@@ -150,3 +150,15 @@ def test_sync_refuses_to_anchor_a_rewritten_history(
     assert done.returncode == 0 and "NOT anchored" in done.stderr, done.stderr
     code, _ = verify(cache, env, "--api", service.url)
     assert code == 6
+
+
+def test_a_viewer_account_syncs_without_anchoring(service: DemoService, tmp_path: Path) -> None:
+    """A wallboard's viewer token may not append to the bank's copy: sync goes on regardless."""
+    from console.api.client import ApiClient, ApiSettings
+    from console.sync.engine import Syncer
+
+    with Store(tmp_path / "w.db", os.urandom(32)) as store, ApiClient(ApiSettings(service.url)) as api:
+        store.audit(at=1.9e9, actor="wallboard", action="report.stored", subject="s1", detail={})
+        api.login("wallboard", "demo-viewer", "viewer")
+        counts = Syncer(api, store).run_once()
+        assert counts.added == len(service.snapshot()) and store.get_meta("audit_anchor") is None
