@@ -155,6 +155,9 @@ def test_two_syncs_creating_one_new_cache_take_turns(tmp_path: Path) -> None:
             results = [(p.wait(120), p.communicate()[1]) for p in procs]
             for code, err in results:
                 assert "key does not match" not in err and "Traceback" not in err, err
-                assert code == 0 or (code == 3 and "busy being created" in err), err
+                # The loser waits for the creation; it may then still meet the winner's write lock
+                # (a long first transaction on a loaded machine): a clear exit 3 as well.
+                said = ("busy being created", "locked by another program")
+                assert code == 0 or (code == 3 and any(s in err for s in said)), err
             with StoreReader(cache, key) as reader:
                 assert reader.enquiry_count() == len(svc.snapshot())
