@@ -94,7 +94,7 @@ def main() -> None:
     args = p.parse_args()
 
     from console.live.chart_data import LiveBoard
-    from console.service.simulator import Simulator
+    from console.service.sim.simulator import Simulator
 
     print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} cores")
     t = time.perf_counter()

@@ -37,8 +37,8 @@ from console.live.floor import StaffingConfig, slot_handle_s  # noqa: E402
 from console.live.metrics import ResponseClock, header_metrics, start_of_day  # noqa: E402
 from console.live.wallboard import wallboard_pages  # noqa: E402
 from console.reports.compute import compute_shift_report  # noqa: E402
-from console.service.simulator import Simulator  # noqa: E402
-from console.service.world import LONDON  # noqa: E402
+from console.service.sim.simulator import Simulator  # noqa: E402
+from console.service.sim.world import LONDON  # noqa: E402
 from console.sla import today  # noqa: E402
 
 CFG = StaffingConfig()

@@ -27,9 +27,9 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtWidgets import QApplication, QTableView
 
 from console.domain.model import ChangeSet, Enquiry
-from console.service.clock import start_for_seed
-from console.service.population import draw_enquiry
-from console.service.world import build
+from console.service.sim.clock import start_for_seed
+from console.service.sim.population import draw_enquiry
+from console.service.sim.world import build
 from console.sla.engine import SlaEngine
 from widgets.queue.model import QueueModel
 from widgets.queue.text import Col

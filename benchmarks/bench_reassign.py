@@ -39,7 +39,7 @@ from PySide6.QtWidgets import QApplication, QHBoxLayout, QWidget
 
 from console.domain.model import ChangeSet, Enquiry
 from console.domain.routing import Target
-from console.service.clock import start_for_seed
+from console.service.sim.clock import start_for_seed
 from console.sla.engine import SlaEngine
 from console.store.cache import Store
 from widgets.board.reassign import MoveController

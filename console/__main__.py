@@ -16,6 +16,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "export a shift report (PDF or CSV) from the cache",
     ),
     "audit": ("console.cli.report_commands", "audit_main", "verify or export the tamper-evident audit trail"),
+    "quarantine": ("console.cli.quarantine", "quarantine_main", "list or fetch again the records set aside"),
 }
 
 

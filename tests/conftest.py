@@ -13,7 +13,13 @@ import pytest
 
 # The reference service's fixtures, the unexpected-log check and the thread rule, for every test
 # (tests/helpers); pytester runs a small suite to test the check itself.
-pytest_plugins = ["tests.helpers.service", "tests.helpers.logfail", "tests.helpers.thread_rule", "pytester"]
+pytest_plugins = [
+    "tests.helpers.service",
+    "tests.helpers.fake_api",
+    "tests.helpers.logfail",
+    "tests.helpers.thread_rule",
+    "pytester",
+]
 
 # Qt tests run offscreen unless a test asks for a real display (Xvfb) or the minimal platform.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

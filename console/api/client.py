@@ -21,8 +21,10 @@ from urllib.parse import quote, urlsplit
 
 import requests
 
+from console.api import payload
 from console.api.errors import (
     ApiError,
+    AuditMismatch,
     AuthError,
     BadDataError,
     ConflictError,
@@ -33,16 +35,23 @@ from console.api.errors import (
     RateLimited,
     ServerError,
     TlsError,
-    detail_of,
-    problem_of,
+    error_for,
+    network_error,
 )
-from console.api.transport import Clock, backoff_delay, check_base_url, proxies_for, retry_after
+from console.api.transport import (
+    Clock,
+    backoff_delay,
+    check_base_url,
+    proxies_for,
+    retry_after,
+)
 from console.domain import wire
 
 __all__ = [
     "ApiClient",
     "ApiError",
     "ApiSettings",
+    "AuditMismatch",
     "AuthError",
     "BadDataError",
     "ConflictError",
@@ -288,6 +297,32 @@ class ApiClient:
             raise self._bad(what, "expected 'enquiry' and 'assignment' objects")
         return result
 
+    def audit_head(self, chain: str) -> tuple[int, str]:
+        """The bank's copy of this cache's audit chain: (last seq, its hash); (0, genesis) when empty."""
+        return self._audit_head(
+            self._object("GET", f"/v1/audit/{_seg(chain)}/head"), "GET /v1/audit/{chain}/head"
+        )
+
+    def audit_append(self, chain: str, entries: list[dict[str, Any]]) -> tuple[int, str]:
+        """Send audit entries that continue the bank's copy; returns its new head. AuditMismatch (409)
+        when an entry differs from the copy the bank already holds."""
+        try:
+            body = self._object("POST", f"/v1/audit/{_seg(chain)}/entries", json_body={"entries": entries})
+        except ConflictError as e:
+            seq = e.current.get("seq")
+            raise AuditMismatch(
+                f"{self.host} holds a different audit trail for this cache (its copy ends at entry {seq}): "
+                "the local history was rewritten",
+                status=409,
+            ) from None
+        return self._audit_head(body, "POST /v1/audit/{chain}/entries")
+
+    def _audit_head(self, body: dict[str, Any], what: str) -> tuple[int, str]:
+        seq, digest = body.get("seq"), body.get("hash")
+        if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0 or not isinstance(digest, str):
+            raise self._bad(what, "expected 'seq' and 'hash'")
+        return seq, digest
+
     def set_agent_status(self, agent_id: str, status: str) -> Any:
         return self._object("PUT", f"/v1/agents/{_seg(agent_id)}/status", json_body={"status": status})
 
@@ -329,8 +364,8 @@ class ApiClient:
 
     def _json(self, resp: requests.Response, what: str) -> Any:
         try:
-            return resp.json()
-        except ValueError:
+            return payload.loads(resp.content)
+        except payload.PayloadError:
             raise self._bad(what, "the answer is not valid JSON") from None
 
     def _request(
@@ -387,7 +422,7 @@ class ApiClient:
                 requests.exceptions.Timeout,
                 requests.exceptions.ChunkedEncodingError,
             ) as e:
-                error = _network_error(self.host, e, timeout)
+                error = network_error(self.host, e, timeout)
                 if retry and attempt < self.settings.max_retries:
                     self._pause(attempt, None, f"{method} {path}: {error}")
                     attempt += 1
@@ -411,7 +446,14 @@ class ApiClient:
                     self._pause(attempt, wait, f"{method} {path}: HTTP {status}")
                     attempt += 1
                     continue
-            raise self._error(resp, f"{method} {path}", auth)
+            raise error_for(
+                resp.status_code,
+                resp.content,
+                resp.headers.get("Retry-After"),
+                self.host,
+                f"{method} {path}",
+                auth=auth,
+            )
 
     def _authorise(self, hdrs: dict[str, str]) -> Tokens:
         tokens = self._tokens
@@ -436,51 +478,6 @@ class ApiClient:
         if self._closed.wait(delay):
             raise NetworkError("The connection to the server was closed")
 
-    def _error(self, resp: requests.Response, what: str, auth: bool) -> ApiError:
-        status = resp.status_code
-        problem = problem_of(resp.content)
-        detail = detail_of(problem)
-        said = f": {detail.rstrip('.')}" if detail else ""
-        if status == 401:
-            if not auth:
-                return AuthError(
-                    f"{self.host} refused the sign-in{said or ': user name or password is wrong'}", status=401
-                )
-            return AuthError(f"{self.host} no longer accepts this session; sign in again{said}", status=401)
-        if status == 403:
-            return AuthError(f"This account is not allowed to do that on {self.host}{said}", status=403)
-        if status == 404:
-            return NotFound(f"{self.host} has no such record ({what}){said}", status=404)
-        if status == 409:
-            current = problem.get("current")
-            if not isinstance(current, dict):
-                current = {}
-            who = current.get("moved_by")
-            by = f" by {who}" if isinstance(who, str) and who else ""
-            return ConflictError(
-                f"Somebody else moved this enquiry first{by}; it was not reassigned", current=current
-            )
-        if status == 410:
-            return GoneError(
-                f"{self.host} no longer recognises the sync position; a full resync is needed", status=410
-            )
-        if status == 422:
-            return PolicyError(
-                detail or f"{self.host} refused the change", detail=detail or "refused by policy"
-            )
-        if status == 429:
-            return RateLimited(
-                f"{self.host} is asking Concierge to slow down; try again shortly",
-                retry_after=retry_after(resp.headers.get("Retry-After"), time.time()),
-            )
-        if status >= 500:
-            return ServerError(
-                f"{self.host} has a problem (HTTP {status}){said}; try again later", status=status
-            )
-        if 300 <= status < 400:
-            return ApiError(f"{self.host} redirected {what} elsewhere; check the API address", status=status)
-        return ApiError(f"{self.host} refused {what} (HTTP {status}){said}", status=status)
-
 
 def _expired(tokens: Tokens | None, now: float) -> bool:
     """True when the access token is missing or past its expiry (no early margin: a server may issue
@@ -495,19 +492,3 @@ def _seg(value: str) -> str:
     if not isinstance(value, str) or not value:
         raise ValueError("an id must be a non-empty string")
     return quote(value, safe="")
-
-
-def _network_error(host: str, e: Exception, timeout: tuple[float, float]) -> NetworkError:
-    if isinstance(e, requests.exceptions.ConnectTimeout):
-        why = f"no connection within {timeout[0]:g} s"
-    elif isinstance(e, requests.exceptions.ReadTimeout):
-        why = f"no answer within {timeout[1]:g} s"
-    elif isinstance(e, requests.exceptions.ProxyError):
-        why = "the proxy refused or failed"
-    elif "refused" in str(e).lower():
-        why = "connection refused"
-    else:
-        why = "the connection failed or was dropped"
-    return NetworkError(
-        f"Cannot reach {host} ({why}). Check the network, the API address and the proxy settings."
-    )

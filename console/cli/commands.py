@@ -1,17 +1,21 @@
 """Headless commands: `python -m console sync ...` and `python -m console export ...`.
 
-Exit codes as console.cli.common: 0 done, 1 unexpected failure, 2 usage, 3 the cache (wrong key, disk,
-lock), 4 the server could not be reached or answered badly, 5 sign-in refused.
+Exit codes as console.cli.common: 0 done, 1 unexpected failure (a bug), 2 usage, 3 the cache (wrong key,
+disk, lock, being created by another sync, not a file), 4 the server could not be reached, answered
+badly or refused, 5 sign-in refused, 7 the output file could not be written (disk full, no permission,
+no such folder).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import errno
 import getpass
 import json
 import logging
 import os
+import re
 import sys
 import tempfile
 import threading
@@ -21,7 +25,11 @@ from typing import IO, TYPE_CHECKING, Any
 
 from console.cli.common import (
     EXIT_AUTH,
+    EXIT_BUG,
+    EXIT_CACHE,
     EXIT_OK,
+    EXIT_OUTPUT,
+    EXIT_USAGE,
     CommandError,
     cache_key,
     cli_actor,
@@ -44,6 +52,13 @@ if TYPE_CHECKING:  # the commands import their heavy parts lazily, so --help sta
 log = logging.getLogger("concierge.cli")
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# Characters a terminal or a text viewer obeys rather than shows: C0 and C1 controls (ESC starts a terminal
+# sequence), DEL, and the bidirectional overrides and isolates that reorder what is shown. Exports write
+# them as visible \uXXXX escapes (JSON lines already escapes C0 controls itself; a CSV cell keeps line
+# breaks and tabs, which the quoting handles).
+_BIDI = "\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+_UNSAFE_JSON = re.compile(f"[\x7f-\x9f{_BIDI}]")
+_UNSAFE_CSV = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}]")
 CSV_FIELDS = (
     "id",
     "channel",
@@ -75,7 +90,8 @@ SYNC_EPILOG = f"""environment:
   {ENV_PASSWORD}  the password for --user (else a prompt on a terminal)
   {ENV_CACHE_KEY} the cache key, 64 hex digits (else the OS secret store)
 
-exit codes: 0 done, 2 usage, 3 the cache (wrong key, disk, lock), 4 the server, 5 sign-in"""
+exit codes: 0 done, 1 a bug, 2 usage, 3 the cache (wrong key, disk, lock, being created), 4 the server,
+5 sign-in"""
 
 
 # -- sync --------------------------------------------------------------------------------------------
@@ -127,12 +143,19 @@ def _sync(args: argparse.Namespace, conf: Settings) -> int:
     from console.sync.engine import Syncer
 
     cache = args.cache or conf.resolved_cache_path()
-    with errors():
+    try:
         api = ApiClient(ApiSettings(args.api, ca_bundle=args.ca_bundle, proxy=args.proxy))
-        store = Store(cache, cache_key())
+    except ValueError as e:  # a malformed API address, a missing CA bundle
+        raise CommandError(str(e), EXIT_USAGE) from None
     try:
         with errors():
-            _sign_in(api, args.user)
+            store = Store(cache, cache_key())
+    except BaseException:
+        api.close()
+        raise
+    try:
+        with errors():
+            sign_in(api, args.user)
             syncer = Syncer(
                 api, store, on_state=None if args.once else _print_state, page_limit=args.page_limit
             )
@@ -145,13 +168,13 @@ def _sync(args: argparse.Namespace, conf: Settings) -> int:
                     f"{store.enquiry_count()} cached, in {counts.elapsed:.2f} s"
                 )
                 return EXIT_OK
-            return _forever(syncer)
+            return forever(syncer)
     finally:
         store.close()
         api.close()
 
 
-def _sign_in(api: ApiClient, user: str) -> None:
+def sign_in(api: ApiClient, user: str) -> None:
     """The console's credential chain with the environment's secrets only, then a prompt on a terminal."""
     from console.platform.credentials import EnvSecrets
     from console.sync.signin import CredentialChain
@@ -176,9 +199,18 @@ def _print_state(state: SyncStatus) -> None:
     print(f"sync: {state.state} {state.detail}".rstrip(), file=sys.stderr)
 
 
-def _forever(syncer: Syncer) -> int:
+def forever(syncer: Syncer) -> int:
     stop = threading.Event()
-    worker = threading.Thread(target=syncer.run_forever, args=(stop,), name="concierge-sync", daemon=True)
+    died: list[BaseException] = []
+
+    def work() -> None:
+        try:
+            syncer.run_forever(stop)
+        except BaseException as e:  # reported below: a dead worker never ends the command with 0
+            log.critical("the sync thread died", exc_info=True)
+            died.append(e)
+
+    worker = threading.Thread(target=work, name="concierge-sync", daemon=True)
     worker.start()
     try:
         while worker.is_alive():
@@ -192,7 +224,11 @@ def _forever(syncer: Syncer) -> int:
 
     if syncer.state.state is SyncState.AUTH_REQUIRED:
         raise CommandError(f"sign-in needed: {syncer.state.detail}", EXIT_AUTH)
-    return EXIT_OK
+    if died:
+        raise CommandError(
+            f"the sync stopped on an unexpected error ({type(died[0]).__name__}): a bug", EXIT_BUG
+        )
+    raise CommandError("the sync stopped without saying why: a bug", EXIT_BUG)
 
 
 # -- export ------------------------------------------------------------------------------------------
@@ -224,37 +260,91 @@ def export_main(argv: list[str]) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    from console.store.cache import Store, StoreReader
+    """Audit first: the entry saying an export started is committed before any row is read, so an export
+    that cannot be audited (the cache locked by another program, the disk full) never starts; a second
+    entry says it completed (with the count) or failed."""
+    from console.store.cache import KnownError, Store, StoreReader
 
     cache = args.cache or load_settings().resolved_cache_path()
+    if not cache.exists():
+        raise CommandError(f"no cache at {cache}: sync first", EXIT_CACHE)
     key = cache_key()
     masked = not args.unmasked
-    with StoreReader(cache, key) as reader:
-        if args.out is None:
-            n = _write(reader, sys.stdout, args.format, masked=masked)
-            sys.stdout.flush()
-        else:
-            # Written beside the target and moved into place: a failed export never leaves half a file.
-            out: Path = args.out
-            fd, tmp = tempfile.mkstemp(prefix=".export-", dir=out.parent or ".")
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-                    n = _write(reader, f, args.format, masked=masked)
-                os.replace(tmp, out)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
-    # Every export leaves a trace in the audit trail: who, what, how many, masked or not.
+    target = str(args.out.name if args.out else "stdout")
     with Store(cache, key) as store:
-        store.audit(
-            at=time.time(),
-            actor=cli_actor(),
-            action="enquiries.export",
-            subject=str(args.out.name if args.out else "stdout"),
-            detail={"format": args.format, "count": n, "masked": masked},
-        )
+        try:
+            started = store.audit(
+                at=time.time(),
+                actor=cli_actor(),
+                action="enquiries.export",
+                subject=target,
+                detail={"format": args.format, "masked": masked, "state": "started"},
+            )
+        except KnownError as e:
+            raise CommandError(
+                f"the export was not started: its audit entry could not be written ({e})", EXIT_CACHE
+            ) from None
+        try:
+            with StoreReader(cache, key) as reader:
+                n = _write_export(reader, args.out, args.format, masked=masked)
+        except BaseException as e:
+            _audit_outcome(
+                store, "enquiries.export.failed", target, {"started": started, "error": type(e).__name__}
+            )
+            raise
+        _audit_outcome(store, "enquiries.export.completed", target, {"started": started, "count": n})
     print(f"exported {n} enquiries{'' if masked else ' (unmasked)'}", file=sys.stderr)
     return EXIT_OK
+
+
+def _audit_outcome(store: Any, action: str, target: str, detail: dict[str, Any]) -> None:
+    from console.store.cache import KnownError
+
+    try:
+        store.audit(at=time.time(), actor=cli_actor(), action=action, subject=target, detail=detail)
+    except KnownError as e:  # the start is on record; say the outcome could not be added
+        print(
+            f"concierge export: warning: the audit entry for the outcome was not written ({e})",
+            file=sys.stderr,
+        )
+
+
+def _write_export(reader: StoreReader, out: Path | None, fmt: str, *, masked: bool) -> int:
+    try:
+        if out is None:
+            n = _write(reader, sys.stdout, fmt, masked=masked)
+            sys.stdout.flush()
+            return n
+        # Written beside the target and moved into place: a failed export never leaves half a file.
+        fd, tmp = tempfile.mkstemp(prefix=".export-", dir=out.parent or ".")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+                n = _write(reader, f, fmt, masked=masked)
+            os.replace(tmp, out)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return n
+    except BrokenPipeError:
+        raise
+    except OSError as e:
+        raise CommandError(f"cannot write {out or 'the output'}: {os_reason(e)}", EXIT_OUTPUT) from None
+
+
+def os_reason(e: OSError) -> str:
+    """An OS error as a short sentence (no traceback, no errno numbers)."""
+    reasons = {
+        errno.ENOSPC: "the disk is full",
+        errno.EDQUOT: "the disk quota is used up",
+        errno.EACCES: "no permission",
+        errno.EPERM: "no permission",
+        errno.ENOENT: "the folder does not exist",
+        errno.EISDIR: "it is a folder",
+        errno.ENOTDIR: "a part of the path is not a folder",
+        errno.EROFS: "the file system is read-only",
+        errno.EIO: "the disk reported an input/output error",
+    }
+    return reasons.get(e.errno or 0, e.strerror or type(e).__name__)
 
 
 def _masked(d: dict[str, Any], e: Enquiry) -> None:
@@ -269,7 +359,7 @@ def _write(reader: StoreReader, f: IO[str], fmt: str, *, masked: bool = True) ->
             d = wire.enquiry_to_wire(e)
             if masked:
                 _masked(d, e)
-            f.write(json.dumps(d, ensure_ascii=False, sort_keys=True) + "\n")
+            f.write(_UNSAFE_JSON.sub(_escape, json.dumps(d, ensure_ascii=False, sort_keys=True)) + "\n")
             n += 1
         return n
     w = csv.writer(f, lineterminator="\r\n")
@@ -285,8 +375,14 @@ def _write(reader: StoreReader, f: IO[str], fmt: str, *, masked: bool = True) ->
     return n
 
 
+def _escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
+
+
 def _cell(value: object) -> object:
-    # Customer text is untrusted: never let a spreadsheet run it as a formula.
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
+    # Customer text is untrusted: never let a spreadsheet run it as a formula, nor a terminal obey it.
+    if isinstance(value, str):
+        value = _UNSAFE_CSV.sub(_escape, value)
+        if value.startswith(FORMULA_START):
+            return "'" + value
     return "" if value is None else value

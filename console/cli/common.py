@@ -20,6 +20,7 @@ if TYPE_CHECKING:  # the commands import their heavy parts lazily, so --help sta
     from console.platform.settings import Settings
 
 EXIT_OK, EXIT_BUG, EXIT_USAGE, EXIT_CACHE, EXIT_NETWORK, EXIT_AUTH, EXIT_TAMPERED = 0, 1, 2, 3, 4, 5, 6
+EXIT_OUTPUT = 7  # the output file could not be written (disk full, no permission, no such folder)
 
 
 class CommandError(Exception):
@@ -60,7 +61,7 @@ def setup_logging(verbose: bool) -> None:
 @contextmanager
 def errors() -> Iterator[None]:
     """Known failures become one clear line and an exit code; anything else is a bug and says so."""
-    from console.api.errors import AuthError, BadDataError, NetworkError, RateLimited, ServerError
+    from console.api.errors import ApiError, AuthError, GoneError
     from console.store.schema import KnownError
 
     try:
@@ -69,9 +70,15 @@ def errors() -> Iterator[None]:
         raise
     except AuthError as e:
         raise CommandError(f"sign-in failed: {e}", EXIT_AUTH) from None
-    except (NetworkError, ServerError, RateLimited, BadDataError) as e:
+    except GoneError as e:
+        raise CommandError(
+            f"cannot sync: {e}; the server kept forgetting the position during the full re-read, which "
+            "is saved: run sync again",
+            EXIT_NETWORK,
+        ) from None
+    except ApiError as e:  # unreachable, failing, answering badly, or refusing
         raise CommandError(f"cannot sync: {e}", EXIT_NETWORK) from None
-    except KnownError as e:
+    except KnownError as e:  # the cache's own OS errors arrive as KnownError (console.store.schema)
         raise CommandError(f"cache: {e}", EXIT_CACHE) from None
     except ValueError as e:  # e.g. a malformed API address
         raise CommandError(str(e), EXIT_USAGE) from None

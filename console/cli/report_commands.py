@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from console.cli import anchor
 from console.cli.common import (
     EXIT_OK,
     EXIT_TAMPERED,
@@ -140,6 +141,7 @@ def audit_main(argv: list[str]) -> int:
     sub = parser.add_subparsers(dest="action", required=True)
     verify = sub.add_parser("verify", help="check the hash chain: exit 6 naming the first bad entry")
     verify.add_argument("--cache", type=Path, default=None)
+    anchor.add_arguments(verify)  # the bank's copy of the trail (console.cli.anchor)
     export = sub.add_parser("export", help="write the trail as JSON lines for compliance")
     export.add_argument("--cache", type=Path, default=None)
     export.add_argument("--out", type=Path, default=None, help="output file (default: standard output)")
@@ -166,6 +168,9 @@ def _verify(args: argparse.Namespace) -> int:
         bad = reader.verify_audit()
         count = len(reader._rows("SELECT seq FROM audit"))
         reports = verify_reports(reader)
+        anchored, broken = anchor.check(reader, args)
+    for line in anchored:
+        print(line, file=sys.stderr)
     if bad is not None:
         print(
             f"audit trail BROKEN at entry {bad}: entry {bad} (or the one before it) was edited, inserted or "
@@ -174,7 +179,7 @@ def _verify(args: argparse.Namespace) -> int:
         )
     for problem in reports:
         print(f"stored reports: {problem}", file=sys.stderr)
-    if bad is not None or reports:
+    if bad is not None or reports or broken:
         return EXIT_TAMPERED
     print(
         f"audit trail intact: {count} entries; stored shift reports match their audit entries",

@@ -7,9 +7,12 @@ BadRecord with a reason a person can read; the caller quarantines it and goes on
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import re
 from typing import Any
 
+from console.domain import limits
+from console.domain.limits import BadRecord as BadRecord  # re-exported: callers catch wire.BadRecord
+from console.domain.limits import check_value
 from console.domain.model import (
     AGENT_STATUSES,
     STATUSES,
@@ -25,96 +28,21 @@ from console.domain.model import (
     SLAPolicy,
     Team,
 )
+from console.domain.wire_fields import code as code
+from console.domain.wire_fields import code_field as _code
+from console.domain.wire_fields import codes_field as _codes
+from console.domain.wire_fields import ident_field as _ident
+from console.domain.wire_fields import int_field as _int
+from console.domain.wire_fields import iso as iso
+from console.domain.wire_fields import opt_code as _opt_code
+from console.domain.wire_fields import opt_iso as opt_iso
+from console.domain.wire_fields import opt_text as _opt_str
+from console.domain.wire_fields import opt_ts as opt_ts
+from console.domain.wire_fields import text_field as _str
+from console.domain.wire_fields import ts as ts
 
-MAX_TEXT = 20_000  # characters of one message kept; longer text is cut, never rejected
+MAX_TEXT = 20_000  # characters of one message (a longer string breaks console.domain.limits.MAX_STRING)
 _OLDEST = "oldest_unanswered_message_at"  # the next-response clock runs from it (docs/api.md)
-
-
-class BadRecord(ValueError):
-    """A record from outside that fails validation. str(e) is the reason, for the quarantine."""
-
-
-def ts(value: Any, name: str) -> float:
-    """ISO 8601 (with Z or an offset) -> epoch seconds. Naive times are rejected: they are ambiguous."""
-    if not isinstance(value, str):
-        raise BadRecord(f"{name}: expected an ISO 8601 time, got {type(value).__name__}")
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise BadRecord(f"{name}: not an ISO 8601 time: {value[:40]!r}") from None
-    if parsed.tzinfo is None:
-        raise BadRecord(f"{name}: time without a timezone: {value[:40]!r}")
-    return parsed.timestamp()
-
-
-def opt_ts(value: Any, name: str) -> float | None:
-    return None if value is None else ts(value, name)
-
-
-def iso(value: float) -> str:
-    """epoch seconds -> ISO 8601 UTC with millisecond precision and a Z."""
-    return datetime.fromtimestamp(value, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-
-
-def opt_iso(value: float | None) -> str | None:
-    return None if value is None else iso(value)
-
-
-def _str(d: dict[str, Any], key: str, *, required: bool = True, default: str = "") -> str:
-    value = d.get(key)
-    if value is None:
-        if required:
-            raise BadRecord(f"{key}: missing")
-        return default
-    if not isinstance(value, str):
-        raise BadRecord(f"{key}: expected a string, got {type(value).__name__}")
-    return value
-
-
-def _opt_str(d: dict[str, Any], key: str) -> str | None:
-    value = d.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise BadRecord(f"{key}: expected a string or null, got {type(value).__name__}")
-    return value
-
-
-def code(value: str) -> str:
-    """A code from the API (channel, status, topic, flag, ...) as the core compares it: lower case, no
-    surrounding blanks. Every code is normalised here, once, so "Fraud_Risk " meets the fraud rule."""
-    return value.strip().lower()
-
-
-def _code(d: dict[str, Any], key: str, *, required: bool = True, default: str = "") -> str:
-    return code(_str(d, key, required=required, default=default)) or default
-
-
-def _opt_code(d: dict[str, Any], key: str) -> str | None:
-    return code(_opt_str(d, key) or "") or None
-
-
-def _codes(d: dict[str, Any], key: str, what: str) -> tuple[str, ...]:
-    """A list of codes, normalised, blanks dropped, duplicates removed (first kept)."""
-    values = d.get(key, [])
-    if not isinstance(values, list) or not all(isinstance(v, str) for v in values):
-        raise BadRecord(f"{what}: expected a list of strings")
-    return tuple(dict.fromkeys(c for c in map(code, values) if c))
-
-
-def _int(d: dict[str, Any], key: str, *, default: int | None = None) -> int:
-    value = d.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise BadRecord(f"{key}: expected an integer, got {type(value).__name__}")
-    return value
-
-
-def _ident(d: dict[str, Any], key: str, *, is_code: bool = False) -> str:
-    """An identifier, as sent; is_code: one that is also a code (a channel), normalised first."""
-    value = code(_str(d, key)) if is_code else _str(d, key)
-    if not value or len(value) > 128:
-        raise BadRecord(f"{key}: empty or over 128 characters")
-    return value
 
 
 def enquiry_from_wire(d: Any) -> Enquiry:
@@ -122,6 +50,7 @@ def enquiry_from_wire(d: Any) -> Enquiry:
         raise BadRecord(f"enquiry: expected an object, got {type(d).__name__}")
     ident = _ident(d, "id")
     try:
+        check_value(d, "enquiry")
         return _enquiry(d, ident)
     except BadRecord as e:
         raise BadRecord(f"enquiry {ident[:64]}: {e}") from None
@@ -145,6 +74,8 @@ def _enquiry(d: dict[str, Any], ident: str) -> Enquiry:
     if version < 0:
         raise BadRecord("version: negative")
     bounces = _int(d, "bounces", default=0)
+    if not 0 <= bounces <= limits.MAX_BOUNCES:
+        raise BadRecord(f"bounces: outside 0..{limits.MAX_BOUNCES}")
     pauses_raw = d.get("pauses", [])
     if not isinstance(pauses_raw, list):
         raise BadRecord("pauses: expected a list")
@@ -223,6 +154,7 @@ def enquiry_to_wire(e: Enquiry) -> dict[str, Any]:
 def message_from_wire(d: Any) -> Message:
     if not isinstance(d, dict):
         raise BadRecord("message: expected an object")
+    check_value(d, "message")
     direction = _code(d, "direction")
     if direction not in ("in", "out"):
         raise BadRecord(f"message direction: unknown value {direction[:10]!r}")
@@ -250,6 +182,7 @@ def message_to_wire(m: Message) -> dict[str, Any]:
 def team_from_wire(d: Any) -> Team:
     if not isinstance(d, dict):
         raise BadRecord("team: expected an object")
+    check_value(d, "team")
     kind = _code(d, "kind")
     if kind not in TEAM_KINDS:
         raise BadRecord(f"team kind: unknown value {kind[:20]!r}")
@@ -278,13 +211,16 @@ def team_to_wire(t: Team) -> dict[str, Any]:
 def agent_from_wire(d: Any) -> Agent:
     if not isinstance(d, dict):
         raise BadRecord("agent: expected an object")
+    check_value(d, "agent")
     status = _code(d, "status")
     if status not in AGENT_STATUSES:
         raise BadRecord(f"agent status: unknown value {status[:20]!r}")
     capacity = _int(d, "capacity")
     load = _int(d, "load", default=0)
-    if capacity < 0 or load < 0:
-        raise BadRecord("agent capacity and load must not be negative")
+    if not (0 <= capacity <= limits.MAX_CAPACITY and 0 <= load <= limits.MAX_LOAD):
+        raise BadRecord(
+            f"agent capacity must be within 0..{limits.MAX_CAPACITY} and load within 0..{limits.MAX_LOAD}"
+        )
     since = d.get("status_since")
     return Agent(
         id=_ident(d, "id"),
@@ -293,7 +229,7 @@ def agent_from_wire(d: Any) -> Agent:
         status=status,
         capacity=capacity,
         load=load,
-        status_since=0.0 if since is None else ts(since, "status_since"),
+        status_since=0.0 if since is None else limits.or_unknown(ts(since, "status_since", plausible=False)),
     )
 
 
@@ -312,6 +248,7 @@ def agent_to_wire(a: Agent) -> dict[str, Any]:
 def channel_from_wire(d: Any) -> ChannelInfo:
     if not isinstance(d, dict):
         raise BadRecord("channel: expected an object")
+    check_value(d, "channel")
     return ChannelInfo(
         id=_ident(d, "id", is_code=True),
         name=_str(d, "name"),
@@ -325,7 +262,7 @@ def channel_to_wire(c: ChannelInfo) -> dict[str, Any]:
 
 
 def _hhmm(value: Any) -> int:
-    if not isinstance(value, str) or len(value) != 5 or value[2] != ":":
+    if not isinstance(value, str) or not re.fullmatch(r"[0-9]{2}:[0-9]{2}", value, re.ASCII):
         raise BadRecord(f"calendar hours: expected HH:MM, got {str(value)[:10]!r}")
     h, m = int(value[:2]), int(value[3:])
     if not (0 <= h <= 24 and 0 <= m < 60) or h * 60 + m > 1440:
@@ -336,12 +273,13 @@ def _hhmm(value: Any) -> int:
 def calendar_from_wire(d: Any) -> Calendar:
     if not isinstance(d, dict):
         raise BadRecord("calendar: expected an object")
+    check_value(d, "calendar")
     hours_raw = d.get("hours", {})
     if not isinstance(hours_raw, dict):
         raise BadRecord("calendar hours: expected an object keyed by weekday 0-6")
     hours: dict[int, tuple[tuple[int, int], ...]] = {}
     for day, spans in hours_raw.items():
-        if not str(day).isdigit() or not 0 <= int(day) <= 6 or not isinstance(spans, list):
+        if not re.fullmatch("[0-6]", str(day)) or not isinstance(spans, list):
             raise BadRecord(f"calendar hours: bad weekday entry {str(day)[:10]!r}")
         parsed = []
         for span in spans:
@@ -385,14 +323,15 @@ def calendar_to_wire(c: Calendar) -> dict[str, Any]:
 
 def _seconds(d: dict[str, Any], key: str) -> float:
     value = d.get(key)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value <= 0:
-        raise BadRecord(f"{key}: expected a positive number of seconds")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= limits.MAX_TARGET_S:
+        raise BadRecord(f"{key}: expected a positive number of seconds, at most ten years")
     return float(value)
 
 
 def policy_from_wire(d: Any) -> SLAPolicy:
     if not isinstance(d, dict):
         raise BadRecord("sla policy: expected an object")
+    check_value(d, "sla policy")
     match = d.get("match", {})
     if not isinstance(match, dict):
         raise BadRecord("sla policy match: expected an object")
@@ -439,6 +378,7 @@ def policy_to_wire(p: SLAPolicy) -> dict[str, Any]:
 def assignment_from_wire(d: Any) -> Assignment:
     if not isinstance(d, dict):
         raise BadRecord("assignment: expected an object")
+    check_value(d, "assignment")
     return Assignment(
         id=_ident(d, "id"),
         enquiry_id=_ident(d, "enquiry_id"),
@@ -471,6 +411,7 @@ def assignment_to_wire(a: Assignment) -> dict[str, Any]:
 def shift_from_wire(d: Any) -> Shift:
     if not isinstance(d, dict):
         raise BadRecord("shift: expected an object")
+    check_value(d, "shift")
     teams = d.get("team_ids", [])
     if not isinstance(teams, list):
         raise BadRecord("shift team_ids: expected a list")

@@ -22,10 +22,11 @@ from console.domain.wire import (
     ts,
 )
 from console.service.assign import Reassigner
+from console.service.audit_anchor import AuditAnchors
 from console.service.auth import SCOPES, AuthFailed, Grant, ScopeRefused, Tokens
 from console.service.faults import FaultSwitches
 from console.service.http_types import HttpError, Request, Response, field_str, json_body, ok, problem
-from console.service.simulator import Simulator
+from console.service.sim.simulator import Simulator
 from console.service.store import CursorGone, Page, encode
 
 Handler = Callable[[Request, Grant | None, re.Match[str]], Response]
@@ -38,6 +39,7 @@ class Api:
     ) -> None:
         self.sim, self.tokens, self.faults, self.now = sim, tokens, faults, now
         self.reassigner = Reassigner(sim)
+        self.anchors = AuditAnchors()
         self.stopping = False
         # (method, path pattern, scope needed: None public, "viewer" any token, "supervisor")
         self.routes: list[tuple[str, re.Pattern[str], str | None, Handler]] = [
@@ -57,6 +59,8 @@ class Api:
             ("GET", re.compile(r"/v1/enquiries/([^/]+)/assignments"), "viewer", self.history),
             ("POST", re.compile(r"/v1/enquiries/([^/]+)/assignment"), "supervisor", self.assign),
             ("GET", re.compile(r"/v1/assignments"), "viewer", self.assignments),
+            ("GET", re.compile(r"/v1/audit/([^/]+)/head"), "viewer", self.audit_head),
+            ("POST", re.compile(r"/v1/audit/([^/]+)/entries"), "supervisor", self.audit_append),
         ]
 
     def dispatch(self, req: Request) -> Response:
@@ -181,12 +185,20 @@ class Api:
         since = float("-inf")
         if since_text is not None:
             try:
-                since = ts(since_text, "since")
+                since = ts(since_text, "since", plausible=False)  # a query, not a record
             except BadRecord as e:
                 raise HttpError(422, f"since must be an ISO 8601 time with a timezone ({e}).") from None
         with self.sim.store.lock:
             items = [assignment_to_wire(a) for a in self.sim.store.assignments if a.at >= since]
         return ok({"items": items})
+
+    # --- the bank's copy of each console's audit trail (console.service.audit_anchor) ---
+    def audit_head(self, req: Request, _: Grant | None, m: re.Match[str]) -> Response:
+        return self.anchors.head(m.group(1))
+
+    def audit_append(self, req: Request, grant: Grant | None, m: re.Match[str]) -> Response:
+        assert grant is not None
+        return self.anchors.append(req, m.group(1), grant.user)
 
     # --- the change feed ---
     def changes(self, req: Request, _: Grant | None, __: re.Match[str]) -> Response:

@@ -47,6 +47,7 @@ class Tokens:
         self._lock = threading.Lock()
         self._access: dict[str, Grant] = {}
         self._refresh: dict[str, Grant] = {}
+        self._paired: dict[str, str] = {}  # refresh token digest -> its access token's digest
 
     def login(self, username: str, password: str, scope: str) -> dict[str, object]:
         user = USERS.get(username)
@@ -59,8 +60,12 @@ class Tokens:
         return self._issue(username, scope)
 
     def refresh(self, refresh_token: str) -> dict[str, object]:
+        """A new pair; the refresh token used and the access token issued with it stop working at once
+        (docs/api.md: a refreshed-away token must not outlive its replacement, e.g. when stolen)."""
         with self._lock:
             grant = self._refresh.pop(_digest(refresh_token), None)  # rotation: one use only
+            if grant is not None:
+                self._access.pop(self._paired.pop(_digest(refresh_token), ""), None)
         if grant is None or grant.expires <= time.monotonic():
             raise AuthFailed("The refresh token is not valid (it may have been used already).")
         return self._issue(grant.user, grant.scope)
@@ -91,8 +96,12 @@ class Tokens:
             self._access[_digest(access)] = Grant(user, scope, now + self.ttl_s)
             # refresh tokens live 24 hours (real time)
             self._refresh[_digest(refresh)] = Grant(user, scope, now + 86_400)
+            self._paired[_digest(refresh)] = _digest(access)  # revoked when this refresh token is spent
             if len(self._access) > 10_000:
                 self._access = {k: g for k, g in self._access.items() if g.expires > now}
+            if len(self._refresh) > 10_000:
+                self._refresh = {k: g for k, g in self._refresh.items() if g.expires > now}
+                self._paired = {k: v for k, v in self._paired.items() if k in self._refresh}
         return {
             "access_token": access,
             "refresh_token": refresh,

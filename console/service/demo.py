@@ -82,7 +82,7 @@ def main(argv: list[str]) -> int:
         start_at=args.start,
     )
     if feed is not None:
-        from console.service.world import add_closures
+        from console.service.sim.world import add_closures
 
         add_closures(service.sim.world, feed)
     try:

@@ -70,8 +70,8 @@ def json_body(req: Request) -> dict[str, Any]:
         raise HttpError(422, "The request needs a JSON object body.")
     try:
         body = json.loads(req.body)
-    except (ValueError, UnicodeDecodeError):
-        raise HttpError(422, "The request body is not valid JSON.") from None
+    except (ValueError, UnicodeDecodeError, RecursionError):  # malformed: not JSON, or nested too deep
+        raise HttpError(400, "The request body is not valid JSON (or is nested too deeply).") from None
     if not isinstance(body, dict):
         raise HttpError(422, "The request body must be a JSON object.")
     return body

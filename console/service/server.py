@@ -15,10 +15,11 @@ from urllib.parse import parse_qsl, urlsplit
 
 from console.service.api import Api
 from console.service.auth import Tokens
-from console.service.clock import SimClock, start_for_seed
 from console.service.faults import FaultSwitches
 from console.service.http_types import PROBLEM, Request, Response, problem
-from console.service.simulator import Simulator, Ticker
+from console.service.sim.clock import SimClock, start_for_seed
+from console.service.sim.simulator import Simulator
+from console.service.sim.ticker import Ticker
 
 log = logging.getLogger("concierge.service")
 MAX_BODY = 1_000_000
@@ -55,13 +56,35 @@ class _Handler(BaseHTTPRequestHandler):
             # Stopped: a connection kept alive from before gets no answer, as from a server that is down.
             self.close_connection = True
             return
+        try:
+            self._serve_one()
+        except (ConnectionError, TimeoutError):
+            self.close_connection = True  # the client went away: nobody to answer
+        except Exception:  # a bug: logged, and the client still gets an answer, never a dropped line
+            log.exception("unexpected error answering %s %s", self.command, self.path[:100])
+            self.close_connection = True
+            self._send(problem(500, "The server failed on this request; it was logged."))
+
+    def _serve_one(self) -> None:
         split = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
+        raw_length = (self.headers.get("Content-Length") or "0").strip()
+        if self.headers.get("Transfer-Encoding") or not raw_length.isascii() or not raw_length.isdigit():
+            # Unknown framing: the rest of the connection cannot be trusted, so it is closed after this.
+            self.close_connection = True
+            self._send(
+                problem(400, "Content-Length must be a number of bytes (chunked bodies are not accepted).")
+            )
+            return
+        length = int(raw_length)
         if length > MAX_BODY:
             self._send(problem(422, "The request body is too large."))
             self.close_connection = True
             return
         body = self.rfile.read(length) if length > 0 else b""
+        if len(body) < length:
+            self.close_connection = True
+            self._send(problem(400, "The request body ended before its Content-Length."))
+            return
         req = Request(
             self.command,
             split.path,

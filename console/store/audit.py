@@ -3,15 +3,12 @@ reordered row is detected by verify_audit()."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
 import apsw
 
-from console.store.rows import canonical_json
-
-GENESIS = "0" * 64
+from console.domain.audit_chain import GENESIS, canonical_json, entry_digest
 
 
 @dataclass(slots=True, frozen=True)
@@ -24,15 +21,6 @@ class AuditEntry:
     detail: dict[str, Any]
     prev_hash: str
     hash: str
-
-
-def entry_digest(
-    prev_hash: str, seq: int, at: float, actor: str, action: str, subject: str, detail: str
-) -> str:
-    body = canonical_json(
-        {"seq": seq, "at": at, "actor": actor, "action": action, "subject": subject, "detail": detail}
-    )
-    return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
 
 
 def append_audit(

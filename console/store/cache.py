@@ -6,26 +6,37 @@ and audit rows, an outbox outcome with the server's record. Readers (the UI) use
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import filelock
+
 from console.domain import wire
-from console.domain.batches import gc_paused
+from console.domain.audit_chain import canonical_json
+from console.domain.limits import ident_problem
 from console.domain.model import Assignment, ChangeSet, Enquiry
 from console.store.audit import AuditEntry, append_audit
+from console.store.feed import ParsedPage, parse_feed_page, raw_text, record_id, safe_text
 from console.store.outbox import INSERT_ASSIGNMENT, OutboxItem, OutboxResult, assignment_row
 from console.store.outbox import queue_agent_status as _queue_agent_status
 from console.store.outbox import queue_assignment as _queue_assignment
 from console.store.outbox import resolve as _resolve
 from console.store.reads import REFERENCE_TABLES, StoreReader
-from console.store.rows import UPSERT_ENQUIRY, canonical_json, enquiry_row
-from console.store.schema import SCHEMA_VERSION, CacheKeyError, KnownError, known_errors, migrate
+from console.store.rows import UPSERT_ENQUIRY, enquiry_row
+from console.store.schema import (
+    ENVIRONMENT_ERRORS,
+    SCHEMA_VERSION,
+    CacheKeyError,
+    KnownError,
+    busy_being_created,
+    creation_lock,
+    known_errors,
+    migrate,
+)
 
 __all__ = [
     "AuditEntry",
@@ -42,7 +53,9 @@ __all__ = [
 log = logging.getLogger("concierge.store")
 
 _BULK_KEY = "deferred_indexes"
-RAW_LIMIT = 4000  # characters of a quarantined record kept for a person to inspect
+_RESYNC_KEY = "resync"  # "1" while a full re-read after a 410 is under way
+# Table resync_seen: the ids that re-read has seen so far (made on demand, dropped at its end).
+QUARANTINE_LOG_LINES = 20  # records named in the log per batch; the rest are counted
 
 _REFERENCE_PARSERS: dict[str, Callable[[Any], Any]] = {
     "teams": wire.team_from_wire,
@@ -66,73 +79,29 @@ def _reference_row(kind: str, item: Any, raw_json: str) -> tuple[Any, ...]:
     return (item.id, raw_json)
 
 
-def _record_id(raw: Any) -> str:
-    """The id a bad record claims, or a digest of it when it has none we can use."""
-    if isinstance(raw, dict):
-        for candidate in (
-            raw.get("id"),
-            (raw.get("enquiry") or {}).get("id") if isinstance(raw.get("enquiry"), dict) else None,
-        ):
-            if isinstance(candidate, str) and 0 < len(candidate) <= 128:
-                return candidate
-    text = json.dumps(raw, sort_keys=True, default=str)
-    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()[:32]
-
-
-def _raw_text(raw: Any) -> str:
-    return json.dumps(raw, sort_keys=True, default=str)[:RAW_LIMIT]
-
-
-@dataclass(slots=True)
-class ParsedPage:
-    """A feed page checked and converted, ready for one transaction."""
-
-    upserts: dict[str, tuple[Enquiry, int | None]] = field(default_factory=dict)  # newest copy per id
-    deletes: dict[str, int] = field(default_factory=dict)  # id -> tombstone seq
-    bad: list[tuple[str, str, Any]] = field(default_factory=list)  # (record id, reason, raw)
-    rows: dict[str, tuple[Any, ...]] = field(default_factory=dict)  # the cache rows, built off the writer
-
-
-def parse_feed_page(items: Sequence[Any]) -> ParsedPage:
-    """Pure: safe on any thread, so the next page parses while SQLite writes this one."""
-    page = ParsedPage()
-    upserts, deletes, bad = page.upserts, page.deletes, page.bad
-    with gc_paused():
-        for item in items:
-            if not isinstance(item, dict):
-                bad.append((_record_id(item), "change: expected an object", item))
-                continue
-            seq = item.get("seq")
-            seq = seq if isinstance(seq, int) and not isinstance(seq, bool) else None
-            op = item.get("op")
-            if op == "upsert":
-                try:
-                    e = wire.enquiry_from_wire(item.get("enquiry"))
-                except wire.BadRecord as err:
-                    bad.append((_record_id(item), str(err), item))
-                    continue
-                known = upserts.get(e.id)
-                if known is None or e.version > known[0].version:
-                    upserts[e.id] = (e, seq)
-            elif op == "delete" and isinstance(item.get("id"), str) and item["id"]:
-                deletes[item["id"]] = max(deletes.get(item["id"], -1), seq if seq is not None else 0)
-            else:
-                bad.append((_record_id(item), f"change: unknown op {str(op)[:20]!r} or missing id", item))
-        page.rows = {ident: enquiry_row(e) for ident, (e, _) in upserts.items()}
-    return page
-
-
 class Store(StoreReader):
     """The writer. Thread-confined to the sync thread; opens (creating and migrating) the cache."""
 
     def __init__(self, path: str | Path, key: str | bytes) -> None:
-        super().__init__(path, key, _readonly=False)
         try:
-            self.end_bulk()  # indexes a killed initial sync left out come back before any migration
-            migrate(self._conn, self.path)
-        except BaseException:
-            self._conn.close()
-            raise
+            # Opening, creating and migrating are done by one writer at a time (schema.creation_lock).
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            lock = creation_lock(Path(path))
+            lock.acquire()
+        except filelock.Timeout:
+            raise busy_being_created(Path(path)) from None
+        except OSError as e:  # the folder cannot hold a lock file: read-only, missing, not a folder
+            raise KnownError(f"cannot use the cache's folder {Path(path).parent}: {e.strerror}") from None
+        try:
+            super().__init__(path, key, _readonly=False)
+            try:
+                self.end_bulk()  # indexes a killed initial sync left out come back before any migration
+                migrate(self._conn, self.path)
+            except BaseException:
+                self._conn.close()
+                raise
+        finally:
+            lock.release()
         self.schema_version = SCHEMA_VERSION
 
     # -- meta ------------------------------------------------------------------------------------
@@ -145,9 +114,14 @@ class Store(StoreReader):
         """One feed page and its cursor in one transaction. Bad records go to quarantine, the rest apply."""
         return self.apply_parsed(parse_feed_page(items), next_cursor, now=now)
 
-    def apply_parsed(self, page: ParsedPage, next_cursor: str, *, now: float = 0.0) -> ChangeSet:
-        """A page parsed earlier (perhaps on another thread: parse_feed_page touches no connection)."""
-        return self._apply(list(page.upserts.values()), page.deletes, page.bad, next_cursor, now, page.rows)
+    def apply_parsed(
+        self, page: ParsedPage, next_cursor: str, *, now: float = 0.0, seen: Iterable[str] = ()
+    ) -> ChangeSet:
+        """A page parsed earlier (perhaps on another thread: parse_feed_page touches no connection).
+        `seen`: the ids the page held, recorded with it during a full re-read."""
+        return self._apply(
+            list(page.upserts.values()), page.deletes, page.bad, next_cursor, now, page.rows, seen
+        )
 
     def apply_enquiries(
         self, enquiries: Sequence[Enquiry], next_cursor: str | None = None, *, now: float = 0.0
@@ -164,7 +138,7 @@ class Store(StoreReader):
             try:
                 upserts.append((wire.enquiry_from_wire(raw), None))
             except wire.BadRecord as err:
-                bad.append((_record_id(raw), str(err), raw))
+                bad.append((record_id(raw), str(err), raw))
         return self._apply(upserts, {}, bad, None, now)
 
     def _apply(
@@ -175,10 +149,14 @@ class Store(StoreReader):
         next_cursor: str | None,
         now: float,
         prebuilt: dict[str, tuple[Any, ...]] | None = None,
+        seen: Iterable[str] = (),
     ) -> ChangeSet:
-        cs = ChangeSet(quarantined=len(bad))
+        bad = list(bad)
         conn = self._conn
         with known_errors(self.path), conn:
+            seen_rows = [(i,) for i in seen if ident_problem(i) is None]  # others are quarantined
+            if seen_rows:
+                conn.executemany("INSERT OR IGNORE INTO resync_seen (id) VALUES (?)", seen_rows)
             ids = json.dumps([e.id for e, _ in upserts] + list(deletes))
             existing: dict[str, int] = dict(
                 conn.execute(
@@ -190,7 +168,9 @@ class Store(StoreReader):
                     "SELECT id, seq FROM tombstones WHERE id IN (SELECT value FROM json_each(?))", (ids,)
                 )
             )
-            rows, healed = [], []
+            rows: list[tuple[Enquiry, tuple[Any, ...]]] = []
+            healed: list[str] = []
+            cs = ChangeSet()
             for e, seq in upserts:
                 tomb = tombs.get(e.id)
                 # A tombstone wins over any copy of the record from before (or at) its seq.
@@ -207,9 +187,15 @@ class Store(StoreReader):
                     healed.append(e.id)
                     continue
                 healed.append(e.id)
-                rows.append(prebuilt[e.id] if prebuilt else enquiry_row(e))
-            if rows:
-                conn.executemany(UPSERT_ENQUIRY, rows)
+                rows.append((e, prebuilt[e.id] if prebuilt else enquiry_row(e)))
+            for e, why in self._write_rows(rows):  # the records SQLite refused, one by one
+                bad.append(
+                    (e.id, f"the cache refused the record ({why})", {"id": e.id, "version": e.version})
+                )
+                cs.added.discard(e.id)
+                cs.changed.discard(e.id)
+                healed.remove(e.id)
+            cs.quarantined = len(bad)
             for ident, seq in deletes.items():
                 if ident in existing:
                     cs.removed.add(ident)
@@ -232,14 +218,47 @@ class Store(StoreReader):
                 conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('cursor', ?)", (next_cursor,))
         return cs
 
+    def _write_rows(self, rows: list[tuple[Enquiry, tuple[Any, ...]]]) -> list[tuple[Enquiry, str]]:
+        """Upsert the rows in one statement; when that fails for a reason of the data (not the disk),
+        again one by one, each in its own savepoint. Returns the records that could not be written."""
+        if not rows:
+            return []
+        conn = self._conn
+        try:
+            with conn:  # a savepoint inside the page's transaction
+                conn.executemany(UPSERT_ENQUIRY, [row for _, row in rows])
+            return []
+        except ENVIRONMENT_ERRORS:
+            raise
+        except Exception:
+            log.warning("a page could not be written in one go; writing its %d records one by one", len(rows))
+        refused = []
+        for e, row in rows:
+            try:
+                with conn:
+                    conn.execute(UPSERT_ENQUIRY, row)
+            except ENVIRONMENT_ERRORS:
+                raise
+            except Exception as err:
+                log.warning("the cache refused enquiry %s: %s", safe_text(e.id), type(err).__name__)
+                refused.append((e, f"{type(err).__name__}: {safe_text(str(err))[:200]}"))
+        return refused
+
     def _quarantine(self, bad: list[tuple[str, str, Any]], source: str, now: float) -> None:
         if bad:
+            for rid, reason, _ in bad[:QUARANTINE_LOG_LINES]:
+                log.warning("quarantined %s record %s: %s", source, safe_text(rid), safe_text(reason))
+            if len(bad) > QUARANTINE_LOG_LINES:
+                log.warning("quarantined %d more %s records", len(bad) - QUARANTINE_LOG_LINES, source)
             self._conn.executemany(
                 "INSERT INTO quarantine (source, record_id, reason, raw, first_seen, last_seen) "
                 "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(source, record_id) DO UPDATE SET "
                 "reason = excluded.reason, raw = excluded.raw, last_seen = excluded.last_seen, "
                 "count = count + 1",
-                [(source, rid, reason[:500], _raw_text(raw), now, now) for rid, reason, raw in bad],
+                [
+                    (source, safe_text(rid), safe_text(reason[:500]), raw_text(raw), now, now)
+                    for rid, reason, raw in bad
+                ],
             )
 
     def drop_quarantine(self, source: str, record_id: str) -> None:
@@ -285,16 +304,36 @@ class Store(StoreReader):
     def reset_feed(self) -> None:
         """The server forgot our cursor (410): read the feed again from the start. Cached rows stay and
         are overwritten by newer versions; rows the server no longer has are dropped at the end of the
-        re-read (the caller passes the ids it saw to prune_except)."""
-        self.set_meta("cursor", "")
-
-    def prune_except(self, seen: set[str]) -> set[str]:
-        """Drop cached enquiries not in `seen` (after a full re-read) unless a local move is pending."""
+        re-read (finish_resync). The re-read is a saved state: every page records the ids it held in
+        the same transaction as its cursor, so a re-read cut short (a kill, another 410) goes on, or
+        starts again, and still prunes at its end."""
         with known_errors(self.path), self._conn:
-            ids = {r[0] for r in self._conn.execute("SELECT id FROM enquiries WHERE pending = 0")}
-            gone = ids - seen
+            self._conn.execute("CREATE TABLE IF NOT EXISTS resync_seen (id TEXT PRIMARY KEY) WITHOUT ROWID")
+            self._conn.execute("DELETE FROM resync_seen")
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", [("cursor", ""), (_RESYNC_KEY, "1")]
+            )
+
+    def resyncing(self) -> bool:
+        """True while a full re-read (after a 410) has not reached the end of the feed."""
+        return self.get_meta(_RESYNC_KEY) == "1"
+
+    def finish_resync(self) -> set[str]:
+        """The re-read reached the end: drop cached enquiries it did not see (unless a local move is
+        pending), end the re-read state. Returns the ids dropped."""
+        with known_errors(self.path), self._conn:
+            gone = {
+                r[0]
+                for r in self._conn.execute(
+                    "SELECT id FROM enquiries WHERE pending = 0 AND id NOT IN (SELECT id FROM resync_seen)"
+                )
+            }
             self._conn.executemany("DELETE FROM enquiries WHERE id = ?", [(i,) for i in gone])
             self._conn.executemany("DELETE FROM messages WHERE enquiry_id = ?", [(i,) for i in gone])
+            self._conn.execute("DROP TABLE resync_seen")
+            self._conn.execute("DELETE FROM meta WHERE key = ?", (_RESYNC_KEY,))
+        if gone:
+            log.info("full re-read done: %d enquiries the server no longer has were dropped", len(gone))
         return gone
 
     # -- reference data and conversations --------------------------------------------------------
@@ -309,7 +348,7 @@ class Store(StoreReader):
             try:
                 item = parse(raw)
             except wire.BadRecord as err:
-                bad.append((_record_id(raw), str(err), raw))
+                bad.append((record_id(raw), str(err), raw))
                 continue
             good[item.id] = _reference_row(kind, item, canonical_json(raw))
         conn = self._conn
@@ -337,7 +376,7 @@ class Store(StoreReader):
             item = _REFERENCE_PARSERS[kind](raw)
         except wire.BadRecord as err:
             with known_errors(self.path), self._conn:
-                self._quarantine([(_record_id(raw), str(err), raw)], f"reference:{kind}", now)
+                self._quarantine([(record_id(raw), str(err), raw)], f"reference:{kind}", now)
             return False
         row = _reference_row(kind, item, canonical_json(raw))
         table = REFERENCE_TABLES[kind]
@@ -353,7 +392,7 @@ class Store(StoreReader):
             try:
                 m = wire.message_from_wire(raw)
             except wire.BadRecord as err:
-                bad.append((_record_id(raw), str(err), raw))
+                bad.append((record_id(raw), str(err), raw))
                 continue
             if m.enquiry_id == enquiry_id:
                 good.append((m.id, m.enquiry_id, m.direction, m.author, m.text, m.sent_at))

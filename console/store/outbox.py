@@ -10,9 +10,10 @@ from typing import Any
 
 import apsw
 
+from console.domain.audit_chain import canonical_json
 from console.domain.model import Assignment, Enquiry
 from console.store.audit import append_audit
-from console.store.rows import FORCE_UPSERT_ENQUIRY, canonical_json, enquiry_row
+from console.store.rows import FORCE_UPSERT_ENQUIRY, enquiry_row
 
 OUTBOX_COLUMNS = (
     "id, kind, enquiry_id, payload, idempotency_key, created_at, state, attempts, last_error, result"

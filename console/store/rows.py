@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from console.domain.audit_chain import canonical_json
 from console.domain.model import OPEN_STATUSES, Enquiry
 
 ENQUIRY_COLUMNS: tuple[str, ...] = (
@@ -62,8 +63,6 @@ FORCE_UPSERT_ENQUIRY = (
     + " WHERE excluded.version >= enquiries.version"
 )
 
-_dumps = json.JSONEncoder(separators=(",", ":"), sort_keys=True).encode
-
 
 def enquiry_row(e: Enquiry) -> tuple[Any, ...]:
     return (
@@ -91,8 +90,8 @@ def enquiry_row(e: Enquiry) -> tuple[Any, ...]:
         e.handoff_requested_at,
         e.handoff_accepted_at,
         e.bounces,
-        _dumps(e.pauses) if e.pauses else "[]",
-        _dumps(e.outcome) if e.outcome else "{}",
+        canonical_json(e.pauses) if e.pauses else "[]",
+        canonical_json(e.outcome) if e.outcome else "{}",
         1 if e.status in OPEN_STATUSES else 0,
         e.oldest_unanswered_message_at,
     )
@@ -117,7 +116,3 @@ def enquiry_from_row(r: Sequence[Any]) -> Enquiry:
         _loads(outcome) if outcome != "{}" else {},
         r[27],  # r[26] is is_open, derived from the status
     )
-
-
-def canonical_json(value: Any) -> str:
-    return _dumps(value)

@@ -8,12 +8,14 @@ import re
 from pathlib import Path
 
 import apsw
+import filelock
 
 log = logging.getLogger("concierge.store")
 
 PLAIN_SQLITE_HEADER = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 5000
 CACHE_KIB = 65536
+CREATION_WAIT_S = 10.0  # how long a second sync waits for another to finish creating the cache
 
 
 class KnownError(Exception):
@@ -206,7 +208,7 @@ MIGRATIONS: tuple[str, ...] = (
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # apsw errors that come from the environment, not from our code.
-_ENVIRONMENT_ERRORS: tuple[type[BaseException], ...] = (
+ENVIRONMENT_ERRORS: tuple[type[BaseException], ...] = (
     apsw.FullError,
     apsw.BusyError,
     apsw.LockedError,
@@ -216,6 +218,7 @@ _ENVIRONMENT_ERRORS: tuple[type[BaseException], ...] = (
     apsw.ReadOnlyError,
     apsw.PermissionsError,
     apsw.NoMemError,
+    apsw.NotADBError,
 )
 
 
@@ -247,12 +250,40 @@ class known_errors:  # used like a function: `with known_errors(path):`
                 f"the cache key does not match this cache ({self.path}): "
                 "it was made with another key, or it is not a cache"
             ) from None
-        if issubclass(kind, _ENVIRONMENT_ERRORS):
+        if issubclass(kind, ENVIRONMENT_ERRORS):
             reason = _REASONS.get(kind, "the cache could not be read or written")
             raise KnownError(f"{reason} ({self.path}): {kind.__name__}") from None
 
 
+def creation_lock(path: Path) -> filelock.FileLock:
+    """The lock a writer holds while it opens, creates and migrates the cache (a file beside it), so two
+    syncs starting on a new cache take turns instead of reading each other's half-written first pages."""
+    return filelock.FileLock(str(path.with_name(path.name + ".lock")), timeout=CREATION_WAIT_S)
+
+
+def busy_being_created(path: Path) -> KnownError:
+    return KnownError(
+        f"the cache {path} is busy being created by another Concierge program; try again in a moment"
+    )
+
+
 def connect(path: Path, key: str | bytes, *, readonly: bool = False) -> apsw.Connection:
+    """Open the encrypted cache; a cache another program is still creating is waited for, then read."""
+    try:
+        return _connect(path, key, readonly=readonly)
+    except CacheKeyError:
+        lock_file = path.with_name(path.name + ".lock")
+        if not readonly or not lock_file.exists():
+            raise  # a writer holds the creation lock already (Store): the key is wrong
+        try:  # wait for whoever is creating it, then read it once more: only then is the key wrong
+            with creation_lock(path):
+                pass
+        except filelock.Timeout:
+            raise busy_being_created(path) from None
+        return _connect(path, key, readonly=readonly)
+
+
+def _connect(path: Path, key: str | bytes, *, readonly: bool = False) -> apsw.Connection:
     """Open the encrypted cache. The key travels only in the URI given to SQLite, never to logs."""
     hexkey = normalise_key(key)
     if not readonly:
@@ -261,6 +292,8 @@ def connect(path: Path, key: str | bytes, *, readonly: bool = False) -> apsw.Con
     flags = apsw.SQLITE_OPEN_URI | (
         apsw.SQLITE_OPEN_READONLY if readonly else apsw.SQLITE_OPEN_READWRITE | apsw.SQLITE_OPEN_CREATE
     )
+    if path.is_dir():
+        raise KnownError(f"{path} is a folder, not a cache file; give the path of a file")
     with known_errors(path):
         if path.exists() and path.stat().st_size >= 16:
             with path.open("rb") as f:

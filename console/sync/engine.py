@@ -34,6 +34,7 @@ from console.domain import wire
 from console.domain.model import ChangeSet, Enquiry
 from console.store.cache import KnownError, OutboxItem, OutboxResult, ParsedPage, Store, parse_feed_page
 from console.store.reports import replace_reference_logged
+from console.sync.anchor import anchor_audit
 from console.sync.backoff import Backoff, BackoffPolicy
 from console.sync.shift_close import close_shifts_quietly
 from console.sync.state import SyncState, SyncStatus
@@ -48,6 +49,7 @@ LONG_POLL_S = 25.0
 REFRESH_EVERY_S = 60.0  # reference data and the clock offset, while live
 HEAL_PER_RUN = 50  # quarantined enquiries re-fetched per sync step
 BAD_DATA_RETRIES = 3  # a read cut short in transit is worth asking again (reads are safe to repeat)
+GONE_RETRIES = 3  # full re-reads started in one catch-up when the server keeps forgetting the cursor
 TRANSIENT = (NetworkError, ServerError, RateLimited, BadDataError)
 
 
@@ -164,6 +166,7 @@ class Syncer:
         self._set_state(SyncState.SYNCING)
         self._run_jobs()
         self.push_outbox(counts)  # local actions first: they are what a supervisor waits for
+        anchor_audit(self.api, self.store)  # the bank's copy of the audit trail (console.sync.anchor)
         self._refresh(counts)
         bulk = self.store.begin_bulk()  # an empty cache: load first, index after
         try:
@@ -209,17 +212,25 @@ class Syncer:
 
     # -- the change feed --------------------------------------------------------------------------
     def _catch_up(self, counts: SyncCounts, first: Future[FeedPage] | None = None) -> None:
-        """The feed to its end (from a long-poll's answer when given), restarting from scratch on 410."""
-        try:
-            page = first.result() if first is not None else None
-            self._pull(0.0, counts, first=page)
-        except GoneError:
-            # The server forgot our position: read it all again, then drop what it no longer has.
-            log.warning("the server no longer knows our feed cursor: full resync")
-            self.store.reset_feed()
-            seen: set[str] = set()
-            self._pull(0.0, counts, seen=seen)
-            gone = self.store.prune_except(seen)
+        """The feed to its end (from a long-poll's answer when given), restarting from scratch on 410.
+
+        A full re-read is a saved state (Store.reset_feed): cut short by a kill it goes on next time from
+        its last page, cut short by another 410 it starts again, and either way it prunes at its end."""
+        for attempt in range(GONE_RETRIES + 1):
+            try:
+                if attempt == 0 and first is not None:
+                    self._pull(0.0, counts, first=first.result())
+                else:
+                    self._pull(0.0, counts)
+                break
+            except GoneError:
+                if attempt == GONE_RETRIES:
+                    raise
+                # The server forgot our position: read it all again, then drop what it no longer has.
+                log.warning("the server forgot our feed cursor: full re-read (attempt %d)", attempt + 1)
+                self.store.reset_feed()
+        if self.store.resyncing():
+            gone = self.store.finish_resync()
             if gone:
                 counts.removed += len(gone)
                 self._emit(ChangeSet(removed=gone))
@@ -229,9 +240,8 @@ class Syncer:
         page = self._read(self.api.changes, cursor, self.page_limit, wait)
         return page, parse_feed_page(page.items)
 
-    def _pull(
-        self, wait: float, counts: SyncCounts, *, seen: set[str] | None = None, first: FeedPage | None = None
-    ) -> None:
+    def _pull(self, wait: float, counts: SyncCounts, *, first: FeedPage | None = None) -> None:
+        resync = self.store.resyncing()
         if first is not None:
             page, parsed = first, parse_feed_page(first.items)
         else:
@@ -239,9 +249,8 @@ class Syncer:
         while True:
             # The next page is fetched and parsed while SQLite writes this one (it releases the GIL).
             ahead = _background(self._fetch, page.next_cursor, 0.0) if page.has_more else None
-            if seen is not None:
-                seen.update(_ids_of(page.items))
-            cs = self.store.apply_parsed(parsed, page.next_cursor, now=self.api.now())
+            seen = _ids_of(page.items) if resync else ()
+            cs = self.store.apply_parsed(parsed, page.next_cursor, now=self.api.now(), seen=seen)
             counts.pages += 1
             counts.add(cs)
             self._emit(cs)
@@ -338,10 +347,10 @@ class Syncer:
             return None
 
     # -- healing ----------------------------------------------------------------------------------
-    def heal(self, counts: SyncCounts | None = None) -> int:
+    def heal(self, counts: SyncCounts | None = None, *, limit: int | None = HEAL_PER_RUN) -> int:
         """Re-fetch quarantined enquiries one by one: damage in transit heals, real damage stays."""
         healed = 0
-        for row in self.store.quarantine("feed")[:HEAL_PER_RUN]:
+        for row in self.store.quarantine("feed")[:limit]:
             rid = row["record_id"]
             if rid.startswith("sha256:"):
                 continue  # no usable id: nothing to ask the server for
@@ -350,6 +359,9 @@ class Syncer:
             except NotFound:
                 self.store.drop_quarantine("feed", rid)
                 healed += 1
+                continue
+            except BadDataError as e:  # this record is unreadable even alone: it stays quarantined
+                log.info("quarantined enquiry %s still unreadable: %s", rid, e)
                 continue
             cs = self.store.apply_records([raw], now=self.api.now())
             if not cs.quarantined:
@@ -387,7 +399,11 @@ class Syncer:
             except AuthError as e:
                 self._set_state(SyncState.AUTH_REQUIRED, detail=str(e))
                 return
-            except (ApiError, KnownError) as e:  # transient, or refused for a reason a retry may outlive
+            except Exception as e:  # transient, refused for a reason a retry may outlive, or a bug
+                if not isinstance(e, ApiError | KnownError):
+                    # Never a silent end: logged with its traceback, shown, and retried with back-off.
+                    log.exception("unexpected error in the sync thread; retrying")
+                    e = RuntimeError(f"unexpected error ({type(e).__name__}: {str(e)[:200]}); retrying")
                 failure = backoff.failed(e.retry_after if isinstance(e, RateLimited) else None)
                 self._set_state(failure.state, detail=str(e), since=failure.since + self._offset())
                 caught_up = False
@@ -411,6 +427,7 @@ class Syncer:
         if time.monotonic() - self._refreshed_at > REFRESH_EVERY_S:
             self._refresh(counts)
             self.heal()
+            anchor_audit(self.api, self.store)
         self._synced()
 
     def _wait(self, stop: threading.Event, seconds: float) -> None:

@@ -13,7 +13,7 @@ from console.domain.model import Agent, Enquiry
 from console.domain.staffing import agents_needed
 from console.live.chart_data import BUCKET_S, NO_CLOCK, SLA_STATES, Activity, LiveBoard, StaffingConfig
 from console.live.metrics import waiting_since
-from console.service.simulator import Simulator
+from console.service.sim.simulator import Simulator
 
 START = 1_764_150_000.0  # a Wednesday afternoon in November (UTC)
 

@@ -8,9 +8,9 @@ from collections import Counter
 from dataclasses import asdict
 from datetime import datetime
 
-from console.service.floor import SESSIONS, WORK_S
-from console.service.simulator import Simulator
-from console.service.world import LONDON
+from console.service.sim.floor import SESSIONS, WORK_S
+from console.service.sim.simulator import Simulator
+from console.service.sim.world import LONDON
 
 START = datetime(2026, 11, 25, 9, 0, tzinfo=LONDON).timestamp()  # a Wednesday, 09:00 in Leeds
 HOUR = 3600.0

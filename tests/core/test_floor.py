@@ -15,7 +15,7 @@ from console.live.chart_data import LiveBoard
 from console.live.floor import StaffingConfig, in_backlog, team_staffing, totals
 from console.live.metrics import ResponseClock, agent_summary, header_metrics, start_of_day
 from console.live.wallboard import wallboard_pages
-from console.service.simulator import Simulator
+from console.service.sim.simulator import Simulator
 from console.sla import today
 
 NOW = 1_764_162_000.0  # Wednesday 26 Nov 2025, 13:00 UTC

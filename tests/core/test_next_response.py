@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from console.domain import wire
 from console.domain.model import Calendar, Enquiry, SLAPolicy
 from console.live.metrics import waiting_since
-from console.service.simulator import Simulator
+from console.service.sim.simulator import Simulator
 from console.sla.engine import SlaEngine
 from console.store.cache import Store
 from console.store.schema import connect, migrate

@@ -15,9 +15,9 @@ import pytest
 from console.domain.model import ChangeSet, Enquiry
 from console.live.queue_index import BATCH_AS_LAYOUT, QueueIndex
 from console.live.queue_rows import UNSET, Col, PlainText, Row
-from console.service.clock import start_for_seed
-from console.service.population import draw_enquiry
-from console.service.world import build
+from console.service.sim.clock import start_for_seed
+from console.service.sim.population import draw_enquiry
+from console.service.sim.world import build
 from console.sla.engine import SlaEngine
 
 NOW = start_for_seed(4) + 6 * 3600

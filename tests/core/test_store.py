@@ -93,6 +93,7 @@ def test_tombstones_delete_and_win_over_older_copies(store: Store) -> None:
     assert not store.apply_feed_page([delete("NOPE", seq=12)], "c5").removed
 
 
+@pytest.mark.expected_log(r"^quarantined ", logger="concierge.store")
 def test_bad_records_are_quarantined_and_the_rest_applies(store: Store) -> None:
     bad = upsert(make_enquiry(7))
     bad["enquiry"]["created_at"] = "yesterday"
@@ -113,6 +114,7 @@ def test_bad_records_are_quarantined_and_the_rest_applies(store: Store) -> None:
     assert cs.added == {"E000007"} and "E000007" not in {r["record_id"] for r in store.quarantine()}
 
 
+@pytest.mark.expected_log(r"^quarantined ", logger="concierge.store")
 def test_quarantine_keeps_a_bounded_raw_copy(store: Store) -> None:
     bad = upsert(make_enquiry(1))
     bad["enquiry"]["version"] = "x" * 100_000
@@ -161,6 +163,7 @@ def test_live_rows_are_the_open_ones_and_the_recently_changed(store: Store) -> N
     assert sorted(e.id for e in store.live_rows(since=0.0)) == ["E000001", "E000002", "E000003"]
 
 
+@pytest.mark.expected_log(r"^quarantined ", logger="concierge.store")
 def test_reference_data_replace_reports_changes_and_quarantines(store: Store) -> None:
     team = {"id": "cards", "name": "Cards", "kind": "specialist", "topics": ["cards"], "calendar_id": "uk"}
     social = {"id": "social", "name": "Social", "kind": "social", "topics": [], "calendar_id": "uk"}

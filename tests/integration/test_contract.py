@@ -137,7 +137,12 @@ BUSINESS = SchemathesisConfig.from_dict(
         "checks": {
             "positive_data_acceptance": {
                 "expected-statuses": ["2xx", "401", "403", "404", "409", "412", "422"]
-            }
+            },
+            # If-Match is required (docs/api.md): without it the contract's answer is 412, not 400.
+            "missing_required_header": {"expected-statuses": ["400", "401", "403", "412", "422"]},
+            "negative_data_rejection": {
+                "expected-statuses": ["400", "401", "403", "404", "405", "409", "412", "422", "429", "5xx"]
+            },
         }
     }
 )

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from console.domain import wire
-from console.store.audit import GENESIS, entry_digest
+from console.domain.audit_chain import GENESIS, entry_digest
 from console.store.cache import Store, StoreReader
 from console.store.reports import load_report
 from console.store.schema import connect

@@ -18,10 +18,10 @@ from typing import Any
 import requests
 
 from console.domain import wire
-from console.service.clock import start_for_seed
 from console.service.server import DemoService
-from console.service.simulator import Simulator
-from console.service.world import LONDON
+from console.service.sim.clock import start_for_seed
+from console.service.sim.simulator import Simulator
+from console.service.sim.world import LONDON
 
 Make = Callable[..., DemoService]
 Bearer = Callable[..., dict[str, str]]

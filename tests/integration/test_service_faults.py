@@ -183,7 +183,7 @@ def test_sign_in_scopes_and_bad_credentials(demo_service: DemoService) -> None:
         assert resp.status_code == status, body
         assert resp.headers["Content-Type"].startswith("application/problem+json")
         assert "demo-supervisor" not in resp.text
-    assert requests.post(f"{url}/v1/auth/token", data=b"{not json").status_code == 422
+    assert requests.post(f"{url}/v1/auth/token", data=b"{not json").status_code == 400
 
 
 def test_missing_bad_and_expired_tokens_get_401(fresh_service: Make) -> None:

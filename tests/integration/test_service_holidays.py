@@ -14,7 +14,7 @@ from console.domain.calendars import BusinessClock
 from console.domain.ical import read_holidays
 from console.service import demo
 from console.service.server import DemoService
-from console.service.world import add_closures
+from console.service.sim.world import add_closures
 
 DATA = Path(__file__).parent.parent / "core" / "data"
 

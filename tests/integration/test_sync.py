@@ -75,6 +75,7 @@ FAULTS = [
 ]
 
 
+@pytest.mark.expected_log(r"^quarantined ", logger="concierge.store")
 @pytest.mark.expected_log(r"^retrying in ", logger="concierge.api")
 @pytest.mark.parametrize("spec", FAULTS)
 def test_each_fault_switch_still_converges(svc: DemoService, tmp_path: Path, spec: str) -> None:
@@ -106,7 +107,8 @@ def test_each_fault_switch_still_converges(svc: DemoService, tmp_path: Path, spe
     api.close()
 
 
-@pytest.mark.expected_log(r"no longer knows our feed cursor", logger="concierge.sync")
+@pytest.mark.expected_log(r"forgot our feed cursor", logger="concierge.sync")
+@pytest.mark.expected_log(r"(no longer knows|forgot) our feed cursor", logger="concierge.sync")
 def test_an_unknown_cursor_means_a_full_resync_that_drops_stale_rows(svc: DemoService, store: Store) -> None:
     api = new_client(svc)
     syncer = Syncer(api, store, page_limit=200)
@@ -185,7 +187,8 @@ def test_run_forever_stops_for_sign_in(svc: DemoService, store: Store) -> None:
     api.close()
 
 
-@pytest.mark.expected_log(r"no longer knows our feed cursor", logger="concierge.sync")
+@pytest.mark.expected_log(r"forgot our feed cursor", logger="concierge.sync")
+@pytest.mark.expected_log(r"(no longer knows|forgot) our feed cursor", logger="concierge.sync")
 def test_run_forever_resyncs_when_the_server_forgets_the_cursor(svc: DemoService, store: Store) -> None:
     """410 while live: full resync from an empty cursor, and rows the server no longer has are dropped."""
     from tests.helpers.store import make_enquiry

@@ -18,9 +18,9 @@ from pytestqt.qtbot import QtBot
 
 from console.domain import wire
 from console.domain.model import ChangeSet, Enquiry
-from console.service.clock import start_for_seed
-from console.service.population import draw_enquiry
-from console.service.world import build
+from console.service.sim.clock import start_for_seed
+from console.service.sim.population import draw_enquiry
+from console.service.sim.world import build
 from console.sla.engine import SlaEngine, Thresholds
 from console.store.cache import Store, StoreReader
 from widgets.main_window.changes import ChangeFeed, LiveChange

@@ -16,7 +16,7 @@ from PySide6.QtCore import QPoint
 from pytestqt.qtbot import QtBot
 
 from console.live.chart_data import BoardFigures, LiveBoard, StaffingConfig
-from console.service.simulator import Simulator
+from console.service.sim.simulator import Simulator
 from widgets.charts.panel import ChartPanel
 from widgets.charts.staffing_panel import COLUMNS, StaffingPanel
 from widgets.theme.theme import make_theme

@@ -6,7 +6,7 @@ from pytestqt.qtbot import QtBot
 
 from console.domain.model import Assignment, Message
 from tests.helpers.detail import HOSTILE, NOW, enq
-from widgets.main_window.detail_pane import ClockRow, DetailPane
+from widgets.detail.pane import ClockRow, DetailPane
 
 MESSAGES = [
     Message("m1", "enq-1", "in", "@jo_bloggs", HOSTILE, NOW - 3600),

@@ -84,7 +84,7 @@ def start_session(made: list[Session], qapp: QApplication, url: str, cache: Path
 
 # Offline at first: the selected row's conversation fetch retries against nothing listening.
 @pytest.mark.expected_log(r"retrying in .*Cannot reach", logger="concierge.api")
-@pytest.mark.expected_log(r"no longer knows our feed cursor", logger="concierge.sync")
+@pytest.mark.expected_log(r"(no longer knows|forgot) our feed cursor", logger="concierge.sync")
 def test_opens_from_a_warm_cache_offline_then_goes_live_and_shows_new_rows(
     qtbot: QtBot, qapp: QApplication, warm_cache: tuple[Path, int, set[str]], session_factory: list[Session]
 ) -> None:
@@ -212,7 +212,7 @@ def test_connection_state_texts(qtbot: QtBot) -> None:
     from zoneinfo import ZoneInfo
 
     from console.sync.state import SyncState
-    from widgets.main_window.status import ConnectionStatus, describe
+    from widgets.status.connection import ConnectionStatus, describe
 
     utc = ZoneInfo("UTC")
     t = 1_795_000_000.0 - 1_795_000_000.0 % 86_400 + 14 * 3600 + 2 * 60  # 14:02 UTC
@@ -276,6 +276,7 @@ def test_site_time_zone_follows_the_social_team() -> None:
     assert site_time_zone([], {}) == "UTC"
 
 
+@pytest.mark.expected_log(r"^quarantined ", logger="concierge.store")
 def test_damaged_records_are_set_aside_with_a_message(
     qtbot: QtBot,
     qapp: QApplication,

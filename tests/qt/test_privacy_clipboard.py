@@ -13,7 +13,7 @@ from pytestqt.qtbot import QtBot
 from console.domain.model import Assignment, ChangeSet
 from tests.helpers.detail import enq
 from tests.helpers.queue import Feed, make_model, open_rows
-from widgets.main_window.detail_pane import DetailPane
+from widgets.detail.pane import DetailPane
 from widgets.queue.text import Col
 from widgets.queue.view import QueueView
 

@@ -14,10 +14,11 @@ from pytestqt.qtbot import QtBot
 
 from console.domain.model import ChangeSet, Enquiry
 from tests.helpers.queue import HOSTILE, Feed, make_model, open_rows
+from widgets.queue.breach_strip import BreachStrip
 from widgets.queue.delegates import QueueDelegate
 from widgets.queue.model import QueueModel
 from widgets.queue.text import Col
-from widgets.queue.view import BreachStrip, QueueView
+from widgets.queue.view import QueueView
 
 # The offscreen platform says so whenever a top-level window with a layout is shown; harmless.
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")

@@ -21,7 +21,7 @@ from console.sync.shift_close import close_ended_shifts
 from tests.helpers.reports import END, SHIFT, START, fill, moved_back, simulate
 from tests.helpers.store import new_key
 from widgets.app.workers import BackgroundJobs
-from widgets.main_window.audit_trail import AuditTrail
+from widgets.detail.audit_trail import AuditTrail
 from widgets.reports.models import ID_ROLE
 from widgets.reports.viewer import ReportViewer
 

@@ -133,7 +133,7 @@ def _no_dialogs(app: QApplication) -> bool:
 
 
 @pytest.mark.expected_log(r"retrying in .*Cannot reach|token refresh .* was refused", logger="concierge.api")
-@pytest.mark.expected_log(r"no longer knows our feed cursor", logger="concierge.sync")
+@pytest.mark.expected_log(r"(no longer knows|forgot) our feed cursor", logger="concierge.sync")
 def test_a_wallboard_whose_service_goes_down_and_comes_back_resumes_by_itself(
     qtbot: QtBot, qapp: QApplication, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, thread_rule: ThreadRule
 ) -> None:

@@ -35,7 +35,7 @@ from console.sync.signin import CredentialChain
 from console.sync.state import SyncState, SyncStatus
 from widgets.app.dialogs import LoginDialog, SettingsDialog
 from widgets.app.workers import BackgroundJobs, Runner, SyncWorker
-from widgets.main_window.audit_trail import AuditTrail, reveal_audited
+from widgets.detail.audit_trail import AuditTrail, reveal_audited
 from widgets.main_window.controller import Controller
 from widgets.main_window.window import MainWindow
 from widgets.queue.model import QueueModel
@@ -107,7 +107,7 @@ class Session(QObject):
         # The conversation fetches' clients (one per jobs thread): closed on stop, so no retry outlives us.
         self._job_apis: list[ApiClient] = []
         self._stopped = False
-        self.audit: AuditTrail | None = None  # logins, reveals and exports (widgets.main_window.audit_trail)
+        self.audit: AuditTrail | None = None  # logins, reveals and exports (widgets.detail.audit_trail)
         self.reports: Any = None  # the shift report viewer, made on first use
 
     # --- start and stop ---------------------------------------------------------------------------

@@ -24,14 +24,14 @@ from widgets.app.gc_guard import GarbageCollector
 from widgets.app.workers import BackgroundJobs
 from widgets.board.reassign import MoveController
 from widgets.board.view import BoardPresenter, TeamBoard
+from widgets.detail.presenter import DetailPresenter
 from widgets.main_window.changes import ChangeFeed, LiveChange
-from widgets.main_window.detail_presenter import DetailPresenter
 from widgets.main_window.figures import FiguresPresenter
 from widgets.main_window.queue_presenter import QueuePresenter
 from widgets.main_window.reference import LiveReference
-from widgets.main_window.status_presenter import StatusPresenter
 from widgets.main_window.window import MainWindow
 from widgets.queue.model import QueueModel
+from widgets.status.presenter import StatusPresenter
 
 log = logging.getLogger("concierge.ui")
 
@@ -54,6 +54,7 @@ class Controller(QObject):
     ) -> None:
         super().__init__(window)
         self.window, self.model, self.reader = window, model, reader
+        window.connection.quarantineRequested.connect(self.show_quarantine)
         self.reader_factory = reader_factory
         self.stopped = False  # after stop(), late queued signals from the workers are ignored
         self.reference = LiveReference(reader, tz=tz, thresholds=thresholds)
@@ -177,6 +178,12 @@ class Controller(QObject):
     def on_failed(self, reason: str) -> None:
         if not self.stopped:
             self.status.on_failed(reason)
+
+    @Slot()
+    def show_quarantine(self) -> None:
+        from widgets.status.quarantine import QuarantineDialog
+
+        QuarantineDialog(self.reader.quarantine(), self.tz, self.window).exec()
 
     # --- once a second ---------------------------------------------------------------------------------
 

@@ -17,12 +17,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from widgets.main_window.detail_pane import DetailPane
+from widgets.detail.pane import DetailPane
 from widgets.main_window.header import LiveHeader
 from widgets.main_window.navigator import NavigatorModel, NavigatorView
-from widgets.main_window.status import ConnectionStatus
+from widgets.queue.breach_strip import BreachStrip
 from widgets.queue.model import QueueModel
-from widgets.queue.view import BreachStrip, QueueView
+from widgets.queue.view import QueueView
+from widgets.status.connection import ConnectionStatus
 from widgets.theme.theme import Theme
 
 THEMES = (("light", "Light"), ("dark", "Dark"), ("high_contrast", "High contrast"))

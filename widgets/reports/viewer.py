@@ -46,7 +46,7 @@ from widgets.reports.panel import ReportPanel
 
 if TYPE_CHECKING:
     from console.store.reads import StoreReader
-    from widgets.main_window.audit_trail import AuditTrail
+    from widgets.detail.audit_trail import AuditTrail
 
 log = logging.getLogger("concierge.reports")
 

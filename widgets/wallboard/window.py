@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QStackedWidget, 
 from console.live.chart_data import BoardFigures
 from console.live.wallboard import Page, Ring, WallboardThresholds, alerts_raised, wallboard_pages
 from console.sync.state import SyncState
-from widgets.main_window.status import describe
+from widgets.status.connection import describe
 from widgets.theme.theme import Theme, make_theme
 from widgets.wallboard.tile import TileWidget
 

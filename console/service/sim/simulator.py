@@ -1,8 +1,8 @@
 """The traffic simulator: a queueing simulation of the social-care floor, driven by simulated time from one
-seeded generator (console.service.floor has the agents, their slots and the teams' queues).
+seeded generator (console.service.sim.floor has the agents, their slots and the teams' queues).
 
 - Arrivals follow the daily curve per channel and topic; scripted incidents add a fraud spike at 20:00
-  and take the Cards team offline at 14:00 for an hour (console.service.world.INCIDENTS).
+  and take the Cards team offline at 14:00 for an hour (console.service.sim.world.INCIDENTS).
 - Every enquiry lands in the social team's queue. An agent with a free concurrent slot takes the most
   urgent, then oldest; the reply is sent after a handle time. Triage hands complex work to a specialist
   team's queue (sometimes bounced back); after a reply the customer is satisfied (resolved, then
@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import heapq
 import random
-import threading
 from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import replace
@@ -28,11 +27,18 @@ from datetime import datetime
 from typing import Any
 
 from console.domain.model import Enquiry, Message
-from console.service import texts
-from console.service.floor import P_PAUSED, P_RESOLVED, P_RETURNS, Workforce, handle_time
-from console.service.population import HOUR, MIN, age_backlog, backlog_messages, draw_enquiry, handoff_team
+from console.service.sim import texts
+from console.service.sim.floor import P_PAUSED, P_RESOLVED, P_RETURNS, Workforce, handle_time
+from console.service.sim.population import (
+    HOUR,
+    MIN,
+    age_backlog,
+    backlog_messages,
+    draw_enquiry,
+    handoff_team,
+)
+from console.service.sim.world import INCIDENTS, LONDON, World, build
 from console.service.store import Store
-from console.service.world import INCIDENTS, LONDON, World, build
 
 # Arrivals per London hour, relative to the peak (late morning and evening peaks, quiet at night).
 CURVE = (
@@ -490,25 +496,3 @@ class Simulator:
             setattr(e, key, value)
         self.commit(e, self.now, actor)
         return e
-
-
-class Ticker:
-    """Advances a simulator from its clock in a daemon thread (only when the clock moves)."""
-
-    def __init__(self, sim: Simulator, now: Callable[[], float], interval: float = 0.1) -> None:
-        self._sim, self._now, self._interval = sim, now, interval
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="sim-ticker", daemon=True)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=5)
-
-    def _run(self) -> None:
-        while not self._stop.wait(self._interval):
-            with self._sim.store.lock:
-                self._sim.run_until(self._now())

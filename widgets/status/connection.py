@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QWidget
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 
 from console.sync.state import SyncState
 
@@ -42,6 +42,8 @@ def describe(state: SyncState, since: float, last_sync_at: float | None, tz: Zon
 
 
 class ConnectionStatus(QWidget):
+    quarantineRequested = Signal()  # the "set aside" entry was clicked: show the quarantined records
+
     def __init__(self, parent: QWidget | None = None, tz: str = "UTC") -> None:
         super().__init__(parent)
         self._tz = ZoneInfo(tz)
@@ -63,8 +65,15 @@ class ConnectionStatus(QWidget):
         layout.addWidget(self.text)
         layout.addSpacing(16)
         layout.addWidget(self.pending)
+        self.quarantined = QToolButton()  # records set aside (issue 14): opens their list
+        self.quarantined.setObjectName("quarantined")
+        self.quarantined.setAutoRaise(True)
+        self.quarantined.clicked.connect(self.quarantineRequested)
+        layout.addSpacing(16)
+        layout.addWidget(self.quarantined)
         self.set_state(SyncState.STARTING, 0.0, None)
         self.set_pending(0)
+        self.set_quarantined(0)
 
     def set_time_zone(self, tz: str) -> None:
         self._tz = ZoneInfo(tz)
@@ -86,6 +95,13 @@ class ConnectionStatus(QWidget):
             return
         self.pending.setText(f"{n} action{'s' if n != 1 else ''} waiting to be sent")
         self.pending.show()
+
+    def set_quarantined(self, n: int) -> None:
+        self.quarantined.setVisible(n > 0)
+        text = f"⚠ {n} record{'s' if n != 1 else ''} set aside"
+        self.quarantined.setText(text)
+        self.quarantined.setToolTip("Records from the service that could not be trusted: click to see why")
+        self.quarantined.setAccessibleName(text)
 
     def text_shown(self) -> str:
         return self.text.text()

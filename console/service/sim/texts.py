@@ -10,7 +10,7 @@ import random
 import string
 from collections.abc import Callable
 
-from console.service.world import FIRST, LAST
+from console.service.sim.world import FIRST, LAST
 
 CUSTOMER: dict[str, tuple[str, ...]] = {
     "general": (

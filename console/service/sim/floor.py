@@ -17,7 +17,7 @@ from datetime import datetime
 
 from console.domain.model import Agent, Calendar
 from console.domain.staffing import agents_needed, backlog_agents
-from console.service.world import INCIDENTS, LONDON, World
+from console.service.sim.world import INCIDENTS, LONDON, World
 
 MIN = 60.0
 # Handle time of one reply, in seconds (bounded: nobody types for an hour), and of a triage hand-off.

@@ -10,8 +10,8 @@ from bisect import bisect
 from itertools import accumulate
 
 from console.domain.model import Enquiry, Message
-from console.service import texts
-from console.service.world import OWNER, policies
+from console.service.sim import texts
+from console.service.sim.world import OWNER, policies
 
 CHANNELS = ("x", "facebook", "instagram", "whatsapp", "linkedin", "threads")
 CHANNEL_CUM = list(accumulate((35, 20, 15, 22, 6, 2)))

@@ -15,8 +15,8 @@ from console.domain.model import Enquiry, Message
 from console.sla.words import clock_word, format_countdown, format_waited, hours_minutes, state_word
 from console.store.reads import StoreReader
 from widgets.app.workers import BackgroundJobs
+from widgets.detail.pane import ClockRow, DetailPane
 from widgets.main_window.changes import ChangeFeed, LiveChange
-from widgets.main_window.detail_pane import ClockRow, DetailPane
 from widgets.main_window.reference import LiveReference
 from widgets.queue.model import QueueModel
 

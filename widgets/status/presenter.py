@@ -67,3 +67,4 @@ class StatusPresenter(QObject):
 
     def show_pending(self) -> None:
         self.connection.set_pending(len(self.reference.reader.outbox_pending()))
+        self.connection.set_quarantined(self.reference.reader.quarantine_count())

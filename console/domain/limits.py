@@ -1,0 +1,171 @@
+"""The contract's limits on what a record from outside may hold (docs/api.md, "Limits"), checked before a
+record is mapped: anything outside them makes the record untrustworthy, and the caller quarantines it
+with the reason. Pure and iterative: a value nested a million levels deep costs a loop, not the stack.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from itertools import repeat
+from typing import Any
+
+MAX_DEPTH = 16  # levels of objects and arrays in one record (an enquiry needs 3)
+MAX_NODES = 10_000  # values in one record, all levels together
+MAX_STRING = 20_000  # characters in any one string (a message's text is the longest field)
+MAX_INT = 2**53 - 1  # integers are exact in every JSON implementation and fit SQLite's 64 bits
+EARLIEST = 946_684_800.0  # 2000-01-01T00:00:00Z: no enquiry, message or shift is older
+LATEST = 4_102_444_800.0  # 2100-01-01T00:00:00Z: nothing is planned further ahead
+MAX_IDENT = 128
+MAX_TARGET_S = 315_360_000  # an SLA target of more than ten years is a mistake, not a policy
+MAX_BOUNCES = 10_000
+MAX_CAPACITY = 1_000  # concurrent enquiries one agent can hold
+MAX_LOAD = 100_000
+
+# NUL and lone surrogates (invalid Unicode: they cannot be stored or encoded as UTF-8).
+_BAD_TEXT = re.compile("[\x00\ud800-\udfff]")
+# Identifiers are printable: no control characters, no bidi overrides, no line breaks.
+_BAD_IDENT = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+class TooDeep(str):
+    """Stands in for a part of a document nested too deeply to be read (console.api.payload): it is
+    a str so that it can be shown and stored, and the check below reports it."""
+
+    __slots__ = ()
+
+
+TOO_DEEP = TooDeep(f"<nested deeper than {MAX_DEPTH} levels: not read>")
+
+
+class BadRecord(ValueError):
+    """A record from outside that fails validation (console.domain.wire) or breaks a limit here.
+    str(e) is the reason, for the quarantine."""
+
+
+LimitError = BadRecord  # the name the checks below use
+
+
+def text_problem(value: str) -> str | None:
+    """Why a string cannot be kept, or None."""
+    if len(value) > MAX_STRING:
+        return f"a string of {len(value):,} characters (the limit is {MAX_STRING:,})"
+    bad = _BAD_TEXT.search(value)
+    if bad is not None:
+        char = bad.group()
+        if char == "\x00":
+            return "a NUL character"
+        return f"invalid Unicode (a lone surrogate U+{ord(char):04X})"
+    return None
+
+
+def ident_problem(value: str) -> str | None:
+    """Why an identifier is unusable, or None."""
+    if not value or len(value) > MAX_IDENT:
+        return f"empty or over {MAX_IDENT} characters"
+    bad = _BAD_IDENT.search(value)
+    if bad is not None:
+        return f"contains the control or invalid character U+{ord(bad.group()):04X}"
+    return None
+
+
+def check_value(value: Any, name: str = "record") -> None:
+    """Raise LimitError naming the first field of a decoded JSON value that breaks a limit: depth, size,
+    integer range, non-finite numbers, NUL or invalid Unicode in any string or key. No recursion.
+
+    A fast pass (one regex over all the strings at once) clears a sound record; only a record it flags
+    is walked again, slowly, to name the field."""
+    if not _fast_ok(value):
+        _locate(value, name)
+        raise LimitError(f"{name}: breaks the contract's limits")  # pragma: no cover - _locate raised
+
+
+def _fast_ok(value: Any) -> bool:
+    stack: list[tuple[Any, int]] = [(value, 0)]
+    strings: list[str] = []
+    push, collect = stack.extend, strings.extend
+    nodes = 0
+    while stack:
+        item, depth = stack.pop()
+        nodes += 1
+        kind = type(item)
+        if kind is str:
+            strings.append(item)
+        elif kind is dict or kind is list:
+            if depth >= MAX_DEPTH:
+                return False
+            if kind is dict:
+                collect(item)  # the keys (str in any decoded JSON; "".join below refuses others)
+                push(zip(item.values(), repeat(depth + 1)))
+            else:
+                push(zip(item, repeat(depth + 1)))
+        elif kind is int:
+            if not -MAX_INT <= item <= MAX_INT:
+                return False
+        elif kind is float:
+            if not math.isfinite(item):
+                return False
+        elif item is not None and kind is not bool:
+            return False  # TooDeep, or a type JSON cannot hold
+    if nodes > MAX_NODES or max(map(len, strings), default=0) > MAX_STRING:
+        return False
+    try:
+        return _BAD_TEXT.search("".join(strings)) is None
+    except TypeError:  # a key that is not a string
+        return False
+
+
+def _locate(value: Any, name: str) -> None:
+    stack: list[tuple[Any, str, int]] = [(value, name, 0)]
+    nodes = 0
+    while stack:
+        item, path, depth = stack.pop()
+        nodes += 1
+        if nodes > MAX_NODES:
+            raise LimitError(f"{name}: more than {MAX_NODES:,} values in one record")
+        if isinstance(item, TooDeep):
+            raise LimitError(f"{path}: nested deeper than {MAX_DEPTH} levels")
+        if isinstance(item, str):
+            problem = text_problem(item)
+            if problem:
+                raise LimitError(f"{path}: {problem}")
+        elif isinstance(item, bool) or item is None:
+            continue
+        elif isinstance(item, int):
+            if not -MAX_INT <= item <= MAX_INT:
+                raise LimitError(f"{path}: the integer {_short_int(item)} is outside ±(2^53 - 1)")
+        elif isinstance(item, float):
+            if not math.isfinite(item):
+                raise LimitError(f"{path}: {item!r} is not a finite number")
+        elif isinstance(item, dict | list):
+            if depth >= MAX_DEPTH:
+                raise LimitError(f"{path}: nested deeper than {MAX_DEPTH} levels")
+            if isinstance(item, dict):
+                for key, child in item.items():
+                    if not isinstance(key, str):
+                        raise LimitError(f"{path}: a key that is not a string")
+                    problem = text_problem(key)
+                    if problem:
+                        raise LimitError(f"{path}: a key with {problem}")
+                    stack.append((child, f"{path}.{key[:40]}", depth + 1))
+            else:
+                stack.extend((child, f"{path}[{i}]", depth + 1) for i, child in enumerate(item))
+        else:
+            raise LimitError(f"{path}: a {type(item).__name__}, which JSON cannot hold")
+
+
+def check_time(value: float, name: str) -> float:
+    if not EARLIEST <= value <= LATEST:
+        raise LimitError(f"{name}: outside 2000-01-01..2099-12-31, not a plausible time")
+    return value
+
+
+def or_unknown(stamp: float) -> float:
+    """A time that only informs (an agent's status_since): outside the plausible range it is unknown,
+    0.0, which is also how the wire mapping writes "unknown" (as 1970-01-01)."""
+    return stamp if EARLIEST <= stamp <= LATEST else 0.0
+
+
+def _short_int(value: int) -> str:
+    digits = len(str(abs(value))) if abs(value) < 10**4000 else 4000
+    return str(value) if digits <= 24 else f"of {digits}+ digits"
