@@ -168,6 +168,7 @@ class Session(QObject):
             tz=lambda: self.controller.tz if self.controller else "UTC",
             theme=lambda: self.config.theme,
         )
+        self.controller.feed.changed.connect(self.views.on_live_change)
         self.window.chartsRequested.connect(self.views.open_charts)
         self.window.staffingRequested.connect(self.views.open_staffing)
         self.window.wallboardRequested.connect(self.views.open_wallboard)
@@ -239,8 +240,7 @@ class Session(QObject):
         worker.outboxResult.connect(self.controller.on_outbox)
         worker.failed.connect(self.controller.on_failed)
         worker.stateChanged.connect(self._on_state)
-        if self.views is not None:
-            worker.changesReady.connect(self.views.on_changes)
+        if self.views is not None:  # its changes come through the controller's feed
             worker.stateChanged.connect(self.views.on_state)
 
     def stop_sync(self) -> None:

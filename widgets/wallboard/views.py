@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Slot
 from PySide6.QtWidgets import QWidget
 from shiboken6 import Shiboken
 
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from console.sync.state import SyncStatus
     from widgets.charts.panel import ChartPanel
     from widgets.charts.staffing_panel import StaffingPanel
+    from widgets.main_window.changes import LiveChange
     from widgets.wallboard.feed import LiveFeed
     from widgets.wallboard.window import Wallboard
 
@@ -110,6 +111,12 @@ class LiveViews(QObject):
     def on_changes(self, changes: ChangeSet) -> None:
         if self.feed is not None:
             self.feed.on_changes(changes)
+
+    @Slot(object)
+    def on_live_change(self, change: LiveChange) -> None:
+        """The console's one "what changed" signal: the service's changes and local moves alike."""
+        if change.origin in ("sync", "move"):
+            self.on_changes(change.changes)
 
     def on_state(self, state: SyncStatus) -> None:
         self._state = state
