@@ -1,22 +1,26 @@
-"""The queue's test floor: a live reference service read through its change feed as sync reads it, the
-real SLA engine built from the service's own policies and calendars, and a QueueModel over what was read.
+"""The queue's test floor: a reference service's floor written into a real encrypted cache as sync writes it
+and read back, the real SLA engine built from the cached policies and calendars, and a QueueModel over it.
 The `feed` fixture (one service per test module) is in tests/qt/conftest.py."""
 
 from __future__ import annotations
 
+import json
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-import requests
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextDocument
 
 from console.domain.model import ChangeSet, Enquiry
-from console.domain.wire import calendar_from_wire, enquiry_from_wire, policy_from_wire, team_from_wire
+from console.domain.wire import agent_to_wire, calendar_to_wire, policy_to_wire, team_to_wire
 from console.service.server import DemoService
 from console.sla.engine import SlaEngine
+from console.store.cache import Store
+from tests.helpers.store import new_key
 from widgets.queue.model import ID_ROLE, QueueModel
 
 HOSTILE = (
@@ -27,75 +31,60 @@ HOSTILE = (
 
 @dataclass
 class Feed:
-    """A live reference service and what a client has read from it so far."""
+    """A reference service's simulated floor, written into a real encrypted cache as sync writes it (the
+    service's own change feed, in-process: HTTP belongs to the integration tests), and read back from it."""
 
     service: DemoService
-    session: requests.Session
-    url: str
+    store: Store
     engine: SlaEngine
     teams: dict[str, str]
     agents: dict[str, str]
     rows: dict[str, Enquiry]
-    cursor: str = ""
+    seq: int = 0
 
     def now(self) -> float:
         return self.service.server_now()
 
-    def get(self, path: str, **params: Any) -> Any:
-        r = self.session.get(self.url + path, params=params, timeout=10)
-        r.raise_for_status()
-        return r.json()
-
     def pull(self) -> ChangeSet:
-        """Read the change feed to its end; the ChangeSet sync would hand to the UI."""
+        """Write the service's change feed, to its end, into the cache and read the changed rows back from
+        it: the ChangeSet sync would hand to the UI."""
+        feed = self.service.sim.store
         cs = ChangeSet()
         while True:
-            page = self.get("/v1/changes", cursor=self.cursor, limit=5000)
-            for ch in page["items"]:
-                if ch["op"] == "delete":
-                    if self.rows.pop(ch["id"], None) is not None:
-                        cs.merge(ChangeSet(removed={ch["id"]}))
-                    continue
-                e = enquiry_from_wire(ch["enquiry"])
-                old = self.rows.get(e.id)
-                if old is None or e.version > old.version:
-                    cs.merge(ChangeSet(changed={e.id}) if old else ChangeSet(added={e.id}))
-                    self.rows[e.id] = e
-            self.cursor = page["next_cursor"]
-            if not page["has_more"]:
-                return cs
+            with feed.lock:
+                page = feed.page(self.seq, 5000)
+                items = [json.loads(b'{"seq":%d,' % seq + tail) for seq, _, tail in page.entries]
+                cursor = feed.cursor(page.last_seq)
+            cs.merge(self.store.apply_feed_page(items, cursor))
+            self.seq = page.last_seq
+            if not page.has_more:
+                break
+        for ident in cs.removed:
+            self.rows.pop(ident, None)
+        for ident in cs.added | cs.changed:
+            e = self.store.get(ident)
+            if e is not None:
+                self.rows[ident] = e
+        return cs
 
 
 @contextmanager
 def live_feed() -> Iterator[Feed]:
-    """A reference service (seed 5, 400 open enquiries, a frozen clock) read to the end of its feed."""
+    """A reference service (seed 5, 400 open enquiries, a frozen clock) written to a cache and read back."""
     service = DemoService(seed=5, open_enquiries=400, speed=0)
-    url = service.start()
-    session = requests.Session()
-    token = session.post(
-        url + "/v1/auth/token",
-        json={"username": "supervisor", "password": "demo-supervisor", "scope": "supervisor"},
-        timeout=10,
-    ).json()["access_token"]
-    session.headers["Authorization"] = f"Bearer {token}"
-
-    def items(path: str) -> list[Any]:
-        r = session.get(url + path, timeout=10)
-        r.raise_for_status()
-        return list(r.json()["items"])
-
-    teams = [team_from_wire(t) for t in items("/v1/teams")]
-    calendars = {c.id: c for c in (calendar_from_wire(c) for c in items("/v1/calendars"))}
-    policies = [policy_from_wire(p) for p in items("/v1/sla-policies")]
-    engine = SlaEngine(policies, calendars, {t.id: t for t in teams})
-    agents = {a["id"]: a["name"] for a in items("/v1/agents")}
-    f = Feed(service, session, url, engine, {t.id: t.name for t in teams}, agents, {})
-    f.pull()
-    try:
+    world = service.sim.world
+    with tempfile.TemporaryDirectory() as tmp, Store(Path(tmp) / "cache.db", new_key()) as store:
+        store.replace_reference("teams", [team_to_wire(t) for t in world.teams])
+        store.replace_reference("agents", [agent_to_wire(a) for a in world.agents.values()])
+        store.replace_reference("calendars", [calendar_to_wire(c) for c in world.calendars])
+        store.replace_reference("sla-policies", [policy_to_wire(p) for p in world.policies])
+        teams = store.teams()
+        calendars = {c.id: c for c in store.calendars()}
+        engine = SlaEngine(store.policies(), calendars, {t.id: t for t in teams})
+        agents = {a.id: a.name for a in store.agents()}
+        f = Feed(service, store, engine, {t.id: t.name for t in teams}, agents, {})
+        f.pull()
         yield f
-    finally:
-        session.close()
-        service.stop()
 
 
 def make_model(feed: Feed, rows: list[Enquiry] | None = None) -> QueueModel:
