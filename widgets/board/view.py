@@ -14,7 +14,6 @@ import logging
 import time
 from collections.abc import Sequence
 
-import shiboken6
 from PySide6.QtCore import QEvent, QModelIndex, QObject, QPoint, QSize, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QDragEnterEvent, QDragLeaveEvent, QDragMoveEvent, QDropEvent, QFont
 from PySide6.QtWidgets import (
@@ -321,15 +320,15 @@ class TeamBoard(QScrollArea):
             self._busy = False
             log.error("the team board could not be grouped: %s", error)
 
-        self._jobs.submit(
+        # Owned by the board: a grouping that ends after the board was deleted is dropped by the helper.
+        self._jobs.read(
             lambda: group_lanes(zip(*snapshot, strict=True)),
             lambda lanes: self._show(lanes, generation, started),
             failed,
+            owner=self,
         )
 
     def _show(self, lanes: dict[str | None, LaneData], generation: int, started: float) -> None:
-        if not shiboken6.isValid(self):
-            return
         self._busy = False
         if generation != self._generation or self._again:
             self._again = False
