@@ -140,6 +140,7 @@ class Session(QObject):
             model, tz=c.tz or "UTC", qsettings=self.qsettings, theme=c.theme, font_scale=c.font_scale
         )
         self.window.set_theme(theme)
+        self.window.set_demo(self.service is not None)
         self.controller = Controller(
             self.window,
             model,
@@ -167,6 +168,7 @@ class Session(QObject):
             self.controller.now,
             tz=lambda: self.controller.tz if self.controller else "UTC",
             theme=lambda: self.config.theme,
+            demo=self.service is not None,
         )
         self.controller.feed.changed.connect(self.views.on_live_change)
         self.window.chartsRequested.connect(self.views.open_charts)

@@ -30,6 +30,13 @@ THEMES = (("light", "Light"), ("dark", "Dark"), ("high_contrast", "High contrast
 SCALES = ((1.0, "100 %"), (1.25, "125 %"), (1.5, "150 %"), (2.0, "200 %"))
 
 
+TITLE = "Concierge: supervisor console"
+DEMO_BANNER = (
+    "DEMO: simulated enquiries from the embedded demo service, not the bank's customers. "
+    "To see the live queues, set the Service API address in Settings."
+)
+
+
 class MainWindow(QMainWindow):
     settingsRequested = Signal()
     signInRequested = Signal()
@@ -52,7 +59,7 @@ class MainWindow(QMainWindow):
         font_scale: float = 1.0,
     ) -> None:
         super().__init__()
-        self.setWindowTitle("Concierge: supervisor console")
+        self.setWindowTitle(TITLE)
         self.setObjectName("ConciergeMainWindow")
         self._qsettings = qsettings
 
@@ -94,9 +101,21 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(2, 2)
         self._fit_to_font()
 
+        # A demo says so on every screen: simulated enquiries must never pass for a bank's live queues.
+        self.demo_banner = QLabel(DEMO_BANNER)
+        self.demo_banner.setTextFormat(Qt.TextFormat.PlainText)
+        self.demo_banner.setObjectName("demoBanner")
+        self.demo_banner.setWordWrap(True)
+        self.demo_banner.setStyleSheet(
+            "QLabel#demoBanner { background: #E69F00; color: #000000; font-weight: bold; padding: 4px 8px; }"
+        )
+        self.demo_banner.setAccessibleName("Demo: simulated data")
+        self.demo_banner.hide()
+
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(4, 0, 4, 0)
+        layout.addWidget(self.demo_banner)
         layout.addWidget(self.header)
         layout.addWidget(self.breach_strip)
         layout.addWidget(self.splitter, 1)
@@ -221,6 +240,12 @@ class MainWindow(QMainWindow):
 
     def set_queue_title(self, text: str) -> None:
         self.queue_title.setText(text)
+
+    def set_demo(self, demo: bool) -> None:
+        """The embedded demo service: DEMO in the title, a banner that stays, and the status bar."""
+        self.setWindowTitle(f"{TITLE} · DEMO (simulated data)" if demo else TITLE)
+        self.demo_banner.setVisible(demo)
+        self.connection.set_demo(demo)
 
     def _show_counts(self, total: int, visible: int) -> None:
         self.counts.setText(f"{visible:,} shown of {total:,} open")

@@ -27,7 +27,17 @@ def _hhmm(t: float | None, tz: ZoneInfo) -> str:
     return "never" if not t else datetime.fromtimestamp(t, tz).strftime("%H:%M")
 
 
-def describe(state: SyncState, since: float, last_sync_at: float | None, tz: ZoneInfo) -> str:
+DEMO_WORD = "DEMO"
+
+
+def describe(
+    state: SyncState, since: float, last_sync_at: float | None, tz: ZoneInfo, *, demo: bool = False
+) -> str:
+    """In words; a demo never says "Live": its data are simulated, not a bank's customers."""
+    if demo:
+        return f"{DEMO_WORD} · simulated data" + (
+            "" if state == SyncState.LIVE else " · " + describe(state, since, last_sync_at, tz)
+        )
     if state == SyncState.LIVE:
         return "Live"
     if state == SyncState.SYNCING:
@@ -48,6 +58,8 @@ class ConnectionStatus(QWidget):
         super().__init__(parent)
         self._tz = ZoneInfo(tz)
         self.state = SyncState.STARTING
+        self.demo = False  # the embedded demo service: never "Live"
+        self._last: tuple[SyncState, float, float | None, str] = (SyncState.STARTING, 0.0, None, "")
         self.shape = QLabel()
         self.text = QLabel()
         self.pending = QLabel()
@@ -75,12 +87,17 @@ class ConnectionStatus(QWidget):
         self.set_pending(0)
         self.set_quarantined(0)
 
+    def set_demo(self, demo: bool) -> None:
+        self.demo = demo
+        self.set_state(*self._last)
+
     def set_time_zone(self, tz: str) -> None:
         self._tz = ZoneInfo(tz)
 
     def set_state(self, state: SyncState, since: float, last_sync_at: float | None, detail: str = "") -> None:
         self.state = SyncState(state)
-        text = describe(state, since, last_sync_at, self._tz)
+        self._last = (state, since, last_sync_at, detail)
+        text = describe(state, since, last_sync_at, self._tz, demo=self.demo)
         self.shape.setText(_SHAPES.get(state, "○"))
         self.shape.setProperty("connection", str(state))  # style sheets may colour it
         self.text.setText(text)

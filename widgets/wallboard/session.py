@@ -87,6 +87,7 @@ class WallboardSession(Session):
             self.now,
             tz=lambda: c.tz or "UTC",
             theme=lambda: c.theme,
+            demo=self.service is not None,
         )
         self.views.open_wallboard(self.screen, full_screen=self.full_screen)
         self.start_sync()

@@ -39,8 +39,10 @@ class LiveViews(QObject):
         tz: Callable[[], str] = lambda: "UTC",
         theme: Callable[[], str] = lambda: "light",
         interval_ms: int = 3000,
+        demo: bool = False,
     ) -> None:
         super().__init__(parent)
+        self.demo = demo  # the embedded demo service: the wallboard says DEMO
         self._parent, self._factory, self._now = parent, reader_factory, now
         self._tz, self._theme = tz, theme
         self._interval = interval_ms
@@ -87,6 +89,7 @@ class LiveViews(QObject):
             # Dark whatever the console's theme (a wall in a lit room); high contrast stays high contrast.
             name = "high_contrast" if self._theme() == "high_contrast" else "dark"
             self.wallboard = Wallboard(tz=self._tz(), theme=name, now=self._now)
+            self.wallboard.set_demo(self.demo)
             if self._state is not None:
                 self.on_state(self._state)
         feed = self._ensure_feed()

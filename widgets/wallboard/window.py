@@ -99,6 +99,7 @@ class Wallboard(QWidget):
         self._updated: float | None = None
         self._scale = 1.0
         self._had_data = False
+        self.demo = False  # simulated data: the title says DEMO on every page
 
         self.title = _label("boardTitle")
         self.clock = _label("boardClock")
@@ -161,11 +162,17 @@ class Wallboard(QWidget):
     def set_connection(
         self, state: SyncState, since: float, last_sync_at: float | None, detail: str = ""
     ) -> None:
-        text = describe(state, since, last_sync_at, self.tz)
+        text = describe(state, since, last_sync_at, self.tz, demo=self.demo)
         self._connection = text if state != "auth_required" else f"{text} (check the wallboard's account)"
         if detail and state not in ("live", "syncing"):
             log.info("wallboard connection: %s (%s)", state, detail)
         self._show_status()
+
+    def set_demo(self, demo: bool) -> None:
+        """The embedded demo service: DEMO in the title of every page and in the status line."""
+        self.demo = demo
+        self.setWindowTitle("Concierge wallboard · DEMO" if demo else "Concierge wallboard")
+        self._show_title()
 
     def show_problem(self, text: str) -> None:
         self._problem = text
@@ -205,10 +212,11 @@ class Wallboard(QWidget):
     # --- painting -------------------------------------------------------------------------------------
     def _show_title(self) -> None:
         i = self.current_page()
+        name = "Concierge DEMO (simulated data)" if self.demo else "Concierge"
         if 0 <= i < len(self.pages):
-            self.title.setText(f"Concierge · {self.pages[i].title}   ({i + 1}/{len(self.pages)})")
+            self.title.setText(f"{name} · {self.pages[i].title}   ({i + 1}/{len(self.pages)})")
         else:
-            self.title.setText("Concierge")
+            self.title.setText(name)
 
     def _show_status(self) -> None:
         parts = [self._connection]
