@@ -85,3 +85,17 @@ def format_countdown(
 def format_waited(seconds: float) -> str:
     """How long a customer has waited, by the wall clock: "waited 9:12" (hours:minutes, rounded down)."""
     return f"waited {hours_minutes(max(0.0, seconds))}"
+
+
+def format_age(seconds: float) -> str:
+    """How old something is: "under a minute", "12 min", "2 h 05 min", "3 d 4 h"."""
+    minutes = int(max(0.0, seconds) // 60)
+    if minutes < 1:
+        return "under a minute"
+    if minutes < 60:
+        return f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 24:
+        return f"{hours} h {minutes:02d} min"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h"

@@ -3,33 +3,22 @@ live queues. The embedded demo service behind a real Session, the real window, s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
 import pytest
-from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from console.platform.credentials import SecretStore
 from console.sync.state import SyncState
-from widgets.app.session import Session, SessionConfig
+from widgets.app.session import Session
 from widgets.status.connection import describe
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
 
-@pytest.fixture
-def demo(qapp: QApplication) -> Iterator[Session]:
-    config = SessionConfig(api_url=None, demo=True, demo_open=150, demo_speed=0.0, headless=True)
-    s = Session(qapp, config, secret_store=SecretStore.open())
-    s.start()
-    yield s
-    s.stop()
-
-
 def test_the_demo_says_demo_in_the_title_a_banner_the_status_bar_and_the_wallboard(
-    demo: Session, qtbot: QtBot
+    demo_session: Session, qtbot: QtBot
 ) -> None:
+    demo = demo_session
     window = demo.window
     assert window is not None and demo.views is not None
     assert "DEMO" in window.windowTitle()

@@ -190,6 +190,7 @@ class Controller(QObject):
     @Slot()
     def refresh(self, force: bool = False) -> None:
         self.figures.refresh(force)
+        self.status.tick()
         self.queue.tick()
         self.detail.tick(self.now())
 

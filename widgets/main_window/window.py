@@ -111,11 +111,22 @@ class MainWindow(QMainWindow):
         )
         self.demo_banner.setAccessibleName("Demo: simulated data")
         self.demo_banner.hide()
+        # Offline or reconnecting: a full-width warning with the date and the data's age, and the figures
+        # greyed, so a stale screen is never read as live.
+        self.stale_banner = QLabel()
+        self.stale_banner.setTextFormat(Qt.TextFormat.PlainText)
+        self.stale_banner.setObjectName("staleBanner")
+        self.stale_banner.setWordWrap(True)
+        self.stale_banner.setStyleSheet(
+            "QLabel#staleBanner { background: #D55E00; color: #FFFFFF; font-weight: bold; padding: 6px 8px; }"
+        )
+        self.stale_banner.hide()
 
         central = QWidget()
         layout = QVBoxLayout(central)
         layout.setContentsMargins(4, 0, 4, 0)
         layout.addWidget(self.demo_banner)
+        layout.addWidget(self.stale_banner)
         layout.addWidget(self.header)
         layout.addWidget(self.breach_strip)
         layout.addWidget(self.splitter, 1)
@@ -240,6 +251,14 @@ class MainWindow(QMainWindow):
 
     def set_queue_title(self, text: str) -> None:
         self.queue_title.setText(text)
+
+    def show_stale(self, text: str | None) -> None:
+        """text: why the figures are not live (None: they are); the header and strip are greyed meanwhile."""
+        self.stale_banner.setText(f"⚠ {text}" if text else "")
+        self.stale_banner.setAccessibleName(text or "")
+        self.stale_banner.setVisible(text is not None)
+        self.header.setEnabled(text is None)
+        self.breach_strip.setEnabled(text is None)
 
     def set_demo(self, demo: bool) -> None:
         """The embedded demo service: DEMO in the title, a banner that stays, and the status bar."""

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
 
+from console.sla.words import format_age
 from console.sync.state import SyncState
 
 # state -> its shape (the theme's style sheet may colour it by the "connection" property)
@@ -28,6 +29,24 @@ def _hhmm(t: float | None, tz: ZoneInfo) -> str:
 
 
 DEMO_WORD = "DEMO"
+_STALE_WORDS = {
+    SyncState.OFFLINE: "Offline",
+    SyncState.RECONNECTING: "Reconnecting",
+    SyncState.AUTH_REQUIRED: "Signed out",
+}
+
+
+def stale_text(
+    state: SyncState, since: float, last_sync_at: float | None, now: float, tz: ZoneInfo
+) -> str | None:
+    """The full-width warning while the figures are not live: "Offline since Tue 02:14 · data 12 min old";
+    None while live (or still starting)."""
+    word = _STALE_WORDS.get(state)
+    if word is None:
+        return None
+    when = datetime.fromtimestamp(since, tz).strftime("%a %H:%M") if since else "start-up"
+    age = "no data yet" if last_sync_at is None else f"data {format_age(now - last_sync_at)} old"
+    return f"{word} since {when} · {age} · the figures on screen are not live"
 
 
 def describe(

@@ -4,6 +4,7 @@ data), the number of actions waiting in the outbox, and what the service said ab
 from __future__ import annotations
 
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, Slot
 
@@ -11,6 +12,7 @@ from console.sync.state import SyncState, SyncStatus
 from widgets.main_window.changes import ChangeFeed, LiveChange
 from widgets.main_window.reference import LiveReference
 from widgets.main_window.window import MainWindow
+from widgets.status.connection import stale_text
 
 
 class StatusPresenter(QObject):
@@ -44,6 +46,20 @@ class StatusPresenter(QObject):
     def on_state(self, state: SyncStatus) -> None:
         self.sync_state = state
         self.connection.set_state(state.state, state.since, state.last_sync_at, state.detail)
+        self.tick()
+
+    def tick(self) -> None:
+        """The stale banner's age moves every second while the figures are not live."""
+        s = self.sync_state
+        text = (
+            None
+            if s is None
+            else stale_text(s.state, s.since, s.last_sync_at, self.reference.now(), self.tz())
+        )
+        self.window.show_stale(text)
+
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.reference.tz)
         self.show_pending()
 
     def on_outbox(self, result: Any) -> None:
@@ -62,7 +78,9 @@ class StatusPresenter(QObject):
 
     def on_failed(self, reason: str) -> None:
         last = self.sync_state.last_sync_at if self.sync_state is not None else None
-        self.connection.set_state(SyncState.OFFLINE, self.reference.now(), last, reason)
+        now = self.reference.now()
+        self.connection.set_state(SyncState.OFFLINE, now, last, reason)
+        self.window.show_stale(stale_text(SyncState.OFFLINE, now, last, now, self.tz()))
         self.say(f"Sync stopped: {reason}", 0)
 
     def show_pending(self) -> None:

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QStackedWidget, 
 from console.live.chart_data import BoardFigures
 from console.live.wallboard import Page, Ring, WallboardThresholds, alerts_raised, wallboard_pages
 from console.sync.state import SyncState
-from widgets.status.connection import describe
+from widgets.status.connection import describe, stale_text
 from widgets.theme.theme import Theme, make_theme
 from widgets.wallboard.tile import TileWidget
 
@@ -100,6 +100,8 @@ class Wallboard(QWidget):
         self._scale = 1.0
         self._had_data = False
         self.demo = False  # simulated data: the title says DEMO on every page
+        self.stale: str | None = None  # why the figures are not live (offline, reconnecting), with their age
+        self._conn: tuple[SyncState, float, float | None] = (SyncState.STARTING, 0.0, None)
 
         self.title = _label("boardTitle")
         self.clock = _label("boardClock")
@@ -163,10 +165,19 @@ class Wallboard(QWidget):
         self, state: SyncState, since: float, last_sync_at: float | None, detail: str = ""
     ) -> None:
         text = describe(state, since, last_sync_at, self.tz, demo=self.demo)
+        self._conn = (SyncState(state), since, last_sync_at)
+        self._mark_stale()
         self._connection = text if state != "auth_required" else f"{text} (check the wallboard's account)"
         if detail and state not in ("live", "syncing"):
             log.info("wallboard connection: %s (%s)", state, detail)
         self._show_status()
+
+    def _mark_stale(self) -> None:
+        """Not live: the title says so with the data's age, and every tile is greyed (never a live "OK")."""
+        state, since, last = self._conn
+        self.stale = stale_text(state, since, last, self._now(), self.tz)
+        self.stack.setEnabled(self.stale is None)
+        self._show_title()
 
     def set_demo(self, demo: bool) -> None:
         """The embedded demo service: DEMO in the title of every page and in the status line."""
@@ -213,6 +224,8 @@ class Wallboard(QWidget):
     def _show_title(self) -> None:
         i = self.current_page()
         name = "Concierge DEMO (simulated data)" if self.demo else "Concierge"
+        if self.stale is not None:
+            name = f"⚠ {self.stale.split(' · the figures')[0]} · {name}"
         if 0 <= i < len(self.pages):
             self.title.setText(f"{name} · {self.pages[i].title}   ({i + 1}/{len(self.pages)})")
         else:
@@ -231,6 +244,8 @@ class Wallboard(QWidget):
 
     def _tick(self) -> None:
         self.clock.setText(datetime.fromtimestamp(self._now(), self.tz).strftime("%H:%M"))
+        if self.stale is not None:
+            self._mark_stale()  # the data's age moves
 
     def _restyle(self) -> None:
         t, s = self.theme, self._scale
