@@ -8,6 +8,7 @@ from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
+    QGraphicsOpacityEffect,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -257,8 +258,15 @@ class MainWindow(QMainWindow):
         self.stale_banner.setText(f"⚠ {text}" if text else "")
         self.stale_banner.setAccessibleName(text or "")
         self.stale_banner.setVisible(text is not None)
-        self.header.setEnabled(text is None)
-        self.breach_strip.setEnabled(text is None)
+        for figures in (self.header, self.breach_strip):
+            figures.setEnabled(text is None)
+            # Faded as well as disabled: the themes' colours would otherwise keep them looking live.
+            if text is None:
+                figures.setGraphicsEffect(None)  # type: ignore[arg-type]  # Qt takes None: no effect
+            else:
+                fade = QGraphicsOpacityEffect(figures)
+                fade.setOpacity(0.4)
+                figures.setGraphicsEffect(fade)
 
     def set_demo(self, demo: bool) -> None:
         """The embedded demo service: DEMO in the title, a banner that stays, and the status bar."""
