@@ -162,8 +162,10 @@ def test_run_forever_states_and_prompt_local_actions(svc: DemoService, tmp_path:
         assert item is not None and item.state == "done"
         live.clear()
         svc.faults.set("5xx=1")
-        svc.advance(60)  # wakes the long-poll into a failing server
-        assert reconnecting.wait(10) and offline.wait(10)
+        # Wakes the long-poll into a failing server: fifteen simulated minutes always change something
+        # on the floor (a calm minute may not).
+        svc.advance(900)
+        assert reconnecting.wait(25) and offline.wait(10)
         assert states[-1].last_sync_at is not None
         svc.faults.clear()
         assert live.wait(20)

@@ -30,7 +30,8 @@ def test_arguments() -> None:
     assert parse_args([]).wallboard is False
 
 
-@pytest.mark.expected_log(r"ALERT", logger="concierge.ui.wallboard")
+# The wallboard logs each alert it raises; which ones depends on the simulated floor at that moment.
+@pytest.mark.expected_log(r"ALERT|: Watch \(", logger="concierge.ui.wallboard")
 def test_wallboard_fills_rotates_alerts_and_reconnects(
     qtbot: QtBot, qapp: QApplication, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
