@@ -254,14 +254,18 @@ class MainWindow(QMainWindow):
         self.queue_title.setText(text)
 
     def show_stale(self, text: str | None) -> None:
-        """text: why the figures are not live (None: they are); the header and strip are greyed meanwhile."""
+        """text: why the figures are not live (None: they are); the header and strip are greyed meanwhile.
+        Called every second while stale (the age moves): the fade is changed only when staleness does."""
         self.stale_banner.setText(f"⚠ {text}" if text else "")
         self.stale_banner.setAccessibleName(text or "")
-        self.stale_banner.setVisible(text is not None)
+        stale = text is not None
+        if stale == self.stale_banner.isVisibleTo(self):
+            return
+        self.stale_banner.setVisible(stale)
         for figures in (self.header, self.breach_strip):
-            figures.setEnabled(text is None)
+            figures.setEnabled(not stale)
             # Faded as well as disabled: the themes' colours would otherwise keep them looking live.
-            if text is None:
+            if not stale:
                 figures.setGraphicsEffect(None)  # type: ignore[arg-type]  # Qt takes None: no effect
             else:
                 fade = QGraphicsOpacityEffect(figures)
