@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
+from tests.helpers.cli import ROOT, cli
 from tests.helpers.service import PASSWORD, USER
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def env_for(home: Path, key: str) -> dict[str, str]:
@@ -25,17 +23,6 @@ def env_for(home: Path, key: str) -> dict[str, str]:
         PYTHONPATH=str(ROOT),
     )
     return env
-
-
-def cli(*args: str, env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "console", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
 
 
 def sync_once(url: str, cache: Path, env: dict[str, str], *extra: str) -> subprocess.CompletedProcess[str]:

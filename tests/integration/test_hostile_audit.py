@@ -16,7 +16,8 @@ import pytest
 from console.domain.audit_chain import GENESIS, entry_digest
 from console.service.server import DemoService
 from console.store.cache import Store
-from tests.helpers.hostile_cli import cli, env_for, sync_once
+from tests.helpers.cli import cli
+from tests.helpers.hostile_cli import env_for, sync_once
 
 
 @pytest.fixture(scope="module")

@@ -15,7 +15,8 @@ import pytest
 
 from console.service.server import DemoService
 from console.store.cache import StoreReader
-from tests.helpers.hostile_cli import cli, env_for, sync_once
+from tests.helpers.cli import cli
+from tests.helpers.hostile_cli import env_for, sync_once
 
 ROOT = Path(__file__).resolve().parents[2]
 HOSTILE_TEXT = "red \x1b[31mALERT\x1b[0m \u202eevil\u202c \x07bell \x9b2J"

@@ -17,7 +17,8 @@ import pytest
 
 from console.service.server import DemoService
 from console.store.cache import StoreReader
-from tests.helpers.hostile_cli import cli, env_for, sync_once
+from tests.helpers.cli import cli
+from tests.helpers.hostile_cli import env_for, sync_once
 from tests.helpers.hostile_proxy import DEEP, HostileProxy
 from tests.helpers.service import USER, assert_converged
 

@@ -18,6 +18,7 @@ import pytest
 
 from console.service.server import DemoService
 from console.store.cache import Store
+from tests.helpers.cli import cli
 from tests.helpers.service import PASSWORD, USER, assert_converged, new_client
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -51,29 +52,18 @@ def _env(home: Path, key: str, **extra: str) -> dict[str, str]:
     return env
 
 
-def _cli(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "console", *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
-
-
 def test_once_then_export_and_clear_failures(service: DemoService, home: Path) -> None:
     key = os.urandom(32).hex()
     cache = home / "concierge" / "cache.db"
     env = _env(home, key, CONCIERGE_PASSWORD=PASSWORD)
-    done = _cli("sync", "--api", service.url, "--cache", str(cache), "--once", "--user", USER, env=env)
+    done = cli("sync", "--api", service.url, "--cache", str(cache), "--once", "--user", USER, env=env)
     assert done.returncode == 0, done.stderr
     assert f"+{len(service.snapshot())} added" in done.stdout and "0 pushed" in done.stdout
     with Store(cache, key) as store:
         assert_converged(service, store)
     # Export works offline, to a file and to stdout.
     out = home / "out.jsonl"
-    done = _cli("export", "--cache", str(cache), "--format", "jsonl", "--out", str(out), env=env)
+    done = cli("export", "--cache", str(cache), "--format", "jsonl", "--out", str(out), env=env)
     assert done.returncode == 0, done.stderr
     rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
     assert {r["id"] for r in rows} == set(service.snapshot())
@@ -82,7 +72,7 @@ def test_once_then_export_and_clear_failures(service: DemoService, home: Path) -
     handles = {r["customer"]["handle"] for r in snapshot.values()}
     assert not any(r["customer"]["handle"] in handles or r["customer"]["name"] for r in rows)
     assert all(r["customer"]["handle"].startswith("customer #") for r in rows)
-    done = _cli("export", "--cache", str(cache), "--format", "csv", "--unmasked", env=env)
+    done = cli("export", "--cache", str(cache), "--format", "csv", "--unmasked", env=env)
     table = list(csv.DictReader(done.stdout.splitlines()))
     assert len(table) == len(rows) and all(
         not r["customer_handle"].startswith(("=", "@", "+")) for r in table
@@ -93,14 +83,14 @@ def test_once_then_export_and_clear_failures(service: DemoService, home: Path) -
         exports = [e for e in store.audit_entries() if e.action == "enquiries.export"]
     assert [(e.detail["format"], e.detail["masked"]) for e in exports] == [("jsonl", True), ("csv", False)]
     # Failures: one clear line, a distinct exit code, nothing lost.
-    wrong = _cli(
+    wrong = cli(
         "sync", "--api", service.url, "--cache", str(cache), "--once", env=_env(home, os.urandom(32).hex())
     )
     assert wrong.returncode == 3 and "cache key does not match" in wrong.stderr
     assert len(wrong.stderr.strip().splitlines()) == 1
-    down = _cli("sync", "--api", "http://127.0.0.1:9", "--cache", str(cache), "--once", env=env)
+    down = cli("sync", "--api", "http://127.0.0.1:9", "--cache", str(cache), "--once", env=env)
     assert down.returncode == 4 and "Cannot reach" in down.stderr
-    bad = _cli(
+    bad = cli(
         "sync",
         "--api",
         service.url,
@@ -157,7 +147,7 @@ def test_kill_minus_9_at_random_moments_then_resume(service: DemoService, home: 
                 if free:
                     store.queue_assignment(free[0].id, "cards", None, "kill test", "alice", now=api.now())
                     queued.append(free[0].id)
-    done = _cli("sync", "--api", service.url, "--cache", str(cache), "--once", env=env)
+    done = cli("sync", "--api", service.url, "--cache", str(cache), "--once", env=env)
     assert done.returncode == 0, done.stderr
     assert queued, "no run got far enough to cache anything"
     with Store(cache, key) as store:
