@@ -1,9 +1,10 @@
 """Audit entries from the UI (logins, reveals, exports), written off the UI thread by the one writer.
 
-While sync runs, the entry goes through Syncer.submit (the sync thread owns the writing connection, so
-the hash chain is never extended by two writers at once); before sync has started (not signed in yet,
-or a viewer opened offline) a short-lived writer connection on the jobs thread writes it. The callback
-runs on the UI thread once the entry is committed; a failure reaches on_error and the `failed` signal.
+While sync runs, the entry goes through BackgroundJobs.write (the sync thread owns the writing
+connection, so the hash chain is never extended by two writers at once); before sync has started (not
+signed in yet, or a viewer opened offline) a short-lived writer connection on the jobs thread writes it.
+The callback runs on the UI thread once the entry is committed; a failure reaches on_error and the
+`failed` signal.
 """
 
 from __future__ import annotations
@@ -11,13 +12,12 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QObject, QTimer, Signal
 
-from widgets.app.workers import BackgroundJobs
+from widgets.app.workers import BackgroundJobs, NotConnected
 
 if TYPE_CHECKING:
     from console.store.cache import Store
@@ -31,7 +31,6 @@ Failed = Callable[[BaseException], None]
 
 class AuditTrail(QObject):
     failed = Signal(str)  # a plain sentence for the status bar
-    _landed = Signal(object, object)  # (callback, value) from the sync thread, queued to the UI thread
 
     def __init__(
         self,
@@ -44,7 +43,6 @@ class AuditTrail(QObject):
     ) -> None:
         super().__init__(parent)
         self._jobs, self._syncer, self._cache, self._actor = jobs, syncer, cache, actor
-        self._landed.connect(self._call)
         self.fallback_ms = 15_000
 
     def record(
@@ -73,25 +71,17 @@ class AuditTrail(QObject):
         if syncer is None:
             self._direct(write, done, error)
             return
-        future = syncer.submit(write)
 
-        def landed(f: Future[int]) -> None:
-            if f.cancelled():
-                return
-            failure = f.exception()
-            if failure is not None:
-                self._landed.emit(error, failure)
-            else:
-                self._landed.emit(done, f.result())
-
-        future.add_done_callback(landed)
-
-        def unanswered() -> None:
-            # The sync thread stopped (a new sign-in, shutdown) before writing it: never lose an entry.
-            if future.cancel():
+        def not_written(e: BaseException) -> None:
+            if isinstance(e, NotConnected):  # the sync loop ended before writing it: never lose an entry
                 self._direct(write, done, error)
+            else:
+                error(e)
 
-        QTimer.singleShot(self.fallback_ms, unanswered)
+        future = self._jobs.write(syncer, write, done, not_written)
+        # A sync thread stuck in a long network call: take the entry back (if not begun) and write it
+        # directly; the cancellation reaches not_written above.
+        QTimer.singleShot(self.fallback_ms, future.cancel)
 
     def _direct(self, write: Callable[[Store], int], done: Done, error: Failed) -> None:
         """No sync thread: a short-lived writer on the jobs thread, taking the write lock up front
@@ -113,10 +103,6 @@ class AuditTrail(QObject):
                 return seq
 
         self._jobs.submit(direct, done, error)
-
-    @Slot(object, object)
-    def _call(self, callback: Callable[[Any], None], value: object) -> None:
-        callback(value)
 
 
 def reveal_audited(audit: AuditTrail, enquiry_id: str, reveal: Callable[[str], None]) -> None:
