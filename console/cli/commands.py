@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import errno
 import getpass
 import json
 import logging
@@ -35,6 +34,8 @@ from console.cli.common import (
     cli_actor,
     errors,
     load_settings,
+    os_reason,
+    run_command,
     setup_logging,
 )
 from console.domain import wire
@@ -130,11 +131,7 @@ def sync_main(argv: list[str]) -> int:
         parser.error("--page-limit must be within 1..5000")
     if args.verbose:
         setup_logging(True)
-    try:
-        return _sync(args, conf)
-    except CommandError as e:
-        print(f"concierge sync: {e}", file=sys.stderr)
-        return e.code
+    return run_command("sync", lambda: _sync(args, conf))
 
 
 def _sync(args: argparse.Namespace, conf: Settings) -> int:
@@ -248,15 +245,7 @@ def export_main(argv: list[str]) -> int:
     )
     args = parser.parse_args(argv)
     setup_logging(False)
-    try:
-        with errors():
-            return _export(args)
-    except CommandError as e:
-        print(f"concierge export: {e}", file=sys.stderr)
-        return e.code
-    except BrokenPipeError:  # the reader stopped early (`| head`): not an error worth a traceback
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+    return run_command("export", lambda: _export(args))
 
 
 def _export(args: argparse.Namespace) -> int:
@@ -329,22 +318,6 @@ def _write_export(reader: StoreReader, out: Path | None, fmt: str, *, masked: bo
         raise
     except OSError as e:
         raise CommandError(f"cannot write {out or 'the output'}: {os_reason(e)}", EXIT_OUTPUT) from None
-
-
-def os_reason(e: OSError) -> str:
-    """An OS error as a short sentence (no traceback, no errno numbers)."""
-    reasons = {
-        errno.ENOSPC: "the disk is full",
-        errno.EDQUOT: "the disk quota is used up",
-        errno.EACCES: "no permission",
-        errno.EPERM: "no permission",
-        errno.ENOENT: "the folder does not exist",
-        errno.EISDIR: "it is a folder",
-        errno.ENOTDIR: "a part of the path is not a folder",
-        errno.EROFS: "the file system is read-only",
-        errno.EIO: "the disk reported an input/output error",
-    }
-    return reasons.get(e.errno or 0, e.strerror or type(e).__name__)
 
 
 def _masked(d: dict[str, Any], e: Enquiry) -> None:

@@ -2,15 +2,19 @@
 logging set-up and the actor named in the audit trail. The commands import this module, never each other.
 
 Exit codes: 0 done, 1 unexpected failure, 2 usage, 3 the cache (wrong key, disk, lock), 4 the server
-could not be reached or answered badly, 5 sign-in refused, 6 the audit trail has been tampered with.
+could not be reached or answered badly, 5 sign-in refused, 6 the audit trail has been tampered with,
+7 the output file could not be written. Every command runs its body under run_command, so each failure
+is said and coded the same way whichever command meets it.
 """
 
 from __future__ import annotations
 
+import errno
 import getpass
 import logging
 import os
-from collections.abc import Iterator
+import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
@@ -82,6 +86,47 @@ def errors() -> Iterator[None]:
         raise CommandError(f"cache: {e}", EXIT_CACHE) from None
     except ValueError as e:  # e.g. a malformed API address
         raise CommandError(str(e), EXIT_USAGE) from None
+
+
+def run_command(name: str, body: Callable[[], int]) -> int:
+    """Run a command's body: a known failure becomes one line, "concierge NAME: ...", and its exit code;
+    an output that cannot be written is EXIT_OUTPUT; a reader that stopped early (`| head`) is not an
+    error worth a traceback. Anything else is a bug and propagates."""
+    try:
+        with errors():
+            return body()
+    except CommandError as e:
+        print(f"concierge {name}: {e}", file=sys.stderr)
+        return e.code
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
+    except OSError as e:  # the cache's own OS errors arrived as KnownError: what is left is the output
+        print(f"concierge {name}: {output_error(e)}", file=sys.stderr)
+        return EXIT_OUTPUT
+
+
+def output_error(e: OSError) -> str:
+    """An output that could not be written, as a sentence: our own sentence when we raised it with one."""
+    if e.errno is None:
+        return str(e)
+    return f"cannot write {e.filename or 'the output'}: {os_reason(e)}"
+
+
+def os_reason(e: OSError) -> str:
+    """An OS error as a short sentence (no traceback, no errno numbers)."""
+    reasons = {
+        errno.ENOSPC: "the disk is full",
+        errno.EDQUOT: "the disk quota is used up",
+        errno.EACCES: "no permission",
+        errno.EPERM: "no permission",
+        errno.ENOENT: "the folder does not exist",
+        errno.EISDIR: "it is a folder",
+        errno.ENOTDIR: "a part of the path is not a folder",
+        errno.EROFS: "the file system is read-only",
+        errno.EIO: "the disk reported an input/output error",
+    }
+    return reasons.get(e.errno or 0, e.strerror or type(e).__name__)
 
 
 def load_settings() -> Settings:

@@ -24,8 +24,8 @@ from console.cli.common import (
     EXIT_OK,
     CommandError,
     cache_key,
-    errors,
     load_settings,
+    run_command,
     setup_logging,
 )
 
@@ -52,12 +52,7 @@ def quarantine_main(argv: list[str]) -> int:
     retry.add_argument("--proxy", default=conf.proxy)
     args = parser.parse_args(argv)
     setup_logging(False)
-    try:
-        with errors():
-            return _list(args) if args.action == "list" else _retry(args)
-    except CommandError as e:
-        print(f"concierge quarantine: {e}", file=sys.stderr)
-        return e.code
+    return run_command("quarantine", lambda: _list(args) if args.action == "list" else _retry(args))
 
 
 def _list(args: argparse.Namespace) -> int:

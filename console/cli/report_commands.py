@@ -21,14 +21,16 @@ from typing import TYPE_CHECKING
 
 from console.cli import anchor
 from console.cli.common import (
+    EXIT_CACHE,
     EXIT_OK,
+    EXIT_OUTPUT,
     EXIT_TAMPERED,
     EXIT_USAGE,
     CommandError,
     cache_key,
     cli_actor,
-    errors,
     load_settings,
+    run_command,
     setup_logging,
 )
 
@@ -108,15 +110,7 @@ def report_main(argv: list[str]) -> int:
     parser.add_argument("--tz", default=None, help="time zone for times (default: the site's, else UTC)")
     args = parser.parse_args(argv)
     setup_logging(False)
-    try:
-        with errors():
-            return _report(args)
-    except CommandError as e:
-        print(f"concierge report: {e}", file=sys.stderr)
-        return e.code
-    except OSError as e:  # e.g. the output folder does not exist
-        print(f"concierge report: {e}", file=sys.stderr)
-        return EXIT_USAGE
+    return run_command("report", lambda: _report(args))
 
 
 def _report(args: argparse.Namespace) -> int:
@@ -125,7 +119,7 @@ def _report(args: argparse.Namespace) -> int:
 
     cache = args.cache or load_settings().resolved_cache_path()
     if not cache.exists():
-        raise CommandError(f"no cache at {cache}: sync first", 3)
+        raise CommandError(f"no cache at {cache}: sync first", EXIT_CACHE)
     now = time.time()
     with Store(cache, cache_key()) as store:
         report, how = report_for(store, args.shift, now)
@@ -147,15 +141,7 @@ def audit_main(argv: list[str]) -> int:
     export.add_argument("--out", type=Path, default=None, help="output file (default: standard output)")
     args = parser.parse_args(argv)
     setup_logging(False)
-    try:
-        with errors():
-            return _verify(args) if args.action == "verify" else _audit_export(args)
-    except CommandError as e:
-        print(f"concierge audit: {e}", file=sys.stderr)
-        return e.code
-    except OSError as e:
-        print(f"concierge audit: {e}", file=sys.stderr)
-        return EXIT_USAGE
+    return run_command("audit", lambda: _verify(args) if args.action == "verify" else _audit_export(args))
 
 
 def _verify(args: argparse.Namespace) -> int:
@@ -194,7 +180,7 @@ def _audit_export(args: argparse.Namespace) -> int:
 
     cache = args.cache or load_settings().resolved_cache_path()
     if not cache.exists():
-        raise CommandError(f"no cache at {cache}: sync first", 3)
+        raise CommandError(f"no cache at {cache}: sync first", EXIT_CACHE)
     with Store(cache, cache_key()) as store:
         bad = store.verify_audit()
         n = 0
@@ -206,7 +192,9 @@ def _audit_export(args: argparse.Namespace) -> int:
         else:
             out: Path = args.out
             if not out.parent.is_dir():
-                raise CommandError(f"cannot write {out.name}: the folder {out.parent} does not exist", 2)
+                raise CommandError(
+                    f"cannot write {out.name}: the folder {out.parent} does not exist", EXIT_OUTPUT
+                )
             fd, tmp = tempfile.mkstemp(prefix=".audit-", dir=out.parent)
             try:
                 with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:

@@ -83,7 +83,9 @@ def test_report_errors_are_sentences(cache: tuple[Path, str], tmp_path: Path) ->
     assert done.returncode == 2 and "no shift 'nope' in the cache (known: s1)" in done.stderr
     out = tmp_path / "missing" / "x.pdf"
     done = run(key, "report", "--cache", str(path), "--shift", "s1", "--format", "pdf", "--out", str(out))
-    assert done.returncode == 2 and "does not exist" in done.stderr and "Traceback" not in done.stderr
+    assert done.returncode == 7 and "does not exist" in done.stderr and "Traceback" not in done.stderr
+    done = run(key, "audit", "export", "--cache", str(path), "--out", str(out))  # same failure, same code
+    assert done.returncode == 7 and "does not exist" in done.stderr and "Traceback" not in done.stderr
     done = run(new_key(), "audit", "verify", "--cache", str(path))
     assert done.returncode == 3 and "cache key does not match" in done.stderr
 
