@@ -66,6 +66,7 @@ class Settings:
     # Moves between teams an enquiry may make before a further one needs a reason (ping-pong rule).
     ping_pong_limit: int = 3
     locked: tuple[str, ...] = ()  # keys the machine file fixes: user settings cannot override them
+    managed_by: str = ""  # the machine-wide file, when IT deployed one: a managed install
     extra: dict[str, Any] = field(default_factory=dict)  # unknown keys from the user file, kept as they are
     problems: list[str] = field(default_factory=list)  # what was wrong in the files, for the user
 
@@ -271,6 +272,8 @@ def load(user_path: Path | None = None, machine_path: Path | None = None) -> Set
     machine_path = machine_path or machine_config_dir() / FILE_NAME
     result = Settings()
     machine = _read(machine_path, result.problems)
+    if machine_path.exists():
+        result.managed_by = str(machine_path)
     _apply(result, machine, machine_path, keep_extra=False)
     result.locked = _locked(machine, machine_path, result.problems)
     user = _read(user_path, result.problems)
@@ -286,6 +289,22 @@ def load(user_path: Path | None = None, machine_path: Path | None = None) -> Set
     for problem in result.problems:
         log.warning("%s", problem)
     return result
+
+
+def demo_refusal(settings: Settings) -> str | None:
+    """A managed install (IT deployed a machine-wide file) never falls back to the embedded demo: a
+    branch PC whose settings failed to deploy would otherwise show convincing made-up queues. What is
+    wrong and how to fix it instead; None when the demo may start (no machine file) or is not needed."""
+    if not settings.managed_by or settings.api_url:
+        return None
+    where = settings.managed_by
+    found = [p for p in settings.problems if p.startswith(where)]
+    also = f" That file also has problems: {'; '.join(found)}." if found else ""
+    return (
+        f"Concierge on this PC is set up by your organisation ({where}), but no service address is set "
+        f'there, so it cannot show your queues. Ask your IT team to set "api_url" in that file.{also} '
+        "(To try Concierge with made-up data, start it with --demo: every screen then says DEMO.)"
+    )
 
 
 def _locked(machine: dict[str, Any], path: Path, problems: list[str]) -> tuple[str, ...]:
@@ -315,7 +334,7 @@ def to_json(settings: Settings, base: Settings | None = None) -> dict[str, Any]:
     base = base or Settings()
     doc: dict[str, Any] = {k: v for k, v in settings.extra.items() if not SECRET_KEY.search(k)}
     for f in fields(Settings):
-        if f.name in ("extra", "problems", "locked") or f.name in settings.locked:
+        if f.name in ("extra", "problems", "locked", "managed_by") or f.name in settings.locked:
             continue  # a locked key is the machine file's to hold
         value = getattr(settings, f.name)
         if f.name == "proxy":

@@ -59,7 +59,8 @@ def config_from(settings: Settings, args: argparse.Namespace) -> SessionConfig:
     )
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, settings: Settings | None = None) -> int:
+    """settings: the loaded configuration (default: the user's and the machine's files)."""
     args = parse_args(sys.argv[1:] if argv is None else argv)
     setup_logging()  # rotating files, secrets redacted
     if args.selftest:
@@ -75,7 +76,14 @@ def main(argv: list[str] | None = None) -> int:
     app.setApplicationName("Concierge")
     crash.install(dialog=not args.screenshot)
     GarbageCollector(app).start()  # cycles are freed on the UI thread only
-    settings = settings_file.load()
+    settings = settings or settings_file.load()
+    refusal = None if args.demo or args.api else settings_file.demo_refusal(settings)
+    if refusal is not None:  # a managed install with no service: never the demo in its place
+        log.error("%s", refusal)
+        print(refusal, file=sys.stderr)
+        if not args.screenshot:
+            _critical("Concierge is not configured", refusal)
+        return 2
     config = config_from(settings, args)
     config.headless = args.screenshot is not None
     if args.wallboard:
@@ -90,15 +98,19 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Concierge could not start: {e}", file=sys.stderr)
         session.stop()
         if not args.screenshot:
-            box = QMessageBox(QMessageBox.Icon.Critical, "Concierge could not start", str(e))
-            box.setTextFormat(Qt.TextFormat.PlainText)
-            box.exec()
+            _critical("Concierge could not start", str(e))
         return 1
     if args.screenshot:
         return _screenshot(app, session, Path(args.screenshot))
     code = app.exec()
     session.stop()
     return code
+
+
+def _critical(title: str, text: str) -> None:
+    box = QMessageBox(QMessageBox.Icon.Critical, title, text)
+    box.setTextFormat(Qt.TextFormat.PlainText)
+    box.exec()
 
 
 def _screenshot(app: QApplication, session: Session, path: Path) -> int:
