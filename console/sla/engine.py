@@ -156,6 +156,13 @@ class _Current:
         )
 
 
+def _front_line_calendar(teams: dict[str, Team], calendars: dict[str, Calendar]) -> str:
+    social = sorted((t.id != "social", t.id, t.calendar_id) for t in teams.values() if t.kind == "social")
+    if social:
+        return social[0][2]
+    return "social" if "social" in calendars else ALWAYS_OPEN.id
+
+
 class SlaEngine:
     def __init__(
         self,
@@ -165,7 +172,7 @@ class SlaEngine:
         thresholds: Thresholds = Thresholds(),  # frozen, so one shared default is safe
         handoff_target_s: float = 3600.0,
         *,
-        fallback_calendar_id: str = "social",
+        fallback_calendar_id: str | None = None,
     ) -> None:
         # Stable sort: equal ranks keep the given order. Channels and topics compare in lower case, as
         # console.domain.wire stores them on enquiries.
@@ -173,7 +180,10 @@ class SlaEngine:
         self.teams = teams
         self.thresholds = thresholds
         self.handoff_target_s = handoff_target_s
-        self.fallback_calendar_id = fallback_calendar_id
+        # A policy without a calendar counts its team's hours; an enquiry no team owns yet is the
+        # front-line social team's, so its hours (the service names that calendar as it likes: the
+        # fixed id "social" made every start warn of an unknown calendar and count 24/7 instead).
+        self.fallback_calendar_id = fallback_calendar_id or _front_line_calendar(teams, calendars)
         self.problems: list[str] = []  # unusable calendars or policies, for the settings pane
         self._timers: dict[str, BusinessClock] = {}
         for cid, cal in calendars.items():

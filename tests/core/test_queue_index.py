@@ -174,7 +174,6 @@ def random_changes(
     return cs, new
 
 
-@pytest.mark.expected_log(r"calendar 'social' is unknown", logger="concierge.sla")
 @pytest.mark.parametrize(
     ("col", "descending", "needle"),
     [(Col.SLA, False, ""), (Col.AGE, True, ""), (Col.CUSTOMER, False, "@"), (Col.TEAM, True, "a")],

@@ -133,6 +133,17 @@ def test_calendar_comes_from_the_policy_else_the_team_else_the_fallback() -> Non
     assert eng.policy_for(enquiry(t, team_id="cards"))[1] == "24x7"  # the catch-all: the customer's clock
 
 
+def test_unassigned_work_counts_the_front_line_teams_calendar_whatever_the_service_calls_it() -> None:
+    """The reference service names its calendars "cal-social" and so on: an unassigned enquiry counts the
+    social team's hours, not an unknown "social" calendar (which warned on every start and counted 24/7)."""
+    cals = {f"cal-{c.id}": dataclasses.replace(c, id=f"cal-{c.id}") for c in default_calendars()}
+    teams = {t.id: dataclasses.replace(t, calendar_id=f"cal-{t.calendar_id}") for t in TEAMS.values()}
+    eng = SlaEngine(default_policies(), cals, teams)
+    vulnerable = frozenset({"vulnerable"})  # a policy without a calendar of its own
+    assert eng.policy_for(enquiry(at(2026, 11, 26, 10), team_id=None, flags=vulnerable))[1] == "cal-social"
+    assert eng.problems == []
+
+
 def test_the_default_7_hours_are_the_customers_clock_not_working_hours() -> None:
     """Issue 12: on the social calendar (08:00-20:00 Mon-Sat) a Saturday 19:00 enquiry was due Monday
     14:00, 43 hours later. J.D. Power's 7 hours are the customer's wait: due Sunday 02:00."""

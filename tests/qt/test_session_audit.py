@@ -36,7 +36,6 @@ def audit_actions(session: Session) -> list[tuple[str, str, str]]:
         return [(a.actor, a.action, a.subject) for a in reader.audit_entries()]
 
 
-@pytest.mark.expected_log(r"^calendar 'social' is unknown", logger="concierge.sla")
 def test_a_reveal_is_audited_before_the_enquiry_shows_unmasked(qtbot: QtBot, session: Session) -> None:
     window, controller = session.window, session.controller
     assert window is not None and controller is not None
@@ -62,7 +61,6 @@ def test_a_reveal_is_audited_before_the_enquiry_shows_unmasked(qtbot: QtBot, ses
     assert other.customer_handle not in detail.title.text() and not detail.reveal_button.isHidden()
 
 
-@pytest.mark.expected_log(r"^calendar 'social' is unknown", logger="concierge.sla")
 def test_sign_in_is_audited_and_the_report_viewer_opens_offline(qtbot: QtBot, session: Session) -> None:
     assert session.window is not None
     qtbot.waitUntil(session.synced, timeout=30_000)
