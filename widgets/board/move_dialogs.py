@@ -28,6 +28,7 @@ from console.domain.routing import Target
 
 _SEARCH = Qt.ItemDataRole.UserRole + 1  # an item's searchable text
 _PLAN = Qt.ItemDataRole.UserRole + 2  # the item's index in ReassignDialog.plans (-1: a heading)
+_TEXTS = Qt.ItemDataRole.UserRole + 3  # a refused agent's (full, short) texts: short under its team
 
 
 class Planner(Protocol):
@@ -127,6 +128,7 @@ class ReassignDialog(QDialog):
         layout.addWidget(buttons)
         self.plans: list[tuple[Target, MovePlan]] = []
         self._refused_head: QListWidgetItem | None = None
+        self._refused_teams: dict[str, QListWidgetItem] = {}
         self._fill()
         self.filter.textChanged.connect(self._filter)
         self.list.currentItemChanged.connect(lambda item, _: self._current(item))
@@ -170,8 +172,35 @@ class ReassignDialog(QDialog):
             self._refused_head.setFont(font)
             self.list.addItem(self._refused_head)
             for i in refused:
-                self.list.addItem(self._item(i, here))
+                item = self._item(i, here)
+                self.list.addItem(item)
+                target = self.plans[i][0]
+                if target.agent_id is None:
+                    self._refused_teams[target.team_id] = item
+                else:
+                    self._shorten(item, target.team_id)
         self._select_first()
+
+    def _shorten(self, item: QListWidgetItem, team_id: str) -> None:
+        """A refused agent listed under its refused team, for the team's reason: the reason once, on the
+        team's line (the agent's line keeps it when filtering hides the team)."""
+        team_item = self._refused_teams.get(team_id)
+        i, t = self._plan_index(item), self._plan_index(team_item)
+        if team_item is None or i < 0 or t < 0 or _why_not(self.plans[i][1]) != _why_not(self.plans[t][1]):
+            return
+        full = item.text()
+        item.setData(_TEXTS, (full, full[: full.rindex(" — ")]))
+        item.setText(full[: full.rindex(" — ")])
+
+    def _relabel(self) -> None:
+        for r in range(self.list.count()):
+            item = self.list.item(r)
+            texts = item.data(_TEXTS)
+            i = self._plan_index(item)
+            if not isinstance(texts, tuple) or i < 0:
+                continue
+            team_item = self._refused_teams.get(self.plans[i][0].team_id)
+            item.setText(texts[1] if team_item is not None and not team_item.isHidden() else texts[0])
 
     def _item(self, i: int, here: tuple[str | None, str | None]) -> QListWidgetItem:
         rules = self.moves.rules
@@ -236,6 +265,7 @@ class ReassignDialog(QDialog):
             any_refused = any_refused or (not hide and not self.plans[i][1].allowed)
         if self._refused_head is not None:
             self._refused_head.setHidden(not any_refused)
+        self._relabel()
         self._select_first()
 
     def _current(self, item: QListWidgetItem | None) -> None:
