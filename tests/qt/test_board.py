@@ -4,6 +4,8 @@ dropMimeData with a real move controller writing to a real encrypted cache (tmp_
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -15,6 +17,7 @@ from console.sla.engine import SlaStatus
 from console.store.cache import Store
 from tests.helpers.routing import AGENTS, TEAMS
 from tests.helpers.store import make_enquiry
+from tests.helpers.thread_rule import ThreadRule
 from widgets.board.model import AgentModel, LaneModel, group_lanes
 from widgets.board.reassign import MoveController
 from widgets.board.view import TeamBoard
@@ -207,3 +210,57 @@ def test_a_refused_drop_has_its_own_style_not_the_breached_one(
     assert "dashed" in style and breached.bg.name() not in style and breached.fg.name() not in style
     lane.show_verdict(moves.plan(["c1"], Target("cards")))
     assert lane.verdict.text().startswith("✓") and "dashed" not in lane.verdict.styleSheet()
+
+
+class _ThreadWriter:
+    """The sync thread's submit on a real thread of its own: fn(store) runs there, as in the console."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fake-sync")
+
+    def submit(self, fn: Callable[[Store], Any]) -> Future[Any]:
+        return self.pool.submit(fn, self.store)
+
+
+def test_a_move_is_written_through_the_background_helper_and_answered_on_the_ui_thread(
+    harness: tuple[MoveController, QueueModel, Store], qtbot: QtBot, thread_rule: ThreadRule
+) -> None:
+    thread_rule.watch(MoveController, "_on_written", "_revert")
+    moves, _, store = harness
+    writer = _ThreadWriter(store)
+    moves.writer = lambda: writer
+    try:
+        rec = moves.request(["c1"], Target("cards", "cat"))
+        assert rec is not None and not rec.outbox  # not written yet: the write runs on the other thread
+        qtbot.waitUntil(lambda: bool(rec.outbox), timeout=5_000)
+        assert thread_rule.calls["MoveController._on_written"] == 1
+        assert [o.enquiry_id for o in store.outbox_pending()] == ["c1"]
+    finally:
+        writer.pool.shutdown(wait=True)
+
+
+@pytest.mark.expected_log(
+    r"^a move could not be written: not connected", logger="concierge.ui.moves", level="ERROR"
+)
+def test_a_move_the_sync_loop_never_wrote_is_put_back_and_said(
+    harness: tuple[MoveController, QueueModel, Store], qtbot: QtBot, thread_rule: ThreadRule
+) -> None:
+    thread_rule.watch(MoveController, "_revert")
+    moves, model, store = harness
+
+    class Stopped:
+        def submit(self, fn: Callable[[Store], Any]) -> Future[Any]:
+            fut: Future[Any] = Future()
+            fut.cancel()  # Syncer.submit after a stop: the job never runs
+            return fut
+
+    moves.writer = lambda: Stopped()
+    said: list[str] = []
+    moves.message.connect(said.append)
+    rec = moves.request(["c1"], Target("cards", "cat"))
+    assert rec is not None
+    qtbot.waitUntil(lambda: thread_rule.calls["MoveController._revert"] == 1, timeout=5_000)
+    assert model.enquiry("c1").team_id == "soc"  # type: ignore[union-attr]
+    assert rec.outcomes["c1"].state == "failed" and not moves.pending_ids()
+    assert "not saved" in said[-1] and not store.outbox_pending()
