@@ -122,7 +122,7 @@ class NoticePanel(QFrame):
         light, dark, frame = self.COLOURS[kind]
         ground = dark if _dark() else light
         self.setStyleSheet(
-            f"QFrame[notice=\"true\"] {{ background: {ground}; border: 2px solid {frame};"
+            f'QFrame[notice="true"] {{ background: {ground}; border: 2px solid {frame};'
             " border-radius: 4px; }"
             " QLabel { background: transparent; border: none; }"
         )
