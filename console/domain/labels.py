@@ -66,6 +66,19 @@ CLOCKS = {
     "resolution": "Resolution",
     "handoff": "Specialist hand-off",  # arrival to acceptance by the owning specialist team
 }
+OUTCOMES = {  # the J.D. Power drivers of satisfaction recorded per enquiry
+    "same_channel": "Replied in the same channel",
+    "offered_more_help": "Offered help with another problem",
+    "thanked": "Thanked the customer",
+    "offered_products": "Offered other products",
+    "resolved": "Resolved the issue",
+}
+WAITING_FOR = {  # what a carried-over enquiry waits for (console.reports)
+    "first_response": "A first reply",
+    "reply": "A reply",
+    "customer": "The customer",
+    "resolution": "Resolution",
+}
 AGENT_STATUSES = {"available": "Available", "busy": "Busy", "away": "Away", "offline": "Offline"}
 TEAM_KINDS = {"social": "Social team", "specialist": "Specialist team"}
 UNKNOWN = "Unknown"
@@ -88,6 +101,13 @@ def _say(table: Mapping[str, str], code: str | None) -> str:
 def channel_label(code: str | None) -> str:
     """ "WhatsApp" for whatsapp; an unknown channel in words ("Mastodon" for mastodon)."""
     return _say(CHANNELS, code)
+
+
+def channel_name(code: str | None, names: Mapping[str, str] | None = None) -> str:
+    """A channel's name: the service's own name for it when it gives a real one (not just the id again),
+    else channel_label() ("Threads" for threads, which the service may not list)."""
+    given = (names or {}).get(code or "", "").strip()
+    return given if given and given != code else channel_label(code)
 
 
 def visibility_label(code: str | None) -> str:
@@ -138,6 +158,16 @@ def clock_label(code: str | None) -> str:
     return _say(CLOCKS, code)
 
 
+def outcome_label(code: str | None) -> str:
+    """ "Replied in the same channel" for same_channel."""
+    return _say(OUTCOMES, code)
+
+
+def waiting_for_label(code: str | None) -> str:
+    """ "The customer" for customer, "A first reply" for first_response."""
+    return _say(WAITING_FOR, code)
+
+
 def agent_status_label(code: str | None) -> str:
     """ "Available", "Busy", "Away", "Offline"."""
     return _say(AGENT_STATUSES, code)
@@ -153,7 +183,17 @@ def raw_codes() -> dict[str, str]:
     underscore, the channel ids ("whatsapp", "threads") and the clock kinds ("handoff"). Plain words that
     are codes too ("open", "cards") are left out: they read the same in a sentence."""
     out: dict[str, str] = {}
-    for table in (CHANNELS, STATUSES, PRIORITIES, FLAGS, TOPICS, CLOCKS, AGENT_STATUSES, TEAM_KINDS):
+    for table in (
+        CHANNELS,
+        STATUSES,
+        PRIORITIES,
+        FLAGS,
+        TOPICS,
+        CLOCKS,
+        OUTCOMES,
+        AGENT_STATUSES,
+        TEAM_KINDS,
+    ):
         for code, label in table.items():
             if "_" in code or (table is CHANNELS and len(code) > 2 and code != label) or table is CLOCKS:
                 out[code] = label

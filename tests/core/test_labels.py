@@ -66,3 +66,11 @@ def test_the_raw_code_list_holds_the_codes_that_must_never_show() -> None:
     for code in ("fraud_risk", "pending_specialist", "handoff", "waiting_customer", "whatsapp"):
         assert code in raw
     assert "cards" not in raw and "x" not in raw  # plain words, and a letter
+
+
+def test_a_channel_name_from_the_service_wins_unless_it_is_the_id_again() -> None:
+    names = {"x": "X (Twitter)", "threads": "threads"}
+    assert labels.channel_name("x", names) == "X (Twitter)"
+    assert labels.channel_name("threads", names) == "Threads"
+    assert labels.channel_name("mastodon", names) == "Mastodon"
+    assert labels.channel_name("whatsapp") == "WhatsApp"
