@@ -128,8 +128,8 @@ RISK_WHY: dict[Level, str] = {
 
 
 def risk_words(level: Level, states: dict[str, int], agents: Sequence[Agent]) -> tuple[str, str]:
-    """(line, tooltip) for a lane: "▲ Most at risk — 3 urgent, 1 at risk, 12 breached · 0 free agent
-    slots"; unflagged, just the figures. The level is relative: the board ranks the lanes
+    """(line, tooltip) for a lane: "▲ Most at risk — 3 urgent, 1 at risk, 12 breached"; unflagged, just
+    the figures. The level is relative: the board ranks the lanes
     (console.live.alarm.rank_alarms)."""
     breached, urgent, at_risk = (states.get(k, 0) for k in ("breached", "urgent", "at_risk"))
     free = capacity(agents).free_slots
@@ -140,9 +140,10 @@ def risk_words(level: Level, states: dict[str, int], agents: Sequence[Agent]) ->
     ]
     detail = ", ".join(parts) if parts else "nothing at risk"
     slots = f"{free} free agent slot{'s' if free != 1 else ''}"
-    line = f"{detail[:1].upper()}{detail[1:]} · {slots}"
+    # The free slots are on the lane's stats line already: the tooltip repeats them beside the verdict.
+    line = f"{detail[:1].upper()}{detail[1:]}"
     if RISK_WORDS[level]:
-        line = f"{RISK_WORDS[level]} — {detail} · {slots}"
+        line = f"{RISK_WORDS[level]} — {detail}"
     return line, f"{RISK_WHY[level]} {detail[:1].upper()}{detail[1:]}; {slots}."
 
 
