@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from matplotlib.text import Text
@@ -24,8 +25,15 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from console.domain.labels import raw_codes
+from console.store.cache import Store, StoreReader
+from console.sync.shift_close import close_ended_shifts
+from tests.helpers.reports import END, SHIFT, fill, simulate
+from tests.helpers.store import new_key
 from widgets.app.session import Session
+from widgets.app.workers import BackgroundJobs
 from widgets.board.move_dialogs import ReassignDialog
+from widgets.detail.audit_trail import AuditTrail
+from widgets.reports.viewer import ReportViewer
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints", "does not support raise")
 
@@ -147,3 +155,34 @@ def test_the_walk_would_catch_a_raw_code(qtbot: QtBot) -> None:
     layout.addWidget(chart)
     found = " ".join(_offenders([top]))
     assert "'fraud_risk'" in found and "'handoff'" in found and "'threads'" in found
+
+
+def test_the_report_viewer_shows_no_internal_code(qtbot: QtBot, tmp_path: Path) -> None:
+    path, key = tmp_path / "c.db", new_key()
+    enquiries, moves, log = simulate(300, seed=4)
+    with Store(path, key) as store:
+        fill(store, enquiries, moves)
+        store._conn.executemany(
+            "INSERT INTO agent_status_log (agent_id, status, from_ts, to_ts) VALUES (?, ?, ?, ?)", log
+        )
+        assert close_ended_shifts(store, END + 600, [SHIFT]).stored == [SHIFT.id]
+    reader = StoreReader(path, key)
+    jobs = BackgroundJobs()
+    audit = AuditTrail(jobs, syncer=lambda: None, cache=lambda: (path, key), actor=lambda: "sup.night")
+    viewer = ReportViewer(reader, jobs=jobs, audit=audit, tz="Europe/London")
+    qtbot.addWidget(viewer)
+    try:
+        viewer.show()
+        report = viewer.open(SHIFT.id)
+        assert report is not None and report.breaches and report.carried_over
+        viewer.panel.fill_all()
+        for i in range(viewer.panel.tabs.count()):  # every table and chart shown once
+            viewer.panel.tabs.setCurrentIndex(i)
+            qtbot.wait(20)
+        # The drill-down's own lines (the conversation below them is the customer's).
+        detail = viewer.enquiry_detail(report.breaches[0].enquiry_id).split("Conversation")[0]
+        found = _offenders([viewer]) + [f"drill-down: {m.group(0)!r}" for m in RAW.finditer(detail)]
+        assert not found
+    finally:
+        jobs.shutdown()
+        reader.close()
