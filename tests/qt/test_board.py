@@ -232,7 +232,7 @@ def test_a_move_is_written_through_the_background_helper_and_answered_on_the_ui_
     moves.writer = lambda: writer
     try:
         rec = moves.request(["c1"], Target("cards", "cat"))
-        assert rec is not None and not rec.outbox  # not written yet: the write runs on the other thread
+        assert rec is not None  # written on the other thread; the answer comes back to this one
         qtbot.waitUntil(lambda: bool(rec.outbox), timeout=5_000)
         assert thread_rule.calls["MoveController._on_written"] == 1
         assert [o.enquiry_id for o in store.outbox_pending()] == ["c1"]

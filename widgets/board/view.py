@@ -242,19 +242,20 @@ class LaneWidget(QFrame):
         self.risk.setAccessibleName(f"Risk for {team_label(self.team)}")
         self.risk.setProperty("level", level)
         state = RISK_STATE[level]
-        if state is None:
-            self.risk.setStyleSheet("")
-            self.setStyleSheet("")
-            return
-        c = self.theme.states[state]
-        strong = "font-weight: bold; " if level == "alert" else ""
-        self.risk.setStyleSheet(
-            f"QLabel {{ color: {c.fg.name()}; background: {c.bg.name()}; padding: 3px; {strong}}}"
-        )
-        if level == "alert":  # the lane itself is framed in the state's colour
-            self.setStyleSheet(f"QFrame#{self.objectName()} {{ border: 3px solid {c.icon_fill.name()}; }}")
-        else:
-            self.setStyleSheet("")
+        risk_style = lane_style = ""
+        if state is not None:
+            c = self.theme.states[state]
+            strong = "font-weight: bold; " if level == "alert" else ""
+            risk_style = (
+                f"QLabel {{ color: {c.fg.name()}; background: {c.bg.name()}; padding: 3px; {strong}}}"
+            )
+            if level == "alert":  # the lane itself is framed in the state's colour
+                lane_style = f"QFrame#{self.objectName()} {{ border: 3px solid {c.icon_fill.name()}; }}"
+        # Restyled only on a change: a style sheet re-polishes every child (each rebuild re-ranks).
+        if self.risk.styleSheet() != risk_style:
+            self.risk.setStyleSheet(risk_style)
+        if self.styleSheet() != lane_style:
+            self.setStyleSheet(lane_style)
 
 
 class TeamBoard(QScrollArea):
