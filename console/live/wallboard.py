@@ -15,6 +15,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from console.domain.labels import channel_name
 from console.live.chart_data import BoardFigures, TeamFigures
 from console.live.floor import gap_words
 from console.live.metrics import format_wait
@@ -138,7 +139,7 @@ def queue_page(f: BoardFigures, t: WallboardThresholds) -> Page:
     channels = list(f.waiting_by_channel.items())
     shown, rest = channels[:CHANNEL_TILES], channels[CHANNEL_TILES:]
     for ident, n in shown:
-        name = f.channel_names.get(ident, ident)
+        name = channel_name(ident, f.channel_names)
         tiles.append(
             Tile(
                 f"channel:{ident}",

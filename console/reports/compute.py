@@ -19,6 +19,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
+from console.domain.labels import clock_label
 from console.domain.model import CHANNELS, CLOSED_STATUSES, OUTCOMES, Agent, Assignment, Enquiry, Shift, Team
 from console.domain.privacy import mask_handle, mask_text
 from console.reports.cutoff import as_of
@@ -252,7 +253,7 @@ def compute_shift_report(
         )
 
     sla_by_kind = tuple(
-        Attainment(k, k.replace("_", " "), due_kind[k], met_kind[k], _rate(met_kind[k], due_kind[k]))
+        Attainment(k, clock_label(k), due_kind[k], met_kind[k], _rate(met_kind[k], due_kind[k]))
         for k in _ranked(CLOCK_ORDER, due_kind)
     )
     sla_by_team = tuple(

@@ -17,6 +17,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from console.domain.labels import channel_label, outcome_label
 from console.reports.csv_tables import check_target, zone_for
 from console.reports.pdf_draw import (
     A4,
@@ -168,16 +169,8 @@ def _outcomes(fig: Any, report: ShiftReport, top_in: float) -> float:
         fontsize=10,
         weight="bold",
     )
-    labels = {
-        "same_channel": "Replied in the same channel",
-        "offered_more_help": "Offered help with another problem",
-        "thanked": "Thanked the customer",
-        "offered_products": "Offered other products",
-        "resolved": "Resolved the issue",
-    }
     rows = [
-        [safe(labels.get(o.flag, o.flag.replace("_", " "))), percent(o.rate), f"{o.yes:,}", f"{o.known:,}"]
-        for o in report.outcomes
+        [safe(outcome_label(o.flag)), percent(o.rate), f"{o.yes:,}", f"{o.known:,}"] for o in report.outcomes
     ]
     cols = [
         ("Outcome", 3.2, "left"),
@@ -262,7 +255,7 @@ def _volumes_chart(fig: Any, report: ShiftReport, top_in: float) -> None:
             color=series_colour(i),
             edgecolor="white",
             lw=0.3,
-            label=safe(ch, 14),
+            label=safe(channel_label(ch), 14),
         )
         bottom = [b + v for b, v in zip(bottom, heights, strict=True)]
     step = max(1, len(hours) // 12)
@@ -330,7 +323,7 @@ def _fr_chart(fig: Any, report: ShiftReport, top_in: float) -> None:
             color=series_colour(i),
             edgecolor="white",
             lw=0.3,
-            label=safe(f.channel, 14),
+            label=safe(channel_label(f.channel), 14),
         )
         bottom = [b + v for b, v in zip(bottom, f.histogram, strict=True)]
     ax.set_xticks(xs, _bin_labels(edges))

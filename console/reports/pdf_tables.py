@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from console.domain.labels import channel_label, clock_label, priority_label, waiting_for_label
 from console.reports.pdf_draw import (
     A4,
     MARGIN,
@@ -31,7 +32,7 @@ def detail_page(report: ShiftReport) -> Page:
         put_text(fig, MARGIN, y, "First response per channel (wall-clock)", fontsize=10, weight="bold")
         fr_rows = [
             [
-                safe(f.channel, 16),
+                safe(channel_label(f.channel), 16),
                 f"{f.answered:,}",
                 f"{f.unanswered:,}",
                 duration(f.median_s),
@@ -140,10 +141,10 @@ def table_pages(report: ShiftReport) -> list[Page]:
     breach_rows = [
         [
             b.enquiry_id,
-            safe(b.channel, 12),
+            safe(channel_label(b.channel), 12),
             safe(b.team, 22),
-            b.priority,
-            b.clock.replace("_", " "),
+            priority_label(b.priority),
+            clock_label(b.clock),
             when(b.due_at, "%d %b %H:%M"),
             duration(b.over_s),
             "running" if b.stopped_at is None else "late",
@@ -163,9 +164,9 @@ def table_pages(report: ShiftReport) -> list[Page]:
     carried_rows = [
         [
             c.enquiry_id,
-            safe(c.channel, 12),
+            safe(channel_label(c.channel), 12),
             safe(c.team, 18),
-            c.waiting_for.replace("_", " "),
+            waiting_for_label(c.waiting_for),
             duration(c.waiting_s),
             safe(c.handle, 18),
             safe(c.text, 60),

@@ -12,13 +12,10 @@ from datetime import datetime, tzinfo
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
+from console.domain.labels import CLOCKS
+
 STATE_WORDS = {"on_track": "On track", "at_risk": "At risk", "urgent": "Urgent", "breached": "Breached"}
-CLOCK_WORDS = {
-    "first_response": "First response",
-    "next_response": "Next response",
-    "resolution": "Resolution",
-    "handoff": "Specialist hand-off",  # arrival to acceptance by the owning specialist team
-}
+CLOCK_WORDS = CLOCKS  # the people's words for codes are defined once, in console.domain.labels
 NO_CLOCK = "No SLA clock running"  # an open enquiry with no clock: waiting on the customer, or no policy
 NO_CLOCK_WHY = "No SLA clock is running (closed, waiting on the customer, or no policy applies)."
 NO_DEADLINE = "no deadline (its calendar never opens)"

@@ -4,6 +4,8 @@ dropMimeData with a real move controller writing to a real encrypted cache (tmp_
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -11,9 +13,12 @@ from PySide6.QtCore import QByteArray, QMimeData, QModelIndex, Qt
 from pytestqt.qtbot import QtBot
 
 from console.domain.routing import Target
+from console.sla.engine import SlaStatus
 from console.store.cache import Store
 from tests.helpers.routing import AGENTS, TEAMS
-from widgets.board.model import AgentModel, LaneModel
+from tests.helpers.store import make_enquiry
+from tests.helpers.thread_rule import ThreadRule
+from widgets.board.model import AgentModel, LaneModel, group_lanes
 from widgets.board.reassign import MoveController
 from widgets.board.view import TeamBoard
 from widgets.queue import mime
@@ -133,7 +138,7 @@ def test_lanes_drag_too_and_refile_a_move_at_once(
     text = soc.index(0).data()
     assert "\n" in text and soc.index(0).data(Qt.ItemDataRole.AccessibleTextRole) == text
     moved = board.lanes["cards"].lane_model
-    assert "pending" in moved.index(moved.ids().index("c1")).data()
+    assert "move not yet confirmed" in moved.index(moved.ids().index("c1")).data()
 
 
 def test_undo_is_a_new_audited_move(harness: tuple[MoveController, QueueModel, Store]) -> None:
@@ -159,4 +164,103 @@ def test_the_board_models_pass_the_model_tester(
     assert lane.lane_model.rowCount() == 4 and lane.agent_model.rowCount() == 2
     qtmodeltester.check(lane.lane_model)
     qtmodeltester.check(lane.agent_model)
-    assert "Breach risk" in lane.risk.toolTip() and lane.stats.text().startswith("4 open")
+    assert lane.stats.text().startswith("4 open")
+    # Ranked, not absolute: of five lanes only the one in most trouble is flagged "Most at risk".
+    levels = {t: board.lanes[t].level for t in board.lanes}
+    assert list(levels.values()).count("alert") <= 1
+    for t, level in levels.items():
+        mark = board.lanes[t].risk.text()[:1]
+        assert (mark == "▲") == (level == "alert") and (mark == "◆") == (level == "warn")
+
+
+def test_a_lane_leads_with_what_can_still_be_saved_and_only_urgent_cards_are_strong(qtbot: QtBot) -> None:
+    rows = [
+        (make_enquiry(1), SlaStatus("first_response", "breached", -90_000.0, 0.0, 3600.0, 0.0)),
+        (make_enquiry(2), SlaStatus("first_response", "breached", -60.0, 0.0, 3600.0, 0.0)),
+        (make_enquiry(3), SlaStatus("first_response", "on_track", 7200.0, 0.0, 9000.0, 0.8)),
+        (make_enquiry(4), SlaStatus("first_response", "urgent", 60.0, 0.0, 3600.0, 0.01)),
+        (make_enquiry(5), None),
+    ]
+    lanes = group_lanes(rows)
+    lane = LaneModel("social")
+    lane.set_lane(lanes["social"], "UTC", 0.0)
+    # Savable soonest first, then breached (the most recent breach first), then no clock at all.
+    assert lane.ids() == ["E000004", "E000003", "E000002", "E000001", "E000005"]
+    bold = lane.index(0).data(Qt.ItemDataRole.FontRole)
+    assert bold is not None and bold.bold()  # urgent: filled and bold
+    assert lane.index(0).data(Qt.ItemDataRole.BackgroundRole) is not None
+    # Breached cards are not a wall of fill: the state's colour is in the text and the icon only.
+    assert lane.index(2).data(Qt.ItemDataRole.BackgroundRole) is None
+    assert lane.index(2).data(Qt.ItemDataRole.DecorationRole) is not None
+    assert "Breached" in lane.index(2).data()
+
+
+def test_a_refused_drop_has_its_own_style_not_the_breached_one(
+    harness: tuple[MoveController, QueueModel, Store], qtbot: QtBot
+) -> None:
+    moves, model, _ = harness
+    board = TeamBoard(model, moves)
+    qtbot.addWidget(board)
+    board.set_reference(TEAMS, AGENTS)
+    lane = board.lanes["cards"]
+    lane.show_verdict(moves.plan(["f1"], Target("cards")))
+    text, style = lane.verdict.text(), lane.verdict.styleSheet()
+    assert text.startswith("⊘ Not here: Fraud enquiries may only go to")
+    breached = board.theme.states["breached"]
+    assert "dashed" in style and breached.bg.name() not in style and breached.fg.name() not in style
+    lane.show_verdict(moves.plan(["c1"], Target("cards")))
+    assert lane.verdict.text().startswith("✓") and "dashed" not in lane.verdict.styleSheet()
+
+
+class _ThreadWriter:
+    """The sync thread's submit on a real thread of its own: fn(store) runs there, as in the console."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="fake-sync")
+
+    def submit(self, fn: Callable[[Store], Any]) -> Future[Any]:
+        return self.pool.submit(fn, self.store)
+
+
+def test_a_move_is_written_through_the_background_helper_and_answered_on_the_ui_thread(
+    harness: tuple[MoveController, QueueModel, Store], qtbot: QtBot, thread_rule: ThreadRule
+) -> None:
+    thread_rule.watch(MoveController, "_on_written", "_revert")
+    moves, _, store = harness
+    writer = _ThreadWriter(store)
+    moves.writer = lambda: writer
+    try:
+        rec = moves.request(["c1"], Target("cards", "cat"))
+        assert rec is not None  # written on the other thread; the answer comes back to this one
+        qtbot.waitUntil(lambda: bool(rec.outbox), timeout=5_000)
+        assert thread_rule.calls["MoveController._on_written"] == 1
+        assert [o.enquiry_id for o in store.outbox_pending()] == ["c1"]
+    finally:
+        writer.pool.shutdown(wait=True)
+
+
+@pytest.mark.expected_log(
+    r"^a move could not be written: not connected", logger="concierge.ui.moves", level="ERROR"
+)
+def test_a_move_the_sync_loop_never_wrote_is_put_back_and_said(
+    harness: tuple[MoveController, QueueModel, Store], qtbot: QtBot, thread_rule: ThreadRule
+) -> None:
+    thread_rule.watch(MoveController, "_revert")
+    moves, model, store = harness
+
+    class Stopped:
+        def submit(self, fn: Callable[[Store], Any]) -> Future[Any]:
+            fut: Future[Any] = Future()
+            fut.cancel()  # Syncer.submit after a stop: the job never runs
+            return fut
+
+    moves.writer = lambda: Stopped()
+    said: list[str] = []
+    moves.message.connect(said.append)
+    rec = moves.request(["c1"], Target("cards", "cat"))
+    assert rec is not None
+    qtbot.waitUntil(lambda: thread_rule.calls["MoveController._revert"] == 1, timeout=5_000)
+    assert model.enquiry("c1").team_id == "soc"  # type: ignore[union-attr]
+    assert rec.outcomes["c1"].state == "failed" and not moves.pending_ids()
+    assert "not saved" in said[-1] and not store.outbox_pending()

@@ -123,7 +123,7 @@ def test_one_change_reaches_every_view_and_the_open_rows_live_only_in_the_queue_
     assert e is model.enquiry(picked.id) and e.team_id == "cards"
     assert gone.id not in ctl.rows and model.row_of(gone.id) is None
     assert window.detail.current_id() == picked.id
-    assert "pending specialist" in window.detail.meta.text()  # the pane on show was shown again
+    assert "Waiting for a specialist" in window.detail.meta.text()  # the pane on show was shown again
     qtbot.waitUntil(lambda: window.nav_model.count("team:cards") == 1, timeout=5_000)
     qtbot.waitUntil(lambda: ctl.board.lane_ids("cards") == [picked.id], timeout=5_000)
     assert window.nav_model.count("team:social") == len(rows) - 2

@@ -11,7 +11,7 @@ from widgets.main_window.navigator import ALL_KEY, NavigatorModel, NavigatorView
 
 NOW = 1_795_000_000.0
 VIEWS = saved_views(lambda: NOW, lambda e: None)
-CHANNELS = [("x", "X"), ("whatsapp", "WhatsApp")]
+CHANNELS = [("x", "X"), ("facebook", "Facebook"), ("whatsapp", "WhatsApp")]
 TEAMS = [("social", "Social"), ("cards", "Cards")]
 
 
@@ -39,8 +39,8 @@ def enq(ident: str, **kw: object) -> Enquiry:
 
 ROWS = [
     enq("a"),
-    enq("b", channel="whatsapp", visibility="private", team_id="cards", agent_id="ag"),
-    enq("c", channel="whatsapp", flags=frozenset({"fraud_risk"})),
+    enq("b", channel="facebook", visibility="private", team_id="cards", agent_id="ag"),
+    enq("c", channel="facebook", flags=frozenset({"fraud_risk"})),
 ]
 
 
@@ -62,15 +62,18 @@ def test_counts_and_predicates(qtbot: QtBot) -> None:
     model.dataChanged.connect(lambda *a: changed.append(a))
     model.set_counts(navigator_counts(ROWS, VIEWS))
     assert model.count(ALL_KEY) == 3
-    assert model.count("channel:whatsapp") == 2
-    assert model.count("channel:whatsapp:private") == 1
+    assert model.count("channel:facebook") == 2
+    assert model.count("channel:facebook:private") == 1
+    # A private-only channel has no "Public posts" entry that would always read 0.
+    assert model.index_of("channel:facebook:public", 0).data() == "Public posts"
+    assert model.count("channel:whatsapp:public") is None and model.count("channel:whatsapp") == 0
     assert model.count("team:cards") == 1
     assert model.count("view:unassigned") == 2
     assert model.count("view:flag_fraud") == 1
     assert model.index_of("channel:x", 1).data() == "1"
     fraud = model.predicate("view:flag_fraud")
     assert fraud is not None and [e.id for e in ROWS if fraud(e)] == ["c"]
-    private = model.predicate("channel:whatsapp:private")
+    private = model.predicate("channel:facebook:private")
     assert private is not None and [e.id for e in ROWS if private(e)] == ["b"]
     assert model.predicate(ALL_KEY) is None
     # Same counts again: nothing repaints.

@@ -13,10 +13,12 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
+from console.domain.model import Agent
 from console.domain.moves import DONE, MovePlan
 from console.domain.routing import CONCIERGE_SPECIALIST_COMPLEXITY, Target
 from console.platform.credentials import SecretStore
 from console.store.cache import Store
+from tests.helpers.routing import AGENTS, TEAMS
 from widgets.app.session import Session, SessionConfig
 from widgets.board.move_dialogs import ReasonDialog, ReassignDialog
 from widgets.board.reassign import MoveController, reassign_with_dialog
@@ -26,23 +28,96 @@ pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 Harness = tuple[MoveController, QueueModel, Store]
 
 
-def test_the_dialog_lists_every_target_with_its_verdict(harness: Harness, qtbot: QtBot) -> None:
+def _texts(dialog: ReassignDialog) -> list[str]:
+    return [
+        dialog.list.item(i).text().strip()
+        for i in range(dialog.list.count())
+        if not dialog.list.item(i).isHidden()
+    ]
+
+
+def test_the_dialog_lists_allowed_targets_first_then_the_refused_with_reasons(
+    harness: Harness, qtbot: QtBot
+) -> None:
     moves, _, _ = harness
     dialog = ReassignDialog(moves, ["c1", "f1"])
     qtbot.addWidget(dialog)
-    texts = [dialog.list.item(i).text() for i in range(dialog.list.count())]
-    assert texts[0] == "✗ The Social team — not allowed"  # both are there already
-    assert any(t.startswith("✓ The Cards team") for t in texts)
-    assert "✗      Eve Ash — offline, load 0 of 2 — not allowed" in texts
+    texts = _texts(dialog)
+    head = texts.index("Cannot go here:")
+    assert head > 0 and all(t.startswith("✓") for t in texts[:head])
+    # Where the selection is now is said as such, first among the targets it cannot go to.
+    assert texts[head + 1] == "● The Social team — current team"
+    assert all(t.startswith("✗") for t in texts[head + 2 :])
+    assert "✗ Eve Ash (Cards) — offline, load 0 of 2 — " in [
+        t[: len("✗ Eve Ash (Cards) — offline, load 0 of 2 — ")] for t in texts
+    ]
+    assert any(t.startswith("✓ The Cards team") for t in texts[:head])
     # The first allowed target is highlighted and its verdict is shown in words.
     assert dialog.chosen() == Target("soc", "ann")
     assert dialog.verdict.text().startswith("1 of 2 can go to Ann Lee in the Social team")
-    # Typing narrows the list; arrows move through what is left; refused targets cannot be chosen.
+    # Arrows move through what is left; refused targets cannot be chosen.
     QTest.keyClicks(dialog.filter, "fraud")
     assert dialog.chosen() == Target("fraud")
     QTest.keyClick(dialog.filter, Qt.Key.Key_Down)
     assert dialog.chosen() == Target("fraud", "fay")
     assert dialog.choose(Target("cards", "eve")) and not dialog._ok.isEnabled()
+
+
+def test_a_refused_target_gives_its_reason(harness: Harness, qtbot: QtBot) -> None:
+    moves, _, _ = harness
+    dialog = ReassignDialog(moves, ["f1"])
+    qtbot.addWidget(dialog)
+    cards = next(t for t in _texts(dialog) if "The Cards team" in t)
+    assert cards == "✗ The Cards team — Fraud enquiries may only go to the Fraud team."
+
+
+def test_typing_filters_and_enter_takes_the_first_allowed_match(harness: Harness, qtbot: QtBot) -> None:
+    moves, _, _ = harness
+    dialog = ReassignDialog(moves, ["f1"])  # fraud work: only the Fraud team (and its agents) may take it
+    qtbot.addWidget(dialog)
+    dialog.show()
+    # "a" matches refused targets that come before the Fraud team on the board (the Social team, Ann,
+    # Cards...); they are listed after it, and Enter takes the first allowed match.
+    QTest.keyClicks(dialog.filter, "a")
+    visible = _texts(dialog)
+    assert visible[0] == "✓ The Fraud team" and "Cannot go here:" in visible
+    assert any(t.startswith("✗ Ann Lee (Social") for t in visible)
+    assert dialog.chosen() == Target("fraud")
+    QTest.keyClicks(dialog.filter, "y")  # "ay": Fay Oz alone
+    assert _texts(dialog)[0].startswith("✓ Fay Oz (Fraud)") and dialog.chosen() == Target("fraud", "fay")
+    with qtbot.waitSignal(dialog.accepted, timeout=1000):
+        QTest.keyClick(dialog.filter, Qt.Key.Key_Return)
+    assert dialog.result() == 1 and dialog.chosen() == Target("fraud", "fay")
+
+
+def test_enter_does_nothing_when_no_match_is_allowed(harness: Harness, qtbot: QtBot) -> None:
+    moves, _, _ = harness
+    dialog = ReassignDialog(moves, ["f1"])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    QTest.keyClicks(dialog.filter, "cards")
+    assert _texts(dialog)[0] == "Cannot go here:" and dialog.chosen() == Target("cards")
+    assert dialog.verdict.text().startswith("Fraud enquiries may only go to")
+    QTest.keyClick(dialog.filter, Qt.Key.Key_Return)
+    assert dialog.isVisible() and not dialog._ok.isEnabled()
+    QTest.keyClicks(dialog.filter, "zzz")
+    assert _texts(dialog) == [] and dialog.chosen() is None and dialog.verdict.text() == "Nothing matches."
+
+
+def test_agents_with_the_same_name_are_told_apart_by_team(harness: Harness, qtbot: QtBot) -> None:
+    moves, _, _ = harness
+    twins = [*AGENTS, Agent("ben1", "Ben Wright", "cards", "available", 2, 0)]
+    twins.append(Agent("ben2", "Ben Wright", "lend", "available", 2, 0))
+    moves.set_reference(TEAMS, twins)
+    dialog = ReassignDialog(moves, ["c1"])
+    qtbot.addWidget(dialog)
+    QTest.keyClicks(dialog.filter, "ben wright")
+    bens = _texts(dialog)
+    assert any("Ben Wright (Cards) — " in t for t in bens)
+    assert any("Ben Wright (Lending) — " in t for t in bens)
+    assert len([t for t in bens if "Ben Wright" in t]) == 2
+    dialog.filter.setText("wright (lending")  # what is shown can be typed
+    assert dialog.chosen() == Target("lend", "ben2")
 
 
 def test_menu_shortcut_and_context_menu_reach_the_same_dialog(

@@ -2,6 +2,9 @@
 
 The login dialog never touches the network itself: it hands username, password and scope to a callable
 run on a worker thread (BackgroundJobs) and shows the result. Nothing here writes a secret anywhere.
+A failed sign-in reads as an error (icon, colour, the whole text wrapped) in a supervisor's words, with
+what went wrong technically (host, port, HTTP status) only under "Details"; the secret-store note is a
+warning, styled apart from errors.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from console.platform.settings import CHECKS, Settings
 from console.sla.engine import Thresholds
+from widgets.app.notice import NoticePanel, SignInProblem, fit_height, sign_in_problem
 from widgets.app.workers import BackgroundJobs
 
 LoginFn = Callable[[str, str, str], Any]  # (username, password, scope) -> anything; raises on failure
@@ -57,8 +61,9 @@ def confirm_open_link(parent: QWidget | None, url: str) -> bool:
 
 
 class LoginDialog(QDialog):
-    """Sign in to the service. `login` runs off the UI thread; the dialog stays responsive and shows
-    the error in plain words when it fails. `warning` (e.g. SecretStore.warning) is shown as it is."""
+    """Sign in to the service. `login` runs off the UI thread; the dialog stays responsive and shows a
+    failure as an error in plain words (sign_in_problem). `warning` (e.g. SecretStore.warning) is a
+    warning, styled apart from errors."""
 
     def __init__(
         self,
@@ -90,11 +95,16 @@ class LoginDialog(QDialog):
         form.addRow("Password", self.password)
         form.addRow("Access", self.scope)
 
-        self.message = _plain("")
+        self.message = _plain("")  # progress and what to fill in (not errors)
         self.message.setObjectName("loginMessage")
-        self.warning = _plain(warning or "")
+        self.error = NoticePanel("error")
+        self.error.setObjectName("loginError")
+        self.warning_panel = NoticePanel("warning")
+        self.warning = self.warning_panel.advice  # the secret store's sentence, as it is
         self.warning.setObjectName("secretWarning")
-        self.warning.setVisible(bool(warning))
+        if warning:
+            self.warning_panel.show_notice("No secure password store.", warning)
+        self.problem: SignInProblem | None = None
         ok, cancel = QDialogButtonBox.StandardButton.Ok, QDialogButtonBox.StandardButton.Cancel
         self.buttons = QDialogButtonBox(ok | cancel)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Sign in")
@@ -103,9 +113,11 @@ class LoginDialog(QDialog):
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)
-        layout.addWidget(self.warning)
+        layout.addWidget(self.error)
+        layout.addWidget(self.warning_panel)
         layout.addWidget(self.message)
         layout.addWidget(self.buttons)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("m") * 34)
         (self.password if username else self.user).setFocus()
 
     def submit(self) -> None:
@@ -114,6 +126,7 @@ class LoginDialog(QDialog):
             self.message.setText("Enter your user name and password.")
             return
         self._busy(True)
+        self.error.hide()
         self.message.setText("Signing in…")
         scope = str(self.scope.currentData())
         self._jobs.submit(lambda: self._login(user, password, scope), self._done, self._failed)
@@ -128,7 +141,10 @@ class LoginDialog(QDialog):
         self._busy(False)
         self.password.clear()
         self.password.setFocus()
-        self.message.setText(f"Could not sign in: {error}")
+        self.message.setText("")
+        self.problem = sign_in_problem(error)
+        self.error.show_notice(self.problem.headline, self.problem.advice, self.problem.details)
+        fit_height(self)
 
     def _busy(self, busy: bool) -> None:
         for w in (self.user, self.password, self.scope):

@@ -1,7 +1,10 @@
 """Models of the team board: a lane per team (its enquiries by SLA urgency) and the team's agents.
 
 The lanes are built from the queue model's rows (never the store): group_lanes() walks the held enquiries
-once, keeps each team's most urgent LANE_LIMIT with heapq, and counts the team's breach risk. A drop
+once, keeps each team's first LANE_LIMIT with heapq and counts its clocks by state. A lane leads with what
+can still be saved (soonest deadline first); breached work follows, grouped, the most recently breached
+first. Only urgent and at-risk cards are filled; breached ones carry their colour in the text and icon,
+so a lane of old breaches is not a wall of red. A drop
 is judged and carried out by a DropHandler (the move controller); the models only translate between
 Qt's drag and drop calls and (enquiry refs, Target).
 """
@@ -23,21 +26,25 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QBrush
+from PySide6.QtGui import QBrush, QFont
 
+from console.domain.labels import agent_status_label, channel_text, topic_label
 from console.domain.model import Agent, Enquiry
 from console.domain.routing import Target
 from console.domain.staffing import capacity
+from console.live.alarm import Level
 from console.sla.engine import SlaStatus
 from console.sla.words import STATE_WORDS, state_word
 from widgets.queue import mime
 from widgets.queue.model import ENQUIRY_ROLE, ID_ROLE, SLA_STATE_ROLE
-from widgets.queue.text import channel_text, countdown_text
+from widgets.queue.text import countdown_text
 from widgets.theme.icons import sla_icon
 from widgets.theme.theme import Theme, make_theme
 
 Index = QModelIndex | QPersistentModelIndex
 LANE_LIMIT = 200  # enquiries listed per lane (the header counts them all)
+BREACHED_AFTER = 1e15  # added to a breached card's overage: breached work sorts after all savable work
+_FILLED = frozenset({"urgent", "at_risk"})  # the states whose cards get a filled ground
 _MOVE = Qt.DropAction.MoveAction
 _ITEM = (
     Qt.ItemFlag.ItemIsEnabled
@@ -70,11 +77,21 @@ class LaneData:
     states: dict[str, int] = field(default_factory=dict)  # on_track/at_risk/urgent/breached -> count
 
 
+def lane_rank(status: SlaStatus | None) -> float:
+    """Where a card sorts in its lane: savable work by working time left, then breached work by how
+    long ago it breached (the most recent first), then enquiries with no clock running."""
+    if status is None:
+        return math.inf
+    if status.state == "breached" or status.remaining_s < 0:
+        return BREACHED_AFTER - min(status.remaining_s, 0.0)
+    return status.remaining_s
+
+
 def group_lanes(
     rows: Iterable[tuple[Enquiry, SlaStatus | None]], limit: int = LANE_LIMIT
 ) -> dict[str | None, LaneData]:
-    """Each team's enquiries, most urgent first (least working time left; no running clock last).
-    Pure Python over a snapshot: the board runs it on a worker thread."""
+    """Each team's enquiries in lane order (lane_rank: savable soonest first, breached after, no
+    running clock last). Pure Python over a snapshot: the board runs it on a worker thread."""
     buckets: dict[str | None, list[tuple[float, str, Enquiry, SlaStatus | None]]] = {}
     states: dict[str | None, dict[str, int]] = {}
     inf = math.inf
@@ -87,7 +104,7 @@ def group_lanes(
         if not isinstance(s, tuple):  # None, or not computed yet
             bucket.append((inf, e.id, e, None))
         else:
-            bucket.append((s.remaining_s, e.id, e, s))
+            bucket.append((lane_rank(s), e.id, e, s))
             counts = states[team]
             counts[s.state] = counts.get(s.state, 0) + 1
     return {
@@ -100,24 +117,34 @@ def _urgency(row: tuple[float, str, Enquiry, SlaStatus | None]) -> tuple[float, 
     return (row[0], row[1])
 
 
-def breach_risk(states: dict[str, int], agents: Sequence[Agent]) -> tuple[str, str]:
-    """(level, sentence): high when anything is breached or more urgent work than free agent slots,
-    medium when anything is urgent or at risk, low otherwise."""
+# A lane's ranked alarm level (console.live.alarm) in words, with a shape that reads in grayscale; a lane
+# not flagged just states its figures.
+RISK_WORDS: dict[Level, str] = {"alert": "▲ Most at risk", "warn": "◆ Watch", "ok": ""}
+RISK_WHY: dict[Level, str] = {
+    "alert": "Among the teams in most trouble now: look here first.",
+    "warn": "Next in line after the teams most at risk.",
+    "ok": "Not among the teams most at risk now.",
+}
+
+
+def risk_words(level: Level, states: dict[str, int], agents: Sequence[Agent]) -> tuple[str, str]:
+    """(line, tooltip) for a lane: "▲ Most at risk — 3 urgent, 1 at risk, 12 breached"; unflagged, just
+    the figures. The level is relative: the board ranks the lanes
+    (console.live.alarm.rank_alarms)."""
     breached, urgent, at_risk = (states.get(k, 0) for k in ("breached", "urgent", "at_risk"))
     free = capacity(agents).free_slots
     parts = [
         f"{n} {STATE_WORDS[k].lower()}"
-        for n, k in ((breached, "breached"), (urgent, "urgent"), (at_risk, "at_risk"))
+        for n, k in ((urgent, "urgent"), (at_risk, "at_risk"), (breached, "breached"))
         if n
     ]
     detail = ", ".join(parts) if parts else "nothing at risk"
-    if breached or urgent > free:
-        level = "high"
-    elif urgent or at_risk:
-        level = "medium"
-    else:
-        level = "low"
-    return level, f"Breach risk {level}: {detail}; {free} free agent slot{'s' if free != 1 else ''}"
+    slots = f"{free} free agent slot{'s' if free != 1 else ''}"
+    # The free slots are on the lane's stats line already: the tooltip repeats them beside the verdict.
+    line = f"{detail[:1].upper()}{detail[1:]}"
+    if RISK_WORDS[level]:
+        line = f"{RISK_WORDS[level]} — {detail}"
+    return line, f"{RISK_WHY[level]} {detail[:1].upper()}{detail[1:]}; {slots}."
 
 
 def refs_of(indexes: Iterable[Index]) -> list[Enquiry]:
@@ -147,8 +174,12 @@ class LaneModel(QAbstractListModel):
 
     def set_theme(self, theme: Theme) -> None:
         self._theme = theme
-        self._fg = {s: QBrush(c.fg) for s, c in theme.states.items()}
-        self._bg = {s: QBrush(c.bg) for s, c in theme.states.items()}
+        # Filled: urgent (bold) and at risk. Breached and on track: the state's colour on the plain ground.
+        self._fg = {s: QBrush(c.fg if s in _FILLED else c.icon_fill) for s, c in theme.states.items()}
+        self._fg["on_track"] = QBrush(theme.text)
+        self._bg = {s: QBrush(c.bg) for s, c in theme.states.items() if s in _FILLED}
+        self._bold = QFont()
+        self._bold.setBold(True)
         if self._rows:
             self.dataChanged.emit(self.index(0), self.index(len(self._rows) - 1))
 
@@ -178,7 +209,7 @@ class LaneModel(QAbstractListModel):
     def put(self, e: Enquiry, status: SlaStatus | None) -> None:
         """Insert (or replace) one enquiry at its urgency place: a local move shows at once."""
         self.take(e.id)
-        row = (math.inf if status is None else status.remaining_s, e.id, e, status)
+        row = (lane_rank(status), e.id, e, status)
         i = bisect.bisect_left(self._rows, _urgency(row), key=_urgency)
         if i >= LANE_LIMIT:
             return
@@ -200,14 +231,16 @@ class LaneModel(QAbstractListModel):
             pending = self.handler is not None and self.handler.is_pending(ident)
             state = state_word(None if s is None else s.state)
             head = f"{state}: {countdown_text(s, self._tz, self._now)}"
-            tail = f"{ident} · {e.topic.capitalize()} · {channel_text(e.channel, e.visibility)}"
-            return f"{head}\n{tail}{' · pending' if pending else ''}"
+            tail = f"{ident} · {topic_label(e.topic)} · {channel_text(e.channel, e.visibility)}"
+            return f"{head}\n{tail}{' · move not yet confirmed' if pending else ''}"
         if role == Qt.ItemDataRole.DecorationRole:
             return None if s is None else sla_icon(s.state, self._theme)
         if role == Qt.ItemDataRole.ForegroundRole:  # the state colours are a pair: text on its ground
             return None if s is None else self._fg.get(s.state)
         if role == Qt.ItemDataRole.BackgroundRole:
             return None if s is None else self._bg.get(s.state)
+        if role == Qt.ItemDataRole.FontRole:
+            return self._bold if s is not None and s.state == "urgent" else None
         if role == ID_ROLE:
             return ident
         if role == ENQUIRY_ROLE:
@@ -281,7 +314,8 @@ class AgentModel(QAbstractListModel):
         a = self._agents[index.row()]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
             full = " · full" if a.load >= a.capacity else ""
-            return f"{STATUS_MARKS.get(a.status, '?')} {a.name} — {a.status}, {a.load} of {a.capacity}{full}"
+            status = agent_status_label(a.status)
+            return f"{STATUS_MARKS.get(a.status, '?')} {a.name} — {status}, {a.load} of {a.capacity}{full}"
         if role == AGENT_ROLE:
             return a
         if role == Qt.ItemDataRole.ToolTipRole:

@@ -3,8 +3,9 @@ the keyboard "Reassign to..." flow. The dialogs it opens are in widgets.board.mo
 
 A drop or a dialog choice becomes a console.domain.moves plan; the movable part is applied to the queue model
 at once (QueueModel.apply with the locally changed rows) and handed to the sync thread, the one writer,
-which stores each move with its outbox and audit rows in one transaction and pushes it. The server's
-answer (OutboxResult) confirms the row or reverts it, and the supervisor is told, per enquiry.
+which stores each move with its outbox and audit rows in one transaction and pushes it; the write goes
+through the one background helper (BackgroundJobs.write), whose answer comes back on the UI thread. The
+server's answer (OutboxResult) confirms the row or reverts it, and the supervisor is told, per enquiry.
 """
 
 from __future__ import annotations
@@ -13,8 +14,7 @@ import dataclasses
 import logging
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future
-from typing import Any, Protocol
+from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 from PySide6.QtWidgets import QWidget
@@ -26,6 +26,7 @@ from console.domain.routing import PING_PONG_LIMIT, Target
 from console.store.cache import Store
 from console.store.moves import QueuedMove, write_moves
 from console.store.reads import StoreReader
+from widgets.app.workers import BackgroundJobs, StoreWriter
 from widgets.board.move_dialogs import ReassignDialog, ask_reason
 from widgets.queue.model import QueueModel
 
@@ -37,11 +38,7 @@ HISTORY = 50  # records kept for undo and outcome matching
 ROUTINE_PREFIX = "No reason needed: "  # the audit's "why" of a move the rules let through as it is
 
 
-class Writer(Protocol):
-    """The sync thread's job queue (console.sync.engine.Syncer.submit)."""
-
-    def submit(self, fn: Callable[[Store], Any]) -> Future[Any]: ...
-
+Writer = StoreWriter  # the sync thread's job queue (console.sync.engine.Syncer.submit)
 
 ReasonAsker = Callable[[MovePlan, QWidget | None], str | None]
 
@@ -51,7 +48,6 @@ class MoveController(QObject):
     recordChanged = Signal(object)  # MoveRecord: applied, or an answer arrived
     message = Signal(str)  # a sentence for the status bar
     rulesChanged = Signal()
-    _written = Signal(object, object, object)  # record, outbox ids or None, error or None
 
     def __init__(
         self,
@@ -82,7 +78,7 @@ class MoveController(QObject):
         self._flush = QTimer(self)
         self._flush.setInterval(FLUSH_MS)
         self._flush.timeout.connect(self.flush)
-        self._written.connect(self._on_written)
+        self.jobs = BackgroundJobs(self)  # writes go through the sync thread; answers come back here
 
     # --- reference data: the Router is rebuilt only when teams or agents change --------------------
 
@@ -233,14 +229,15 @@ class MoveController(QObject):
         def job(store: Store) -> dict[str, int | None]:
             return write_moves(store, moves, reason=rec.reason, actor=rec.actor, now=at, undo_of=undo)
 
-        def done(fut: Future[Any]) -> None:  # on the sync thread: the signal queues it to ours
-            # Cancelled: the sync loop ended before it ran the write (Syncer.submit after a stop).
-            error = RuntimeError("the sync thread stopped first") if fut.cancelled() else fut.exception()
-            self._written.emit(rec, None if error else fut.result(), error)
+        # Both answers on the UI thread; a write the sync loop never ran (it stopped first) is a failure.
+        self.jobs.write(
+            writer,
+            job,
+            lambda ids: self._on_written(rec, ids, None),
+            lambda error: self._on_written(rec, None, error),
+            owner=self,
+        )
 
-        writer.submit(job).add_done_callback(done)
-
-    @Slot(object, object, object)
     def _on_written(
         self, rec: MoveRecord, ids: dict[str, int | None] | None, error: BaseException | None
     ) -> None:

@@ -28,13 +28,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.domain.labels import team_kind_label
 from console.domain.model import Agent, Enquiry, Team
 from console.domain.moves import MovePlan, MoveRecord
 from console.domain.routing import Target, team_label
 from console.domain.staffing import capacity
+from console.live.alarm import Level, rank_alarms, team_ceiling, team_severity
 from console.live.floor import capacity_words
 from widgets.app.workers import BackgroundJobs
-from widgets.board.model import AgentModel, LaneData, LaneModel, breach_risk, group_lanes
+from widgets.board.model import AgentModel, LaneData, LaneModel, group_lanes, risk_words
 from widgets.board.reassign import MoveController, reassign_with_dialog
 from widgets.main_window.changes import ChangeFeed, LiveChange
 from widgets.main_window.reference import LiveReference
@@ -47,7 +49,8 @@ log = logging.getLogger("concierge.ui.board")
 REBUILD_MS = 1000  # changes are gathered this long before the lanes are rebuilt
 REFRESH_MS = 15_000  # countdowns move with time even when nothing changes
 SYNC_ROWS = 5000  # up to this many rows the lanes are grouped at once, on the UI thread
-RISK_MARKS = {"high": "▲ High", "medium": "◆ Medium", "low": "● Low"}
+# A lane's alarm borrows a state's colours: only the ranked worst are strong (console.live.alarm).
+RISK_STATE: dict[Level, str | None] = {"alert": "urgent", "warn": "at_risk", "ok": None}
 
 
 class DropView(QListView):
@@ -133,13 +136,18 @@ class LaneWidget(QFrame):
         self.theme = make_theme("light")  # the board hands its theme down
         self.setObjectName(f"lane-{team.id}")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.title = QLabel(team.name + (" (social)" if team.kind == "social" else ""))
+        self.title = QLabel(team.name.strip() or team_kind_label(team.kind))
         self.title.setTextFormat(Qt.TextFormat.PlainText)
+        self.title.setToolTip(team_kind_label(team.kind))
         font = QFont(self.title.font())
         font.setBold(True)
         self.title.setFont(font)
         self.stats = _plain()
         self.risk = _plain()
+        self.risk.setObjectName("risk")
+        self.level: Level = "ok"
+        self._states: dict[str, int] = {}
+        self._mine: list[Agent] = []
         self.verdict = _plain()
         self.verdict.setObjectName("verdict")
         self.verdict.setAccessibleName(f"Drop verdict for {team_label(team)}")
@@ -181,9 +189,9 @@ class LaneWidget(QFrame):
         if plan is None:
             self.verdict.hide()
             return
-        # A mark and words, never colour alone: ✓ all go, ◐ some go, ✎ goes with a reason, ✗ none go.
+        # A mark and words, never colour alone: ✓ all go, ◐ some go, ✎ goes with a reason, ⊘ none go.
         partial = plan.allowed and bool(plan.refused or plan.missing)
-        mark, state = ("✗ ", "breached") if not plan.allowed else ("✓ ", "on_track")
+        mark, state = ("⊘ Not here: ", None) if not plan.allowed else ("✓ ", "on_track")
         if partial:
             mark, state = "◐ ", "at_risk"
         elif plan.allowed and plan.needs_reason:
@@ -193,7 +201,15 @@ class LaneWidget(QFrame):
         self.verdict.setStyleSheet(self._verdict_style(state))
         self.verdict.show()
 
-    def _verdict_style(self, state: str) -> str:
+    def _verdict_style(self, state: str | None) -> str:
+        if state is None:
+            # A refusal is a rule, not a late enquiry: the window's own colours in a dashed frame, so it
+            # is never mistaken for a breached card (wine) or an urgent one (vermillion).
+            t = self.theme
+            return (
+                f"QLabel {{ color: {t.text.name()}; background: {t.alt_base.name()}; padding: 4px;"
+                f" border: 2px dashed {t.text.name()}; font-weight: bold; }}"
+            )
         c = self.theme.states[state]
         return (
             f"QLabel {{ color: {c.fg.name()}; background: {c.bg.name()}; padding: 4px; font-weight: bold; }}"
@@ -210,10 +226,36 @@ class LaneWidget(QFrame):
         self.stats.setText(
             f"{total:,} open · {c.on_shift} of {len(agents)} agents working · {capacity_words(c)}"
         )
-        level, sentence = breach_risk(states, agents)
-        self.risk.setText(f"{RISK_MARKS[level]} risk — {sentence.split(': ', 1)[1]}")
-        self.risk.setToolTip(sentence)
+        self._states, self._mine = dict(states), list(agents)
+        self.show_level(self.level)
+
+    def severity(self) -> tuple[float, Level]:
+        """This lane's trouble and how far the absolute rule lets it be flagged (the board ranks them)."""
+        c = capacity(self._mine)
+        return team_severity(self._states, c.capacity), team_ceiling(self._states, c.free_slots)
+
+    def show_level(self, level: Level) -> None:
+        self.level = level
+        line, tip = risk_words(level, self._states, self._mine)
+        self.risk.setText(line)
+        self.risk.setToolTip(tip)
+        self.risk.setAccessibleName(f"Risk for {team_label(self.team)}")
         self.risk.setProperty("level", level)
+        state = RISK_STATE[level]
+        risk_style = lane_style = ""
+        if state is not None:
+            c = self.theme.states[state]
+            strong = "font-weight: bold; " if level == "alert" else ""
+            risk_style = (
+                f"QLabel {{ color: {c.fg.name()}; background: {c.bg.name()}; padding: 3px; {strong}}}"
+            )
+            if level == "alert":  # the lane itself is framed in the state's colour
+                lane_style = f"QFrame#{self.objectName()} {{ border: 3px solid {c.icon_fill.name()}; }}"
+        # Restyled only on a change: a style sheet re-polishes every child (each rebuild re-ranks).
+        if self.risk.styleSheet() != risk_style:
+            self.risk.setStyleSheet(risk_style)
+        if self.styleSheet() != lane_style:
+            self.setStyleSheet(lane_style)
 
 
 class TeamBoard(QScrollArea):
@@ -277,6 +319,7 @@ class TeamBoard(QScrollArea):
         for lane in self.lanes.values():
             lane.theme = theme
             lane.lane_model.set_theme(theme)
+            lane.show_level(lane.level)
 
     def set_reference(self, teams: Sequence[Team], agents: Sequence[Agent]) -> None:
         order = sorted(teams, key=lambda t: (t.kind != "social", t.name))
@@ -339,10 +382,18 @@ class TeamBoard(QScrollArea):
         now, tz = self.queue.now(), self.queue.time_zone()
         for team_id, lane in self.lanes.items():
             lane.set_data(lanes.get(team_id) or LaneData(team_id), self._agents, tz, now)
+        self.rank_lanes()
         self.rebuilds += 1
         self.rebuild_ms = (time.perf_counter() - t) * 1000
         self.total_ms = (time.perf_counter() - started) * 1000
         self.rebuilt.emit()
+
+    def rank_lanes(self) -> None:
+        """Flag only the lanes in most trouble (console.live.alarm.rank_alarms), not every lane."""
+        judged = {team_id: lane.severity() for team_id, lane in self.lanes.items()}
+        levels = rank_alarms({k: v[0] for k, v in judged.items()}, {k: v[1] for k, v in judged.items()})
+        for team_id, lane in self.lanes.items():
+            lane.show_level(levels[team_id])
 
     def show_record(self, rec: MoveRecord) -> None:
         latest = self.moves.records[-1] if self.moves.records else None

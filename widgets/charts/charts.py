@@ -11,6 +11,7 @@ from functools import partial
 from matplotlib.container import BarContainer
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
+from console.domain.labels import channel_name
 from console.live.chart_data import FRT_EDGES_MIN, KINDS, STACK_STATES, BoardFigures
 from widgets.charts.canvas import SERIES, STATE_HATCHES, Chart, state_colour, state_label
 from widgets.theme.theme import Theme
@@ -145,7 +146,7 @@ class HourlyChart(Chart):
                     [0] * len(x),
                     color=SERIES[i % len(SERIES)],
                     linewidth=0,
-                    label=f.channel_names.get(ch, ch),
+                    label=channel_name(ch, f.channel_names),
                     width=0.8,
                 )
                 self.bars[kind, ch] = bars
@@ -164,7 +165,7 @@ class HourlyChart(Chart):
     def _text(self, kind: str, channel: str, j: int) -> str:
         h = self._hourly
         n = h.counts[kind][channel][j]
-        name = self._names.get(channel, channel)
+        name = channel_name(channel, self._names)
         return f"{self._hhmm(h.hours[j])} · {name} · {KIND_WORDS[kind].lower()}: {n:,}"
 
     def refresh(self, f: BoardFigures) -> None:

@@ -28,6 +28,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.domain.labels import (
+    channel_name,
+    flags_text,
+    priority_label,
+    status_label,
+    topic_label,
+    visibility_label,
+)
 from console.domain.model import Assignment, Enquiry, Message
 from console.domain.privacy import mask_handle, mask_text
 from console.sla.words import NO_CLOCK
@@ -204,14 +212,15 @@ class DetailPane(QWidget):
         who = self._handle(e.customer_handle) or "unknown customer"
         name = self._name_shown(e.customer_name)
         self.title.setText(f"{name} ({who})" if name else who)
-        flags = ", ".join(sorted(e.flags)) or "none"
+        flags = flags_text(e.flags, "none")
         team = self._name(e.team_id, "no team")
         agent = self._name(e.agent_id, "unassigned")
-        status = e.status.replace("_", " ")
-        channel = self._channels.get(e.channel, e.channel)
+        status = status_label(e.status)
+        channel = channel_name(e.channel, self._channels)
+        where = visibility_label(e.visibility).lower()
         self.meta.setText(
-            f"{channel} · {e.visibility} · {e.topic} · priority {e.priority} · {status}\n"
-            f"Team {team} · Agent {agent} · Flags {flags} · Ref {e.id}"
+            f"{channel} · {where} · {topic_label(e.topic)} · {priority_label(e.priority)} · {status}\n"
+            f"Team {team} · Agent {agent} · Flags: {flags} · Ref {e.id}"
         )
         self.set_clocks(clocks)
         if messages is None:
@@ -258,8 +267,9 @@ class DetailPane(QWidget):
         others = [x for x in earlier if x.id != e.id]
         for x in others:
             preview = self._text(" ".join(x.text.split()))[:160]
-            channel = self._channels.get(x.channel, x.channel)
-            item = QTreeWidgetItem([self._when(x.created_at), channel, x.topic, x.status, preview])
+            channel = channel_name(x.channel, self._channels)
+            cells = [self._when(x.created_at), channel, topic_label(x.topic), status_label(x.status), preview]
+            item = QTreeWidgetItem(cells)
             item.setData(0, Qt.ItemDataRole.UserRole, x.id)
             self.earlier.addTopLevelItem(item)
         self.tabs.setTabText(1, f"Earlier enquiries ({len(others)})")

@@ -14,6 +14,7 @@ import time
 
 from PySide6.QtCore import QObject, Slot
 
+from console.domain.labels import channel_name
 from console.domain.model import Enquiry
 from console.live.metrics import (
     RESPONSE_CLOCKS,
@@ -80,9 +81,10 @@ class FiguresPresenter(QObject):
 
     def update_structure(self, rows: list[Enquiry]) -> None:
         """The navigator's channels (unknown ones from the API are shown, never dropped) and teams."""
-        known = dict(self.reference.channel_names)
+        names = self.reference.channel_names
+        known = {c: channel_name(c, names) for c in names}
         for e in rows:
-            known.setdefault(e.channel, e.channel)
+            known.setdefault(e.channel, channel_name(e.channel))
         channels = sorted(known.items(), key=lambda kv: kv[1].lower())
         teams = [(t.id, t.name) for t in self.reference.teams]
         if channels != self._channels or teams != self._teams:

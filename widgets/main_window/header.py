@@ -7,6 +7,7 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
+from console.domain.labels import channel_name
 from console.live.metrics import HeaderMetrics, format_wait
 from console.sla import today
 
@@ -71,7 +72,9 @@ class LiveHeader(QWidget):
     def set_metrics(self, m: HeaderMetrics, channel_names: dict[str, str] | None = None) -> None:
         names = channel_names or {}
         q, a, sla = m.queue, m.agents, m.attainment
-        per_channel = " · ".join(f"{names.get(c, c)} {n}" for c, n in list(q.waiting_by_channel.items())[:3])
+        per_channel = " · ".join(
+            f"{channel_name(c, names)} {n}" for c, n in list(q.waiting_by_channel.items())[:3]
+        )
         self.waiting.set(f"{q.waiting:,}", per_channel or "nobody waiting")
         self.longest.set(format_wait(q.longest_wait_s) if q.longest_wait_id else "—", q.longest_wait_id or "")
         self.attainment.set(*today.words(sla, named=False))  # the caption names the clocks

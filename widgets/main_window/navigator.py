@@ -19,6 +19,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeView, QWidget
 
+from console.domain.labels import channel_visibilities, visibility_label
 from console.live.metrics import NavigatorCounts, Predicate, SavedView, channel_totals
 
 Index = QModelIndex | QPersistentModelIndex
@@ -94,8 +95,10 @@ class NavigatorModel(QAbstractItemModel):
         group = self._add(self._root, "group:channels", "Channels", None, group=True)
         for cid, name in channels:
             node = self._add(group, f"channel:{cid}", name, _channel_is(cid))
-            for vis in ("public", "private"):
-                self._add(node, f"channel:{cid}:{vis}", vis.capitalize(), _channel_visibility_is(cid, vis))
+            for vis in channel_visibilities(cid):  # none under a private-only channel (WhatsApp)
+                self._add(
+                    node, f"channel:{cid}:{vis}", visibility_label(vis), _channel_visibility_is(cid, vis)
+                )
         group = self._add(self._root, "group:teams", "Teams", None, group=True)
         for tid, name in teams:
             self._add(group, f"team:{tid}", name, _team_is(tid))

@@ -11,6 +11,8 @@ import math
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from console.domain.labels import channel_text as channel_text  # people's words for codes, once
+from console.domain.labels import flags_text as flags_text
 from console.domain.model import Enquiry
 from console.domain.privacy import mask_handle, mask_text
 from console.live.queue_rows import Col as Col
@@ -43,17 +45,6 @@ COLUMN_TIPS = (
     "Agent working on it",
     "The customer's latest message (account numbers and contact details masked)",
 )
-CHANNEL_NAMES = {
-    "x": "X",
-    "facebook": "Facebook",
-    "messenger": "Messenger",
-    "instagram": "Instagram",
-    "whatsapp": "WhatsApp",
-    "linkedin": "LinkedIn",
-    "tiktok": "TikTok",
-}
-FLAG_WORDS = {"vulnerable": "Vulnerable", "complaint": "Complaint", "fraud_risk": "Fraud risk"}
-_FLAG_ORDER = {f: i for i, f in enumerate(("fraud_risk", "vulnerable", "complaint"))}
 
 
 def one_line(text: str) -> str:
@@ -61,16 +52,6 @@ def one_line(text: str) -> str:
     characters so a message cannot break the row or hide text."""
     cleaned = "".join(ch if ch.isprintable() or ch.isspace() else " " for ch in text)
     return " ".join(cleaned.split())
-
-
-def channel_text(channel: str, visibility: str) -> str:
-    name = CHANNEL_NAMES.get(channel, channel)
-    return f"{name} · {'DM' if visibility == 'private' else 'public'}"
-
-
-def flags_text(flags: frozenset[str]) -> str:
-    ordered = sorted(flags, key=lambda f: (_FLAG_ORDER.get(f, 99), f))
-    return ", ".join(FLAG_WORDS.get(f, f.replace("_", " ")) for f in ordered)
 
 
 def customer_text(e: Enquiry, mode: str) -> str:

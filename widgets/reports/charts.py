@@ -12,6 +12,7 @@ from typing import Any
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
+from console.domain.labels import channel_label
 from console.reports.pdf_draw import series_colour
 from console.reports.tiles import NO_CLOCKS_DUE, NO_ENQUIRIES, NO_FIRST_RESPONSES
 from console.reports.types import ShiftReport
@@ -93,7 +94,9 @@ class ReportCharts(QWidget):
         bottom = [0] * len(hours)
         for i, ch in enumerate(channels):
             heights = [h.by_channel[i].n for h in hours]
-            ax.bar(xs, heights, bottom=bottom, width=0.85, color=series_colour(i), label=ch[:14])
+            ax.bar(
+                xs, heights, bottom=bottom, width=0.85, color=series_colour(i), label=channel_label(ch)[:14]
+            )
             bottom = [b + v for b, v in zip(bottom, heights, strict=True)]
         step = max(1, len(hours) // 12)
         labels = [datetime.fromtimestamp(h.hour_start, self._zone).strftime("%H:%M") for h in hours[::step]]
@@ -114,7 +117,7 @@ class ReportCharts(QWidget):
         b2 = ax.bar([x + 0.2 for x in xs], p90, width=0.4, color=series_colour(1), label="90th percentile")
         ax.bar_label(b1, fmt="%.0f", fontsize=7, color=INK)
         ax.bar_label(b2, fmt="%.0f", fontsize=7, color=INK)
-        ax.set_xticks(xs, [f.channel[:14] for f in stats])
+        ax.set_xticks(xs, [channel_label(f.channel)[:14] for f in stats])
         ax.set_ylim(0, max(p90 + med) * 1.3 + 1)
         ax.legend(fontsize=7, frameon=False, loc="upper left")
 

@@ -9,6 +9,7 @@ from datetime import tzinfo
 
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QPlainTextEdit, QVBoxLayout, QWidget
 
+from console.domain.labels import channel_text, flags_text, priority_label, status_label, topic_label
 from console.domain.model import Assignment, Enquiry, Message
 from console.domain.privacy import mask_handle, mask_text
 from console.reports.tiles import duration
@@ -41,9 +42,10 @@ def enquiry_text(
         (
             mask_handle(e.customer_handle, "masked", salt=salt) if e.customer_handle else "unknown customer"
         ).capitalize(),
-        f"{e.channel} · {e.visibility} · {e.topic} · priority {e.priority} · {e.status.replace('_', ' ')}",
+        f"{channel_text(e.channel, e.visibility)} · {topic_label(e.topic)} · {priority_label(e.priority)}"
+        f" · {status_label(e.status)}",
         f"Team {name(e.team_id, 'none')} · agent {name(e.agent_id, 'unassigned')} · flags "
-        f"{', '.join(sorted(e.flags)) or 'none'} · moved between teams {e.bounces} times",
+        f"{flags_text(e.flags, 'none')} · moved between teams {e.bounces} times",
         f"Created {when(e.created_at, zone)} · first response "
         f"{when(e.first_response_at, zone) or 'none yet'}{f' (after {duration(first)})' if first else ''}"
         f" · resolved {when(e.resolved_at, zone) or 'not yet'}",

@@ -11,6 +11,13 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 
+from console.domain.labels import (
+    channel_label,
+    clock_label,
+    priority_label,
+    status_label,
+    waiting_for_label,
+)
 from console.reports.tiles import duration, percent
 from console.store.reports import StoredReport
 
@@ -117,10 +124,10 @@ def _num(v: float | None) -> float:
 def breach_columns(zone: tzinfo) -> list[Column]:
     return [
         Column("Enquiry", lambda b: b.enquiry_id, lambda b: b.enquiry_id),
-        Column("Channel", lambda b: b.channel, lambda b: b.channel),
+        Column("Channel", lambda b: channel_label(b.channel), lambda b: b.channel),
         Column("Team", lambda b: b.team, lambda b: b.team),
-        Column("Priority", lambda b: b.priority, lambda b: b.priority),
-        Column("Clock", lambda b: b.clock.replace("_", " "), lambda b: b.clock),
+        Column("Priority", lambda b: priority_label(b.priority), lambda b: b.priority),
+        Column("Clock", lambda b: clock_label(b.clock), lambda b: b.clock),
         Column("Due", lambda b: when(b.due_at, zone), lambda b: b.due_at),
         Column(
             "Stopped", lambda b: when(b.stopped_at, zone) or "still running", lambda b: _num(b.stopped_at)
@@ -132,10 +139,10 @@ def breach_columns(zone: tzinfo) -> list[Column]:
 def carried_columns(zone: tzinfo) -> list[Column]:
     return [
         Column("Enquiry", lambda c: c.enquiry_id, lambda c: c.enquiry_id),
-        Column("Channel", lambda c: c.channel, lambda c: c.channel),
+        Column("Channel", lambda c: channel_label(c.channel), lambda c: c.channel),
         Column("Team", lambda c: c.team, lambda c: c.team),
-        Column("Status", lambda c: c.status.replace("_", " "), lambda c: c.status),
-        Column("Waiting for", lambda c: c.waiting_for.replace("_", " "), lambda c: c.waiting_for),
+        Column("Status", lambda c: status_label(c.status), lambda c: c.status),
+        Column("Waiting for", lambda c: waiting_for_label(c.waiting_for), lambda c: c.waiting_for),
         Column("Waiting", lambda c: duration(c.waiting_s), lambda c: c.waiting_s, right=True),
         Column("Customer", lambda c: c.handle, lambda c: c.handle),
         Column("Latest message (masked)", lambda c: c.text, lambda c: c.text),
@@ -153,7 +160,7 @@ def attainment_columns() -> list[Column]:
 
 def first_response_columns() -> list[Column]:
     return [
-        Column("Channel", lambda f: f.channel, lambda f: f.channel),
+        Column("Channel", lambda f: channel_label(f.channel), lambda f: f.channel),
         Column("Answered", lambda f: f"{f.answered:,}", lambda f: float(f.answered), right=True),
         Column("Unanswered", lambda f: f"{f.unanswered:,}", lambda f: float(f.unanswered), right=True),
         Column("Median", lambda f: duration(f.median_s), lambda f: _num(f.median_s), right=True),

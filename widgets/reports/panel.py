@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.domain.labels import outcome_label
 from console.reports.tiles import summary_tiles
 from console.reports.types import ShiftReport
 from widgets.reports.charts import ReportCharts
@@ -185,7 +186,7 @@ class ReportPanel(QWidget):
         self.outcomes.setText(
             "Customer outcomes: "
             + (
-                " · ".join(f"{o.flag.replace('_', ' ')} {o.yes}/{o.known}" for o in known)
+                " · ".join(f"{outcome_label(o.flag)} {o.yes}/{o.known}" for o in known)
                 if known
                 else "not recorded in this shift"
             )
