@@ -138,20 +138,24 @@ class PaneCycle(QObject):
         self._window = window
         self.board: QDockWidget | None = None
 
-    def panes(self) -> list[QWidget]:
+    def panes(self) -> list[tuple[QWidget, QWidget]]:
+        """(the pane, where the focus goes in it)."""
         w = self._window
-        panes: list[QWidget] = [w.breach_strip.list_view(), w.navigator, w.queue_view]
+        strip = w.breach_strip.list_view()
+        panes: list[tuple[QWidget, QWidget]] = [(strip, strip), (w.navigator, w.navigator)]
+        panes.append((w.queue_view, w.queue_view))
         if w.drawer.is_open():
-            panes.append(w.detail)
-        if self.board is not None and self.board.isVisible() and self.board.widget() is not None:
-            panes.append(self.board.widget())
+            panes.append((w.detail, w.detail.conversation))  # the conversation, not the Reveal button
+        board = self.board.widget() if self.board is not None and self.board.isVisible() else None
+        if board is not None and self.board is not None:
+            panes.append((self.board, board))
         return panes
 
     def current(self) -> int | None:
         focus = self._window.focusWidget()
         if focus is None:
             return None
-        for i, pane in enumerate(self.panes()):
+        for i, (pane, _) in enumerate(self.panes()):
             if pane is focus or pane.isAncestorOf(focus):
                 return i
         if focus is self._window.filter_edit:  # the queue's filter belongs to the queue pane
@@ -167,7 +171,7 @@ class PaneCycle(QObject):
     def _move(self, step: int) -> None:
         panes = self.panes()
         here = self.current()
-        target = panes[(2 if here is None else here + step) % len(panes)]
+        _, target = panes[(2 if here is None else here + step) % len(panes)]
         if target is self._window.navigator and not self._window.navigator_shown():
             self._window.set_navigator_shown(True)
         focus_into(target)

@@ -9,7 +9,7 @@ with it, the navigator, drawer and columns are fitted again."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QObject, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -142,7 +142,9 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setCollapsible(0, True)
         self.splitter.setCollapsible(1, False)
-        self.splitter.splitterMoved.connect(lambda *_: self.nav_button.setChecked(self.navigator_shown()))
+        self.splitter.splitterMoved.connect(self._navigator_dragged)
+        self._nav_auto = True  # the navigator's width follows the window until the supervisor sets it
+        self.splitter.installEventFilter(self)
 
         # A demo says so on every screen: simulated enquiries must never pass for a bank's live queues.
         self.demo_banner = QLabel(DEMO_BANNER)
@@ -205,22 +207,40 @@ class MainWindow(QMainWindow):
         """Fit the panes to the window and the text size: the navigator as wide as its labels when the
         queue keeps its key columns beside it, narrower or folded away when not; the drawer's width
         follows the text; the secondary columns fold to fit."""
-        total = sum(self.splitter.sizes()) or max(0, self.width() - 8)
+        self._nav_auto = True
+        self._fit_navigator()
+        self.drawer.relayout()
+        self.columns.fit()
+
+    def _fit_navigator(self) -> None:
+        if not self._nav_auto:
+            return
+        shown = self.splitter.isVisible()
+        total = sum(self.splitter.sizes()) if shown else max(0, self.width() - 8)
         queue_needs = self.columns.key_width()
         nav = self.navigator_width()
         if total - nav < queue_needs:
             nav = max(0, total - queue_needs)
             if nav < self.navigator.fontMetrics().averageCharWidth() * 16:
                 nav = 0  # too narrow to read: folded away (the Views button or F6 brings it back)
-        self.splitter.setSizes([nav, max(1, total - nav)])
+        if self.splitter.sizes() != [nav, max(1, total - nav)]:
+            self.splitter.setSizes([nav, max(1, total - nav)])
         self.nav_button.setChecked(nav > 0)
-        self.drawer.relayout()
-        self.columns.fit()
+
+    def _navigator_dragged(self) -> None:
+        self._nav_auto = False  # the supervisor's width from now on
+        self.nav_button.setChecked(self.navigator_shown())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.splitter and event.type() == QEvent.Type.Resize and self._nav_auto:
+            QTimer.singleShot(0, self._fit_navigator)  # after the splitter has shared out its new width
+        return super().eventFilter(watched, event)
 
     def navigator_shown(self) -> bool:
         return self.splitter.sizes()[0] > 0
 
     def set_navigator_shown(self, shown: bool) -> None:
+        self._nav_auto = False
         total = sum(self.splitter.sizes())
         nav = min(self.navigator_width(), total // 2) if shown else 0
         self.splitter.setSizes([nav, max(1, total - nav)])
@@ -327,6 +347,9 @@ class MainWindow(QMainWindow):
     def set_theme(self, theme: Theme) -> None:
         """After widgets.theme.theme.apply_theme: the views that paint SLA colours themselves, and, when
         the text size changed, fonts set relative to it and the panes' widths."""
+        # Qt posts the new application font to the widgets: deliver it now, so the layout below is
+        # computed with the new text size rather than the old.
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.ApplicationFontChange)
         if abs(theme.font_scale - self._font_scale) > 1e-6:
             rescale_fonts(self, theme.font_scale / self._font_scale)
             self._font_scale = theme.font_scale
@@ -380,6 +403,7 @@ class MainWindow(QMainWindow):
         splitter = self._qsettings.value("window/splitter")
         if isinstance(splitter, QByteArray):
             self.splitter.restoreState(splitter)
+            self._nav_auto = False
             self.nav_button.setChecked(self.navigator_shown())
         columns = self._qsettings.value("window/queue_columns")
         if isinstance(columns, QByteArray) and self.queue_view.restore_header_state(columns):
