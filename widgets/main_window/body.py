@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QMouseEvent, QResizeEvent
+from PySide6.QtGui import QKeyEvent, QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import QFrame, QStyle, QTableView, QWidget
 
 from widgets.queue.text import COLUMNS, Col
@@ -205,3 +205,23 @@ class DrawerHost(QWidget):
 
     def minimumSizeHint(self) -> QSize:
         return self.content.minimumSizeHint()
+
+
+class EscapeCloses(QObject):
+    """Escape in a view closes the drawer when it is open; otherwise the key goes on to the view."""
+
+    def __init__(self, view: QWidget, is_open: Callable[[], bool], close: Callable[[], None]) -> None:
+        super().__init__(view)
+        self._is_open, self._close = is_open, close
+        view.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() == Qt.Key.Key_Escape
+            and self._is_open()
+        ):
+            self._close()
+            return True
+        return False

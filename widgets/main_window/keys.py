@@ -11,25 +11,43 @@ Keys (listed under Help > Keyboard shortcuts):
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QActionGroup, QDragEnterEvent, QKeySequence
-from PySide6.QtWidgets import QDockWidget, QMessageBox, QToolButton, QWidget
+from PySide6.QtWidgets import QMainWindow, QMessageBox, QToolButton, QWidget
 
 from widgets.queue.mime import has_refs
-
-if TYPE_CHECKING:
-    from widgets.main_window.window import MainWindow
 
 THEMES = (("light", "Light"), ("dark", "Dark"), ("high_contrast", "High contrast"))
 SCALES = ((1.0, "100 %"), (1.25, "125 %"), (1.5, "150 %"), (2.0, "200 %"))
 _SIZE_RESOLVED = 0x2  # QFont's resolve bit for an explicitly set point or pixel size
 
+Command = Callable[[], object]
 
-def _action(
-    window: QWidget, text: str, key: str | QKeySequence | None, slot: Callable[[], object]
-) -> QAction:
+
+@dataclass(frozen=True)
+class Commands:
+    """What the window's menus and keys do."""
+
+    sign_in: Command
+    settings: Command
+    quit: Command
+    reassign: Command
+    undo_reassign: Command
+    find: Command
+    next_pane: Command
+    previous_pane: Command
+    close_detail: Command
+    charts: Command
+    staffing: Command
+    wallboard: Command
+    reports: Command
+    theme: Callable[[str], object]
+    scale: Callable[[float], object]
+
+
+def _action(window: QWidget, text: str, key: str | QKeySequence | None, slot: Command) -> QAction:
     action = QAction(text, window)
     if key is not None:
         action.setShortcut(key if isinstance(key, QKeySequence) else QKeySequence(key))
@@ -39,81 +57,69 @@ def _action(
     return action
 
 
-def build_menus(window: MainWindow, theme: str, font_scale: float) -> dict[str, QAction]:
-    """Console, Edit, View, Reports and Help; returns the actions with keys by name."""
+def build_menus(window: QMainWindow, do: Commands, theme: str, font_scale: float) -> dict[str, QAction]:
+    """Console, Edit, View, Reports and Help; returns the actions by name."""
     bar = window.menuBar()
     named: dict[str, QAction] = {}
 
     menu = bar.addMenu("&Console")
-    sign_in = _action(window, "&Sign in…", None, window.signInRequested.emit)
-    settings = _action(window, "S&ettings…", None, window.settingsRequested.emit)
+    sign_in = _action(window, "&Sign in…", None, do.sign_in)
+    settings = named["settings"] = _action(window, "S&ettings…", None, do.settings)
     # The platform's Preferences key where it has one (macOS: Cmd+,), and Ctrl+, everywhere (Linux has none).
     keys = [QKeySequence(QKeySequence.StandardKey.Preferences), QKeySequence("Ctrl+,")]
     settings.setShortcuts([k for k in keys if not k.isEmpty()])
     settings.setMenuRole(QAction.MenuRole.PreferencesRole)
-    quit_ = _action(window, "&Quit", QKeySequence(QKeySequence.StandardKey.Quit), window.close)
     menu.addActions([sign_in, settings])
     menu.addSeparator()
-    menu.addAction(quit_)
-    named["settings"] = settings
+    menu.addAction(_action(window, "&Quit", QKeySequence(QKeySequence.StandardKey.Quit), do.quit))
 
     edit = bar.addMenu("&Edit")
-    window.reassign_action = _action(window, "&Reassign to…", "Ctrl+R", window.reassignRequested.emit)
-    window.undo_reassign_action = _action(
-        window, "&Undo reassignment", "Ctrl+Shift+Z", window.undoReassignRequested.emit
-    )
-    window.undo_reassign_action.setEnabled(False)
-    edit.addActions([window.reassign_action, window.undo_reassign_action])
-    # The same action on the queue's right-click menu.
-    window.queue_view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-    window.queue_view.addAction(window.reassign_action)
+    named["reassign"] = _action(window, "&Reassign to…", "Ctrl+R", do.reassign)
+    named["undo_reassign"] = _action(window, "&Undo reassignment", "Ctrl+Shift+Z", do.undo_reassign)
+    named["undo_reassign"].setEnabled(False)
+    edit.addActions([named["reassign"], named["undo_reassign"]])
 
     view = bar.addMenu("&View")
-    named["find"] = _action(
-        window, "&Filter the queue", QKeySequence(QKeySequence.StandardKey.Find), window.focus_filter
-    )
-    named["next_pane"] = _action(window, "&Next pane", "F6", window.panes.next)
-    named["previous_pane"] = _action(window, "&Previous pane", "Shift+F6", window.panes.previous)
-    named["close_detail"] = _action(window, "&Close the details (Esc)", None, window.close_detail)
+    named["find"] = _action(window, "&Filter the queue", QKeySequence(QKeySequence.StandardKey.Find), do.find)
+    named["next_pane"] = _action(window, "&Next pane", "F6", do.next_pane)
+    named["previous_pane"] = _action(window, "&Previous pane", "Shift+F6", do.previous_pane)
+    named["close_detail"] = _action(window, "&Close the details (Esc)", None, do.close_detail)
     view.addActions([named["find"], named["next_pane"], named["previous_pane"], named["close_detail"]])
     view.addSeparator()
-    named["charts"] = _action(window, "&Charts…", "Ctrl+Shift+C", window.chartsRequested.emit)
-    named["staffing"] = _action(window, "S&taffing…", "Ctrl+Shift+S", window.staffingRequested.emit)
-    named["wallboard"] = _action(window, "&Wallboard (full screen)", "F11", window.wallboardRequested.emit)
+    named["charts"] = _action(window, "&Charts…", "Ctrl+Shift+C", do.charts)
+    named["staffing"] = _action(window, "S&taffing…", "Ctrl+Shift+S", do.staffing)
+    named["wallboard"] = _action(window, "&Wallboard (full screen)", "F11", do.wallboard)
     view.addActions([named["charts"], named["staffing"], named["wallboard"]])
     view.addSeparator()
     themes = view.addMenu("&Theme")
     group = QActionGroup(window)
     for name, label in THEMES:
         action = QAction(label, window, checkable=True, checked=name == theme)
-        action.triggered.connect(lambda _=False, n=name: window.themeRequested.emit(n))
+        action.triggered.connect(lambda _=False, n=name: do.theme(n))
         group.addAction(action)
         themes.addAction(action)
     sizes = view.addMenu("Text &size")
     group = QActionGroup(window)
     for scale, label in SCALES:
         action = QAction(label, window, checkable=True, checked=abs(scale - font_scale) < 0.01)
-        action.triggered.connect(lambda _=False, s=scale: window.scaleRequested.emit(s))
+        action.triggered.connect(lambda _=False, s=scale: do.scale(s))
         group.addAction(action)
         sizes.addAction(action)
 
     reports = bar.addMenu("&Reports")
-    named["reports"] = _action(window, "&Shift reports…", "Ctrl+Shift+R", window.reportsRequested.emit)
+    named["reports"] = _action(window, "&Shift reports…", "Ctrl+Shift+R", do.reports)
     reports.addAction(named["reports"])
 
     help_ = bar.addMenu("&Help")
-    shortcuts = _action(window, "&Keyboard shortcuts", "F1", lambda: show_shortcuts(window))
-    help_.addAction(shortcuts)
-    named["shortcuts"] = shortcuts
-    named["reassign"] = window.reassign_action
-    named["undo_reassign"] = window.undo_reassign_action
+    named["shortcuts"] = _action(window, "&Keyboard shortcuts", "F1", lambda: show_shortcuts(window, named))
+    help_.addAction(named["shortcuts"])
     return named
 
 
-def shortcut_lines(window: MainWindow) -> list[str]:
+def shortcut_lines(actions: dict[str, QAction]) -> list[str]:
     """Every command with a key, in words: "Charts…: Ctrl+Shift+C"."""
     lines = []
-    for action in window.actions_by_name.values():
+    for action in actions.values():
         keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts()]
         if keys:
             name = action.text().replace("&", "").replace(" (Esc)", "")
@@ -122,44 +128,38 @@ def shortcut_lines(window: MainWindow) -> list[str]:
     return lines
 
 
-def show_shortcuts(window: MainWindow) -> None:
+def show_shortcuts(window: QWidget, actions: dict[str, QAction]) -> None:
     box = QMessageBox(QMessageBox.Icon.Information, "Keyboard shortcuts", "", parent=window)
     box.setTextFormat(Qt.TextFormat.PlainText)
-    box.setText("\n".join(shortcut_lines(window)))
+    box.setText("\n".join(shortcut_lines(actions)))
     box.open()
 
 
+Pane = tuple[QWidget, QWidget]  # (the pane, where the focus goes in it)
+
+
 class PaneCycle(QObject):
-    """F6 / Shift+F6: the breaching strip, the navigator, the queue, the details (when open) and the
-    team board (when shown), in that order. A folded navigator opens when F6 reaches it."""
+    """F6 / Shift+F6 through the panes the window lists (only those on show), wrapping round; from
+    outside every pane, F6 starts at the home pane. entering(target) runs before the focus moves (a
+    folded pane unfolds)."""
 
-    def __init__(self, window: MainWindow) -> None:
+    def __init__(
+        self,
+        window: QWidget,
+        panes: Callable[[], list[Pane]],
+        entering: Callable[[QWidget], None],
+        home: int = 0,
+    ) -> None:
         super().__init__(window)
-        self._window = window
-        self.board: QDockWidget | None = None
-
-    def panes(self) -> list[tuple[QWidget, QWidget]]:
-        """(the pane, where the focus goes in it)."""
-        w = self._window
-        strip = w.breach_strip.list_view()
-        panes: list[tuple[QWidget, QWidget]] = [(strip, strip), (w.navigator, w.navigator)]
-        panes.append((w.queue_view, w.queue_view))
-        if w.drawer.is_open():
-            panes.append((w.detail, w.detail.conversation))  # the conversation, not the Reveal button
-        board = self.board.widget() if self.board is not None and self.board.isVisible() else None
-        if board is not None and self.board is not None:
-            panes.append((self.board, board))
-        return panes
+        self._window, self._panes, self._entering, self._home = window, panes, entering, home
 
     def current(self) -> int | None:
         focus = self._window.focusWidget()
         if focus is None:
             return None
-        for i, (pane, _) in enumerate(self.panes()):
+        for i, (pane, _) in enumerate(self._panes()):
             if pane is focus or pane.isAncestorOf(focus):
                 return i
-        if focus is self._window.filter_edit:  # the queue's filter belongs to the queue pane
-            return 2
         return None
 
     def next(self) -> None:
@@ -169,11 +169,10 @@ class PaneCycle(QObject):
         self._move(-1)
 
     def _move(self, step: int) -> None:
-        panes = self.panes()
+        panes = self._panes()
         here = self.current()
-        _, target = panes[(2 if here is None else here + step) % len(panes)]
-        if target is self._window.navigator and not self._window.navigator_shown():
-            self._window.set_navigator_shown(True)
+        _, target = panes[self._home if here is None else (here + step) % len(panes)]
+        self._entering(target)
         focus_into(target)
 
 

@@ -10,7 +10,7 @@ with it, the navigator, drawer and columns are fitted again."""
 from __future__ import annotations
 
 from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeyEvent, QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtGui import QCloseEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QDockWidget,
     QGraphicsOpacityEffect,
@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
 )
 
 from widgets.detail.pane import DetailPane
-from widgets.main_window.body import ColumnFit, DrawerHost
+from widgets.main_window.body import ColumnFit, DrawerHost, EscapeCloses
 from widgets.main_window.header import LiveHeader
-from widgets.main_window.keys import BoardButton, PaneCycle, build_menus, rescale_fonts
+from widgets.main_window.keys import BoardButton, Commands, PaneCycle, build_menus, rescale_fonts
 from widgets.main_window.navigator import NavigatorModel, NavigatorView
 from widgets.queue.breach_strip import BreachStrip
 from widgets.queue.model import QueueModel
@@ -54,8 +54,6 @@ class MainWindow(QMainWindow):
     staffingRequested = Signal()
     wallboardRequested = Signal()
     reportsRequested = Signal()  # Reports > Shift reports…: widgets.reports.viewer
-    reassign_action: QAction  # made with the menus (widgets.main_window.keys)
-    undo_reassign_action: QAction
 
     def __init__(
         self,
@@ -125,9 +123,10 @@ class MainWindow(QMainWindow):
         mid_layout.addLayout(title_row)
         mid_layout.addWidget(self.filter_edit)
         mid_layout.addWidget(self.queue_view, 1)
+        self.queue_pane = middle
         self.drawer = DrawerHost(middle, self.detail, self.columns.key_width)
         self.drawer.openChanged.connect(lambda _open: QTimer.singleShot(0, self.columns.fit))
-        Escape(self.queue_view, self)  # Escape in the queue closes the drawer
+        EscapeCloses(self.queue_view, self.drawer.is_open, self.close_detail)  # in the queue: the drawer
         # Picking an enquiry (queue, strip) opens the drawer; the controller fills it.
         self.queue_view.currentEnquiryChanged.connect(self.on_enquiry_picked)
         self.queue_view.enquiryActivated.connect(lambda _id: self.open_detail())
@@ -186,8 +185,30 @@ class MainWindow(QMainWindow):
 
         self.board_dock: QDockWidget | None = None
         self._board_auto = False
-        self.panes = PaneCycle(self)
-        self.actions_by_name = build_menus(self, theme, font_scale)
+        self.panes = PaneCycle(self, self.pane_list, self._entering_pane, home=2)
+        do = Commands(
+            sign_in=self.signInRequested.emit,
+            settings=self.settingsRequested.emit,
+            quit=self.close,
+            reassign=self.reassignRequested.emit,
+            undo_reassign=self.undoReassignRequested.emit,
+            find=self.focus_filter,
+            next_pane=self.panes.next,
+            previous_pane=self.panes.previous,
+            close_detail=self.close_detail,
+            charts=self.chartsRequested.emit,
+            staffing=self.staffingRequested.emit,
+            wallboard=self.wallboardRequested.emit,
+            reports=self.reportsRequested.emit,
+            theme=self.themeRequested.emit,
+            scale=self.scaleRequested.emit,
+        )
+        self.actions_by_name = build_menus(self, do, theme, font_scale)
+        self.reassign_action = self.actions_by_name["reassign"]
+        self.undo_reassign_action = self.actions_by_name["undo_reassign"]
+        # The same action on the queue's right-click menu.
+        self.queue_view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.queue_view.addAction(self.reassign_action)
         # Tab from the queue reaches the breaching strip first, then the filter and the navigator.
         strip = self.breach_strip.list_view()
         QWidget.setTabOrder(self.queue_view, strip)
@@ -226,6 +247,23 @@ class MainWindow(QMainWindow):
         if self.splitter.sizes() != [nav, max(1, total - nav)]:
             self.splitter.setSizes([nav, max(1, total - nav)])
         self.nav_button.setChecked(nav > 0)
+
+    def pane_list(self) -> list[tuple[QWidget, QWidget]]:
+        """F6's panes, in order: (the pane, where the focus goes in it). The details and the team board
+        only while they show; the queue's pane holds its filter box too."""
+        strip = self.breach_strip.list_view()
+        panes: list[tuple[QWidget, QWidget]] = [(strip, strip), (self.navigator, self.navigator)]
+        panes.append((self.queue_pane, self.queue_view))
+        if self.drawer.is_open():
+            panes.append((self.detail, self.detail.conversation))  # the conversation, not Reveal
+        board = self.board_dock
+        if board is not None and board.isVisible() and board.widget() is not None:
+            panes.append((board, board.widget()))
+        return panes
+
+    def _entering_pane(self, target: QWidget) -> None:
+        if target is self.navigator and not self.navigator_shown():
+            self.set_navigator_shown(True)  # F6 unfolds the navigator
 
     def _navigator_dragged(self) -> None:
         self._nav_auto = False  # the supervisor's width from now on
@@ -306,7 +344,6 @@ class MainWindow(QMainWindow):
         toggle.setShortcut(QKeySequence("Ctrl+B"))
         toggle.setToolTip("Show or hide the team board (Ctrl+B)")
         self.actions_by_name["board"] = toggle
-        self.panes.board = dock
         self.board_button.set_action(toggle)
         self.board_button.show()
         view = self.menu_named("&View")
@@ -421,23 +458,3 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_window_state()
         super().closeEvent(event)
-
-
-class Escape(QObject):
-    """Escape in the queue closes the detail drawer (when it is open; otherwise the key goes on)."""
-
-    def __init__(self, view: QWidget, window: MainWindow) -> None:
-        super().__init__(view)
-        self._window = window
-        view.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if (
-            event.type() == QEvent.Type.KeyPress
-            and isinstance(event, QKeyEvent)
-            and event.key() == Qt.Key.Key_Escape
-            and self._window.drawer.is_open()
-        ):
-            self._window.close_detail()
-            return True
-        return False
