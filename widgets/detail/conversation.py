@@ -216,7 +216,7 @@ class TurnDelegate(QStyledItemDelegate):
         if head:
             painter.setFont(self._bold(option.font))
             painter.setPen(text_colour)
-            fm = QFontMetrics(option.font)
+            fm = QFontMetrics(self._bold(option.font))
             flags = Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextSingleLine
             elided = fm.elidedText(head, Qt.TextElideMode.ElideRight, int(inner))
             painter.drawText(QRect(left, top, int(inner), fm.height()), flags, elided)

@@ -65,6 +65,20 @@ class ClockRow:
 _KEY_LOOK = {"met": "on_track", "missed": "breached"}
 
 
+LINE = "\u2028"  # a line separator: a break in the item's text layout
+
+
+def _two_lines(text: str) -> str:
+    """ "+0:12 over · was due 14:20" as two lines at the dot; else at the space nearest the middle."""
+    if " · " in text:
+        return text.replace(" · ", LINE)
+    spaces = [i for i, ch in enumerate(text) if ch == " "]
+    if not spaces:
+        return text
+    cut = min(spaces, key=lambda i: abs(i - len(text) / 2))
+    return f"{text[:cut]}{LINE}{text[cut + 1 :]}"
+
+
 class _ClockLines(QStyledItemDelegate):
     """Shows "time left · deadline" on two lines when the drawer is too narrow for one (the item's text
     stays one line, for copying and screen readers)."""
@@ -74,8 +88,10 @@ class _ClockLines(QStyledItemDelegate):
     def _option(self, option: QStyleOptionViewItem, index: Index) -> QStyleOptionViewItem:
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
-        if self.wrap:
-            opt.text = opt.text.replace(" · ", "\u2028")  # a line separator: a break in the layout
+        if self.wrap and index.column() == 1:
+            opt.text = _two_lines(opt.text)
+        elif self.wrap:
+            opt.text = opt.text.replace(" · ", LINE)
         return opt
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:

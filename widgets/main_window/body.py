@@ -167,7 +167,7 @@ class DrawerHost(QWidget):
     def drawer_width(self) -> int:
         char = self.drawer.fontMetrics().averageCharWidth()
         low, high = char * 34, max(char * 34, int(self.width() * 0.62))
-        wanted = int(self.width() * self._share) if self._share else max(char * 56, self.width() // 3)
+        wanted = int(self.width() * self._share) if self._share else max(char * 60, self.width() * 3 // 8)
         if not self._share and self.width() - wanted < self._key_width():
             wanted = high  # it lies over the queue anyway: wide enough to read the clocks whole
         return max(low, min(high, wanted, self.width()))
