@@ -16,7 +16,7 @@ from console.platform.credentials import SecretStore
 from tests.helpers.detail import enq
 from widgets.app.session import Session, SessionConfig
 from widgets.main_window.body import KEY_COLUMNS
-from widgets.main_window.keys import focus_into
+from widgets.main_window.keys import focus_into, shortcut_lines
 from widgets.main_window.window import MainWindow
 from widgets.queue import mime
 from widgets.queue.model import QueueModel
@@ -235,6 +235,15 @@ def test_settings_are_under_a_menu_with_a_key_on_every_platform(window: MainWind
     console = window.menu_named("&Console")
     assert console is not None and settings in console.actions()
     assert settings.menuRole() == settings.MenuRole.PreferencesRole
+    # Help > Keyboard shortcuts lists every key in words.
+    lines = shortcut_lines(window.actions_by_name)
+    for expected in (
+        "Charts…: Ctrl+Shift+C",
+        "Team board: Ctrl+B",
+        "Next pane: F6",
+        "Filter the queue: Ctrl+F",
+    ):
+        assert expected in lines
 
 
 def which_pane(w: MainWindow) -> str:

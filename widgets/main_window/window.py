@@ -125,7 +125,7 @@ class MainWindow(QMainWindow):
         mid_layout.addWidget(self.queue_view, 1)
         self.queue_pane = middle
         self.drawer = DrawerHost(middle, self.detail, self.columns.key_width)
-        self.drawer.openChanged.connect(lambda _open: QTimer.singleShot(0, self.columns.fit))
+        self.drawer.openChanged.connect(lambda _open: QTimer.singleShot(0, self.columns, self.columns.fit))
         EscapeCloses(self.queue_view, self.drawer.is_open, self.close_detail)  # in the queue: the drawer
         # Picking an enquiry (queue, strip) opens the drawer; the controller fills it.
         self.queue_view.currentEnquiryChanged.connect(self.on_enquiry_picked)
@@ -271,7 +271,7 @@ class MainWindow(QMainWindow):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.splitter and event.type() == QEvent.Type.Resize and self._nav_auto:
-            QTimer.singleShot(0, self._fit_navigator)  # after the splitter has shared out its new width
+            QTimer.singleShot(0, self, self._fit_navigator)  # after the splitter has shared out its new width
         return super().eventFilter(watched, event)
 
     def navigator_shown(self) -> bool:
