@@ -120,11 +120,14 @@ def test_a_text_size_change_re_lays_the_header_and_the_panes(qtbot: QtBot, demo_
         # The figure grew with the text: still bigger than its caption, by the same ratio.
         assert tile.caption.font().pointSizeF() == pytest.approx(caption * 2, rel=0.05)
         assert tile.value.font().pointSizeF() == pytest.approx(value * 2, rel=0.05)
+        # A style-sheeted banner follows too (Qt works its font out once, when the sheet is applied).
+        assert window.demo_banner.font().pointSizeF() == pytest.approx(caption * 2, rel=0.05)
         # At this size the queue needs the room: the navigator folds away, the key columns stay.
         assert window.splitter.sizes()[0] < nav
         demo_session.set_theme("light", 1.0)
         assert tile.value.font().pointSizeF() == pytest.approx(value, rel=0.01)
         assert tile.caption.font().pointSizeF() == pytest.approx(caption, rel=0.01)
+        assert window.demo_banner.font().pointSizeF() == pytest.approx(caption, rel=0.01)
         assert window.splitter.sizes()[0] == pytest.approx(nav, abs=2)  # the pane widths come back too
         assert window.columns.folded_titles() == folded  # and the same columns as before
     finally:

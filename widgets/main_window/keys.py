@@ -211,6 +211,11 @@ def rescale_fonts(root: QWidget, ratio: float) -> None:
     every widget under root with an explicitly set size is scaled by the text size's change. Fonts that
     follow the application's (most) change by themselves."""
     for widget in [root, *root.findChildren(QWidget)]:
+        if widget.styleSheet():
+            # A style sheet's font is worked out when it is applied, from the application font as it
+            # then was (Qt lags one change behind): apply it again.
+            widget.setStyleSheet(widget.styleSheet())
+            continue
         if not widget.testAttribute(Qt.WidgetAttribute.WA_SetFont):
             continue
         font = widget.font()
