@@ -105,6 +105,16 @@ def test_at_1366x768_the_drawer_sits_beside_the_queue_and_the_columns_stay(
     window.detail.close_button.click()
     assert not window.drawer.is_open()
     qtbot.waitUntil(lambda: window.queue_view.width() > width)
+    # A live refresh of the enquiry on show leaves the drawer closed; picking another one from
+    # anywhere (here the controller, as a header tile or an earlier enquiry would) opens it.
+    controller = demo_session.controller
+    assert controller is not None
+    controller.show_detail(first.id)
+    assert not window.drawer.is_open()
+    second = window.queue_view.queue_model().enquiry_at(1)
+    assert second is not None
+    controller.show_detail(second.id)
+    assert window.drawer.is_open() and window.detail.current_id() == second.id
 
 
 def test_a_text_size_change_re_lays_the_header_and_the_panes(qtbot: QtBot, demo_session: Session) -> None:

@@ -135,6 +135,7 @@ class DetailPane(QWidget):
     enquiryPicked = Signal(str)  # an earlier enquiry double-clicked
     revealRequested = Signal(str)  # "Reveal": the session audits it, then calls reveal()
     closeRequested = Signal()  # Close or Escape: the window folds the drawer away
+    enquiryShown = Signal(str)  # another enquiry than before is on show (not a refresh of the same)
 
     def __init__(self, parent: QWidget | None = None, tz: str = "UTC") -> None:
         super().__init__(parent)
@@ -290,6 +291,7 @@ class DetailPane(QWidget):
         clocks: Sequence[ClockRow],
     ) -> None:
         """messages None: not in the cache yet; the pane says so and asks for them."""
+        picked = e.id != self._current
         self._current = e.id
         self._show_reveal()
         who = self._handle(e.customer_handle) or "unknown customer"
@@ -314,6 +316,8 @@ class DetailPane(QWidget):
             self.set_messages(e.id, messages)
         self._fill_earlier(e, earlier)
         self._fill_assignments(assignments)
+        if picked:
+            self.enquiryShown.emit(e.id)
 
     def set_messages(self, enquiry_id: str, messages: Sequence[Message]) -> None:
         if enquiry_id != self._current:

@@ -110,6 +110,7 @@ class MainWindow(QMainWindow):
         self.board_button.hide()  # until a board is added
         self.detail = DetailPane(tz=tz)
         self.detail.closeRequested.connect(self.close_detail)
+        self.detail.enquiryShown.connect(lambda _id: self.open_detail())  # picked anywhere: a tile, a chip…
 
         middle = QWidget()
         mid_layout = QVBoxLayout(middle)
