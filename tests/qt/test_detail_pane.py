@@ -1,12 +1,19 @@
 from __future__ import annotations
 
+import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QImage
+from PySide6.QtGui import QColor, QImage
 from pytestqt.qtbot import QtBot
 
 from console.domain.model import Assignment, Message
 from tests.helpers.detail import HOSTILE, NOW, enq
+from widgets.detail.conversation import AGENT_BAND, KIND_ROLE, LABEL_ROLE
 from widgets.detail.pane import ClockRow, DetailPane
+from widgets.theme.icons import sla_icon
+from widgets.theme.theme import make_theme
+
+# The offscreen platform cannot pass size hints to a window manager; nothing is wrong with the pane.
+pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
 MESSAGES = [
     Message("m1", "enq-1", "in", "@jo_bloggs", HOSTILE, NOW - 3600),
@@ -53,15 +60,15 @@ def test_customer_markup_shows_literally_never_as_rich_text(qtbot: QtBot) -> Non
 
 def test_links_are_found_but_not_followed_without_asking(qtbot: QtBot) -> None:
     p = pane(qtbot)
+    p.show()
     p.show_enquiry(enq(), messages=MESSAGES, earlier=[], assignments=[], clocks=[])
-    doc = p.conversation.document()
-    block = doc.findBlock(p.conversation.toPlainText().index("https://bank.example"))
-    cursor = p.conversation.textCursor()
-    cursor.setPosition(block.position() + block.text().index("https://bank.example") + 5)
-    rect = p.conversation.cursorRect(cursor)
-    assert p.link_at(rect.center()) == "https://bank.example/help"
-    assert p.conversation.isReadOnly()
-    assert not p.conversation.document().toHtml().count("<a href")  # nothing is a live anchor
+    view = p.conversation
+    agent_turn = view.visualRect(view.model().index(1, 0)).center()
+    assert p.link_at(agent_turn) == "https://bank.example/help"
+    customer_turn = view.visualRect(view.model().index(0, 0)).center()
+    assert p.links_at(customer_turn) == ["http://evil.example/x", "http://evil.example/p.png"]
+    assert view.isReadOnly()
+    assert not view.dragEnabled()  # nothing leaves the conversation unmasked by dragging
 
 
 def test_privacy_modes(qtbot: QtBot) -> None:
@@ -94,3 +101,70 @@ def test_missing_messages_are_asked_for_and_late_answers_for_another_enquiry_are
     assert p.conversation.toPlainText() == "No messages."
     p.set_messages("enq-2", MESSAGES[1:])
     assert "Niamh" in p.conversation.toPlainText()
+
+
+def test_customer_and_agent_turns_are_told_apart_at_a_glance(qtbot: QtBot, qtmodeltester: object) -> None:
+    p = pane(qtbot)
+    theme = make_theme("light")
+    p.set_theme(theme)
+    p.show()
+    p.show_enquiry(enq(), messages=MESSAGES, earlier=[], assignments=[], clocks=[])
+    view = p.conversation
+    model = view.model()
+    qtmodeltester.check(model)  # type: ignore[attr-defined]
+    kinds = [model.index(r, 0).data(KIND_ROLE) for r in range(model.rowCount())]
+    labels = [model.index(r, 0).data(LABEL_ROLE) for r in range(model.rowCount())]
+    assert kinds == ["in", "out"] and labels == ["Customer", "Agent · Niamh"]
+    assert model.index(0, 0).data() == HOSTILE  # the turn holds the customer's text as typed
+    # The customer's turn sits on the left with a neutral band at its left edge; the agent's on the
+    # right with a green band at its right edge. Read back from the pixels drawn.
+    view.clearSelection()
+    view.setCurrentIndex(model.index(-1, 0))
+    image = view.viewport().grab().toImage()
+    customer, agent = (view.visualRect(model.index(r, 0)) for r in (0, 1))
+    green = QColor(AGENT_BAND["light"])
+
+    def colour(x: int, y: int) -> QColor:
+        return QColor(image.pixel(x, y))
+
+    assert colour(agent.right() - 3, agent.center().y()) == green
+    assert colour(agent.left() + 2, agent.center().y()) != green  # the agent's bubble leaves the left
+    assert colour(customer.left() + 2, customer.center().y()) == theme.muted
+    assert colour(customer.right() - 3, customer.center().y()) == theme.base  # and the customer's the right
+
+
+def test_clocks_wear_the_queue_icons_and_colours(qtbot: QtBot) -> None:
+    p = pane(qtbot)
+    theme = make_theme("dark")
+    p.set_theme(theme)
+    clocks = [
+        ClockRow("First response", "stopped Mon 09:01", "Met", "met"),
+        ClockRow("Resolution", "+0:12 over · was due 14:20", "Breached", "breached"),
+        ClockRow("Next response", "paused while waiting for the customer", "0:10 used"),
+    ]
+    p.show_enquiry(enq(), messages=[], earlier=[], assignments=[], clocks=clocks)
+    met, breached, paused = (p.clocks.topLevelItem(i) for i in range(3))
+    assert met is not None and breached is not None and paused is not None
+    on_track, late = theme.state("on_track"), theme.state("breached")
+    assert on_track is not None and late is not None
+    assert breached.background(1).color() == late.bg and breached.foreground(2).color() == late.fg
+    assert met.background(2).color() == on_track.bg  # a met clock looks like one on track
+    expected = sla_icon("breached", theme)
+    assert expected is not None
+    assert breached.icon(1).cacheKey() == expected.cacheKey()  # the very icon the queue shows
+    assert paused.icon(1).isNull()
+
+
+def test_a_narrow_drawer_wraps_the_clocks_but_keeps_their_text(qtbot: QtBot) -> None:
+    p = pane(qtbot)
+    clocks = [ClockRow("Resolution", "+0:12 over · was due Mon 14:20", "Breached", "breached")]
+    p.show()
+    p.show_enquiry(enq(), messages=[], earlier=[], assignments=[], clocks=clocks)
+    item = p.clocks.topLevelItem(0)
+    assert item is not None
+    one_line = p.clocks.sizeHintForRow(0)
+    p.resize(260, 600)
+    item = p.clocks.topLevelItem(0)
+    assert item is not None and item.text(1) == "+0:12 over · was due Mon 14:20"
+    assert p.clocks.sizeHintForRow(0) > one_line  # shown on two lines
+    assert p.clocks.height() >= p.clocks.header().height() + p.clocks.sizeHintForRow(0)

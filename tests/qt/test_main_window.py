@@ -27,6 +27,7 @@ from console.sync.engine import Syncer
 from widgets.app.session import Session, SessionConfig
 from widgets.main_window.window import MainWindow
 from widgets.queue.model import QueueModel
+from widgets.queue.view import QueueView
 
 SEED, OPEN = 11, 150
 # The offscreen platform cannot pass size hints to a window manager; nothing is wrong with the window.
@@ -189,9 +190,9 @@ def test_window_remembers_geometry_and_splitter_and_nothing_else(qtbot: QtBot, t
     qtbot.addWidget(first)
     first.show()
     first.resize(700, 500)
-    first.splitter.setSizes([150, 300, 250])
+    first.splitter.setSizes([150, 550])
     sizes = first.splitter.sizes()
-    first.queue_view.setColumnHidden(2, True)
+    first.queue_view.setColumnHidden(3, True)  # the customer column, by hand
     first.close()  # closing saves
     again = MainWindow(QueueModel(), qsettings=qsettings)
     qtbot.addWidget(again)
@@ -199,7 +200,12 @@ def test_window_remembers_geometry_and_splitter_and_nothing_else(qtbot: QtBot, t
     again.show()
     assert again.size() == QSize(700, 500)
     assert again.splitter.sizes() == sizes
-    assert again.queue_view.isColumnHidden(2) and not again.queue_view.isColumnHidden(1)
+    assert again.queue_view.isColumnHidden(3)
+    # What was kept is the supervisor's choice only: columns folded to fit a small window are not in it.
+    plain = QueueView(QueueModel())
+    qtbot.addWidget(plain)
+    assert plain.restore_header_state(qsettings.value("window/queue_columns"))
+    assert [c for c in range(plain.queue_model().columnCount()) if plain.isColumnHidden(c)] == [3]
     assert set(qsettings.allKeys()) == {
         "window/geometry",
         "window/state",

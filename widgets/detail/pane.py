@@ -1,26 +1,34 @@
-"""The detail pane on the right: one enquiry's conversation, its SLA clocks, the customer's earlier
-enquiries and the assignment history.
+"""The detail pane, the main window's drawer: one enquiry's conversation (customer and agent turns told
+apart at a glance, widgets.detail.conversation), its SLA clocks with the queue's icons and colours, the
+customer's earlier enquiries and the assignment history. Close (or Escape) folds the drawer away.
 
-Everything a customer wrote is untrusted: it is shown as plain text only (QPlainTextEdit, labels with
-Qt.PlainText, item views). Links are never clickable; "Open link…" asks first and shows the full address.
+Everything a customer wrote is untrusted: it is shown as plain text only (labels with Qt.PlainText,
+item views whose delegates lay out plain strings). Links are never clickable; "Open link…" asks first
+and shows the full address.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QMimeData, QPoint, Qt, QUrl, Signal
-from PySide6.QtGui import QDesktopServices
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QSize, Qt, QUrl, Signal
+from PySide6.QtGui import QBrush, QDesktopServices, QKeySequence, QPainter, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QApplication,
+    QFrame,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
-    QPlainTextEdit,
+    QMenu,
     QPushButton,
+    QScrollArea,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTabWidget,
     QTreeWidget,
     QTreeWidgetItem,
@@ -40,8 +48,12 @@ from console.domain.model import Assignment, Enquiry, Message
 from console.domain.privacy import mask_handle, mask_text
 from console.sla.words import NO_CLOCK
 from widgets.app.dialogs import confirm_open_link
+from widgets.detail.conversation import URL_RE, ConversationView, Turn
+from widgets.theme.icons import sla_icon
+from widgets.theme.theme import Theme, make_theme
 
-URL_RE = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
+__all__ = ["URL_RE", "ClockRow", "DetailPane"]
+Index = QModelIndex | QPersistentModelIndex
 HIDDEN = "(hidden: privacy is set to masked)"
 
 
@@ -52,6 +64,53 @@ class ClockRow:
     name: str  # "First response"
     due: str  # "due Mon 09:16" / "met at 14:02"
     state: str  # "0:42 left" / "+1:05 over" / "met" / "missed by 0:12"
+    # The state's key for the queue's icon and colours: on_track, at_risk, urgent, breached; "met" and
+    # "missed" for a stopped clock; "" for none (a paused clock).
+    key: str = ""
+
+
+# A stopped clock wears the icon of what it came to: met as on track, missed as breached.
+_KEY_LOOK = {"met": "on_track", "missed": "breached"}
+
+
+LINE = "\u2028"  # a line separator: a break in the item's text layout
+
+
+def _two_lines(text: str) -> str:
+    """ "+0:12 over · was due 14:20" as two lines at the dot; else at the space nearest the middle."""
+    if " · " in text:
+        return text.replace(" · ", LINE)
+    spaces = [i for i, ch in enumerate(text) if ch == " "]
+    if not spaces:
+        return text
+    cut = min(spaces, key=lambda i: abs(i - len(text) / 2))
+    return f"{text[:cut]}{LINE}{text[cut + 1 :]}"
+
+
+class _ClockLines(QStyledItemDelegate):
+    """Shows "time left · deadline" on two lines when the drawer is too narrow for one (the item's text
+    stays one line, for copying and screen readers)."""
+
+    wrap = False
+
+    def _option(self, option: QStyleOptionViewItem, index: Index) -> QStyleOptionViewItem:
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        if self.wrap and index.column() == 1:
+            opt.text = _two_lines(opt.text)
+        elif self.wrap:
+            opt.text = opt.text.replace(" · ", LINE)
+        return opt
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        opt = self._option(option, index)
+        style = opt.widget.style() if opt.widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        opt = self._option(option, index)
+        style = opt.widget.style() if opt.widget is not None else QApplication.style()
+        return style.sizeFromContents(QStyle.ContentsType.CT_ItemViewItem, opt, QSize(), opt.widget)
 
 
 def _plain_label(text: str = "", *, bold: bool = False) -> QLabel:
@@ -77,21 +136,14 @@ def _tree(headers: Sequence[str], name: str) -> QTreeWidget:
     return tree
 
 
-class _MaskedCopyText(QPlainTextEdit):
-    """Copies and drags out of the conversation carry it PII-masked, even when revealed on screen."""
-
-    def createMimeDataFromSelection(self) -> QMimeData:
-        data = QMimeData()
-        data.setText(mask_text(self.textCursor().selection().toPlainText()))
-        return data
-
-
 class DetailPane(QWidget):
     """Call show_enquiry(); the pane asks for missing messages with messagesWanted(id)."""
 
     messagesWanted = Signal(str)
     enquiryPicked = Signal(str)  # an earlier enquiry double-clicked
     revealRequested = Signal(str)  # "Reveal": the session audits it, then calls reveal()
+    closeRequested = Signal()  # Close or Escape: the window folds the drawer away
+    enquiryShown = Signal(str)  # another enquiry than before is on show (not a refresh of the same)
 
     def __init__(self, parent: QWidget | None = None, tz: str = "UTC") -> None:
         super().__init__(parent)
@@ -101,6 +153,16 @@ class DetailPane(QWidget):
         self._names: Mapping[str, str] = {}
         self._channels: Mapping[str, str] = {}
         self._revealed: set[str] = set()  # shown in full on screen for this session (never in exports)
+        self._theme = make_theme("light")
+        self._clock_rows: list[ClockRow] = []
+        self._wrap = False
+        self.close_button = QPushButton("Close")
+        self.close_button.setToolTip("Close the details (Esc); the queue keeps your place")
+        self.close_button.setAccessibleName("Close the details")
+        self.close_button.clicked.connect(self.closeRequested)
+        escape = QShortcut(QKeySequence(Qt.Key.Key_Escape), self)
+        escape.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        escape.activated.connect(self.closeRequested)
         self.reveal_button = QPushButton("Reveal")
         self.reveal_button.setToolTip("Show this enquiry unmasked, on this screen only (audited)")
         self.reveal_button.clicked.connect(lambda: self._current and self.revealRequested.emit(self._current))
@@ -108,9 +170,18 @@ class DetailPane(QWidget):
         self.title = _plain_label(bold=True)
         self.meta = _plain_label()
         self.clocks = _tree(("SLA clock", "Time left · deadline", "State"), "SLA clocks")
-        self.conversation = _MaskedCopyText()
-        self.conversation.setReadOnly(True)
-        self.conversation.setAccessibleName("Conversation")
+        self.clocks.setIconSize(QSize(self.fontMetrics().height(), self.fontMetrics().height()))
+        self.clocks.setUniformRowHeights(False)
+        self._clock_lines = _ClockLines(self.clocks)
+        self.clocks.setItemDelegate(self._clock_lines)
+        self.clocks.setWordWrap(True)
+        self.clocks.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        heading = self.clocks.header()
+        heading.setStretchLastSection(False)
+        heading.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        heading.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        heading.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        self.conversation = ConversationView()
         self.conversation.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.conversation.customContextMenuRequested.connect(self._context_menu)
         self.earlier = _tree(("Opened", "Channel", "Topic", "Status", "Latest message"), "Earlier enquiries")
@@ -128,10 +199,22 @@ class DetailPane(QWidget):
         top = QHBoxLayout()  # Reveal beside the customer's name: no row taken from the clocks
         top.addWidget(self.title, 1)
         top.addWidget(self.reveal_button, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(top)
-        layout.addWidget(self.meta)
-        layout.addWidget(self.clocks)
-        layout.addWidget(self.tabs, 1)
+        # Under the name, everything scrolls when the drawer is short (large text on a small screen):
+        # the conversation keeps a readable height rather than being squeezed to a line.
+        body = QWidget()
+        inner = QVBoxLayout(body)
+        inner.setContentsMargins(0, 0, 0, 0)
+        inner.addWidget(self.meta)
+        inner.addWidget(self.clocks)
+        inner.addWidget(self.tabs, 1)
+        self.scroller = QScrollArea()
+        self.scroller.setWidget(body)
+        self.scroller.setWidgetResizable(True)
+        self.scroller.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroller.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        layout.addWidget(self.scroller, 1)
         self.clear()
 
     # --- configuration ---------------------------------------------------------------------------
@@ -178,6 +261,14 @@ class DetailPane(QWidget):
         self._names = names
         self._channels = channels or {}
 
+    def set_theme(self, theme: Theme) -> None:
+        """The queue's SLA icons and colours for the clocks, and the conversation's colours."""
+        self._theme = theme
+        self.conversation.set_theme(theme)
+        side = self.fontMetrics().height()
+        self.clocks.setIconSize(QSize(side, side))
+        self.set_clocks(self._clock_rows)
+
     def set_time_zone(self, tz: str) -> None:
         self._tz = ZoneInfo(tz)
 
@@ -190,8 +281,9 @@ class DetailPane(QWidget):
         self._current = None
         self.title.setText("No enquiry selected")
         self.meta.setText("Pick an enquiry in the queue to see its conversation and clocks.")
+        self.set_clocks([])
         self.clocks.clear()
-        self.conversation.setPlainText("")
+        self.conversation.set_turns([])
         self.earlier.clear()
         self.assignments.clear()
         self.tabs.setTabText(1, "Earlier enquiries")
@@ -207,6 +299,7 @@ class DetailPane(QWidget):
         clocks: Sequence[ClockRow],
     ) -> None:
         """messages None: not in the cache yet; the pane says so and asks for them."""
+        picked = e.id != self._current
         self._current = e.id
         self._show_reveal()
         who = self._handle(e.customer_handle) or "unknown customer"
@@ -224,43 +317,94 @@ class DetailPane(QWidget):
         )
         self.set_clocks(clocks)
         if messages is None:
-            latest = self._text(e.text)
-            self.conversation.setPlainText(f"Fetching the conversation…\n\nLatest message:\n{latest}")
+            at = e.last_customer_message_at or e.created_at
+            latest = Turn("in", "Customer", f"latest message, {self._when(at)}", self._text(e.text))
+            self.conversation.set_turns([Turn("note", "", "", "Fetching the conversation…"), latest])
             self.messagesWanted.emit(e.id)
         else:
             self.set_messages(e.id, messages)
         self._fill_earlier(e, earlier)
         self._fill_assignments(assignments)
+        if picked:
+            self.enquiryShown.emit(e.id)
 
     def set_messages(self, enquiry_id: str, messages: Sequence[Message]) -> None:
         if enquiry_id != self._current:
             return  # an answer for an enquiry the supervisor has already left
         if not messages:
-            self.conversation.setPlainText("No messages.")
+            self.conversation.set_note("No messages.")
             return
-        parts = []
+        turns = []
         for m in messages:
-            agent = f"Agent · {m.author}" if m.author else "Agent"
-            who = "Customer" if m.direction == "in" else agent
-            parts.append(f"── {self._when(m.sent_at)} · {who}\n{self._text(m.text)}\n")
-        self.conversation.setPlainText("\n".join(parts))
+            if m.direction == "in":
+                turns.append(Turn("in", "Customer", self._when(m.sent_at), self._text(m.text)))
+            else:
+                # An agent's words may quote the customer's: masked as theirs are.
+                who = f"Agent · {m.author}" if m.author else "Agent"
+                turns.append(Turn("out", who, self._when(m.sent_at), self._text(m.text)))
+        self.conversation.set_turns(turns)
 
     def set_messages_failed(self, enquiry_id: str, reason: str) -> None:
         if enquiry_id == self._current:
-            self.conversation.setPlainText(f"The conversation could not be fetched: {reason}")
+            self.conversation.set_note(f"The conversation could not be fetched: {reason}")
 
     def set_clocks(self, clocks: Sequence[ClockRow]) -> None:
+        """The clocks with the queue's SLA icon and colours on the time left and the state."""
+        self._clock_rows = list(clocks)
+        # Too narrow for one line each (large text): "time left · deadline" shown on two lines.
+        self._wrap = self._clock_lines.wrap = self._clocks_need_wrap()
         self.clocks.clear()
         for c in clocks:
-            self.clocks.addTopLevelItem(QTreeWidgetItem([c.name, c.due, c.state]))
+            item = QTreeWidgetItem([c.name, c.due, c.state])
+            item.setToolTip(1, c.due)
+            item.setToolTip(2, c.state)
+            look = _KEY_LOOK.get(c.key, c.key)
+            colours = self._theme.state(look)
+            icon = sla_icon(look, self._theme) if colours is not None else None
+            if icon is not None:
+                item.setIcon(1, icon)
+            if colours is not None:
+                for col in (1, 2):
+                    item.setBackground(col, QBrush(colours.bg))
+                    item.setForeground(col, QBrush(colours.fg))
+            self.clocks.addTopLevelItem(item)
         if not clocks:
             self.clocks.addTopLevelItem(QTreeWidgetItem([NO_CLOCK, "", ""]))
-        for col in range(3):
-            self.clocks.resizeColumnToContents(col)
-        # Exactly as tall as its rows: every clock visible, no dead space.
-        rows = self.clocks.topLevelItemCount() + 1  # + the header
-        line = self.clocks.fontMetrics().height() + 6
-        self.clocks.setFixedHeight(rows * line + 2 * self.clocks.frameWidth() + 4)
+        self._fit_clocks()
+
+    def _clocks_need_wrap(self) -> bool:
+        fm, rows = self.clocks.fontMetrics(), self._clock_rows
+
+        def widest(texts: list[str]) -> int:
+            return max((fm.horizontalAdvance(t) for t in texts), default=0) + fm.height()
+
+        icon = self.clocks.iconSize().width() + fm.height()
+        width = (
+            widest(["Specialist hand-off", *(c.name for c in rows)])
+            + widest([c.due for c in rows])
+            + icon
+            + widest([c.state for c in rows])
+        )
+        return width > self.clocks.viewport().width()
+
+    def _fit_clocks(self) -> None:
+        """Exactly as tall as its rows: every clock visible, no dead space. In a narrow drawer (large
+        text) the time left and the state wrap onto a second line rather than run off the edge."""
+        tree = self.clocks
+        tree.doItemsLayout()
+        rows = sum(
+            max(tree.sizeHintForRow(row), tree.fontMetrics().height() + 6)
+            for row in range(tree.topLevelItemCount())
+        )
+        tree.setFixedHeight(rows + tree.header().sizeHint().height() + 2 * tree.frameWidth() + 4)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.tabs.setMinimumHeight(self.fontMetrics().height() * 12)
+        if self._clocks_need_wrap() != self._wrap:
+            self.set_clocks(self._clock_rows)
+        else:
+            self._fit_clocks()
 
     def _fill_earlier(self, e: Enquiry, earlier: Sequence[Enquiry]) -> None:
         self.earlier.clear()
@@ -295,22 +439,24 @@ class DetailPane(QWidget):
 
     # --- links: never followed without asking ------------------------------------------------------
 
+    def links_at(self, pos: QPoint) -> list[str]:
+        """The addresses in the turn at pos (viewport coordinates of the conversation)."""
+        index = self.conversation.indexAt(pos)
+        return self.conversation.links_at(index.row()) if index.isValid() else []
+
     def link_at(self, pos: QPoint) -> str | None:
-        cursor = self.conversation.cursorForPosition(pos)
-        line = cursor.block().text()
-        col = cursor.positionInBlock()
-        for m in URL_RE.finditer(line):
-            if m.start() <= col <= m.end():
-                return m.group(0)
-        return None
+        links = self.links_at(pos)
+        return links[0] if links else None
 
     def _context_menu(self, pos: QPoint) -> None:
-        menu = self.conversation.createStandardContextMenu()
-        url = self.link_at(pos)
-        if url is not None:
-            action = menu.addAction("Open link…")
-            action.triggered.connect(lambda: self.open_link(url))
-        menu.exec(self.conversation.mapToGlobal(pos))
+        menu = QMenu(self)
+        copy = menu.addAction("Copy (customer details masked)")
+        copy.triggered.connect(self.conversation.copy)
+        for url in self.links_at(pos):
+            shown = url if len(url) <= 60 else f"{url[:57]}…"
+            action = menu.addAction(f"Open link: {shown}…")
+            action.triggered.connect(lambda _=False, u=url: self.open_link(u))
+        menu.exec(self.conversation.viewport().mapToGlobal(pos))
 
     def open_link(self, url: str) -> bool:
         if not confirm_open_link(self, url):

@@ -96,7 +96,7 @@ class DetailPresenter(QObject):
                 when = format_countdown_wall(c.stopped_at, tz)
                 late = c.stopped_at - c.due_at
                 state = "Met" if late <= 0 else f"Missed by {hours_minutes(late)}"
-                rows.append(ClockRow(name, f"stopped {when}", state))
+                rows.append(ClockRow(name, f"stopped {when}", state, "met" if late <= 0 else "missed"))
             elif c.paused:
                 rows.append(
                     ClockRow(name, "paused while waiting for the customer", f"{hours_minutes(c.used_s)} used")
@@ -110,7 +110,7 @@ class DetailPresenter(QObject):
                 state = state_word(status.state)
                 if c.kind in ("first_response", "next_response"):
                     state = f"{state} · customer {format_waited(now - c.started_at)}"
-                rows.append(ClockRow(name, due, state))
+                rows.append(ClockRow(name, due, state, status.state))
         return rows
 
     @Slot(str)

@@ -1,25 +1,33 @@
 """The supervisor's main window: the live header on top, the navigator on the left, the queue in the
-middle, the detail pane on the right, the connection state in the status bar. It only lays things out
-and offers menus; the presenters of widgets.main_window.controller feed it."""
+middle with the detail drawer at its right edge (widgets.main_window.body), the team board in a dock
+that folds away, the connection state in the status bar. It only lays things out and offers menus and
+keys; the presenters of widgets.main_window.controller feed it.
+
+Every command has a key that works from every pane (widgets.main_window.keys); F6 and Shift+F6 move
+between panes. A text-size change re-lays the whole window: fonts set relative to the text size grow
+with it, the navigator, drawer and columns are fitted again."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QDockWidget,
     QGraphicsOpacityEffect,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMainWindow,
-    QMenu,
     QSplitter,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from widgets.detail.pane import DetailPane
+from widgets.main_window.body import ColumnFit, DrawerHost, EscapeCloses
 from widgets.main_window.header import LiveHeader
+from widgets.main_window.keys import BoardButton, Commands, PaneCycle, build_menus, rescale_fonts
 from widgets.main_window.navigator import NavigatorModel, NavigatorView
 from widgets.queue.breach_strip import BreachStrip
 from widgets.queue.model import QueueModel
@@ -27,15 +35,12 @@ from widgets.queue.view import QueueView
 from widgets.status.connection import ConnectionStatus
 from widgets.theme.theme import Theme
 
-THEMES = (("light", "Light"), ("dark", "Dark"), ("high_contrast", "High contrast"))
-SCALES = ((1.0, "100 %"), (1.25, "125 %"), (1.5, "150 %"), (2.0, "200 %"))
-
-
 TITLE = "Concierge: supervisor console"
 DEMO_BANNER = (
     "DEMO: simulated enquiries from the embedded demo service, not the bank's customers. "
     "To see the live queues, set the Service API address in Settings."
 )
+ROOMY_HEIGHT = 900  # a window at least this tall (at 100-125 % text) opens with the team board showing
 
 
 class MainWindow(QMainWindow):
@@ -63,6 +68,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(TITLE)
         self.setObjectName("ConciergeMainWindow")
         self._qsettings = qsettings
+        self._font_scale = font_scale
 
         self.header = LiveHeader()
         self.breach_strip = BreachStrip(queue_model)
@@ -76,31 +82,69 @@ class MainWindow(QMainWindow):
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.setAccessibleName("Filter the queue")
         self.queue_view = QueueView(queue_model)
-        self.queue_view.set_filter_box(self.filter_edit)  # Ctrl+F, Escape and Down behave in the box
+        self.queue_view.set_filter_box(self.filter_edit)  # Escape and Down behave in the box
+        # Ctrl+F is the window's (keys.build_menus), from every pane: the queue's own would be ambiguous.
+        find = QKeySequence(QKeySequence.StandardKey.Find)
+        for shortcut in self.queue_view.findChildren(QShortcut):
+            if shortcut.key() == find:
+                shortcut.setEnabled(False)
+        self.columns = ColumnFit(self.queue_view)
         self.queue_title = QLabel("All open")
         self.queue_title.setTextFormat(Qt.TextFormat.PlainText)
         self.queue_title.setObjectName("queueTitle")
         font = self.queue_title.font()
         font.setBold(True)
         self.queue_title.setFont(font)
+        self.folded_note = QLabel("")
+        self.folded_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.folded_note.setObjectName("foldedColumns")
+        self.columns.folded.connect(self._show_folded)
+        self.nav_button = QToolButton()
+        self.nav_button.setText("Views")
+        self.nav_button.setCheckable(True)
+        self.nav_button.setChecked(True)
+        self.nav_button.setToolTip("Show or hide the list of queues and views")
+        self.nav_button.setAccessibleName("Show the queues and views")
+        self.nav_button.clicked.connect(self.set_navigator_shown)
+        self.board_button = BoardButton()
+        self.board_button.hide()  # until a board is added
         self.detail = DetailPane(tz=tz)
+        self.detail.closeRequested.connect(self.close_detail)
+        self.detail.enquiryShown.connect(lambda _id: self.open_detail())  # picked anywhere: a tile, a chip…
 
         middle = QWidget()
         mid_layout = QVBoxLayout(middle)
         mid_layout.setContentsMargins(0, 0, 0, 0)
-        mid_layout.addWidget(self.queue_title)
+        title_row = QHBoxLayout()
+        title_row.addWidget(self.nav_button)
+        title_row.addWidget(self.queue_title)
+        title_row.addStretch(1)
+        title_row.addWidget(self.folded_note)
+        title_row.addWidget(self.board_button)
+        mid_layout.addLayout(title_row)
         mid_layout.addWidget(self.filter_edit)
         mid_layout.addWidget(self.queue_view, 1)
+        self.queue_pane = middle
+        self.drawer = DrawerHost(middle, self.detail, self.columns.key_width)
+        self.drawer.openChanged.connect(lambda _open: QTimer.singleShot(0, self.columns, self.columns.fit))
+        EscapeCloses(self.queue_view, self.drawer.is_open, self.close_detail)  # in the queue: the drawer
+        # Picking an enquiry (queue, strip) opens the drawer; the controller fills it.
+        self.queue_view.currentEnquiryChanged.connect(self.on_enquiry_picked)
+        self.queue_view.enquiryActivated.connect(lambda _id: self.open_detail())
+        self.queue_view.clicked.connect(lambda _index: self.open_detail())
+        self.breach_strip.enquiryClicked.connect(lambda _id: self.open_detail())
 
         self.splitter = QSplitter(Qt.Orientation.Horizontal)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.navigator)
-        self.splitter.addWidget(middle)
-        self.splitter.addWidget(self.detail)
+        self.splitter.addWidget(self.drawer)
         self.splitter.setStretchFactor(0, 0)
-        self.splitter.setStretchFactor(1, 3)
-        self.splitter.setStretchFactor(2, 2)
-        self._fit_to_font()
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setCollapsible(0, True)
+        self.splitter.setCollapsible(1, False)
+        self.splitter.splitterMoved.connect(self._navigator_dragged)
+        self._nav_auto = True  # the navigator's width follows the window until the supervisor sets it
+        self.splitter.installEventFilter(self)
 
         # A demo says so on every screen: simulated enquiries must never pass for a bank's live queues.
         self.demo_banner = QLabel(DEMO_BANNER)
@@ -140,15 +184,107 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.counts)
         queue_model.countsChanged.connect(self._show_counts)
 
-        self._build_menus(theme, font_scale)
+        self.board_dock: QDockWidget | None = None
+        self._board_auto = False
+        self.panes = PaneCycle(self, self.pane_list, self._entering_pane, home=2)
+        do = Commands(
+            sign_in=self.signInRequested.emit,
+            settings=self.settingsRequested.emit,
+            quit=self.close,
+            reassign=self.reassignRequested.emit,
+            undo_reassign=self.undoReassignRequested.emit,
+            find=self.focus_filter,
+            next_pane=self.panes.next,
+            previous_pane=self.panes.previous,
+            close_detail=self.close_detail,
+            charts=self.chartsRequested.emit,
+            staffing=self.staffingRequested.emit,
+            wallboard=self.wallboardRequested.emit,
+            reports=self.reportsRequested.emit,
+            theme=self.themeRequested.emit,
+            scale=self.scaleRequested.emit,
+        )
+        self.actions_by_name = build_menus(self, do, theme, font_scale)
+        self.reassign_action = self.actions_by_name["reassign"]
+        self.undo_reassign_action = self.actions_by_name["undo_reassign"]
+        # The same action on the queue's right-click menu.
+        self.queue_view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+        self.queue_view.addAction(self.reassign_action)
+        # Tab from the queue reaches the breaching strip first, then the filter and the navigator.
+        strip = self.breach_strip.list_view()
+        QWidget.setTabOrder(self.queue_view, strip)
+        QWidget.setTabOrder(strip, self.filter_edit)
+        QWidget.setTabOrder(self.filter_edit, self.navigator)
+        self.queue_view.setFocus(Qt.FocusReason.OtherFocusReason)
         self._default_size(font_scale)
 
-    def _fit_to_font(self) -> None:
-        """Navigator wide enough for its longest label and count at the current text size."""
+    # --- layout ------------------------------------------------------------------------------------
+
+    def navigator_width(self) -> int:
+        """The navigator's preferred width: its longest usual label and a count, at the current text size."""
         fm = self.navigator.fontMetrics()
-        nav = fm.horizontalAdvance("Accounts & customer support") + fm.horizontalAdvance("00,000") + 80
-        detail = fm.horizontalAdvance("m") * 34
-        self.splitter.setSizes([nav, max(600, self.width() - nav - detail), detail])
+        return fm.horizontalAdvance("Accounts & customer support") + fm.horizontalAdvance("00,000") + 60
+
+    def relayout(self) -> None:
+        """Fit the panes to the window and the text size: the navigator as wide as its labels when the
+        queue keeps its key columns beside it, narrower or folded away when not; the drawer's width
+        follows the text; the secondary columns fold to fit."""
+        self._nav_auto = True
+        self._fit_navigator()
+        self.drawer.relayout()
+        self.columns.fit()
+
+    def _fit_navigator(self) -> None:
+        if not self._nav_auto:
+            return
+        shown = self.splitter.isVisible()
+        total = sum(self.splitter.sizes()) if shown else max(0, self.width() - 8)
+        queue_needs = self.columns.key_width()
+        nav = self.navigator_width()
+        if total - nav < queue_needs:
+            nav = max(0, total - queue_needs)
+            if nav < self.navigator.fontMetrics().averageCharWidth() * 16:
+                nav = 0  # too narrow to read: folded away (the Views button or F6 brings it back)
+        if self.splitter.sizes() != [nav, max(1, total - nav)]:
+            self.splitter.setSizes([nav, max(1, total - nav)])
+        self.nav_button.setChecked(nav > 0)
+
+    def pane_list(self) -> list[tuple[QWidget, QWidget]]:
+        """F6's panes, in order: (the pane, where the focus goes in it). The details and the team board
+        only while they show; the queue's pane holds its filter box too."""
+        strip = self.breach_strip.list_view()
+        panes: list[tuple[QWidget, QWidget]] = [(strip, strip), (self.navigator, self.navigator)]
+        panes.append((self.queue_pane, self.queue_view))
+        if self.drawer.is_open():
+            panes.append((self.detail, self.detail.conversation))  # the conversation, not Reveal
+        board = self.board_dock
+        if board is not None and board.isVisible() and board.widget() is not None:
+            panes.append((board, board.widget()))
+        return panes
+
+    def _entering_pane(self, target: QWidget) -> None:
+        if target is self.navigator and not self.navigator_shown():
+            self.set_navigator_shown(True)  # F6 unfolds the navigator
+
+    def _navigator_dragged(self) -> None:
+        self._nav_auto = False  # the supervisor's width from now on
+        self.nav_button.setChecked(self.navigator_shown())
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.splitter and event.type() == QEvent.Type.Resize and self._nav_auto:
+            QTimer.singleShot(0, self, self._fit_navigator)  # after the splitter has shared out its new width
+        return super().eventFilter(watched, event)
+
+    def navigator_shown(self) -> bool:
+        return self.splitter.sizes()[0] > 0
+
+    def set_navigator_shown(self, shown: bool) -> None:
+        self._nav_auto = False
+        total = sum(self.splitter.sizes())
+        nav = min(self.navigator_width(), total // 2) if shown else 0
+        self.splitter.setSizes([nav, max(1, total - nav)])
+        self.nav_button.setChecked(shown)
+        self.columns.fit()
 
     def _default_size(self, font_scale: float) -> None:
         """A first-run size that grows with the text, within the screen when there is a real one."""
@@ -159,96 +295,106 @@ class MainWindow(QMainWindow):
             avail = screen.availableGeometry()
             width, height = min(width, avail.width()), min(height, avail.height())
         self.resize(width, height)
-        self._fit_to_font()
+        self.relayout()
 
-    def _build_menus(self, theme: str, font_scale: float) -> None:
-        menu = self.menuBar().addMenu("&Console")
-        sign_in = QAction("&Sign in…", self)
-        sign_in.triggered.connect(self.signInRequested)
-        settings = QAction("S&ettings…", self)
-        settings.setShortcut(QKeySequence.StandardKey.Preferences)
-        settings.triggered.connect(self.settingsRequested)
-        quit_ = QAction("&Quit", self)
-        quit_.setShortcut(QKeySequence.StandardKey.Quit)
-        quit_.triggered.connect(self.close)
-        menu.addActions([sign_in, settings])
-        menu.addSeparator()
-        menu.addAction(quit_)
-        self._build_edit_menu()
+    def _show_folded(self, titles: list[str]) -> None:
+        if titles:
+            self.folded_note.setText(f"{len(titles)} column{'s' if len(titles) != 1 else ''} folded to fit")
+            self.folded_note.setToolTip(
+                f"Folded for want of room: {', '.join(titles)}. Widen the window or choose a smaller "
+                "text size to see them; right-click a column heading to choose columns yourself."
+            )
+        else:
+            self.folded_note.setText("")
+            self.folded_note.setToolTip("")
 
-        view = self.menuBar().addMenu("&View")
-        # No shortcut here: the queue view owns Ctrl+F (two owners would make it ambiguous).
-        find = QAction("&Filter the queue (Ctrl+F)", self)
-        find.triggered.connect(self.focus_filter)
-        view.addAction(find)
-        themes = view.addMenu("&Theme")
-        group = QActionGroup(self)
-        for name, label in THEMES:
-            action = QAction(label, self, checkable=True, checked=name == theme)
-            action.triggered.connect(lambda _=False, n=name: self.themeRequested.emit(n))
-            group.addAction(action)
-            themes.addAction(action)
-        sizes = view.addMenu("Text &size")
-        group = QActionGroup(self)
-        for scale, label in SCALES:
-            action = QAction(label, self, checkable=True, checked=abs(scale - font_scale) < 0.01)
-            action.triggered.connect(lambda _=False, s=scale: self.scaleRequested.emit(s))
-            group.addAction(action)
-            sizes.addAction(action)
-        view.addSeparator()
-        for label, signal in (
-            ("&Charts…", self.chartsRequested),
-            ("S&taffing…", self.staffingRequested),
-            ("&Wallboard (full screen)", self.wallboardRequested),
-        ):
-            action = QAction(label, self)
-            action.triggered.connect(signal)
-            view.addAction(action)
-        self._build_reports_menu()
+    # --- the detail drawer -------------------------------------------------------------------------
 
-    def _build_reports_menu(self) -> None:
-        reports = self.menuBar().addMenu("&Reports")
-        action = QAction("&Shift reports…", self)
-        action.triggered.connect(self.reportsRequested)
-        reports.addAction(action)
+    def open_detail(self) -> None:
+        self.drawer.set_open(True)
 
-    def _build_edit_menu(self) -> None:
-        edit = self.menuBar().addMenu("&Edit")
-        self.reassign_action = QAction("&Reassign to…", self)
-        self.reassign_action.setShortcut(QKeySequence("Ctrl+R"))
-        self.reassign_action.triggered.connect(self.reassignRequested)
-        self.undo_reassign_action = QAction("&Undo reassignment", self)
-        self.undo_reassign_action.setShortcut(QKeySequence("Ctrl+Shift+Z"))
-        self.undo_reassign_action.setEnabled(False)
-        self.undo_reassign_action.triggered.connect(self.undoReassignRequested)
-        edit.addActions([self.reassign_action, self.undo_reassign_action])
-        # The same action on the queue's right-click menu.
-        self.queue_view.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
-        self.queue_view.addAction(self.reassign_action)
+    def close_detail(self) -> None:
+        """Close the drawer (Escape or its Close button); the queue keeps its selection and the focus."""
+        had_focus = self.detail.isAncestorOf(self.focusWidget()) if self.focusWidget() else False
+        self.drawer.set_open(False)
+        if had_focus or self.focusWidget() is None:
+            self.queue_view.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def on_enquiry_picked(self, enquiry_id: str) -> None:
+        """An enquiry picked in the queue or the strip opens the drawer; none picked closes it."""
+        if enquiry_id:
+            self.open_detail()
+        else:
+            self.drawer.set_open(False)
+
+    # --- the team board ----------------------------------------------------------------------------
 
     def add_board(self, board: QWidget) -> QDockWidget:
-        """The team board, docked below the queue (drag between them); View menu shows or hides it."""
-        dock = QDockWidget("Team board", self)
+        """The team board, in a dock below the queue (drag between them). It folds away with Ctrl+B or
+        the Team board button; a small window (a branch PC at 1366x768) or large text opens without it,
+        and a drag over the button opens it."""
+        dock = self.board_dock = QDockWidget("Team board", self)
         dock.setObjectName("teamBoardDock")
         dock.setWidget(board)
         self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, dock)
         self.resizeDocks(
             [dock], [max(board.sizeHint().height(), self.height() * 2 // 5)], Qt.Orientation.Vertical
         )
-        for action in self.menuBar().actions():
-            menu = action.menu()
-            if action.text() == "&View" and isinstance(menu, QMenu):
-                menu.addAction(dock.toggleViewAction())
+        toggle = dock.toggleViewAction()
+        toggle.setText("Team &board")
+        toggle.setShortcut(QKeySequence("Ctrl+B"))
+        toggle.setToolTip("Show or hide the team board (Ctrl+B)")
+        self.actions_by_name["board"] = toggle
+        self.board_button.set_action(toggle)
+        self.board_button.show()
+        view = self.menu_named("&View")
+        if view is not None:
+            view.insertAction(self.actions_by_name["charts"], toggle)
+        dock.addActions(list(self.actions_by_name.values()))  # the keys work in a floating board too
+        self._board_auto = True  # follows the window's size until the supervisor shows or hides it
+        toggle.triggered.connect(self._board_chosen)
+        self._fit_board()
         return dock
+
+    def _board_chosen(self) -> None:
+        self._board_auto = False
+
+    def _fit_board(self) -> None:
+        if self.board_dock is not None and self._board_auto:
+            self.board_dock.setVisible(self.height() >= ROOMY_HEIGHT and self._font_scale < 1.5)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_board()
+
+    def show_board(self, shown: bool = True) -> None:
+        if self.board_dock is not None:
+            self.board_dock.setVisible(shown)
+
+    def menu_named(self, title: str) -> QWidget | None:
+        for action in self.menuBar().actions():
+            if action.text() == title:
+                return action.menu()  # type: ignore[return-value]  # a QMenu
+        return None
+
+    # --- appearance --------------------------------------------------------------------------------
 
     def focus_filter(self) -> None:
         self.queue_view.focus_filter()
 
     def set_theme(self, theme: Theme) -> None:
-        """After widgets.theme.theme.apply_theme: the views that paint SLA colours themselves."""
+        """After widgets.theme.theme.apply_theme: the views that paint SLA colours themselves, and, when
+        the text size changed, fonts set relative to it and the panes' widths."""
+        # Qt posts the new application font to the widgets: deliver it now, so the layout below is
+        # computed with the new text size rather than the old.
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.ApplicationFontChange)
+        if abs(theme.font_scale - self._font_scale) > 1e-6:
+            rescale_fonts(self, theme.font_scale / self._font_scale)
+            self._font_scale = theme.font_scale
         self.queue_view.set_theme(theme)
         self.breach_strip.set_theme(theme)
-        self._fit_to_font()
+        self.detail.set_theme(theme)
+        self.relayout()
 
     def set_queue_title(self, text: str) -> None:
         self.queue_title.setText(text)
@@ -290,14 +436,16 @@ class MainWindow(QMainWindow):
         if isinstance(geometry, QByteArray):
             self.restoreGeometry(geometry)
         state = self._qsettings.value("window/state")
-        if isinstance(state, QByteArray):
-            self.restoreState(state)
+        if isinstance(state, QByteArray) and self.restoreState(state):
+            self._board_auto = False  # the board as the supervisor left it
         splitter = self._qsettings.value("window/splitter")
         if isinstance(splitter, QByteArray):
             self.splitter.restoreState(splitter)
+            self._nav_auto = False
+            self.nav_button.setChecked(self.navigator_shown())
         columns = self._qsettings.value("window/queue_columns")
-        if isinstance(columns, QByteArray):
-            self.queue_view.restore_header_state(columns)
+        if isinstance(columns, QByteArray) and self.queue_view.restore_header_state(columns):
+            self.columns.forget()
 
     def save_window_state(self) -> None:
         if self._qsettings is None:
@@ -305,7 +453,7 @@ class MainWindow(QMainWindow):
         self._qsettings.setValue("window/geometry", self.saveGeometry())
         self._qsettings.setValue("window/state", self.saveState())
         self._qsettings.setValue("window/splitter", self.splitter.saveState())
-        self._qsettings.setValue("window/queue_columns", self.queue_view.header_state())
+        self._qsettings.setValue("window/queue_columns", self.columns.header_state())
         self._qsettings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
