@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from console.domain.model import Agent, Calendar, Enquiry, Team
 from console.domain.staffing import capacity
 from console.sla.today import Attainment, attainment
+from console.sla.words import duration
 
 if TYPE_CHECKING:
     from console.sla.engine import SlaEngine
@@ -268,15 +269,9 @@ def channel_totals(channels: Mapping[tuple[str, str], int]) -> dict[str, int]:
 
 
 def format_wait(seconds: float) -> str:
-    """A wait as a supervisor reads it: 45 s, 12 min, 3 h 05, 2 d 4 h."""
-    s = max(0, int(seconds))
-    if s < 60:
-        return f"{s} s"
-    if s < 3600:
-        return f"{s // 60} min"
-    if s < 86_400:
-        return f"{s // 3600} h {s % 3600 // 60:02d}"
-    return f"{s // 86_400} d {s % 86_400 // 3600} h"
+    """A wait as a supervisor reads it, the one way time is written: "under a minute", "12 min",
+    "3 h 05 min", "2 d 4 h" (console.sla.words.duration)."""
+    return duration(max(0.0, seconds))
 
 
 def format_clock(t: float, tz: str = "UTC") -> str:
