@@ -161,7 +161,13 @@ def test_navigator_counts_in_one_pass() -> None:
 
 @pytest.mark.parametrize(
     ("seconds", "text"),
-    [(-5, "under a minute"), (42, "under a minute"), (125, "2 min"), (3900, "1 h 05 min"), (180_000, "2 d 2 h")],
+    [
+        (-5, "under a minute"),
+        (42, "under a minute"),
+        (125, "2 min"),
+        (3900, "1 h 05 min"),
+        (180_000, "2 d 2 h"),
+    ],
 )
 def test_format_wait(seconds: float, text: str) -> None:
     assert format_wait(seconds) == text

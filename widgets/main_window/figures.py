@@ -24,6 +24,7 @@ from console.live.metrics import (
     navigator_counts,
     saved_views,
 )
+from console.live.order import deadline_counts
 from console.sla.engine import SlaEngine
 from widgets.app.workers import BackgroundJobs
 from widgets.main_window.changes import ChangeFeed, LiveChange
@@ -129,7 +130,10 @@ class FiguresPresenter(QObject):
                 return brief
 
             views = saved_views(lambda: now, due_at)
-            return navigator_counts(rows, views), header_metrics(rows, agents, clocks_of, now, tz), own
+            # Breached now and breaching within 30 min: the same deadlines the navigator's views read.
+            deadlines = deadline_counts((due_at(e) for e in rows if e.is_open), now)
+            header = header_metrics(rows, agents, clocks_of, now, tz, deadlines)
+            return navigator_counts(rows, views), header, own
 
         def done(result: tuple[NavigatorCounts, HeaderMetrics, SlaEngine]) -> None:
             self._computing = False
@@ -141,6 +145,8 @@ class FiguresPresenter(QObject):
                     self._worker_cache = {}  # rows long gone: start afresh rather than grow
             self.window.nav_model.set_counts(counts)
             self.window.header.set_metrics(self.metrics, self.reference.channel_names)
+            self.window.queue_groups.set_counts(self.metrics.deadlines)
+            self.window.breach_strip.set_total(self.metrics.deadlines.soon)
             self.computed += 1
 
         def failed(error: BaseException) -> None:

@@ -9,6 +9,7 @@ from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
     QGraphicsOpacityEffect,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -22,6 +23,7 @@ from widgets.detail.pane import DetailPane
 from widgets.main_window.header import LiveHeader
 from widgets.main_window.navigator import NavigatorModel, NavigatorView
 from widgets.queue.breach_strip import BreachStrip
+from widgets.queue.groups import QueueGroups
 from widgets.queue.model import QueueModel
 from widgets.queue.view import QueueView
 from widgets.status.connection import ConnectionStatus
@@ -88,7 +90,11 @@ class MainWindow(QMainWindow):
         middle = QWidget()
         mid_layout = QVBoxLayout(middle)
         mid_layout.setContentsMargins(0, 0, 0, 0)
-        mid_layout.addWidget(self.queue_title)
+        self.queue_groups = QueueGroups()  # All open / Not yet breached / Breached, with counts
+        title_row = QHBoxLayout()
+        title_row.addWidget(self.queue_title)
+        title_row.addWidget(self.queue_groups, 1)
+        mid_layout.addLayout(title_row)
         mid_layout.addWidget(self.filter_edit)
         mid_layout.addWidget(self.queue_view, 1)
 
@@ -248,6 +254,8 @@ class MainWindow(QMainWindow):
         """After widgets.theme.theme.apply_theme: the views that paint SLA colours themselves."""
         self.queue_view.set_theme(theme)
         self.breach_strip.set_theme(theme)
+        self.queue_groups.set_theme(theme)
+        self.header.set_theme(theme)
         self._fit_to_font()
 
     def set_queue_title(self, text: str) -> None:
