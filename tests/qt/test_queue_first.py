@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from console.live.order import Group
+from console.sla.engine import SlaStatus
 from widgets.app.session import Session
 from widgets.main_window.controller import Controller
 from widgets.main_window.window import MainWindow
@@ -31,9 +32,11 @@ def ready(session: Session, qtbot: QtBot) -> tuple[MainWindow, Controller]:
     return window, controller
 
 
-def shown_statuses(window: MainWindow) -> list[object]:
+def shown_statuses(window: MainWindow) -> list[SlaStatus | None]:
     model = window.queue_view.queue_model()
-    return [model.index(r, 0).data(SLA_STATUS_ROLE) for r in range(model.rowCount())]
+    out = [model.index(r, 0).data(SLA_STATUS_ROLE) for r in range(model.rowCount())]
+    assert all(s is None or isinstance(s, SlaStatus) for s in out)
+    return out
 
 
 def test_the_default_view_leads_with_what_can_still_be_saved(demo_session: Session, qtbot: QtBot) -> None:
@@ -41,10 +44,10 @@ def test_the_default_view_leads_with_what_can_still_be_saved(demo_session: Sessi
     now = controller.now()
     assert window.queue_groups.current_group() is Group.ALL  # nothing hidden by default
     statuses = [s for s in shown_statuses(window) if s is not None]
-    breached = [s.due_at < now for s in statuses]  # type: ignore[attr-defined]
+    breached = [s.due_at < now for s in statuses]
     assert any(breached) and not all(breached)
     assert breached == sorted(breached)  # every row that can still be saved comes before any breached one
-    saveable = [s.remaining_s for s in statuses if s.due_at >= now]  # type: ignore[attr-defined]
+    saveable = [s.remaining_s for s in statuses if s.due_at >= now]
     assert saveable == sorted(saveable)  # the next deadline first
     first = window.queue_view.queue_model().index(0, 0)
     assert " left · due " in first.data()  # the top row can still be saved, and says so
@@ -55,7 +58,7 @@ def test_breached_work_is_one_click_away_with_its_count(demo_session: Session, q
     model, groups, now = window.queue_view.queue_model(), window.queue_groups, controller.now()
     counts = groups.counts()
     assert counts is not None and counts.breached > 0
-    breached_now = sum(1 for s in shown_statuses(window) if s is not None and s.due_at < now)  # type: ignore[attr-defined]
+    breached_now = sum(1 for s in shown_statuses(window) if s is not None and s.due_at < now)
     assert counts.breached == breached_now == int(window.header.breached.value.text().replace(",", ""))
     assert groups.tabText(2) == f"Breached ({breached_now})"
 
@@ -66,7 +69,7 @@ def test_breached_work_is_one_click_away_with_its_count(demo_session: Session, q
 
     groups.select(Group.SAVEABLE)
     assert model.rowCount() == counts.open - breached_now == int(groups.tabText(1).split("(")[1][:-1])
-    assert all(s is None or s.due_at >= now for s in shown_statuses(window))  # type: ignore[attr-defined]
+    assert all(s is None or s.due_at >= now for s in shown_statuses(window))
     groups.select(Group.ALL)
     assert model.rowCount() == counts.open
 
@@ -84,7 +87,7 @@ def test_header_tiles_filter_the_queue_and_open_the_longest_wait(demo_session: S
     assert window.queue_groups.current_group() is Group.SAVEABLE
     statuses = shown_statuses(window)
     assert len(statuses) == int(header.soon.value.text())
-    assert all(now <= s.due_at <= now + 1800 for s in statuses)  # type: ignore[attr-defined]
+    assert all(s is not None and now <= s.due_at <= now + 1800 for s in statuses)
 
     header.waiting.setFocus()  # the keyboard works too
     qtbot.keyClick(header.waiting, Qt.Key.Key_Return)
