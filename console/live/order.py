@@ -34,7 +34,7 @@ class Group(StrEnum):
     ALL = "all"
 
 
-GROUP_WORDS = {Group.SAVEABLE: "Not yet breached", Group.BREACHED: "Breached", Group.ALL: "All open"}
+GROUP_WORDS = {Group.SAVEABLE: "Not breached", Group.BREACHED: "Breached", Group.ALL: "All"}
 
 
 def sla_order(status: SlaStatus | None, shift: float = 0.0) -> float:

@@ -9,9 +9,19 @@ opens that enquiry. Keys: TILE_SOON, TILE_BREACHED, TILE_WAITING, TILE_LONGEST, 
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QIcon, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QPalette, QPen
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QRectF, Qt, Signal
+from PySide6.QtGui import (
+    QColor,
+    QIcon,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+    QResizeEvent,
+)
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from console.live.metrics import HeaderMetrics, format_wait
 from console.sla import today
@@ -120,8 +130,9 @@ class LiveHeader(QWidget):
         self.agents = _Tile("Agents online", "tileAgents")
         self.load = _Tile("Load / capacity", "tileLoad")
         self.longest_id: str | None = None  # the enquiry the longest-wait tile opens
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(6, 6, 6, 2)
+        self._grid = QGridLayout(self)
+        self._grid.setContentsMargins(6, 6, 6, 2)
+        self._columns = 0
         tiles = (
             (self.soon, TILE_SOON),
             (self.breached, TILE_BREACHED),
@@ -132,12 +143,37 @@ class LiveHeader(QWidget):
             (self.agents, ""),
             (self.load, ""),
         )
+        self._tiles = [tile for tile, _ in tiles]
         for tile, key in tiles:
-            layout.addWidget(tile, 1)
             if key:
                 tile.clicked.connect(lambda k=key: self.tileClicked.emit(k))
         self._theme = make_theme("light")
         self._soon_n = self._breached_n = 0
+        self._place()
+
+    def columns(self) -> int:
+        """Tiles per row: all eight in one row when their captions fit, else two rows of four."""
+        return self._columns
+
+    def _place(self) -> None:
+        need = self.fontMetrics().horizontalAdvance(self.soon.caption.text()) + 24
+        columns = len(self._tiles) if self.width() >= len(self._tiles) * need else len(self._tiles) // 2
+        if columns == self._columns:
+            return
+        self._columns = columns
+        for i, tile in enumerate(self._tiles):
+            self._grid.addWidget(tile, i // columns, i % columns)
+        for c in range(len(self._tiles)):
+            self._grid.setColumnStretch(c, 1 if c < columns else 0)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._place()
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:
+            self._place()
 
     def tile(self, key: str) -> _Tile:
         return {
@@ -180,4 +216,6 @@ class LiveHeader(QWidget):
             colours = self._theme.state(state)
             tile.mark = colours.icon_fill if colours is not None and n else None
             tile.icon = sla_icon(state, self._theme) if n else None
+            room = tile.caption.fontMetrics().height() + 4 if tile.icon is not None else 0
+            tile.caption.setContentsMargins(0, 0, room, 0)  # the caption stops short of the icon
             tile.update()

@@ -90,7 +90,7 @@ class MainWindow(QMainWindow):
         middle = QWidget()
         mid_layout = QVBoxLayout(middle)
         mid_layout.setContentsMargins(0, 0, 0, 0)
-        self.queue_groups = QueueGroups()  # All open / Not yet breached / Breached, with counts
+        self.queue_groups = QueueGroups()  # All / Not breached / Breached, with counts
         title_row = QHBoxLayout()
         title_row.addWidget(self.queue_title)
         title_row.addWidget(self.queue_groups, 1)
