@@ -25,8 +25,12 @@ def ready(session: Session, qtbot: QtBot) -> tuple[MainWindow, Controller]:
     model = window.queue_view.queue_model()
 
     def figures_over_every_row() -> bool:
+        # The figures are computed on a worker thread, with clocks of its own, at most once a second.
         counts = window.queue_groups.counts()
-        return counts is not None and counts.open == model.total_count() > 0
+        _, statuses = model.status_rows()
+        now = controller.now()
+        breached = sum(1 for s in statuses if isinstance(s, SlaStatus) and s.due_at < now)
+        return counts is not None and counts.open == model.total_count() > 0 and counts.breached == breached
 
     qtbot.waitUntil(figures_over_every_row, timeout=10_000)
     return window, controller
@@ -123,3 +127,26 @@ def test_the_strip_names_each_enquiry_and_gives_the_total(demo_session: Session,
     total = int(window.header.soon.value.text())
     label = strip.label_text()
     assert label == (f"Breaching in 30 min: {n} of {total}" if total > n else "Breaching in 30 min:")
+
+
+def test_a_fresh_breach_leaves_the_top_for_the_breached_group(
+    demo_session: Session, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window, controller = ready(demo_session, qtbot)
+    model = window.queue_view.queue_model()
+    first = model.enquiry_at(0)
+    status = model.status_of(first.id) if first is not None else None
+    assert first is not None and status is not None and status.state != "breached"
+    # The server's clock moves a second past the first deadline (as sync's measured offset would).
+    monkeypatch.setattr("widgets.main_window.queue_presenter.REARRANGE_S", 0.0)
+    monkeypatch.setattr(controller.reference, "offset", controller.reference.offset)
+    controller.reference.offset += status.due_at - controller.now() + 1
+    controller.queue.tick()
+    assert model.enquiry_at(0) != first  # the top is again something that can still be saved
+    after = model.status_of(first.id)
+    assert after is not None and after.state == "breached"
+    row = model.row_of(first.id)
+    assert row is not None
+    saveable = [s for s in shown_statuses(window) if s is not None and s.state != "breached"]
+    assert row >= len(saveable)  # among the breached, the freshest breach first
+    assert model.index(row - 1, 0).data(SLA_STATUS_ROLE).state != "breached"

@@ -24,6 +24,7 @@ from PySide6.QtCore import QObject, Slot
 from console.domain.model import Enquiry
 from console.live.order import Group, in_group
 from console.live.queue_rows import Col, Predicate
+from console.sla.engine import SlaStatus
 from console.store.reads import StoreReader
 from widgets.app.workers import BackgroundJobs
 from widgets.main_window.changes import ChangeFeed, LiveChange
@@ -39,6 +40,7 @@ FIRST_PAGE = 2000  # rows shown at start-up before the whole cache is read
 REFILTER_S = 30.0  # views defined by time ("over 1 h") are applied again this often
 TIME_VIEWS = frozenset({"view:unanswered_1h", "view:breaching_30m"})
 REARRANGE_S = 10.0  # at most this often, rows whose deadline passed move to the breached group
+STALE_TICKS = 500  # rows whose clock is recomputed at once when they are put in order again
 # The header's tiles: the navigator view and the group each shows.
 TILE_VIEWS = {
     TILE_SOON: ("view:breaching_30m", Group.SAVEABLE),
@@ -159,6 +161,15 @@ class QueuePresenter(QObject):
     def rearrange(self) -> None:
         """Put the rows in order again by their clocks (the SLA sort's keys were taken when it was
         made: a row that has since breached still sits with the saveable ones) and filter again."""
+        now = self.reference.now()
+        # Rows whose cached clock still says "left" though the deadline has passed: recompute those on
+        # show (the others follow with the view's sweep of off-screen clocks).
+        enquiries, statuses = self.model.status_rows()
+        stale = [e.id for e, s in zip(enquiries, statuses, strict=True) if _crossed(s, now)]
+        for ident in stale[:STALE_TICKS]:
+            row = self.model.row_of(ident)
+            if row is not None:
+                self.model.tick(row, row)
         col, order = self.model.sort_column()
         if col == Col.SLA:
             self.model.sort(col, order)
@@ -166,8 +177,10 @@ class QueuePresenter(QObject):
         self._plan_next_breach()
 
     def _plan_next_breach(self) -> None:
-        soonest = self.model.nearest_deadlines(1)
-        self._next_breach = soonest[0][1].due_at if soonest else math.inf
+        now = self.reference.now()
+        _, statuses = self.model.status_rows()
+        dues = (s.due_at for s in statuses if isinstance(s, SlaStatus) and s.due_at >= now)
+        self._next_breach = min(dues, default=math.inf)
         self._arranged_at = time.monotonic()
 
     # --- navigator and filter ---------------------------------------------------------------------
@@ -247,3 +260,8 @@ class QueuePresenter(QObject):
 
     def stop(self) -> None:
         self._jobs.shutdown()
+
+
+def _crossed(s: object, now: float) -> bool:
+    """A cached clock that has not yet said "breached" though its deadline has passed."""
+    return isinstance(s, SlaStatus) and s.state != "breached" and s.due_at < now
