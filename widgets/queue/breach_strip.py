@@ -132,9 +132,11 @@ class BreachStrip(QWidget):
 
     enquiryClicked = Signal(str)
 
-    def __init__(self, queue: QueueModel, n: int = 8, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, queue: QueueModel, n: int = 8, parent: QWidget | None = None, *, within_s: float = SOON_S
+    ) -> None:
         super().__init__(parent)
-        self.model = BreachModel(queue, n, self)
+        self.model = BreachModel(queue, n, self, within_s=within_s)
         self._label = QLabel(self)
         self._label.setTextFormat(Qt.TextFormat.PlainText)
         self._total: int | None = None  # breaching within 30 min, from the header's figures
