@@ -295,7 +295,7 @@ class FrtChart(Chart):
             pos = _position(target, FRT_EDGES_MIN)
             self.target.set_xdata([pos, pos])
             self.target.set_visible(True)
-            self.target.set_label(f"target {target:g} min")
+            self.target.set_label(f"target {duration(target * 60)}")
         else:
             self.target.set_visible(False)
         share = (
@@ -304,7 +304,7 @@ class FrtChart(Chart):
         self.share.set_text(f"{frt.answered:,} answered today, {share}")
         legend = ax.get_legend()
         if legend is not None and target is not None:  # relabel, never rebuild, the legend
-            legend.get_texts()[0].set_text(f"target {target:g} min")
+            legend.get_texts()[0].set_text(f"target {duration(target * 60)}")
 
 
 def _position(minutes: float, edges: Sequence[float]) -> float:
