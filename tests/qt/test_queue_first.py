@@ -150,3 +150,30 @@ def test_a_fresh_breach_leaves_the_top_for_the_breached_group(
     saveable = [s for s in shown_statuses(window) if s is not None and s.state != "breached"]
     assert row >= len(saveable)  # among the breached, the freshest breach first
     assert model.index(row - 1, 0).data(SLA_STATUS_ROLE).state != "breached"
+
+
+def test_the_group_counts_follow_the_navigators_pick(demo_session: Session, qtbot: QtBot) -> None:
+    window, controller = ready(demo_session, qtbot)
+    model, groups = window.queue_view.queue_model(), window.queue_groups
+    everything = groups.counts()
+    assert everything is not None
+    for key in ("view:flag_fraud", "channel:x"):
+        window.navigator.select_key(key)
+        shown = model.rowCount()
+        assert 0 < shown < everything.open
+
+        def counted(n: int = shown) -> bool:
+            c = groups.counts()
+            return c is not None and c.open == n
+
+        qtbot.waitUntil(counted, timeout=10_000)
+        now = controller.now()
+        breached = sum(1 for s in shown_statuses(window) if s is not None and s.due_at < now)
+        counts = groups.counts()
+        assert counts is not None and counts.breached == breached
+        assert groups.tabText(2) == f"Breached ({breached})"
+        groups.select(Group.BREACHED)
+        assert model.rowCount() == breached
+        groups.select(Group.ALL)
+    # The header keeps counting every open enquiry.
+    assert int(window.header.breached.value.text()) == everything.breached

@@ -1,7 +1,8 @@
 """The queue's groups as tabs above the table: "All (480)", "Not breached (413)", "Breached (67)".
 
 The table always leads with what can still be saved (console.live.order); breached work is one click
-away with its count. The counts are the header's (one computation: console.live.order.deadline_counts).
+away with its count. The counts are computed with the header's (console.live.order.deadline_counts), within
+the navigator's pick (a channel, team or view); the filter box's text does not change them.
 """
 
 from __future__ import annotations
