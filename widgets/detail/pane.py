@@ -43,7 +43,7 @@ class ClockRow:
 
     name: str  # "First response"
     due: str  # "due Mon 09:16" / "met at 14:02"
-    state: str  # "0:42 left" / "+1:05 over" / "met" / "missed by 0:12"
+    state: str  # "42 min left" / "1 h 05 min over" / "Met" / "Missed by 12 min"
 
 
 def _plain_label(text: str = "", *, bold: bool = False) -> QLabel:
