@@ -238,7 +238,7 @@ def saved_views(now: Callable[[], float], due_at: Callable[[Enquiry], float | No
         SavedView("waiting", "Waiting for a reply", awaiting_reply),
         SavedView("unanswered", "Never answered", lambda e: e.is_open and e.first_response_at is None),
         SavedView("unanswered_1h", "Unanswered over 1 h", unanswered_over_1h),
-        SavedView("breaching_30m", "Breaching within 30 min", breaching_within_30m),
+        SavedView("breaching_30m", "Breaching in 30 min", breaching_within_30m),
         SavedView("unassigned", "Unassigned", lambda e: e.is_open and e.agent_id is None),
         SavedView("flag_complaint", "Flagged: complaint", flagged("complaint")),
         SavedView("flag_vulnerable", "Flagged: vulnerable", flagged("vulnerable")),

@@ -74,7 +74,7 @@ class DeadlineCounts:
 
 def deadline_counts(deadlines: Iterable[float | None], now: float, soon_s: float = SOON_S) -> DeadlineCounts:
     """Count the open enquiries, given the deadline of the clock that matters now for each (None: no
-    clock running), that are breached and that breach within soon_s (the navigator's "Breaching within
+    clock running), that are breached and that breach within soon_s (the navigator's "Breaching in
     30 min" view counts the same rows)."""
     n = breached = soon = 0
     limit = now + soon_s
