@@ -172,8 +172,9 @@ class QueuePresenter(QObject):
                 self.model.tick(row, row)
         col, order = self.model.sort_column()
         if col == Col.SLA:
-            self.model.sort(col, order)
-        self.apply_filter()
+            self.model.sort(col, order)  # a layout change: selection and current row follow their rows
+        if self.group is not Group.ALL or self.window.navigator.current_key() in TIME_VIEWS:
+            self.apply_filter()  # a reset; only when what passes the filter moves with time
         self._plan_next_breach()
 
     def _plan_next_breach(self) -> None:
