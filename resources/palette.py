@@ -3,8 +3,10 @@
 The SLA state colours start from the Okabe-Ito palette (safe for the common colour-vision deficiencies):
 on_track blue #0072B2, at_risk orange #E69F00, urgent vermillion #D55E00, breached a dark wine/purple.
 Text colours are darkened or lightened versions of those hues so each fg/bg pair keeps at least WCAG AA
-contrast (high-contrast: AAA); tests/qt/test_theme.py checks it. Colour never stands alone: each state
-also has its own icon shape and words.
+contrast (high-contrast: AAA); tests/qt/test_theme.py checks it. Urgent (the last minutes of what can still
+be saved) is the strongest cell: solid orange with dark text, distinct from the pale at-risk and on-track
+tints and from the dark breached wine, in grayscale too (light grey / mid grey / near black). Colour never
+stands alone: each state also has its own icon shape and words.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ THEMES: dict[str, dict[str, str | dict[str, tuple[str, str, str, str]]]] = {
         "states": {
             "on_track": ("#005A8E", "#E8F1F9", "#0072B2", "#FFFFFF"),
             "at_risk": ("#7A4E00", "#FCF1D6", "#E69F00", "#1F2328"),
-            "urgent": ("#8F3500", "#F9D6C3", "#D55E00", "#FFFFFF"),
+            "urgent": ("#1A0F00", "#F28A1E", "#7A2E00", "#FFFFFF"),  # strong: what can still be saved
             "breached": ("#FFFFFF", "#7B1F50", "#7B1F50", "#FFFFFF"),
         },
     },
@@ -51,7 +53,7 @@ THEMES: dict[str, dict[str, str | dict[str, tuple[str, str, str, str]]]] = {
         "states": {
             "on_track": ("#8CC8F0", "#1C2B3A", "#56B4E9", "#10151B"),
             "at_risk": ("#F2C14E", "#352C1A", "#E69F00", "#10151B"),
-            "urgent": ("#FF9A5C", "#47261A", "#E8702A", "#10151B"),
+            "urgent": ("#10151B", "#F0843C", "#5A2200", "#FFFFFF"),
             "breached": ("#FFFFFF", "#6A2450", "#B84F88", "#FFFFFF"),
         },
     },

@@ -17,12 +17,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from console.domain.model import Agent, Calendar, Enquiry, Team
 from console.domain.staffing import capacity
+from console.live.order import SOON_S, DeadlineCounts
 from console.sla.today import Attainment, attainment
+from console.sla.words import duration
 
 if TYPE_CHECKING:
     from console.sla.engine import SlaEngine
 
 Predicate = Callable[[Enquiry], bool]
+NO_DEADLINES = DeadlineCounts()
 RESPONSE_CLOCKS = frozenset({"first_response", "next_response"})
 
 
@@ -183,6 +186,7 @@ class HeaderMetrics:
     agents: AgentSummary
     attainment: Attainment
     at: float
+    deadlines: DeadlineCounts = NO_DEADLINES  # breached now, breaching within 30 min (console.live.order)
 
 
 def header_metrics(
@@ -191,12 +195,15 @@ def header_metrics(
     clocks: Callable[[Enquiry], Sequence[ClockLike]],
     now: float,
     tz: str = "UTC",
+    deadlines: DeadlineCounts | None = None,
 ) -> HeaderMetrics:
+    """deadlines: console.live.order.deadline_counts over the same enquiries (the caller has the clocks)."""
     return HeaderMetrics(
         queue=queue_summary(enquiries, now),
         agents=agent_summary(agents),
         attainment=sla_attainment(enquiries, clocks, start_of_day(now, tz), now),
         at=now,
+        deadlines=deadlines or NO_DEADLINES,
     )
 
 
@@ -222,14 +229,16 @@ def saved_views(now: Callable[[], float], due_at: Callable[[Enquiry], float | No
         if not e.is_open:
             return False
         due = due_at(e)
-        return due is not None and 0 <= due - now() <= 1800
+        return due is not None and 0 <= due - now() <= SOON_S
 
     def flagged(flag: str) -> Predicate:
         return lambda e: e.is_open and flag in e.flags
 
     return [
+        SavedView("waiting", "Waiting for a reply", awaiting_reply),
+        SavedView("unanswered", "Never answered", lambda e: e.is_open and e.first_response_at is None),
         SavedView("unanswered_1h", "Unanswered over 1 h", unanswered_over_1h),
-        SavedView("breaching_30m", "Breaching within 30 min", breaching_within_30m),
+        SavedView("breaching_30m", "Breaching in 30 min", breaching_within_30m),
         SavedView("unassigned", "Unassigned", lambda e: e.is_open and e.agent_id is None),
         SavedView("flag_complaint", "Flagged: complaint", flagged("complaint")),
         SavedView("flag_vulnerable", "Flagged: vulnerable", flagged("vulnerable")),
@@ -268,15 +277,9 @@ def channel_totals(channels: Mapping[tuple[str, str], int]) -> dict[str, int]:
 
 
 def format_wait(seconds: float) -> str:
-    """A wait as a supervisor reads it: 45 s, 12 min, 3 h 05, 2 d 4 h."""
-    s = max(0, int(seconds))
-    if s < 60:
-        return f"{s} s"
-    if s < 3600:
-        return f"{s // 60} min"
-    if s < 86_400:
-        return f"{s // 3600} h {s % 3600 // 60:02d}"
-    return f"{s // 86_400} d {s % 86_400 // 3600} h"
+    """A wait as a supervisor reads it, the one way time is written: "under a minute", "12 min",
+    "3 h 05 min", "2 d 4 h" (console.sla.words.duration)."""
+    return duration(max(0.0, seconds))
 
 
 def format_clock(t: float, tz: str = "UTC") -> str:

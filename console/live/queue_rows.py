@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import bisect
 import logging
-import math
 from collections.abc import Callable, Iterator, Mapping
 from enum import IntEnum
 from operator import attrgetter
 from typing import Any, NamedTuple, Protocol
 
 from console.domain.model import Enquiry
+from console.live.order import sla_order
 from console.sla.engine import SlaEngine, SlaStatus
 
 log = logging.getLogger("concierge.live.queue")
@@ -193,15 +193,15 @@ def fill_statuses(engine: SlaEngine | None, now: float, rows: list[Row]) -> None
 
 
 def sla_key(shift: float, status: Callable[[Row], SlaStatus | None] | None = None) -> Callable[[Row], float]:
-    """The SLA column's key: working time left. Keys taken later are put on the footing of the last
-    full sort (shift), so a changed row lands among rows whose keys were taken earlier at the place its
-    clock deserves."""
+    """The SLA column's key (console.live.order.sla_order): not yet breached by working time left, then
+    breached, then no clock. Keys taken later are put on the footing of the last full sort (shift), so a
+    changed row lands among rows whose keys were taken earlier at the place its clock deserves."""
 
     def sla(r: Row) -> float:
         s = r.status
         if s is UNSET:
             s = None if status is None else status(r)
-        return math.inf if s is None else s.remaining_s + shift
+        return sla_order(s, shift)
 
     return sla
 

@@ -51,6 +51,7 @@ from console.reports.tiles import (
     summary_tiles,
 )
 from console.reports.types import ShiftReport
+from console.sla import words
 
 
 class _QuietFontLookup(logging.Filter):
@@ -277,7 +278,7 @@ def _volumes_chart(fig: Any, report: ShiftReport, top_in: float) -> None:
 
 def _bin_labels(edges: Sequence[float]) -> list[str]:
     def short(s: float) -> str:
-        return f"{round(s / 60)}m" if s < 3600 else f"{round(s / 3600)}h"
+        return words.duration(s)
 
     labels = [f"<{short(edges[1])}"]
     labels += [f"{short(lo)}\u2013{short(hi)}" for lo, hi in pairwise(edges[1:])]

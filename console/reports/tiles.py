@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from console.reports.types import ShiftReport
+from console.sla import words
 
 NOT_AVAILABLE = "n/a"  # a figure that could not be computed (no values)
 # What an empty chart says, in the PDF and the viewer alike.
@@ -26,19 +27,12 @@ class Tile:
 
 
 def duration(seconds: float | None) -> str:
-    """Short human duration: 42s, 9m 05s (under ten minutes), 12m, 3h 05m, 2d 4h; a minus sign when
-    negative; n/a for a figure that could not be computed."""
+    """A duration the one way time is written (console.sla.words.duration), seconds kept under ten
+    minutes: "42 s", "9 min 05 s", "12 min", "3 h 05 min", "2 d 4 h"; a minus sign when negative; n/a
+    for a figure that could not be computed."""
     if seconds is None:
         return NOT_AVAILABLE
-    sign = "-" if seconds < 0 else ""
-    s = round(abs(seconds))
-    if s < 60:
-        return f"{sign}{s}s"
-    if s < 3600:
-        return f"{sign}{s // 60}m {s % 60:02d}s" if s < 600 else f"{sign}{s // 60}m"
-    if s < 86400:
-        return f"{sign}{s // 3600}h {s % 3600 // 60:02d}m"
-    return f"{sign}{s // 86400}d {s % 86400 // 3600}h"
+    return words.duration(seconds, exact_below=600.0)
 
 
 def percent(rate: float | None) -> str:

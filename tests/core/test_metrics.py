@@ -160,7 +160,14 @@ def test_navigator_counts_in_one_pass() -> None:
 
 
 @pytest.mark.parametrize(
-    ("seconds", "text"), [(-5, "0 s"), (42, "42 s"), (125, "2 min"), (3900, "1 h 05"), (180_000, "2 d 2 h")]
+    ("seconds", "text"),
+    [
+        (-5, "under a minute"),
+        (42, "under a minute"),
+        (125, "2 min"),
+        (3900, "1 h 05 min"),
+        (180_000, "2 d 2 h"),
+    ],
 )
 def test_format_wait(seconds: float, text: str) -> None:
     assert format_wait(seconds) == text

@@ -199,7 +199,7 @@ def test_live_changes_small_and_large_keep_the_order_a_fresh_load_gives(
         assert ix.total_count() == len(held) and set(ix.enquiries) == set(held)
 
 
-def test_sla_sort_puts_least_time_left_first_and_rows_with_no_clock_last(
+def test_sla_sort_leads_with_what_can_be_saved_then_breached_then_no_clock(
     world: tuple[list[Enquiry], SlaEngine],
 ) -> None:
     rows = world[0]
@@ -207,8 +207,12 @@ def test_sla_sort_puts_least_time_left_first_and_rows_with_no_clock_last(
     ix, _ = make(world)
     ix.apply(ChangeSet(added={closed.id}), {closed.id: closed})
     statuses = [ix.status_of(i) for i in ix.ids()]
-    left = [s.remaining_s for s in statuses if s is not None]
-    assert left == sorted(left) and len(left) > 100
+    block = [0 if s is None or s.state != "breached" else 1 for s in statuses if s is not None]
+    assert block == sorted(block) and 0 < sum(block) < len(block)  # every saveable row before any breached
+    left = [s.remaining_s for s in statuses if s is not None and s.state != "breached"]
+    assert left == sorted(left) and len(left) > 100  # the next deadline first
+    was_due = [s.due_at for s in statuses if s is not None and s.state == "breached"]
+    assert was_due == sorted(was_due, reverse=True)  # the freshest breach first, yesterday's last
     clocked = [s is not None for s in statuses]
     assert clocked == sorted(clocked, reverse=True)  # every row without a clock after every row with
     ix.sort(Col.SLA, True)

@@ -82,13 +82,13 @@ def test_eight_tiles_with_notes_that_fit_the_pdf(report: ShiftReport) -> None:
     ]
     assert all(len(t.note) <= PDF_NOTE_ROOM for t in tiles), [t.note for t in tiles]
     assert _by_title(tiles)["Enquiries"] == Tile("Enquiries", "5", "5 answered")
-    assert _by_title(tiles)["First response, median"].figure == "5m 00s"
+    assert _by_title(tiles)["First response, median"].figure == "5 min"
 
 
 def test_hand_offs_count_the_requests_in_the_shift_with_their_median(report: ShiftReport) -> None:
     tile = _by_title(summary_tiles(report))["Hand-offs"]
     assert report.handoffs.requested == 3 and report.handoffs.accepted == 2
-    assert tile == Tile("Hand-offs", "3", "median acceptance 20m")
+    assert tile == Tile("Hand-offs", "3", "median acceptance 20 min")
     # The tile reads the hand-off record (as its note, the PDF's table and the CSV do), not the summary's
     # copy of the count: a stored report where the two differ still shows one consistent tile.
     drifted = replace(report, summary=replace(report.summary, handoffs=99))
@@ -107,13 +107,13 @@ def test_an_empty_shift_says_so() -> None:
     ("seconds", "text"),
     [
         (None, "n/a"),
-        (0, "0s"),
-        (42.4, "42s"),
-        (545, "9m 05s"),
-        (720, "12m"),
-        (3900, "1h 05m"),
-        (2 * 86400 + 4 * 3600 + 59, "2d 4h"),
-        (-545, "-9m 05s"),
+        (0, "0 s"),
+        (42.4, "42 s"),
+        (545, "9 min 05 s"),
+        (720, "12 min"),
+        (3900, "1 h 05 min"),
+        (2 * 86400 + 4 * 3600 + 59, "2 d 4 h"),
+        (-545, "-9 min 05 s"),
     ],
 )
 def test_duration(seconds: float | None, text: str) -> None:

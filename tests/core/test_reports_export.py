@@ -103,7 +103,7 @@ def test_pdf_is_a4_renders_and_says_what_it_shows(report: ShiftReport, tmp_path:
         assert tile.title in text and tile.figure in text and tile.note in text, tile
     assert f"{report.summary.created:,}" in text and f"{report.summary.breaches:,}" in text
     assert "Enquiries per hour, by channel" in text and "SLA attainment per team" in text
-    assert "First-response time against target" in text and "target 1h 00m" in text
+    assert "First-response time against target" in text and "target 1 h" in text
     assert "Replied in the same channel" in text
     assert "=HYPERLINK(1) Lukasz ? $x^2$" in text  # the nearest letters the PDF font has; no mathtext
     assert "Zoë L." in text

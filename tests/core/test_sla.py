@@ -162,10 +162,10 @@ def test_the_default_7_hours_are_the_customers_clock_not_working_hours() -> None
 
 def test_the_countdown_can_say_the_time_left_is_working_time() -> None:
     s = SlaStatus("first_response", "at_risk", 42 * MIN, at(2026, 11, 30, 9, 16), HOUR, 0.7)
-    assert format_countdown(s, LONDON, working=True) == "0:42 working time left · due Mon 09:16"
+    assert format_countdown(s, LONDON, working=True) == "42 min working time left · due Mon 09:16"
     over = s._replace(state="breached", remaining_s=-65 * MIN)
-    assert format_countdown(over, LONDON, working=True) == "+1:05 working time over · was due Mon 09:16"
-    assert format_waited(9 * HOUR + 12 * MIN + 59) == "waited 9:12"
+    assert format_countdown(over, LONDON, working=True) == "1 h 05 min working time over · was due Mon 09:16"
+    assert format_waited(9 * HOUR + 12 * MIN + 59) == "waited 9 h 12 min"
 
 
 @pytest.mark.expected_log(r"^calendar 'mars-office' is unknown", logger="concierge.sla")
@@ -363,7 +363,7 @@ def test_breached_after_closing_time_even_with_no_working_time_over() -> None:
     e = enquiry(at(2026, 11, 27, 16, 30))  # due Friday 17:00 exactly
     s = eng.status(e, at(2026, 11, 27, 18))
     assert s is not None and s.state == "breached" and s.remaining_s == 0
-    assert format_countdown(s, LONDON) == "+0:00 over · was due Fri 17:00"
+    assert format_countdown(s, LONDON) == "under a minute over · was due Fri 17:00"
 
 
 @pytest.mark.parametrize(

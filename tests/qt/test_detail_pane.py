@@ -27,7 +27,7 @@ MESSAGES = [
     ),
 ]
 MOVES = [Assignment("as1", "enq-1", "social", None, "cards", "a1", "card dispute", "sup1", NOW - 1800)]
-CLOCKS = [ClockRow("First response", "+0:12 over · was due 14:20", "Breached")]
+CLOCKS = [ClockRow("First response", "12 min over · was due 14:20", "Breached")]
 
 
 def pane(qtbot: QtBot, privacy: str = "full") -> DetailPane:

@@ -217,7 +217,7 @@ def test_breach_strip_lists_nearest_deadlines_and_click_selects(
     qtmodeltester: Any,
 ) -> None:
     model = view.queue_model()
-    strip = BreachStrip(model, n=6)
+    strip = BreachStrip(model, n=6, within_s=86_400.0)  # the next day's deadlines, not only 30 min
     qtbot.addWidget(strip)
     strip.resize(1100, strip.sizeHint().height())
     strip.show()

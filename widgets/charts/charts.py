@@ -13,6 +13,7 @@ from matplotlib.ticker import FuncFormatter, MultipleLocator
 
 from console.domain.labels import channel_name
 from console.live.chart_data import FRT_EDGES_MIN, KINDS, STACK_STATES, BoardFigures
+from console.sla.words import duration
 from widgets.charts.canvas import SERIES, STATE_HATCHES, Chart, state_colour, state_label
 from widgets.theme.theme import Theme
 
@@ -234,10 +235,13 @@ class LoadChart(Chart):
 
 
 def _bin_label(i: int, edges: Sequence[float]) -> str:
-    def fmt(m: float) -> str:
-        return f"{m / 60:g} h" if m >= 60 else f"{m:g}"
-
-    return f"{fmt(edges[i])}+" if i == len(edges) - 1 else f"{fmt(edges[i])}-{fmt(edges[i + 1])}"
+    """ "15-30 min", "1 h-2 h", "7 h+": time written the one way (console.sla.words.duration)."""
+    if i == len(edges) - 1:
+        return f"{duration(edges[i] * 60)}+"
+    lo, hi = edges[i], edges[i + 1]
+    if hi < 60:
+        return f"{lo:g}-{duration(hi * 60)}"
+    return f"{duration(lo * 60)}-{duration(hi * 60)}"
 
 
 class FrtChart(Chart):
@@ -256,7 +260,7 @@ class FrtChart(Chart):
         for j, rect in enumerate(self.bars.patches):
             self._hover.append((rect, partial(self._text, j)))
         ax.set_xticks(x, [_bin_label(i, edges) for i in x], fontsize=8)
-        ax.set_xlabel("minutes from the customer's first message to the first answer")
+        ax.set_xlabel("time from the customer's first message to the first answer")
         ax.set_ylabel("enquiries")
         ax.grid(True, axis="y", color=self.theme.grid.name(), linewidth=0.6)
         ax.grid(False, axis="x")
@@ -273,7 +277,7 @@ class FrtChart(Chart):
 
     def _text(self, j: int) -> str:
         edges = self._frt.edges_min
-        return f"{_bin_label(j, edges)} min: {self._frt.counts[j]:,} enquiries"
+        return f"{_bin_label(j, edges)}: {self._frt.counts[j]:,} enquiries"
 
     def refresh(self, f: BoardFigures) -> None:
         frt = self._frt = f.frt
@@ -292,7 +296,7 @@ class FrtChart(Chart):
             pos = _position(target, FRT_EDGES_MIN)
             self.target.set_xdata([pos, pos])
             self.target.set_visible(True)
-            self.target.set_label(f"target {target:g} min")
+            self.target.set_label(f"target {duration(target * 60)}")
         else:
             self.target.set_visible(False)
         share = (
@@ -301,7 +305,7 @@ class FrtChart(Chart):
         self.share.set_text(f"{frt.answered:,} answered today, {share}")
         legend = ax.get_legend()
         if legend is not None and target is not None:  # relabel, never rebuild, the legend
-            legend.get_texts()[0].set_text(f"target {target:g} min")
+            legend.get_texts()[0].set_text(f"target {duration(target * 60)}")
 
 
 def _position(minutes: float, edges: Sequence[float]) -> float:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from console.live.chart_data import BoardFigures, StaffingConfig
 from console.live.floor import gap_words
+from console.sla.words import duration
 from widgets.theme.icons import sla_icon
 from widgets.theme.theme import Theme
 
@@ -128,10 +129,10 @@ class StaffingPanel(QWidget):
                 if short
                 else "Every team has the agents it needs now. "
             )
-            + f"Needed = Erlang C at the arrivals of the last {cfg.window_s / 60:.0f} min, plus the agents "
-            f"to clear the work waiting for an agent within {cfg.target_answer_s / 60:g} min; "
-            f"{cfg.aht_s / 60:g} min per enquiry shared over each agent's concurrent slots, "
-            f"{cfg.target_sl:.0%} answered within {cfg.target_answer_s / 60:g} min, occupancy at most "
+            + f"Needed = Erlang C at the arrivals of the last {duration(cfg.window_s)}, plus the agents "
+            f"to clear the work waiting for an agent within {duration(cfg.target_answer_s)}; "
+            f"{duration(cfg.aht_s, exact_below=600)} per enquiry shared over each agent's concurrent slots, "
+            f"{cfg.target_sl:.0%} answered within {duration(cfg.target_answer_s)}, occupancy at most "
             f"{cfg.max_occupancy:.0%}."
         )
 

@@ -63,7 +63,7 @@ class ClockRow:
 
     name: str  # "First response"
     due: str  # "due Mon 09:16" / "met at 14:02"
-    state: str  # "0:42 left" / "+1:05 over" / "met" / "missed by 0:12"
+    state: str  # "42 min left" / "1 h 05 min over" / "Met" / "Missed by 12 min"
     # The state's key for the queue's icon and colours: on_track, at_risk, urgent, breached; "met" and
     # "missed" for a stopped clock; "" for none (a paused clock).
     key: str = ""

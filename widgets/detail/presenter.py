@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import QObject, Slot
 
 from console.domain.model import Enquiry, Message
-from console.sla.words import clock_word, format_countdown, format_waited, hours_minutes, state_word
+from console.sla.words import clock_word, duration, format_countdown, format_waited, state_word
 from console.store.reads import StoreReader
 from widgets.app.workers import BackgroundJobs
 from widgets.detail.pane import ClockRow, DetailPane
@@ -95,11 +95,11 @@ class DetailPresenter(QObject):
             if c.stopped_at is not None:
                 when = format_countdown_wall(c.stopped_at, tz)
                 late = c.stopped_at - c.due_at
-                state = "Met" if late <= 0 else f"Missed by {hours_minutes(late)}"
+                state = "Met" if late <= 0 else f"Missed by {duration(late)}"
                 rows.append(ClockRow(name, f"stopped {when}", state, "met" if late <= 0 else "missed"))
             elif c.paused:
                 rows.append(
-                    ClockRow(name, "paused while waiting for the customer", f"{hours_minutes(c.used_s)} used")
+                    ClockRow(name, "paused while waiting for the customer", f"{duration(c.used_s)} used")
                 )
             else:
                 status = engine.clock_status(c, now)

@@ -25,9 +25,11 @@ from console.live.metrics import (
     navigator_counts,
     saved_views,
 )
+from console.live.order import DeadlineCounts, deadline_counts
 from console.sla.engine import SlaEngine
 from widgets.app.workers import BackgroundJobs
 from widgets.main_window.changes import ChangeFeed, LiveChange
+from widgets.main_window.navigator import ALL_KEY
 from widgets.main_window.reference import LiveReference
 from widgets.main_window.window import MainWindow
 from widgets.queue.model import QueueModel
@@ -65,6 +67,11 @@ class FiguresPresenter(QObject):
         self._worker_cache: ClockCache = {}
         self._jobs = BackgroundJobs(self)
         feed.changed.connect(self.on_change)
+        window.navigator.viewSelected.connect(self._view_changed)
+
+    @Slot(str)
+    def _view_changed(self, _key: str) -> None:
+        self._dirty = True  # the group tabs count within the navigator's pick
 
     @Slot(object)
     def on_change(self, change: LiveChange) -> None:
@@ -107,10 +114,16 @@ class FiguresPresenter(QObject):
         self.update_structure(rows)
         agents, tz, ref = list(self.reference.agents), self.reference.tz, self.reference
         engine, cache = self._worker_engine, self._worker_cache
+        # The group tabs count within the navigator's pick: channels and teams are plain tests of an
+        # enquiry (safe on the worker); saved views are rebuilt there with the worker's clocks.
+        scope = self.window.navigator.current_key()
+        scope_test = (
+            None if scope == ALL_KEY or scope.startswith("view:") else self.window.nav_model.predicate(scope)
+        )
         self._computing = True
         started = time.monotonic()
 
-        def work() -> tuple[NavigatorCounts, HeaderMetrics, SlaEngine]:
+        def work() -> tuple[NavigatorCounts, HeaderMetrics, SlaEngine, DeadlineCounts]:
             own = engine or ref.make_engine()
 
             def due_at(e: Enquiry) -> float | None:
@@ -131,18 +144,29 @@ class FiguresPresenter(QObject):
                 return brief
 
             views = saved_views(lambda: now, due_at)
-            return navigator_counts(rows, views), header_metrics(rows, agents, clocks_of, now, tz), own
+            # Breached now and breaching within 30 min: the same deadlines the navigator's views read.
+            deadlines = deadline_counts((due_at(e) for e in rows if e.is_open), now)
+            header = header_metrics(rows, agents, clocks_of, now, tz, deadlines)
+            in_scope = scope_test or {f"view:{v.key}": v.predicate for v in views}.get(scope)
+            if scope != ALL_KEY and in_scope is not None:
+                scoped = deadline_counts((due_at(e) for e in rows if e.is_open and in_scope(e)), now)
+            else:
+                scoped = deadlines
+            return navigator_counts(rows, views), header, own, scoped
 
-        def done(result: tuple[NavigatorCounts, HeaderMetrics, SlaEngine]) -> None:
+        def done(result: tuple[NavigatorCounts, HeaderMetrics, SlaEngine, DeadlineCounts]) -> None:
             self._computing = False
             self._next_compute = time.monotonic() + 4 * (time.monotonic() - started)
-            counts, self.metrics, own = result
+            counts, self.metrics, own, scoped = result
             if self._worker_cache is cache:  # the engine was not replaced meanwhile: keep it for next time
                 self._worker_engine = own
                 if len(cache) > 2 * len(rows) + 1000:
                     self._worker_cache = {}  # rows long gone: start afresh rather than grow
             self.window.nav_model.set_counts(counts)
             self.window.header.set_metrics(self.metrics, self.reference.channel_names)
+            if self.window.navigator.current_key() == scope:  # else the next computation says
+                self.window.queue_groups.set_counts(scoped)
+            self.window.breach_strip.set_total(self.metrics.deadlines.soon)
             self.computed += 1
 
         def failed(error: BaseException) -> None:

@@ -5,20 +5,30 @@ At start-up it fills the model from the cache on a worker thread (the longest-wa
 then every row, sorted there), and tells the change feed once they are in. Afterwards it applies every
 synced change-set to the model by id (local moves are in the model already). The model is the one place
 the open rows live: every other view reads them from it.
+
+The queue leads with what can still be saved (console.live.order); the group tabs above it narrow it to
+the breached or the not yet breached, and the header's tiles filter it (or open the longest wait). When a
+deadline passes, the rows are put in order again (at most every REARRANGE_S) so a fresh breach moves from
+the top of the queue to its group.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, Slot
 
 from console.domain.model import Enquiry
+from console.live.order import Group, in_group
+from console.live.queue_rows import Col, Predicate
+from console.sla.engine import SlaStatus
 from console.store.reads import StoreReader
 from widgets.app.workers import BackgroundJobs
 from widgets.main_window.changes import ChangeFeed, LiveChange
+from widgets.main_window.header import TILE_BREACHED, TILE_LONGEST, TILE_SOON, TILE_UNANSWERED, TILE_WAITING
 from widgets.main_window.navigator import ALL_KEY
 from widgets.main_window.reference import LiveReference
 from widgets.main_window.window import MainWindow
@@ -29,6 +39,15 @@ log = logging.getLogger("concierge.ui")
 FIRST_PAGE = 2000  # rows shown at start-up before the whole cache is read
 REFILTER_S = 30.0  # views defined by time ("over 1 h") are applied again this often
 TIME_VIEWS = frozenset({"view:unanswered_1h", "view:breaching_30m"})
+REARRANGE_S = 10.0  # at most this often, rows whose deadline passed move to the breached group
+STALE_TICKS = 500  # rows whose clock is recomputed at once when they are put in order again
+# The header's tiles: the navigator view and the group each shows.
+TILE_VIEWS = {
+    TILE_SOON: ("view:breaching_30m", Group.SAVEABLE),
+    TILE_BREACHED: (ALL_KEY, Group.BREACHED),
+    TILE_WAITING: ("view:waiting", Group.ALL),
+    TILE_UNANSWERED: ("view:unanswered", Group.ALL),
+}
 
 
 class QueuePresenter(QObject):
@@ -46,8 +65,13 @@ class QueuePresenter(QObject):
         self.say = say  # a line on the status bar (0 ms: until replaced)
         self.loaded = False  # every open enquiry of the cache is in the model
         self._filtered_at = 0.0
+        self.group = Group.ALL
+        self._next_breach = math.inf  # the soonest deadline not passed when the rows were last put in order
+        self._arranged_at = 0.0  # time.monotonic() of that
         self._jobs = BackgroundJobs(self)
         window.navigator.viewSelected.connect(self._on_view)
+        window.queue_groups.groupChanged.connect(self._on_group)
+        window.header.tileClicked.connect(self.show_tile)
         feed.changed.connect(self.on_change)
 
     # --- start-up from the cache ------------------------------------------------------------------
@@ -101,6 +125,7 @@ class QueuePresenter(QObject):
         if self.window.navigator.current_key() != ALL_KEY or self.window.filter_edit.text():
             self.apply_filter()  # a second reset only when something filters
         self.loaded = True
+        self._plan_next_breach()
         self.window.statusBar().clearMessage()
         self.feed.loaded()
 
@@ -114,12 +139,50 @@ class QueuePresenter(QObject):
             self.model.set_names(ref.team_names, ref.agent_names)
         if change.origin == "sync":
             self.model.apply(change.changes, change.rows)
+        if change.reference:
+            self._plan_next_breach()
+        else:  # a changed row may fall due before the deadline we wait for
+            now = self.reference.now()
+            for ident in change.changes.added | change.changes.changed:
+                s = self.model.status_of(ident)
+                if s is not None and now <= s.due_at < self._next_breach:
+                    self._next_breach = s.due_at
 
     def tick(self) -> None:
-        """Once a second: views defined by time gain and lose rows as time passes."""
+        """Once a second: views defined by time gain and lose rows as time passes, and rows whose
+        deadline passed join the breached group."""
+        if self.reference.now() > self._next_breach and time.monotonic() - self._arranged_at >= REARRANGE_S:
+            self.rearrange()
+            return
         key = self.window.navigator.current_key()
         if key in TIME_VIEWS and time.monotonic() - self._filtered_at >= REFILTER_S:
             self.apply_filter()
+
+    def rearrange(self) -> None:
+        """Put the rows in order again by their clocks (the SLA sort's keys were taken when it was
+        made: a row that has since breached still sits with the saveable ones) and filter again."""
+        now = self.reference.now()
+        # Rows whose cached clock still says "left" though the deadline has passed: recompute those on
+        # show (the others follow with the view's sweep of off-screen clocks).
+        enquiries, statuses = self.model.status_rows()
+        stale = [e.id for e, s in zip(enquiries, statuses, strict=True) if _crossed(s, now)]
+        for ident in stale[:STALE_TICKS]:
+            row = self.model.row_of(ident)
+            if row is not None:
+                self.model.tick(row, row)
+        col, order = self.model.sort_column()
+        if col == Col.SLA:
+            self.model.sort(col, order)  # a layout change: selection and current row follow their rows
+        if self.group is not Group.ALL or self.window.navigator.current_key() in TIME_VIEWS:
+            self.apply_filter()  # a reset; only when what passes the filter moves with time
+        self._plan_next_breach()
+
+    def _plan_next_breach(self) -> None:
+        now = self.reference.now()
+        _, statuses = self.model.status_rows()
+        dues = (s.due_at for s in statuses if isinstance(s, SlaStatus) and s.due_at >= now)
+        self._next_breach = min(dues, default=math.inf)
+        self._arranged_at = time.monotonic()
 
     # --- navigator and filter ---------------------------------------------------------------------
 
@@ -130,10 +193,63 @@ class QueuePresenter(QObject):
         self.apply_filter()
 
     def apply_filter(self) -> None:
-        """The navigator's pick and the filter box's text (the queue view keeps the text in step)."""
+        """The navigator's pick, the group and the filter box's text (the queue view keeps the text in
+        step)."""
         predicate = self.window.nav_model.predicate(self.window.navigator.current_key())
-        self.model.set_filter(self.window.filter_edit.text(), predicate)
+        self.model.set_filter(self.window.filter_edit.text(), self._with_group(predicate))
         self._filtered_at = time.monotonic()
+
+    def _with_group(self, predicate: Predicate | None) -> Predicate | None:
+        group = self.group
+        if group is Group.ALL:
+            return predicate
+        status_of, now = self.model.status_of, self.reference.now()
+
+        def in_this_group(e: Enquiry) -> bool:
+            return in_group(group, status_of(e.id), now) and (predicate is None or predicate(e))
+
+        return in_this_group
+
+    @Slot(str)
+    def _on_group(self, value: str) -> None:
+        self.group = Group(value)
+        self.apply_filter()
+
+    @Slot(str)
+    def show_tile(self, key: str) -> None:
+        """A header tile was clicked: the queue shows those enquiries, or the longest wait is opened."""
+        if key == TILE_LONGEST:
+            ident = self.window.header.longest_id
+            if ident is not None:
+                self.show_enquiry(ident)
+            return
+        view, group = TILE_VIEWS[key]
+        self.show_view(view, group)
+
+    def show_view(self, view: str, group: Group) -> None:
+        """Show one navigator view within one group, with no filter text (what a tile counts)."""
+        self.group = group
+        with_signals = self.window.queue_groups.blockSignals(True)
+        self.window.queue_groups.select(group)
+        self.window.queue_groups.blockSignals(with_signals)
+        self.window.filter_edit.blockSignals(True)  # one filter below, not one per signal
+        self.window.filter_edit.clear()
+        self.window.filter_edit.blockSignals(False)
+        if self.window.navigator.current_key() == view:
+            self.apply_filter()
+        else:
+            self.window.navigator.select_key(view)  # its viewSelected applies the filter
+        self.window.queue_view.scrollToTop()
+        self.window.queue_view.setFocus()
+
+    def show_enquiry(self, ident: str) -> None:
+        """Select an enquiry in the queue (the detail pane follows); the filters make way when it is
+        hidden."""
+        view = self.window.queue_view
+        if self.model.row_of(ident) is None:
+            self.show_view(ALL_KEY, Group.ALL)
+        if view.select_id(ident):
+            view.setFocus()
 
     def select(self, enquiry_id: str) -> None:
         row = self.model.row_of(enquiry_id)
@@ -145,3 +261,8 @@ class QueuePresenter(QObject):
 
     def stop(self) -> None:
         self._jobs.shutdown()
+
+
+def _crossed(s: object, now: float) -> bool:
+    """A cached clock that has not yet said "breached" though its deadline has passed."""
+    return isinstance(s, SlaStatus) and s.state != "breached" and s.due_at < now

@@ -30,6 +30,7 @@ from widgets.main_window.header import LiveHeader
 from widgets.main_window.keys import BoardButton, Commands, PaneCycle, build_menus, rescale_fonts
 from widgets.main_window.navigator import NavigatorModel, NavigatorView
 from widgets.queue.breach_strip import BreachStrip
+from widgets.queue.groups import QueueGroups
 from widgets.queue.model import QueueModel
 from widgets.queue.view import QueueView
 from widgets.status.connection import ConnectionStatus
@@ -115,10 +116,11 @@ class MainWindow(QMainWindow):
         middle = QWidget()
         mid_layout = QVBoxLayout(middle)
         mid_layout.setContentsMargins(0, 0, 0, 0)
+        self.queue_groups = QueueGroups()  # All / Not breached / Breached, with counts
         title_row = QHBoxLayout()
         title_row.addWidget(self.nav_button)
         title_row.addWidget(self.queue_title)
-        title_row.addStretch(1)
+        title_row.addWidget(self.queue_groups, 1)
         title_row.addWidget(self.folded_note)
         title_row.addWidget(self.board_button)
         mid_layout.addLayout(title_row)
@@ -394,6 +396,8 @@ class MainWindow(QMainWindow):
         self.queue_view.set_theme(theme)
         self.breach_strip.set_theme(theme)
         self.detail.set_theme(theme)
+        self.queue_groups.set_theme(theme)
+        self.header.set_theme(theme)
         self.relayout()
 
     def set_queue_title(self, text: str) -> None:

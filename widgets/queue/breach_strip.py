@@ -1,6 +1,12 @@
-"""The "breaching soon" strip: the most urgent enquiries that can still be saved, above the queue."""
+"""The "breaching soon" strip: the enquiries that breach within 30 minutes and can still be saved, the
+soonest first, above the queue. Each chip names the time left, the customer (as the privacy mode shows
+them) and the channel, so no two chips read alike (the reference is added when they would); the label
+gives the total: "Breaching in 30 min: 8 of 67"."""
 
 from __future__ import annotations
+
+import html
+from collections import Counter
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -13,6 +19,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -20,13 +27,16 @@ from PySide6.QtWidgets import (
     QListView,
     QSizePolicy,
     QStyle,
+    QStyleOptionViewItem,
     QWidget,
 )
 
+from console.live.order import SOON_S
 from console.sla.engine import SlaStatus
+from console.sla.words import duration
 from widgets.queue.delegates import ChipDelegate
 from widgets.queue.model import ID_ROLE, SLA_STATE_ROLE, SLA_STATUS_ROLE, QueueModel
-from widgets.queue.text import countdown_text, sla_tooltip
+from widgets.queue.text import channel_text, countdown_text, customer_text, sla_tooltip
 from widgets.queue.view import TICK_MS
 from widgets.theme.icons import sla_icon
 from widgets.theme.theme import Theme
@@ -35,24 +45,44 @@ Index = QModelIndex | QPersistentModelIndex
 
 
 class BreachModel(QAbstractListModel):
-    """The N held enquiries whose deadline is nearest and not yet passed, whatever the table shows."""
+    """Up to N held enquiries whose deadline is nearest, not yet passed and within `within_s`, whatever
+    the table shows."""
 
-    def __init__(self, queue: QueueModel, n: int = 8, parent: QObject | None = None) -> None:
+    def __init__(
+        self, queue: QueueModel, n: int = 8, parent: QObject | None = None, *, within_s: float = SOON_S
+    ) -> None:
         super().__init__(parent)
         self._queue = queue
         self._n = n
+        self._within_s = within_s
         self._items: list[tuple[str, SlaStatus]] = []  # (id, status)
+        self._texts: list[str] = []
 
     def refresh(self) -> None:
-        items = [(e.id, s) for e, s in self._queue.nearest_deadlines(self._n)]
+        limit = self._queue.now() + self._within_s
+        items = [(e.id, s) for e, s in self._queue.nearest_deadlines(self._n) if s.due_at <= limit]
+        texts = self._chip_texts(items)
         if [i for i, _ in items] == [i for i, _ in self._items]:
-            self._items = items
+            self._items, self._texts = items, texts
             if items:
                 self.dataChanged.emit(self.index(0), self.index(len(items) - 1))
             return
         self.beginResetModel()
-        self._items = items
+        self._items, self._texts = items, texts
         self.endResetModel()
+
+    def _chip_texts(self, items: list[tuple[str, SlaStatus]]) -> list[str]:
+        """ "4 min left · @jo•••• · WhatsApp · DM": the time left, who and where. Two chips never read
+        alike: where they would, each names its reference too."""
+        privacy = self._queue.privacy()
+        texts = []
+        for ident, status in items:
+            e = self._queue.enquiry(ident)
+            where = "" if e is None else channel_text(e.channel, e.visibility)
+            who = "" if e is None else f" · {customer_text(e, privacy)} · {where}"
+            texts.append(f"{duration(status.remaining_s, up=True)} left{who}")
+        seen = Counter(texts)
+        return [f"{t} · {ident}" if seen[t] > 1 else t for t, (ident, _) in zip(texts, items, strict=True)]
 
     def ids(self) -> list[str]:
         return [i for i, _ in self._items]
@@ -68,14 +98,14 @@ class BreachModel(QAbstractListModel):
         state = getattr(status, "state", None)
         tz, now = self._queue.time_zone(), self._queue.now()
         if role == Qt.ItemDataRole.DisplayRole:
-            topic = "" if e is None else e.topic.replace("_", " ").capitalize()
-            return f"{countdown_text(status, tz, now)} · {topic}"
+            return self._texts[index.row()]
         if role == Qt.ItemDataRole.DecorationRole:
             return None if state is None else sla_icon(str(state), self._queue.theme())
         if role in (Qt.ItemDataRole.ToolTipRole,):
-            return f"<p>{sla_tooltip(status, tz)}</p>"
+            topic = "" if e is None else html.escape(e.topic.replace("_", " ").capitalize())
+            return f"<p>{html.escape(ident)} · {topic}<br>{sla_tooltip(status, tz)}</p>"
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"Breaching soon: {countdown_text(status, tz, now)}"
+            return f"Breaching soon: {self._texts[index.row()]}, {countdown_text(status, tz, now)}"
         if role == ID_ROLE:
             return ident
         if role == SLA_STATE_ROLE:
@@ -85,17 +115,31 @@ class BreachModel(QAbstractListModel):
         return None
 
 
+class _WideChip(ChipDelegate):
+    """A chip with room for who and where as well as the time left (the plain chip keeps 34 characters)."""
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        fm = QFontMetrics(option.font)
+        text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
+        pad = max(6, fm.height() // 3)
+        width = min(fm.horizontalAdvance(text), fm.averageCharWidth() * 46) + fm.height() + 4 * pad
+        return QSize(width, int(fm.height() * 2.1))
+
+
 class BreachStrip(QWidget):
     """A horizontal row of chips for the nearest deadlines; click or Enter on one emits its id
     (connect enquiryClicked to QueueView.select_id). Refreshes every few seconds and on live updates."""
 
     enquiryClicked = Signal(str)
 
-    def __init__(self, queue: QueueModel, n: int = 8, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, queue: QueueModel, n: int = 8, parent: QWidget | None = None, *, within_s: float = SOON_S
+    ) -> None:
         super().__init__(parent)
-        self.model = BreachModel(queue, n, self)
-        self._label = QLabel("Breaching soon", self)
+        self.model = BreachModel(queue, n, self, within_s=within_s)
+        self._label = QLabel(self)
         self._label.setTextFormat(Qt.TextFormat.PlainText)
+        self._total: int | None = None  # breaching within 30 min, from the header's figures
         self._list = QListView(self)
         self._list.setAccessibleName("Enquiries breaching soon")
         self._list.setFlow(QListView.Flow.LeftToRight)
@@ -105,7 +149,7 @@ class BreachStrip(QWidget):
         self._list.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self._list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self._list.setFrameShape(QListView.Shape.NoFrame)
-        self._delegate = ChipDelegate(self._list, queue.theme())
+        self._delegate = _WideChip(self._list, queue.theme())
         self._list.setItemDelegate(self._delegate)
         self._list.setModel(self.model)
         self._list.clicked.connect(self._clicked)
@@ -126,8 +170,29 @@ class BreachStrip(QWidget):
         self._soon.timeout.connect(self.model.refresh)
         for signal in (queue.rowsInserted, queue.rowsRemoved, queue.modelReset, queue.layoutChanged):
             signal.connect(self._soon.start)
+        self.model.modelReset.connect(self._show_total)
         self.model.refresh()
+        self._show_total()
         self._fit()
+
+    def set_total(self, total: int) -> None:
+        """How many enquiries breach within 30 minutes in all (the header's "Breaching in 30 min")."""
+        self._total = total
+        self._show_total()
+
+    def label_text(self) -> str:
+        return self._label.text()
+
+    def _show_total(self) -> None:
+        shown = self.model.rowCount()
+        if shown == 0:
+            text = "Nothing breaches in the next 30 min"
+        else:
+            # The total is computed every few seconds; never fewer than the chips on show.
+            total = max(shown, self._total or 0)
+            text = f"Breaching in 30 min: {shown} of {total:,}" if total > shown else "Breaching in 30 min:"
+        self._label.setText(text)
+        self._label.setAccessibleName(text)
 
     def list_view(self) -> QListView:
         return self._list

@@ -22,8 +22,8 @@ from console.sla.words import (
     NO_CLOCK_WHY,
     NO_DEADLINE,
     clock_word,
+    duration,
     format_countdown,
-    hours_minutes,
     state_word,
 )
 
@@ -98,7 +98,7 @@ class CellText:
 
 
 def countdown_text(status: SlaStatus | None, tz: str, now: float | None = None) -> str:
-    """ "0:42 left · due 09:16" (today), "+1:05 over · was due Mon 14:20"; "—" with no clock running."""
+    """ "42 min left · due 09:16" (today), "1 h 05 min over · was due Mon 14:20"; "—" with no clock."""
     return "—" if status is None else format_countdown(status, tz, now)
 
 
@@ -110,11 +110,11 @@ def sla_tooltip(status: SlaStatus | None, tz: str) -> str:
     if math.isinf(status.due_at):
         return html.escape(f"{state} · {clock} clock: {NO_DEADLINE}")
     due = datetime.fromtimestamp(status.due_at, ZoneInfo(tz)).strftime("%a %d %b %H:%M")
-    left = hours_minutes(abs(status.remaining_s))
+    left = duration(abs(status.remaining_s))
     when = f"{left} working time over" if status.remaining_s < 0 else f"{left} working time left"
     lines = (
         f"<b>{html.escape(state)}</b> · {html.escape(clock)} clock",
-        html.escape(f"{when} (target {hours_minutes(status.target_s)})"),
+        html.escape(f"{when} (target {duration(status.target_s)})"),
         html.escape(f"{'Was due' if status.remaining_s < 0 else 'Due'} {due} ({tz})"),
     )
     return "<br>".join(lines)

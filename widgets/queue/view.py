@@ -43,8 +43,8 @@ TICK_MS = 1000
 SWEEP_ROWS = 2000  # off-screen clocks refreshed per tick (~10 ms): all of 100k every 50 s
 # Columns sized to their longest usual text in the current font, so large fonts keep them whole.
 _WIDTH_SAMPLES = {
-    Col.SLA: "+88:88 over · was due Wed 88:88",
-    Col.AGE: "23 h 59",
+    Col.SLA: "23 h 59 min left · due Wed 88:88",  # longer breached text elides its deadline, not its time
+    Col.AGE: "23 h 59 min",
     Col.CHANNEL: "Instagram · public",
     Col.CUSTOMER: "customer #a1b2",
     Col.TOPIC: "Mortgages",
