@@ -131,6 +131,7 @@ def main() -> None:
     model.set_rows(rows)
     moves = MoveController(model, actor="bench", now=lambda: now)
     moves.writer = lambda: writer
+    moves.ask_reason = lambda plan, parent: "bench: the reason a concierge simple-work move needs"
     moves.forget = engine.forget
     moves.set_reference(teams, agents)
     window = QWidget()
