@@ -170,7 +170,8 @@ def _team_tile(team: TeamFigures, t: WallboardThresholds) -> Tile:
         f"team:{team.team_id}",
         team.name,
         value,
-        f"{team.free_slots} free slots · load {team.load}/{team.capacity} · {team.waiting:,} waiting",
+        f"{_plural(team.free_slots, 'free slot')} · load {team.load}/{team.capacity} · "
+        f"{team.waiting:,} waiting",
         level,
     )
 
