@@ -15,7 +15,7 @@ from matplotlib.colors import to_hex
 from matplotlib.patches import Rectangle
 from matplotlib.text import Text
 from PySide6.QtCore import QPoint
-from PySide6.QtGui import QFontInfo
+from PySide6.QtGui import QFontInfo, QFontMetrics
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
@@ -320,3 +320,50 @@ def test_the_session_switches_open_charts_and_staffing_to_the_new_theme(demo_ses
         assert chart is not None and to_hex(chart.figure_.get_facecolor()) == dark.base.name().lower()
     finally:
         demo_session.set_theme("light", 1.0)
+
+
+def test_staffing_puts_the_figures_that_matter_beside_the_name_and_shows_the_day(
+    qtbot: QtBot, figures: tuple[BoardFigures, BoardFigures]
+) -> None:
+    _, f = figures
+    panel = StaffingPanel(make_theme("light"), tz="Europe/London")
+    qtbot.addWidget(panel)
+    panel.resize(1920, 1080)
+    panel.show()
+    panel.set_figures(f)
+    QApplication.processEvents()
+    header = panel.table.horizontalHeader()
+    # The gap and the breaches likely next hour come right after the team's name...
+    assert COLUMNS[:3] == ("Team", "Gap", "Breaches next hour")
+    # ...and no column is stretched: the name column is as wide as the longest name, not the window.
+    longest = max(QFontMetrics(panel.table.font()).horizontalAdvance(t.name) for t in f.teams)
+    assert header.sectionSize(0) < longest + 80
+    breaches_end = header.sectionViewportPosition(2) + header.sectionSize(2)
+    assert breaches_end < panel.width() / 3
+    # The table is no taller than its rows: the rest is the view across the day.
+    assert panel.table.height() <= panel.table.maximumHeight() < panel.height() / 2
+
+    day = panel.day
+    hours = f.day.hours
+    assert day.columnCount() == 3 + len(hours) and day.rowCount() == len(f.teams) + 1
+    labels = [day.horizontalHeaderItem(c).text() for c in range(day.columnCount())]  # type: ignore[union-attr]
+    assert labels[:3] == ["Team", "On shift now", "Peak"] and labels[-1].endswith("(now)")
+    for r, team in enumerate(f.day.teams):
+        cells = [day.item(r, 3 + i).text() for i in range(len(hours))]  # type: ignore[union-attr]
+        assert cells == [str(n) for n in team.needed]
+        assert cells[-1] == str(f.teams[r].for_arrivals)  # the current hour is the figure now
+    total = [day.item(len(f.teams), 3 + i).text() for i in range(len(hours))]  # type: ignore[union-attr]
+    assert total == [str(n) for n in f.day.total()]
+    # An hour that needed more agents than are on shift now is bold as well as tinted.
+    over = [(r, i) for r, t in enumerate(f.day.teams) for i, n in enumerate(t.needed) if n > t.on_shift]
+    assert over  # the demo floor has a team with nobody on shift
+    for r, i in over:
+        assert day.item(r, 3 + i).font().bold()  # type: ignore[union-attr]
+
+    # A theme switch recolours the marked cells.
+    marked = [r for r, t in enumerate(f.teams) if t.gap > 0]
+    assert marked
+    panel.set_theme(make_theme("dark"))
+    for r in marked:
+        bg = panel.table.item(r, COLUMNS.index("Gap")).background().color()  # type: ignore[union-attr]
+        assert bg == make_theme("dark").states["breached"].bg
