@@ -155,17 +155,20 @@ class TileWidget(QFrame):
             f"#wallboardTile {{ background: {bg}; border: {border}px {style} {edge}; }}"
             f"#wallboardTile {{ border-radius: {round(10 * s)}px; }}"
             f"#wallboardTile QLabel {{ color: {fg}; background: transparent; border: none; }}"
+            # A calm "OK" is said as large but quieter, so the flagged tiles stand out.
+            + (f"#wallboardTile #tileWords {{ color: {theme.muted.name()}; }}" if level == "ok" else "")
         )
         # Fonts are set directly (not in the style sheet) so the value can be fitted to its width.
         self.title.setFont(_font(round(TITLE_PX * s), QFont.Weight.DemiBold))
         self.value.set_px(round(VALUE_PX * s))
         self.detail.setFont(_font(round(DETAIL_PX * s), QFont.Weight.Normal))
         self.words.setFont(_font(round(WORDS_PX * s), QFont.Weight.Bold))
-        # The border is inside the frame: keep the text clear of the thickest one, so a tile's text
-        # does not move when its level changes.
         self._status.setSpacing(round(12 * s))
-        pad = round(BORDERS["alert"][0] * s)
-        self._layout.setContentsMargins(pad + round(12 * s), pad + round(4 * s), pad + round(12 * s), pad)
+        # The style sheet's border already insets the contents: pad up to the thickest border, so a
+        # tile's text stays in the same place whatever its level.
+        pad = round(BORDERS["alert"][0] * s) - border
+        side, top = pad + round(12 * s), pad + round(4 * s)
+        self._layout.setContentsMargins(side, top, side, pad)
         if colours is not None:
             side = max(16, round(WORDS_PX * 0.95 * s))
             self.icon.setPixmap(level_shape(level, colours.icon_fill.name(), colours.icon_mark.name(), side))
