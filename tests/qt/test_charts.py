@@ -253,7 +253,12 @@ def test_values_are_written_on_the_bars_and_the_axis_fits_the_longest(
         )
     load = panel.charts[3]
     assert isinstance(load, LoadChart)
-    assert any("slots in use" in t.get_text() for t in load.values)
+    assert [t.get_text() for t in load.values] == [
+        f"{t.load}/{t.capacity} · {t.load / t.capacity:.0%}"
+        if t.capacity
+        else f"nobody on shift · {t.load} held"
+        for t in f.teams
+    ]
     frt = panel.charts[4]
     assert isinstance(frt, FrtChart)
     assert [t.get_text() for t in frt.counts if t.get_visible()] == [f"{n:,}" for n in f.frt.counts if n]

@@ -32,6 +32,7 @@ from matplotlib.axes import Axes
 from matplotlib.backend_bases import MouseEvent
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.legend import Legend
 from matplotlib.text import Annotation, Text
 from PySide6.QtGui import QFontInfo
@@ -67,8 +68,11 @@ class Chart(FigureCanvasQTAgg):
     key = ""
 
     def __init__(self, theme: Theme, tz: str = "UTC", nrows: int = 1) -> None:
-        # Constrained layout: names, labels and legends keep their room at any window and text size.
-        self.figure_ = Figure(figsize=(9, 5.5), dpi=DPI, layout="constrained")
+        # Constrained layout keeps room for names, labels and legends at any window and text size. It
+        # is run by hand, only when what it depends on changed (see draw): it costs as much as a draw.
+        self.figure_ = Figure(figsize=(9, 5.5), dpi=DPI)
+        self._layout = ConstrainedLayoutEngine()
+        self._laid_out: object = None
         super().__init__(self.figure_)  # type: ignore[no-untyped-call]
         self.theme, self.tz = theme, ZoneInfo(tz)
         self.setAccessibleName(self.title)
@@ -268,11 +272,21 @@ class Chart(FigureCanvasQTAgg):
             out.append((ax.get_xlim(), ax.get_ylim(), ax.get_title(loc="left"), texts))
         return tuple(out)
 
+    def _layout_key(self) -> object:
+        """What the layout depends on: the canvas size, the chart's structure and theme, the text size
+        and how many digits the axes' ends have (tick labels that grow need room)."""
+        digits = tuple((len(f"{ax.get_xlim()[1]:.0f}"), len(f"{ax.get_ylim()[1]:.0f}")) for ax in self.axes)
+        return (self.width(), self.height(), self._structure, self.theme.name, self.body, digits)
+
     def draw(self) -> None:
+        key = self._layout_key()
         # In a window too small for its text, constrained layout gives up (and warns); the chart is
-        # still drawn, with the layout it had, and grows back when the window does.
+        # still drawn, with the layout it had, and laid out again when the window grows.
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message="constrained_layout not applied")
+            if key != self._laid_out:
+                self._laid_out = key
+                self._layout.execute(self.figure_)
             super().draw()  # type: ignore[no-untyped-call]
 
     def _on_draw(self, event: Any) -> None:

@@ -278,7 +278,7 @@ class LoadChart(Chart):
         ax = self.axes[0]
         ax.set_xlim(0, self.nice_limit(ax.get_xlim()[1], top))
         for j, (label, t) in enumerate(zip(self.values, f.teams, strict=True)):
-            text = f"{t.load} of {t.capacity} slots in use ({t.load / t.capacity:.0%})" if t.capacity else ""
+            text = f"{t.load}/{t.capacity} · {t.load / t.capacity:.0%}" if t.capacity else ""
             self.end_label(ax, label, max(t.load, t.capacity), j, text or f"nobody on shift · {t.load} held")
 
 
