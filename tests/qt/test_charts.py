@@ -350,20 +350,23 @@ def test_staffing_puts_the_figures_that_matter_beside_the_name_and_shows_the_day
 
     day = panel.day
     hours = f.day.hours
-    assert day.columnCount() == 3 + len(hours) and day.rowCount() == len(f.teams) + 1
+    assert day.columnCount() == 2 + len(hours) and day.rowCount() == len(f.teams) + 1
     labels = [day.horizontalHeaderItem(c).text() for c in range(day.columnCount())]  # type: ignore[union-attr]
-    assert labels[:3] == ["Team", "On shift now", "Peak"] and labels[-1].endswith("(now)")
+    assert labels[:2] == ["On shift now", "Peak"] and labels[-1].endswith("(now)")
+    # The teams name the rows: they stay in view while the hours scroll.
+    rows = [day.verticalHeaderItem(r).text() for r in range(day.rowCount())]
+    assert rows == [t.name for t in f.teams] + ["All teams"] and day.verticalHeader().isVisible()
     for r, team in enumerate(f.day.teams):
-        cells = [day.item(r, 3 + i).text() for i in range(len(hours))]  # type: ignore[union-attr]
+        cells = [day.item(r, 2 + i).text() for i in range(len(hours))]  # type: ignore[union-attr]
         assert cells == [str(n) for n in team.needed]
         assert cells[-1] == str(f.teams[r].for_arrivals)  # the current hour is the figure now
-    total = [day.item(len(f.teams), 3 + i).text() for i in range(len(hours))]  # type: ignore[union-attr]
+    total = [day.item(len(f.teams), 2 + i).text() for i in range(len(hours))]  # type: ignore[union-attr]
     assert total == [str(n) for n in f.day.total()]
     # An hour that needed more agents than are on shift now is bold as well as tinted.
     over = [(r, i) for r, t in enumerate(f.day.teams) for i, n in enumerate(t.needed) if n > t.on_shift]
     assert over  # the demo floor has a team with nobody on shift
     for r, i in over:
-        assert day.item(r, 3 + i).font().bold()  # type: ignore[union-attr]
+        assert day.item(r, 2 + i).font().bold()  # type: ignore[union-attr]
 
     # A theme switch recolours the marked cells.
     marked = [r for r, t in enumerate(f.teams) if t.gap > 0]

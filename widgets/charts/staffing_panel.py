@@ -48,6 +48,7 @@ COLUMNS = (
     "Needed for backlog",
 )
 GAP_COL, BREACH_COL = COLUMNS.index("Gap"), COLUMNS.index("Breaches next hour")
+HOUR_COL = 2  # the day table: on shift now, peak, then the hours
 ALL_TEAMS = "All teams"
 
 
@@ -63,26 +64,26 @@ def _table(name: str) -> QTableWidget:
     return table
 
 
-def _headers(table: QTableWidget, labels: list[str] | tuple[str, ...]) -> None:
+def _headers(table: QTableWidget, labels: list[str] | tuple[str, ...], *, first_left: bool = True) -> None:
     """Column titles aligned as their figures are: the name left, numbers right."""
     table.setColumnCount(len(labels))
     for c, label in enumerate(labels):
         item = QTableWidgetItem(label)
-        side = Qt.AlignmentFlag.AlignLeft if c == 0 else Qt.AlignmentFlag.AlignRight
+        side = Qt.AlignmentFlag.AlignLeft if c == 0 and first_left else Qt.AlignmentFlag.AlignRight
         item.setTextAlignment(side | Qt.AlignmentFlag.AlignVCenter)
         table.setHorizontalHeaderItem(c, item)
 
 
-def _fit_height(table: QTableWidget) -> None:
-    """As tall as its rows (up to twelve of them; more scroll): the space left goes to the view across
-    the day, and neither table hides a row behind a scroll bar while there is room."""
+def _fit_height(table: QTableWidget, at_least: int = 12) -> None:
+    """As tall as its rows, and never shorter than `at_least` of them (more scroll): the space left
+    goes to the view across the day, and no row hides behind a scroll bar while there is room."""
     header = table.horizontalHeader()
     chrome = max(header.height(), header.sizeHint().height()) + 2 * table.frameWidth() + 2
     if header.length() > table.viewport().width():
         chrome += table.horizontalScrollBar().sizeHint().height()
     rows = table.verticalHeader()
     table.setMaximumHeight(chrome + rows.length())
-    shown = min(table.rowCount(), 12)
+    shown = min(table.rowCount(), at_least)
     table.setMinimumHeight(chrome + sum(table.rowHeight(r) for r in range(shown)))
 
 
@@ -124,6 +125,7 @@ class StaffingPanel(QWidget):
             if header is not None:
                 header.setToolTip(tip)
         self.day = _table("Agents needed per hour across the day")
+        self.day.verticalHeader().setVisible(True)
         self.day_title = QLabel("Across the day: agents needed for the work that arrived in each hour")
         self.day_title.setTextFormat(Qt.TextFormat.PlainText)
         bold = QFont(self.day_title.font())
@@ -219,16 +221,22 @@ class StaffingPanel(QWidget):
     def _show_day(self, day: DayStaffing) -> None:
         """Teams down, hours across (the current hour last), then the total over all teams. An hour
         that needed more agents than the team has on shift now is bold and tinted (never colour alone)."""
+        bar = self.day.horizontalScrollBar()
+        at_now = bar.value() >= bar.maximum()  # showing the latest hours: keep showing them
         hours = [datetime.fromtimestamp(h, self.tz).strftime("%H:%M") for h in day.hours]
         if hours:
             hours[-1] = f"{hours[-1]} (now)"
-        labels = ["Team", "On shift now", "Peak", *hours]
-        _headers(self.day, labels)
-        self.day.setRowCount(len(day.teams) + (1 if day.teams else 0))
+        # Team names are the rows' headers: they stay in view while the hours scroll.
+        _headers(self.day, ["On shift now", "Peak", *hours], first_left=False)
+        names = [t.name for t in day.teams] + ([ALL_TEAMS] if day.teams else [])
+        self.day.setRowCount(len(names))
+        for r, name in enumerate(names):
+            head = _item(name, number=False, bold=True)
+            head.setTextAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+            self.day.setVerticalHeaderItem(r, head)
         for r, t in enumerate(day.teams):
-            self.day.setItem(r, 0, _item(t.name, number=False, bold=True))
-            self.day.setItem(r, 1, _item(str(t.on_shift)))
-            self.day.setItem(r, 2, _item(str(t.peak), bold=t.peak > t.on_shift))
+            self.day.setItem(r, 0, _item(str(t.on_shift)))
+            self.day.setItem(r, 1, _item(str(t.peak), bold=t.peak > t.on_shift))
             for i, (need, arrived) in enumerate(zip(t.needed, t.arrivals, strict=True)):
                 over = need > t.on_shift
                 item = _item(str(need), bold=over)
@@ -237,23 +245,23 @@ class StaffingPanel(QWidget):
                     f"{t.name}, {hours[i]}: {arrived:.0f} {came}, needing {need} "
                     f"agent{'s' if need != 1 else ''}; {t.on_shift} on shift now"
                 )
-                self.day.setItem(r, 3 + i, item)
-                self._mark(self.day, r, 3 + i, "at_risk" if over else None, icon=False)
+                self.day.setItem(r, HOUR_COL + i, item)
+                self._mark(self.day, r, HOUR_COL + i, "at_risk" if over else None, icon=False)
         if day.teams:
             r = len(day.teams)
             total = day.total()
-            self.day.setItem(r, 0, _item(ALL_TEAMS, number=False, bold=True))
-            self.day.setItem(r, 1, _item(str(sum(t.on_shift for t in day.teams)), bold=True))
-            self.day.setItem(r, 2, _item(str(max(total, default=0)), bold=True))
+            self.day.setItem(r, 0, _item(str(sum(t.on_shift for t in day.teams)), bold=True))
+            self.day.setItem(r, 1, _item(str(max(total, default=0)), bold=True))
             for i, n in enumerate(total):
-                self.day.setItem(r, 3 + i, _item(str(n), bold=True))
-        _fit_height(self.day)
+                self.day.setItem(r, HOUR_COL + i, _item(str(n), bold=True))
+        _fit_height(self.day, at_least=3)  # a small window or large text: the day scrolls first
+        if at_now:
+            bar.setValue(bar.maximum())
         peak = max(range(len(day.hours)), key=lambda i: day.total()[i]) if day.hours else None
         self.day_note.setText(
-            "Each hour: Erlang C for that hour's arrivals with the inputs above (the current hour at the "
-            "arrivals of the last hour); work already waiting is in the table above. Bold and tinted: "
-            "more agents than the team has on shift now."
-            + (f" Busiest hour so far: {hours[peak]}." if peak is not None and day.total()[peak] else "")
+            "Erlang C for each hour's arrivals with the inputs above (now: the last 60 min). "
+            "Bold and tinted: more agents than on shift now."
+            + (f" Busiest hour: {hours[peak]}." if peak is not None and day.total()[peak] else "")
         )
 
     def _mark(self, table: QTableWidget, row: int, col: int, state: str | None, *, icon: bool = True) -> None:
