@@ -109,9 +109,18 @@ def test_many_channels_are_summed_and_custom_thresholds_apply() -> None:
         figures(waiting_by_channel=channels), WallboardThresholds(waiting_per_channel=Limit(5, 9))
     )
     keys = [t.key for t in pages[0].tiles if t.key.startswith("channel:")]
-    assert len(keys) == 7 and keys[-1] == "channel:other"
-    assert tile(pages, "channel:other").value == str(sum(list(channels.values())[6:]))
-    assert tile(pages, "channel:c0").level == "alert" and tile(pages, "channel:c3").level == "warn"
+    assert len(keys) == 5 and keys[-1] == "channel:other"  # four busiest and the rest: nine tiles at most
+    assert len(pages[0].tiles) == 9
+    assert tile(pages, "channel:other").value == str(sum(list(channels.values())[4:]))
+    # The limit is per channel: the summed tile is judged by its busiest channel (6), not by the sum.
+    assert tile(pages, "channel:other").detail == "5 more channels, at most 6 on one"
+    assert tile(pages, "channel:other").level == "ok"
+    # Custom limits cap the levels, ranking picks the worst: c0 (10 of an alert at 9), then c1 and c2.
+    assert tile(pages, "channel:c0").level == "alert"
+    assert tile(pages, "channel:c1").level == tile(pages, "channel:c2").level == "warn"
+    assert tile(pages, "channel:c3").level == "ok"
+    five = wallboard_pages(figures(waiting_by_channel={f"c{i}": 1 for i in range(5)}))
+    assert [t.key for t in five[0].tiles][-1] == "channel:c4"  # five channels: no "1 more channel" tile
 
 
 def test_ring_is_bounded() -> None:
@@ -128,22 +137,22 @@ def test_wallboard_types_hold_no_customer_fields() -> None:
 
 
 def test_a_bad_night_flags_only_the_worst_tiles_not_nine_of_ten() -> None:
-    # Ten tiles on the queue page, every one past its alert threshold.
+    # Nine tiles on the queue page (four headline, five channel), every one past its alert threshold.
     channels = {f"c{i}": 60 + 10 * i for i in range(6)}  # 60..110 waiting, alert at 50
     night = figures(
         longest_wait_s=3 * 3600.0,
         attainment=Attainment(6, 4),
-        breached_now=40,
+        breached_now=60,
         waiting_by_channel=channels,
         teams=(team("social", needed=9, on_shift=3),),
     )
     page = wallboard_pages(night)[0]
-    assert len(page.tiles) == 10
+    assert len(page.tiles) == 9
     levels = [t.level for t in page.tiles]
-    assert levels.count("alert") == 2 and levels.count("warn") == 2 and levels.count("ok") == 6
+    assert levels.count("alert") == 1 and levels.count("warn") == 2 and levels.count("ok") == 6
     worst = sorted(page.tiles, key=lambda t: -t.severity)
-    assert {t.level for t in worst[:2]} == {"alert"} and {t.level for t in worst[2:4]} == {"warn"}
-    assert tile((page,), "breached").level == "alert"  # 40 breached: four times its limit, the worst
+    assert worst[0].level == "alert" and {t.level for t in worst[1:3]} == {"warn"}
+    assert tile((page,), "breached").level == "alert"  # 60 breached: six times its limit, the worst
 
 
 def test_a_tile_under_its_thresholds_is_never_flagged_however_it_ranks() -> None:

@@ -68,6 +68,28 @@ def test_figures_and_level_words_read_from_three_metres_at_1080p(qtbot: QtBot, b
         assert w.geometry().bottom() <= board.stack.height()  # inside the board, not cut off
 
 
+def test_a_bad_night_reads_as_well(qtbot: QtBot, busy: BoardFigures) -> None:
+    # Eight channels waiting and the longest wait nearly a day: still nine tiles, three across, every
+    # figure at full size.
+    channels = {
+        c: 120 - 9 * i for i, c in enumerate(("x", "whatsapp", "facebook", "instagram", "a", "b", "c"))
+    }
+    night = replace(
+        busy, longest_wait_s=23 * 3600 + 59 * 60, breached_now=12_345, waiting_by_channel=channels
+    )
+    board = board_at(qtbot, night, 1920, 1080)
+    tiles = board.page_widgets[0].tiles
+    assert len(tiles) == 9
+    for w in tiles:
+        assert cap(w.value) >= 60 and cap(w.words) >= 40, w.tile
+    # The longest way a wait under a day is written (console.sla.words) fits at full size too.
+    longest = tiles[0]
+    assert longest.tile is not None and longest.tile.key == "longest_wait"
+    longest.set_tile(replace(longest.tile, value="23 h 59 min"))
+    QApplication.processEvents()
+    assert cap(longest.value) >= 60
+
+
 def test_a_value_too_long_for_its_tile_is_drawn_smaller_not_clipped(qtbot: QtBot, busy: BoardFigures) -> None:
     board = board_at(qtbot, replace(busy, longest_wait_s=3 * 86_400 + 7 * 3600), 1366, 768)
     longest = next(w for w in board.page_widgets[0].tiles if w.tile and w.tile.key == "longest_wait")
