@@ -66,6 +66,15 @@ def test_figures_and_level_words_read_from_three_metres_at_1080p(qtbot: QtBot, b
         # The shape is drawn as tall as the word, beside it.
         assert w.icon.pixmap().height() >= words.capHeight(), name
         assert w.geometry().bottom() <= board.stack.height()  # inside the board, not cut off
+    # A status line long enough to wrap (connection, figures, two alerts) still leaves the tiles room.
+    board.status.setText("  ·  ".join(["Reconnecting since 02:14 (attempt 12)", "figures at 02:31:07"] * 3))
+    board.show_page(0)
+    QApplication.processEvents()
+    assert board.status.height() > QFontMetrics(board.status.font()).height()  # it did wrap
+    for w in board.page_widgets[0].tiles:
+        metrics = QFontMetrics(w.value.font())
+        assert w.value.height() >= metrics.capHeight() + metrics.descent()
+        assert w.words.height() >= QFontMetrics(w.words.font()).capHeight()
 
 
 def test_a_bad_night_reads_as_well(qtbot: QtBot, busy: BoardFigures) -> None:

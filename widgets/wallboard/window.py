@@ -267,7 +267,7 @@ class Wallboard(QWidget):
             f"#wallboard {{ background: {t.window.name()}; }}"
             f"#boardTitle, #boardClock {{ color: {t.text.name()}; font-size: {round(40 * s)}px; }}"
             "#boardTitle, #boardClock { font-weight: 700; }"
-            f"#boardStatus {{ color: {t.muted.name()}; font-size: {round(20 * s)}px; }}"
+            f"#boardStatus {{ color: {t.muted.name()}; font-size: {round(24 * s)}px; }}"
             f"#boardWaiting {{ color: {t.muted.name()}; font-size: {round(40 * s)}px; }}"
         )
         self.setAutoFillBackground(True)
