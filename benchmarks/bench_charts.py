@@ -45,6 +45,8 @@ if mode == "without":  # the console as it was before the charts: no LiveViews h
         def open_wallboard(self): pass
         def on_changes(self, c): pass
         def on_state(self, s): pass
+        def on_live_change(self, c): pass
+        def set_theme(self, t): pass
         def stop(self): pass
     stub.LiveViews = LiveViews
     sys.modules["widgets.wallboard.views"] = stub

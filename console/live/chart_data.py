@@ -18,8 +18,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from console.domain.model import Agent, Calendar, ChannelInfo, Enquiry, Shift, SLAPolicy, Team
+from console.live.floor import (
+    DayStaffing,
+    day_staffing,
+    hours_of_day,
+    in_backlog,
+    on_shift_ids,
+    slot_handle_s,
+    team_staffing,
+)
 from console.live.floor import StaffingConfig as StaffingConfig  # re-exported: the widgets take it from here
-from console.live.floor import in_backlog, on_shift_ids, slot_handle_s, team_staffing
 from console.live.metrics import ResponseClock, site_time_zone, start_of_day, waiting_since
 from console.sla.engine import SlaEngine, Thresholds
 from console.sla.predict import predict_breaches
@@ -107,6 +115,7 @@ class BoardFigures:
     frt: FrtDistribution
     shift_start: float
     staffing: StaffingConfig = field(default_factory=StaffingConfig)
+    day: DayStaffing = field(default_factory=DayStaffing)  # the staffing need hour by hour
 
 
 class Activity:
@@ -158,6 +167,18 @@ class Activity:
         for counter in (self.counts, self.frt, self.fr_met):
             for key in [k for k, n in counter.items() if n == 0 or _bucket_of(k) < first]:
                 del counter[key]
+
+    def arrivals_by_team_hour(self, first_hour: float, hours: int) -> dict[str, list[int]]:
+        """Arrivals per team in each of `hours` hours from `first_hour` (an hour start)."""
+        out: dict[str, list[int]] = {}
+        end = first_hour + hours * 3600
+        for t in self.traces.values():
+            if first_hour <= t.arrived < end:
+                row = out.get(t.team)
+                if row is None:
+                    row = out[t.team] = [0] * hours
+                row[int((t.arrived - first_hour) // 3600)] += 1
+        return out
 
     def arrivals_by_team(self, since: float, until: float) -> dict[str, int]:
         out: Counter[str] = Counter()
@@ -310,9 +331,10 @@ class LiveBoard:
                     oldest = since
                 queues.setdefault(team, []).append(e)
         shift_start = self.current_shift_start(now)
+        teams = self._team_figures(now, team_states, waiting_team, queues, backlog)
         return BoardFigures(
             at=now,
-            teams=self._team_figures(now, team_states, waiting_team, queues, backlog),
+            teams=teams,
             channel_names=dict(self.channel_names),
             waiting_by_channel=dict(by_channel.most_common()),
             longest_wait_s=max(0.0, now - oldest) if oldest is not None else 0.0,
@@ -325,7 +347,20 @@ class LiveBoard:
             frt=self._frt(now),
             shift_start=shift_start,
             staffing=self.staffing,
+            day=self._day(now, teams),
         )
+
+    def _day(self, now: float, teams: tuple[TeamFigures, ...]) -> DayStaffing:
+        """The staffing need hour by hour over the site's day; the current hour at the live rate."""
+        hours = hours_of_day(now, start_of_day(now, self.site_zone))
+        counts = self.activity.arrivals_by_team_hour(hours[0], len(hours))
+        rates: dict[str, list[float]] = {}
+        for t in teams:
+            row: list[float] = [float(n) for n in counts.get(t.team_id, [0] * len(hours))]
+            row[-1] = t.rate_per_hour
+            rates[t.team_id] = row
+        members = {t.team_id: [a for a in self.agents if a.team_id == t.team_id] for t in teams}
+        return day_staffing(hours, [(t.team_id, t.name) for t in teams], rates, members, self.staffing)
 
     def _team_figures(
         self,

@@ -13,8 +13,8 @@ minus load of the agents on shift), never a count of agents whose status says "a
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from console.domain.model import Agent, Enquiry
 from console.domain.staffing import Capacity, agents_needed, backlog_agents, capacity
@@ -127,6 +127,69 @@ def totals(teams: Iterable[TeamStaffing]) -> FloorTotals:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class TeamDay:
+    """One team across the day: arrivals in each hour and the agents those arrivals needed."""
+
+    team_id: str
+    name: str
+    arrivals: tuple[float, ...]  # per hour of DayStaffing.hours; the current hour: the live rate
+    needed: tuple[int, ...]  # Erlang C for that hour's arrivals (the backlog term is a now-only figure)
+    on_shift: int  # agents on shift now, to read the hours against
+
+    @property
+    def peak(self) -> int:
+        return max(self.needed, default=0)
+
+
+@dataclass(frozen=True, slots=True)
+class DayStaffing:
+    """The staffing need hour by hour: what the floor needed for the work that arrived in each hour."""
+
+    hours: tuple[float, ...] = ()  # hour starts (epoch), oldest first; the last one is the current hour
+    teams: tuple[TeamDay, ...] = field(default=())
+
+    def total(self) -> tuple[int, ...]:
+        """Agents needed per hour over all teams (each team staffed on its own, then added up)."""
+        return tuple(sum(t.needed[i] for t in self.teams) for i in range(len(self.hours)))
+
+
+def hours_of_day(now: float, day_start: float, *, at_least: int = 8, at_most: int = 24) -> tuple[float, ...]:
+    """Hour starts from the site's midnight to the current hour; at least `at_least` hours (so the
+    small hours still show the evening before), at most `at_most`."""
+    last = now // 3600 * 3600
+    first = min(day_start // 3600 * 3600, last - (at_least - 1) * 3600)
+    first = max(first, last - (at_most - 1) * 3600)
+    return tuple(float(first + i * 3600) for i in range(int((last - first) // 3600) + 1))
+
+
+def day_staffing(
+    hours: Sequence[float],
+    teams: Sequence[tuple[str, str]],
+    arrivals: Mapping[str, Sequence[float]],
+    members: Mapping[str, Sequence[Agent]],
+    cfg: StaffingConfig,
+) -> DayStaffing:
+    """Per team and hour, the agents needed for that hour's arrivals: Erlang C at the hour's arrival
+    count as the rate, with the same handle time per slot, goal and occupancy cap as the figures now.
+    `arrivals` holds per team one rate per hour (the caller gives the current, unfinished hour the live
+    rate, so its need is the "needed for arrivals" shown now)."""
+    out: list[TeamDay] = []
+    for team_id, name in teams:
+        staff = members.get(team_id, ())
+        handle = slot_handle_s(staff, cfg.aht_s)
+        counts = tuple(float(n) for n in arrivals.get(team_id, ()))[: len(hours)]
+        counts = counts + (0.0,) * (len(hours) - len(counts))
+        needed = tuple(
+            agents_needed(
+                n, handle, cfg.target_sl, cfg.target_answer_s, max_occupancy=cfg.max_occupancy
+            ).agents
+            for n in counts
+        )
+        out.append(TeamDay(team_id, name, counts, needed, capacity(staff).on_shift))
+    return DayStaffing(tuple(hours), tuple(out))
+
+
 def gap_words(gap: int) -> str:
     """A team's gap as every screen says it."""
     return "just enough" if gap == 0 else f"{gap} short" if gap > 0 else f"{-gap} spare"
@@ -139,11 +202,15 @@ def capacity_words(c: Capacity) -> str:
 
 
 __all__ = [
+    "DayStaffing",
     "FloorTotals",
     "StaffingConfig",
+    "TeamDay",
     "TeamStaffing",
     "capacity_words",
+    "day_staffing",
     "gap_words",
+    "hours_of_day",
     "in_backlog",
     "on_shift_ids",
     "slot_handle_s",

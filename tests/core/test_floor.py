@@ -12,7 +12,14 @@ import pytest
 from console.domain.model import Agent, Enquiry
 from console.domain.staffing import agents_needed
 from console.live.chart_data import LiveBoard
-from console.live.floor import StaffingConfig, in_backlog, team_staffing, totals
+from console.live.floor import (
+    StaffingConfig,
+    day_staffing,
+    hours_of_day,
+    in_backlog,
+    team_staffing,
+    totals,
+)
 from console.live.metrics import ResponseClock, agent_summary, header_metrics, start_of_day
 from console.live.wallboard import wallboard_pages
 from console.service.sim.simulator import Simulator
@@ -138,3 +145,59 @@ def test_header_and_wallboard_show_the_same_figures_for_the_same_moment(demo: Si
     assert tiles["staffing_gap"].value == (f"{short} short" if short else "0")
     # The sim's own queues are the backlog the console computes from the data it publishes.
     assert {t.team_id: t.backlog for t in figures.teams} == demo.backlog()
+
+
+def test_hours_of_day_run_from_the_sites_midnight_to_the_current_hour() -> None:
+    day = start_of_day(NOW, "UTC")  # NOW is 13:00 UTC
+    hours = hours_of_day(NOW + 1500, day)
+    assert hours[0] == day and hours[-1] == NOW and len(hours) == 14
+    # In the small hours the evening before still shows (at least 8 hours); never more than a day.
+    early = hours_of_day(day + 2 * 3600 + 60, day)
+    assert len(early) == 8 and early[-1] == day + 2 * 3600 and early[0] == day - 5 * 3600
+    assert len(hours_of_day(NOW, day - 3 * 86_400)) == 24
+
+
+def test_day_staffing_is_erlang_c_for_each_hours_arrivals() -> None:
+    agents = [
+        Agent("a1", "A", "cards", "available", capacity=3, load=1),
+        Agent("a2", "B", "cards", "away", capacity=5, load=0),
+    ]
+    hours = (NOW - 7200, NOW - 3600, NOW)
+    day = day_staffing(
+        hours, [("cards", "Cards"), ("fraud", "Fraud")], {"cards": [0, 40, 12.5]}, {"cards": agents}, CFG
+    )
+    cards, fraud = day.teams
+    handle = CFG.aht_s / 3  # the handle time is shared over the slots of the agents on shift
+    expected = [
+        agents_needed(n, handle, CFG.target_sl, CFG.target_answer_s, max_occupancy=CFG.max_occupancy).agents
+        for n in (0, 40, 12.5)
+    ]
+    assert list(cards.needed) == expected and expected[1] > expected[2] > expected[0] == 0
+    assert cards.arrivals == (0.0, 40.0, 12.5) and cards.on_shift == 1 and cards.peak == expected[1]
+    assert fraud.needed == (0, 0, 0) and fraud.on_shift == 0  # no arrivals, no agents: a row of zeros
+    assert day.total() == tuple(expected)
+
+
+def test_the_day_view_over_the_demo_floor_agrees_with_the_figures_now() -> None:
+    sim = Simulator(seed=3, open_enquiries=400, start=NOW - 6 * 3600)
+    with sim.store.lock:
+        sim.run_until(NOW)
+    w = sim.world
+    board = LiveBoard()
+    board.set_reference(w.teams, list(w.agents.values()), w.policies, w.calendars, w.channels, w.shifts)
+    board.load([copy.copy(e) for e in sim.store.enquiries.values()], NOW)
+    f = board.figures(NOW)
+    assert [t.team_id for t in f.day.teams] == [t.team_id for t in f.teams]
+    assert f.day.hours[-1] == NOW // 3600 * 3600
+    for now, hourly in zip(f.teams, f.day.teams, strict=True):
+        # The current hour is the live figure: one computation, shown the same in both tables.
+        assert hourly.needed[-1] == now.for_arrivals and hourly.arrivals[-1] == now.rate_per_hour
+        assert hourly.on_shift == now.on_shift
+    # Past hours count the enquiries that arrived in them.
+    first = f.day.hours[0]
+    arrived = sum(
+        1
+        for e in sim.store.enquiries.values()
+        if first <= (e.first_customer_message_at or e.created_at) < f.day.hours[-1]
+    )
+    assert sum(sum(t.arrivals[:-1]) for t in f.day.teams) == arrived > 0

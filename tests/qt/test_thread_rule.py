@@ -134,6 +134,8 @@ def _no_dialogs(app: QApplication) -> bool:
 
 @pytest.mark.expected_log(r"retrying in .*Cannot reach|token refresh .* was refused", logger="concierge.api")
 @pytest.mark.expected_log(r"(no longer knows|forgot) our feed cursor", logger="concierge.sync")
+# The tiles' alerts it logs depend on the simulated floor's moment (levels are ranked, so relative).
+@pytest.mark.expected_log(r"ALERT|: Watch \(", logger="concierge.ui.wallboard")
 def test_a_wallboard_whose_service_goes_down_and_comes_back_resumes_by_itself(
     qtbot: QtBot, qapp: QApplication, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, thread_rule: ThreadRule
 ) -> None:

@@ -452,7 +452,10 @@ class Session(QObject):
         """From the View menu or the settings: applied at once and remembered for the next start."""
         assert self.window is not None
         self.config.theme, self.config.font_scale = name, scale
-        self.window.set_theme(apply_theme(self.app, name, scale))
+        theme = apply_theme(self.app, name, scale)
+        self.window.set_theme(theme)
+        if self.views is not None:  # the charts and the staffing panel follow the theme too
+            self.views.set_theme(theme)
         s = self.settings
         if s is not None and not self.config.headless and (s.theme, s.font_scale) != (name, scale):
             self.settings = replace(s, theme=name, font_scale=scale)

@@ -1,5 +1,6 @@
 """The five workload charts (teams by SLA state, backlog, per hour by channel, agent load, first-response
 time), each a Chart (widgets.charts.canvas) that builds its artists once and then only moves them.
+Every chart writes its values on it (the hover box adds detail) and labels both axes.
 Imported only when a chart is first shown (matplotlib).
 """
 
@@ -9,12 +10,13 @@ from collections.abc import Sequence
 from functools import partial
 
 from matplotlib.container import BarContainer
+from matplotlib.text import Text
 from matplotlib.ticker import FuncFormatter, MultipleLocator
 
 from console.domain.labels import channel_name
-from console.live.chart_data import FRT_EDGES_MIN, KINDS, STACK_STATES, BoardFigures
+from console.live.chart_data import FRT_EDGES_MIN, KINDS, BoardFigures
 from console.sla.words import duration
-from widgets.charts.canvas import SERIES, STATE_HATCHES, Chart, state_colour, state_label
+from widgets.charts.canvas import SERIES, STATE_HATCHES, STATE_ORDER, Chart, state_colour, state_label
 from widgets.theme.theme import Theme
 
 KIND_WORDS = {"arrivals": "Arrivals", "answers": "First answers", "resolutions": "Resolutions"}
@@ -32,7 +34,8 @@ class TeamStatesChart(Chart):
         names = [t.name for t in f.teams]
         y = list(range(len(names)))
         self.bars: dict[str, BarContainer] = {}
-        for state in STACK_STATES:
+        self.counts: dict[str, list[Text]] = {}
+        for state in STATE_ORDER:  # breached first, against the axis
             bars = ax.barh(
                 y,
                 [0] * len(y),
@@ -45,11 +48,14 @@ class TeamStatesChart(Chart):
             self.animated += bars.patches
             for j, rect in enumerate(bars.patches):
                 self._hover.append((rect, partial(self._text, j, state)))
+        for state in STATE_ORDER:
+            self.counts[state] = [self.value_label(ax) for _ in y]
+        self.totals = [self.value_label(ax) for _ in y]
         ax.set_yticks(y, names)
         ax.invert_yaxis()
-        ax.set_title(self.title, loc="left", fontsize=11, color=self.theme.text.name())
         ax.set_xlabel("open enquiries")
-        self._legend(ax, loc="lower right", ncols=3)
+        self._legend(ax, below=True)  # in stacking order, breached first
+        self._title(ax, self.title)
 
     def _text(self, j: int, state: str) -> str:
         team = self._teams[j]
@@ -58,13 +64,27 @@ class TeamStatesChart(Chart):
     def refresh(self, f: BoardFigures) -> None:
         self._teams = f.teams
         left = [0.0] * len(f.teams)
-        for state in STACK_STATES:
+        for state in STATE_ORDER:
             for j, (rect, team) in enumerate(zip(self.bars[state].patches, f.teams, strict=True)):
                 rect.set_x(left[j])
                 rect.set_width(team.states[state])
                 left[j] += team.states[state]
         ax = self.axes[0]
         ax.set_xlim(0, self.nice_limit(ax.get_xlim()[1], max([*left, 1.0])))
+        per = self.px_per_unit(ax, horizontal=True)
+        for state in STATE_ORDER:
+            for j, (rect, label) in enumerate(zip(self.bars[state].patches, self.counts[state], strict=True)):
+                n = f.teams[j].states[state]
+                text = f"{n:,}" if n and rect.get_width() * per >= self.text_px(f"{n:,}") else ""
+                label.set_text(text)
+                label.set_visible(
+                    bool(text) and text != f"{f.teams[j].open:,}"
+                )  # a lone segment: the total says it
+                label.set_position((rect.get_x() + rect.get_width() / 2, j))
+                label.set_horizontalalignment("center")
+                label.set_verticalalignment("center")
+        for j, (label, team) in enumerate(zip(self.totals, f.teams, strict=True)):
+            self.end_label(ax, label, left[j], j, f"{team.open:,}")
 
 
 class BacklogChart(Chart):
@@ -73,7 +93,6 @@ class BacklogChart(Chart):
 
     def build(self, f: BoardFigures) -> None:
         ax = self.axes[0]
-        self.figure_.subplots_adjust(left=0.1)
         (self.line,) = ax.plot(
             [],
             [],
@@ -84,8 +103,11 @@ class BacklogChart(Chart):
             label="open enquiries",
         )
         self.animated.append(self.line)
-        ax.set_title(self.title, loc="left", fontsize=11, color=self.theme.text.name())
+        self.now_label = self.value_label(ax)
+        self.peak_label = self.value_label(ax)
+        self._title(ax, self.title)
         ax.set_ylabel("open enquiries")
+        ax.set_xlabel("time of day")
         ax.grid(True, axis="y", color=self.theme.grid.name(), linewidth=0.6)
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: self._hhmm(v)))
         self._hover.append((self.line, self._nearest))
@@ -122,6 +144,21 @@ class BacklogChart(Chart):
                 MultipleLocator(1800 if span <= 4 * 3600 else 3600 if span <= 10 * 3600 else 7200)
             )
             ax.set_ylim(0, self.nice_limit(ax.get_ylim()[1], max([*ys, 1])))
+            # Written on the line: the figure now, and the peak of the shift when it was higher.
+            self.end_label(ax, self.now_label, ys[-1], xs[-1], f"{ys[-1]:,} now", horizontal=False)
+            # Left of the last point, on the side the line does not come from.
+            falling = len(ys) > 1 and ys[-2] > ys[-1]
+            gap = ax.get_ylim()[1] * 0.03
+            self.now_label.set_position((xs[-1], ys[-1] - gap if falling else ys[-1] + gap))
+            self.now_label.set_verticalalignment("top" if falling else "bottom")
+            self.now_label.set_horizontalalignment("right")
+            peak = max(range(len(ys)), key=lambda i: ys[i])
+            higher = ys[peak] > ys[-1]
+            text = f"peak {ys[peak]:,} at {self._hhmm(xs[peak])}" if higher else ""
+            self.end_label(ax, self.peak_label, ys[peak], xs[peak], text, horizontal=False)
+        else:
+            self.now_label.set_visible(False)
+            self.peak_label.set_visible(False)
 
 
 class HourlyChart(Chart):
@@ -135,10 +172,10 @@ class HourlyChart(Chart):
         return (f.hourly.hours, f.hourly.channels)
 
     def build(self, f: BoardFigures) -> None:
-        self.figure_.subplots_adjust(left=0.08, right=0.82, top=0.93, bottom=0.07)
         h = f.hourly
         x = list(range(len(h.hours)))
         self.bars: dict[tuple[str, str], BarContainer] = {}
+        self.totals: dict[str, list[Text]] = {}
         for ax, kind in zip(self.axes, KINDS, strict=True):
             for i, ch in enumerate(h.channels):
                 # Colour and legend order tell channels apart (no hatching: 100+ hatched bars draw slowly).
@@ -154,14 +191,18 @@ class HourlyChart(Chart):
                 self.animated += bars.patches
                 for j, rect in enumerate(bars.patches):
                     self._hover.append((rect, partial(self._text, kind, ch, j)))
-            ax.set_title(KIND_WORDS[kind], loc="left", fontsize=10, color=self.theme.text.name())
+            self.totals[kind] = [self.value_label(ax) for _ in x]
+            self._title(ax, KIND_WORDS[kind], big=False)
+            ax.set_ylabel("per hour")
             # Hour labels on the bottom chart only: a third of the text to lay out on every redraw.
             last = kind == KINDS[-1]
-            ax.set_xticks(x, [self._hhmm(t) for t in h.hours] if last else [], fontsize=8)
+            ax.set_xticks(x, [self._hhmm(t) for t in h.hours] if last else [])
+            if last:
+                ax.set_xlabel("hour starting")
             ax.grid(True, axis="y", color=self.theme.grid.name(), linewidth=0.6)
             ax.grid(False, axis="x")
         if h.channels:
-            self._legend(self.axes[0], loc="upper left", bbox_to_anchor=(1.01, 1.0))
+            self._legend(self.axes[0], below=True)
 
     def _text(self, kind: str, channel: str, j: int) -> str:
         h = self._hourly
@@ -180,8 +221,13 @@ class HourlyChart(Chart):
                     rect.set_y(bottom[j])
                     rect.set_height(values[j])
                     bottom[j] += values[j]
-            ax.set_ylim(0, self.nice_limit(ax.get_ylim()[1], max([*bottom, 1])))
+            ax.set_ylim(0, self.nice_limit(ax.get_ylim()[1], max([*bottom, 1]) * 1.12))  # room for totals
             ax.set_xlim(-0.6, len(h.hours) - 0.4)
+            # The hour's total over its stack, where the bar is wide enough to hold it.
+            wide = self.px_per_unit(ax, horizontal=True) * 0.8
+            for j, label in enumerate(self.totals[kind]):
+                text = f"{bottom[j]:,}" if bottom[j] and self.text_px(f"{bottom[j]:,}") <= wide else ""
+                self.end_label(ax, label, bottom[j], j, text, horizontal=False)
 
 
 class LoadChart(Chart):
@@ -210,11 +256,12 @@ class LoadChart(Chart):
             self._hover.append((rect, partial(self._text, j)))
         for j, rect in enumerate(self.cap.patches):
             self._hover.append((rect, partial(self._text, j)))
+        self.values = [self.value_label(ax) for _ in y]
         ax.set_yticks(y, [t.name for t in f.teams])
         ax.invert_yaxis()
-        ax.set_title(self.title, loc="left", fontsize=11, color=self.theme.text.name())
         ax.set_xlabel("enquiries held / slots")
-        self._legend(ax, loc="lower right")
+        self._legend(ax, below=True)
+        self._title(ax, self.title)
 
     def _text(self, j: int) -> str:
         t = self._teams[j]
@@ -232,6 +279,9 @@ class LoadChart(Chart):
         top = max([1, *(max(t.load, t.capacity) for t in f.teams)])
         ax = self.axes[0]
         ax.set_xlim(0, self.nice_limit(ax.get_xlim()[1], top))
+        for j, (label, t) in enumerate(zip(self.values, f.teams, strict=True)):
+            text = f"{t.load}/{t.capacity} · {t.load / t.capacity:.0%}" if t.capacity else ""
+            self.end_label(ax, label, max(t.load, t.capacity), j, text or f"nobody on shift · {t.load} held")
 
 
 def _bin_label(i: int, edges: Sequence[float]) -> str:
@@ -253,13 +303,13 @@ class FrtChart(Chart):
 
     def build(self, f: BoardFigures) -> None:
         ax = self.axes[0]
-        self.figure_.subplots_adjust(left=0.1, bottom=0.15)
         edges = f.frt.edges_min
         x = list(range(len(edges)))
         self.bars = ax.bar(x, [0] * len(x), color=state_colour(self.theme, "on_track"), width=0.8)
         for j, rect in enumerate(self.bars.patches):
             self._hover.append((rect, partial(self._text, j)))
-        ax.set_xticks(x, [_bin_label(i, edges) for i in x], fontsize=8)
+        self.counts = [self.value_label(ax) for _ in x]
+        ax.set_xticks(x, [_bin_label(i, edges) for i in x])
         ax.set_xlabel("time from the customer's first message to the first answer")
         ax.set_ylabel("enquiries")
         ax.grid(True, axis="y", color=self.theme.grid.name(), linewidth=0.6)
@@ -268,11 +318,12 @@ class FrtChart(Chart):
             0, color=state_colour(self.theme, "breached"), linestyle="--", linewidth=2, label="target"
         )
         self._legend(ax, loc="upper right")
-        ax.set_title(self.title, loc="left", fontsize=11, color=self.theme.text.name())
+        self._title(ax, self.title)
         # The share changes with every answer: a data text, redrawn with the bars.
         self.share = ax.text(
-            0.01, 0.97, "", transform=ax.transAxes, va="top", fontsize=10, color=self.theme.text.name()
+            0.01, 0.97, "", transform=ax.transAxes, va="top", fontsize=self.body, color=self.theme.text.name()
         )
+        self.share.set_in_layout(False)
         self.animated += [*self.bars.patches, self.target, self.share]
 
     def _text(self, j: int) -> str:
@@ -291,7 +342,11 @@ class FrtChart(Chart):
             rect.set_edgecolor(self.theme.base.name())
             rect.set_hatch("//" if late else "")  # past the target: a pattern as well as a colour
         ax = self.axes[0]
-        ax.set_ylim(0, self.nice_limit(ax.get_ylim()[1], max([*frt.counts, 1])))
+        # Headroom for the share written in the top left corner.
+        ax.set_ylim(0, self.nice_limit(ax.get_ylim()[1], max([*frt.counts, 1]) * 1.15))
+        for j, label in enumerate(self.counts):
+            n = frt.counts[j]
+            self.end_label(ax, label, n, j, f"{n:,}" if n else "", horizontal=False)
         if target is not None:
             pos = _position(target, FRT_EDGES_MIN)
             self.target.set_xdata([pos, pos])

@@ -41,6 +41,7 @@ class ChartPanel(QWidget):
         self.charts: list[Chart] = []
         self.latest: BoardFigures | None = None
         self._stale: set[int] = set()
+        self._restyle: set[int] = set()  # charts still in the previous theme
         self.tabs = QTabWidget()
         self.tabs.currentChanged.connect(self._on_tab)
         self.note = QLabel("Waiting for figures…")
@@ -79,10 +80,23 @@ class ChartPanel(QWidget):
         self._stale = set(range(len(self.charts)))
         self._draw(self.tabs.currentIndex())
         self.note.setText(
-            f"{figures.open:,} open · {figures.waiting:,} waiting · values show under the mouse"
+            f"{figures.open:,} open · {figures.waiting:,} waiting · more detail under the mouse"
         )
 
+    def set_theme(self, theme: Theme) -> None:
+        """After the console's theme or text size changed: every chart is drawn again in the new one
+        (the one on screen at once, the others when their tab is opened)."""
+        self.theme = theme
+        for i, chart in enumerate(self.charts):
+            if i == self.tabs.currentIndex():
+                chart.set_theme(theme)
+            else:
+                self._restyle.add(i)
+
     def _draw(self, index: int) -> None:
+        if index in self._restyle and 0 <= index < len(self.charts):
+            self._restyle.discard(index)
+            self.charts[index].set_theme(self.theme)
         if index in self._stale and self.latest is not None and 0 <= index < len(self.charts):
             self._stale.discard(index)
             self.charts[index].update_figures(self.latest)

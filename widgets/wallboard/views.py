@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, Slot
 from PySide6.QtWidgets import QWidget
 from shiboken6 import Shiboken
 
-from widgets.theme.theme import make_theme
+from widgets.theme.theme import Theme, make_theme
 
 # The views and the figures are imported when first opened: the console's start-up pays nothing for them.
 if TYPE_CHECKING:
@@ -51,6 +51,7 @@ class LiveViews(QObject):
         self.staffing: StaffingPanel | None = None
         self.wallboard: Wallboard | None = None
         self._state: SyncStatus | None = None
+        self._current: Theme | None = None  # the console's theme since it last changed
 
     def _ensure_feed(self) -> LiveFeed:
         if self.feed is None:
@@ -69,7 +70,7 @@ class LiveViews(QObject):
         if self.charts is None:
             from widgets.charts.panel import ChartPanel
 
-            self.charts = ChartPanel(make_theme(self._theme()), tz=self._tz(), parent=self._parent)
+            self.charts = ChartPanel(self._current_theme(), tz=self._tz(), parent=self._parent)
         self._show(self.charts)
         return self.charts
 
@@ -77,7 +78,7 @@ class LiveViews(QObject):
         if self.staffing is None:
             from widgets.charts.staffing_panel import StaffingPanel
 
-            self.staffing = StaffingPanel(make_theme(self._theme()), parent=self._parent)
+            self.staffing = StaffingPanel(self._current_theme(), parent=self._parent, tz=self._tz())
             self.staffing.configChanged.connect(lambda c: self._ensure_feed().set_staffing(c))
         self._show(self.staffing)
         return self.staffing
@@ -101,6 +102,18 @@ class LiveViews(QObject):
             self.wallboard.show()
         feed.refresh()
         return self.wallboard
+
+    def _current_theme(self) -> Theme:
+        return self._current or make_theme(self._theme())
+
+    def set_theme(self, theme: Theme) -> None:
+        """The console's theme or text size changed: the charts and the staffing panel follow it (the
+        wallboard stays dark: it is on a wall, not on the supervisor's desk)."""
+        self._current = theme
+        if self.charts is not None:
+            self.charts.set_theme(theme)
+        if self.staffing is not None:
+            self.staffing.set_theme(theme)
 
     def _show(self, view: ChartPanel | StaffingPanel) -> None:
         feed = self._ensure_feed()

@@ -16,7 +16,15 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QCloseEvent, QGuiApplication, QKeyEvent, QResizeEvent, QShowEvent
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from console.live.chart_data import BoardFigures
 from console.live.wallboard import Page, Ring, WallboardThresholds, alerts_raised, wallboard_pages
@@ -70,6 +78,7 @@ class _PageWidget(QWidget):
             w.set_tile(tile)
 
     def set_scale(self, scale: float) -> None:
+        self.grid.setSpacing(round(16 * scale))
         for w in self.tiles:
             w.set_scale(scale)
 
@@ -104,6 +113,8 @@ class Wallboard(QWidget):
         self._conn: tuple[SyncState, float, float | None] = (SyncState.STARTING, 0.0, None)
 
         self.title = _label("boardTitle")
+        # Text never holds the board at a size: shown once at 4K, it must still shrink back to 1080p.
+        self.title.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.clock = _label("boardClock")
         self.clock.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.waiting = _label("boardWaiting")
@@ -111,15 +122,15 @@ class Wallboard(QWidget):
         self.stack = QStackedWidget()
         self.stack.addWidget(self.waiting)
         self.page_widgets: list[_PageWidget] = []
+        self.waiting.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Ignored)
         self.status = _label("boardStatus")
         self.status.setWordWrap(True)
+        self.status.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
 
         top = QHBoxLayout()
         top.addWidget(self.title, 1)
         top.addWidget(self.clock)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(24, 16, 24, 12)
-        layout.setSpacing(12)
+        self._outer = layout = QVBoxLayout(self)
         layout.addLayout(top)
         layout.addWidget(self.stack, 1)
         layout.addWidget(self.status)
@@ -152,6 +163,7 @@ class Wallboard(QWidget):
         self._problem = ""
         while len(self.page_widgets) < len(pages):
             w = _PageWidget(self.theme)
+            w.set_scale(self._scale)
             self.page_widgets.append(w)
             self.stack.addWidget(w)
         for w, page in zip(self.page_widgets, pages, strict=False):
@@ -249,11 +261,13 @@ class Wallboard(QWidget):
 
     def _restyle(self) -> None:
         t, s = self.theme, self._scale
+        self._outer.setContentsMargins(round(24 * s), round(16 * s), round(24 * s), round(12 * s))
+        self._outer.setSpacing(round(12 * s))
         self.setStyleSheet(
             f"#wallboard {{ background: {t.window.name()}; }}"
             f"#boardTitle, #boardClock {{ color: {t.text.name()}; font-size: {round(40 * s)}px; }}"
             "#boardTitle, #boardClock { font-weight: 700; }"
-            f"#boardStatus {{ color: {t.muted.name()}; font-size: {round(20 * s)}px; }}"
+            f"#boardStatus {{ color: {t.muted.name()}; font-size: {round(24 * s)}px; }}"
             f"#boardWaiting {{ color: {t.muted.name()}; font-size: {round(40 * s)}px; }}"
         )
         self.setAutoFillBackground(True)
