@@ -20,7 +20,6 @@ caller; the index only caches it on the rows and uses it for sort keys and the f
 from __future__ import annotations
 
 import bisect
-import heapq
 import logging
 import math
 import time
@@ -31,6 +30,7 @@ from console.domain.model import ChangeSet, Enquiry
 from console.live.queue_rows import (
     UNSET,
     Col,
+    Deadlines,
     Enquiries,
     IndexListener,
     PlainText,
@@ -54,6 +54,7 @@ log = logging.getLogger("concierge.live.queue")
 
 BATCH_AS_LAYOUT = 16  # changed ids above which apply() is one layout change, not row by row
 SWEEP_CHUNK = 100  # rows between two looks at the clock in refresh_some
+WARM_CHUNK = 32  # rows of filter text between two looks at the clock in warm_up
 
 
 class QueueIndex:
@@ -80,6 +81,7 @@ class QueueIndex:
         self._sweep_pos = 0
         self._warm: list[Row] = []
         self._warm_pos = 0
+        self._dues = Deadlines()  # running clocks by deadline (nearest_deadlines)
         self.enquiries = Enquiries(lambda: self._rows)
 
     # --- clocks and text --------------------------------------------------------------------------
@@ -93,6 +95,7 @@ class QueueIndex:
         self.engine, self.now_fn = engine, now_fn
         self.now = now_fn()
         fill_statuses(engine, self.now, self._ids)
+        self._dues = Deadlines(self._ids)
         if self.sort_col == Col.SLA:
             self.sort(Col.SLA, self.descending)
         return True
@@ -103,7 +106,7 @@ class QueueIndex:
         for r in self._ids:
             r.hay = None
             if not hay_only:
-                r.customer = r.preview = None
+                r.customer = None
         self.start_warm_up()
         if self.needle:  # the filter matched what was shown; what is shown changed
             self.set_filter(self.needle, self.predicate)
@@ -131,15 +134,17 @@ class QueueIndex:
         key = sla_key(0.0) if col == Col.SLA else self._key_fn()
         for r in ids:
             r.k = key(r)
-        return Prepared(rows, ids, sorted(ids, key=by_k), engine, col, now)
+        return Prepared(rows, ids, sorted(ids, key=by_k), engine, col, now, Deadlines(ids))
 
     def adopt(self, p: Prepared) -> None:
         """Adopt rows built by prepare(): one reset. Rows built under another engine or sort column are
         brought up to date here first."""
+        dues = p.dues
         if p.engine is not self.engine:
             fill_statuses(self.engine, p.now, p.ids)
+            dues = Deadlines(p.ids)
         self.listener.resetting()
-        self._rows, self._ids, self.now = p.rows, p.ids, p.now
+        self._rows, self._ids, self.now, self._dues = p.rows, p.ids, p.now, dues
         if p.sort_col == self.sort_col and p.engine is self.engine:
             self._all, self.sort_now = p.all, p.now
         else:
@@ -189,6 +194,7 @@ class QueueIndex:
         fill_statuses(self.engine, self.now, fresh)
         key = self._key_fn()
         for r in fresh:
+            self._dues.add(r)
             r.k = key(r)
             self._all.insert(find(self._all, r), r)
             if self._passes(r):
@@ -200,6 +206,7 @@ class QueueIndex:
         r = self._rows.pop(ident, None)
         if r is None:
             return
+        self._dues.discard(r)
         i = find(self._vis, r)
         if i < len(self._vis) and self._vis[i] is r:
             del self._vis[i]
@@ -213,6 +220,7 @@ class QueueIndex:
         r = self._rows[e.id] = Row(e)
         self._ids.insert(bisect.bisect_left(self._ids, r.id, key=by_id), r)
         fill_statuses(self.engine, self.now, [r])
+        self._dues.add(r)
         r.k = self._key_fn()(r)
         self._all.insert(find(self._all, r), r)
         if self._passes(r):
@@ -233,6 +241,7 @@ class QueueIndex:
         r = self._rows.pop(ident, None)
         if r is None:
             return
+        self._dues.discard(r)
         i = find(self._vis, r)
         if i < len(self._vis) and self._vis[i] is r:
             self._hide(i)
@@ -244,9 +253,11 @@ class QueueIndex:
         i = find(self._vis, r)
         was_visible = i < len(self._vis) and self._vis[i] is r
         del self._all[find(self._all, r)]
+        self._dues.discard(r)  # by the deadline it was filed under, before the clock is replaced
         r.e = e
         r.forget()
         fill_statuses(self.engine, self.now, [r])
+        self._dues.add(r)
         r.k = self._key_fn()(r)
         self._all.insert(find(self._all, r), r)
         visible = self._passes(r)
@@ -302,13 +313,8 @@ class QueueIndex:
         """The n held rows whose running clock falls due soonest and has not yet passed (whatever the
         sort and filter), freshly computed."""
         now = self.now = self.now_fn()
-        pending = (
-            (s.due_at, r.id, r)
-            for r in self._ids
-            if (s := r.status) is not UNSET and s is not None and now < s.due_at < math.inf
-        )
         # Twice as many candidates as asked: a cached deadline can move when refreshed.
-        candidates = [r for _, _, r in heapq.nsmallest(n * 2, pending, key=lambda p: (p[0], p[1]))]
+        candidates = [self._rows[ident] for ident in self._dues.after(now, n * 2)]
         fill_statuses(self.engine, now, candidates)
         out = [(r.e, s) for r in candidates if (s := r.status) is not None and now < s.due_at < math.inf]
         out.sort(key=lambda p: (p[1].due_at, p[0].id))
@@ -366,13 +372,21 @@ class QueueIndex:
         self._warm = list(self._ids)
         self._warm_pos = 0
 
-    def warm_up(self, n: int) -> bool:
-        """Build the filter text of up to n more rows; True once every row has its text."""
-        chunk = self._warm[self._warm_pos : self._warm_pos + n]
-        self._warm_pos += len(chunk)
-        for r in chunk:
-            if r.hay is None:
-                self.hay(r)
+    def warm_up(self, n: int, budget_s: float | None = None) -> bool:
+        """Build the filter text of up to n more rows, stopping early once budget_s is spent (checked
+        every WARM_CHUNK rows, so a slice of the UI thread stays short); True once every row has its
+        text."""
+        deadline = None if budget_s is None else time.perf_counter() + budget_s
+        end = min(self._warm_pos + n, len(self._warm))
+        hay = self.hay
+        while self._warm_pos < end:
+            chunk = self._warm[self._warm_pos : min(self._warm_pos + WARM_CHUNK, end)]
+            self._warm_pos += len(chunk)
+            for r in chunk:
+                if r.hay is None:
+                    hay(r)
+            if deadline is not None and time.perf_counter() >= deadline:
+                break
         if self._warm_pos >= len(self._warm):
             self._warm = []
             return True

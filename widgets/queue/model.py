@@ -45,7 +45,8 @@ from widgets.theme.theme import Theme, make_theme
 
 log = logging.getLogger("concierge.widgets.queue")
 
-WARM_UP_SLICE = 1000  # rows of filter text built per idle slice (~5-25 ms)
+WARM_UP_SLICE = 5000  # at most this many rows of filter text per idle slice...
+WARM_UP_BUDGET_S = 0.008  # ...and at most this long, so the UI thread is never held past a frame
 _DISPLAY = Qt.ItemDataRole.DisplayRole
 
 
@@ -248,7 +249,7 @@ class QueueModel(QueueCells, QAbstractTableModel):
             self._warm_timer.start()
 
     def _warm_up_slice(self) -> None:
-        if self._ix.warm_up(WARM_UP_SLICE):
+        if self._ix.warm_up(WARM_UP_SLICE, WARM_UP_BUDGET_S):
             self._warm_timer.stop()
 
     def warmed_up(self) -> bool:
