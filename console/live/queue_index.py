@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 from console.domain.batches import gc_paused
 from console.domain.model import ChangeSet, Enquiry
+from console.domain.privacy import MASK
 from console.live.queue_rows import (
     UNSET,
     Col,
@@ -52,6 +53,9 @@ from console.sla.engine import SlaEngine, SlaStatus
 
 log = logging.getLogger("concierge.live.queue")
 
+# The mask bullet (U+2022) would make nearly every filter text a two-byte string: half the memory, and
+# substring search four times faster, with a one-byte stand-in (the needle is mapped the same way).
+HAY_MASK = "\x07"
 BATCH_AS_LAYOUT = 16  # changed ids above which apply() is one layout change, not row by row
 SWEEP_CHUNK = 100  # rows between two looks at the clock in refresh_some
 WARM_CHUNK = 32  # rows of filter text between two looks at the clock in warm_up
@@ -337,7 +341,7 @@ class QueueIndex:
     def set_filter(self, text: str, predicate: Predicate | None = None) -> None:
         """Show rows whose id, customer, preview, topic, team or agent contain `text` (any case) and
         that pass `predicate` (a saved view): one reset."""
-        needle = text.strip().casefold()
+        needle = text.strip().casefold().replace(MASK, HAY_MASK)
         # Typing on narrows the last result: rows that contain the new text contain the old one too.
         narrowing = predicate is self.predicate and self.needle in needle and bool(self.needle)
         self.listener.resetting()
@@ -364,7 +368,7 @@ class QueueIndex:
         """The text the filter searches in (what the cells show), built once per row and cached."""
         e, t = r.e, self.text
         parts = (r.id, t.customer(r), t.preview(r), e.topic, t.team(e), t.agent(e))
-        hay = r.hay = "\n".join(parts).casefold()
+        hay = r.hay = "\n".join(parts).casefold().replace(MASK, HAY_MASK)
         return hay
 
     def start_warm_up(self) -> None:

@@ -289,6 +289,23 @@ def test_nearest_deadlines_ignore_sort_filter_and_passed_deadlines(
     assert [s.due_at for _, s in after] == sorted(s.due_at for _, s in after)
 
 
+def test_nearest_deadlines_follow_live_changes_as_a_full_scan_finds_them(
+    world: tuple[list[Enquiry], SlaEngine],
+) -> None:
+    # The index keeps its running clocks sorted by deadline as rows come, change and go (row by row and
+    # as a layout change): what it answers is what scanning every held row from scratch gives.
+    ix, _ = make(world)
+    engine = world[1]
+    held = {e.id: e for e in world[0]}
+    rng, serial = random.Random(9), [0]
+    for n in (1, 5, 40, 3, 60):
+        cs, new = random_changes(rng, held, n, serial)
+        ix.apply(cs, new)
+        running = [(s.due_at, e.id) for e in held.values() if (s := engine.status(e, NOW)) is not None]
+        expected = sorted(p for p in running if NOW < p[0] < float("inf"))[:8]
+        assert [(s.due_at, e.id) for e, s in ix.nearest_deadlines(8)] == expected
+
+
 def test_rows_prepared_on_another_thread_under_another_sort_are_re_sorted_when_adopted(
     world: tuple[list[Enquiry], SlaEngine],
 ) -> None:
