@@ -67,6 +67,7 @@ def share_the_gil() -> None:
     if sys.getswitchinterval() > UI_SWITCH_INTERVAL_S:
         sys.setswitchinterval(UI_SWITCH_INTERVAL_S)
 
+
 # Builds the runner INSIDE the sync thread: the store's writing connection is thread-confined.
 RunnerFactory = Callable[["SyncWorker"], Runner]
 
