@@ -143,10 +143,13 @@ class Deadlines:
 
     __slots__ = ("_due", "_ids")
 
-    def __init__(self, rows: Iterable[Row] = ()) -> None:
-        pairs = sorted(p for r in rows if (p := _due(r)) is not None)
-        self._due: list[float] = [d for d, _ in pairs]
-        self._ids: list[str] = [i for _, i in pairs]
+    def __init__(self, by_id: Iterable[Row] = ()) -> None:
+        """From rows in id order: a stable sort by deadline alone then leaves ties in id order (a float
+        key sorts several times faster than (due_at, id) tuples)."""
+        pairs = [p for r in by_id if (p := _due(r)) is not None]
+        order = sorted(range(len(pairs)), key=[d for d, _ in pairs].__getitem__)
+        self._due: list[float] = [pairs[i][0] for i in order]
+        self._ids: list[str] = [pairs[i][1] for i in order]
 
     def _place(self, due: float, ident: str) -> int:
         lo = bisect.bisect_left(self._due, due)
