@@ -14,7 +14,7 @@ import pytest
 
 from console.domain.model import ChangeSet, Enquiry
 from console.live.queue_index import BATCH_AS_LAYOUT, QueueIndex
-from console.live.queue_rows import UNSET, Col, PlainText, Row
+from console.live.queue_rows import UNSET, Col, PlainText, Prepared, Row
 from console.service.sim.clock import start_for_seed
 from console.service.sim.population import draw_enquiry
 from console.service.sim.world import build
@@ -289,6 +289,7 @@ def test_nearest_deadlines_ignore_sort_filter_and_passed_deadlines(
     assert [s.due_at for _, s in after] == sorted(s.due_at for _, s in after)
 
 
+@pytest.mark.expected_log(r"calendar 'social' is unknown", logger="concierge.sla")
 def test_nearest_deadlines_follow_live_changes_as_a_full_scan_finds_them(
     world: tuple[list[Enquiry], SlaEngine],
 ) -> None:
@@ -304,6 +305,44 @@ def test_nearest_deadlines_follow_live_changes_as_a_full_scan_finds_them(
         running = [(s.due_at, e.id) for e in held.values() if (s := engine.status(e, NOW)) is not None]
         expected = sorted(p for p in running if NOW < p[0] < float("inf"))[:8]
         assert [(s.due_at, e.id) for e, s in ix.nearest_deadlines(8)] == expected
+
+
+class Words(PlainText):
+    """Team names that can change (a RowText whose snapshot copies them)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def team(self, e: Enquiry) -> str:
+        return self.name
+
+    def snapshot(self) -> Words:
+        return Words(self.name)
+
+
+def test_filter_text_made_on_a_worker_is_kept_unless_the_words_changed_meanwhile(
+    world: tuple[list[Enquiry], SlaEngine],
+) -> None:
+    ix = QueueIndex(Words("Harbour"))
+    out: list[Prepared] = []
+    worker = threading.Thread(target=lambda: out.append(ix.prepare(world[0][:50], with_text=True)))
+    worker.start()
+    worker.join()
+    ix.adopt(out[0])
+    assert all(r.hay is not None and "harbour" in r.hay for r in ix.held_rows())
+    ix.set_filter("harbour")
+    assert ix.visible_count() == 50
+
+    p = ix.prepare(world[0][:50], with_text=True)  # made with "Harbour"...
+    ix.text = Words("Quay")
+    ix.forget_text(hay_only=True)  # ...but the names changed before it was adopted
+    ix.set_filter("")
+    ix.adopt(p)
+    assert all(r.hay is None for r in ix.held_rows())
+    ix.set_filter("harbour")
+    assert ix.visible_count() == 0
+    ix.set_filter("quay")
+    assert ix.visible_count() == 50
 
 
 def test_rows_prepared_on_another_thread_under_another_sort_are_re_sorted_when_adopted(

@@ -176,12 +176,14 @@ class QueueModel(QueueCells, QAbstractTableModel):
     # --- loading and live updates ----------------------------------------------------------------
 
     def set_rows(self, enquiries: Iterable[Enquiry]) -> None:
-        """Replace every row (start-up, or a full re-sync): one model reset."""
-        self.set_prepared(self.prepare(enquiries))
+        """Replace every row (start-up, or a full re-sync): one model reset. The filter text is then
+        built in idle slices (prepare() on a worker builds it beforehand)."""
+        self.set_prepared(self._ix.prepare(enquiries))
 
     def prepare(self, enquiries: Iterable[Enquiry]) -> Prepared:
-        """The heavy half of set_rows, safe on a worker thread (see QueueIndex.prepare)."""
-        return self._ix.prepare(enquiries)
+        """The heavy half of set_rows, safe on a worker thread (see QueueIndex.prepare): rows, clocks,
+        sort and every row's filter text, so the UI thread has no masking left to do once they are in."""
+        return self._ix.prepare(enquiries, with_text=True)
 
     def set_prepared(self, p: Prepared) -> None:
         """Adopt rows built by prepare(): one model reset (the view restores its selection by id)."""

@@ -130,6 +130,12 @@ class CellText:
             shown = self._previews[text] = preview_text(text, self._privacy)
         return shown
 
+    def snapshot(self) -> CellText:
+        """The same words (privacy, names) with a preview cache of its own, for one other thread."""
+        twin = CellText()
+        twin._privacy, twin.teams, twin.agents = self._privacy, dict(self.teams), dict(self.agents)
+        return twin
+
     def team(self, e: Enquiry) -> str:
         return "Unassigned" if e.team_id is None else self.teams.get(e.team_id, e.team_id)
 
