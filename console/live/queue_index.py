@@ -46,12 +46,10 @@ from console.live.queue_rows import (
     by_k,
     fill_statuses,
     find,
-    id_place,
     make_hay,
     no_clock,
     safe_test,
     sla_key,
-    splice,
 )
 from console.sla.engine import SlaEngine, SlaStatus
 
@@ -192,33 +190,41 @@ class QueueIndex:
 
     def _apply_as_layout(self, changes: ChangeSet, rows: Mapping[str, Enquiry]) -> None:
         # Many rows at once: one layout change (the listener moves what it tracks by id). Row by row, Qt's
-        # selection model re-files itself on every move (~0.5 ms each). Each list is rebuilt once from
-        # slices (splice) rather than shifted 100k pointers per row taken out or put in.
+        # selection model re-files itself on every move (~0.5 ms each).
         self.listener.layout_changing(True)
-        gone = [r for ident in changes.removed if (r := self._rows.pop(ident, None)) is not None]
+        for ident in changes.removed:
+            self._detach(ident)
         fresh: list[Row] = []
         for ident in sorted(changes.added | changes.changed):
             e = rows.get(ident)
             if e is None:
                 log.warning("change-set names %s but gives no row for it; skipped", ident[:64])
                 continue
-            old = self._rows.pop(ident, None)
-            if old is not None:
-                gone.append(old)
+            self._detach(ident)
             if self.holds(e):
                 r = self._rows[ident] = Row(e)
+                self._ids.insert(bisect.bisect_left(self._ids, ident, key=by_id), r)
                 fresh.append(r)
-        for r in gone:
-            self._dues.discard(r)
         fill_statuses(self.engine, self.now, fresh)
         key = self._key_fn()
         for r in fresh:
             self._dues.add(r)
             r.k = key(r)
-        self._ids = splice(self._ids, gone, fresh, id_place)
-        self._all = splice(self._all, gone, fresh, find)
-        self._vis = splice(self._vis, gone, [r for r in fresh if self._passes(r)], find)
+            self._all.insert(find(self._all, r), r)
+            if self._passes(r):
+                self._vis.insert(find(self._vis, r), r)
         self.listener.layout_changed()
+
+    def _detach(self, ident: str) -> None:
+        """Take a row out of every list, untold (a layout change is under way)."""
+        r = self._rows.pop(ident, None)
+        if r is None:
+            return
+        i = find(self._vis, r)
+        if i < len(self._vis) and self._vis[i] is r:
+            del self._vis[i]
+        del self._all[find(self._all, r)]
+        del self._ids[bisect.bisect_left(self._ids, ident, key=by_id)]
 
     def holds(self, e: Enquiry) -> bool:
         return e.is_open or not self.open_only
@@ -248,7 +254,6 @@ class QueueIndex:
         r = self._rows.pop(ident, None)
         if r is None:
             return
-        self._dues.discard(r)
         i = find(self._vis, r)
         if i < len(self._vis) and self._vis[i] is r:
             self._hide(i)
@@ -260,7 +265,6 @@ class QueueIndex:
         i = find(self._vis, r)
         was_visible = i < len(self._vis) and self._vis[i] is r
         del self._all[find(self._all, r)]
-        self._dues.discard(r)  # by the deadline it was filed under, before the clock is replaced
         r.e = e
         r.forget()
         fill_statuses(self.engine, self.now, [r])
@@ -321,7 +325,7 @@ class QueueIndex:
         sort and filter), freshly computed."""
         now = self.now = self.now_fn()
         # Twice as many candidates as asked: a cached deadline can move when refreshed.
-        candidates = [self._rows[ident] for ident in self._dues.after(now, n * 2)]
+        candidates = [self._rows[ident] for ident in self._dues.after(now, n * 2, self._rows)]
         fill_statuses(self.engine, now, candidates)
         out = [(r.e, s) for r in candidates if (s := r.status) is not None and now < s.due_at < math.inf]
         out.sort(key=lambda p: (p[1].due_at, p[0].id))

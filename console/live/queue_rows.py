@@ -5,6 +5,7 @@ rows prepared on a worker thread, and the pure helpers over sorted lists of rows
 from __future__ import annotations
 
 import bisect
+import heapq
 import logging
 import math
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -140,47 +141,61 @@ class Silent:
 
 
 class Deadlines:
-    """The held rows' running clocks by deadline, kept sorted by (due_at, id) in two parallel lists (no
-    tuple per row), so the soonest deadlines still ahead are a bisect away: the breach strip asks every
-    second, and scanning 100k cached clocks took ~40 ms. A row's deadline depends only on its enquiry's
-    version and the engine, so the index updates this where those change (rows added, changed, removed;
-    a new engine), taking a row out BEFORE its cached clock is replaced."""
+    """The held rows' running clocks by deadline, for the soonest still ahead (the breach strip asks every
+    second; scanning 100k cached clocks took ~40 ms): a heap of (due_at, id), filed when a row gets its
+    clock. Nothing is taken out when a row changes or goes: an entry whose row no longer holds that
+    deadline is dropped when it reaches the top (a live batch then costs a push per row, and no shifting
+    of a 100k list). Deadlines passed are set aside, and come back if the clock is ever set back."""
 
-    __slots__ = ("_due", "_ids")
+    __slots__ = ("_heap", "_last_now", "_past")
 
-    def __init__(self, by_id: Iterable[Row] = ()) -> None:
-        """From rows in id order: a stable sort by deadline alone then leaves ties in id order (a float
-        key sorts several times faster than (due_at, id) tuples)."""
-        pairs = [p for r in by_id if (p := _due(r)) is not None]
-        order = sorted(range(len(pairs)), key=[d for d, _ in pairs].__getitem__)
-        self._due: list[float] = [pairs[i][0] for i in order]
-        self._ids: list[str] = [pairs[i][1] for i in order]
+    def __init__(self, rows: Iterable[Row] = ()) -> None:
+        self._heap: list[tuple[float, str]] = []
+        self._past: list[tuple[float, str]] = []
+        self._last_now = -math.inf
+        self._file(rows)
 
-    def _place(self, due: float, ident: str) -> int:
-        lo = bisect.bisect_left(self._due, due)
-        return bisect.bisect_left(self._ids, ident, lo, bisect.bisect_right(self._due, due, lo))
+    def _file(self, rows: Iterable[Row]) -> None:
+        self._heap = [p for r in rows if (p := _due(r)) is not None]
+        heapq.heapify(self._heap)
+        self._past = []
 
     def add(self, r: Row) -> None:
         p = _due(r)
         if p is not None:
-            i = self._place(*p)
-            self._due.insert(i, p[0])
-            self._ids.insert(i, p[1])
+            heapq.heappush(self._heap, p)
 
-    def discard(self, r: Row) -> None:
-        p = _due(r)
-        if p is not None:
-            i = self._place(*p)
-            if i < len(self._ids) and self._ids[i] == p[1] and self._due[i] == p[0]:
-                del self._due[i], self._ids[i]
-
-    def after(self, now: float, n: int) -> list[str]:
-        """Ids of up to n rows whose cached deadline is after `now`, soonest first."""
-        i = bisect.bisect_right(self._due, now)
-        return self._ids[i : i + n]
+    def after(self, now: float, n: int, rows: Mapping[str, Row]) -> list[str]:
+        """Ids of up to n held rows whose deadline is after `now`, soonest first."""
+        heap = self._heap
+        if now < self._last_now:  # the server's clock went back: passed deadlines may be ahead again
+            for p in self._past:
+                heapq.heappush(heap, p)
+            self._past = []
+        self._last_now = now
+        if len(heap) + len(self._past) > 2 * len(rows) + 1024:  # mostly stale: file the live ones afresh
+            self._file(rows.values())
+            heap = self._heap
+        taken: list[tuple[float, str]] = []
+        out: list[str] = []
+        while heap and len(out) < n:
+            p = heapq.heappop(heap)
+            r = rows.get(p[1])
+            if r is None or _due(r) != p:
+                continue  # the row changed or went since this was filed
+            if p[0] <= now:
+                self._past.append(p)
+                continue
+            if out and out[-1] == p[1]:
+                continue  # the same row filed twice with one deadline (equal entries come out together)
+            taken.append(p)
+            out.append(p[1])
+        for p in taken:
+            heapq.heappush(heap, p)
+        return out
 
     def __len__(self) -> int:
-        return len(self._ids)
+        return len(self._heap)
 
 
 def _due(r: Row) -> tuple[float, str] | None:
@@ -233,43 +248,6 @@ by_id = attrgetter("id")
 def find(rows: list[Row], r: Row) -> int:
     """Where r is (or would go) in a list sorted by (k, id), judged by r's current key."""
     return bisect.bisect_left(rows, (r.k, r.id), key=_order)
-
-
-def id_place(rows: list[Row], r: Row) -> int:
-    """Where r is (or would go) in a list sorted by id."""
-    return bisect.bisect_left(rows, r.id, key=by_id)
-
-
-def splice(
-    rows: list[Row], gone: list[Row], fresh: list[Row], place: Callable[[list[Row], Row], int]
-) -> list[Row]:
-    """A list sorted by what `place` bisects on, without the `gone` rows it holds and with the `fresh`
-    ones at their places: built in one pass of slices, where deleting and inserting one row at a time
-    moves the whole tail each time (100k pointers per row)."""
-    events = [(i, 1, r) for r in gone if (i := place(rows, r)) < len(rows) and rows[i] is r]
-    if not events and not fresh:
-        return rows
-    # Fresh rows meeting at one place go in their own order: place them one by one into a small list.
-    ordered: list[Row] = []
-    for r in fresh:
-        ordered.insert(place(ordered, r), r)
-    events += [(place(rows, r), 0, r) for r in ordered]
-    events.sort(key=_event_order)  # stable: fresh rows at one place keep their order, before a drop there
-    out: list[Row] = []
-    last = 0
-    for pos, drop, r in events:
-        out += rows[last:pos]
-        if drop:
-            last = pos + 1
-        else:
-            out.append(r)
-            last = pos
-    out += rows[last:]
-    return out
-
-
-def _event_order(ev: tuple[int, int, Row]) -> tuple[int, int]:
-    return ev[0], ev[1]
 
 
 # The mask bullet (U+2022) would make nearly every filter text a two-byte string: a one-byte stand-in
