@@ -20,7 +20,6 @@ caller; the index only caches it on the rows and uses it for sort keys and the f
 from __future__ import annotations
 
 import bisect
-import heapq
 import logging
 import math
 import time
@@ -28,9 +27,12 @@ from collections.abc import Callable, Iterable, Mapping
 
 from console.domain.batches import gc_paused
 from console.domain.model import ChangeSet, Enquiry
+from console.domain.privacy import MASK
 from console.live.queue_rows import (
+    HAY_MASK,
     UNSET,
     Col,
+    Deadlines,
     Enquiries,
     IndexListener,
     PlainText,
@@ -44,6 +46,7 @@ from console.live.queue_rows import (
     by_k,
     fill_statuses,
     find,
+    make_hay,
     no_clock,
     safe_test,
     sla_key,
@@ -54,6 +57,7 @@ log = logging.getLogger("concierge.live.queue")
 
 BATCH_AS_LAYOUT = 16  # changed ids above which apply() is one layout change, not row by row
 SWEEP_CHUNK = 100  # rows between two looks at the clock in refresh_some
+WARM_CHUNK = 32  # rows of filter text between two looks at the clock in warm_up
 
 
 class QueueIndex:
@@ -80,6 +84,8 @@ class QueueIndex:
         self._sweep_pos = 0
         self._warm: list[Row] = []
         self._warm_pos = 0
+        self._dues = Deadlines()  # running clocks by deadline (nearest_deadlines)
+        self._text_version = 0  # bumped whenever what the cells say changes (forget_text)
         self.enquiries = Enquiries(lambda: self._rows)
 
     # --- clocks and text --------------------------------------------------------------------------
@@ -93,6 +99,7 @@ class QueueIndex:
         self.engine, self.now_fn = engine, now_fn
         self.now = now_fn()
         fill_statuses(engine, self.now, self._ids)
+        self._dues = Deadlines(self._ids)
         if self.sort_col == Col.SLA:
             self.sort(Col.SLA, self.descending)
         return True
@@ -100,10 +107,11 @@ class QueueIndex:
     def forget_text(self, *, hay_only: bool) -> None:
         """The text cells show changed (names, or privacy unless hay_only): drop what was cached. The
         filter is applied again (as a reset) when one is set."""
+        self._text_version += 1  # rows being prepared on a worker with the old text get it rebuilt
         for r in self._ids:
             r.hay = None
             if not hay_only:
-                r.customer = r.preview = None
+                r.customer = None
         self.start_warm_up()
         if self.needle:  # the filter matched what was shown; what is shown changed
             self.set_filter(self.needle, self.predicate)
@@ -119,10 +127,13 @@ class QueueIndex:
         """Replace every row (start-up, or a full re-sync): one reset."""
         self.adopt(self.prepare(enquiries))
 
-    def prepare(self, enquiries: Iterable[Enquiry]) -> Prepared:
+    def prepare(self, enquiries: Iterable[Enquiry], *, with_text: bool = False) -> Prepared:
         """The heavy half of set_rows, safe on a worker thread: row records, every clock (cold clocks of
-        100k rows take ~1 s) and the sorted list, by the current clock and sort. It only reads the index;
-        adopt() then swaps the rows in with one cheap reset."""
+        100k rows take ~1 s) and the sorted list, by the current clock and sort; with_text, every row's
+        filter text too (seconds of PII masking at 100k, then off the UI thread), made with a snapshot
+        of the RowText. It only reads the index; adopt() then swaps the rows in with one cheap reset."""
+        version = self._text_version  # read before the snapshot: a change after it is then noticed
+        text = self.text.snapshot() if with_text else None
         with gc_paused():  # 100k new records: no full collection half-way
             rows = {e.id: Row(e) for e in enquiries if self.holds(e)}
         ids = sorted(rows.values(), key=by_id)
@@ -131,15 +142,23 @@ class QueueIndex:
         key = sla_key(0.0) if col == Col.SLA else self._key_fn()
         for r in ids:
             r.k = key(r)
-        return Prepared(rows, ids, sorted(ids, key=by_k), engine, col, now)
+        if text is not None:
+            for r in ids:
+                make_hay(r, text)
+        return Prepared(rows, ids, sorted(ids, key=by_k), engine, col, now, Deadlines(ids), version)
 
     def adopt(self, p: Prepared) -> None:
         """Adopt rows built by prepare(): one reset. Rows built under another engine or sort column are
         brought up to date here first."""
+        dues = p.dues
         if p.engine is not self.engine:
             fill_statuses(self.engine, p.now, p.ids)
+            dues = Deadlines(p.ids)
+        if p.text_version != self._text_version:  # names or privacy changed meanwhile: text made afresh
+            for r in p.ids:
+                r.hay = r.customer = None
         self.listener.resetting()
-        self._rows, self._ids, self.now = p.rows, p.ids, p.now
+        self._rows, self._ids, self.now, self._dues = p.rows, p.ids, p.now, dues
         if p.sort_col == self.sort_col and p.engine is self.engine:
             self._all, self.sort_now = p.all, p.now
         else:
@@ -189,6 +208,7 @@ class QueueIndex:
         fill_statuses(self.engine, self.now, fresh)
         key = self._key_fn()
         for r in fresh:
+            self._dues.add(r)
             r.k = key(r)
             self._all.insert(find(self._all, r), r)
             if self._passes(r):
@@ -213,6 +233,7 @@ class QueueIndex:
         r = self._rows[e.id] = Row(e)
         self._ids.insert(bisect.bisect_left(self._ids, r.id, key=by_id), r)
         fill_statuses(self.engine, self.now, [r])
+        self._dues.add(r)
         r.k = self._key_fn()(r)
         self._all.insert(find(self._all, r), r)
         if self._passes(r):
@@ -247,6 +268,7 @@ class QueueIndex:
         r.e = e
         r.forget()
         fill_statuses(self.engine, self.now, [r])
+        self._dues.add(r)
         r.k = self._key_fn()(r)
         self._all.insert(find(self._all, r), r)
         visible = self._passes(r)
@@ -302,13 +324,8 @@ class QueueIndex:
         """The n held rows whose running clock falls due soonest and has not yet passed (whatever the
         sort and filter), freshly computed."""
         now = self.now = self.now_fn()
-        pending = (
-            (s.due_at, r.id, r)
-            for r in self._ids
-            if (s := r.status) is not UNSET and s is not None and now < s.due_at < math.inf
-        )
         # Twice as many candidates as asked: a cached deadline can move when refreshed.
-        candidates = [r for _, _, r in heapq.nsmallest(n * 2, pending, key=lambda p: (p[0], p[1]))]
+        candidates = [self._rows[ident] for ident in self._dues.after(now, n * 2, self._rows)]
         fill_statuses(self.engine, now, candidates)
         out = [(r.e, s) for r in candidates if (s := r.status) is not None and now < s.due_at < math.inf]
         out.sort(key=lambda p: (p[1].due_at, p[0].id))
@@ -331,7 +348,7 @@ class QueueIndex:
     def set_filter(self, text: str, predicate: Predicate | None = None) -> None:
         """Show rows whose id, customer, preview, topic, team or agent contain `text` (any case) and
         that pass `predicate` (a saved view): one reset."""
-        needle = text.strip().casefold()
+        needle = text.strip().casefold().replace(MASK, HAY_MASK)  # as make_hay writes it
         # Typing on narrows the last result: rows that contain the new text contain the old one too.
         narrowing = predicate is self.predicate and self.needle in needle and bool(self.needle)
         self.listener.resetting()
@@ -356,23 +373,28 @@ class QueueIndex:
 
     def hay(self, r: Row) -> str:
         """The text the filter searches in (what the cells show), built once per row and cached."""
-        e, t = r.e, self.text
-        parts = (r.id, t.customer(r), t.preview(r), e.topic, t.team(e), t.agent(e))
-        hay = r.hay = "\n".join(parts).casefold()
-        return hay
+        return make_hay(r, self.text)
 
     def start_warm_up(self) -> None:
         """Build the filter text of every row in slices (warm_up), so the first keystroke is fast."""
         self._warm = list(self._ids)
         self._warm_pos = 0
 
-    def warm_up(self, n: int) -> bool:
-        """Build the filter text of up to n more rows; True once every row has its text."""
-        chunk = self._warm[self._warm_pos : self._warm_pos + n]
-        self._warm_pos += len(chunk)
-        for r in chunk:
-            if r.hay is None:
-                self.hay(r)
+    def warm_up(self, n: int, budget_s: float | None = None) -> bool:
+        """Build the filter text of up to n more rows, stopping early once budget_s is spent (checked
+        every WARM_CHUNK rows, so a slice of the UI thread stays short); True once every row has its
+        text."""
+        deadline = None if budget_s is None else time.perf_counter() + budget_s
+        end = min(self._warm_pos + n, len(self._warm))
+        hay = self.hay
+        while self._warm_pos < end:
+            chunk = self._warm[self._warm_pos : min(self._warm_pos + WARM_CHUNK, end)]
+            self._warm_pos += len(chunk)
+            for r in chunk:
+                if r.hay is None:
+                    hay(r)
+            if deadline is not None and time.perf_counter() >= deadline:
+                break
         if self._warm_pos >= len(self._warm):
             self._warm = []
             return True

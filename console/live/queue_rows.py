@@ -5,13 +5,16 @@ rows prepared on a worker thread, and the pure helpers over sorted lists of rows
 from __future__ import annotations
 
 import bisect
+import heapq
 import logging
-from collections.abc import Callable, Iterator, Mapping
+import math
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from enum import IntEnum
 from operator import attrgetter
 from typing import Any, NamedTuple, Protocol
 
 from console.domain.model import Enquiry
+from console.domain.privacy import MASK
 from console.live.order import sla_order
 from console.sla.engine import SlaEngine, SlaStatus
 
@@ -37,9 +40,11 @@ class Col(IntEnum):
 
 
 class Row:
-    """One enquiry and the cached renderings of its cells; `k` is its key in the current sort."""
+    """One enquiry and the cached renderings of its cells; `k` is its key in the current sort. Only what
+    sorting and filtering need for every row is kept here (the clock, the customer, the filter text);
+    the message preview is kept by the RowText, by message text."""
 
-    __slots__ = ("customer", "e", "hay", "id", "k", "preview", "sla_text", "status")
+    __slots__ = ("customer", "e", "hay", "id", "k", "sla_text", "status")
 
     def __init__(self, e: Enquiry) -> None:
         self.e = e
@@ -51,7 +56,6 @@ class Row:
         self.status: SlaStatus | None = UNSET
         self.sla_text: str | None = None
         self.customer: str | None = None
-        self.preview: str | None = None
         self.hay: str | None = None
 
 
@@ -62,6 +66,7 @@ class RowText(Protocol):
     def preview(self, r: Row) -> str: ...
     def team(self, e: Enquiry) -> str: ...
     def agent(self, e: Enquiry) -> str: ...
+    def snapshot(self) -> RowText: ...  # the same words, with caches of its own, for one other thread
 
 
 class PlainText:
@@ -78,6 +83,9 @@ class PlainText:
 
     def agent(self, e: Enquiry) -> str:
         return e.agent_id or ""
+
+    def snapshot(self) -> PlainText:
+        return self
 
 
 class IndexListener(Protocol):
@@ -133,6 +141,71 @@ class Silent:
         pass
 
 
+class Deadlines:
+    """The held rows' running clocks by deadline, for the soonest still ahead (the breach strip asks every
+    second; scanning 100k cached clocks took ~40 ms): a heap of (due_at, id), filed when a row gets its
+    clock. Nothing is taken out when a row changes or goes: an entry whose row no longer holds that
+    deadline is dropped when it reaches the top (a live batch then costs a push per row, and no shifting
+    of a 100k list). Deadlines passed are set aside, and come back if the clock is ever set back."""
+
+    __slots__ = ("_heap", "_last_now", "_past")
+
+    def __init__(self, rows: Iterable[Row] = ()) -> None:
+        self._heap: list[tuple[float, str]] = []
+        self._past: list[tuple[float, str]] = []
+        self._last_now = -math.inf
+        self._file(rows)
+
+    def _file(self, rows: Iterable[Row]) -> None:
+        self._heap = [p for r in rows if (p := _due(r)) is not None]
+        heapq.heapify(self._heap)
+        self._past = []
+
+    def add(self, r: Row) -> None:
+        p = _due(r)
+        if p is not None:
+            heapq.heappush(self._heap, p)
+
+    def after(self, now: float, n: int, rows: Mapping[str, Row]) -> list[str]:
+        """Ids of up to n held rows whose deadline is after `now`, soonest first."""
+        heap = self._heap
+        if now < self._last_now:  # the server's clock went back: passed deadlines may be ahead again
+            for p in self._past:
+                heapq.heappush(heap, p)
+            self._past = []
+        self._last_now = now
+        if len(heap) + len(self._past) > 2 * len(rows) + 1024:  # mostly stale: file the live ones afresh
+            self._file(rows.values())
+            heap = self._heap
+        taken: list[tuple[float, str]] = []
+        out: list[str] = []
+        while heap and len(out) < n:
+            p = heapq.heappop(heap)
+            r = rows.get(p[1])
+            if r is None or _due(r) != p:
+                continue  # the row changed or went since this was filed
+            if p[0] <= now:
+                self._past.append(p)
+                continue
+            if out and out[-1] == p[1]:
+                continue  # the same row filed twice with one deadline (equal entries come out together)
+            taken.append(p)
+            out.append(p[1])
+        for p in taken:
+            heapq.heappush(heap, p)
+        return out
+
+    def __len__(self) -> int:
+        return len(self._heap)
+
+
+def _due(r: Row) -> tuple[float, str] | None:
+    s = r.status
+    if s is UNSET or s is None or s.due_at == math.inf:
+        return None
+    return (s.due_at, r.id)
+
+
 class Prepared(NamedTuple):
     """Rows built by QueueIndex.prepare (any thread), for adopt (the index's own thread)."""
 
@@ -142,6 +215,8 @@ class Prepared(NamedTuple):
     engine: SlaEngine | None
     sort_col: Col
     now: float
+    dues: Deadlines
+    text_version: int  # of the index's text when prepared (a later change drops the filter text made)
 
 
 class Enquiries(Mapping[str, Enquiry]):
@@ -174,6 +249,20 @@ by_id = attrgetter("id")
 def find(rows: list[Row], r: Row) -> int:
     """Where r is (or would go) in a list sorted by (k, id), judged by r's current key."""
     return bisect.bisect_left(rows, (r.k, r.id), key=_order)
+
+
+# The mask bullet (U+2022) would make nearly every filter text a two-byte string: a one-byte stand-in
+# halves the memory and makes substring search several times faster (the needle is mapped the same way).
+HAY_MASK = "\x07"
+
+
+def make_hay(r: Row, t: RowText) -> str:
+    """The text the filter searches in (what the cells show: id, customer, preview, topic, team, agent),
+    case-folded, stored on the row."""
+    e = r.e
+    parts = (r.id, t.customer(r), t.preview(r), e.topic, t.team(e), t.agent(e))
+    hay = r.hay = "\n".join(parts).casefold().replace(MASK, HAY_MASK)
+    return hay
 
 
 def fill_statuses(engine: SlaEngine | None, now: float, rows: list[Row]) -> None:

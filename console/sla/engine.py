@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import NamedTuple, TypeVar
 
+from console.domain.batches import gc_paused
 from console.domain.calendars import BusinessClock, CalendarError
 from console.domain.model import OPEN_STATUSES, Calendar, Enquiry, SLAPolicy, Team
 from console.sla.defaults import (
@@ -136,7 +137,9 @@ class _Current:
         "version",
     )
 
-    def __init__(self, version: int, clock: Clock, timer: BusinessClock, limits: tuple[float, float]) -> None:
+    def __init__(
+        self, version: int, clock: Clock, timer: BusinessClock, limits: tuple[float, float, float]
+    ) -> None:
         self.version = version
         self.kind = clock.kind
         self.started_at = clock.started_at
@@ -146,8 +149,7 @@ class _Current:
         self.policy_id = clock.policy_id
         self.timer = timer
         self.due_pos = math.inf if math.isinf(clock.due_at) else timer.position(clock.due_at)
-        self.at_risk_s, self.urgent_s = limits
-        self.inv_target = 1.0 / clock.target_s if clock.target_s else 0.0
+        self.at_risk_s, self.urgent_s, self.inv_target = limits  # shared by every clock of one target
 
     @property
     def clock(self) -> Clock:
@@ -198,7 +200,7 @@ class SlaEngine:
         self._choice: dict[tuple[object, ...], tuple[SLAPolicy, str, BusinessClock]] = {}
         self._current: dict[str, _Current] = {}  # by enquiry id: the version with a running clock
         self._idle: dict[str, int] = {}  # by enquiry id: the version with no running clock
-        self._limits: dict[float, tuple[float, float]] = {}  # threshold limits by target
+        self._limits: dict[float, tuple[float, float, float]] = {}  # (at risk, urgent, 1/target) by target
         self.source: SlaEngine | None = None  # the engine this one is a snapshot of
 
     # -- threads -------------------------------------------------------------------------------------
@@ -305,10 +307,15 @@ class SlaEngine:
         if best is None:
             return None
         due, kind, start, target = best
+        clock = Clock(kind, start, target, due, None, cid, policy.id)
+        return _Current(e.version, clock, timer, self._limits_for(target))
+
+    def _limits_for(self, target: float) -> tuple[float, float, float]:
         limits = self._limits.get(target)
         if limits is None:
-            limits = self._limits[target] = self.thresholds.limits(target)
-        return _Current(e.version, Clock(kind, start, target, due, None, cid, policy.id), timer, limits)
+            at_risk, urgent = self.thresholds.limits(target)
+            limits = self._limits[target] = (at_risk, urgent, 1.0 / target if target else 0.0)
+        return limits
 
     def forget(self, ids: Iterable[str]) -> None:
         """Drop cached clocks of enquiries that are gone (deleted, merged)."""
@@ -383,7 +390,13 @@ class SlaEngine:
 
     def statuses(self, enquiries: Iterable[Enquiry], now: float) -> list[SlaStatus | None]:
         """status() for many enquiries at one `now`: one calendar lookup per calendar, not per row.
-        The loop is _status() inlined: at 100k rows each attribute load and call shows."""
+        The loop is _status() inlined: at 100k rows each attribute load and call shows. The collector
+        waits until the batch is built: 100k new statuses (no cycles among them) set off full collections
+        over every cached object, which cost more than the loop itself."""
+        with gc_paused():
+            return self._statuses(enquiries, now)
+
+    def _statuses(self, enquiries: Iterable[Enquiry], now: float) -> list[SlaStatus | None]:
         positions: dict[BusinessClock, float] = {}
         out: list[SlaStatus | None] = []
         append = out.append
@@ -428,7 +441,7 @@ class SlaEngine:
         if not clock.running:
             return None
         timer = self._timers.get(clock.calendar_id, self._always)
-        entry = _Current(0, clock, timer, self.thresholds.limits(clock.target_s))
+        entry = _Current(0, clock, timer, self._limits_for(clock.target_s))
         return _status(entry, timer.position(now), now)
 
 

@@ -102,16 +102,36 @@ _loads = json.loads
 _new_enquiry: Callable[..., Enquiry] = Enquiry  # positional fast path; the column order is ENQUIRY_COLUMNS
 
 
+# Channel, visibility, topic, priority, status, team and agent repeat across 100k rows: one shared copy of
+# each value instead of a new string per row (~40 MB at 100k open). Bounded against odd input.
+_WORDS: dict[Any, Any] = {}
+_WORDS_KEPT = 20_000
+
+
 def enquiry_from_row(r: Sequence[Any]) -> Enquiry:
-    """Hot path (100k rows on start-up): slices and a shared flags cache keep it ~2 us a row."""
+    """Hot path (100k rows on start-up): slices and shared flags and words keep it ~2 us a row."""
     flags = _FLAGS.get(r[8])
     if flags is None:
         flags = _FLAGS[r[8]] = frozenset(r[8][1:-1].split(","))
     pauses, outcome = r[24], r[25]
+    if len(_WORDS) > _WORDS_KEPT:
+        _WORDS.clear()
+    w = _WORDS.setdefault
     return _new_enquiry(
-        *r[:8],
+        r[0],
+        w(r[1], r[1]),
+        w(r[2], r[2]),
+        r[3],
+        r[4],
+        r[5],
+        w(r[6], r[6]),
+        r[7],
         flags,
-        *r[9:24],
+        w(r[9], r[9]),
+        w(r[10], r[10]),
+        w(r[11], r[11]),
+        w(r[12], r[12]),
+        *r[13:24],
         tuple(map(tuple, _loads(pauses))) if pauses != "[]" else (),
         _loads(outcome) if outcome != "{}" else {},
         r[27],  # r[26] is is_open, derived from the status

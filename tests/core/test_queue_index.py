@@ -14,11 +14,11 @@ import pytest
 
 from console.domain.model import ChangeSet, Enquiry
 from console.live.queue_index import BATCH_AS_LAYOUT, QueueIndex
-from console.live.queue_rows import UNSET, Col, PlainText, Row
+from console.live.queue_rows import UNSET, Col, Deadlines, PlainText, Prepared, Row
 from console.service.sim.clock import start_for_seed
 from console.service.sim.population import draw_enquiry
 from console.service.sim.world import build
-from console.sla.engine import SlaEngine
+from console.sla.engine import SlaEngine, SlaStatus
 
 NOW = start_for_seed(4) + 6 * 3600
 
@@ -290,6 +290,85 @@ def test_nearest_deadlines_ignore_sort_filter_and_passed_deadlines(
     assert [e.id for e, _ in after] == [e.id for e, _ in before] and len(after) == 5
     assert all(s.due_at > NOW for _, s in after)
     assert [s.due_at for _, s in after] == sorted(s.due_at for _, s in after)
+
+
+@pytest.mark.expected_log(r"calendar 'social' is unknown", logger="concierge.sla")
+def test_nearest_deadlines_follow_live_changes_as_a_full_scan_finds_them(
+    world: tuple[list[Enquiry], SlaEngine],
+) -> None:
+    # The index keeps its running clocks sorted by deadline as rows come, change and go (row by row and
+    # as a layout change): what it answers is what scanning every held row from scratch gives.
+    ix, _ = make(world)
+    engine = world[1]
+    held = {e.id: e for e in world[0]}
+    rng, serial = random.Random(9), [0]
+    for n in (1, 5, 40, 3, 60):
+        cs, new = random_changes(rng, held, n, serial)
+        ix.apply(cs, new)
+        running = [(s.due_at, e.id) for e in held.values() if (s := engine.status(e, NOW)) is not None]
+        expected = sorted(p for p in running if NOW < p[0] < float("inf"))[:8]
+        assert [(s.due_at, e.id) for e, s in ix.nearest_deadlines(8)] == expected
+
+
+def test_deadlines_skip_rows_that_changed_or_went_and_come_back_when_the_clock_is_set_back() -> None:
+    base = draw_enquiry(random.Random(3), "x", NOW - 600)
+
+    def row(ident: str, due: float) -> Row:
+        r = Row(dataclasses.replace(base, id=ident))
+        r.status = SlaStatus("first_response", "on_track", due - NOW, due, 3600.0, 0.5)
+        return r
+
+    rows = {f"r{i:04d}": row(f"r{i:04d}", NOW + i * 60) for i in range(3000)}
+    d = Deadlines(rows.values())
+    assert d.after(NOW + 30, 3, rows) == ["r0001", "r0002", "r0003"]
+    del rows["r0002"]  # went
+    rows["r0001"] = row("r0001", NOW + 10 * 3600)  # its deadline moved (filed again, as the index does)
+    d.add(rows["r0001"])
+    assert d.after(NOW + 30, 3, rows) == ["r0003", "r0004", "r0005"]
+    assert d.after(NOW + 200, 2, rows) == ["r0004", "r0005"]  # r0003's deadline has passed
+    assert d.after(NOW + 30, 1, rows) == ["r0003"]  # the server's clock was set back: it is ahead again
+    for _ in range(6000):  # the same row filed over and over: stale entries are dropped, not kept
+        d.add(rows["r0004"])
+    assert d.after(NOW + 30, 3, rows) == ["r0003", "r0004", "r0005"]
+    assert len(d) < 2 * len(rows) + 1024
+
+
+class Words(PlainText):
+    """Team names that can change (a RowText whose snapshot copies them)."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def team(self, e: Enquiry) -> str:
+        return self.name
+
+    def snapshot(self) -> Words:
+        return Words(self.name)
+
+
+def test_filter_text_made_on_a_worker_is_kept_unless_the_words_changed_meanwhile(
+    world: tuple[list[Enquiry], SlaEngine],
+) -> None:
+    ix = QueueIndex(Words("Harbour"))
+    out: list[Prepared] = []
+    worker = threading.Thread(target=lambda: out.append(ix.prepare(world[0][:50], with_text=True)))
+    worker.start()
+    worker.join()
+    ix.adopt(out[0])
+    assert all(r.hay is not None and "harbour" in r.hay for r in ix.held_rows())
+    ix.set_filter("harbour")
+    assert ix.visible_count() == 50
+
+    p = ix.prepare(world[0][:50], with_text=True)  # made with "Harbour"...
+    ix.text = Words("Quay")
+    ix.forget_text(hay_only=True)  # ...but the names changed before it was adopted
+    ix.set_filter("")
+    ix.adopt(p)
+    assert all(r.hay is None for r in ix.held_rows())
+    ix.set_filter("harbour")
+    assert ix.visible_count() == 0
+    ix.set_filter("quay")
+    assert ix.visible_count() == 50
 
 
 def test_rows_prepared_on_another_thread_under_another_sort_are_re_sorted_when_adopted(

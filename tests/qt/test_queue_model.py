@@ -134,6 +134,22 @@ def test_privacy_modes_mask_handles_and_pii_and_the_filter_sees_only_what_is_sho
         model.set_privacy("everything")
 
 
+def test_the_filter_finds_masks_as_shown_and_never_the_digits_they_hide(feed: Feed) -> None:
+    e = dataclasses.replace(
+        open_rows(feed)[0], id="pii-2", customer_handle="@jo", customer_name="Jo",
+        text="card 4539 1488 0343 6467 was declined",
+    )  # fmt: skip
+    model = make_model(feed, [e])
+    shown = model.index(0, Col.PREVIEW).data()
+    assert "\u2022\u2022\u2022\u2022 6467" in shown and "4539" not in shown
+    hay = model.queue_index().hay(model.queue_index().held_rows()[0])
+    assert "\u2022" not in hay and max(map(ord, hay)) < 256  # one byte a character: half the memory
+    model.set_filter("\u2022\u2022\u2022\u2022 6467")
+    assert model.visible_count() == 1
+    model.set_filter("4539")
+    assert model.visible_count() == 0
+
+
 # --- sort and filter -------------------------------------------------------------------------------
 
 KEYS: dict[int, Callable[[QueueModel, Enquiry], Any]] = {

@@ -7,6 +7,7 @@ the embedded reference service runs in this process (in its own threads) with a 
 
 from __future__ import annotations
 
+import linecache
 import logging
 import secrets as pysecrets
 import shutil
@@ -158,6 +159,9 @@ class Session(QObject):
         self.controller.moves.routing_model = c.routing_model  # used from the first reference data on
         self.controller.moves.ping_pong_limit = c.ping_pong_limit
         self.controller.load_from_cache()
+        # PySide6's import hook reads the source of every module imported after it into linecache (~20 MB
+        # of lines kept for good); tracebacks read what they need again.
+        linecache.clearcache()
         self.window.signInRequested.connect(self.sign_in)
         self.window.settingsRequested.connect(self.edit_settings)
         self.window.themeRequested.connect(lambda name: self.set_theme(name, self.config.font_scale))

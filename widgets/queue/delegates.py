@@ -17,6 +17,7 @@ from widgets.theme.theme import Theme, make_theme
 
 Index = QModelIndex | QPersistentModelIndex
 PAD = 6  # horizontal padding in a cell, scaled with the font below
+ELIDED_KEPT = 4096  # cells' elided texts kept (a repaint shows the same texts at the same widths)
 
 
 def _cell_from_roles(index: Index) -> Cell:
@@ -56,17 +57,41 @@ class QueueDelegate(QStyledItemDelegate):
     def __init__(self, parent: QWidget | None = None, theme: Theme | None = None) -> None:
         super().__init__(parent)
         self.theme = theme or make_theme("light")
+        # What every cell in one font needs, made once per font rather than once per cell; eliding text
+        # (text layout, ~6-12 us a cell) is kept by (text, width, bold) until the font changes.
+        self._font = QFont()
+        self._fonts: tuple[QFont, QFontMetrics, QFont, QFontMetrics, int] | None = None
+        self._elided: dict[tuple[str, int, bool], str] = {}
+
+    def _metrics(self, font: QFont) -> tuple[QFont, QFontMetrics, QFont, QFontMetrics, int]:
+        if self._fonts is None or font != self._font:
+            plain, bold = QFont(font), QFont(font)  # copies: the option's own font ends with the option
+            bold.setBold(True)
+            fm = QFontMetrics(plain)
+            self._font, self._fonts = plain, (plain, fm, bold, QFontMetrics(bold), _pad(fm))
+            self._elided = {}
+        return self._fonts
+
+    def _elide(self, fm: QFontMetrics, text: str, width: int, bold: bool) -> str:
+        key = (text, width, bold)
+        shown = self._elided.get(key)
+        if shown is None:
+            if len(self._elided) >= ELIDED_KEPT:
+                self._elided = {}
+            shown = self._elided[key] = fm.elidedText(text, Qt.TextElideMode.ElideRight, width)
+        return shown
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         model = index.model()
-        cell = model.cell(index.row(), index.column()) if isinstance(model, QueueModel) else None
+        column = index.column()
+        cell = model.cell(index.row(), column) if isinstance(model, QueueModel) else None
         if cell is None:  # another model, or a row that just went away: fall back to the roles
             cell = _cell_from_roles(index)
         rect: QRect = option.rect
         state = option.state
         palette = option.palette
         selected = bool(state & QStyle.StateFlag.State_Selected)
-        is_sla = index.column() == Col.SLA
+        is_sla = column == Col.SLA
         painter.save()
         if is_sla and cell.bg is not None:
             painter.fillRect(rect, cell.bg)
@@ -81,13 +106,9 @@ class QueueDelegate(QStyledItemDelegate):
             painter.fillRect(QRect(rect.left(), rect.top(), 4, rect.height()), palette.highlight())
             painter.fillRect(QRect(rect.left(), rect.bottom() - 1, rect.width(), 2), palette.highlight())
 
-        font = option.font
-        if cell.bold:
-            font = QFont(font)
-            font.setBold(True)
+        plain, plain_fm, bold, bold_fm, pad = self._metrics(option.font)
+        font, fm = (bold, bold_fm) if cell.bold else (plain, plain_fm)
         painter.setFont(font)
-        fm = QFontMetrics(font)
-        pad = _pad(fm)
         inner = rect.adjusted(pad + (4 if is_sla else 0), 0, -pad, 0)
         if cell.icon is not None:
             side = min(inner.height() - 4, max(16, fm.height()))
@@ -106,7 +127,7 @@ class QueueDelegate(QStyledItemDelegate):
         if cell.right:
             flags |= Qt.AlignmentFlag.AlignRight
         # drawText on a plain string: markup in customer text is never interpreted.
-        painter.drawText(inner, flags, fm.elidedText(cell.text, Qt.TextElideMode.ElideRight, inner.width()))
+        painter.drawText(inner, flags, self._elide(fm, cell.text, inner.width(), cell.bold))
 
         if state & QStyle.StateFlag.State_HasFocus:
             painter.setPen(QPen(self.theme.focus, 2))

@@ -45,7 +45,8 @@ from widgets.theme.theme import Theme, make_theme
 
 log = logging.getLogger("concierge.widgets.queue")
 
-WARM_UP_SLICE = 1000  # rows of filter text built per idle slice (~5-25 ms)
+WARM_UP_SLICE = 5000  # at most this many rows of filter text per idle slice...
+WARM_UP_BUDGET_S = 0.008  # ...and at most this long, so the UI thread is never held past a frame
 _DISPLAY = Qt.ItemDataRole.DisplayRole
 
 
@@ -175,12 +176,14 @@ class QueueModel(QueueCells, QAbstractTableModel):
     # --- loading and live updates ----------------------------------------------------------------
 
     def set_rows(self, enquiries: Iterable[Enquiry]) -> None:
-        """Replace every row (start-up, or a full re-sync): one model reset."""
-        self.set_prepared(self.prepare(enquiries))
+        """Replace every row (start-up, or a full re-sync): one model reset. The filter text is then
+        built in idle slices (prepare() on a worker builds it beforehand)."""
+        self.set_prepared(self._ix.prepare(enquiries))
 
     def prepare(self, enquiries: Iterable[Enquiry]) -> Prepared:
-        """The heavy half of set_rows, safe on a worker thread (see QueueIndex.prepare)."""
-        return self._ix.prepare(enquiries)
+        """The heavy half of set_rows, safe on a worker thread (see QueueIndex.prepare): rows, clocks,
+        sort and every row's filter text, so the UI thread has no masking left to do once they are in."""
+        return self._ix.prepare(enquiries, with_text=True)
 
     def set_prepared(self, p: Prepared) -> None:
         """Adopt rows built by prepare(): one model reset (the view restores its selection by id)."""
@@ -248,7 +251,7 @@ class QueueModel(QueueCells, QAbstractTableModel):
             self._warm_timer.start()
 
     def _warm_up_slice(self) -> None:
-        if self._ix.warm_up(WARM_UP_SLICE):
+        if self._ix.warm_up(WARM_UP_SLICE, WARM_UP_BUDGET_S):
             self._warm_timer.stop()
 
     def warmed_up(self) -> bool:

@@ -50,8 +50,9 @@ COLUMN_TIPS = (
 def one_line(text: str) -> str:
     """Collapse every run of whitespace (newlines, tabs, odd Unicode spaces) to one space; drop control
     characters so a message cannot break the row or hide text."""
-    cleaned = "".join(ch if ch.isprintable() or ch.isspace() else " " for ch in text)
-    return " ".join(cleaned.split())
+    if not text.isprintable():  # most texts are printable: only the others pay per character
+        text = "".join(ch if ch.isprintable() or ch.isspace() else " " for ch in text)
+    return " ".join(text.split())
 
 
 def customer_text(e: Enquiry, mode: str) -> str:
@@ -71,24 +72,50 @@ def preview_text(text: str, mode: str, limit: int = PREVIEW_CHARS, one_line_only
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
+PREVIEWS_KEPT = 8192  # distinct message texts whose preview is kept (what is on screen, and repeats)
+
+
 class CellText:
     """What a row's text cells say under a privacy mode and with team and agent names: the RowText the
-    queue index sorts and filters by, cached on the row records."""
+    queue index sorts and filters by. The customer is cached on the row record (it is also a sort key);
+    previews are kept by message text, not by row: customers send the same words ("hello??", "any
+    update?") over and over, and masking is the costly part of building a row's filter text. The kept
+    previews are bounded (what is on screen and the texts that repeat), not one per row."""
 
     def __init__(self) -> None:
-        self.privacy = "partial"
+        self._privacy = "partial"
         self.teams: dict[str, str] = {}
         self.agents: dict[str, str] = {}
+        self._previews: dict[str, str] = {}
+
+    @property
+    def privacy(self) -> str:
+        return self._privacy
+
+    @privacy.setter
+    def privacy(self, mode: str) -> None:
+        self._privacy = mode
+        self._previews = {}
 
     def customer(self, r: Row) -> str:
         if r.customer is None:
-            r.customer = customer_text(r.e, self.privacy)
+            r.customer = customer_text(r.e, self._privacy)
         return r.customer
 
     def preview(self, r: Row) -> str:
-        if r.preview is None:
-            r.preview = preview_text(r.e.text, self.privacy)
-        return r.preview
+        text = r.e.text
+        shown = self._previews.get(text)
+        if shown is None:
+            if len(self._previews) >= PREVIEWS_KEPT:
+                self._previews = {}  # cheaper than an LRU's bookkeeping; the frequent texts come back at once
+            shown = self._previews[text] = preview_text(text, self._privacy)
+        return shown
+
+    def snapshot(self) -> CellText:
+        """The same words (privacy, names) with a preview cache of its own, for one other thread."""
+        twin = CellText()
+        twin._privacy, twin.teams, twin.agents = self._privacy, dict(self.teams), dict(self.agents)
+        return twin
 
     def team(self, e: Enquiry) -> str:
         return "Unassigned" if e.team_id is None else self.teams.get(e.team_id, e.team_id)

@@ -6,6 +6,7 @@ com"), UK postcodes and dates of birth (a date after "DOB", "born", "date of bir
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import phonenumbers
 from phonenumbers import NumberParseException
@@ -38,6 +39,9 @@ NO_TRUNK = ("ES", "PT", "PL", "IT", "DK", "NO", "GR", "LU", "CZ", "SK", "HU", "R
 _NANP = _rx(r"(?:\+?1[ .\-]?)?(?:\(\s?[2-9]\d\d\s?\)\s?|[2-9]\d\d[ .\-]?)[2-9]\d\d[ .\-]?\d{4}")
 
 
+# Pure, and slow (libphonenumber's metadata walked per call): customer texts repeat, and every candidate is
+# tried at several readings, so answers are kept (a bounded cache; masking results never change).
+@lru_cache(maxsize=8192)
 def _phone_ok(candidate: str, worded: bool, level: int, region: str = "") -> bool:
     """Level 0: an international number (+ or 00) or a UK 0... number libphonenumber holds valid, a North
     American shape. Level 1: an international number that is only possible. Level 2: valid in `region` (a
