@@ -32,6 +32,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -73,6 +74,83 @@ class GcLog:
             f"longest full {max((r[1] for r in full), default=0) * 1000:.0f} ms); "
             f"longest: generation {worst[0]} {worst[1] * 1000:.0f} ms on {worst[2]}"
         )
+
+
+class StallSampler:
+    """A profiler aimed at stalls: a 10 ms QTimer beats on the UI thread; a watchdog thread samples the
+    stacks of the UI and sync threads (sys._current_frames) every 5 ms, and keeps the UI thread's samples
+    taken while its beat is more than STALL_S late. The summary is the innermost frames of our code
+    that the stalls were spent in."""
+
+    STALL_S = 0.05
+
+    def __init__(self, sync_late: Callable[[], bool]) -> None:
+        from PySide6.QtCore import QTimer
+
+        self.beat = time.perf_counter()
+        self.timer = QTimer()
+        self.timer.setInterval(10)
+        self.timer.timeout.connect(self._beat)
+        self.ui = threading.get_ident()
+        self.samples: dict[str, int] = {}
+        self.stalled_s = 0.0
+        self.sync_late = sync_late  # an arrival is overdue at the sync thread (not written after 100 ms)
+        self.sync_samples: dict[str, int] = {}
+        self.sync_late_s = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, name="stall-sampler", daemon=True)
+
+    def _beat(self) -> None:
+        self.beat = time.perf_counter()
+
+    def start(self) -> None:
+        self.beat = time.perf_counter()
+        self.timer.start()
+        self._thread.start()
+
+    def stop(self) -> None:
+        self.timer.stop()
+        self._stop.set()
+        self._thread.join()
+
+    def _watch(self) -> None:
+        import traceback
+
+        def where(frame: Any) -> str:
+            stack = traceback.extract_stack(frame)
+            ours = [f for f in stack if "/console/" in f.filename or "/widgets/" in f.filename]
+            top = ours[-3:] if ours else stack[-2:]
+            return " <- ".join(
+                f"{Path(f.filename).parent.name}/{Path(f.filename).name}:{f.lineno} {f.name}"
+                for f in reversed(top)
+            )
+
+        while not self._stop.wait(0.005):
+            frames = sys._current_frames()
+            if self.sync_late():
+                self.sync_late_s += 0.005
+                for t in threading.enumerate():
+                    if t.name == "concierge-sync" and t.ident in frames:
+                        key = where(frames[t.ident])
+                        self.sync_samples[key] = self.sync_samples.get(key, 0) + 1
+            if time.perf_counter() - self.beat < self.STALL_S or self.ui not in frames:
+                continue
+            self.stalled_s += 0.005
+            key = where(frames[self.ui])
+            self.samples[key] = self.samples.get(key, 0) + 1
+
+    def summary(self, lines: int = 12) -> str:
+        total = sum(self.samples.values()) or 1
+        out = [f"    UI thread stalled (beat > {self.STALL_S * 1000:.0f} ms late) for about "
+               f"{self.stalled_s:.1f} s; where (share of stall samples, innermost first):"]  # fmt: skip
+        for key, n in sorted(self.samples.items(), key=lambda kv: -kv[1])[:lines]:
+            out.append(f"      {n / total:5.1%}  {key}")
+        total = sum(self.sync_samples.values()) or 1
+        late = f"{self.sync_late_s:.1f} s"
+        out.append(f"    an arrival overdue at the sync thread (> 100 ms) for about {late}; it was in:")
+        for key, n in sorted(self.sync_samples.items(), key=lambda kv: -kv[1])[:lines]:
+            out.append(f"      {n / total:5.1%}  {key}")
+        return "\n".join(out)
 
 
 def pct(values: list[float], q: float) -> float:
@@ -136,9 +214,7 @@ def run(url: str, arrivals: int, mode: str, cache: Path, seed: int) -> dict[str,
     collector = GarbageCollector(app)
     collector.start()  # as widgets.app.launch runs it
     gclog = GcLog()
-    config = SessionConfig(
-        api_url=url, demo=False, cache_path=cache, headless=True, username="supervisor"
-    )
+    config = SessionConfig(api_url=url, demo=False, cache_path=cache, headless=True, username="supervisor")
     session = Session(app, config, secret_store=SecretStore("bench", None, "memory", None))
     session.start()
     assert session.controller is not None and session.worker is not None
@@ -176,6 +252,14 @@ def run(url: str, arrivals: int, mode: str, cache: Path, seed: int) -> dict[str,
             order.append(body["id"])
 
     gc.callbacks.append(gclog)
+
+    def sync_late() -> bool:
+        now = time.time()
+        return any(now - t > 0.1 for i, t in list(committed.items()) if i not in written)
+
+    sampler = StallSampler(sync_late) if os.environ.get("BENCH_STALLS") else None
+    if sampler is not None:
+        sampler.start()
     poster = threading.Thread(target=arrive, daemon=True)
     poster.start()
     in_model: dict[str, float] = {}
@@ -189,6 +273,8 @@ def run(url: str, arrivals: int, mode: str, cache: Path, seed: int) -> dict[str,
             raise SystemExit(f"only {len(in_model)} of {arrivals} arrivals reached the model")
         time.sleep(0.001)
     gc.callbacks.remove(gclog)
+    if sampler is not None:
+        sampler.stop()
     poster.join()
     session.stop()
     collector.stop()
@@ -196,17 +282,23 @@ def run(url: str, arrivals: int, mode: str, cache: Path, seed: int) -> dict[str,
     sync_part = [written[i] - committed[i] for i in order if i in written]
     ui_part = [in_model[i] - written[i] for i in order if i in written]
     print(f"  [{mode}] {arrivals} arrivals, service commit -> ...")
+    verdict = "ok" if pct(total, 0.95) <= BAR_P95_S and max(total) <= BAR_MAX_S else "OVER"
     print(f"    console, in the model  {figures('', total)}   bar p95 {BAR_P95_S * 1000:.0f} ms, max "
-          f"{BAR_MAX_S * 1000:.0f} ms: {'ok' if pct(total, 0.95) <= BAR_P95_S and max(total) <= BAR_MAX_S else 'OVER'}")  # fmt: skip
+          f"{BAR_MAX_S * 1000:.0f} ms: {verdict}")  # fmt: skip
     print(f"      of which commit -> written by the sync thread {figures('', sync_part)}")
     print(f"      and written -> in the model                   {figures('', ui_part)}")
     print(f"    garbage collections meanwhile: {gclog.summary()}")
+    if sampler is not None:
+        print(sampler.summary())
     if os.environ.get("BENCH_VERBOSE"):
         print("    in order (ms):", " ".join(f"{x * 1000:.0f}" for x in total))
     return {i: committed[i] for i in order}
 
 
-CHILD = "import sys; sys.path.insert(0, sys.argv[1]); from benchmarks.bench_arrival import child; child(sys.argv[2:])"
+CHILD = (
+    "import sys; sys.path.insert(0, sys.argv[1]); "
+    "from benchmarks.bench_arrival import child; child(sys.argv[2:])"
+)
 
 
 def child(argv: list[str]) -> None:
