@@ -49,11 +49,14 @@ class StoredReport:
 
 
 # -- stored reports ----------------------------------------------------------------------------------
-def save_report(store: Store, report: ShiftReport, *, actor: str = SYSTEM_ACTOR) -> bool:
+def save_report(
+    store: Store, report: ShiftReport, *, actor: str = SYSTEM_ACTOR, text: bytes | None = None
+) -> bool:
     """Store a shift's report once. True when stored now; False when that shift already has one (the
     first stays: reports are immutable). The audit trail records the report's digest in the same
-    transaction, so a report edited later can be told from the one that was made."""
-    text = encode(report)
+    transaction, so a report edited later can be told from the one that was made. text: the report
+    already encoded (console.reports.codec.encode), off the writer's thread."""
+    text = encode(report) if text is None else text
     digest = hashlib.sha256(text).hexdigest()
     conn = store._conn
     with known_errors(store.path), conn:

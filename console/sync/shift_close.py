@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from console.domain import wire
 from console.domain.model import Calendar, Shift, Team
+from console.reports.codec import encode
 from console.reports.shift_report import ShiftReport, compute_shift_report
 from console.sla.engine import SlaEngine
 from console.store.reports import (
@@ -217,7 +218,8 @@ def _close_ended(
         if stop():
             break
         report = closing_report(reader, shift, grace_s=grace_s, salt=salt)
-        if write(partial(save_report, report=report)):
+        text = encode(report)  # here, not on the writer's thread: encoding takes a while at 100k
+        if write(partial(save_report, report=report, text=text)):
             result.stored.append(shift.id)
             log.info("shift report stored: %s", shift.id)
     return result
