@@ -26,6 +26,7 @@ import gc
 import json
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -40,6 +41,7 @@ from typing import Any
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
+PY_SPY = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or "py-spy"  # the test extra's
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -342,7 +344,7 @@ def main(argv: list[str]) -> int:
                     if args.py_spy is not None:
                         args.py_spy.mkdir(parents=True, exist_ok=True)
                         out = args.py_spy / f"arrival-{mode}.txt"
-                        cmd = ["py-spy", "record", "--threads", "--format", "raw", "--rate", "100",
+                        cmd = [PY_SPY, "record", "--threads", "--format", "raw", "--rate", "100",
                                "--output", str(out), "--", *cmd]  # fmt: skip
                     subprocess.run(cmd, env=env, check=True, timeout=1800)
                     committed = json.loads(done.read_text())

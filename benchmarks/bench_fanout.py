@@ -37,6 +37,7 @@ from pathlib import Path
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
+PY_SPY = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or "py-spy"  # the test extra's
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.bench_sync import start_service  # noqa: E402
@@ -138,6 +139,10 @@ class Follower:
         self.proc.wait(10)
 
 
+# Innermost frames of a thread that waits (a long-poll, a keep-alive read): no CPU, not counted.
+WAITING = {"Condition.wait", "SocketIO.readinto", "Event.wait", "BaseSelector.select", "Thread.join"}
+
+
 def profile_summary(raw: Path, out: Path, window_s: float, lines: int = 25) -> None:
     """py-spy's collapsed stacks -> the functions the service's samples were in (self and total)."""
     own: Counter[str] = Counter()
@@ -149,12 +154,14 @@ def profile_summary(raw: Path, out: Path, window_s: float, lines: int = 25) -> N
             continue
         count = int(n)
         frames = stack.split(";")
+        if frames[-1].split(" (")[0] in WAITING:
+            continue  # a thread blocked in a long-poll or a keep-alive read: no CPU
         samples += count
         own[frames[-1]] += count
         for f in set(frames):
             total[f] += count
     head = f"py-spy of the reference service during the arrivals ({window_s:.0f} s, {samples} samples"
-    text = [head + " at 100 Hz, idle threads excluded); share of samples:", "", "self (innermost frame):"]
+    text = [head + " at 100 Hz that were not waiting); share of them:", "", "self (innermost frame):"]
     text += [f"  {n / samples:6.1%}  {f}" for f, n in own.most_common(lines)]
     text += ["", "total (anywhere on the stack):"]
     text += [f"  {n / samples:6.1%}  {f}" for f, n in total.most_common(lines)]
@@ -210,7 +217,7 @@ def main(argv: list[str]) -> int:
             spy = None
             if args.profile is not None:
                 spy_raw = Path(tmp) / "spy.txt"
-                spy = subprocess.Popen(["py-spy", "record", "--pid", str(service.pid), "--format", "raw",
+                spy = subprocess.Popen([PY_SPY, "record", "--pid", str(service.pid), "--format", "raw",
                                         "--rate", "100", "--nonblocking", "--output", str(spy_raw)],
                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
                 time.sleep(1.0)
