@@ -93,7 +93,7 @@ def token(url: str, user: str, password: str, scope: str) -> str:
     return str(requests.post(f"{url}/v1/auth/token", json=body, timeout=30).json()["access_token"])
 
 
-def raw_follower(url: str, stop: threading.Event, seen: dict[str, float]) -> None:
+def raw_follower(url: str, stop: threading.Event, seen: dict[str, float], live: threading.Event) -> None:
     s = requests.Session()
     s.headers["Authorization"] = f"Bearer {token(url, 'wallboard', 'demo-viewer', 'viewer')}"
     cursor = ""
@@ -102,6 +102,7 @@ def raw_follower(url: str, stop: threading.Event, seen: dict[str, float]) -> Non
         cursor = body["next_cursor"]
         if not body["has_more"]:
             break
+    live.set()
     while not stop.is_set():
         try:
             r = s.get(f"{url}/v1/changes", params={"cursor": cursor, "limit": 2000, "wait": 2}, timeout=60)
@@ -208,8 +209,11 @@ def main(argv: list[str]) -> int:
                 if not f.live.wait(300):
                     raise SystemExit(f"{f.name} never went live")
             raw_seen: dict[str, float] = {}
-            raw = threading.Thread(target=raw_follower, args=(url, stop, raw_seen), daemon=True)
+            raw_live = threading.Event()
+            raw = threading.Thread(target=raw_follower, args=(url, stop, raw_seen, raw_live), daemon=True)
             raw.start()
+            if not raw_live.wait(300):
+                raise SystemExit("the raw client never reached the end of the feed")
             time.sleep(3.0)  # every follower back in its long-poll
             idle0, t_idle = cpu_s(service.pid), time.perf_counter()
             time.sleep(5.0)
