@@ -58,4 +58,5 @@ class GarbageCollector(QObject):
         """After a big load: what is alive now lives for the session; stop walking it. No collection
         first: a full one over 100k rows would stall the UI thread for ~0.5 s right after the paint."""
         gc.freeze()
-        log.debug("gc: %d objects frozen", gc.get_freeze_count())
+        if log.isEnabledFor(logging.DEBUG):  # counting walks every frozen object: not for nothing
+            log.debug("gc: %d objects frozen", gc.get_freeze_count())
