@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from itertools import repeat
 from typing import Any
 
@@ -92,6 +93,8 @@ def _fast_ok(value: Any) -> bool:
         return False
     if len(joined) > MAX_STRING and max(map(len, strings)) > MAX_STRING:
         return False
+    if joined.isascii():  # O(1) in CPython: ASCII holds no surrogate, so only NUL is left to find
+        return "\x00" not in joined
     return _BAD_TEXT.search(joined) is None
 
 
@@ -113,9 +116,15 @@ def _walk(record: dict[Any, Any], strings: list[str]) -> int:
                 return -1
             nodes += 1
         elif kind is dict or kind is list:
-            inner = _walk_deep(item, 1, strings)
+            # A container of scalars (the customer, the flags, the outcome) in a loop; deeper ones
+            # (or any doubt) through the general walk, which counts and collects them afresh.
+            if kind is dict:
+                strings.extend(item)
+            inner = _scalars(item.values() if kind is dict else item, strings)
             if inner < 0:
-                return -1
+                inner = _walk_deep(item, 1, strings)
+                if inner < 0:
+                    return -1
             nodes += inner
         elif kind is float:
             if not math.isfinite(item):
@@ -123,6 +132,25 @@ def _walk(record: dict[Any, Any], strings: list[str]) -> int:
             nodes += 1
         else:
             return -1  # TooDeep, or a type JSON cannot hold
+    return nodes
+
+
+def _scalars(values: Iterable[Any], strings: list[str]) -> int:
+    """The values counted (with their container), or -1 at the first that is not a sound scalar."""
+    nodes = 1
+    append = strings.append
+    for item in values:
+        kind = type(item)
+        if kind is str:
+            append(item)
+        elif not (
+            item is None
+            or kind is bool
+            or (kind is int and -MAX_INT <= item <= MAX_INT)
+            or (kind is float and math.isfinite(item))
+        ):
+            return -1
+        nodes += 1
     return nodes
 
 
