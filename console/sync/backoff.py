@@ -16,6 +16,12 @@ from console.api import retry
 from console.api.retry import BackoffPolicy as BackoffPolicy  # re-exported: the sync layer's name for it
 from console.sync.state import SyncState
 
+# The policy's values for the loops, read when a Backoff is made (tests shorten these here).
+OFFLINE_AFTER_S = retry.OFFLINE_AFTER_S
+BASE_S = retry.BASE_S
+CAP_S = retry.CAP_S
+RETRY_AFTER_CAP_S = retry.RETRY_AFTER_CAP_S
+
 
 @dataclass(frozen=True, slots=True)
 class Failure:
@@ -37,7 +43,7 @@ class Backoff:
         clock: Callable[[], float] = time.time,
         jitter: Callable[[], float] = retry.jitter,
     ) -> None:
-        self.policy = policy or BackoffPolicy.current()
+        self.policy = policy or BackoffPolicy(BASE_S, CAP_S, OFFLINE_AFTER_S, RETRY_AFTER_CAP_S)
         self.clock, self._jitter = clock, jitter
         self.failing_since: float | None = None
         self.attempt = 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from console.api import retry
+from console.sync import backoff
 from console.sync.backoff import Backoff, BackoffPolicy
 from console.sync.state import SyncState
 
@@ -36,8 +36,8 @@ def test_reconnecting_turns_offline_after_the_threshold_and_success_resets() -> 
 
 
 def test_the_threshold_is_read_when_a_backoff_is_made(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(retry, "OFFLINE_AFTER_S", 0.0)  # the policy's module (console.api.retry)
-    monkeypatch.setattr(retry, "CAP_S", 1.0)
+    monkeypatch.setattr(backoff, "OFFLINE_AFTER_S", 0.0)
+    monkeypatch.setattr(backoff, "CAP_S", 1.0)
     b = Backoff(jitter=lambda: 1.0)
     assert b.policy.offline_after_s == 0.0 and b.policy.cap_s == 1.0
     assert b.failed().state is SyncState.OFFLINE
