@@ -171,7 +171,7 @@ def start_service(n: int) -> tuple[subprocess.Popen[str], str]:
     raise SystemExit("serve-demo did not print its address")
 
 
-def bench_initial_sync(n: int, tmp: Path) -> None:
+def bench_initial_sync(n: int, tmp: Path, compare: list[Path] | None = None) -> None:
     proc, url = start_service(n)
     try:
         session = requests.Session()
@@ -193,41 +193,31 @@ def bench_initial_sync(n: int, tmp: Path) -> None:
             if not body["has_more"]:
                 break
         raw_s = time.perf_counter() - t
-        env = dict(os.environ, CONCIERGE_CACHE_KEY=os.urandom(32).hex(), CONCIERGE_TOKEN=token)
-        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        t = time.perf_counter()
-        done = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "console",
-                "sync",
-                "--api",
-                url,
-                "--cache",
-                str(tmp / "sync.db"),
-                "--once",
-            ],
-            cwd=ROOT,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=600,
-        )
-        sync_s = time.perf_counter() - t
-        peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        if done.returncode != 0:
-            raise SystemExit(f"sync failed: {done.stderr.strip()}")
         print(f"initial sync of {items:,} changes over loopback:")
         print(f"  raw download + json decode {raw_s:6.2f} s")
-        print(f"  python -m console sync     {sync_s:6.2f} s   (bar <= 10 s; includes interpreter start)")
-        peak = (
-            f"{peak_kb / 1024:.0f} MB"
-            if peak_kb > before
-            else f"<= {before / 1024:.0f} MB (an earlier child)"
-        )
-        print(f"  peak RSS of the sync proc  {peak}   (bar <= 300 MB)")
-        print(f"  {done.stdout.strip()}")
+        for i, root in enumerate([ROOT, *(compare or [])]):
+            env = dict(os.environ, CONCIERGE_CACHE_KEY=os.urandom(32).hex(), CONCIERGE_TOKEN=token)
+            before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            t = time.perf_counter()
+            done = subprocess.run(
+                [sys.executable, "-m", "console", "sync", "--api", url, "--cache", str(tmp / f"sync{i}.db"),
+                 "--once"],
+                cwd=root, env=env, capture_output=True, text=True, timeout=600,
+            )  # fmt: skip
+            sync_s = time.perf_counter() - t
+            peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            if done.returncode != 0:
+                raise SystemExit(f"sync failed: {done.stderr.strip()}")
+            which = "" if root == ROOT else f" ({root})"
+            ratio = f"{sync_s / raw_s:.2f}x raw{which}"
+            print(f"  python -m console sync     {sync_s:6.2f} s = {ratio}   (bar <= 2x raw; with start-up)")
+            peak = (
+                f"{peak_kb / 1024:.0f} MB"
+                if peak_kb > before
+                else f"<= {before / 1024:.0f} MB (an earlier child)"
+            )
+            print(f"  peak RSS of the sync proc  {peak}   (bar <= 300 MB)")
+            print(f"  {done.stdout.strip()}")
     finally:
         proc.terminate()
         proc.wait(10)
@@ -237,14 +227,19 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--skip-service", action="store_true")
+    parser.add_argument("--skip-ingest", action="store_true")
+    parser.add_argument(
+        "--compare", type=Path, action="append", help="another checkout (e.g. main): its CLI sync, same run"
+    )
     args = parser.parse_args()
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     py, sqlite = sys.version.split()[0], apsw.sqlite_lib_version()
     print(f"{os.cpu_count()} cores (load {load}), Python {py}, SQLite {sqlite}")
     with tempfile.TemporaryDirectory() as d:
         if not args.skip_service:
-            bench_initial_sync(args.n, Path(d))
-        bench_ingest(args.n, Path(d))
+            bench_initial_sync(args.n, Path(d), args.compare)
+        if not args.skip_ingest:
+            bench_ingest(args.n, Path(d))
 
 
 if __name__ == "__main__":

@@ -38,9 +38,9 @@ from console.api.errors import (
     error_for,
     network_error,
 )
+from console.api.retry import CAP_S, OFFLINE_AFTER_S, BackoffPolicy, jitter
 from console.api.transport import (
     Clock,
-    backoff_delay,
     check_base_url,
     proxies_for,
     retry_after,
@@ -82,7 +82,7 @@ class ApiSettings:
     connect_timeout: float = 5.0
     read_timeout: float = 15.0
     max_retries: int = 4
-    backoff_s: float = 0.5
+    backoff_s: float = 0.5  # the first wait of the back-off policy (console.api.retry) between attempts
 
 
 @dataclass(frozen=True)
@@ -465,9 +465,9 @@ class ApiClient:
         return tokens
 
     def _pause(self, attempt: int, server_wait: float | None, why: str) -> None:
-        delay = backoff_delay(attempt, self.settings.backoff_s)
-        if server_wait is not None:
-            delay = max(delay, server_wait)
+        """Wait before the next attempt, as the one back-off policy says (the sync loop's too)."""
+        policy = BackoffPolicy(self.settings.backoff_s, CAP_S, OFFLINE_AFTER_S)
+        delay = policy.delay(attempt, server_wait, jitter())
         log.warning(
             "retrying in %.1f s (attempt %d of %d): %s",
             delay,

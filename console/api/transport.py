@@ -1,11 +1,10 @@
 """Transport policy of the API client, kept apart from the endpoints: which URLs are allowed, which proxy
-a request goes through, how long to back off, and the server-clock estimate."""
+a request goes through, how long a server may ask us to wait, and the server-clock estimate."""
 
 from __future__ import annotations
 
 import ipaddress
 import os
-import random
 import time
 import urllib.request
 from email.utils import parsedate_to_datetime
@@ -13,8 +12,7 @@ from urllib.parse import urlsplit
 
 import requests.utils
 
-RETRY_AFTER_CAP = 60.0  # seconds: a server asking for longer is treated as "later", not obeyed blindly
-BACKOFF_CAP = 30.0
+from console.api.retry import RETRY_AFTER_CAP_S as RETRY_AFTER_CAP  # a longer ask is "later", not obeyed
 
 
 def is_loopback(host: str) -> bool:
@@ -56,12 +54,6 @@ def proxies_for(url: str, proxy: str | None) -> dict[str, str]:
         return {"http": proxy, "https": proxy}
     env = urllib.request.getproxies_environment()
     return {k: v for k, v in env.items() if k in ("http", "https")}
-
-
-def backoff_delay(attempt: int, base: float) -> float:
-    """Exponential backoff with equal jitter: half fixed, half random, so clients spread out."""
-    step = min(BACKOFF_CAP, base * (2.0**attempt))
-    return step / 2 + random.uniform(0, step / 2)
 
 
 def retry_after(value: str | None, now: float) -> float | None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from itertools import repeat
 from typing import Any
 
@@ -74,15 +75,87 @@ def check_value(value: Any, name: str = "record") -> None:
     integer range, non-finite numbers, NUL or invalid Unicode in any string or key. No recursion.
 
     A fast pass (one regex over all the strings at once) clears a sound record; only a record it flags
-    is walked again, slowly, to name the field."""
+    is walked again, slowly, to name the field. Every string of the record is checked here, so the field
+    readers (console.domain.wire_fields) do not check the strings they read again."""
     if not _fast_ok(value):
         _locate(value, name)
         raise LimitError(f"{name}: breaks the contract's limits")  # pragma: no cover - _locate raised
 
 
 def _fast_ok(value: Any) -> bool:
-    stack: list[tuple[Any, int]] = [(value, 0)]
     strings: list[str] = []
+    nodes = _walk(value, strings) if type(value) is dict else _walk_deep(value, 0, strings)
+    if nodes < 0 or nodes > MAX_NODES:
+        return False
+    try:
+        joined = "".join(strings)
+    except TypeError:  # a key that is not a string
+        return False
+    if len(joined) > MAX_STRING and max(map(len, strings)) > MAX_STRING:
+        return False
+    if joined.isascii():  # O(1) in CPython: ASCII holds no surrogate, so only NUL is left to find
+        return "\x00" not in joined
+    return _BAD_TEXT.search(joined) is None
+
+
+def _walk(record: dict[Any, Any], strings: list[str]) -> int:
+    """A record's own fields in one flat loop (most are scalars); nested values through _walk_deep.
+    Returns the values counted, or -1 when one breaks a limit. Collects every string and key."""
+    strings.extend(record)  # the keys ("".join in _fast_ok refuses any that is not a string)
+    append = strings.append
+    nodes = 1
+    for item in record.values():
+        kind = type(item)
+        if kind is str:
+            append(item)
+            nodes += 1
+        elif item is None or kind is bool:
+            nodes += 1
+        elif kind is int:
+            if not -MAX_INT <= item <= MAX_INT:
+                return -1
+            nodes += 1
+        elif kind is dict or kind is list:
+            # A container of scalars (the customer, the flags, the outcome) in a loop; deeper ones
+            # (or any doubt) through the general walk, which counts and collects them afresh.
+            if kind is dict:
+                strings.extend(item)
+            inner = _scalars(item.values() if kind is dict else item, strings)
+            if inner < 0:
+                inner = _walk_deep(item, 1, strings)
+                if inner < 0:
+                    return -1
+            nodes += inner
+        elif kind is float:
+            if not math.isfinite(item):
+                return -1
+            nodes += 1
+        else:
+            return -1  # TooDeep, or a type JSON cannot hold
+    return nodes
+
+
+def _scalars(values: Iterable[Any], strings: list[str]) -> int:
+    """The values counted (with their container), or -1 at the first that is not a sound scalar."""
+    nodes = 1
+    append = strings.append
+    for item in values:
+        kind = type(item)
+        if kind is str:
+            append(item)
+        elif not (
+            item is None
+            or kind is bool
+            or (kind is int and -MAX_INT <= item <= MAX_INT)
+            or (kind is float and math.isfinite(item))
+        ):
+            return -1
+        nodes += 1
+    return nodes
+
+
+def _walk_deep(value: Any, depth: int, strings: list[str]) -> int:
+    stack: list[tuple[Any, int]] = [(value, depth)]
     push, collect = stack.extend, strings.extend
     nodes = 0
     while stack:
@@ -93,26 +166,21 @@ def _fast_ok(value: Any) -> bool:
             strings.append(item)
         elif kind is dict or kind is list:
             if depth >= MAX_DEPTH:
-                return False
+                return -1
             if kind is dict:
-                collect(item)  # the keys (str in any decoded JSON; "".join below refuses others)
+                collect(item)  # the keys
                 push(zip(item.values(), repeat(depth + 1)))
             else:
                 push(zip(item, repeat(depth + 1)))
         elif kind is int:
             if not -MAX_INT <= item <= MAX_INT:
-                return False
+                return -1
         elif kind is float:
             if not math.isfinite(item):
-                return False
+                return -1
         elif item is not None and kind is not bool:
-            return False  # TooDeep, or a type JSON cannot hold
-    if nodes > MAX_NODES or max(map(len, strings), default=0) > MAX_STRING:
-        return False
-    try:
-        return _BAD_TEXT.search("".join(strings)) is None
-    except TypeError:  # a key that is not a string
-        return False
+            return -1  # TooDeep, or a type JSON cannot hold
+    return nodes
 
 
 def _locate(value: Any, name: str) -> None:

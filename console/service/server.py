@@ -245,6 +245,8 @@ class DemoService:
     def admin(self, req: Request) -> Response:
         if req.client not in LOOPBACK:
             return problem(403, "The admin endpoints answer loopback clients only.")
+        if req.path == "/_admin/enquiries":
+            return self._admin_add(req)
         if req.path != "/_admin/faults":
             return problem(404, "Unknown admin endpoint.")
         if req.method == "POST":
@@ -255,6 +257,23 @@ class DemoService:
         elif req.method != "GET":
             return problem(405, "GET or POST only.")
         return Response(200, json.dumps({"faults": self.faults.spec()}).encode())
+
+    def _admin_add(self, req: Request) -> Response:
+        """POST /_admin/enquiries {"channel": ...}: a new enquiry now, for benchmarks that drive a service
+        in another process; answers its id and the moment it was committed to the feed (time.time())."""
+        if req.method != "POST":
+            return problem(405, "POST only.")
+        try:
+            overrides = json.loads(req.body or b"{}")
+        except ValueError:
+            return problem(422, "The body must be a JSON object.")
+        channel = overrides.get("channel") if isinstance(overrides, dict) else None
+        if not isinstance(channel, str | None):
+            return problem(422, "channel must be a string.")
+        with self.sim.store.lock:
+            e = self.sim.add({"channel": channel} if channel else {})
+            committed = time.time()
+        return Response(200, json.dumps({"id": e.id, "committed_at": committed}).encode())
 
     def __enter__(self) -> DemoService:
         self.start()

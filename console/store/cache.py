@@ -103,6 +103,11 @@ class Store(StoreReader):
         finally:
             lock.release()
         self.schema_version = SCHEMA_VERSION
+        self._key = key  # for reader(): another thread's own connection to the same file
+
+    def reader(self) -> StoreReader:
+        """A new reading connection to this cache, for another thread (WAL: it never blocks the writer)."""
+        return StoreReader(self.path, self._key)
 
     # -- meta ------------------------------------------------------------------------------------
     def set_meta(self, key: str, value: str) -> None:

@@ -95,3 +95,15 @@ def parse_feed_page(items: Sequence[Any]) -> ParsedPage:
                 bad.append((record_id(item), f"change: unknown op {dump(op)[:20]} or unusable id", item))
         page.rows = {ident: enquiry_row(e) for ident, (e, _) in upserts.items()}
     return page
+
+
+def ids_of(items: Sequence[Any]) -> set[str]:
+    """The enquiry ids a feed page names (upserts and deletes), for a full re-read's record of them."""
+    ids: set[str] = set()
+    for item in items:
+        if isinstance(item, dict):
+            enquiry = item.get("enquiry")
+            ident = enquiry.get("id") if isinstance(enquiry, dict) else item.get("id")
+            if isinstance(ident, str):
+                ids.add(ident)
+    return ids

@@ -49,11 +49,24 @@ class StoredReport:
 
 
 # -- stored reports ----------------------------------------------------------------------------------
-def save_report(store: Store, report: ShiftReport, *, actor: str = SYSTEM_ACTOR) -> bool:
+def pack_report(report: ShiftReport) -> tuple[bytes, bytes]:
+    """(encoded text, compressed body): the slow part of storing a report, safe on any thread."""
+    text = encode(report)
+    return text, zlib.compress(text, 6)
+
+
+def save_report(
+    store: Store,
+    report: ShiftReport,
+    *,
+    actor: str = SYSTEM_ACTOR,
+    packed: tuple[bytes, bytes] | None = None,
+) -> bool:
     """Store a shift's report once. True when stored now; False when that shift already has one (the
     first stays: reports are immutable). The audit trail records the report's digest in the same
-    transaction, so a report edited later can be told from the one that was made."""
-    text = encode(report)
+    transaction, so a report edited later can be told from the one that was made. packed: the report's
+    pack_report(), made off the writer's thread."""
+    text, body = pack_report(report) if packed is None else packed
     digest = hashlib.sha256(text).hexdigest()
     conn = store._conn
     with known_errors(store.path), conn:
@@ -68,7 +81,7 @@ def save_report(store: Store, report: ShiftReport, *, actor: str = SYSTEM_ACTOR)
                 report.generated_at,
                 report.schema,
                 digest,
-                zlib.compress(text, 6),
+                body,
             ),
         )
         if conn.changes() == 0:

@@ -1,43 +1,26 @@
-"""One back-off policy for everything that retries the service in a loop (the syncer, the sign-in loop).
+"""What a run of failures means, for everything that retries the service in a loop (the syncer, the
+sign-in loop): how long to wait (the one back-off policy, console.api.retry, also used by the API client
+between the attempts of one request) and the state to report.
 
-Exponential with jitter, capped; a server's Retry-After is honoured up to a minute. A run of failures is
-"reconnecting" until it has lasted `offline_after_s`, then "offline": the threshold is read here and only
-here, when a Backoff is made (tests shorten the module's values before they start a sync).
+A run of failures is "reconnecting" until it has lasted the policy's `offline_after_s`, then "offline":
+the threshold is read here and only here, when a Backoff is made.
 """
 
 from __future__ import annotations
 
-import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from console.api import retry
+from console.api.retry import BackoffPolicy as BackoffPolicy  # re-exported: the sync layer's name for it
 from console.sync.state import SyncState
 
-OFFLINE_AFTER_S = 30.0  # "reconnecting" turns into "offline" after this long without success
-BASE_S = 0.5  # the first wait
-CAP_S = 15.0  # the longest wait (before jitter)
-RETRY_AFTER_CAP_S = 60.0  # a server may ask for a longer pause, up to this
-
-
-@dataclass(frozen=True, slots=True)
-class BackoffPolicy:
-    base_s: float
-    cap_s: float
-    offline_after_s: float
-    retry_after_cap_s: float = RETRY_AFTER_CAP_S
-
-    @classmethod
-    def current(cls) -> BackoffPolicy:
-        """The module's values as they are now."""
-        return cls(BASE_S, CAP_S, OFFLINE_AFTER_S, RETRY_AFTER_CAP_S)
-
-    def delay(self, attempt: int, retry_after: float | None = None, jitter: float = 1.0) -> float:
-        """Seconds to wait before attempt `attempt` + 1 (attempt counts from 0); jitter in [0.5, 1.5]."""
-        wait = min(self.cap_s, self.base_s * 2.0 ** min(attempt, 62)) * jitter
-        if retry_after:
-            wait = max(wait, min(retry_after, self.retry_after_cap_s))
-        return wait
+# The policy's values for the loops, read when a Backoff is made (tests shorten these here).
+OFFLINE_AFTER_S = retry.OFFLINE_AFTER_S
+BASE_S = retry.BASE_S
+CAP_S = retry.CAP_S
+RETRY_AFTER_CAP_S = retry.RETRY_AFTER_CAP_S
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,9 +41,9 @@ class Backoff:
         policy: BackoffPolicy | None = None,
         *,
         clock: Callable[[], float] = time.time,
-        jitter: Callable[[], float] = lambda: random.uniform(0.5, 1.5),
+        jitter: Callable[[], float] = retry.jitter,
     ) -> None:
-        self.policy = policy or BackoffPolicy.current()
+        self.policy = policy or BackoffPolicy(BASE_S, CAP_S, OFFLINE_AFTER_S, RETRY_AFTER_CAP_S)
         self.clock, self._jitter = clock, jitter
         self.failing_since: float | None = None
         self.attempt = 0

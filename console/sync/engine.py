@@ -33,9 +33,11 @@ from console.api.errors import (
 from console.domain import wire
 from console.domain.model import ChangeSet, Enquiry
 from console.store.cache import KnownError, OutboxItem, OutboxResult, ParsedPage, Store, parse_feed_page
+from console.store.feed import ids_of
 from console.store.reports import replace_reference_logged
 from console.sync.anchor import anchor_audit
 from console.sync.backoff import Backoff, BackoffPolicy
+from console.sync.report_thread import ShiftCloser
 from console.sync.shift_close import close_shifts_quietly
 from console.sync.state import SyncState, SyncStatus
 
@@ -119,6 +121,7 @@ class Syncer:
         self._state = SyncStatus(SyncState.SYNCING, time.time(), float(last) if last else None)
         self._refreshed_at = 0.0
         self._stop: threading.Event | None = None
+        self.closer: ShiftCloser | None = None  # while run_forever runs (console.sync.report_thread)
 
     # -- for the UI thread ------------------------------------------------------------------------
     def submit(self, fn: Callable[[Store], T]) -> Future[T]:
@@ -203,7 +206,10 @@ class Syncer:
             counts.reference_changed = True
             self._emit(ChangeSet(reference_changed=True))
         self._refreshed_at = time.monotonic()
-        close_shifts_quietly(self.store, now)  # the reports of shifts that have just ended
+        if self.closer is not None:  # live: reports of ended shifts take seconds at 100k, off this thread
+            self.closer.poke(now)
+        else:  # a one-off run_once (the CLI): here and now
+            close_shifts_quietly(self.store, now)
 
     def _synced(self) -> None:
         now = self.api.now()
@@ -249,7 +255,7 @@ class Syncer:
         while True:
             # The next page is fetched and parsed while SQLite writes this one (it releases the GIL).
             ahead = _background(self._fetch, page.next_cursor, 0.0) if page.has_more else None
-            seen = _ids_of(page.items) if resync else ()
+            seen = ids_of(page.items) if resync else ()
             cs = self.store.apply_parsed(parsed, page.next_cursor, now=self.api.now(), seen=seen)
             counts.pages += 1
             counts.add(cs)
@@ -377,12 +383,14 @@ class Syncer:
     def run_forever(self, stop: threading.Event) -> None:
         """Sync until stop is set or sign-in is needed. Never raises for network trouble. Jobs
         submitted before it returns are all run: a local action is never dropped by a stop."""
+        self.closer = ShiftCloser(self.store.reader, self.submit)
         try:
             self._run_forever(stop)
         finally:
             with self._jobs_lock:
                 self._closed = True
             self._run_jobs()
+            self.closer.stop(timeout_s=1.0)  # its next write is refused: it ends after this report
 
     def _run_forever(self, stop: threading.Event) -> None:
         backoff = Backoff(self.backoff)
@@ -482,16 +490,3 @@ class Syncer:
         )
         if changed and self.on_state is not None:
             self.on_state(self._state)
-
-
-def _ids_of(items: list[Any]) -> set[str]:
-    ids: set[str] = set()
-    for item in items:
-        if isinstance(item, dict):
-            ident = item.get("id")
-            enquiry = item.get("enquiry")
-            if isinstance(enquiry, dict):
-                ident = enquiry.get("id")
-            if isinstance(ident, str):
-                ids.add(ident)
-    return ids

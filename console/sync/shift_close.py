@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import CancelledError
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from console.domain import wire
@@ -25,6 +27,7 @@ from console.store.reports import (
     Amendment,
     has_report,
     load_report,
+    pack_report,
     report_amendments,
     save_amendment,
     save_report,
@@ -40,6 +43,26 @@ if TYPE_CHECKING:
     from console.store.reads import StoreReader
 
 log = logging.getLogger("concierge.reports")
+T = TypeVar("T")
+
+
+class Writer(Protocol):
+    """Runs fn(store) where the cache's one writer lives and returns its result: at once, on the thread
+    that owns the Store (direct), or as a job of the sync thread (console.sync.report_thread)."""
+
+    def __call__(self, fn: Callable[[Store], T], /) -> T: ...
+
+
+def _set_meta(key: str, value: str) -> Callable[[Store], None]:
+    return lambda store: store.set_meta(key, value)
+
+
+def direct(store: Store) -> Writer:
+    def write(fn: Callable[[Store], T]) -> T:
+        return fn(store)
+
+    return write
+
 
 # A shift that ended longer ago than this gets no report computed late: the cache may no longer hold
 # what happened in it, and a first start on an old cache should not compute weeks of reports.
@@ -98,6 +121,10 @@ def report_zone(teams: Sequence[Team], calendars: Iterable[Calendar]) -> str:
             continue
         return zone
     return "UTC"
+
+
+def _salt(reader: StoreReader, write: Writer) -> str:
+    return reader.get_meta(SALT_KEY) or write(handle_salt)
 
 
 def handle_salt(store: Store) -> str:
@@ -159,19 +186,40 @@ def close_ended_shifts(
     ago) and has none yet. `now` is the server's time. shifts None: the cached API shifts. synced_at:
     when the cache last caught up with the server; a shift is closed only once the cache has been
     synced grace_s after its end (a report is stored for good: never from a cache that is behind)."""
+    return _close_ended(
+        store, direct(store), now, shifts, grace_s=grace_s, max_age_s=max_age_s, synced_at=synced_at
+    )
+
+
+def _close_ended(
+    reader: StoreReader,
+    write: Writer,
+    now: float,
+    shifts: Iterable[Shift] | None = None,
+    *,
+    grace_s: float = GRACE_S,
+    max_age_s: float = MAX_AGE_S,
+    synced_at: float | None = None,
+    stop: Callable[[], bool] = lambda: False,
+) -> CloseResult:
+    """close_ended_shifts, reading through `reader` and storing through `write` (the work of computing
+    may run on any thread; storing runs where the writer lives). stop: checked between shifts."""
     result = CloseResult()
     ready = now if synced_at is None else min(now, synced_at)
     todo = [
         s
-        for s in (store.shifts() if shifts is None else shifts)
-        if now - max_age_s <= s.end <= ready - grace_s and not has_report(store, s.id)
+        for s in (reader.shifts() if shifts is None else shifts)
+        if now - max_age_s <= s.end <= ready - grace_s and not has_report(reader, s.id)
     ]
     if not todo:
         return result
-    salt = handle_salt(store)
+    salt = _salt(reader, write)
     for shift in sorted(todo, key=lambda s: (s.end, s.id)):
-        report = closing_report(store, shift, grace_s=grace_s, salt=salt)
-        if save_report(store, report):
+        if stop():
+            break
+        report = closing_report(reader, shift, grace_s=grace_s, salt=salt)
+        packed = pack_report(report)  # here, not on the writer's thread: a while at 100k enquiries
+        if write(partial(save_report, report=report, packed=packed)):
             result.stored.append(shift.id)
             log.info("shift report stored: %s", shift.id)
     return result
@@ -195,29 +243,41 @@ def amend_reports(store: Store, now: float, shifts: Iterable[Shift]) -> list[str
     """Compare each recent stored report with the same shift counted on everything the cache knows now,
     and record what changed as an amendment (once per change), at most once per AMEND_EVERY_S of synced
     data (the check reads the cache as of its last sync). Returns the shift ids amended now."""
+    return _amend(store, direct(store), now, shifts)
+
+
+def _amend(
+    reader: StoreReader,
+    write: Writer,
+    now: float,
+    shifts: Iterable[Shift],
+    stop: Callable[[], bool] = lambda: False,
+) -> list[str]:
     by_id = {s.id: s for s in shifts}
-    synced = last_synced(store)
+    synced = last_synced(reader)
     amended = []
-    for row in stored_reports(store):
+    for row in stored_reports(reader):
         shift = by_id.get(row.shift_id)
-        if shift is None or not 0 <= now - row.generated_at <= AMEND_WINDOW_S:
+        if shift is None or not 0 <= now - row.generated_at <= AMEND_WINDOW_S or stop():
             continue
         key = f"amend_checked:{row.shift_id}"
         try:
-            checked = float(store.get_meta(key) or "-inf")
+            checked = float(reader.get_meta(key) or "-inf")
         except ValueError:
             checked = float("-inf")
         if synced - checked < AMEND_EVERY_S:
             continue
-        store.set_meta(key, repr(synced))
-        stored = load_report(store, row.shift_id)
+        write(_set_meta(key, repr(synced)))
+        stored = load_report(reader, row.shift_id)
         if stored is None or not stored.data_cutoff:
             continue
-        known = build_report(store, shift, stored.generated_at, salt=handle_salt(store), data_cutoff=now)
+        salt = _salt(reader, write)
+        known = build_report(reader, shift, stored.generated_at, salt=salt, data_cutoff=now)
         changes = figure_changes(stored, known)
-        before = report_amendments(store, row.shift_id)
+        before = report_amendments(reader, row.shift_id)
         if changes and (not before or before[-1].changes != changes):
-            save_amendment(store, Amendment(row.shift_id, now, changes))
+            amendment = Amendment(row.shift_id, now, changes)
+            write(partial(save_amendment, amendment=amendment))
             amended.append(row.shift_id)
     return amended
 
@@ -234,19 +294,32 @@ def close_shifts_quietly(store: Store, now: float, extra: Mapping[str, Any] | No
     """For the sync loop: close ended shifts (API and local: extra None reads the settings file), never
     taking the loop down. A failure is logged with its traceback and returned as a problem; the next
     call tries again."""
+    return close_quietly(store, direct(store), now, extra)
+
+
+def close_quietly(
+    reader: StoreReader,
+    write: Writer,
+    now: float,
+    extra: Mapping[str, Any] | None = None,
+    *,
+    stop: Callable[[], bool] = lambda: False,
+) -> CloseResult:
+    """close_shifts_quietly, reading through `reader` and storing through `write`, so that the
+    computing (seconds at 100,000 enquiries) may run off the sync thread (console.sync.report_thread)."""
     try:
         if extra is None:  # the sync loop knows no settings: the user's file may set local shifts
             from console.platform.settings import load
 
             extra = load().extra
         salt = extra.get(SALT_KEY)
-        if isinstance(salt, str) and salt and store.get_meta(SALT_KEY) != salt:
-            store.set_meta(SALT_KEY, salt)  # the site's own salt: every cache masks handles alike
-        shifts, problems = all_shifts(store, extra)
-        result = close_ended_shifts(store, now, shifts, synced_at=last_synced(store))
-        amend_reports(store, now, shifts)
-    except KnownError:
-        raise  # the cache itself: the loop's own handling (retry, state) applies
+        if isinstance(salt, str) and salt and reader.get_meta(SALT_KEY) != salt:
+            write(_set_meta(SALT_KEY, salt))  # the site's own salt: every cache masks handles alike
+        shifts, problems = all_shifts(reader, extra)
+        result = _close_ended(reader, write, now, shifts, synced_at=last_synced(reader), stop=stop)
+        _amend(reader, write, now, shifts, stop=stop)
+    except (KnownError, CancelledError):
+        raise  # the cache itself: the loop's own handling (retry, state); or sync stopped meanwhile
     except Exception as e:  # a bug in a report must not stop the queue from syncing
         log.exception("computing a shift report failed")
         return CloseResult(problems=[f"a shift report could not be computed: {e}"])

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import gc
 import logging
+import time
 
 from PySide6.QtCore import QObject, QTimer
 
 log = logging.getLogger("concierge.gc")
+BULK_S = 0.02  # a collection slower than this walked bulk data
 
 
 class GarbageCollector(QObject):
@@ -42,7 +44,13 @@ class GarbageCollector(QObject):
         counts = gc.get_count()
         for generation in (2, 1, 0):
             if counts[generation] > threshold[generation]:
+                started = time.perf_counter()
                 gc.collect(generation)
+                if time.perf_counter() - started > BULK_S:
+                    # A slow collection walked bulk data made since the last freeze (rows synced live,
+                    # clocks made exact): what survived it lives for the session, so it is frozen too,
+                    # or every later collection walks it again (up to a second: bench_arrival.py).
+                    self.freeze_long_lived()
                 return
 
     @staticmethod
@@ -50,4 +58,5 @@ class GarbageCollector(QObject):
         """After a big load: what is alive now lives for the session; stop walking it. No collection
         first: a full one over 100k rows would stall the UI thread for ~0.5 s right after the paint."""
         gc.freeze()
-        log.debug("gc: %d objects frozen", gc.get_freeze_count())
+        if log.isEnabledFor(logging.DEBUG):  # counting walks every frozen object: not for nothing
+            log.debug("gc: %d objects frozen", gc.get_freeze_count())
