@@ -167,3 +167,20 @@ def test_a_bad_rules_file_says_where_and_why(text, says):
 def test_an_unknown_jurisdiction_names_the_known_ones():
     with pytest.raises(RulesError, match="known: uk, us"):
         default_rules().jurisdiction("fr")
+
+
+@pytest.mark.expected_log(r"jurisdiction. was ignored", logger="concierge.settings")
+def test_the_jurisdiction_is_a_site_setting_checked_against_the_rules(tmp_path):
+    import json
+
+    from console.platform import settings as settings_file
+
+    machine, user = tmp_path / "m.json", tmp_path / "u.json"
+    machine.write_text(json.dumps({"jurisdiction": "us"}), encoding="utf-8")
+    user.write_text(json.dumps({}), encoding="utf-8")
+    assert settings_file.load(user, machine).jurisdiction == "us"
+    assert settings_file.Settings().jurisdiction == "uk"
+    user.write_text(json.dumps({"jurisdiction": "mars"}), encoding="utf-8")
+    loaded = settings_file.load(user, machine)
+    assert loaded.jurisdiction == "us"
+    assert any("'jurisdiction' was ignored: expected one of uk, us" in p for p in loaded.problems)
