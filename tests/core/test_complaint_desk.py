@@ -1,0 +1,124 @@
+"""The live floor's view of complaints and reply windows: the flags cell, the detail pane's clock lines,
+the saved views, the wallboard's counts, and the audit detail of a decision."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from console.domain.complaints import default_rules
+from console.domain.complaints.detect import propose
+from console.domain.complaints.status import Decision
+from console.domain.model import Team
+from console.live.complaints import (
+    COMPLAINTS_VIEW,
+    WINDOW_VIEW,
+    ComplaintDesk,
+    complaints_calendar,
+    decision_detail,
+)
+from console.sla.defaults import default_calendars
+from tests.helpers.store import make_enquiry
+
+LONDON = ZoneInfo("Europe/London")
+TZ = "Europe/London"
+
+
+def at(*parts: int) -> float:
+    return datetime(*parts, tzinfo=LONDON).timestamp()  # type: ignore[misc, arg-type]
+
+
+RECEIVED = at(2026, 9, 4, 16, 0)  # Friday
+
+
+def desk(decisions: dict[str, Decision] | None = None) -> ComplaintDesk:
+    calendars = {c.id: c for c in default_calendars()}
+    return ComplaintDesk(default_rules(), "uk", calendars["business"], decisions)
+
+
+def flagged(i: int, **kw: object) -> object:
+    base: dict[str, object] = dict(
+        topic="accounts", flags=frozenset({"complaint"}), first_customer_message_at=RECEIVED,
+        channel="x", visibility="public", text="hi",
+    )  # fmt: skip
+    base.update(kw)
+    return make_enquiry(i, **base)  # type: ignore[arg-type]
+
+
+def test_a_flagged_complaint_shows_its_nearest_clock_in_the_flags_cell():
+    e = flagged(1)
+    cell = desk().flag_cell(e, "Complaint", RECEIVED + 3600, TZ)  # type: ignore[arg-type]
+    assert cell.text == "Complaint 5 d 0 h left"
+    assert cell.state is None  # on track: not coloured
+    assert "flagged by the bank's systems" in cell.tip
+    assert "Summary resolution (3 business days): 5 d 0 h left · due Wed 17:00" in cell.tip
+
+
+def test_a_proposal_is_marked_and_a_dismissal_clears_it():
+    e = make_enquiry(1, text="absolutely disgraceful service", channel="x", visibility="public")
+    assert desk().flag_cell(e, "", RECEIVED, TZ).text == "Complaint?"
+    gone = desk({e.id: Decision(e.id, "dismissed", RECEIVED, "sam")})
+    assert gone.flag_cell(e, "", RECEIVED, TZ).text == ""
+    kept = desk({e.id: Decision(e.id, "confirmed", RECEIVED, "sam")})
+    cell = kept.flag_cell(e, "", RECEIVED, TZ)
+    assert cell.text.startswith("Complaint ") and "confirmed by a supervisor" in cell.tip
+
+
+def test_a_whatsapp_dm_shows_its_window_and_warns_before_it_closes():
+    last = at(2026, 6, 1, 12, 0)
+    e = make_enquiry(1, channel="whatsapp", visibility="private", last_customer_message_at=last, text="hi")
+    d = desk()
+    assert d.flag_cell(e, "", last + 3600, TZ).text == "Reply window 23:00 left"
+    closing = d.flag_cell(e, "", last + 23 * 3600, TZ)
+    assert closing.state == "at_risk" and closing.text == "Reply window 1:00 left"
+    closed = d.flag_cell(e, "", last + 25 * 3600, TZ)
+    assert closed.state == "breached" and closed.text == "Window closed"
+    lines = d.clock_lines(e, last + 23 * 3600, TZ)
+    assert [(x.name, x.state) for x in lines] == [("WhatsApp customer-service window", "Closing soon")]
+
+
+def test_clock_lines_list_every_clock_of_a_confirmed_complaint():
+    lines = desk().clock_lines(flagged(1), RECEIVED + 60, TZ)  # type: ignore[arg-type]
+    assert [x.name for x in lines] == [
+        "Summary resolution (3 business days)",
+        "Final or holding response (8 weeks)",
+    ]
+    late = desk().clock_lines(flagged(1), at(2026, 9, 10, 9, 0), TZ)  # type: ignore[arg-type]
+    assert late[0].state == "Passed: the next clock applies"
+    assert late[1].state == "On track"
+
+
+def test_views_and_counts():
+    now = at(2026, 9, 9, 10, 0)  # Wednesday: the summary windows of Friday's complaints end today
+    rows = [
+        flagged(1),  # due today
+        flagged(2, first_customer_message_at=at(2026, 8, 1, 10, 0), topic="payments"),  # 15 b.d. passed
+        make_enquiry(3, text="worst bank ever", channel="x", visibility="public"),  # proposed
+        make_enquiry(4, text="what time do you open?", channel="x", visibility="public"),
+        make_enquiry(5, channel="instagram", visibility="private", last_customer_message_at=now - 23 * 3600),
+        flagged(6, status="resolved", resolved_at=now - 60),
+    ]
+    d = desk()
+    views = {v.key: v for v in d.views(lambda: now)}
+    assert [e.id for e in rows if views[COMPLAINTS_VIEW].predicate(e)] == ["E000001", "E000002", "E000003"]
+    assert [e.id for e in rows if views[WINDOW_VIEW].predicate(e)] == ["E000005"]
+    c = d.counts(rows, now, TZ)
+    assert (c.open, c.due_today, c.overdue, c.proposed, c.windows_closing) == (2, 1, 0, 1, 1)
+
+
+def test_the_complaints_calendar_is_the_complaints_teams():
+    calendars = {c.id: c for c in default_calendars()}
+    teams = [
+        Team("s", "Social", "social", ("general",), "social"),
+        Team("c", "Complaints", "specialist", ("complaint",), "business"),
+    ]
+    assert complaints_calendar(teams, calendars) is calendars["business"]
+    assert complaints_calendar([], {}) is None
+
+
+def test_a_decision_records_masked_cues_never_the_message():
+    p = propose('you sent my card to "J Smith 4111 1111 1111 1111" and it is disgraceful')
+    detail = decision_detail(p, "proposed")
+    assert "disgraceful" in detail["words"]  # type: ignore[operator]
+    assert "4111 1111 1111 1111" not in str(detail)
+    assert detail["proposed"] is True and detail["before"] == "proposed"
