@@ -4,12 +4,13 @@ the saved views, the wallboard's counts, and the audit detail of a decision."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from console.domain.complaints import default_rules
 from console.domain.complaints.detect import propose
 from console.domain.complaints.status import Decision
-from console.domain.model import Team
+from console.domain.model import Enquiry, Team
 from console.live.complaints import (
     COMPLAINTS_VIEW,
     WINDOW_VIEW,
@@ -36,18 +37,18 @@ def desk(decisions: dict[str, Decision] | None = None) -> ComplaintDesk:
     return ComplaintDesk(default_rules(), "uk", calendars["business"], decisions)
 
 
-def flagged(i: int, **kw: object) -> object:
-    base: dict[str, object] = dict(
+def flagged(i: int, **kw: Any) -> Enquiry:
+    base: dict[str, Any] = dict(
         topic="accounts", flags=frozenset({"complaint"}), first_customer_message_at=RECEIVED,
         channel="x", visibility="public", text="hi",
     )  # fmt: skip
     base.update(kw)
-    return make_enquiry(i, **base)  # type: ignore[arg-type]
+    return make_enquiry(i, **base)
 
 
 def test_a_flagged_complaint_shows_its_nearest_clock_in_the_flags_cell():
     e = flagged(1)
-    cell = desk().flag_cell(e, "Complaint", RECEIVED + 3600, TZ)  # type: ignore[arg-type]
+    cell = desk().flag_cell(e, "Complaint", RECEIVED + 3600, TZ)
     assert cell.text == "Complaint 5 d 0 h left"
     assert cell.state is None  # on track: not coloured
     assert "flagged by the bank's systems" in cell.tip
@@ -78,12 +79,12 @@ def test_a_whatsapp_dm_shows_its_window_and_warns_before_it_closes():
 
 
 def test_clock_lines_list_every_clock_of_a_confirmed_complaint():
-    lines = desk().clock_lines(flagged(1), RECEIVED + 60, TZ)  # type: ignore[arg-type]
+    lines = desk().clock_lines(flagged(1), RECEIVED + 60, TZ)
     assert [x.name for x in lines] == [
         "Summary resolution (3 business days)",
         "Final or holding response (8 weeks)",
     ]
-    late = desk().clock_lines(flagged(1), at(2026, 9, 10, 9, 0), TZ)  # type: ignore[arg-type]
+    late = desk().clock_lines(flagged(1), at(2026, 9, 10, 9, 0), TZ)
     assert late[0].state == "Passed: the next clock applies"
     assert late[1].state == "On track"
 
