@@ -189,15 +189,7 @@ class ComplaintDesk:
     # --- the floor ----------------------------------------------------------------------------------
 
     def views(self, now: Callable[[], float]) -> list[SavedView]:
-        """The navigator's "Complaints" (confirmed or proposed, open) and "Reply window closing"."""
-
-        def complaints(e: Enquiry) -> bool:
-            return e.is_open and self.state(e) in (BY_SERVICE, BY_SUPERVISOR, PROPOSED)
-
-        return [
-            SavedView(COMPLAINTS_VIEW, "Complaints", complaints),
-            SavedView(WINDOW_VIEW, "Reply window closing", lambda e: closing_soon(e, self.rules, now())),
-        ]
+        return complaint_views(lambda: self, now)
 
     def counts(self, enquiries: Iterable[Enquiry], now: float, tz: str) -> ComplaintCounts:
         zone = ZoneInfo(tz)
@@ -223,6 +215,22 @@ class ComplaintDesk:
             elif datetime.fromtimestamp(status.due_at, zone).date() == today:
                 due_today += 1
         return ComplaintCounts(n_open, due_today, overdue, proposed, closing)
+
+
+def complaint_views(desk: Callable[[], ComplaintDesk], now: Callable[[], float]) -> list[SavedView]:
+    """The navigator's "Complaints" (confirmed or proposed, open) and "Reply window closing". `desk` is
+    asked on every call, so a view stays right when the desk is rebuilt (new rules, new decisions)."""
+
+    def complaints(e: Enquiry) -> bool:
+        return e.is_open and desk().state(e) in (BY_SERVICE, BY_SUPERVISOR, PROPOSED)
+
+    def closing(e: Enquiry) -> bool:
+        return closing_soon(e, desk().rules, now())
+
+    return [
+        SavedView(COMPLAINTS_VIEW, "Complaints", complaints),
+        SavedView(WINDOW_VIEW, "Reply window closing", closing),
+    ]
 
 
 def _short(seconds: float) -> str:

@@ -32,6 +32,7 @@ from console.domain.model import Assignment, Enquiry, Message
 from console.domain.privacy import mask_handle, mask_text
 from console.sla.words import NO_CLOCK
 from widgets.app.dialogs import confirm_open_link
+from widgets.detail.complaint_box import ComplaintBox
 
 URL_RE = re.compile(r"https?://[^\s<>\"']+", re.IGNORECASE)
 HIDDEN = "(hidden: privacy is set to masked)"
@@ -99,6 +100,7 @@ class DetailPane(QWidget):
 
         self.title = _plain_label(bold=True)
         self.meta = _plain_label()
+        self.complaint = ComplaintBox()  # a proposed or confirmed complaint: confirm or dismiss (audited)
         self.clocks = _tree(("SLA clock", "Time left · deadline", "State"), "SLA clocks")
         self.conversation = _MaskedCopyText()
         self.conversation.setReadOnly(True)
@@ -122,6 +124,7 @@ class DetailPane(QWidget):
         top.addWidget(self.reveal_button, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(top)
         layout.addWidget(self.meta)
+        layout.addWidget(self.complaint)
         layout.addWidget(self.clocks)
         layout.addWidget(self.tabs, 1)
         self.clear()
@@ -146,6 +149,10 @@ class DetailPane(QWidget):
 
     def _mode(self) -> str:
         return "full" if self._current in self._revealed else self._privacy
+
+    def privacy_mode(self) -> str:
+        """The privacy mode the enquiry on show is shown in (full once revealed)."""
+        return self._mode()
 
     def _text(self, text: str) -> str:
         mode = self._mode()
@@ -183,6 +190,7 @@ class DetailPane(QWidget):
         self.title.setText("No enquiry selected")
         self.meta.setText("Pick an enquiry in the queue to see its conversation and clocks.")
         self.clocks.clear()
+        self.complaint.hide()
         self.conversation.setPlainText("")
         self.earlier.clear()
         self.assignments.clear()

@@ -15,6 +15,7 @@ import time
 from PySide6.QtCore import QObject, Slot
 
 from console.domain.model import Enquiry
+from console.live.complaints import complaint_views
 from console.live.metrics import (
     RESPONSE_CLOCKS,
     HeaderMetrics,
@@ -57,7 +58,9 @@ class FiguresPresenter(QObject):
         self._computing = False
         self._next_compute = 0.0
         # The navigator's views filter the queue on the UI thread with the UI's engine.
-        self._views = saved_views(reference.now, reference.due_at)
+        self._views = saved_views(reference.now, reference.due_at) + complaint_views(
+            lambda: reference.complaints, reference.now
+        )
         self._channels: list[tuple[str, str]] | None = None
         self._teams: list[tuple[str, str]] | None = None
         self._worker_engine: SlaEngine | None = None  # made, then used, only by the worker's jobs
@@ -105,6 +108,7 @@ class FiguresPresenter(QObject):
         self.update_structure(rows)
         agents, tz, ref = list(self.reference.agents), self.reference.tz, self.reference
         engine, cache = self._worker_engine, self._worker_cache
+        desk = ref.complaints.twin()  # the worker's own: its clocks and caches are not the UI's
         self._computing = True
         started = time.monotonic()
 
@@ -128,7 +132,7 @@ class FiguresPresenter(QObject):
                 cache[e.id] = (e.version, brief)
                 return brief
 
-            views = saved_views(lambda: now, due_at)
+            views = saved_views(lambda: now, due_at) + complaint_views(lambda: desk, lambda: now)
             return navigator_counts(rows, views), header_metrics(rows, agents, clocks_of, now, tz), own
 
         def done(result: tuple[NavigatorCounts, HeaderMetrics, SlaEngine]) -> None:

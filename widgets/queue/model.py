@@ -37,6 +37,7 @@ from widgets.queue.cells import (
     SLA_STATE_ROLE,
     SLA_STATUS_ROLE,
     Cell,
+    FlagCells,
     Index,
     QueueCells,
 )
@@ -150,6 +151,11 @@ class QueueModel(QueueCells, QAbstractTableModel):
                 r.sla_text = None  # the countdown text names the deadline in the display zone
             self._emit_all_changed()
 
+    def set_flag_cells(self, flag_cells: FlagCells | None) -> None:
+        """What the flags cell adds: complaint and reply-window clocks (None: the flags alone)."""
+        self._flag_cells = flag_cells
+        self._emit_all_changed()
+
     def set_names(self, teams: dict[str, str], agents: dict[str, str]) -> None:
         self._labels.teams, self._labels.agents = dict(teams), dict(agents)
         self._text_changed(hay_only=True)
@@ -204,10 +210,10 @@ class QueueModel(QueueCells, QAbstractTableModel):
 
     def tick(self, first_row: int, last_row: int) -> None:
         """Recompute the clocks of rows first_row..last_row (the visible ones) and repaint just those
-        cells: one dataChanged spanning the SLA and age columns."""
+        cells: one dataChanged spanning the SLA column to the flags (complaint and reply-window clocks)."""
         span = self._ix.tick(first_row, last_row)
         if span is not None:
-            self.dataChanged.emit(self.index(span[0], Col.SLA), self.index(span[1], Col.AGE), CLOCK_ROLES)
+            self.dataChanged.emit(self.index(span[0], Col.SLA), self.index(span[1], Col.FLAGS), CLOCK_ROLES)
 
     def refresh_some(self, n: int, budget_s: float = 0.002) -> None:
         """Recompute up to n more cached clocks off screen, without repainting (the view calls this)."""
