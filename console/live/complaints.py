@@ -17,7 +17,6 @@ from console.domain.complaints.detect import Proposal, propose
 from console.domain.complaints.rules import Rules
 from console.domain.complaints.status import (
     BY_SERVICE,
-    BY_SUPERVISOR,
     COMPLAINT,
     PROPOSED,
     Decision,
@@ -50,6 +49,7 @@ from console.sla.reply_windows import (
 from console.sla.words import format_age, hours_minutes
 
 COMPLAINTS_VIEW = "complaints"
+PROPOSED_VIEW = "possible_complaints"
 WINDOW_VIEW = "reply_window_closing"
 _SEVERITY = {None: 0, "on_track": 0, "at_risk": 1, "urgent": 2, "breached": 3}
 
@@ -161,7 +161,7 @@ class ComplaintDesk:
         w = self.window(e)
         if w is not None:
             ws = window_status(w, now, self.rules.warn_s)
-            parts.append(f"Reply window {_short(ws.remaining_s)}" if ws.remaining_s >= 0 else "Window closed")
+            parts.append(f"Window {_short(ws.remaining_s)}" if ws.remaining_s >= 0 else "Window closed")
             worst = _worse(worst, ws.state)
             tips.append(f"{w.rule.name}: {format_window(w, ws, tz, now)}")
         return FlagCell(" · ".join(p for p in parts if p), worst, "\n".join(t for t in tips if t))
@@ -218,17 +218,22 @@ class ComplaintDesk:
 
 
 def complaint_views(desk: Callable[[], ComplaintDesk], now: Callable[[], float]) -> list[SavedView]:
-    """The navigator's "Complaints" (confirmed or proposed, open) and "Reply window closing". `desk` is
+    """The navigator's "Complaints" (confirmed: flagged by the bank's systems or by a supervisor), "Possible
+    complaints" (proposed from the words, awaiting a supervisor) and "Reply window closing". `desk` is
     asked on every call, so a view stays right when the desk is rebuilt (new rules, new decisions)."""
 
-    def complaints(e: Enquiry) -> bool:
-        return e.is_open and desk().state(e) in (BY_SERVICE, BY_SUPERVISOR, PROPOSED)
+    def confirmed(e: Enquiry) -> bool:
+        return e.is_open and is_confirmed(desk().state(e))
+
+    def proposed(e: Enquiry) -> bool:
+        return e.is_open and desk().state(e) == PROPOSED
 
     def closing(e: Enquiry) -> bool:
         return closing_soon(e, desk().rules, now())
 
     return [
-        SavedView(COMPLAINTS_VIEW, "Complaints", complaints),
+        SavedView(COMPLAINTS_VIEW, "Complaints", confirmed),
+        SavedView(PROPOSED_VIEW, "Possible complaints", proposed),
         SavedView(WINDOW_VIEW, "Reply window closing", closing),
     ]
 

@@ -13,6 +13,7 @@ from console.domain.complaints.status import Decision
 from console.domain.model import Enquiry, Team
 from console.live.complaints import (
     COMPLAINTS_VIEW,
+    PROPOSED_VIEW,
     WINDOW_VIEW,
     ComplaintDesk,
     complaints_calendar,
@@ -69,9 +70,9 @@ def test_a_whatsapp_dm_shows_its_window_and_warns_before_it_closes():
     last = at(2026, 6, 1, 12, 0)
     e = make_enquiry(1, channel="whatsapp", visibility="private", last_customer_message_at=last, text="hi")
     d = desk()
-    assert d.flag_cell(e, "", last + 3600, TZ).text == "Reply window 23:00 left"
+    assert d.flag_cell(e, "", last + 3600, TZ).text == "Window 23:00 left"
     closing = d.flag_cell(e, "", last + 23 * 3600, TZ)
-    assert closing.state == "at_risk" and closing.text == "Reply window 1:00 left"
+    assert closing.state == "at_risk" and closing.text == "Window 1:00 left"
     closed = d.flag_cell(e, "", last + 25 * 3600, TZ)
     assert closed.state == "breached" and closed.text == "Window closed"
     lines = d.clock_lines(e, last + 23 * 3600, TZ)
@@ -101,7 +102,8 @@ def test_views_and_counts():
     ]
     d = desk()
     views = {v.key: v for v in d.views(lambda: now)}
-    assert [e.id for e in rows if views[COMPLAINTS_VIEW].predicate(e)] == ["E000001", "E000002", "E000003"]
+    assert [e.id for e in rows if views[COMPLAINTS_VIEW].predicate(e)] == ["E000001", "E000002"]
+    assert [e.id for e in rows if views[PROPOSED_VIEW].predicate(e)] == ["E000003"]
     assert [e.id for e in rows if views[WINDOW_VIEW].predicate(e)] == ["E000005"]
     c = d.counts(rows, now, TZ)
     assert (c.open, c.due_today, c.overdue, c.proposed, c.windows_closing) == (2, 1, 0, 1, 1)

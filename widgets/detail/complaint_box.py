@@ -13,7 +13,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from console.domain.complaints.status import (
     AUDIT_ACTIONS,
@@ -45,16 +45,19 @@ class ComplaintBox(QFrame):
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.confirm = QPushButton("Confirm complaint")
-        self.confirm.setToolTip("Start the regulator's complaint clocks (audited)")
+        self.confirm.setToolTip(f"{WHY}\nConfirming starts them (audited).")
         self.dismiss = QPushButton("Not a complaint")
         self.dismiss.setToolTip("No complaint clocks for this enquiry (audited)")
         self.confirm.clicked.connect(lambda: self._id and self.decided.emit(self._id, CONFIRMED))
         self.dismiss.clicked.connect(lambda: self._id and self.decided.emit(self._id, DISMISSED))
-        row = QHBoxLayout(self)
-        row.setContentsMargins(8, 4, 8, 4)
-        row.addWidget(self.label, 1)
-        row.addWidget(self.confirm, 0, Qt.AlignmentFlag.AlignVCenter)
-        row.addWidget(self.dismiss, 0, Qt.AlignmentFlag.AlignVCenter)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(8, 4, 8, 4)
+        box.addWidget(self.label)
+        row = QHBoxLayout()  # the buttons under the words: the pane is narrow on a 1366 screen
+        row.addWidget(self.confirm)
+        row.addWidget(self.dismiss)
+        row.addStretch(1)
+        box.addLayout(row)
         self.hide()
 
     def show_state(
@@ -76,13 +79,13 @@ class ComplaintBox(QFrame):
         if state == BY_SERVICE:
             text, confirm, dismiss = "Complaint: flagged by the bank's systems.", False, False
         elif state == PROPOSED:
-            text = f"Possible complaint{said}. {WHY}"
+            text = f"Possible complaint{said}."
             confirm, dismiss = True, True
         else:
             assert decision is not None
             when = datetime.fromtimestamp(decision.at, ZoneInfo(tz)).strftime("%a %d %b %H:%M")
             verb = "Confirmed as a complaint" if decision.decision == CONFIRMED else "Not a complaint"
-            text = f"{verb}: decided by {decision.actor}, {when}{said}."
+            text = f"{verb} (decided by {decision.actor}, {when}){said}."
             confirm, dismiss = decision.decision != CONFIRMED, decision.decision == CONFIRMED
         self.label.setText(text)
         self.confirm.setVisible(confirm)
@@ -93,8 +96,11 @@ class ComplaintBox(QFrame):
 def _words(words: Sequence[str], privacy: str) -> str:
     if privacy == "masked" or not words:
         return ""
-    shown = [w if privacy == "full" else mask_text(w) for w in words[:6]]
-    return " (the customer wrote: " + ", ".join(f"“{w}”" for w in shown) + ")"
+    # Words only: a cue such as a trailing "..." or "??" says nothing to a person reading it.
+    shown = [w if privacy == "full" else mask_text(w) for w in words if any(c.isalpha() for c in w)][:6]
+    if not shown:
+        return ""
+    return ": the customer wrote " + ", ".join(f"“{w}”" for w in shown)
 
 
 def decide_audited(
