@@ -17,7 +17,9 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from console.domain.complaints.rules import DEFAULT_JURISDICTION, default_rules
 from console.domain.model import Agent, Calendar, ChannelInfo, Enquiry, Shift, SLAPolicy, Team
+from console.live.complaints import ComplaintCounts, ComplaintDesk, complaints_calendar
 from console.live.floor import StaffingConfig as StaffingConfig  # re-exported: the widgets take it from here
 from console.live.floor import in_backlog, on_shift_ids, slot_handle_s, team_staffing
 from console.live.metrics import ResponseClock, site_time_zone, start_of_day, waiting_since
@@ -107,6 +109,7 @@ class BoardFigures:
     frt: FrtDistribution
     shift_start: float
     staffing: StaffingConfig = field(default_factory=StaffingConfig)
+    complaints: ComplaintCounts = field(default_factory=ComplaintCounts)  # counts only: no customer data
 
 
 class Activity:
@@ -205,6 +208,10 @@ class LiveBoard:
         self._engine_inputs: tuple[object, ...] = ()
         self._pruned_at = 0.0
         self._replies: dict[str, tuple[ResponseClock, ...]] = {}  # reply clocks, for "SLA today"
+        # Complaint clocks and reply windows (issue 17): the site's jurisdiction, set before the first
+        # reference data; the supervisors' decisions, set from the cache before each computation.
+        self.jurisdiction = DEFAULT_JURISDICTION
+        self.complaints = ComplaintDesk(default_rules(), self.jurisdiction)
 
     def set_reference(
         self,
@@ -225,6 +232,10 @@ class LiveBoard:
         self.shifts = list(shifts)
         self.channel_names = {c.id: c.name for c in channels}
         self.site_zone = site_time_zone(self.teams, cals)  # "today" is the site's day
+        calendar = complaints_calendar(teams, cals)
+        self.complaints = ComplaintDesk(
+            default_rules(), self.jurisdiction, calendar, self.complaints.decisions
+        )
 
     def set_staffing(self, staffing: StaffingConfig) -> None:
         self.staffing = staffing
@@ -325,6 +336,7 @@ class LiveBoard:
             frt=self._frt(now),
             shift_start=shift_start,
             staffing=self.staffing,
+            complaints=self.complaints.counts(rows, now, self.site_zone),
         )
 
     def _team_figures(

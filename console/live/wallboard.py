@@ -135,6 +135,16 @@ def queue_page(f: BoardFigures, t: WallboardThresholds) -> Page:
             t.staffing_gap.level(total_gap),
         ),
     ]
+    c = f.complaints  # counts only: a wallboard in a branch shows no customer data
+    tiles.append(
+        Tile(
+            "complaints",
+            "Complaints open",
+            f"{c.open:,}",
+            f"{c.due_today:,} due today · {c.overdue:,} overdue · {c.proposed:,} to confirm",
+            "alert" if c.overdue else "warn" if c.due_today else "ok",
+        )
+    )
     channels = list(f.waiting_by_channel.items())
     shown, rest = channels[:CHANNEL_TILES], channels[CHANNEL_TILES:]
     for ident, n in shown:

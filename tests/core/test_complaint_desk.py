@@ -15,6 +15,7 @@ from console.live.complaints import (
     COMPLAINTS_VIEW,
     PROPOSED_VIEW,
     WINDOW_VIEW,
+    ComplaintCounts,
     ComplaintDesk,
     complaints_calendar,
     decision_detail,
@@ -125,3 +126,33 @@ def test_a_decision_records_masked_cues_never_the_message():
     assert "disgraceful" in detail["words"]  # type: ignore[operator]
     assert "4111 1111 1111 1111" not in str(detail)
     assert detail["proposed"] is True and detail["before"] == "proposed"
+
+
+def test_the_wallboard_shows_complaint_counts_with_a_level():
+    from console.live.complaints import ComplaintCounts
+    from console.live.wallboard import wallboard_pages
+    from tests.core.test_wallboard_data import figures, tile
+
+    calm = tile(wallboard_pages(figures(complaints=ComplaintCounts(open=4, proposed=2))), "complaints")
+    assert (calm.value, calm.level) == ("4", "ok")
+    assert calm.detail == "0 due today · 0 overdue · 2 to confirm"
+    due = tile(wallboard_pages(figures(complaints=ComplaintCounts(open=4, due_today=1))), "complaints")
+    assert due.level == "warn"
+    late = tile(
+        wallboard_pages(figures(complaints=ComplaintCounts(open=4, due_today=1, overdue=2))), "complaints"
+    )
+    assert late.level == "alert"
+
+
+def test_the_live_board_counts_complaints_from_its_rows_and_the_decisions():
+    from console.live.chart_data import LiveBoard
+
+    board = LiveBoard()
+    calendars = default_calendars()
+    teams = [Team("c", "Complaints", "specialist", ("complaint",), "business")]
+    board.set_reference(teams, [], [], calendars)
+    angry = make_enquiry(2, text="worst bank ever", channel="x", visibility="public")
+    board.load([flagged(1), angry], RECEIVED + 60)
+    assert board.figures(RECEIVED + 60).complaints == ComplaintCounts(open=1, proposed=1)
+    board.complaints.set_decisions({angry.id: Decision(angry.id, "confirmed", RECEIVED, "sam")})
+    assert board.figures(RECEIVED + 60).complaints.open == 2

@@ -172,6 +172,7 @@ class Session(QObject):
             tz=lambda: self.controller.tz if self.controller else "UTC",
             theme=lambda: self.config.theme,
             demo=self.service is not None,
+            jurisdiction=c.jurisdiction,
         )
         self.controller.feed.changed.connect(self.views.on_live_change)
         self.window.chartsRequested.connect(self.views.open_charts)
