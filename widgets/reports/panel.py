@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.reports.complaints import complaint_line
 from console.reports.tiles import summary_tiles
 from console.reports.types import ShiftReport
 from widgets.reports.charts import ReportCharts
@@ -189,6 +190,8 @@ class ReportPanel(QWidget):
                 if known
                 else "not recorded in this shift"
             )
+            + "\n"
+            + complaint_line(report.complaints)
         )
         # Tables fill when their tab is first shown: a 50k-enquiry shift has tens of thousands of rows.
         self._filled = set()
