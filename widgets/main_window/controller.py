@@ -214,7 +214,7 @@ class Controller(QObject):
         self.model.set_flag_cells(
             lambda e, base, now, tz: self.reference.complaints.flag_cell(e, base, now, tz)
         )
-        self.figures.refresh(force=True)
+        self.figures.mark_dirty()  # the navigator's complaint views count again at the next refresh
         if self.detail.pane.current_id() == enquiry_id:
             self.detail.show(enquiry_id)
 

@@ -81,6 +81,11 @@ class FiguresPresenter(QObject):
             self.refresh(force=True)
         self._dirty = True
 
+    def mark_dirty(self) -> None:
+        """Something the counts depend on changed outside the feed (a complaint decision): recompute at
+        the next refresh."""
+        self._dirty = True
+
     def update_structure(self, rows: list[Enquiry]) -> None:
         """The navigator's channels (unknown ones from the API are shown, never dropped) and teams."""
         known = dict(self.reference.channel_names)
