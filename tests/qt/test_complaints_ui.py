@@ -72,7 +72,7 @@ def test_confirm_and_dismiss_are_audited_and_every_view_follows(qtbot: QtBot, se
     flags = c.model.index(row, Col.FLAGS).data()
     assert flags.startswith("Complaint ") and "left" in flags
     clocks = window.detail.clocks
-    names = [clocks.topLevelItem(i).text(0) for i in range(clocks.topLevelItemCount())]
+    names = [item.text(0) for i in range(clocks.topLevelItemCount()) if (item := clocks.topLevelItem(i))]
     assert any("Summary resolution" in n or "Response (15 days)" in n or "payment" in n for n in names)
     qtbot.waitUntil(lambda: (c.window.nav_model.count("view:complaints") or 0) == confirmed_before + 1)
 
