@@ -129,9 +129,19 @@ def test_a_decision_records_masked_cues_never_the_message():
 
 
 def test_the_wallboard_shows_complaint_counts_with_a_level():
-    from console.live.complaints import ComplaintCounts
-    from console.live.wallboard import wallboard_pages
-    from tests.core.test_wallboard_data import figures, tile
+    from console.live.chart_data import BoardFigures, FrtDistribution, Hourly
+    from console.live.metrics import Attainment
+    from console.live.wallboard import Page, Tile, wallboard_pages
+
+    def figures(complaints: ComplaintCounts) -> BoardFigures:
+        return BoardFigures(
+            at=RECEIVED, teams=(), channel_names={}, waiting_by_channel={}, longest_wait_s=0.0, open=8,
+            waiting=0, breached_now=0, attainment=Attainment(0, 0), backlog=(), hourly=Hourly((), (), {}),
+            frt=FrtDistribution((0.0,), (0,), None, 0, 0), shift_start=0.0, complaints=complaints,
+        )  # fmt: skip
+
+    def tile(pages: tuple[Page, ...], key: str) -> Tile:
+        return next(t for p in pages for t in p.tiles if t.key == key)
 
     calm = tile(wallboard_pages(figures(complaints=ComplaintCounts(open=4, proposed=2))), "complaints")
     assert (calm.value, calm.level) == ("4", "ok")
