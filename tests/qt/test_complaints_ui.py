@@ -118,6 +118,10 @@ def test_the_queue_model_with_complaint_clocks_passes_the_model_tester(
     desk = ComplaintDesk(default_rules(), "uk")
     model.set_flag_cells(lambda e, base, now, tz: desk.flag_cell(e, base, now, tz))
     qtmodeltester.check(model, force_py=True)
+    spans: list[tuple[int, int]] = []
+    model.dataChanged.connect(lambda a, b, roles=(): spans.append((a.column(), b.column())))
+    model.tick(0, 9)
+    assert spans == [(Col.SLA, Col.FLAGS)]  # the countdowns in the flags cells move each tick too
     texts = [model.index(r, Col.FLAGS).data() for r in range(model.rowCount())]
     assert any(t.startswith("Complaint") for t in texts)
     tips = [

@@ -210,10 +210,12 @@ class QueueModel(QueueCells, QAbstractTableModel):
 
     def tick(self, first_row: int, last_row: int) -> None:
         """Recompute the clocks of rows first_row..last_row (the visible ones) and repaint just those
-        cells: one dataChanged spanning the SLA column to the flags (complaint and reply-window clocks)."""
+        cells: one dataChanged spanning the SLA and age columns, and on to the flags when they show
+        complaint and reply-window clocks (set_flag_cells)."""
         span = self._ix.tick(first_row, last_row)
         if span is not None:
-            self.dataChanged.emit(self.index(span[0], Col.SLA), self.index(span[1], Col.FLAGS), CLOCK_ROLES)
+            last = Col.AGE if self._flag_cells is None else Col.FLAGS
+            self.dataChanged.emit(self.index(span[0], Col.SLA), self.index(span[1], last), CLOCK_ROLES)
 
     def refresh_some(self, n: int, budget_s: float = 0.002) -> None:
         """Recompute up to n more cached clocks off screen, without repainting (the view calls this)."""
