@@ -112,7 +112,7 @@ def test_the_box_is_plain_text_respects_privacy_and_offers_what_can_be_decided(q
 
 
 def test_the_queue_model_with_complaint_clocks_passes_the_model_tester(
-    feed: Feed, qtmodeltester: Any
+    qtbot: QtBot, feed: Feed, qtmodeltester: Any
 ) -> None:
     model = make_model(feed, open_rows(feed)[:300])
     desk = ComplaintDesk(default_rules(), "uk")
