@@ -18,8 +18,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from console.domain.complaints.rules import DEFAULT_JURISDICTION, default_rules
+from console.domain.complaints.status import complaints_calendar
 from console.domain.model import Agent, Calendar, ChannelInfo, Enquiry, Shift, SLAPolicy, Team
-from console.live.complaints import ComplaintCounts, ComplaintDesk, complaints_calendar
+from console.live.complaints import ComplaintCounts, ComplaintDesk
 from console.live.floor import StaffingConfig as StaffingConfig  # re-exported: the widgets take it from here
 from console.live.floor import in_backlog, on_shift_ids, slot_handle_s, team_staffing
 from console.live.metrics import ResponseClock, site_time_zone, start_of_day, waiting_since

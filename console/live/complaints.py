@@ -23,7 +23,7 @@ from console.domain.complaints.status import (
     complaint_state,
     is_confirmed,
 )
-from console.domain.model import Calendar, Enquiry, Team
+from console.domain.model import Calendar, Enquiry
 from console.domain.privacy import mask_text
 from console.live.metrics import SavedView
 from console.sla.complaint_clocks import (
@@ -82,17 +82,6 @@ class ComplaintCounts:
     overdue: int = 0
     proposed: int = 0
     windows_closing: int = 0
-
-
-def complaints_calendar(teams: Iterable[Team], calendars: Mapping[str, Calendar]) -> Calendar | None:
-    """The bank's business days for complaints: the calendar of the team owning complaints, else the
-    calendar named "business"; None lets the jurisdiction's weekday calendar decide."""
-    for t in teams:
-        if COMPLAINT in t.topics and t.calendar_id in calendars:
-            cal = calendars[t.calendar_id]
-            if not cal.always_open:
-                return cal
-    return calendars.get("business")
 
 
 class ComplaintDesk:

@@ -13,15 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from console.domain.complaints.status import (
-    BY_SERVICE,
-    CONFIRMED,
-    DISMISSED,
-    Decision,
-    complaint_state,
-    is_confirmed,
-    received_at,
-)
+from console.domain.complaints.status import CONFIRMED, DISMISSED, Decision, flagged_by_service, received_at
 from console.domain.model import Enquiry
 from console.reports.types import ComplaintStats
 from console.sla.complaint_clocks import ComplaintClocks
@@ -40,13 +32,14 @@ def complaint_stats(
     for e in enquiries:
         if scope and e.team_id not in scope:
             continue
+        # Only confirmed complaints count: no proposal is computed (a report covers thousands of rows).
+        service = flagged_by_service(e)
         decision = decisions.get(e.id)
-        state = complaint_state(e, decision)
-        if not is_confirmed(state):
+        if not service and (decision is None or decision.decision != CONFIRMED):
             continue
         if start <= received_at(e) < cutoff:
             received += 1
-            by_service += state == BY_SERVICE
+            by_service += service
         for c in clocks.clocks(e):
             if not start <= c.due_at < cutoff:
                 continue

@@ -19,8 +19,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from console.domain import wire
 from console.domain.complaints.rules import DEFAULT_JURISDICTION, default_rules
+from console.domain.complaints.status import complaints_calendar
 from console.domain.model import Calendar, Shift, Team
-from console.live.complaints import complaints_calendar
 from console.reports.complaints import complaint_stats
 from console.reports.cutoff import as_of
 from console.reports.shift_report import ShiftReport, compute_shift_report

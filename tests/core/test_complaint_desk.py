@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from console.domain.complaints import default_rules
 from console.domain.complaints.detect import propose
-from console.domain.complaints.status import Decision
+from console.domain.complaints.status import Decision, complaints_calendar
 from console.domain.model import Enquiry, Team
 from console.live.complaints import (
     COMPLAINTS_VIEW,
@@ -17,7 +17,6 @@ from console.live.complaints import (
     WINDOW_VIEW,
     ComplaintCounts,
     ComplaintDesk,
-    complaints_calendar,
     decision_detail,
 )
 from console.sla.defaults import default_calendars

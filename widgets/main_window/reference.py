@@ -11,8 +11,9 @@ from __future__ import annotations
 import time
 
 from console.domain.complaints.rules import DEFAULT_JURISDICTION, default_rules
+from console.domain.complaints.status import complaints_calendar
 from console.domain.model import Agent, Calendar, Enquiry, SLAPolicy, Team
-from console.live.complaints import ComplaintDesk, complaints_calendar
+from console.live.complaints import ComplaintDesk
 from console.live.metrics import site_time_zone
 from console.sla.engine import SlaEngine, Thresholds
 from console.store.reads import StoreReader

@@ -7,10 +7,11 @@ decided. A supervisor's decision beats the proposal either way.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from console.domain.complaints.detect import Proposal, propose
-from console.domain.model import Enquiry
+from console.domain.model import Calendar, Enquiry, Team
 
 COMPLAINT = "complaint"  # the flag and the topic the contract uses
 CONFIRMED, DISMISSED = "confirmed", "dismissed"
@@ -64,3 +65,14 @@ def is_confirmed(state: str) -> bool:
 def received_at(e: Enquiry) -> float:
     """When the complaint was received: the customer's first message (the enquiry's creation if unknown)."""
     return e.first_customer_message_at if e.first_customer_message_at is not None else e.created_at
+
+
+def complaints_calendar(teams: Iterable[Team], calendars: Mapping[str, Calendar]) -> Calendar | None:
+    """The bank's business days for complaints: the calendar of the team owning complaints, else the
+    calendar named "business"; None lets the jurisdiction's weekday calendar decide."""
+    for t in teams:
+        if COMPLAINT in t.topics and t.calendar_id in calendars:
+            cal = calendars[t.calendar_id]
+            if not cal.always_open:
+                return cal
+    return calendars.get("business")
