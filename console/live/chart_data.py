@@ -17,7 +17,10 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from console.domain.complaints.rules import DEFAULT_JURISDICTION, default_rules
+from console.domain.complaints.status import complaints_calendar
 from console.domain.model import Agent, Calendar, ChannelInfo, Enquiry, Shift, SLAPolicy, Team
+from console.live.complaints import ComplaintCounts, ComplaintDesk
 from console.live.floor import (
     DayStaffing,
     day_staffing,
@@ -116,6 +119,7 @@ class BoardFigures:
     shift_start: float
     staffing: StaffingConfig = field(default_factory=StaffingConfig)
     day: DayStaffing = field(default_factory=DayStaffing)  # the staffing need hour by hour
+    complaints: ComplaintCounts = field(default_factory=ComplaintCounts)  # counts only: no customer data
 
 
 class Activity:
@@ -226,6 +230,10 @@ class LiveBoard:
         self._engine_inputs: tuple[object, ...] = ()
         self._pruned_at = 0.0
         self._replies: dict[str, tuple[ResponseClock, ...]] = {}  # reply clocks, for "SLA today"
+        # Complaint clocks and reply windows (issue 17): the site's jurisdiction, set before the first
+        # reference data; the supervisors' decisions, set from the cache before each computation.
+        self.jurisdiction = DEFAULT_JURISDICTION
+        self.complaints = ComplaintDesk(default_rules(), self.jurisdiction)
 
     def set_reference(
         self,
@@ -246,6 +254,10 @@ class LiveBoard:
         self.shifts = list(shifts)
         self.channel_names = {c.id: c.name for c in channels}
         self.site_zone = site_time_zone(self.teams, cals)  # "today" is the site's day
+        calendar = complaints_calendar(teams, cals)
+        self.complaints = ComplaintDesk(
+            default_rules(), self.jurisdiction, calendar, self.complaints.decisions
+        )
 
     def set_staffing(self, staffing: StaffingConfig) -> None:
         self.staffing = staffing
@@ -348,6 +360,7 @@ class LiveBoard:
             shift_start=shift_start,
             staffing=self.staffing,
             day=self._day(now, teams),
+            complaints=self.complaints.counts(rows, now, self.site_zone),
         )
 
     def _day(self, now: float, teams: tuple[TeamFigures, ...]) -> DayStaffing:

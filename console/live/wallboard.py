@@ -162,6 +162,16 @@ def queue_page(f: BoardFigures, t: WallboardThresholds) -> Page:
             t.staffing_gap.severity(total_gap),
         ),
     ]
+    c = f.complaints  # counts only: a wallboard in a branch shows no customer data
+    tiles.append(
+        Tile(
+            "complaints",
+            "Complaints open",
+            f"{c.open:,}",
+            f"{c.due_today:,} due today · {c.overdue:,} overdue · {c.proposed:,} to confirm",
+            "alert" if c.overdue else "warn" if c.due_today else "ok",
+        )
+    )
     channels = list(f.waiting_by_channel.items())
     cut = len(channels) if len(channels) <= CHANNEL_TILES + 1 else CHANNEL_TILES  # never "1 more channel"
     shown, rest = channels[:cut], channels[cut:]

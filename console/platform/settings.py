@@ -27,6 +27,7 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from console.api.transport import check_base_url
+from console.domain.complaints.rules import DEFAULT_JURISDICTION, jurisdiction_ids
 from console.domain.model import ROUTING_MODELS
 from console.sla.engine import Thresholds
 
@@ -65,6 +66,8 @@ class Settings:
     )
     # Moves between teams an enquiry may make before a further one needs a reason (ping-pong rule).
     ping_pong_limit: int = 3
+    # The site's jurisdiction: whose complaint clocks apply (console/domain/complaints/rules.toml).
+    jurisdiction: str = DEFAULT_JURISDICTION
     locked: tuple[str, ...] = ()  # keys the machine file fixes: user settings cannot override them
     managed_by: str = ""  # the machine-wide file, when IT deployed one: a managed install
     extra: dict[str, Any] = field(default_factory=dict)  # unknown keys from the user file, kept as they are
@@ -209,6 +212,7 @@ CHECKS: dict[str, Callable[[Any], Any]] = {
     "retention_days": _days,
     "routing_model": _choice(ROUTING_MODELS),
     "ping_pong_limit": _moves,
+    "jurisdiction": lambda v: _choice(jurisdiction_ids())(v),
 }
 LOCKED = "locked"  # the machine file's list of keys users cannot override
 THRESHOLD_KEYS = ("at_risk_fraction", "at_risk_minutes", "urgent_fraction", "urgent_minutes")

@@ -30,6 +30,7 @@ from console.reports.types import (
     Attainment,
     Breach,
     CarriedOver,
+    ComplaintStats,
     Count,
     FirstResponseStat,
     HandoffStats,
@@ -140,6 +141,7 @@ def compute_shift_report(
     *,
     handle_salt: str = "",
     data_cutoff: float | None = None,
+    complaints: ComplaintStats | None = None,
 ) -> ShiftReport:
     """The shift's figures (see the module docstring for who counts). handle_salt: the site's salt for
     masked customer handles, so that a list of known handles cannot be hashed to find who is who.
@@ -334,6 +336,7 @@ def compute_shift_report(
         data_cutoff=data_cutoff or 0.0,
         replies_decided=replies[0],
         replies_met=replies[1],
+        complaints=complaints or ComplaintStats(),  # console.reports.complaints
     )
 
 

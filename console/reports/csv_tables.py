@@ -135,6 +135,13 @@ def _tables(report: ShiftReport, z: str, zone_name: str) -> dict[str, tuple[str,
         ("handoff_accept_p90_min", _min(r.handoffs.p90_accept_s)),
         ("ping_pong_enquiries", s.ping_pong),
         ("reassignments", s.reassignments),
+        ("complaints_jurisdiction", r.complaints.jurisdiction),
+        ("complaints_received", r.complaints.received),
+        ("complaints_flagged_by_service", r.complaints.flagged_by_service),
+        ("complaints_confirmed", r.complaints.confirmed),
+        ("complaints_dismissed", r.complaints.dismissed),
+        ("complaint_deadlines_met", r.complaints.met),
+        ("complaint_deadlines_missed", r.complaints.missed),
     ]
     out: dict[str, tuple[str, str]] = {
         "summary.csv": ("the shift and its headline figures", _table(("figure", "value"), summary_rows)),

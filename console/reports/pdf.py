@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from console.domain.labels import channel_label, outcome_label
+from console.reports.complaints import complaint_line
 from console.reports.csv_tables import check_target, zone_for
 from console.reports.pdf_draw import (
     A4,
@@ -182,6 +183,11 @@ def _outcomes(fig: Any, report: ShiftReport, top_in: float) -> float:
     y: float = draw_table(fig, top_in + 0.2, cols, rows) + 0.2
     note = "Rate over enquiries created in the shift where the outcome is recorded; n/a where none is."
     put_text(fig, MARGIN, y, note, fontsize=6.5, color=MUTED)
+    import textwrap
+
+    for line in textwrap.wrap(safe(complaint_line(report.complaints)), 120):  # issue 17
+        y += 0.2
+        put_text(fig, MARGIN, y, line, fontsize=7.5)
     return y
 
 

@@ -183,6 +183,19 @@ class Summary:
 
 
 @dataclass(frozen=True, slots=True)
+class ComplaintStats:
+    """Complaints in the shift (issue 17; console.reports.complaints says who counts)."""
+
+    received: int = 0  # confirmed complaints received in the shift
+    flagged_by_service: int = 0  # of which the bank's systems flagged
+    confirmed: int = 0  # supervisors' confirmations made in the shift
+    dismissed: int = 0  # supervisors' dismissals made in the shift
+    met: int = 0  # regulatory deadlines falling in the shift, met
+    missed: int = 0  # regulatory deadlines falling in the shift, missed (a window that hands over is not)
+    jurisdiction: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class ShiftReport:
     shift_id: str
     shift_name: str
@@ -216,6 +229,7 @@ class ShiftReport:
     # "SLA today"'s definition over the shift (console.sla.today): reply clocks decided in the shift.
     replies_decided: int = 0
     replies_met: int = 0
+    complaints: ComplaintStats = ComplaintStats()
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = encoder(ShiftReport)(self)

@@ -10,6 +10,7 @@ from typing import Any, Self, TypeVar
 
 from console.domain import wire
 from console.domain.batches import gc_paused
+from console.domain.complaints.status import Decision
 from console.domain.model import (
     Agent,
     Assignment,
@@ -206,6 +207,11 @@ class StoreReader:
         rows = self._rows(sql + " WHERE source = ?", (source,)) if source else self._rows(sql)
         keys = ("source", "record_id", "reason", "raw", "first_seen", "last_seen", "count")
         return [dict(zip(keys, r, strict=True)) for r in rows]
+
+    def complaint_decisions(self) -> dict[str, Decision]:
+        """Supervisors' latest confirm/dismiss per enquiry (kept from the audit trail by the schema)."""
+        rows = self._rows("SELECT enquiry_id, decision, at, actor FROM complaint_decisions")
+        return {r[0]: Decision(str(r[0]), str(r[1]), float(r[2]), str(r[3])) for r in rows}
 
     def audit_entries(self) -> list[AuditEntry]:
         rows = self._rows(

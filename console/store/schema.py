@@ -204,6 +204,23 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE enquiries ADD COLUMN oldest_unanswered_message_at REAL;
     """
     + _NORMALISE_CODES,
+    # complaints (issue 17): a supervisor's latest decision on a proposed complaint, kept from the audit
+    # trail itself (a trigger on its insert), so the decision and its audit entry can never disagree.
+    """
+    CREATE TABLE complaint_decisions (
+        enquiry_id TEXT PRIMARY KEY,
+        decision TEXT NOT NULL,
+        at REAL NOT NULL,
+        actor TEXT NOT NULL,
+        seq INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TRIGGER complaint_decision_audited AFTER INSERT ON audit
+    WHEN NEW.action IN ('complaint.confirmed', 'complaint.dismissed')
+    BEGIN
+        INSERT OR REPLACE INTO complaint_decisions (enquiry_id, decision, at, actor, seq)
+        VALUES (NEW.subject, substr(NEW.action, 11), NEW.at, NEW.actor, NEW.seq);
+    END;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

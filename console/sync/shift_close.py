@@ -20,8 +20,13 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from console.domain import wire
+from console.domain.complaints.rules import DEFAULT_JURISDICTION, default_rules
+from console.domain.complaints.status import complaints_calendar
 from console.domain.model import Calendar, Shift, Team
+from console.reports.complaints import complaint_stats
+from console.reports.cutoff import as_of
 from console.reports.shift_report import ShiftReport, compute_shift_report
+from console.sla.complaint_clocks import ComplaintClocks
 from console.sla.engine import SlaEngine
 from console.store.reports import (
     Amendment,
@@ -145,14 +150,24 @@ def build_report(
     *,
     salt: str = "",
     data_cutoff: float | None = None,
+    jurisdiction: str = DEFAULT_JURISDICTION,
 ) -> ShiftReport:
     """One shift's report from what the cache holds (no network). data_cutoff: count what had happened
-    by then (the shift's end plus the grace, for a closed shift); None: all the cache holds."""
+    by then (the shift's end plus the grace, for a closed shift); None: all the cache holds.
+    jurisdiction: whose complaint clocks the complaint figures count."""
     teams = reader.teams()
-    engine = SlaEngine(reader.policies(), {c.id: c for c in reader.calendars()}, {t.id: t for t in teams})
+    calendars = {c.id: c for c in reader.calendars()}
+    engine = SlaEngine(reader.policies(), calendars, {t.id: t for t in teams})
+    enquiries = window_enquiries(reader, shift.start, shift.end)
+    rules = default_rules().jurisdiction(jurisdiction)
+    regulator = ComplaintClocks(rules, complaints_calendar(teams, calendars))
+    seen = enquiries if data_cutoff is None else [as_of(e, data_cutoff) for e in enquiries]
+    cutoff = max(shift.start, min(shift.end, generated_at))
+    decided = reader.complaint_decisions()
+    complaints = complaint_stats(seen, decided, regulator, shift.start, cutoff, shift.team_ids)
     return compute_shift_report(
         shift,
-        window_enquiries(reader, shift.start, shift.end),
+        enquiries,
         window_assignments(reader, shift.start, shift.end),
         status_log(reader, shift.start, shift.end),
         reader.agents(),
@@ -161,6 +176,7 @@ def build_report(
         generated_at,
         handle_salt=salt,
         data_cutoff=data_cutoff,
+        complaints=complaints,
     )
 
 

@@ -3,6 +3,7 @@ and the agents' status log, on real encrypted cache files."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -14,6 +15,7 @@ from console.domain import wire
 from console.domain.model import Agent, Assignment, Enquiry
 from console.reports.codec import decode, encode
 from console.reports.shift_report import ReportFormatError, compute_shift_report
+from console.reports.types import ComplaintStats
 from console.store.cache import KnownError, Store, StoreReader
 from console.store.reports import (
     load_report,
@@ -68,7 +70,9 @@ def test_the_report_is_computed_at_the_shift_end_from_the_cache_and_stored_once(
     )
     with StoreReader(path, key) as reader:
         stored = load_report(reader, "s1")
-        assert stored == expected
+        # The complaint figures come from the cache's decisions too (tests/core/test_complaint_report.py).
+        assert stored is not None and stored.complaints.received > 0
+        assert dataclasses.replace(stored, complaints=ComplaintStats()) == expected
         assert stored.summary.created > 100 and stored.summary.breaches > 0
         assert [(r.shift_id, r.generated_at) for r in stored_reports(reader)] == [("s1", cutoff)]
         audit = reader.audit_entries()

@@ -56,6 +56,7 @@ def config_from(settings: Settings, args: argparse.Namespace) -> SessionConfig:
         retention_days=settings.retention_days,
         routing_model=settings.routing_model,
         ping_pong_limit=settings.ping_pong_limit,
+        jurisdiction=settings.jurisdiction,
     )
 
 

@@ -37,6 +37,7 @@ from console.sync.state import SyncState, SyncStatus
 from widgets.app.dialogs import LoginDialog, SettingsDialog
 from widgets.app.workers import BackgroundJobs, Runner, SyncWorker
 from widgets.detail.audit_trail import AuditTrail, reveal_audited
+from widgets.detail.complaint_box import decide_audited
 from widgets.main_window.controller import Controller
 from widgets.main_window.window import MainWindow
 from widgets.queue.model import QueueModel
@@ -65,6 +66,7 @@ class SessionConfig:
     retention_days: int = 365  # the records policy for the cache (console.store.retention)
     routing_model: str = "concierge"  # the site's routing model, for the local verdicts
     ping_pong_limit: int = 3  # moves between teams before a further one needs a reason
+    jurisdiction: str = "uk"  # whose complaint clocks apply (console/domain/complaints/rules.toml)
     demo_speed: float = 5.0
     headless: bool = False  # --screenshot: never open a dialog
 
@@ -158,6 +160,7 @@ class Session(QObject):
         self.controller.moves.actor = c.username or DEMO_USER
         self.controller.moves.routing_model = c.routing_model  # used from the first reference data on
         self.controller.moves.ping_pong_limit = c.ping_pong_limit
+        self.controller.reference.set_jurisdiction(c.jurisdiction)  # whose complaint clocks apply
         self.controller.load_from_cache()
         # PySide6's import hook reads the source of every module imported after it into linecache (~20 MB
         # of lines kept for good); tracebacks read what they need again.
@@ -173,6 +176,7 @@ class Session(QObject):
             tz=lambda: self.controller.tz if self.controller else "UTC",
             theme=lambda: self.config.theme,
             demo=self.service is not None,
+            jurisdiction=c.jurisdiction,
         )
         self.controller.feed.changed.connect(self.views.on_live_change)
         self.window.chartsRequested.connect(self.views.open_charts)
@@ -188,12 +192,23 @@ class Session(QObject):
         audit.failed.connect(lambda text: status.showMessage(text, 30_000))
         self.jobs.failed.connect(lambda text: status.showMessage(text, 30_000))
         self.window.detail.revealRequested.connect(lambda i: reveal_audited(audit, i, self._reveal))
+        self.window.detail.complaint.decided.connect(self._decide_complaint)
         self.window.reportsRequested.connect(self.open_reports)
         self.window.restore_window_state()
         self.window.show()
         if self.secrets.warning and self.service is None:
             self.window.statusBar().showMessage(self.secrets.warning, 60_000)
         self.start_sync()
+
+    def _decide_complaint(self, enquiry_id: str, decision: str) -> None:
+        """Confirm or dismiss a complaint: audited first, then shown (widgets.detail.complaint_box)."""
+        c = self.controller
+        e = None if c is None else c.model.enquiry(enquiry_id) or c.reader.get(enquiry_id)
+        if c is None or e is None or self.audit is None:
+            return
+        decide_audited(
+            self.audit, c.reference.complaints, e, decision, lambda: c.complaint_decided(enquiry_id)
+        )
 
     def stop(self) -> None:
         if self._stopped:

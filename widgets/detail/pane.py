@@ -48,6 +48,7 @@ from console.domain.model import Assignment, Enquiry, Message
 from console.domain.privacy import mask_handle, mask_text
 from console.sla.words import NO_CLOCK
 from widgets.app.dialogs import confirm_open_link
+from widgets.detail.complaint_box import ComplaintBox
 from widgets.detail.conversation import URL_RE, ConversationView, Turn
 from widgets.theme.icons import sla_icon
 from widgets.theme.theme import Theme, make_theme
@@ -169,6 +170,7 @@ class DetailPane(QWidget):
 
         self.title = _plain_label(bold=True)
         self.meta = _plain_label()
+        self.complaint = ComplaintBox()  # a proposed or confirmed complaint: confirm or dismiss (audited)
         self.clocks = _tree(("SLA clock", "Time left · deadline", "State"), "SLA clocks")
         self.clocks.setIconSize(QSize(self.fontMetrics().height(), self.fontMetrics().height()))
         self.clocks.setUniformRowHeights(False)
@@ -207,6 +209,7 @@ class DetailPane(QWidget):
         inner = QVBoxLayout(body)
         inner.setContentsMargins(0, 0, 0, 0)
         inner.addWidget(self.meta)
+        inner.addWidget(self.complaint)
         inner.addWidget(self.clocks)
         inner.addWidget(self.tabs, 1)
         self.scroller = QScrollArea()
@@ -237,6 +240,10 @@ class DetailPane(QWidget):
 
     def _mode(self) -> str:
         return "full" if self._current in self._revealed else self._privacy
+
+    def privacy_mode(self) -> str:
+        """The privacy mode the enquiry on show is shown in (full once revealed)."""
+        return self._mode()
 
     def _text(self, text: str) -> str:
         mode = self._mode()
@@ -284,6 +291,7 @@ class DetailPane(QWidget):
         self.set_clocks([])
         self.clocks.clear()
         self.conversation.set_turns([])
+        self.complaint.hide()
         self.earlier.clear()
         self.assignments.clear()
         self.tabs.setTabText(1, "Earlier enquiries")

@@ -60,6 +60,7 @@ class DetailPresenter(QObject):
         e = None if current is None else self.model.enquiry(current)
         if e is not None:
             self.pane.set_clocks(self.clock_rows(e, now))
+            self.show_complaint(e)
 
     @Slot(str)
     def show(self, enquiry_id: str) -> None:
@@ -79,6 +80,19 @@ class DetailPresenter(QObject):
             earlier=self.reader.customer_history(e.customer_handle, 20) if e.customer_handle else [],
             assignments=self.reader.assignments(e.id),
             clocks=self.clock_rows(e, self.reference.now()),
+        )
+        self.show_complaint(e)
+
+    def show_complaint(self, e: Enquiry) -> None:
+        """The complaint box: proposed (with the customer's words), confirmed or dismissed, and by whom."""
+        desk = self.reference.complaints
+        self.pane.complaint.show_state(
+            e,
+            desk.state(e),
+            desk.proposal(e).words,
+            desk.decisions.get(e.id),
+            privacy=self.pane.privacy_mode(),
+            tz=self.reference.tz,
         )
 
     def set_privacy(self, mode: str) -> None:
@@ -111,6 +125,10 @@ class DetailPresenter(QObject):
                 if c.kind in ("first_response", "next_response"):
                     state = f"{state} · customer {format_waited(now - c.started_at)}"
                 rows.append(ClockRow(name, due, state, status.state))
+        # The regulator's clocks of a confirmed complaint and the platform's reply window (issue 17).
+        rows.extend(
+            ClockRow(c.name, c.due, c.state) for c in self.reference.complaints.clock_lines(e, now, tz)
+        )
         return rows
 
     @Slot(str)

@@ -17,6 +17,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Slot
 
 from console.domain.model import ChangeSet, Enquiry, Message
+from console.live.complaints import FlagCell
 from console.sla.engine import SlaEngine, Thresholds
 from console.store.reads import StoreReader
 from console.sync.state import SyncStatus
@@ -73,6 +74,8 @@ class Controller(QObject):
             parent=self,
         )
         self.boards = BoardPresenter(window, model, self.feed, self.reference, self)
+        # Complaint and reply-window clocks in the flags cell (issue 17), from the UI thread's desk.
+        model.set_flag_cells(self._flag_cell)
         self.queue.set_privacy(privacy)
         self.detail.set_privacy(privacy)
         window.queue_view.currentEnquiryChanged.connect(self.detail.show)
@@ -204,6 +207,19 @@ class Controller(QObject):
     @Slot(str)
     def show_detail(self, enquiry_id: str) -> None:
         self.detail.show(enquiry_id)
+
+    def complaint_decided(self, enquiry_id: str) -> None:
+        """A confirm/dismiss is in the audit trail: every view shows the enquiry's new standing."""
+        self.reference.reload_decisions()
+        self.model.set_flag_cells(
+            lambda e, base, now, tz: self.reference.complaints.flag_cell(e, base, now, tz)
+        )
+        self.figures.mark_dirty()  # the navigator's complaint views count again at the next refresh
+        if self.detail.pane.current_id() == enquiry_id:
+            self.detail.show(enquiry_id)
+
+    def _flag_cell(self, e: Enquiry, base: str, now: float, tz: str) -> FlagCell:
+        return self.reference.complaints.flag_cell(e, base, now, tz)
 
     def _say(self, text: str, ms: int) -> None:
         self.window.statusBar().showMessage(text, ms)

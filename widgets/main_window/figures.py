@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Slot
 
 from console.domain.labels import channel_name
 from console.domain.model import Enquiry
+from console.live.complaints import complaint_views
 from console.live.metrics import (
     RESPONSE_CLOCKS,
     HeaderMetrics,
@@ -60,7 +61,9 @@ class FiguresPresenter(QObject):
         self._computing = False
         self._next_compute = 0.0
         # The navigator's views filter the queue on the UI thread with the UI's engine.
-        self._views = saved_views(reference.now, reference.due_at)
+        self._views = saved_views(reference.now, reference.due_at) + complaint_views(
+            lambda: reference.complaints, reference.now
+        )
         self._channels: list[tuple[str, str]] | None = None
         self._teams: list[tuple[str, str]] | None = None
         self._worker_engine: SlaEngine | None = None  # made, then used, only by the worker's jobs
@@ -84,6 +87,11 @@ class FiguresPresenter(QObject):
         if change.origin == "load":
             self.loaded = True
             self.refresh(force=True)
+        self._dirty = True
+
+    def mark_dirty(self) -> None:
+        """Something the counts depend on changed outside the feed (a complaint decision): recompute at
+        the next refresh."""
         self._dirty = True
 
     def update_structure(self, rows: list[Enquiry]) -> None:
@@ -120,6 +128,7 @@ class FiguresPresenter(QObject):
         scope_test = (
             None if scope == ALL_KEY or scope.startswith("view:") else self.window.nav_model.predicate(scope)
         )
+        desk = ref.complaints.twin()  # the worker's own: its clocks and caches are not the UI's
         self._computing = True
         started = time.monotonic()
 
@@ -143,7 +152,7 @@ class FiguresPresenter(QObject):
                 cache[e.id] = (e.version, brief)
                 return brief
 
-            views = saved_views(lambda: now, due_at)
+            views = saved_views(lambda: now, due_at) + complaint_views(lambda: desk, lambda: now)
             # Breached now and breaching within 30 min: the same deadlines the navigator's views read.
             deadlines = deadline_counts((due_at(e) for e in rows if e.is_open), now)
             header = header_metrics(rows, agents, clocks_of, now, tz, deadlines)

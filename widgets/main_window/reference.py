@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import time
 
+from console.domain.complaints.rules import DEFAULT_JURISDICTION, default_rules
+from console.domain.complaints.status import complaints_calendar
 from console.domain.model import Agent, Calendar, Enquiry, SLAPolicy, Team
+from console.live.complaints import ComplaintDesk
 from console.live.metrics import site_time_zone
 from console.sla.engine import SlaEngine, Thresholds
 from console.store.reads import StoreReader
@@ -31,6 +34,9 @@ class LiveReference:
         self.agent_names: dict[str, str] = {}
         self.channel_names: dict[str, str] = {}
         self._inputs: tuple[list[SLAPolicy], dict[str, Calendar], list[Team]] = ([], {}, [])
+        # Complaints and reply windows (issue 17): the site's jurisdiction (a setting) and its rules.
+        self.jurisdiction = DEFAULT_JURISDICTION
+        self.complaints = ComplaintDesk(default_rules(), self.jurisdiction)
 
     def now(self) -> float:
         """The server's clock as last measured by sync."""
@@ -61,11 +67,25 @@ class LiveReference:
         if self.engine_changed:
             self._inputs, self.tz = inputs, zone
             self.engine = self._build()
+            self.set_jurisdiction(self.jurisdiction)
         self.agents = agents
         self.teams = sorted(teams, key=lambda t: (t.kind != "social", t.name))
         self.team_names = {t.id: t.name for t in teams}
         self.agent_names = {a.id: a.name for a in agents}
         self.channel_names = {c.id: c.name for c in r.channels()}
+
+    def set_jurisdiction(self, jurisdiction: str) -> None:
+        """The regulator's clocks of this site, over the complaints team's business calendar."""
+        _, calendars, teams = self._inputs
+        self.jurisdiction = jurisdiction
+        self.complaints = ComplaintDesk(
+            default_rules(), jurisdiction, complaints_calendar(teams, calendars), self.complaints.decisions
+        )
+        self.reload_decisions()
+
+    def reload_decisions(self) -> None:
+        """Supervisors' complaint decisions, from the cache (after one is written, and on reload)."""
+        self.complaints.set_decisions(self.reader.complaint_decisions())
 
     def set_thresholds(self, thresholds: Thresholds) -> None:
         self.thresholds = thresholds

@@ -6,12 +6,14 @@ are escaped."""
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 from PySide6.QtCore import QMimeData, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QIcon
 
+from console.domain.model import Enquiry
+from console.live.complaints import FlagCell
 from console.live.metrics import format_wait
 from console.live.queue_index import QueueIndex
 from console.live.queue_rows import Row
@@ -56,6 +58,7 @@ _ITEM_FLAGS = (
     | Qt.ItemFlag.ItemIsDragEnabled  # rows are dragged onto the team board (widgets.queue.mime)
 )
 _NO_FLAGS = Qt.ItemFlag.NoItemFlags
+FlagCells = Callable[[Enquiry, str, float, str], FlagCell]  # (enquiry, flags' words, now, tz)
 
 
 class Cell(NamedTuple):
@@ -77,6 +80,8 @@ class QueueCells:
     _bg: dict[str, QBrush]
     _muted: QBrush
     _tz: str
+    # Complaint and reply-window clocks beside the flags (console.live.complaints.ComplaintDesk.flag_cell).
+    _flag_cells: FlagCells | None = None
 
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = _DISPLAY) -> Any:
         if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(COLUMNS):
@@ -163,8 +168,18 @@ class QueueCells:
         if col == Col.CHANNEL:
             icon = channel_icon(r.e.channel, r.e.visibility == "private", self._theme)
             return Cell(text, icon, None, None, False, False)
+        if col == Col.FLAGS:
+            state = self._flag_cell(r).state
+            if state is not None:
+                return Cell(text, None, self._fg.get(state), self._bg.get(state), False, state != "at_risk")
         muted = col in (Col.AGE, Col.TOPIC) or (col == Col.TEAM and r.e.team_id is None)
         return Cell(text, None, self._muted if muted else None, None, col == Col.AGE, False)
+
+    def _flag_cell(self, r: Row) -> FlagCell:
+        if self._flag_cells is None:
+            text = flags_text(r.e.flags)
+            return FlagCell(text, None, text)
+        return self._flag_cells(r.e, flags_text(r.e.flags), self._ix.now, self._tz)
 
     def _text(self, r: Row, col: int) -> str:
         e = r.e
@@ -181,7 +196,7 @@ class QueueCells:
         if col == Col.TOPIC:
             return e.topic.replace("_", " ").capitalize()
         if col == Col.FLAGS:
-            return flags_text(e.flags)
+            return self._flag_cell(r).text
         if col == Col.TEAM:
             return self._labels.team(e)
         if col == Col.AGENT:
@@ -199,7 +214,9 @@ class QueueCells:
             if self._labels.privacy == "masked":
                 return None
             body = html.escape(preview_text(r.e.text, self._labels.privacy, limit=1000, one_line_only=False))
-        elif col in (Col.CUSTOMER, Col.TEAM, Col.AGENT, Col.FLAGS, Col.CHANNEL):
+        elif col == Col.FLAGS:
+            body = html.escape(self._flag_cell(r).tip)
+        elif col in (Col.CUSTOMER, Col.TEAM, Col.AGENT, Col.CHANNEL):
             body = html.escape(self._text(r, col))
         else:
             return None

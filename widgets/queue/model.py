@@ -37,6 +37,7 @@ from widgets.queue.cells import (
     SLA_STATE_ROLE,
     SLA_STATUS_ROLE,
     Cell,
+    FlagCells,
     Index,
     QueueCells,
 )
@@ -151,6 +152,11 @@ class QueueModel(QueueCells, QAbstractTableModel):
                 r.sla_text = None  # the countdown text names the deadline in the display zone
             self._emit_all_changed()
 
+    def set_flag_cells(self, flag_cells: FlagCells | None) -> None:
+        """What the flags cell adds: complaint and reply-window clocks (None: the flags alone)."""
+        self._flag_cells = flag_cells
+        self._emit_all_changed()
+
     def set_names(self, teams: dict[str, str], agents: dict[str, str]) -> None:
         self._labels.teams, self._labels.agents = dict(teams), dict(agents)
         self._text_changed(hay_only=True)
@@ -207,10 +213,12 @@ class QueueModel(QueueCells, QAbstractTableModel):
 
     def tick(self, first_row: int, last_row: int) -> None:
         """Recompute the clocks of rows first_row..last_row (the visible ones) and repaint just those
-        cells: one dataChanged spanning the SLA and age columns."""
+        cells: one dataChanged spanning the SLA and age columns, and on to the flags when they show
+        complaint and reply-window clocks (set_flag_cells)."""
         span = self._ix.tick(first_row, last_row)
         if span is not None:
-            self.dataChanged.emit(self.index(span[0], Col.SLA), self.index(span[1], Col.AGE), CLOCK_ROLES)
+            last = Col.AGE if self._flag_cells is None else Col.FLAGS
+            self.dataChanged.emit(self.index(span[0], Col.SLA), self.index(span[1], last), CLOCK_ROLES)
 
     def refresh_some(self, n: int, budget_s: float = 0.002) -> None:
         """Recompute up to n more cached clocks off screen, without repainting (the view calls this)."""

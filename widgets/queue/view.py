@@ -48,7 +48,7 @@ _WIDTH_SAMPLES = {
     Col.CHANNEL: "Instagram · public",
     Col.CUSTOMER: "customer #a1b2",
     Col.TOPIC: "Mortgages",
-    Col.FLAGS: "Fraud risk, Complaint",
+    Col.FLAGS: "Fraud risk, Complaint 5 d 21 h left",  # with the complaint clock (issue 17)
     Col.TEAM: "Accounts & custo",
     Col.AGENT: "Mohammed Okafor",
 }

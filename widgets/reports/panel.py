@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain.labels import outcome_label
+from console.reports.complaints import complaint_line
 from console.reports.tiles import summary_tiles
 from console.reports.types import ShiftReport
 from widgets.reports.charts import ReportCharts
@@ -190,6 +191,8 @@ class ReportPanel(QWidget):
                 if known
                 else "not recorded in this shift"
             )
+            + "\n"
+            + complaint_line(report.complaints)
         )
         # Tables fill when their tab is first shown: a 50k-enquiry shift has tens of thousands of rows.
         self._filled = set()

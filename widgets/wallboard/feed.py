@@ -34,6 +34,7 @@ class LiveFeed(QObject):
         *,
         interval_ms: int = 3000,
         active: Callable[[], bool] = lambda: True,
+        jurisdiction: str = "uk",
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
@@ -41,6 +42,7 @@ class LiveFeed(QObject):
         self._next = 0.0  # monotonic time before which no new computation starts
         self._jobs = BackgroundJobs(self)
         self._board = LiveBoard()  # touched only on the jobs thread
+        self._board.jurisdiction = jurisdiction  # whose complaint clocks (before any reference data)
         self._reader: StoreReader | None = None  # jobs thread only
         self._loaded = False
         self._pending = ChangeSet()
@@ -105,6 +107,7 @@ class LiveFeed(QObject):
         else:
             ids = pending.added | pending.changed
             board.apply(pending.removed, reader.by_ids(ids) if ids else {}, now)
+        board.complaints.set_decisions(reader.complaint_decisions())  # confirmed or dismissed by supervisors
         figures = board.figures(now)
         log.debug("board figures in %.0f ms", (time.perf_counter() - started) * 1000)
         return figures

@@ -88,6 +88,7 @@ class WallboardSession(Session):
             tz=lambda: c.tz or "UTC",
             theme=lambda: c.theme,
             demo=self.service is not None,
+            jurisdiction=c.jurisdiction,
         )
         self.views.open_wallboard(self.screen, full_screen=self.full_screen)
         self.start_sync()

@@ -40,12 +40,14 @@ class LiveViews(QObject):
         theme: Callable[[], str] = lambda: "light",
         interval_ms: int = 3000,
         demo: bool = False,
+        jurisdiction: str = "uk",
     ) -> None:
         super().__init__(parent)
         self.demo = demo  # the embedded demo service: the wallboard says DEMO
         self._parent, self._factory, self._now = parent, reader_factory, now
         self._tz, self._theme = tz, theme
         self._interval = interval_ms
+        self._jurisdiction = jurisdiction  # whose complaint clocks the wallboard counts
         self.feed: LiveFeed | None = None
         self.charts: ChartPanel | None = None
         self.staffing: StaffingPanel | None = None
@@ -58,7 +60,12 @@ class LiveViews(QObject):
             from widgets.wallboard.feed import LiveFeed
 
             self.feed = LiveFeed(
-                self._factory, self._now, interval_ms=self._interval, active=self._watched, parent=self
+                self._factory,
+                self._now,
+                interval_ms=self._interval,
+                active=self._watched,
+                jurisdiction=self._jurisdiction,
+                parent=self,
             )
             self.feed.figuresReady.connect(self._figures)
             self.feed.problem.connect(self._problem)

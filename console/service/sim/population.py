@@ -72,7 +72,7 @@ def draw_enquiry(rng: random.Random, ident: str, now: float) -> Enquiry:
         visibility=visibility,
         customer_handle=handle,
         customer_name=name,
-        text=texts.customer_text(rng, topic),
+        text=_text(rng, ident, topic),
         topic=topic,
         complexity=complexity,
         flags=frozenset(flags),
@@ -87,6 +87,12 @@ def draw_enquiry(rng: random.Random, ident: str, now: float) -> Enquiry:
         last_customer_message_at=now,
         oldest_unanswered_message_at=now,
     )
+
+
+def _text(rng: random.Random, ident: str, topic: str) -> str:
+    drawn = texts.customer_text(rng, topic)  # drawn always: the generator's sequence stays the same
+    angry = None if topic == "complaint" else texts.angry_text(ident, topic)
+    return angry or drawn
 
 
 POLICIES = sorted(policies(), key=lambda p: p.rank)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import random
 import string
+import zlib
 from collections.abc import Callable
 
 from console.service.sim.world import FIRST, LAST
@@ -146,6 +147,42 @@ def customer_text(rng: random.Random, topic: str) -> str:
     if rng.random() < 0.06:
         text = f"{text} {rng.choice(MARKUP)}"  # markup the console must show as plain text
     return text
+
+
+# Angry threads on other topics, not flagged by the bank's systems: the console proposes them as
+# complaints from the words (issue 17). Chosen from the enquiry's id, not the seeded generator, so the
+# rest of the simulated floor draws exactly what it drew before.
+ANGRY: dict[str, tuple[str, ...]] = {
+    "general": (
+        "App down AGAIN. Third time this week, absolutely useless",
+        "been on hold for 50 minutes and got cut off. not good enough",
+    ),
+    "cards": (
+        "Card declined at the till again with money in my account. Embarrassing. Sort it out",
+        "Still no replacement card after 3 weeks. Nobody can tell me where it is 😡",
+    ),
+    "payments": (
+        "My rent payment bounced because of YOUR error and now I've got a late fee. Disgraceful",
+        "Transfer still hasn't arrived after 5 days. I've had enough of this",
+    ),
+    "accounts": (
+        "You closed my account with no explanation. Unacceptable",
+        "Locked out of online banking for the 4th time this month. Fed up",
+    ),
+    "lending": ("You declined my loan and won't tell me why. Not fair after 12 years with you",),
+    "mortgages": ("Mortgage offer expires Friday and nobody has replied for a week. This is a disaster",),
+    "fraud": ("Reported fraud a week ago and still no money back. Appalling",),
+}
+ANGRY_SHARE = 3  # in a hundred enquiries of other topics
+
+
+def angry_text(ident: str, topic: str) -> str | None:
+    """An unflagged angry message for about ANGRY_SHARE% of enquiries (by id), else None."""
+    h = zlib.crc32(ident.encode("utf-8"))
+    if h % 100 >= ANGRY_SHARE:
+        return None
+    options = ANGRY.get(topic, ANGRY["general"])
+    return options[(h // 100) % len(options)]
 
 
 def follow_up(rng: random.Random) -> str:

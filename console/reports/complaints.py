@@ -1,0 +1,70 @@
+"""The shift report's complaint figures (issue 17).
+
+- received: complaints (flagged by the bank's systems, or confirmed by a supervisor) whose customer's
+  first message arrived in the shift, on the shift's teams;
+- confirmed, dismissed: supervisors' decisions made in the shift (kept in this console's audit trail:
+  another console's decisions are in its own);
+- met, missed: the regulator's deadlines falling in the shift, of every confirmed complaint: met when the
+  complaint was resolved by then, missed when not. A window that hands over to a longer one (FCA: the
+  three-day summary resolution, then eight weeks) is not a miss.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from console.domain.complaints.status import CONFIRMED, DISMISSED, Decision, flagged_by_service, received_at
+from console.domain.model import Enquiry
+from console.reports.types import ComplaintStats
+from console.sla.complaint_clocks import ComplaintClocks
+
+
+def complaint_stats(
+    enquiries: Iterable[Enquiry],
+    decisions: Mapping[str, Decision],
+    clocks: ComplaintClocks,
+    start: float,
+    cutoff: float,
+    team_ids: Iterable[str] = (),
+) -> ComplaintStats:
+    scope = frozenset(team_ids)
+    received = by_service = met = missed = 0
+    for e in enquiries:
+        if scope and e.team_id not in scope:
+            continue
+        # Only confirmed complaints count: no proposal is computed (a report covers thousands of rows).
+        service = flagged_by_service(e)
+        decision = decisions.get(e.id)
+        if not service and (decision is None or decision.decision != CONFIRMED):
+            continue
+        if start <= received_at(e) < cutoff:
+            received += 1
+            by_service += service
+        for c in clocks.clocks(e):
+            if not start <= c.due_at < cutoff:
+                continue
+            if c.stopped_at is not None and c.stopped_at <= c.due_at:
+                met += 1
+            elif not c.rule.passes_to:
+                missed += 1
+    made = [d for d in decisions.values() if start <= d.at < cutoff]
+    return ComplaintStats(
+        received=received,
+        flagged_by_service=by_service,
+        confirmed=sum(d.decision == CONFIRMED for d in made),
+        dismissed=sum(d.decision == DISMISSED for d in made),
+        met=met,
+        missed=missed,
+        jurisdiction=clocks.jurisdiction.name,
+    )
+
+
+def complaint_line(s: ComplaintStats) -> str:
+    """One line for the report viewer and the PDF: "Complaints (United Kingdom (FCA)): 5 received ..."."""
+    where = f" ({s.jurisdiction})" if s.jurisdiction else ""
+    return (
+        f"Complaints{where}: {s.received:,} received "
+        f"({s.flagged_by_service:,} flagged by the bank's systems) · "
+        f"{s.confirmed:,} confirmed and {s.dismissed:,} dismissed by supervisors · regulatory deadlines in "
+        f"the shift: {s.met:,} met, {s.missed:,} missed"
+    )

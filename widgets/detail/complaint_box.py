@@ -1,0 +1,112 @@
+"""The detail pane's complaint box: whether the enquiry is a complaint and who said so, the customer's
+words that made the console propose one, and Confirm / Not a complaint. Either answer is written to the
+audit trail first (decide_audited); only then does the console treat it as decided.
+
+The trigger words are the customer's: plain text only, PII-masked in partial mode, not shown when the
+privacy mode is masked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+
+from console.domain.complaints.status import (
+    AUDIT_ACTIONS,
+    BY_SERVICE,
+    BY_SUPERVISOR,
+    CONFIRMED,
+    DISMISSED,
+    PROPOSED,
+    Decision,
+)
+from console.domain.model import Enquiry
+from console.domain.privacy import mask_text
+from console.live.complaints import ComplaintDesk, decision_detail
+from widgets.detail.audit_trail import AuditTrail
+
+WHY = "Under the FCA's rules any expression of dissatisfaction is a complaint; the regulator's clocks start."
+
+
+class ComplaintBox(QFrame):
+    decided = Signal(str, str)  # enquiry id, "confirmed" | "dismissed"
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setAccessibleName("Complaint")
+        self._id: str | None = None
+        self.label = QLabel()
+        self.label.setTextFormat(Qt.TextFormat.PlainText)  # the customer's words: never rich text
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.confirm = QPushButton("Confirm complaint")
+        self.confirm.setToolTip(f"{WHY}\nConfirming starts them (audited).")
+        self.dismiss = QPushButton("Not a complaint")
+        self.dismiss.setToolTip("No complaint clocks for this enquiry (audited)")
+        self.confirm.clicked.connect(lambda: self._id and self.decided.emit(self._id, CONFIRMED))
+        self.dismiss.clicked.connect(lambda: self._id and self.decided.emit(self._id, DISMISSED))
+        box = QVBoxLayout(self)
+        box.setContentsMargins(8, 4, 8, 4)
+        box.addWidget(self.label)
+        row = QHBoxLayout()  # the buttons under the words: the pane is narrow on a 1366 screen
+        row.addWidget(self.confirm)
+        row.addWidget(self.dismiss)
+        row.addStretch(1)
+        box.addLayout(row)
+        self.hide()
+
+    def show_state(
+        self,
+        e: Enquiry | None,
+        state: str,
+        words: Sequence[str],
+        decision: Decision | None,
+        *,
+        privacy: str,
+        tz: str,
+    ) -> None:
+        """state: console.domain.complaints.status (BY_SERVICE, BY_SUPERVISOR, PROPOSED, or none)."""
+        self._id = None if e is None else e.id
+        if e is None or (state not in (BY_SERVICE, BY_SUPERVISOR, PROPOSED) and decision is None):
+            self.hide()
+            return
+        said = _words(words, privacy)
+        if state == BY_SERVICE:
+            text, confirm, dismiss = "Complaint: flagged by the bank's systems.", False, False
+        elif state == PROPOSED:
+            text = f"Possible complaint{said}."
+            confirm, dismiss = True, True
+        else:
+            assert decision is not None
+            when = datetime.fromtimestamp(decision.at, ZoneInfo(tz)).strftime("%a %d %b %H:%M")
+            verb = "Confirmed as a complaint" if decision.decision == CONFIRMED else "Not a complaint"
+            text = f"{verb} (decided by {decision.actor}, {when}){said}."
+            confirm, dismiss = decision.decision != CONFIRMED, decision.decision == CONFIRMED
+        self.label.setText(text)
+        self.confirm.setVisible(confirm)
+        self.dismiss.setVisible(dismiss)
+        self.show()
+
+
+def _words(words: Sequence[str], privacy: str) -> str:
+    if privacy == "masked" or not words:
+        return ""
+    # Words only: a cue such as a trailing "..." or "??" says nothing to a person reading it.
+    shown = [w if privacy == "full" else mask_text(w) for w in words if any(c.isalpha() for c in w)][:6]
+    if not shown:
+        return ""
+    return ": the customer wrote " + ", ".join(f"“{w}”" for w in shown)
+
+
+def decide_audited(
+    audit: AuditTrail, desk: ComplaintDesk, e: Enquiry, decision: str, landed: Callable[[], None]
+) -> None:
+    """Write the supervisor's decision to the audit trail; the cache keeps it from there (the schema's
+    trigger), and `landed` runs on the UI thread once it is committed."""
+    detail = decision_detail(desk.proposal(e), desk.state(e))
+    audit.record(AUDIT_ACTIONS[decision], e.id, detail, lambda _seq: landed())
