@@ -17,7 +17,13 @@ from pathlib import Path
 from console.domain.risk.behaviours import Behaviours, detect
 
 CORPUS = Path(__file__).resolve().parent.parent / "tests" / "data" / "agent_replies_corpus.jsonl"
-LABELS = ("same_channel", "thanked", "offered_more_help", "offered_products", "asks_account_details_in_public")
+LABELS = (
+    "same_channel",
+    "thanked",
+    "offered_more_help",
+    "offered_products",
+    "asks_account_details_in_public",
+)
 BAR = 0.90
 
 

@@ -91,6 +91,10 @@ class Message:
     author: str
     text: str
     sent_at: float
+    # Where it was sent (a conversation can move from a public post to a DM, or to the phone); None: the
+    # enquiry's channel and visibility (services that predate channel history).
+    channel: str | None = None
+    visibility: str | None = None
 
 
 @dataclass(slots=True)

@@ -137,7 +137,10 @@ class StoreReader:
         return {t: n for t, n in self._rows(sql)}
 
     def messages(self, enquiry_id: str) -> list[Message]:
-        sql = "SELECT id, enquiry_id, direction, author, text, sent_at FROM messages WHERE enquiry_id = ? "
+        sql = (
+            "SELECT id, enquiry_id, direction, author, text, sent_at, channel, visibility FROM messages "
+            "WHERE enquiry_id = ? "
+        )
         return [Message(*r) for r in self._rows(sql + "ORDER BY sent_at, id", (enquiry_id,))]
 
     def assignments(self, enquiry_id: str) -> list[Assignment]:

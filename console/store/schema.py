@@ -204,6 +204,12 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE enquiries ADD COLUMN oldest_unanswered_message_at REAL;
     """
     + _NORMALISE_CODES,
+    # risk: where each message was sent (the conversation's channel history: a public post that moved to
+    # a DM, or to the phone). NULL: the enquiry's channel and visibility (messages cached before).
+    """
+    ALTER TABLE messages ADD COLUMN channel TEXT;
+    ALTER TABLE messages ADD COLUMN visibility TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

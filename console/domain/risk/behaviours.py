@@ -42,11 +42,15 @@ _PRODUCT_WORDS = (
     r"|travel\s+money|budgeting\s+tools?|round-?ups?|mortgage\s+review|loan\s+offer)"
 )
 _OFFER = re.compile(
-    r"\b(might|may|could|would)\s+(find|like|want|suit|be\s+worth|also)\b[^.!?]*\b" + _PRODUCT_WORDS
+    r"\b(might|may|could|would)\s+(find|like|want|suit|be\s+worth|also)\b[^.!?]*\b"
+    + _PRODUCT_WORDS
     + r"|\b(have\s+you\s+seen|worth\s+(a\s+look|checking)|check\s+out|take\s+a\s+look\s+at|we\s+also\s+offer"
     r"|you\s+could\s+(also\s+)?(switch|open|set\s+up|look\s+at|try|use)|if\s+it\s+helps"
-    r"|if\s+you'?re\s+(saving|looking)|could\s+be\s+worth|might\s+be\s+worth)\b[^.!?]*\b" + _PRODUCT_WORDS
-    + r"|\b" + _PRODUCT_WORDS + r"\b[^.!?]*\b(could|might|may)\s+(be\s+worth|suit|help|save|cut)\b"
+    r"|if\s+you'?re\s+(saving|looking)|could\s+be\s+worth|might\s+be\s+worth)\b[^.!?]*\b"
+    + _PRODUCT_WORDS
+    + r"|\b"
+    + _PRODUCT_WORDS
+    + r"\b[^.!?]*\b(could|might|may)\s+(be\s+worth|suit|help|save|cut)\b"
     r"|\bquote\b",
     re.IGNORECASE,
 )
@@ -63,10 +67,14 @@ _DETAIL = (
     r"|address|pin|password|last\s+\d+\s+digits)"
 )
 _ASK = re.compile(
-    r"\b(can|could|would)\s+you\s+(reply|post|tell|confirm|send|give|share|provide)\b[^.!?]*\b" + _DETAIL
-    + r"|\b(reply|post)\s+(here\s+)?with\b[^.!?]*\b" + _DETAIL
-    + r"|\b(please\s+)?confirm\b[^.!?]*\b" + _DETAIL
-    + r"|\bwhat'?s\s+(your|the)\b[^.!?]*\b" + _DETAIL,
+    r"\b(can|could|would)\s+you\s+(reply|post|tell|confirm|send|give|share|provide)\b[^.!?]*\b"
+    + _DETAIL
+    + r"|\b(reply|post)\s+(here\s+)?with\b[^.!?]*\b"
+    + _DETAIL
+    + r"|\b(please\s+)?confirm\b[^.!?]*\b"
+    + _DETAIL
+    + r"|\bwhat'?s\s+(your|the)\b[^.!?]*\b"
+    + _DETAIL,
     re.IGNORECASE,
 )
 _PRIVATELY = re.compile(r"\b(dm|direct\s+message|private\s+message|privately|inbox)\b", re.IGNORECASE)

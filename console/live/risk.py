@@ -1,0 +1,101 @@
+"""The escalation-risk score of every open enquiry, from what the console knows (console.domain.risk):
+the clock state (console.sla), the bounces, the visibility and flags on the enquiry, the sentiment of the
+customer's messages and the customer's earlier contacts.
+
+A RiskBook is an immutable snapshot: a worker thread may score with one while the UI thread makes the
+next (with_enquiries, with_messages return a new book; they copy only what changes). The customer's
+messages are known for conversations in the cache; otherwise the enquiry's latest customer message
+(Enquiry.text) is the one message scored, so the trend needs a fetched conversation, and the latest
+message always counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from console.domain.model import Enquiry, Message
+from console.domain.risk import sentiment
+from console.domain.risk.contacts import earlier, handle_key
+from console.domain.risk.score import Risk, Signals, assess
+
+Trail = tuple[tuple[float, float], ...]  # (sent_at, VADER compound) of each customer message, oldest first
+
+
+class RiskBook:
+    def __init__(
+        self,
+        contacts: Mapping[str, tuple[float, ...]] | None = None,
+        trails: Mapping[str, Trail] | None = None,
+    ) -> None:
+        self._contacts: Mapping[str, tuple[float, ...]] = contacts or {}  # handle key -> sorted created_at
+        self._trails: Mapping[str, Trail] = trails or {}
+
+    @classmethod
+    def build(
+        cls, contacts: Iterable[tuple[str, float]], customer_messages: Iterable[tuple[str, float, str]] = ()
+    ) -> RiskBook:
+        """contacts: (handle, created_at) of every cached enquiry; customer_messages: (enquiry id,
+        sent_at, text) of the customer's cached messages."""
+        times: dict[str, list[float]] = {}
+        for handle, at in contacts:
+            if key := handle_key(handle):
+                times.setdefault(key, []).append(at)
+        trails: dict[str, list[tuple[float, float]]] = {}
+        for ident, at, text in customer_messages:
+            trails.setdefault(ident, []).append((at, sentiment.score(text)))
+        return cls(
+            {k: tuple(sorted(v)) for k, v in times.items()},
+            {k: tuple(sorted(v)) for k, v in trails.items()},
+        )
+
+    def with_enquiries(self, enquiries: Iterable[Enquiry]) -> RiskBook:
+        """A book that also knows these enquiries' contacts (new ones from a sync)."""
+        added: dict[str, list[float]] = {}
+        for e in enquiries:
+            key = handle_key(e.customer_handle)
+            known = self._contacts.get(key, ())
+            if key and e.created_at not in known:
+                added.setdefault(key, list(known)).append(e.created_at)
+        if not added:
+            return self
+        contacts = dict(self._contacts)
+        for key, times in added.items():
+            contacts[key] = tuple(sorted(set(times)))
+        return RiskBook(contacts, self._trails)
+
+    def with_messages(self, enquiry_id: str, messages: Sequence[Message]) -> RiskBook:
+        """A book that knows this enquiry's whole conversation."""
+        trail = tuple(sorted((m.sent_at, sentiment.score(m.text)) for m in messages if m.direction == "in"))
+        if self._trails.get(enquiry_id) == trail:
+            return self
+        return RiskBook(self._contacts, {**self._trails, enquiry_id: trail})
+
+    def earlier_contacts(self, e: Enquiry) -> int:
+        return earlier(self._contacts.get(handle_key(e.customer_handle), ()), e.created_at)
+
+    def customer_scores(self, e: Enquiry) -> tuple[float, ...]:
+        trail = self._trails.get(e.id, ())
+        scores = tuple(s for _, s in trail)
+        latest_known = trail[-1][0] if trail else None
+        newer = e.last_customer_message_at is not None and (
+            latest_known is None or e.last_customer_message_at > latest_known
+        )
+        if e.text and (newer or not trail):  # the latest message, not in the cached conversation yet
+            scores = (*scores, sentiment.score(e.text))
+        return scores
+
+    def signals(self, e: Enquiry, sla_state: str | None) -> Signals:
+        return Signals(
+            sla_state=sla_state,
+            bounces=e.bounces,
+            customer_scores=self.customer_scores(e),
+            public=e.visibility == "public",
+            earlier_contacts_7d=self.earlier_contacts(e),
+            vulnerable="vulnerable" in e.flags,
+        )
+
+    def assess(self, e: Enquiry, sla_state: str | None) -> Risk:
+        return assess(self.signals(e, sla_state))
+
+
+EMPTY = RiskBook()
