@@ -224,7 +224,10 @@ def make(split, rng, i):
     if rng.random() < 0.55:
         parts.append(rng.choice(p["thanks"]))
         labels[T] = True
-    parts.append(rng.choice(p["body"]))
+    body = rng.choice(p["body"])
+    parts.append(body)
+    if "will call you" in body:  # the answer moves to the phone: not the customer's channel (label fix)
+        labels[R] = True
     if rng.random() < 0.3:
         parts.append(rng.choice(p["neg_trap"]))
     r = rng.random()
@@ -284,9 +287,10 @@ def main():
                 "labels": labels,
             }
         )
-    with open(
-        Path(__file__).resolve().parent.parent / "tests" / "data" / "agent_replies_corpus.jsonl", "w"
-    ) as f:
+    path = Path(__file__).resolve().parent.parent / "tests" / "data" / "agent_replies_corpus.jsonl"
+    # The "blind" part is written by hand straight into the file (never generated): kept as it is.
+    blind = [x for x in path.read_text().splitlines() if '"split": "blind"' in x or '"split": "dev"' in x] if path.exists() else []
+    with open(path, "w") as f:
         for r in rows:
             lab = r.pop("labels")
             out = {
@@ -300,6 +304,8 @@ def main():
                 },
             }
             f.write(json.dumps(out) + "\n")
+        for line in blind:
+            f.write(line + "\n")
     print(len(rows))
 
 

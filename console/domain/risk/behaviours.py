@@ -15,56 +15,59 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-# Thanking the customer: "thanks for ...", "thank you", "cheers", "ta", "appreciate(d) you/your ...".
+# Thanking the customer: "thanks for ...", "thank you", "cheers", "ta", "appreciate ...".
 _THANKS = re.compile(
     r"\b(thank\s*(you|u)\b|thanks\b(?!\s+to\b)|many\s+thanks|cheers\b|ta\b(?=\s+for|\s*[!.])"
-    r"|(we|i)\s+(really\s+)?appreciate\b|appreciate\s+(you|your)\b)",
+    r"|(?<!would\s)(?<!'d\s)appreciated?\b)",
     re.IGNORECASE,
 )
 # Thanks that is not thanking the customer: "thanks to X", "don't thank me", "thanks for nothing".
 _NOT_THANKS = re.compile(
     r"\b(thanks\s+to\b|(don'?t|do\s+not|no\s+need\s+to)\s+thank\b|thanks\s+for\s+nothing\b)", re.IGNORECASE
 )
-# Offering more help: anything else / further / more, or "here if you need us".
+# Offering more help: anything else / further / more, other questions, "here if you need us".
 _MORE_HELP = re.compile(
-    r"\b(anything\s+(else|further|more)\b"
-    r"|help\s+(with\s+)?(anything|something)\s+(else|further)\b"
+    r"\b(anything\s+(else|further|more)\b|something\s+else\b"
+    r"|(any|other)\s+(other\s+|more\s+)?(questions|queries|problems|issues)\b"
     r"|(need|want)\s+(any\s+)?(more|further)\s+help\b|more\s+help\b"
-    r"|anything\s+more\s+we\s+can\b"
-    r"|(here|around)\s+if\s+you\s+need\s+(us|anything|help)\b"
-    r"|(come\s+back|get\s+back)\s+to\s+us\s+if\b)",
+    r"|(here|around)\s+(to\s+help|if\s+you\s+need)\b"
+    r"|if\s+you\s+need\s+(us|anything|help|more)\b"
+    r"|(come\s+back|get\s+back)\s+to\s+us\s+if\b"
+    r"|let\s+(us|me)\s+know\s+if\s+(there'?s|you\s+need|we\s+can|i\s+can)\b)",
     re.IGNORECASE,
 )
 _NOT_MORE_HELP = re.compile(r"\banything\s+else\s+you\s+(sent|posted|shared)\b", re.IGNORECASE)
-# Offering another product: a suggestion verb near a product word.
-_PRODUCT_WORDS = (
-    r"(saver|savings?\s+account|isa|bond|credit\s+card|cashback|balance\s+transfer|overdraft|insurance"
-    r"|travel\s+money|budgeting\s+tools?|round-?ups?|mortgage\s+review|loan\s+offer)"
+# Offering another product: a product word and an offering turn in one sentence.
+_PRODUCT = re.compile(
+    r"\b(saver|savings?(\s+(account|pot))?|pots?|isas?|bonds?|credit\s+cards?|cashback|balance\s+transfer"
+    r"|overdraft|insurance|travel\s+money|budgeting\s+tools?|round-?ups?|club\s+account|current\s+account"
+    r"|rewards?|loans?|mortgages?)\b",
+    re.IGNORECASE,
 )
-_OFFER = re.compile(
-    r"\b(might|may|could|would)\s+(find|like|want|suit|be\s+worth|also)\b[^.!?]*\b"
-    + _PRODUCT_WORDS
-    + r"|\b(have\s+you\s+seen|worth\s+(a\s+look|checking)|check\s+out|take\s+a\s+look\s+at|we\s+also\s+offer"
+_OFFERING = re.compile(
+    r"\b((might|may|could|would)\s+(find|like|want|suit|be\s+worth|also\s+(switch|open|set|look|try|use))"
+    r"|(could|might|may|can)\s+(help|save|cut)\s+you"
+    r"|(could|might|may)\s+(help|save|cut)\b"
+    r"|have\s+you\s+(seen|thought\s+about|considered|tried|heard)|worth\s+(a\s+look|checking|considering)"
+    r"|check\s+out|take\s+a\s+look\s+at|we\s+also\s+offer|fancy\s+a\s+look|while\s+you'?re\s+here"
     r"|you\s+could\s+(also\s+)?(switch|open|set\s+up|look\s+at|try|use)|if\s+it\s+helps"
-    r"|if\s+you'?re\s+(saving|looking)|could\s+be\s+worth|might\s+be\s+worth)\b[^.!?]*\b"
-    + _PRODUCT_WORDS
-    + r"|\b"
-    + _PRODUCT_WORDS
-    + r"\b[^.!?]*\b(could|might|may)\s+(be\s+worth|suit|help|save|cut)\b"
-    r"|\bquote\b",
+    r"|if\s+you'?re\s+(saving|looking|planning)|pays\s+[\d.]+\s*%|a\s+quote\b|happy\s+to\s+send\s+details)",
     re.IGNORECASE,
 )
-# Sending the customer elsewhere for the answer: a phone call, a branch, an email address.
+# Sending the customer elsewhere for the answer: a phone call, a branch, an email address, a partner.
 _REDIRECT = re.compile(
-    r"\b(call\s+us|give\s+us\s+a\s+(ring|call)|ring\s+(us|the\s+number)|needs\s+a\s+(phone\s+)?call"
-    r"|over\s+the\s+phone|(visit|pop\s+into|go\s+to|come\s+into)\s+(a|your|the)\s+(local\s+)?branch"
-    r"|email\s+(us\s+at\s+)?\S+@\S+|\S+@\S+\s+and\s+the\s+team)\b",
+    r"\b(call\s+(us|our|the)\b|can\s+you\s+call\b|give\s+us\s+a\s+(ring|call)|ring\s+(us|the\s+number)"
+    r"|needs\s+a\s+(phone\s+)?call|over\s+the\s+phone|on\s+the\s+phone|(will|'ll)\s+(call|ring)\s+you"
+    r"|call\s+you\s+(back|today|tomorrow)"
+    r"|(visit|pop\s+into|go\s+to|head\s+to|come\s+into)\s+(a|your|the)\s+(nearest\s+|local\s+)?branch"
+    r"|(in|at)\s+(a|your)\s+branch\s+with"
+    r"|email\s+(us\s+at\s+)?\S+@\S+|\S+@\S+\s+and\s+the\s+team|email\s+(your|the|us)\b[^.!?]*@)",
     re.IGNORECASE,
 )
-# Asking for account details: a request verb near an account detail.
+# Asking for account details: a request near an account detail.
 _DETAIL = (
-    r"(sort\s*code|account\s+(number|details)|card\s+number|long\s+card\s+number|date\s+of\s+birth|postcode"
-    r"|address|pin|password|last\s+\d+\s+digits)"
+    r"(sort\s*code|account\s+(number|details)|card\s+number|long\s+(card\s+)?number|date\s+of\s+birth|postcode"
+    r"|address|pin|password|last\s+\d+\s+digits|security\s+(answers|details))"
 )
 _ASK = re.compile(
     r"\b(can|could|would)\s+you\s+(reply|post|tell|confirm|send|give|share|provide)\b[^.!?]*\b"
@@ -74,7 +77,10 @@ _ASK = re.compile(
     + r"|\b(please\s+)?confirm\b[^.!?]*\b"
     + _DETAIL
     + r"|\bwhat'?s\s+(your|the)\b[^.!?]*\b"
-    + _DETAIL,
+    + _DETAIL
+    + r"|\b(i|we)('ll|\s+will)?\s+need\s+your\b[^.!?]*\b"
+    + _DETAIL
+    + r"[^.!?]*\b(share|send|post|reply|below|here)\b",
     re.IGNORECASE,
 )
 _PRIVATELY = re.compile(r"\b(dm|direct\s+message|private\s+message|privately|inbox)\b", re.IGNORECASE)
@@ -94,7 +100,7 @@ def offered_more_help(text: str) -> bool:
 
 
 def offered_products(text: str) -> bool:
-    return bool(_OFFER.search(text))
+    return any(_PRODUCT.search(s) and _OFFERING.search(s) for s in _sentences(text))
 
 
 def sends_elsewhere(text: str) -> bool:
