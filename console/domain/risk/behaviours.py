@@ -29,7 +29,9 @@ _NOT_THANKS = re.compile(
 _MORE_HELP = re.compile(
     r"\b(anything\s+(else|further|more)\b|something\s+else\b"
     r"|(any|other)\s+(other\s+|more\s+)?(questions|queries|problems|issues)\b"
-    r"|(need|want)\s+(any\s+)?(more|further)\s+help\b|more\s+help\b"
+    r"|(need|want)\s+(any\s+)?(more|further)\s+help\b|more\s+help\b|(happy|glad)\s+to\s+help\s+(further|more|again)\b"
+    r"|help\s+(further|more|again)\s+(if|with|any)\b"
+    r"|(a\s+)?(message|shout|call|click)\s+away\b"
     r"|(here|around)\s+(to\s+help|if\s+you\s+need)\b"
     r"|if\s+you\s+need\s+(us|anything|help|more)\b"
     r"|(come\s+back|get\s+back)\s+to\s+us\s+if\b"
@@ -41,7 +43,7 @@ _NOT_MORE_HELP = re.compile(r"\banything\s+else\s+you\s+(sent|posted|shared)\b",
 _PRODUCT = re.compile(
     r"\b(saver|savings?(\s+(account|pot))?|pots?|isas?|bonds?|credit\s+cards?|cashback|balance\s+transfer"
     r"|overdraft|insurance|travel\s+money|budgeting\s+tools?|round-?ups?|club\s+account|current\s+account"
-    r"|rewards?|loans?|mortgages?)\b",
+    r"|rewards?|loans?|mortgages?|premier(\s+account)?|packaged\s+account)\b",
     re.IGNORECASE,
 )
 _OFFERING = re.compile(
@@ -51,26 +53,31 @@ _OFFERING = re.compile(
     r"|have\s+you\s+(seen|thought\s+about|considered|tried|heard)|worth\s+(a\s+look|checking|considering)"
     r"|check\s+out|take\s+a\s+look\s+at|we\s+also\s+offer|fancy\s+a\s+look|while\s+you'?re\s+here"
     r"|you\s+could\s+(also\s+)?(switch|open|set\s+up|look\s+at|try|use)|if\s+it\s+helps"
-    r"|if\s+you'?re\s+(saving|looking|planning)|pays\s+[\d.]+\s*%|a\s+quote\b|happy\s+to\s+send\s+details)",
+    r"|if\s+you'?re\s+(saving|looking|planning)|pays\s+[\d.]+\s*%|a\s+quote\b|happy\s+to\s+send\s+details"
+    r"|did\s+you\s+know|(you'?re|you\s+are)\s+(now\s+)?eligible|(want|like)\s+(me|us)\s+to\s+send\s+(you\s+)?"
+    r"(the\s+)?details|would\s+you\s+like\s+to\s+(hear|know|see|apply|open|switch))",
     re.IGNORECASE,
 )
 # Sending the customer elsewhere for the answer: a phone call, a branch, an email address, a partner.
 _REDIRECT = re.compile(
     r"\b(call\s+(us|our|the)\b|can\s+you\s+call\b|give\s+us\s+a\s+(ring|call)|ring\s+(us|the\s+number)"
-    r"|needs\s+a\s+(phone\s+)?call|over\s+the\s+phone|on\s+the\s+phone|(will|'ll)\s+(call|ring)\s+you"
-    r"|call\s+you\s+(back|today|tomorrow)"
-    r"|(visit|pop\s+into|go\s+to|head\s+to|come\s+into)\s+(a|your|the)\s+(nearest\s+|local\s+)?branch"
-    r"|(in|at)\s+(a|your)\s+branch\s+with"
+    r"|needs\s+a\s+(phone\s+)?call|(over|on|by)\s+the\s+phone|by\s+(phone|post|letter|email)\b"
+    r"|(call|ring|phone)\s+you\b|write\s+to\s+us\b|(phone|payments|helpline|business)\s+line\b"
+    r"|(visit|pop\s+into|go\s+to|head\s+to|come\s+into|bring|take|drop)\b[^.!?]*\b(a|any|your|the)\s+"
+    r"(nearest\s+|local\s+)?branch\b"
+    r"|(in|at)\s+(a|your|any)\s+branch\s+with"
     r"|email\s+(us\s+at\s+)?\S+@\S+|\S+@\S+\s+and\s+the\s+team|email\s+(your|the|us)\b[^.!?]*@)",
     re.IGNORECASE,
 )
 # Asking for account details: a request near an account detail.
 _DETAIL = (
     r"(sort\s*code|account\s+(number|details)|card\s+number|long\s+(card\s+)?number|date\s+of\s+birth|postcode"
-    r"|address|pin|password|last\s+\d+\s+digits|security\s+(answers|details))"
+    r"|(?<!email\s)address|pin|password|last\s+\d+\s+digits|security\s+(answers|details))"
 )
 _ASK = re.compile(
     r"\b(can|could|would)\s+you\s+(reply|post|tell|confirm|send|give|share|provide)\b[^.!?]*\b"
+    + _DETAIL
+    + r"|\b(please\s+)?(tell|send|give|post)\s+us\b[^.!?]*\b"
     + _DETAIL
     + r"|\b(reply|post)\s+(here\s+)?with\b[^.!?]*\b"
     + _DETAIL
