@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Mapping
 
 from console.domain.batches import gc_paused
 from console.domain.model import ChangeSet, Enquiry
+from console.domain.risk.score import Risk
 from console.live.queue_rows import (
     UNSET,
     Col,
@@ -45,9 +46,11 @@ from console.live.queue_rows import (
     fill_statuses,
     find,
     no_clock,
+    row_risk,
     safe_test,
     sla_key,
 )
+from console.live.risk import EMPTY, RiskBook
 from console.sla.engine import SlaEngine, SlaStatus
 
 log = logging.getLogger("concierge.live.queue")
@@ -74,6 +77,7 @@ class QueueIndex:
         self.needle = ""  # the filter text, stripped and case-folded
         self.predicate: Predicate | None = None
         self.engine: SlaEngine | None = None
+        self.risk_book: RiskBook = EMPTY  # escalation-risk inputs (an immutable snapshot, swapped whole)
         self.now_fn: Callable[[], float] = no_clock
         self.now = 0.0  # the clock reading of the last tick or update (server time)
         self.sort_now = 0.0  # when the SLA sort keys were taken
@@ -107,6 +111,20 @@ class QueueIndex:
         self.start_warm_up()
         if self.needle:  # the filter matched what was shown; what is shown changed
             self.set_filter(self.needle, self.predicate)
+
+    def set_risk_book(self, book: RiskBook) -> None:
+        """New risk inputs (earlier contacts, conversations): a risk sort follows, as a layout change."""
+        if book is not self.risk_book:
+            self.risk_book = book
+            if self.sort_col == Col.RISK:
+                self.sort(Col.RISK, self.descending)
+
+    def risk(self, r: Row) -> Risk:
+        return row_risk(r, self.risk_book, self.status(r))
+
+    def risk_of(self, ident: str) -> Risk | None:
+        r = self._rows.get(ident)
+        return None if r is None else self.risk(r)
 
     def status(self, r: Row) -> SlaStatus | None:
         if r.status is UNSET:
@@ -406,6 +424,8 @@ class QueueIndex:
             return lambda r: t.team(r.e).casefold()
         if col == Col.AGENT:
             return lambda r: t.agent(r.e).casefold()
+        if col == Col.RISK:  # highest first, like the most urgent clock first
+            return lambda r: float(-self.risk(r).score)
         return lambda r: t.preview(r).casefold()
 
     # --- lookups ----------------------------------------------------------------------------------

@@ -13,6 +13,8 @@ from operator import attrgetter
 from typing import Any, NamedTuple, Protocol
 
 from console.domain.model import Enquiry
+from console.domain.risk.score import NO_RISK, Risk
+from console.live.risk import RiskBook
 from console.sla.engine import SlaEngine, SlaStatus
 
 log = logging.getLogger("concierge.live.queue")
@@ -34,12 +36,13 @@ class Col(IntEnum):
     TEAM = 6
     AGENT = 7
     PREVIEW = 8
+    RISK = 9  # escalation risk (console.live.risk); shown beside the SLA column
 
 
 class Row:
     """One enquiry and the cached renderings of its cells; `k` is its key in the current sort."""
 
-    __slots__ = ("customer", "e", "hay", "id", "k", "preview", "sla_text", "status")
+    __slots__ = ("customer", "e", "hay", "id", "k", "preview", "risk", "sla_text", "status")
 
     def __init__(self, e: Enquiry) -> None:
         self.e = e
@@ -53,6 +56,7 @@ class Row:
         self.customer: str | None = None
         self.preview: str | None = None
         self.hay: str | None = None
+        self.risk: tuple[RiskBook, str | None, Risk] | None = None  # (book, clock state, risk) it came from
 
 
 class RowText(Protocol):
@@ -220,6 +224,21 @@ def safe_test(pred: Predicate, e: Enquiry) -> bool:
     except Exception:  # a faulty saved view hides a row, it does not break the table
         log.exception("filter predicate failed for %s", e.id[:64])
         return False
+
+
+def row_risk(r: Row, book: RiskBook, status: SlaStatus | None) -> Risk:
+    """The row's escalation risk, cached on the row while the book and the clock's state stay the same."""
+    state = None if status is None else status.state
+    hit = r.risk
+    if hit is not None and hit[0] is book and hit[1] == state:
+        return hit[2]
+    try:
+        risk = book.assess(r.e, state)
+    except Exception:  # one odd record must not break the column
+        log.exception("risk failed for %s", r.id[:64])
+        risk = NO_RISK
+    r.risk = (book, state, risk)
+    return risk
 
 
 def no_clock() -> float:

@@ -99,6 +99,9 @@ class DetailPane(QWidget):
 
         self.title = _plain_label(bold=True)
         self.meta = _plain_label()
+        self.risk_line = _plain_label()  # escalation risk with its reasons, and the channel history
+        self.risk_line.setAccessibleName("Escalation risk and channel history")
+        self._notes: Mapping[str, str] = {}
         self.clocks = _tree(("SLA clock", "Time left · deadline", "State"), "SLA clocks")
         self.conversation = _MaskedCopyText()
         self.conversation.setReadOnly(True)
@@ -122,6 +125,7 @@ class DetailPane(QWidget):
         top.addWidget(self.reveal_button, 0, Qt.AlignmentFlag.AlignTop)
         layout.addLayout(top)
         layout.addWidget(self.meta)
+        layout.addWidget(self.risk_line)
         layout.addWidget(self.clocks)
         layout.addWidget(self.tabs, 1)
         self.clear()
@@ -182,6 +186,8 @@ class DetailPane(QWidget):
         self._current = None
         self.title.setText("No enquiry selected")
         self.meta.setText("Pick an enquiry in the queue to see its conversation and clocks.")
+        self.risk_line.setText("")
+        self._notes = {}
         self.clocks.clear()
         self.conversation.setPlainText("")
         self.earlier.clear()
@@ -223,6 +229,15 @@ class DetailPane(QWidget):
         self._fill_earlier(e, earlier)
         self._fill_assignments(assignments)
 
+    def set_risk(self, enquiry_id: str, text: str, notes: Mapping[str, str] | None = None) -> None:
+        """The escalation risk and channel history (plain words from console.domain.risk), and a note
+        per message id shown under it in the conversation (where it was sent, what the reply did).
+        Call before set_messages."""
+        if enquiry_id != self._current:
+            return
+        self.risk_line.setText(text)
+        self._notes = notes or {}
+
     def set_messages(self, enquiry_id: str, messages: Sequence[Message]) -> None:
         if enquiry_id != self._current:
             return  # an answer for an enquiry the supervisor has already left
@@ -233,7 +248,9 @@ class DetailPane(QWidget):
         for m in messages:
             agent = f"Agent · {m.author}" if m.author else "Agent"
             who = "Customer" if m.direction == "in" else agent
-            parts.append(f"── {self._when(m.sent_at)} · {who}\n{self._text(m.text)}\n")
+            note = self._notes.get(m.id)
+            tail = f"   [{note}]\n" if note else ""
+            parts.append(f"── {self._when(m.sent_at)} · {who}\n{self._text(m.text)}\n{tail}")
         self.conversation.setPlainText("\n".join(parts))
 
     def set_messages_failed(self, enquiry_id: str, reason: str) -> None:

@@ -57,13 +57,18 @@ class FiguresPresenter(QObject):
         self._computing = False
         self._next_compute = 0.0
         # The navigator's views filter the queue on the UI thread with the UI's engine.
-        self._views = saved_views(reference.now, reference.due_at)
+        self._views = saved_views(reference.now, reference.due_at, self._risk_score)
         self._channels: list[tuple[str, str]] | None = None
         self._teams: list[tuple[str, str]] | None = None
         self._worker_engine: SlaEngine | None = None  # made, then used, only by the worker's jobs
         self._worker_cache: ClockCache = {}
         self._jobs = BackgroundJobs(self)
         feed.changed.connect(self.on_change)
+
+    def _risk_score(self, e: Enquiry) -> int:
+        """The escalation risk the queue's column shows (UI thread: the model's cached rows)."""
+        risk = self.model.risk_of(e.id)
+        return (risk or self.model.risk_book().assess(e, None)).score
 
     @Slot(object)
     def on_change(self, change: LiveChange) -> None:
@@ -105,6 +110,7 @@ class FiguresPresenter(QObject):
         self.update_structure(rows)
         agents, tz, ref = list(self.reference.agents), self.reference.tz, self.reference
         engine, cache = self._worker_engine, self._worker_cache
+        book = self.model.risk_book()  # an immutable snapshot: the worker scores with it
         self._computing = True
         started = time.monotonic()
 
@@ -128,7 +134,11 @@ class FiguresPresenter(QObject):
                 cache[e.id] = (e.version, brief)
                 return brief
 
-            views = saved_views(lambda: now, due_at)
+            def risk(e: Enquiry) -> int:
+                status = own.status(e, now)
+                return book.assess(e, None if status is None else status.state).score
+
+            views = saved_views(lambda: now, due_at, risk)
             return navigator_counts(rows, views), header_metrics(rows, agents, clocks_of, now, tz), own
 
         def done(result: tuple[NavigatorCounts, HeaderMetrics, SlaEngine]) -> None:

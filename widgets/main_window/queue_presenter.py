@@ -16,6 +16,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Slot
 
 from console.domain.model import Enquiry
+from console.live.risk import RiskBook
 from console.store.reads import StoreReader
 from widgets.app.workers import BackgroundJobs
 from widgets.main_window.changes import ChangeFeed, LiveChange
@@ -28,7 +29,7 @@ log = logging.getLogger("concierge.ui")
 
 FIRST_PAGE = 2000  # rows shown at start-up before the whole cache is read
 REFILTER_S = 30.0  # views defined by time ("over 1 h") are applied again this often
-TIME_VIEWS = frozenset({"view:unanswered_1h", "view:breaching_30m"})
+TIME_VIEWS = frozenset({"view:unanswered_1h", "view:breaching_30m", "view:at_risk"})
 
 
 class QueuePresenter(QObject):
@@ -57,6 +58,7 @@ class QueuePresenter(QObject):
         their clocks warmed and sorted on a worker thread with its own read-only connection: 100k rows
         take seconds of Python."""
         if factory is None:
+            self.model.set_risk_book(RiskBook.build(*reader.risk_inputs()))
             self._rows_loaded(reader.load_open())
             return
         self.say("Opening the local cache…", 0)
@@ -72,13 +74,14 @@ class QueuePresenter(QObject):
             engine.statuses(rows, now)
             return rows
 
-        def work() -> Prepared:
+        def work() -> tuple[Prepared, RiskBook]:
             r = factory()
             try:
                 rows = r.load_open()
+                book = RiskBook.build(*r.risk_inputs())  # contacts and conversations, scored here
             finally:
                 r.close()
-            return model.prepare(rows)  # rows, clocks and sort built here, not on the UI thread
+            return model.prepare(rows), book  # rows, clocks and sort built here, not on the UI thread
 
         def failed(error: BaseException) -> None:
             log.error("the cache could not be read: %s", error)
@@ -93,9 +96,10 @@ class QueuePresenter(QObject):
             self.model.set_rows(rows)
             self.say("Opening the local cache… the longest-waiting enquiries first", 0)
 
-    def _rows_loaded(self, rows: list[Enquiry] | Prepared) -> None:
-        if isinstance(rows, Prepared):
-            self.model.set_prepared(rows)
+    def _rows_loaded(self, rows: list[Enquiry] | tuple[Prepared, RiskBook]) -> None:
+        if isinstance(rows, tuple):
+            self.model.set_prepared(rows[0])
+            self.model.set_risk_book(rows[1])
         else:
             self.model.set_rows(rows)
         if self.window.navigator.current_key() != ALL_KEY or self.window.filter_edit.text():
@@ -114,6 +118,9 @@ class QueuePresenter(QObject):
             self.model.set_names(ref.team_names, ref.agent_names)
         if change.origin == "sync":
             self.model.apply(change.changes, change.rows)
+            new = [e for i in change.changes.added if (e := change.rows.get(i)) is not None]
+            if new:  # their customers' earlier contacts count for the risk score
+                self.model.set_risk_book(self.model.risk_book().with_enquiries(new))
 
     def tick(self) -> None:
         """Once a second: views defined by time gain and lose rows as time passes."""

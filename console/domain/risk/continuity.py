@@ -6,10 +6,11 @@ message each reply answers, and the replies that asked for account details in pu
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from console.domain.model import Enquiry, Message
+from console.domain.risk import sentiment
 from console.domain.risk.behaviours import Behaviours, detect
 
 # Channels that are not social media: a move to them leaves the customer's channel.
@@ -80,3 +81,51 @@ def check_replies(e: Enquiry, messages: Sequence[Message]) -> list[ReplyCheck]:
 def public_detail_requests(e: Enquiry, messages: Sequence[Message]) -> list[Message]:
     """Agent replies posted in public that ask for account details: each one is flagged."""
     return [c.message for c in check_replies(e, messages) if c.behaviours.asks_account_details_in_public]
+
+
+def _place(channel: str, visibility: str, names: Mapping[str, str]) -> str:
+    name = names.get(channel, channel)
+    return name if channel in OFF_SOCIAL else f"{name} · {visibility}"
+
+
+def history_words(steps: Sequence[ChannelStep], names: Mapping[str, str] | None = None) -> str:
+    """ "X · public → X · private → phone"."""
+    return " → ".join(_place(s.channel, s.visibility, names or {}) for s in steps)
+
+
+def message_notes(
+    e: Enquiry, messages: Sequence[Message], names: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """A note per message for the conversation view: where it was sent; for a customer message its
+    sentiment; for an agent reply what it did (J.D. Power's behaviours) and, flagged first, a request
+    for account details made in public."""
+    names = names or {}
+    notes: dict[str, str] = {}
+    for m in messages:
+        channel, visibility = where(m, e)
+        if m.direction == "in":
+            notes[m.id] = (
+                f"{_place(channel, visibility, names)} · mood {sentiment.words(sentiment.score(m.text))}"
+            )
+    for c in check_replies(e, messages):
+        b, m = c.behaviours, c.message
+        channel, visibility = where(m, e)
+        did = [
+            word
+            for word, yes in (
+                ("same channel", b.same_channel),
+                ("thanked", b.thanked),
+                ("offered more help", b.offered_more_help),
+                ("offered other products", b.offered_products),
+            )
+            if yes
+        ]
+        if b.same_channel is False:
+            did.insert(0, "moved the customer to another channel")
+        note = f"{_place(channel, visibility, names)} · " + (
+            ", ".join(did) if did else "none of the four behaviours"
+        )
+        if b.asks_account_details_in_public:
+            note = "⚠ Asked for account details in a public post · " + note
+        notes[m.id] = note
+    return notes
