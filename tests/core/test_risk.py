@@ -71,7 +71,7 @@ def test_every_reason_is_named_with_its_points_and_they_add_up():
         "reply nearly overdue +20",
         "customer's mood worsening +20",
         "public post +20",
-        "contacted us 2 times before this week +20",
+        "wrote to us 2 times before within 7 days +20",
         "vulnerable customer +15",
         "3 reassignments +10",
         "very negative message +10",

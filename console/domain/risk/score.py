@@ -98,7 +98,7 @@ def assess(s: Signals, w: Weights = DEFAULT_WEIGHTS) -> Risk:
     if s.earlier_contacts_7d > 0:
         n = s.earlier_contacts_7d
         pts = min(w.repeat_cap, w.repeat_contact + w.repeat_each_more * (n - 1))
-        said = "contacted us before this week" if n == 1 else f"contacted us {n} times before this week"
+        said = "wrote to us before within 7 days" if n == 1 else f"wrote to us {n} times before within 7 days"
         reasons.append(Reason(said, pts))
     if s.vulnerable:
         reasons.append(Reason("vulnerable customer", w.vulnerable))
