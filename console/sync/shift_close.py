@@ -13,12 +13,15 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from console.domain import wire
-from console.domain.model import Calendar, Shift, Team
+from console.domain.model import Calendar, Enquiry, Shift, Team
+from console.reports.consumer_duty import compute_consumer_duty
+from console.reports.cutoff import as_of
+from console.reports.quality import compute_quality
 from console.reports.shift_report import ShiftReport, compute_shift_report
 from console.sla.engine import SlaEngine
 from console.store.reports import (
@@ -123,9 +126,10 @@ def build_report(
     by then (the shift's end plus the grace, for a closed shift); None: all the cache holds."""
     teams = reader.teams()
     engine = SlaEngine(reader.policies(), {c.id: c for c in reader.calendars()}, {t.id: t for t in teams})
-    return compute_shift_report(
+    enquiries = window_enquiries(reader, shift.start, shift.end)
+    report = compute_shift_report(
         shift,
-        window_enquiries(reader, shift.start, shift.end),
+        enquiries,
         window_assignments(reader, shift.start, shift.end),
         status_log(reader, shift.start, shift.end),
         reader.agents(),
@@ -135,6 +139,36 @@ def build_report(
         handle_salt=salt,
         data_cutoff=data_cutoff,
     )
+    return with_care_sections(reader, report, enquiries, engine, teams, data_cutoff)
+
+
+def with_care_sections(
+    reader: StoreReader,
+    report: ShiftReport,
+    enquiries: list[Enquiry],
+    engine: SlaEngine,
+    teams: list[Team],
+    data_cutoff: float | None,
+) -> ShiftReport:
+    """The report with its Consumer Duty and quality sections (issue 17), over the same enquiries."""
+    if data_cutoff is not None:
+        enquiries = [as_of(e, data_cutoff) for e in enquiries]
+    names = {t.id: t.name for t in teams}
+    start, cutoff = report.start, report.cutoff
+    duty = compute_consumer_duty(
+        enquiries, engine, team_ids=report.team_ids, start=start, end=report.end, cutoff=cutoff
+    )
+    resolved = [e.id for e in enquiries if e.resolved_at is not None and start <= e.resolved_at < cutoff]
+    conversations = {i: msgs for i in resolved if (msgs := reader.messages(i))}
+    quality = compute_quality(
+        enquiries,
+        conversations,
+        lambda t: "(unassigned)" if t is None else names.get(t, t),
+        team_ids=report.team_ids,
+        start=report.start,
+        cutoff=report.cutoff,
+    )
+    return replace(report, consumer_duty=duty, quality=quality)
 
 
 def closing_report(
