@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from console.reports.tiles import summary_tiles
 from console.reports.types import ShiftReport
+from widgets.reports.care import CareTab
 from widgets.reports.charts import ReportCharts
 from widgets.reports.models import (
     ID_ROLE,
@@ -134,6 +135,8 @@ class ReportPanel(QWidget):
         self._tab_views[self.tabs.addTab(sla, "SLA attainment")] = [by_kind, by_team]
         self._tab(self.agents, "Agents")
         self._tab(self.moves, "Reassignments", (0, Qt.SortOrder.AscendingOrder))
+        self.care = CareTab(plain, table)  # Consumer Duty and quality (issue 17)
+        self.tabs.addTab(self.care, "Care and quality")
         self.outcomes = plain(muted=False)
 
         layout = QVBoxLayout(self)
@@ -161,6 +164,7 @@ class ReportPanel(QWidget):
     def set_report(self, report: ShiftReport | None) -> None:
         self.report = report
         self.charts.set_report(report)
+        self.care.set_report(report)
         if report is None:
             self.title.setText("No report open")
             self.subtitle.setText("Pick a shift on the left.")

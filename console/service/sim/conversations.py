@@ -125,7 +125,7 @@ def backlog(seed: int, e: Enquiry, messages: list[Message]) -> list[Message]:
 def outcome(e: Enquiry, messages: list[Message], noise: list[float]) -> dict[str, bool]:
     """The outcome flags an agent ticks when resolving: what the replies did (console.domain.risk's
     rules), each mis-ticked now and then (noise: four draws from the simulator's generator)."""
-    found = {"same_channel": False, "thanked": False, "offered_more_help": False, "offered_products": False}
+    found = {"same_channel": True, "thanked": False, "offered_more_help": False, "offered_products": False}
     last_in: str | None = None
     for m in messages:
         channel = m.channel or e.channel
@@ -138,7 +138,7 @@ def outcome(e: Enquiry, messages: list[Message], noise: list[float]) -> dict[str
             reply_visibility=m.visibility or e.visibility,
             customer_channel=last_in,
         )
-        found["same_channel"] |= bool(b.same_channel)
+        found["same_channel"] &= b.same_channel is not False  # every reply in the customer's channel
         found["thanked"] |= b.thanked
         found["offered_more_help"] |= b.offered_more_help
         found["offered_products"] |= b.offered_products
