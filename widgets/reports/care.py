@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from console.reports.care_text import (
     DUTY_HEADER,
@@ -28,19 +28,28 @@ def _columns(header: tuple[str, ...]) -> list[Column]:
     return [Column(title, _cell(i), _cell(i), right=i > 0) for i, title in enumerate(header)]
 
 
-class CareTab(QWidget):
-    def __init__(
-        self, plain: Callable[..., QLabel], make_table: Callable[[RowsModel, str], QTableView]
-    ) -> None:
-        """plain, make_table: the panel's own label and table makers (same look)."""
-        super().__init__()
+def _table(model: RowsModel, name: str) -> QTableView:
+    """Rows in the order given (no sorting: the shift, then teams, then agents)."""
+    view = QTableView()
+    view.setModel(model)
+    view.setAccessibleName(name)
+    view.setAlternatingRowColors(True)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setWordWrap(False)
+    view.verticalHeader().setVisible(False)
+    view.horizontalHeader().setStretchLastSection(True)
+    return view
 
+
+class CareTab(QWidget):
+    def __init__(self, plain: Callable[..., QLabel]) -> None:
+        """plain: the panel's own label maker (same look)."""
+        super().__init__()
         self.duty = RowsModel(_columns(DUTY_HEADER))
         self.quality = RowsModel(_columns(QUALITY_HEADER))
-        self.duty_view = make_table(self.duty, "Consumer Duty: vulnerable customers beside everyone else")
-        self.quality_view = make_table(self.quality, "Behaviours in agents' replies")
-        self.duty_view.setSortingEnabled(False)
-        self.quality_view.setSortingEnabled(False)  # the shift, then teams, then agents
+        self.duty_view = _table(self.duty, "Consumer Duty: vulnerable customers beside everyone else")
+        self.quality_view = _table(self.quality, "Behaviours in agents' replies")  # shift, teams, agents
         self.verdict = plain()
         self.coverage = plain(muted=True)
         layout = QVBoxLayout(self)

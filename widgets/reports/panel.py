@@ -135,7 +135,7 @@ class ReportPanel(QWidget):
         self._tab_views[self.tabs.addTab(sla, "SLA attainment")] = [by_kind, by_team]
         self._tab(self.agents, "Agents")
         self._tab(self.moves, "Reassignments", (0, Qt.SortOrder.AscendingOrder))
-        self.care = CareTab(plain, table)  # Consumer Duty and quality (issue 17)
+        self.care = CareTab(plain)  # Consumer Duty and quality (issue 17)
         self.tabs.addTab(self.care, "Care and quality")
         self.outcomes = plain(muted=False)
 
