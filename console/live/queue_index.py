@@ -45,7 +45,9 @@ from console.live.queue_rows import (
     by_k,
     fill_statuses,
     find,
+    forget_risks,
     no_clock,
+    risk_key,
     row_risk,
     safe_test,
     sla_key,
@@ -113,11 +115,15 @@ class QueueIndex:
             self.set_filter(self.needle, self.predicate)
 
     def set_risk_book(self, book: RiskBook) -> None:
-        """New risk inputs (earlier contacts, conversations): a risk sort follows, as a layout change."""
+        """New risk inputs. Sorted by risk: the rows it touches move, or all are sorted again (a new book)."""
         if book is not self.risk_book:
-            self.risk_book = book
-            if self.sort_col == Col.RISK:
+            touched, self.risk_book = forget_risks(self._ids, self.risk_book, book), book
+            if self.sort_col != Col.RISK:
+                return
+            if touched is None:
                 self.sort(Col.RISK, self.descending)
+            for r in touched or ():
+                self._update(r.e)
 
     def risk(self, r: Row) -> Risk:
         return row_risk(r, self.risk_book, self.status(r))
@@ -425,7 +431,7 @@ class QueueIndex:
         if col == Col.AGENT:
             return lambda r: t.agent(r.e).casefold()
         if col == Col.RISK:  # highest first, like the most urgent clock first
-            return lambda r: float(-self.risk(r).score)
+            return risk_key(self.risk_book, self.status)
         return lambda r: t.preview(r).casefold()
 
     # --- lookups ----------------------------------------------------------------------------------

@@ -26,16 +26,29 @@ class RiskBook:
         self,
         contacts: Mapping[str, tuple[float, ...]] | None = None,
         trails: Mapping[str, Trail] | None = None,
+        latest: Mapping[str, tuple[str, float]] | None = None,
     ) -> None:
         self._contacts: Mapping[str, tuple[float, ...]] = contacts or {}  # handle key -> sorted created_at
         self._trails: Mapping[str, Trail] = trails or {}
+        # enquiry id -> (latest customer message, its score), scored where the book was built (a worker:
+        # VADER takes ~50 us a message, seconds for 100k rows that the UI thread must not spend)
+        self._latest: Mapping[str, tuple[str, float]] = latest or {}
+        # What changed from the book this one was made from (with_enquiries, with_messages): the
+        # handles whose contacts and the enquiries whose conversation it adds. None: made afresh.
+        self.parent: RiskBook | None = None
+        self.touched_handles: frozenset[str] = frozenset()
+        self.touched_ids: frozenset[str] = frozenset()
 
     @classmethod
     def build(
-        cls, contacts: Iterable[tuple[str, float]], customer_messages: Iterable[tuple[str, float, str]] = ()
+        cls,
+        contacts: Iterable[tuple[str, float]],
+        customer_messages: Iterable[tuple[str, float, str]] = (),
+        open_rows: Iterable[Enquiry] = (),
     ) -> RiskBook:
         """contacts: (handle, created_at) of every cached enquiry; customer_messages: (enquiry id,
-        sent_at, text) of the customer's cached messages."""
+        sent_at, text) of the customer's cached messages; open_rows: the enquiries whose latest message
+        is scored now (call this off the UI thread)."""
         times: dict[str, list[float]] = {}
         for handle, at in contacts:
             if key := handle_key(handle):
@@ -43,13 +56,16 @@ class RiskBook:
         trails: dict[str, list[tuple[float, float]]] = {}
         for ident, at, text in customer_messages:
             trails.setdefault(ident, []).append((at, sentiment.score(text)))
+        score = sentiment.score
         return cls(
             {k: tuple(sorted(v)) for k, v in times.items()},
             {k: tuple(sorted(v)) for k, v in trails.items()},
+            {e.id: (e.text, score(e.text)) for e in open_rows},
         )
 
     def with_enquiries(self, enquiries: Iterable[Enquiry]) -> RiskBook:
         """A book that also knows these enquiries' contacts (new ones from a sync)."""
+        enquiries = list(enquiries)
         added: dict[str, list[float]] = {}
         for e in enquiries:
             key = handle_key(e.customer_handle)
@@ -61,14 +77,18 @@ class RiskBook:
         contacts = dict(self._contacts)
         for key, times in added.items():
             contacts[key] = tuple(sorted(set(times)))
-        return RiskBook(contacts, self._trails)
+        book = RiskBook(contacts, self._trails, self._latest)
+        book.parent, book.touched_handles = self, frozenset(e.customer_handle for e in enquiries)
+        return book
 
     def with_messages(self, enquiry_id: str, messages: Sequence[Message]) -> RiskBook:
         """A book that knows this enquiry's whole conversation."""
         trail = tuple(sorted((m.sent_at, sentiment.score(m.text)) for m in messages if m.direction == "in"))
         if self._trails.get(enquiry_id) == trail:
             return self
-        return RiskBook(self._contacts, {**self._trails, enquiry_id: trail})
+        book = RiskBook(self._contacts, {**self._trails, enquiry_id: trail}, self._latest)
+        book.parent, book.touched_ids = self, frozenset({enquiry_id})
+        return book
 
     def earlier_contacts(self, e: Enquiry) -> int:
         return earlier(self._contacts.get(handle_key(e.customer_handle), ()), e.created_at)
@@ -81,8 +101,22 @@ class RiskBook:
             latest_known is None or e.last_customer_message_at > latest_known
         )
         if e.text and (newer or not trail):  # the latest message, not in the cached conversation yet
-            scores = (*scores, sentiment.score(e.text))
+            known = self._latest.get(e.id)
+            scores = (
+                *scores,
+                known[1] if known is not None and known[0] == e.text else sentiment.score(e.text),
+            )
         return scores
+
+    def key(self, e: Enquiry) -> tuple[int, object, object]:
+        """What this book adds to an enquiry's risk (~1 us): a cached risk stays right while the key
+        and the clock's state stay the same."""
+        return (self.earlier_contacts(e), self._trails.get(e.id), self._latest.get(e.id))
+
+    def touches(self, e: Enquiry) -> bool:
+        """Whether this book may score e differently from its parent (exact handles: a case variant of
+        a handle is re-scored at its next change)."""
+        return e.id in self.touched_ids or e.customer_handle in self.touched_handles
 
     def signals(self, e: Enquiry, sla_state: str | None) -> Signals:
         return Signals(
@@ -99,3 +133,21 @@ class RiskBook:
 
 
 EMPTY = RiskBook()
+
+
+class RiskCache:
+    """Risks by enquiry id, kept while the enquiry's version, its clock's state and its book key stay
+    the same: for a thread that scores every row again and again (the navigator's counts). Belongs to
+    the one thread that uses it."""
+
+    def __init__(self) -> None:
+        self._hits: dict[str, tuple[int, str | None, tuple[int, object, object], Risk]] = {}
+
+    def risk(self, book: RiskBook, e: Enquiry, sla_state: str | None) -> Risk:
+        key = book.key(e)
+        hit = self._hits.get(e.id)
+        if hit is not None and hit[0] == e.version and hit[1] == sla_state and hit[2] == key:
+            return hit[3]
+        risk = book.assess(e, sla_state)
+        self._hits[e.id] = (e.version, sla_state, key, risk)
+        return risk

@@ -24,6 +24,7 @@ from console.live.metrics import (
     navigator_counts,
     saved_views,
 )
+from console.live.risk import RiskCache
 from console.sla.engine import SlaEngine
 from widgets.app.workers import BackgroundJobs
 from widgets.main_window.changes import ChangeFeed, LiveChange
@@ -62,6 +63,7 @@ class FiguresPresenter(QObject):
         self._teams: list[tuple[str, str]] | None = None
         self._worker_engine: SlaEngine | None = None  # made, then used, only by the worker's jobs
         self._worker_cache: ClockCache = {}
+        self._worker_risks = RiskCache()  # used only by the worker's jobs, one at a time, like the above
         self._jobs = BackgroundJobs(self)
         feed.changed.connect(self.on_change)
 
@@ -110,7 +112,7 @@ class FiguresPresenter(QObject):
         self.update_structure(rows)
         agents, tz, ref = list(self.reference.agents), self.reference.tz, self.reference
         engine, cache = self._worker_engine, self._worker_cache
-        book = self.model.risk_book()  # an immutable snapshot: the worker scores with it
+        book, risks = self.model.risk_book(), self._worker_risks  # an immutable snapshot; the worker's cache
         self._computing = True
         started = time.monotonic()
 
@@ -136,7 +138,7 @@ class FiguresPresenter(QObject):
 
             def risk(e: Enquiry) -> int:
                 status = own.status(e, now)
-                return book.assess(e, None if status is None else status.state).score
+                return risks.risk(book, e, None if status is None else status.state).score
 
             views = saved_views(lambda: now, due_at, risk)
             return navigator_counts(rows, views), header_metrics(rows, agents, clocks_of, now, tz), own
@@ -149,6 +151,7 @@ class FiguresPresenter(QObject):
                 self._worker_engine = own
                 if len(cache) > 2 * len(rows) + 1000:
                     self._worker_cache = {}  # rows long gone: start afresh rather than grow
+                    self._worker_risks = RiskCache()
             self.window.nav_model.set_counts(counts)
             self.window.header.set_metrics(self.metrics, self.reference.channel_names)
             self.computed += 1
