@@ -143,15 +143,18 @@ class StoreReader:
         )
         return [Message(*r) for r in self._rows(sql + "ORDER BY sent_at, id", (enquiry_id,))]
 
-    def risk_inputs(self) -> tuple[list[tuple[str, float]], list[tuple[str, float, str]]]:
-        """For the escalation-risk score (console.live.risk): (handle, created_at) of every cached
-        enquiry, and (enquiry id, sent_at, text) of the customer messages of the open ones."""
-        contacts = [(h, t) for h, t in self._rows("SELECT customer_handle, created_at FROM enquiries")]
+    def risk_contacts(self) -> list[tuple[str, float]]:
+        """(handle, created_at) of every cached enquiry: repeat contacts for the escalation-risk score."""
+        return [(h, t) for h, t in self._rows("SELECT customer_handle, created_at FROM enquiries")]
+
+    def risk_messages(self) -> list[tuple[str, float, str]]:
+        """(enquiry id, sent_at, text) of the customer messages of the open enquiries held in the cache:
+        the sentiment trend of the escalation-risk score."""
         sql = (
             "SELECT m.enquiry_id, m.sent_at, m.text FROM messages m JOIN enquiries e ON e.id = m.enquiry_id "
             "WHERE e.is_open = 1 AND m.direction = 'in'"
         )
-        return contacts, [(i, t, x) for i, t, x in self._rows(sql)]
+        return [(i, t, x) for i, t, x in self._rows(sql)]
 
     def assignments(self, enquiry_id: str) -> list[Assignment]:
         sql = (

@@ -131,6 +131,8 @@ def test_the_book_scores_the_conversation_then_the_newer_latest_message():
     assert len(scores) == 2 and scores[-1] < 0 < scores[0]
     risk = book.assess(e, "on_track")
     assert "customer's mood worsening +20" in [str(r) for r in risk.reasons]
+    for state in (None, "on_track", "at_risk", "urgent", "breached"):  # the fast path says the same
+        assert book.assess(e, state) == assess(book.signals(e, state))
 
 
 def test_the_book_reads_the_trail_from_the_cache(tmp_path):

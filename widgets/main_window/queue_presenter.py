@@ -16,8 +16,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject, Slot
 
 from console.domain.model import Enquiry
-from console.live.queue_rows import UNSET, row_risk
-from console.live.risk import RiskBook
+from console.live.risk import RiskBook, Trail
 from console.store.reads import StoreReader
 from widgets.app.workers import BackgroundJobs
 from widgets.main_window.changes import ChangeFeed, LiveChange
@@ -49,6 +48,7 @@ class QueuePresenter(QObject):
         self.loaded = False  # every open enquiry of the cache is in the model
         self._filtered_at = 0.0
         self._jobs = BackgroundJobs(self)
+        self._factory: Callable[[], StoreReader] | None = None
         window.navigator.viewSelected.connect(self._on_view)
         feed.changed.connect(self.on_change)
 
@@ -58,9 +58,10 @@ class QueuePresenter(QObject):
         """The open enquiries from the cache only (no network). With a reader factory they are read,
         their clocks warmed and sorted on a worker thread with its own read-only connection: 100k rows
         take seconds of Python."""
+        self._factory = factory
         if factory is None:
             rows = reader.load_open()
-            self.model.set_risk_book(RiskBook.build(*reader.risk_inputs(), rows))
+            self.model.set_risk_book(RiskBook.build(reader.risk_contacts(), reader.risk_messages(), rows))
             self._rows_loaded(rows)
             return
         self.say("Opening the local cache…", 0)
@@ -80,13 +81,10 @@ class QueuePresenter(QObject):
             r = factory()
             try:
                 rows = r.load_open()
-                book = RiskBook.build(*r.risk_inputs(), rows)  # contacts and conversations, scored here
+                book = RiskBook.build(r.risk_contacts())  # the messages are scored after the load
             finally:
                 r.close()
-            prepared = model.prepare(rows)  # rows, clocks and sort built here, not on the UI thread
-            for row in prepared.ids:  # and every row's risk: ~15 us each, seconds at 100k
-                row_risk(row, book, None if row.status is UNSET else row.status)
-            return prepared, book
+            return model.prepare(rows), book  # rows, clocks and sort built here, not on the UI thread
 
         def failed(error: BaseException) -> None:
             log.error("the cache could not be read: %s", error)
@@ -105,6 +103,7 @@ class QueuePresenter(QObject):
         if isinstance(rows, tuple):
             self.model.set_prepared(rows[0])
             self.model.set_risk_book(rows[1])
+            self._score_messages()
         else:
             self.model.set_rows(rows)
         if self.window.navigator.current_key() != ALL_KEY or self.window.filter_edit.text():
@@ -112,6 +111,26 @@ class QueuePresenter(QObject):
         self.loaded = True
         self.window.statusBar().clearMessage()
         self.feed.loaded()
+
+    def _score_messages(self) -> None:
+        """The customers' messages scored on a worker (VADER: seconds at 100k), then handed to the
+        risk column: until then it scores the rows it shows as it paints them."""
+        factory, rows = self._factory, self.model.all_enquiries()  # a snapshot of immutable records
+        if factory is None:
+            return
+
+        def work() -> tuple[dict[str, Trail], dict[str, tuple[str, float]]]:
+            r = factory()
+            try:
+                messages = r.risk_messages()
+            finally:
+                r.close()
+            return RiskBook.scores(messages, rows)
+
+        def done(result: tuple[dict[str, Trail], dict[str, tuple[str, float]]]) -> None:
+            self.model.set_risk_book(self.model.risk_book().with_scores(*result))
+
+        self._jobs.submit(work, done, lambda e: log.warning("scoring the messages failed: %s", e))
 
     # --- what changed -----------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ regulator), as points from named reasons, so a supervisor sees why ("public post
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from console.domain.risk import sentiment
@@ -13,7 +14,7 @@ DAY = 86_400.0
 REPEAT_WINDOW_S = 7 * DAY
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # hashed by identity: a key of assess_facts' cache
 class Weights:
     """Points per reason. SLA proximity: by the clock's state (console.sla's state names)."""
 
@@ -81,26 +82,52 @@ class Signals:
 
 
 def assess(s: Signals, w: Weights = DEFAULT_WEIGHTS) -> Risk:
-    reasons: list[Reason] = []
-    if s.sla_state and (pts := w.sla.get(s.sla_state, 0)):
-        reasons.append(Reason(_SLA_WORDS.get(s.sla_state, s.sla_state.replace("_", " ")), pts))
-    if s.bounces >= 2:
-        pts = min(w.reassignment_cap, w.per_reassignment * (s.bounces - 1))
-        reasons.append(Reason(f"{s.bounces} reassignments", pts))
     scores = s.customer_scores
-    fall = sentiment.worsening(scores)
-    if fall is not None:
+    return assess_facts(
+        s.sla_state,
+        s.bounces,
+        sentiment.worsening(scores) is not None,
+        bool(scores) and scores[-1] <= sentiment.ANGRY,
+        s.public,
+        s.earlier_contacts_7d,
+        s.vulnerable,
+        w,
+    )
+
+
+@functools.lru_cache(maxsize=4096)
+def assess_facts(
+    sla_state: str | None,
+    bounces: int,
+    worsening: bool,
+    very_negative: bool,
+    public: bool,
+    earlier: int,
+    vulnerable: bool,
+    w: Weights = DEFAULT_WEIGHTS,
+) -> Risk:
+    """The score from the facts (few distinct combinations: cached, and a Risk is immutable)."""
+    reasons: list[Reason] = []
+    if sla_state and (pts := w.sla.get(sla_state, 0)):
+        reasons.append(Reason(_SLA_WORDS.get(sla_state, sla_state.replace("_", " ")), pts))
+    if bounces >= 2:
+        pts = min(w.reassignment_cap, w.per_reassignment * (bounces - 1))
+        reasons.append(Reason(f"{bounces} reassignments", pts))
+    if worsening:
         reasons.append(Reason("customer's mood worsening", w.worsening))
-    if scores and scores[-1] <= sentiment.ANGRY:
+    if very_negative:
         reasons.append(Reason("very negative message", w.very_negative))
-    if s.public:
+    if public:
         reasons.append(Reason("public post", w.public))
-    if s.earlier_contacts_7d > 0:
-        n = s.earlier_contacts_7d
-        pts = min(w.repeat_cap, w.repeat_contact + w.repeat_each_more * (n - 1))
-        said = "wrote to us before within 7 days" if n == 1 else f"wrote to us {n} times before within 7 days"
+    if earlier > 0:
+        pts = min(w.repeat_cap, w.repeat_contact + w.repeat_each_more * (earlier - 1))
+        said = (
+            "wrote to us before within 7 days"
+            if earlier == 1
+            else f"wrote to us {earlier} times before within 7 days"
+        )
         reasons.append(Reason(said, pts))
-    if s.vulnerable:
+    if vulnerable:
         reasons.append(Reason("vulnerable customer", w.vulnerable))
     if not reasons:
         return NO_RISK
