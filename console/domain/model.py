@@ -91,8 +91,8 @@ class Message:
     author: str
     text: str
     sent_at: float
-    # Where it was sent (a conversation can move from a public post to a DM, or to the phone); None: the
-    # enquiry's channel and visibility (services that predate channel history).
+    # Where it was sent (a conversation can move from a public post to a DM, or to the phone: the enquiry's
+    # own channel and visibility stay where it began); None: the enquiry's (services without the history).
     channel: str | None = None
     visibility: str | None = None
 

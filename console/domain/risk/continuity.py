@@ -1,8 +1,9 @@
 """A conversation's channel history: one enquiry that moves from a public post to a private message, or
 from social media to the phone, keeps one thread. Each message says where it was sent (Message.channel
 and .visibility; None, from a service that does not say, means the enquiry's own channel and visibility,
-which are where the conversation is now). From the messages come the steps of the history, the customer
-message each reply answers, and the replies that asked for account details in public."""
+which stay where the conversation began: the SLA policy is chosen by them). From the messages come the
+steps of the history, the customer message each reply answers, and the replies that asked for account
+details in public."""
 
 from __future__ import annotations
 

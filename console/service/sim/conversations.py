@@ -1,8 +1,9 @@
 """The simulated floor's signals of risk (issue 17), in believable proportions, so the demo shows them:
 returning customers (a few regulars write again within days), angry threads (follow-ups and chasers
 that get worse), conversations that move from a public post to a DM or to the phone (each message says
-where it was sent), a rare public reply that asks for account details, and outcome flags an agent ticks
-that mostly, not always, match what the replies did.
+where it was sent; the enquiry keeps where it began, so its SLA policy and every report stay put), a
+rare public reply that asks for account details, and outcome flags an agent ticks that mostly, not
+always, match what the replies did.
 
 Draws here come from generators seeded per enquiry, never from the simulator's own generator, so the
 floor (arrivals, staffing, routing) runs exactly as before for a given seed.
@@ -70,12 +71,23 @@ def shape(seed: int, e: Enquiry, *, backlog: bool = False) -> Enquiry:
 
 
 def follow_up(seed: int, e: Enquiry, text: str, messages: list[Message]) -> str:
-    """The customer writes again: in the DM they were asked to send, and sometimes angrier."""
-    last_out = next((m for m in reversed(messages) if m.direction == "out"), None)
-    if e.visibility == "public" and last_out is not None and "send us a DM" in last_out.text:
-        e.visibility = "private"  # the conversation moved to a private message: one enquiry still
+    """The customer writes again, sometimes angrier."""
     rng = _rng(seed, e, f"follow-up:{len(messages)}")
     return rng.choice(ANGRY) if rng.random() < P_ANGRY_FOLLOW_UP else text
+
+
+def place(e: Enquiry, messages: list[Message] | None, direction: str) -> tuple[str, str]:
+    """Where the next message goes: the enquiry keeps where it began (its SLA policy, and so every
+    clock and report, stays put); once the agent asked for a DM the customer writes in private, and the
+    conversation stays there."""
+    if not messages:
+        return e.channel, e.visibility
+    if any(m.visibility == "private" for m in messages):
+        return e.channel, "private"
+    last = messages[-1]
+    if direction == "in" and last.direction == "out" and "send us a DM" in last.text:
+        return e.channel, "private"
+    return e.channel, e.visibility
 
 
 def chaser(seed: int, e: Enquiry, text: str, n: int) -> str:
@@ -101,24 +113,26 @@ def reply(seed: int, e: Enquiry, text: str, messages: list[Message]) -> str:
 
 
 def backlog(seed: int, e: Enquiry, messages: list[Message]) -> list[Message]:
-    """Where each message of a backlog conversation was sent: a private conversation on a platform with
-    public posts often began as a public post moved to a DM; a few ended with a phone call."""
+    """Where each message of a backlog conversation was sent: a public post on a platform with DMs is
+    often moved to a DM by the first reply; a few conversations end with a phone call; a few public first
+    replies ask for account details (flagged in the console)."""
     rng = _rng(seed, e, "backlog")
     first_name = e.customer_name.split(" ")[0]
     out = [replace(m, channel=e.channel, visibility=e.visibility) for m in messages]
     replies = [i for i, m in enumerate(out) if m.direction == "out"]
-    if e.visibility == "private" and e.channel in DM_CHANNELS and replies and rng.random() < 0.6:
-        moved = replies[0]
-        for i in range(moved + 1):
-            out[i] = replace(out[i], visibility="public")
-        out[moved] = replace(out[moved], text=TO_DM.format(name=first_name))
-    elif e.visibility == "public" and replies and rng.random() < P_PUBLIC_DETAILS * 3:
-        out[replies[0]] = replace(out[replies[0]], text=PUBLIC_DETAILS.format(name=first_name))
+    if e.visibility == "public" and e.channel in DM_CHANNELS and replies:
+        r = rng.random()
+        first = replies[0]
+        if r < P_TO_DM:
+            out[first] = replace(out[first], text=TO_DM.format(name=first_name))
+            for i in range(first + 1, len(out)):
+                out[i] = replace(out[i], visibility="private")
+        elif r < P_TO_DM + P_PUBLIC_DETAILS * 3:
+            out[first] = replace(out[first], text=PUBLIC_DETAILS.format(name=first_name))
     if len(replies) > 1 and rng.random() < P_PHONE:
         last = replies[-1]
-        out[last] = replace(
-            out[last], channel="phone", visibility="private", text=PHONE_CALL.format(name=first_name)
-        )
+        call = PHONE_CALL.format(name=first_name)
+        out[last] = replace(out[last], channel="phone", visibility="private", text=call)
     return out
 
 

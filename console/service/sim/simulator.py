@@ -298,7 +298,7 @@ class Simulator:
     def _msg(self, e: Enquiry, direction: str, author: str, text: str, at: float) -> Message:
         msgs = self.store.messages.get(e.id)
         n = len(msgs) + 1 if msgs else 1
-        return Message(f"{e.id}-m{n}", e.id, direction, author, text, at, e.channel, e.visibility)
+        return Message(f"{e.id}-m{n}", e.id, direction, author, text, at, *traffic.place(e, msgs, direction))
 
     def messages(self, e: Enquiry) -> list[Message]:
         """The conversation, built on first use for backlog enquiries (cheap start with 100k)."""
