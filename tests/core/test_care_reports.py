@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+
 from dataclasses import dataclass, replace
 
 from console.domain.model import Enquiry, Message, Shift
@@ -150,3 +152,31 @@ def test_the_sections_survive_the_reports_json():
     old = r.to_dict()
     del old["consumer_duty"], old["quality"]  # a report stored before these sections still reads
     assert ShiftReport.from_dict(old).consumer_duty is None
+
+
+def test_the_csv_export_has_both_tables_and_guards_names_against_formulas():
+    from console.reports.csv_tables import tables
+
+    a = enq(1, vulnerable=True, fr_min=10, resolved=True)
+    conversations = {
+        a.id: [
+            msg(a, 1, "in", "Help", "@c", "x", "public"),
+            msg(a, 2, "out", "Thanks! Anything else?", '=HYPERLINK("http://x")', "x", "public"),
+        ]
+    }
+    duty = compute_consumer_duty([a], Engine(), team_ids=(), start=START, end=END, cutoff=END)
+    q = compute_quality([a], conversations, str, team_ids=(), start=START, cutoff=END)
+    shift = Shift("s1", "Early", "Leeds", START, END, ())
+    report = replace(
+        compute_shift_report(shift, [a], [], [], [], [], Engine(), END), consumer_duty=duty, quality=q
+    )
+    out = tables(report)
+    duty_csv = out["consumer_duty.csv"][1].splitlines()
+    assert duty_csv[0].startswith("group,enquiries,answered,first_response_median_min")
+    assert duty_csv[1].startswith("vulnerable,1,1,10.0,10.0,1,1.0")
+    rows = out["reply_behaviours.csv"][1].splitlines()
+    agents = [r for r in csv.reader(rows) if r[0] == "agent"]
+    assert agents and all(r[1].startswith("'=HYPERLINK") for r in agents)  # a formula never runs in a sheet
+    assert "shift,,Whole shift,thanked,1,1,1.0" in rows
+    old = compute_shift_report(shift, [a], [], [], [], [], Engine(), END)
+    assert "consumer_duty.csv" not in tables(old)  # a report made before the sections
