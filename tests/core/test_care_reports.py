@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-
 from dataclasses import dataclass, replace
 
 from console.domain.model import Enquiry, Message, Shift
@@ -177,6 +176,6 @@ def test_the_csv_export_has_both_tables_and_guards_names_against_formulas():
     rows = out["reply_behaviours.csv"][1].splitlines()
     agents = [r for r in csv.reader(rows) if r[0] == "agent"]
     assert agents and all(r[1].startswith("'=HYPERLINK") for r in agents)  # a formula never runs in a sheet
-    assert "shift,,Whole shift,thanked,1,1,1.0" in rows
+    assert "shift,,Whole shift,thanked,1,1,1.0,0,0,0,0,,0" in rows
     old = compute_shift_report(shift, [a], [], [], [], [], Engine(), END)
     assert "consumer_duty.csv" not in tables(old)  # a report made before the sections
