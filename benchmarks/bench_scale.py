@@ -69,7 +69,11 @@ def build(path: Path, n: int) -> float:
     def flush() -> None:
         with conn:
             conn.executemany(insert, batch)
-            conn.executemany("INSERT OR REPLACE INTO messages VALUES (?, ?, ?, ?, ?, ?)", msgs)
+            conn.executemany(
+                "INSERT OR REPLACE INTO messages (id, enquiry_id, direction, author, text, sent_at) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                msgs,
+            )
             conn.executemany("INSERT OR REPLACE INTO assignments VALUES (?,?,?,?,?,?,?,?,?,?)", moves)
         batch.clear(), msgs.clear(), moves.clear()
 

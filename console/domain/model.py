@@ -91,6 +91,10 @@ class Message:
     author: str
     text: str
     sent_at: float
+    # Where it was sent (a conversation can move from a public post to a DM, or to the phone: the enquiry's
+    # own channel and visibility stay where it began); None: the enquiry's (services without the history).
+    channel: str | None = None
+    visibility: str | None = None
 
 
 @dataclass(slots=True)

@@ -165,6 +165,8 @@ def message_from_wire(d: Any) -> Message:
         author=_str(d, "author", required=False)[:200],
         text=_str(d, "text", required=False)[:MAX_TEXT],
         sent_at=ts(d.get("sent_at"), "sent_at"),
+        channel=_opt_code(d, "channel"),
+        visibility=_opt_code(d, "visibility"),
     )
 
 
@@ -176,6 +178,8 @@ def message_to_wire(m: Message) -> dict[str, Any]:
         "author": m.author,
         "text": m.text,
         "sent_at": iso(m.sent_at),
+        **({"channel": m.channel} if m.channel else {}),
+        **({"visibility": m.visibility} if m.visibility else {}),
     }
 
 

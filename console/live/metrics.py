@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, NamedTuple, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from console.domain.model import Agent, Calendar, Enquiry, Team
+from console.domain.risk.score import AT_RISK
 from console.domain.staffing import capacity
 from console.live.order import SOON_S, DeadlineCounts
 from console.sla.today import Attainment, attainment
@@ -217,9 +218,14 @@ class SavedView:
     predicate: Predicate
 
 
-def saved_views(now: Callable[[], float], due_at: Callable[[Enquiry], float | None]) -> list[SavedView]:
+def saved_views(
+    now: Callable[[], float],
+    due_at: Callable[[Enquiry], float | None],
+    risk: Callable[[Enquiry], int] | None = None,
+) -> list[SavedView]:
     """The standard views. `now` is read when a predicate runs, so a view stays right as time passes;
-    `due_at` gives the deadline of the clock that matters now (None when no clock runs)."""
+    `due_at` gives the deadline of the clock that matters now (None when no clock runs); `risk` the
+    escalation-risk score (console.live.risk), for the view "At risk of escalation"."""
 
     def unanswered_over_1h(e: Enquiry) -> bool:
         since = waiting_since(e)
@@ -234,7 +240,7 @@ def saved_views(now: Callable[[], float], due_at: Callable[[Enquiry], float | No
     def flagged(flag: str) -> Predicate:
         return lambda e: e.is_open and flag in e.flags
 
-    return [
+    views = [
         SavedView("waiting", "Waiting for a reply", awaiting_reply),
         SavedView("unanswered", "Never answered", lambda e: e.is_open and e.first_response_at is None),
         SavedView("unanswered_1h", "Unanswered over 1 h", unanswered_over_1h),
@@ -244,6 +250,12 @@ def saved_views(now: Callable[[], float], due_at: Callable[[Enquiry], float | No
         SavedView("flag_vulnerable", "Flagged: vulnerable", flagged("vulnerable")),
         SavedView("flag_fraud", "Flagged: fraud", flagged("fraud_risk")),
     ]
+    if risk is not None:
+        scored = risk
+        views.insert(
+            2, SavedView("at_risk", "At risk of escalation", lambda e: e.is_open and scored(e) >= AT_RISK)
+        )
+    return views
 
 
 @dataclass(frozen=True, slots=True)

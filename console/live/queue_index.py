@@ -28,6 +28,7 @@ from collections.abc import Callable, Iterable, Mapping
 from console.domain.batches import gc_paused
 from console.domain.model import ChangeSet, Enquiry
 from console.domain.privacy import MASK
+from console.domain.risk.score import Risk
 from console.live.queue_rows import (
     HAY_MASK,
     UNSET,
@@ -46,11 +47,15 @@ from console.live.queue_rows import (
     by_k,
     fill_statuses,
     find,
+    forget_risks,
     make_hay,
     no_clock,
+    risk_key,
+    row_risk,
     safe_test,
     sla_key,
 )
+from console.live.risk import EMPTY, RiskBook
 from console.sla.engine import SlaEngine, SlaStatus
 
 log = logging.getLogger("concierge.live.queue")
@@ -78,6 +83,7 @@ class QueueIndex:
         self.needle = ""  # the filter text, stripped and case-folded
         self.predicate: Predicate | None = None
         self.engine: SlaEngine | None = None
+        self.risk_book: RiskBook = EMPTY  # escalation-risk inputs (an immutable snapshot, swapped whole)
         self.now_fn: Callable[[], float] = no_clock
         self.now = 0.0  # the clock reading of the last tick or update (server time)
         self.sort_now = 0.0  # when the SLA sort keys were taken
@@ -115,6 +121,24 @@ class QueueIndex:
         self.start_warm_up()
         if self.needle:  # the filter matched what was shown; what is shown changed
             self.set_filter(self.needle, self.predicate)
+
+    def set_risk_book(self, book: RiskBook) -> None:
+        """New risk inputs. Sorted by risk: the rows it touches move, or all are sorted again (a new book)."""
+        if book is not self.risk_book:
+            touched, self.risk_book = forget_risks(self._ids, self.risk_book, book), book
+            if self.sort_col != Col.RISK:
+                return
+            if touched is None:
+                self.sort(Col.RISK, self.descending)
+            for r in touched or ():
+                self._update(r.e)
+
+    def risk(self, r: Row) -> Risk:
+        return row_risk(r, self.risk_book, self.status(r))
+
+    def risk_of(self, ident: str) -> Risk | None:
+        r = self._rows.get(ident)
+        return None if r is None else self.risk(r)
 
     def status(self, r: Row) -> SlaStatus | None:
         if r.status is UNSET:
@@ -428,6 +452,8 @@ class QueueIndex:
             return lambda r: t.team(r.e).casefold()
         if col == Col.AGENT:
             return lambda r: t.agent(r.e).casefold()
+        if col == Col.RISK:  # highest first, like the most urgent clock first
+            return risk_key(self.risk_book, self.status)
         return lambda r: t.preview(r).casefold()
 
     # --- lookups ----------------------------------------------------------------------------------

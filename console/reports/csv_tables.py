@@ -24,6 +24,7 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from console.reports.care_csv import care_tables
 from console.reports.types import ShiftReport
 
 Cell = str | int | float | None
@@ -339,6 +340,7 @@ def _tables(report: ShiftReport, z: str, zone_name: str) -> dict[str, tuple[str,
             ),
         ),
     }
+    out.update(care_tables(r, _table))  # Consumer Duty and reply behaviours (issue 17)
     return out
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from console.domain.labels import channel_label, outcome_label
+from console.reports.care_pdf import care_pages
 from console.reports.complaints import complaint_line
 from console.reports.csv_tables import check_target, zone_for
 from console.reports.pdf_draw import (
@@ -86,6 +87,7 @@ def _write_pdf(report: ShiftReport, target: Path) -> None:
 
     pages: list[Page] = [_title_page(report), _charts_page(report), detail_page(report)]
     pages += table_pages(report)
+    pages += care_pages(report)  # Consumer Duty and quality (issue 17)
     meta = {
         "Title": safe(f"Shift report: {report.shift_name or report.shift_id}"),
         "Author": "Concierge",

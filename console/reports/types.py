@@ -14,6 +14,9 @@ from dataclasses import MISSING, dataclass, fields, is_dataclass
 from functools import cache
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
+from console.reports.consumer_duty import ConsumerDuty
+from console.reports.quality import Quality
+
 SCHEMA = 1
 
 # First-response histogram bin edges (seconds): fine under an hour, where the best banks answer, then
@@ -230,6 +233,10 @@ class ShiftReport:
     replies_decided: int = 0
     replies_met: int = 0
     complaints: ComplaintStats = ComplaintStats()
+    # Issue 17: outcomes of customers flagged vulnerable beside everyone else's (console.reports.
+    # consumer_duty), and the J.D. Power behaviours in agents' replies (console.reports.quality).
+    consumer_duty: ConsumerDuty | None = None
+    quality: Quality | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = encoder(ShiftReport)(self)

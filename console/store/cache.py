@@ -400,10 +400,12 @@ class Store(StoreReader):
                 bad.append((record_id(raw), str(err), raw))
                 continue
             if m.enquiry_id == enquiry_id:
-                good.append((m.id, m.enquiry_id, m.direction, m.author, m.text, m.sent_at))
+                good.append(
+                    (m.id, m.enquiry_id, m.direction, m.author, m.text, m.sent_at, m.channel, m.visibility)
+                )
         with known_errors(self.path), self._conn:
             self._conn.execute("DELETE FROM messages WHERE enquiry_id = ?", (enquiry_id,))
-            self._conn.executemany("INSERT OR REPLACE INTO messages VALUES (?, ?, ?, ?, ?, ?)", good)
+            self._conn.executemany("INSERT OR REPLACE INTO messages VALUES (?, ?, ?, ?, ?, ?, ?, ?)", good)
             self._quarantine(bad, "messages", now)
         return len(good)
 

@@ -140,8 +140,24 @@ class StoreReader:
         return {t: n for t, n in self._rows(sql)}
 
     def messages(self, enquiry_id: str) -> list[Message]:
-        sql = "SELECT id, enquiry_id, direction, author, text, sent_at FROM messages WHERE enquiry_id = ? "
+        sql = (
+            "SELECT id, enquiry_id, direction, author, text, sent_at, channel, visibility FROM messages "
+            "WHERE enquiry_id = ? "
+        )
         return [Message(*r) for r in self._rows(sql + "ORDER BY sent_at, id", (enquiry_id,))]
+
+    def risk_contacts(self) -> list[tuple[str, float]]:
+        """(handle, created_at) of every cached enquiry: repeat contacts for the escalation-risk score."""
+        return [(h, t) for h, t in self._rows("SELECT customer_handle, created_at FROM enquiries")]
+
+    def risk_messages(self) -> list[tuple[str, float, str]]:
+        """(enquiry id, sent_at, text) of the customer messages of the open enquiries held in the cache:
+        the sentiment trend of the escalation-risk score."""
+        sql = (
+            "SELECT m.enquiry_id, m.sent_at, m.text FROM messages m JOIN enquiries e ON e.id = m.enquiry_id "
+            "WHERE e.is_open = 1 AND m.direction = 'in'"
+        )
+        return [(i, t, x) for i, t, x in self._rows(sql)]
 
     def assignments(self, enquiry_id: str) -> list[Assignment]:
         sql = (

@@ -221,6 +221,12 @@ MIGRATIONS: tuple[str, ...] = (
         VALUES (NEW.subject, substr(NEW.action, 11), NEW.at, NEW.actor, NEW.seq);
     END;
     """,
+    # risk: where each message was sent (the conversation's channel history: a public post that moved to
+    # a DM, or to the phone). NULL: the enquiry's channel and visibility (messages cached before).
+    """
+    ALTER TABLE messages ADD COLUMN channel TEXT;
+    ALTER TABLE messages ADD COLUMN visibility TEXT;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -14,7 +14,7 @@ import logging
 import secrets
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import CancelledError
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -22,9 +22,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from console.domain import wire
 from console.domain.complaints.rules import DEFAULT_JURISDICTION, default_rules
 from console.domain.complaints.status import complaints_calendar
-from console.domain.model import Calendar, Shift, Team
+from console.domain.model import Calendar, Enquiry, Shift, Team
 from console.reports.complaints import complaint_stats
+from console.reports.consumer_duty import compute_consumer_duty
 from console.reports.cutoff import as_of
+from console.reports.quality import compute_quality
 from console.reports.shift_report import ShiftReport, compute_shift_report
 from console.sla.complaint_clocks import ComplaintClocks
 from console.sla.engine import SlaEngine
@@ -165,7 +167,7 @@ def build_report(
     cutoff = max(shift.start, min(shift.end, generated_at))
     decided = reader.complaint_decisions()
     complaints = complaint_stats(seen, decided, regulator, shift.start, cutoff, shift.team_ids)
-    return compute_shift_report(
+    report = compute_shift_report(
         shift,
         enquiries,
         window_assignments(reader, shift.start, shift.end),
@@ -178,6 +180,36 @@ def build_report(
         data_cutoff=data_cutoff,
         complaints=complaints,
     )
+    return with_care_sections(reader, report, enquiries, engine, teams, data_cutoff)
+
+
+def with_care_sections(
+    reader: StoreReader,
+    report: ShiftReport,
+    enquiries: list[Enquiry],
+    engine: SlaEngine,
+    teams: list[Team],
+    data_cutoff: float | None,
+) -> ShiftReport:
+    """The report with its Consumer Duty and quality sections (issue 17), over the same enquiries."""
+    if data_cutoff is not None:
+        enquiries = [as_of(e, data_cutoff) for e in enquiries]
+    names = {t.id: t.name for t in teams}
+    start, cutoff = report.start, report.cutoff
+    duty = compute_consumer_duty(
+        enquiries, engine, team_ids=report.team_ids, start=start, end=report.end, cutoff=cutoff
+    )
+    resolved = [e.id for e in enquiries if e.resolved_at is not None and start <= e.resolved_at < cutoff]
+    conversations = {i: msgs for i in resolved if (msgs := reader.messages(i))}
+    quality = compute_quality(
+        enquiries,
+        conversations,
+        lambda t: "(unassigned)" if t is None else names.get(t, t),
+        team_ids=report.team_ids,
+        start=report.start,
+        cutoff=report.cutoff,
+    )
+    return replace(report, consumer_duty=duty, quality=quality)
 
 
 def closing_report(

@@ -3,7 +3,6 @@ and the agents' status log, on real encrypted cache files."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -14,6 +13,8 @@ import pytest
 from console.domain import wire
 from console.domain.model import Agent, Assignment, Enquiry
 from console.reports.codec import decode, encode
+from console.reports.consumer_duty import compute_consumer_duty
+from console.reports.cutoff import as_of
 from console.reports.shift_report import ReportFormatError, compute_shift_report
 from console.reports.types import ComplaintStats
 from console.store.cache import KnownError, Store, StoreReader
@@ -72,7 +73,19 @@ def test_the_report_is_computed_at_the_shift_end_from_the_cache_and_stored_once(
         stored = load_report(reader, "s1")
         # The complaint figures come from the cache's decisions too (tests/core/test_complaint_report.py).
         assert stored is not None and stored.complaints.received > 0
-        assert dataclasses.replace(stored, complaints=ComplaintStats()) == expected
+        # Consumer Duty over the same enquiries; no conversation is cached, so quality checked none.
+        duty = compute_consumer_duty(
+            [as_of(e, cutoff) for e in enquiries],
+            engine(),
+            team_ids=SHIFT.team_ids,
+            start=SHIFT.start,
+            end=SHIFT.end,
+            cutoff=expected.cutoff,
+        )
+        assert stored.quality is not None and stored.quality.checked == 0 < stored.quality.resolved
+        assert replace(stored, quality=None, complaints=ComplaintStats()) == replace(
+            expected, consumer_duty=duty
+        )
         assert stored.summary.created > 100 and stored.summary.breaches > 0
         assert [(r.shift_id, r.generated_at) for r in stored_reports(reader)] == [("s1", cutoff)]
         audit = reader.audit_entries()

@@ -331,11 +331,13 @@ def test_tick_recomputes_only_the_given_rows_in_one_span(feed: Feed) -> None:
         model.tick(10, 39)
     finally:
         del feed.engine.statuses
-    assert spans == [(10, 39, Col.SLA, Col.AGE)]
+    # the clock columns, and the risk column, whose score follows the clock's state
+    assert spans == [(10, 39, Col.SLA, Col.AGE), (10, 39, Col.RISK, Col.RISK)]
     assert calls == [30]
     spans.clear()
     model.tick(model.rowCount() - 3, model.rowCount() + 50)  # clamped
-    assert spans == [(model.rowCount() - 3, model.rowCount() - 1, Col.SLA, Col.AGE)]
+    n = model.rowCount()
+    assert spans == [(n - 3, n - 1, Col.SLA, Col.AGE), (n - 3, n - 1, Col.RISK, Col.RISK)]
 
 
 def test_countdowns_follow_the_server_clock(feed: Feed) -> None:

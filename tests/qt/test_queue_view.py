@@ -108,12 +108,12 @@ def test_tick_repaints_only_the_rows_on_screen(view: QueueView, qtbot: QtBot) ->
     view.tick_visible()
     first, last = view.rowAt(0), view.rowAt(view.viewport().height() - 1)
     assert first == 60 and 60 < last < 100
-    assert spans == [(first, last, Col.SLA, Col.AGE)]
+    assert spans == [(first, last, Col.SLA, Col.AGE), (first, last, Col.RISK, Col.RISK)]
     assert last - first + 1 < model.rowCount() / 10
     spans.clear()
     view.set_tick_interval(20)  # the real timer drives the same tick
     qtbot.waitUntil(lambda: len(spans) >= 2, timeout=3000)
-    assert set(spans) == {(first, last, Col.SLA, Col.AGE)}
+    assert set(spans) == {(first, last, Col.SLA, Col.AGE), (first, last, Col.RISK, Col.RISK)}
 
 
 def test_keyboard_home_end_pages_enter_and_ctrl_f(qtbot: QtBot, feed: Feed) -> None:

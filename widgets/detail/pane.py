@@ -171,6 +171,9 @@ class DetailPane(QWidget):
         self.title = _plain_label(bold=True)
         self.meta = _plain_label()
         self.complaint = ComplaintBox()  # a proposed or confirmed complaint: confirm or dismiss (audited)
+        self.risk_line = _plain_label()  # escalation risk with its reasons, and the channel history
+        self.risk_line.setAccessibleName("Escalation risk and channel history")
+        self._notes: Mapping[str, str] = {}
         self.clocks = _tree(("SLA clock", "Time left · deadline", "State"), "SLA clocks")
         self.clocks.setIconSize(QSize(self.fontMetrics().height(), self.fontMetrics().height()))
         self.clocks.setUniformRowHeights(False)
@@ -210,6 +213,7 @@ class DetailPane(QWidget):
         inner.setContentsMargins(0, 0, 0, 0)
         inner.addWidget(self.meta)
         inner.addWidget(self.complaint)
+        inner.addWidget(self.risk_line)
         inner.addWidget(self.clocks)
         inner.addWidget(self.tabs, 1)
         self.scroller = QScrollArea()
@@ -289,6 +293,8 @@ class DetailPane(QWidget):
         self.title.setText("No enquiry selected")
         self.meta.setText("Pick an enquiry in the queue to see its conversation and clocks.")
         self.set_clocks([])
+        self.risk_line.setText("")
+        self._notes = {}
         self.clocks.clear()
         self.conversation.set_turns([])
         self.complaint.hide()
@@ -336,6 +342,15 @@ class DetailPane(QWidget):
         if picked:
             self.enquiryShown.emit(e.id)
 
+    def set_risk(self, enquiry_id: str, text: str, notes: Mapping[str, str] | None = None) -> None:
+        """The escalation risk and channel history (plain words from console.domain.risk), and a note
+        per message id shown under it in the conversation (where it was sent, what the reply did).
+        Call before set_messages."""
+        if enquiry_id != self._current:
+            return
+        self.risk_line.setText(text)
+        self._notes = notes or {}
+
     def set_messages(self, enquiry_id: str, messages: Sequence[Message]) -> None:
         if enquiry_id != self._current:
             return  # an answer for an enquiry the supervisor has already left
@@ -350,6 +365,9 @@ class DetailPane(QWidget):
                 # An agent's words may quote the customer's: masked as theirs are.
                 who = f"Agent · {m.author}" if m.author else "Agent"
                 turns.append(Turn("out", who, self._when(m.sent_at), self._text(m.text)))
+            note = self._notes.get(m.id)
+            if note:  # where it was sent, the customer's mood, what the reply did (issue 17)
+                turns.append(Turn("note", "", "", note))
         self.conversation.set_turns(turns)
 
     def set_messages_failed(self, enquiry_id: str, reason: str) -> None:

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import QObject, Slot
 
 from console.domain.model import Enquiry, Message
+from console.domain.risk import continuity
 from console.sla.words import clock_word, duration, format_countdown, format_waited, state_word
 from console.store.reads import StoreReader
 from widgets.app.workers import BackgroundJobs
@@ -74,6 +75,7 @@ class DetailPresenter(QObject):
         messages: Sequence[Message] | None = self.reader.messages(e.id)
         if not messages and self.fetch_messages is not None:
             messages = None  # not cached yet: the pane asks for them
+        self._messages_known(e.id, messages or ())
         self.pane.show_enquiry(
             e,
             messages=messages,
@@ -82,6 +84,7 @@ class DetailPresenter(QObject):
             clocks=self.clock_rows(e, self.reference.now()),
         )
         self.show_complaint(e)
+        self._show_risk(e, messages)
 
     def show_complaint(self, e: Enquiry) -> None:
         """The complaint box: proposed (with the customer's words), confirmed or dismissed, and by whom."""
@@ -94,6 +97,33 @@ class DetailPresenter(QObject):
             privacy=self.pane.privacy_mode(),
             tz=self.reference.tz,
         )
+
+    def _messages_known(self, enquiry_id: str, messages: Sequence[Message]) -> None:
+        """A conversation in hand: the risk score's sentiment trend takes it in."""
+        if messages:
+            self.model.set_risk_book(self.model.risk_book().with_messages(enquiry_id, messages))
+
+    def _show_risk(self, e: Enquiry, messages: Sequence[Message] | None) -> None:
+        """The risk line and the conversation's notes (then the conversation again, with them)."""
+        risk = self.model.risk_of(e.id)
+        if risk is None:  # not in the live queue (closed, or an earlier enquiry): scored with no clock
+            risk = self.model.risk_book().assess(e, None)
+        names = self.reference.channel_names
+        lines = [f"Escalation risk {risk.explain()}" if risk.reasons else "Escalation risk: no signs of risk"]
+        if messages:
+            steps = continuity.history(e, messages)
+            if continuity.moved(steps):
+                lines.append(f"Channels: {continuity.history_words(steps, names)}")
+            flagged = continuity.public_detail_requests(e, messages)
+            if flagged:
+                n = len(flagged)
+                lines.append(
+                    f"⚠ {n} repl{'y' if n == 1 else 'ies'} asked for account details in a public post"
+                )
+        notes = continuity.message_notes(e, messages, names) if messages else {}
+        self.pane.set_risk(e.id, "\n".join(lines), notes)
+        if messages:
+            self.pane.set_messages(e.id, messages)
 
     def set_privacy(self, mode: str) -> None:
         self.pane.set_privacy(mode)
@@ -140,6 +170,10 @@ class DetailPresenter(QObject):
 
         def done(messages: list[Message]) -> None:
             self._fetching.discard(enquiry_id)
+            self._messages_known(enquiry_id, messages)
+            e = self.model.enquiry(enquiry_id) or self.reader.get(enquiry_id)
+            if e is not None and enquiry_id == self.pane.current_id():
+                self._show_risk(e, messages)
             self.pane.set_messages(enquiry_id, messages)
 
         def failed(error: BaseException) -> None:

@@ -27,6 +27,7 @@ from console.live.metrics import (
     saved_views,
 )
 from console.live.order import DeadlineCounts, deadline_counts
+from console.live.risk import RiskCache
 from console.sla.engine import SlaEngine
 from widgets.app.workers import BackgroundJobs
 from widgets.main_window.changes import ChangeFeed, LiveChange
@@ -61,13 +62,14 @@ class FiguresPresenter(QObject):
         self._computing = False
         self._next_compute = 0.0
         # The navigator's views filter the queue on the UI thread with the UI's engine.
-        self._views = saved_views(reference.now, reference.due_at) + complaint_views(
+        self._views = saved_views(reference.now, reference.due_at, self._risk_score) + complaint_views(
             lambda: reference.complaints, reference.now
         )
         self._channels: list[tuple[str, str]] | None = None
         self._teams: list[tuple[str, str]] | None = None
         self._worker_engine: SlaEngine | None = None  # made, then used, only by the worker's jobs
         self._worker_cache: ClockCache = {}
+        self._worker_risks = RiskCache()  # used only by the worker's jobs, one at a time, like the above
         self._jobs = BackgroundJobs(self)
         feed.changed.connect(self.on_change)
         window.navigator.viewSelected.connect(self._view_changed)
@@ -75,6 +77,11 @@ class FiguresPresenter(QObject):
     @Slot(str)
     def _view_changed(self, _key: str) -> None:
         self._dirty = True  # the group tabs count within the navigator's pick
+
+    def _risk_score(self, e: Enquiry) -> int:
+        """The escalation risk the queue's column shows (UI thread: the model's cached rows)."""
+        risk = self.model.risk_of(e.id)
+        return (risk or self.model.risk_book().assess(e, None)).score
 
     @Slot(object)
     def on_change(self, change: LiveChange) -> None:
@@ -129,6 +136,7 @@ class FiguresPresenter(QObject):
             None if scope == ALL_KEY or scope.startswith("view:") else self.window.nav_model.predicate(scope)
         )
         desk = ref.complaints.twin()  # the worker's own: its clocks and caches are not the UI's
+        book, risks = self.model.risk_book(), self._worker_risks  # an immutable snapshot; the worker's cache
         self._computing = True
         started = time.monotonic()
 
@@ -152,7 +160,11 @@ class FiguresPresenter(QObject):
                 cache[e.id] = (e.version, brief)
                 return brief
 
-            views = saved_views(lambda: now, due_at) + complaint_views(lambda: desk, lambda: now)
+            def risk(e: Enquiry) -> int:
+                status = own.status(e, now)
+                return risks.risk(book, e, None if status is None else status.state).score
+
+            views = saved_views(lambda: now, due_at, risk) + complaint_views(lambda: desk, lambda: now)
             # Breached now and breaching within 30 min: the same deadlines the navigator's views read.
             deadlines = deadline_counts((due_at(e) for e in rows if e.is_open), now)
             header = header_metrics(rows, agents, clocks_of, now, tz, deadlines)
@@ -171,6 +183,7 @@ class FiguresPresenter(QObject):
                 self._worker_engine = own
                 if len(cache) > 2 * len(rows) + 1000:
                     self._worker_cache = {}  # rows long gone: start afresh rather than grow
+                    self._worker_risks = RiskCache()
             self.window.nav_model.set_counts(counts)
             self.window.header.set_metrics(self.metrics, self.reference.channel_names)
             if self.window.navigator.current_key() == scope:  # else the next computation says

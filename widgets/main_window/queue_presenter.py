@@ -24,6 +24,7 @@ from PySide6.QtCore import QObject, Slot
 from console.domain.model import Enquiry
 from console.live.order import Group, in_group
 from console.live.queue_rows import Col, Predicate
+from console.live.risk import RiskBook, Trail
 from console.sla.engine import SlaStatus
 from console.store.reads import StoreReader
 from widgets.app.workers import BackgroundJobs
@@ -38,7 +39,7 @@ log = logging.getLogger("concierge.ui")
 
 FIRST_PAGE = 2000  # rows shown at start-up before the whole cache is read
 REFILTER_S = 30.0  # views defined by time ("over 1 h") are applied again this often
-TIME_VIEWS = frozenset({"view:unanswered_1h", "view:breaching_30m"})
+TIME_VIEWS = frozenset({"view:unanswered_1h", "view:breaching_30m", "view:at_risk"})
 REARRANGE_S = 10.0  # at most this often, rows whose deadline passed move to the breached group
 STALE_TICKS = 500  # rows whose clock is recomputed at once when they are put in order again
 # The header's tiles: the navigator view and the group each shows.
@@ -69,6 +70,7 @@ class QueuePresenter(QObject):
         self._next_breach = math.inf  # the soonest deadline not passed when the rows were last put in order
         self._arranged_at = 0.0  # time.monotonic() of that
         self._jobs = BackgroundJobs(self)
+        self._factory: Callable[[], StoreReader] | None = None
         window.navigator.viewSelected.connect(self._on_view)
         window.queue_groups.groupChanged.connect(self._on_group)
         window.header.tileClicked.connect(self.show_tile)
@@ -80,8 +82,11 @@ class QueuePresenter(QObject):
         """The open enquiries from the cache only (no network). With a reader factory they are read,
         their clocks warmed and sorted on a worker thread with its own read-only connection: 100k rows
         take seconds of Python."""
+        self._factory = factory
         if factory is None:
-            self._rows_loaded(reader.load_open())
+            rows = reader.load_open()
+            self.model.set_risk_book(RiskBook.build(reader.risk_contacts(), reader.risk_messages(), rows))
+            self._rows_loaded(rows)
             return
         self.say("Opening the local cache…", 0)
         engine, now, model = self.reference.engine, self.reference.now(), self.model
@@ -96,13 +101,14 @@ class QueuePresenter(QObject):
             engine.statuses(rows, now)
             return rows
 
-        def work() -> Prepared:
+        def work() -> tuple[Prepared, RiskBook]:
             r = factory()
             try:
                 rows = r.load_open()
+                book = RiskBook.build(r.risk_contacts())  # the messages are scored after the load
             finally:
                 r.close()
-            return model.prepare(rows)  # rows, clocks and sort built here, not on the UI thread
+            return model.prepare(rows), book  # rows, clocks and sort built here, not on the UI thread
 
         def failed(error: BaseException) -> None:
             log.error("the cache could not be read: %s", error)
@@ -117,9 +123,11 @@ class QueuePresenter(QObject):
             self.model.set_rows(rows)
             self.say("Opening the local cache… the longest-waiting enquiries first", 0)
 
-    def _rows_loaded(self, rows: list[Enquiry] | Prepared) -> None:
-        if isinstance(rows, Prepared):
-            self.model.set_prepared(rows)
+    def _rows_loaded(self, rows: list[Enquiry] | tuple[Prepared, RiskBook]) -> None:
+        if isinstance(rows, tuple):
+            self.model.set_prepared(rows[0])
+            self.model.set_risk_book(rows[1])
+            self._score_messages()
         else:
             self.model.set_rows(rows)
         if self.window.navigator.current_key() != ALL_KEY or self.window.filter_edit.text():
@@ -128,6 +136,26 @@ class QueuePresenter(QObject):
         self._plan_next_breach()
         self.window.statusBar().clearMessage()
         self.feed.loaded()
+
+    def _score_messages(self) -> None:
+        """The customers' messages scored on a worker (VADER: seconds at 100k), then handed to the
+        risk column: until then it scores the rows it shows as it paints them."""
+        factory, rows = self._factory, self.model.all_enquiries()  # a snapshot of immutable records
+        if factory is None:
+            return
+
+        def work() -> tuple[dict[str, Trail], dict[str, tuple[str, float]]]:
+            r = factory()
+            try:
+                messages = r.risk_messages()
+            finally:
+                r.close()
+            return RiskBook.scores(messages, rows)
+
+        def done(result: tuple[dict[str, Trail], dict[str, tuple[str, float]]]) -> None:
+            self.model.set_risk_book(self.model.risk_book().with_scores(*result))
+
+        self._jobs.submit(work, done, lambda e: log.warning("scoring the messages failed: %s", e))
 
     # --- what changed -----------------------------------------------------------------------------
 
@@ -139,6 +167,10 @@ class QueuePresenter(QObject):
             self.model.set_names(ref.team_names, ref.agent_names)
         if change.origin == "sync":
             self.model.apply(change.changes, change.rows)
+        if change.origin == "sync":
+            new = [e for i in change.changes.added if (e := change.rows.get(i)) is not None]
+            if new:  # their customers' earlier contacts count for the risk score
+                self.model.set_risk_book(self.model.risk_book().with_enquiries(new))
         if change.reference:
             self._plan_next_breach()
         else:  # a changed row may fall due before the deadline we wait for

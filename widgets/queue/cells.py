@@ -30,6 +30,8 @@ from widgets.queue.text import (
     countdown_text,
     flags_text,
     preview_text,
+    risk_text,
+    risk_tooltip,
     sla_tooltip,
 )
 from widgets.theme.icons import channel_icon, sla_icon
@@ -146,7 +148,7 @@ class QueueCells:
                 return words if s is None else f"{words}: {self._text(r, col)}"
             return f"{COLUMNS[col]}: {self._text(r, col)}"
         if role == _ALIGN:
-            if col == Col.AGE:
+            if col in (Col.AGE, Col.RISK):
                 return Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
             return Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
         return None
@@ -172,6 +174,8 @@ class QueueCells:
             state = self._flag_cell(r).state
             if state is not None:
                 return Cell(text, None, self._fg.get(state), self._bg.get(state), False, state != "at_risk")
+        if col == Col.RISK:  # high risk in bold: the words carry it, never the colour alone
+            return Cell(text, None, None, None, True, self._ix.risk(r).level == "high")
         muted = col in (Col.AGE, Col.TOPIC) or (col == Col.TEAM and r.e.team_id is None)
         return Cell(text, None, self._muted if muted else None, None, col == Col.AGE, False)
 
@@ -201,6 +205,8 @@ class QueueCells:
             return self._labels.team(e)
         if col == Col.AGENT:
             return self._labels.agent(e)
+        if col == Col.RISK:
+            return risk_text(self._ix.risk(r))
         return self._labels.preview(r)
 
     def _status(self, r: Row) -> SlaStatus | None:
@@ -210,6 +216,8 @@ class QueueCells:
         """Rich text by necessity (QToolTip guesses), so every piece of data in it is escaped."""
         if col == Col.SLA:
             body = sla_tooltip(self._status(r), self._tz)
+        elif col == Col.RISK:
+            body = risk_tooltip(self._ix.risk(r))
         elif col == Col.PREVIEW:
             if self._labels.privacy == "masked":
                 return None

@@ -27,8 +27,10 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QBrush
 
 from console.domain.model import ChangeSet, Enquiry
+from console.domain.risk.score import Risk
 from console.live.queue_index import BATCH_AS_LAYOUT, QueueIndex
 from console.live.queue_rows import Enquiries, Predicate, Prepared
+from console.live.risk import RiskBook
 from console.sla.engine import SlaEngine, SlaStatus
 from widgets.queue.cells import (
     CLOCK_ROLES,
@@ -219,6 +221,22 @@ class QueueModel(QueueCells, QAbstractTableModel):
         if span is not None:
             last = Col.AGE if self._flag_cells is None else Col.FLAGS
             self.dataChanged.emit(self.index(span[0], Col.SLA), self.index(span[1], last), CLOCK_ROLES)
+            # the risk follows the clock's state (reply due soon, overdue)
+            self.dataChanged.emit(self.index(span[0], Col.RISK), self.index(span[1], Col.RISK), CLOCK_ROLES)
+
+    def set_risk_book(self, book: RiskBook) -> None:
+        """New escalation-risk inputs (console.live.risk): the risk column shows them."""
+        if book is self._ix.risk_book:
+            return
+        self._ix.set_risk_book(book)  # a risk sort is re-done as a layout change (the listener)
+        if n := self.rowCount():
+            self.dataChanged.emit(self.index(0, Col.RISK), self.index(n - 1, Col.RISK))
+
+    def risk_book(self) -> RiskBook:
+        return self._ix.risk_book
+
+    def risk_of(self, ident: str) -> Risk | None:
+        return self._ix.risk_of(ident)
 
     def refresh_some(self, n: int, budget_s: float = 0.002) -> None:
         """Recompute up to n more cached clocks off screen, without repainting (the view calls this)."""

@@ -15,6 +15,7 @@ from console.domain.labels import channel_text as channel_text  # people's words
 from console.domain.labels import flags_text as flags_text
 from console.domain.model import Enquiry
 from console.domain.privacy import mask_handle, mask_text
+from console.domain.risk.score import Risk
 from console.live.queue_rows import Col as Col
 from console.live.queue_rows import Row
 from console.sla.engine import SlaStatus
@@ -33,7 +34,7 @@ PREVIEW_CHARS = 120
 _MASK_WINDOW = 256
 
 
-COLUMNS = ("SLA", "Age", "Channel", "Customer", "Topic", "Flags", "Team", "Agent", "Latest message")
+COLUMNS = ("SLA", "Age", "Channel", "Customer", "Topic", "Flags", "Team", "Agent", "Latest message", "Risk")
 COLUMN_TIPS = (
     "The clock that falls due first: working time left and the wall-clock deadline",
     "Time since the enquiry arrived",
@@ -44,6 +45,7 @@ COLUMN_TIPS = (
     "Owning team",
     "Agent working on it",
     "The customer's latest message (account numbers and contact details masked)",
+    "Escalation risk, 0-100: the sum of its reasons' points (hover a cell for the reasons)",
 )
 
 
@@ -53,6 +55,19 @@ def one_line(text: str) -> str:
     if not text.isprintable():  # most texts are printable: only the others pay per character
         text = "".join(ch if ch.isprintable() or ch.isspace() else " " for ch in text)
     return " ".join(text.split())
+
+
+def risk_text(risk: Risk) -> str:
+    """ "72 · high", "45 · at risk", "10 · low", "" (no signs of risk)."""
+    return f"{risk.score} · {risk.level}" if risk.score else ""
+
+
+def risk_tooltip(risk: Risk) -> str:
+    """Escaped rich text: the score and every reason with its points."""
+    if not risk.reasons:
+        return html.escape("Escalation risk: no signs of risk")
+    head = f"<b>Escalation risk {risk.score}</b> ({html.escape(risk.level)})"
+    return "<br/>".join([head, *(html.escape(f"• {r}") for r in risk.reasons)])
 
 
 def customer_text(e: Enquiry, mode: str) -> str:

@@ -51,6 +51,7 @@ _WIDTH_SAMPLES = {
     Col.FLAGS: "Fraud risk, Complaint 5 d 21 h left",  # with the complaint clock (issue 17)
     Col.TEAM: "Accounts & custo",
     Col.AGENT: "Mohammed Okafor",
+    Col.RISK: "100 · at risk",
 }
 _ICON_COLUMNS = (Col.SLA, Col.CHANNEL)
 
@@ -89,6 +90,7 @@ class QueueView(QTableView):
         vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)  # uniform rows: no per-row size hints
         hh = self.horizontalHeader()
         hh.setStretchLastSection(True)
+        hh.moveSection(hh.visualIndex(Col.RISK), hh.visualIndex(Col.SLA) + 1)  # risk beside the clock
         hh.setHighlightSections(False)
         hh.setSectionsMovable(True)
         hh.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)

@@ -26,6 +26,7 @@ from console.domain.labels import outcome_label
 from console.reports.complaints import complaint_line
 from console.reports.tiles import summary_tiles
 from console.reports.types import ShiftReport
+from widgets.reports.care import CareTab
 from widgets.reports.charts import ReportCharts
 from widgets.reports.models import (
     ID_ROLE,
@@ -136,6 +137,8 @@ class ReportPanel(QWidget):
         self._tab_views[self.tabs.addTab(sla, "SLA attainment")] = [by_kind, by_team]
         self._tab(self.agents, "Agents")
         self._tab(self.moves, "Reassignments", (0, Qt.SortOrder.AscendingOrder))
+        self.care = CareTab(plain)  # Consumer Duty and quality (issue 17)
+        self.tabs.addTab(self.care, "Care and quality")
         self.outcomes = plain(muted=False)
 
         layout = QVBoxLayout(self)
@@ -163,6 +166,7 @@ class ReportPanel(QWidget):
     def set_report(self, report: ShiftReport | None) -> None:
         self.report = report
         self.charts.set_report(report)
+        self.care.set_report(report)
         if report is None:
             self.title.setText("No report open")
             self.subtitle.setText("Pick a shift on the left.")

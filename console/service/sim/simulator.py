@@ -27,6 +27,7 @@ from datetime import datetime
 from typing import Any
 
 from console.domain.model import Enquiry, Message
+from console.service.sim import conversations as traffic
 from console.service.sim import texts
 from console.service.sim.floor import P_PAUSED, P_RESOLVED, P_RETURNS, Workforce, handle_time
 from console.service.sim.population import (
@@ -105,6 +106,7 @@ class Simulator:
             e = draw_enquiry(rng, self.new_id(), now)
             kind = "new" if i < fresh else "handoff" if i < fresh + handed else "conversation"
             age_backlog(rng, e, now, kind)
+            traffic.shape(self.seed, e, backlog=True)  # regular customers, angry follow-ups
             agent = self.floor.free_agent("social") if kind == "new" else None
             if agent is not None:  # an agent is on it already
                 self.floor.take(e.id, agent, now)
@@ -276,7 +278,7 @@ class Simulator:
         return self.store.put(e, actor)
 
     def _arrive(self, at: float, topic: str | None) -> None:
-        e = draw_enquiry(self.rng, self.new_id(), self.stamp(at))
+        e = traffic.shape(self.seed, draw_enquiry(self.rng, self.new_id(), self.stamp(at)))
         if topic is not None and e.topic != topic:  # a spike: same customers, one subject
             e = replace(
                 e, topic=topic, flags=e.flags | {"fraud_risk"}, text=texts.customer_text(self.rng, topic)
@@ -296,7 +298,7 @@ class Simulator:
     def _msg(self, e: Enquiry, direction: str, author: str, text: str, at: float) -> Message:
         msgs = self.store.messages.get(e.id)
         n = len(msgs) + 1 if msgs else 1
-        return Message(f"{e.id}-m{n}", e.id, direction, author, text, at)
+        return Message(f"{e.id}-m{n}", e.id, direction, author, text, at, *traffic.place(e, msgs, direction))
 
     def messages(self, e: Enquiry) -> list[Message]:
         """The conversation, built on first use for backlog enquiries (cheap start with 100k)."""
@@ -304,7 +306,9 @@ class Simulator:
         if msgs is None:
             agent = self.world.agents.get(e.agent_id or "")
             rng = random.Random(f"{self.seed}:{e.id}")  # seeded per enquiry: independent of request order
-            msgs = backlog_messages(rng, e, agent.name if agent else "Social care")
+            msgs = traffic.backlog(
+                self.seed, e, backlog_messages(rng, e, agent.name if agent else "Social care")
+            )
             self.store.messages[e.id] = msgs
         return msgs
 
@@ -365,7 +369,7 @@ class Simulator:
             if e.status == "open" and action == "customer":
                 back = True  # an open conversation's customer wrote again
             if back:
-                e.text = texts.follow_up(rng)
+                e.text = traffic.follow_up(self.seed, e, texts.follow_up(rng), self.messages(e))
                 self._say(e, "in", e.customer_handle, e.text, now)
                 e.status, e.last_customer_message_at = "open", now
                 self.commit(e, at, e.customer_handle)
@@ -376,7 +380,7 @@ class Simulator:
             else:  # the answer was enough
                 self._resolve(e, at, now)
         elif action == "chase" and e.oldest_unanswered_message_at is not None and e.status in ("new", "open"):
-            e.text = texts.chaser(rng)
+            e.text = traffic.chaser(self.seed, e, texts.chaser(rng), len(self.messages(e)))
             self._say(e, "in", e.customer_handle, e.text, now)
             e.last_customer_message_at = now
             self.commit(e, at, e.customer_handle)
@@ -424,7 +428,8 @@ class Simulator:
                 self._dispatch(target, at)
                 self._dispatch(team, at)
                 return
-        self._say(e, "out", self._agent_name(e), texts.agent_text(rng, first_name), now)
+        said = traffic.reply(self.seed, e, texts.agent_text(rng, first_name), self.messages(e))
+        self._say(e, "out", self._agent_name(e), said, now)
         if e.first_response_at is None:
             e.first_response_at = now
         e.last_agent_message_at, e.status = now, "open"
@@ -443,13 +448,7 @@ class Simulator:
     def _resolve(self, e: Enquiry, at: float, now: float) -> None:
         rng = self.rng
         e.status, e.resolved_at = "resolved", now
-        e.outcome = {
-            "same_channel": rng.random() < 0.9,
-            "thanked": rng.random() < 0.8,
-            "offered_more_help": rng.random() < 0.6,
-            "offered_products": rng.random() < 0.15,
-            "resolved": True,
-        }
+        e.outcome = traffic.outcome(e, self.messages(e), [rng.random() for _ in range(4)])
         self.commit(e, at, self._agent_name(e))
         self._plan(e.id, at + rng.expovariate(1 / (6 * HOUR)), "close")
 
