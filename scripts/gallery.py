@@ -113,11 +113,16 @@ def main_window_screens(
         save(window, out / f"main-{tag}.png")
         if theme == "light" and scale == 1.0 and size == (1920, 1080):
             save(window, out / "main-grayscale-1920x1080-100.png", grayscale=True)
+        window.show_board(True)  # the team board unfolded below the queue
+        settle(1200)
+        save(window, out / f"board-{tag}.png")
+        window.show_board(False)
         for name, signal in (
             ("charts", window.chartsRequested),
             ("staffing", window.staffingRequested),
             ("reports", window.reportsRequested),
             ("reassign", window.reassignRequested),
+            ("signin", window.signInRequested),
         ):
             open_and_save(app, signal.emit, out / f"{name}-{tag}.png", size)
     finally:

@@ -13,8 +13,7 @@ so on. The Qt model (widgets.queue.model.QueueModel) turns those into begin/end 
 (a test, a headless tool) can listen, or not. Live change-sets of more than BATCH_AS_LAYOUT ids are one
 layout change instead of row-by-row signals; set_rows/adopt and set_filter are one reset.
 
-What a row's text says (customer, preview, team and agent names, privacy) is a RowText given by the
-caller; the index only caches it on the rows and uses it for sort keys and the filter.
+A row's text (customer, preview, team and agent names, privacy) is the caller's RowText, cached here.
 """
 
 from __future__ import annotations
@@ -45,12 +44,12 @@ from console.live.queue_rows import (
     SortKey,
     by_id,
     by_k,
+    column_key,
     fill_statuses,
     find,
     forget_risks,
     make_hay,
     no_clock,
-    risk_key,
     row_risk,
     safe_test,
     sla_key,
@@ -434,27 +433,7 @@ class QueueIndex:
         self._all = sorted(self._ids, key=by_k)
 
     def _key_fn(self) -> Callable[[Row], SortKey]:
-        """The current sort column's key: what the cell shows, as a fast float or string."""
-        col, t = self.sort_col, self.text
-        if col == Col.SLA:
-            return sla_key(self.now - self.sort_now, self.status)
-        if col == Col.AGE:
-            return lambda r: -r.e.created_at
-        if col == Col.CHANNEL:
-            return lambda r: f"{r.e.channel}\x00{r.e.visibility}"
-        if col == Col.CUSTOMER:
-            return lambda r: t.customer(r).casefold()
-        if col == Col.TOPIC:
-            return lambda r: r.e.topic
-        if col == Col.FLAGS:  # most flags first, then by their names
-            return lambda r: f"{9 - len(r.e.flags)}{','.join(sorted(r.e.flags))}"
-        if col == Col.TEAM:
-            return lambda r: t.team(r.e).casefold()
-        if col == Col.AGENT:
-            return lambda r: t.agent(r.e).casefold()
-        if col == Col.RISK:  # highest first, like the most urgent clock first
-            return risk_key(self.risk_book, self.status)
-        return lambda r: t.preview(r).casefold()
+        return column_key(self.sort_col, self.text, self.now - self.sort_now, self.status, self.risk_book)
 
     # --- lookups ----------------------------------------------------------------------------------
 

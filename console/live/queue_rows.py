@@ -363,3 +363,33 @@ def forget_risks(rows: list[Row], old: RiskBook, new: RiskBook) -> list[Row] | N
 
 def no_clock() -> float:
     return 0.0
+
+
+def column_key(
+    col: int,
+    t: RowText,
+    shift: float,
+    status: Callable[[Row], SlaStatus | None],
+    risk_book: RiskBook,
+) -> Callable[[Row], SortKey]:
+    """A sort column's key: what the cell shows, as a fast float or string. shift: the SLA keys'
+    footing (see sla_key)."""
+    if col == Col.SLA:
+        return sla_key(shift, status)
+    if col == Col.AGE:
+        return lambda r: -r.e.created_at
+    if col == Col.CHANNEL:
+        return lambda r: f"{r.e.channel}\x00{r.e.visibility}"
+    if col == Col.CUSTOMER:
+        return lambda r: t.customer(r).casefold()
+    if col == Col.TOPIC:
+        return lambda r: r.e.topic
+    if col == Col.FLAGS:  # most flags first, then by their names
+        return lambda r: f"{9 - len(r.e.flags)}{','.join(sorted(r.e.flags))}"
+    if col == Col.TEAM:
+        return lambda r: t.team(r.e).casefold()
+    if col == Col.AGENT:
+        return lambda r: t.agent(r.e).casefold()
+    if col == Col.RISK:  # highest first, like the most urgent clock first
+        return risk_key(risk_book, status)
+    return lambda r: t.preview(r).casefold()

@@ -170,10 +170,13 @@ def queue_page(f: BoardFigures, t: WallboardThresholds) -> Page:
             f"{c.open:,}",
             f"{c.due_today:,} due today · {c.overdue:,} overdue · {c.proposed:,} to confirm",
             "alert" if c.overdue else "warn" if c.due_today else "ok",
+            # A regulator's deadline missed ranks with the worst; one due today with a tile at its limit.
+            2.0 if c.overdue else 1.0 if c.due_today else 0.0,
         )
     )
     channels = list(f.waiting_by_channel.items())
-    cut = len(channels) if len(channels) <= CHANNEL_TILES + 1 else CHANNEL_TILES  # never "1 more channel"
+    room = CHANNEL_TILES - 1  # the complaints tile takes one: still nine tiles, three across
+    cut = len(channels) if len(channels) <= room + 1 else room  # never "1 more channel"
     shown, rest = channels[:cut], channels[cut:]
     for ident, n in shown:
         name = channel_name(ident, f.channel_names)

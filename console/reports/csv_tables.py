@@ -24,7 +24,7 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from console.reports.care_csv import care_tables
+from console.reports.care.tables import care_tables
 from console.reports.types import ShiftReport
 
 Cell = str | int | float | None

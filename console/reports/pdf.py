@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from console.domain.labels import channel_label, outcome_label
-from console.reports.care_pdf import care_pages
+from console.reports.care.pdf import care_pages
 from console.reports.complaints import complaint_line
 from console.reports.csv_tables import check_target, zone_for
 from console.reports.pdf_draw import (

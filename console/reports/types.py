@@ -14,8 +14,8 @@ from dataclasses import MISSING, dataclass, fields, is_dataclass
 from functools import cache
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
-from console.reports.consumer_duty import ConsumerDuty
-from console.reports.quality import Quality
+from console.reports.care.consumer_duty import ConsumerDuty
+from console.reports.care.quality import Quality
 
 SCHEMA = 1
 
@@ -234,7 +234,7 @@ class ShiftReport:
     replies_met: int = 0
     complaints: ComplaintStats = ComplaintStats()
     # Issue 17: outcomes of customers flagged vulnerable beside everyone else's (console.reports.
-    # consumer_duty), and the J.D. Power behaviours in agents' replies (console.reports.quality).
+    # consumer_duty), and the J.D. Power behaviours in agents' replies (console.reports.care.quality).
     consumer_duty: ConsumerDuty | None = None
     quality: Quality | None = None
 

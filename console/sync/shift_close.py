@@ -23,10 +23,10 @@ from console.domain import wire
 from console.domain.complaints.rules import DEFAULT_JURISDICTION, default_rules
 from console.domain.complaints.status import complaints_calendar
 from console.domain.model import Calendar, Enquiry, Shift, Team
+from console.reports.care.consumer_duty import compute_consumer_duty
+from console.reports.care.quality import compute_quality
 from console.reports.complaints import complaint_stats
-from console.reports.consumer_duty import compute_consumer_duty
 from console.reports.cutoff import as_of
-from console.reports.quality import compute_quality
 from console.reports.shift_report import ShiftReport, compute_shift_report
 from console.sla.complaint_clocks import ComplaintClocks
 from console.sla.engine import SlaEngine

@@ -6,8 +6,8 @@ import csv
 from dataclasses import dataclass, replace
 
 from console.domain.model import Enquiry, Message, Shift
-from console.reports.consumer_duty import compute_consumer_duty
-from console.reports.quality import compute_quality
+from console.reports.care.consumer_duty import compute_consumer_duty
+from console.reports.care.quality import compute_quality
 from console.reports.shift_report import compute_shift_report
 from console.reports.types import ShiftReport
 from tests.helpers.store import T0, make_enquiry

@@ -120,7 +120,7 @@ def test_words_show_days_for_long_clocks_and_the_deadline():
     summary, final = uk(business()).clocks(e)
     now = received + 60
     assert format_regulatory(clock_status(summary, now), "Europe/London", now) == (  # type: ignore[arg-type]
-        "5 d 0 h left · due Wed 17:00"
+        "5 d left · due Wed 17:00"
     )
     text = format_regulatory(clock_status(final, now), "Europe/London", now)  # type: ignore[arg-type]
     assert text.startswith("56 d 8 h left · due Fri 30 Oct 23:59")

@@ -50,10 +50,10 @@ def flagged(i: int, **kw: Any) -> Enquiry:
 def test_a_flagged_complaint_shows_its_nearest_clock_in_the_flags_cell():
     e = flagged(1)
     cell = desk().flag_cell(e, "Complaint", RECEIVED + 3600, TZ)
-    assert cell.text == "Complaint 5 d 0 h left"
+    assert cell.text == "Complaint 5 d left"
     assert cell.state is None  # on track: not coloured
     assert "flagged by the bank's systems" in cell.tip
-    assert "Summary resolution (3 business days): 5 d 0 h left · due Wed 17:00" in cell.tip
+    assert "Summary resolution (3 business days): 5 d left · due Wed 17:00" in cell.tip
 
 
 def test_a_proposal_is_marked_and_a_dismissal_clears_it():
@@ -70,9 +70,9 @@ def test_a_whatsapp_dm_shows_its_window_and_warns_before_it_closes():
     last = at(2026, 6, 1, 12, 0)
     e = make_enquiry(1, channel="whatsapp", visibility="private", last_customer_message_at=last, text="hi")
     d = desk()
-    assert d.flag_cell(e, "", last + 3600, TZ).text == "Window 23:00 left"
+    assert d.flag_cell(e, "", last + 3600, TZ).text == "Window 23 h left"
     closing = d.flag_cell(e, "", last + 23 * 3600, TZ)
-    assert closing.state == "at_risk" and closing.text == "Window 1:00 left"
+    assert closing.state == "at_risk" and closing.text == "Window 1 h left"
     closed = d.flag_cell(e, "", last + 25 * 3600, TZ)
     assert closed.state == "breached" and closed.text == "Window closed"
     lines = d.clock_lines(e, last + 23 * 3600, TZ)

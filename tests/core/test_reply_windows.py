@@ -43,11 +43,11 @@ def test_a_whatsapp_window_across_the_spring_change_closes_at_11_summer_time():
     assert window_status(w, at(2026, 3, 29, 11, 1), RULES.warn_s).state == CLOSED
     now = at(2026, 3, 29, 9, 48)
     assert format_window(w, window_status(w, now, RULES.warn_s), "Europe/London", now) == (
-        "1:12 left · closes 11:00"
+        "1 h 12 min left · closes 11:00"
     )
     now = at(2026, 3, 29, 11, 40)
     assert format_window(w, window_status(w, now, RULES.warn_s), "Europe/London", now) == (
-        "closed 11:00, 0:40 ago: only approved templates can be sent"
+        "closed 11:00, 40 min ago: only approved templates can be sent"
     )
 
 
@@ -68,7 +68,7 @@ def test_messenger_and_instagram_have_seven_days_with_the_human_agent_tag():
         now = last + 30 * 3600
         text = format_window(w, window_status(w, now, RULES.warn_s), "Europe/London", now)
         assert text == (
-            "closed 12:00, 6:00 ago: only tagged messages can be sent; with the human-agent tag until "
+            "closed 12:00, 6 h ago: only tagged messages can be sent; with the human-agent tag until "
             "Mon 12:00"
         )
 

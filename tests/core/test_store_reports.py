@@ -12,8 +12,8 @@ import pytest
 
 from console.domain import wire
 from console.domain.model import Agent, Assignment, Enquiry
+from console.reports.care.consumer_duty import compute_consumer_duty
 from console.reports.codec import decode, encode
-from console.reports.consumer_duty import compute_consumer_duty
 from console.reports.cutoff import as_of
 from console.reports.shift_report import ReportFormatError, compute_shift_report
 from console.reports.types import ComplaintStats

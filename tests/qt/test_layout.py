@@ -155,7 +155,7 @@ def test_columns_fold_in_order_and_come_back_when_the_window_widens(qtbot: QtBot
     window.resize(1000, 700)
     qtbot.waitUntil(lambda: "Age" in window.columns.folded_titles())
     folded = window.columns.folded_titles()
-    order = ["Age", "Topic", "Agent", "Channel", "Flags"]
+    order = ["Age", "Topic", "Agent", "Risk", "Channel", "Flags"]
     assert folded == order[: len(folded)]  # the least needed first
     assert not any(window.queue_view.isColumnHidden(c) for c in KEY_COLUMNS)
     # A column shown again by hand stays shown (the supervisor's choice wins).

@@ -115,9 +115,13 @@ def test_the_detail_pane_explains_the_risk_and_the_channel_history(demo_session:
     ]
     assert candidates
     pane = window.detail
-    for ident in candidates[:15]:
+    for ident in candidates[:60]:
         controller.select(ident)
-        qtbot.waitUntil(lambda: "── " in pane.conversation.toPlainText(), timeout=10_000)
+        qtbot.waitUntil(
+            # the conversation fetched, with its notes (a cached preview shows first, without them)
+            lambda i=ident: pane.current_id() == i and " mood " in pane.conversation.toPlainText(),
+            timeout=10_000,
+        )
         if "Channels:" in pane.risk_line.text():
             break
     line = pane.risk_line.text()
@@ -132,9 +136,9 @@ def test_the_detail_pane_explains_the_risk_and_the_channel_history(demo_session:
 
 def test_the_report_viewer_shows_consumer_duty_and_quality(qtbot: QtBot, qapp: QApplication):
     from console.domain.model import Message, Shift
+    from console.reports.care.consumer_duty import compute_consumer_duty
+    from console.reports.care.quality import compute_quality
     from console.reports.compute import compute_shift_report
-    from console.reports.consumer_duty import compute_consumer_duty
-    from console.reports.quality import compute_quality
     from tests.helpers.store import T0, make_enquiry
     from widgets.reports.panel import ReportPanel
 

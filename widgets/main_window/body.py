@@ -23,7 +23,7 @@ from widgets.queue.text import COLUMNS, Col
 KEY_COLUMNS = (Col.SLA, Col.CUSTOMER, Col.TEAM, Col.PREVIEW)
 # Folded first to last when the table is too narrow: what the key columns and a glance at the row
 # already tell, first; the flags (fraud risk, vulnerable customer) last.
-FOLD_ORDER = (Col.AGE, Col.TOPIC, Col.AGENT, Col.CHANNEL, Col.FLAGS)
+FOLD_ORDER = (Col.AGE, Col.TOPIC, Col.AGENT, Col.RISK, Col.CHANNEL, Col.FLAGS)
 MESSAGE_CHARS = 22  # the latest message keeps at least this many average characters
 
 

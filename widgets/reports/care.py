@@ -1,6 +1,6 @@
 """The report viewer's "Care & quality" tab: Consumer Duty (customers flagged vulnerable beside
 everyone else) and the J.D. Power behaviours in agents' replies beside the service's flags. The words
-come from console.reports.care_text; this only lays them out."""
+come from console.reports.care.text; this only lays them out."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QAbstractItemView, QLabel, QTableView, QVBoxLayout, QWidget
 
-from console.reports.care_text import (
+from console.reports.care.text import (
     DUTY_HEADER,
     QUALITY_HEADER,
     duty_rows,

@@ -3,8 +3,8 @@ anything else that shows them)."""
 
 from __future__ import annotations
 
-from console.reports.consumer_duty import ConsumerDuty, GroupOutcomes
-from console.reports.quality import BEHAVIOURS, LABELS, BehaviourRate, Quality
+from console.reports.care.consumer_duty import ConsumerDuty, GroupOutcomes
+from console.reports.care.quality import BEHAVIOURS, LABELS, BehaviourRate, Quality
 from console.reports.tiles import duration, percent
 
 DUTY_HEADER = (

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from console.reports.care_text import DUTY_HEADER, duty_rows, duty_verdict
+from console.reports.care.quality import LABELS, Quality
+from console.reports.care.text import DUTY_HEADER, duty_rows, duty_verdict
 from console.reports.pdf_draw import A4, MARGIN, MUTED, ROW_IN, Page, draw_table, frame, put_text, safe
-from console.reports.quality import LABELS, Quality
 from console.reports.tiles import percent
 from console.reports.types import ShiftReport
 
