@@ -117,11 +117,11 @@ def test_the_detail_pane_explains_the_risk_and_the_channel_history(demo_session:
     pane = window.detail
     for ident in candidates[:60]:
         controller.select(ident)
-        qtbot.waitUntil(
-            # the conversation fetched, with its notes (a cached preview shows first, without them)
-            lambda i=ident: pane.current_id() == i and " mood " in pane.conversation.toPlainText(),
-            timeout=10_000,
-        )
+
+        def fetched(i: str = ident) -> bool:  # with its notes: a cached preview shows first, without them
+            return pane.current_id() == i and " mood " in pane.conversation.toPlainText()
+
+        qtbot.waitUntil(fetched, timeout=10_000)
         if "Channels:" in pane.risk_line.text():
             break
     line = pane.risk_line.text()
