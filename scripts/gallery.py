@@ -58,7 +58,7 @@ def save(widget: QWidget, path: Path, grayscale: bool = False) -> None:
     if grayscale:
         image = image.convertToFormat(QImage.Format.Format_Grayscale8)
     path.parent.mkdir(parents=True, exist_ok=True)
-    if not image.save(str(path), b"PNG", 0):  # 0: the smallest file
+    if not image.save(str(path), quality=0):  # PNG from the name; 0: the smallest file
         raise OSError(f"could not write {path}")
     print(f"  {path.name}")
 
