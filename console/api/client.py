@@ -466,6 +466,8 @@ class ApiClient:
 
     def _pause(self, attempt: int, server_wait: float | None, why: str) -> None:
         """Wait before the next attempt, as the one back-off policy says (the sync loop's too)."""
+        if self._closed.is_set():  # closed while the request was under way (shutdown): no retry to announce
+            raise NetworkError("The connection to the server was closed")
         policy = BackoffPolicy(self.settings.backoff_s, CAP_S, OFFLINE_AFTER_S)
         delay = policy.delay(attempt, server_wait, jitter())
         log.warning(

@@ -283,6 +283,24 @@ def test_close_interrupts_a_backoff_wait(fake: tuple[Script, str]) -> None:
     assert isinstance(errors[0], NetworkError)
 
 
+def test_a_client_closed_while_its_request_is_under_way_gives_up_without_announcing_a_retry(
+    fake: tuple[Script, str],
+) -> None:
+    """Shutdown closes the clients of fetches still under way: their failure is the end, not a 'retrying'
+    warning spilling into whatever runs next (no WARNING may be logged here: the logfail fixture)."""
+    script, base = fake
+    api = signed_in(base)
+
+    def closed_meanwhile(_seen: object) -> tuple[int, dict[str, str], dict[str, int]]:
+        api.close()
+        return (503, {}, {"status": 503})
+
+    script.on("/v1/teams", closed_meanwhile)
+    with pytest.raises(NetworkError):
+        api.reference("teams")
+    assert len(script.paths()) == 1
+
+
 # -- typed errors and shapes ---------------------------------------------------------------------------
 
 
