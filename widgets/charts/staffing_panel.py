@@ -20,9 +20,11 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDoubleSpinBox,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QScrollArea,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -156,7 +158,16 @@ class StaffingPanel(QWidget):
         top = QHBoxLayout()
         top.addLayout(form)
         top.addWidget(self.summary, 1)
-        layout = QVBoxLayout(self)
+        # Large text on a small screen: the panel scrolls rather than squeezing its tables over each other.
+        content = QWidget()
+        layout = QVBoxLayout(content)
+        scroller = QScrollArea()
+        scroller.setWidget(content)
+        scroller.setWidgetResizable(True)
+        scroller.setFrameShape(QFrame.Shape.NoFrame)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroller)
         layout.addLayout(top)
         layout.addWidget(self.table)
         layout.addWidget(self.day_title)
