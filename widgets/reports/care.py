@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtWidgets import QAbstractItemView, QLabel, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from console.reports.care.text import (
     DUTY_HEADER,
@@ -17,7 +17,7 @@ from console.reports.care.text import (
     quality_rows,
 )
 from console.reports.types import ShiftReport
-from widgets.reports.models import Column, RowsModel
+from widgets.reports.models import Column, RowsModel, rows_view
 
 
 def _cell(i: int) -> Callable[[tuple[str, ...]], str]:
@@ -28,28 +28,18 @@ def _columns(header: tuple[str, ...]) -> list[Column]:
     return [Column(title, _cell(i), _cell(i), right=i > 0) for i, title in enumerate(header)]
 
 
-def _table(model: RowsModel, name: str) -> QTableView:
-    """Rows in the order given (no sorting: the shift, then teams, then agents)."""
-    view = QTableView()
-    view.setModel(model)
-    view.setAccessibleName(name)
-    view.setAlternatingRowColors(True)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setWordWrap(False)
-    view.verticalHeader().setVisible(False)
-    view.horizontalHeader().setStretchLastSection(True)
-    return view
-
-
 class CareTab(QWidget):
     def __init__(self, plain: Callable[..., QLabel]) -> None:
         """plain: the panel's own label maker (same look)."""
         super().__init__()
         self.duty = RowsModel(_columns(DUTY_HEADER))
         self.quality = RowsModel(_columns(QUALITY_HEADER))
-        self.duty_view = _table(self.duty, "Consumer Duty: vulnerable customers beside everyone else")
-        self.quality_view = _table(self.quality, "Behaviours in agents' replies")  # shift, teams, agents
+        self.duty_view = rows_view(
+            self.duty, sortable=False, name="Consumer Duty: vulnerable customers beside everyone else"
+        )
+        self.quality_view = rows_view(
+            self.quality, sortable=False, name="Behaviours in agents' replies"
+        )  # shift, teams, agents
         self.verdict = plain()
         self.coverage = plain(muted=True)
         layout = QVBoxLayout(self)

@@ -10,6 +10,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView
 
 from console.domain.labels import (
     channel_label,
@@ -216,3 +217,21 @@ def stored_columns(zone: tzinfo) -> list[Column]:
 
 def stored_model(reports: Sequence[StoredReport], zone: tzinfo) -> RowsModel:
     return RowsModel(stored_columns(zone), reports)
+
+
+def rows_view(model: RowsModel, name: str, *, sortable: bool = True) -> QTableView:
+    """A report table: read-only, whole rows selected, widths from the first rows (not from 50k).
+    sortable=False keeps the rows in the order given (the shift, then teams, then agents)."""
+    view = QTableView()
+    view.setModel(model)
+    view.setAccessibleName(name)
+    view.setSortingEnabled(sortable)
+    view.setAlternatingRowColors(True)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.setWordWrap(False)
+    view.verticalHeader().setVisible(False)
+    view.horizontalHeader().setStretchLastSection(True)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    view.horizontalHeader().setResizeContentsPrecision(40)
+    return view

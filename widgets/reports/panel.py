@@ -11,10 +11,8 @@ from typing import Any
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFrame,
     QGridLayout,
-    QHeaderView,
     QLabel,
     QTableView,
     QTabWidget,
@@ -37,6 +35,7 @@ from widgets.reports.models import (
     carried_columns,
     first_response_columns,
     reassignment_columns,
+    rows_view,
     when,
 )
 
@@ -74,22 +73,6 @@ class Tile(QFrame):
         self.figure.setText(figure)
         self.note.setText(note)
         self.setAccessibleName(f"{title}: {figure}, {note}")
-
-
-def table(model: RowsModel, name: str) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    view.setAccessibleName(name)
-    view.setSortingEnabled(True)
-    view.setAlternatingRowColors(True)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.setWordWrap(False)
-    view.verticalHeader().setVisible(False)
-    view.horizontalHeader().setStretchLastSection(True)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    view.horizontalHeader().setResizeContentsPrecision(40)  # widths from the first rows, not 50k
-    return view
 
 
 class ReportPanel(QWidget):
@@ -130,7 +113,10 @@ class ReportPanel(QWidget):
         sla_layout = QVBoxLayout(sla)
         sla_layout.setContentsMargins(0, 4, 0, 0)
         sla_layout.addWidget(plain("By clock", bold=True))
-        by_kind, by_team = table(self.by_kind, "SLA attainment by clock"), table(self.by_team, "SLA by team")
+        by_kind, by_team = (
+            rows_view(self.by_kind, "SLA attainment by clock"),
+            rows_view(self.by_team, "SLA by team"),
+        )
         sla_layout.addWidget(by_kind)
         sla_layout.addWidget(plain("By team", bold=True))
         sla_layout.addWidget(by_team)
@@ -151,7 +137,7 @@ class ReportPanel(QWidget):
         self.set_report(None)
 
     def _tab(self, model: RowsModel, name: str, sort: tuple[int, Qt.SortOrder] | None = None) -> None:
-        view = table(model, name)
+        view = rows_view(model, name)
         view.doubleClicked.connect(self._drill)
         if sort is not None:
             view.sortByColumn(*sort)
