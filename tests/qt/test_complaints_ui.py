@@ -6,22 +6,19 @@ flags cells passes qtmodeltester."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from console.domain.complaints import default_rules
 from console.domain.complaints.status import BY_SERVICE, BY_SUPERVISOR, NOT_COMPLAINT, PROPOSED, Decision
 from console.live.complaints import ComplaintDesk
-from console.platform.credentials import SecretStore
 from console.store.cache import StoreReader
 from tests.helpers.detail import NOW, enq
 from tests.helpers.queue import Feed, make_model, open_rows
-from widgets.app.session import Session, SessionConfig
+from widgets.app.session import Session
 from widgets.detail.complaint_box import ComplaintBox
 from widgets.queue.text import Col
 
@@ -29,12 +26,8 @@ pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints", "does not support r
 
 
 @pytest.fixture
-def session(qapp: QApplication) -> Iterator[Session]:
-    config = SessionConfig(api_url=None, demo=True, demo_open=150, demo_speed=0.0, headless=True)
-    s = Session(qapp, config, secret_store=SecretStore("test", None, "memory", None))
-    s.start()
-    yield s
-    s.stop()
+def session(demo_session: Session) -> Session:
+    return demo_session  # the console on its demo service (tests/qt/conftest.py)
 
 
 def audit_actions(session: Session) -> list[tuple[str, str]]:
