@@ -102,9 +102,9 @@ def card_spans(text: str, lower: str, taken: list[Span]) -> None:
     searched for Luhn-valid whole-group sequences; digits are not sliced at random, since about one
     16-digit slice in ten passes Luhn by chance."""
     for m in _DIGIT_RUN.finditer(text):
-        after = text[m.end() : m.end() + 2]
-        if len(after) == 2 and after[0] in ".," and after[1].isdigit():
-            continue  # 1234567890123.45: an amount
+        after = text[m.end() : m.end() + 4]
+        if len(after) >= 3 and after[0] in ".," and after[1:3].isdigit() and not after[3:].isdigit():
+            continue  # 1234567890123.45: an amount (two decimals; a comma then a number is a list)
         label = label_before(lower, m.start(), 40)
         if label in (OTHER_WORD, IBAN_WORD):
             continue
