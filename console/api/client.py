@@ -91,7 +91,9 @@ class Tokens:
 
     access_token: str = field(repr=False)
     refresh_token: str | None = field(default=None, repr=False)
-    expires_at: float | None = None  # server-clock epoch seconds; None: unknown
+    # Local epoch seconds (time.time()): a token's lifetime is real seconds, not the server's business
+    # clock, which may be skewed or simulated (the demo). None: unknown.
+    expires_at: float | None = None
     scope: str = ""
 
 
@@ -201,7 +203,7 @@ class ApiClient:
         return Tokens(
             access_token=access,
             refresh_token=refresh or None,
-            expires_at=None if expires_in is None else self.now() + float(expires_in),
+            expires_at=None if expires_in is None else time.time() + float(expires_in),
             scope=scope if isinstance(scope, str) else "",
         )
 
@@ -392,7 +394,7 @@ class ApiClient:
             used = None
             if auth:
                 used = self._tokens
-                if not refreshed and _expired(used, self.now()):
+                if not refreshed and _expired(used, time.time()):
                     # Known to be stale (or only a refresh token was kept): refresh first, not after a 401.
                     refreshed = True
                     self._refresh(used)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import socket
 import threading
+import time
 from collections.abc import Callable
 
 import pytest
@@ -145,3 +146,24 @@ def test_the_sign_in_loop_backs_off_while_nothing_listens_and_reports_refusals(
     with ApiClient(ApiSettings(demo_service.url)) as api:
         assert sign_in(api, wrong, threading.Event(), refused.append, None) is None
     assert [r.state for r in refused] == [SyncState.AUTH_REQUIRED] and "wrong" in refused[0].detail
+
+
+def test_tokens_handed_between_clients_stay_fresh_whatever_the_server_clock(
+    demo_service: DemoService, clean_env: pytest.MonkeyPatch
+) -> None:
+    """The demo's business clock sits days away from the wall clock. A token's lifetime is real seconds,
+    so a sign-in made by one client (the dialog's) is still fresh in another (the sync thread's),
+    whichever of them has sampled the server's time: no refresh, so the kept refresh token stays put."""
+    url = demo_service.url
+    with ApiClient(ApiSettings(url)) as dialog:
+        skew = dialog.server_time() - time.time()
+        tokens = dialog.login(*SUPERVISOR)
+    assert abs(skew) > 3600  # the situation this test is about
+    secrets = memory()
+    chain = chain_for(url, secrets)
+    chain.keep(tokens)
+    with ApiClient(ApiSettings(url), on_tokens=chain.keep) as sync:  # has not sampled the server's time
+        assert chain.authorise(sync) is Source.SESSION
+        assert sync.reference("teams")
+        assert sync.tokens is not None and sync.tokens.access_token == tokens.access_token
+    assert secrets.get(chain.refresh_name) == tokens.refresh_token
