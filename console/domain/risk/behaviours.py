@@ -83,7 +83,8 @@ def _rules() -> _Rules:
     )
 
 
-_OURS = re.compile(r"(?<![\w])(your|my|his|her|their)\s+(\w+\s+)?$")
+# A product the customer has: "your ISA", "the loan" (one already talked about), but not "the new Saver".
+_OURS = re.compile(r"(?<![\w])((your|my|his|her|their)\s+(\w+\s+)?|the\s+(?!new\s|latest\s))$")
 _OUR = re.compile(r"(?<![\w])our\s")
 
 
@@ -105,7 +106,8 @@ def offered_more_help(text: str) -> bool:
 
 
 def _new_product(r: _Rules, sentence: str) -> bool:
-    """A product named that the customer does not already have ("our ISA", "a Cash ISA", not "your ISA")."""
+    """A product named that the customer does not already have ("our ISA", "a Cash ISA", not "your ISA" nor
+    "the loan")."""
     return any(_OURS.search(sentence[: m.start()]) is None for m in r.products.finditer(sentence))
 
 
