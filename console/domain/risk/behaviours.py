@@ -88,16 +88,18 @@ _OURS = re.compile(r"(?<![\w])((your|my|his|her|their)\s+(\w+\s+)?|the\s+(?!new\
 _OUR = re.compile(r"(?<![\w])our\s")
 
 
-def thanked(text: str) -> bool:
-    w, r = wording(), _rules()
-    return any(r.thanks.found(w, s) for s in w.sentences(text))
+def _sentences(text: str) -> list[str]:
+    return wording().sentences(text)
 
 
-def offered_more_help(text: str) -> bool:
-    """Another question invited ("anything else? just shout"), or help offered for later ("we're here if
-    you need us"): a "more" word with a way to ask, or as a question of its own."""
+def _thanked(sentences: list[str]) -> bool:
     w, r = wording(), _rules()
-    for s in w.sentences(text):
+    return any(r.thanks.found(w, s) for s in sentences)
+
+
+def _offered_more_help(sentences: list[str]) -> bool:
+    w, r = wording(), _rules()
+    for s in sentences:
         if r.help_alone.found(w, s):
             return True
         if r.more.found(w, s) and (r.help_offer.search(s) or s.endswith("?") or len(s.split()) <= 4):
@@ -127,40 +129,57 @@ def _pitched(w: Wording, r: _Rules, s: str) -> bool:
     return any(not w.negated(s, m.start()) for m in r.pitch.finditer(s))
 
 
-def offered_products(text: str) -> bool:
-    """A product the customer does not have yet, with an offering turn ("you might be eligible for", "have
-    you considered") or a pitch ("our Online Saver is paying 4.3%"), not negated ("we no longer offer")."""
+def _offered_products(sentences: list[str]) -> bool:
     w, r = wording(), _rules()
-    sentences = w.sentences(text)
     for i, s in enumerate(sentences):
         if not _new_product(r, s):
             continue
-        if r.offers.found(w, s) or _teaser_after(w, r, sentences[i + 1 : i + 2]):
-            return True
-        if _pitched(w, r, s):
+        if r.offers.found(w, s) or _teaser_after(w, r, sentences[i + 1 : i + 2]) or _pitched(w, r, s):
             return True
     return False
+
+
+def _sends_elsewhere(text: str, sentences: list[str]) -> bool:
+    w, r = wording(), _rules()
+    if any(r.elsewhere.found(w, s) for s in sentences):
+        return True
+    return any(kind in _CONTACT for _, _, kind in find_pii(text))
+
+
+def _asks_account_details(sentences: list[str]) -> bool:
+    r = _rules()
+    return any(
+        r.details.search(s) and r.asks.search(s) and not r.private.search(s) and not r.warnings.search(s)
+        for s in sentences
+    )
+
+
+def thanked(text: str) -> bool:
+    return _thanked(_sentences(text))
+
+
+def offered_more_help(text: str) -> bool:
+    """Another question invited ("anything else? just shout"), or help offered for later ("we're here if
+    you need us"): a "more" word with a way to ask, or as a question of its own."""
+    return _offered_more_help(_sentences(text))
+
+
+def offered_products(text: str) -> bool:
+    """A product the customer does not have yet, with an offering turn ("you might be eligible for", "have
+    you considered") or a pitch ("our Online Saver is paying 4.3%"), not negated ("we no longer offer")."""
+    return _offered_products(_sentences(text))
 
 
 def sends_elsewhere(text: str) -> bool:
     """The reply sends the customer to the phone, a branch, a letter or e-mail for the answer: in words,
     or by giving a phone number or an e-mail address."""
-    w, r = wording(), _rules()
-    if any(r.elsewhere.found(w, s) for s in w.sentences(text)):
-        return True
-    return any(kind in _CONTACT for _, _, kind in find_pii(text))
+    return _sends_elsewhere(text, _sentences(text))
 
 
 def asks_account_details(text: str) -> bool:
-    """The reply asks the customer to write account details in THIS conversation (not in a DM)."""
-    w, r = wording(), _rules()
-    for s in w.sentences(text):
-        if not r.details.search(s) or not r.asks.search(s):
-            continue
-        if r.private.search(s) or r.warnings.search(s):
-            continue
-        return True
-    return False
+    """The reply asks the customer to write account details in THIS conversation (not in a DM): a detail
+    and a request in one sentence, neither sent to a DM nor a warning ("never post your card number")."""
+    return _asks_account_details(_sentences(text))
 
 
 def same_platform(a: str, b: str) -> bool:
@@ -185,14 +204,15 @@ def detect(
 ) -> Behaviours:
     """One reply's behaviours. customer_channel is the channel of the customer message it answers (from
     the conversation's channel history); reply_* are where the reply itself was sent."""
+    sentences = _sentences(text)  # normalised once for the five rules
     same: bool | None = None
     if customer_channel is not None:
-        same = same_platform(reply_channel, customer_channel) and not sends_elsewhere(text)
+        same = same_platform(reply_channel, customer_channel) and not _sends_elsewhere(text, sentences)
     public = reply_visibility.strip().casefold() == "public"
     return Behaviours(
         same_channel=same,
-        thanked=thanked(text),
-        offered_more_help=offered_more_help(text),
-        offered_products=offered_products(text),
-        asks_account_details_in_public=public and asks_account_details(text),
+        thanked=_thanked(sentences),
+        offered_more_help=_offered_more_help(sentences),
+        offered_products=_offered_products(sentences),
+        asks_account_details_in_public=public and _asks_account_details(sentences),
     )
