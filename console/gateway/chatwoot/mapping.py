@@ -255,8 +255,8 @@ def team_kind_of(name: str, config: MappingConfig) -> tuple[str, tuple[str, ...]
     configured = config.teams.get(name.strip().lower())
     if configured:
         return configured
-    words = name.lower().replace("-", " ").replace("_", " ").split()
-    topics = tuple(t for t in TOPICS if t in words and t != "general")
+    words = {w.removesuffix("s") for w in name.lower().replace("-", " ").replace("_", " ").split()}
+    topics = tuple(t for t in TOPICS if t.removesuffix("s") in words and t != "general")
     return ("specialist", topics) if topics else ("social", ("general",))
 
 

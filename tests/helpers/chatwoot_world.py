@@ -1,0 +1,73 @@
+"""A bank's Chatwoot account in the stand-in, and the connector wired to it, as a pytest plugin (loaded by
+tests/conftest.py).
+
+Fixtures:
+- chatwoot_world (function): a World: the stand-in seeded with inboxes (X, Facebook, WhatsApp, web widget),
+  teams (Social care, Cards, Fraud, Complaints) and agents; the connector writing into `chatwoot_ledger`;
+  its webhook endpoint served on 127.0.0.1 and set as the stand-in's webhook URL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import pytest
+
+from console.api.retry import BackoffPolicy
+from console.gateway.chatwoot.client import ChatwootClient, ClientSettings
+from console.gateway.chatwoot.connector import ChatwootConnector
+from console.gateway.chatwoot.webhooks import WebhookEndpoint, WebhookServer
+from tests.helpers.chatwoot_standin import TOKEN, ChatwootStandin
+from tests.helpers.memory_ledger import MemoryLedger
+
+FAST = BackoffPolicy(0.001, 0.01, 1.0, retry_after_cap_s=0.2)  # tests wait milliseconds, not seconds
+
+
+@dataclass
+class World:
+    standin: ChatwootStandin
+    ledger: MemoryLedger
+    connector: ChatwootConnector
+    client: ChatwootClient
+    webhooks: WebhookServer
+    inboxes: dict[str, int] = field(default_factory=dict)
+    teams: dict[str, int] = field(default_factory=dict)
+    agents: dict[str, int] = field(default_factory=dict)
+    waits: list[float] = field(default_factory=list)  # the client's back-off sleeps
+
+
+def seed(standin: ChatwootStandin, world_inboxes: dict[str, int], teams: dict[str, int], agents: dict[str, int]) -> None:
+    world_inboxes.update(
+        x=standin.add_inbox("@bank on X", "Channel::TwitterProfile"),
+        facebook=standin.add_inbox("Bank page", "Channel::FacebookPage"),
+        whatsapp=standin.add_inbox("WhatsApp", "Channel::Whatsapp"),
+        web=standin.add_inbox("Website chat", "Channel::WebWidget"),
+    )
+    for name in ("Social care", "Cards", "Fraud", "Complaints"):
+        teams[name] = standin.add_team(name)
+    agents["ana"] = standin.add_agent("Ana", teams["Social care"])
+    agents["ben"] = standin.add_agent("Ben", teams["Cards"], status="busy")
+    agents["fay"] = standin.add_agent("Fay", teams["Fraud"])
+    agents["oli"] = standin.add_agent("Oli", status="offline")  # in no team
+    standin.labels.extend(["cards", "fraud", "vulnerable", "complex", "vip"])
+
+
+def make_world(standin: ChatwootStandin, ledger: MemoryLedger, secret: str | None = None) -> World:
+    waits: list[float] = []
+    client = ChatwootClient(ClientSettings(standin.url, standin.account_id, policy=FAST), TOKEN, sleep=waits.append)
+    connector = ChatwootConnector(client, ledger)
+    server = WebhookServer(WebhookEndpoint(connector, secret)).start()
+    world = World(standin, ledger, connector, client, server, waits=waits)
+    seed(standin, world.inboxes, world.teams, world.agents)
+    connector.refresh_reference()
+    standin.webhook_url = server.url
+    return world
+
+
+@pytest.fixture
+def chatwoot_world(chatwoot_standin: ChatwootStandin, chatwoot_ledger: MemoryLedger) -> Iterator[World]:
+    world = make_world(chatwoot_standin, chatwoot_ledger)
+    yield world
+    world.webhooks.stop()
+    world.client.close()
