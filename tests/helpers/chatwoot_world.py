@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import pytest
 
 from console.api.retry import BackoffPolicy
+from console.gateway.chatwoot import mapping
 from console.gateway.chatwoot.client import ChatwootClient, ClientSettings
 from console.gateway.chatwoot.connector import ChatwootConnector
+from console.gateway.chatwoot.mapping import MappingConfig
 from console.gateway.chatwoot.webhooks import WebhookEndpoint, WebhookServer
 from tests.helpers.chatwoot_standin import TOKEN, ChatwootStandin
 from tests.helpers.memory_ledger import MemoryLedger
@@ -71,3 +74,33 @@ def chatwoot_world(chatwoot_standin: ChatwootStandin, chatwoot_ledger: MemoryLed
     yield world
     world.webhooks.stop()
     world.client.close()
+
+
+def truth(standin: ChatwootStandin, cid: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """What the Ledger must hold for a conversation: the stand-in's own state through the mapping."""
+    config = MappingConfig()
+    kinds = {t["id"]: mapping.team_kind_of(t["name"], config)[0] for t in standin.teams.values()}
+    conv = standin.conversation_json(cid)
+    with standin._lock:
+        msgs = [mapping.message_of(m) for m in standin.messages[cid]]
+    return mapping.enquiry_of(conv, msgs, standin.inboxes[conv["inbox_id"]], kinds, config)
+
+
+def mismatches(standin: ChatwootStandin, ledger: MemoryLedger) -> list[str]:
+    """Record by record: every conversation the stand-in holds equals the Ledger's enquiry (version aside)
+    and its messages; the Ledger holds nothing else."""
+    out = []
+    with standin._lock:
+        cids = list(standin.conversations)
+    for cid in cids:
+        enquiry, messages = truth(standin, cid)
+        held = ledger.enquiry(enquiry["id"])
+        if held is None:
+            out.append(f"{enquiry['id']}: missing")
+            continue
+        diff = sorted(k for k in enquiry if k != "version" and held.get(k) != enquiry[k])
+        if diff or ledger.messages(enquiry["id"]) != messages:
+            out.append(f"{enquiry['id']}: {diff or 'messages'}")
+    expected = {mapping.enquiry_id(c) for c in cids}
+    out.extend(f"{extra}: not in Chatwoot" for extra in sorted(ledger.ids() - expected))
+    return out
