@@ -16,51 +16,37 @@ the connector writes into (MemoryLedger until the gateway's PostgreSQL store is 
 from __future__ import annotations
 
 import copy
-import functools
 import json
 import random
-import re
 import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from typing import Any, Concatenate, ParamSpec, TypeVar
-from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 import requests
 
-from console.gateway.chatwoot.spec import SchemaError, check_schema, check_webhook, document
+from console.gateway.chatwoot.spec import SchemaError, check_webhook
 from console.gateway.chatwoot.webhooks import signature
+from tests.helpers.chatwoot_rest import Faults, RestHandler, StandinRest, described_routes
 from tests.helpers.memory_ledger import MemoryLedger
 
-TOKEN = "standin-api-token-0123456789"  # noqa: S105 - a test token
 START = 1_796_115_600.0  # 2026-12-01T09:00:00Z
 KINDS = {"incoming": 0, "outgoing": 1, "activity": 2, "template": 3}
 WORDS = {v: k for k, v in KINDS.items()}
-
-
-@dataclass
-class Faults:
-    rate_limit: int = 0  # the next n requests get 429
-    retry_after: str = "0.05"
-    server_error: int = 0  # the next n requests get 503
-    duplicate: float = 0.0  # probability a webhook is sent twice
-    late: float = 0.0  # ... is held back and sent after up to `late_by` later ones
-    lost: float = 0.0  # ... is never sent
-    late_by: int = 20
 
 
 P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def _announcing(fn: Callable[Concatenate[ChatwootStandin, P], R]) -> Callable[Concatenate[ChatwootStandin, P], R]:
+def _announcing(
+    fn: Callable[Concatenate[ChatwootStandin, P], R],
+) -> Callable[Concatenate[ChatwootStandin, P], R]:
     """A change made, its webhooks then go out (after the lock is released)."""
 
-    @functools.wraps(fn)
-    def wrapper(self: ChatwootStandin, *args: P.args, **kwargs: P.kwargs) -> R:
+    def wrapper(self: ChatwootStandin, /, *args: P.args, **kwargs: P.kwargs) -> R:
         result = fn(self, *args, **kwargs)
         self.deliver()
         return result
@@ -68,17 +54,7 @@ def _announcing(fn: Callable[Concatenate[ChatwootStandin, P], R]) -> Callable[Co
     return wrapper
 
 
-def _routes() -> list[tuple[re.Pattern[str], str, dict[str, Any], dict[str, Any]]]:
-    out = []
-    for template, item in document()["paths"].items():
-        regex = re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", template) + "$")
-        for method, op in item.items():
-            if method != "parameters":
-                out.append((regex, method.upper(), {**op, "_params": item.get("parameters", [])}, item))
-    return out
-
-
-class ChatwootStandin:
+class ChatwootStandin(StandinRest):
     def __init__(self, account_id: int = 1, webhook_secret: str | None = None, seed: int = 1) -> None:
         self.account_id = account_id
         self.webhook_secret = webhook_secret
@@ -104,10 +80,12 @@ class ChatwootStandin:
         self._outbox: list[dict[str, Any]] = []
         self._delivering = threading.Lock()
         self._events = 0
-        self._routes = _routes()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), type("H", (_Handler,), {"standin": self}))
+        self._routes = described_routes()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), type("H", (RestHandler,), {"standin": self}))
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="chatwoot-standin", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), name="chatwoot-standin", daemon=True
+        )
         self._hooks = requests.Session()
 
     @property
@@ -141,54 +119,119 @@ class ChatwootStandin:
     def add_team(self, name: str) -> int:
         with self._lock:
             ident = self._id()
-            self.teams[ident] = {"id": ident, "name": name, "description": None, "allow_auto_assign": True,
-                                 "account_id": self.account_id, "is_member": False}
+            self.teams[ident] = {
+                "id": ident,
+                "name": name,
+                "description": None,
+                "allow_auto_assign": True,
+                "account_id": self.account_id,
+                "is_member": False,
+            }
             self.members[ident] = []
             return ident
 
     def add_agent(self, name: str, *team_ids: int, status: str = "available") -> int:
         with self._lock:
             ident = self._id()
-            self.agents[ident] = {"id": ident, "account_id": self.account_id, "name": name, "available_name": name,
-                                  "email": f"agent{ident}@bank.example", "confirmed": True,
-                                  "availability_status": status, "auto_offline": True, "role": "agent",
-                                  "thumbnail": ""}
+            self.agents[ident] = {
+                "id": ident,
+                "account_id": self.account_id,
+                "name": name,
+                "available_name": name,
+                "email": f"agent{ident}@bank.example",
+                "confirmed": True,
+                "availability_status": status,
+                "auto_offline": True,
+                "role": "agent",
+                "thumbnail": "",
+            }
             for team in team_ids:
                 self.members[team].append(ident)
             return ident
 
     @_announcing
-    def create_conversation(self, inbox_id: int, customer: str, text: str, *, labels: tuple[str, ...] = (),
-                            kind: str | None = None, priority: str | None = None) -> int:
+    def create_conversation(
+        self,
+        inbox_id: int,
+        customer: str,
+        text: str,
+        *,
+        labels: tuple[str, ...] = (),
+        kind: str | None = None,
+        priority: str | None = None,
+    ) -> int:
         with self._lock:
             now, cid = self._tick(), self._id()
-            contact = {"id": self._id(), "name": customer, "identifier": None, "email": None, "phone_number": None,
-                       "thumbnail": "", "type": "contact", "additional_attributes": {"screen_name": customer.lower()}}
+            contact = {
+                "id": self._id(),
+                "name": customer,
+                "identifier": None,
+                "email": None,
+                "phone_number": None,
+                "thumbnail": "",
+                "type": "contact",
+                "additional_attributes": {"screen_name": customer.lower()},
+            }
             self.conversations[cid] = {
-                "id": cid, "account_id": self.account_id, "inbox_id": inbox_id, "status": "open",
-                "priority": priority, "labels": sorted(labels), "meta": {"sender": contact, "assignee": None, "team": None},
-                "created_at": int(now), "updated_at": now, "last_activity_at": int(now), "timestamp": int(now),
-                "first_reply_created_at": None, "waiting_since": None, "snoozed_until": None,
-                "agent_last_seen_at": 0, "contact_last_seen_at": 0, "unread_count": 0, "can_reply": True,
-                "additional_attributes": {"type": kind} if kind else {}, "custom_attributes": {},
-                "sla_policy_id": None, "applied_sla": None,
+                "id": cid,
+                "account_id": self.account_id,
+                "inbox_id": inbox_id,
+                "status": "open",
+                "priority": priority,
+                "labels": sorted(labels),
+                "meta": {"sender": contact, "assignee": None, "team": None},
+                "created_at": int(now),
+                "updated_at": now,
+                "last_activity_at": int(now),
+                "timestamp": int(now),
+                "first_reply_created_at": None,
+                "waiting_since": None,
+                "snoozed_until": None,
+                "agent_last_seen_at": 0,
+                "contact_last_seen_at": 0,
+                "unread_count": 0,
+                "can_reply": True,
+                "additional_attributes": {"type": kind} if kind else {},
+                "custom_attributes": {},
+                "sla_policy_id": None,
+                "applied_sla": None,
             }
             self.messages[cid] = []
             self._message(cid, "incoming", text, contact, private=False, announce=False)
             self._announce_conversation(cid, "conversation_created")
             return cid
 
-    def _message(self, cid: int, kind: str, text: str, sender: dict[str, Any] | None, *, private: bool,
-                 announce: bool = True) -> int:
+    def _message(
+        self,
+        cid: int,
+        kind: str,
+        text: str,
+        sender: dict[str, Any] | None,
+        *,
+        private: bool,
+        announce: bool = True,
+    ) -> int:
         conv, now = self.conversations[cid], self._tick()
         mid = self._id()
-        self.messages[cid].append({
-            "id": mid, "content": text, "conversation_id": cid, "inbox_id": conv["inbox_id"],
-            "account_id": self.account_id, "message_type": KINDS[kind], "content_type": "text", "private": private,
-            "created_at": int(now), "source_id": None, "content_attributes": {}, "status": "sent",
-            "sender": None if sender is None else {"id": sender["id"], "name": sender["name"],
-                                                   "type": sender.get("type", "user")},
-        })
+        self.messages[cid].append(
+            {
+                "id": mid,
+                "content": text,
+                "conversation_id": cid,
+                "inbox_id": conv["inbox_id"],
+                "account_id": self.account_id,
+                "message_type": KINDS[kind],
+                "content_type": "text",
+                "private": private,
+                "created_at": int(now),
+                "source_id": None,
+                "content_attributes": {},
+                "status": "sent",
+                "sender": None
+                if sender is None
+                else {"id": sender["id"], "name": sender["name"], "type": sender.get("type", "user")},
+            }
+        )
         conv["updated_at"], conv["last_activity_at"], conv["timestamp"] = now, int(now), int(now)
         if kind == "incoming" and conv["waiting_since"] is None:
             conv["waiting_since"] = int(now)
@@ -200,10 +243,17 @@ class ChatwootStandin:
         return mid
 
     @_announcing
-    def add_message(self, cid: int, kind: str, text: str, *, agent_id: int | None = None, private: bool = False) -> int:
+    def add_message(
+        self, cid: int, kind: str, text: str, *, agent_id: int | None = None, private: bool = False
+    ) -> int:
         with self._lock:
-            sender = (self.conversations[cid]["meta"]["sender"] if kind == "incoming"
-                      else {**self.agents[agent_id], "type": "user"} if agent_id else None)
+            sender = (
+                self.conversations[cid]["meta"]["sender"]
+                if kind == "incoming"
+                else {**self.agents[agent_id], "type": "user"}
+                if agent_id
+                else None
+            )
             return self._message(cid, kind, text, sender, private=private)
 
     @_announcing
@@ -215,8 +265,15 @@ class ChatwootStandin:
             self._announce_conversation(cid, "conversation_status_changed", {"status": (before, status)})
 
     @_announcing
-    def assign(self, cid: int, *, team_id: int | None = None, assignee_id: int | None = None,
-               team: bool = False, agent: bool = False) -> None:
+    def assign(
+        self,
+        cid: int,
+        *,
+        team_id: int | None = None,
+        assignee_id: int | None = None,
+        team: bool = False,
+        agent: bool = False,
+    ) -> None:
         """Chatwoot's UI assigning (team=True / agent=True say which of the two changes)."""
         with self._lock:
             meta, changed = self.conversations[cid]["meta"], {}
@@ -227,9 +284,18 @@ class ChatwootStandin:
             if agent:
                 a = None if assignee_id is None else self.agents[assignee_id]
                 changed["assignee_id"] = ((meta["assignee"] or {}).get("id"), assignee_id)
-                meta["assignee"] = None if a is None else {"id": a["id"], "name": a["name"], "available_name": a["name"],
-                                                           "email": a["email"], "type": "user",
-                                                           "availability_status": "online"}
+                meta["assignee"] = (
+                    None
+                    if a is None
+                    else {
+                        "id": a["id"],
+                        "name": a["name"],
+                        "available_name": a["name"],
+                        "email": a["email"],
+                        "type": "user",
+                        "availability_status": "online",
+                    }
+                )
             self.conversations[cid]["updated_at"] = self._tick()
             self._announce_conversation(cid, "conversation_updated", changed)
 
@@ -253,21 +319,40 @@ class ChatwootStandin:
             conv["messages"] = copy.deepcopy(chat[-1:])
             return conv
 
-    def _announce_conversation(self, cid: int, event: str, changed: dict[str, tuple[Any, Any]] | None = None) -> None:
+    def _announce_conversation(
+        self, cid: int, event: str, changed: dict[str, tuple[Any, Any]] | None = None
+    ) -> None:
         body = {**self.conversation_json(cid), "event": event}
         if changed is not None:
-            body["changed_attributes"] = [{k: {"previous_value": a, "current_value": b}} for k, (a, b) in changed.items()]
+            body["changed_attributes"] = [
+                {k: {"previous_value": a, "current_value": b}} for k, (a, b) in changed.items()
+            ]
         self._send(body)
 
     def _announce_message(self, cid: int, m: dict[str, Any]) -> None:
         inbox = self.inboxes[self.conversations[cid]["inbox_id"]]
-        at = datetime.fromtimestamp(m["created_at"], UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
-        self._send({
-            "event": "message_created", "id": m["id"], "content": m["content"], "message_type": WORDS[m["message_type"]],
-            "content_type": "text", "content_attributes": {}, "private": m["private"], "created_at": at,
-            "source_id": None, "sender": m["sender"], "inbox": {"id": inbox["id"], "name": inbox["name"]},
-            "conversation": self.conversation_json(cid), "account": {"id": self.account_id, "name": "Bank"},
-        })
+        at = (
+            datetime.fromtimestamp(m["created_at"], UTC)
+            .isoformat(timespec="milliseconds")
+            .replace("+00:00", "Z")
+        )
+        self._send(
+            {
+                "event": "message_created",
+                "id": m["id"],
+                "content": m["content"],
+                "message_type": WORDS[m["message_type"]],
+                "content_type": "text",
+                "content_attributes": {},
+                "private": m["private"],
+                "created_at": at,
+                "source_id": None,
+                "sender": m["sender"],
+                "inbox": {"id": inbox["id"], "name": inbox["name"]},
+                "conversation": self.conversation_json(cid),
+                "account": {"id": self.account_id, "name": "Bank"},
+            }
+        )
 
     # --- webhooks out ---
     def _send(self, body: dict[str, Any]) -> None:
@@ -316,185 +401,14 @@ class ChatwootStandin:
         headers = {"Content-Type": "application/json"}
         if self.webhook_secret is not None:
             stamp = str(int(datetime.now(UTC).timestamp()))
-            headers |= {"X-Chatwoot-Timestamp": stamp, "X-Chatwoot-Signature": signature(self.webhook_secret, stamp, data)}
+            headers |= {
+                "X-Chatwoot-Timestamp": stamp,
+                "X-Chatwoot-Signature": signature(self.webhook_secret, stamp, data),
+            }
         self.sent += 1
         self._hooks.post(self.webhook_url, data=data, headers=headers, timeout=30)
 
     # --- REST ---
-    def serve(self, method: str, target: str, headers: dict[str, str], raw: bytes) -> tuple[int, dict[str, str], Any]:
-        parts = urlsplit(target)
-        self.requests.append((method, parts.path))
-        if headers.get("api_access_token") != TOKEN:
-            return 401, {}, {"error": "You need to sign in or sign up before continuing."}
-        with self._lock:
-            if self.faults.rate_limit > 0:
-                self.faults.rate_limit -= 1
-                return 429, {"Retry-After": self.faults.retry_after}, "Retry later\n"
-            if self.faults.server_error > 0:
-                self.faults.server_error -= 1
-                return 503, {}, {"error": "Service Unavailable"}
-        for regex, verb, op, _ in self._routes:
-            found = regex.match(parts.path)
-            if found and verb == method:
-                try:
-                    args = self._arguments(op, found.groupdict(), dict(parse_qsl(parts.query)), raw)
-                except SchemaError as e:
-                    self.invalid.append(f"{method} {parts.path}: {e}")
-                    return 400, {}, {"error": str(e)}
-                status, body = getattr(self, "op_" + op["operationId"])(**args)
-                if status == 200:
-                    try:
-                        _check(op["responses"]["200"]["content"]["application/json"]["schema"], body)
-                    except SchemaError as e:
-                        self.invalid.append(f"answer to {method} {parts.path}: {e}")
-                return status, {}, body
-        self.invalid.append(f"{method} {parts.path}: not in the description")
-        return 404, {}, {"error": "Resource could not be found"}
-
-    def _arguments(self, op: dict[str, Any], path: dict[str, str], query: dict[str, str], raw: bytes) -> dict[str, Any]:
-        params = {p["name"]: p for p in [*op["_params"], *op.get("parameters", [])]}
-        for name in query:
-            if name not in params or params[name]["in"] != "query":
-                raise SchemaError(f"query: {name!r} is not a parameter of this operation")
-        args: dict[str, Any] = {}
-        for name, p in params.items():
-            value: Any = path.get(name) if p["in"] == "path" else query.get(name)
-            if value is None:
-                continue
-            if p["schema"].get("type") == "integer":
-                if not value.isascii() or not value.isdigit():
-                    raise SchemaError(f"{name}: {value[:20]!r} is not an integer")
-                value = int(value)
-            _check(p["schema"], value, name)
-            if name != "account_id":
-                args[name] = value
-            elif value != self.account_id:
-                raise SchemaError("account_id: not this account")
-        if "requestBody" in op:
-            try:
-                body = json.loads(raw or b"null")
-            except ValueError:
-                raise SchemaError("body: not JSON") from None
-            _check(op["requestBody"]["content"]["application/json"]["schema"], body, "body")
-            args["body"] = body
-        return args
-
-    def op_conversationList(self, status: str = "open", assignee_type: str = "all", inbox_id: int | None = None,  # noqa: N802
-                            team_id: int | None = None, sort_by: str = "last_activity_at_desc",
-                            page: int = 1) -> tuple[int, Any]:
-        with self._lock:
-            convs = [self.conversation_json(c) for c in self.conversations]
-        convs = [c for c in convs if (status == "all" or c["status"] == status)
-                 and (inbox_id is None or c["inbox_id"] == inbox_id)
-                 and (team_id is None or (c["meta"]["team"] or {}).get("id") == team_id)
-                 and (assignee_type != "unassigned" or c["meta"]["assignee"] is None)
-                 and (assignee_type != "assigned" or c["meta"]["assignee"] is not None)]
-        field, _, order = sort_by.rpartition("_")
-        convs.sort(key=lambda c: (c.get(field) or 0, c["id"]), reverse=order == "desc")
-        meta = {"mine_count": 0, "all_count": len(convs),
-                "assigned_count": sum(1 for c in convs if c["meta"]["assignee"]),
-                "unassigned_count": sum(1 for c in convs if not c["meta"]["assignee"])}
-        return 200, {"data": {"meta": meta, "payload": convs[(page - 1) * 25: page * 25]}}
-
-    def op_conversationShow(self, conversation_id: int) -> tuple[int, Any]:  # noqa: N802
-        if conversation_id not in self.conversations:
-            return 404, {"error": "Resource could not be found"}
-        return 200, self.conversation_json(conversation_id)
-
-    def op_messageList(self, conversation_id: int, before: int | None = None, after: int | None = None) -> tuple[int, Any]:  # noqa: N802
-        with self._lock:
-            if conversation_id not in self.messages:
-                return 404, {"error": "Resource could not be found"}
-            msgs = [m for m in self.messages[conversation_id]
-                    if (before is None or m["id"] < before) and (after is None or m["id"] > after)]
-            return 200, {"meta": {"labels": self.conversations[conversation_id]["labels"]}, "payload": copy.deepcopy(msgs[-20:])}
-
-    def op_conversationAssign(self, conversation_id: int, body: dict[str, Any]) -> tuple[int, Any]:  # noqa: N802
-        if conversation_id not in self.conversations:
-            return 404, {"error": "Resource could not be found"}
-        if self.refuse_assignments:
-            return 422, {"message": self.refuse_assignments}
-        if "assignee_id" in body:
-            agent = body["assignee_id"]
-            if agent is not None and agent not in self.agents:
-                return 404, {"error": "Resource could not be found"}
-            self.assign(conversation_id, assignee_id=agent, agent=True)
-            return 200, self.conversation_json(conversation_id)["meta"]["assignee"]
-        team = body["team_id"]
-        if team is not None and team not in self.teams:
-            return 404, {"error": "Resource could not be found"}
-        self.assign(conversation_id, team_id=team, team=True)
-        return 200, self.conversation_json(conversation_id)["meta"]["team"]
-
-    def op_conversationLabels(self, conversation_id: int) -> tuple[int, Any]:  # noqa: N802
-        if conversation_id not in self.conversations:
-            return 404, {"error": "Resource could not be found"}
-        return 200, {"payload": list(self.conversations[conversation_id]["labels"])}
-
-    def op_teamList(self) -> tuple[int, Any]:  # noqa: N802
-        return 200, list(self.teams.values())
-
-    def op_teamMembers(self, team_id: int) -> tuple[int, Any]:  # noqa: N802
-        if team_id not in self.teams:
-            return 404, {"error": "Resource could not be found"}
-        return 200, [self.agents[a] for a in self.members[team_id]]
-
-    def op_agentList(self) -> tuple[int, Any]:  # noqa: N802
-        return 200, list(self.agents.values())
-
-    def op_inboxList(self) -> tuple[int, Any]:  # noqa: N802
-        return 200, {"payload": list(self.inboxes.values())}
-
-    def op_labelList(self) -> tuple[int, Any]:  # noqa: N802
-        return 200, {"payload": [{"id": i + 1, "title": t, "description": None, "color": "#1f93ff",
-                                  "show_on_sidebar": True} for i, t in enumerate(self.labels)]}
-
-    def op_slaPolicyList(self) -> tuple[int, Any]:  # noqa: N802
-        return 200, {"payload": [{"id": 1, "name": "Fraud", "description": None, "first_response_time_threshold": 900,
-                                  "next_response_time_threshold": 1800, "resolution_time_threshold": 86400,
-                                  "only_during_business_hours": False}]}
-
-
-def _check(schema: dict[str, Any], value: Any, where: str = "") -> None:
-    if "$ref" in schema:
-        check_schema(schema["$ref"].rsplit("/", 1)[1], value)
-        return
-    wrapped = {"type": "object", "properties": {"v": schema}, "required": ["v"]}
-    try:
-        _check_inline(wrapped, {"v": value})
-    except SchemaError as e:
-        raise SchemaError(f"{where} {e}".strip()) from None
-
-
-def _check_inline(schema: dict[str, Any], value: Any) -> None:
-    import jsonschema_rs
-
-    root = {**schema, "components": document()["components"]}
-    for error in jsonschema_rs.Draft202012Validator(root).iter_errors(value):
-        raise SchemaError(error.message[:200])
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms wait between
-    standin: ChatwootStandin
-
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-    def _any(self) -> None:
-        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        status, extra, body = self.standin.serve(self.command, self.path, {k.lower(): v for k, v in self.headers.items()}, raw)
-        text = body.encode() if isinstance(body, str) else json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "text/plain" if isinstance(body, str) else "application/json")
-        self.send_header("Content-Length", str(len(text)))
-        for k, v in extra.items():
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(text)
-
-    do_GET = do_POST = _any  # noqa: N815
 
 
 @pytest.fixture

@@ -21,7 +21,8 @@ from console.gateway.chatwoot.client import ChatwootClient, ClientSettings
 from console.gateway.chatwoot.connector import ChatwootConnector
 from console.gateway.chatwoot.mapping import MappingConfig
 from console.gateway.chatwoot.webhooks import WebhookEndpoint, WebhookServer
-from tests.helpers.chatwoot_standin import TOKEN, ChatwootStandin
+from tests.helpers.chatwoot_rest import TOKEN
+from tests.helpers.chatwoot_standin import ChatwootStandin
 from tests.helpers.memory_ledger import MemoryLedger
 
 FAST = BackoffPolicy(0.001, 0.01, 1.0, retry_after_cap_s=0.2)  # tests wait milliseconds, not seconds
@@ -40,7 +41,9 @@ class World:
     waits: list[float] = field(default_factory=list)  # the client's back-off sleeps
 
 
-def seed(standin: ChatwootStandin, world_inboxes: dict[str, int], teams: dict[str, int], agents: dict[str, int]) -> None:
+def seed(
+    standin: ChatwootStandin, world_inboxes: dict[str, int], teams: dict[str, int], agents: dict[str, int]
+) -> None:
     world_inboxes.update(
         x=standin.add_inbox("@bank on X", "Channel::TwitterProfile"),
         facebook=standin.add_inbox("Bank page", "Channel::FacebookPage"),
@@ -58,7 +61,9 @@ def seed(standin: ChatwootStandin, world_inboxes: dict[str, int], teams: dict[st
 
 def make_world(standin: ChatwootStandin, ledger: MemoryLedger, secret: str | None = None) -> World:
     waits: list[float] = []
-    client = ChatwootClient(ClientSettings(standin.url, standin.account_id, policy=FAST), TOKEN, sleep=waits.append)
+    client = ChatwootClient(
+        ClientSettings(standin.url, standin.account_id, policy=FAST), TOKEN, sleep=waits.append
+    )
     connector = ChatwootConnector(client, ledger)
     server = WebhookServer(WebhookEndpoint(connector, secret)).start()
     world = World(standin, ledger, connector, client, server, waits=waits)

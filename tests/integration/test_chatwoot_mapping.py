@@ -3,6 +3,7 @@ bodies shaped as the description says (each one is checked against it first)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -18,26 +19,53 @@ FACEBOOK = {"id": 2, "name": "Page", "channel_type": "Channel::FacebookPage"}
 
 def conversation(**over: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
-        "id": 42, "account_id": 1, "inbox_id": 1, "status": "open", "priority": None, "labels": [],
-        "meta": {"sender": {"id": 7, "name": "Jo Bloggs", "additional_attributes": {"screen_name": "jo"}},
-                 "assignee": None, "team": None},
-        "created_at": T0, "updated_at": T0 + 0.5, "last_activity_at": T0, "additional_attributes": {},
+        "id": 42,
+        "account_id": 1,
+        "inbox_id": 1,
+        "status": "open",
+        "priority": None,
+        "labels": [],
+        "meta": {
+            "sender": {"id": 7, "name": "Jo Bloggs", "additional_attributes": {"screen_name": "jo"}},
+            "assignee": None,
+            "team": None,
+        },
+        "created_at": T0,
+        "updated_at": T0 + 0.5,
+        "last_activity_at": T0,
+        "additional_attributes": {},
     }
     body.update(over)
     check_schema("conversation", body)
     return body
 
 
-def rest_message(mid: int, kind: int, at: int, *, private: bool = False, sender: str = "user") -> dict[str, Any]:
-    m = {"id": mid, "content": f"m{mid}", "message_type": kind, "created_at": at, "conversation_id": 42,
-         "private": private, "sender": {"id": 3, "name": "Ana", "type": sender}}
+def rest_message(
+    mid: int, kind: int, at: int, *, private: bool = False, sender: str = "user"
+) -> dict[str, Any]:
+    m = {
+        "id": mid,
+        "content": f"m{mid}",
+        "message_type": kind,
+        "created_at": at,
+        "conversation_id": 42,
+        "private": private,
+        "sender": {"id": 3, "name": "Ana", "type": sender},
+    }
     check_schema("message", m)
     return m
 
 
-def enquiry(conv: dict[str, Any], msgs: list[dict[str, Any]] = (), inbox: dict[str, Any] = TWITTER,  # type: ignore[assignment]
-            kinds: dict[int, str] | None = None, config: MappingConfig | None = None) -> dict[str, Any]:
-    e, _ = mapping.enquiry_of(conv, [message_of(m) for m in msgs], inbox, kinds or {}, config or MappingConfig())
+def enquiry(
+    conv: dict[str, Any],
+    msgs: Sequence[dict[str, Any]] = (),
+    inbox: dict[str, Any] = TWITTER,
+    kinds: dict[int, str] | None = None,
+    config: MappingConfig | None = None,
+) -> dict[str, Any]:
+    e, _ = mapping.enquiry_of(
+        conv, [message_of(m) for m in msgs], inbox, kinds or {}, config or MappingConfig()
+    )
     wire.enquiry_from_wire(e)  # every mapped enquiry is a record the console accepts
     return e
 
@@ -91,14 +119,22 @@ def test_clock_times_come_from_the_messages() -> None:
     e = enquiry(conversation(), [*msgs, rest_message(6, 1, T0 + 1900)])
     assert e["first_response_at"] == e["last_agent_message_at"] == "2026-12-01T09:31:40.000Z"
     assert e["oldest_unanswered_message_at"] is None
-    _, wire_messages = mapping.enquiry_of(conversation(), [message_of(m) for m in msgs], TWITTER, {}, MappingConfig())
+    _, wire_messages = mapping.enquiry_of(
+        conversation(), [message_of(m) for m in msgs], TWITTER, {}, MappingConfig()
+    )
     assert [m["id"] for m in wire_messages] == ["cw-msg-1", "cw-msg-2", "cw-msg-4"]  # no note, no activity
 
 
 def test_a_message_maps_the_same_from_a_webhook_and_from_rest() -> None:
     rest = rest_message(9, 0, T0 + 30, sender="contact")
-    hook = {"id": 9, "content": "m9", "message_type": "incoming", "created_at": "2026-12-01T09:00:30.734Z",
-            "private": False, "sender": {"id": 3, "name": "Ana", "type": "contact"}}
+    hook = {
+        "id": 9,
+        "content": "m9",
+        "message_type": "incoming",
+        "created_at": "2026-12-01T09:00:30.734Z",
+        "private": False,
+        "sender": {"id": 3, "name": "Ana", "type": "contact"},
+    }
     assert message_of(rest) == message_of(hook)
 
 
@@ -111,15 +147,32 @@ def test_reference_data_and_a_bank_config_file(tmp_path: Path) -> None:
     )
     config = MappingConfig.from_toml(path)
     assert enquiry(conversation(labels=["credit-card"]), config=config)["topic"] == "cards"
-    teams = mapping.teams_to_wire([{"id": 1, "name": "Escalations"}, {"id": 2, "name": "Complaints"}], config, False)
-    assert [(t["kind"], t["topics"]) for t in teams] == [("specialist", ["complaint"]), ("specialist", ["complaint"])]
+    teams = mapping.teams_to_wire(
+        [{"id": 1, "name": "Escalations"}, {"id": 2, "name": "Complaints"}], config, False
+    )
+    assert [(t["kind"], t["topics"]) for t in teams] == [
+        ("specialist", ["complaint"]),
+        ("specialist", ["complaint"]),
+    ]
     for team in teams:
         wire.team_from_wire(team)
-    agents = mapping.agents_to_wire([{"id": 3, "name": "Ana", "availability_status": "busy"}], {}, {3: 2}, config)
+    agents = mapping.agents_to_wire(
+        [{"id": 3, "name": "Ana", "availability_status": "busy"}], {}, {3: 2}, config
+    )
     assert wire.agent_from_wire(agents[0]).capacity == 8 and agents[0]["team_id"] == mapping.NO_TEAM
     policies, left_out = mapping.sla_policies_to_wire(
-        [{"id": 1, "name": "Fraud", "first_response_time_threshold": 900, "next_response_time_threshold": 1800,
-          "resolution_time_threshold": 86400}, {"id": 2, "name": "Other"}], config)
+        [
+            {
+                "id": 1,
+                "name": "Fraud",
+                "first_response_time_threshold": 900,
+                "next_response_time_threshold": 1800,
+                "resolution_time_threshold": 86400,
+            },
+            {"id": 2, "name": "Other"},
+        ],
+        config,
+    )
     assert left_out == 1 and wire.policy_from_wire(policies[0]).topic == "fraud"
     wire.calendar_from_wire(mapping.CALENDARS[0])
     assert mapping.conversation_id("cw-42") == 42 and mapping.conversation_id("x-42") is None

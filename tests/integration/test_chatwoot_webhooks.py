@@ -24,7 +24,9 @@ def held(world: World, cid: int) -> dict[str, object]:
 
 def test_webhooks_alone_keep_the_ledger_equal_to_chatwoot(chatwoot_world: World) -> None:
     s, w = chatwoot_world.standin, chatwoot_world
-    cid = s.create_conversation(w.inboxes["x"], "Jo", "my card was swallowed", labels=("cards",), kind="tweet")
+    cid = s.create_conversation(
+        w.inboxes["x"], "Jo", "my card was swallowed", labels=("cards",), kind="tweet"
+    )
     s.add_message(cid, "outgoing", "Sorry! Please DM us", agent_id=w.agents["ana"])
     s.add_message(cid, "incoming", "done")
     s.assign(cid, team_id=w.teams["Cards"], team=True)
@@ -32,7 +34,11 @@ def test_webhooks_alone_keep_the_ledger_equal_to_chatwoot(chatwoot_world: World)
     s.set_status(cid, "resolved")
     assert mismatches(s, w.ledger) == []
     e = held(w, cid)
-    assert (e["team_id"], e["agent_id"], e["status"]) == (f"cw-team-{w.teams['Cards']}", f"cw-agent-{w.agents['ben']}", "resolved")
+    assert (e["team_id"], e["agent_id"], e["status"]) == (
+        f"cw-team-{w.teams['Cards']}",
+        f"cw-agent-{w.agents['ben']}",
+        "resolved",
+    )
     assert w.connector.counts["reread"] == 0  # nothing was ambiguous
 
 
@@ -97,23 +103,33 @@ def test_lost_webhooks_converge_after_reconciliation(chatwoot_world: World) -> N
     report = w.connector.reconcile()
     assert (report.listed, report.deleted) == (4, 1)
     assert mismatches(s, w.ledger) == []
-    assert w.ledger.tombstone(f"cw-{cids[0]}") == {"id": f"cw-{cids[0]}", "reason": "deleted", "merged_into": None}
+    assert w.ledger.tombstone(f"cw-{cids[0]}") == {
+        "id": f"cw-{cids[0]}",
+        "reason": "deleted",
+        "merged_into": None,
+    }
 
 
-def test_signed_webhooks_are_verified(chatwoot_standin: ChatwootStandin, chatwoot_ledger: MemoryLedger,
-                                      expect_log: ExpectLog) -> None:
+def test_signed_webhooks_are_verified(
+    chatwoot_standin: ChatwootStandin, chatwoot_ledger: MemoryLedger, expect_log: ExpectLog
+) -> None:
     expect_log(r"no valid signature", logger="concierge.gateway.chatwoot")
-    chatwoot_standin.webhook_secret = "a-shared-webhook-secret"  # noqa: S105
-    w = make_world(chatwoot_standin, chatwoot_ledger, secret="a-shared-webhook-secret")  # noqa: S106
+    chatwoot_standin.webhook_secret = "a-shared-webhook-secret"
+    w = make_world(chatwoot_standin, chatwoot_ledger, secret="a-shared-webhook-secret")
     try:
         cid = chatwoot_standin.create_conversation(w.inboxes["x"], "Jo", "hi", kind="tweet")
         assert held(w, cid)["text"] == "hi"  # signed by the stand-in, accepted
-        body = json.dumps({**chatwoot_standin.conversation_json(cid), "event": "conversation_updated"}).encode()
+        body = json.dumps(
+            {**chatwoot_standin.conversation_json(cid), "event": "conversation_updated"}
+        ).encode()
         now = str(int(time.time()))
         forged = {"X-Chatwoot-Timestamp": now, "X-Chatwoot-Signature": signature("guess", now, body)}
         assert requests.post(w.webhooks.url, data=body, headers=forged, timeout=10).status_code == 401
         old = str(int(time.time()) - 3600)  # a replay of a genuine webhook an hour later
-        replay = {"X-Chatwoot-Timestamp": old, "X-Chatwoot-Signature": signature("a-shared-webhook-secret", old, body)}
+        replay = {
+            "X-Chatwoot-Timestamp": old,
+            "X-Chatwoot-Signature": signature("a-shared-webhook-secret", old, body),
+        }
         assert requests.post(w.webhooks.url, data=body, headers=replay, timeout=10).status_code == 401
         assert requests.post(w.webhooks.url, data=body, timeout=10).status_code == 401
         assert w.connector.counts["webhook_unverified"] == 3
@@ -126,7 +142,12 @@ def test_a_malformed_webhook_is_counted_and_refused(chatwoot_world: World, expec
     expect_log(r"quarantined", logger="concierge.gateway.chatwoot")
     w = chatwoot_world
     cid = w.standin.create_conversation(w.inboxes["x"], "Jo", "hi", kind="tweet")
-    bad = {**w.standin.conversation_json(cid), "event": "conversation_updated", "status": "lost", "updated_at": 9e9}
+    bad = {
+        **w.standin.conversation_json(cid),
+        "event": "conversation_updated",
+        "status": "lost",
+        "updated_at": 9e9,
+    }
     resp = requests.post(w.webhooks.url, json=bad, timeout=10)
     assert resp.status_code == 422 and "status" in resp.json()["error"]
     assert requests.post(w.webhooks.url, data=b"{not json", timeout=10).status_code == 400
@@ -141,11 +162,17 @@ def test_duplicated_reordered_and_lost_webhooks_converge(chatwoot_world: World, 
     s, w = chatwoot_world.standin, chatwoot_world
     s._rng.seed(seed)
     s.faults.duplicate, s.faults.late, s.faults.lost, s.faults.late_by = 0.1, 0.1, 0.05, 8
-    cids = [s.create_conversation(w.inboxes["x" if i % 2 else "whatsapp"], f"c{i}", "help", kind="tweet" if i % 2 else None)
-            for i in range(12)]
+    cids = [
+        s.create_conversation(
+            w.inboxes["x" if i % 2 else "whatsapp"], f"c{i}", "help", kind="tweet" if i % 2 else None
+        )
+        for i in range(12)
+    ]
     for round_ in range(4):
         for i, cid in enumerate(cids):
-            s.add_message(cid, "incoming" if (i + round_) % 3 else "outgoing", f"r{round_}", agent_id=w.agents["ana"])
+            s.add_message(
+                cid, "incoming" if (i + round_) % 3 else "outgoing", f"r{round_}", agent_id=w.agents["ana"]
+            )
             if (i + round_) % 4 == 0:
                 s.assign(cid, team_id=w.teams["Cards" if round_ % 2 else "Fraud"], team=True)
     s.flush_late()

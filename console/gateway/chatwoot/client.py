@@ -9,7 +9,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -58,7 +58,7 @@ class ClientSettings:
     account_id: int
     timeout_s: float = 10.0
     attempts: int = 6  # one request: first try plus retries
-    policy: BackoffPolicy = BackoffPolicy(0.5, 15.0, 30.0)
+    policy: BackoffPolicy = field(default_factory=BackoffPolicy.current)
 
 
 def _retry_after(value: str | None) -> float | None:
@@ -129,17 +129,21 @@ class ChatwootClient:
         try:
             body = resp.json()
         except ValueError:
-            raise ChatwootUnavailable(f"Chatwoot answered {method} {path} with a body that is not JSON") from None
+            raise ChatwootUnavailable(
+                f"Chatwoot answered {method} {path} with a body that is not JSON"
+            ) from None
         if schema is not None:
             try:
                 check_schema(schema, body)
             except SchemaError as e:
-                raise ChatwootUnavailable(f"Chatwoot's answer to {method} {path} is not the described shape: {e}") from None
+                raise ChatwootUnavailable(
+                    f"Chatwoot's answer to {method} {path} is not the described shape: {e}"
+                ) from None
         return body
 
     # --- reads ---
     def conversations(self, status: str = "all") -> Iterator[dict[str, Any]]:
-        """Every conversation, oldest first (created_at ascending keeps pages stable while new ones arrive)."""
+        """Every conversation, oldest first (created_at ascending keeps pages stable as new ones arrive)."""
         page = 1
         while True:
             body = self._request(
@@ -164,7 +168,9 @@ class ChatwootClient:
         before: int | None = None
         while True:
             params = {} if before is None else {"before": before}
-            body = self._request("GET", f"/conversations/{conversation_id}/messages", "message_list", params=params)
+            body = self._request(
+                "GET", f"/conversations/{conversation_id}/messages", "message_list", params=params
+            )
             page: list[dict[str, Any]] = body["payload"]
             out[:0] = page
             if len(page) < MESSAGES_PAGE:

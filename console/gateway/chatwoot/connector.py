@@ -90,7 +90,11 @@ class ChatwootConnector:
         self.ledger.put_reference("calendars", mapping.CALENDARS)
         self.ledger.put_reference("sla-policies", policies)
         if unmatched or unknown:
-            log.info("chatwoot: %d SLA policies without a match; labels with no meaning: %s", unmatched, unknown[:20])
+            log.info(
+                "chatwoot: %d SLA policies without a match; labels with no meaning: %s",
+                unmatched,
+                unknown[:20],
+            )
 
     # --- webhooks ---
     def handle_event(self, body: Mapping[str, Any]) -> str:
@@ -100,7 +104,10 @@ class ChatwootConnector:
         if event.startswith("message_"):
             message, conversation = mapping.message_of(body), dict(body["conversation"])
         else:
-            message, conversation = None, {k: v for k, v in body.items() if k not in ("event", "changed_attributes")}
+            message, conversation = (
+                None,
+                {k: v for k, v in body.items() if k not in ("event", "changed_attributes")},
+            )
         cid = int(conversation["id"])
         with self._lock:
             state = self._conversations.get(cid)
@@ -121,7 +128,12 @@ class ChatwootConnector:
         return "reread"
 
     def _apply(
-        self, cid: int, state: _Conversation, conversation: dict[str, Any], message: CwMessage | None, fresh: bool
+        self,
+        cid: int,
+        state: _Conversation,
+        conversation: dict[str, Any],
+        message: CwMessage | None,
+        fresh: bool,
     ) -> str:
         newer = float(conversation["updated_at"]) > state.seen
         changed = False
@@ -144,7 +156,7 @@ class ChatwootConnector:
 
     # --- REST ---
     def reread(self, cid: int) -> None:
-        """Read one conversation whole from Chatwoot and apply it (a tombstone when Chatwoot has it no more)."""
+        """Read one conversation whole from Chatwoot and apply it (a tombstone when Chatwoot lost it)."""
         try:
             conversation = self.client.conversation(cid)
             messages = self.client.messages(cid)
@@ -210,7 +222,11 @@ class ChatwootConnector:
     def _write(self, state: _Conversation) -> bool:
         body = state.body
         enquiry, messages = mapping.enquiry_of(
-            body, state.messages.values(), self._inboxes.get(int(body["inbox_id"])), self._team_kinds, self.config
+            body,
+            state.messages.values(),
+            self._inboxes.get(int(body["inbox_id"])),
+            self._team_kinds,
+            self.config,
         )
         try:
             wire.enquiry_from_wire(enquiry)
@@ -226,7 +242,9 @@ class ChatwootConnector:
     def start(self, interval_s: float = 60.0) -> None:
         """Reference data and a reconciliation now, then every interval_s, on a thread of its own."""
         self._stop.clear()
-        self._thread = threading.Thread(target=self._run, args=(interval_s,), name="chatwoot-reconcile", daemon=True)
+        self._thread = threading.Thread(
+            target=self._run, args=(interval_s,), name="chatwoot-reconcile", daemon=True
+        )
         self._thread.start()
 
     def _run(self, interval_s: float) -> None:

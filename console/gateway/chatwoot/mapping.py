@@ -66,7 +66,7 @@ MESSAGE_KINDS = ("incoming", "outgoing", "activity", "template")  # REST sends t
 class MappingConfig:
     channels: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_CHANNELS))
     public_types: frozenset[str] = DEFAULT_PUBLIC_TYPES
-    # inbox id -> (channel, visibility): an inbox that is all public (a page's comments through the API channel)
+    # inbox id -> (channel, visibility): an inbox that is all public (a page's comments via the API channel)
     inboxes: Mapping[int, tuple[str, str]] = field(default_factory=dict)
     label_topics: Mapping[str, str] = field(default_factory=lambda: {t: t for t in TOPICS})
     label_flags: Mapping[str, str] = field(default_factory=lambda: dict(DEFAULT_FLAGS))
@@ -156,7 +156,9 @@ def chatwoot_number(ident: str | None, prefix: str) -> int | None:
     return int(rest) if rest.isascii() and rest.isdigit() else None
 
 
-def channel_of(inbox: Mapping[str, Any] | None, conversation: Mapping[str, Any], config: MappingConfig) -> tuple[str, str]:
+def channel_of(
+    inbox: Mapping[str, Any] | None, conversation: Mapping[str, Any], config: MappingConfig
+) -> tuple[str, str]:
     """(channel, visibility) of a conversation: an inbox the bank configured wins; else the inbox's channel
     type, public when Chatwoot says the conversation is a tweet or a comment."""
     inbox_id = conversation.get("inbox_id")
@@ -260,7 +262,9 @@ def team_kind_of(name: str, config: MappingConfig) -> tuple[str, tuple[str, ...]
     return ("specialist", topics) if topics else ("social", ("general",))
 
 
-def teams_to_wire(teams: Sequence[Mapping[str, Any]], config: MappingConfig, with_no_team: bool) -> list[dict[str, Any]]:
+def teams_to_wire(
+    teams: Sequence[Mapping[str, Any]], config: MappingConfig, with_no_team: bool
+) -> list[dict[str, Any]]:
     out = []
     for team in teams:
         kind, topics = team_kind_of(str(team["name"]), config)
@@ -322,12 +326,21 @@ CALENDARS: list[dict[str, Any]] = [
 ]
 
 
-def sla_policies_to_wire(policies: Sequence[Mapping[str, Any]], config: MappingConfig) -> tuple[list[dict[str, Any]], int]:
+def sla_policies_to_wire(
+    policies: Sequence[Mapping[str, Any]], config: MappingConfig
+) -> tuple[list[dict[str, Any]], int]:
     """The policies the bank matched and Chatwoot gave all three targets for, and how many were left out."""
     out = []
     for p in policies:
         match = config.sla_match.get(str(p["name"]))
-        targets = [p.get(k) for k in ("first_response_time_threshold", "next_response_time_threshold", "resolution_time_threshold")]
+        targets = [
+            p.get(k)
+            for k in (
+                "first_response_time_threshold",
+                "next_response_time_threshold",
+                "resolution_time_threshold",
+            )
+        ]
         if match is None or not all(isinstance(t, (int, float)) and t > 0 for t in targets):
             continue
         out.append(

@@ -15,7 +15,9 @@ class ChatwootUpstream:
     def assign(self, enquiry_id: str, team_id: str, agent_id: str | None) -> None:
         cid = mapping.conversation_id(enquiry_id)
         if cid is None:
-            raise UpstreamRefused(f"Enquiry {enquiry_id[:64]} does not come from Chatwoot, so it cannot move there")
+            raise UpstreamRefused(
+                f"Enquiry {enquiry_id[:64]} does not come from Chatwoot, so it cannot move there"
+            )
         team = mapping.chatwoot_number(team_id, mapping.TEAM_PREFIX)
         if team is None:
             raise UpstreamRefused(f"Team {team_id[:64]} is not a Chatwoot team")

@@ -102,7 +102,7 @@ class _Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         log.debug("webhook %s", format % args)
 
-    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+    def do_POST(self) -> None:
         try:
             length = int(self.headers.get("Content-Length") or "")
         except ValueError:
@@ -136,7 +136,9 @@ class WebhookServer:
         handler = type("Handler", (_Handler,), {"endpoint": endpoint})
         self._server = ThreadingHTTPServer((host, port), handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), name="chatwoot-webhooks", daemon=True)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), name="chatwoot-webhooks", daemon=True
+        )
 
     @property
     def url(self) -> str:
