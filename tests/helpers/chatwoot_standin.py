@@ -79,7 +79,7 @@ class ChatwootStandin(StandinRest):
         # Webhooks wait here until the change is made and the lock released: the receiver may call back.
         self._outbox: list[dict[str, Any]] = []
         self._delivering = threading.Lock()
-        self._events = 0
+        self.events = 0
         self._routes = described_routes()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), type("H", (RestHandler,), {"standin": self}))
         self._server.daemon_threads = True
@@ -361,20 +361,20 @@ class ChatwootStandin(StandinRest):
         except SchemaError as e:
             self.invalid.append(f"webhook {body.get('event')}: {e}")
             return
-        self._events += 1
+        self.events += 1
         f, roll = self.faults, self._rng.random()
         if roll < f.lost:
             self.lost += 1
         elif roll < f.lost + f.late:
             self.delayed += 1
-            self._held.append((self._events + self._rng.randint(1, f.late_by), body))
+            self._held.append((self.events + self._rng.randint(1, f.late_by), body))
         else:
             self._outbox.append(body)
             if self._rng.random() < f.duplicate:
                 self.duplicated += 1
                 self._outbox.append(body)
-        self._outbox.extend(b for when, b in self._held if when <= self._events)
-        self._held = [(w, b) for w, b in self._held if w > self._events]
+        self._outbox.extend(b for when, b in self._held if when <= self.events)
+        self._held = [(w, b) for w, b in self._held if w > self.events]
 
     def deliver(self) -> None:
         """Post the webhooks due (in order), outside the state lock: a receiver may read back at once."""

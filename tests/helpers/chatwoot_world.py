@@ -35,6 +35,7 @@ class World:
     connector: ChatwootConnector
     client: ChatwootClient
     webhooks: WebhookServer
+    endpoint: WebhookEndpoint
     inboxes: dict[str, int] = field(default_factory=dict)
     teams: dict[str, int] = field(default_factory=dict)
     agents: dict[str, int] = field(default_factory=dict)
@@ -65,8 +66,9 @@ def make_world(standin: ChatwootStandin, ledger: MemoryLedger, secret: str | Non
         ClientSettings(standin.url, standin.account_id, policy=FAST), TOKEN, sleep=waits.append
     )
     connector = ChatwootConnector(client, ledger)
-    server = WebhookServer(WebhookEndpoint(connector, secret)).start()
-    world = World(standin, ledger, connector, client, server, waits=waits)
+    endpoint = WebhookEndpoint(connector, secret)
+    server = WebhookServer(endpoint).start()
+    world = World(standin, ledger, connector, client, server, endpoint, waits=waits)
     seed(standin, world.inboxes, world.teams, world.agents)
     connector.refresh_reference()
     standin.webhook_url = server.url
