@@ -8,7 +8,7 @@ The Ledger is tests/helpers/memory_ledger.py until the gateway's PostgreSQL stor
 `make_ledger`). Everything runs in one process on 127.0.0.1: the stand-in, its webhook deliveries (one
 HTTP POST each, in order, from the thread that makes the change) and the connector.
 
-Run: .venv/bin/python benchmarks/bench_chatwoot.py [webhooks]
+Run: PYTHONPATH=. .venv/bin/python benchmarks/bench_chatwoot.py [webhooks]
 """
 
 from __future__ import annotations
@@ -17,15 +17,12 @@ import random
 import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from console.gateway.chatwoot.webhooks import WebhookEndpoint  # noqa: E402
-from tests.helpers.chatwoot_standin import ChatwootStandin  # noqa: E402
-from tests.helpers.chatwoot_world import World, make_world, mismatches, truth  # noqa: E402
-from tests.helpers.memory_ledger import MemoryLedger  # noqa: E402
+from console.gateway.chatwoot.webhooks import WebhookEndpoint
+from tests.helpers.chatwoot_standin import ChatwootStandin
+from tests.helpers.chatwoot_world import World, make_world, mismatches, truth
+from tests.helpers.memory_ledger import MemoryLedger
 
 CONVERSATIONS = 1_000
 
