@@ -3,9 +3,20 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
-from console.gateway.chatwoot.client import ChatwootUnavailable
+from console.gateway.chatwoot.client import (
+    ENV_TOKEN,
+    ChatwootClient,
+    ChatwootRefused,
+    ChatwootUnavailable,
+    ClientSettings,
+    token_from_environment,
+)
+from console.platform.log_setup import redact
+from tests.helpers.chatwoot_rest import TOKEN
 from tests.helpers.chatwoot_world import FAST, World, mismatches
 from tests.helpers.logfail import ExpectLog
 
@@ -75,3 +86,23 @@ def test_the_periodic_pass_heals_lost_webhooks(chatwoot_world: World, expect_log
     assert mismatches(s, w.ledger) == []
     agents = {a["id"]: a for a in w.ledger.reference("agents")}
     assert agents[f"cw-agent-{w.agents['fay']}"]["load"] == 1
+
+
+def test_the_api_token_stays_out_of_the_logs(
+    chatwoot_world: World, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    s, w = chatwoot_world.standin, chatwoot_world
+    s.faults.server_error = 2
+    with caplog.at_level(logging.DEBUG, logger="concierge"):
+        w.connector.reconcile()
+    assert any("retrying" in r.getMessage() for r in caplog.records)
+    assert all(TOKEN not in r.getMessage() for r in caplog.records)
+    assert TOKEN not in redact(f"headers {{'api_access_token': '{TOKEN}'}} and bare {TOKEN}")
+    monkeypatch.setenv(ENV_TOKEN, "token-from-the-environment")
+    assert token_from_environment() == "token-from-the-environment"
+    assert "token-from-the-environment" not in redact("sent token-from-the-environment")
+    stranger = ChatwootClient(ClientSettings(s.url, s.account_id, policy=FAST), "not-the-token")
+    with pytest.raises(ChatwootRefused) as refused:
+        stranger.conversation(1)
+    assert refused.value.status == 401
+    stranger.close()
