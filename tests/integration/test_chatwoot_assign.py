@@ -3,11 +3,20 @@ and a move made in Chatwoot reaching the Ledger by webhook or, when that is lost
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from console.gateway.chatwoot.client import ENV_TOKEN
 from console.gateway.chatwoot.upstream import ChatwootUpstream
+from console.gateway.chatwoot.webhooks import WebhookEndpoint
+from console.gateway.chatwoot.wiring import ENV_WEBHOOK_SECRET, build
 from console.gateway.ports import Upstream, UpstreamRefused, UpstreamUnavailable
+from console.platform.credentials import SecretStore
+from tests.helpers.chatwoot_rest import TOKEN
+from tests.helpers.chatwoot_standin import ChatwootStandin
 from tests.helpers.chatwoot_world import World, mismatches
+from tests.helpers.memory_ledger import MemoryLedger
 
 
 def test_a_console_move_goes_to_chatwoot_and_comes_back(chatwoot_world: World) -> None:
@@ -65,3 +74,32 @@ def test_a_move_made_in_chatwoot_reaches_the_ledger_even_when_its_webhook_is_los
     after = w.ledger.enquiry(f"cw-{cid}")
     assert after is not None and after["agent_id"] == f"cw-agent-{w.agents['ben']}"
     assert after["version"] == before["version"] + 1
+
+
+@pytest.mark.expected_log(r"no valid signature", logger="concierge.gateway.chatwoot")
+def test_the_gateway_builds_the_parts_from_its_secrets(
+    chatwoot_standin: ChatwootStandin, chatwoot_ledger: MemoryLedger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(ENV_TOKEN, raising=False)
+    monkeypatch.setattr(SecretStore, "get", lambda self, name: None)
+    with pytest.raises(ValueError, match="No Chatwoot API token"):
+        build(chatwoot_ledger, chatwoot_standin.url, 1)
+    monkeypatch.setenv(ENV_TOKEN, TOKEN)
+    monkeypatch.setenv(ENV_WEBHOOK_SECRET, "secret-of-the-webhook")
+    parts = build(chatwoot_ledger, chatwoot_standin.url, 1)
+    try:
+        cid = chatwoot_standin.create_conversation(
+            chatwoot_standin.add_inbox("X", "Channel::TwitterProfile"), "Jo", "hi"
+        )
+        parts.connector.refresh_reference()
+        parts.connector.reconcile()
+        assert chatwoot_ledger.enquiry(f"cw-{cid}") is not None
+        body = json.dumps(
+            {**chatwoot_standin.conversation_json(cid), "event": "conversation_updated"}
+        ).encode()
+        assert parts.endpoint.handle({}, body)[0] == 401  # a secret is set: unsigned webhooks are refused
+        other = {**chatwoot_standin.conversation_json(cid), "event": "conversation_updated", "account_id": 2}
+        unsigned = WebhookEndpoint(parts.connector)
+        assert unsigned.handle({}, json.dumps(other).encode()) == (200, {"outcome": "ignored"})
+    finally:
+        parts.client.close()

@@ -84,6 +84,10 @@ class WebhookEndpoint:
             counts["webhook_invalid"] += 1
             log.warning("chatwoot webhook quarantined: %s", e)
             return 422, {"error": str(e)}
+        account = parsed["account"]["id"] if "account" in parsed else parsed["account_id"]
+        if account != self.connector.client.settings.account_id:
+            counts["webhook_other_account"] += 1
+            return 200, {"outcome": "ignored"}  # one webhook URL shared by several accounts
         try:
             outcome = self.connector.handle_event(parsed)
         except (ChatwootUnavailable, ChatwootRefused) as e:
