@@ -134,7 +134,13 @@ class ChatwootClient:
             ) from None
         if schema is not None:
             try:
-                check_schema(schema, body)
+                if schema.endswith("[]"):  # a bare JSON array of records (teams, agents)
+                    if not isinstance(body, list):
+                        raise SchemaError("(body): expected a list")
+                    for item in body:
+                        check_schema(schema[:-2], item)
+                else:
+                    check_schema(schema, body)
             except SchemaError as e:
                 raise ChatwootUnavailable(
                     f"Chatwoot's answer to {method} {path} is not the described shape: {e}"
@@ -178,19 +184,15 @@ class ChatwootClient:
             before = min(int(m["id"]) for m in page)
 
     def teams(self) -> list[dict[str, Any]]:
-        body: list[dict[str, Any]] = self._request("GET", "/teams", None)
-        for team in body:
-            check_schema("team", team)
+        body: list[dict[str, Any]] = self._request("GET", "/teams", "team[]")
         return body
 
     def team_members(self, team_id: int) -> list[dict[str, Any]]:
-        body: list[dict[str, Any]] = self._request("GET", f"/teams/{team_id}/team_members", None)
+        body: list[dict[str, Any]] = self._request("GET", f"/teams/{team_id}/team_members", "agent[]")
         return body
 
     def agents(self) -> list[dict[str, Any]]:
-        body: list[dict[str, Any]] = self._request("GET", "/agents", None)
-        for agent in body:
-            check_schema("agent", agent)
+        body: list[dict[str, Any]] = self._request("GET", "/agents", "agent[]")
         return body
 
     def inboxes(self) -> list[dict[str, Any]]:

@@ -15,7 +15,7 @@ import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +23,7 @@ from console.domain import wire
 from console.gateway.chatwoot import mapping
 from console.gateway.chatwoot.client import ChatwootClient, ChatwootRefused
 from console.gateway.chatwoot.mapping import CwMessage, MappingConfig
-from console.gateway.ports import Ledger
+from console.gateway.ports import Ledger, ReferenceKind
 
 log = logging.getLogger("concierge.gateway.chatwoot")
 
@@ -84,17 +84,30 @@ class ChatwootConnector:
                 if (c.body.get("meta") or {}).get("assignee") and c.body["status"] != "resolved"
             )
         no_team = any(int(a["id"]) not in team_of for a in agents)
-        self.ledger.put_reference("teams", mapping.teams_to_wire(teams, self.config, no_team))
-        self.ledger.put_reference("agents", mapping.agents_to_wire(agents, team_of, load, self.config))
-        self.ledger.put_reference("channels", mapping.channels_to_wire(inboxes, self.config))
-        self.ledger.put_reference("calendars", mapping.CALENDARS)
-        self.ledger.put_reference("sla-policies", policies)
+        lists: list[tuple[ReferenceKind, list[dict[str, Any]], Callable[[Any], object]]] = [
+            ("teams", mapping.teams_to_wire(teams, self.config, no_team), wire.team_from_wire),
+            ("agents", mapping.agents_to_wire(agents, team_of, load, self.config), wire.agent_from_wire),
+            ("channels", mapping.channels_to_wire(inboxes, self.config), wire.channel_from_wire),
+            ("calendars", mapping.CALENDARS, wire.calendar_from_wire),
+            ("sla-policies", policies, wire.policy_from_wire),
+        ]
+        for kind, items, check in lists:
+            self.ledger.put_reference(kind, [item for item in items if self._trusted(kind, item, check)])
         if unmatched or unknown:
             log.info(
                 "chatwoot: %d SLA policies without a match; labels with no meaning: %s",
                 unmatched,
                 unknown[:20],
             )
+
+    def _trusted(self, kind: str, item: Mapping[str, Any], check: Callable[[Any], object]) -> bool:
+        try:
+            check(item)
+        except wire.BadRecord as e:
+            self.counts["quarantined"] += 1
+            log.warning("chatwoot %s record quarantined: %s", kind, e)
+            return False
+        return True
 
     # --- webhooks ---
     def handle_event(self, body: Mapping[str, Any]) -> str:
