@@ -30,7 +30,7 @@ import requests
 from console.gateway.chatwoot.spec import SchemaError, check_webhook
 from console.gateway.chatwoot.webhooks import signature
 from tests.helpers.chatwoot_rest import Faults, RestHandler, StandinRest, described_routes
-from tests.helpers.memory_ledger import MemoryLedger
+from tests.helpers.memory_ledger import InspectableLedger, MemoryLedger
 
 START = 1_796_115_600.0  # 2026-12-01T09:00:00Z
 KINDS = {"incoming": 0, "outgoing": 1, "activity": 2, "template": 3}
@@ -420,6 +420,6 @@ def chatwoot_standin() -> Iterator[ChatwootStandin]:
 
 
 @pytest.fixture
-def chatwoot_ledger() -> MemoryLedger:
+def chatwoot_ledger() -> InspectableLedger:
     """The Ledger the connector writes into. Swap for the gateway's PostgreSQL store once it is merged."""
     return MemoryLedger()

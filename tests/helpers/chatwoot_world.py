@@ -23,7 +23,7 @@ from console.gateway.chatwoot.mapping import MappingConfig
 from console.gateway.chatwoot.webhooks import WebhookEndpoint, WebhookServer
 from tests.helpers.chatwoot_rest import TOKEN
 from tests.helpers.chatwoot_standin import ChatwootStandin
-from tests.helpers.memory_ledger import MemoryLedger
+from tests.helpers.memory_ledger import InspectableLedger
 
 FAST = BackoffPolicy(0.001, 0.01, 1.0, retry_after_cap_s=0.2)  # tests wait milliseconds, not seconds
 
@@ -31,7 +31,7 @@ FAST = BackoffPolicy(0.001, 0.01, 1.0, retry_after_cap_s=0.2)  # tests wait mill
 @dataclass
 class World:
     standin: ChatwootStandin
-    ledger: MemoryLedger
+    ledger: InspectableLedger
     connector: ChatwootConnector
     client: ChatwootClient
     webhooks: WebhookServer
@@ -60,7 +60,7 @@ def seed(
     standin.labels.extend(["cards", "fraud", "vulnerable", "complex", "vip"])
 
 
-def make_world(standin: ChatwootStandin, ledger: MemoryLedger, secret: str | None = None) -> World:
+def make_world(standin: ChatwootStandin, ledger: InspectableLedger, secret: str | None = None) -> World:
     waits: list[float] = []
     client = ChatwootClient(
         ClientSettings(standin.url, standin.account_id, policy=FAST), TOKEN, sleep=waits.append
@@ -76,7 +76,7 @@ def make_world(standin: ChatwootStandin, ledger: MemoryLedger, secret: str | Non
 
 
 @pytest.fixture
-def chatwoot_world(chatwoot_standin: ChatwootStandin, chatwoot_ledger: MemoryLedger) -> Iterator[World]:
+def chatwoot_world(chatwoot_standin: ChatwootStandin, chatwoot_ledger: InspectableLedger) -> Iterator[World]:
     world = make_world(chatwoot_standin, chatwoot_ledger)
     yield world
     world.webhooks.stop()
@@ -93,7 +93,7 @@ def truth(standin: ChatwootStandin, cid: int) -> tuple[dict[str, Any], list[dict
     return mapping.enquiry_of(conv, msgs, standin.inboxes[conv["inbox_id"]], kinds, config)
 
 
-def mismatches(standin: ChatwootStandin, ledger: MemoryLedger) -> list[str]:
+def mismatches(standin: ChatwootStandin, ledger: InspectableLedger) -> list[str]:
     """Record by record: every conversation the stand-in holds equals the Ledger's enquiry (version aside)
     and its messages; the Ledger holds nothing else."""
     out = []

@@ -11,9 +11,22 @@ from __future__ import annotations
 import copy
 import threading
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
-from console.gateway.ports import ReferenceKind
+from console.gateway.ports import Ledger, ReferenceKind
+
+
+class InspectableLedger(Ledger, Protocol):
+    """A Ledger plus the reads the tests check it with. The PostgreSQL store (or a thin adapter over its
+    tables) offers these four too, and then replaces MemoryLedger in the `chatwoot_ledger` fixture."""
+
+    def messages(self, enquiry_id: str) -> list[dict[str, Any]]: ...
+
+    def reference(self, kind: ReferenceKind) -> list[dict[str, Any]]: ...
+
+    def ids(self) -> set[str]: ...
+
+    def tombstone(self, enquiry_id: str) -> dict[str, Any] | None: ...
 
 
 class MemoryLedger:

@@ -16,7 +16,7 @@ from console.platform.credentials import SecretStore
 from tests.helpers.chatwoot_rest import TOKEN
 from tests.helpers.chatwoot_standin import ChatwootStandin
 from tests.helpers.chatwoot_world import World, mismatches
-from tests.helpers.memory_ledger import MemoryLedger
+from tests.helpers.memory_ledger import InspectableLedger
 
 
 def test_a_console_move_goes_to_chatwoot_and_comes_back(chatwoot_world: World) -> None:
@@ -78,7 +78,7 @@ def test_a_move_made_in_chatwoot_reaches_the_ledger_even_when_its_webhook_is_los
 
 @pytest.mark.expected_log(r"no valid signature", logger="concierge.gateway.chatwoot")
 def test_the_gateway_builds_the_parts_from_its_secrets(
-    chatwoot_standin: ChatwootStandin, chatwoot_ledger: MemoryLedger, monkeypatch: pytest.MonkeyPatch
+    chatwoot_standin: ChatwootStandin, chatwoot_ledger: InspectableLedger, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv(ENV_TOKEN, raising=False)
     monkeypatch.setattr(SecretStore, "get", lambda self, name: None)

@@ -14,7 +14,7 @@ from tests.helpers.chatwoot_rest import TOKEN
 from tests.helpers.chatwoot_standin import ChatwootStandin
 from tests.helpers.chatwoot_world import World, make_world, mismatches, truth
 from tests.helpers.logfail import ExpectLog
-from tests.helpers.memory_ledger import MemoryLedger
+from tests.helpers.memory_ledger import InspectableLedger
 
 
 def held(world: World, cid: int) -> dict[str, object]:
@@ -112,7 +112,7 @@ def test_lost_webhooks_converge_after_reconciliation(chatwoot_world: World) -> N
 
 
 def test_signed_webhooks_are_verified(
-    chatwoot_standin: ChatwootStandin, chatwoot_ledger: MemoryLedger, expect_log: ExpectLog
+    chatwoot_standin: ChatwootStandin, chatwoot_ledger: InspectableLedger, expect_log: ExpectLog
 ) -> None:
     expect_log(r"no valid signature", logger="concierge.gateway.chatwoot")
     chatwoot_standin.webhook_secret = "a-shared-webhook-secret"
