@@ -103,6 +103,9 @@ class StandinRest:
                         self.invalid.append(f"answer to {method} {parts.path}: {e}")
                 return status, {}, body
         self.invalid.append(f"{method} {parts.path}: not in the description")
+        allowed = sorted({verb for regex, verb, _, _ in self._routes if regex.match(parts.path)})
+        if allowed:
+            return 405, {"Allow": ", ".join(allowed)}, {"error": "Method not allowed"}
         return 404, {}, {"error": "Resource could not be found"}
 
     def _arguments(
@@ -286,4 +289,8 @@ class RestHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(text)
 
-    do_GET = do_POST = _any
+    def __getattr__(self, name: str) -> Any:
+        # every method reaches the router, which answers 405 with Allow (not http.server's 501 page)
+        if name.startswith("do_"):
+            return self._any
+        raise AttributeError(name)
