@@ -262,7 +262,9 @@ class ChatwootStandin(StandinRest):
             conv = self.conversations[cid]
             before, conv["status"] = conv["status"], status
             self._message(cid, "activity", f"Conversation was marked {status}", None, private=False)
+            # Chatwoot dispatches both for a status change (status is one of conversation_updated's keys)
             self._announce_conversation(cid, "conversation_status_changed", {"status": (before, status)})
+            self._announce_conversation(cid, "conversation_updated", {"status": (before, status)})
 
     @_announcing
     def assign(
