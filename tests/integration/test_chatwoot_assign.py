@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import keyring
 import pytest
 
 from console.gateway.chatwoot.client import ENV_TOKEN
@@ -12,7 +13,6 @@ from console.gateway.chatwoot.upstream import ChatwootUpstream
 from console.gateway.chatwoot.webhooks import WebhookEndpoint
 from console.gateway.chatwoot.wiring import ENV_WEBHOOK_SECRET, build
 from console.gateway.ports import Upstream, UpstreamRefused, UpstreamUnavailable
-from console.platform.credentials import SecretStore
 from tests.helpers.chatwoot_rest import TOKEN
 from tests.helpers.chatwoot_standin import ChatwootStandin
 from tests.helpers.chatwoot_world import World, mismatches
@@ -81,7 +81,7 @@ def test_the_gateway_builds_the_parts_from_its_secrets(
     chatwoot_standin: ChatwootStandin, chatwoot_ledger: InspectableLedger, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv(ENV_TOKEN, raising=False)
-    monkeypatch.setattr(SecretStore, "get", lambda self, name: None)
+    monkeypatch.setattr(keyring, "get_password", lambda service, name: None)
     with pytest.raises(ValueError, match="No Chatwoot API token"):
         build(chatwoot_ledger, chatwoot_standin.url, 1)
     monkeypatch.setenv(ENV_TOKEN, TOKEN)

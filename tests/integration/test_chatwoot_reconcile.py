@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import logging
 
+import keyring
 import pytest
 
 from console.gateway.chatwoot.client import (
     ENV_TOKEN,
+    KEYRING_NAME,
+    KEYRING_SERVICE,
     ChatwootClient,
     ChatwootRefused,
     ChatwootUnavailable,
@@ -106,3 +109,17 @@ def test_the_api_token_stays_out_of_the_logs(
         stranger.conversation(1)
     assert refused.value.status == 401
     stranger.close()
+
+
+def test_the_api_token_can_live_in_the_keyring(
+    secret_service_daemon: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not secret_service_daemon:
+        pytest.skip("no Secret Service on this machine (run under dbus-run-session)")
+    monkeypatch.delenv(ENV_TOKEN, raising=False)
+    keyring.set_password(KEYRING_SERVICE, KEYRING_NAME, "token-kept-in-the-keyring")
+    try:
+        assert token_from_environment() == "token-kept-in-the-keyring"
+        assert "token-kept-in-the-keyring" not in redact("Authorization: token-kept-in-the-keyring")
+    finally:
+        keyring.delete_password(KEYRING_SERVICE, KEYRING_NAME)

@@ -41,12 +41,17 @@ class ChatwootRefused(Exception):
 
 
 def token_from_environment() -> str | None:
-    """The token from CHATWOOT_API_TOKEN, else the gateway's keyring entry; None when neither has one."""
+    """The token from CHATWOOT_API_TOKEN, else the gateway's keyring entry (service concierge-gateway, as
+    the gateway's DSN); None when neither has one."""
     token = os.environ.get(ENV_TOKEN)
     if not token:
-        from console.platform.credentials import SecretStore  # the keyring only when the env has nothing
+        try:
+            import keyring  # only when the environment has nothing
 
-        token = SecretStore.open(KEYRING_SERVICE).get(KEYRING_NAME)
+            token = keyring.get_password(KEYRING_SERVICE, KEYRING_NAME)
+        except Exception as e:  # no usable keyring here: the environment is the way
+            log.info("no Chatwoot token from the keyring (%s)", type(e).__name__)
+            token = None
     if token:
         register_secret(token)
     return token or None
