@@ -56,7 +56,7 @@ class StandinRest:
     labels: list[str]
     conversations: dict[int, dict[str, Any]]
     messages: dict[int, list[dict[str, Any]]]
-    _lock: threading.RLock
+    lock: threading.RLock
     _routes: list[tuple[re.Pattern[str], str, dict[str, Any], dict[str, Any]]]
 
     def conversation_json(self, cid: int) -> dict[str, Any]:
@@ -80,7 +80,7 @@ class StandinRest:
         self.requests.append((method, parts.path))
         if headers.get("api_access_token") != TOKEN:
             return 401, {}, {"error": "You need to sign in or sign up before continuing."}
-        with self._lock:
+        with self.lock:
             if self.faults.rate_limit > 0:
                 self.faults.rate_limit -= 1
                 return 429, {"Retry-After": self.faults.retry_after}, "Retry later\n"
@@ -147,7 +147,7 @@ class StandinRest:
         sort_by: str = "last_activity_at_desc",
         page: int = 1,
     ) -> tuple[int, Any]:
-        with self._lock:
+        with self.lock:
             convs = [self.conversation_json(c) for c in self.conversations]
         convs = [
             c
@@ -176,7 +176,7 @@ class StandinRest:
     def op_messageList(
         self, conversation_id: int, before: int | None = None, after: int | None = None
     ) -> tuple[int, Any]:
-        with self._lock:
+        with self.lock:
             if conversation_id not in self.messages:
                 return 404, {"error": "Resource could not be found"}
             msgs = [

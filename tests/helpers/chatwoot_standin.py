@@ -64,8 +64,8 @@ class ChatwootStandin(StandinRest):
         self.invalid: list[str] = []  # requests (or our own answers) that were not the described shape
         self.requests: list[tuple[str, str]] = []
         self.sent = self.lost = self.duplicated = self.delayed = 0
-        self._rng = random.Random(seed)
-        self._lock = threading.RLock()
+        self.rng = random.Random(seed)  # the fault switches draw from it: a run is repeatable
+        self.lock = threading.RLock()
         self._now = START
         self._ids = 0
         self.inboxes: dict[int, dict[str, Any]] = {}
@@ -111,13 +111,13 @@ class ChatwootStandin(StandinRest):
         return self._now
 
     def add_inbox(self, name: str, channel_type: str) -> int:
-        with self._lock:
+        with self.lock:
             ident = self._id()
             self.inboxes[ident] = {"id": ident, "name": name, "channel_type": channel_type}
             return ident
 
     def add_team(self, name: str) -> int:
-        with self._lock:
+        with self.lock:
             ident = self._id()
             self.teams[ident] = {
                 "id": ident,
@@ -131,7 +131,7 @@ class ChatwootStandin(StandinRest):
             return ident
 
     def add_agent(self, name: str, *team_ids: int, status: str = "available") -> int:
-        with self._lock:
+        with self.lock:
             ident = self._id()
             self.agents[ident] = {
                 "id": ident,
@@ -160,7 +160,7 @@ class ChatwootStandin(StandinRest):
         kind: str | None = None,
         priority: str | None = None,
     ) -> int:
-        with self._lock:
+        with self.lock:
             now, cid = self._tick(), self._id()
             contact = {
                 "id": self._id(),
@@ -246,7 +246,7 @@ class ChatwootStandin(StandinRest):
     def add_message(
         self, cid: int, kind: str, text: str, *, agent_id: int | None = None, private: bool = False
     ) -> int:
-        with self._lock:
+        with self.lock:
             sender = (
                 self.conversations[cid]["meta"]["sender"]
                 if kind == "incoming"
@@ -258,7 +258,7 @@ class ChatwootStandin(StandinRest):
 
     @_announcing
     def set_status(self, cid: int, status: str) -> None:
-        with self._lock:
+        with self.lock:
             conv = self.conversations[cid]
             before, conv["status"] = conv["status"], status
             self._message(cid, "activity", f"Conversation was marked {status}", None, private=False)
@@ -277,7 +277,7 @@ class ChatwootStandin(StandinRest):
         agent: bool = False,
     ) -> None:
         """Chatwoot's UI assigning (team=True / agent=True say which of the two changes)."""
-        with self._lock:
+        with self.lock:
             meta, changed = self.conversations[cid]["meta"], {}
             if team:
                 new = None if team_id is None else {"id": team_id, "name": self.teams[team_id]["name"]}
@@ -303,19 +303,19 @@ class ChatwootStandin(StandinRest):
 
     @_announcing
     def set_labels(self, cid: int, *labels: str) -> None:
-        with self._lock:
+        with self.lock:
             conv = self.conversations[cid]
             changed = {"labels": (conv["labels"], sorted(labels))}
             conv["labels"], conv["updated_at"] = sorted(labels), self._tick()
             self._announce_conversation(cid, "conversation_updated", changed)
 
     def delete_conversation(self, cid: int) -> None:
-        with self._lock:  # Chatwoot sends no webhook for a deletion
+        with self.lock:  # Chatwoot sends no webhook for a deletion
             del self.conversations[cid], self.messages[cid]
 
     # --- shapes ---
     def conversation_json(self, cid: int) -> dict[str, Any]:
-        with self._lock:
+        with self.lock:
             conv = copy.deepcopy(self.conversations[cid])
             chat = [m for m in self.messages[cid] if m["message_type"] != 2 and not m["private"]]
             conv["messages"] = copy.deepcopy(chat[-1:])
@@ -364,15 +364,15 @@ class ChatwootStandin(StandinRest):
             self.invalid.append(f"webhook {body.get('event')}: {e}")
             return
         self.events += 1
-        f, roll = self.faults, self._rng.random()
+        f, roll = self.faults, self.rng.random()
         if roll < f.lost:
             self.lost += 1
         elif roll < f.lost + f.late:
             self.delayed += 1
-            self._held.append((self.events + self._rng.randint(1, f.late_by), body))
+            self._held.append((self.events + self.rng.randint(1, f.late_by), body))
         else:
             self._outbox.append(body)
-            if self._rng.random() < f.duplicate:
+            if self.rng.random() < f.duplicate:
                 self.duplicated += 1
                 self._outbox.append(body)
         self._outbox.extend(b for when, b in self._held if when <= self.events)
@@ -382,7 +382,7 @@ class ChatwootStandin(StandinRest):
         """Post the webhooks due (in order), outside the state lock: a receiver may read back at once."""
         with self._delivering:
             while True:
-                with self._lock:
+                with self.lock:
                     if not self._outbox:
                         return
                     body = self._outbox.pop(0)
@@ -390,7 +390,7 @@ class ChatwootStandin(StandinRest):
 
     def flush_late(self, newest_first: bool = False) -> None:
         """Send every webhook still held back (newest first: the worst order)."""
-        with self._lock:
+        with self.lock:
             held = [body for _, body in self._held]
             self._outbox.extend(reversed(held) if newest_first else held)
             self._held = []

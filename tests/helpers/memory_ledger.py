@@ -3,7 +3,7 @@ real one is merged. The Chatwoot tests take their ledger from the `chatwoot_ledg
 tests/helpers/chatwoot_standin.py), so moving them onto PostgreSQL is a change of that fixture only.
 
 It keeps what the contract promises: the version goes up only on a real change, the feed holds each
-enquiry's latest state once (compacted), a tombstone replaces the enquiry.
+enquiry's latest state once (compacted), a tombstone replaces the enquiry and wins over later upserts.
 """
 
 from __future__ import annotations
@@ -47,6 +47,8 @@ class MemoryLedger:
         ident = str(body["id"])
         msgs = None if messages is None else [dict(m) for m in messages]
         with self._lock:
+            if ident in self._tombstones:
+                return False  # a tombstone wins: a deleted or merged enquiry does not come back
             current = self._enquiries.get(ident)
             same = current is not None and {k: v for k, v in current.items() if k != "version"} == body
             if same and (msgs is None or self._messages.get(ident) == msgs):
@@ -55,7 +57,6 @@ class MemoryLedger:
             self._enquiries[ident] = body
             if msgs is not None:
                 self._messages[ident] = msgs
-            self._tombstones.pop(ident, None)
             self._seq += 1
             self._feed[ident] = self._seq
             self.writes += 1

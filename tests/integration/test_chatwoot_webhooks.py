@@ -161,7 +161,7 @@ def test_a_malformed_webhook_is_counted_and_refused(chatwoot_world: World, expec
 @pytest.mark.parametrize("seed", [1, 2])
 def test_duplicated_reordered_and_lost_webhooks_converge(chatwoot_world: World, seed: int) -> None:
     s, w = chatwoot_world.standin, chatwoot_world
-    s._rng.seed(seed)
+    s.rng.seed(seed)
     s.faults.duplicate, s.faults.late, s.faults.lost, s.faults.late_by = 0.1, 0.1, 0.05, 8
     cids = [
         s.create_conversation(

@@ -245,11 +245,11 @@ class ChatwootConnector:
             wire.enquiry_from_wire(enquiry)
             for m in messages:
                 wire.message_from_wire(m)
+            return self.ledger.upsert_enquiry(enquiry, messages)  # a store may check again: same rules
         except wire.BadRecord as e:
             self.counts["quarantined"] += 1
             log.warning("chatwoot conversation %s quarantined: %s", body.get("id"), e)
             return False
-        return self.ledger.upsert_enquiry(enquiry, messages)
 
     # --- the periodic pass ---
     def start(self, interval_s: float = 60.0) -> None:
