@@ -53,7 +53,7 @@ class MemoryLedger:
             same = current is not None and {k: v for k, v in current.items() if k != "version"} == body
             if same and (msgs is None or self._messages.get(ident) == msgs):
                 return False
-            body["version"] = (current["version"] + 1) if current else 1
+            body["version"] = (current["version"] + 1) if current else 0  # as the PostgreSQL store
             self._enquiries[ident] = body
             if msgs is not None:
                 self._messages[ident] = msgs
