@@ -11,7 +11,7 @@ import pytest
 from console.gateway.chatwoot.client import ENV_TOKEN
 from console.gateway.chatwoot.upstream import ChatwootUpstream
 from console.gateway.chatwoot.webhooks import WebhookEndpoint
-from console.gateway.chatwoot.wiring import ENV_WEBHOOK_SECRET, build
+from console.gateway.chatwoot.wiring import ENV_WEBHOOK_SECRET, client_from_environment, connect
 from console.gateway.ports import Upstream, UpstreamRefused, UpstreamUnavailable
 from tests.helpers.chatwoot_rest import TOKEN
 from tests.helpers.chatwoot_standin import ChatwootStandin
@@ -83,10 +83,10 @@ def test_the_gateway_builds_the_parts_from_its_secrets(
     monkeypatch.delenv(ENV_TOKEN, raising=False)
     monkeypatch.setattr(keyring, "get_password", lambda service, name: None)
     with pytest.raises(ValueError, match="No Chatwoot API token"):
-        build(chatwoot_ledger, chatwoot_standin.url, 1)
+        client_from_environment(chatwoot_standin.url, 1)
     monkeypatch.setenv(ENV_TOKEN, TOKEN)
     monkeypatch.setenv(ENV_WEBHOOK_SECRET, "secret-of-the-webhook")
-    parts = build(chatwoot_ledger, chatwoot_standin.url, 1)
+    parts = connect(client_from_environment(chatwoot_standin.url, 1), chatwoot_ledger)
     try:
         cid = chatwoot_standin.create_conversation(
             chatwoot_standin.add_inbox("X", "Channel::TwitterProfile"), "Jo", "hi"
