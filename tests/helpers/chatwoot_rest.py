@@ -62,7 +62,7 @@ class StandinRest:
     def conversation_json(self, cid: int) -> dict[str, Any]:
         raise NotImplementedError
 
-    def assign(
+    def change_assignment(
         self,
         cid: int,
         *,
@@ -71,6 +71,9 @@ class StandinRest:
         team: bool = False,
         agent: bool = False,
     ) -> None:
+        raise NotImplementedError
+
+    def deliver_later(self) -> None:
         raise NotImplementedError
 
     def serve(
@@ -198,12 +201,14 @@ class StandinRest:
             agent = body["assignee_id"]
             if agent is not None and agent not in self.agents:
                 return 404, {"error": "Resource could not be found"}
-            self.assign(conversation_id, assignee_id=agent, agent=True)
+            self.change_assignment(conversation_id, assignee_id=agent, agent=True)
+            self.deliver_later()
             return 200, self.conversation_json(conversation_id)["meta"]["assignee"]
         team = body["team_id"]
         if team is not None and team not in self.teams:
             return 404, {"error": "Resource could not be found"}
-        self.assign(conversation_id, team_id=team, team=True)
+        self.change_assignment(conversation_id, team_id=team, team=True)
+        self.deliver_later()
         return 200, self.conversation_json(conversation_id)["meta"]["team"]
 
     def op_conversationLabels(self, conversation_id: int) -> tuple[int, Any]:

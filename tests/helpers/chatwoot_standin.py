@@ -79,6 +79,7 @@ class ChatwootStandin(StandinRest):
         # Webhooks wait here until the change is made and the lock released: the receiver may call back.
         self._outbox: list[dict[str, Any]] = []
         self._delivering = threading.Lock()
+        self._jobs: list[threading.Thread] = []
         self.events = 0
         self._routes = described_routes()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), type("H", (RestHandler,), {"standin": self}))
@@ -97,6 +98,7 @@ class ChatwootStandin(StandinRest):
         return self
 
     def stop(self) -> None:
+        self.wait_delivered()
         self._server.shutdown()
         self._server.server_close()
         self._hooks.close()
@@ -277,6 +279,18 @@ class ChatwootStandin(StandinRest):
         agent: bool = False,
     ) -> None:
         """Chatwoot's UI assigning (team=True / agent=True say which of the two changes)."""
+        self.change_assignment(cid, team_id=team_id, assignee_id=assignee_id, team=team, agent=agent)
+
+    def change_assignment(
+        self,
+        cid: int,
+        *,
+        team_id: int | None = None,
+        assignee_id: int | None = None,
+        team: bool = False,
+        agent: bool = False,
+    ) -> None:
+        """The change itself; its webhooks wait in the outbox for deliver() or deliver_later()."""
         with self.lock:
             meta, changed = self.conversations[cid]["meta"], {}
             if team:
@@ -387,6 +401,18 @@ class ChatwootStandin(StandinRest):
                         return
                     body = self._outbox.pop(0)
                 self._post(body)
+
+    def deliver_later(self) -> None:
+        """Deliver from a thread of its own, as Chatwoot does from its job queue after answering a REST
+        call: a receiver that calls back while the caller still waits for the answer cannot deadlock."""
+        thread = threading.Thread(target=self.deliver, name="chatwoot-standin-jobs", daemon=True)
+        self._jobs.append(thread)
+        thread.start()
+
+    def wait_delivered(self) -> None:
+        """Every webhook of an earlier REST change has been posted (an event to wait on, not a clock)."""
+        for thread in list(self._jobs):
+            thread.join(30)
 
     def flush_late(self, newest_first: bool = False) -> None:
         """Send every webhook still held back (newest first: the worst order)."""

@@ -24,6 +24,7 @@ def test_a_console_move_goes_to_chatwoot_and_comes_back(chatwoot_world: World) -
     cid = s.create_conversation(w.inboxes["facebook"], "Kim", "card stolen", labels=("fraud",))
     upstream: Upstream = ChatwootUpstream(w.client)
     upstream.assign(f"cw-{cid}", f"cw-team-{w.teams['Fraud']}", f"cw-agent-{w.agents['fay']}")
+    s.wait_delivered()  # Chatwoot sends the webhooks after answering, from its job queue
     meta = s.conversation_json(cid)["meta"]
     assert (meta["team"]["id"], meta["assignee"]["id"]) == (w.teams["Fraud"], w.agents["fay"])
     assert [p for m, p in s.requests if m == "POST"] == [
@@ -32,6 +33,7 @@ def test_a_console_move_goes_to_chatwoot_and_comes_back(chatwoot_world: World) -
     enquiry = w.ledger.enquiry(f"cw-{cid}")  # Chatwoot's webhooks brought the move back
     assert enquiry is not None and enquiry["agent_id"] == f"cw-agent-{w.agents['fay']}"
     upstream.assign(f"cw-{cid}", f"cw-team-{w.teams['Cards']}", None)  # to a team, nobody in it yet
+    s.wait_delivered()
     assert s.conversation_json(cid)["meta"]["assignee"] is None
     assert mismatches(s, w.ledger) == []
 
