@@ -16,6 +16,8 @@ import pytest
 pytest_plugins = [
     "tests.helpers.service",
     "tests.helpers.fake_api",
+    "tests.helpers.chatwoot_standin",
+    "tests.helpers.chatwoot_world",
     "tests.helpers.logfail",
     "tests.helpers.thread_rule",
     "pytester",
