@@ -12,6 +12,7 @@ import pytest
 
 from console.domain import wire
 from console.domain.model import ComplaintDecision
+from console.domain.wire_fields import complaint_decision_wire
 from console.store.cache import Store
 from console.store.decisions import write_decision
 from console.store.schema import SCHEMA_VERSION, connect, migrate, user_version
@@ -30,7 +31,7 @@ def with_decision(raw: dict[str, Any], decision: Any) -> dict[str, Any]:
 def test_the_services_decision_is_read_kept_and_a_malformed_one_quarantined(tmp_path: Path) -> None:
     good = replace(make_enquiry(1), complaint_decision=SERVICE)
     assert wire.enquiry_from_wire(wire.enquiry_to_wire(good)) == good  # the mapping both ways
-    sound = wire.complaint_decision_wire(SERVICE)
+    sound = complaint_decision_wire(SERVICE)
     assert sound is not None
     bad = {
         "E000002": {**sound, "decision": "maybe"},
