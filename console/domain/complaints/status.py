@@ -1,5 +1,6 @@
 """Whether an enquiry is a complaint, and who said so: the service (its `complaint` flag or topic), a
-supervisor (a confirmation or dismissal, kept in the audit trail), or only a proposal from the text.
+supervisor (a confirmation or dismissal: kept by the service on the enquiry, and in the audit trail of the
+console that made it), or only a proposal from the text.
 
 A complaint the service flags counts as confirmed: the console never un-flags what the bank's systems
 decided. A supervisor's decision beats the proposal either way.
