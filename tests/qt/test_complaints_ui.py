@@ -113,6 +113,12 @@ def test_the_box_is_plain_text_respects_privacy_and_offers_what_can_be_decided(q
     assert box.isVisible() and not box.confirm.isHidden() and box.dismiss.isHidden()
     box.confirm.click()
     assert seen == [(e.id, "confirmed")]
+    # Still in the outbox: the pane says so; once the service has it, it does not.
+    waiting = Decision(e.id, "confirmed", NOW, "sam", pending=True)
+    box.show_state(e, BY_SUPERVISOR, (), waiting, privacy="full", tz="UTC")
+    assert "not yet with the service" in box.label.text()
+    box.show_state(e, BY_SUPERVISOR, (), Decision(e.id, "confirmed", NOW, "sam"), privacy="full", tz="UTC")
+    assert box.label.text().startswith("Confirmed as a complaint") and "not yet" not in box.label.text()
 
 
 def test_the_queue_model_with_complaint_clocks_passes_the_model_tester(
