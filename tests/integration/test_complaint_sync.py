@@ -5,41 +5,22 @@ shift report byte for byte, complaint figures included."""
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Callable
 from pathlib import Path
 
 from console.domain.complaints.status import flagged_by_service
-from console.domain.model import Shift
 from console.service.server import DemoService
 from console.store.cache import Store
 from console.store.decisions import write_decision
 from console.store.reports import load_report
-from console.sync.engine import Syncer
-from console.sync.shift_close import GRACE_S, SALT_KEY, close_shifts_quietly
-from tests.helpers.service import new_client
+from console.sync.shift_close import GRACE_S
+from tests.helpers.reports import running_shift, stored_body, sync_and_close
 from tests.helpers.store import new_store
-
-SITE = {SALT_KEY: "the-site-salt"}  # the site's consoles share one salt (settings file)
 
 
 def sync(svc: DemoService, store: Store) -> None:
-    syncer = Syncer(new_client(svc), store)
-    counts = syncer.run_once()  # the outbox first, then the feed to its end
+    counts = sync_and_close(svc, store)
     assert counts.rejected == counts.conflicts == 0
-    close_shifts_quietly(store, svc.clock.now(), extra=SITE)  # what the next pass of the loop does
-    syncer.api.close()
-
-
-def stored_body(store: Store, shift_id: str) -> bytes:
-    rows = store._rows("SELECT body FROM shift_reports WHERE shift_id = ?", (shift_id,))
-    assert rows, f"no stored report for {shift_id}"
-    return zlib.decompress(rows[0][0])
-
-
-def running_shift(svc: DemoService) -> Shift:
-    now = svc.clock.now()
-    return next(s for s in svc.sim.world.shifts if s.start <= now < s.end and "social" in s.team_ids)
 
 
 def test_two_consoles_decisions_reach_each_other_and_their_shift_reports_agree(
