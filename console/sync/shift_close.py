@@ -166,6 +166,8 @@ def build_report(
     seen = enquiries if data_cutoff is None else [as_of(e, data_cutoff) for e in enquiries]
     cutoff = max(shift.start, min(shift.end, generated_at))
     decided = reader.complaint_decisions()
+    if data_cutoff is not None:  # a decision made after the cut-off does not change a closed shift's report
+        decided = {i: d for i, d in decided.items() if d.at <= data_cutoff}
     complaints = complaint_stats(seen, decided, regulator, shift.start, cutoff, shift.team_ids)
     report = compute_shift_report(
         shift,

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from console.domain.complaints.status import flagged_by_service
+from console.domain.complaints.status import flagged_by_service, received_at
 from console.service.server import DemoService
 from console.store.cache import Store
 from console.store.decisions import write_decision
@@ -62,7 +62,20 @@ def test_two_consoles_decisions_reach_each_other_and_their_shift_reports_agree(
     # The shift ends; both consoles close it: the same report, byte for byte, counting both decisions.
     svc.advance(shift.end + GRACE_S + 60 - svc.clock.now())
     sync(svc, a)
+    # After the cut-off, B confirms a complaint received in the shift, before B closes it: a decision
+    # made after the cut-off is not the shift's (A's report, made first, could not have counted it).
+    late = next(
+        e
+        for e in a.load_open()
+        if e.id not in (first, second)
+        and not flagged_by_service(e)
+        and e.complaint_decision is None
+        and e.team_id in shift.team_ids
+        and shift.start <= received_at(e) < shift.end
+    )
+    write_decision(b, late.id, "confirmed", actor="sup.bo", now=svc.clock.now())
     sync(svc, b)
+    assert b.complaint_decisions()[late.id].decision == "confirmed"
     report = load_report(a, shift.id)
     assert report is not None
     assert (report.complaints.confirmed, report.complaints.dismissed) == (1, 1)
