@@ -34,6 +34,7 @@ from console.sla.complaint_clocks import (
     current,
     format_regulatory,
     format_stopped,
+    stopped_state,
 )
 from console.sla.complaint_clocks import STATE_WORDS as CLOCK_STATES
 from console.sla.reply_windows import (
@@ -160,13 +161,13 @@ class ComplaintDesk:
         lines = []
         for c in self.clocks(e):
             if c.stopped_at is not None:
-                lines.append(ClockLine(c.rule.name, format_stopped(c, tz), "Met" if c.met else "Missed"))
+                lines.append(ClockLine(c.rule.name, format_stopped(c, tz), CLOCK_STATES[stopped_state(c)]))
                 continue
             status = clock_status(c, now)
             if status is None:
                 continue
             words = CLOCK_STATES.get(status.state, status.state)
-            if status.state == PASSED and c.rule.passes_to:
+            if status.state == PASSED and c.hands_over:
                 words = "Passed: the next clock applies"
             lines.append(ClockLine(c.rule.name, format_regulatory(status, tz, now), words))
         w = self.window(e)

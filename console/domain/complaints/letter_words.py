@@ -20,9 +20,7 @@ KIND_WORDS = {
 }
 
 # Cues that the message is the final response itself.
-FINAL_CUES = (
-    r"\bfinal (?:response|reply|decision|position|answer)\b",
-)
+FINAL_CUES = (r"\bfinal (?:response|reply|decision|position|answer)\b",)
 
 # Cues that the complaint is resolved and the customer is told so (the SRC of DISP 1.5.4).
 SRC_CUES = (
@@ -35,10 +33,11 @@ SRC_CUES = (
 # Cues that the complaint is not resolved yet and the customer is told why and when (a holding reply).
 HOLDING_CUES = (
     r"\b(?:need|needs|require|requires) (?:a (?:little |bit )?)?(?:more|additional|further|extra) time"
-    r"(?: to (?:investigate|look|review|finish|complete|resolve|consider|respond|deal|reach|get)\b|[.;,]| and|$)",
+    r"(?: to (?:investigate|look|review|finish|complete|resolve|consider|respond|deal|reach|get)\b"
+    r"|[.;,]| and|$)",
     r"\b(?:need|needs|require|requires) longer\b",
-    r"\bhaven'?t (?:yet )?(?:been able to )?(?:resolve|resolved|complete|completed|finish|finished|reached)\b",
-    r"\bhave not (?:yet )?(?:been able to )?(?:resolve|resolved|complete|completed|finish|finished|reached)\b",
+    r"\b(?:haven'?t|have not) (?:yet )?(?:been able to )?(?:resolve|resolved|complete|completed|finish"
+    r"|finished|reached)\b",
     r"\b(?:not|n't) (?:yet )?been able to (?:resolve|complete|finish)\b",
     r"\b(?:not|n't) (?:yet )?(?:able|in a position) to (?:resolve|give|answer)\b",
     r"\bunable to resolve\b",
@@ -56,8 +55,8 @@ HOLDING_CUES = (
 
 # A final response announced, not given: the FINAL cues inside these do not count.
 NOT_YET = (
-    r"\b(?:will|'ll|shall|expect to|aim to|hope to|intend to|plan to|able to|before we can) (?:send|issue|give"
-    r"|provide|get)\w* (?:you )?(?:with )?(?:our|a|the|your) final (?:response|reply|decision|answer)\b",
+    r"\b(?:will|'ll|shall|expect to|aim to|hope to|intend to|plan to|able to|before we can) (?:send|issue"
+    r"|give|provide|get)\w* (?:you )?(?:with )?(?:our|a|the|your) final (?:response|reply|decision|answer)\b",
     r"\bfinal (?:response|reply|answer|decision) (?:by|within|no later|as soon)\b",
 )
 
