@@ -1,30 +1,40 @@
 """Complaints and platform reply windows on the live floor: what the queue's flags cell, the detail pane,
 the navigator's saved views, the wallboard and the shift report show of them, computed once here.
 
-A ComplaintDesk holds the site's rules (jurisdiction, business calendar) and a snapshot of the
-supervisors' decisions. It keeps caches and a business clock, so it belongs to one thread: another thread
-asks for twin(). Decisions are replaced as a whole (set_decisions), never changed in place.
+A ComplaintDesk holds the site's rules (jurisdiction, business calendar), a snapshot of the
+supervisors' decisions and the book of conversations (console.live.complaint_book: the customers' cues and
+the complaint communications sent, judged once per message on a worker). It keeps caches and a business
+clock, so it belongs to one thread: another thread asks for twin(). Decisions and the book are replaced as
+a whole (set_decisions, set_book), never changed in place.
+
+The proposal reads the whole conversation the book holds; a customer message newer than the book (a sync
+brought it, the book's worker has not read it yet) is the enquiry's latest text, and is judged here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from console.domain.complaints.detect import Proposal, propose
+from console.domain.complaints.conversation import ConversationProposal, Heard, combine
+from console.domain.complaints.detect import Proposal
+from console.domain.complaints.letters import KIND_WORDS, Letter
 from console.domain.complaints.rules import Rules
 from console.domain.complaints.status import (
     BY_SERVICE,
     COMPLAINT,
+    NOT_COMPLAINT,
     PROPOSED,
     Decision,
     complaint_state,
+    flagged_by_service,
     is_confirmed,
 )
-from console.domain.model import Calendar, Enquiry
+from console.domain.model import Calendar, Enquiry, Message
 from console.domain.privacy import mask_text
+from console.live.complaint_book import ComplaintBook, Conversation, Memo
 from console.live.metrics import SavedView
 from console.sla.complaint_clocks import (
     PASSED,
@@ -92,27 +102,73 @@ class ComplaintDesk:
         jurisdiction: str,
         calendar: Calendar | None = None,
         decisions: Mapping[str, Decision] | None = None,
+        book: ComplaintBook | None = None,
     ) -> None:
         self.rules, self.jurisdiction_id, self.calendar = rules, jurisdiction, calendar
         self.regulator = ComplaintClocks(rules.jurisdiction(jurisdiction), calendar)
         self.decisions: Mapping[str, Decision] = dict(decisions or {})
+        self.book = book or ComplaintBook()
+        self._memo = Memo(50_000)  # latest messages newer than the book, judged on this desk's thread
         self._clocks: dict[str, tuple[int, str, list[RegulatoryClock]]] = {}
+        self._said: dict[str, tuple[int, ConversationProposal]] = {}
 
     def twin(self) -> ComplaintDesk:
         """A desk with the same inputs for another thread (its own caches and business clock)."""
-        return ComplaintDesk(self.rules, self.jurisdiction_id, self.calendar, self.decisions)
+        return ComplaintDesk(self.rules, self.jurisdiction_id, self.calendar, self.decisions, self.book)
 
     def set_decisions(self, decisions: Mapping[str, Decision]) -> None:
         self.decisions = dict(decisions)
-        self._clocks = {}
+        self._clocks, self._said = {}, {}
+
+    def set_book(self, book: ComplaintBook) -> None:
+        """The conversations as a worker read them (or one more, from the detail pane)."""
+        self.book = book
+        self._clocks, self._said = {}, {}
+
+    def take_messages(self, enquiry_id: str, messages: Sequence[Message]) -> None:
+        """One whole conversation in hand (the detail pane read it): the book takes it in."""
+        self.set_book(self.book.with_messages(enquiry_id, messages, self._memo))
 
     # --- one enquiry --------------------------------------------------------------------------------
 
-    def proposal(self, e: Enquiry) -> Proposal:
-        return propose(e.text)
+    def _unread(self, e: Enquiry, conv: Conversation | None) -> bool:
+        """The enquiry's latest customer message is newer than what the book holds of it."""
+        latest = e.last_customer_message_at or e.created_at
+        return bool(e.text) and (conv is None or conv.seen_until < latest)
+
+    def proposal(self, e: Enquiry) -> ConversationProposal:
+        """What the customer's messages since the enquiry opened (since the supervisor's decision, if any)
+        say: complaint or not, the words, and which message said them. Kept per version."""
+        hit = self._said.get(e.id)
+        if hit is not None and hit[0] == e.version:
+            return hit[1]
+        conv = self.book.get(e.id)
+        heard, n = (list(conv.heard), conv.messages) if conv is not None else ([], 0)
+        if self._unread(e, conv):
+            n += 1
+            latest = self._memo(e.text)
+            if latest.triggers:
+                heard.append(Heard(n, e.last_customer_message_at or e.created_at, latest))
+        decision = self.decisions.get(e.id)
+        said = combine(heard, n, None if decision is None else decision.at)
+        self._said[e.id] = (e.version, said)
+        return said
 
     def state(self, e: Enquiry) -> str:
-        return complaint_state(e, self.decisions.get(e.id))
+        # Asked for every row on each refresh: a dictionary's answer when the book has read the enquiry.
+        if flagged_by_service(e) or e.id in self.decisions:
+            return complaint_state(e, self.decisions.get(e.id), None)
+        conv = self.book.get(e.id)
+        if conv is not None and conv.complaint:
+            return PROPOSED
+        if conv is not None and not self._unread(e, conv):
+            return NOT_COMPLAINT
+        return PROPOSED if self._memo(e.text).complaint else NOT_COMPLAINT
+
+    def letters(self, e: Enquiry) -> tuple[Letter, ...]:
+        """The complaint communications sent on this enquiry, as far as the book has read them."""
+        conv = self.book.get(e.id)
+        return () if conv is None or conv.letters is None else conv.letters
 
     def clocks(self, e: Enquiry) -> list[RegulatoryClock]:
         """The regulator's clocks of a confirmed complaint (none for anything else), kept per version."""
@@ -122,7 +178,7 @@ class ComplaintDesk:
         hit = self._clocks.get(e.id)
         if hit is not None and hit[0] == e.version and hit[1] == state:
             return hit[2]
-        clocks = self.regulator.clocks(e)
+        clocks = self.regulator.clocks(e, self.letters(e))
         self._clocks[e.id] = (e.version, state, clocks)
         return clocks
 
@@ -145,9 +201,13 @@ class ComplaintDesk:
                 parts[-1] += f" {_short(status.remaining_s)}"
                 worst = _worse(worst, status.state)
                 tips.append(f"{clock.rule.name}: {format_regulatory(status, tz, now)}")
+            tips.extend(sent_words(self.letters(e), tz))
         elif state == PROPOSED:
             parts.append("Complaint?")
-            tips.append("Possible complaint, from the customer's words: confirm or dismiss it in the details")
+            tips.append(
+                f"Possible complaint, from the customer's words ({heard_words(self.proposal(e), tz)}): "
+                "confirm or dismiss it in the details"
+            )
         w = self.window(e)
         if w is not None:
             ws = window_status(w, now, self.rules.warn_s)
@@ -240,7 +300,7 @@ def _worse(a: str | None, b: str | None) -> str | None:
     return b if _SEVERITY.get(b, 0) > _SEVERITY.get(a, 0) else a
 
 
-def decision_detail(proposal: Proposal, state: str) -> dict[str, object]:
+def decision_detail(proposal: Proposal | ConversationProposal, state: str) -> dict[str, object]:
     """What a confirm/dismiss audit entry records beside who and when: what the console proposed, the
     trigger words (PII-masked: a cue can quote the customer) and the state before the decision."""
     return {
@@ -249,3 +309,22 @@ def decision_detail(proposal: Proposal, state: str) -> dict[str, object]:
         "score": proposal.score,
         "before": state,
     }
+
+
+def heard_words(proposal: ConversationProposal, tz: str, limit: int = 4) -> str:
+    """ "'formal complaint', 'worst' in message 1 of 3 (Mon 09:12)": the words and the message that
+    proposes the complaint (or holds the strongest hint)."""
+    source = proposal.source
+    if source is None:
+        return "no words found"
+    words = ", ".join(f"'{w}'" for w in source.proposal.words[:limit])
+    at = datetime.fromtimestamp(source.sent_at, ZoneInfo(tz))
+    return f"{words} in message {source.number} of {proposal.messages} ({at:%a %H:%M})"
+
+
+def sent_words(letters: Sequence[Letter], tz: str) -> list[str]:
+    """ "Holding reply sent Tue 15 Sep 10:02", one line per complaint communication, oldest first."""
+    zone = ZoneInfo(tz)
+    return [
+        f"{KIND_WORDS[x.kind]} sent {datetime.fromtimestamp(x.sent_at, zone):%a %d %b %H:%M}" for x in letters
+    ]
