@@ -34,7 +34,7 @@ from console.domain.complaints.status import (
 )
 from console.domain.model import Calendar, Enquiry, Message
 from console.domain.privacy import mask_text
-from console.live.complaint_book import ComplaintBook, Conversation, Memo
+from console.live.complaint_book import ComplaintBook, Conversation, Memo, from_messages
 from console.live.metrics import SavedView
 from console.sla.complaint_clocks import (
     PASSED,
@@ -125,9 +125,14 @@ class ComplaintDesk:
         self.book = book
         self._clocks, self._said = {}, {}
 
-    def take_messages(self, enquiry_id: str, messages: Sequence[Message]) -> None:
-        """One whole conversation in hand (the detail pane read it): the book takes it in."""
-        self.set_book(self.book.with_messages(enquiry_id, messages, self._memo))
+    def take_messages(self, enquiry_id: str, messages: Sequence[Message]) -> bool:
+        """One whole conversation in hand (the detail pane read it): the book takes it in. True when that
+        changed what the book held (then views and counts are worth asking again)."""
+        conversation = from_messages(messages, self._memo)
+        if self.book.get(enquiry_id) == conversation:
+            return False
+        self.set_book(self.book.with_conversations({enquiry_id: conversation}))
+        return True
 
     # --- one enquiry --------------------------------------------------------------------------------
 
@@ -318,8 +323,16 @@ def heard_words(proposal: ConversationProposal, tz: str, limit: int = 4) -> str:
     if source is None:
         return "no words found"
     words = ", ".join(f"'{w}'" for w in source.proposal.words[:limit])
+    return f"{words} {heard_where(proposal, tz)}"
+
+
+def heard_where(proposal: ConversationProposal, tz: str) -> str:
+    """ "in message 1 of 3 (Mon 09:12)": which customer message proposes the complaint ("" if none)."""
+    source = proposal.source
+    if source is None:
+        return ""
     at = datetime.fromtimestamp(source.sent_at, ZoneInfo(tz))
-    return f"{words} in message {source.number} of {proposal.messages} ({at:%a %H:%M})"
+    return f"in message {source.number} of {proposal.messages} ({at:%a %H:%M})"
 
 
 def sent_words(letters: Sequence[Letter], tz: str) -> list[str]:

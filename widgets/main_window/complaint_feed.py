@@ -1,0 +1,134 @@
+"""Keeps the complaint desk's book of conversations current (console.live.complaint_book), off the UI
+thread: once every cached row is in, a worker reads every open enquiry's customer messages (one query)
+and the agents' messages of the confirmed complaints, judges each message once and builds the book; after
+that, the conversations a sync change-set touched are read again, one job at a time. The UI thread only
+swaps the finished book in (set_book: a reference) and asks the views and counts to look again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import TypeVar
+
+from PySide6.QtCore import QObject, Slot
+
+from console.domain.complaints.status import CONFIRMED, flagged_by_service
+from console.live.complaint_book import ComplaintBook, Conversation, Memo, from_messages
+from console.store.reads import StoreReader
+from widgets.app.workers import BackgroundJobs
+from widgets.main_window.changes import ChangeFeed, LiveChange
+from widgets.main_window.reference import LiveReference
+from widgets.queue.model import QueueModel
+
+log = logging.getLogger("concierge.ui")
+T = TypeVar("T")
+
+
+class ComplaintFeed(QObject):
+    def __init__(
+        self,
+        model: QueueModel,
+        feed: ChangeFeed,
+        reference: LiveReference,
+        on_book: Callable[[], None],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.model, self.reference, self.on_book = model, reference, on_book
+        self.factory: Callable[[], StoreReader] | None = None
+        self.built = 0  # books adopted (the tests wait on it)
+        self._memo = Memo()  # used only by this feed's jobs, which run one at a time on its own thread
+        self._jobs = BackgroundJobs(self)
+        self._loaded = False
+        self._busy = False
+        self._waiting: set[str] = set()  # enquiries touched while a job ran: read by the next one
+        feed.changed.connect(self.on_change)
+
+    def set_factory(self, factory: Callable[[], StoreReader] | None) -> None:
+        """Readers for the worker (their own read-only connection); None reads on the UI thread (tests)."""
+        self.factory = factory
+
+    @Slot(object)
+    def on_change(self, change: LiveChange) -> None:
+        if change.origin == "load":
+            self._loaded = True
+            self._build()
+        elif change.origin == "sync" and self._loaded:
+            self._waiting |= change.changes.added | change.changes.changed
+            self._refresh()
+
+    def _reader(self) -> tuple[StoreReader, bool]:
+        return (self.factory(), True) if self.factory is not None else (self.reference.reader, False)
+
+    def _build(self) -> None:
+        rows, decisions, memo = (
+            self.model.all_enquiries(),
+            dict(self.reference.complaints.decisions),
+            self._memo,
+        )
+        # Agents' messages are read for the confirmed complaints: their clocks follow the communications.
+        confirmed = [
+            e.id
+            for e in rows
+            if flagged_by_service(e) or getattr(decisions.get(e.id), "decision", "") == CONFIRMED
+        ]
+
+        def work() -> ComplaintBook:
+            r, own = self._reader()
+            try:
+                customer = r.risk_messages()
+                agents = {
+                    i: [(m.sent_at, m.text) for m in r.messages(i) if m.direction == "out"] for i in confirmed
+                }
+            finally:
+                if own:
+                    r.close()
+            return ComplaintBook.build(customer, agents, memo)
+
+        self._run(work, lambda book: book)
+
+    def _refresh(self) -> None:
+        if self._busy or not self._waiting:
+            return
+        ids, self._waiting, memo = sorted(self._waiting), set(), self._memo
+
+        def work() -> dict[str, Conversation]:
+            r, own = self._reader()
+            try:
+                # Only conversations the cache holds (it keeps those a detail pane fetched): the others
+                # are judged by their latest message, which the enquiry carries.
+                return {i: from_messages(m, memo) for i in ids if (m := r.messages(i))}
+            finally:
+                if own:
+                    r.close()
+
+        # Merged into the book current when it lands (the detail pane may have added one meanwhile).
+        self._run(work, lambda convs: self.reference.complaints.book.with_conversations(convs))
+
+    def _run(self, work: Callable[[], T], adopt: Callable[[T], ComplaintBook]) -> None:
+        self._busy = True
+
+        def done(result: T) -> None:
+            self._busy = False
+            self.reference.complaints.set_book(adopt(result))
+            self.built += 1
+            self.on_book()
+            self._refresh()
+
+        def failed(error: BaseException) -> None:
+            self._busy = False
+            log.warning("the complaint proposals could not be read: %s", error)
+
+        if self.factory is None:  # no worker reader: read here (small caches, tests)
+            try:
+                result = work()
+            except Exception as e:
+                failed(e)
+            else:
+                done(result)
+            return
+        self._jobs.submit(work, done, failed)
+
+    def stop(self) -> None:
+        self._jobs.shutdown()
