@@ -103,18 +103,22 @@ class ComplaintDesk:
         calendar: Calendar | None = None,
         decisions: Mapping[str, Decision] | None = None,
         book: ComplaintBook | None = None,
+        memo: Memo | None = None,
     ) -> None:
         self.rules, self.jurisdiction_id, self.calendar = rules, jurisdiction, calendar
         self.regulator = ComplaintClocks(rules.jurisdiction(jurisdiction), calendar)
         self.decisions: Mapping[str, Decision] = dict(decisions or {})
         self.book = book or ComplaintBook()
-        self._memo = Memo(50_000)  # latest messages newer than the book, judged on this desk's thread
+        # Latest messages newer than the book, judged on this desk's thread (a worker passes its own, kept
+        # from one refresh to the next, so a message is judged once there too).
+        self._memo = memo or Memo(50_000)
         self._clocks: dict[str, tuple[int, str, list[RegulatoryClock]]] = {}
         self._said: dict[str, tuple[int, ConversationProposal]] = {}
 
-    def twin(self) -> ComplaintDesk:
-        """A desk with the same inputs for another thread (its own caches and business clock)."""
-        return ComplaintDesk(self.rules, self.jurisdiction_id, self.calendar, self.decisions, self.book)
+    def twin(self, memo: Memo | None = None) -> ComplaintDesk:
+        """A desk with the same inputs for another thread (its own caches and business clock; `memo`: that
+        thread's own, kept between its jobs)."""
+        return ComplaintDesk(self.rules, self.jurisdiction_id, self.calendar, self.decisions, self.book, memo)
 
     def set_decisions(self, decisions: Mapping[str, Decision]) -> None:
         self.decisions = dict(decisions)

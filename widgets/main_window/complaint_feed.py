@@ -14,7 +14,8 @@ from typing import TypeVar
 from PySide6.QtCore import QObject, Slot
 
 from console.domain.complaints.status import CONFIRMED, flagged_by_service
-from console.live.complaint_book import ComplaintBook, Conversation, Memo, from_messages
+from console.domain.model import Enquiry
+from console.live.complaint_book import ComplaintBook, Conversation, Memo, conversation, from_messages
 from console.store.reads import StoreReader
 from widgets.app.workers import BackgroundJobs
 from widgets.main_window.changes import ChangeFeed, LiveChange
@@ -42,7 +43,7 @@ class ComplaintFeed(QObject):
         self._jobs = BackgroundJobs(self)
         self._loaded = False
         self._busy = False
-        self._waiting: set[str] = set()  # enquiries touched while a job ran: read by the next one
+        self._waiting: dict[str, Enquiry] = {}  # enquiries touched while a job ran: read by the next one
         feed.changed.connect(self.on_change)
 
     def set_factory(self, factory: Callable[[], StoreReader] | None) -> None:
@@ -55,7 +56,10 @@ class ComplaintFeed(QObject):
             self._loaded = True
             self._build()
         elif change.origin == "sync" and self._loaded:
-            self._waiting |= change.changes.added | change.changes.changed
+            for i in change.changes.added | change.changes.changed:
+                e = change.rows.get(i)
+                if e is not None and e.is_open:
+                    self._waiting[i] = e
             self._refresh()
 
     def _reader(self) -> tuple[StoreReader, bool]:
@@ -84,6 +88,10 @@ class ComplaintFeed(QObject):
             finally:
                 if own:
                     r.close()
+            # The cache keeps the conversations a detail pane fetched; every other enquiry is read from
+            # the latest message it carries, so that a refresh finds every open enquiry in the book.
+            held = {i for i, _, _ in customer}
+            customer += [(e.id, _latest_at(e), e.text) for e in rows if e.id not in held and e.text]
             return ComplaintBook.build(customer, agents, memo)
 
         self._run(work, lambda book: book)
@@ -91,14 +99,18 @@ class ComplaintFeed(QObject):
     def _refresh(self) -> None:
         if self._busy or not self._waiting:
             return
-        ids, self._waiting, memo = sorted(self._waiting), set(), self._memo
+        touched, self._waiting, memo = list(self._waiting.values()), {}, self._memo
 
         def work() -> dict[str, Conversation]:
             r, own = self._reader()
             try:
-                # Only conversations the cache holds (it keeps those a detail pane fetched): the others
-                # are judged by their latest message, which the enquiry carries.
-                return {i: from_messages(m, memo) for i in ids if (m := r.messages(i))}
+                # The conversation when the cache holds it, else the latest message the enquiry carries.
+                return {
+                    e.id: from_messages(m, memo)
+                    if (m := r.messages(e.id))
+                    else conversation([(_latest_at(e), e.text)] if e.text else [], None, memo)
+                    for e in touched
+                }
             finally:
                 if own:
                     r.close()
@@ -132,3 +144,7 @@ class ComplaintFeed(QObject):
 
     def stop(self) -> None:
         self._jobs.shutdown()
+
+
+def _latest_at(e: Enquiry) -> float:
+    return e.last_customer_message_at or e.created_at
