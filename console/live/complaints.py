@@ -213,8 +213,11 @@ class ComplaintDesk:
             tips.extend(sent_words(self.letters(e), tz))
         elif state == PROPOSED:
             parts.append("Complaint?")
+            # Which message, never the words here: a tooltip shows in every privacy mode (the detail pane
+            # shows the words, masked as its mode says).
+            where = heard_where(self.proposal(e), tz)
             tips.append(
-                f"Possible complaint, from the customer's words ({heard_words(self.proposal(e), tz)}): "
+                f"Possible complaint, from the customer's words{' ' + where if where else ''}: "
                 "confirm or dismiss it in the details"
             )
         w = self.window(e)
@@ -331,9 +334,10 @@ def heard_words(proposal: ConversationProposal, tz: str, limit: int = 4) -> str:
 
 
 def heard_where(proposal: ConversationProposal, tz: str) -> str:
-    """ "in message 1 of 3 (Mon 09:12)": which customer message proposes the complaint ("" if none)."""
+    """ "in message 1 of 3 (Mon 09:12)": which customer message proposes the complaint ("" if none, or
+    when there is only the one)."""
     source = proposal.source
-    if source is None:
+    if source is None or proposal.messages <= 1:
         return ""
     at = datetime.fromtimestamp(source.sent_at, ZoneInfo(tz))
     return f"in message {source.number} of {proposal.messages} ({at:%a %H:%M})"
