@@ -174,10 +174,11 @@ class ComplaintDesk:
             return NOT_COMPLAINT
         return PROPOSED if self._memo(e.text).complaint else NOT_COMPLAINT
 
-    def letters(self, e: Enquiry) -> tuple[Letter, ...]:
-        """The complaint communications sent on this enquiry, as far as the book has read them."""
+    def letters(self, e: Enquiry) -> tuple[Letter, ...] | None:
+        """The complaint communications sent on this enquiry; None when its agents' messages are not known
+        (the clocks then assume none missing)."""
         conv = self.book.get(e.id)
-        return () if conv is None or conv.letters is None else conv.letters
+        return None if conv is None else conv.letters
 
     def clocks(self, e: Enquiry) -> list[RegulatoryClock]:
         """The regulator's clocks of a confirmed complaint (none for anything else), kept per version."""
@@ -343,9 +344,10 @@ def heard_where(proposal: ConversationProposal, tz: str) -> str:
     return f"in message {source.number} of {proposal.messages} ({at:%a %H:%M})"
 
 
-def sent_words(letters: Sequence[Letter], tz: str) -> list[str]:
+def sent_words(letters: Sequence[Letter] | None, tz: str) -> list[str]:
     """ "Holding reply sent Tue 15 Sep 10:02", one line per complaint communication, oldest first."""
     zone = ZoneInfo(tz)
     return [
-        f"{KIND_WORDS[x.kind]} sent {datetime.fromtimestamp(x.sent_at, zone):%a %d %b %H:%M}" for x in letters
+        f"{KIND_WORDS[x.kind]} sent {datetime.fromtimestamp(x.sent_at, zone):%a %d %b %H:%M}"
+        for x in letters or ()
     ]

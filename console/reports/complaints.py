@@ -33,8 +33,8 @@ def complaint_stats(
     team_ids: Iterable[str] = (),
     letters: Mapping[str, Sequence[Letter]] | None = None,
 ) -> ComplaintStats:
-    """`letters`: the complaint communications sent per enquiry id (none known: every clock runs to
-    resolution, and no three-day window is met without its SRC)."""
+    """`letters`: the complaint communications sent per enquiry id, for the enquiries whose agents'
+    messages are known (the others: no communication is assumed missing, as before they were tracked)."""
     scope, sent = frozenset(team_ids), letters or {}
     received = by_service = met = missed = src_not_sent = 0
     for e in enquiries:
@@ -48,7 +48,7 @@ def complaint_stats(
         if start <= received_at(e) < cutoff:
             received += 1
             by_service += service
-        for c in clocks.clocks(e, sent.get(e.id, ())):
+        for c in clocks.clocks(e, sent.get(e.id)):
             if not start <= c.due_at < cutoff:
                 continue
             if c.letter_missing:

@@ -68,11 +68,14 @@ class RegulatoryClock:
     stopped_by: str = ""  # "" (resolved) or the kind of communication that stopped it
     needed_at: float | None = None  # when the communication the rule needs (rule.needs) was sent
     hands_over: bool = False  # missing it is no breach: rule.passes_to takes over
+    letters_known: bool = False  # the agents' messages were read (else no communication is assumed missing)
 
     @property
     def letter_missing(self) -> bool:
         """Stopped in time but without the communication the rule needs (by its deadline): "SRC not sent"."""
-        if self.rule.needs is None or self.stopped_at is None or self.stopped_at > self.due_at:
+        if not self.letters_known or self.rule.needs is None:
+            return False
+        if self.stopped_at is None or self.stopped_at > self.due_at:
             return False
         return self.needed_at is None or self.needed_at > self.due_at
 
@@ -126,12 +129,15 @@ class ComplaintClocks:
                     return spans[-1][1]
         return math.inf
 
-    def clocks(self, e: Enquiry, letters: Sequence[Letter] = ()) -> list[RegulatoryClock]:
+    def clocks(self, e: Enquiry, letters: Sequence[Letter] | None = None) -> list[RegulatoryClock]:
         """Every clock of the jurisdiction that applies to this complaint's topic, nearest deadline first.
-        `letters`: the complaint communications sent to the customer (console.domain.complaints.letters)."""
+        `letters`: the complaint communications sent to the customer (console.domain.complaints.letters),
+        oldest first; None when the agents' messages are not known (the cache holds the conversations a
+        detail pane fetched): then no communication is assumed missing, and every hand-over happens."""
         start = received_at(e)
         resolved = e.resolved_at if not e.is_open else None
-        sent = [letter for letter in letters if letter.sent_at >= start]
+        known = letters is not None
+        sent = [letter for letter in letters or () if letter.sent_at >= start]
         rules = [r for r in self.jurisdiction.clocks if r.applies_to(e.topic)]
         due = {r.id: self.due(r, start) for r in rules}
         # A clock reached only through a hand-over that needs a communication (FCA: 35 business days for
@@ -139,7 +145,7 @@ class ComplaintClocks:
         gated = {r.passes_to: r for r in rules if r.passes_to and r.passes_with}
         handed = {
             r.id: r.passes_to is not None
-            and (r.passes_with is None or _first(sent, {r.passes_with}, due[r.id]) is not None)
+            and (not known or r.passes_with is None or _first(sent, {r.passes_with}, due[r.id]) is not None)
             for r in rules
         }
         out = []
@@ -153,7 +159,7 @@ class ComplaintClocks:
                 stopped, by = letter.sent_at, letter.kind
             needed = _first(sent, {rule.needs}) if rule.needs else None
             at = None if needed is None else needed.sent_at
-            out.append(RegulatoryClock(rule, start, due[rule.id], stopped, by, at, handed[rule.id]))
+            out.append(RegulatoryClock(rule, start, due[rule.id], stopped, by, at, handed[rule.id], known))
         out.sort(key=lambda c: c.due_at)
         return out
 

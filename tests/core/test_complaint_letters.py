@@ -120,6 +120,18 @@ def test_a_payment_complaint_with_a_holding_reply_on_day_10_is_due_on_day_35():
     assert clock_status(clocks[1], after_15).state == "passed"  # type: ignore[union-attr]
 
 
+def test_communications_unknown_assume_nothing_missing():
+    # The agents' messages not read (None): the hand-over happens and no SRC is said to be missing.
+    e = make_enquiry(1, topic="payments", first_customer_message_at=MONDAY)
+    assert [c.rule.id for c in uk().clocks(e)][-1] == "uk_psd_exceptional"
+    done = make_enquiry(
+        2, topic="accounts", first_customer_message_at=MONDAY, status="resolved", resolved_at=WEDNESDAY
+    )
+    summary = uk().clocks(done)[0]
+    assert summary.met is True and not summary.letter_missing
+    assert stopped_state(uk().clocks(done, [])[0]) == SRC_NOT_SENT  # known: none sent
+
+
 def test_a_payment_complaint_without_a_holding_reply_stays_due_on_day_15():
     e = make_enquiry(1, topic="payments", first_customer_message_at=MONDAY)
     for letters in ([], [Letter(HOLDING, business_day(16))]):  # a holding reply too late does not count

@@ -69,10 +69,13 @@ def test_who_counts():
     )  # fmt: skip
     assert complaint_line(s).startswith("Complaints (United Kingdom (FCA)): 2 received (1 flagged")
     assert "1 met, 1 missed" in complaint_line(s) and "SRC not sent" not in complaint_line(s)
-    # Without the summary resolution communication the three-day window is neither met nor missed.
-    bare = complaint_stats(rows(), decisions, REGULATOR, START, MIDNIGHT)
+    # Known to have been sent no summary resolution communication: neither met nor missed.
+    bare = complaint_stats(rows(), decisions, REGULATOR, START, MIDNIGHT, letters={"E000004": []})
     assert (bare.met, bare.missed, bare.src_not_sent) == (0, 1, 1)
     assert complaint_line(bare).endswith("1 resolved without a summary resolution sent (SRC not sent)")
+    # The agents' messages unknown (not in the cache): nothing is assumed missing.
+    unknown = complaint_stats(rows(), decisions, REGULATOR, START, MIDNIGHT)
+    assert (unknown.met, unknown.missed, unknown.src_not_sent) == (1, 1, 0)
 
 
 def test_a_summary_window_that_hands_over_is_not_a_miss():

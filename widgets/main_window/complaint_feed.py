@@ -82,8 +82,11 @@ class ComplaintFeed(QObject):
             r, own = self._reader()
             try:
                 customer = r.risk_messages()
+                # A conversation the cache does not hold leaves the communications unknown, not "none sent".
                 agents = {
-                    i: [(m.sent_at, m.text) for m in r.messages(i) if m.direction == "out"] for i in confirmed
+                    i: [(m.sent_at, m.text) for m in cached if m.direction == "out"]
+                    for i in confirmed
+                    if (cached := r.messages(i))
                 }
             finally:
                 if own:
