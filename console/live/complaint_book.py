@@ -32,10 +32,9 @@ class Conversation:
     messages: int
     seen_until: float
     letters: tuple[Letter, ...] | None = None
-
-    @property
-    def complaint(self) -> bool:
-        return any(h.proposal.complaint for h in self.heard)
+    complaint: bool = (
+        False  # one of the messages heard is proposed (kept: asked for every row, every refresh)
+    )
 
 
 class Memo:
@@ -121,7 +120,8 @@ def conversation(
     judge = memo or Memo()
     seen = max((at for at, _ in customer), default=float("-inf"))
     sent = None if agents is None else letters_sent(agents)
-    return Conversation(hear(customer, judge), len(customer), seen, sent)
+    heard = hear(customer, judge)
+    return Conversation(heard, len(customer), seen, sent, any(h.proposal.complaint for h in heard))
 
 
 def from_messages(messages: Sequence[Message], memo: Memo | None = None) -> Conversation:

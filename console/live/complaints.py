@@ -114,6 +114,7 @@ class ComplaintDesk:
         self._memo = memo or Memo(50_000)
         self._clocks: dict[str, tuple[int, str, list[RegulatoryClock]]] = {}
         self._said: dict[str, tuple[int, ConversationProposal]] = {}
+        self._states: dict[str, tuple[int, str]] = {}
 
     def twin(self, memo: Memo | None = None) -> ComplaintDesk:
         """A desk with the same inputs for another thread (its own caches and business clock; `memo`: that
@@ -122,12 +123,20 @@ class ComplaintDesk:
 
     def set_decisions(self, decisions: Mapping[str, Decision]) -> None:
         self.decisions = dict(decisions)
-        self._clocks, self._said = {}, {}
+        self._clocks, self._said, self._states = {}, {}, {}
 
-    def set_book(self, book: ComplaintBook) -> None:
-        """The conversations as a worker read them (or one more, from the detail pane)."""
+    def set_book(self, book: ComplaintBook, changed: Iterable[str] | None = None) -> None:
+        """The conversations as a worker read them (or one more, from the detail pane). `changed`: the only
+        enquiries whose conversations differ from the book before (their answers are asked again; None:
+        every enquiry's)."""
         self.book = book
-        self._clocks, self._said = {}, {}
+        if changed is None:
+            self._clocks, self._said, self._states = {}, {}, {}
+            return
+        for ident in changed:
+            self._clocks.pop(ident, None)
+            self._said.pop(ident, None)
+            self._states.pop(ident, None)
 
     def take_messages(self, enquiry_id: str, messages: Sequence[Message]) -> bool:
         """One whole conversation in hand (the detail pane read it): the book takes it in. True when that
@@ -135,7 +144,7 @@ class ComplaintDesk:
         conversation = from_messages(messages, self._memo)
         if self.book.get(enquiry_id) == conversation:
             return False
-        self.set_book(self.book.with_conversations({enquiry_id: conversation}))
+        self.set_book(self.book.with_conversations({enquiry_id: conversation}), (enquiry_id,))
         return True
 
     # --- one enquiry --------------------------------------------------------------------------------
@@ -164,7 +173,17 @@ class ComplaintDesk:
         return said
 
     def state(self, e: Enquiry) -> str:
-        # Asked for every row on each refresh: a dictionary's answer when the book has read the enquiry.
+        """BY_SERVICE, BY_SUPERVISOR, PROPOSED or NOT_COMPLAINT, kept per version: a view's filter asks it
+        of every row on the UI thread."""
+        hit = self._states.get(e.id)
+        if hit is not None and hit[0] == e.version:
+            return hit[1]
+        state = self._state(e)
+        self._states[e.id] = (e.version, state)
+        return state
+
+    def _state(self, e: Enquiry) -> str:
+        # A dictionary's answer when the book has read the enquiry's latest message.
         if flagged_by_service(e) or e.id in self.decisions:
             return complaint_state(e, self.decisions.get(e.id), None)
         conv = self.book.get(e.id)

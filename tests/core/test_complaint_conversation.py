@@ -113,3 +113,16 @@ def test_the_desk_reads_the_communications_sent_into_the_clocks():
     ]
     assert "Holding reply sent Tue 08 Sep 10:00" in d.flag_cell(e, "Complaint", received + 90000, TZ).tip
     assert d.twin().book is d.book
+
+
+def test_a_new_book_asks_again_only_for_the_conversations_it_changed():
+    a = make_enquiry(1, text="ok thanks", created_at=MON_9, last_customer_message_at=MON_9 + 600)
+    b = make_enquiry(2, text="ok thanks", created_at=MON_9, last_customer_message_at=MON_9 + 600)
+    d = desk(ComplaintBook.build([(a.id, MON_9 + 600, "ok thanks"), (b.id, MON_9 + 600, "ok thanks")]))
+    assert d.state(a) == d.state(b) == NOT_COMPLAINT
+    conversation = from_messages([msg(1, "in", FIRST, MON_9), msg(2, "in", "ok thanks", MON_9 + 600)])
+    d.set_book(d.book.with_conversations({a.id: conversation}), (a.id,))
+    assert d.state(a) == PROPOSED and d.state(b) == NOT_COMPLAINT
+    assert d.take_messages(b.id, [msg(3, "in", "this is a disgrace", MON_9 + 600)])
+    assert d.state(b) == PROPOSED
+    assert not d.take_messages(b.id, [msg(3, "in", "this is a disgrace", MON_9 + 600)])  # nothing new

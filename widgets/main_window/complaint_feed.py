@@ -8,7 +8,7 @@ swaps the finished book in (set_book: a reference) and asks the views and counts
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TypeVar
 
 from PySide6.QtCore import QObject, Slot
@@ -97,7 +97,7 @@ class ComplaintFeed(QObject):
             customer += [(e.id, _latest_at(e), e.text) for e in rows if e.id not in held and e.text]
             return ComplaintBook.build(customer, agents, memo)
 
-        self._run(work, lambda book: book)
+        self._run(work, lambda book: (book, None))
 
     def _refresh(self) -> None:
         if self._busy or not self._waiting:
@@ -119,14 +119,18 @@ class ComplaintFeed(QObject):
                     r.close()
 
         # Merged into the book current when it lands (the detail pane may have added one meanwhile).
-        self._run(work, lambda convs: self.reference.complaints.book.with_conversations(convs))
+        self._run(
+            work, lambda convs: (self.reference.complaints.book.with_conversations(convs), convs.keys())
+        )
 
-    def _run(self, work: Callable[[], T], adopt: Callable[[T], ComplaintBook]) -> None:
+    def _run(
+        self, work: Callable[[], T], adopt: Callable[[T], tuple[ComplaintBook, Iterable[str] | None]]
+    ) -> None:
         self._busy = True
 
         def done(result: T) -> None:
             self._busy = False
-            self.reference.complaints.set_book(adopt(result))
+            self.reference.complaints.set_book(*adopt(result))
             self.built += 1
             self.on_book()
             self._refresh()
