@@ -15,11 +15,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from console.domain.complaints.letters import Letter
+from console.domain.complaints.letters import Letter, letters_sent
 from console.domain.complaints.status import CONFIRMED, DISMISSED, Decision, flagged_by_service, received_at
-from console.domain.model import Enquiry
+from console.domain.model import Enquiry, Message
 from console.reports.types import ComplaintStats
 from console.sla.complaint_clocks import ComplaintClocks
 
@@ -68,6 +68,24 @@ def complaint_stats(
         jurisdiction=clocks.jurisdiction.name,
         src_not_sent=src_not_sent,
     )
+
+
+def known_letters(
+    enquiries: Iterable[Enquiry],
+    decisions: Mapping[str, Decision],
+    messages: Callable[[str], Sequence[Message]],
+) -> dict[str, tuple[Letter, ...]]:
+    """The communications sent on each confirmed complaint whose conversation `messages` (e.g.
+    StoreReader.messages) holds; a complaint with none held is left out (unknown, not "none sent")."""
+    out = {}
+    for e in enquiries:
+        decision = decisions.get(e.id)
+        if not flagged_by_service(e) and (decision is None or decision.decision != CONFIRMED):
+            continue
+        held = messages(e.id)
+        if held:
+            out[e.id] = letters_sent((m.sent_at, m.text) for m in held if m.direction == "out")
+    return out
 
 
 def complaint_line(s: ComplaintStats) -> str:

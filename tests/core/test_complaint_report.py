@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 from console.domain.complaints import default_rules
 from console.domain.complaints.letters import SRC, Letter
 from console.domain.complaints.status import AUDIT_ACTIONS, CONFIRMED, DISMISSED, Decision
-from console.domain.model import Enquiry, Shift
-from console.reports.complaints import complaint_line, complaint_stats
+from console.domain.model import Enquiry, Message, Shift
+from console.reports.complaints import complaint_line, complaint_stats, known_letters
 from console.reports.types import ComplaintStats, ShiftReport
 from console.sla.complaint_clocks import ComplaintClocks
 from console.sla.defaults import default_calendars
@@ -76,6 +76,15 @@ def test_who_counts():
     # The agents' messages unknown (not in the cache): nothing is assumed missing.
     unknown = complaint_stats(rows(), decisions, REGULATOR, START, MIDNIGHT)
     assert (unknown.met, unknown.missed, unknown.src_not_sent) == (1, 1, 0)
+
+
+def test_the_letters_of_the_confirmed_complaints_come_from_their_conversations():
+    said = "We've resolved your complaint; this is our summary resolution communication."
+    held = {"E000004": [Message("m1", "E000004", "out", "agent", said, at(2026, 9, 9, 9, 55))]}
+    found = known_letters(rows(), {}, lambda i: held.get(i, []))
+    assert found == {"E000004": (Letter(SRC, at(2026, 9, 9, 9, 55)),)}  # unheld ones: unknown, left out
+    s = complaint_stats(rows(), {}, REGULATOR, START, MIDNIGHT, letters=found)
+    assert (s.met, s.src_not_sent) == (1, 0)
 
 
 def test_a_summary_window_that_hands_over_is_not_a_miss():
