@@ -54,9 +54,6 @@ class ConversationProposal:
         return tuple(seen)
 
 
-NOTHING_HEARD = ConversationProposal(False, 0.0, (), 0)
-
-
 def combine(heard: Iterable[Heard], messages: int, since: float | None = None) -> ConversationProposal:
     """The proposal of the messages heard (sent after `since`, when given: a supervisor's decision)."""
     kept = tuple(h for h in heard if since is None or h.sent_at > since)
