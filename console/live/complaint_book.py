@@ -118,7 +118,7 @@ def conversation(
 ) -> Conversation:
     """One enquiry's Conversation from its customer messages and (if read) its agents' (sent_at, text)."""
     judge = memo or Memo()
-    seen = max((at for at, _ in customer), default=float("-inf"))
+    seen = max(customer)[0] if customer else float("-inf")
     sent = None if agents is None else letters_sent(agents)
     heard = hear(customer, judge)
     return Conversation(heard, len(customer), seen, sent, any(h.proposal.complaint for h in heard))

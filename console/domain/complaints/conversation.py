@@ -70,7 +70,7 @@ def hear(
     """The customer messages (sent_at, text), oldest first, that carry a cue. `judge` is propose or a
     memo of it (console.live.complaint_book keeps one, so a message is judged once)."""
     out = []
-    for n, (at, text) in enumerate(sorted(messages, key=lambda m: m[0]), start=1):
+    for n, (at, text) in enumerate(sorted(messages), start=1):  # by time (then text: ties stay put)
         p = judge(text)
         if p.triggers:
             out.append(Heard(n, at, p))

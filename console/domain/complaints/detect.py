@@ -21,6 +21,7 @@ _ACRONYMS = frozenset(
     {"CHAPS", "BACS", "FCA", "SVR", "ISA", "ISAS", "ATM", "ATMS", "IBAN", "PIN", "CFPB", "HMRC", "DWP"}
 )
 _SHOUT = re.compile(r"\b[A-Z]{4,}\b")
+_ANY_EMOJI = re.compile("|".join(re.escape(e) for e in lexicon.EMOJI_HINTS))
 MAX_TEXT = 4000  # a longer message is judged on its first 4,000 characters
 _Weighted = tuple[tuple[re.Pattern[str], float], ...]
 
@@ -122,6 +123,17 @@ class _Lexicon:
         return sorted(out)
 
 
+@lru_cache(maxsize=8192)
+def _plan(present: frozenset[str] | None) -> tuple[tuple[re.Pattern[str], ...], tuple[_Cue, ...]]:
+    """The calm phrases and the cues to try, in the lexicon's order, for the stems found (None: all).
+    Kept per set of stems: messages share a few thousand sets between them."""
+    lex = _compiled()
+    n_calm = len(lex.calm)
+    chosen = lex.chosen(None if present is None else set(present))
+    calm = tuple(lex.calm[i].pattern for i in chosen if i < n_calm)
+    return calm, tuple(lex.cues[i - n_calm] for i in chosen if i >= n_calm)
+
+
 def _trie(words: Iterable[str]) -> str:
     """One alternation of `words` with their common prefixes factored out ("co(?:mplain|st me)"): the re
     engine then tests a few first letters at each position, not every word (six times faster here)."""
@@ -193,14 +205,10 @@ def _judge(text: str, *, every_cue: bool) -> Proposal:
         return NO_PROPOSAL
     text = str(text)[:MAX_TEXT]
     lex = _compiled()
-    chosen = lex.chosen(None if every_cue else set(lex.finder.findall(text.casefold())))
-    n_calm = len(lex.calm)
-    calm_spans = [m.span() for i in chosen if i < n_calm for m in lex.calm[i].pattern.finditer(text)]
+    calm, cues = _plan(None if every_cue else frozenset(lex.finder.findall(text.casefold())))
+    calm_spans = [m.span() for p in calm for m in p.finditer(text)]
     found: list[Trigger] = []
-    for i in chosen:
-        if i < n_calm:
-            continue
-        cue = lex.cues[i - n_calm]
+    for cue in cues:
         for m in cue.pattern.finditer(text):
             start, end = m.span()
             if start == end or _inside(calm_spans, start, end) or _overlaps(found, start, end):
@@ -213,10 +221,11 @@ def _judge(text: str, *, every_cue: bool) -> Proposal:
         last = shouted[-1]
         weight = lexicon.STRONG if len(shouted) > 1 else lexicon.WEAK
         found.append(Trigger(text[shouted[0].start() : last.end()], shouted[0].start(), last.end(), weight))
-    for emoji in lexicon.EMOJI_HINTS:
-        at = text.find(emoji)
-        if at >= 0:
-            found.append(Trigger(emoji, at, at + len(emoji), lexicon.WEAK))
+    if _ANY_EMOJI.search(text) is not None:  # most messages have none: one scan, not one per emoji
+        for emoji in lexicon.EMOJI_HINTS:
+            at = text.find(emoji)
+            if at >= 0:
+                found.append(Trigger(emoji, at, at + len(emoji), lexicon.WEAK))
     score = sum(t.weight for t in found)
     ordered = tuple(sorted(found, key=lambda t: (-t.weight, t.start)))
     return Proposal(score >= lexicon.PROPOSE_AT, score, ordered)
