@@ -16,6 +16,7 @@ from PySide6.QtCore import QObject, Slot
 
 from console.domain.labels import channel_name
 from console.domain.model import Enquiry
+from console.live.complaint_book import Memo
 from console.live.complaints import complaint_views
 from console.live.metrics import (
     RESPONSE_CLOCKS,
@@ -70,6 +71,7 @@ class FiguresPresenter(QObject):
         self._worker_engine: SlaEngine | None = None  # made, then used, only by the worker's jobs
         self._worker_cache: ClockCache = {}
         self._worker_risks = RiskCache()  # used only by the worker's jobs, one at a time, like the above
+        self._worker_memo = Memo()  # complaint proposals of texts the book has not read yet: likewise
         self._jobs = BackgroundJobs(self)
         feed.changed.connect(self.on_change)
         window.navigator.viewSelected.connect(self._view_changed)
@@ -135,7 +137,9 @@ class FiguresPresenter(QObject):
         scope_test = (
             None if scope == ALL_KEY or scope.startswith("view:") else self.window.nav_model.predicate(scope)
         )
-        desk = ref.complaints.twin()  # the worker's own: its clocks and caches are not the UI's
+        desk = ref.complaints.twin(
+            self._worker_memo
+        )  # the worker's own: its clocks and caches are not the UI's
         book, risks = self.model.risk_book(), self._worker_risks  # an immutable snapshot; the worker's cache
         self._computing = True
         started = time.monotonic()

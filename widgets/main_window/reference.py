@@ -79,7 +79,11 @@ class LiveReference:
         _, calendars, teams = self._inputs
         self.jurisdiction = jurisdiction
         self.complaints = ComplaintDesk(
-            default_rules(), jurisdiction, complaints_calendar(teams, calendars), self.complaints.decisions
+            default_rules(),
+            jurisdiction,
+            complaints_calendar(teams, calendars),
+            self.complaints.decisions,
+            self.complaints.book,  # the conversations read so far stay: only the rules changed
         )
         self.reload_decisions()
 
