@@ -19,6 +19,7 @@ reply's words only telling whether it sends the customer somewhere else for the 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -49,7 +50,9 @@ class _Rules:
     help_alone: _Rule
     products: re.Pattern[str]
     offers: _Rule
+    teasers: re.Pattern[str]
     pitch: re.Pattern[str]
+    withdrawn: re.Pattern[str]
     elsewhere: _Rule
     details: re.Pattern[str]
     asks: re.Pattern[str]
@@ -63,6 +66,28 @@ def _rule(section: str, cues: str, traps: str = "not") -> _Rule:
     return _Rule(compile_any(strings(s, cues)), compile_any(blank) if blank else None)
 
 
+# What follows a product word when it names something else: "the loan application", "card number".
+_NOT_A_PRODUCT_AFTER = (
+    r"(?!\s+(number|numbers|statement|statements|payment|payments|fee|fees|renewal|documents|details"
+    r"|application|applications|reference|supplier|pin|repayments?|balance|transfer\s+form)(?![\w]))"
+)
+
+
+def _product_pattern(products: Mapping[str, object]) -> re.Pattern[str]:
+    """The product vocabulary as one pattern: up to three modifiers and a head noun; a weak head needs a
+    modifier or "our" before it ("a travel card", "our Flex account", not "a new card")."""
+    mods = "|".join(strings(products, "modifiers"))
+    strong, weak = ("|".join(strings(products, k)) for k in ("strong_heads", "weak_heads"))
+    m = rf"(?:(?:{mods})[\s-]+)"
+    named = r"(?<=our\s)(?:[\w'%-]+\s+){0,3}"
+    return compile_any(
+        [
+            rf"{m}{{0,3}}(?:{strong}){_NOT_A_PRODUCT_AFTER}",
+            rf"(?:{m}{{1,3}}|{named})(?:{weak}){_NOT_A_PRODUCT_AFTER}",
+        ]
+    )
+
+
 @lru_cache(maxsize=1)
 def _rules() -> _Rules:
     doc = words_doc()
@@ -72,9 +97,11 @@ def _rules() -> _Rules:
         more=_rule("offered_more_help", "more"),
         help_offer=compile_any(strings(help_, "offer")),
         help_alone=_rule("offered_more_help", "alone"),
-        products=compile_any(strings(products, "products")),
-        offers=_rule("offered_products", "offers"),
+        products=_product_pattern(products),
+        offers=_Rule(compile_any(strings(products, "offers")), None),
+        teasers=compile_any(strings(products, "teasers")),
         pitch=compile_any(strings(products, "pitch")),
+        withdrawn=compile_any(strings(products, "not")),
         elsewhere=_rule("same_channel", "elsewhere"),
         details=compile_any(strings(details, "details")),
         asks=compile_any(strings(details, "asks")),
@@ -83,9 +110,14 @@ def _rules() -> _Rules:
     )
 
 
-# A product the customer has: "your ISA", "the loan" (one already talked about), but not "the new Saver".
-_OURS = re.compile(r"(?<![\w])((your|my|his|her|their)\s+(\w+\s+)?|the\s+(?!new\s|latest\s))$")
-_OUR = re.compile(r"(?<![\w])our\s")
+# A product the customer has: "your ISA", "this loan", "the loan" (one already talked about), but not
+# "the new Saver".
+_OURS = re.compile(
+    r"(?<![\w])((your|my|his|her|their|its|this|that|these|those|existing|same|old)\s+(\w+\s+)?"
+    r"|the\s+(?!new\s|latest\s))$"
+)
+# A product we sell: "our ...", or "a ..." opening the sentence ("A Lifetime ISA adds a 25% bonus").
+_OUR = re.compile(r"((?<![\w])our|^an?)\s+$")
 
 
 def _sentences(text: str) -> list[str]:
@@ -107,24 +139,23 @@ def _offered_more_help(sentences: list[str]) -> bool:
     return False
 
 
-def _new_product(r: _Rules, sentence: str) -> bool:
-    """A product named that the customer does not already have ("our ISA", "a Cash ISA", not "your ISA" nor
-    "the loan")."""
-    return any(_OURS.search(sentence[: m.start()]) is None for m in r.products.finditer(sentence))
+def _new_products(r: _Rules, sentence: str) -> list[re.Match[str]]:
+    """Products named that the customer does not already have ("our ISA", "a Cash ISA", not "your ISA"
+    nor "the loan")."""
+    return [m for m in r.products.finditer(sentence) if _OURS.search(sentence[: m.start()]) is None]
 
 
-def _teaser_after(w: Wording, r: _Rules, after: list[str]) -> bool:
-    """The offering turn as a short question or exclamation of its own after the product: "A Lifetime ISA
-    adds a 25% bonus. Worth a look!", "... Want the details?"."""
-    return any(
-        s[-1:] in "?!" and len(s.split()) <= 8 and not r.products.search(s) and r.offers.found(w, s)
-        for s in after
-    )
+def _teaser(w: Wording, r: _Rules, s: str) -> bool:
+    """The offering turn as a short question or exclamation of its own next to the product: "A Lifetime
+    ISA adds a 25% bonus. Worth a look!", "... Want the details?"."""
+    if s[-1:] not in "?!" or len(s.split()) > 8 or r.products.search(s):
+        return False
+    return any(not w.negated(s, m.start()) for m in r.teasers.finditer(s))
 
 
-def _pitched(w: Wording, r: _Rules, s: str) -> bool:
-    """Our product with what it pays or gives, not withdrawn ("closed to new customers")."""
-    if _OUR.search(s) is None or (r.offers.traps is not None and r.offers.traps.search(s)):
+def _pitched(w: Wording, r: _Rules, s: str, found: list[re.Match[str]]) -> bool:
+    """Our product (or "a ...") with what it pays or gives."""
+    if not any(_OUR.search(s[: m.start()]) for m in found):
         return False
     return any(not w.negated(s, m.start()) for m in r.pitch.finditer(s))
 
@@ -132,9 +163,21 @@ def _pitched(w: Wording, r: _Rules, s: str) -> bool:
 def _offered_products(sentences: list[str]) -> bool:
     w, r = wording(), _rules()
     for i, s in enumerate(sentences):
-        if not _new_product(r, s):
+        found = _new_products(r, s)
+        if not found or r.withdrawn.search(s):
             continue
-        if r.offers.found(w, s) or _teaser_after(w, r, sentences[i + 1 : i + 2]) or _pitched(w, r, s):
+        if r.offers.found(w, s) or _pitched(w, r, s, found):
+            return True
+        if any(_teaser(w, r, t) for t in sentences[i + 1 : i + 2]):
+            return True
+        # "Saving for your wee one? Our Junior Saver ...": a question aimed at the customer, then ours.
+        before = sentences[i - 1 : i]
+        if (
+            before
+            and before[0].endswith("?")
+            and len(before[0].split()) <= 8
+            and _OUR.search(s[: found[0].start()])
+        ):
             return True
     return False
 
