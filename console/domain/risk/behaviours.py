@@ -79,7 +79,7 @@ def _product_pattern(products: Mapping[str, object]) -> re.Pattern[str]:
     mods = "|".join(strings(products, "modifiers"))
     strong, weak = ("|".join(strings(products, k)) for k in ("strong_heads", "weak_heads"))
     m = rf"(?:(?:{mods})[\s-]+)"
-    named = r"(?<=our\s)(?:[\w'%-]+\s+){0,3}"
+    named = r"(?<=our\s)(?:[\w'%-]+\s+){0,4}"
     return compile_any(
         [
             rf"{m}{{0,3}}(?:{strong}){_NOT_A_PRODUCT_AFTER}",
@@ -114,10 +114,12 @@ def _rules() -> _Rules:
 # "the new Saver".
 _OURS = re.compile(
     r"(?<![\w])((your|my|his|her|their|its|this|that|these|those|existing|same|old)\s+(\w+\s+)?"
+    r"|(replacement|spare|lost|stolen|expired|blocked|frozen|cancelled|closed)\s+"
     r"|the\s+(?!new\s|latest\s))$"
 )
-# A product we sell: "our ...", or "a ..." opening the sentence ("A Lifetime ISA adds a 25% bonus").
-_OUR = re.compile(r"((?<![\w])our|^an?)\s+$")
+# A product we sell: "our ...", or "a ..." opening the sentence ("A Lifetime ISA adds a 25% bonus", "Tip: a
+# Cash ISA ...").
+_OUR = re.compile(r"((?<![\w])our|(^|[:-]\s*)an?)\s+$")
 
 
 def _sentences(text: str) -> list[str]:
