@@ -148,11 +148,27 @@ def _new_products(r: _Rules, sentence: str) -> list[re.Match[str]]:
 
 
 def _teaser(w: Wording, r: _Rules, s: str) -> bool:
-    """The offering turn as a short question or exclamation of its own next to the product: "A Lifetime
-    ISA adds a 25% bonus. Worth a look!", "... Want the details?"."""
-    if s[-1:] not in "?!" or len(s.split()) > 8 or r.products.search(s):
+    """The offering turn as a short sentence of its own after the product: "A Lifetime ISA adds a 25%
+    bonus. Worth a look!", "... Want the details?", "... We can arrange a quote." But not an offer of
+    more help ("Anything else we can help with?")."""
+    if len(s.split()) > 12 or r.products.search(s) or r.more.found(w, s):
         return False
-    return any(not w.negated(s, m.start()) for m in r.teasers.finditer(s))
+    if r.offers.found(w, s):
+        return True
+    return (
+        s[-1:] in "?!"
+        and len(s.split()) <= 8
+        and any(not w.negated(s, m.start()) for m in r.teasers.finditer(s))
+    )
+
+
+# The product as the subject of what it could do: "a credit card could help", "our Money Manager tool
+# might stop this".
+_MODAL_AFTER = re.compile(r"\s+(?:[\w'-]+\s+){0,2}?(?:could|might|may|would)\s+(?!not\s|never\s|have\s)")
+
+
+def _modal_after(s: str, found: list[re.Match[str]]) -> bool:
+    return any(_MODAL_AFTER.match(s, m.end()) for m in found)
 
 
 def _pitched(w: Wording, r: _Rules, s: str, found: list[re.Match[str]]) -> bool:
@@ -170,7 +186,7 @@ def _offered_products(sentences: list[str]) -> bool:
             continue
         if r.offers.found(w, s) or _pitched(w, r, s, found):
             return True
-        if any(_teaser(w, r, t) for t in sentences[i + 1 : i + 2]):
+        if _modal_after(s, found) or any(_teaser(w, r, t) for t in sentences[i + 1 : i + 2]):
             return True
         # "Saving for your wee one? Our Junior Saver ...": a question aimed at the customer, then ours.
         before = sentences[i - 1 : i]
