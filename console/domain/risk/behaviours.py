@@ -49,6 +49,7 @@ class _Rules:
     help_offer: re.Pattern[str]
     help_alone: _Rule
     products: re.Pattern[str]
+    heads: re.Pattern[str]  # the head nouns alone: a cheap first look before `products`
     offers: _Rule
     teasers: re.Pattern[str]
     pitch: re.Pattern[str]
@@ -98,6 +99,7 @@ def _rules() -> _Rules:
         help_offer=compile_any(strings(help_, "offer")),
         help_alone=_rule("offered_more_help", "alone"),
         products=_product_pattern(products),
+        heads=re.compile("|".join(strings(products, "strong_heads") + strings(products, "weak_heads"))),
         offers=_Rule(compile_any(strings(products, "offers")), None),
         teasers=compile_any(strings(products, "teasers")),
         pitch=compile_any(strings(products, "pitch")),
@@ -144,6 +146,8 @@ def _offered_more_help(sentences: list[str]) -> bool:
 def _new_products(r: _Rules, sentence: str) -> list[re.Match[str]]:
     """Products named that the customer does not already have ("our ISA", "a Cash ISA", not "your ISA"
     nor "the loan")."""
+    if r.heads.search(sentence) is None:
+        return []
     return [m for m in r.products.finditer(sentence) if _OURS.search(sentence[: m.start()]) is None]
 
 
