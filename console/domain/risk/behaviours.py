@@ -70,7 +70,8 @@ def _rule(section: str, cues: str, traps: str = "not") -> _Rule:
 # What follows a product word when it names something else: "the loan application", "card number".
 _NOT_A_PRODUCT_AFTER = (
     r"(?!\s+(number|numbers|statement|statements|payment|payments|fee|fees|renewal|documents|details"
-    r"|application|applications|reference|supplier|pin|repayments?|balance|transfer\s+form)(?![\w]))"
+    r"|application|applications|reference|supplier|pin|repayments?|balance|transfer\s+form"
+    r"|team|teams|department|colleagues|specialists?|experts?)(?![\w]))"
 )
 
 
