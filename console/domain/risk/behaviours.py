@@ -5,13 +5,17 @@ channel), plus one thing it must never do: ask for account details in a public p
 Rules over the reply's sentences, with their words kept as data (replies.toml: the cues, the product
 vocabulary, the negations and the traps) and the reply normalised first (console.domain.risk.wording:
 shorthand, typos, quoted customer words). Each rule is a cue that is not negated ("we can't offer", "no
-need to call us") and not a trap ("thanks to the update"); offering a product takes a product word and an
-offering turn, or a pitch for one ("our Regular Saver pays 6%"); asking for account details takes a
-detail and a request, neither in a DM nor a warning ("never post your card number").
+need to call us") and not a trap ("thanks to the update"). Offering a product takes a product the
+customer does not have yet (a family's head noun with its modifiers: "a 0% balance transfer card", "our
+Flex Saver"; not "your ISA", "the loan", "a replacement card") and an offering construction aimed at the
+customer ("you could/might", "have you had a look at", "why not", "we also do", "eligible", "many
+customers use", the product as the subject of "could help"), or a pitch ("our Regular Saver pays 6%"),
+in a sentence that does not withdraw it ("no longer", "we can't offer"). Asking for account details
+takes a detail and a request, neither in a DM nor a warning ("never post your card number").
 
-Checked on three labelled corpora (tests/data/agent_replies_*.jsonl: the one the first rules were tuned
-on, a blind one written before these rules, and a fresh one written after them and never tuned on);
-benchmarks/bench_behaviours.py prints precision and recall on each. Whether the reply was in the
+Checked on four labelled corpora (tests/data/agent_replies_*.jsonl): tuned, blind and fresh, all tuned
+on, and unseen, written by another author who never saw the rules and never read by whoever tunes
+them; benchmarks/bench_behaviours.py prints precision and recall on each. Whether the reply was in the
 customer's channel is computed from the channel history (console.domain.risk.continuity), with the
 reply's words only telling whether it sends the customer somewhere else for the answer.
 """
