@@ -99,14 +99,22 @@ def test_the_unseen_corpus_is_whole_and_apart():
 
 # Measured once on unseen (benchmarks/bench_behaviours.py), when the second round of rules was final:
 # precision, recall. The floors are these rounded down to the next 5%. NOT the bars.
+# The first round of rules (main before this) measured 96.4/99.1, 92.6/100, 100/84.7, 93.9/50.0 and
+# 100/89.3 there.
 UNSEEN_MEASURED = {
-    "same_channel": (0.0, 0.0),
-    "thanked": (0.0, 0.0),
-    "offered_more_help": (0.0, 0.0),
-    "offered_products": (0.0, 0.0),
-    "asks_account_details_in_public": (0.0, 0.0),
+    "same_channel": (0.964, 0.991),
+    "thanked": (0.940, 1.0),
+    "offered_more_help": (1.0, 0.847),
+    "offered_products": (0.964, 0.871),
+    "asks_account_details_in_public": (1.0, 0.911),
 }
-UNSEEN_POSITIVES = {name: 0 for name in LABELS}
+UNSEEN_POSITIVES = {
+    "same_channel": 216,
+    "thanked": 63,
+    "offered_more_help": 59,
+    "offered_products": 62,
+    "asks_account_details_in_public": 56,
+}
 
 
 @pytest.mark.parametrize("name", LABELS)
