@@ -33,6 +33,10 @@ from console.domain.risk.wording import Wording, compile_any, strings, table, wo
 _CONTACT = frozenset({"phone", "email"})
 
 
+def _blank(m: re.Match[str]) -> str:
+    return " " * len(m.group(0))
+
+
 @dataclass(frozen=True, slots=True)
 class _Rule:
     """Cues that count unless negated, after the `traps` are blanked out."""
@@ -41,8 +45,10 @@ class _Rule:
     traps: re.Pattern[str] | None
 
     def found(self, w: Wording, sentence: str) -> bool:
+        if self.cues.search(sentence) is None:  # most sentences: no cue, no traps to blank
+            return False
         if self.traps is not None:
-            sentence = self.traps.sub(lambda m: " " * len(m.group(0)), sentence)
+            sentence = self.traps.sub(_blank, sentence)
         return any(not w.negated(sentence, m.start()) for m in self.cues.finditer(sentence))
 
 
