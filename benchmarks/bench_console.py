@@ -201,10 +201,10 @@ def launch(path: Path, runs: int) -> None:
           f"{min(stall):.0f} / {statistics.median(stall):.0f} ms (bar {BAR_STALL_MS:.0f} ms)")  # fmt: skip
     print(f"    RSS once fully loaded: console {rss:.0f} MB (bar {BAR_RSS_MB:.0f} MB), bare model "
           f"{max(bare_rss):.0f} MB ({rss / max(bare_rss):.1f}x)")  # fmt: skip
-    figures = [float(r[6]) for r in ours]
-    print(f"    header and navigator figures first computed: {min(figures):.2f} / {statistics.median(figures):.2f} s;"
-          f" RSS then {max(float(r[7]) for r in ours):.0f} MB; UI thread held at most, start to then: "
-          f"{min(float(r[8]) for r in ours):.0f} / {statistics.median(float(r[8]) for r in ours):.0f} ms")  # fmt: skip
+    figures, rss_then, held = ([float(r[k]) for r in ours] for k in (6, 7, 8))
+    print(f"    header and navigator figures first computed: {min(figures):.2f} / "
+          f"{statistics.median(figures):.2f} s; RSS then {max(rss_then):.0f} MB; UI thread held at most, "
+          f"start to then: {min(held):.0f} / {statistics.median(held):.0f} ms")  # fmt: skip
 
 
 def queue_bench() -> None:
