@@ -104,7 +104,7 @@ class QueueIndex:
         self.engine, self.now_fn = engine, now_fn
         self.now = now_fn()
         fill_statuses(engine, self.now, self._ids)
-        self._dues = Deadlines(self._ids)
+        self._dues = Deadlines(self._ids, self.now)
         if self.sort_col == Col.SLA:
             self.sort(Col.SLA, self.descending)
         return True
@@ -168,7 +168,7 @@ class QueueIndex:
         if text is not None:
             for r in ids:
                 make_hay(r, text)
-        return Prepared(rows, ids, sorted(ids, key=by_k), engine, col, now, Deadlines(ids), version)
+        return Prepared(rows, ids, sorted(ids, key=by_k), engine, col, now, Deadlines(ids, now), version)
 
     def adopt(self, p: Prepared) -> None:
         """Adopt rows built by prepare(): one reset. Rows built under another engine or sort column are
@@ -176,7 +176,7 @@ class QueueIndex:
         dues = p.dues
         if p.engine is not self.engine:
             fill_statuses(self.engine, p.now, p.ids)
-            dues = Deadlines(p.ids)
+            dues = Deadlines(p.ids, p.now)
         if p.text_version != self._text_version:  # names or privacy changed meanwhile: text made afresh
             for r in p.ids:
                 r.hay = r.customer = None

@@ -331,6 +331,11 @@ def test_deadlines_skip_rows_that_changed_or_went_and_come_back_when_the_clock_i
         d.add(rows["r0004"])
     assert d.after(NOW + 30, 3, rows) == ["r0003", "r0004", "r0005"]
     assert len(d) < 2 * len(rows) + 1024
+    # Filed at a moment: the deadlines passed by then are set aside at once (not popped at the first
+    # look), and come back if the clock is set back.
+    late = Deadlines(rows.values(), NOW + 1000 * 60)
+    assert len(late) == 1999 and late.after(NOW + 1000 * 60, 1, rows) == ["r1001"]
+    assert late.after(NOW + 30, 2, rows) == ["r0003", "r0004"]
 
 
 class Words(PlainText):
