@@ -152,11 +152,13 @@ class Deadlines:
     deadline is dropped when it reaches the top (a live batch then costs a push per row, and no shifting
     of a 100k list). Deadlines passed are set aside, and come back if the clock is ever set back."""
 
-    __slots__ = ("_heap", "_last_now", "_past")
+    __slots__ = ("_crossed", "_crossed_at", "_heap", "_last_now", "_past")
 
     def __init__(self, rows: Iterable[Row] = (), now: float = -math.inf) -> None:
         self._heap: list[tuple[float, str]] = []
         self._past: list[tuple[float, str]] = []
+        self._crossed: list[tuple[float, str]] = []  # set aside since crossed() last looked
+        self._crossed_at = now  # crossed() reports deadlines after this
         self._last_now = -math.inf
         self._file(rows, now)
 
@@ -194,6 +196,7 @@ class Deadlines:
                 continue  # the row changed or went since this was filed
             if p[0] <= now:
                 self._past.append(p)
+                self._crossed.append(p)
                 continue
             if out and out[-1] == p[1]:
                 continue  # the same row filed twice with one deadline (equal entries come out together)
@@ -202,6 +205,33 @@ class Deadlines:
         for p in taken:
             heapq.heappush(heap, p)
         return out
+
+    def nearest(
+        self, engine: SlaEngine | None, now: float, n: int, rows: Mapping[str, Row]
+    ) -> list[tuple[Enquiry, SlaStatus]]:
+        """The n held rows whose running clock falls due soonest and has not yet passed, freshly computed."""
+        # Twice as many candidates as asked: a cached deadline can move when refreshed.
+        candidates = [rows[ident] for ident in self.after(now, n * 2, rows)]
+        fill_statuses(engine, now, candidates)
+        out = [(r.e, s) for r in candidates if (s := r.status) is not None and now < s.due_at < math.inf]
+        out.sort(key=lambda p: (p[1].due_at, p[0].id))
+        return out[:n]
+
+    def crossed(self, now: float, rows: Mapping[str, Row]) -> list[str]:
+        """Ids of held rows whose deadline passed since the last call (after it, up to `now`), each once:
+        the rows that move to the breached group, found without a scan of every clock."""
+        self.after(now, 0, rows)  # the clock set back, or a heap mostly stale: as after() does
+        heap = self._heap
+        while heap and heap[0][0] <= now:
+            p = heapq.heappop(heap)
+            r = rows.get(p[1])
+            if r is not None and _due(r) == p:
+                self._past.append(p)
+                self._crossed.append(p)
+        since, self._crossed_at = self._crossed_at, now
+        ids = [p[1] for p in self._crossed if since < p[0] <= now]  # not those filed again once handled
+        self._crossed = []
+        return list(dict.fromkeys(ids))
 
     def __len__(self) -> int:
         return len(self._heap)

@@ -23,9 +23,8 @@ from PySide6.QtCore import QObject, Slot
 
 from console.domain.model import Enquiry
 from console.live.order import Group, in_group
-from console.live.queue_rows import Col, Predicate
+from console.live.queue_rows import Predicate
 from console.live.risk import RiskBook, Trail
-from console.sla.engine import SlaStatus
 from console.store.reads import StoreReader
 from widgets.app.workers import BackgroundJobs
 from widgets.main_window.changes import ChangeFeed, LiveChange
@@ -41,7 +40,7 @@ FIRST_PAGE = 2000  # rows shown at start-up before the whole cache is read
 REFILTER_S = 30.0  # views defined by time ("over 1 h") are applied again this often
 TIME_VIEWS = frozenset({"view:unanswered_1h", "view:breaching_30m", "view:at_risk"})
 REARRANGE_S = 10.0  # at most this often, rows whose deadline passed move to the breached group
-STALE_TICKS = 500  # rows whose clock is recomputed at once when they are put in order again
+STALE_TICKS = 200  # rows moved one by one when they breach; more, and every row is sorted again
 # The header's tiles: the navigator view and the group each shows.
 TILE_VIEWS = {
     TILE_SOON: ("view:breaching_30m", Group.SAVEABLE),
@@ -199,18 +198,10 @@ class QueuePresenter(QObject):
     def rearrange(self) -> None:
         """Put the rows in order again by their clocks (the SLA sort's keys were taken when it was
         made: a row that has since breached still sits with the saveable ones) and filter again."""
-        now = self.reference.now()
-        # Rows whose cached clock still says "left" though the deadline has passed: recompute those on
-        # show (the others follow with the view's sweep of off-screen clocks).
-        enquiries, statuses = self.model.status_rows()
-        stale = [e.id for e, s in zip(enquiries, statuses, strict=True) if _crossed(s, now)]
-        for ident in stale[:STALE_TICKS]:
-            row = self.model.row_of(ident)
-            if row is not None:
-                self.model.tick(row, row)
-        col, order = self.model.sort_column()
-        if col == Col.SLA:
-            self.model.sort(col, order)  # a layout change: selection and current row follow their rows
+        # The rows whose deadline passed since the last time, from the index's deadline heap (a scan
+        # of 100k clocks and a sort of every row held the UI thread 0.1-0.4 s at 100k): their clocks
+        # recomputed, each moved to its place; past STALE_TICKS of them, every row is sorted again.
+        self.model.place_crossed(STALE_TICKS)
         if self.group is not Group.ALL or self.window.navigator.current_key() in TIME_VIEWS:
             self.apply_filter()  # a reset; only when what passes the filter moves with time
         self._plan_next_breach()
@@ -299,8 +290,3 @@ class QueuePresenter(QObject):
 
     def stop(self) -> None:
         self._jobs.shutdown()
-
-
-def _crossed(s: object, now: float) -> bool:
-    """A cached clock that has not yet said "breached" though its deadline has passed."""
-    return isinstance(s, SlaStatus) and s.state != "breached" and s.due_at < now
