@@ -23,7 +23,7 @@ from PySide6.QtCore import QObject, Slot
 
 from console.domain.model import Enquiry
 from console.live.order import Group, in_group
-from console.live.queue_rows import Predicate
+from console.live.queue_rows import Col, Predicate
 from console.live.risk import RiskBook, Trail
 from console.store.reads import StoreReader
 from widgets.app.workers import BackgroundJobs
@@ -41,6 +41,9 @@ REFILTER_S = 30.0  # views defined by time ("over 1 h") are applied again this o
 TIME_VIEWS = frozenset({"view:unanswered_1h", "view:breaching_30m", "view:at_risk"})
 REARRANGE_S = 10.0  # at most this often, rows whose deadline passed move to the breached group
 STALE_TICKS = 200  # rows moved one by one when they breach; more, and every row is sorted again
+# The saveable rows' order drifts from the truth while calendars open and close (working time left does
+# not fall on a closed calendar, the customer's clock does): they are all sorted again this often.
+RESORT_S = 300.0
 # The header's tiles: the navigator view and the group each shows.
 TILE_VIEWS = {
     TILE_SOON: ("view:breaching_30m", Group.SAVEABLE),
@@ -68,6 +71,7 @@ class QueuePresenter(QObject):
         self.group = Group.ALL
         self._next_breach = math.inf  # the soonest deadline not passed when the rows were last put in order
         self._arranged_at = 0.0  # time.monotonic() of that
+        self._resorted_at = time.monotonic()  # of the last full SLA sort by rearrange()
         self._jobs = BackgroundJobs(self)
         self._factory: Callable[[], StoreReader] | None = None
         window.navigator.viewSelected.connect(self._on_view)
@@ -201,6 +205,10 @@ class QueuePresenter(QObject):
         # The rows whose deadline passed since the last time, from the index's deadline heap (a scan
         # of 100k clocks and a sort of every row held the UI thread 0.1-0.4 s at 100k): their clocks
         # recomputed, each moved to its place; past STALE_TICKS of them, every row is sorted again.
+        col, order = self.model.sort_column()
+        if col == Col.SLA and time.monotonic() - self._resorted_at >= RESORT_S:
+            self.model.sort(col, order)  # a layout change: selection and current row follow their rows
+            self._resorted_at = time.monotonic()
         self.model.place_crossed(STALE_TICKS)
         if self.group is not Group.ALL or self.window.navigator.current_key() in TIME_VIEWS:
             self.apply_filter()  # a reset; only when what passes the filter moves with time
