@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import time
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject, QTimer, Slot
 
 from console.domain.labels import channel_name
 from console.domain.model import Enquiry
@@ -78,6 +78,10 @@ class FiguresPresenter(QObject):
         self._worker_desk: ComplaintDesk | None = None  # likewise (made on the worker)
         self._worker_desk_of: ComplaintDesk | None = None  # the UI desk it is a twin of
         self._jobs = BackgroundJobs(self)
+        self._soon = QTimer(self)
+        self._soon.setSingleShot(True)
+        self._soon.setInterval(0)
+        self._soon.timeout.connect(lambda: self.refresh(force=True))
         feed.changed.connect(self.on_change)
         window.navigator.viewSelected.connect(self._view_changed)
 
@@ -96,10 +100,10 @@ class FiguresPresenter(QObject):
             self._worker_engine = None  # a snapshot of the new engine at the next computation
             self._worker_cache = {}
         if change.reference:
-            self.update_structure(self.model.all_enquiries())
+            self.update_structure({e.channel for e in self.model.all_enquiries()})
         if change.origin == "load":
             self.loaded = True
-            self.refresh(force=True)
+            self._soon.start()  # refresh(force=True) in an event of its own: the load's is long enough
         self._dirty = True
 
     def mark_dirty(self) -> None:
@@ -107,11 +111,12 @@ class FiguresPresenter(QObject):
         the next refresh."""
         self._dirty = True
 
-    def update_structure(self, rows: list[Enquiry]) -> None:
-        """The navigator's channels (unknown ones from the API are shown, never dropped) and teams."""
+    def update_structure(self, codes: set[str]) -> None:
+        """The navigator's channels (the rows' channel codes: unknown ones from the API are shown, never
+        dropped) and teams."""
         names = self.reference.channel_names
         known = {c: channel_name(c, names) for c in names}
-        for channel in {e.channel for e in rows}:  # a few distinct codes: named once, not per row
+        for channel in codes:  # a few distinct codes: named once, not per row
             known.setdefault(channel, channel_name(channel))
         channels = sorted(known.items(), key=lambda kv: kv[1].lower())
         teams = [(t.id, t.name) for t in self.reference.teams]
@@ -132,7 +137,6 @@ class FiguresPresenter(QObject):
 
     def _compute(self, now: float) -> None:
         rows = self.model.all_enquiries()  # a snapshot: enquiries are replaced on change, never mutated
-        self.update_structure(rows)
         agents, tz, ref = list(self.reference.agents), self.reference.tz, self.reference
         if self._worker_engine is None or self._worker_engine.source is not ref.engine:
             self._worker_engine, self._worker_cache = ref.engine.snapshot(), {}
@@ -154,7 +158,7 @@ class FiguresPresenter(QObject):
         self._computing = True
         started = time.monotonic()
 
-        def work() -> tuple[NavigatorCounts, HeaderMetrics, DeadlineCounts, ComplaintDesk]:
+        def work() -> tuple[NavigatorCounts, HeaderMetrics, DeadlineCounts, ComplaintDesk, set[str]]:
             due_at = clocks.due_at
 
             def clocks_of(e: Enquiry) -> tuple[ResponseClock, ...]:
@@ -186,12 +190,18 @@ class FiguresPresenter(QObject):
                 scoped = deadline_counts((due_at(e) for e in rows if e.is_open and in_scope(e)), now)
             else:
                 scoped = deadlines
-            return navigator_counts(rows, views), header, scoped, own
+            codes = {
+                e.channel for e in rows
+            }  # for the navigator's structure (100k rows: not on the UI thread)
+            return navigator_counts(rows, views), header, scoped, own, codes
 
-        def done(result: tuple[NavigatorCounts, HeaderMetrics, DeadlineCounts, ComplaintDesk]) -> None:
+        def done(
+            result: tuple[NavigatorCounts, HeaderMetrics, DeadlineCounts, ComplaintDesk, set[str]],
+        ) -> None:
             self._computing = False
             self._next_compute = time.monotonic() + 4 * (time.monotonic() - started)
-            counts, self.metrics, scoped, own = result
+            counts, self.metrics, scoped, own, codes = result
+            self.update_structure(codes)
             if ref.complaints is source:  # else a new desk (jurisdiction, reference) at the next one
                 self._worker_desk, self._worker_desk_of = own, source
             if self._worker_cache is cache and len(cache) > 2 * len(rows) + 1000:
