@@ -119,7 +119,7 @@ class QueueIndex:
     def set_risk_book(self, book: RiskBook) -> None:
         """New risk inputs. Sorted by risk: the rows it touches move, or all are sorted again (a new book)."""
         if book is not self.risk_book:
-            touched, self.risk_book = forget_risks(self._ids, self.risk_book, book), book
+            touched, self.risk_book = forget_risks(self._rows, self.risk_book, book), book
             if self.sort_col != Col.RISK:
                 return
             if touched is None:

@@ -381,17 +381,20 @@ def risk_key(book: RiskBook, status: Callable[[Row], SlaStatus | None]) -> Calla
     return key
 
 
-def forget_risks(rows: list[Row], old: RiskBook, new: RiskBook) -> list[Row] | None:
+def forget_risks(rows: Mapping[str, Row], old: RiskBook, new: RiskBook) -> list[Row] | None:
     """Drop the cached risks a new book may change: the rows it touches when made from the old one (a
     sync's new enquiries, a fetched conversation), returned; every row otherwise (None)."""
     ids, handles = new.touched_ids, new.touched_handles
     # A new book, or one touching most rows (the scores of 100k messages after the load): forgetting
     # every row is a third of the cost of finding them, and re-sorting beats moving them one by one.
     if new.parent is not old or len(ids) + len(handles) > len(rows) // 4:
-        for r in rows:
+        for r in rows.values():
             r.risk = None
         return None
-    touched = [r for r in rows if r.id in ids or r.e.customer_handle in handles]
+    if handles:  # rows by customer: every row is looked at
+        touched = [r for r in rows.values() if r.id in ids or r.e.customer_handle in handles]
+    else:  # rows by id only (the messages' scores): looked up, not a pass over 100k rows (~10-80 ms)
+        touched = [rows[i] for i in ids if i in rows]
     for r in touched:
         r.risk = None
     return touched
