@@ -50,6 +50,7 @@ def test_luhn_matches_the_reference() -> None:
         (f"My card {VISA} was declined", "My card •••• 1111 was declined"),
         ("card 4111-1111-1111-1111!", "card •••• 1111!"),
         ("4111111111111111", "•••• 1111"),
+        ("TRACK2000000000008 REF4111111111111111", "TRACK•••• 0008 REF•••• 1111"),  # glued: no label
         ("amex 3782 822463 10005 ok", "amex •••• 0005 ok"),
         (f"card {VISA} 2027", "card •••• 1111 2027"),  # the card, not the expiry year
         ("sort code 12-34-56 please", "sort code ••-••-•• please"),
