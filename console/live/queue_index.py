@@ -6,9 +6,8 @@ finds a row in O(log n); a descending sort only mirrors row numbers. Keys are pl
 (list.sort's fast path). A QSortFilterProxyModel calls back into Python per comparison: seconds at 100k.
 
 The index tells a listener (IndexListener) what it is about to do and what it did, as napari's evented
-lists tell its Qt item models; the Qt model (widgets.queue.model.QueueModel) turns that into begin/end
-calls. Change-sets of more than BATCH_AS_LAYOUT ids are one layout change; set_rows/adopt and set_filter
-are one reset.
+lists tell its Qt item models; widgets.queue.model.QueueModel turns that into begin/end calls. A change-set
+of over BATCH_AS_LAYOUT ids is one layout change; set_rows/adopt and set_filter are one reset.
 
 A row's text (customer, preview, team and agent names, privacy) is the caller's RowText, cached here.
 """
@@ -145,17 +144,19 @@ class QueueIndex:
         """Replace every row (start-up, or a full re-sync): one reset."""
         self.adopt(self.prepare(enquiries))
 
-    def prepare(self, enquiries: Iterable[Enquiry], *, with_text: bool = False) -> Prepared:
-        """The heavy half of set_rows, safe on a worker thread: row records, every clock (cold clocks of
-        100k rows take ~1 s) and the sorted list, by the current clock and sort; with_text, every row's
-        filter text too (seconds of PII masking at 100k, then off the UI thread), made with a snapshot
-        of the RowText. It only reads the index; adopt() then swaps the rows in with one cheap reset."""
+    def prepare(
+        self, enquiries: Iterable[Enquiry], *, with_text: bool = False, engine: SlaEngine | None = None
+    ) -> Prepared:
+        """The heavy half of set_rows, safe on a worker thread (with `engine`, a snapshot of the index's
+        engine: adopt() takes its clocks back): rows, every clock (~1 s cold at 100k), the sorted list;
+        with_text, every row's filter text (seconds of masking at 100k), from a snapshot of the RowText.
+        It only reads the index; adopt() then swaps the rows in with one cheap reset."""
         version = self._text_version  # read before the snapshot: a change after it is then noticed
         text = self.text.snapshot() if with_text else None
         with gc_paused():  # 100k new records: no full collection half-way
             rows = {e.id: Row(e) for e in enquiries if self.holds(e)}
         ids = sorted(rows.values(), key=by_id)
-        engine, now, col = self.engine, self.now_fn(), self.sort_col
+        engine, now, col = engine or self.engine, self.now_fn(), self.sort_col
         fill_statuses(engine, now, ids)
         key = sla_key(0.0) if col == Col.SLA else self._key_fn()
         for r in ids:
@@ -166,17 +167,17 @@ class QueueIndex:
         return Prepared(rows, ids, sorted(ids, key=by_k), engine, col, now, Deadlines(ids, now), version)
 
     def adopt(self, p: Prepared) -> None:
-        """Adopt rows built by prepare(): one reset (rows of another engine or sort brought up to date)."""
-        dues = p.dues
-        if p.engine is not self.engine:
+        """Adopt rows built by prepare(): one reset. A snapshot's clocks are taken back (dict merges), not
+        timed again; rows of another engine or sort are brought up to date."""
+        same = p.engine is self.engine or bool(self.engine and p.engine and self.engine.adopt(p.engine))
+        if not same:
             fill_statuses(self.engine, p.now, p.ids)
-            dues = Deadlines(p.ids, p.now)
-        if p.text_version != self._text_version:  # names or privacy changed meanwhile: text made afresh
-            for r in p.ids:
-                r.hay = r.customer = None
+        dues = p.dues if same else Deadlines(p.ids, p.now)
+        for r in p.ids if p.text_version != self._text_version else ():  # names or privacy changed
+            r.hay = r.customer = None
         self.listener.resetting()
         self._rows, self._ids, self.now, self._dues = p.rows, p.ids, p.now, dues
-        if p.sort_col == self.sort_col and p.engine is self.engine:
+        if p.sort_col == self.sort_col and same:
             self._all, self.sort_now = p.all, p.now
         else:
             self._rebuild_keys()
@@ -263,7 +264,7 @@ class QueueIndex:
         self.listener.inserted()
 
     def _hide(self, i: int) -> None:
-        self.listener.removing(self._view_row(i))
+        self.listener.removing(self._internal(i))
         del self._vis[i]
         self.listener.removed()
 
@@ -297,7 +298,7 @@ class QueueIndex:
             del self._vis[i]  # find its new place among the others (the listener is told first)
             j = find(self._vis, r)
             self._vis.insert(i, r)
-            src, dst = self._view_row(i), self._view_row(j)
+            src, dst = self._internal(i), self._internal(j)
             if src != dst:
                 self.listener.moving(src, dst)
                 del self._vis[i]
@@ -439,10 +440,8 @@ class QueueIndex:
     # --- lookups ----------------------------------------------------------------------------------
 
     def _internal(self, row: int) -> int:
+        """A display row's place in the visible list, and the other way round (a mirror either way)."""
         return len(self._vis) - 1 - row if self.descending else row
-
-    def _view_row(self, i: int) -> int:
-        return len(self._vis) - 1 - i if self.descending else i
 
     def row_at(self, row: int) -> Row | None:
         """The row record at a display row (None out of range)."""
@@ -468,7 +467,7 @@ class QueueIndex:
         if r is None:
             return None
         i = find(self._vis, r)
-        return self._view_row(i) if i < len(self._vis) and self._vis[i] is r else None
+        return self._internal(i) if i < len(self._vis) and self._vis[i] is r else None
 
     def enquiry(self, ident: str) -> Enquiry | None:
         r = self._rows.get(ident)

@@ -23,7 +23,7 @@ import logging
 import math
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from console.domain.batches import gc_paused
 from console.domain.calendars import BusinessClock, CalendarError
@@ -47,6 +47,7 @@ __all__ = [
     "merge_policies",
 ]
 
+V = TypeVar("V")
 log = logging.getLogger("concierge.sla")
 
 KINDS = ("first_response", "next_response", "resolution", "handoff")
@@ -216,6 +217,20 @@ class SlaEngine:
         twin._choice, twin._current, twin._idle, twin._limits = {}, {}, {}, {}
         twin.source = self
         return twin
+
+    def adopt(self, twin: SlaEngine) -> bool:
+        """Take the clocks a snapshot of this engine computed, once the other thread is done with it (its
+        calendar clocks then belong to this thread too); entries this engine has are kept. False (nothing
+        taken) when `twin` is not a snapshot of this engine (the rules changed meanwhile)."""
+        if twin.source is not self:
+            return False
+        self._current = _merge(self._current, twin._current)
+        self._idle = _merge(self._idle, twin._idle)
+        twin._current, twin._idle = {}, {}  # handed over: the snapshot keeps no share of them
+        for text in twin.problems:
+            if text not in self.problems:
+                self.problems.append(text)
+        return True
 
     def cached(self, now: float) -> tuple[dict[str, CachedClock], dict[str, int], dict[BusinessClock, float]]:
         """Copies of the caches (running clocks and idle versions, by enquiry id) and each calendar
@@ -435,6 +450,17 @@ class SlaEngine:
         timer = self._timers.get(clock.calendar_id, self._always)
         entry = CachedClock(0, clock, timer, self._limits_for(clock.target_s))
         return entry_status(entry, timer.position(now), now)
+
+
+def _merge(mine: dict[str, V], theirs: dict[str, V]) -> dict[str, V]:
+    """Both caches in one dict, mine winning; the larger is reused (adopting 100k entries into an
+    engine that holds the first screenful costs that screenful, not the 100k)."""
+    if len(theirs) > len(mine):
+        theirs.update(mine)
+        return theirs
+    for key, value in theirs.items():
+        mine.setdefault(key, value)
+    return mine
 
 
 def _lower(p: SLAPolicy) -> SLAPolicy:

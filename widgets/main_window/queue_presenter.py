@@ -92,7 +92,9 @@ class QueuePresenter(QObject):
             self._rows_loaded(rows)
             return
         self.say("Opening the local cache…", 0)
-        engine, now, model = self.reference.engine, self.reference.now(), self.model
+        # The worker times clocks with a snapshot of the UI's engine (the engine belongs to the UI
+        # thread, which ticks it meanwhile); adopting the rows hands the clocks back.
+        engine, now, model = self.reference.engine.snapshot(), self.reference.now(), self.model
 
         def first() -> list[Enquiry]:
             # The first screenful, before every row is read: the rows whose clocks started first.
@@ -111,7 +113,7 @@ class QueuePresenter(QObject):
                 book = RiskBook.build(r.risk_contacts())  # the messages are scored after the load
             finally:
                 r.close()
-            return model.prepare(rows), book  # rows, clocks and sort built here, not on the UI thread
+            return model.prepare(rows, engine), book  # rows, clocks and sort built here, not on the UI thread
 
         def failed(error: BaseException) -> None:
             log.error("the cache could not be read: %s", error)
