@@ -16,6 +16,8 @@ import pytest
 pytest_plugins = [
     "tests.helpers.service",
     "tests.helpers.fake_api",
+    "tests.helpers.postgres",
+    "tests.helpers.gateway",
     "tests.helpers.logfail",
     "tests.helpers.thread_rule",
     "pytester",

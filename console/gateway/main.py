@@ -1,0 +1,95 @@
+"""`python -m console gateway`: serve the Concierge Service API from PostgreSQL; `gateway add-user`: add a
+console user (or replace their password and scopes).
+
+Secrets never come on the command line (a process list shows it to every user): the database password
+comes from PGPASSWORD (libpq reads it itself) or the keyring (service `concierge-gateway`, name `dsn`);
+a user's password from CONCIERGE_GATEWAY_PASSWORD or a prompt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import logging
+import os
+import signal
+import sys
+
+import psycopg
+
+log = logging.getLogger("concierge.gateway")
+KEYRING_SERVICE = "concierge-gateway"
+
+
+def _dsn(text: str) -> str:
+    """The DSN, with the password from the keyring added when neither it nor PGPASSWORD gives one."""
+    if "password" in text or os.environ.get("PGPASSWORD"):
+        return text
+    try:
+        import keyring
+
+        secret = keyring.get_password(KEYRING_SERVICE, "dsn")
+    except Exception:  # no usable keyring here: libpq's own ways (.pgpass, trust) remain
+        secret = None
+    if not secret:
+        return text
+    return psycopg.conninfo.make_conninfo(text, password=secret)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from console.gateway.http.server import Gateway
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    gateway = Gateway(_dsn(args.dsn), host=args.host, port=args.port, routing_model=args.routing_model)
+    url = gateway.start()
+    print(f"gateway serving {url} (pid {os.getpid()})", flush=True)
+    signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop: close cleanly
+    try:
+        gateway.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        gateway.stop()
+    return 0
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _add_user(args: argparse.Namespace) -> int:
+    from console.gateway.db.auth import Auth
+    from console.gateway.db.store import Database
+
+    password = os.environ.get("CONCIERGE_GATEWAY_PASSWORD") or getpass.getpass(
+        f"password for {args.username}: "
+    )
+    if len(password) < 8:
+        print("the password must have at least 8 characters", file=sys.stderr)
+        return 2
+    db = Database(_dsn(args.dsn), max_size=2)
+    try:
+        Auth(db).add_user(args.username, password, [s.strip() for s in args.scopes.split(",")])
+    except ValueError as e:
+        print(str(e), file=sys.stderr)
+        return 2
+    finally:
+        db.close()
+    print(f"user {args.username} may sign in with scopes {args.scopes}")
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="python -m console gateway", description=__doc__.split("\n")[0])
+    parser.add_argument("--dsn", required=True, help="libpq connection string (no password: see --help)")
+    sub = parser.add_subparsers(dest="command")
+    add = sub.add_parser("add-user", help="add a console user or replace their password and scopes")
+    add.add_argument("--username", required=True)
+    add.add_argument("--scopes", default="supervisor,viewer", help="comma-separated: supervisor, viewer")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8780)
+    parser.add_argument("--routing-model", default="concierge", choices=("one_stop", "concierge", "hybrid"))
+    args = parser.parse_args(argv)
+    if args.command == "add-user":
+        return _add_user(args)
+    return _serve(args)

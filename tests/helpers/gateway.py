@@ -1,0 +1,104 @@
+"""The gateway on a real PostgreSQL database, as a pytest plugin (loaded by tests/conftest.py).
+
+Fixtures:
+- gateways (function): a factory, gateways(**Gateway kwargs) -> a started Gateway on this test's fresh
+  database (tests.helpers.postgres.pg_dsn); several share the database like processes behind a balancer.
+  Every one is stopped after the test.
+- seeded_gateway (function): one gateway seeded through its Ledger with a reference world (seed 7, 120 open
+  enquiries with their messages) and the demo users (supervisor, wallboard).
+Helpers: seed(ledger, n) writes the world; users(dsn) adds the demo users; RecordingUpstream records
+assignments (and can refuse or be down).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from console.domain import wire
+from console.gateway.db.auth import Auth
+from console.gateway.db.ledger import PgLedger
+from console.gateway.db.store import Database
+from console.gateway.http.server import Gateway
+from console.gateway.ports import UpstreamRefused, UpstreamUnavailable
+from console.service.auth import USERS
+from console.service.server import DemoService
+
+SEED_ENQUIRIES = 120
+
+
+class RecordingUpstream:
+    """The platform's side of a reassignment, as a list; `refuse` or `down` make the next calls fail."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str, str | None]] = []
+        self.refuse: str | None = None
+        self.down = False
+
+    def assign(self, enquiry_id: str, team_id: str, agent_id: str | None) -> None:
+        if self.down:
+            raise UpstreamUnavailable("the platform is down (test)")
+        if self.refuse:
+            raise UpstreamRefused(self.refuse)
+        self.calls.append((enquiry_id, team_id, agent_id))
+
+
+def world(n: int = SEED_ENQUIRIES, seed: int = 7) -> DemoService:
+    """A reference world to copy from (never started: its simulation stands still)."""
+    return DemoService(seed=seed, open_enquiries=n, speed=0)
+
+
+def seed(ledger: PgLedger, source: DemoService, *, batch: int = 2000) -> int:
+    """Copy the world's reference data, enquiries and conversations in through the Ledger."""
+    w = source.sim.world
+    ledger.put_reference("teams", [wire.team_to_wire(t) for t in w.teams])
+    ledger.put_reference("agents", [wire.agent_to_wire(a) for a in w.agents.values()])
+    ledger.put_reference("channels", [wire.channel_to_wire(c) for c in w.channels])
+    ledger.put_reference("sla-policies", [wire.policy_to_wire(p) for p in w.policies])
+    ledger.put_reference("calendars", [wire.calendar_to_wire(c) for c in w.calendars])
+    ledger.put_reference("shifts", [wire.shift_to_wire(s) for s in w.shifts])
+    records: list[tuple[dict[str, Any], list[dict[str, Any]] | None]] = []
+    done = 0
+    with source.sim.store.lock:
+        for ident, rec in source.snapshot().items():
+            e = source.sim.store.enquiries[ident]
+            records.append((rec, [wire.message_to_wire(m) for m in source.sim.messages(e)]))
+            if len(records) >= batch:
+                done += ledger.upsert_many(records)
+                records = []
+    return done + ledger.upsert_many(records)
+
+
+def users(dsn: str) -> None:
+    db = Database(dsn, max_size=2)
+    try:
+        auth = Auth(db)
+        for name, (password, scopes) in USERS.items():  # the reference service's demo users
+            auth.add_user(name, password, scopes)
+    finally:
+        db.close()
+
+
+@pytest.fixture
+def gateways(pg_dsn: str) -> Iterator[Callable[..., Gateway]]:
+    started: list[Gateway] = []
+
+    def make(**kwargs: Any) -> Gateway:
+        gw = Gateway(pg_dsn, **kwargs)
+        gw.start()
+        started.append(gw)
+        return gw
+
+    yield make
+    for gw in started:
+        gw.stop()
+
+
+@pytest.fixture
+def seeded_gateway(gateways: Callable[..., Gateway], pg_dsn: str) -> Gateway:
+    gw = gateways()
+    users(pg_dsn)
+    seed(gw.ledger, world())
+    return gw
