@@ -12,11 +12,14 @@ assignments (and can refuse or be down).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import psycopg
 import pytest
 
+from console.api.client import ApiClient, ApiSettings
 from console.domain import wire
 from console.gateway.db.auth import Auth
 from console.gateway.db.ledger import PgLedger
@@ -25,6 +28,8 @@ from console.gateway.http.server import Gateway
 from console.gateway.ports import UpstreamRefused, UpstreamUnavailable
 from console.service.auth import USERS
 from console.service.server import DemoService
+from console.store.cache import StoreReader
+from tests.helpers.service import PASSWORD, USER, normalised
 
 SEED_ENQUIRIES = 120
 
@@ -102,3 +107,27 @@ def seeded_gateway(gateways: Callable[..., Gateway], pg_dsn: str) -> Gateway:
     users(pg_dsn)
     seed(gw.ledger, world())
     return gw
+
+
+def new_client(gw: Gateway, **kw: Any) -> ApiClient:
+    """The console's API client on the gateway, signed in as the demo supervisor."""
+    api = ApiClient(ApiSettings(gw.url, backoff_s=0.01, **kw))
+    api.login(USER, PASSWORD)
+    return api
+
+
+def gateway_records(dsn: str) -> dict[str, dict[str, Any]]:
+    """Every enquiry the gateway's database holds, as the console would read it."""
+    with psycopg.connect(dsn) as conn:
+        rows = conn.execute("SELECT doc FROM enquiries").fetchall()
+    return {d["id"]: normalised(d) for d in (json.loads(r[0]) for r in rows)}
+
+
+def assert_cache_matches(dsn: str, store: StoreReader) -> None:
+    """The cache holds exactly the gateway's records: same ids, every field equal."""
+    expected = gateway_records(dsn)
+    mine = {e.id: wire.enquiry_to_wire(e) for e in store.export_rows()}
+    missing, extra = expected.keys() - mine.keys(), mine.keys() - expected.keys()
+    assert not missing and not extra, f"missing {sorted(missing)[:5]}, extra {sorted(extra)[:5]}"
+    differ = [i for i in expected if expected[i] != mine[i]]
+    assert not differ, f"{len(differ)} differ, e.g. {differ[0]}: {expected[differ[0]]} != {mine[differ[0]]}"
