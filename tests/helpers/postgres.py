@@ -6,7 +6,7 @@ Fixtures:
   root: as root the cluster belongs to the unprivileged `postgres` user (Debian's package creates it).
   Skips the test when no PostgreSQL binaries are installed (scripts/setup.sh test installs them).
 - pg_dsn (function): a fresh database for one test, copied from an empty template (CREATE DATABASE ...
-  TEMPLATE), so tests stay independent; dropped afterwards.
+  TEMPLATE), so tests stay independent; dropped afterwards. `database(cluster)` makes one for wider scopes.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import subprocess
 import tempfile
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,13 +95,22 @@ def pg_cluster() -> Iterator[Cluster]:
         shutil.rmtree(root, ignore_errors=True)
 
 
-@pytest.fixture
-def pg_dsn(pg_cluster: Cluster) -> Iterator[str]:
+@contextmanager
+def database(cluster: Cluster) -> Iterator[str]:
+    """A fresh database copied from the empty template; dropped (connections and all) afterwards."""
     import psycopg
 
     name = f"gw_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(pg_cluster.dsn("postgres"), autocommit=True) as conn:
+    with psycopg.connect(cluster.dsn("postgres"), autocommit=True) as conn:
         conn.execute(f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}")
-    yield pg_cluster.dsn(name)
-    with psycopg.connect(pg_cluster.dsn("postgres"), autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    try:
+        yield cluster.dsn(name)
+    finally:
+        with psycopg.connect(cluster.dsn("postgres"), autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def pg_dsn(pg_cluster: Cluster) -> Iterator[str]:
+    with database(pg_cluster) as dsn:
+        yield dsn
