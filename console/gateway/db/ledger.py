@@ -19,6 +19,8 @@ from console.domain import wire
 from console.gateway.db.store import Conn, Database, append_feed, encode, upsert_tail
 from console.gateway.ports import ReferenceKind
 
+PLATFORM = "the platform"  # who moved an enquiry when the connector reports a new owner
+
 _REFERENCE: dict[str, tuple[Any, Any]] = {
     "teams": (wire.team_from_wire, wire.team_to_wire),
     "agents": (wire.agent_from_wire, wire.agent_to_wire),
@@ -57,6 +59,9 @@ class PgLedger:
     ) -> int:
         """Many upserts in one transaction (a backfill): returns how many changed anything."""
         prepared = [(normal_enquiry(e), _messages(m)) for e, m in records]  # all checked before writing
+        for body, msgs in prepared:
+            if msgs is not None and any(m["enquiry_id"] != body["id"] for m in msgs):
+                raise wire.BadRecord(f"enquiry {body['id'][:64]}: a message belongs to another enquiry")
         changed = 0
         with self.db.tx() as conn:
             for body, msgs in prepared:
@@ -86,9 +91,23 @@ class PgLedger:
                 return False  # the same state again: no new version, nothing in the feed
             version = int(old_version) + 1
             doc = wire_doc(body, version, decision)
+            # Moved on the platform: a later 409 names the platform as the one who moved it.
+            moved = (old_body.get("team_id"), old_body.get("agent_id")) != (body["team_id"], body["agent_id"])
             conn.execute(
-                "UPDATE enquiries SET version = %s, body = %s, doc = %s, messages_hash = %s WHERE id = %s",
-                (version, Jsonb(body), doc, digest or old_digest, ident),
+                "UPDATE enquiries SET version = %s, body = %s, doc = %s, messages_hash = %s, "
+                "moved_by = CASE WHEN %s THEN %s ELSE moved_by END, "
+                "moved_at = CASE WHEN %s THEN %s ELSE moved_at END WHERE id = %s",
+                (
+                    version,
+                    Jsonb(body),
+                    doc,
+                    digest or old_digest,
+                    moved,
+                    PLATFORM,
+                    moved,
+                    wire.ts(body["updated_at"], "updated_at"),
+                    ident,
+                ),
             )
         if msgs is not None and digest != old_digest:
             conn.execute("DELETE FROM messages WHERE enquiry_id = %s", (ident,))
