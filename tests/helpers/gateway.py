@@ -13,7 +13,11 @@ assignments (and can refuse or be down).
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -32,6 +36,7 @@ from console.store.cache import StoreReader
 from tests.helpers.service import PASSWORD, USER, normalised
 
 SEED_ENQUIRIES = 120
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class RecordingUpstream:
@@ -131,3 +136,22 @@ def assert_cache_matches(dsn: str, store: StoreReader) -> None:
     assert not missing and not extra, f"missing {sorted(missing)[:5]}, extra {sorted(extra)[:5]}"
     differ = [i for i in expected if expected[i] != mine[i]]
     assert not differ, f"{len(differ)} differ, e.g. {differ[0]}: {expected[differ[0]]} != {mine[differ[0]]}"
+
+
+def spawn_gateway(dsn: str, log: Path) -> tuple[subprocess.Popen[str], str]:
+    """`python -m console gateway` as a real process on a free port; returns it and its base URL."""
+    with log.open("a") as err:  # the child keeps its own copy of the descriptor
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "console", "gateway", "--dsn", dsn, "--port", "0"],
+            cwd=ROOT,
+            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            stdout=subprocess.PIPE,
+            stderr=err,
+            text=True,
+        )
+    assert proc.stdout is not None
+    line = proc.stdout.readline()  # "gateway serving http://127.0.0.1:PORT (pid N)"
+    if not line.startswith("gateway serving "):
+        proc.kill()
+        raise AssertionError(f"the gateway did not start: {line!r}; see {log}")
+    return proc, line.split()[2]
