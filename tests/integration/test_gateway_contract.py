@@ -14,9 +14,9 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from console.gateway.http.server import Gateway
+from tests.helpers.contract import BUSINESS, CONFIG, SPEC, assert_valid
 from tests.helpers.gateway import seed, users, world
 from tests.helpers.postgres import Cluster, database
-from tests.integration.test_contract import BUSINESS, CONFIG, SPEC, assert_valid
 
 
 @pytest.fixture(scope="module")
