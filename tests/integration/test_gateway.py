@@ -277,3 +277,39 @@ def test_the_add_user_command(pg_dsn: str, gateways: Callable[..., Gateway]) -> 
     with psycopg.connect(pg_dsn) as conn:
         row = conn.execute("SELECT password_hash FROM users WHERE username = 'carol'").fetchone()
     assert row is not None and row[0].startswith("scrypt$") and "secret" not in row[0]
+
+
+def test_a_batch_and_two_writers_racing_to_create_the_same_enquiries(seeded_gateway: Gateway) -> None:
+    ledger = seeded_gateway.ledger
+    template = dict(
+        ledger.enquiry(json.loads(seeded_gateway.api.feed.page(0, 1).items[0])["enquiry"]["id"]) or {}
+    )
+    # The same enquiry twice in one batch: its later state wins, one version, one feed entry.
+    head = seeded_gateway.api.feed.head()
+    batch = [
+        ({**template, "id": "B-1", "text": "first"}, None),
+        ({**template, "id": "B-1", "text": "later"}, None),
+    ]
+    assert ledger.upsert_many(batch) == 1
+    assert (ledger.enquiry("B-1") or {})["text"] == "later" and (ledger.enquiry("B-1") or {})["version"] == 0
+    assert len(seeded_gateway.api.feed.page(head, 100).items) == 1
+    # Two writers (a webhook and a reconciliation) create the same new enquiries at the same moment.
+    errors: list[BaseException] = []
+    start = threading.Barrier(2)
+
+    def write(text: str) -> None:
+        try:
+            start.wait(5)
+            ledger.upsert_many([({**template, "id": f"R-{n}", "text": text}, None) for n in range(50)])
+        except BaseException as e:  # reported below
+            errors.append(e)
+
+    writers = [threading.Thread(target=write, args=(t,)) for t in ("one", "two")]
+    for w in writers:
+        w.start()
+    for w in writers:
+        w.join(30)
+    assert errors == []
+    for n in range(50):
+        rec = ledger.enquiry(f"R-{n}") or {}
+        assert rec["text"] in ("one", "two") and rec["version"] in (0, 1)

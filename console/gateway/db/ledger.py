@@ -16,9 +16,17 @@ from typing import Any, Literal
 from psycopg.types.json import Jsonb
 
 from console.domain import wire
-from console.gateway.db.store import Conn, Database, append_feed, encode, upsert_tail
+from console.gateway.db.store import (
+    Database,
+    announce_feed,
+    append_feed,
+    append_feed_many,
+    encode,
+    upsert_tail,
+)
 from console.gateway.ports import ReferenceKind
 
+IDS_LOCK = 1  # pg_advisory_xact_lock(IDS_LOCK, hashtext(id)): one writer of an enquiry at a time
 PLATFORM = "the platform"  # who moved an enquiry when the connector reports a new owner
 
 _REFERENCE: dict[str, tuple[Any, Any]] = {
@@ -62,62 +70,87 @@ class PgLedger:
         for body, msgs in prepared:
             if msgs is not None and any(m["enquiry_id"] != body["id"] for m in msgs):
                 raise wire.BadRecord(f"enquiry {body['id'][:64]}: a message belongs to another enquiry")
-        changed = 0
-        with self.db.tx() as conn:
-            for body, msgs in prepared:
-                changed += self._upsert(conn, body, msgs)
-        return changed
+        latest: dict[str, tuple[dict[str, Any], list[dict[str, Any]] | None]] = {}
+        for body, msgs in prepared:  # the same enquiry twice in one batch: its later state wins
+            latest.pop(body["id"], None)
+            latest[body["id"]] = (body, msgs)
+        return self._write(latest)
 
-    def _upsert(self, conn: Conn, body: dict[str, Any], msgs: list[dict[str, Any]] | None) -> bool:
-        ident = body["id"]
-        if conn.execute("SELECT 1 FROM tombstones WHERE id = %s", (ident,)).fetchone():
-            return False  # a tombstone wins
-        row = conn.execute(
-            "SELECT version, body, complaint_decision, messages_hash FROM enquiries WHERE id = %s FOR UPDATE",
-            (ident,),
-        ).fetchone()
-        digest = _digest(msgs) if msgs is not None else None
-        if row is None:
-            version, decision, old_digest = 0, None, None
-            doc = wire_doc(body, version, None)
+    def _write(self, latest: dict[str, tuple[dict[str, Any], list[dict[str, Any]] | None]]) -> int:
+        """One transaction, a few statements for the whole batch (executemany runs in a pipeline)."""
+        ids = list(latest)
+        with self.db.tx() as conn:
+            # Writers of the same enquiries take turns (a webhook and a reconciliation creating one new
+            # enquiry would otherwise both insert it); in id order, so two batches never deadlock.
             conn.execute(
-                "INSERT INTO enquiries (id, version, body, doc, messages_hash) VALUES (%s, %s, %s, %s, %s)",
-                (ident, version, Jsonb(body), doc, digest),
+                "SELECT pg_advisory_xact_lock(%s, hashtext(i)) FROM unnest(%s::text[]) AS i ORDER BY i",
+                (IDS_LOCK, ids),
             )
-        else:
-            old_version, old_body, decision, old_digest = row
-            messages_same = digest is None or digest == old_digest
-            if old_body == body and messages_same:
-                return False  # the same state again: no new version, nothing in the feed
-            version = int(old_version) + 1
-            doc = wire_doc(body, version, decision)
-            # Moved on the platform: a later 409 names the platform as the one who moved it.
-            moved = (old_body.get("team_id"), old_body.get("agent_id")) != (body["team_id"], body["agent_id"])
-            conn.execute(
-                "UPDATE enquiries SET version = %s, body = %s, doc = %s, messages_hash = %s, "
-                "moved_by = CASE WHEN %s THEN %s ELSE moved_by END, "
-                "moved_at = CASE WHEN %s THEN %s ELSE moved_at END WHERE id = %s",
-                (
-                    version,
-                    Jsonb(body),
-                    doc,
-                    digest or old_digest,
-                    moved,
-                    PLATFORM,
-                    moved,
-                    wire.ts(body["updated_at"], "updated_at"),
-                    ident,
-                ),
-            )
-        if msgs is not None and digest != old_digest:
-            conn.execute("DELETE FROM messages WHERE enquiry_id = %s", (ident,))
-            with conn.cursor() as cur:
-                cur.executemany(
-                    "INSERT INTO messages (enquiry_id, pos, doc) VALUES (%s, %s, %s)",
-                    [(ident, i, Jsonb(m)) for i, m in enumerate(msgs)],
+            gone = {r[0] for r in conn.execute("SELECT id FROM tombstones WHERE id = ANY(%s)", (ids,))}
+            rows = {
+                r[0]: r[1:]
+                for r in conn.execute(
+                    "SELECT id, version, body, complaint_decision, messages_hash FROM enquiries "
+                    "WHERE id = ANY(%s) ORDER BY id FOR UPDATE",  # in id order: batches never deadlock
+                    (ids,),
                 )
-        append_feed(conn, ident, upsert_tail(doc))
-        return True
+            }
+            inserts: list[tuple[Any, ...]] = []
+            updates: list[tuple[Any, ...]] = []
+            conversations: list[tuple[str, list[dict[str, Any]]]] = []
+            feed: list[tuple[str, str]] = []
+            for ident, (body, msgs) in latest.items():
+                if ident in gone:
+                    continue  # a tombstone wins
+                digest = _digest(msgs) if msgs is not None else None
+                row = rows.get(ident)
+                if row is None:
+                    old_digest: str | None = None
+                    doc = wire_doc(body, 0, None)
+                    inserts.append((ident, Jsonb(body), doc, digest))
+                else:
+                    old_version, old_body, decision, old_digest = row
+                    if old_body == body and (digest is None or digest == old_digest):
+                        continue  # the same state again: no new version, nothing in the feed
+                    doc = wire_doc(body, int(old_version) + 1, decision)
+                    # Moved on the platform: a later 409 names the platform as the one who moved it.
+                    moved = (old_body.get("team_id"), old_body.get("agent_id")) != (
+                        body["team_id"],
+                        body["agent_id"],
+                    )
+                    at = wire.ts(body["updated_at"], "updated_at")
+                    updates.append(
+                        (Jsonb(body), doc, digest or old_digest, moved, PLATFORM, moved, at, ident)
+                    )
+                if msgs is not None and digest != old_digest:
+                    conversations.append((ident, msgs))
+                feed.append((ident, upsert_tail(doc)))
+            if not feed:
+                return 0
+            with conn.cursor() as cur:
+                if inserts:
+                    cur.executemany(
+                        "INSERT INTO enquiries (id, version, body, doc, messages_hash) "
+                        "VALUES (%s, 0, %s, %s, %s)",
+                        inserts,
+                    )
+                if updates:
+                    cur.executemany(
+                        "UPDATE enquiries SET version = version + 1, body = %s, doc = %s, "
+                        "messages_hash = %s, moved_by = CASE WHEN %s THEN %s ELSE moved_by END, "
+                        "moved_at = CASE WHEN %s THEN %s ELSE moved_at END WHERE id = %s",
+                        updates,
+                    )
+                if conversations:
+                    cur.execute(
+                        "DELETE FROM messages WHERE enquiry_id = ANY(%s)", ([i for i, _ in conversations],)
+                    )
+                    cur.executemany(
+                        "INSERT INTO messages (enquiry_id, pos, doc) VALUES (%s, %s, %s)",
+                        [(i, n, Jsonb(m)) for i, msgs in conversations for n, m in enumerate(msgs)],
+                    )
+            announce_feed(conn, append_feed_many(conn, feed))
+        return len(feed)
 
     def delete_enquiry(
         self, enquiry_id: str, reason: Literal["deleted", "merged"], merged_into: str | None
@@ -131,7 +164,7 @@ class PgLedger:
                 (enquiry_id, reason, merged_into),
             )
             tail = encode({"op": "delete", "id": enquiry_id, "reason": reason, "merged_into": merged_into})
-            append_feed(conn, enquiry_id, tail[1:-1] + "}")
+            append_feed(conn, enquiry_id, tail[1:])  # the change after '{"seq":N,'
         return True
 
     def put_reference(self, kind: ReferenceKind, items: Sequence[Mapping[str, Any]]) -> None:

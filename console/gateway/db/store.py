@@ -47,10 +47,11 @@ class Database:
         self.pool.close()
 
 
-def append_feed(conn: Conn, ident: str, tail: str) -> int:
+def append_feed(conn: Conn, ident: str, tail: str, *, announce: bool = True) -> int:
     """This change becomes the enquiry's one entry in the feed, numbered after every committed change.
     FEED_LOCK is held to the end of the transaction, so numbers become visible in order; callers lock the
-    enquiry's row first (one lock order everywhere: no deadlock)."""
+    enquiry's row first (one lock order everywhere: no deadlock). A batch passes announce=False and calls
+    announce_feed once with its last number: one wake-up per commit, not one per record."""
     conn.execute("SELECT pg_advisory_xact_lock(%s)", (FEED_LOCK,))
     row = conn.execute("SELECT nextval('feed_seq')").fetchone()
     assert row is not None
@@ -60,9 +61,29 @@ def append_feed(conn: Conn, ident: str, tail: str) -> int:
         "ON CONFLICT (enquiry_id) DO UPDATE SET seq = excluded.seq, item = excluded.item",
         (ident, seq, tail),
     )
-    # Delivered by PostgreSQL when (and only if) this transaction commits.
-    conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(seq)))
+    if announce:
+        announce_feed(conn, seq)
     return seq
+
+
+def append_feed_many(conn: Conn, entries: list[tuple[str, str]]) -> int:
+    """append_feed for a batch of (enquiry id, change) in order, in one pipelined statement; returns the
+    last number drawn. Callers announce it."""
+    conn.execute("SELECT pg_advisory_xact_lock(%s)", (FEED_LOCK,))
+    with conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO feed (enquiry_id, seq, item) VALUES (%s, nextval('feed_seq'), %s) "
+            "ON CONFLICT (enquiry_id) DO UPDATE SET seq = excluded.seq, item = excluded.item",
+            entries,
+        )
+    row = conn.execute("SELECT currval('feed_seq')").fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def announce_feed(conn: Conn, seq: int) -> None:
+    """NOTIFY the feed's new head: delivered by PostgreSQL when (and only if) this transaction commits."""
+    conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, str(seq)))
 
 
 def upsert_tail(doc: str) -> str:
