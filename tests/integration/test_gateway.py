@@ -17,7 +17,6 @@ import psycopg
 import pytest
 import requests
 
-from console.domain.wire import BadRecord
 from console.gateway.db.store import Database
 from console.gateway.http.server import Gateway
 from tests.helpers.cli import cli
@@ -82,8 +81,14 @@ def test_versions_move_only_on_real_change_and_tombstones_win(seeded_gateway: Ga
     assert len(page.items) == 1 and '"text":"edit 2"' in page.items[0]
     msgs = [{"id": "m1", "enquiry_id": ident, "direction": "in", "text": "hi", "sent_at": rec["created_at"]}]
     assert ledger.upsert_enquiry({**rec, "text": "edit 2"}, msgs)  # a new conversation is a change
-    with pytest.raises(BadRecord):
-        ledger.upsert_enquiry({**rec, "status": "bogus"})
+    assert not ledger.upsert_enquiry({**rec, "text": "edit 2"}, msgs)
+    assert not ledger.upsert_enquiry({**rec, "status": "bogus"})  # set aside, counted; the batch goes on
+    assert (
+        ledger.upsert_many([({**rec, "id": "", "text": "x"}, None), ({**rec, "text": "edit 3"}, None)]) == 1
+    )
+    assert [r[0] for r in ledger.quarantined()] == [ident, ""]
+    assert "status" in ledger.quarantined()[0][1]
+    assert (ledger.enquiry(ident) or {})["text"] == "edit 3"
     assert ledger.delete_enquiry(ident, "merged", "E-other") and not ledger.delete_enquiry(
         ident, "deleted", None
     )
@@ -248,7 +253,7 @@ def test_a_long_poll_wakes_on_another_gateway_s_commit_and_cursors_survive_a_res
 def test_migrations_run_once_and_the_audit_anchor(seeded_gateway: Gateway, pg_dsn: str) -> None:
     Database(pg_dsn, max_size=2).close()  # a second start: nothing to migrate
     with psycopg.connect(pg_dsn) as conn:
-        assert conn.execute("SELECT count(*) FROM schema_version").fetchone() == (1,)
+        assert conn.execute("SELECT count(*) FROM schema_version").fetchone() == (2,)
     from console.domain.audit_chain import GENESIS, entry_digest
 
     url, headers = f"{seeded_gateway.url}/v1/audit/{'a' * 32}", _auth(seeded_gateway)
@@ -313,3 +318,16 @@ def test_a_batch_and_two_writers_racing_to_create_the_same_enquiries(seeded_gate
     for n in range(50):
         rec = ledger.enquiry(f"R-{n}") or {}
         assert rec["text"] in ("one", "two") and rec["version"] in (0, 1)
+
+
+def test_a_database_of_an_older_gateway_is_migrated_on_start(pg_dsn: str) -> None:
+    from console.gateway.db.schema import MIGRATIONS
+
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:  # as the first release left it
+        conn.execute("CREATE TABLE schema_version (version integer NOT NULL)")
+        conn.execute(MIGRATIONS[0])
+        conn.execute("INSERT INTO schema_version VALUES (1)")
+    Database(pg_dsn, max_size=2).close()
+    with psycopg.connect(pg_dsn) as conn:
+        versions = [r[0] for r in conn.execute("SELECT version FROM schema_version ORDER BY version")]
+        assert versions == [1, 2] and conn.execute("SELECT count(*) FROM quarantine").fetchone() == (0,)

@@ -1,15 +1,17 @@
 """The Ledger (console.gateway.ports) over PostgreSQL: what a connector writes, stored in the contract's
 shape, each real change one transaction that moves the enquiry to the head of the feed.
 
-Records are checked and normalised by console.domain.wire on the way in (a record the console would
-quarantine raises wire.BadRecord here, for the connector to count and set aside). A tombstone wins: an
-upsert of a deleted or merged enquiry is ignored.
+Records are checked and normalised by console.domain.wire on the way in: a record the console would
+quarantine is set aside here (the quarantine table, with its reason), counted, and the rest of a batch is
+written. A tombstone wins: an upsert of a deleted or merged enquiry is ignored.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
@@ -26,6 +28,7 @@ from console.gateway.db.store import (
 )
 from console.gateway.ports import ReferenceKind
 
+log = logging.getLogger("concierge.gateway.ledger")
 IDS_LOCK = 1  # pg_advisory_xact_lock(IDS_LOCK, hashtext(id)): one writer of an enquiry at a time
 PLATFORM = "the platform"  # who moved an enquiry when the connector reports a new owner
 
@@ -65,16 +68,44 @@ class PgLedger:
     def upsert_many(
         self, records: Iterable[tuple[Mapping[str, Any], Sequence[Mapping[str, Any]] | None]]
     ) -> int:
-        """Many upserts in one transaction (a backfill): returns how many changed anything."""
-        prepared = [(normal_enquiry(e), _messages(m)) for e, m in records]  # all checked before writing
-        for body, msgs in prepared:
-            if msgs is not None and any(m["enquiry_id"] != body["id"] for m in msgs):
-                raise wire.BadRecord(f"enquiry {body['id'][:64]}: a message belongs to another enquiry")
+        """Many upserts in one transaction (a backfill): returns how many changed anything. A record the
+        console could not trust is set aside in the quarantine table with its reason and counted; the rest
+        of the batch is written."""
+        prepared: list[tuple[dict[str, Any], list[dict[str, Any]] | None]] = []
+        bad: list[tuple[str | None, str, str]] = []
+        for enquiry, msgs in records:
+            try:
+                body = normal_enquiry(enquiry)
+                conversation = _messages(msgs)
+                if conversation is not None and any(m["enquiry_id"] != body["id"] for m in conversation):
+                    raise wire.BadRecord(f"enquiry {body['id'][:64]}: a message belongs to another enquiry")
+            except wire.BadRecord as e:
+                ident = enquiry.get("id") if isinstance(enquiry, Mapping) else None
+                bad.append((ident if isinstance(ident, str) else None, str(e)[:500], _raw(enquiry)))
+                continue
+            prepared.append((body, conversation))
+        if bad:
+            self._quarantine(bad)
         latest: dict[str, tuple[dict[str, Any], list[dict[str, Any]] | None]] = {}
         for body, msgs in prepared:  # the same enquiry twice in one batch: its later state wins
             latest.pop(body["id"], None)
             latest[body["id"]] = (body, msgs)
         return self._write(latest)
+
+    def _quarantine(self, bad: list[tuple[str | None, str, str]]) -> None:
+        log.info("quarantined %d record(s) from the connector, e.g. %s", len(bad), bad[0][1])
+        with self.db.tx() as conn, conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO quarantine (enquiry_id, reason, record, at) VALUES (%s, %s, %s, %s)",
+                [(i, reason, raw, time.time()) for i, reason, raw in bad],
+            )
+
+    def quarantined(self) -> list[tuple[str | None, str]]:
+        """What was set aside: (enquiry id if it had one, reason), oldest first."""
+        with self.db.tx() as conn:
+            return [
+                (r[0], r[1]) for r in conn.execute("SELECT enquiry_id, reason FROM quarantine ORDER BY n")
+            ]
 
     def _write(self, latest: dict[str, tuple[dict[str, Any], list[dict[str, Any]] | None]]) -> int:
         """One transaction, a few statements for the whole batch (executemany runs in a pipeline)."""
@@ -192,6 +223,14 @@ def _messages(msgs: Sequence[Mapping[str, Any]] | None) -> list[dict[str, Any]] 
     if msgs is None:
         return None
     return [wire.message_to_wire(wire.message_from_wire(dict(m))) for m in msgs]
+
+
+def _raw(record: object) -> str:
+    """The record as it came, for a person to look at: shortened, never failing on odd values."""
+    try:
+        return encode(record)[:20_000]
+    except (TypeError, ValueError):
+        return repr(record)[:20_000]
 
 
 def _digest(msgs: list[dict[str, Any]]) -> str:

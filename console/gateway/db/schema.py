@@ -88,6 +88,16 @@ MIGRATIONS: list[str] = [
         PRIMARY KEY (chain, seq)
     );
     """,
+    # 2: records from a connector that the console could not trust, set aside with the reason
+    """
+    CREATE TABLE quarantine (
+        n bigserial PRIMARY KEY,
+        enquiry_id text,
+        reason text NOT NULL,
+        record text NOT NULL,
+        at double precision NOT NULL
+    );
+    """,
 ]
 
 
