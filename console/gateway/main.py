@@ -80,8 +80,13 @@ def _add_user(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="python -m console gateway", description=__doc__.split("\n")[0])
-    parser.add_argument("--dsn", required=True, help="libpq connection string (no password: see --help)")
+    parser = argparse.ArgumentParser(
+        prog="python -m console gateway",
+        description="Serve the Concierge Service API from PostgreSQL, or (add-user) add a console user.",
+    )
+    parser.add_argument(
+        "--dsn", required=True, help="libpq connection string, without the password (PGPASSWORD or keyring)"
+    )
     sub = parser.add_subparsers(dest="command")
     add = sub.add_parser("add-user", help="add a console user or replace their password and scopes")
     add.add_argument("--username", required=True)

@@ -54,7 +54,7 @@ class Moves:
         return self._once(req, "assignment", user, lambda conn: self._move(conn, req, ident))
 
     def complaint(self, req: Request, ident: str, user: str) -> Response:
-        return self._once(req, "complaint", user, lambda conn: self._decide(conn, req, ident))
+        return self._once(req, "complaint", user, lambda conn: self._decide(conn, req, ident, user))
 
     def _once(self, req: Request, kind: str, user: str, work: Callable[[Conn], Response]) -> Response:
         key = req.headers.get("idempotency-key", "").strip()
@@ -132,14 +132,14 @@ class Moves:
         return ok({"enquiry": doc, "assignment": wire.assignment_to_wire(attempt)})
 
     # --- a supervisor's complaint decision ---
-    def _decide(self, conn: Conn, req: Request, ident: str) -> Response:
+    def _decide(self, conn: Conn, req: Request, ident: str, user: str) -> Response:
         row = _locked(conn, ident)
         body = json_body(req)
         decision = field_str(body, "decision", max_len=20)
         if decision not in DECISIONS:
             raise HttpError(422, "decision must be confirmed or dismissed.")
         reason = field_str(body, "reason", required=False) or ""
-        actor = field_str(body, "actor", required=False, max_len=200) or "supervisor"
+        actor = field_str(body, "actor", required=False, max_len=200) or user
         triggers = body.get("triggers", [])
         if (
             not isinstance(triggers, list)
