@@ -17,6 +17,7 @@ import psycopg
 import pytest
 import requests
 
+from console.gateway.db.ledger import PgLedger
 from console.gateway.db.store import Database
 from console.gateway.http.server import Gateway
 from tests.helpers.cli import cli
@@ -331,3 +332,47 @@ def test_a_database_of_an_older_gateway_is_migrated_on_start(pg_dsn: str) -> Non
     with psycopg.connect(pg_dsn) as conn:
         versions = [r[0] for r in conn.execute("SELECT version FROM schema_version ORDER BY version")]
         assert versions == [1, 2] and conn.execute("SELECT count(*) FROM quarantine").fetchone() == (0,)
+
+
+@pytest.mark.expected_log(r"LISTEN connection to PostgreSQL failed", logger="concierge.gateway.feed")
+@pytest.mark.expected_log(r".*", logger="psycopg.pool")
+def test_the_gateway_rides_out_lost_database_connections(seeded_gateway: Gateway, pg_dsn: str) -> None:
+    headers = _auth(seeded_gateway)
+    url = seeded_gateway.url
+    head = requests.get(f"{url}/v1/changes", params={"limit": "5000"}, headers=headers, timeout=10).json()
+    with psycopg.connect(pg_dsn, autocommit=True) as conn:  # as a database restart would: every session ends
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+    again = requests.get(f"{url}/v1/teams", headers=headers, timeout=10)
+    assert again.status_code == 200, again.text
+    got: list[Any] = []
+    poll = threading.Thread(
+        target=lambda: got.append(
+            requests.get(
+                f"{url}/v1/changes",
+                params={"cursor": head["next_cursor"], "wait": "20"},
+                headers=headers,
+                timeout=30,
+            )
+        )
+    )
+    poll.start()
+    ident = head["items"][0]["enquiry"]["id"]
+    writer = Database(pg_dsn, max_size=2)
+    try:
+        _until_listening(seeded_gateway)
+        rec = dict(seeded_gateway.ledger.enquiry(ident) or {})
+        assert PgLedger(writer).upsert_enquiry({**rec, "text": "after the restart"})
+        poll.join(15)
+    finally:
+        writer.close()
+    assert got and [i["enquiry"]["text"] for i in got[0].json()["items"]] == ["after the restart"]
+
+
+def _until_listening(gw: Gateway) -> None:
+    """The LISTEN thread has reconnected (its generation moved past the disconnect)."""
+    start = gw.listener.generation
+    with gw.listener.changed:
+        gw.listener.changed.wait_for(lambda: gw.listener.generation > start, timeout=10)

@@ -34,7 +34,14 @@ class Database:
         # Cursors name the database they count in: one from another database (a rebuilt one) gets 410.
         self.instance: str = str(row[0])[:12]
         self.pool: ConnectionPool[Conn] = ConnectionPool(
-            dsn, min_size=2, max_size=max_size, open=True, name="gateway", timeout=30
+            dsn,
+            min_size=2,
+            max_size=max_size,
+            open=True,
+            name="gateway",
+            timeout=30,
+            # A connection the server ended (a restart, a failover) is replaced before a request gets it.
+            check=ConnectionPool.check_connection,
         )
 
     @contextmanager
