@@ -376,3 +376,19 @@ def _until_listening(gw: Gateway) -> None:
     start = gw.listener.generation
     with gw.listener.changed:
         gw.listener.changed.wait_for(lambda: gw.listener.generation > start, timeout=10)
+
+
+def test_a_connector_update_keeps_what_only_the_gateway_knows(
+    two: tuple[Gateway, Gateway, RecordingUpstream], pg_dsn: str
+) -> None:
+    a, _, _ = two
+    ident, version = _cards_candidate(pg_dsn)
+    assert _move(a, ident, version, "k-facts").status_code == 200
+    moved = dict(a.ledger.enquiry(ident) or {})
+    assert moved["handoff_requested_at"] and moved["status"] == "pending_specialist"
+    # The platform reports the new owner as it sees it: no hand-off clock, no bounces.
+    platform_view = {**moved, "handoff_requested_at": None, "handoff_accepted_at": None, "bounces": 0}
+    assert not a.ledger.upsert_enquiry(platform_view), "the platform's view of the move made a new version"
+    assert a.ledger.upsert_enquiry({**platform_view, "priority": "urgent"})
+    after = a.ledger.enquiry(ident) or {}
+    assert after["handoff_requested_at"] == moved["handoff_requested_at"] and after["priority"] == "urgent"

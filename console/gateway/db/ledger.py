@@ -3,7 +3,8 @@ shape, each real change one transaction that moves the enquiry to the head of th
 
 Records are checked and normalised by console.domain.wire on the way in: a record the console would
 quarantine is set aside here (the quarantine table, with its reason), counted, and the rest of a batch is
-written. A tombstone wins: an upsert of a deleted or merged enquiry is ignored.
+written. A tombstone wins: an upsert of a deleted or merged enquiry is ignored. What only the gateway knows
+(bounces, the hand-off clock) is kept when a connector's update leaves it at 0 or null.
 """
 
 from __future__ import annotations
@@ -30,7 +31,12 @@ from console.gateway.ports import ReferenceKind
 
 log = logging.getLogger("concierge.gateway.ledger")
 IDS_LOCK = 1  # pg_advisory_xact_lock(IDS_LOCK, hashtext(id)): one writer of an enquiry at a time
-PLATFORM = "the platform"  # who moved an enquiry when the connector reports a new owner
+PLATFORM = "the platform"
+GATEWAY_FACTS = (
+    "bounces",
+    "handoff_requested_at",
+    "handoff_accepted_at",
+)  # who moved an enquiry when the connector reports a new owner
 
 _REFERENCE: dict[str, tuple[Any, Any]] = {
     "teams": (wire.team_from_wire, wire.team_to_wire),
@@ -141,6 +147,7 @@ class PgLedger:
                     inserts.append((ident, Jsonb(body), doc, digest))
                 else:
                     old_version, old_body, decision, old_digest = row
+                    body = _keep_gateway_facts(body, old_body)
                     if old_body == body and (digest is None or digest == old_digest):
                         continue  # the same state again: no new version, nothing in the feed
                     doc = wire_doc(body, int(old_version) + 1, decision)
@@ -223,6 +230,17 @@ def _messages(msgs: Sequence[Mapping[str, Any]] | None) -> list[dict[str, Any]] 
     if msgs is None:
         return None
     return [wire.message_to_wire(wire.message_from_wire(dict(m))) for m in msgs]
+
+
+def _keep_gateway_facts(body: dict[str, Any], old: dict[str, Any]) -> dict[str, Any]:
+    """What only the gateway knows survives a connector's update that does not know it: the moves between
+    teams and the hand-off clock, set when a supervisor moved the enquiry (a platform has no such fields,
+    so its mapping sends 0 and null). A connector that does know them sends real values, which win."""
+    kept = dict(body)
+    for key in GATEWAY_FACTS:
+        if kept.get(key) in (0, None) and old.get(key) not in (0, None):
+            kept[key] = old[key]
+    return kept
 
 
 def _raw(record: object) -> str:
