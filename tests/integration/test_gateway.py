@@ -392,3 +392,20 @@ def test_a_connector_update_keeps_what_only_the_gateway_knows(
     assert a.ledger.upsert_enquiry({**platform_view, "priority": "urgent"})
     after = a.ledger.enquiry(ident) or {}
     assert after["handoff_requested_at"] == moved["handoff_requested_at"] and after["priority"] == "urgent"
+
+
+def test_a_connector_mounts_its_webhooks_beside_the_contract(seeded_gateway: Gateway) -> None:
+    from console.gateway.http.types import Request, Response
+
+    got: list[Request] = []
+
+    def webhook(req: Request) -> Response:
+        got.append(req)
+        return Response(200, b'{"ok":true}')
+
+    seeded_gateway.mount("/chatwoot/", webhook)
+    with pytest.raises(ValueError):
+        seeded_gateway.mount("/v1/enquiries", webhook)
+    resp = requests.post(f"{seeded_gateway.url}/chatwoot/webhook", json={"event": "x"}, timeout=10)
+    assert resp.status_code == 200 and got[0].body == b'{"event": "x"}' and got[0].method == "POST"
+    assert requests.get(f"{seeded_gateway.url}/v1/teams", timeout=10).status_code == 401

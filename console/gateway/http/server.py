@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from typing import Any
@@ -90,8 +91,12 @@ class _Handler(BaseHTTPRequestHandler):
         )
         if req.path == "/openapi.json":
             self._send(Response(200, self.gateway.spec) if req.method == "GET" else problem(405, "GET only."))
-        else:
-            self._send(self.gateway.api.dispatch(req))
+            return
+        for prefix, handler in self.gateway.mounts:
+            if req.path.startswith(prefix):
+                self._send(handler(req))
+                return
+        self._send(self.gateway.api.dispatch(req))
 
     def _send(self, resp: Response) -> None:
         self.send_response(resp.status)
@@ -137,8 +142,16 @@ class Gateway:
         self.ledger: PgLedger = self.api.ledger
         self.spec = load_spec()
         self.url = ""
+        self.mounts: list[tuple[str, Callable[[Request], Response]]] = []
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
+
+    def mount(self, prefix: str, handler: Callable[[Request], Response]) -> None:
+        """Serve every path under prefix (e.g. a connector's webhooks, "/chatwoot/") with handler, outside the
+        contract: no bearer token is asked for, the handler authenticates what it receives itself."""
+        if prefix.startswith("/v1/") or prefix in ("/", "/v1") or not prefix.startswith("/"):
+            raise ValueError(f"{prefix!r} would shadow the contract's paths")
+        self.mounts.append((prefix, handler))
 
     def start(self) -> str:
         if self._server is not None:
