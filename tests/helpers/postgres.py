@@ -58,9 +58,9 @@ def start_cluster(root: Path) -> tuple[Cluster, list[str]]:
     if initdb is None or pg_ctl is None:
         pytest.skip("PostgreSQL is not installed (scripts/setup.sh test installs Debian's postgresql)")
     as_user: list[str] = []
-    user = os.environ.get("USER") or "postgres"
+    user = "postgres"  # the cluster's superuser name (trust on its private socket), whoever runs it
     if os.geteuid() == 0:  # PostgreSQL refuses root: run it as the unprivileged postgres user
-        as_user, user = ["runuser", "-u", "postgres", "--"], "postgres"
+        as_user = ["runuser", "-u", "postgres", "--"]
         shutil.chown(root, user="postgres")
         root.chmod(0o700)
     port = _free_port()

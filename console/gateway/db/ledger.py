@@ -31,12 +31,8 @@ from console.gateway.ports import ReferenceKind
 
 log = logging.getLogger("concierge.gateway.ledger")
 IDS_LOCK = 1  # pg_advisory_xact_lock(IDS_LOCK, hashtext(id)): one writer of an enquiry at a time
-PLATFORM = "the platform"
-GATEWAY_FACTS = (
-    "bounces",
-    "handoff_requested_at",
-    "handoff_accepted_at",
-)  # who moved an enquiry when the connector reports a new owner
+PLATFORM = "the platform"  # who moved an enquiry when the connector reports a new owner
+GATEWAY_FACTS = ("bounces", "handoff_requested_at", "handoff_accepted_at")  # see _keep_gateway_facts
 
 _REFERENCE: dict[str, tuple[Any, Any]] = {
     "teams": (wire.team_from_wire, wire.team_to_wire),
@@ -85,7 +81,7 @@ class PgLedger:
                 conversation = _messages(msgs)
                 if conversation is not None and any(m["enquiry_id"] != body["id"] for m in conversation):
                     raise wire.BadRecord(f"enquiry {body['id'][:64]}: a message belongs to another enquiry")
-            except wire.BadRecord as e:
+            except (wire.BadRecord, TypeError) as e:  # TypeError: not a mapping at all
                 ident = enquiry.get("id") if isinstance(enquiry, Mapping) else None
                 bad.append((ident if isinstance(ident, str) else None, str(e)[:500], _raw(enquiry)))
                 continue
