@@ -21,14 +21,18 @@ log = logging.getLogger("concierge.gateway")
 KEYRING_SERVICE = "concierge-gateway"
 
 
-def _dsn(text: str) -> str:
+def dsn_with_secret(text: str) -> str:
     """The DSN, with the password from the keyring added when neither it nor PGPASSWORD gives one."""
-    if "password" in text or os.environ.get("PGPASSWORD"):
+    if "password" in psycopg.conninfo.conninfo_to_dict(text) or os.environ.get("PGPASSWORD"):
         return text
     try:
         import keyring
 
-        secret = keyring.get_password(KEYRING_SERVICE, "dsn")
+        from console.platform.credentials import choose_backend
+
+        # Only a store known to encrypt (the console's own rule): never keyrings.alt's plaintext files.
+        backend, _ = choose_backend(keyring.get_keyring(), KEYRING_SERVICE)
+        secret = backend.get_password(KEYRING_SERVICE, "dsn") if backend is not None else None
     except Exception:  # no usable keyring here: libpq's own ways (.pgpass, trust) remain
         secret = None
     if not secret:
@@ -40,7 +44,8 @@ def _serve(args: argparse.Namespace) -> int:
     from console.gateway.http.server import Gateway
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    gateway = Gateway(_dsn(args.dsn), host=args.host, port=args.port, routing_model=args.routing_model)
+    dsn = dsn_with_secret(args.dsn)
+    gateway = Gateway(dsn, host=args.host, port=args.port, routing_model=args.routing_model)
     url = gateway.start()
     print(f"gateway serving {url} (pid {os.getpid()})", flush=True)
     signal.signal(signal.SIGTERM, _interrupt)  # a service manager's stop: close cleanly
@@ -67,7 +72,7 @@ def _add_user(args: argparse.Namespace) -> int:
     if len(password) < 8:
         print("the password must have at least 8 characters", file=sys.stderr)
         return 2
-    db = Database(_dsn(args.dsn), max_size=2)
+    db = Database(dsn_with_secret(args.dsn), max_size=2)
     try:
         Auth(db).add_user(args.username, password, [s.strip() for s in args.scopes.split(",")])
     except ValueError as e:

@@ -6,6 +6,7 @@ the audit anchor, and the add-user command."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
@@ -409,3 +410,31 @@ def test_a_connector_mounts_its_webhooks_beside_the_contract(seeded_gateway: Gat
     resp = requests.post(f"{seeded_gateway.url}/chatwoot/webhook", json={"event": "x"}, timeout=10)
     assert resp.status_code == 200 and got[0].body == b'{"event": "x"}' and got[0].method == "POST"
     assert requests.get(f"{seeded_gateway.url}/v1/teams", timeout=10).status_code == 401
+
+
+def test_the_database_password_comes_from_a_secure_keyring(
+    secret_service_daemon: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import keyring
+
+    from console.gateway.main import KEYRING_SERVICE, dsn_with_secret
+
+    if not secret_service_daemon:
+        pytest.skip("no D-Bus session bus: run the tests under `dbus-run-session --`")
+    before = keyring.get_keyring()
+    keyring.core.init_backend()
+    store = keyring.core.load_keyring("keyring.backends.SecretService.Keyring")
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    try:
+        assert dsn_with_secret("host=/tmp dbname=x") == "host=/tmp dbname=x"  # nothing kept: libpq's ways
+        store.set_password(KEYRING_SERVICE, "dsn", "s3cret word")
+        assert psycopg.conninfo.conninfo_to_dict(dsn_with_secret("host=/tmp dbname=x"))["password"] == (
+            "s3cret word"
+        )
+        assert dsn_with_secret("host=/tmp password=given") == "host=/tmp password=given"
+        monkeypatch.setenv("PGPASSWORD", "from-env")  # libpq reads it itself: the DSN stays as given
+        assert dsn_with_secret("host=/tmp dbname=x") == "host=/tmp dbname=x"
+    finally:
+        with contextlib.suppress(keyring.errors.PasswordDeleteError):
+            store.delete_password(KEYRING_SERVICE, "dsn")
+        keyring.set_keyring(before)
