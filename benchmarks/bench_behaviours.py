@@ -1,12 +1,20 @@
-"""Precision and recall of the reply-behaviour rules (console.domain.risk.behaviours) on the labelled
-corpus tests/data/agent_replies_corpus.jsonl: on all of it, on its train part (the rules were tuned on
-it), its held-out part (phrasings never used while tuning, but written by the rules' author at the same
-time), its dev part (40 whole replies written by hand after the first rules: they showed the rules too
-narrow and were then tuned on) and its blind part (whole replies written by hand after that, never tuned
-on: the honest figure). Bars (issue 17): each behaviour >= 90% precision and >= 90% recall.
-Baseline beside it, from the same run: a rule that says "yes" to everything (precision = prevalence).
+"""Precision and recall of the reply-behaviour rules (console.domain.risk.behaviours) per behaviour, on
+three labelled corpora, the old rules (benchmarks/behaviours_v1.py, main before issue 17 item 1) beside
+the new ones in the same run, and the throughput of each (replies a second, one core, old and new passes
+interleaved, best of --rounds).
 
-    PYTHONPATH=$PWD python benchmarks/bench_behaviours.py [--split all|train|heldout]
+- tuned: tests/data/agent_replies_corpus.jsonl, 465 replies; the first rules were tuned on all of it
+  (its splits, train/heldout/dev/blind, are its own history).
+- blind: tests/data/agent_replies_blind.jsonl, 252 replies in other styles, written before the new
+  rules; the new rules were then tuned on it (so it is no longer blind for them, only for the old ones).
+- fresh: tests/data/agent_replies_fresh.jsonl, 97 replies written after all tuning and never tuned on:
+  the honest figure for replies nobody has seen.
+
+Bars (issue 17): each behaviour >= 90% precision and >= 90% recall; the exit status says whether the
+new rules meet them on tuned and blind (fresh is reported, whatever it is). Baseline P: a rule that says
+"yes" to every reply (its precision is the prevalence).
+
+    PYTHONPATH=$PWD python benchmarks/bench_behaviours.py [-v] [--rounds 5]
 """
 
 from __future__ import annotations
@@ -15,11 +23,18 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
-from console.domain.risk.behaviours import Behaviours, detect
+from benchmarks import behaviours_v1
+from console.domain.risk import behaviours
 
-CORPUS = Path(__file__).resolve().parent.parent / "tests" / "data" / "agent_replies_corpus.jsonl"
+DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
+CORPORA = {
+    "tuned": DATA / "agent_replies_corpus.jsonl",
+    "blind": DATA / "agent_replies_blind.jsonl",
+    "fresh": DATA / "agent_replies_fresh.jsonl",
+}
 LABELS = (
     "same_channel",
     "thanked",
@@ -28,25 +43,33 @@ LABELS = (
     "asks_account_details_in_public",
 )
 BAR = 0.90
+Row = dict[str, object]
+Detect = Callable[[Row], object]
 
 
-def load(path: Path = CORPUS) -> list[dict[str, object]]:
+def load(path: Path) -> list[Row]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def predict(row: dict[str, object]) -> Behaviours:
-    return detect(
-        str(row["text"]),
-        reply_channel=str(row["reply_channel"]),
-        reply_visibility=str(row["reply_visibility"]),
-        customer_channel=str(row["customer_channel"]),
-    )
+def _caller(detect: Callable[..., object]) -> Detect:
+    def call(row: Row) -> object:
+        return detect(
+            str(row["text"]),
+            reply_channel=str(row["reply_channel"]),
+            reply_visibility=str(row["reply_visibility"]),
+            customer_channel=str(row["customer_channel"]),
+        )
+
+    return call
 
 
-def scores(rows: list[dict[str, object]]) -> dict[str, tuple[float, float, int, int, int]]:
+OLD, NEW = _caller(behaviours_v1.detect), _caller(behaviours.detect)
+
+
+def scores(rows: list[Row], detect: Detect = NEW) -> dict[str, tuple[float, float, int, int, int]]:
     """label -> (precision, recall, true positives, false positives, false negatives)."""
     out: dict[str, tuple[float, float, int, int, int]] = {}
-    preds = [predict(r) for r in rows]
+    preds = [detect(r) for r in rows]
     for label in LABELS:
         tp = fp = fn = 0
         for r, p in zip(rows, preds, strict=True):
@@ -61,46 +84,62 @@ def scores(rows: list[dict[str, object]]) -> dict[str, tuple[float, float, int, 
     return out
 
 
-def report(name: str, rows: list[dict[str, object]], *, verbose: bool) -> bool:
-    t0 = time.perf_counter()
-    table = scores(rows)
-    dt = time.perf_counter() - t0
+def throughput(rows: list[Row], rounds: int) -> tuple[float, float]:
+    """Replies a second for the old and the new rules: passes interleaved (old, new, old, new...) so a
+    busy machine slows both alike; the best pass of each."""
+    best = {"old": float("inf"), "new": float("inf")}
+    for _ in range(rounds):
+        for name, detect in (("old", OLD), ("new", NEW)):
+            t0 = time.perf_counter()
+            for r in rows:
+                detect(r)
+            best[name] = min(best[name], time.perf_counter() - t0)
+    return len(rows) / best["old"], len(rows) / best["new"]
+
+
+def report(name: str, rows: list[Row], *, verbose: bool) -> bool:
+    old, new = scores(rows, OLD), scores(rows, NEW)
     ok = True
-    print(f"\n{name}: {len(rows)} replies, {dt * 1000 / max(1, len(rows)):.3f} ms per reply (5 rules)")
-    print(f"  {'behaviour':34} {'precision':>9} {'recall':>7}   {'tp':>4} {'fp':>3} {'fn':>3}   baseline P")
-    for label, (p, r, tp, fp, fn) in table.items():
+    print(f"\n{name}: {len(rows)} replies")
+    head = f"{'old P':>7} {'old R':>7}   {'new P':>7} {'new R':>7} {'fp':>3} {'fn':>3}"
+    print(f"  {'behaviour':32} {head}   baseline P")
+    for label in LABELS:
+        op, orc = old[label][:2]
+        p, r, _, fp, fn = new[label]
         prevalence = sum(bool(x["labels"][label]) for x in rows) / max(1, len(rows))  # type: ignore[index]
         passed = p >= BAR and r >= BAR
         ok &= passed
         flag = "" if passed else "  BELOW BAR"
-        print(f"  {label:34} {p:9.1%} {r:7.1%}   {tp:4} {fp:3} {fn:3}   {prevalence:9.1%}{flag}")
+        figures = f"{op:7.1%} {orc:7.1%}   {p:7.1%} {r:7.1%} {fp:3} {fn:3}"
+        print(f"  {label:32} {figures}   {prevalence:9.1%}{flag}")
     if verbose:
         for row in rows:
-            p = predict(row)
+            found = NEW(row)
             for label in LABELS:
-                if bool(row["labels"][label]) != bool(getattr(p, label)):  # type: ignore[index]
-                    print(f"    {row['id']} {label}: labelled {row['labels'][label]}: {row['text']}")  # type: ignore[index]
+                want = bool(row["labels"][label])  # type: ignore[index]
+                if want != bool(getattr(found, label)):
+                    print(f"    {'missed' if want else 'wrongly said'} {label}: {row['id']} {row['text']}")
     return ok
 
 
 def main() -> int:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--split", choices=("all", "train", "heldout", "dev", "blind"), default="all")
-    ap.add_argument("-v", "--verbose", action="store_true", help="list every miss")
+    ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    ap.add_argument("-v", "--verbose", action="store_true", help="list every miss of the new rules")
+    ap.add_argument("--rounds", type=int, default=5, help="throughput passes (best of)")
     args = ap.parse_args()
-    rows = load()
+    corpora = {name: load(path) for name, path in CORPORA.items()}
     ok = True
-    if args.split in ("all",):
-        ok &= report("all", rows, verbose=args.verbose)
-    if args.split in ("all", "train"):
-        ok &= report("train", [r for r in rows if r["split"] == "train"], verbose=args.verbose)
-    if args.split in ("all", "heldout"):
-        ok &= report("held-out", [r for r in rows if r["split"] == "heldout"], verbose=args.verbose)
-    if args.split in ("all", "dev"):
-        ok &= report("dev", [r for r in rows if r["split"] == "dev"], verbose=args.verbose)
-    if args.split in ("all", "blind"):
-        ok &= report("blind", [r for r in rows if r["split"] == "blind"], verbose=args.verbose)
-    print("\nbars met" if ok else "\nbars NOT met")
+    for name, rows in corpora.items():
+        met = report(name, rows, verbose=args.verbose)
+        if name != "fresh":
+            ok &= met
+    everything = [r for rows in corpora.values() for r in rows]
+    old_rate, new_rate = throughput(everything, args.rounds)
+    print(
+        f"\nthroughput over all {len(everything)} replies (one core, best of {args.rounds} interleaved "
+        f"passes): old {old_rate:,.0f} replies/s, new {new_rate:,.0f} replies/s"
+    )
+    print("\nbars met on tuned and blind" if ok else "\nbars NOT met on tuned and blind")
     return 0 if ok else 1
 
 

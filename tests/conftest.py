@@ -18,6 +18,8 @@ pytest_plugins = [
     "tests.helpers.fake_api",
     "tests.helpers.postgres",
     "tests.helpers.gateway",
+    "tests.helpers.chatwoot_standin",
+    "tests.helpers.chatwoot_world",
     "tests.helpers.logfail",
     "tests.helpers.thread_rule",
     "pytester",

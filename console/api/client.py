@@ -1,10 +1,10 @@
 """The Service API client (contract: docs/api.md) over one requests.Session.
 
-Every call has a timeout; GETs, the assignment POST (safe: the retry reuses its Idempotency-Key) and the
-agent-status PUT are retried with exponential backoff and jitter on 5xx, 429 (Retry-After honoured, capped)
-and connection failures; a 401 refreshes the token once. TLS verification is always on. Failures are typed
-errors (console.api.errors) whose str() a supervisor can read. The logger "concierge.api" records method,
-path, status and timing, never a token, a password or a header.
+Every call has a timeout; GETs, the assignment and complaint POSTs (safe: a retry reuses the
+Idempotency-Key) and the agent-status PUT are retried with exponential backoff and jitter on 5xx, 429
+(Retry-After honoured, capped) and connection failures; a 401 refreshes the token once. TLS verification
+is always on. Failures are typed errors (console.api.errors) whose str() a supervisor can read. The
+logger "concierge.api" records method, path, status and timing, never a token, a password or a header.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import platform
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote, urlsplit
 
@@ -40,7 +39,10 @@ from console.api.errors import (
 )
 from console.api.retry import CAP_S, OFFLINE_AFTER_S, BackoffPolicy, jitter
 from console.api.transport import (
+    ApiSettings,
     Clock,
+    FeedPage,
+    Tokens,
     check_base_url,
     proxies_for,
     retry_after,
@@ -72,36 +74,6 @@ VERSION = "0.1.0"
 USER_AGENT = f"Concierge/{VERSION} (python-requests/{requests.__version__}; {platform.system() or 'unknown'})"
 REFERENCE_KINDS = ("teams", "agents", "channels", "sla-policies", "calendars", "shifts")
 LONG_POLL_MARGIN = 10.0  # seconds on top of `wait` before a long-poll read counts as lost
-
-
-@dataclass
-class ApiSettings:
-    base_url: str
-    ca_bundle: str | None = None
-    proxy: str | None = None
-    connect_timeout: float = 5.0
-    read_timeout: float = 15.0
-    max_retries: int = 4
-    backoff_s: float = 0.5  # the first wait of the back-off policy (console.api.retry) between attempts
-
-
-@dataclass(frozen=True)
-class Tokens:
-    """An access/refresh token pair. repr() never shows the tokens themselves."""
-
-    access_token: str = field(repr=False)
-    refresh_token: str | None = field(default=None, repr=False)
-    # Local epoch seconds (time.time()): a token's lifetime is real seconds, not the server's business
-    # clock, which may be skewed or simulated (the demo). None: unknown.
-    expires_at: float | None = None
-    scope: str = ""
-
-
-@dataclass
-class FeedPage:
-    items: list[Any]
-    next_cursor: str
-    has_more: bool
 
 
 class ApiClient:
@@ -297,6 +269,32 @@ class ApiClient:
         )
         if not isinstance(result.get("enquiry"), dict) or not isinstance(result.get("assignment"), dict):
             raise self._bad(what, "expected 'enquiry' and 'assignment' objects")
+        return result
+
+    def decide_complaint(
+        self,
+        enquiry_id: str,
+        *,
+        decision: str,
+        reason: str,
+        actor: str,
+        triggers: list[str],
+        idempotency_key: str,
+        version: int | None = None,
+    ) -> Any:
+        """Confirm or dismiss a proposed complaint; raw {"enquiry"}, which carries the decision.
+        version: sent as If-Match (ConflictError when stale); None decides whatever changed meanwhile."""
+        if not idempotency_key:
+            raise ValueError("an Idempotency-Key is required: it makes the retry safe")
+        body = {"decision": decision, "reason": reason, "actor": actor, "triggers": triggers}
+        headers = {"Idempotency-Key": idempotency_key}
+        if version is not None:
+            headers["If-Match"] = f'"{int(version)}"'
+        result = self._object(
+            "POST", f"/v1/enquiries/{_seg(enquiry_id)}/complaint", json_body=body, headers=headers
+        )
+        if not isinstance(result.get("enquiry"), dict):
+            raise self._bad("POST /v1/enquiries/{id}/complaint", "expected an 'enquiry' object")
         return result
 
     def audit_head(self, chain: str) -> tuple[int, str]:

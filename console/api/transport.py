@@ -7,12 +7,45 @@ import ipaddress
 import os
 import time
 import urllib.request
+from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 import requests.utils
 
 from console.api.retry import RETRY_AFTER_CAP_S as RETRY_AFTER_CAP  # a longer ask is "later", not obeyed
+
+
+# The client's settings and the values it hands back (re-exported by console.api.client).
+@dataclass
+class ApiSettings:
+    base_url: str
+    ca_bundle: str | None = None
+    proxy: str | None = None
+    connect_timeout: float = 5.0
+    read_timeout: float = 15.0
+    max_retries: int = 4
+    backoff_s: float = 0.5  # the first wait of the back-off policy (console.api.retry) between attempts
+
+
+@dataclass(frozen=True)
+class Tokens:
+    """An access/refresh token pair. repr() never shows the tokens themselves."""
+
+    access_token: str = field(repr=False)
+    refresh_token: str | None = field(default=None, repr=False)
+    # Local epoch seconds (time.time()): a token's lifetime is real seconds, not the server's business
+    # clock, which may be skewed or simulated (the demo). None: unknown.
+    expires_at: float | None = None
+    scope: str = ""
+
+
+@dataclass
+class FeedPage:
+    items: list[Any]
+    next_cursor: str
+    has_more: bool
 
 
 def is_loopback(host: str) -> bool:

@@ -154,7 +154,11 @@ def _sync(args: argparse.Namespace, conf: Settings) -> int:
         with errors():
             sign_in(api, args.user)
             syncer = Syncer(
-                api, store, on_state=None if args.once else _print_state, page_limit=args.page_limit
+                api,
+                store,
+                on_state=None if args.once else _print_state,
+                page_limit=args.page_limit,
+                jurisdiction=conf.jurisdiction,  # the site's regulator, for the shift reports it closes
             )
             if args.once:
                 counts = syncer.run_once()

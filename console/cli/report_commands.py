@@ -57,24 +57,30 @@ def report_for(store: Store, shift_id: str, now: float) -> tuple[ShiftReport, st
     stored = load_report(store, shift_id)
     if stored is not None:
         return stored, "stored"
-    shifts, _ = all_shifts(store, load_settings().extra)  # the API's shifts and any set in the settings
+    conf = load_settings()
+    shifts, _ = all_shifts(store, conf.extra)  # the API's shifts and any set in the settings
+    site = conf.jurisdiction  # whose complaint clocks the complaint figures count
     shift = next((s for s in shifts if s.id == shift_id), None)
     if shift is None:
         known = ", ".join(s.id for s in shifts[-8:]) or "none cached: sync first"
         raise CommandError(f"no shift {shift_id!r} in the cache (known: {known})", EXIT_USAGE)
     synced = last_synced(store)
     if shift.end <= now and synced >= shift.end:
-        close_ended_shifts(store, now, [shift], grace_s=0.0, max_age_s=float("inf"), synced_at=synced)
+        close_ended_shifts(
+            store, now, [shift], grace_s=0.0, max_age_s=float("inf"), synced_at=synced, jurisdiction=site
+        )
         stored = load_report(store, shift_id)
         assert stored is not None
         return stored, "computed at the end of the shift and stored"
     if shift.end <= now:  # the cache is behind: a report from it would be wrong for good, so not kept
         when = iso(synced) if synced else "never"
         return (
-            build_report(store, shift, max(synced, shift.start)),
+            build_report(store, shift, max(synced, shift.start), jurisdiction=site),
             f"the cache was last synced {when}, before the shift ended: figures up to then, not stored",
         )
-    return build_report(store, shift, now), "shift still running: figures up to now, not stored"
+    return build_report(
+        store, shift, now, jurisdiction=site
+    ), "shift still running: figures up to now, not stored"
 
 
 def export_report(

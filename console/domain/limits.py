@@ -22,6 +22,10 @@ MAX_TARGET_S = 315_360_000  # an SLA target of more than ten years is a mistake,
 MAX_BOUNCES = 10_000
 MAX_CAPACITY = 1_000  # concurrent enquiries one agent can hold
 MAX_LOAD = 100_000
+# A supervisor's complaint decision (POST /v1/enquiries/{id}/complaint and the enquiry's copy of it).
+MAX_REASON = 2_000  # characters of the reason (may be empty)
+MAX_TRIGGERS = 20  # words that made the console propose the complaint
+MAX_ACTOR = 200  # characters of who decided (the same bound as an assignment's actor)
 
 # NUL and lone surrogates (invalid Unicode: they cannot be stored or encoded as UTF-8).
 _BAD_TEXT = re.compile("[\x00\ud800-\udfff]")

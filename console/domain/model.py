@@ -24,7 +24,20 @@ ROUTING_MODELS = ("one_stop", "concierge", "hybrid")
 # Complexity: 1 simple, 2 standard, 3 complex (the hybrid model routes by it).
 COMPLEXITIES = (1, 2, 3)
 # J.D. Power outcome flags (True/False where known, absent where unknown).
+COMPLAINT_DECISIONS = ("confirmed", "dismissed")  # a supervisor's word on a proposed complaint
 OUTCOMES = ("same_channel", "offered_more_help", "thanked", "offered_products", "resolved")
+
+
+@dataclass(frozen=True, slots=True)
+class ComplaintDecision:
+    """A supervisor's latest confirm or dismiss of a proposed complaint, as the service keeps it on the
+    enquiry (so every console sees the same): decision, why, who, when, and the words that proposed it."""
+
+    decision: str  # confirmed | dismissed
+    reason: str
+    decided_by: str
+    decided_at: float
+    triggers: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -62,6 +75,8 @@ class Enquiry:
     # The oldest customer message not answered yet (None once an agent has replied to all of them). The
     # next-response clock runs from it: a follow-up "hello??" never pushes the deadline back.
     oldest_unanswered_message_at: float | None = None
+    # A supervisor's decision on a proposed complaint, kept by the service (None: nobody has decided).
+    complaint_decision: ComplaintDecision | None = None
 
     @property
     def is_open(self) -> bool:

@@ -31,6 +31,7 @@ from console.domain.model import (
 from console.domain.wire_fields import code as code
 from console.domain.wire_fields import code_field as _code
 from console.domain.wire_fields import codes_field as _codes
+from console.domain.wire_fields import complaint_decision_field, complaint_decision_wire
 from console.domain.wire_fields import ident_field as _ident
 from console.domain.wire_fields import int_field as _int
 from console.domain.wire_fields import iso as iso
@@ -117,6 +118,7 @@ def _enquiry(d: dict[str, Any], ident: str) -> Enquiry:
         pauses=tuple(pauses),
         outcome=outcome,
         oldest_unanswered_message_at=opt_ts(d.get(_OLDEST), _OLDEST),
+        complaint_decision=complaint_decision_field(d),
     )
 
 
@@ -148,6 +150,12 @@ def enquiry_to_wire(e: Enquiry) -> dict[str, Any]:
         "pauses": [[iso(a), opt_iso(b)] for a, b in e.pauses],
         "outcome": dict(e.outcome),
         "oldest_unanswered_message_at": opt_iso(e.oldest_unanswered_message_at),
+        # Only when decided: the feed of 100k undecided enquiries stays as it was.
+        **(
+            {"complaint_decision": complaint_decision_wire(e.complaint_decision)}
+            if e.complaint_decision
+            else {}
+        ),
     }
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from console.domain import limits
 from console.domain.limits import BadRecord, check_time, ident_problem
+from console.domain.model import COMPLAINT_DECISIONS, ComplaintDecision
 
 # Recent times already read: a record repeats its own (created = first message = last message ...) and a
 # page its neighbours'. Bounded; emptied when full. Only sound times (with a timezone) are kept.
@@ -115,3 +116,42 @@ def ident_field(d: dict[str, Any], key: str, *, is_code: bool = False) -> str:
     if problem:
         raise BadRecord(f"{key}: {problem}")
     return value
+
+
+def complaint_decision_field(d: dict[str, Any], key: str = "complaint_decision") -> ComplaintDecision | None:
+    """An enquiry's complaint decision: null or absent when nobody has decided; anything else must be
+    whole (a decision that cannot be read is not guessed at: the record is quarantined)."""
+    value = d.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise BadRecord(f"{key}: expected an object or null, got {type(value).__name__}")
+    decision = code_field(value, "decision")
+    if decision not in COMPLAINT_DECISIONS:
+        raise BadRecord(f"{key}.decision: unknown value {decision[:20]!r}")
+    reason = text_field(value, "reason", required=False)
+    if len(reason) > limits.MAX_REASON:
+        raise BadRecord(f"{key}.reason: longer than {limits.MAX_REASON} characters")
+    by = text_field(value, "decided_by")
+    if not by.strip() or len(by) > limits.MAX_ACTOR:
+        raise BadRecord(f"{key}.decided_by: empty or longer than {limits.MAX_ACTOR} characters")
+    triggers = value.get("triggers", [])
+    if not isinstance(triggers, list) or not all(isinstance(t, str) for t in triggers):
+        raise BadRecord(f"{key}.triggers: expected a list of strings")
+    if len(triggers) > limits.MAX_TRIGGERS:
+        raise BadRecord(f"{key}.triggers: more than {limits.MAX_TRIGGERS}")
+    return ComplaintDecision(
+        decision, reason, by, ts(value.get("decided_at"), f"{key}.decided_at"), tuple(triggers)
+    )
+
+
+def complaint_decision_wire(c: ComplaintDecision | None) -> dict[str, Any] | None:
+    if c is None:
+        return None
+    return {
+        "decision": c.decision,
+        "reason": c.reason,
+        "decided_by": c.decided_by,
+        "decided_at": iso(c.decided_at),
+        "triggers": list(c.triggers),
+    }

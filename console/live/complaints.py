@@ -21,6 +21,7 @@ from console.domain.complaints.status import (
     PROPOSED,
     Decision,
     complaint_state,
+    effective_decision,
     is_confirmed,
 )
 from console.domain.model import Calendar, Enquiry
@@ -111,7 +112,11 @@ class ComplaintDesk:
         return propose(e.text)
 
     def state(self, e: Enquiry) -> str:
-        return complaint_state(e, self.decisions.get(e.id))
+        return complaint_state(e, self.decision(e))
+
+    def decision(self, e: Enquiry) -> Decision | None:
+        """This console's pending decision, else the service's, else this console's (status.py)."""
+        return effective_decision(e, self.decisions.get(e.id))
 
     def clocks(self, e: Enquiry) -> list[RegulatoryClock]:
         """The regulator's clocks of a confirmed complaint (none for anything else), kept per version."""

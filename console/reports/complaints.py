@@ -2,8 +2,9 @@
 
 - received: complaints (flagged by the bank's systems, or confirmed by a supervisor) whose customer's
   first message arrived in the shift, on the shift's teams;
-- confirmed, dismissed: supervisors' decisions made in the shift (kept in this console's audit trail:
-  another console's decisions are in its own);
+- confirmed, dismissed: supervisors' decisions made in the shift, as the service keeps them on the
+  enquiries (the same in every console once synced), then this console's own not yet sent
+  (console.store.reads.StoreReader.complaint_decisions);
 - met, missed: the regulator's deadlines falling in the shift, of every confirmed complaint: met when the
   complaint was resolved by then, missed when not. A window that hands over to a longer one (FCA: the
   three-day summary resolution, then eight weeks) is not a miss.

@@ -24,6 +24,7 @@ from console.domain.wire import (
 from console.service.assign import Reassigner
 from console.service.audit_anchor import AuditAnchors
 from console.service.auth import SCOPES, AuthFailed, Grant, ScopeRefused, Tokens
+from console.service.complaint import ComplaintDecisions
 from console.service.faults import FaultSwitches
 from console.service.http_types import HttpError, Request, Response, field_str, json_body, ok, problem
 from console.service.sim.simulator import Simulator
@@ -39,6 +40,7 @@ class Api:
     ) -> None:
         self.sim, self.tokens, self.faults, self.now = sim, tokens, faults, now
         self.reassigner = Reassigner(sim)
+        self.decisions = ComplaintDecisions(sim)
         self.anchors = AuditAnchors()
         self.stopping = False
         # (method, path pattern, scope needed: None public, "viewer" any token, "supervisor")
@@ -58,6 +60,7 @@ class Api:
             ("GET", re.compile(r"/v1/enquiries/([^/]+)/messages"), "viewer", self.messages),
             ("GET", re.compile(r"/v1/enquiries/([^/]+)/assignments"), "viewer", self.history),
             ("POST", re.compile(r"/v1/enquiries/([^/]+)/assignment"), "supervisor", self.assign),
+            ("POST", re.compile(r"/v1/enquiries/([^/]+)/complaint"), "supervisor", self.complaint),
             ("GET", re.compile(r"/v1/assignments"), "viewer", self.assignments),
             ("GET", re.compile(r"/v1/audit/([^/]+)/head"), "viewer", self.audit_head),
             ("POST", re.compile(r"/v1/audit/([^/]+)/entries"), "supervisor", self.audit_append),
@@ -179,6 +182,10 @@ class Api:
     def assign(self, req: Request, grant: Grant | None, m: re.Match[str]) -> Response:
         assert grant is not None
         return self.reassigner.handle(req, m.group(1), grant.user)
+
+    def complaint(self, req: Request, grant: Grant | None, m: re.Match[str]) -> Response:
+        assert grant is not None
+        return self.decisions.handle(req, m.group(1), grant.user)
 
     def assignments(self, req: Request, _: Grant | None, __: re.Match[str]) -> Response:
         since_text = req.query.get("since")

@@ -24,6 +24,20 @@ def parse_if_match(value: str | None) -> int:
     return int(text)
 
 
+def stale(sim: Simulator, e: Enquiry, version: int) -> Response:
+    """409: the If-Match version is not the enquiry's; `current` says who changed it and how it stands."""
+    mover, moved_at = sim.store.last_actor.get(e.id, ("unknown", e.updated_at))
+    current = {
+        "team_id": e.team_id,
+        "agent_id": e.agent_id,
+        "version": e.version,
+        "moved_by": mover,
+        "moved_at": iso(moved_at),
+    }
+    detail = f"{mover} changed this enquiry first (now version {e.version}, you had {version})."
+    return problem(409, detail, current=current)
+
+
 class Reassigner:
     def __init__(self, sim: Simulator) -> None:
         self.sim = sim
@@ -69,16 +83,7 @@ class Reassigner:
         if version != e.version:
             attempt.result = "conflict"
             sim.store.add_assignment(attempt)
-            mover, moved_at = sim.store.last_actor.get(e.id, ("unknown", e.updated_at))
-            current = {
-                "team_id": e.team_id,
-                "agent_id": e.agent_id,
-                "version": e.version,
-                "moved_by": mover,
-                "moved_at": iso(moved_at),
-            }
-            detail = f"{mover} changed this enquiry first (now version {e.version}, you had {version})."
-            return problem(409, detail, current=current)
+            return stale(sim, e, version)
         router = Router(ROUTING_MODEL, sim.world.teams, sim.world.agents.values())
         verdict = router.verdict(e, Target(team_id, agent_id), override_capacity=True)
         if not verdict.allowed or (verdict.needs_reason and not reason.strip()):

@@ -13,7 +13,7 @@ import apsw
 from console.domain.audit_chain import canonical_json
 from console.domain.model import Assignment, Enquiry
 from console.store.audit import append_audit
-from console.store.rows import FORCE_UPSERT_ENQUIRY, enquiry_row
+from console.store.rows import FORCE_UPSERT_ENQUIRY, UPSERT_ENQUIRY, enquiry_row
 
 OUTBOX_COLUMNS = (
     "id, kind, enquiry_id, payload, idempotency_key, created_at, state, attempts, last_error, result"
@@ -25,7 +25,7 @@ FINAL_STATES = ("done", "conflict", "rejected", "failed")
 @dataclass(slots=True)
 class OutboxItem:
     id: int
-    kind: str  # assignment | agent_status
+    kind: str  # assignment | agent_status | complaint
     enquiry_id: str | None
     payload: dict[str, Any]
     idempotency_key: str
@@ -148,6 +148,46 @@ def queue_agent_status(conn: apsw.Connection, *, agent_id: str, status: str, act
     return int(outbox_id)
 
 
+def queue_complaint_decision(
+    conn: apsw.Connection,
+    *,
+    enquiry_id: str,
+    decision: str,
+    reason: str,
+    triggers: list[str],
+    actor: str,
+    now: float,
+    detail: dict[str, Any],
+) -> int:
+    """Caller holds the transaction. The audit entry (its trigger keeps the decision locally, shown at
+    once as pending) and the outbox row that sends it to the service, which keeps it on the enquiry."""
+    payload = {"decision": decision, "reason": reason, "actor": actor, "triggers": triggers}
+    conn.execute(
+        "INSERT INTO outbox (kind, enquiry_id, payload, idempotency_key, created_at) "
+        "VALUES ('complaint', ?, ?, ?, ?)",
+        (enquiry_id, canonical_json(payload), str(uuid.uuid4()), now),
+    )
+    outbox_id = int(conn.last_insert_rowid())
+    append_audit(
+        conn,
+        at=now,
+        actor=actor,
+        action=f"complaint.{decision}",
+        subject=enquiry_id,
+        detail={**detail, "outbox_id": outbox_id, "reason": reason},
+    )
+    return outbox_id
+
+
+# What an outbox outcome is called in the audit trail. A complaint decision's outcome is never
+# "complaint.confirmed": that action records a supervisor's decision (schema v6's trigger keeps it).
+_OUTCOME_WORDS = {
+    "assignment": {"done": "confirmed"},
+    "agent_status": {"done": "confirmed"},
+    "complaint": {"done": "sent"},
+}
+
+
 def resolve(
     conn: apsw.Connection,
     item: OutboxItem,
@@ -201,11 +241,14 @@ def resolve(
             result={"done": "accepted"}.get(state, state),
         )
         conn.execute(INSERT_ASSIGNMENT, assignment_row(a))
+    elif item.kind == "complaint" and enquiry is not None:
+        # The service's record, with its decision; a move of ours still pending keeps its team/agent.
+        conn.execute(UPSERT_ENQUIRY, enquiry_row(enquiry))
     append_audit(
         conn,
         at=now,
         actor=str(p.get("actor", "")),
-        action=f"{item.kind}.{ {'done': 'confirmed'}.get(state, state) }",
+        action=f"{item.kind}.{_OUTCOME_WORDS.get(item.kind, {}).get(state, state)}",
         subject=item.enquiry_id or str(p.get("agent_id", "")),
         detail={"outbox_id": item.id, "message": message},
     )

@@ -24,7 +24,7 @@ from console.domain.model import (
 )
 from console.store.audit import AuditEntry, verify_audit
 from console.store.outbox import OUTBOX_COLUMNS, UNRESOLVED, OutboxItem, item_from_row
-from console.store.rows import SELECT_ENQUIRY, enquiry_from_row
+from console.store.rows import SELECT_ENQUIRY, decision_from_json, enquiry_from_row
 from console.store.schema import SCHEMA_VERSION, KnownError, connect, known_errors, user_version
 
 T = TypeVar("T")
@@ -225,9 +225,28 @@ class StoreReader:
         return [dict(zip(keys, r, strict=True)) for r in rows]
 
     def complaint_decisions(self) -> dict[str, Decision]:
-        """Supervisors' latest confirm/dismiss per enquiry (kept from the audit trail by the schema)."""
-        rows = self._rows("SELECT enquiry_id, decision, at, actor FROM complaint_decisions")
-        return {r[0]: Decision(str(r[0]), str(r[1]), float(r[2]), str(r[3])) for r in rows}
+        """The complaint decision in force per enquiry (console.domain.complaints.status.effective_decision):
+        this console's own while still in the outbox, else the service's copy on the enquiry (the same
+        in every console), else this console's own (kept from its audit trail by the schema)."""
+        local = {
+            r[0]: Decision(str(r[0]), str(r[1]), float(r[2]), str(r[3]), bool(r[4]))
+            for r in self._rows(
+                "SELECT d.enquiry_id, d.decision, d.at, d.actor, EXISTS (SELECT 1 FROM outbox o "
+                "WHERE o.enquiry_id = d.enquiry_id AND o.kind = 'complaint' "
+                "AND o.state IN ('pending', 'sent')) FROM complaint_decisions d"
+            )
+        }
+        decided = self._rows(
+            "SELECT id, complaint_decision FROM enquiries WHERE complaint_decision IS NOT NULL"
+        )
+        out = {k: v for k, v in local.items() if v.pending}
+        for ident, text in decided:
+            if ident not in out:
+                c = decision_from_json(text)
+                out[ident] = Decision(ident, c.decision, c.decided_at, c.decided_by)
+        for ident, d in local.items():
+            out.setdefault(ident, d)
+        return out
 
     def audit_entries(self) -> list[AuditEntry]:
         rows = self._rows(

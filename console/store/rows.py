@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from console.domain.audit_chain import canonical_json
-from console.domain.model import OPEN_STATUSES, Enquiry
+from console.domain.model import OPEN_STATUSES, ComplaintDecision, Enquiry
 
 ENQUIRY_COLUMNS: tuple[str, ...] = (
     "id",
@@ -39,6 +39,7 @@ ENQUIRY_COLUMNS: tuple[str, ...] = (
     "outcome",
     "is_open",
     "oldest_unanswered_message_at",  # v5
+    "complaint_decision",  # v8: the service's copy of a supervisor's decision, JSON
 )
 SELECT_ENQUIRY = f"SELECT {', '.join(ENQUIRY_COLUMNS)} FROM enquiries"  # noqa: S608
 _PLACEHOLDERS = ", ".join("?" * len(ENQUIRY_COLUMNS))
@@ -94,6 +95,26 @@ def enquiry_row(e: Enquiry) -> tuple[Any, ...]:
         canonical_json(e.outcome) if e.outcome else "{}",
         1 if e.status in OPEN_STATUSES else 0,
         e.oldest_unanswered_message_at,
+        None if e.complaint_decision is None else decision_json(e.complaint_decision),
+    )
+
+
+def decision_json(c: ComplaintDecision) -> str:
+    return canonical_json(
+        {
+            "decision": c.decision,
+            "reason": c.reason,
+            "decided_by": c.decided_by,
+            "decided_at": c.decided_at,
+            "triggers": list(c.triggers),
+        }
+    )
+
+
+def decision_from_json(text: str) -> ComplaintDecision:
+    d = json.loads(text)
+    return ComplaintDecision(
+        d["decision"], d["reason"], d["decided_by"], float(d["decided_at"]), tuple(d["triggers"])
     )
 
 
@@ -135,4 +156,5 @@ def enquiry_from_row(r: Sequence[Any]) -> Enquiry:
         tuple(map(tuple, _loads(pauses))) if pauses != "[]" else (),
         _loads(outcome) if outcome != "{}" else {},
         r[27],  # r[26] is is_open, derived from the status
+        None if r[28] is None else decision_from_json(r[28]),
     )

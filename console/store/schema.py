@@ -227,6 +227,37 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE messages ADD COLUMN channel TEXT;
     ALTER TABLE messages ADD COLUMN visibility TEXT;
     """,
+    # complaints through the service (issue 17): the enquiry carries the service's decision (JSON, NULL
+    # when nobody decided), and a decision is sent through the outbox. SQLite cannot change a CHECK, so
+    # the outbox is rebuilt with the new kind, its rows, ids and AUTOINCREMENT counter kept (audit
+    # entries name outbox ids: one is never handed out twice).
+    """
+    ALTER TABLE enquiries ADD COLUMN complaint_decision TEXT;
+    CREATE TABLE outbox_v8 (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kind TEXT NOT NULL CHECK (kind IN ('assignment', 'agent_status', 'complaint')),
+        enquiry_id TEXT,
+        payload TEXT NOT NULL,
+        idempotency_key TEXT NOT NULL UNIQUE,
+        created_at REAL NOT NULL,
+        state TEXT NOT NULL DEFAULT 'pending'
+            CHECK (state IN ('pending', 'sent', 'done', 'conflict', 'rejected', 'failed')),
+        attempts INTEGER NOT NULL DEFAULT 0,
+        last_error TEXT,
+        result TEXT
+    );
+    INSERT INTO sqlite_sequence (name, seq)
+        SELECT 'outbox_v8', seq FROM sqlite_sequence WHERE name = 'outbox';
+    INSERT INTO outbox_v8 (id, kind, enquiry_id, payload, idempotency_key, created_at, state, attempts,
+        last_error, result)
+    SELECT id, kind, enquiry_id, payload, idempotency_key, created_at, state, attempts, last_error, result
+    FROM outbox;
+    DROP TABLE outbox;
+    ALTER TABLE outbox_v8 RENAME TO outbox;
+    CREATE INDEX outbox_state ON outbox(state, id);
+    CREATE INDEX outbox_enquiry ON outbox(enquiry_id) WHERE state IN ('pending', 'sent');
+    CREATE INDEX enq_decided ON enquiries(id) WHERE complaint_decision IS NOT NULL;
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

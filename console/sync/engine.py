@@ -37,6 +37,7 @@ from console.store.feed import ids_of
 from console.store.reports import replace_reference_logged
 from console.sync.anchor import anchor_audit
 from console.sync.backoff import Backoff, BackoffPolicy
+from console.sync.complaints import push_decision
 from console.sync.report_thread import ShiftCloser
 from console.sync.shift_close import close_shifts_quietly
 from console.sync.state import SyncState, SyncStatus
@@ -104,8 +105,10 @@ class Syncer:
         page_limit: int = PAGE_LIMIT,
         long_poll_s: float = LONG_POLL_S,
         backoff: BackoffPolicy | None = None,
+        jurisdiction: str | None = None,
     ) -> None:
         self.api = api
+        self.jurisdiction = jurisdiction  # whose complaint clocks shift reports use (None: the settings')
         self.store = store
         self.on_changes = on_changes
         self.on_state = on_state
@@ -209,7 +212,7 @@ class Syncer:
         if self.closer is not None:  # live: reports of ended shifts take seconds at 100k, off this thread
             self.closer.poke(now)
         else:  # a one-off run_once (the CLI): here and now
-            close_shifts_quietly(self.store, now)
+            close_shifts_quietly(self.store, now, jurisdiction=self.jurisdiction)
 
     def _synced(self) -> None:
         now = self.api.now()
@@ -287,6 +290,8 @@ class Syncer:
                 agent = self.api.set_agent_status(p["agent_id"], p["status"])
                 self.store.put_reference_item("agents", agent, now=self.api.now())
                 return self.store.resolve_outbox(item.id, "done", now=self.api.now())
+            if item.kind == "complaint":
+                return push_decision(self.api, self.store, item)  # console.sync.complaints
             assert item.enquiry_id is not None
             answer = self.api.assign(
                 item.enquiry_id,
@@ -383,7 +388,7 @@ class Syncer:
     def run_forever(self, stop: threading.Event) -> None:
         """Sync until stop is set or sign-in is needed. Never raises for network trouble. Jobs
         submitted before it returns are all run: a local action is never dropped by a stop."""
-        self.closer = ShiftCloser(self.store.reader, self.submit)
+        self.closer = ShiftCloser(self.store.reader, self.submit, self.jurisdiction)
         try:
             self._run_forever(stop)
         finally:

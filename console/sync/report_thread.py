@@ -41,8 +41,11 @@ class Submit(Protocol):
 class ShiftCloser:
     """At most one run at a time; a poke while one runs is dropped (the loop pokes again later)."""
 
-    def __init__(self, open_reader: Callable[[], StoreReader], submit: Submit) -> None:
+    def __init__(
+        self, open_reader: Callable[[], StoreReader], submit: Submit, jurisdiction: str | None = None
+    ) -> None:
         self._open_reader, self._submit = open_reader, submit
+        self.jurisdiction = jurisdiction  # whose complaint clocks (None: the settings file's)
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
@@ -80,7 +83,7 @@ class ShiftCloser:
         interval = sys.getswitchinterval()
         sys.setswitchinterval(min(interval, SWITCH_INTERVAL_S))
         try:
-            close_quietly(reader, self._write, now, stop=self._stop.is_set)
+            close_quietly(reader, self._write, now, stop=self._stop.is_set, jurisdiction=self.jurisdiction)
         except CancelledError:
             log.info("sync stopped while shift reports were being closed; the next start goes on")
         except KnownError as e:

@@ -46,8 +46,10 @@ class SignInThenSync:
         *,
         retention_days: int,
         last_sync_at: Callable[[], float | None],
+        jurisdiction: str | None = None,
     ) -> None:
         self.reports, self.chain, self._api = reports, chain, api
+        self.jurisdiction = jurisdiction  # whose complaint clocks the shift reports count
         self.cache, self.key, self.retention_days = cache, key, retention_days
         self._last_sync_at = last_sync_at
         self._refused: SyncStatus | None = None  # the syncer's auth_required, held back
@@ -72,6 +74,7 @@ class SignInThenSync:
                     on_changes=reports.changes,
                     on_state=self._report,
                     on_outbox_result=reports.outbox,
+                    jurisdiction=self.jurisdiction,
                 )
                 reports.writer(syncer)
                 try:

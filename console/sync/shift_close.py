@@ -166,6 +166,8 @@ def build_report(
     seen = enquiries if data_cutoff is None else [as_of(e, data_cutoff) for e in enquiries]
     cutoff = max(shift.start, min(shift.end, generated_at))
     decided = reader.complaint_decisions()
+    if data_cutoff is not None:  # a decision made after the cut-off does not change a closed shift's report
+        decided = {i: d for i, d in decided.items() if d.at <= data_cutoff}
     complaints = complaint_stats(seen, decided, regulator, shift.start, cutoff, shift.team_ids)
     report = compute_shift_report(
         shift,
@@ -213,12 +215,17 @@ def with_care_sections(
 
 
 def closing_report(
-    reader: StoreReader, shift: Shift, *, grace_s: float = GRACE_S, salt: str = ""
+    reader: StoreReader,
+    shift: Shift,
+    *,
+    grace_s: float = GRACE_S,
+    salt: str = "",
+    jurisdiction: str = DEFAULT_JURISDICTION,
 ) -> ShiftReport:
     """A closed shift's report: the data up to its cut-off (end + grace, the service's clock), made "at"
     the cut-off, so every cache holding that data makes the same report byte for byte, whenever."""
     cutoff = shift.end + grace_s
-    return build_report(reader, shift, cutoff, salt=salt, data_cutoff=cutoff)
+    return build_report(reader, shift, cutoff, salt=salt, data_cutoff=cutoff, jurisdiction=jurisdiction)
 
 
 def close_ended_shifts(
@@ -229,13 +236,21 @@ def close_ended_shifts(
     grace_s: float = GRACE_S,
     max_age_s: float = MAX_AGE_S,
     synced_at: float | None = None,
+    jurisdiction: str = DEFAULT_JURISDICTION,
 ) -> CloseResult:
     """Compute and store the report of every shift that ended (grace_s before `now`, at most max_age_s
     ago) and has none yet. `now` is the server's time. shifts None: the cached API shifts. synced_at:
     when the cache last caught up with the server; a shift is closed only once the cache has been
     synced grace_s after its end (a report is stored for good: never from a cache that is behind)."""
     return _close_ended(
-        store, direct(store), now, shifts, grace_s=grace_s, max_age_s=max_age_s, synced_at=synced_at
+        store,
+        direct(store),
+        now,
+        shifts,
+        grace_s=grace_s,
+        max_age_s=max_age_s,
+        synced_at=synced_at,
+        jurisdiction=jurisdiction,
     )
 
 
@@ -249,6 +264,7 @@ def _close_ended(
     max_age_s: float = MAX_AGE_S,
     synced_at: float | None = None,
     stop: Callable[[], bool] = lambda: False,
+    jurisdiction: str = DEFAULT_JURISDICTION,
 ) -> CloseResult:
     """close_ended_shifts, reading through `reader` and storing through `write` (the work of computing
     may run on any thread; storing runs where the writer lives). stop: checked between shifts."""
@@ -265,7 +281,7 @@ def _close_ended(
     for shift in sorted(todo, key=lambda s: (s.end, s.id)):
         if stop():
             break
-        report = closing_report(reader, shift, grace_s=grace_s, salt=salt)
+        report = closing_report(reader, shift, grace_s=grace_s, salt=salt, jurisdiction=jurisdiction)
         packed = pack_report(report)  # here, not on the writer's thread: a while at 100k enquiries
         if write(partial(save_report, report=report, packed=packed)):
             result.stored.append(shift.id)
@@ -287,11 +303,13 @@ def figure_changes(stored: ShiftReport, now_known: ShiftReport) -> tuple[tuple[s
     return tuple(changes)
 
 
-def amend_reports(store: Store, now: float, shifts: Iterable[Shift]) -> list[str]:
+def amend_reports(
+    store: Store, now: float, shifts: Iterable[Shift], jurisdiction: str = DEFAULT_JURISDICTION
+) -> list[str]:
     """Compare each recent stored report with the same shift counted on everything the cache knows now,
     and record what changed as an amendment (once per change), at most once per AMEND_EVERY_S of synced
     data (the check reads the cache as of its last sync). Returns the shift ids amended now."""
-    return _amend(store, direct(store), now, shifts)
+    return _amend(store, direct(store), now, shifts, jurisdiction=jurisdiction)
 
 
 def _amend(
@@ -300,6 +318,7 @@ def _amend(
     now: float,
     shifts: Iterable[Shift],
     stop: Callable[[], bool] = lambda: False,
+    jurisdiction: str = DEFAULT_JURISDICTION,
 ) -> list[str]:
     by_id = {s.id: s for s in shifts}
     synced = last_synced(reader)
@@ -320,7 +339,9 @@ def _amend(
         if stored is None or not stored.data_cutoff:
             continue
         salt = _salt(reader, write)
-        known = build_report(reader, shift, stored.generated_at, salt=salt, data_cutoff=now)
+        known = build_report(
+            reader, shift, stored.generated_at, salt=salt, data_cutoff=now, jurisdiction=jurisdiction
+        )
         changes = figure_changes(stored, known)
         before = report_amendments(reader, row.shift_id)
         if changes and (not before or before[-1].changes != changes):
@@ -338,11 +359,13 @@ def last_synced(reader: StoreReader) -> float:
         return 0.0
 
 
-def close_shifts_quietly(store: Store, now: float, extra: Mapping[str, Any] | None = None) -> CloseResult:
+def close_shifts_quietly(
+    store: Store, now: float, extra: Mapping[str, Any] | None = None, *, jurisdiction: str | None = None
+) -> CloseResult:
     """For the sync loop: close ended shifts (API and local: extra None reads the settings file), never
     taking the loop down. A failure is logged with its traceback and returned as a problem; the next
-    call tries again."""
-    return close_quietly(store, direct(store), now, extra)
+    call tries again. jurisdiction None: the settings file's."""
+    return close_quietly(store, direct(store), now, extra, jurisdiction=jurisdiction)
 
 
 def close_quietly(
@@ -352,20 +375,26 @@ def close_quietly(
     extra: Mapping[str, Any] | None = None,
     *,
     stop: Callable[[], bool] = lambda: False,
+    jurisdiction: str | None = None,
 ) -> CloseResult:
     """close_shifts_quietly, reading through `reader` and storing through `write`, so that the
     computing (seconds at 100,000 enquiries) may run off the sync thread (console.sync.report_thread)."""
     try:
-        if extra is None:  # the sync loop knows no settings: the user's file may set local shifts
+        if extra is None or jurisdiction is None:  # the settings file: local shifts, the site's regulator
             from console.platform.settings import load
 
-            extra = load().extra
+            conf = load()
+            extra = conf.extra if extra is None else extra
+            jurisdiction = conf.jurisdiction if jurisdiction is None else jurisdiction
         salt = extra.get(SALT_KEY)
         if isinstance(salt, str) and salt and reader.get_meta(SALT_KEY) != salt:
             write(_set_meta(SALT_KEY, salt))  # the site's own salt: every cache masks handles alike
         shifts, problems = all_shifts(reader, extra)
-        result = _close_ended(reader, write, now, shifts, synced_at=last_synced(reader), stop=stop)
-        _amend(reader, write, now, shifts, stop=stop)
+        synced = last_synced(reader)
+        result = _close_ended(
+            reader, write, now, shifts, synced_at=synced, stop=stop, jurisdiction=jurisdiction
+        )
+        _amend(reader, write, now, shifts, stop=stop, jurisdiction=jurisdiction)
     except (KnownError, CancelledError):
         raise  # the cache itself: the loop's own handling (retry, state); or sync stopped meanwhile
     except Exception as e:  # a bug in a report must not stop the queue from syncing

@@ -3,14 +3,15 @@ the saved views, the wallboard's counts, and the audit detail of a decision."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from console.domain.complaints import default_rules
 from console.domain.complaints.detect import propose
-from console.domain.complaints.status import Decision, complaints_calendar
-from console.domain.model import Enquiry, Team
+from console.domain.complaints.status import BY_SUPERVISOR, NOT_COMPLAINT, Decision, complaints_calendar
+from console.domain.model import ComplaintDecision, Enquiry, Team
 from console.live.complaints import (
     COMPLAINTS_VIEW,
     PROPOSED_VIEW,
@@ -64,6 +65,20 @@ def test_a_proposal_is_marked_and_a_dismissal_clears_it():
     kept = desk({e.id: Decision(e.id, "confirmed", RECEIVED, "sam")})
     cell = kept.flag_cell(e, "", RECEIVED, TZ)
     assert cell.text.startswith("Complaint ") and "confirmed by a supervisor" in cell.tip
+
+
+def test_another_consoles_decision_counts_from_the_enquiry_and_ours_shows_while_on_its_way():
+    e = make_enquiry(1, text="absolutely disgraceful service", channel="x", visibility="public")
+    theirs = replace(
+        e, complaint_decision=ComplaintDecision("confirmed", "", "sam", RECEIVED, ("disgraceful",))
+    )
+    d = desk()  # this console decided nothing: the service's copy (from the feed) counts
+    assert d.state(theirs) == BY_SUPERVISOR and d.clocks(theirs)
+    assert d.flag_cell(theirs, "", RECEIVED, TZ).text.startswith("Complaint ")
+    # Ours, still in the outbox, shows at once; once sent (not pending) the service's copy counts again.
+    mine = Decision(e.id, "dismissed", RECEIVED + 60, "ana", pending=True)
+    assert desk({e.id: mine}).state(theirs) == NOT_COMPLAINT
+    assert desk({e.id: replace(mine, pending=False)}).state(theirs) == BY_SUPERVISOR
 
 
 def test_a_whatsapp_dm_shows_its_window_and_warns_before_it_closes():

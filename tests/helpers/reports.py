@@ -4,12 +4,17 @@ default policies and calendars, and the way to put it all in a cache or move it 
 from __future__ import annotations
 
 import random
+import zlib
 from dataclasses import replace
 
 from console.domain import wire
 from console.domain.model import CHANNELS, Agent, Assignment, Enquiry, Shift, Team
+from console.service.server import DemoService
 from console.sla.engine import SlaEngine, default_calendars, default_policies
 from console.store.cache import Store
+from console.sync.engine import SyncCounts, Syncer
+from console.sync.shift_close import SALT_KEY, close_shifts_quietly
+from tests.helpers.service import new_client
 
 START = 1_795_680_000.0  # Thu 26 Nov 2026 08:00 UTC
 HOURS = 10
@@ -160,3 +165,30 @@ def moved_back(e: Enquiry, by: float = BACK) -> Enquiry:
 
 def moves_back(moves: list[Assignment]) -> list[Assignment]:
     return [replace(m, at=m.at - BACK) for m in moves]
+
+
+# --- two consoles closing shifts against one reference service (report byte-identity tests) ---------
+SITE = {SALT_KEY: "the-site-salt"}  # the site's consoles share one salt (settings file)
+
+
+def sync_and_close(svc: DemoService, store: Store) -> SyncCounts:
+    """One console's sync pass (the outbox, then the feed to its end), then what the next pass of the
+    loop does: close the shifts that ended, with the site's salt."""
+    syncer = Syncer(new_client(svc), store)
+    counts = syncer.run_once()
+    close_shifts_quietly(store, svc.clock.now(), extra=SITE)
+    syncer.api.close()
+    return counts
+
+
+def stored_body(store: Store, shift_id: str) -> bytes:
+    """A stored report's bytes, decompressed."""
+    rows = store._rows("SELECT body FROM shift_reports WHERE shift_id = ?", (shift_id,))
+    assert rows, f"no stored report for {shift_id}"
+    return zlib.decompress(rows[0][0])
+
+
+def running_shift(svc: DemoService) -> Shift:
+    """The reference service's shift of the social team running now."""
+    now = svc.clock.now()
+    return next(s for s in svc.sim.world.shifts if s.start <= now < s.end and "social" in s.team_ids)

@@ -188,10 +188,24 @@ def test_a_complaint_decision(seeded_gateway: Gateway, pg_dsn: str) -> None:
     assert bad.status_code == 422
     viewer = _auth(seeded_gateway, user="wallboard", password="demo-viewer", scope="viewer")
     assert requests.post(url, json=body, headers={**viewer, "Idempotency-Key": "c-4"}).status_code == 403
-    # The connector's next upsert of the same enquiry keeps the decision on the record.
+    # A malformed request is refused even with a key already used, never answered with that key's outcome.
+    untriggered = {k: v for k, v in body.items() if k != "triggers"}
+    assert requests.post(url, json=untriggered, headers=headers, timeout=10).status_code == 422
+    # A supervisor changes their mind: the latest decision is on the enquiry, every one is kept.
+    dismissed = {**body, "decision": "dismissed", "actor": ""}  # no actor: the signed-in user
+    again = requests.post(url, json=dismissed, headers={**headers, "Idempotency-Key": "c-5", "If-Match": ""})
+    assert (
+        again.status_code == 200
+        and again.json()["enquiry"]["complaint_decision"]["decided_by"] == "supervisor"
+    )
+    with psycopg.connect(pg_dsn) as conn:
+        kept = [r[0] for r in conn.execute("SELECT doc->>'decision' FROM complaint_decisions ORDER BY n")]
+    assert kept == ["confirmed", "dismissed"]
+    # The connector's next update of the same enquiry keeps the decision on the record, as one change.
     served = seeded_gateway.ledger.enquiry(ident) or {}
+    assert not seeded_gateway.ledger.upsert_enquiry(served)
     assert seeded_gateway.ledger.upsert_enquiry({**served, "priority": "urgent"})
-    assert (seeded_gateway.ledger.enquiry(ident) or {})["complaint_decision"] == decision
+    assert (seeded_gateway.ledger.enquiry(ident) or {})["complaint_decision"]["decision"] == "dismissed"
 
 
 def test_tokens_rotate_and_every_gateway_honours_them(
@@ -255,7 +269,7 @@ def test_a_long_poll_wakes_on_another_gateway_s_commit_and_cursors_survive_a_res
 def test_migrations_run_once_and_the_audit_anchor(seeded_gateway: Gateway, pg_dsn: str) -> None:
     Database(pg_dsn, max_size=2).close()  # a second start: nothing to migrate
     with psycopg.connect(pg_dsn) as conn:
-        assert conn.execute("SELECT count(*) FROM schema_version").fetchone() == (2,)
+        assert conn.execute("SELECT count(*) FROM schema_version").fetchone() == (3,)
     from console.domain.audit_chain import GENESIS, entry_digest
 
     url, headers = f"{seeded_gateway.url}/v1/audit/{'a' * 32}", _auth(seeded_gateway)
@@ -332,7 +346,7 @@ def test_a_database_of_an_older_gateway_is_migrated_on_start(pg_dsn: str) -> Non
     Database(pg_dsn, max_size=2).close()
     with psycopg.connect(pg_dsn) as conn:
         versions = [r[0] for r in conn.execute("SELECT version FROM schema_version ORDER BY version")]
-        assert versions == [1, 2] and conn.execute("SELECT count(*) FROM quarantine").fetchone() == (0,)
+        assert versions == [1, 2, 3] and conn.execute("SELECT count(*) FROM quarantine").fetchone() == (0,)
 
 
 @pytest.mark.expected_log(r"LISTEN connection to PostgreSQL failed", logger="concierge.gateway.feed")

@@ -4,46 +4,22 @@ report byte for byte, and what happens after the cut-off is recorded as an amend
 
 from __future__ import annotations
 
-import zlib
 from collections.abc import Callable
 from pathlib import Path
 
 from pytestqt.qtbot import QtBot
 
-from console.domain.model import Shift
 from console.reports.codec import encode
 from console.service.server import DemoService
-from console.store.cache import Store
 from console.store.reports import load_report, report_amendments
-from console.sync.engine import Syncer
-from console.sync.shift_close import GRACE_S, SALT_KEY, build_report, close_shifts_quietly
-from tests.helpers.service import new_client
+from console.sync.shift_close import GRACE_S, build_report, close_shifts_quietly
+from tests.helpers.reports import SITE, running_shift, stored_body
+from tests.helpers.reports import sync_and_close as sync
 from tests.helpers.store import new_store
 from widgets.app.workers import BackgroundJobs
 from widgets.reports.viewer import ReportViewer
 
 HOUR = 3600.0
-
-
-SITE = {SALT_KEY: "the-site-salt"}  # one salt for the site's consoles (settings file)
-
-
-def sync(svc: DemoService, store: Store) -> None:
-    syncer = Syncer(new_client(svc), store)
-    syncer.run_once()  # ends with the cache caught up
-    close_shifts_quietly(store, svc.clock.now(), extra=SITE)  # what the next pass of the loop does
-    syncer.api.close()
-
-
-def stored_body(store: Store, shift_id: str) -> bytes:
-    rows = store._rows("SELECT body FROM shift_reports WHERE shift_id = ?", (shift_id,))
-    assert rows, f"no stored report for {shift_id}"
-    return zlib.decompress(rows[0][0])
-
-
-def running_shift(svc: DemoService) -> Shift:
-    now = svc.clock.now()
-    return next(s for s in svc.sim.world.shifts if s.start <= now < s.end and "social" in s.team_ids)
 
 
 def test_two_caches_synced_at_different_moments_store_the_same_report_and_later_events_amend_it(

@@ -1,8 +1,8 @@
 """Complaints in the running console (demo service on 127.0.0.1, its own encrypted cache): a proposal
 shows its words in the detail pane; Confirm and Not a complaint are written to the audit trail before the
-console treats the enquiry as decided; the flags cell, the navigator's views and the pane follow. The
-complaint box on its own: plain text, privacy, buttons per state. The queue model with the clocks in its
-flags cells passes qtmodeltester."""
+console treats the enquiry as decided, and reach the service (which keeps them on the enquiry); the flags
+cell, the navigator's views and the pane follow. The complaint box on its own: plain text, privacy,
+buttons per state. The queue model with the clocks in its flags cells passes qtmodeltester."""
 
 from __future__ import annotations
 
@@ -34,6 +34,12 @@ def audit_actions(session: Session) -> list[tuple[str, str]]:
     with StoreReader(session._cache, session._key) as reader:
         assert reader.verify_audit() is None
         return [(a.action, a.subject) for a in reader.audit_entries()]
+
+
+def service_decision(session: Session, ident: str) -> str | None:
+    assert session.service is not None
+    made = session.service.snapshot()[ident].get("complaint_decision")
+    return None if made is None else str(made["decision"])
 
 
 @pytest.mark.expected_log(r"^calendar 'social' is unknown", logger="concierge.sla")
@@ -68,6 +74,10 @@ def test_confirm_and_dismiss_are_audited_and_every_view_follows(qtbot: QtBot, se
     names = [item.text(0) for i in range(clocks.topLevelItemCount()) if (item := clocks.topLevelItem(i))]
     assert any("Summary resolution" in n or "Response (15 days)" in n or "payment" in n for n in names)
     qtbot.waitUntil(lambda: (c.window.nav_model.count("view:complaints") or 0) == confirmed_before + 1)
+    # Sent through the outbox: the service keeps it on the enquiry (so every console counts the same),
+    # and the pane stops saying it is on its way.
+    qtbot.waitUntil(lambda: service_decision(session, e.id) == "confirmed", timeout=10_000)
+    qtbot.waitUntil(lambda: "not yet with the service" not in box.label.text(), timeout=10_000)
 
     box.dismiss.click()
     qtbot.waitUntil(lambda: ("complaint.dismissed", e.id) in audit_actions(session), timeout=10_000)
@@ -77,6 +87,7 @@ def test_confirm_and_dismiss_are_audited_and_every_view_follows(qtbot: QtBot, se
     row = c.model.row_of(e.id)
     assert row is not None
     assert "Complaint" not in c.model.index(row, Col.FLAGS).data()
+    qtbot.waitUntil(lambda: service_decision(session, e.id) == "dismissed", timeout=10_000)
 
 
 def test_the_box_is_plain_text_respects_privacy_and_offers_what_can_be_decided(qtbot: QtBot) -> None:
@@ -102,6 +113,12 @@ def test_the_box_is_plain_text_respects_privacy_and_offers_what_can_be_decided(q
     assert box.isVisible() and not box.confirm.isHidden() and box.dismiss.isHidden()
     box.confirm.click()
     assert seen == [(e.id, "confirmed")]
+    # Still in the outbox: the pane says so; once the service has it, it does not.
+    waiting = Decision(e.id, "confirmed", NOW, "sam", pending=True)
+    box.show_state(e, BY_SUPERVISOR, (), waiting, privacy="full", tz="UTC")
+    assert "not yet with the service" in box.label.text()
+    box.show_state(e, BY_SUPERVISOR, (), Decision(e.id, "confirmed", NOW, "sam"), privacy="full", tz="UTC")
+    assert box.label.text().startswith("Confirmed as a complaint") and "not yet" not in box.label.text()
 
 
 def test_the_queue_model_with_complaint_clocks_passes_the_model_tester(

@@ -340,6 +340,7 @@ class Session(QObject):
             self._key,
             retention_days=self.config.retention_days,
             last_sync_at=self._last_sync,
+            jurisdiction=self.config.jurisdiction,  # the shift reports sync closes use the site's rules
         )
 
     def _last_sync(self) -> float | None:

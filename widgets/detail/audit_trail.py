@@ -45,6 +45,10 @@ class AuditTrail(QObject):
         self._jobs, self._syncer, self._cache, self._actor = jobs, syncer, cache, actor
         self.fallback_ms = 15_000
 
+    def actor(self) -> str:
+        """Who acts: the signed-in user."""
+        return self._actor()
+
     def record(
         self,
         action: str,
@@ -59,6 +63,18 @@ class AuditTrail(QObject):
         def write(store: Store) -> int:
             return store.audit(at=at, actor=actor, action=action, subject=subject, detail=detail)
 
+        self.write(action, subject, write, on_done, on_error)
+
+    def write(
+        self,
+        action: str,
+        subject: str,
+        write: Callable[[Store], int],
+        on_done: Done | None = None,
+        on_error: Failed | None = None,
+    ) -> None:
+        """Run `write` (it appends audit entries, with whatever else it writes in the same transaction)
+        where the cache's writer lives, like record(). action, subject: for the message on failure."""
         done: Done = on_done or (lambda _seq: None)
 
         def error(e: BaseException) -> None:

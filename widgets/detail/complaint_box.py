@@ -1,6 +1,7 @@
 """The detail pane's complaint box: whether the enquiry is a complaint and who said so, the customer's
 words that made the console propose one, and Confirm / Not a complaint. Either answer is written to the
-audit trail first (decide_audited); only then does the console treat it as decided.
+audit trail and the outbox first (decide_audited); only then does the console treat it as decided (pending
+until the service has it).
 
 The trigger words are the customer's: plain text only, PII-masked in partial mode, not shown when the
 privacy mode is masked.
@@ -8,8 +9,10 @@ privacy mode is masked.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import Qt, Signal
@@ -27,7 +30,11 @@ from console.domain.complaints.status import (
 from console.domain.model import Enquiry
 from console.domain.privacy import mask_text
 from console.live.complaints import ComplaintDesk, decision_detail
+from console.store.decisions import write_decision
 from widgets.detail.audit_trail import AuditTrail
+
+if TYPE_CHECKING:
+    from console.store.cache import Store
 
 WHY = "Under the FCA's rules any expression of dissatisfaction is a complaint; the regulator's clocks start."
 
@@ -85,7 +92,8 @@ class ComplaintBox(QFrame):
             assert decision is not None
             when = datetime.fromtimestamp(decision.at, ZoneInfo(tz)).strftime("%a %d %b %H:%M")
             verb = "Confirmed as a complaint" if decision.decision == CONFIRMED else "Not a complaint"
-            text = f"{verb} (decided by {decision.actor}, {when}){said}."
+            waiting = ", not yet with the service" if decision.pending else ""  # still in the outbox
+            text = f"{verb} (decided by {decision.actor}, {when}{waiting}){said}."
             confirm, dismiss = decision.decision != CONFIRMED, decision.decision == CONFIRMED
         self.label.setText(text)
         self.confirm.setVisible(confirm)
@@ -106,7 +114,15 @@ def _words(words: Sequence[str], privacy: str) -> str:
 def decide_audited(
     audit: AuditTrail, desk: ComplaintDesk, e: Enquiry, decision: str, landed: Callable[[], None]
 ) -> None:
-    """Write the supervisor's decision to the audit trail; the cache keeps it from there (the schema's
-    trigger), and `landed` runs on the UI thread once it is committed."""
-    detail = decision_detail(desk.proposal(e), desk.state(e))
-    audit.record(AUDIT_ACTIONS[decision], e.id, detail, lambda _seq: landed())
+    """Write the supervisor's decision to the audit trail and the outbox in one transaction (the cache
+    keeps it from the audit entry, shown at once as pending; sync sends it to the service, which keeps it
+    on the enquiry for every console); `landed` runs on the UI thread once it is committed."""
+    proposal, state = desk.proposal(e), desk.state(e)
+    detail = decision_detail(proposal, state)
+    triggers = [mask_text(w) for w in proposal.words]  # a cue can quote the customer: masked
+    actor, at = audit.actor(), time.time()
+
+    def write(store: Store) -> int:
+        return write_decision(store, e.id, decision, actor=actor, now=at, triggers=triggers, detail=detail)
+
+    audit.write(AUDIT_ACTIONS[decision], e.id, write, lambda _id: landed())

@@ -93,7 +93,7 @@ class DetailPresenter(QObject):
             e,
             desk.state(e),
             desk.proposal(e).words,
-            desk.decisions.get(e.id),
+            desk.decision(e),
             privacy=self.pane.privacy_mode(),
             tz=self.reference.tz,
         )

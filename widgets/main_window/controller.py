@@ -174,6 +174,8 @@ class Controller(QObject):
         if self.stopped:
             return
         self.status.show_pending()
+        if getattr(result, "kind", "") == "complaint" and result.enquiry_id:
+            self.complaint_decided(result.enquiry_id)  # no longer pending: the service's copy counts
         if not self.moves.on_outbox(result):  # a reassignment: the move controller confirms or reverts it
             self.status.on_outbox(result)
 
@@ -209,7 +211,8 @@ class Controller(QObject):
         self.detail.show(enquiry_id)
 
     def complaint_decided(self, enquiry_id: str) -> None:
-        """A confirm/dismiss is in the audit trail: every view shows the enquiry's new standing."""
+        """A confirm/dismiss is in the audit trail (or the service took it): every view shows the
+        enquiry's new standing."""
         self.reference.reload_decisions()
         self.model.set_flag_cells(
             lambda e, base, now, tz: self.reference.complaints.flag_cell(e, base, now, tz)

@@ -67,7 +67,13 @@ class StatusPresenter(QObject):
         subject = getattr(result, "enquiry_id", None) or "an action"
         state = getattr(result, "state", "")
         message = getattr(result, "message", "") or ""
-        if state == "done":
+        if getattr(result, "kind", "") == "complaint":  # a complaint decision sent through the outbox
+            text = (
+                f"{subject}: the complaint decision reached the service"
+                if state == "done"
+                else f"{subject}: the service did not take the complaint decision: {message or state}"
+            )
+        elif state == "done":
             text = f"{subject}: confirmed by the service"
         elif state == "conflict":
             winner = getattr(result, "winner", None) or "someone else"

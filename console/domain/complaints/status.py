@@ -1,5 +1,6 @@
 """Whether an enquiry is a complaint, and who said so: the service (its `complaint` flag or topic), a
-supervisor (a confirmation or dismissal, kept in the audit trail), or only a proposal from the text.
+supervisor (a confirmation or dismissal: kept by the service on the enquiry, and in the audit trail of the
+console that made it), or only a proposal from the text.
 
 A complaint the service flags counts as confirmed: the console never un-flags what the bank's systems
 decided. A supervisor's decision beats the proposal either way.
@@ -11,11 +12,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from console.domain.complaints.detect import Proposal, propose
-from console.domain.model import Calendar, Enquiry, Team
+from console.domain.model import COMPLAINT_DECISIONS, Calendar, Enquiry, Team
 
 COMPLAINT = "complaint"  # the flag and the topic the contract uses
-CONFIRMED, DISMISSED = "confirmed", "dismissed"
-DECISIONS = (CONFIRMED, DISMISSED)
+CONFIRMED, DISMISSED = COMPLAINT_DECISIONS
+DECISIONS = COMPLAINT_DECISIONS
 # The audit actions that record a decision (the cache keeps the latest per enquiry from them).
 AUDIT_ACTIONS = {CONFIRMED: "complaint.confirmed", DISMISSED: "complaint.dismissed"}
 
@@ -35,12 +36,29 @@ STATE_WORDS = {
 
 @dataclass(frozen=True, slots=True)
 class Decision:
-    """A supervisor's latest word on one enquiry (from the audit trail)."""
+    """A supervisor's latest word on one enquiry: the service's copy (on the enquiry), or this console's
+    own from its audit trail (pending: still in the outbox, not yet taken by the service)."""
 
     enquiry_id: str
     decision: str  # confirmed | dismissed
     at: float
     actor: str
+    pending: bool = False
+
+
+def synced_decision(e: Enquiry) -> Decision | None:
+    """The decision the service keeps on the enquiry (the same in every console after sync)."""
+    c = e.complaint_decision
+    return None if c is None else Decision(e.id, c.decision, c.decided_at, c.decided_by)
+
+
+def effective_decision(e: Enquiry, local: Decision | None) -> Decision | None:
+    """Which decision counts: this console's own while it is still on its way to the service (shown at
+    once), else the service's (so two consoles agree), else a local one the service never took (made
+    before decisions were sent, or refused)."""
+    if local is not None and local.pending:
+        return local
+    return synced_decision(e) or local
 
 
 def flagged_by_service(e: Enquiry) -> bool:

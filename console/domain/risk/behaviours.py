@@ -2,125 +2,184 @@
 satisfied when the bank thanked them, offered more help, offered other products and replied in the same
 channel), plus one thing it must never do: ask for account details in a public post.
 
-Rules over the reply's words, checked against a labelled corpus (tests/data/agent_replies_corpus.jsonl;
-benchmarks/bench_behaviours.py prints precision and recall on it and on its held-out part). Each rule
-is a few phrase patterns, with the traps the corpus taught us ("thanks to the update" is not thanks,
-"no need to thank us" is not thanks). Whether the reply was in the customer's channel is computed from
-the channel history (console.domain.risk.continuity), with the reply's words only telling whether it
-sends the customer somewhere else for the answer.
+Rules over the reply's sentences, with their words kept as data (replies.toml: the cues, the product
+vocabulary, the negations and the traps) and the reply normalised first (console.domain.risk.wording:
+shorthand, typos, quoted customer words). Each rule is a cue that is not negated ("we can't offer", "no
+need to call us") and not a trap ("thanks to the update"); offering a product takes a product word and an
+offering turn, or a pitch for one ("our Regular Saver pays 6%"); asking for account details takes a
+detail and a request, neither in a DM nor a warning ("never post your card number").
+
+Checked on three labelled corpora (tests/data/agent_replies_*.jsonl: the one the first rules were tuned
+on, a blind one written before these rules, and a fresh one written after them and never tuned on);
+benchmarks/bench_behaviours.py prints precision and recall on each. Whether the reply was in the
+customer's channel is computed from the channel history (console.domain.risk.continuity), with the
+reply's words only telling whether it sends the customer somewhere else for the answer.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
-# Thanking the customer: "thanks for ...", "thank you", "cheers", "ta", "appreciate ...".
-_THANKS = re.compile(
-    r"\b(thank\s*(you|u)\b|thanks\b(?!\s+to\b)|many\s+thanks|cheers\b|ta\b(?=\s+for|\s*[!.])"
-    r"|(?<!would\s)(?<!'d\s)appreciated?\b)",
-    re.IGNORECASE,
-)
-# Thanks that is not thanking the customer: "thanks to X", "don't thank me", "thanks for nothing".
-_NOT_THANKS = re.compile(
-    r"\b(thanks\s+to\b|(don'?t|do\s+not|no\s+need\s+to)\s+thank\b|thanks\s+for\s+nothing\b)", re.IGNORECASE
-)
-# Offering more help: anything else / further / more, other questions, "here if you need us".
-_MORE_HELP = re.compile(
-    r"\b(anything\s+(else|further|more)\b|something\s+else\b"
-    r"|(any|other)\s+(other\s+|more\s+)?(questions|queries|problems|issues)\b"
-    r"|(need|want)\s+(any\s+)?(more|further)\s+help\b|more\s+help\b|(happy|glad)\s+to\s+help\s+(further|more|again)\b"
-    r"|help\s+(further|more|again)\s+(if|with|any)\b"
-    r"|(a\s+)?(message|shout|call|click)\s+away\b"
-    r"|(here|around)\s+(to\s+help|if\s+you\s+need)\b"
-    r"|if\s+you\s+need\s+(us|anything|help|more)\b"
-    r"|(come\s+back|get\s+back)\s+to\s+us\s+if\b"
-    r"|let\s+(us|me)\s+know\s+if\s+(there'?s|you\s+need|we\s+can|i\s+can)\b)",
-    re.IGNORECASE,
-)
-_NOT_MORE_HELP = re.compile(r"\banything\s+else\s+you\s+(sent|posted|shared)\b", re.IGNORECASE)
-# Offering another product: a product word and an offering turn in one sentence.
-_PRODUCT = re.compile(
-    r"\b(saver|savings?(\s+(account|pot))?|pots?|isas?|bonds?|credit\s+cards?|cashback|balance\s+transfer"
-    r"|overdraft|insurance|travel\s+money|budgeting\s+tools?|round-?ups?|club\s+account|current\s+account"
-    r"|rewards?|loans?|mortgages?|premier(\s+account)?|packaged\s+account)\b",
-    re.IGNORECASE,
-)
-_OFFERING = re.compile(
-    r"\b((might|may|could|would)\s+(find|like|want|suit|be\s+worth|also\s+(switch|open|set|look|try|use))"
-    r"|(could|might|may|can)\s+(help|save|cut)\s+you"
-    r"|(could|might|may)\s+(help|save|cut)\b"
-    r"|have\s+you\s+(seen|thought\s+about|considered|tried|heard)|worth\s+(a\s+look|checking|considering)"
-    r"|check\s+out|take\s+a\s+look\s+at|we\s+also\s+offer|fancy\s+a\s+look|while\s+you'?re\s+here"
-    r"|you\s+could\s+(also\s+)?(switch|open|set\s+up|look\s+at|try|use)|if\s+it\s+helps"
-    r"|if\s+you'?re\s+(saving|looking|planning)|pays\s+[\d.]+\s*%|a\s+quote\b|happy\s+to\s+send\s+details"
-    r"|did\s+you\s+know|(you'?re|you\s+are)\s+(now\s+)?eligible|(want|like)\s+(me|us)\s+to\s+send\s+(you\s+)?"
-    r"(the\s+)?details|would\s+you\s+like\s+to\s+(hear|know|see|apply|open|switch))",
-    re.IGNORECASE,
-)
-# Sending the customer elsewhere for the answer: a phone call, a branch, an email address, a partner.
-_REDIRECT = re.compile(
-    r"\b(call\s+(us|our|the)\b|can\s+you\s+call\b|give\s+us\s+a\s+(ring|call)|ring\s+(us|the\s+number)"
-    r"|needs\s+a\s+(phone\s+)?call|(over|on|by)\s+the\s+phone|by\s+(phone|post|letter|email)\b"
-    r"|(call|ring|phone)\s+you\b|write\s+to\s+us\b|(phone|payments|helpline|business)\s+line\b"
-    r"|(visit|pop\s+into|go\s+to|head\s+to|come\s+into|bring|take|drop)\b[^.!?]*\b(a|any|your|the)\s+"
-    r"(nearest\s+|local\s+)?branch\b"
-    r"|(in|at)\s+(a|your|any)\s+branch\s+with"
-    r"|email\s+(us\s+at\s+)?\S+@\S+|\S+@\S+\s+and\s+the\s+team|email\s+(your|the|us)\b[^.!?]*@)",
-    re.IGNORECASE,
-)
-# Asking for account details: a request near an account detail.
-_DETAIL = (
-    r"(sort\s*code|account\s+(number|details)|card\s+number|long\s+(card\s+)?number|date\s+of\s+birth|postcode"
-    r"|(?<!email\s)address|pin|password|last\s+\d+\s+digits|security\s+(answers|details))"
-)
-_ASK = re.compile(
-    r"\b(can|could|would)\s+you\s+(reply|post|tell|confirm|send|give|share|provide)\b[^.!?]*\b"
-    + _DETAIL
-    + r"|\b(please\s+)?(tell|send|give|post)\s+us\b[^.!?]*\b"
-    + _DETAIL
-    + r"|\b(reply|post)\s+(here\s+)?with\b[^.!?]*\b"
-    + _DETAIL
-    + r"|\b(please\s+)?confirm\b[^.!?]*\b"
-    + _DETAIL
-    + r"|\bwhat'?s\s+(your|the)\b[^.!?]*\b"
-    + _DETAIL
-    + r"|\b(i|we)('ll|\s+will)?\s+need\s+your\b[^.!?]*\b"
-    + _DETAIL
-    + r"[^.!?]*\b(share|send|post|reply|below|here)\b",
-    re.IGNORECASE,
-)
-_PRIVATELY = re.compile(r"\b(dm|direct\s+message|private\s+message|privately|inbox)\b", re.IGNORECASE)
-_WARNING = re.compile(r"\b(never|don'?t|do\s+not)\s+(share|post)\b", re.IGNORECASE)
+from console.domain.privacy.detect import find_pii
+from console.domain.risk.wording import Wording, compile_any, strings, table, wording, words_doc
+
+_CONTACT = frozenset({"phone", "email"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    """Cues that count unless negated, after the `traps` are blanked out."""
+
+    cues: re.Pattern[str]
+    traps: re.Pattern[str] | None
+
+    def found(self, w: Wording, sentence: str) -> bool:
+        if self.traps is not None:
+            sentence = self.traps.sub(lambda m: " " * len(m.group(0)), sentence)
+        return any(not w.negated(sentence, m.start()) for m in self.cues.finditer(sentence))
+
+
+@dataclass(frozen=True, slots=True)
+class _Rules:
+    thanks: _Rule
+    more: _Rule
+    help_offer: re.Pattern[str]
+    help_alone: _Rule
+    products: re.Pattern[str]
+    offers: _Rule
+    pitch: re.Pattern[str]
+    elsewhere: _Rule
+    details: re.Pattern[str]
+    asks: re.Pattern[str]
+    private: re.Pattern[str]
+    warnings: re.Pattern[str]
+
+
+def _rule(section: str, cues: str, traps: str = "not") -> _Rule:
+    s = table(words_doc(), section)
+    blank = strings(s, traps)
+    return _Rule(compile_any(strings(s, cues)), compile_any(blank) if blank else None)
+
+
+@lru_cache(maxsize=1)
+def _rules() -> _Rules:
+    doc = words_doc()
+    help_, products, details = (table(doc, k) for k in ("offered_more_help", "offered_products", "details"))
+    return _Rules(
+        thanks=_rule("thanked", "cues"),
+        more=_rule("offered_more_help", "more"),
+        help_offer=compile_any(strings(help_, "offer")),
+        help_alone=_rule("offered_more_help", "alone"),
+        products=compile_any(strings(products, "products")),
+        offers=_rule("offered_products", "offers"),
+        pitch=compile_any(strings(products, "pitch")),
+        elsewhere=_rule("same_channel", "elsewhere"),
+        details=compile_any(strings(details, "details")),
+        asks=compile_any(strings(details, "asks")),
+        private=compile_any(strings(details, "private")),
+        warnings=compile_any(strings(details, "warnings")),
+    )
+
+
+# A product the customer has: "your ISA", "the loan" (one already talked about), but not "the new Saver".
+_OURS = re.compile(r"(?<![\w])((your|my|his|her|their)\s+(\w+\s+)?|the\s+(?!new\s|latest\s))$")
+_OUR = re.compile(r"(?<![\w])our\s")
 
 
 def _sentences(text: str) -> list[str]:
-    return [s for s in re.split(r"(?<=[.!?])\s+", text) if s]
+    return wording().sentences(text)
+
+
+def _thanked(sentences: list[str]) -> bool:
+    w, r = wording(), _rules()
+    return any(r.thanks.found(w, s) for s in sentences)
+
+
+def _offered_more_help(sentences: list[str]) -> bool:
+    w, r = wording(), _rules()
+    for s in sentences:
+        if r.help_alone.found(w, s):
+            return True
+        if r.more.found(w, s) and (r.help_offer.search(s) or s.endswith("?") or len(s.split()) <= 4):
+            return True
+    return False
+
+
+def _new_product(r: _Rules, sentence: str) -> bool:
+    """A product named that the customer does not already have ("our ISA", "a Cash ISA", not "your ISA" nor
+    "the loan")."""
+    return any(_OURS.search(sentence[: m.start()]) is None for m in r.products.finditer(sentence))
+
+
+def _teaser_after(w: Wording, r: _Rules, after: list[str]) -> bool:
+    """The offering turn as a short question or exclamation of its own after the product: "A Lifetime ISA
+    adds a 25% bonus. Worth a look!", "... Want the details?"."""
+    return any(
+        s[-1:] in "?!" and len(s.split()) <= 8 and not r.products.search(s) and r.offers.found(w, s)
+        for s in after
+    )
+
+
+def _pitched(w: Wording, r: _Rules, s: str) -> bool:
+    """Our product with what it pays or gives, not withdrawn ("closed to new customers")."""
+    if _OUR.search(s) is None or (r.offers.traps is not None and r.offers.traps.search(s)):
+        return False
+    return any(not w.negated(s, m.start()) for m in r.pitch.finditer(s))
+
+
+def _offered_products(sentences: list[str]) -> bool:
+    w, r = wording(), _rules()
+    for i, s in enumerate(sentences):
+        if not _new_product(r, s):
+            continue
+        if r.offers.found(w, s) or _teaser_after(w, r, sentences[i + 1 : i + 2]) or _pitched(w, r, s):
+            return True
+    return False
+
+
+def _sends_elsewhere(text: str, sentences: list[str]) -> bool:
+    w, r = wording(), _rules()
+    if any(r.elsewhere.found(w, s) for s in sentences):
+        return True
+    return any(kind in _CONTACT for _, _, kind in find_pii(text))
+
+
+def _asks_account_details(sentences: list[str]) -> bool:
+    r = _rules()
+    return any(
+        r.details.search(s) and r.asks.search(s) and not r.private.search(s) and not r.warnings.search(s)
+        for s in sentences
+    )
 
 
 def thanked(text: str) -> bool:
-    return any(_THANKS.search(s) and not _NOT_THANKS.search(s) for s in _sentences(text))
+    return _thanked(_sentences(text))
 
 
 def offered_more_help(text: str) -> bool:
-    return any(_MORE_HELP.search(s) and not _NOT_MORE_HELP.search(s) for s in _sentences(text))
+    """Another question invited ("anything else? just shout"), or help offered for later ("we're here if
+    you need us"): a "more" word with a way to ask, or as a question of its own."""
+    return _offered_more_help(_sentences(text))
 
 
 def offered_products(text: str) -> bool:
-    return any(_PRODUCT.search(s) and _OFFERING.search(s) for s in _sentences(text))
+    """A product the customer does not have yet, with an offering turn ("you might be eligible for", "have
+    you considered") or a pitch ("our Online Saver is paying 4.3%"), not negated ("we no longer offer")."""
+    return _offered_products(_sentences(text))
 
 
 def sends_elsewhere(text: str) -> bool:
-    """The reply sends the customer to the phone, a branch or email for the answer."""
-    return bool(_REDIRECT.search(text))
+    """The reply sends the customer to the phone, a branch, a letter or e-mail for the answer: in words,
+    or by giving a phone number or an e-mail address."""
+    return _sends_elsewhere(text, _sentences(text))
 
 
 def asks_account_details(text: str) -> bool:
-    """The reply asks the customer to write account details in THIS conversation (not in a DM)."""
-    for s in _sentences(text):
-        if _ASK.search(s) and not _PRIVATELY.search(s) and not _WARNING.search(s):
-            return True
-    return False
+    """The reply asks the customer to write account details in THIS conversation (not in a DM): a detail
+    and a request in one sentence, neither sent to a DM nor a warning ("never post your card number")."""
+    return _asks_account_details(_sentences(text))
 
 
 def same_platform(a: str, b: str) -> bool:
@@ -145,14 +204,15 @@ def detect(
 ) -> Behaviours:
     """One reply's behaviours. customer_channel is the channel of the customer message it answers (from
     the conversation's channel history); reply_* are where the reply itself was sent."""
+    sentences = _sentences(text)  # normalised once for the five rules
     same: bool | None = None
     if customer_channel is not None:
-        same = same_platform(reply_channel, customer_channel) and not sends_elsewhere(text)
+        same = same_platform(reply_channel, customer_channel) and not _sends_elsewhere(text, sentences)
     public = reply_visibility.strip().casefold() == "public"
     return Behaviours(
         same_channel=same,
-        thanked=thanked(text),
-        offered_more_help=offered_more_help(text),
-        offered_products=offered_products(text),
-        asks_account_details_in_public=public and asks_account_details(text),
+        thanked=_thanked(sentences),
+        offered_more_help=_offered_more_help(sentences),
+        offered_products=_offered_products(sentences),
+        asks_account_details_in_public=public and _asks_account_details(sentences),
     )

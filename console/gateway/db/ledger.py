@@ -48,6 +48,7 @@ def normal_enquiry(enquiry: Mapping[str, Any]) -> dict[str, Any]:
     """The contract's record without its version (the ledger's to set)."""
     body = wire.enquiry_to_wire(wire.enquiry_from_wire({**enquiry, "version": 0}))
     del body["version"]
+    body.pop("complaint_decision", None)  # the service's own (a supervisor's decision), never a platform's
     return body
 
 

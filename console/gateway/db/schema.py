@@ -98,6 +98,16 @@ MIGRATIONS: list[str] = [
         at double precision NOT NULL
     );
     """,
+    # 3: every complaint decision a supervisor made, oldest first (the enquiry keeps the latest)
+    """
+    CREATE TABLE complaint_decisions (
+        n bigserial PRIMARY KEY,
+        enquiry_id text NOT NULL,
+        at double precision NOT NULL,
+        doc jsonb NOT NULL
+    );
+    CREATE INDEX complaint_decisions_enquiry ON complaint_decisions (enquiry_id, n);
+    """,
 ]
 
 

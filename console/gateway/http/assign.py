@@ -1,5 +1,5 @@
-"""POST /v1/enquiries/{id}/assignment and /complaint over PostgreSQL: If-Match versions, Idempotency-Key
-remembered in the database, routing rules enforced here too, the platform told before anything commits.
+"""POST /v1/enquiries/{id}/assignment over PostgreSQL: If-Match versions, Idempotency-Key remembered in the
+database (for /complaint too), routing rules enforced here too, the platform told before anything commits.
 
 Each request is one transaction. Its first write is the idempotency key's row: a second request with the
 same key (from any gateway process) waits on that row's unique index until the first commits, then reads
@@ -20,22 +20,14 @@ from psycopg.types.json import Jsonb
 from console.domain import wire
 from console.domain.model import Assignment, Enquiry
 from console.domain.routing import Router, Target
-from console.gateway.db.store import Conn, Database, append_feed, encode, upsert_tail
+from console.gateway.db.store import Conn, Database
+from console.gateway.http.complaint import decide, decision_request
+from console.gateway.http.rows import commit_version, conflict, locked, parse_if_match
 from console.gateway.http.types import HttpError, Request, Response, field_str, json_body, ok, problem
 from console.gateway.ports import Upstream, UpstreamRefused, UpstreamUnavailable
 
 IDEMPOTENCY_TTL = 24 * 3600.0  # seconds a key is remembered at least
 UPSTREAM_RETRY_AFTER = "5"
-DECISIONS = ("confirmed", "dismissed")
-
-
-def parse_if_match(value: str | None) -> int:
-    if value is None or not value.strip():
-        raise HttpError(412, 'Send If-Match: "<version>" with the version you last saw.')
-    text = value.strip().removeprefix("W/").strip('"')
-    if not text.isdigit() or len(text) > 18:
-        raise HttpError(422, f"If-Match must be a quoted version number, got {value[:40]!r}.")
-    return int(text)
 
 
 class Moves:
@@ -54,7 +46,13 @@ class Moves:
         return self._once(req, "assignment", user, lambda conn: self._move(conn, req, ident))
 
     def complaint(self, req: Request, ident: str, user: str) -> Response:
-        return self._once(req, "complaint", user, lambda conn: self._decide(conn, req, ident, user))
+        try:
+            # Checked before the key is looked up: a malformed request is refused, never answered with
+            # the outcome of another request that used the same key.
+            made, version = decision_request(req, user)
+        except HttpError as err:
+            return err.response
+        return self._once(req, "complaint", user, lambda conn: decide(conn, ident, made, version, self.now()))
 
     def _once(self, req: Request, kind: str, user: str, work: Callable[[Conn], Response]) -> Response:
         key = req.headers.get("idempotency-key", "").strip()
@@ -97,7 +95,7 @@ class Moves:
 
     # --- reassignment ---
     def _move(self, conn: Conn, req: Request, ident: str) -> Response:
-        row = _locked(conn, ident)
+        row = locked(conn, ident)
         body = json_body(req)
         team_id = field_str(body, "team_id", max_len=128) or ""
         agent_id = field_str(body, "agent_id", required=False, max_len=128)
@@ -112,7 +110,7 @@ class Moves:
         if version != e.version:
             attempt.result = "conflict"
             _record(conn, attempt)
-            return _conflict(e, row, version)
+            return conflict(e, row, version)
         teams = [wire.team_from_wire(t) for t in _reference(conn, "teams")]
         agents = [wire.agent_from_wire(a) for a in _reference(conn, "agents")]
         verdict = Router(self.routing_model, teams, agents).verdict(
@@ -127,69 +125,14 @@ class Moves:
             self.upstream.assign(e.id, team_id, agent_id)
         kind = next(t.kind for t in teams if t.id == team_id)
         _apply(e, team_id, kind, agent_id, now)
-        doc = _commit(conn, e, row[1], now, moved_by=actor)
+        doc = commit_version(conn, e, row[1], now, moved_by=actor)
         _record(conn, attempt)
         return ok({"enquiry": doc, "assignment": wire.assignment_to_wire(attempt)})
-
-    # --- a supervisor's complaint decision ---
-    def _decide(self, conn: Conn, req: Request, ident: str, user: str) -> Response:
-        row = _locked(conn, ident)
-        body = json_body(req)
-        decision = field_str(body, "decision", max_len=20)
-        if decision not in DECISIONS:
-            raise HttpError(422, "decision must be confirmed or dismissed.")
-        reason = field_str(body, "reason", required=False) or ""
-        actor = field_str(body, "actor", required=False, max_len=200) or user
-        triggers = body.get("triggers", [])
-        if (
-            not isinstance(triggers, list)
-            or len(triggers) > 100
-            or not all(isinstance(t, str) and len(t) <= 200 for t in triggers)
-        ):
-            raise HttpError(422, "triggers must be a list of at most 100 strings of 200 characters.")
-        e = wire.enquiry_from_wire(json.loads(row[0]))
-        if req.headers.get("if-match", "").strip():
-            version = parse_if_match(req.headers.get("if-match"))
-            if version != e.version:
-                return _conflict(e, row, version)
-        now = self.now()
-        decided = {
-            "decision": decision,
-            "reason": reason,
-            "decided_by": actor,
-            "decided_at": wire.iso(now),
-            "triggers": triggers,
-        }
-        e.updated_at = now
-        doc = _commit(conn, e, decided, now)
-        return ok({"enquiry": doc})
-
-
-def _locked(conn: Conn, ident: str) -> tuple[Any, ...]:
-    row = conn.execute(
-        "SELECT doc, complaint_decision, moved_by, moved_at FROM enquiries WHERE id = %s FOR UPDATE", (ident,)
-    ).fetchone()
-    if row is None:
-        raise HttpError(404, f"There is no enquiry {ident[:100]!r}.")
-    return tuple(row)
 
 
 def _reference(conn: Conn, kind: str) -> list[Any]:
     row = conn.execute("SELECT items FROM reference WHERE kind = %s", (kind,)).fetchone()
     return [] if row is None else list(row[0])
-
-
-def _conflict(e: Enquiry, row: tuple[Any, ...], version: int) -> Response:
-    mover = row[2] or "unknown"
-    current = {
-        "team_id": e.team_id,
-        "agent_id": e.agent_id,
-        "version": e.version,
-        "moved_by": mover,
-        "moved_at": wire.iso(row[3] if row[3] is not None else e.updated_at),
-    }
-    detail = f"{mover} changed this enquiry first (now version {e.version}, you had {version})."
-    return problem(409, detail, current=current)
 
 
 def _record(conn: Conn, a: Assignment) -> None:
@@ -215,39 +158,3 @@ def _apply(e: Enquiry, team_id: str, kind: str, agent_id: str | None, now: float
         e.status, e.handoff_accepted_at = "open", now
     e.team_id, e.agent_id = team_id, agent_id
     e.updated_at = now
-
-
-def _commit(
-    conn: Conn,
-    e: Enquiry,
-    decision: Any,
-    now: float,
-    *,
-    moved_by: str | None = None,
-) -> dict[str, Any]:
-    """A new version of e (with its complaint decision, if any): stored, and the head of the feed.
-    Returns the record served."""
-    e.version += 1
-    body = wire.enquiry_to_wire(e)
-    del body["version"]
-    doc: dict[str, Any] = {**body, "version": e.version}
-    if decision is not None:
-        doc["complaint_decision"] = decision
-    text = encode(doc)
-    conn.execute(
-        "UPDATE enquiries SET version = %s, body = %s, doc = %s, complaint_decision = %s, "
-        "moved_by = coalesce(%s, moved_by), moved_at = CASE WHEN %s::text IS NULL THEN moved_at ELSE %s END "
-        "WHERE id = %s",
-        (
-            e.version,
-            Jsonb(body),
-            text,
-            None if decision is None else Jsonb(decision),
-            moved_by,
-            moved_by,
-            now,
-            e.id,
-        ),
-    )
-    append_feed(conn, e.id, upsert_tail(text))
-    return doc
