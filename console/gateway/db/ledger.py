@@ -217,6 +217,27 @@ class PgLedger:
             row = conn.execute("SELECT doc FROM enquiries WHERE id = %s", (enquiry_id,)).fetchone()
         return None if row is None else dict(json.loads(row[0]))
 
+    def messages(self, enquiry_id: str) -> list[dict[str, Any]]:
+        """The enquiry's conversation as stored, oldest first."""
+        with self.db.tx() as conn:
+            rows = conn.execute(
+                "SELECT doc FROM messages WHERE enquiry_id = %s ORDER BY pos", (enquiry_id,)
+            ).fetchall()
+        return [dict(r[0]) for r in rows]
+
+    def ids(self) -> set[str]:
+        """Every enquiry held (tombstones aside)."""
+        with self.db.tx() as conn:
+            return {r[0] for r in conn.execute("SELECT id FROM enquiries")}
+
+    def tombstone(self, enquiry_id: str) -> dict[str, Any] | None:
+        """{"id", "reason", "merged_into"} of a deleted or merged enquiry, else None."""
+        with self.db.tx() as conn:
+            row = conn.execute(
+                "SELECT id, reason, merged_into FROM tombstones WHERE id = %s", (enquiry_id,)
+            ).fetchone()
+        return None if row is None else {"id": row[0], "reason": row[1], "merged_into": row[2]}
+
     def reference(self, kind: str) -> list[dict[str, Any]]:
         with self.db.tx() as conn:
             row = conn.execute("SELECT items FROM reference WHERE kind = %s", (kind,)).fetchone()
