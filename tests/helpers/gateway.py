@@ -138,13 +138,16 @@ def assert_cache_matches(dsn: str, store: StoreReader) -> None:
     assert not differ, f"{len(differ)} differ, e.g. {differ[0]}: {expected[differ[0]]} != {mine[differ[0]]}"
 
 
-def spawn_gateway(dsn: str, log: Path) -> tuple[subprocess.Popen[str], str]:
-    """`python -m console gateway` as a real process on a free port; returns it and its base URL."""
+def spawn_gateway(
+    dsn: str, log: Path, *extra: str, env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[str], str]:
+    """`python -m console gateway` as a real process on a free port (with extra arguments and environment
+    variables); returns it and its base URL."""
     with log.open("a") as err:  # the child keeps its own copy of the descriptor
         proc = subprocess.Popen(
-            [sys.executable, "-m", "console", "gateway", "--dsn", dsn, "--port", "0"],
+            [sys.executable, "-m", "console", "gateway", "--dsn", dsn, "--port", "0", *extra],
             cwd=ROOT,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
             stdout=subprocess.PIPE,
             stderr=err,
             text=True,
