@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import psycopg
+import pytest
 import requests
 
 from console.api.client import ApiClient, ApiSettings
@@ -54,6 +55,8 @@ def _send_and_lose_the_answer(url: str, store: Store, target: str) -> int:
     return oid
 
 
+# A request in flight to the killed gateway fails and is retried: through the balancer, on the other.
+@pytest.mark.expected_log(r"^retrying in ", logger="concierge.api")
 def test_kill_9_one_of_two_gateways_mid_sync(pg_dsn: str, tmp_path: Path) -> None:
     db = Database(pg_dsn, max_size=4)
     ledger = PgLedger(db)
