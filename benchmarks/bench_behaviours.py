@@ -1,5 +1,5 @@
 """Precision and recall of the reply-behaviour rules (console.domain.risk.behaviours) per behaviour, on
-three labelled corpora, the old rules (benchmarks/behaviours_v1.py, main before issue 17 item 1) beside
+four labelled corpora, the old rules (benchmarks/behaviours_v1.py, main before issue 17 item 1) beside
 the new ones in the same run, and the throughput of each (replies a second, one core, old and new passes
 interleaved, best of --rounds).
 
@@ -7,12 +7,16 @@ interleaved, best of --rounds).
   (its splits, train/heldout/dev/blind, are its own history).
 - blind: tests/data/agent_replies_blind.jsonl, 252 replies in other styles, written before the new
   rules; the new rules were then tuned on it (so it is no longer blind for them, only for the old ones).
-- fresh: tests/data/agent_replies_fresh.jsonl, 97 replies written after all tuning and never tuned on:
-  the honest figure for replies nobody has seen.
+- fresh: tests/data/agent_replies_fresh.jsonl, 97 replies written after the first round of these rules;
+  the second round (the product families, the offering constructions) was tuned on it too.
+- unseen: tests/data/agent_replies_unseen.jsonl, 267 replies by another author who never saw the rules,
+  and never read by whoever tunes them: the honest figure for replies nobody has seen. Only its
+  aggregate figures are ever printed (-v lists misses on the other three only), so that looking at it
+  cannot become tuning on it.
 
 Bars (issue 17): each behaviour >= 90% precision and >= 90% recall; the exit status says whether the
-new rules meet them on tuned and blind (fresh is reported, whatever it is). Baseline P: a rule that says
-"yes" to every reply (its precision is the prevalence).
+new rules meet them on tuned, blind and fresh (unseen is reported, whatever it is). Baseline P: a rule
+that says "yes" to every reply (its precision is the prevalence).
 
     PYTHONPATH=$PWD python benchmarks/bench_behaviours.py [-v] [--rounds 5]
 """
@@ -34,7 +38,10 @@ CORPORA = {
     "tuned": DATA / "agent_replies_corpus.jsonl",
     "blind": DATA / "agent_replies_blind.jsonl",
     "fresh": DATA / "agent_replies_fresh.jsonl",
+    "unseen": DATA / "agent_replies_unseen.jsonl",
 }
+# Reported, never tuned on: no per-reply output, no part of the exit status.
+HELD_OUT = frozenset({"unseen"})
 LABELS = (
     "same_channel",
     "thanked",
@@ -124,14 +131,16 @@ def report(name: str, rows: list[Row], *, verbose: bool) -> bool:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    ap.add_argument("-v", "--verbose", action="store_true", help="list every miss of the new rules")
+    ap.add_argument(
+        "-v", "--verbose", action="store_true", help="list every miss of the new rules (not on unseen)"
+    )
     ap.add_argument("--rounds", type=int, default=5, help="throughput passes (best of)")
     args = ap.parse_args()
     corpora = {name: load(path) for name, path in CORPORA.items()}
     ok = True
     for name, rows in corpora.items():
-        met = report(name, rows, verbose=args.verbose)
-        if name != "fresh":
+        met = report(name, rows, verbose=args.verbose and name not in HELD_OUT)
+        if name not in HELD_OUT:
             ok &= met
     everything = [r for rows in corpora.values() for r in rows]
     old_rate, new_rate = throughput(everything, args.rounds)
@@ -139,7 +148,7 @@ def main() -> int:
         f"\nthroughput over all {len(everything)} replies (one core, best of {args.rounds} interleaved "
         f"passes): old {old_rate:,.0f} replies/s, new {new_rate:,.0f} replies/s"
     )
-    print("\nbars met on tuned and blind" if ok else "\nbars NOT met on tuned and blind")
+    print("\nbars met on tuned, blind and fresh" if ok else "\nbars NOT met on tuned, blind and fresh")
     return 0 if ok else 1
 
 

@@ -7,7 +7,9 @@ Channels, topics and flags are plain strings so that values the API adds later a
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 # Known values. Unknown channels and topics from the API are kept and shown as they come.
 CHANNELS = ("x", "facebook", "instagram", "whatsapp", "linkedin", "messenger", "tiktok")
@@ -26,6 +28,7 @@ COMPLEXITIES = (1, 2, 3)
 # J.D. Power outcome flags (True/False where known, absent where unknown).
 COMPLAINT_DECISIONS = ("confirmed", "dismissed")  # a supervisor's word on a proposed complaint
 OUTCOMES = ("same_channel", "offered_more_help", "thanked", "offered_products", "resolved")
+NO_OUTCOME: Mapping[str, bool] = MappingProxyType({})  # read-only, so every row may share it
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +74,10 @@ class Enquiry:
     bounces: int = 0
     # Closed pause intervals of the resolution clock (waiting_customer), plus the open one if paused now.
     pauses: tuple[tuple[float, float | None], ...] = ()
-    outcome: dict[str, bool] = field(default_factory=dict)
+    # Unknown for most rows: one shared empty mapping, not an empty dict per row (~6 MB at 100k).
+    outcome: Mapping[str, bool] = field(
+        default_factory=lambda: NO_OUTCOME
+    )  # (not "= NO_OUTCOME": unhashable)
     # The oldest customer message not answered yet (None once an agent has replied to all of them). The
     # next-response clock runs from it: a follow-up "hello??" never pushes the deadline back.
     oldest_unanswered_message_at: float | None = None

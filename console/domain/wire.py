@@ -15,6 +15,7 @@ from console.domain.limits import BadRecord as BadRecord  # re-exported: callers
 from console.domain.limits import check_value
 from console.domain.model import (
     AGENT_STATUSES,
+    NO_OUTCOME,
     STATUSES,
     TEAM_KINDS,
     VISIBILITIES,
@@ -88,7 +89,10 @@ def _enquiry(d: dict[str, Any], ident: str) -> Enquiry:
     outcome_raw = d.get("outcome") or {}
     if not isinstance(outcome_raw, dict):
         raise BadRecord("outcome: expected an object")
-    outcome = {k: v for k, v in outcome_raw.items() if isinstance(k, str) and isinstance(v, bool)}
+    # No outcome known (most rows): the one shared empty mapping.
+    outcome = {
+        k: v for k, v in outcome_raw.items() if isinstance(k, str) and isinstance(v, bool)
+    } or NO_OUTCOME
     text = _str(d, "text", required=False)
     return Enquiry(
         id=ident,

@@ -256,7 +256,7 @@ class LiveBoard:
         self.site_zone = site_time_zone(self.teams, cals)  # "today" is the site's day
         calendar = complaints_calendar(teams, cals)
         self.complaints = ComplaintDesk(
-            default_rules(), self.jurisdiction, calendar, self.complaints.decisions
+            default_rules(), self.jurisdiction, calendar, self.complaints.decisions, self.complaints.book
         )
 
     def set_staffing(self, staffing: StaffingConfig) -> None:

@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, NamedTuple, Protocol
+from typing import NamedTuple, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from console.domain.model import Agent, Calendar, Enquiry, Team
@@ -21,9 +21,6 @@ from console.domain.staffing import capacity
 from console.live.order import SOON_S, DeadlineCounts
 from console.sla.today import Attainment, attainment
 from console.sla.words import duration
-
-if TYPE_CHECKING:
-    from console.sla.engine import SlaEngine
 
 Predicate = Callable[[Enquiry], bool]
 NO_DEADLINES = DeadlineCounts()
@@ -47,37 +44,6 @@ class ClockLike(Protocol):
     def due_at(self) -> float: ...
     @property
     def stopped_at(self) -> float | None: ...
-
-
-class ResponseClocks:
-    """The response clocks of each enquiry, kept per version in a compact form, for the figures thread
-    (attainment asks for every row's on each refresh). It computes them with a snapshot of the SLA
-    engine (SlaEngine.snapshot: the same rules, caches of its own), so the UI thread's engine is never
-    touched. Made on the UI thread whenever the engine is replaced; after that only the figures
-    thread calls it."""
-
-    def __init__(self, engine: SlaEngine) -> None:
-        self.engine = engine  # the UI thread's: only compared, to know when to make a new one
-        self._snapshot = engine.snapshot()
-        self._cache: dict[str, tuple[int, tuple[ResponseClock, ...]]] = {}
-
-    def __call__(self, e: Enquiry) -> tuple[ResponseClock, ...]:
-        hit = self._cache.get(e.id)
-        if hit is not None and hit[0] == e.version:
-            return hit[1]
-        brief = tuple(
-            ResponseClock(c.kind, c.stopped_at, c.due_at)
-            for c in self._snapshot.clocks(e)
-            if c.kind in RESPONSE_CLOCKS
-        )
-        self._cache[e.id] = (e.version, brief)
-        return brief
-
-    def keep_only(self, enquiries: Sequence[Enquiry]) -> None:
-        """Forget enquiries that are gone, once they are a fifth of what is kept."""
-        if len(self._cache) > 1.25 * len(enquiries) + 64:
-            keep = {e.id for e in enquiries}
-            self._cache = {k: v for k, v in self._cache.items() if k in keep}
 
 
 def awaiting_reply(e: Enquiry) -> bool:

@@ -1,17 +1,14 @@
 """The live queue's rows by id, sorted and filtered, in plain Python (no Qt).
 
-Each open enquiry has one Row record (the enquiry, its cached SLA status and the cached text its cells
-show). Rows are held in lists sorted by (sort key, id): every held row (`all`) and the visible, filtered
-ones (`vis`), so bisect finds any row in O(log n) and ids break ties; a descending sort only mirrors the
-row numbers. Sort keys are plain floats or strings so that list.sort takes its fast path. Sorting and
-filtering run here, in Python: a QSortFilterProxyModel calls back into Python per comparison and takes
-seconds at 100k rows.
+Each open enquiry has one Row record (the enquiry, its cached SLA status and the text its cells show),
+held in lists sorted by (sort key, id): every held row (`all`) and the visible ones (`vis`), so bisect
+finds a row in O(log n); a descending sort only mirrors row numbers. Keys are plain floats or strings
+(list.sort's fast path). A QSortFilterProxyModel calls back into Python per comparison: seconds at 100k.
 
-The index says what it is about to do and what it did to a listener (IndexListener), the way napari's
-evented lists tell its Qt item models: `inserting(row)` before a row appears, `inserted()` after, and
-so on. The Qt model (widgets.queue.model.QueueModel) turns those into begin/end calls; anything else
-(a test, a headless tool) can listen, or not. Live change-sets of more than BATCH_AS_LAYOUT ids are one
-layout change instead of row-by-row signals; set_rows/adopt and set_filter are one reset.
+The index tells a listener (IndexListener) what it is about to do and what it did, as napari's evented
+lists tell its Qt item models; the Qt model (widgets.queue.model.QueueModel) turns that into begin/end
+calls. Change-sets of more than BATCH_AS_LAYOUT ids are one layout change; set_rows/adopt and set_filter
+are one reset.
 
 A row's text (customer, preview, team and agent names, privacy) is the caller's RowText, cached here.
 """
@@ -20,7 +17,6 @@ from __future__ import annotations
 
 import bisect
 import logging
-import math
 import time
 from collections.abc import Callable, Iterable, Mapping
 
@@ -104,14 +100,13 @@ class QueueIndex:
         self.engine, self.now_fn = engine, now_fn
         self.now = now_fn()
         fill_statuses(engine, self.now, self._ids)
-        self._dues = Deadlines(self._ids)
+        self._dues = Deadlines(self._ids, self.now)
         if self.sort_col == Col.SLA:
             self.sort(Col.SLA, self.descending)
         return True
 
     def forget_text(self, *, hay_only: bool) -> None:
-        """The text cells show changed (names, or privacy unless hay_only): drop what was cached. The
-        filter is applied again (as a reset) when one is set."""
+        """What cells show changed (names, or privacy unless hay_only): cached text dropped, refiltered."""
         self._text_version += 1  # rows being prepared on a worker with the old text get it rebuilt
         for r in self._ids:
             r.hay = None
@@ -124,7 +119,7 @@ class QueueIndex:
     def set_risk_book(self, book: RiskBook) -> None:
         """New risk inputs. Sorted by risk: the rows it touches move, or all are sorted again (a new book)."""
         if book is not self.risk_book:
-            touched, self.risk_book = forget_risks(self._ids, self.risk_book, book), book
+            touched, self.risk_book = forget_risks(self._rows, self.risk_book, book), book
             if self.sort_col != Col.RISK:
                 return
             if touched is None:
@@ -168,15 +163,14 @@ class QueueIndex:
         if text is not None:
             for r in ids:
                 make_hay(r, text)
-        return Prepared(rows, ids, sorted(ids, key=by_k), engine, col, now, Deadlines(ids), version)
+        return Prepared(rows, ids, sorted(ids, key=by_k), engine, col, now, Deadlines(ids, now), version)
 
     def adopt(self, p: Prepared) -> None:
-        """Adopt rows built by prepare(): one reset. Rows built under another engine or sort column are
-        brought up to date here first."""
+        """Adopt rows built by prepare(): one reset (rows of another engine or sort brought up to date)."""
         dues = p.dues
         if p.engine is not self.engine:
             fill_statuses(self.engine, p.now, p.ids)
-            dues = Deadlines(p.ids)
+            dues = Deadlines(p.ids, p.now)
         if p.text_version != self._text_version:  # names or privacy changed meanwhile: text made afresh
             for r in p.ids:
                 r.hay = r.customer = None
@@ -339,20 +333,27 @@ class QueueIndex:
             fill_statuses(self.engine, self.now, chunk)
             done += len(chunk)
 
+    def place_crossed(self, limit: int) -> int | None:
+        """Rows whose deadline passed since the last call: clocks again, moved one by one to their place
+        (a 100k sort held the UI thread 0.1-0.3 s); beyond `limit`, sorted by SLA: all sorted (None)."""
+        self.now = self.now_fn()
+        ids = self._dues.crossed(self.now, self._rows)
+        if len(ids) > limit:
+            if self.sort_col == Col.SLA:  # by another column, the view's sweep gets their clocks
+                self.sort(Col.SLA, self.descending)
+            return None
+        for r in [self._rows[i] for i in ids]:
+            self._update(r.e)
+        return len(ids)
+
     def status_of(self, ident: str) -> SlaStatus | None:
         r = self._rows.get(ident)
         return None if r is None else self.status(r)
 
     def nearest_deadlines(self, n: int) -> list[tuple[Enquiry, SlaStatus]]:
-        """The n held rows whose running clock falls due soonest and has not yet passed (whatever the
-        sort and filter), freshly computed."""
-        now = self.now = self.now_fn()
-        # Twice as many candidates as asked: a cached deadline can move when refreshed.
-        candidates = [self._rows[ident] for ident in self._dues.after(now, n * 2, self._rows)]
-        fill_statuses(self.engine, now, candidates)
-        out = [(r.e, s) for r in candidates if (s := r.status) is not None and now < s.due_at < math.inf]
-        out.sort(key=lambda p: (p[1].due_at, p[0].id))
-        return out[:n]
+        """The n held rows whose clock falls due soonest and has not passed yet (any sort and filter)."""
+        self.now = self.now_fn()
+        return self._dues.nearest(self.engine, self.now, n, self._rows)
 
     # --- sort and filter --------------------------------------------------------------------------
 
@@ -483,9 +484,8 @@ class QueueIndex:
         return [r.e for r in self._ids]
 
     def status_rows(self) -> tuple[list[Enquiry], list[SlaStatus | None]]:
-        """Every held enquiry and its cached clock status, side by side (a status that is not an
-        SlaStatus means none is known): a snapshot for a worker thread. Two lists of existing objects,
-        not 100k new tuples, so taking it never sets off a garbage collection."""
+        """Every held enquiry and its cached status (not an SlaStatus: none known), side by side: a snapshot
+        for a worker, two lists of existing objects (not 100k new tuples: no garbage collection)."""
         ids = self._ids
         return [r.e for r in ids], [r.status for r in ids]
 

@@ -152,18 +152,24 @@ class Deadlines:
     deadline is dropped when it reaches the top (a live batch then costs a push per row, and no shifting
     of a 100k list). Deadlines passed are set aside, and come back if the clock is ever set back."""
 
-    __slots__ = ("_heap", "_last_now", "_past")
+    __slots__ = ("_crossed", "_crossed_at", "_heap", "_last_now", "_past")
 
-    def __init__(self, rows: Iterable[Row] = ()) -> None:
+    def __init__(self, rows: Iterable[Row] = (), now: float = -math.inf) -> None:
         self._heap: list[tuple[float, str]] = []
         self._past: list[tuple[float, str]] = []
+        self._crossed: list[tuple[float, str]] = []  # set aside since crossed() last looked
+        self._crossed_at = now  # crossed() reports deadlines after this
         self._last_now = -math.inf
-        self._file(rows)
+        self._file(rows, now)
 
-    def _file(self, rows: Iterable[Row]) -> None:
-        self._heap = [p for r in rows if (p := _due(r)) is not None]
+    def _file(self, rows: Iterable[Row], now: float) -> None:
+        """File the rows' deadlines, those passed by `now` set aside at once: at load most of 100k rows
+        can be breached, and popping them one by one at the first after() held the UI thread ~0.2 s."""
+        filed = [p for r in rows if (p := _due(r)) is not None]
+        self._heap = [p for p in filed if p[0] > now]
+        self._past = [p for p in filed if p[0] <= now]
         heapq.heapify(self._heap)
-        self._past = []
+        self._last_now = now
 
     def add(self, r: Row) -> None:
         p = _due(r)
@@ -179,7 +185,7 @@ class Deadlines:
             self._past = []
         self._last_now = now
         if len(heap) + len(self._past) > 2 * len(rows) + 1024:  # mostly stale: file the live ones afresh
-            self._file(rows.values())
+            self._file(rows.values(), now)
             heap = self._heap
         taken: list[tuple[float, str]] = []
         out: list[str] = []
@@ -190,6 +196,7 @@ class Deadlines:
                 continue  # the row changed or went since this was filed
             if p[0] <= now:
                 self._past.append(p)
+                self._crossed.append(p)
                 continue
             if out and out[-1] == p[1]:
                 continue  # the same row filed twice with one deadline (equal entries come out together)
@@ -198,6 +205,33 @@ class Deadlines:
         for p in taken:
             heapq.heappush(heap, p)
         return out
+
+    def nearest(
+        self, engine: SlaEngine | None, now: float, n: int, rows: Mapping[str, Row]
+    ) -> list[tuple[Enquiry, SlaStatus]]:
+        """The n held rows whose running clock falls due soonest and has not yet passed, freshly computed."""
+        # Twice as many candidates as asked: a cached deadline can move when refreshed.
+        candidates = [rows[ident] for ident in self.after(now, n * 2, rows)]
+        fill_statuses(engine, now, candidates)
+        out = [(r.e, s) for r in candidates if (s := r.status) is not None and now < s.due_at < math.inf]
+        out.sort(key=lambda p: (p[1].due_at, p[0].id))
+        return out[:n]
+
+    def crossed(self, now: float, rows: Mapping[str, Row]) -> list[str]:
+        """Ids of held rows whose deadline passed since the last call (after it, up to `now`), each once:
+        the rows that move to the breached group, found without a scan of every clock."""
+        self.after(now, 0, rows)  # the clock set back, or a heap mostly stale: as after() does
+        heap = self._heap
+        while heap and heap[0][0] <= now:
+            p = heapq.heappop(heap)
+            r = rows.get(p[1])
+            if r is not None and _due(r) == p:
+                self._past.append(p)
+                self._crossed.append(p)
+        since, self._crossed_at = self._crossed_at, now
+        ids = [p[1] for p in self._crossed if since < p[0] <= now]  # not those filed again once handled
+        self._crossed = []
+        return list(dict.fromkeys(ids))
 
     def __len__(self) -> int:
         return len(self._heap)
@@ -347,15 +381,20 @@ def risk_key(book: RiskBook, status: Callable[[Row], SlaStatus | None]) -> Calla
     return key
 
 
-def forget_risks(rows: list[Row], old: RiskBook, new: RiskBook) -> list[Row] | None:
+def forget_risks(rows: Mapping[str, Row], old: RiskBook, new: RiskBook) -> list[Row] | None:
     """Drop the cached risks a new book may change: the rows it touches when made from the old one (a
     sync's new enquiries, a fetched conversation), returned; every row otherwise (None)."""
-    if new.parent is not old:
-        for r in rows:
+    ids, handles = new.touched_ids, new.touched_handles
+    # A new book, or one touching most rows (the scores of 100k messages after the load): forgetting
+    # every row is a third of the cost of finding them, and re-sorting beats moving them one by one.
+    if new.parent is not old or len(ids) + len(handles) > len(rows) // 4:
+        for r in rows.values():
             r.risk = None
         return None
-    ids, handles = new.touched_ids, new.touched_handles
-    touched = [r for r in rows if r.id in ids or r.e.customer_handle in handles]
+    if handles:  # rows by customer: every row is looked at
+        touched = [r for r in rows.values() if r.id in ids or r.e.customer_handle in handles]
+    else:  # rows by id only (the messages' scores): looked up, not a pass over 100k rows (~10-80 ms)
+        touched = [rows[i] for i in ids if i in rows]
     for r in touched:
         r.risk = None
     return touched

@@ -143,6 +143,7 @@ def _tables(report: ShiftReport, z: str, zone_name: str) -> dict[str, tuple[str,
         ("complaints_dismissed", r.complaints.dismissed),
         ("complaint_deadlines_met", r.complaints.met),
         ("complaint_deadlines_missed", r.complaints.missed),
+        ("complaint_src_not_sent", r.complaints.src_not_sent),
     ]
     out: dict[str, tuple[str, str]] = {
         "summary.csv": ("the shift and its headline figures", _table(("figure", "value"), summary_rows)),

@@ -196,6 +196,9 @@ class ComplaintStats:
     met: int = 0  # regulatory deadlines falling in the shift, met
     missed: int = 0  # regulatory deadlines falling in the shift, missed (a window that hands over is not)
     jurisdiction: str = ""
+    # Of the deadlines falling in the shift: resolved in time without the communication the clock needs
+    # (FCA: a summary resolution communication within three business days). Not in met or missed.
+    src_not_sent: int = 0
 
 
 @dataclass(frozen=True, slots=True)

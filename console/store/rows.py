@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from console.domain.audit_chain import canonical_json
-from console.domain.model import OPEN_STATUSES, ComplaintDecision, Enquiry
+from console.domain.model import NO_OUTCOME, OPEN_STATUSES, ComplaintDecision, Enquiry
 
 ENQUIRY_COLUMNS: tuple[str, ...] = (
     "id",
@@ -127,6 +127,11 @@ _new_enquiry: Callable[..., Enquiry] = Enquiry  # positional fast path; the colu
 # each value instead of a new string per row (~40 MB at 100k open). Bounded against odd input.
 _WORDS: dict[Any, Any] = {}
 _WORDS_KEPT = 20_000
+# Customers repeat short messages ("hello??", "any update?"): one copy of each short text (the PII
+# masking cache then also finds them by identity). Bounded, and only short texts: long ones rarely repeat.
+_TEXTS: dict[str, str] = {}
+_TEXTS_KEPT = 50_000
+_TEXT_SHARED_CHARS = 200
 
 
 def enquiry_from_row(r: Sequence[Any]) -> Enquiry:
@@ -138,13 +143,22 @@ def enquiry_from_row(r: Sequence[Any]) -> Enquiry:
     if len(_WORDS) > _WORDS_KEPT:
         _WORDS.clear()
     w = _WORDS.setdefault
+    text = r[5]
+    if isinstance(text, str) and len(text) <= _TEXT_SHARED_CHARS:
+        if len(_TEXTS) > _TEXTS_KEPT:
+            _TEXTS.clear()
+        text = _TEXTS.setdefault(text, text)
+    # The timestamps that equal the creation time (first customer message, often updated and latest
+    # message too) share its float object: 24 bytes each per row.
+    created = r[13]
+    times = [created if t == created else t for t in r[15:23]]
     return _new_enquiry(
         r[0],
         w(r[1], r[1]),
         w(r[2], r[2]),
         r[3],
         r[4],
-        r[5],
+        text,
         w(r[6], r[6]),
         r[7],
         flags,
@@ -152,9 +166,12 @@ def enquiry_from_row(r: Sequence[Any]) -> Enquiry:
         w(r[10], r[10]),
         w(r[11], r[11]),
         w(r[12], r[12]),
-        *r[13:24],
+        created,
+        r[14],
+        *times,
+        r[23],
         tuple(map(tuple, _loads(pauses))) if pauses != "[]" else (),
-        _loads(outcome) if outcome != "{}" else {},
+        _loads(outcome) if outcome != "{}" else NO_OUTCOME,
         r[27],  # r[26] is is_open, derived from the status
         None if r[28] is None else decision_from_json(r[28]),
     )

@@ -1,18 +1,22 @@
-"""The reply-behaviour rules (console.domain.risk.behaviours) on the three labelled corpora of agent
+"""The reply-behaviour rules (console.domain.risk.behaviours) on the four labelled corpora of agent
 replies (issue 17 item 1), and the traps the rules must not fall into.
 
-- tuned (agent_replies_corpus.jsonl) and blind (agent_replies_blind.jsonl): the bars, >= 90% precision
-  and >= 90% recall per behaviour.
-- fresh (agent_replies_fresh.jsonl): written after all tuning and never tuned on. The rules fall short
-  of the bars there; the floors below are the measured figures (rounded down), so they catch a rule
-  change that makes generalisation worse. Measured when it was written (benchmarks/bench_behaviours.py):
-  same channel 100/100, thanked 100/100, more help 88.2/83.3, products 100/55.6, account details in
-  public 93.8/88.2 (precision/recall, %).
+- tuned (agent_replies_corpus.jsonl), blind (agent_replies_blind.jsonl) and fresh
+  (agent_replies_fresh.jsonl): the bars, >= 90% precision and >= 90% recall per behaviour. All three
+  have been tuned on (fresh since the second round of rules: the product families and the offering
+  constructions), so meeting the bars there says little about replies nobody has seen.
+- unseen (agent_replies_unseen.jsonl): 267 replies by another author who never saw the rules, never
+  read by whoever tunes them. Its floors below are the figures measured once, after the second round
+  was final, rounded down: a guard that catches a rule change making generalisation worse, not the bar.
+  UNSEEN_MEASURED says what they were.
+
+The phrasings in the trap tests below were written by hand, apart from all four corpora.
 """
 
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -21,7 +25,9 @@ from console.domain.risk import behaviours
 from console.domain.risk.wording import wording
 
 DATA = Path(__file__).parents[1] / "data"
-TUNED, BLIND, FRESH = (DATA / f"agent_replies_{n}.jsonl" for n in ("corpus", "blind", "fresh"))
+TUNED, BLIND, FRESH, UNSEEN = (
+    DATA / f"agent_replies_{n}.jsonl" for n in ("corpus", "blind", "fresh", "unseen")
+)
 LABELS = (
     "same_channel",
     "thanked",
@@ -73,7 +79,7 @@ def test_the_blind_and_fresh_corpora_are_big_enough_and_apart():
     assert {tuple(sorted(r)) for r in blind + fresh} == {tuple(sorted(tuned[0]))}
 
 
-@pytest.mark.parametrize("corpus", [TUNED, BLIND], ids=["tuned", "blind"])
+@pytest.mark.parametrize("corpus", [TUNED, BLIND, FRESH], ids=["tuned", "blind", "fresh"])
 @pytest.mark.parametrize("name", LABELS)
 def test_each_behaviour_meets_the_bar(corpus, name):
     precision, recall = precision_recall(load(corpus), name)
@@ -81,20 +87,40 @@ def test_each_behaviour_meets_the_bar(corpus, name):
     assert recall >= 0.90, f"recall {recall:.1%}"
 
 
-# The fresh corpus's floors: its measured figures, rounded down. NOT the bars: see the module docstring.
-FRESH_FLOORS = {
-    "same_channel": (0.95, 0.95),
-    "thanked": (0.95, 0.95),
-    "offered_more_help": (0.85, 0.80),
-    "offered_products": (0.95, 0.55),
-    "asks_account_details_in_public": (0.90, 0.85),
+def test_the_unseen_corpus_is_whole_and_apart():
+    unseen = load(UNSEEN)
+    assert len(unseen) == 267
+    assert {tuple(sorted(r)) for r in unseen} == {tuple(sorted(load(TUNED)[0]))}
+    for name, count in UNSEEN_POSITIVES.items():
+        assert sum(label(r, name) for r in unseen) == count, name
+    others = {str(r["text"]) for path in (TUNED, BLIND, FRESH) for r in load(path)}
+    assert not others & {str(r["text"]) for r in unseen}
+
+
+# Measured once on unseen (benchmarks/bench_behaviours.py), when the second round of rules was final:
+# precision, recall. The floors are these rounded down to the next 5%. NOT the bars.
+# The first round of rules (main before this) measured 96.4/99.1, 92.6/100, 100/84.7, 93.9/50.0 and
+# 100/89.3 there.
+UNSEEN_MEASURED = {
+    "same_channel": (0.964, 0.991),
+    "thanked": (0.940, 1.0),
+    "offered_more_help": (1.0, 0.847),
+    "offered_products": (0.964, 0.871),
+    "asks_account_details_in_public": (1.0, 0.911),
+}
+UNSEEN_POSITIVES = {
+    "same_channel": 216,
+    "thanked": 63,
+    "offered_more_help": 59,
+    "offered_products": 62,
+    "asks_account_details_in_public": 56,
 }
 
 
 @pytest.mark.parametrize("name", LABELS)
-def test_the_fresh_corpus_stays_above_its_floor(name):
-    precision, recall = precision_recall(load(FRESH), name)
-    floor_p, floor_r = FRESH_FLOORS[name]
+def test_the_unseen_corpus_stays_above_its_floor(name):
+    precision, recall = precision_recall(load(UNSEEN), name)
+    floor_p, floor_r = (math.floor(x * 20) / 20 for x in UNSEEN_MEASURED[name])
     assert precision >= floor_p, f"precision {precision:.1%}"
     assert recall >= floor_r, f"recall {recall:.1%}"
 
@@ -109,6 +135,11 @@ def test_the_fresh_corpus_stays_above_its_floor(name):
         ("No need to thank us.", False),
         ("I appreciate this is frustrating.", False),
         ("We'd appreciate it if you could DM us.", False),
+        ("We can't thank you enough for spotting this.", True),
+        ("I'd appreciate a quick reply.", False),
+        ("I'll pass your thanks on to Mia.", False),
+        ("Please thank the branch staff from us.", False),
+        ("I understand and appreciate why you're upset.", False),
     ],
 )
 def test_thanks(text, thanked):
@@ -123,6 +154,14 @@ def test_thanks(text, thanked):
         ("We're here if you need us.", True),
         ("We can't do anything else, sorry.", False),
         ("Did you post anything else with it?", False),
+        ("If anything else comes up, our DMs are always open.", True),
+        ("If you've any other questions, pop them below.", True),
+        ("Don't be a stranger if anything else crops up", True),
+        ("If you get stuck again, ping us here.", True),
+        ("Did you receive anything else from the sender?", False),
+        ("Could you tell us anything else about the payment?", False),
+        ("We need more information from you before we can help.", False),
+        ("More help is available on our website.", False),
     ],
 )
 def test_more_help(text, offered):
@@ -140,6 +179,25 @@ def test_more_help(text, offered):
         ("You're not eligible for an overdraft right now.", False),
         ("Your ISA transfer completed today.", False),
         ("You could close the loan early.", False),
+        # Offering constructions over a product family, none of them in the corpora.
+        ("Just a thought - a notice saver would earn you a lot more interest.", True),
+        ("Have you had a look at our Flex Saver? 4.75% AER on balances up to £10k.", True),
+        ("We also offer invoice finance for businesses like yours.", True),
+        ("Out of interest, would a 0% money transfer card help?", True),
+        ("Have you looked into a HELOC?", True),
+        ("Lots of our customers find our Bills Manager handy for direct debits.", True),
+        ("Something like our Money Manager tool could stop this happening again.", True),
+        ("Have you got life cover in place? We can arrange a quote through our partner.", True),
+        ("Why don't you open a Regular Saver for the monthly surplus?", True),
+        ("With rates where they are, a fixed-term deposit may be worth considering.", True),
+        # The customer's own, a replacement, a purpose, a withdrawn product, a product that is down.
+        ("The Fixed Saver you opened matures on 3 March.", False),
+        ("If you need a replacement credit card, just let us know.", False),
+        ("To apply for a mortgage you'll need three months of payslips.", False),
+        ("A 0% purchase card isn't something we can offer at the moment, sorry.", False),
+        ("Unfortunately the Kids Saver isn't available to new customers any more.", False),
+        ("The Round Ups feature is down this morning, we're fixing it.", False),
+        ("We don't charge for overpaying a personal loan. Anything else we can help with?", False),
     ],
 )
 def test_products(text, offered):
@@ -155,6 +213,11 @@ def test_products(text, offered):
         ("Never post your card number on social media.", False),
         ("Please keep your PIN safe.", False),
         ("Please call the number on the back of your card.", False),
+        ("Please include your account and routing numbers in your reply.", True),
+        ("Give us the last four numbers and we'll check.", True),
+        ("Mind sharing your sort code here so I can look?", True),
+        ("Please delete your comment as it shows your sort code.", False),
+        ("Can you check that the last four digits on the receipt match your card?", False),
     ],
 )
 def test_account_details(text, asks):
@@ -169,6 +232,9 @@ def test_account_details(text, asks):
         ("No need to call us, it's fixed.", False),
         ("The call you got wasn't from us.", False),
         ("Your PIN will come in a separate letter.", False),
+        ("Head into any of our branches and they'll update it.", True),
+        ("We'll write to you with our final response within 8 weeks.", True),
+        ("We tried to call you earlier about this - all sorted now.", False),
     ],
 )
 def test_sends_elsewhere(text, elsewhere):

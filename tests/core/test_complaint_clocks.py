@@ -74,6 +74,8 @@ def test_payment_services_get_15_and_35_business_days_not_8_weeks():
     # Business days: 21, 22, 23, 24 Dec; 25, 26 (28 substitute) closed; 29, 30, 31 Dec; 1 Jan closed;
     # 4-8 Jan; 11, 12, 13 Jan: the 15th is Wednesday 13 January 2027.
     assert clocks["uk_psd_final_response"].due_at == at(LONDON, 2027, 1, 13, 17, 0)
+    # 35 business days with a holding reply: assumed while the agents' messages are unknown, as here
+    # (tests/core/test_complaint_letters.py has the worked cases with and without one).
     assert clocks["uk_psd_exceptional"].due_at > clocks["uk_psd_final_response"].due_at
 
 

@@ -109,7 +109,8 @@ def test_views_and_counts():
     now = at(2026, 9, 9, 10, 0)  # Wednesday: the summary windows of Friday's complaints end today
     rows = [
         flagged(1),  # due today
-        flagged(2, first_customer_message_at=at(2026, 8, 1, 10, 0), topic="payments"),  # 15 b.d. passed
+        # 15 business days passed; its messages unknown, so the 35 days of a holding reply are assumed
+        flagged(2, first_customer_message_at=at(2026, 8, 1, 10, 0), topic="payments"),
         make_enquiry(3, text="worst bank ever", channel="x", visibility="public"),  # proposed
         make_enquiry(4, text="what time do you open?", channel="x", visibility="public"),
         make_enquiry(5, channel="instagram", visibility="private", last_customer_message_at=now - 23 * 3600),

@@ -8,9 +8,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from console.domain.complaints import default_rules
+from console.domain.complaints.letters import SRC, Letter
 from console.domain.complaints.status import AUDIT_ACTIONS, CONFIRMED, DISMISSED, Decision
-from console.domain.model import Enquiry, Shift
-from console.reports.complaints import complaint_line, complaint_stats
+from console.domain.model import Enquiry, Message, Shift
+from console.reports.complaints import complaint_line, complaint_stats, known_letters
 from console.reports.types import ComplaintStats, ShiftReport
 from console.sla.complaint_clocks import ComplaintClocks
 from console.sla.defaults import default_calendars
@@ -36,13 +37,16 @@ def mk(i: int, received: float, **kw: Any) -> Enquiry:
     return make_enquiry(i, first_customer_message_at=received, created_at=received, **kw)
 
 
+SRC_SENT = {"E000004": [Letter(SRC, at(2026, 9, 9, 9, 55))]}
+
+
 def rows() -> list[Enquiry]:
     friday = at(2026, 9, 4, 16, 0)  # summary windows end Wednesday 17:00: in this shift
     return [
         mk(1, at(2026, 9, 9, 10, 0), flags=frozenset({"complaint"})),
         mk(2, at(2026, 9, 9, 11, 0), text="worst bank ever"),
         mk(3, at(2026, 9, 9, 12, 0), text="disgraceful"),
-        # Received Friday, resolved in time on Wednesday morning: met.
+        # Received Friday, resolved in time on Wednesday morning: met with an SRC sent (SRC_SENT).
         mk(4, friday, topic="complaint", status="resolved", resolved_at=at(2026, 9, 9, 10, 0)),
         # Received before the bank holiday weekend (due Thu 3rd): nothing falls in the shift.
         mk(5, at(2026, 8, 28, 16, 0), topic="complaint"),
@@ -58,13 +62,29 @@ def test_who_counts():
         "E000003": Decision("E000003", DISMISSED, at(2026, 9, 9, 12, 30), "sam"),
         "E000099": Decision("E000099", DISMISSED, at(2026, 9, 8, 12, 30), "sam"),  # the day before
     }
-    s = complaint_stats(rows(), decisions, REGULATOR, START, MIDNIGHT)
+    s = complaint_stats(rows(), decisions, REGULATOR, START, MIDNIGHT, letters=SRC_SENT)
     assert s == ComplaintStats(
         received=2, flagged_by_service=1, confirmed=1, dismissed=1, met=1, missed=1,
         jurisdiction="United Kingdom (FCA)",
     )  # fmt: skip
     assert complaint_line(s).startswith("Complaints (United Kingdom (FCA)): 2 received (1 flagged")
-    assert "1 met, 1 missed" in complaint_line(s)
+    assert "1 met, 1 missed" in complaint_line(s) and "SRC not sent" not in complaint_line(s)
+    # Known to have been sent no summary resolution communication: neither met nor missed.
+    bare = complaint_stats(rows(), decisions, REGULATOR, START, MIDNIGHT, letters={"E000004": []})
+    assert (bare.met, bare.missed, bare.src_not_sent) == (0, 1, 1)
+    assert complaint_line(bare).endswith("1 resolved without a summary resolution sent (SRC not sent)")
+    # The agents' messages unknown (not in the cache): nothing is assumed missing.
+    unknown = complaint_stats(rows(), decisions, REGULATOR, START, MIDNIGHT)
+    assert (unknown.met, unknown.missed, unknown.src_not_sent) == (1, 1, 0)
+
+
+def test_the_letters_of_the_confirmed_complaints_come_from_their_conversations():
+    said = "We've resolved your complaint; this is our summary resolution communication."
+    held = {"E000004": [Message("m1", "E000004", "out", "agent", said, at(2026, 9, 9, 9, 55))]}
+    found = known_letters(rows(), {}, lambda i: held.get(i, []))
+    assert found == {"E000004": (Letter(SRC, at(2026, 9, 9, 9, 55)),)}  # unheld ones: unknown, left out
+    s = complaint_stats(rows(), {}, REGULATOR, START, MIDNIGHT, letters=found)
+    assert (s.met, s.src_not_sent) == (1, 0)
 
 
 def test_a_summary_window_that_hands_over_is_not_a_miss():

@@ -4,11 +4,15 @@ supervisor sees (the trigger words), plus who decides: the service's flag, a sup
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from console.domain.complaints import complaint_state, propose
+from console.domain.complaints.detect import propose_every_cue
 from console.domain.complaints.status import (
     BY_SERVICE,
     BY_SUPERVISOR,
@@ -17,6 +21,9 @@ from console.domain.complaints.status import (
     Decision,
     received_at,
 )
+from console.service.sim import texts
+from console.service.sim.clock import start_for_seed
+from console.service.sim.population import draw_enquiry
 from tests.helpers.store import T0, make_enquiry
 
 CORPUS = Path(__file__).parents[1] / "data" / "complaints_corpus.jsonl"
@@ -112,3 +119,37 @@ def test_received_is_the_first_customer_message():
     e = make_enquiry(1, first_customer_message_at=T0 - 50)
     assert received_at(e) == T0 - 50
     assert received_at(make_enquiry(2)) == T0 + 2
+
+
+def demo_texts(n: int) -> list[str]:
+    """Customer messages as the reference service writes them (first messages, follow-ups, chasers)."""
+    rng = random.Random(17)
+    start = start_for_seed(17)
+    out = []
+    for i in range(n):
+        e = draw_enquiry(rng, f"e{i}", start)
+        out += [e.text, texts.customer_text(rng, e.topic), texts.follow_up(rng), texts.chaser(rng)]
+    return out
+
+
+def test_the_stems_scan_gives_the_same_answer_as_trying_every_cue():
+    # The fast path tries only the cues whose literal stems are in the text: it must never differ.
+    for text in [str(r["text"]) for r in corpus()] + demo_texts(500):
+        assert propose(text) == propose_every_cue(text), text
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.sampled_from(["COMPLAINT", "\u017ftill", "\u212a", "no complaints", "worst", "İ", "ß", "\\n"]),
+            st.text(),
+        ),
+        max_size=6,
+    )
+)
+def test_the_stems_scan_agrees_on_any_text(parts: list[str]) -> None:
+    # Long s and the Kelvin sign match "s" and "k" case-insensitively: the scan of the case-folded text
+    # must find their stems too.
+    text = " ".join(parts)
+    assert propose(text) == propose_every_cue(text)

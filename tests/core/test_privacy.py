@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from console.domain.privacy import find_pii, luhn_valid, mask_handle, mask_text
+from console.domain.privacy.detect import CACHED_CHARS, mask_uncached
 
 VISA = "4111 1111 1111 1111"
 ARABIC_INDIC = " ".join(["\u0664\u0661\u0661\u0661"] * 4)  # 4111 1111 1111 1111 in Arabic-Indic digits
@@ -49,6 +50,7 @@ def test_luhn_matches_the_reference() -> None:
         (f"My card {VISA} was declined", "My card •••• 1111 was declined"),
         ("card 4111-1111-1111-1111!", "card •••• 1111!"),
         ("4111111111111111", "•••• 1111"),
+        ("TRACK2000000000008 REF4111111111111111", "TRACK•••• 0008 REF•••• 1111"),  # glued: no label
         ("amex 3782 822463 10005 ok", "amex •••• 0005 ok"),
         (f"card {VISA} 2027", "card •••• 1111 2027"),  # the card, not the expiry year
         ("sort code 12-34-56 please", "sort code ••-••-•• please"),
@@ -242,3 +244,19 @@ def test_a_card_followed_by_a_comma_and_more_digits_is_a_list_not_an_amount() ->
     assert mask_text("cards 2000000000008,20000000000082000000000008").startswith("cards •••• 0008,")
     assert "4111111111111111" not in mask_text("4111111111111111,4012888888881881")
     assert mask_text("total 4111111111111.45 paid") == "total 4111111111111.45 paid"  # an amount stays
+
+
+@given(st.text(alphabet="0123456789 -@.abcdeortx", max_size=60))
+def test_a_kept_mask_is_the_mask_the_detectors_make(text: str) -> None:
+    assert mask_text(text) == mask_uncached(text)  # cached or not (the second call is a hit)
+    assert mask_text(text) == mask_uncached(text)
+
+
+def test_each_distinct_text_is_masked_once_and_long_texts_every_time() -> None:
+    text = "card 4111 1111 1111 1111 please, call 07700 900123"
+    first = mask_text(text)
+    assert "4111 1111" not in first and mask_text(text) is first  # kept: the filter text and report reuse it
+    calm = "no numbers here"
+    assert mask_text(calm) is calm  # nothing to mask: the text itself, no copy kept
+    long = text + " " * CACHED_CHARS
+    assert mask_text(long) == mask_uncached(long) and mask_text(long) is not mask_text(long)

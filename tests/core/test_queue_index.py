@@ -219,6 +219,42 @@ def test_sla_sort_leads_with_what_can_be_saved_then_breached_then_no_clock(
     assert [ix.status_of(i) for i in ix.ids()] == statuses[::-1]
 
 
+def test_rows_that_breach_move_to_the_breached_block_one_by_one_as_a_fresh_sort_puts_them(
+    world: tuple[list[Enquiry], SlaEngine],
+) -> None:
+    rows, engine = world
+    clock = [NOW]
+    mirror = Mirror()
+    ix = QueueIndex(PlainText(), mirror)
+    mirror.ix = ix
+    ix.set_clock(engine, lambda: clock[0])
+    ix.set_rows(rows)
+    ix.nearest_deadlines(3)  # the breach strip looks every second
+    soon = [s.due_at for i in ix.ids() if (s := ix.status_of(i)) is not None and s.state != "breached"]
+    clock[0] = sorted(soon)[4] + 1  # five deadlines pass
+    ix.nearest_deadlines(3)
+    mirror.log.clear()
+    assert ix.place_crossed(limit=20) == 5
+    assert "layout" not in mirror.log and mirror.log.count("move") <= 5  # moved, not all sorted again
+    assert mirror.ids == ix.ids()
+    fresh = QueueIndex(PlainText())
+    fresh.set_clock(engine, lambda: clock[0])
+    fresh.set_rows(rows)
+
+    def breached(index: QueueIndex) -> list[str]:
+        return [i for i in index.ids() if (st := index.status_of(i)) is not None and st.state == "breached"]
+
+    # The breached block is as a fresh sort makes it (the freshest breach first); the saveable rows keep
+    # the order of the last full sort (the time left, on its footing) until the next one.
+    assert breached(ix) == breached(fresh) and set(ix.ids()) == set(fresh.ids())
+    states = [st.state == "breached" for i in ix.ids() if (st := ix.status_of(i)) is not None]
+    assert states == sorted(states)  # every saveable row before any breached one
+    assert ix.place_crossed(limit=20) == 0  # each once
+    clock[0] += 3 * 3600  # many at once: every row sorted again
+    mirror.log.clear()
+    assert ix.place_crossed(limit=20) is None and mirror.log == ["layout"]
+
+
 def test_filter_matches_what_the_text_says_in_any_case_and_narrows_as_you_type(
     world: tuple[list[Enquiry], SlaEngine],
 ) -> None:
@@ -331,6 +367,11 @@ def test_deadlines_skip_rows_that_changed_or_went_and_come_back_when_the_clock_i
         d.add(rows["r0004"])
     assert d.after(NOW + 30, 3, rows) == ["r0003", "r0004", "r0005"]
     assert len(d) < 2 * len(rows) + 1024
+    # Filed at a moment: the deadlines passed by then are set aside at once (not popped at the first
+    # look), and come back if the clock is set back.
+    late = Deadlines(rows.values(), NOW + 1000 * 60)
+    assert len(late) == 1999 and late.after(NOW + 1000 * 60, 1, rows) == ["r1001"]
+    assert late.after(NOW + 30, 2, rows) == ["r0003", "r0004"]
 
 
 class Words(PlainText):

@@ -1,6 +1,6 @@
 """The SLA engine belongs to one thread: another thread computes with a snapshot (the same rules, its own
-calendar clocks and caches) and never writes the original's caches; what a snapshot computed can be
-adopted back once it is handed over. The figures thread's ResponseClocks works that way."""
+calendar clocks and caches) and never writes the original's caches, or reads a ClockSnapshot (copies of
+the engine's cached clocks made on its thread). The figures thread works that way."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from console.domain.model import Enquiry, Team
-from console.live.metrics import ResponseClocks, header_metrics
+from console.live.metrics import RESPONSE_CLOCKS, ResponseClock, header_metrics
 from console.sla.engine import SlaEngine, default_calendars, default_policies
+from console.sla.snapshot import ClockSnapshot
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Europe/London")).timestamp()  # a Monday morning
 TEAMS = {"social": Team("social", "Social", "social", ("general",), "social")}
@@ -55,30 +56,45 @@ def test_a_snapshot_computes_the_same_clocks_without_touching_the_original() -> 
     assert [twin.clocks(e) for e in rows[:20]] == [ui.clocks(e) for e in rows[:20]]
 
 
-def test_adopt_takes_what_a_snapshot_computed_and_keeps_newer_entries() -> None:
+def test_a_clock_snapshot_reads_the_engines_clocks_and_times_only_what_it_lacks() -> None:
     ui = engine()
-    rows = [enquiry(i) for i in range(50)]
-    twin = ui.snapshot()
-    twin.statuses(rows, T0 + 3600)
-    newer = enquiry(3, version=2, answered=True)
-    ui.statuses([newer], T0 + 3600)  # the UI thread saw version 2 meanwhile
-    assert ui.adopt(twin)
-    assert len(ui._current) == 50
-    assert ui._current[newer.id].version == 2  # not replaced by the snapshot's older entry
-    assert not ui.adopt(engine().snapshot())  # a snapshot of another engine is refused
-    assert not ui.adopt(ui)
+    rows = [enquiry(i, answered=i % 2 == 0) for i in range(300)]
+    now = T0 + 5 * 3600
+    mine = ui.statuses(rows, now)  # the UI thread timed every row
+    own = ui.snapshot()
+    snap = ClockSnapshot(ui, own, now)
+    assert [snap.status(e) for e in rows] == mine
+    assert [snap.due_at(e) for e in rows] == [ui.due_at(e) for e in rows]
+    assert not own._current and not own._idle  # nothing timed again: the engine's clocks were read
+    changed = enquiry(7, version=2, answered=True)  # a version the UI engine has not seen
+    later = enquiry(400)  # nor this row
+    assert snap.due_at(changed) == engine().due_at(changed) and snap.status(later) == engine().status(
+        later, now
+    )
+    assert set(own._current) | set(own._idle) == {changed.id, later.id}  # timed by the thread's own engine
+    assert changed.id not in ui._idle and ui._current[changed.id].version == 1  # the UI's untouched
+    ui.statuses(rows, now + 86_400 * 3)  # the UI engine ticks on: the snapshot keeps its moment
+    assert [snap.status(e) for e in rows] == mine
 
 
 def test_response_clocks_run_on_another_thread_while_the_ui_engine_ticks() -> None:
     ui = engine()
     rows = [enquiry(i, answered=i % 3 == 0) for i in range(2000)]
-    clocks = ResponseClocks(ui)  # made on the "UI" thread, then used by the figures thread only
+    ui.statuses(rows[:1000], T0 + 8 * 3600)  # the queue has timed half of them
+    snap = ClockSnapshot(ui, ui.snapshot(), T0 + 8 * 3600)  # made on the "UI" thread, then read there only
+
+    def clocks(e: Enquiry) -> tuple[ResponseClock, ...]:
+        return tuple(
+            ResponseClock(c.kind, c.stopped_at, c.due_at) for c in snap.clocks(e) if c.kind in RESPONSE_CLOCKS
+        )
+
     results: list[object] = []
     stop = threading.Event()
 
     def figures() -> None:
         for _ in range(3):
             results.append(header_metrics(rows, [], clocks, T0 + 8 * 3600, "Europe/London").attainment)
+            results.append(sum(1 for e in rows if snap.due_at(e) is not None))
         stop.set()
 
     worker = threading.Thread(target=figures)
@@ -88,9 +104,7 @@ def test_response_clocks_run_on_another_thread_while_the_ui_engine_ticks() -> No
         ui.statuses(rows, T0 + 8 * 3600 + ticks)
         ticks += 1
     worker.join(30)
-    assert len(results) == 3 and results[0] == results[1] == results[2]
+    assert len(results) == 6 and results[0] == results[2] == results[4]
+    assert results[1] == results[3] == results[5] == sum(1 for e in rows if ui.due_at(e) is not None)
     expected = header_metrics(rows, [], lambda e: ui.clocks(e), T0 + 8 * 3600, "Europe/London").attainment
     assert results[0] == expected and expected.met > 0 and expected.missed > 0
-    assert clocks(rows[0]) is clocks(rows[0])  # cached by version
-    clocks.keep_only(rows[:100])  # most rows gone: the cache shrinks to what is left
-    assert len(clocks._cache) == 100

@@ -9,8 +9,9 @@ import apsw
 import pytest
 
 from console.domain import wire
+from console.domain.model import NO_OUTCOME
 from console.store.cache import Store, StoreReader
-from tests.helpers.store import delete, make_enquiry, new_key, upsert
+from tests.helpers.store import T0, delete, make_enquiry, new_key, upsert
 
 
 @pytest.fixture
@@ -194,6 +195,20 @@ def test_load_open_of_a_big_cache(tmp_path: Path, key: str) -> None:
         s.apply_enquiries([make_enquiry(i) for i in range(20_000)], "c")
     with StoreReader(tmp_path / "big.db", key) as r:
         assert len(r.load_open()) == 20_000
+
+
+def test_rows_read_from_the_cache_share_what_repeats(store: Store) -> None:
+    # 100k rows at start-up: an empty outcome, a repeated short message and a timestamp equal to the
+    # creation time are one shared object each, not one per row (issue 16, RSS); the values are unchanged.
+    chases = [
+        make_enquiry(i, text="hello??", first_customer_message_at=T0 + i, outcome={}) for i in range(1, 4)
+    ]
+    store.apply_enquiries(chases)
+    got = [store.get(e.id) for e in chases]
+    assert got == chases
+    a, b, c = (e for e in got if e is not None)
+    assert a.outcome is b.outcome is NO_OUTCOME and a.text is b.text is c.text
+    assert a.first_customer_message_at is a.created_at and b.first_customer_message_at is b.created_at
 
 
 def _indexes(s: Store) -> set[str]:

@@ -117,12 +117,14 @@ def test_the_api_token_can_live_in_the_keyring(
     if not secret_service_daemon:
         pytest.skip("no Secret Service on this machine (run under dbus-run-session)")
     monkeypatch.delenv(ENV_TOKEN, raising=False)
-    # Written to the Secret Service itself: after tests/core/test_credentials.py the default keyring is a
-    # chainer that also holds that module's test backends, one of which refuses every write.
-    store = keyring.core.load_keyring("keyring.backends.SecretService.Keyring")
-    store.set_password(KEYRING_SERVICE, KEYRING_NAME, "token-kept-in-the-keyring")
+    # The real Secret Service, chosen explicitly: test modules' own keyring backends (test_credentials'
+    # deliberately broken vault) register themselves and would otherwise join the automatic choice.
+    before = keyring.get_keyring()
+    keyring.set_keyring(keyring.core.load_keyring("keyring.backends.SecretService.Keyring"))
+    keyring.set_password(KEYRING_SERVICE, KEYRING_NAME, "token-kept-in-the-keyring")
     try:
         assert token_from_environment() == "token-kept-in-the-keyring"
         assert "token-kept-in-the-keyring" not in redact("Authorization: token-kept-in-the-keyring")
     finally:
-        store.delete_password(KEYRING_SERVICE, KEYRING_NAME)
+        keyring.delete_password(KEYRING_SERVICE, KEYRING_NAME)
+        keyring.set_keyring(before)

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from pytestqt.qtbot import QtBot
 
-from widgets.app.gc_guard import GarbageCollector
+from widgets.app.gc_guard import BULK_YOUNG, GarbageCollector
 
 
 class Cycle:
@@ -67,3 +67,31 @@ def test_freeze_moves_long_lived_objects_out_of_sight(collector: GarbageCollecto
     rows = [Cycle() for _ in range(1000)]
     GarbageCollector.freeze_long_lived()
     assert gc.get_freeze_count() >= len(rows)
+
+
+def test_a_bulk_of_young_objects_is_frozen_not_walked_on_the_ui_thread(
+    collector: GarbageCollector, qtbot: QtBot
+) -> None:
+    walked: list[int] = []
+
+    def note(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            walked.append(gc.get_freeze_count())
+
+    rows: list[object] = []
+
+    def load() -> None:  # a loader's rows, made on a worker thread
+        rows.extend([i, str(i)] for i in range(BULK_YOUNG + 10_000))
+
+    gc.callbacks.append(note)
+    try:
+        frozen = gc.get_freeze_count()
+        worker = threading.Thread(target=load, name="loader")
+        worker.start()
+        worker.join()
+        qtbot.waitUntil(lambda: gc.get_freeze_count() >= frozen + BULK_YOUNG, timeout=5000)
+        # Out of the collector's sight with no collection over them first (any later one walks the few
+        # objects made since the freeze).
+        assert all(n >= frozen + BULK_YOUNG for n in walked)
+    finally:
+        gc.callbacks.remove(note)

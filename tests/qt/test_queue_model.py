@@ -14,9 +14,11 @@ from PySide6.QtGui import QIcon
 from pytestqt.qtbot import QtBot
 
 from console.domain.model import ChangeSet, Enquiry
+from console.live.queue_rows import Row
 from tests.helpers.queue import HOSTILE, Feed, column, make_model, open_rows, plain_of_tooltip, shown_ids
+from tests.helpers.store import make_enquiry
 from widgets.queue.model import ENQUIRY_ROLE, ID_ROLE, SLA_STATE_ROLE, SLA_STATUS_ROLE, QueueModel
-from widgets.queue.text import Col
+from widgets.queue.text import CellText, Col
 
 
 @pytest.fixture(autouse=True)
@@ -386,3 +388,13 @@ def test_counts_signal(feed: Feed, qtbot: QtBot) -> None:
         model.set_filter("", lambda e: e.visibility == "public")
     total, visible = blocker.args
     assert total == model.total_count() and visible == model.visible_count() < total
+
+
+def test_masked_customers_that_read_alike_are_one_shared_string() -> None:
+    # 100k rows hold a few thousand distinct masked handles ("@jo••••"): one copy each (issue 16, RSS).
+    text = CellText()
+    rows = [Row(make_enquiry(i, customer_handle=f"@john{i}")) for i in range(3)]
+    shown = [text.customer(r) for r in rows]
+    assert shown[0] == "@jo••••" and shown[0] is shown[1] is shown[2]
+    text.privacy = "full"
+    assert [text.customer(Row(r.e)) for r in rows] == [f"Customer {i} (@john{i})" for i in range(3)]

@@ -17,6 +17,9 @@ from PySide6.QtCore import QObject, QTimer
 
 log = logging.getLogger("concierge.gc")
 BULK_S = 0.02  # a collection slower than this walked bulk data
+# Young objects beyond this since the last look (one second) were made by a loader (100k rows read, their
+# clocks and filter text: about a million objects): walking them took 0.1-0.2 s on the UI thread a time.
+BULK_YOUNG = 50_000
 
 
 class GarbageCollector(QObject):
@@ -42,6 +45,11 @@ class GarbageCollector(QObject):
         # The same generational policy as the automatic collector, just on this thread.
         threshold = gc.get_threshold()
         counts = gc.get_count()
+        if counts[0] > BULK_YOUNG:
+            # Bulk data that lives on: out of sight at once, not walked (a cycle of garbage made among
+            # it would stay until exit: loaders make none; refcounting still frees everything else).
+            self.freeze_long_lived()
+            return
         for generation in (2, 1, 0):
             if counts[generation] > threshold[generation]:
                 started = time.perf_counter()

@@ -76,13 +76,19 @@ class ComplaintBox(QFrame):
         *,
         privacy: str,
         tz: str,
+        where: str = "",
+        sent: Sequence[str] = (),
     ) -> None:
-        """state: console.domain.complaints.status (BY_SERVICE, BY_SUPERVISOR, PROPOSED, or none)."""
+        """state: console.domain.complaints.status (BY_SERVICE, BY_SUPERVISOR, PROPOSED, or none). where:
+        which customer message the words came from ("in message 1 of 3 (Mon 09:12)"); sent: the complaint
+        communications sent, a line each ("Holding reply sent Tue 15 Sep 10:02")."""
         self._id = None if e is None else e.id
         if e is None or (state not in (BY_SERVICE, BY_SUPERVISOR, PROPOSED) and decision is None):
             self.hide()
             return
         said = _words(words, privacy)
+        if said and where:
+            said = f"{said} {where}"
         if state == BY_SERVICE:
             text, confirm, dismiss = "Complaint: flagged by the bank's systems.", False, False
         elif state == PROPOSED:
@@ -95,6 +101,8 @@ class ComplaintBox(QFrame):
             waiting = ", not yet with the service" if decision.pending else ""  # still in the outbox
             text = f"{verb} (decided by {decision.actor}, {when}{waiting}){said}."
             confirm, dismiss = decision.decision != CONFIRMED, decision.decision == CONFIRMED
+        if sent:
+            text = "\n".join([text, *sent])
         self.label.setText(text)
         self.confirm.setVisible(confirm)
         self.dismiss.setVisible(dismiss)

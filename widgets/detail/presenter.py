@@ -9,10 +9,12 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject, Signal, Slot
 
+from console.domain.complaints.status import is_confirmed
 from console.domain.model import Enquiry, Message
 from console.domain.risk import continuity
+from console.live.complaints import heard_where, sent_words
 from console.sla.words import clock_word, duration, format_countdown, format_waited, state_word
 from console.store.reads import StoreReader
 from widgets.app.workers import BackgroundJobs
@@ -23,6 +25,8 @@ from widgets.queue.model import QueueModel
 
 
 class DetailPresenter(QObject):
+    complaintsRead = Signal()  # a conversation read here changed the complaint desk's book
+
     def __init__(
         self,
         pane: DetailPane,
@@ -88,20 +92,26 @@ class DetailPresenter(QObject):
 
     def show_complaint(self, e: Enquiry) -> None:
         """The complaint box: proposed (with the customer's words), confirmed or dismissed, and by whom."""
-        desk = self.reference.complaints
+        desk, tz = self.reference.complaints, self.reference.tz
+        state, proposal = desk.state(e), desk.proposal(e)
         self.pane.complaint.show_state(
             e,
-            desk.state(e),
-            desk.proposal(e).words,
+            state,
+            proposal.words,
             desk.decision(e),
             privacy=self.pane.privacy_mode(),
-            tz=self.reference.tz,
+            tz=tz,
+            where=heard_where(proposal, tz),
+            sent=sent_words(desk.letters(e), tz) if is_confirmed(state) else (),
         )
 
     def _messages_known(self, enquiry_id: str, messages: Sequence[Message]) -> None:
-        """A conversation in hand: the risk score's sentiment trend takes it in."""
+        """A conversation in hand: the risk score's sentiment trend and the complaint desk's book (the
+        customer's words in every message, the complaint communications sent) take it in."""
         if messages:
             self.model.set_risk_book(self.model.risk_book().with_messages(enquiry_id, messages))
+            if self.reference.complaints.take_messages(enquiry_id, messages):
+                self.complaintsRead.emit()
 
     def _show_risk(self, e: Enquiry, messages: Sequence[Message] | None) -> None:
         """The risk line and the conversation's notes (then the conversation again, with them)."""

@@ -17,7 +17,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QTimer, Slot
 
 from console.domain.model import ChangeSet, Enquiry, Message
-from console.live.complaints import FlagCell
+from console.live.complaints import COMPLAINTS_VIEW, PROPOSED_VIEW, FlagCell
 from console.sla.engine import SlaEngine, Thresholds
 from console.store.reads import StoreReader
 from console.sync.state import SyncStatus
@@ -27,6 +27,7 @@ from widgets.board.reassign import MoveController
 from widgets.board.view import BoardPresenter, TeamBoard
 from widgets.detail.presenter import DetailPresenter
 from widgets.main_window.changes import ChangeFeed, LiveChange
+from widgets.main_window.complaint_feed import ComplaintFeed
 from widgets.main_window.figures import FiguresPresenter
 from widgets.main_window.queue_presenter import QueuePresenter
 from widgets.main_window.reference import LiveReference
@@ -36,6 +37,7 @@ from widgets.status.presenter import StatusPresenter
 
 log = logging.getLogger("concierge.ui")
 
+COMPLAINT_VIEW_KEYS = frozenset({f"view:{COMPLAINTS_VIEW}", f"view:{PROPOSED_VIEW}"})
 REFRESH_MS = 1000  # figures, time-based views and the detail pane's clocks at most once a second
 
 
@@ -74,6 +76,10 @@ class Controller(QObject):
             parent=self,
         )
         self.boards = BoardPresenter(window, model, self.feed, self.reference, self)
+        # The complaint desk's book of conversations (issue 17), read on a worker after the load.
+        self.complaints = ComplaintFeed(model, self.feed, self.reference, self._complaints_read, self)
+        self.complaints.set_factory(reader_factory)
+        self.detail.complaintsRead.connect(self._complaints_read)
         # Complaint and reply-window clocks in the flags cell (issue 17), from the UI thread's desk.
         model.set_flag_cells(self._flag_cell)
         self.queue.set_privacy(privacy)
@@ -214,12 +220,19 @@ class Controller(QObject):
         """A confirm/dismiss is in the audit trail (or the service took it): every view shows the
         enquiry's new standing."""
         self.reference.reload_decisions()
+        self._complaints_read()
+        if self.detail.pane.current_id() == enquiry_id:
+            self.detail.show(enquiry_id)  # reads its conversation: a confirmed complaint's letters count
+
+    @Slot()
+    def _complaints_read(self) -> None:
+        """The desk's decisions or book changed: flags cells, complaint views and counts look again."""
         self.model.set_flag_cells(
             lambda e, base, now, tz: self.reference.complaints.flag_cell(e, base, now, tz)
         )
         self.figures.mark_dirty()  # the navigator's complaint views count again at the next refresh
-        if self.detail.pane.current_id() == enquiry_id:
-            self.detail.show(enquiry_id)
+        if self.window.navigator.current_key() in COMPLAINT_VIEW_KEYS:
+            self.queue.apply_filter()
 
     def _flag_cell(self, e: Enquiry, base: str, now: float, tz: str) -> FlagCell:
         return self.reference.complaints.flag_cell(e, base, now, tz)
@@ -233,3 +246,4 @@ class Controller(QObject):
         self.timer.stop()
         self.queue.stop()
         self.figures.stop()
+        self.complaints.stop()

@@ -3,7 +3,7 @@ channel names, the SLA engine built from the policies and calendars, the display
 server clock (an offset measured by sync, so a wrong PC clock never shows a wrong countdown).
 
 It belongs to the UI thread. A worker thread never uses this engine (its caches are written as it
-computes): it asks for an engine of its own built from the same inputs (make_engine).
+computes): it reads a console.sla.snapshot.ClockSnapshot of it, or times with engine.snapshot().
 """
 
 from __future__ import annotations
@@ -79,7 +79,11 @@ class LiveReference:
         _, calendars, teams = self._inputs
         self.jurisdiction = jurisdiction
         self.complaints = ComplaintDesk(
-            default_rules(), jurisdiction, complaints_calendar(teams, calendars), self.complaints.decisions
+            default_rules(),
+            jurisdiction,
+            complaints_calendar(teams, calendars),
+            self.complaints.decisions,
+            self.complaints.book,  # the conversations read so far stay: only the rules changed
         )
         self.reload_decisions()
 
@@ -90,10 +94,6 @@ class LiveReference:
     def set_thresholds(self, thresholds: Thresholds) -> None:
         self.thresholds = thresholds
         self.reload(force=True)
-
-    def make_engine(self) -> SlaEngine:
-        """A new engine from the same inputs, for another thread to own."""
-        return self._build()
 
     def _build(self) -> SlaEngine:
         policies, calendars, teams = self._inputs

@@ -250,6 +250,11 @@ class QueueModel(QueueCells, QAbstractTableModel):
         table's sort and filter), freshly computed."""
         return self._ix.nearest_deadlines(n)
 
+    def place_crossed(self, limit: int) -> int | None:
+        """Rows whose deadline passed since the last call, their clocks recomputed, moved to their place
+        (None: more than `limit`, all sorted again instead): QueueIndex.place_crossed."""
+        return self._ix.place_crossed(limit)
+
     # --- sort and filter -------------------------------------------------------------------------
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:

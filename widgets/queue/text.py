@@ -88,6 +88,7 @@ def preview_text(text: str, mode: str, limit: int = PREVIEW_CHARS, one_line_only
 
 
 PREVIEWS_KEPT = 8192  # distinct message texts whose preview is kept (what is on screen, and repeats)
+CUSTOMERS_KEPT = 20_000  # distinct masked handles shared
 
 
 class CellText:
@@ -102,6 +103,8 @@ class CellText:
         self.teams: dict[str, str] = {}
         self.agents: dict[str, str] = {}
         self._previews: dict[str, str] = {}
+        # Masked handles repeat ("@jo••••": a few thousand values for 100k rows): one copy of each.
+        self._customers: dict[str, str] = {}
 
     @property
     def privacy(self) -> str:
@@ -111,10 +114,16 @@ class CellText:
     def privacy(self, mode: str) -> None:
         self._privacy = mode
         self._previews = {}
+        self._customers = {}
 
     def customer(self, r: Row) -> str:
         if r.customer is None:
-            r.customer = customer_text(r.e, self._privacy)
+            shown = customer_text(r.e, self._privacy)
+            if self._privacy != "full":  # a full handle is the enquiry's own string already
+                if len(self._customers) >= CUSTOMERS_KEPT:
+                    self._customers = {}
+                shown = self._customers.setdefault(shown, shown)
+            r.customer = shown
         return r.customer
 
     def preview(self, r: Row) -> str:

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from console.domain.complaints.letter_words import KINDS
+
 DEFAULT_RULES = Path(__file__).with_name("rules.toml")
 DEFAULT_JURISDICTION = "uk"
 
@@ -37,6 +39,12 @@ class ClockRule:
     topics: frozenset[str] = frozenset()  # empty: every topic
     exclude_topics: frozenset[str] = frozenset()
     passes_to: str | None = None  # missing it is no breach: this clock takes over
+    # Complaint communications (console.domain.complaints.letters): the kind this clock is met only with
+    # (sent by its deadline); the kinds that stop it when sent; the kind that must be sent by its deadline
+    # for passes_to to take over (without it, missing this clock is a breach).
+    needs: str | None = None
+    stopped_by: frozenset[str] = frozenset()
+    passes_with: str | None = None
 
     def applies_to(self, topic: str) -> bool:
         return (not self.topics or topic in self.topics) and topic not in self.exclude_topics
@@ -110,6 +118,13 @@ def _topics(doc: dict[str, Any], key: str, where: str) -> frozenset[str]:
     return frozenset(t.strip().lower() for t in value)
 
 
+def _letter(doc: dict[str, Any], key: str, where: str) -> str | None:
+    value = doc.get(key)
+    if value is not None and value not in KINDS:
+        raise RulesError(f"{where}: '{key}' must be one of {', '.join(KINDS)}")
+    return value if value is None else str(value)
+
+
 def _clock(doc: dict[str, Any], where: str) -> ClockRule:
     doc = _table(doc, where)
     cid = _text(doc, "id", where)
@@ -122,6 +137,12 @@ def _clock(doc: dict[str, Any], where: str) -> ClockRule:
     passes = doc.get("passes_to")
     if passes is not None and not isinstance(passes, str):
         raise RulesError(f"{where}: 'passes_to' must name another clock")
+    needs, passes_with = _letter(doc, "needs", where), _letter(doc, "passes_with", where)
+    if passes_with is not None and passes is None:
+        raise RulesError(f"{where}: 'passes_with' needs a 'passes_to'")
+    stopped_by = doc.get("stopped_by", [])
+    if not isinstance(stopped_by, list) or not all(k in KINDS for k in stopped_by):
+        raise RulesError(f"{where}: 'stopped_by' must list communications ({', '.join(KINDS)})")
     return ClockRule(
         id=cid,
         name=_text(doc, "name", where),
@@ -134,6 +155,9 @@ def _clock(doc: dict[str, Any], where: str) -> ClockRule:
         topics=_topics(doc, "topics", where),
         exclude_topics=_topics(doc, "exclude_topics", where),
         passes_to=passes,
+        needs=needs,
+        stopped_by=frozenset(stopped_by),
+        passes_with=passes_with,
     )
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from console.domain.complaints.conversation import ConversationProposal
 from console.domain.complaints.detect import Proposal, propose
 from console.domain.model import COMPLAINT_DECISIONS, Calendar, Enquiry, Team
 
@@ -65,7 +66,9 @@ def flagged_by_service(e: Enquiry) -> bool:
     return COMPLAINT in e.flags or e.topic == COMPLAINT
 
 
-def complaint_state(e: Enquiry, decision: Decision | None, proposal: Proposal | None = None) -> str:
+def complaint_state(
+    e: Enquiry, decision: Decision | None, proposal: Proposal | ConversationProposal | None = None
+) -> str:
     """BY_SERVICE, BY_SUPERVISOR, PROPOSED or NOT_COMPLAINT. `proposal` defaults to propose(e.text)."""
     if flagged_by_service(e):
         return BY_SERVICE

@@ -106,7 +106,11 @@ def card_spans(text: str, lower: str, taken: list[Span]) -> None:
         if len(after) >= 3 and after[0] in ".," and after[1:3].isdigit() and not after[3:].isdigit():
             continue  # 1234567890123.45: an amount (two decimals; a comma then a number is a list)
         label = label_before(lower, m.start(), 40)
-        if label in (OTHER_WORD, IBAN_WORD):
+        # A label glued to the digits ("TRACK2000...", "REF4111...") stands apart from nothing: the run may
+        # be a card all the same (track 2 is a card's magnetic stripe), and a card left unmasked costs
+        # more than a reference masked.
+        glued = m.start() > 0 and text[m.start() - 1].isalpha()
+        if label in (OTHER_WORD, IBAN_WORD) and not glued:
             continue
         groups = [(g.start() + m.start(), g.end() + m.start()) for g in _DIGIT_GROUP.finditer(m.group())]
         digits = [text[s:e] for s, e in groups]

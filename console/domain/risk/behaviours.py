@@ -5,13 +5,17 @@ channel), plus one thing it must never do: ask for account details in a public p
 Rules over the reply's sentences, with their words kept as data (replies.toml: the cues, the product
 vocabulary, the negations and the traps) and the reply normalised first (console.domain.risk.wording:
 shorthand, typos, quoted customer words). Each rule is a cue that is not negated ("we can't offer", "no
-need to call us") and not a trap ("thanks to the update"); offering a product takes a product word and an
-offering turn, or a pitch for one ("our Regular Saver pays 6%"); asking for account details takes a
-detail and a request, neither in a DM nor a warning ("never post your card number").
+need to call us") and not a trap ("thanks to the update"). Offering a product takes a product the
+customer does not have yet (a family's head noun with its modifiers: "a 0% balance transfer card", "our
+Flex Saver"; not "your ISA", "the loan", "a replacement card") and an offering construction aimed at the
+customer ("you could/might", "have you had a look at", "why not", "we also do", "eligible", "many
+customers use", the product as the subject of "could help"), or a pitch ("our Regular Saver pays 6%"),
+in a sentence that does not withdraw it ("no longer", "we can't offer"). Asking for account details
+takes a detail and a request, neither in a DM nor a warning ("never post your card number").
 
-Checked on three labelled corpora (tests/data/agent_replies_*.jsonl: the one the first rules were tuned
-on, a blind one written before these rules, and a fresh one written after them and never tuned on);
-benchmarks/bench_behaviours.py prints precision and recall on each. Whether the reply was in the
+Checked on four labelled corpora (tests/data/agent_replies_*.jsonl): tuned, blind and fresh, all tuned
+on, and unseen, written by another author who never saw the rules and never read by whoever tunes
+them; benchmarks/bench_behaviours.py prints precision and recall on each. Whether the reply was in the
 customer's channel is computed from the channel history (console.domain.risk.continuity), with the
 reply's words only telling whether it sends the customer somewhere else for the answer.
 """
@@ -19,6 +23,7 @@ reply's words only telling whether it sends the customer somewhere else for the 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -26,6 +31,10 @@ from console.domain.privacy.detect import find_pii
 from console.domain.risk.wording import Wording, compile_any, strings, table, wording, words_doc
 
 _CONTACT = frozenset({"phone", "email"})
+
+
+def _blank(m: re.Match[str]) -> str:
+    return " " * len(m.group(0))
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,8 +45,10 @@ class _Rule:
     traps: re.Pattern[str] | None
 
     def found(self, w: Wording, sentence: str) -> bool:
+        if self.cues.search(sentence) is None:  # most sentences: no cue, no traps to blank
+            return False
         if self.traps is not None:
-            sentence = self.traps.sub(lambda m: " " * len(m.group(0)), sentence)
+            sentence = self.traps.sub(_blank, sentence)
         return any(not w.negated(sentence, m.start()) for m in self.cues.finditer(sentence))
 
 
@@ -48,8 +59,11 @@ class _Rules:
     help_offer: re.Pattern[str]
     help_alone: _Rule
     products: re.Pattern[str]
+    heads: re.Pattern[str]  # the head nouns alone: a cheap first look before `products`
     offers: _Rule
+    teasers: re.Pattern[str]
     pitch: re.Pattern[str]
+    withdrawn: re.Pattern[str]
     elsewhere: _Rule
     details: re.Pattern[str]
     asks: re.Pattern[str]
@@ -63,6 +77,29 @@ def _rule(section: str, cues: str, traps: str = "not") -> _Rule:
     return _Rule(compile_any(strings(s, cues)), compile_any(blank) if blank else None)
 
 
+# What follows a product word when it names something else: "the loan application", "card number".
+_NOT_A_PRODUCT_AFTER = (
+    r"(?!\s+(number|numbers|statement|statements|payment|payments|fee|fees|renewal|documents|details"
+    r"|application|applications|reference|supplier|pin|repayments?|balance|transfer\s+form"
+    r"|team|teams|department|colleagues|specialists?|experts?)(?![\w]))"
+)
+
+
+def _product_pattern(products: Mapping[str, object]) -> re.Pattern[str]:
+    """The product vocabulary as one pattern: up to three modifiers and a head noun; a weak head needs a
+    modifier or "our" before it ("a travel card", "our Flex account", not "a new card")."""
+    mods = "|".join(strings(products, "modifiers"))
+    strong, weak = ("|".join(strings(products, k)) for k in ("strong_heads", "weak_heads"))
+    m = rf"(?:(?:{mods})[\s-]+)"
+    named = r"(?<=our\s)(?:[\w'%-]+\s+){0,4}"
+    return compile_any(
+        [
+            rf"{m}{{0,3}}(?:{strong}){_NOT_A_PRODUCT_AFTER}",
+            rf"(?:{m}{{1,3}}|{named})(?:{weak}){_NOT_A_PRODUCT_AFTER}",
+        ]
+    )
+
+
 @lru_cache(maxsize=1)
 def _rules() -> _Rules:
     doc = words_doc()
@@ -72,9 +109,12 @@ def _rules() -> _Rules:
         more=_rule("offered_more_help", "more"),
         help_offer=compile_any(strings(help_, "offer")),
         help_alone=_rule("offered_more_help", "alone"),
-        products=compile_any(strings(products, "products")),
-        offers=_rule("offered_products", "offers"),
+        products=_product_pattern(products),
+        heads=re.compile("|".join(strings(products, "strong_heads") + strings(products, "weak_heads"))),
+        offers=_Rule(compile_any(strings(products, "offers")), None),
+        teasers=compile_any(strings(products, "teasers")),
         pitch=compile_any(strings(products, "pitch")),
+        withdrawn=compile_any(strings(products, "not")),
         elsewhere=_rule("same_channel", "elsewhere"),
         details=compile_any(strings(details, "details")),
         asks=compile_any(strings(details, "asks")),
@@ -83,9 +123,16 @@ def _rules() -> _Rules:
     )
 
 
-# A product the customer has: "your ISA", "the loan" (one already talked about), but not "the new Saver".
-_OURS = re.compile(r"(?<![\w])((your|my|his|her|their)\s+(\w+\s+)?|the\s+(?!new\s|latest\s))$")
-_OUR = re.compile(r"(?<![\w])our\s")
+# A product the customer has: "your ISA", "this loan", "the loan" (one already talked about), but not
+# "the new Saver".
+_OURS = re.compile(
+    r"(?<![\w])((your|my|his|her|their|its|this|that|these|those|existing|same|old)\s+(\w+\s+)?"
+    r"|(replacement|spare|lost|stolen|expired|blocked|frozen|cancelled|closed)\s+"
+    r"|the\s+(?!new\s|latest\s))$"
+)
+# A product we sell: "our ...", or "a ..." opening the sentence ("A Lifetime ISA adds a 25% bonus", "Tip: a
+# Cash ISA ...").
+_OUR = re.compile(r"((?<![\w])our|(^|[:-]\s*)an?)\s+$")
 
 
 def _sentences(text: str) -> list[str]:
@@ -107,24 +154,41 @@ def _offered_more_help(sentences: list[str]) -> bool:
     return False
 
 
-def _new_product(r: _Rules, sentence: str) -> bool:
-    """A product named that the customer does not already have ("our ISA", "a Cash ISA", not "your ISA" nor
-    "the loan")."""
-    return any(_OURS.search(sentence[: m.start()]) is None for m in r.products.finditer(sentence))
+def _new_products(r: _Rules, sentence: str) -> list[re.Match[str]]:
+    """Products named that the customer does not already have ("our ISA", "a Cash ISA", not "your ISA"
+    nor "the loan")."""
+    if r.heads.search(sentence) is None:
+        return []
+    return [m for m in r.products.finditer(sentence) if _OURS.search(sentence[: m.start()]) is None]
 
 
-def _teaser_after(w: Wording, r: _Rules, after: list[str]) -> bool:
-    """The offering turn as a short question or exclamation of its own after the product: "A Lifetime ISA
-    adds a 25% bonus. Worth a look!", "... Want the details?"."""
-    return any(
-        s[-1:] in "?!" and len(s.split()) <= 8 and not r.products.search(s) and r.offers.found(w, s)
-        for s in after
+def _teaser(w: Wording, r: _Rules, s: str) -> bool:
+    """The offering turn as a short sentence of its own after the product: "A Lifetime ISA adds a 25%
+    bonus. Worth a look!", "... Want the details?", "... We can arrange a quote." But not an offer of
+    more help ("Anything else we can help with?")."""
+    if len(s.split()) > 12 or r.products.search(s) or r.more.found(w, s):
+        return False
+    if r.offers.found(w, s):
+        return True
+    return (
+        s[-1:] in "?!"
+        and len(s.split()) <= 8
+        and any(not w.negated(s, m.start()) for m in r.teasers.finditer(s))
     )
 
 
-def _pitched(w: Wording, r: _Rules, s: str) -> bool:
-    """Our product with what it pays or gives, not withdrawn ("closed to new customers")."""
-    if _OUR.search(s) is None or (r.offers.traps is not None and r.offers.traps.search(s)):
+# The product as the subject of what it could do: "a credit card could help", "our Money Manager tool
+# might stop this".
+_MODAL_AFTER = re.compile(r"\s+(?:[\w'-]+\s+){0,2}?(?:could|might|may|would)\s+(?!not\s|never\s|have\s)")
+
+
+def _modal_after(s: str, found: list[re.Match[str]]) -> bool:
+    return any(_MODAL_AFTER.match(s, m.end()) for m in found)
+
+
+def _pitched(w: Wording, r: _Rules, s: str, found: list[re.Match[str]]) -> bool:
+    """Our product (or "a ...") with what it pays or gives."""
+    if not any(_OUR.search(s[: m.start()]) for m in found):
         return False
     return any(not w.negated(s, m.start()) for m in r.pitch.finditer(s))
 
@@ -132,9 +196,21 @@ def _pitched(w: Wording, r: _Rules, s: str) -> bool:
 def _offered_products(sentences: list[str]) -> bool:
     w, r = wording(), _rules()
     for i, s in enumerate(sentences):
-        if not _new_product(r, s):
+        found = _new_products(r, s)
+        if not found or r.withdrawn.search(s):
             continue
-        if r.offers.found(w, s) or _teaser_after(w, r, sentences[i + 1 : i + 2]) or _pitched(w, r, s):
+        if r.offers.found(w, s) or _pitched(w, r, s, found):
+            return True
+        if _modal_after(s, found) or any(_teaser(w, r, t) for t in sentences[i + 1 : i + 2]):
+            return True
+        # "Saving for your wee one? Our Junior Saver ...": a question aimed at the customer, then ours.
+        before = sentences[i - 1 : i]
+        if (
+            before
+            and before[0].endswith("?")
+            and len(before[0].split()) <= 8
+            and _OUR.search(s[: found[0].start()])
+        ):
             return True
     return False
 

@@ -1,0 +1,139 @@
+"""The complaint proposal and clocks in the running main window, from a real encrypted cache: the book of
+conversations is read on a worker after the load (a complaint in the first message still proposes when
+the latest says "ok thanks"; a holding reply gives a payment complaint 35 business days), the detail
+pane's box says which message the words came from and what was sent, and a sync that brings a new
+conversation is read again."""
+
+from __future__ import annotations
+
+import dataclasses
+import random
+import secrets
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from console.domain import wire
+from console.domain.complaints.status import BY_SERVICE, NOT_COMPLAINT, PROPOSED
+from console.domain.model import Enquiry, Message
+from console.live.complaint_book import ComplaintBook
+from console.service.sim.clock import start_for_seed
+from console.service.sim.population import draw_enquiry
+from console.service.sim.world import build
+from console.store.cache import Store, StoreReader
+from widgets.main_window.controller import Controller
+from widgets.main_window.window import MainWindow
+from widgets.queue.model import QueueModel
+from widgets.queue.text import Col
+
+pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints", "does not support raise")  # offscreen
+NOW = start_for_seed(9) + 3 * 3600
+FIRST = "Formal complaint: you took £35 twice and nobody has called me back"
+
+
+def conversation(e: Enquiry, *turns: tuple[str, str, float]) -> list[dict[str, object]]:
+    return [
+        wire.message_to_wire(Message(f"{e.id}-m{n}", e.id, d, "someone", text, at))
+        for n, (d, text, at) in enumerate(turns, start=1)
+    ]
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> Iterator[tuple[Store, Path, bytes, list[Enquiry]]]:
+    rng = random.Random(9)
+    world = build(rng, NOW)
+    key = secrets.token_bytes(32)
+    path = tmp_path / "cache.db"
+    store = Store(path, key)
+    store.replace_reference("teams", [wire.team_to_wire(t) for t in world.teams])
+    agents = world.agents.values() if isinstance(world.agents, dict) else world.agents
+    store.replace_reference("agents", [wire.agent_to_wire(a) for a in agents])
+    store.replace_reference("sla-policies", [wire.policy_to_wire(p) for p in world.policies])
+    store.replace_reference("calendars", [wire.calendar_to_wire(c) for c in world.calendars])
+    calm: dict[str, Any] = dict(
+        text="ok thanks", flags=frozenset(), topic="accounts", status="open", team_id="social"
+    )
+    rows = [
+        dataclasses.replace(draw_enquiry(rng, f"enq-{i:03d}", NOW - 3600 * (i + 1)), **calm) for i in range(6)
+    ]
+    start = NOW - 4 * 86400
+    rows[1] = dataclasses.replace(
+        rows[1],
+        topic="payments",
+        flags=frozenset({"complaint"}),
+        first_customer_message_at=start,
+        created_at=start,
+    )
+    store.apply_enquiries(rows)
+    a, b = rows[0], rows[1]
+    store.replace_messages(
+        a.id, conversation(a, ("in", FIRST, a.created_at), ("in", "ok thanks", a.created_at + 60))
+    )
+    store.replace_messages(
+        b.id,
+        conversation(
+            b,
+            ("in", "my payment vanished", start),
+            ("out", "Sorry, we need more time to investigate.", start + 86400),
+        ),
+    )
+    yield store, path, key, rows
+    store.close()
+
+
+def test_the_book_is_read_on_a_worker_and_every_view_follows(
+    cache: tuple[Store, Path, bytes, list[Enquiry]], qtbot: QtBot
+) -> None:
+    store, path, key, rows = cache
+    model = QueueModel()
+    window = MainWindow(model)
+    qtbot.addWidget(window)
+    reader = StoreReader(path, key)
+    built_on: list[str] = []
+    real_build = ComplaintBook.build.__func__  # type: ignore[attr-defined]
+
+    def build(cls: type[ComplaintBook], /, *args: object, **kw: object) -> ComplaintBook:
+        built_on.append(threading.current_thread().name)
+        return real_build(cls, *args, **kw)  # type: ignore[no-any-return]
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(ComplaintBook, "build", classmethod(build))
+    ctl = Controller(window, model, reader, tz="Europe/London", reader_factory=lambda: StoreReader(path, key))
+    ctl.load_from_cache()
+    qtbot.waitUntil(lambda: ctl.complaints.built >= 1, timeout=10_000)
+    mp.undo()
+    assert built_on and all(name != threading.main_thread().name for name in built_on)
+
+    desk, a, b = ctl.reference.complaints, rows[0], rows[1]
+    assert desk.state(a) == PROPOSED  # the first message, though the latest says "ok thanks"
+    assert all(desk.state(e) == NOT_COMPLAINT for e in rows[2:])
+    row = model.row_of(a.id)
+    assert row is not None and "Complaint?" in model.index(row, Col.FLAGS).data()
+    qtbot.waitUntil(lambda: window.nav_model.count("view:possible_complaints") == 1, timeout=5_000)
+    ctl.select(a.id)
+    box = window.detail.complaint
+    assert not box.isHidden() and "in message 1 of 2" in box.label.text()
+
+    # A payment complaint with a holding reply sent: 35 business days, and the box says what was sent.
+    assert desk.state(b) == BY_SERVICE
+    assert [c.rule.id for c in desk.clocks(b)][-1] == "uk_psd_exceptional"
+    ctl.select(b.id)
+    assert "Holding reply sent" in box.label.text()
+
+    # A sync brings a conversation whose first message complains: read again on the worker.
+    c = rows[2]
+    store.replace_messages(
+        c.id, conversation(c, ("in", "this is a disgrace", c.created_at), ("in", "ok thanks", NOW))
+    )
+    newer = dataclasses.replace(c, version=c.version + 1, last_customer_message_at=NOW, updated_at=NOW)
+    seen = ctl.complaints.built
+    ctl.on_changes(store.apply_enquiries([newer]))
+    qtbot.waitUntil(lambda: ctl.complaints.built > seen, timeout=10_000)
+    assert ctl.reference.complaints.state(newer) == PROPOSED
+    qtbot.waitUntil(lambda: window.nav_model.count("view:possible_complaints") == 2, timeout=5_000)
+    ctl.stop()
+    reader.close()

@@ -1,0 +1,157 @@
+"""Keeps the complaint desk's book of conversations current (console.live.complaint_book), off the UI
+thread: once every cached row is in, a worker reads every open enquiry's customer messages (one query)
+and the agents' messages of the confirmed complaints, judges each message once and builds the book; after
+that, the conversations a sync change-set touched are read again, one job at a time. The UI thread only
+swaps the finished book in (set_book: a reference) and asks the views and counts to look again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+from PySide6.QtCore import QObject, Slot
+
+from console.domain.complaints.status import CONFIRMED, flagged_by_service
+from console.domain.model import Enquiry
+from console.live.complaint_book import ComplaintBook, Conversation, Memo, conversation, from_messages
+from console.store.reads import StoreReader
+from widgets.app.workers import BackgroundJobs
+from widgets.main_window.changes import ChangeFeed, LiveChange
+from widgets.main_window.reference import LiveReference
+from widgets.queue.model import QueueModel
+
+log = logging.getLogger("concierge.ui")
+T = TypeVar("T")
+
+
+class ComplaintFeed(QObject):
+    def __init__(
+        self,
+        model: QueueModel,
+        feed: ChangeFeed,
+        reference: LiveReference,
+        on_book: Callable[[], None],
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.model, self.reference, self.on_book = model, reference, on_book
+        self.factory: Callable[[], StoreReader] | None = None
+        self.built = 0  # books adopted (the tests wait on it)
+        self._memo = Memo()  # used only by this feed's jobs, which run one at a time on its own thread
+        self._jobs = BackgroundJobs(self)
+        self._loaded = False
+        self._busy = False
+        self._waiting: dict[str, Enquiry] = {}  # enquiries touched while a job ran: read by the next one
+        feed.changed.connect(self.on_change)
+
+    def set_factory(self, factory: Callable[[], StoreReader] | None) -> None:
+        """Readers for the worker (their own read-only connection); None reads on the UI thread (tests)."""
+        self.factory = factory
+
+    @Slot(object)
+    def on_change(self, change: LiveChange) -> None:
+        if change.origin == "load":
+            self._loaded = True
+            self._build()
+        elif change.origin == "sync" and self._loaded:
+            for i in change.changes.added | change.changes.changed:
+                e = change.rows.get(i)
+                if e is not None and e.is_open:
+                    self._waiting[i] = e
+            self._refresh()
+
+    def _reader(self) -> tuple[StoreReader, bool]:
+        return (self.factory(), True) if self.factory is not None else (self.reference.reader, False)
+
+    def _build(self) -> None:
+        rows, decisions, memo = (
+            self.model.all_enquiries(),
+            dict(self.reference.complaints.decisions),
+            self._memo,
+        )
+        # Agents' messages are read for the confirmed complaints: their clocks follow the communications.
+        confirmed = [
+            e.id
+            for e in rows
+            if flagged_by_service(e) or getattr(decisions.get(e.id), "decision", "") == CONFIRMED
+        ]
+
+        def work() -> ComplaintBook:
+            r, own = self._reader()
+            try:
+                customer = r.risk_messages()
+                # A conversation the cache does not hold leaves the communications unknown, not "none sent".
+                agents = {
+                    i: [(m.sent_at, m.text) for m in cached if m.direction == "out"]
+                    for i in confirmed
+                    if (cached := r.messages(i))
+                }
+            finally:
+                if own:
+                    r.close()
+            # The cache keeps the conversations a detail pane fetched; every other enquiry is read from
+            # the latest message it carries, so that a refresh finds every open enquiry in the book.
+            held = {i for i, _, _ in customer}
+            customer += [(e.id, _latest_at(e), e.text) for e in rows if e.id not in held and e.text]
+            return ComplaintBook.build(customer, agents, memo)
+
+        self._run(work, lambda book: (book, None))
+
+    def _refresh(self) -> None:
+        if self._busy or not self._waiting:
+            return
+        touched, self._waiting, memo = list(self._waiting.values()), {}, self._memo
+
+        def work() -> dict[str, Conversation]:
+            r, own = self._reader()
+            try:
+                # The conversation when the cache holds it, else the latest message the enquiry carries.
+                return {
+                    e.id: from_messages(m, memo)
+                    if (m := r.messages(e.id))
+                    else conversation([(_latest_at(e), e.text)] if e.text else [], None, memo)
+                    for e in touched
+                }
+            finally:
+                if own:
+                    r.close()
+
+        # Merged into the book current when it lands (the detail pane may have added one meanwhile).
+        self._run(
+            work, lambda convs: (self.reference.complaints.book.with_conversations(convs), convs.keys())
+        )
+
+    def _run(
+        self, work: Callable[[], T], adopt: Callable[[T], tuple[ComplaintBook, Iterable[str] | None]]
+    ) -> None:
+        self._busy = True
+
+        def done(result: T) -> None:
+            self._busy = False
+            self.reference.complaints.set_book(*adopt(result))
+            self.built += 1
+            self.on_book()
+            self._refresh()
+
+        def failed(error: BaseException) -> None:
+            self._busy = False
+            log.warning("the complaint proposals could not be read: %s", error)
+
+        if self.factory is None:  # no worker reader: read here (small caches, tests)
+            try:
+                result = work()
+            except Exception as e:
+                failed(e)
+            else:
+                done(result)
+            return
+        self._jobs.submit(work, done, failed)
+
+    def stop(self) -> None:
+        self._jobs.shutdown()
+
+
+def _latest_at(e: Enquiry) -> float:
+    return e.last_customer_message_at or e.created_at
