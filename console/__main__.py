@@ -17,6 +17,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     ),
     "audit": ("console.cli.report_commands", "audit_main", "verify or export the tamper-evident audit trail"),
     "quarantine": ("console.cli.quarantine", "quarantine_main", "list or fetch again the records set aside"),
+    "gateway": ("console.gateway.main", "main", "serve the Service API from PostgreSQL (add-user: a user)"),
 }
 
 

@@ -16,7 +16,8 @@ DEB_PACKAGES=(libegl1 libgl1 libfontconfig1 libxkbcommon0 libxkbcommon-x11-0 lib
   libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0
   libxcb-render-util0 libxcb-image0 fonts-dejavu-core)
 if [[ "$EXTRAS" == "test" ]]; then
-  DEB_PACKAGES+=(xvfb xauth dbus dbus-x11 gnome-keyring poppler-utils)
+  # postgresql: the gateway's tests start a private cluster with its initdb and pg_ctl (tests/helpers/postgres.py).
+  DEB_PACKAGES+=(xvfb xauth dbus dbus-x11 gnome-keyring poppler-utils postgresql)
 fi
 # A bare Debian has no Python, or one without venv (ensurepip): Debian's python3 is 3.11 or newer.
 if [[ ! -x "$VENV/bin/python" ]] && ! "$PY" -c "import ensurepip, venv" >/dev/null 2>&1; then

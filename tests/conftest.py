@@ -16,6 +16,8 @@ import pytest
 pytest_plugins = [
     "tests.helpers.service",
     "tests.helpers.fake_api",
+    "tests.helpers.postgres",
+    "tests.helpers.gateway",
     "tests.helpers.chatwoot_standin",
     "tests.helpers.chatwoot_world",
     "tests.helpers.logfail",

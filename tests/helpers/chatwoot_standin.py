@@ -10,7 +10,7 @@ and webhooks `duplicate`, `late` (held back and sent after later ones: reordered
 each a probability drawn from a seeded random, so a run is repeatable.
 
 Fixtures: chatwoot_standin (function): a started ChatwootStandin; chatwoot_ledger (function): the Ledger
-the connector writes into (MemoryLedger until the gateway's PostgreSQL store is merged: change it here).
+the connector writes into (the gateway's PostgreSQL store, PgLedger; MemoryLedger serves the benchmark).
 """
 
 from __future__ import annotations
@@ -29,8 +29,10 @@ import requests
 
 from console.gateway.chatwoot.spec import SchemaError, check_webhook
 from console.gateway.chatwoot.webhooks import signature
+from console.gateway.db.ledger import PgLedger
+from console.gateway.db.store import Database
 from tests.helpers.chatwoot_rest import Faults, RestHandler, StandinRest, described_routes
-from tests.helpers.memory_ledger import InspectableLedger, MemoryLedger
+from tests.helpers.memory_ledger import InspectableLedger
 
 START = 1_796_115_600.0  # 2026-12-01T09:00:00Z
 KINDS = {"incoming": 0, "outgoing": 1, "activity": 2, "template": 3}
@@ -448,6 +450,8 @@ def chatwoot_standin() -> Iterator[ChatwootStandin]:
 
 
 @pytest.fixture
-def chatwoot_ledger() -> InspectableLedger:
-    """The Ledger the connector writes into. Swap for the gateway's PostgreSQL store once it is merged."""
-    return MemoryLedger()
+def chatwoot_ledger(pg_dsn: str) -> Iterator[InspectableLedger]:
+    """The Ledger the connector writes into: the gateway's own store, on a fresh PostgreSQL database."""
+    db = Database(pg_dsn, max_size=8)
+    yield PgLedger(db)
+    db.close()

@@ -17,6 +17,7 @@ from console.gateway.chatwoot.client import ChatwootClient, ClientSettings
 from console.gateway.chatwoot.upstream import ChatwootUpstream
 from console.gateway.chatwoot.webhooks import WebhookServer
 from console.gateway.chatwoot.wiring import ChatwootParts, connect
+from console.gateway.db.ledger import GATEWAY_FACTS
 from tests.helpers.chatwoot_rest import TOKEN
 from tests.helpers.chatwoot_standin import ChatwootStandin
 from tests.helpers.chatwoot_world import FAST, normal, seed, truth
@@ -78,9 +79,11 @@ def test_a_console_move_goes_to_chatwoot_and_a_chatwoot_move_reaches_the_console
     now = api.enquiry(f"cw-{cid}")
     assert (now["team_id"], now["agent_id"]) == (fraud, None)
     s.wait_delivered()
-    assert normal(api.enquiry(f"cw-{cid}")) == normal(
-        truth(s, cid)[0]
-    )  # what Chatwoot holds, the console sees
+    # What Chatwoot holds, the console sees; and what only the gateway knows (the hand-off clock the
+    # console's move started) stays with the enquiry, though Chatwoot has no such field.
+    held = normal(api.enquiry(f"cw-{cid}"))
+    assert held["handoff_requested_at"] is not None
+    assert held == {**normal(truth(s, cid)[0]), **{k: held[k] for k in GATEWAY_FACTS}}
 
 
 def test_chatwoots_refusal_and_outage_come_back_as_the_console_expects(

@@ -3,33 +3,18 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import jsonschema_rs
 import pytest
 import requests
 import schemathesis
 from hypothesis import HealthCheck, settings
-from schemathesis.config import SchemathesisConfig
 
 from console.service.server import DemoService
+from tests.helpers.contract import BUSINESS, CONFIG, SPEC, assert_valid, validator
 from tests.helpers.service import login
-
-SPEC_PATH = Path(__file__).parents[2] / "console" / "service" / "openapi.json"
-SPEC: dict[str, Any] = json.loads(SPEC_PATH.read_text(encoding="utf-8"))
-
-
-def validator(name: str) -> Any:
-    root = {"$ref": f"#/components/schemas/{name}", "components": SPEC["components"]}
-    return jsonschema_rs.Draft202012Validator(root, validate_formats=True)
-
-
-def assert_valid(name: str, doc: Any) -> None:
-    errors = [f"{e.instance_path}: {e.message}" for e in validator(name).iter_errors(doc)]
-    assert errors == [], f"{name}: {errors[:5]}"
 
 
 def test_the_spec_is_served_and_covers_every_endpoint_of_the_contract(demo_service: DemoService) -> None:
@@ -107,12 +92,7 @@ def test_a_move_and_a_conflict_validate(fresh_service: Callable[..., DemoService
     assert_valid("ConflictProblem", late.json())
 
 
-# Loaded from the file (the same bytes the service serves, checked above); the lazy from_fixture loader
-# does not work with pytest 9 (schemathesis 4.32 reads a private node attribute).
-# An unknown cursor is well formed yet gets 410 Gone (the contract), so 410 counts as an accepted answer.
-CONFIG = SchemathesisConfig.from_dict(
-    {"checks": {"positive_data_acceptance": {"expected-statuses": ["2xx", "401", "403", "404", "410"]}}}
-)
+# Loaded from the file (the same bytes the service serves, checked above): tests/helpers/contract.py.
 schema = schemathesis.openapi.from_dict(SPEC, config=CONFIG)
 
 
@@ -130,22 +110,6 @@ def private_service() -> Iterator[DemoService]:
         yield svc
 
 
-# A well-formed move can still be refused by routing (422), by a stale or missing version (409, 412):
-# those are business answers the schema cannot express, so they count as accepted here.
-BUSINESS = SchemathesisConfig.from_dict(
-    {
-        "checks": {
-            "positive_data_acceptance": {
-                "expected-statuses": ["2xx", "401", "403", "404", "409", "412", "422"]
-            },
-            # If-Match is required (docs/api.md): without it the contract's answer is 412, not 400.
-            "missing_required_header": {"expected-statuses": ["400", "401", "403", "412", "422"]},
-            "negative_data_rejection": {
-                "expected-statuses": ["400", "401", "403", "404", "405", "409", "412", "422", "429", "5xx"]
-            },
-        }
-    }
-)
 changing = schemathesis.openapi.from_dict(SPEC, config=BUSINESS).include(method=["POST", "PUT"])
 
 

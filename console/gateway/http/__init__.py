@@ -1,0 +1,1 @@
+"""The gateway's HTTP side: the Concierge Service API contract (docs/api.md) over the PostgreSQL store."""

@@ -1,0 +1,243 @@
+"""The /v1 endpoints of the gateway, the same answers as the reference service's (console/service/api.py),
+read from and written to PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable
+from typing import Any
+
+from psycopg.types.json import Jsonb
+
+from console.domain.model import AGENT_STATUSES
+from console.domain.wire import BadRecord, iso, ts
+from console.gateway.db.auth import SCOPES, Auth, AuthFailed, Grant, ScopeRefused
+from console.gateway.db.feed import CursorGone, Feed, Listener
+from console.gateway.db.ledger import PgLedger
+from console.gateway.db.store import Database
+from console.gateway.http.assign import Moves
+from console.gateway.http.audit import AuditAnchors
+from console.gateway.http.types import HttpError, Request, Response, field_str, json_body, ok, problem
+from console.gateway.ports import Upstream
+
+Handler = Callable[[Request, Grant | None, re.Match[str]], Response]
+MAX_LIMIT, DEFAULT_LIMIT, MAX_WAIT = 5000, 500, 60.0
+REFERENCE = r"/v1/(teams|agents|channels|sla-policies|calendars|shifts)"
+
+
+class Api:
+    def __init__(
+        self,
+        db: Database,
+        listener: Listener,
+        *,
+        upstream: Upstream | None = None,
+        routing_model: str = "concierge",
+        token_ttl_s: float = 3600.0,
+    ) -> None:
+        self.db, self.listener = db, listener
+        self.auth = Auth(db, token_ttl_s)
+        self.feed = Feed(db)
+        self.ledger = PgLedger(db)
+        self.moves = Moves(db, upstream, routing_model)
+        self.anchors = AuditAnchors(db)
+        ids = r"([^/]+)"
+        # (method, path pattern, scope needed: None public, "viewer" any token, "supervisor")
+        self.routes: list[tuple[str, re.Pattern[str], str | None, Handler]] = [
+            ("POST", re.compile(r"/v1/auth/token"), None, self.token),
+            ("POST", re.compile(r"/v1/auth/refresh"), None, self.refresh),
+            ("GET", re.compile(r"/v1/time"), None, self.time),
+            ("GET", re.compile(REFERENCE), "viewer", self.ref),
+            ("PUT", re.compile(rf"/v1/agents/{ids}/status"), "supervisor", self.agent_status),
+            ("GET", re.compile(r"/v1/changes"), "viewer", self.changes),
+            ("GET", re.compile(rf"/v1/enquiries/{ids}"), "viewer", self.enquiry),
+            ("GET", re.compile(rf"/v1/enquiries/{ids}/messages"), "viewer", self.messages),
+            ("GET", re.compile(rf"/v1/enquiries/{ids}/assignments"), "viewer", self.history),
+            ("POST", re.compile(rf"/v1/enquiries/{ids}/assignment"), "supervisor", self.assign),
+            ("POST", re.compile(rf"/v1/enquiries/{ids}/complaint"), "supervisor", self.complaint),
+            ("GET", re.compile(r"/v1/assignments"), "viewer", self.assignments),
+            ("GET", re.compile(rf"/v1/audit/{ids}/head"), "viewer", self.audit_head),
+            ("POST", re.compile(rf"/v1/audit/{ids}/entries"), "supervisor", self.audit_append),
+        ]
+
+    def dispatch(self, req: Request) -> Response:
+        allowed = []
+        for method, pattern, scope, handler in self.routes:
+            match = pattern.fullmatch(req.path)
+            if match is None:
+                continue
+            allowed.append(method)
+            if method != req.method:
+                continue
+            try:
+                grant = self._authorise(req, scope) if scope else None
+                return handler(req, grant, match)
+            except HttpError as e:
+                return e.response
+        if allowed:
+            resp = problem(405, f"{req.path} does not support {req.method}.")
+            resp.headers["Allow"] = ", ".join(allowed)
+            return resp
+        return problem(404, f"There is no endpoint {req.path[:100]}.")
+
+    def _authorise(self, req: Request, scope: str) -> Grant:
+        kind, _, token = req.headers.get("authorization", "").partition(" ")
+        if kind.lower() != "bearer" or not token.strip():
+            raise HttpError(401, "Sign in first: send Authorization: Bearer <access token>.")
+        try:
+            grant = self.auth.check(token.strip())
+        except AuthFailed as e:
+            raise HttpError(401, str(e)) from None
+        if scope == "supervisor" and grant.scope != "supervisor":
+            raise HttpError(403, "This needs the supervisor scope; a viewer token can only read.")
+        return grant
+
+    # --- auth and time ---
+    def token(self, req: Request, _: Grant | None, __: re.Match[str]) -> Response:
+        body = json_body(req)
+        username = field_str(body, "username", max_len=200) or ""
+        password = field_str(body, "password", max_len=200) or ""
+        scope = field_str(body, "scope", required=False, max_len=50) or "supervisor"
+        if scope not in SCOPES:
+            raise HttpError(422, f"Unknown scope {scope[:50]!r}; use supervisor or viewer.")
+        try:
+            return ok(self.auth.login(username, password, scope))
+        except AuthFailed as e:
+            return problem(401, str(e))
+        except ScopeRefused as e:
+            return problem(403, str(e))
+
+    def refresh(self, req: Request, _: Grant | None, __: re.Match[str]) -> Response:
+        token = field_str(json_body(req), "refresh_token", max_len=500) or ""
+        try:
+            return ok(self.auth.refresh(token))
+        except AuthFailed as e:
+            return problem(401, str(e))
+
+    def time(self, req: Request, _: Grant | None, __: re.Match[str]) -> Response:
+        return ok({"now": iso(time.time())})
+
+    # --- reference data ---
+    def ref(self, req: Request, _: Grant | None, m: re.Match[str]) -> Response:
+        return ok({"items": self.ledger.reference(m.group(1))})
+
+    def agent_status(self, req: Request, grant: Grant | None, m: re.Match[str]) -> Response:
+        status = field_str(json_body(req), "status", max_len=50)
+        if status not in AGENT_STATUSES:
+            raise HttpError(
+                422, f"Unknown agent status {str(status)[:50]!r}; use {', '.join(AGENT_STATUSES)}."
+            )
+        with self.db.tx() as conn:
+            row = conn.execute("SELECT items FROM reference WHERE kind = 'agents' FOR UPDATE").fetchone()
+            agents: list[dict[str, Any]] = list(row[0]) if row else []
+            agent = next((a for a in agents if a.get("id") == m.group(1)), None)
+            if agent is None:
+                raise HttpError(404, f"There is no agent {m.group(1)[:100]!r}.")
+            if agent.get("status") != status:
+                agent["status"], agent["status_since"] = status, iso(time.time())
+                conn.execute("UPDATE reference SET items = %s WHERE kind = 'agents'", (Jsonb(agents),))
+        return ok(agent)
+
+    # --- enquiries ---
+    def _doc_or_404(self, ident: str) -> str:
+        with self.db.tx() as conn:
+            row = conn.execute("SELECT doc FROM enquiries WHERE id = %s", (ident,)).fetchone()
+            if row is not None:
+                return str(row[0])
+            gone = conn.execute(
+                "SELECT reason, merged_into FROM tombstones WHERE id = %s", (ident,)
+            ).fetchone()
+        if gone is not None:
+            raise HttpError(404, f"Enquiry {ident} was {gone[0]}.", merged_into=gone[1])
+        raise HttpError(404, f"There is no enquiry {ident[:100]!r}.")
+
+    def enquiry(self, req: Request, _: Grant | None, m: re.Match[str]) -> Response:
+        return Response(200, self._doc_or_404(m.group(1)).encode())
+
+    def messages(self, req: Request, _: Grant | None, m: re.Match[str]) -> Response:
+        self._doc_or_404(m.group(1))
+        with self.db.tx() as conn:
+            rows = conn.execute(
+                "SELECT doc FROM messages WHERE enquiry_id = %s ORDER BY pos", (m.group(1),)
+            ).fetchall()
+        return ok({"items": [r[0] for r in rows]})
+
+    def history(self, req: Request, _: Grant | None, m: re.Match[str]) -> Response:
+        self._doc_or_404(m.group(1))
+        with self.db.tx() as conn:
+            rows = conn.execute(
+                "SELECT doc FROM assignments WHERE enquiry_id = %s ORDER BY n", (m.group(1),)
+            ).fetchall()
+        return ok({"items": [r[0] for r in rows]})
+
+    def assign(self, req: Request, grant: Grant | None, m: re.Match[str]) -> Response:
+        assert grant is not None
+        return self.moves.assign(req, m.group(1), grant.user)
+
+    def complaint(self, req: Request, grant: Grant | None, m: re.Match[str]) -> Response:
+        assert grant is not None
+        return self.moves.complaint(req, m.group(1), grant.user)
+
+    def assignments(self, req: Request, _: Grant | None, __: re.Match[str]) -> Response:
+        since_text = req.query.get("since")
+        since = float("-inf")
+        if since_text is not None:
+            try:
+                since = ts(since_text, "since", plausible=False)  # a query, not a record
+            except BadRecord as e:
+                raise HttpError(422, f"since must be an ISO 8601 time with a timezone ({e}).") from None
+        with self.db.tx() as conn:
+            rows = conn.execute(
+                "SELECT doc FROM assignments WHERE at >= %s ORDER BY n", (max(since, -1e18),)
+            ).fetchall()
+        return ok({"items": [r[0] for r in rows]})
+
+    # --- the bank's copy of each console's audit trail ---
+    def audit_head(self, req: Request, _: Grant | None, m: re.Match[str]) -> Response:
+        return self.anchors.head(m.group(1))
+
+    def audit_append(self, req: Request, grant: Grant | None, m: re.Match[str]) -> Response:
+        assert grant is not None
+        return self.anchors.append(req, m.group(1), grant.user)
+
+    # --- the change feed ---
+    def changes(self, req: Request, _: Grant | None, __: re.Match[str]) -> Response:
+        limit = _number(req.query, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT, int)
+        wait = _number(req.query, "wait", 0, 0, MAX_WAIT, float)
+        cursor_in = req.query.get("cursor", "")
+        if len(cursor_in) > 200:
+            raise HttpError(422, "cursor is longer than 200 characters; send next_cursor back unchanged.")
+        try:
+            after = self.feed.parse_cursor(cursor_in)
+        except CursorGone:
+            raise HttpError(
+                410, "This cursor is not known here any more; sync again from the start."
+            ) from None
+        deadline = time.monotonic() + wait
+        generation = self.listener.generation  # read before the page: a change after it wakes us
+        page = self.feed.page(after, limit)
+        while not page.items and not self.listener.stopping:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            self.listener.wait(generation, left)
+            generation = self.listener.generation
+            page = self.feed.page(after, limit)
+        body = {"items": [], "next_cursor": self.feed.cursor(page.last_seq), "has_more": page.has_more}
+        head, tail = json.dumps(body, separators=(",", ":")).split("[]", 1)
+        return Response(200, (head + "[" + ",".join(page.items) + "]" + tail).encode())
+
+
+def _number(query: dict[str, str], key: str, default: Any, low: float, high: float, kind: type) -> Any:
+    text = query.get(key)
+    if text is None or text == "":
+        return default
+    try:
+        value = kind(text)
+    except ValueError:
+        raise HttpError(422, f"{key} must be a number from {low:g} to {high:g}.") from None
+    if not low <= value <= high or value != value:  # also refuses NaN
+        raise HttpError(422, f"{key} must be a number from {low:g} to {high:g}.")
+    return value
