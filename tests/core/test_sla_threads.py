@@ -108,3 +108,20 @@ def test_response_clocks_run_on_another_thread_while_the_ui_engine_ticks() -> No
     assert results[1] == results[3] == results[5] == sum(1 for e in rows if ui.due_at(e) is not None)
     expected = header_metrics(rows, [], lambda e: ui.clocks(e), T0 + 8 * 3600, "Europe/London").attainment
     assert results[0] == expected and expected.met > 0 and expected.missed > 0
+
+
+def test_the_clocks_a_worker_timed_are_handed_back_by_adopt() -> None:
+    ui = engine()
+    rows = [enquiry(i, answered=i % 2 == 0) for i in range(300)]
+    now = T0 + 3 * 3600
+    twin = ui.snapshot()
+    done: list[list[object]] = []
+    worker = threading.Thread(target=lambda: done.append(list(twin.statuses(rows, now))))
+    worker.start()
+    worker.join()
+    mine = ui.statuses(rows[:10], now)  # the UI ticked its first screenful meanwhile
+    assert ui.adopt(twin)
+    assert len(ui._current) + len(ui._idle) == len(rows)  # every clock taken, none timed twice
+    assert not twin._current and not twin._idle  # handed over: the worker keeps no share
+    assert ui.statuses(rows, now) == done[0] and mine == done[0][:10]
+    assert not engine().adopt(ui.snapshot())  # a snapshot of another engine (other rules): nothing taken
