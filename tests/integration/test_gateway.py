@@ -19,6 +19,7 @@ import pytest
 import requests
 
 from console.gateway.db.ledger import PgLedger
+from console.gateway.db.schema import MIGRATIONS
 from console.gateway.db.store import Database
 from console.gateway.http.server import Gateway
 from tests.helpers.cli import cli
@@ -269,7 +270,7 @@ def test_a_long_poll_wakes_on_another_gateway_s_commit_and_cursors_survive_a_res
 def test_migrations_run_once_and_the_audit_anchor(seeded_gateway: Gateway, pg_dsn: str) -> None:
     Database(pg_dsn, max_size=2).close()  # a second start: nothing to migrate
     with psycopg.connect(pg_dsn) as conn:
-        assert conn.execute("SELECT count(*) FROM schema_version").fetchone() == (3,)
+        assert conn.execute("SELECT count(*) FROM schema_version").fetchone() == (len(MIGRATIONS),)
     from console.domain.audit_chain import GENESIS, entry_digest
 
     url, headers = f"{seeded_gateway.url}/v1/audit/{'a' * 32}", _auth(seeded_gateway)
@@ -337,8 +338,6 @@ def test_a_batch_and_two_writers_racing_to_create_the_same_enquiries(seeded_gate
 
 
 def test_a_database_of_an_older_gateway_is_migrated_on_start(pg_dsn: str) -> None:
-    from console.gateway.db.schema import MIGRATIONS
-
     with psycopg.connect(pg_dsn, autocommit=True) as conn:  # as the first release left it
         conn.execute("CREATE TABLE schema_version (version integer NOT NULL)")
         conn.execute(MIGRATIONS[0])
@@ -346,7 +345,9 @@ def test_a_database_of_an_older_gateway_is_migrated_on_start(pg_dsn: str) -> Non
     Database(pg_dsn, max_size=2).close()
     with psycopg.connect(pg_dsn) as conn:
         versions = [r[0] for r in conn.execute("SELECT version FROM schema_version ORDER BY version")]
-        assert versions == [1, 2, 3] and conn.execute("SELECT count(*) FROM quarantine").fetchone() == (0,)
+        assert versions == list(range(1, len(MIGRATIONS) + 1)) and conn.execute(
+            "SELECT count(*) FROM quarantine"
+        ).fetchone() == (0,)
 
 
 @pytest.mark.expected_log(r"LISTEN connection to PostgreSQL failed", logger="concierge.gateway.feed")
@@ -452,3 +453,44 @@ def test_the_database_password_comes_from_a_secure_keyring(
         with contextlib.suppress(keyring.errors.PasswordDeleteError):
             store.delete_password(KEYRING_SERVICE, "dsn")
         keyring.set_keyring(before)
+
+
+def test_an_agents_load_is_counted_from_the_enquiries_so_capacity_holds_across_moves(
+    seeded_gateway: Gateway, pg_dsn: str
+) -> None:
+    """The connector's load is stale the moment a console moves work: the gateway counts open enquiries
+    per agent itself, so the third move to an agent with room for two needs a reason, as the rules say."""
+    gw = seeded_gateway
+    agents = gw.ledger.reference("agents")
+    agent = dict(next(a for a in agents if a["team_id"] == "social"))
+    gw.ledger.put_reference(  # the platform says: available, room for 2, nothing on (stale, as it will be)
+        "agents",
+        [
+            {**a, "status": "available", "capacity": 2, "load": 0} if a["id"] == agent["id"] else a
+            for a in agents
+        ],
+    )
+    with psycopg.connect(pg_dsn) as conn:  # the agent starts with nothing on
+        conn.execute(
+            "UPDATE enquiries SET body = body - 'agent_id' WHERE body->>'agent_id' = %s", (agent["id"],)
+        )
+    candidates = [
+        r
+        for _, r in sorted(gateway_records(pg_dsn).items())
+        if r["team_id"] == "social" and r["status"] == "open" and not r["flags"] and r.get("agent_id") is None
+    ][:3]
+    assert len(candidates) == 3
+    headers = _auth(gw)
+
+    def move(rec: dict[str, Any], n: int) -> Any:
+        body = {"team_id": "social", "agent_id": agent["id"], "reason": "", "actor": "alice"}
+        h = {**headers, "If-Match": f'"{rec["version"]}"', "Idempotency-Key": f"load-{n}"}
+        return requests.post(
+            f"{gw.url}/v1/enquiries/{rec['id']}/assignment", json=body, headers=h, timeout=30
+        )
+
+    assert [move(r, n).status_code for n, r in enumerate(candidates[:2])] == [200, 200]
+    load = next(a["load"] for a in gw.ledger.reference("agents") if a["id"] == agent["id"])
+    assert load == 2  # counted, not the platform's 0
+    third = move(candidates[2], 2)
+    assert third.status_code == 422 and "at capacity (2 of 2" in third.json()["detail"]

@@ -19,6 +19,7 @@ from typing import Any, Literal
 from psycopg.types.json import Jsonb
 
 from console.domain import wire
+from console.gateway.db.loads import agent_loads, with_loads
 from console.gateway.db.store import (
     Database,
     announce_feed,
@@ -239,9 +240,11 @@ class PgLedger:
         return None if row is None else {"id": row[0], "reason": row[1], "merged_into": row[2]}
 
     def reference(self, kind: str) -> list[dict[str, Any]]:
+        """A reference list as served; agents with their loads counted from the enquiries held."""
         with self.db.tx() as conn:
             row = conn.execute("SELECT items FROM reference WHERE kind = %s", (kind,)).fetchone()
-        return [] if row is None else list(row[0])
+            items = [] if row is None else list(row[0])
+            return with_loads(items, agent_loads(conn)) if kind == "agents" else items
 
 
 def _messages(msgs: Sequence[Mapping[str, Any]] | None) -> list[dict[str, Any]] | None:

@@ -108,6 +108,10 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX complaint_decisions_enquiry ON complaint_decisions (enquiry_id, n);
     """,
+    # 4: agents' loads are counted from the enquiries (console.gateway.db.loads)
+    """
+    CREATE INDEX enquiries_agent ON enquiries ((body->>'agent_id')) WHERE body->>'agent_id' IS NOT NULL;
+    """,
 ]
 
 

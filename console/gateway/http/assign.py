@@ -20,6 +20,7 @@ from psycopg.types.json import Jsonb
 from console.domain import wire
 from console.domain.model import Assignment, Enquiry
 from console.domain.routing import Router, Target
+from console.gateway.db.loads import agent_load
 from console.gateway.db.store import Conn, Database
 from console.gateway.http.complaint import decide, decision_request
 from console.gateway.http.rows import commit_version, conflict, locked, parse_if_match
@@ -112,7 +113,11 @@ class Moves:
             _record(conn, attempt)
             return conflict(e, row, version)
         teams = [wire.team_from_wire(t) for t in _reference(conn, "teams")]
-        agents = [wire.agent_from_wire(a) for a in _reference(conn, "agents")]
+        listed = _reference(conn, "agents")
+        if agent_id is not None:  # the agent's load as counted now, moves to them taking turns (db.loads)
+            n = agent_load(conn, agent_id)
+            listed = [{**a, "load": n} if a.get("id") == agent_id else a for a in listed]
+        agents = [wire.agent_from_wire(a) for a in listed]
         verdict = Router(self.routing_model, teams, agents).verdict(
             e, Target(team_id, agent_id), override_capacity=True
         )
