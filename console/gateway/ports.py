@@ -27,6 +27,11 @@ class Upstream(Protocol):
         """Make the assignment on the platform. Raises UpstreamRefused or UpstreamUnavailable."""
         ...
 
+    def set_agent_status(self, agent_id: str, status: str) -> None:
+        """Set an agent's availability on the platform (a contract status: available, busy, away,
+        offline). Raises UpstreamRefused (e.g. a status the platform does not have) or UpstreamUnavailable."""
+        ...
+
 
 class Ledger(Protocol):
     def upsert_enquiry(

@@ -224,6 +224,14 @@ class StandinRest:
             return 404, {"error": "Resource could not be found"}
         return 200, [self.agents[a] for a in self.members[team_id]]
 
+    def op_agentUpdate(self, id: int, body: dict[str, Any]) -> tuple[int, Any]:
+        with self.lock:
+            if id not in self.agents:
+                return 404, {"error": "Resource could not be found"}
+            agent = self.agents[id]
+            agent.update({k: body[k] for k in ("role", "availability_status", "auto_offline") if k in body})
+            return 200, copy.deepcopy(agent)
+
     def op_agentList(self) -> tuple[int, Any]:
         return 200, list(self.agents.values())
 

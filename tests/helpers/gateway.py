@@ -44,6 +44,7 @@ class RecordingUpstream:
 
     def __init__(self) -> None:
         self.calls: list[tuple[str, str, str | None]] = []
+        self.statuses: list[tuple[str, str]] = []
         self.refuse: str | None = None
         self.down = False
 
@@ -53,6 +54,13 @@ class RecordingUpstream:
         if self.refuse:
             raise UpstreamRefused(self.refuse)
         self.calls.append((enquiry_id, team_id, agent_id))
+
+    def set_agent_status(self, agent_id: str, status: str) -> None:
+        if self.down:
+            raise UpstreamUnavailable("the platform is down (test)")
+        if self.refuse:
+            raise UpstreamRefused(self.refuse)
+        self.statuses.append((agent_id, status))
 
 
 def world(n: int = SEED_ENQUIRIES, seed: int = 7) -> DemoService:

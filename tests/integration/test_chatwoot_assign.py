@@ -105,3 +105,26 @@ def test_the_gateway_builds_the_parts_from_its_secrets(
         assert unsigned.handle({}, json.dumps(other).encode()) == (200, {"outcome": "ignored"})
     finally:
         parts.client.close()
+
+
+def test_a_supervisors_status_change_reaches_chatwoot_and_comes_back(chatwoot_world: World) -> None:
+    s, w = chatwoot_world.standin, chatwoot_world
+    upstream: Upstream = ChatwootUpstream(w.client)
+    fay = w.agents["fay"]
+    role = s.agents[fay].get("role", "agent")
+    upstream.set_agent_status(f"cw-agent-{fay}", "busy")
+    assert s.agents[fay]["availability_status"] == "busy" and s.agents[fay].get("role", "agent") == role
+    assert ("PATCH", f"/api/v1/accounts/1/agents/{fay}") in s.requests
+    w.connector.refresh_reference()  # Chatwoot sends no webhook for availability: the next read brings it
+    agent = next(a for a in w.ledger.reference("agents") if a["id"] == f"cw-agent-{fay}")
+    assert agent["status"] == "busy"
+    with pytest.raises(UpstreamRefused, match="no status 'away'"):
+        upstream.set_agent_status(f"cw-agent-{fay}", "away")
+    with pytest.raises(UpstreamRefused, match="not a Chatwoot agent"):
+        upstream.set_agent_status("A-1", "busy")
+    with pytest.raises(UpstreamRefused, match="no agent 9999"):
+        upstream.set_agent_status("cw-agent-9999", "busy")
+    s.faults.server_error = 100
+    with pytest.raises(UpstreamUnavailable):
+        upstream.set_agent_status(f"cw-agent-{fay}", "offline")
+    assert s.agents[fay]["availability_status"] == "busy"  # nothing was made

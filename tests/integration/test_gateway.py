@@ -494,3 +494,22 @@ def test_an_agents_load_is_counted_from_the_enquiries_so_capacity_holds_across_m
     assert load == 2  # counted, not the platform's 0
     third = move(candidates[2], 2)
     assert third.status_code == 422 and "at capacity (2 of 2" in third.json()["detail"]
+
+
+def test_an_agent_status_goes_to_the_platform_first(two: tuple[Gateway, Gateway, RecordingUpstream]) -> None:
+    a, _, upstream = two
+    agent = next(x for x in a.ledger.reference("agents") if x["status"] != "offline")
+
+    def put(status: str) -> Any:
+        url = f"{a.url}/v1/agents/{agent['id']}/status"
+        return requests.put(url, json={"status": status}, headers=_auth(a), timeout=30)
+
+    assert put("offline").status_code == 200 and upstream.statuses == [(agent["id"], "offline")]
+    upstream.refuse = "Chatwoot has no status 'away' for agents"
+    refused = put("away")
+    assert refused.status_code == 422 and "no status 'away'" in refused.json()["detail"]
+    upstream.refuse, upstream.down = None, True
+    down = put("available")
+    assert down.status_code == 503 and down.headers["Retry-After"]
+    shown = next(x for x in a.ledger.reference("agents") if x["id"] == agent["id"])
+    assert shown["status"] == "offline"  # neither refusal changed anything

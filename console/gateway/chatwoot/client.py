@@ -219,6 +219,12 @@ class ChatwootClient:
         return body
 
     # --- writes ---
+    def update_agent(self, agent_id: int, role: str, availability: str) -> dict[str, Any]:
+        """PATCH an agent's availability (Chatwoot requires the role in the same call: the current one)."""
+        body = {"role": role, "availability_status": availability}
+        answer: dict[str, Any] = self._request("PATCH", f"/agents/{agent_id}", "agent", json=body)
+        return answer
+
     def assign(self, conversation_id: int, **change: int | None) -> Any:
         """POST one assignment: {"team_id": n} or {"assignee_id": n|None} (Chatwoot ignores team_id beside
         assignee_id, so a team and an agent are two calls)."""

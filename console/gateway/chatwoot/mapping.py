@@ -59,6 +59,8 @@ PRIORITIES: Mapping[str | None, str] = {
     "urgent": "urgent",
 }
 AGENT_STATUS: Mapping[str, str] = {"available": "available", "online": "available", "busy": "busy"}
+# The other way (a supervisor's change sent to Chatwoot): Chatwoot has no "away".
+CHATWOOT_AVAILABILITY: Mapping[str, str] = {"available": "available", "busy": "busy", "offline": "offline"}
 MESSAGE_KINDS = ("incoming", "outgoing", "activity", "template")  # REST sends the index, webhooks the word
 
 

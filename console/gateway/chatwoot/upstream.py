@@ -37,3 +37,24 @@ class ChatwootUpstream:
             raise UpstreamRefused(f"Chatwoot refused the move: {e}") from None
         except ChatwootUnavailable as e:
             raise UpstreamUnavailable(str(e)) from None
+
+    def set_agent_status(self, agent_id: str, status: str) -> None:
+        agent = mapping.chatwoot_number(agent_id, mapping.AGENT_PREFIX)
+        if agent is None:
+            raise UpstreamRefused(f"Agent {agent_id[:64]} is not a Chatwoot agent")
+        availability = mapping.CHATWOOT_AVAILABILITY.get(status)
+        if availability is None:
+            raise UpstreamRefused(
+                f"Chatwoot has no status {status[:32]!r} for agents: use available, busy or offline"
+            )
+        try:
+            current = next((a for a in self.client.agents() if a.get("id") == agent), None)
+            if current is None:
+                raise UpstreamRefused(f"Chatwoot has no agent {agent} any more")
+            self.client.update_agent(agent, str(current.get("role") or "agent"), availability)
+        except ChatwootRefused as e:
+            if e.status == 401:
+                raise UpstreamUnavailable("Chatwoot did not accept the gateway's API token") from None
+            raise UpstreamRefused(f"Chatwoot refused the status change: {e}") from None
+        except ChatwootUnavailable as e:
+            raise UpstreamUnavailable(str(e)) from None

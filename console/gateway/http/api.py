@@ -17,10 +17,10 @@ from console.gateway.db.auth import SCOPES, Auth, AuthFailed, Grant, ScopeRefuse
 from console.gateway.db.feed import CursorGone, Feed, Listener
 from console.gateway.db.ledger import PgLedger
 from console.gateway.db.store import Database
-from console.gateway.http.assign import Moves
+from console.gateway.http.assign import UPSTREAM_RETRY_AFTER, Moves
 from console.gateway.http.audit import AuditAnchors
 from console.gateway.http.types import HttpError, Request, Response, field_str, json_body, ok, problem
-from console.gateway.ports import Upstream
+from console.gateway.ports import Upstream, UpstreamRefused, UpstreamUnavailable
 
 Handler = Callable[[Request, Grant | None, re.Match[str]], Response]
 MAX_LIMIT, DEFAULT_LIMIT, MAX_WAIT = 5000, 500, 60.0
@@ -41,6 +41,7 @@ class Api:
         self.auth = Auth(db, token_ttl_s)
         self.feed = Feed(db)
         self.ledger = PgLedger(db)
+        self.upstream = upstream
         self.moves = Moves(db, upstream, routing_model)
         self.anchors = AuditAnchors(db)
         ids = r"([^/]+)"
@@ -136,6 +137,17 @@ class Api:
             if agent is None:
                 raise HttpError(404, f"There is no agent {m.group(1)[:100]!r}.")
             if agent.get("status") != status:
+                if self.upstream is not None:  # the platform first: if it says no, nothing here changes
+                    try:
+                        self.upstream.set_agent_status(agent["id"], status)
+                    except UpstreamRefused as refused:
+                        raise HttpError(422, str(refused) or "The platform refused this status.") from None
+                    except UpstreamUnavailable:
+                        down = HttpError(
+                            503, "The platform cannot be reached; nothing was changed. Try again shortly."
+                        )
+                        down.response.headers["Retry-After"] = UPSTREAM_RETRY_AFTER
+                        raise down from None
                 agent["status"], agent["status_since"] = status, iso(time.time())
                 conn.execute("UPDATE reference SET items = %s WHERE kind = 'agents'", (Jsonb(agents),))
         return ok(agent)
