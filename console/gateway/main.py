@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 
 import psycopg
 
-from console.gateway.http.types import Request, Response, problem
+from console.contract.http import Request, Response, problem
 
 if TYPE_CHECKING:
     from console.gateway.chatwoot.webhooks import WebhookEndpoint

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from console.contract.http import HttpError, Request, Response, field_str, json_body, ok, problem
 from console.domain.model import AGENT_STATUSES
 from console.domain.wire import (
     BadRecord,
@@ -26,7 +27,6 @@ from console.service.audit_anchor import AuditAnchors
 from console.service.auth import SCOPES, AuthFailed, Grant, ScopeRefused, Tokens
 from console.service.complaint import ComplaintDecisions
 from console.service.faults import FaultSwitches
-from console.service.http_types import HttpError, Request, Response, field_str, json_body, ok, problem
 from console.service.sim.simulator import Simulator
 from console.service.store import CursorGone, Page, encode
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 import uuid
 
+from console.contract.http import HttpError, Request, Response, field_str, json_body, ok, problem
 from console.domain.model import Assignment, Enquiry
 from console.domain.routing import Router, Target
 from console.domain.wire import assignment_to_wire, enquiry_to_wire, iso
-from console.service.http_types import HttpError, Request, Response, field_str, json_body, ok, problem
 from console.service.sim.simulator import Simulator
 
 ROUTING_MODEL = "concierge"  # the reference site's model

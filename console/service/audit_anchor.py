@@ -14,8 +14,8 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+from console.contract.http import HttpError, Request, Response, json_body, ok, problem
 from console.domain.audit_chain import GENESIS, entry_digest
-from console.service.http_types import HttpError, Request, Response, json_body, ok, problem
 
 CHAIN = re.compile(r"[0-9a-f]{32}")
 MAX_BATCH = 1000

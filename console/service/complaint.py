@@ -9,11 +9,11 @@ import time
 from dataclasses import replace
 from typing import Any
 
+from console.contract.http import HttpError, Request, Response, field_str, json_body, ok, problem
 from console.domain.limits import MAX_ACTOR, MAX_REASON, MAX_TRIGGERS, text_problem
 from console.domain.model import COMPLAINT_DECISIONS, ComplaintDecision
 from console.domain.wire import enquiry_to_wire
 from console.service.assign import IDEMPOTENCY_TTL, parse_if_match, stale
-from console.service.http_types import HttpError, Request, Response, field_str, json_body, ok, problem
 from console.service.sim.simulator import Simulator
 
 

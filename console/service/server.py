@@ -13,10 +13,10 @@ from importlib import resources
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from console.contract.http import PROBLEM, Request, Response, problem
 from console.service.api import Api
 from console.service.auth import Tokens
 from console.service.faults import FaultSwitches
-from console.service.http_types import PROBLEM, Request, Response, problem
 from console.service.sim.clock import SimClock, start_for_seed
 from console.service.sim.simulator import Simulator
 from console.service.sim.ticker import Ticker

@@ -411,7 +411,7 @@ def test_a_connector_update_keeps_what_only_the_gateway_knows(
 
 
 def test_a_connector_mounts_its_webhooks_beside_the_contract(seeded_gateway: Gateway) -> None:
-    from console.gateway.http.types import Request, Response
+    from console.contract.http import Request, Response
 
     got: list[Request] = []
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from psycopg.types.json import Jsonb
 
+from console.contract.http import HttpError, Request, Response, field_str, json_body, ok, problem
 from console.domain.model import AGENT_STATUSES
 from console.domain.wire import BadRecord, iso, ts
 from console.gateway.db.auth import SCOPES, Auth, AuthFailed, Grant, ScopeRefused
@@ -19,7 +20,6 @@ from console.gateway.db.ledger import PgLedger
 from console.gateway.db.store import Database
 from console.gateway.http.assign import UPSTREAM_RETRY_AFTER, Moves
 from console.gateway.http.audit import AuditAnchors
-from console.gateway.http.types import HttpError, Request, Response, field_str, json_body, ok, problem
 from console.gateway.ports import Upstream, UpstreamRefused, UpstreamUnavailable
 
 Handler = Callable[[Request, Grant | None, re.Match[str]], Response]

@@ -9,9 +9,9 @@ from typing import Any
 
 from psycopg.types.json import Jsonb
 
+from console.contract.http import HttpError, Request, Response, json_body, ok, problem
 from console.domain.audit_chain import GENESIS, entry_digest
 from console.gateway.db.store import Database
-from console.gateway.http.types import HttpError, Request, Response, json_body, ok, problem
 
 CHAIN = re.compile(r"[0-9a-f]{32}")
 MAX_BATCH = 1000

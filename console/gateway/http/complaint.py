@@ -12,13 +12,13 @@ from typing import Any
 
 from psycopg.types.json import Jsonb
 
+from console.contract.http import HttpError, Request, Response, field_str, json_body, ok
 from console.domain import wire
 from console.domain.limits import MAX_ACTOR, MAX_REASON, MAX_TRIGGERS, text_problem
 from console.domain.model import COMPLAINT_DECISIONS, ComplaintDecision
 from console.domain.wire_fields import complaint_decision_wire
 from console.gateway.db.store import Conn
 from console.gateway.http.rows import commit_version, conflict, locked, parse_if_match
-from console.gateway.http.types import HttpError, Request, Response, field_str, json_body, ok
 
 
 def decision_request(req: Request, user: str) -> tuple[ComplaintDecision, int | None]:

@@ -7,10 +7,10 @@ from typing import Any
 
 from psycopg.types.json import Jsonb
 
+from console.contract.http import HttpError, Response, problem
 from console.domain import wire
 from console.domain.model import Enquiry
 from console.gateway.db.store import Conn, append_feed, encode, upsert_tail
-from console.gateway.http.types import HttpError, Response, problem
 
 
 def parse_if_match(value: str | None) -> int:

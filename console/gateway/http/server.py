@@ -14,11 +14,11 @@ from urllib.parse import parse_qsl, urlsplit
 import psycopg
 import psycopg_pool
 
+from console.contract.http import Request, Response, problem
 from console.gateway.db.feed import Listener
 from console.gateway.db.ledger import PgLedger
 from console.gateway.db.store import Database
 from console.gateway.http.api import Api
-from console.gateway.http.types import Request, Response, problem
 from console.gateway.ports import Upstream
 
 log = logging.getLogger("concierge.gateway")

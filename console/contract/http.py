@@ -1,5 +1,5 @@
-"""Transport-neutral request and response values for the gateway's handlers and its HTTP server (the same
-shapes as the reference service's, which the import contracts keep the gateway from importing)."""
+"""Transport-neutral request and response values shared by the handlers and the HTTP servers (the
+reference service's and the gateway's)."""
 
 from __future__ import annotations
 
