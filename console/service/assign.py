@@ -6,6 +6,7 @@ import time
 import uuid
 
 from console.contract.http import HttpError, Request, Response, field_str, json_body, ok, problem
+from console.contract.requests import parse_if_match
 from console.domain.model import Assignment, Enquiry
 from console.domain.routing import Router, Target
 from console.domain.wire import assignment_to_wire, enquiry_to_wire, iso
@@ -13,15 +14,6 @@ from console.service.sim.simulator import Simulator
 
 ROUTING_MODEL = "concierge"  # the reference site's model
 IDEMPOTENCY_TTL = 24 * 3600.0  # real seconds a key is remembered
-
-
-def parse_if_match(value: str | None) -> int:
-    if value is None or not value.strip():
-        raise HttpError(412, 'Send If-Match: "<version>" with the version you last saw.')
-    text = value.strip().removeprefix("W/").strip('"')
-    if not text.isdigit() or len(text) > 18:
-        raise HttpError(422, f"If-Match must be a quoted version number, got {value[:40]!r}.")
-    return int(text)
 
 
 def stale(sim: Simulator, e: Enquiry, version: int) -> Response:

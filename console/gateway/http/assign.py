@@ -18,13 +18,14 @@ from typing import Any
 from psycopg.types.json import Jsonb
 
 from console.contract.http import HttpError, Request, Response, field_str, json_body, ok, problem
+from console.contract.requests import decision_request, parse_if_match
 from console.domain import wire
 from console.domain.model import Assignment, Enquiry
 from console.domain.routing import Router, Target
 from console.gateway.db.loads import agent_load
 from console.gateway.db.store import Conn, Database
-from console.gateway.http.complaint import decide, decision_request
-from console.gateway.http.rows import commit_version, conflict, locked, parse_if_match
+from console.gateway.http.complaint import decide
+from console.gateway.http.rows import commit_version, conflict, locked
 from console.gateway.ports import Upstream, UpstreamRefused, UpstreamUnavailable
 
 IDEMPOTENCY_TTL = 24 * 3600.0  # seconds a key is remembered at least

@@ -13,15 +13,6 @@ from console.domain.model import Enquiry
 from console.gateway.db.store import Conn, append_feed, encode, upsert_tail
 
 
-def parse_if_match(value: str | None) -> int:
-    if value is None or not value.strip():
-        raise HttpError(412, 'Send If-Match: "<version>" with the version you last saw.')
-    text = value.strip().removeprefix("W/").strip('"')
-    if not text.isdigit() or len(text) > 18:
-        raise HttpError(422, f"If-Match must be a quoted version number, got {value[:40]!r}.")
-    return int(text)
-
-
 def locked(conn: Conn, ident: str) -> tuple[Any, ...]:
     row = conn.execute(
         "SELECT doc, complaint_decision, moved_by, moved_at FROM enquiries WHERE id = %s FOR UPDATE", (ident,)
