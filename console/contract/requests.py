@@ -1,5 +1,5 @@
-"""Validation of the contract's write requests, the same for both servers: the If-Match version and the
-complaint decision's body."""
+"""Request validation the same for both servers: the If-Match version, the complaint decision's body and
+numeric query parameters."""
 
 from __future__ import annotations
 
@@ -48,3 +48,17 @@ def _triggers(value: Any) -> tuple[str, ...]:
     if any(len(t) > MAX_REASON for t in value):
         raise HttpError(422, f"a trigger is longer than {MAX_REASON} characters.")
     return tuple(value)
+
+
+def query_number(query: dict[str, str], key: str, default: Any, low: float, high: float, kind: type) -> Any:
+    """A numeric query parameter within [low, high], default when absent or empty; 422 otherwise."""
+    text = query.get(key)
+    if text is None or text == "":
+        return default
+    try:
+        value = kind(text)
+    except ValueError:
+        raise HttpError(422, f"{key} must be a number from {low:g} to {high:g}.") from None
+    if not low <= value <= high or value != value:  # also refuses NaN
+        raise HttpError(422, f"{key} must be a number from {low:g} to {high:g}.")
+    return value

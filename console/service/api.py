@@ -7,7 +7,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from console.contract.http import HttpError, Request, Response, field_str, json_body, ok, problem
+from console.contract.http import HttpError, Request, Response, field_str, json_body, ok
+from console.contract.requests import query_number
+from console.contract.router import Router
 from console.domain.model import AGENT_STATUSES
 from console.domain.wire import (
     BadRecord,
@@ -15,7 +17,6 @@ from console.domain.wire import (
     assignment_to_wire,
     calendar_to_wire,
     channel_to_wire,
-    iso,
     message_to_wire,
     policy_to_wire,
     shift_to_wire,
@@ -24,30 +25,26 @@ from console.domain.wire import (
 )
 from console.service.assign import Reassigner
 from console.service.audit_anchor import AuditAnchors
-from console.service.auth import SCOPES, AuthFailed, Grant, ScopeRefused, Tokens
+from console.service.auth import Grant, Tokens
 from console.service.complaint import ComplaintDecisions
 from console.service.faults import FaultSwitches
 from console.service.sim.simulator import Simulator
 from console.service.store import CursorGone, Page, encode
 
-Handler = Callable[[Request, Grant | None, re.Match[str]], Response]
 MAX_LIMIT, DEFAULT_LIMIT, MAX_WAIT = 5000, 500, 60.0
 
 
-class Api:
+class Api(Router[Grant]):
     def __init__(
         self, sim: Simulator, tokens: Tokens, faults: FaultSwitches, now: Callable[[], float]
     ) -> None:
-        self.sim, self.tokens, self.faults, self.now = sim, tokens, faults, now
+        super().__init__(tokens, now)  # routing, authorisation, sign-in and /v1/time (console.contract)
+        self.sim, self.faults = sim, faults
         self.reassigner = Reassigner(sim)
         self.decisions = ComplaintDecisions(sim)
         self.anchors = AuditAnchors()
         self.stopping = False
-        # (method, path pattern, scope needed: None public, "viewer" any token, "supervisor")
-        self.routes: list[tuple[str, re.Pattern[str], str | None, Handler]] = [
-            ("POST", re.compile(r"/v1/auth/token"), None, self.token),
-            ("POST", re.compile(r"/v1/auth/refresh"), None, self.refresh),
-            ("GET", re.compile(r"/v1/time"), None, self.time),
+        self.routes += [
             (
                 "GET",
                 re.compile(r"/v1/(teams|agents|channels|sla-policies|calendars|shifts)"),
@@ -65,64 +62,6 @@ class Api:
             ("GET", re.compile(r"/v1/audit/([^/]+)/head"), "viewer", self.audit_head),
             ("POST", re.compile(r"/v1/audit/([^/]+)/entries"), "supervisor", self.audit_append),
         ]
-
-    def dispatch(self, req: Request) -> Response:
-        allowed = []
-        for method, pattern, scope, handler in self.routes:
-            match = pattern.fullmatch(req.path)
-            if match is None:
-                continue
-            allowed.append(method)
-            if method != req.method:
-                continue
-            try:
-                grant = self._authorise(req, scope) if scope else None
-                return handler(req, grant, match)
-            except HttpError as e:
-                return e.response
-        if allowed:
-            resp = problem(405, f"{req.path} does not support {req.method}.")
-            resp.headers["Allow"] = ", ".join(allowed)
-            return resp
-        return problem(404, f"There is no endpoint {req.path[:100]}.")
-
-    def _authorise(self, req: Request, scope: str) -> Grant:
-        header = req.headers.get("authorization", "")
-        kind, _, token = header.partition(" ")
-        if kind.lower() != "bearer" or not token.strip():
-            raise HttpError(401, "Sign in first: send Authorization: Bearer <access token>.")
-        try:
-            grant = self.tokens.check(token.strip())
-        except AuthFailed as e:
-            raise HttpError(401, str(e)) from None
-        if scope == "supervisor" and grant.scope != "supervisor":
-            raise HttpError(403, "This needs the supervisor scope; a viewer token can only read.")
-        return grant
-
-    # --- auth and time ---
-    def token(self, req: Request, _: Grant | None, __: re.Match[str]) -> Response:
-        body = json_body(req)
-        username = field_str(body, "username", max_len=200) or ""
-        password = field_str(body, "password", max_len=200) or ""
-        scope = field_str(body, "scope", required=False, max_len=50) or "supervisor"
-        if scope not in SCOPES:
-            raise HttpError(422, f"Unknown scope {scope[:50]!r}; use supervisor or viewer.")
-        try:
-            return ok(self.tokens.login(username, password, scope))
-        except AuthFailed as e:
-            return problem(401, str(e))
-        except ScopeRefused as e:
-            return problem(403, str(e))
-
-    def refresh(self, req: Request, _: Grant | None, __: re.Match[str]) -> Response:
-        token = field_str(json_body(req), "refresh_token", max_len=500) or ""
-        try:
-            return ok(self.tokens.refresh(token))
-        except AuthFailed as e:
-            return problem(401, str(e))
-
-    def time(self, req: Request, _: Grant | None, __: re.Match[str]) -> Response:
-        return ok({"now": iso(self.now())})
 
     # --- reference data ---
     def ref(self, req: Request, _: Grant | None, m: re.Match[str]) -> Response:
@@ -209,8 +148,8 @@ class Api:
 
     # --- the change feed ---
     def changes(self, req: Request, _: Grant | None, __: re.Match[str]) -> Response:
-        limit = _number(req.query, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT, int)
-        wait = _number(req.query, "wait", 0, 0, MAX_WAIT, float)
+        limit = query_number(req.query, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT, int)
+        wait = query_number(req.query, "wait", 0, 0, MAX_WAIT, float)
         cursor_in = req.query.get("cursor", "")
         if len(cursor_in) > 200:
             raise HttpError(422, "cursor is longer than 200 characters; send next_cursor back unchanged.")
@@ -258,16 +197,3 @@ class Api:
             i = faults.choice(len(items))
             items.insert(i + 1, items[i])
         return items
-
-
-def _number(query: dict[str, str], key: str, default: Any, low: float, high: float, kind: type) -> Any:
-    text = query.get(key)
-    if text is None or text == "":
-        return default
-    try:
-        value = kind(text)
-    except ValueError:
-        raise HttpError(422, f"{key} must be a number from {low:g} to {high:g}.") from None
-    if not low <= value <= high or value != value:  # also refuses NaN
-        raise HttpError(422, f"{key} must be a number from {low:g} to {high:g}.")
-    return value

@@ -14,20 +14,13 @@ import threading
 import time
 from dataclasses import dataclass
 
-SCOPES = ("supervisor", "viewer")
+from console.contract.auth import AuthFailed, ScopeRefused
+
 # user -> (password, scopes the user may ask for). Demo credentials, printed by serve-demo.
 USERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "supervisor": ("demo-supervisor", ("supervisor", "viewer")),
     "wallboard": ("demo-viewer", ("viewer",)),
 }
-
-
-class AuthFailed(Exception):
-    """401: bad credentials, unknown or expired token. str() is safe to show (no secrets)."""
-
-
-class ScopeRefused(Exception):
-    """403: the user may not have that scope."""
 
 
 @dataclass(frozen=True, slots=True)

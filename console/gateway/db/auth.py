@@ -15,19 +15,11 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from console.contract.auth import SCOPES, AuthFailed, ScopeRefused
 from console.gateway.db.store import Database
 
-SCOPES = ("supervisor", "viewer")
 REFRESH_TTL = 86_400.0
 _N, _R, _P = 2**14, 8, 1  # scrypt cost: ~50 ms a sign-in, 16 MB
-
-
-class AuthFailed(Exception):
-    """401. str() is safe to show."""
-
-
-class ScopeRefused(Exception):
-    """403: the user may not have that scope."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,15 +6,16 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Callable
 from typing import Any
 
 from psycopg.types.json import Jsonb
 
-from console.contract.http import HttpError, Request, Response, field_str, json_body, ok, problem
+from console.contract.http import HttpError, Request, Response, field_str, json_body, ok
+from console.contract.requests import query_number
+from console.contract.router import Router
 from console.domain.model import AGENT_STATUSES
 from console.domain.wire import BadRecord, iso, ts
-from console.gateway.db.auth import SCOPES, Auth, AuthFailed, Grant, ScopeRefused
+from console.gateway.db.auth import Auth, Grant
 from console.gateway.db.feed import CursorGone, Feed, Listener
 from console.gateway.db.ledger import PgLedger
 from console.gateway.db.store import Database
@@ -22,12 +23,11 @@ from console.gateway.http.assign import UPSTREAM_RETRY_AFTER, Moves
 from console.gateway.http.audit import AuditAnchors
 from console.gateway.ports import Upstream, UpstreamRefused, UpstreamUnavailable
 
-Handler = Callable[[Request, Grant | None, re.Match[str]], Response]
 MAX_LIMIT, DEFAULT_LIMIT, MAX_WAIT = 5000, 500, 60.0
 REFERENCE = r"/v1/(teams|agents|channels|sla-policies|calendars|shifts)"
 
 
-class Api:
+class Api(Router[Grant]):
     def __init__(
         self,
         db: Database,
@@ -39,17 +39,15 @@ class Api:
     ) -> None:
         self.db, self.listener = db, listener
         self.auth = Auth(db, token_ttl_s)
+        # routing, authorisation, sign-in and /v1/time (console.contract), on the real clock
+        super().__init__(self.auth, time.time)
         self.feed = Feed(db)
         self.ledger = PgLedger(db)
         self.upstream = upstream
         self.moves = Moves(db, upstream, routing_model)
         self.anchors = AuditAnchors(db)
         ids = r"([^/]+)"
-        # (method, path pattern, scope needed: None public, "viewer" any token, "supervisor")
-        self.routes: list[tuple[str, re.Pattern[str], str | None, Handler]] = [
-            ("POST", re.compile(r"/v1/auth/token"), None, self.token),
-            ("POST", re.compile(r"/v1/auth/refresh"), None, self.refresh),
-            ("GET", re.compile(r"/v1/time"), None, self.time),
+        self.routes += [
             ("GET", re.compile(REFERENCE), "viewer", self.ref),
             ("PUT", re.compile(rf"/v1/agents/{ids}/status"), "supervisor", self.agent_status),
             ("GET", re.compile(r"/v1/changes"), "viewer", self.changes),
@@ -62,63 +60,6 @@ class Api:
             ("GET", re.compile(rf"/v1/audit/{ids}/head"), "viewer", self.audit_head),
             ("POST", re.compile(rf"/v1/audit/{ids}/entries"), "supervisor", self.audit_append),
         ]
-
-    def dispatch(self, req: Request) -> Response:
-        allowed = []
-        for method, pattern, scope, handler in self.routes:
-            match = pattern.fullmatch(req.path)
-            if match is None:
-                continue
-            allowed.append(method)
-            if method != req.method:
-                continue
-            try:
-                grant = self._authorise(req, scope) if scope else None
-                return handler(req, grant, match)
-            except HttpError as e:
-                return e.response
-        if allowed:
-            resp = problem(405, f"{req.path} does not support {req.method}.")
-            resp.headers["Allow"] = ", ".join(allowed)
-            return resp
-        return problem(404, f"There is no endpoint {req.path[:100]}.")
-
-    def _authorise(self, req: Request, scope: str) -> Grant:
-        kind, _, token = req.headers.get("authorization", "").partition(" ")
-        if kind.lower() != "bearer" or not token.strip():
-            raise HttpError(401, "Sign in first: send Authorization: Bearer <access token>.")
-        try:
-            grant = self.auth.check(token.strip())
-        except AuthFailed as e:
-            raise HttpError(401, str(e)) from None
-        if scope == "supervisor" and grant.scope != "supervisor":
-            raise HttpError(403, "This needs the supervisor scope; a viewer token can only read.")
-        return grant
-
-    # --- auth and time ---
-    def token(self, req: Request, _: Grant | None, __: re.Match[str]) -> Response:
-        body = json_body(req)
-        username = field_str(body, "username", max_len=200) or ""
-        password = field_str(body, "password", max_len=200) or ""
-        scope = field_str(body, "scope", required=False, max_len=50) or "supervisor"
-        if scope not in SCOPES:
-            raise HttpError(422, f"Unknown scope {scope[:50]!r}; use supervisor or viewer.")
-        try:
-            return ok(self.auth.login(username, password, scope))
-        except AuthFailed as e:
-            return problem(401, str(e))
-        except ScopeRefused as e:
-            return problem(403, str(e))
-
-    def refresh(self, req: Request, _: Grant | None, __: re.Match[str]) -> Response:
-        token = field_str(json_body(req), "refresh_token", max_len=500) or ""
-        try:
-            return ok(self.auth.refresh(token))
-        except AuthFailed as e:
-            return problem(401, str(e))
-
-    def time(self, req: Request, _: Grant | None, __: re.Match[str]) -> Response:
-        return ok({"now": iso(time.time())})
 
     # --- reference data ---
     def ref(self, req: Request, _: Grant | None, m: re.Match[str]) -> Response:
@@ -216,8 +157,8 @@ class Api:
 
     # --- the change feed ---
     def changes(self, req: Request, _: Grant | None, __: re.Match[str]) -> Response:
-        limit = _number(req.query, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT, int)
-        wait = _number(req.query, "wait", 0, 0, MAX_WAIT, float)
+        limit = query_number(req.query, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT, int)
+        wait = query_number(req.query, "wait", 0, 0, MAX_WAIT, float)
         cursor_in = req.query.get("cursor", "")
         if len(cursor_in) > 200:
             raise HttpError(422, "cursor is longer than 200 characters; send next_cursor back unchanged.")
@@ -240,16 +181,3 @@ class Api:
         body = {"items": [], "next_cursor": self.feed.cursor(page.last_seq), "has_more": page.has_more}
         head, tail = json.dumps(body, separators=(",", ":")).split("[]", 1)
         return Response(200, (head + "[" + ",".join(page.items) + "]" + tail).encode())
-
-
-def _number(query: dict[str, str], key: str, default: Any, low: float, high: float, kind: type) -> Any:
-    text = query.get(key)
-    if text is None or text == "":
-        return default
-    try:
-        value = kind(text)
-    except ValueError:
-        raise HttpError(422, f"{key} must be a number from {low:g} to {high:g}.") from None
-    if not low <= value <= high or value != value:  # also refuses NaN
-        raise HttpError(422, f"{key} must be a number from {low:g} to {high:g}.")
-    return value
