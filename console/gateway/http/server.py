@@ -1,4 +1,4 @@
-"""The gateway over HTTP/1.1 (keep-alive) on stdlib ThreadingHTTPServer, and Gateway, the embeddable whole:
+"""The gateway over HTTP/1.1 (plumbing shared in console.contract.server), and Gateway, the embeddable whole:
 the store, the LISTEN thread and the API, started in daemon threads (tests, benchmarks, the CLI)."""
 
 from __future__ import annotations
@@ -6,15 +6,13 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
-from typing import Any
-from urllib.parse import parse_qsl, urlsplit
 
 import psycopg
 import psycopg_pool
 
 from console.contract.http import Request, Response, problem
+from console.contract.server import ContractHandler, ContractServer, serve
 from console.gateway.db.feed import Listener
 from console.gateway.db.ledger import PgLedger
 from console.gateway.db.store import Database
@@ -22,7 +20,6 @@ from console.gateway.http.api import Api
 from console.gateway.ports import Upstream
 
 log = logging.getLogger("concierge.gateway")
-MAX_BODY = 1_000_000
 
 
 def load_spec() -> bytes:
@@ -31,92 +28,28 @@ def load_spec() -> bytes:
     return resources.files("console").joinpath("service", "openapi.json").read_bytes()
 
 
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # headers and body go out in two writes: no 40 ms Nagle wait
+class _Handler(ContractHandler):
     server_version = "ConciergeGateway/1"
-    sys_version = ""
+    log = log
     gateway: Gateway  # set on the subclass made per gateway
 
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("do_"):  # every method reaches the router, which answers 405 with Allow
-            return self._serve
-        raise AttributeError(name)
+    def spec(self) -> bytes:
+        return self.gateway.spec
 
-    def log_message(self, format: str, *args: Any) -> None:
-        log.debug("%s %s", self.address_string(), format % args)  # request lines carry no secrets
+    def failure(self, exc: Exception) -> Response | None:
+        if not isinstance(exc, psycopg.OperationalError | psycopg_pool.PoolTimeout):
+            return None
+        log.warning("PostgreSQL is unavailable answering %s %s", self.command, self.path[:100])
+        resp = problem(503, "The gateway's database is unavailable; try again shortly.")
+        resp.headers["Retry-After"] = "2"
+        return resp
 
-    def _serve(self) -> None:
-        try:
-            self._serve_one()
-        except (ConnectionError, TimeoutError):
-            self.close_connection = True
-        except (psycopg.OperationalError, psycopg_pool.PoolTimeout):
-            log.warning("PostgreSQL is unavailable answering %s %s", self.command, self.path[:100])
-            self.close_connection = True
-            resp = problem(503, "The gateway's database is unavailable; try again shortly.")
-            resp.headers["Retry-After"] = "2"
-            self._send(resp)
-        except Exception:  # a bug: logged, and the client still gets an answer
-            log.exception("unexpected error answering %s %s", self.command, self.path[:100])
-            self.close_connection = True
-            self._send(problem(500, "The server failed on this request; it was logged."))
-
-    def _serve_one(self) -> None:
-        split = urlsplit(self.path)
-        raw_length = (self.headers.get("Content-Length") or "0").strip()
-        if self.headers.get("Transfer-Encoding") or not raw_length.isascii() or not raw_length.isdigit():
-            self.close_connection = True  # unknown framing: the rest of the connection cannot be trusted
-            self._send(
-                problem(400, "Content-Length must be a number of bytes (chunked bodies are not accepted).")
-            )
-            return
-        length = int(raw_length)
-        if length > MAX_BODY:
-            self._send(problem(422, "The request body is too large."))
-            self.close_connection = True
-            return
-        body = self.rfile.read(length) if length > 0 else b""
-        if len(body) < length:
-            self.close_connection = True
-            self._send(problem(400, "The request body ended before its Content-Length."))
-            return
-        req = Request(
-            self.command,
-            split.path,
-            dict(parse_qsl(split.query, keep_blank_values=True)),
-            {k.lower(): v for k, v in self.headers.items()},
-            body,
-            self.client_address[0],
-        )
-        if req.path == "/openapi.json":
-            self._send(Response(200, self.gateway.spec) if req.method == "GET" else problem(405, "GET only."))
-            return
+    def route(self, req: Request) -> None:
         for prefix, handler in self.gateway.mounts:
             if req.path.startswith(prefix):
-                self._send(handler(req))
+                self.send(handler(req))
                 return
-        self._send(self.gateway.api.dispatch(req))
-
-    def _send(self, resp: Response) -> None:
-        self.send_response(resp.status)
-        self.send_header("Content-Type", resp.content_type + "; charset=utf-8")
-        self.send_header("Content-Length", str(len(resp.body)))
-        self.send_header("Cache-Control", "no-store")
-        for k, v in resp.headers.items():
-            self.send_header(k, v)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(resp.body)
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-    request_queue_size = 128
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        log.debug("connection from %s ended early", client_address, exc_info=True)
+        self.send(self.gateway.api.dispatch(req))
 
 
 class Gateway:
@@ -143,7 +76,7 @@ class Gateway:
         self.spec = load_spec()
         self.url = ""
         self.mounts: list[tuple[str, Callable[[Request], Response]]] = []
-        self._server: _Server | None = None
+        self._server: ContractServer | None = None
         self._thread: threading.Thread | None = None
 
     def mount(self, prefix: str, handler: Callable[[Request], Response]) -> None:
@@ -158,13 +91,9 @@ class Gateway:
             return self.url
         self.listener.start()
         handler = type("Handler", (_Handler,), {"gateway": self})
-        self._server = _Server((self.host, self.port), handler)
-        address, port = self._server.server_address[:2]
-        host = address.decode() if isinstance(address, bytes) else str(address)
-        self.port = int(port)
-        self.url = f"http://{f'[{host}]' if ':' in host else host}:{self.port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, name="gateway-http", daemon=True)
-        self._thread.start()
+        serving = serve(self.host, self.port, handler, queue_size=128, thread_name="gateway-http")
+        self._server, self._thread = serving.server, serving.thread
+        self.port, self.url = serving.port, serving.url
         return self.url
 
     def serve_forever(self) -> None:
@@ -175,8 +104,7 @@ class Gateway:
     def stop(self) -> None:
         self.listener.stop()  # releases long-polls
         if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
+            self._server.close()
             self._server = None
         if self._thread is not None:
             self._thread.join(timeout=5)
