@@ -1,5 +1,5 @@
 """Request validation the same for both servers: the If-Match version, the complaint decision's body and
-numeric query parameters."""
+the query parameters of GET /v1/changes and GET /v1/assignments."""
 
 from __future__ import annotations
 
@@ -8,6 +8,9 @@ from typing import Any
 from console.contract.http import HttpError, Request, field_str, json_body
 from console.domain.limits import MAX_ACTOR, MAX_REASON, MAX_TRIGGERS, text_problem
 from console.domain.model import COMPLAINT_DECISIONS, ComplaintDecision
+from console.domain.wire import BadRecord, ts
+
+MAX_LIMIT, DEFAULT_LIMIT, MAX_WAIT = 5000, 500, 60.0
 
 
 def parse_if_match(value: str | None) -> int:
@@ -48,6 +51,27 @@ def _triggers(value: Any) -> tuple[str, ...]:
     if any(len(t) > MAX_REASON for t in value):
         raise HttpError(422, f"a trigger is longer than {MAX_REASON} characters.")
     return tuple(value)
+
+
+def feed_query(query: dict[str, str]) -> tuple[int, float, str]:
+    """GET /v1/changes: the page size, the long-poll wait in seconds and the cursor as sent."""
+    limit: int = query_number(query, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT, int)
+    wait: float = query_number(query, "wait", 0, 0, MAX_WAIT, float)
+    cursor = query.get("cursor", "")
+    if len(cursor) > 200:
+        raise HttpError(422, "cursor is longer than 200 characters; send next_cursor back unchanged.")
+    return limit, wait, cursor
+
+
+def query_since(query: dict[str, str]) -> float:
+    """GET /v1/assignments: the since time, -inf when absent."""
+    since_text = query.get("since")
+    if since_text is None:
+        return float("-inf")
+    try:
+        return ts(since_text, "since", plausible=False)  # a query, not a record
+    except BadRecord as e:
+        raise HttpError(422, f"since must be an ISO 8601 time with a timezone ({e}).") from None
 
 
 def query_number(query: dict[str, str], key: str, default: Any, low: float, high: float, kind: type) -> Any:

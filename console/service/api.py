@@ -8,11 +8,10 @@ from collections.abc import Callable
 from typing import Any
 
 from console.contract.http import HttpError, Request, Response, field_str, json_body, ok
-from console.contract.requests import query_number
+from console.contract.requests import feed_query, query_since
 from console.contract.router import Router
 from console.domain.model import AGENT_STATUSES
 from console.domain.wire import (
-    BadRecord,
     agent_to_wire,
     assignment_to_wire,
     calendar_to_wire,
@@ -21,7 +20,6 @@ from console.domain.wire import (
     policy_to_wire,
     shift_to_wire,
     team_to_wire,
-    ts,
 )
 from console.service.assign import Reassigner
 from console.service.audit_anchor import AuditAnchors
@@ -30,8 +28,6 @@ from console.service.complaint import ComplaintDecisions
 from console.service.faults import FaultSwitches
 from console.service.sim.simulator import Simulator
 from console.service.store import CursorGone, Page, encode
-
-MAX_LIMIT, DEFAULT_LIMIT, MAX_WAIT = 5000, 500, 60.0
 
 
 class Api(Router[Grant]):
@@ -127,13 +123,7 @@ class Api(Router[Grant]):
         return self.decisions.handle(req, m.group(1), grant.user)
 
     def assignments(self, req: Request, _: Grant | None, __: re.Match[str]) -> Response:
-        since_text = req.query.get("since")
-        since = float("-inf")
-        if since_text is not None:
-            try:
-                since = ts(since_text, "since", plausible=False)  # a query, not a record
-            except BadRecord as e:
-                raise HttpError(422, f"since must be an ISO 8601 time with a timezone ({e}).") from None
+        since = query_since(req.query)
         with self.sim.store.lock:
             items = [assignment_to_wire(a) for a in self.sim.store.assignments if a.at >= since]
         return ok({"items": items})
@@ -148,11 +138,7 @@ class Api(Router[Grant]):
 
     # --- the change feed ---
     def changes(self, req: Request, _: Grant | None, __: re.Match[str]) -> Response:
-        limit = query_number(req.query, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT, int)
-        wait = query_number(req.query, "wait", 0, 0, MAX_WAIT, float)
-        cursor_in = req.query.get("cursor", "")
-        if len(cursor_in) > 200:
-            raise HttpError(422, "cursor is longer than 200 characters; send next_cursor back unchanged.")
+        limit, wait, cursor_in = feed_query(req.query)
         store = self.sim.store
         with store.lock:
             try:

@@ -11,10 +11,10 @@ from typing import Any
 from psycopg.types.json import Jsonb
 
 from console.contract.http import HttpError, Request, Response, field_str, json_body, ok
-from console.contract.requests import query_number
+from console.contract.requests import feed_query, query_since
 from console.contract.router import Router
 from console.domain.model import AGENT_STATUSES
-from console.domain.wire import BadRecord, iso, ts
+from console.domain.wire import iso
 from console.gateway.db.auth import Auth, Grant
 from console.gateway.db.feed import CursorGone, Feed, Listener
 from console.gateway.db.ledger import PgLedger
@@ -23,7 +23,6 @@ from console.gateway.http.assign import UPSTREAM_RETRY_AFTER, Moves
 from console.gateway.http.audit import AuditAnchors
 from console.gateway.ports import Upstream, UpstreamRefused, UpstreamUnavailable
 
-MAX_LIMIT, DEFAULT_LIMIT, MAX_WAIT = 5000, 500, 60.0
 REFERENCE = r"/v1/(teams|agents|channels|sla-policies|calendars|shifts)"
 
 
@@ -134,13 +133,7 @@ class Api(Router[Grant]):
         return self.moves.complaint(req, m.group(1), grant.user)
 
     def assignments(self, req: Request, _: Grant | None, __: re.Match[str]) -> Response:
-        since_text = req.query.get("since")
-        since = float("-inf")
-        if since_text is not None:
-            try:
-                since = ts(since_text, "since", plausible=False)  # a query, not a record
-            except BadRecord as e:
-                raise HttpError(422, f"since must be an ISO 8601 time with a timezone ({e}).") from None
+        since = query_since(req.query)
         with self.db.tx() as conn:
             rows = conn.execute(
                 "SELECT doc FROM assignments WHERE at >= %s ORDER BY n", (max(since, -1e18),)
@@ -157,11 +150,7 @@ class Api(Router[Grant]):
 
     # --- the change feed ---
     def changes(self, req: Request, _: Grant | None, __: re.Match[str]) -> Response:
-        limit = query_number(req.query, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT, int)
-        wait = query_number(req.query, "wait", 0, 0, MAX_WAIT, float)
-        cursor_in = req.query.get("cursor", "")
-        if len(cursor_in) > 200:
-            raise HttpError(422, "cursor is longer than 200 characters; send next_cursor back unchanged.")
+        limit, wait, cursor_in = feed_query(req.query)
         try:
             after = self.feed.parse_cursor(cursor_in)
         except CursorGone:
