@@ -22,6 +22,7 @@ from typing import Any
 
 import psycopg
 import pytest
+import requests
 
 from console.api.client import ApiClient, ApiSettings
 from console.domain import wire
@@ -166,3 +167,23 @@ def spawn_gateway(
         proc.kill()
         raise AssertionError(f"the gateway did not start: {line!r}; see {log}")
     return proc, line.split()[2]
+
+
+def login(gw: Gateway, user: str = USER, password: str = PASSWORD, scope: str = "") -> Any:
+    """POST /v1/auth/token on a gateway (the answer as it comes: a test may expect a refusal)."""
+    body = {"username": user, "password": password, "scope": scope or "supervisor"}
+    return requests.post(f"{gw.url}/v1/auth/token", json=body, timeout=10)
+
+
+def auth_headers(gw: Gateway, **kw: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {login(gw, **kw).json()['access_token']}"}
+
+
+@pytest.fixture
+def two(gateways: Callable[..., Gateway], pg_dsn: str) -> tuple[Gateway, Gateway, RecordingUpstream]:
+    """Two gateway processes' worth of servers on one database, one recording platform behind both."""
+    upstream = RecordingUpstream()
+    a, b = gateways(upstream=upstream), gateways(upstream=upstream)
+    users(pg_dsn)
+    seed(a.ledger, world(80))
+    return a, b, upstream

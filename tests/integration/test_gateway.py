@@ -23,20 +23,11 @@ from console.gateway.db.schema import MIGRATIONS
 from console.gateway.db.store import Database
 from console.gateway.http.server import Gateway
 from tests.helpers.cli import cli
-from tests.helpers.gateway import RecordingUpstream, gateway_records, seed, users, world
-
-
-def _login(gw: Gateway, user: str = "supervisor", password: str = "demo-supervisor", scope: str = "") -> Any:
-    body = {"username": user, "password": password, "scope": scope or "supervisor"}
-    return requests.post(f"{gw.url}/v1/auth/token", json=body, timeout=10)
-
-
-def _auth(gw: Gateway, **kw: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {_login(gw, **kw).json()['access_token']}"}
+from tests.helpers.gateway import RecordingUpstream, auth_headers, gateway_records, login, seed, users, world
 
 
 def _move(gw: Gateway, ident: str, version: int, key: str, team: str = "cards", **kw: Any) -> Any:
-    headers = {**_auth(gw), "If-Match": f'"{version}"', "Idempotency-Key": key}
+    headers = {**auth_headers(gw), "If-Match": f'"{version}"', "Idempotency-Key": key}
     body = {"team_id": team, "agent_id": None, "reason": kw.get("reason", "card dispute"), "actor": "alice"}
     return requests.post(f"{gw.url}/v1/enquiries/{ident}/assignment", json=body, headers=headers, timeout=30)
 
@@ -59,15 +50,6 @@ def _accepted(dsn: str, ident: str) -> int:
             "SELECT count(*) FROM assignments WHERE enquiry_id = %s AND doc->>'result' = 'accepted'", (ident,)
         ).fetchone()
     return int(row[0]) if row else -1
-
-
-@pytest.fixture
-def two(gateways: Callable[..., Gateway], pg_dsn: str) -> tuple[Gateway, Gateway, RecordingUpstream]:
-    upstream = RecordingUpstream()
-    a, b = gateways(upstream=upstream), gateways(upstream=upstream)
-    users(pg_dsn)
-    seed(a.ledger, world(80))
-    return a, b, upstream
 
 
 def test_versions_move_only_on_real_change_and_tombstones_win(seeded_gateway: Gateway) -> None:
@@ -99,7 +81,7 @@ def test_versions_move_only_on_real_change_and_tombstones_win(seeded_gateway: Ga
     last = seeded_gateway.api.feed.page(head, 100).items
     assert len(last) == 1 and json.loads(last[0])["op"] == "delete"
     gone = requests.get(
-        f"{seeded_gateway.url}/v1/enquiries/{ident}", headers=_auth(seeded_gateway), timeout=10
+        f"{seeded_gateway.url}/v1/enquiries/{ident}", headers=auth_headers(seeded_gateway), timeout=10
     )
     assert gone.status_code == 404 and gone.json()["merged_into"] == "E-other"
 
@@ -155,7 +137,7 @@ def test_the_platform_is_asked_first(two: tuple[Gateway, Gateway, RecordingUpstr
     missing = requests.post(
         f"{a.url}/v1/enquiries/{ident}/assignment",
         json={"team_id": "cards", "agent_id": None, "reason": "", "actor": "x"},
-        headers={**_auth(a), "Idempotency-Key": "k-412"},
+        headers={**auth_headers(a), "Idempotency-Key": "k-412"},
         timeout=10,
     )
     assert missing.status_code == 412
@@ -173,7 +155,7 @@ def test_a_complaint_decision(seeded_gateway: Gateway, pg_dsn: str) -> None:
         "actor": "alice",
         "triggers": ["unfair"],
     }
-    headers = {**_auth(seeded_gateway), "Idempotency-Key": "c-1", "If-Match": f'"{version}"'}
+    headers = {**auth_headers(seeded_gateway), "Idempotency-Key": "c-1", "If-Match": f'"{version}"'}
     done = requests.post(url, json=body, headers=headers, timeout=10)
     assert done.status_code == 200, done.text
     enquiry = done.json()["enquiry"]
@@ -187,7 +169,7 @@ def test_a_complaint_decision(seeded_gateway: Gateway, pg_dsn: str) -> None:
         url, json={**body, "decision": "maybe"}, headers={**headers, "Idempotency-Key": "c-3"}
     )
     assert bad.status_code == 422
-    viewer = _auth(seeded_gateway, user="wallboard", password="demo-viewer", scope="viewer")
+    viewer = auth_headers(seeded_gateway, user="wallboard", password="demo-viewer", scope="viewer")
     assert requests.post(url, json=body, headers={**viewer, "Idempotency-Key": "c-4"}).status_code == 403
     # A malformed request is refused even with a key already used, never answered with that key's outcome.
     untriggered = {k: v for k, v in body.items() if k != "triggers"}
@@ -213,9 +195,9 @@ def test_tokens_rotate_and_every_gateway_honours_them(
     two: tuple[Gateway, Gateway, RecordingUpstream],
 ) -> None:
     a, b, _ = two
-    pair = _login(a).json()
-    assert _login(a, password="wrong").status_code == 401
-    assert _login(a, user="wallboard", password="demo-viewer", scope="supervisor").status_code == 403
+    pair = login(a).json()
+    assert login(a, password="wrong").status_code == 401
+    assert login(a, user="wallboard", password="demo-viewer", scope="supervisor").status_code == 403
     old = {"Authorization": f"Bearer {pair['access_token']}"}
     assert requests.get(f"{b.url}/v1/teams", headers=old, timeout=10).status_code == 200
     new = requests.post(f"{b.url}/v1/auth/refresh", json={"refresh_token": pair["refresh_token"]}, timeout=10)
@@ -238,7 +220,7 @@ def test_a_long_poll_wakes_on_another_gateway_s_commit_and_cursors_survive_a_res
     a = gateways()
     users(pg_dsn)
     seed(a.ledger, world(30))
-    headers = _auth(a)
+    headers = auth_headers(a)
     first = requests.get(f"{a.url}/v1/changes", params={"limit": "5000"}, headers=headers, timeout=10).json()
     cursor = first["next_cursor"]
     a.stop()  # a restart: a new process on the same database honours the cursor
@@ -273,7 +255,7 @@ def test_migrations_run_once_and_the_audit_anchor(seeded_gateway: Gateway, pg_ds
         assert conn.execute("SELECT count(*) FROM schema_version").fetchone() == (len(MIGRATIONS),)
     from console.domain.audit_chain import GENESIS, entry_digest
 
-    url, headers = f"{seeded_gateway.url}/v1/audit/{'a' * 32}", _auth(seeded_gateway)
+    url, headers = f"{seeded_gateway.url}/v1/audit/{'a' * 32}", auth_headers(seeded_gateway)
     h1 = entry_digest(GENESIS, 1, 1.5, "alice", "move", "E1", "{}")
     entry = {"seq": 1, "at": 1.5, "actor": "alice", "action": "move", "subject": "E1", "detail": "{}"}
     entry.update(prev_hash=GENESIS, hash=h1)
@@ -294,8 +276,8 @@ def test_the_add_user_command(pg_dsn: str, gateways: Callable[..., Gateway]) -> 
     assert done.returncode == 0, done.stderr
     assert "a long secret" not in done.stdout + done.stderr
     gw = gateways()
-    assert _login(gw, user="carol", password="a long secret", scope="viewer").status_code == 200
-    assert _login(gw, user="carol", password="a long secret", scope="supervisor").status_code == 403
+    assert login(gw, user="carol", password="a long secret", scope="viewer").status_code == 200
+    assert login(gw, user="carol", password="a long secret", scope="supervisor").status_code == 403
     with psycopg.connect(pg_dsn) as conn:
         row = conn.execute("SELECT password_hash FROM users WHERE username = 'carol'").fetchone()
     assert row is not None and row[0].startswith("scrypt$") and "secret" not in row[0]
@@ -353,7 +335,7 @@ def test_a_database_of_an_older_gateway_is_migrated_on_start(pg_dsn: str) -> Non
 @pytest.mark.expected_log(r"LISTEN connection to PostgreSQL failed", logger="concierge.gateway.feed")
 @pytest.mark.expected_log(r".*", logger="psycopg.pool")
 def test_the_gateway_rides_out_lost_database_connections(seeded_gateway: Gateway, pg_dsn: str) -> None:
-    headers = _auth(seeded_gateway)
+    headers = auth_headers(seeded_gateway)
     url = seeded_gateway.url
     head = requests.get(f"{url}/v1/changes", params={"limit": "5000"}, headers=headers, timeout=10).json()
     with psycopg.connect(pg_dsn, autocommit=True) as conn:  # as a database restart would: every session ends
@@ -453,63 +435,3 @@ def test_the_database_password_comes_from_a_secure_keyring(
         with contextlib.suppress(keyring.errors.PasswordDeleteError):
             store.delete_password(KEYRING_SERVICE, "dsn")
         keyring.set_keyring(before)
-
-
-def test_an_agents_load_is_counted_from_the_enquiries_so_capacity_holds_across_moves(
-    seeded_gateway: Gateway, pg_dsn: str
-) -> None:
-    """The connector's load is stale the moment a console moves work: the gateway counts open enquiries
-    per agent itself, so the third move to an agent with room for two needs a reason, as the rules say."""
-    gw = seeded_gateway
-    agents = gw.ledger.reference("agents")
-    agent = dict(next(a for a in agents if a["team_id"] == "social"))
-    gw.ledger.put_reference(  # the platform says: available, room for 2, nothing on (stale, as it will be)
-        "agents",
-        [
-            {**a, "status": "available", "capacity": 2, "load": 0} if a["id"] == agent["id"] else a
-            for a in agents
-        ],
-    )
-    with psycopg.connect(pg_dsn) as conn:  # the agent starts with nothing on
-        conn.execute(
-            "UPDATE enquiries SET body = body - 'agent_id' WHERE body->>'agent_id' = %s", (agent["id"],)
-        )
-    candidates = [
-        r
-        for _, r in sorted(gateway_records(pg_dsn).items())
-        if r["team_id"] == "social" and r["status"] == "open" and not r["flags"] and r.get("agent_id") is None
-    ][:3]
-    assert len(candidates) == 3
-    headers = _auth(gw)
-
-    def move(rec: dict[str, Any], n: int) -> Any:
-        body = {"team_id": "social", "agent_id": agent["id"], "reason": "", "actor": "alice"}
-        h = {**headers, "If-Match": f'"{rec["version"]}"', "Idempotency-Key": f"load-{n}"}
-        return requests.post(
-            f"{gw.url}/v1/enquiries/{rec['id']}/assignment", json=body, headers=h, timeout=30
-        )
-
-    assert [move(r, n).status_code for n, r in enumerate(candidates[:2])] == [200, 200]
-    load = next(a["load"] for a in gw.ledger.reference("agents") if a["id"] == agent["id"])
-    assert load == 2  # counted, not the platform's 0
-    third = move(candidates[2], 2)
-    assert third.status_code == 422 and "at capacity (2 of 2" in third.json()["detail"]
-
-
-def test_an_agent_status_goes_to_the_platform_first(two: tuple[Gateway, Gateway, RecordingUpstream]) -> None:
-    a, _, upstream = two
-    agent = next(x for x in a.ledger.reference("agents") if x["status"] != "offline")
-
-    def put(status: str) -> Any:
-        url = f"{a.url}/v1/agents/{agent['id']}/status"
-        return requests.put(url, json={"status": status}, headers=_auth(a), timeout=30)
-
-    assert put("offline").status_code == 200 and upstream.statuses == [(agent["id"], "offline")]
-    upstream.refuse = "Chatwoot has no status 'away' for agents"
-    refused = put("away")
-    assert refused.status_code == 422 and "no status 'away'" in refused.json()["detail"]
-    upstream.refuse, upstream.down = None, True
-    down = put("available")
-    assert down.status_code == 503 and down.headers["Retry-After"]
-    shown = next(x for x in a.ledger.reference("agents") if x["id"] == agent["id"])
-    assert shown["status"] == "offline"  # neither refusal changed anything
