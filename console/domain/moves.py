@@ -271,3 +271,22 @@ def _grouped(pairs: Iterable[tuple[str, str]]) -> dict[str, list[str]]:
 def _count(ids: list[str]) -> str:
     shown = ", ".join(ids[:3]) + (f" and {len(ids) - 3} more" if len(ids) > 3 else "")
     return shown
+
+
+def apply_move(e: Enquiry, team_id: str, team_kind: str, agent_id: str | None, now: float) -> None:
+    """A reassignment's effect on the record, as every server makes it: a move to another team counts a
+    bounce (after the first owner) and, to a specialist team, starts the hand-off clock (accepted at once
+    when an agent is named); an agent named in the same team accepts a pending hand-off."""
+    if team_id != e.team_id:
+        if e.team_id is not None:
+            e.bounces += 1
+        if team_kind == "specialist":
+            e.handoff_requested_at, e.handoff_accepted_at = now, None
+            e.status = "pending_specialist" if agent_id is None else "open"
+            if agent_id is not None:
+                e.handoff_accepted_at = now
+        elif e.status == "pending_specialist":
+            e.status = "open"
+    elif agent_id is not None and e.status == "pending_specialist":
+        e.status, e.handoff_accepted_at = "open", now
+    e.team_id, e.agent_id = team_id, agent_id

@@ -8,6 +8,7 @@ import uuid
 from console.contract.http import HttpError, Request, Response, field_str, json_body, ok, problem
 from console.contract.requests import parse_if_match
 from console.domain.model import Assignment, Enquiry
+from console.domain.moves import apply_move
 from console.domain.routing import Router, Target
 from console.domain.wire import assignment_to_wire, enquiry_to_wire, iso
 from console.service.sim.simulator import Simulator
@@ -91,18 +92,6 @@ class Reassigner:
     def _apply(self, e: Enquiry, team_id: str, agent_id: str | None, now: float) -> None:
         sim = self.sim
         team = next(t for t in sim.world.teams if t.id == team_id)
-        if team_id != e.team_id:
-            if e.team_id is not None:
-                e.bounces += 1
-            if team.kind == "specialist":
-                e.handoff_requested_at, e.handoff_accepted_at = now, None
-                e.status = "pending_specialist" if agent_id is None else "open"
-                if agent_id is not None:
-                    e.handoff_accepted_at = now
-            elif e.status == "pending_specialist":
-                e.status = "open"
-        elif agent_id is not None and e.status == "pending_specialist":
-            e.status, e.handoff_accepted_at = "open", now
-        e.team_id = team_id
-        sim.set_agent(e, agent_id)
+        apply_move(e, team_id, team.kind, agent_id, now)
+        sim.set_agent(e, agent_id)  # the slot the enquiry held is freed
         sim.moved(e)  # the simulator's next step for this enquiry follows the new owner

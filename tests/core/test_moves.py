@@ -117,3 +117,24 @@ def test_rules_label_targets() -> None:
     assert MoveRules(
         "hybrid", [Team("t", "Ops team", "social", (), "c")], [Agent("a", "A", "t", "busy", 1, 0)]
     )
+
+
+def test_a_moves_effect_on_the_record_is_the_same_for_every_server() -> None:
+    from console.domain.moves import apply_move
+
+    e = named("E1", team="social", agent=None, status="open", bounces=0)
+    apply_move(e, "cards", "specialist", None, 100.0)  # to a specialist team, nobody named: waits for them
+    assert (e.team_id, e.status, e.bounces, e.handoff_requested_at, e.handoff_accepted_at) == (
+        "cards",
+        "pending_specialist",
+        1,
+        100.0,
+        None,
+    )
+    apply_move(e, "cards", "specialist", "a1", 160.0)  # a specialist takes it: the hand-off accepted
+    assert (e.agent_id, e.status, e.bounces, e.handoff_accepted_at) == ("a1", "open", 1, 160.0)
+    apply_move(e, "social", "social", None, 200.0)  # back to the front line: another bounce
+    assert (e.team_id, e.agent_id, e.status, e.bounces) == ("social", None, "open", 2)
+    first = named("E2", team=None, agent=None, status="new", bounces=0)
+    apply_move(first, "social", "social", "a2", 10.0)  # its first owner: no bounce
+    assert (first.team_id, first.agent_id, first.bounces) == ("social", "a2", 0)

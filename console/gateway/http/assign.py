@@ -20,7 +20,8 @@ from psycopg.types.json import Jsonb
 from console.contract.http import HttpError, Request, Response, field_str, json_body, ok, problem
 from console.contract.requests import decision_request, parse_if_match
 from console.domain import wire
-from console.domain.model import Assignment, Enquiry
+from console.domain.model import Assignment
+from console.domain.moves import apply_move
 from console.domain.routing import Router, Target
 from console.gateway.db.loads import agent_load
 from console.gateway.db.store import Conn, Database
@@ -130,7 +131,8 @@ class Moves:
         if self.upstream is not None:  # the platform first: if it says no, nothing here changes
             self.upstream.assign(e.id, team_id, agent_id)
         kind = next(t.kind for t in teams if t.id == team_id)
-        _apply(e, team_id, kind, agent_id, now)
+        apply_move(e, team_id, kind, agent_id, now)
+        e.updated_at = now
         doc = commit_version(conn, e, row[1], now, moved_by=actor)
         _record(conn, attempt)
         return ok({"enquiry": doc, "assignment": wire.assignment_to_wire(attempt)})
@@ -146,21 +148,3 @@ def _record(conn: Conn, a: Assignment) -> None:
         "INSERT INTO assignments (enquiry_id, at, doc) VALUES (%s, %s, %s)",
         (a.enquiry_id, a.at, Jsonb(wire.assignment_to_wire(a))),
     )
-
-
-def _apply(e: Enquiry, team_id: str, kind: str, agent_id: str | None, now: float) -> None:
-    """The move's effect on the record, as the reference service makes it (handoff clocks, bounces)."""
-    if team_id != e.team_id:
-        if e.team_id is not None:
-            e.bounces += 1
-        if kind == "specialist":
-            e.handoff_requested_at, e.handoff_accepted_at = now, None
-            e.status = "pending_specialist" if agent_id is None else "open"
-            if agent_id is not None:
-                e.handoff_accepted_at = now
-        elif e.status == "pending_specialist":
-            e.status = "open"
-    elif agent_id is not None and e.status == "pending_specialist":
-        e.status, e.handoff_accepted_at = "open", now
-    e.team_id, e.agent_id = team_id, agent_id
-    e.updated_at = now
