@@ -46,7 +46,7 @@ def test_the_description_is_openapi_3_1_and_the_stand_in_serves_all_of_it() -> N
     operations = [
         op["operationId"] for item in doc["paths"].values() for m, op in item.items() if m != "parameters"
     ]
-    assert len(operations) == 11 and all(hasattr(ChatwootStandin, f"op_{o}") for o in operations)
+    assert len(operations) == 12 and all(hasattr(ChatwootStandin, f"op_{o}") for o in operations)
     assert set(doc["webhooks"]) == {
         "conversation_created",
         "conversation_updated",
