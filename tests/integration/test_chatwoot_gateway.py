@@ -1,8 +1,7 @@
 """Chatwoot through the gateway end to end, on a real PostgreSQL: a reassignment from the console's API
 client goes through the gateway to the Chatwoot stand-in (its refusal and its outage come back as the
 console expects, and nothing changes anywhere); a move made in Chatwoot reaches the console through the
-gateway. Needs the gateway (console.gateway.http, tests.helpers.gateway and .postgres: the gw branch of
-issue 18); skipped until it is merged. Run against a scratch merge of the two branches: both pass."""
+gateway."""
 
 from __future__ import annotations
 
@@ -21,9 +20,7 @@ from console.gateway.db.ledger import GATEWAY_FACTS
 from tests.helpers.chatwoot_rest import TOKEN
 from tests.helpers.chatwoot_standin import ChatwootStandin
 from tests.helpers.chatwoot_world import FAST, normal, seed, truth
-
-pytest.importorskip("console.gateway.http.server", reason="the gateway's HTTP server is not merged yet")
-gateway_helpers = pytest.importorskip("tests.helpers.gateway")
+from tests.helpers.gateway import new_client, users
 
 Ids = dict[str, dict[str, int]]
 
@@ -38,7 +35,7 @@ def on_gateway(
         sleep=lambda s: None,
     )
     gw = gateways(upstream=ChatwootUpstream(client))  # the Upstream first: the gateway is made with it
-    gateway_helpers.users(pg_dsn)
+    users(pg_dsn)
     parts = connect(client, gw.ledger)  # then the connector, on the gateway's own Ledger
     server = WebhookServer(parts.endpoint).start()
     chatwoot_standin.webhook_url = server.url
@@ -59,7 +56,7 @@ def test_a_console_move_goes_to_chatwoot_and_a_chatwoot_move_reaches_the_console
     cid = s.create_conversation(
         ids["inboxes"]["x"], "Kim", "someone used my card", labels=("fraud",), kind="tweet"
     )
-    api = gateway_helpers.new_client(gw)
+    api = new_client(gw)
     page = api.changes("")
     assert [c["enquiry"]["id"] for c in page.items] == [f"cw-{cid}"]
     fraud, fay = f"cw-team-{ids['teams']['Fraud']}", f"cw-agent-{ids['agents']['fay']}"
@@ -92,7 +89,7 @@ def test_chatwoots_refusal_and_outage_come_back_as_the_console_expects(
     gw, _, ids = on_gateway
     s = chatwoot_standin
     cid = s.create_conversation(ids["inboxes"]["whatsapp"], "Sam", "card question", labels=("cards",))
-    api = gateway_helpers.new_client(gw, max_retries=0)
+    api = new_client(gw, max_retries=0)
     version = api.enquiry(f"cw-{cid}")["version"]
     move = {"team_id": f"cw-team-{ids['teams']['Cards']}", "agent_id": f"cw-agent-{ids['agents']['ben']}"}
     s.refuse_assignments = "Agent is not a member of this inbox"
