@@ -25,6 +25,7 @@ from console.domain.model import Enquiry
 from console.live.order import Group, in_group
 from console.live.queue_rows import Col, Predicate
 from console.live.risk import RiskBook, Trail
+from console.sla.engine import SlaEngine
 from console.store.reads import StoreReader
 from widgets.app.workers import BackgroundJobs
 from widgets.main_window.changes import ChangeFeed, LiveChange
@@ -92,19 +93,20 @@ class QueuePresenter(QObject):
             self._rows_loaded(rows)
             return
         self.say("Opening the local cache…", 0)
-        # The worker times clocks with a snapshot of the UI's engine (the engine belongs to the UI
-        # thread, which ticks it meanwhile); adopting the rows hands the clocks back.
-        engine, now, model = self.reference.engine.snapshot(), self.reference.now(), self.model
+        # The worker times clocks with snapshots of the UI's engine (the engine belongs to the UI
+        # thread, which ticks it meanwhile); each is handed back once the worker is done with it.
+        ui_engine, now, model = self.reference.engine, self.reference.now(), self.model
+        early, engine = ui_engine.snapshot(), ui_engine.snapshot()
 
-        def first() -> list[Enquiry]:
+        def first() -> tuple[list[Enquiry], SlaEngine]:
             # The first screenful, before every row is read: the rows whose clocks started first.
             r = factory()
             try:
                 rows = r.load_open_first(FIRST_PAGE)
             finally:
                 r.close()
-            engine.statuses(rows, now)
-            return rows
+            early.statuses(rows, now)
+            return rows, early
 
         def work() -> tuple[Prepared, RiskBook]:
             r = factory()
@@ -123,7 +125,9 @@ class QueuePresenter(QObject):
         self._jobs.submit(first, self._first_rows, lambda e: log.warning("first page: %s", e))
         self._jobs.submit(work, self._rows_loaded, failed)
 
-    def _first_rows(self, rows: list[Enquiry]) -> None:
+    def _first_rows(self, first: tuple[list[Enquiry], SlaEngine]) -> None:
+        rows, timed = first
+        self.reference.engine.adopt(timed)  # its clocks: not timed again here, on the UI thread
         if not self.loaded:  # shown until every row is read (a second or two at 100k), then replaced
             self.model.set_rows(rows)
             self.say("Opening the local cache… the longest-waiting enquiries first", 0)
