@@ -49,6 +49,7 @@ class Api(Router[Grant]):
             ),
             ("PUT", re.compile(r"/v1/agents/([^/]+)/status"), "supervisor", self.agent_status),
             ("GET", re.compile(r"/v1/changes"), "viewer", self.changes),
+            ("GET", re.compile(r"/v1/messages"), "viewer", self.message_feed),
             ("GET", re.compile(r"/v1/enquiries/([^/]+)"), "viewer", self.enquiry),
             ("GET", re.compile(r"/v1/enquiries/([^/]+)/messages"), "viewer", self.messages),
             ("GET", re.compile(r"/v1/enquiries/([^/]+)/assignments"), "viewer", self.history),
@@ -153,6 +154,29 @@ class Api(Router[Grant]):
                 page = store.page(after, limit)
             items = self._feed_faults(page)
             cursor = store.cursor(page.last_seq)
+        more = b"true" if page.has_more else b"false"
+        body = b'{"items":[' + b",".join(items) + b'],"next_cursor":"' + cursor.encode()
+        return Response(200, body + b'","has_more":' + more + b"}")
+
+    def message_feed(self, req: Request, _: Grant | None, __: re.Match[str]) -> Response:
+        limit, _wait, cursor_in = feed_query(req.query)  # no long-poll: a new message changes its enquiry
+        store = self.sim.store
+        with store.lock:
+            try:
+                position = store.parse_message_cursor(cursor_in)
+            except CursorGone:
+                raise HttpError(
+                    410, "This cursor is not known here any more; read the messages again from the start."
+                ) from None
+            page = store.message_log.page(position, limit, store.enquiries, self.sim.messages)
+            items = [encode(message_to_wire(m)) for m in page.messages]
+            if items and self.faults.roll("invalid") is not None:  # spoiled in transit only
+                i = self.faults.choice(len(items))
+                items[i] = encode({**message_to_wire(page.messages[i]), "sent_at": "yesterday"})
+            if items and self.faults.roll("dup") is not None:  # a message seen twice
+                i = self.faults.choice(len(items))
+                items.insert(i + 1, items[i])
+            cursor = store.message_cursor(page.position)
         more = b"true" if page.has_more else b"false"
         body = b'{"items":[' + b",".join(items) + b'],"next_cursor":"' + cursor.encode()
         return Response(200, body + b'","has_more":' + more + b"}")

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from console.domain.model import Assignment, Enquiry, Message
 from console.domain.wire import enquiry_to_wire
+from console.service.message_log import MessageLog
 
 _ENCODER = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)  # one instance: no per-call set-up
 
@@ -45,6 +46,7 @@ class Store:
         self.prev_wire: dict[str, bytes] = {}
         self.deleted: dict[str, bytes] = {}  # id -> tombstone tail
         self.messages: dict[str, list[Message]] = {}
+        self.message_log = MessageLog()  # GET /v1/messages
         self.assignments: list[Assignment] = []
         self.history: dict[str, list[Assignment]] = {}
         self.last_actor: dict[str, tuple[str, float]] = {}
@@ -90,6 +92,21 @@ class Store:
         self._seqs = [s for s, _ in keep]
         self._ids = [i for _, i in keep]
 
+    def start_conversation(self, m: Message) -> None:
+        """A new enquiry's first message (its conversation begins here, not in the backlog)."""
+        self.messages[m.enquiry_id] = [m]
+        self.message_log.added(m.enquiry_id, 0)
+
+    def start_backlog(self, enquiry_id: str, msgs: list[Message]) -> None:
+        """A backlog enquiry's conversation, made on first use; the feed serves it where it was logged."""
+        self.messages[enquiry_id] = msgs
+        self.message_log.backlog_len[enquiry_id] = len(msgs)
+
+    def add_message(self, conversation: list[Message], m: Message) -> None:
+        """A message appended to an enquiry's conversation (made already: Simulator.messages)."""
+        conversation.append(m)
+        self.message_log.added(m.enquiry_id, len(conversation) - 1)
+
     def add_assignment(self, a: Assignment) -> None:
         self.assignments.append(a)
         self.history.setdefault(a.enquiry_id, []).append(a)
@@ -105,6 +122,20 @@ class Store:
         if instance != self.instance or not seq.isdigit() or int(seq) > self.seq:
             raise CursorGone(cursor)
         return int(seq)
+
+    def message_cursor(self, position: tuple[int, int]) -> str:
+        return f"{self.instance}.m{position[0]}.{position[1]}"
+
+    def parse_message_cursor(self, cursor: str) -> tuple[int, int]:
+        if not cursor:
+            return 0, 0
+        instance, _, rest = cursor.partition(".m")
+        entry, _, done = rest.partition(".")
+        if instance != self.instance or not (entry.isdigit() and done.isdigit()):
+            raise CursorGone(cursor)
+        if int(entry) > len(self.message_log):
+            raise CursorGone(cursor)
+        return int(entry), int(done)
 
     def page(self, after: int, limit: int) -> Page:
         """Live feed entries with seq > after, at most limit of them. Caller holds self.lock."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 from bisect import bisect
+from collections import Counter
 from itertools import accumulate
 
 from console.domain.model import Enquiry, Message
@@ -191,3 +192,10 @@ def backlog_messages(rng: random.Random, e: Enquiry, agent_name: str) -> list[Me
         add("out", agent_name, texts.agent_text(rng, first_name), last_out)
     msgs.sort(key=lambda m: m.sent_at)
     return msgs
+
+
+def team_shares(samples: int = 4000) -> dict[str, float]:
+    """Share of arrivals each team ends up owning (social keeps the rest), from the arrival mix."""
+    rng = random.Random(0)
+    owners = Counter(handoff_team(draw_enquiry(rng, "x", 0.0)) or "social" for _ in range(samples))
+    return {team: n / samples for team, n in owners.items()}

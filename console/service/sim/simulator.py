@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import heapq
 import random
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime
@@ -29,6 +29,7 @@ from typing import Any
 from console.domain.model import Enquiry, Message
 from console.service.sim import conversations as traffic
 from console.service.sim import texts
+from console.service.sim.complaint_letters import Letters
 from console.service.sim.floor import P_PAUSED, P_RESOLVED, P_RETURNS, Workforce, handle_time
 from console.service.sim.population import (
     HOUR,
@@ -37,6 +38,7 @@ from console.service.sim.population import (
     backlog_messages,
     draw_enquiry,
     handoff_team,
+    team_shares,
 )
 from console.service.sim.world import INCIDENTS, LONDON, World, build
 from console.service.store import Store
@@ -52,14 +54,6 @@ POP_RETURN, POP_MEAN_S = 0.25, 12 * HOUR  # the starting backlog's customers: sh
 
 P_CHASE = 0.15  # customers who write again ("hello??") while they wait in a queue
 
-
-def team_shares(samples: int = 4000) -> dict[str, float]:
-    """Share of arrivals each team ends up owning (social keeps the rest), from the arrival mix."""
-    rng = random.Random(0)
-    owners = Counter(handoff_team(draw_enquiry(rng, "x", 0.0)) or "social" for _ in range(samples))
-    return {team: n / samples for team, n in owners.items()}
-
-
 SHARES = team_shares()
 
 
@@ -73,6 +67,7 @@ class Simulator:
         self.store = Store()
         self.world: World = build(self.rng, start)
         self.floor = Workforce(self.world, SHARES)
+        self.letters = Letters(seed, self.world)  # the complaint communications agents send
         self.now = start  # simulated time processed so far
         self.peak_per_hour = min(PEAK_CAP, max(20.0, open_enquiries / 25))
         self._heap: list[tuple[float, int, str]] = []
@@ -107,12 +102,14 @@ class Simulator:
             kind = "new" if i < fresh else "handoff" if i < fresh + handed else "conversation"
             age_backlog(rng, e, now, kind)
             traffic.shape(self.seed, e, backlog=True)  # regular customers, angry follow-ups
+            self.letters.lengthen(e, now, kind)  # some complaints were received weeks ago
             agent = self.floor.free_agent("social") if kind == "new" else None
             if agent is not None:  # an agent is on it already
                 self.floor.take(e.id, agent, now)
                 e.agent_id = agent.id
                 self._plan(e.id, now + handle_time(rng), "reply")
             store.put(e, "simulator")
+            store.message_log.backlog(e.id)  # its conversation is made when first asked for
             if kind == "conversation":  # planned in bulk below: one heapify, not 100k pushes
                 self._returning += 1
                 self._ticket += 1
@@ -283,7 +280,7 @@ class Simulator:
             e = replace(
                 e, topic=topic, flags=e.flags | {"fraud_risk"}, text=texts.customer_text(self.rng, topic)
             )
-        self.store.messages[e.id] = [self._msg(e, "in", e.customer_handle, e.text, self.stamp(at))]
+        self.store.start_conversation(self._msg(e, "in", e.customer_handle, e.text, self.stamp(at)))
         self.commit(e, at, e.customer_handle, new=True)
         self._recent.append(e.id)
         if self.rng.random() < 0.04 and self._merge(e):
@@ -304,17 +301,15 @@ class Simulator:
         """The conversation, built on first use for backlog enquiries (cheap start with 100k)."""
         msgs = self.store.messages.get(e.id)
         if msgs is None:
-            agent = self.world.agents.get(e.agent_id or "")
             rng = random.Random(f"{self.seed}:{e.id}")  # seeded per enquiry: independent of request order
-            msgs = traffic.backlog(
-                self.seed, e, backlog_messages(rng, e, agent.name if agent else "Social care")
-            )
-            self.store.messages[e.id] = msgs
+            msgs = traffic.backlog(self.seed, e, backlog_messages(rng, e, self._agent_name(e)))
+            msgs = self.letters.backlog(e, msgs)  # a complaint's SRC, holding reply, final response
+            self.store.start_backlog(e.id, msgs)
         return msgs
 
     def _say(self, e: Enquiry, direction: str, author: str, text: str, at: float) -> None:
         msgs = self.messages(e)
-        msgs.append(self._msg(e, direction, author, text, at))
+        self.store.add_message(msgs, self._msg(e, direction, author, text, at))
         # The next-response clock runs from the oldest message still owed a reply; any reply answers all.
         if direction == "in":
             if e.oldest_unanswered_message_at is None:
@@ -375,6 +370,7 @@ class Simulator:
                 self.commit(e, at, e.customer_handle)
                 self._to_owner(e, at)
             elif e.status == "waiting_customer":  # no answer from the customer: close it
+                self._letter(e, now)
                 e.status, e.resolved_at, e.agent_id = "closed", now, None
                 self.commit(e, at, "auto-close")
             else:  # the answer was enough
@@ -417,23 +413,20 @@ class Simulator:
             if spec is not None:
                 self._say(e, "out", self._agent_name(e), texts.agent_text(rng, first_name, spec.name), now)
                 e.first_response_at = e.last_agent_message_at = now
-                e.status, e.team_id, e.handoff_requested_at, e.agent_id = (
-                    "pending_specialist",
-                    target,
-                    now,
-                    None,
-                )
+                e.status, e.team_id, e.agent_id = "pending_specialist", target, None
+                e.handoff_requested_at = now
                 self.commit(e, at, "Social care triage")
                 self.floor.enqueue(target, e.id, e.priority, at)
                 self._dispatch(target, at)
                 self._dispatch(team, at)
                 return
         said = traffic.reply(self.seed, e, texts.agent_text(rng, first_name), self.messages(e))
+        r = rng.random()  # drawn after the text, as always: a reply that resolves a complaint is its letter
+        said = self.letters.reply(e, self.messages(e), now, resolving=r < P_RESOLVED) or said
         self._say(e, "out", self._agent_name(e), said, now)
         if e.first_response_at is None:
             e.first_response_at = now
         e.last_agent_message_at, e.status = now, "open"
-        r = rng.random()
         if r < P_RESOLVED:
             self._resolve(e, at, now)
         elif r < P_RESOLVED + P_PAUSED:
@@ -445,8 +438,15 @@ class Simulator:
             self._plan(e.id, at + 60 + rng.expovariate(1 / (10 * MIN)), "customer")
         self._dispatch(team, at)
 
+    def _letter(self, e: Enquiry, now: float) -> None:
+        """A complaint resolved or closed now gets its SRC or final response (when closing() gives one)."""
+        if (text := self.letters.closing(e, self.messages(e), now)) is not None:
+            self._say(e, "out", self._agent_name(e), text, now)
+            e.last_agent_message_at = now
+
     def _resolve(self, e: Enquiry, at: float, now: float) -> None:
         rng = self.rng
+        self._letter(e, now)
         e.status, e.resolved_at = "resolved", now
         e.outcome = traffic.outcome(e, self.messages(e), [rng.random() for _ in range(4)])
         self.commit(e, at, self._agent_name(e))
@@ -477,7 +477,7 @@ class Simulator:
     def add(self, overrides: dict[str, Any]) -> Enquiry:
         e = draw_enquiry(self.rng, self.new_id(), self.stamp(self.now))
         e = replace(e, **overrides) if overrides else e
-        self.store.messages[e.id] = [self._msg(e, "in", e.customer_handle, e.text, e.created_at)]
+        self.store.start_conversation(self._msg(e, "in", e.customer_handle, e.text, e.created_at))
         self.commit(e, self.now, e.customer_handle, new=True)
         self.floor.enqueue(e.team_id or "social", e.id, e.priority, self.now)
         self._plan(f"!{e.team_id or 'social'}", self.now + 1, "dispatch")  # taken at the next step

@@ -11,6 +11,7 @@ import string
 import zlib
 from collections.abc import Callable
 
+from console.domain.complaints.letter_words import FINAL, HOLDING, SRC
 from console.service.sim.world import FIRST, LAST
 
 CUSTOMER: dict[str, tuple[str, ...]] = {
@@ -72,6 +73,50 @@ AGENT = (
     "Thanks {name}, I'm sorry about this. I've checked and can see what happened.",
     "Thanks for your patience {name}. This is sorted now. Is there anything else we can help with?",
     "Hi {name}, please never share your full card number here. We've hidden your message for safety.",
+)
+# Complaint communications (FCA DISP 1.5/1.6), in the social-care team's voice: a summary resolution
+# communication (SRC) for a complaint resolved within three business days, a holding reply for one that
+# takes longer, and a final response. Each is read by console.domain.complaints.letters.letter_kind as its
+# kind (tests/core/test_sim_letters.py), so the console's regulator clocks see what the agents sent.
+SRC_LETTERS = (
+    "Hi {name}, I'm glad we've been able to resolve your complaint today. We've put things right and "
+    "apologise for the trouble. If you're unhappy with the outcome, you can refer it to the Financial "
+    "Ombudsman Service free of charge within six months.",
+    "Thanks {name}. We've refunded the charge and resolved your complaint. If you're not happy with how "
+    "we've handled it, you can ask the Financial Ombudsman Service to look into it within six months.",
+    "Hi {name}, here's a summary resolution of your complaint: we've corrected the error and your account "
+    "is back as it should be. You can contact the Financial Ombudsman Service within six months if you "
+    "disagree.",
+    "Thanks for bearing with us {name}. We've sorted your complaint and we're sorry it happened. If you're "
+    "unhappy with our answer you can refer it to the Financial Ombudsman Service within six months.",
+    "Hi {name}, just to confirm we've closed your complaint as resolved. If anything's still not right, "
+    "just message us. You can also refer it to the Financial Ombudsman Service within six months.",
+)
+HOLDING_LETTERS = (
+    "Hi {name}, I'm sorry we haven't been able to resolve your complaint yet. We need a little more time to "
+    "investigate, and we'll be in touch as soon as we have an answer.",
+    "Thanks for your patience {name}. We're still looking into your complaint and it's taking longer than "
+    "we'd hoped. We'll send our final response as soon as we can.",
+    "Hi {name}, this is a holding response to let you know your complaint is being investigated by our "
+    "specialist team. We'll update you within the next two weeks.",
+    "{name}, I wanted to explain the delay in dealing with your complaint: we're waiting on information "
+    "from another bank. We expect to give you our final response within four weeks.",
+    "Hi {name}, we're still investigating what happened and need more time to look into it properly. If "
+    "you don't want to wait, you can refer your complaint to the Financial Ombudsman Service now.",
+)
+FINAL_LETTERS = (
+    "Hi {name}, this is our final response to your complaint. We've upheld it, refunded the charges and "
+    "added a payment for the trouble caused. If you're unhappy with this, you can refer your complaint to "
+    "the Financial Ombudsman Service within six months.",
+    "Thanks for bearing with us {name}. Having reviewed everything, our final decision is that the fee was "
+    "applied correctly, so we won't be refunding it. If you disagree, you can ask the Financial Ombudsman "
+    "Service to review it within six months.",
+    "Hi {name}, please treat this as our final response. We've partly upheld your complaint: we're sorry "
+    "for the delay and have credited your account. You have six months to refer it to the Financial "
+    "Ombudsman Service if you remain unhappy.",
+    "{name}, we've finished looking into your complaint. Our final answer is that we should have acted "
+    "sooner, so we've put things right and refunded the interest. You can refer this to the Financial "
+    "Ombudsman Service within six months.",
 )
 FOLLOW_UP = (
     "Thanks, sent you a DM",
@@ -209,3 +254,9 @@ def customer(rng: random.Random, channel: str) -> tuple[str, str]:
     if channel in ("facebook", "linkedin"):
         return f"{first.lower()}.{last.lower()}.{_n(rng, 1000)}", name
     return f"@{first.lower()}_{last.lower()}{_n(rng, 100)}", name
+
+
+def letter_text(rng: random.Random, kind: str, first_name: str) -> str:
+    """A complaint communication of `kind` (letter_words: SRC, HOLDING or FINAL) to the customer."""
+    options = {SRC: SRC_LETTERS, HOLDING: HOLDING_LETTERS, FINAL: FINAL_LETTERS}[kind]
+    return rng.choice(options).format(name=first_name)
