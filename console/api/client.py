@@ -210,29 +210,28 @@ class ApiClient:
         return self._items("GET", f"/v1/{kind}")
 
     def changes(self, cursor: str, limit: int = 2000, wait: float = 0.0) -> FeedPage:
-        if not 1 <= limit <= 5000:
-            raise ValueError("limit must be within 1..5000")
         if not 0 <= wait <= 60:
             raise ValueError("wait must be within 0..60 seconds")
-        what = "GET /v1/changes"
         params: dict[str, str | int | float] = {"cursor": cursor, "limit": limit}
         if wait:
             params["wait"] = wait
         # A long-poll may legitimately stay silent for `wait` seconds before the usual read timeout starts.
-        resp = self._request(
-            "GET", "/v1/changes", params=params, read_timeout=wait + LONG_POLL_MARGIN if wait else None
-        )
-        body = self._json(resp, what)
-        if not isinstance(body, dict):
-            raise self._bad(what, "expected an object")
-        items, next_cursor, has_more = body.get("items"), body.get("next_cursor"), body.get("has_more")
-        if not isinstance(items, list):
-            raise self._bad(what, "'items' is not a list")
-        if not isinstance(next_cursor, str):
-            raise self._bad(what, "'next_cursor' is not a string")
-        if not isinstance(has_more, bool):
-            raise self._bad(what, "'has_more' is not true or false")
-        return FeedPage(items=items, next_cursor=next_cursor, has_more=has_more)
+        return self._page("/v1/changes", params, wait + LONG_POLL_MARGIN if wait else None)
+
+    def message_feed(self, cursor: str, limit: int = 2000) -> FeedPage:
+        """GET /v1/messages: every message in the order the service recorded it (docs/api.md). A service
+        without it answers 404 (NotFound)."""
+        return self._page("/v1/messages", {"cursor": cursor, "limit": limit}, None)
+
+    def _page(self, path: str, params: dict[str, str | int | float], read_timeout: float | None) -> FeedPage:
+        if not 1 <= int(params["limit"]) <= 5000:
+            raise ValueError("limit must be within 1..5000")
+        what = f"GET {path}"
+        body = self._json(self._request("GET", path, params=params, read_timeout=read_timeout), what)
+        try:
+            return FeedPage.read(body)
+        except ValueError as e:
+            raise self._bad(what, str(e)) from None
 
     def enquiry(self, enquiry_id: str) -> Any:
         return self._object("GET", f"/v1/enquiries/{_seg(enquiry_id)}")
@@ -281,12 +280,15 @@ class ApiClient:
         triggers: list[str],
         idempotency_key: str,
         version: int | None = None,
+        decided_at: float | None = None,
     ) -> Any:
         """Confirm or dismiss a proposed complaint; raw {"enquiry"}, which carries the decision.
         version: sent as If-Match (ConflictError when stale); None decides whatever changed meanwhile."""
         if not idempotency_key:
             raise ValueError("an Idempotency-Key is required: it makes the retry safe")
-        body = {"decision": decision, "reason": reason, "actor": actor, "triggers": triggers}
+        body: dict[str, Any] = {"decision": decision, "reason": reason, "actor": actor, "triggers": triggers}
+        if decided_at is not None:  # when the supervisor decided (server clock); else when received
+            body["decided_at"] = wire.iso(decided_at)
         headers = {"Idempotency-Key": idempotency_key}
         if version is not None:
             headers["If-Match"] = f'"{int(version)}"'

@@ -47,6 +47,21 @@ class FeedPage:
     next_cursor: str
     has_more: bool
 
+    @classmethod
+    def read(cls, body: Any) -> FeedPage:
+        """A feed page from its decoded body (the change feed's or the message feed's); ValueError says
+        what is wrong with it."""
+        if not isinstance(body, dict):
+            raise ValueError("expected an object")
+        items, next_cursor, has_more = body.get("items"), body.get("next_cursor"), body.get("has_more")
+        if not isinstance(items, list):
+            raise ValueError("'items' is not a list")
+        if not isinstance(next_cursor, str):
+            raise ValueError("'next_cursor' is not a string")
+        if not isinstance(has_more, bool):
+            raise ValueError("'has_more' is not true or false")
+        return cls(items=items, next_cursor=next_cursor, has_more=has_more)
+
 
 def is_loopback(host: str) -> bool:
     host = host.strip("[]").lower()

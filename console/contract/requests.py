@@ -3,14 +3,17 @@ the query parameters of GET /v1/changes and GET /v1/assignments."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from console.contract.http import HttpError, Request, field_str, json_body
 from console.domain.limits import MAX_ACTOR, MAX_REASON, MAX_TRIGGERS, text_problem
 from console.domain.model import COMPLAINT_DECISIONS, ComplaintDecision
-from console.domain.wire import BadRecord, ts
+from console.domain.wire import BadRecord, iso, ts
 
 MAX_LIMIT, DEFAULT_LIMIT, MAX_WAIT = 5000, 500, 60.0
+# How far a console's decided_at may run ahead of the service's clock: the console sends its own measure
+# of the service's time, which drifts a little between two GET /v1/time.
+DECIDED_AHEAD = 300.0
 
 
 def parse_if_match(value: str | None) -> int:
@@ -22,8 +25,14 @@ def parse_if_match(value: str | None) -> int:
     return int(text)
 
 
-def decision_request(req: Request, user: str) -> tuple[ComplaintDecision, int | None]:
-    """The complaint decision asked for (its time is set when it is made) and the If-Match version if sent."""
+class DecisionAsked(NamedTuple):
+    made: ComplaintDecision  # decided_at: the time sent, else when the service received it
+    version: int | None  # If-Match, when sent
+    stated: bool  # decided_at was sent (only then is it checked against the enquiry's creation)
+
+
+def decision_request(req: Request, user: str, now: float) -> DecisionAsked:
+    """The complaint decision asked for and the If-Match version if sent. now: the service's clock."""
     body = json_body(req)
     decision = field_str(body, "decision", max_len=40) or ""
     if decision not in COMPLAINT_DECISIONS:
@@ -38,9 +47,39 @@ def decision_request(req: Request, user: str) -> tuple[ComplaintDecision, int | 
         problem_ = text_problem(text)
         if problem_:
             raise HttpError(422, f"{what}: {problem_}.")
+    stated = "decided_at" in body
+    at = _decided_at(body["decided_at"], now) if stated else now
     header = req.headers.get("if-match")
     version = parse_if_match(header) if header is not None and header.strip() else None
-    return ComplaintDecision(decision, reason, actor, 0.0, triggers), version
+    # Milliseconds, as the enquiry serves it: the decision kept is the one compared and shown.
+    return DecisionAsked(ComplaintDecision(decision, reason, actor, round(at, 3), triggers), version, stated)
+
+
+def _decided_at(value: Any, now: float) -> float:
+    try:
+        at = ts(value, "decided_at")
+    except BadRecord as e:
+        raise HttpError(
+            422, f"decided_at must be an ISO 8601 time with a timezone, such as 2026-01-31T09:30:00Z ({e})."
+        ) from None
+    if at > now + DECIDED_AHEAD:
+        raise HttpError(
+            422,
+            f"This decision is dated {iso(at)}, {(at - now) / 60:.0f} minutes ahead of the service's clock "
+            f"({iso(now)}): a decision cannot be made in the future. Check the clock of the console that "
+            "sent it (decided_at).",
+        )
+    return at
+
+
+def check_decided_after_creation(asked: DecisionAsked, created_at: float) -> None:
+    """A decision stated to be made before the enquiry existed is refused (422)."""
+    if asked.stated and asked.made.decided_at < round(created_at, 3):
+        raise HttpError(
+            422,
+            f"This decision is dated {iso(asked.made.decided_at)}, before the enquiry was created "
+            f"({iso(created_at)}): nobody could have decided on it then (decided_at).",
+        )
 
 
 def _triggers(value: Any) -> tuple[str, ...]:

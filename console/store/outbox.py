@@ -161,7 +161,14 @@ def queue_complaint_decision(
 ) -> int:
     """Caller holds the transaction. The audit entry (its trigger keeps the decision locally, shown at
     once as pending) and the outbox row that sends it to the service, which keeps it on the enquiry."""
-    payload = {"decision": decision, "reason": reason, "actor": actor, "triggers": triggers}
+    # decided_at: the decision keeps its own time, however late the outbox sends it.
+    payload = {
+        "decision": decision,
+        "reason": reason,
+        "actor": actor,
+        "triggers": triggers,
+        "decided_at": now,
+    }
     conn.execute(
         "INSERT INTO outbox (kind, enquiry_id, payload, idempotency_key, created_at) "
         "VALUES ('complaint', ?, ?, ?, ?)",

@@ -25,7 +25,8 @@ RETRIED = (NetworkError, ServerError, RateLimited, BadDataError, AuthError)  # s
 
 def push_decision(api: ApiClient, store: Store, item: OutboxItem) -> OutboxResult:
     """No If-Match: a decision stands whatever else changed on the enquiry meanwhile (a new message, a
-    move), and a later decision replaces an earlier one; the Idempotency-Key makes a resend safe."""
+    move), and the decision made last (by decided_at) is the enquiry's; the Idempotency-Key makes a resend
+    safe."""
     p = item.payload
     assert item.enquiry_id is not None
     try:
@@ -36,6 +37,8 @@ def push_decision(api: ApiClient, store: Store, item: OutboxItem) -> OutboxResul
             actor=str(p.get("actor", "")),
             triggers=[str(t) for t in p.get("triggers", [])],
             idempotency_key=item.idempotency_key,
+            # Rows queued before decisions carried their time have none: the service's receive time.
+            decided_at=float(p["decided_at"]) if p.get("decided_at") is not None else None,
         )
     except RETRIED as e:
         store.note_outbox_error(item.id, str(e))

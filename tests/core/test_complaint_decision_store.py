@@ -84,6 +84,7 @@ def test_a_local_decision_is_pending_until_the_service_has_it_then_the_services_
             "reason": "",
             "actor": "sup.ann",
             "triggers": ["disgraceful"],
+            "decided_at": T0 + 10,  # sent with it: the decision keeps its time, however late it is sent
         }
         # Meanwhile another console's older decision arrives: ours, still on its way, is what shows.
         theirs = replace(e, version=2, complaint_decision=SERVICE)

@@ -149,3 +149,70 @@ def test_only_a_supervisor_decides(fresh_service: Callable[..., DemoService], be
     assert decide(svc, e["id"], {}).status_code == 401
     assert decide(svc, e["id"], {"Authorization": "Bearer nonsense"}).status_code == 401
     assert svc.snapshot()[e["id"]]["version"] == e["version"]
+
+
+def _at(t: float) -> str:
+    return wire.iso(t)
+
+
+def test_a_decision_keeps_the_time_it_was_made_and_a_late_older_one_does_not_undo_a_newer(
+    fresh_service: Callable[..., DemoService], bearer: Headers
+) -> None:
+    svc = fresh_service()
+    auth = bearer(svc)
+    e = svc.add_enquiry(topic="cards", flags=[])
+    made_offline = svc.clock.now() + 60  # console A decides, offline; its outbox sends it hours later
+    svc.advance(600)
+    newer = decide(
+        svc, e["id"], auth, {**BODY, "decision": "dismissed", "decided_at": _at(made_offline + 300)}
+    )
+    assert newer.status_code == 200, newer.text
+    current = newer.json()["enquiry"]
+    assert current["complaint_decision"]["decided_at"] == _at(made_offline + 300)
+    svc.advance(3 * 3600)  # the enquiry lives on meanwhile
+    stands = svc.snapshot()[e["id"]]
+    late = decide(svc, e["id"], auth, {**BODY, "decided_at": _at(made_offline)})
+    # Answered 200 with the enquiry as it stands: the newer decision, the version not moved.
+    assert late.status_code == 200, late.text
+    assert_valid("ComplaintDecisionResult", late.json())
+    assert late.json()["enquiry"] == stands == svc.snapshot()[e["id"]]
+    assert stands["complaint_decision"] == current["complaint_decision"]
+    kept = svc.api.decisions.history[e["id"]]  # both kept, in the order received, each with its own time
+    assert [(d.decision, wire.iso(d.decided_at)) for d in kept] == [
+        ("dismissed", _at(made_offline + 300)),
+        ("confirmed", _at(made_offline)),
+    ]
+    # A tie goes to the one received last; a decision without decided_at is dated when received.
+    tie = decide(svc, e["id"], auth, {**BODY, "decided_at": _at(made_offline + 300)})
+    assert tie.json()["enquiry"]["complaint_decision"]["decision"] == "confirmed"
+    assert tie.json()["enquiry"]["version"] == stands["version"] + 1
+    plain = decide(svc, e["id"], auth, {**BODY, "decision": "dismissed"})  # an old-style request
+    assert plain.status_code == 200
+    got = plain.json()["enquiry"]["complaint_decision"]
+    assert got["decision"] == "dismissed"
+    assert abs(wire.ts(got["decided_at"], "t") - svc.clock.now()) < 1
+
+
+def test_a_decided_at_in_the_future_before_the_enquiry_or_unreadable_is_422(
+    fresh_service: Callable[..., DemoService], bearer: Headers
+) -> None:
+    svc = fresh_service()
+    auth = bearer(svc)
+    e = svc.add_enquiry()
+    created = wire.ts(e["created_at"], "created_at")
+    now = svc.clock.now()
+    assert decide(svc, e["id"], auth, {**BODY, "decided_at": _at(now + 290)}).status_code == 200  # slack
+    for when, words in (
+        (_at(now + 301), "ahead of the service's clock"),
+        (_at(now + 86400), "ahead of the service's clock"),
+        (_at(created - 1), "before the enquiry was created"),
+        ("yesterday", "ISO 8601"),
+        ("2026-12-05T10:00:00", "ISO 8601"),  # no timezone
+        (None, "ISO 8601"),
+        (1790000000, "ISO 8601"),
+    ):
+        refused = decide(svc, e["id"], auth, {**BODY, "decided_at": when})
+        assert refused.status_code == 422, when
+        assert_valid("Problem", refused.json())
+        assert words in refused.json()["detail"], refused.json()["detail"]
+    assert svc.snapshot()[e["id"]]["version"] == e["version"] + 1  # only the first was decided

@@ -1,13 +1,17 @@
 """Complaint decisions through the Service API, end to end: two real caches (two consoles) synced with
 one real reference service. Console A confirms one proposed complaint and console B dismisses another;
 each shows its own at once (pending), each sees the other's after sync, and both caches store the same
-shift report byte for byte, complaint figures included."""
+shift report byte for byte, complaint figures included. A decision sent late (the console was offline)
+keeps the time it was made and does not undo a newer one; an old outbox row without that time still sends."""
 
 from __future__ import annotations
 
+import json
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
+from console.domain import wire
 from console.domain.complaints.status import flagged_by_service, received_at
 from console.service.server import DemoService
 from console.store.cache import Store
@@ -82,3 +86,63 @@ def test_two_consoles_decisions_reach_each_other_and_their_shift_reports_agree(
     assert stored_body(a, shift.id) == stored_body(b, shift.id)
     a.close()
     b.close()
+
+
+def test_an_offline_consoles_decision_sent_later_keeps_its_time_and_does_not_undo_a_newer_one(
+    fresh_service: Callable[..., DemoService], tmp_path: Path
+) -> None:
+    svc = fresh_service(seed=12, open_enquiries=60)
+    a, b = new_store(tmp_path, "a.db"), new_store(tmp_path, "b.db")
+    sync(svc, a)
+    sync(svc, b)
+    undecided = [e for e in a.load_open() if not flagged_by_service(e) and e.complaint_decision is None]
+    first, second = undecided[0].id, undecided[1].id
+    # A loses its network; its supervisor confirms both. Its outbox sends them hours later.
+    made = svc.clock.now()
+    write_decision(a, first, "confirmed", actor="sup.ann", now=made, triggers=["disgraceful"])
+    write_decision(a, second, "confirmed", actor="sup.ann", now=made, triggers=["disgraceful"])
+    svc.advance(3600)
+    # Meanwhile B, online, dismisses the second: the newer decision.
+    write_decision(b, second, "dismissed", actor="sup.bo", now=svc.clock.now(), reason="a question")
+    sync(svc, b)
+    svc.advance(2 * 3600)
+    sync(svc, a)  # A is back: its outbox sends both, each with the time it was made
+    sent = svc.snapshot()
+    assert sent[first]["complaint_decision"]["decided_at"] == wire.iso(made)  # not when it arrived
+    assert sent[second]["complaint_decision"]["decision"] == "dismissed"  # A's late one did not undo B's
+    assert [(d.decision, d.decided_at) for d in svc.api.decisions.history[second]][1] == ("confirmed", made)
+    sync(svc, b)
+    for store in (a, b):  # and both consoles count the same
+        decided = store.complaint_decisions()
+        assert (decided[first].decision, decided[first].at, decided[first].pending) == (
+            "confirmed",
+            made,
+            False,
+        )
+        assert (decided[second].decision, decided[second].actor) == ("dismissed", "sup.bo")
+    a.close()
+    b.close()
+
+
+def test_an_outbox_row_queued_before_decisions_carried_their_time_still_sends(
+    fresh_service: Callable[..., DemoService], tmp_path: Path
+) -> None:
+    svc = fresh_service()
+    store = new_store(tmp_path)
+    sync(svc, store)
+    e = next(e for e in store.load_open() if not flagged_by_service(e) and e.complaint_decision is None)
+    old = {"decision": "dismissed", "reason": "", "actor": "sup.ann", "triggers": []}  # no decided_at
+    store._conn.execute(
+        "INSERT INTO outbox (kind, enquiry_id, payload, idempotency_key, created_at) "
+        "VALUES ('complaint', ?, ?, ?, ?)",
+        (e.id, json.dumps(old), str(uuid.uuid4()), svc.clock.now()),
+    )
+    svc.advance(600)
+    sync(svc, store)
+    got = store.get(e.id)
+    assert got is not None and got.complaint_decision is not None
+    assert got.complaint_decision.decision == "dismissed"
+    assert got.complaint_decision.decided_at == round(
+        svc.clock.now(), 3
+    )  # dated when the service received it
+    store.close()

@@ -12,6 +12,7 @@ import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
+from console.domain import wire
 from console.domain.complaints import default_rules
 from console.domain.complaints.status import BY_SERVICE, BY_SUPERVISOR, NOT_COMPLAINT, PROPOSED, Decision
 from console.live.complaints import ComplaintDesk
@@ -78,6 +79,13 @@ def test_confirm_and_dismiss_are_audited_and_every_view_follows(qtbot: QtBot, se
     # and the pane stops saying it is on its way.
     qtbot.waitUntil(lambda: service_decision(session, e.id) == "confirmed", timeout=10_000)
     qtbot.waitUntil(lambda: "not yet with the service" not in box.label.text(), timeout=10_000)
+    # Dated on the service's clock as the console measured it (not the PC's), as its audit entry is.
+    assert session.service is not None
+    made = session.service.snapshot()[e.id]["complaint_decision"]
+    with StoreReader(session._cache, session._key) as reader:
+        entry = [a for a in reader.audit_entries() if (a.action, a.subject) == ("complaint.confirmed", e.id)]
+    assert made["decided_at"] == wire.iso(entry[-1].at)
+    assert abs(entry[-1].at - session.service.server_now()) < 120
 
     box.dismiss.click()
     qtbot.waitUntil(lambda: ("complaint.dismissed", e.id) in audit_actions(session), timeout=10_000)

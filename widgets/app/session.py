@@ -207,7 +207,7 @@ class Session(QObject):
         if c is None or e is None or self.audit is None:
             return
         decide_audited(
-            self.audit, c.reference.complaints, e, decision, lambda: c.complaint_decided(enquiry_id)
+            self.audit, c.reference.complaints, e, decision, lambda: c.complaint_decided(enquiry_id), c.now
         )
 
     def stop(self) -> None:

@@ -120,15 +120,21 @@ def _words(words: Sequence[str], privacy: str) -> str:
 
 
 def decide_audited(
-    audit: AuditTrail, desk: ComplaintDesk, e: Enquiry, decision: str, landed: Callable[[], None]
+    audit: AuditTrail,
+    desk: ComplaintDesk,
+    e: Enquiry,
+    decision: str,
+    landed: Callable[[], None],
+    now: Callable[[], float] = time.time,
 ) -> None:
     """Write the supervisor's decision to the audit trail and the outbox in one transaction (the cache
     keeps it from the audit entry, shown at once as pending; sync sends it to the service, which keeps it
-    on the enquiry for every console); `landed` runs on the UI thread once it is committed."""
+    on the enquiry for every console); `landed` runs on the UI thread once it is committed. now: the
+    service's clock (the decision is sent with its time, which the service checks against its own)."""
     proposal, state = desk.proposal(e), desk.state(e)
     detail = decision_detail(proposal, state)
     triggers = [mask_text(w) for w in proposal.words]  # a cue can quote the customer: masked
-    actor, at = audit.actor(), time.time()
+    actor, at = audit.actor(), now()
 
     def write(store: Store) -> int:
         return write_decision(store, e.id, decision, actor=actor, now=at, triggers=triggers, detail=detail)

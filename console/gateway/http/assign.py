@@ -52,10 +52,10 @@ class Moves:
         try:
             # Checked before the key is looked up: a malformed request is refused, never answered with
             # the outcome of another request that used the same key.
-            made, version = decision_request(req, user)
+            asked = decision_request(req, user, self.now())
         except HttpError as err:
             return err.response
-        return self._once(req, "complaint", user, lambda conn: decide(conn, ident, made, version, self.now()))
+        return self._once(req, "complaint", user, lambda conn: decide(conn, ident, asked, self.now()))
 
     def _once(self, req: Request, kind: str, user: str, work: Callable[[Conn], Response]) -> Response:
         key = req.headers.get("idempotency-key", "").strip()
