@@ -39,7 +39,8 @@ class Ledger(Protocol):
     ) -> bool:
         """Store an enquiry in the contract's shape (its `version` is the ledger's to set) and, when given,
         its whole conversation, oldest first. True when anything changed: then the enquiry's version went
-        up and the change feed holds it. The same state twice changes nothing."""
+        up and the change feed holds it. The same state twice changes nothing. A message new to the
+        enquiry (by id) or changed joins the message feed; one sent again unchanged does not."""
         ...
 
     def delete_enquiry(

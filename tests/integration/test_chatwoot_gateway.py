@@ -1,7 +1,7 @@
 """Chatwoot through the gateway end to end, on a real PostgreSQL: a reassignment from the console's API
 client goes through the gateway to the Chatwoot stand-in (its refusal and its outage come back as the
 console expects, and nothing changes anywhere); a move made in Chatwoot reaches the console through the
-gateway."""
+gateway; a message sent in Chatwoot reaches the gateway's message feed once."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+import requests
 
 from console.api.errors import PolicyError, ServerError
 from console.gateway.chatwoot.client import ChatwootClient, ClientSettings
@@ -19,8 +20,8 @@ from console.gateway.chatwoot.wiring import ChatwootParts, connect
 from console.gateway.db.ledger import GATEWAY_FACTS
 from tests.helpers.chatwoot_rest import TOKEN
 from tests.helpers.chatwoot_standin import ChatwootStandin
-from tests.helpers.chatwoot_world import FAST, normal, seed, truth
-from tests.helpers.gateway import new_client, users
+from tests.helpers.chatwoot_world import FAST, normal, normal_messages, seed, truth
+from tests.helpers.gateway import auth_headers, new_client, users
 
 Ids = dict[str, dict[str, int]]
 
@@ -102,3 +103,31 @@ def test_chatwoots_refusal_and_outage_come_back_as_the_console_expects(
     s.faults.server_error = 0
     assert api.enquiry(f"cw-{cid}")["team_id"] is None  # nothing changed anywhere
     assert s.conversation_json(cid)["meta"]["team"] is None
+
+
+def test_a_message_sent_in_chatwoot_reaches_the_message_feed_once(
+    chatwoot_standin: ChatwootStandin, on_gateway: tuple[Any, ChatwootParts, Ids]
+) -> None:
+    gw, _, ids = on_gateway
+    s = chatwoot_standin
+    cid = s.create_conversation(ids["inboxes"]["x"], "Jo", "my card was swallowed", kind="tweet")
+    s.add_message(cid, "outgoing", "Sorry! Please DM us", agent_id=ids["agents"]["ana"])
+    s.wait_delivered()
+    headers = auth_headers(gw)
+
+    def feed(cursor: str) -> tuple[list[dict[str, Any]], str]:
+        page = requests.get(
+            f"{gw.url}/v1/messages", params={"cursor": cursor}, headers=headers, timeout=10
+        ).json()
+        assert not page["has_more"]
+        return page["items"], page["next_cursor"]
+
+    items, cursor = feed("")
+    assert items == normal_messages(truth(s, cid)[1]) and len(items) == 2
+    s.add_message(cid, "incoming", "done, thanks")  # its webhook replaces the conversation whole
+    s.set_labels(cid, "cards")  # and this one sends the same conversation again
+    s.wait_delivered()
+    items, _ = feed(cursor)
+    assert [(m["enquiry_id"], m["direction"], m["text"]) for m in items] == [
+        (f"cw-{cid}", "in", "done, thanks")
+    ]

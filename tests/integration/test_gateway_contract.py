@@ -66,6 +66,14 @@ def test_every_response_of_a_normal_sync_validates(gateway: Gateway) -> None:
             if not page["has_more"]:
                 break
         assert pages >= 3 and len(ids) >= 60
+        cursor, messages = "", 0
+        while True:
+            page = s.get(f"{url}/v1/messages", params={"cursor": cursor, "limit": "100"}).json()
+            assert_valid("MessagesPage", page)
+            cursor, messages = page["next_cursor"], messages + len(page["items"])
+            if not page["has_more"]:
+                break
+        assert messages > 100
         assert_valid("Enquiry", s.get(f"{url}/v1/enquiries/{ids[0]}").json())
         assert_valid("MessageList", s.get(f"{url}/v1/enquiries/{ids[0]}/messages").json())
         assert s.get(f"{url}/v1/enquiries/{ids[0]}/messages").json()["items"]

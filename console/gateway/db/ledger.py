@@ -20,6 +20,7 @@ from psycopg.types.json import Jsonb
 
 from console.domain import wire
 from console.gateway.db.loads import agent_loads, with_loads
+from console.gateway.db.messages import replace_conversations
 from console.gateway.db.store import (
     Database,
     announce_feed,
@@ -177,14 +178,8 @@ class PgLedger:
                         "moved_at = CASE WHEN %s THEN %s ELSE moved_at END WHERE id = %s",
                         updates,
                     )
-                if conversations:
-                    cur.execute(
-                        "DELETE FROM messages WHERE enquiry_id = ANY(%s)", ([i for i, _ in conversations],)
-                    )
-                    cur.executemany(
-                        "INSERT INTO messages (enquiry_id, pos, doc) VALUES (%s, %s, %s)",
-                        [(i, n, Jsonb(m)) for i, msgs in conversations for n, m in enumerate(msgs)],
-                    )
+            if conversations:  # only the messages new to the message feed get a place in it
+                replace_conversations(conn, conversations)
             announce_feed(conn, append_feed_many(conn, feed))
         return len(feed)
 

@@ -4,7 +4,7 @@ transaction with the version it reaches; an advisory lock makes two gateways sta
 The change feed is compacted by construction: `feed` holds one row per enquiry (its latest change, a
 tombstone included), re-numbered from the `feed_seq` sequence on every change. Writers take the feed lock
 (FEED_LOCK) before drawing a number, so numbers commit in order and a reader past seq N never misses a
-change numbered N or less.
+change numbered N or less. The message feed's numbers (`message_seq`) are drawn under the same lock.
 """
 
 from __future__ import annotations
@@ -111,6 +111,22 @@ MIGRATIONS: list[str] = [
     # 4: agents' loads are counted from the enquiries (console.gateway.db.loads)
     """
     CREATE INDEX enquiries_agent ON enquiries ((body->>'agent_id')) WHERE body->>'agent_id' IS NOT NULL;
+    """,
+    # 5: the message feed (console.gateway.db.messages): each stored message has its place in it. Messages
+    # already held are numbered in their enquiries' change-feed order, then each conversation's own order.
+    """
+    CREATE SEQUENCE message_seq;
+    ALTER TABLE messages ADD COLUMN seq bigint;
+    UPDATE messages m SET seq = o.n
+    FROM (
+        SELECT m2.enquiry_id, m2.pos,
+               row_number() OVER (ORDER BY f.seq NULLS LAST, m2.enquiry_id, m2.pos) AS n
+        FROM messages m2 LEFT JOIN feed f ON f.enquiry_id = m2.enquiry_id
+    ) o
+    WHERE m.enquiry_id = o.enquiry_id AND m.pos = o.pos;
+    SELECT setval('message_seq', (SELECT coalesce(max(seq), 0) + 1 FROM messages), false);
+    ALTER TABLE messages ALTER COLUMN seq SET NOT NULL;
+    CREATE UNIQUE INDEX messages_seq ON messages (seq);
     """,
 ]
 

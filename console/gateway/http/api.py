@@ -11,19 +11,21 @@ from typing import Any
 from psycopg.types.json import Jsonb
 
 from console.contract.http import HttpError, Request, Response, field_str, json_body, ok
-from console.contract.requests import feed_query, query_since
+from console.contract.requests import DEFAULT_LIMIT, MAX_LIMIT, feed_query, query_number, query_since
 from console.contract.router import Router
 from console.domain.model import AGENT_STATUSES
 from console.domain.wire import iso
 from console.gateway.db.auth import Auth, Grant
 from console.gateway.db.feed import CursorGone, Feed, Listener
 from console.gateway.db.ledger import PgLedger
+from console.gateway.db.messages import MessageFeed
 from console.gateway.db.store import Database
 from console.gateway.http.assign import UPSTREAM_RETRY_AFTER, Moves
 from console.gateway.http.audit import AuditAnchors
 from console.gateway.ports import Upstream, UpstreamRefused, UpstreamUnavailable
 
 REFERENCE = r"/v1/(teams|agents|channels|sla-policies|calendars|shifts)"
+CURSOR_GONE = "This cursor is not known here any more; sync again from the start."
 
 
 class Api(Router[Grant]):
@@ -41,6 +43,7 @@ class Api(Router[Grant]):
         # routing, authorisation, sign-in and /v1/time (console.contract), on the real clock
         super().__init__(self.auth, time.time)
         self.feed = Feed(db)
+        self.message_feed = MessageFeed(db)
         self.ledger = PgLedger(db)
         self.upstream = upstream
         self.moves = Moves(db, upstream, routing_model)
@@ -50,6 +53,7 @@ class Api(Router[Grant]):
             ("GET", re.compile(REFERENCE), "viewer", self.ref),
             ("PUT", re.compile(rf"/v1/agents/{ids}/status"), "supervisor", self.agent_status),
             ("GET", re.compile(r"/v1/changes"), "viewer", self.changes),
+            ("GET", re.compile(r"/v1/messages"), "viewer", self.messages_feed),
             ("GET", re.compile(rf"/v1/enquiries/{ids}"), "viewer", self.enquiry),
             ("GET", re.compile(rf"/v1/enquiries/{ids}/messages"), "viewer", self.messages),
             ("GET", re.compile(rf"/v1/enquiries/{ids}/assignments"), "viewer", self.history),
@@ -154,9 +158,7 @@ class Api(Router[Grant]):
         try:
             after = self.feed.parse_cursor(cursor_in)
         except CursorGone:
-            raise HttpError(
-                410, "This cursor is not known here any more; sync again from the start."
-            ) from None
+            raise HttpError(410, CURSOR_GONE) from None
         deadline = time.monotonic() + wait
         generation = self.listener.generation  # read before the page: a change after it wakes us
         page = self.feed.page(after, limit)
@@ -168,5 +170,24 @@ class Api(Router[Grant]):
             generation = self.listener.generation
             page = self.feed.page(after, limit)
         body = {"items": [], "next_cursor": self.feed.cursor(page.last_seq), "has_more": page.has_more}
+        head, tail = json.dumps(body, separators=(",", ":")).split("[]", 1)
+        return Response(200, (head + "[" + ",".join(page.items) + "]" + tail).encode())
+
+    # --- the message feed (no long-poll: a new message always changes its enquiry too) ---
+    def messages_feed(self, req: Request, _: Grant | None, __: re.Match[str]) -> Response:
+        limit: int = query_number(req.query, "limit", DEFAULT_LIMIT, 1, MAX_LIMIT, int)
+        cursor_in = req.query.get("cursor", "")
+        if len(cursor_in) > 200:
+            raise HttpError(422, "cursor is longer than 200 characters; send next_cursor back unchanged.")
+        try:
+            after = self.message_feed.parse_cursor(cursor_in)
+        except CursorGone:
+            raise HttpError(410, CURSOR_GONE) from None
+        page = self.message_feed.page(after, limit)
+        body = {
+            "items": [],
+            "next_cursor": self.message_feed.cursor(page.last_seq),
+            "has_more": page.has_more,
+        }
         head, tail = json.dumps(body, separators=(",", ":")).split("[]", 1)
         return Response(200, (head + "[" + ",".join(page.items) + "]" + tail).encode())
