@@ -86,6 +86,21 @@ def check_value(value: Any, name: str = "record") -> None:
         raise LimitError(f"{name}: breaks the contract's limits")  # pragma: no cover - _locate raised
 
 
+def flat_strings_ok(record: dict[str, Any]) -> bool:
+    """True when every value of a flat record is a string within the limits (no NUL, no lone surrogate,
+    none over MAX_STRING): what check_value would clear, for a record of strings only (a message), at a
+    fraction of the cost. False says nothing more: check_value then names the problem."""
+    values = record.values()
+    if not all(type(v) is str for v in values):
+        return False
+    joined = "".join(values)
+    if len(joined) > MAX_STRING and max(map(len, values)) > MAX_STRING:
+        return False
+    if joined.isascii():
+        return "\x00" not in joined
+    return _BAD_TEXT.search(joined) is None
+
+
 def _fast_ok(value: Any) -> bool:
     strings: list[str] = []
     nodes = _walk(value, strings) if type(value) is dict else _walk_deep(value, 0, strings)

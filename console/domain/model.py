@@ -218,9 +218,17 @@ class ChangeSet:
     removed: set[str] = field(default_factory=set)
     quarantined: int = 0
     reference_changed: bool = False  # teams, agents, policies or calendars changed
+    messages: set[str] = field(default_factory=set)  # enquiries whose conversations gained messages
 
     def __bool__(self) -> bool:
-        return bool(self.added or self.changed or self.removed or self.quarantined or self.reference_changed)
+        return bool(
+            self.added
+            or self.changed
+            or self.removed
+            or self.quarantined
+            or self.reference_changed
+            or self.messages
+        )
 
     def merge(self, other: ChangeSet) -> None:
         for i in other.added:
@@ -240,3 +248,5 @@ class ChangeSet:
                 self.removed.add(i)
         self.quarantined += other.quarantined
         self.reference_changed |= other.reference_changed
+        self.messages |= other.messages
+        self.messages -= self.removed

@@ -21,6 +21,7 @@ from console.domain.limits import ident_problem
 from console.domain.model import Assignment, ChangeSet, Enquiry
 from console.store.audit import AuditEntry, append_audit
 from console.store.feed import ParsedPage, parse_feed_page, raw_text, record_id, safe_text
+from console.store.messages import damaged_enquiries, replace_conversation, write_message_page
 from console.store.outbox import INSERT_ASSIGNMENT, OutboxItem, OutboxResult, assignment_row
 from console.store.outbox import queue_agent_status as _queue_agent_status
 from console.store.outbox import queue_assignment as _queue_assignment
@@ -392,22 +393,19 @@ class Store(StoreReader):
 
     def replace_messages(self, enquiry_id: str, raw_items: Sequence[Any], *, now: float = 0.0) -> int:
         """An enquiry's conversation, replaced whole. Returns how many messages were stored."""
-        good, bad = [], []
-        for raw in raw_items:
-            try:
-                m = wire.message_from_wire(raw)
-            except wire.BadRecord as err:
-                bad.append((record_id(raw), str(err), raw))
-                continue
-            if m.enquiry_id == enquiry_id:
-                good.append(
-                    (m.id, m.enquiry_id, m.direction, m.author, m.text, m.sent_at, m.channel, m.visibility)
-                )
         with known_errors(self.path), self._conn:
-            self._conn.execute("DELETE FROM messages WHERE enquiry_id = ?", (enquiry_id,))
-            self._conn.executemany("INSERT OR REPLACE INTO messages VALUES (?, ?, ?, ?, ?, ?, ?, ?)", good)
+            stored, bad = replace_conversation(self._conn, enquiry_id, raw_items)
             self._quarantine(bad, "messages", now)
-        return len(good)
+        return stored
+
+    def apply_message_page(
+        self, raw_items: Sequence[Any], next_cursor: str, *, now: float = 0.0
+    ) -> tuple[set[str], set[str]]:
+        """A page of the message feed and its cursor, in one transaction (console.store.messages)."""
+        with known_errors(self.path), self._conn:
+            grown, bad = write_message_page(self._conn, raw_items, next_cursor)
+            self._quarantine(bad, "messages", now)
+        return grown, damaged_enquiries(bad)
 
     def record_assignments(self, items: Iterable[Assignment]) -> None:
         with known_errors(self.path), self._conn:

@@ -27,6 +27,14 @@ from console.store.outbox import OUTBOX_COLUMNS, UNRESOLVED, OutboxItem, item_fr
 from console.store.rows import SELECT_ENQUIRY, decision_from_json, enquiry_from_row
 from console.store.schema import SCHEMA_VERSION, KnownError, connect, known_errors, user_version
 
+RISK_MESSAGES = (
+    "SELECT m.enquiry_id, m.sent_at, m.text FROM messages m JOIN enquiries e ON e.id = m.enquiry_id "
+    "WHERE e.is_open = 1 AND m.direction = 'in'"
+)
+RISK_MESSAGES_OF = (  # of the enquiries in a JSON list
+    "SELECT m.enquiry_id, m.sent_at, m.text FROM messages m JOIN enquiries e ON e.id = m.enquiry_id "
+    "WHERE e.is_open = 1 AND m.direction = 'in' AND m.enquiry_id IN (SELECT value FROM json_each(?))"
+)
 T = TypeVar("T")
 
 REFERENCE_TABLES = {
@@ -150,14 +158,12 @@ class StoreReader:
         """(handle, created_at) of every cached enquiry: repeat contacts for the escalation-risk score."""
         return [(h, t) for h, t in self._rows("SELECT customer_handle, created_at FROM enquiries")]
 
-    def risk_messages(self) -> list[tuple[str, float, str]]:
-        """(enquiry id, sent_at, text) of the customer messages of the open enquiries held in the cache:
-        the sentiment trend of the escalation-risk score."""
-        sql = (
-            "SELECT m.enquiry_id, m.sent_at, m.text FROM messages m JOIN enquiries e ON e.id = m.enquiry_id "
-            "WHERE e.is_open = 1 AND m.direction = 'in'"
-        )
-        return [(i, t, x) for i, t, x in self._rows(sql)]
+    def risk_messages(self, ids: Iterable[str] | None = None) -> list[tuple[str, float, str]]:
+        """(enquiry id, sent_at, text) of the customer messages of the open enquiries held in the cache
+        (of these enquiries only, when given): the sentiment trend of the escalation-risk score."""
+        if ids is None:
+            return [(i, t, x) for i, t, x in self._rows(RISK_MESSAGES)]
+        return [(i, t, x) for i, t, x in self._rows(RISK_MESSAGES_OF, (json.dumps(list(ids)),))]
 
     def assignments(self, enquiry_id: str) -> list[Assignment]:
         sql = (

@@ -38,6 +38,9 @@ from console.store.reports import replace_reference_logged
 from console.sync.anchor import anchor_audit
 from console.sync.backoff import Backoff, BackoffPolicy
 from console.sync.complaints import push_decision
+from console.sync.message_feed import MessageFeed
+from console.sync.net import background as _background
+from console.sync.net import read_safely
 from console.sync.report_thread import ShiftCloser
 from console.sync.shift_close import close_shifts_quietly
 from console.sync.state import SyncState, SyncStatus
@@ -49,9 +52,9 @@ T = TypeVar("T")
 REFERENCE_KINDS = ("teams", "agents", "channels", "sla-policies", "calendars", "shifts")
 PAGE_LIMIT = 2000  # changes per page: memory stays flat whatever the backlog
 LONG_POLL_S = 25.0
+MESSAGE_TURN_S = 0.5  # message-feed pages read in one go while live, before the change feed is asked again
 REFRESH_EVERY_S = 60.0  # reference data and the clock offset, while live
 HEAL_PER_RUN = 50  # quarantined enquiries re-fetched per sync step
-BAD_DATA_RETRIES = 3  # a read cut short in transit is worth asking again (reads are safe to repeat)
 GONE_RETRIES = 3  # full re-reads started in one catch-up when the server keeps forgetting the cursor
 TRANSIENT = (NetworkError, ServerError, RateLimited, BadDataError)
 
@@ -67,6 +70,7 @@ class SyncCounts:
     conflicts: int = 0
     rejected: int = 0
     pages: int = 0
+    messages: int = 0  # read from the message feed
     reference_changed: bool = False
     elapsed: float = 0.0
     outcomes: list[OutboxResult] = field(default_factory=list)
@@ -77,20 +81,6 @@ class SyncCounts:
         self.removed += len(cs.removed)
         self.quarantined += cs.quarantined
         self.reference_changed |= cs.reference_changed
-
-
-def _background(fn: Callable[..., T], *args: Any) -> Future[T]:
-    """Run one blocking call on a daemon thread (it may outlive a stop; it never touches the store)."""
-    fut: Future[T] = Future()
-
-    def run() -> None:
-        try:
-            fut.set_result(fn(*args))
-        except BaseException as e:
-            fut.set_exception(e)
-
-    threading.Thread(target=run, name="concierge-sync-net", daemon=True).start()
-    return fut
 
 
 class Syncer:
@@ -123,6 +113,7 @@ class Syncer:
         last = store.get_meta("last_sync_at")
         self._state = SyncStatus(SyncState.SYNCING, time.time(), float(last) if last else None)
         self._refreshed_at = 0.0
+        self.messages = MessageFeed(api, store, self._emit, page_limit)
         self._stop: threading.Event | None = None
         self.closer: ShiftCloser | None = None  # while run_forever runs (console.sync.report_thread)
 
@@ -155,13 +146,7 @@ class Syncer:
         return self._state
 
     def _read(self, fn: Callable[..., T], *args: Any) -> T:
-        """A safe read, asked again when the answer arrived damaged (the client retries the rest)."""
-        for _ in range(BAD_DATA_RETRIES):
-            try:
-                return fn(*args)
-            except BadDataError as e:
-                log.info("a damaged answer, asking again: %s", e)
-        return fn(*args)
+        return read_safely(fn, *args)
 
     # -- one full pass ----------------------------------------------------------------------------
     def run_once(self) -> SyncCounts:
@@ -181,6 +166,10 @@ class Syncer:
             if bulk:
                 self.store.end_bulk()
         self.heal(counts)
+        # Live (run_forever), the first pass takes one turn of the message feed, and the steps the rest;
+        # a one-off pass (the CLI) reads it to its end.
+        turn = MESSAGE_TURN_S if self._stop is not None else None
+        counts.messages += self.messages.pull(self._stop, budget_s=turn)
         self._synced()
         counts.elapsed = time.monotonic() - started
         return counts
@@ -200,6 +189,7 @@ class Syncer:
         self.store.set_meta("clock_offset", repr(self.api.clock_offset))
         now = self.api.now()
         changed = False
+        self.messages.available = True  # a service that had none may have gained it
         for kind in REFERENCE_KINDS:
             # For agents, the status log is kept in the same transaction (console.store.reports).
             changed |= replace_reference_logged(
@@ -380,6 +370,7 @@ class Syncer:
             self._emit(cs)
             if counts is not None:
                 counts.add(cs)
+        healed += self.messages.heal_quarantined(limit)
         if counts is not None:
             counts.healed += healed
         return healed
@@ -424,7 +415,10 @@ class Syncer:
 
     def _step(self, stop: threading.Event) -> None:
         """One long-poll; local actions are written and pushed while it waits."""
-        poll = _background(self.api.changes, self.store.cursor(), self.page_limit, self.long_poll_s)
+        # While the message feed is behind (a first sync's 100k conversations), the change feed is asked
+        # without waiting, so message pages and new enquiries take turns and no arrival waits for them.
+        wait = 0.0 if self.messages.behind else self.long_poll_s
+        poll = _background(self.api.changes, self.store.cursor(), self.page_limit, wait)
         poll.add_done_callback(lambda _: self._wake.set())
         while not poll.done():
             self._wake.wait(0.5)
@@ -435,6 +429,7 @@ class Syncer:
                 self.push_outbox()
         counts = SyncCounts()
         self._catch_up(counts, first=poll)
+        counts.messages += self.messages.pull(self._stop, budget_s=MESSAGE_TURN_S)
         if self._run_jobs() or self.store.outbox_pending():
             self.push_outbox()
         if time.monotonic() - self._refreshed_at > REFRESH_EVERY_S:

@@ -22,14 +22,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from console.domain import wire
 from console.domain.complaints.rules import DEFAULT_JURISDICTION, default_rules
 from console.domain.complaints.status import complaints_calendar
-from console.domain.model import Calendar, Enquiry, Shift, Team
+from console.domain.model import Calendar, Enquiry, Message, Shift, Team
 from console.reports.care.consumer_duty import compute_consumer_duty
 from console.reports.care.quality import compute_quality
-from console.reports.complaints import complaint_stats
+from console.reports.complaints import complaint_stats, known_letters
 from console.reports.cutoff import as_of
 from console.reports.shift_report import ShiftReport, compute_shift_report
 from console.sla.complaint_clocks import ComplaintClocks
 from console.sla.engine import SlaEngine
+from console.store.messages import MESSAGE_CURSOR
 from console.store.reports import (
     Amendment,
     has_report,
@@ -168,7 +169,14 @@ def build_report(
     decided = reader.complaint_decisions()
     if data_cutoff is not None:  # a decision made after the cut-off does not change a closed shift's report
         decided = {i: d for i, d in decided.items() if d.at <= data_cutoff}
-    complaints = complaint_stats(seen, decided, regulator, shift.start, cutoff, shift.team_ids)
+    # The communications sent count only where every conversation is held (the message feed is
+    # followed): otherwise they would depend on which conversations a supervisor happened to open.
+    letters = None
+    if reader.get_meta(MESSAGE_CURSOR) is not None:
+        letters = known_letters(seen, decided, lambda i: sent_by(reader.messages(i), data_cutoff))
+    complaints = complaint_stats(
+        seen, decided, regulator, shift.start, cutoff, shift.team_ids, letters=letters
+    )
     report = compute_shift_report(
         shift,
         enquiries,
@@ -202,7 +210,7 @@ def with_care_sections(
         enquiries, engine, team_ids=report.team_ids, start=start, end=report.end, cutoff=cutoff
     )
     resolved = [e.id for e in enquiries if e.resolved_at is not None and start <= e.resolved_at < cutoff]
-    conversations = {i: msgs for i in resolved if (msgs := reader.messages(i))}
+    conversations = {i: msgs for i in resolved if (msgs := sent_by(reader.messages(i), data_cutoff))}
     quality = compute_quality(
         enquiries,
         conversations,
@@ -212,6 +220,12 @@ def with_care_sections(
         cutoff=report.cutoff,
     )
     return replace(report, consumer_duty=duty, quality=quality)
+
+
+def sent_by(messages: list[Message], cutoff: float | None) -> list[Message]:
+    """The messages sent by the cut-off (all when None): a closed shift's report is the same whenever it is
+    made, in whichever cache."""
+    return messages if cutoff is None else [m for m in messages if m.sent_at <= cutoff]
 
 
 def closing_report(

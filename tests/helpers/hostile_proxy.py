@@ -41,6 +41,7 @@ class HostileProxy:
         self.stalled = threading.Event()  # set when a request is being held
         self.release = threading.Event()
         self.changes_requests = 0
+        self.not_found: set[str] = set()  # paths answered 404 (a service without that endpoint)
         self._server: ThreadingHTTPServer | None = None
         self.url = ""
 
@@ -83,6 +84,9 @@ class HostileProxy:
         path = urlsplit(h.path).path
         is_feed = path == "/v1/changes"
         number = 0
+        if path in self.not_found:
+            self._answer(h, 404, b'{"type":"about:blank","title":"Not Found","status":404}')
+            return
         if is_feed:
             with self.lock:
                 self.changes_requests += 1

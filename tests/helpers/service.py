@@ -74,6 +74,19 @@ def new_client(svc: DemoService, **kw: Any) -> ApiClient:
     return api
 
 
+def assert_messages_converged(svc: DemoService, store: StoreReader) -> None:
+    """The cache holds every conversation the service holds, message by message, in order."""
+    with svc.sim.store.lock:
+        expected = {
+            i: [wire.message_to_wire(m) for m in svc.sim.messages(e)]
+            for i, e in svc.sim.store.enquiries.items()
+        }
+    differ = [
+        i for i, msgs in expected.items() if [wire.message_to_wire(m) for m in store.messages(i)] != msgs
+    ]
+    assert not differ, f"{len(differ)} conversations differ, e.g. {differ[0]}"
+
+
 def normalised(raw: dict[str, Any]) -> dict[str, Any]:
     return wire.enquiry_to_wire(wire.enquiry_from_wire(raw))
 

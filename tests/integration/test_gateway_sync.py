@@ -81,6 +81,15 @@ def test_initial_sync_long_poll_and_a_move_through_the_gateway(
         gone = sorted(gateway_records(pg_dsn))[1]
         assert gw.ledger.delete_enquiry(gone, "merged", ident)
         _wait(lambda: _cached(reader, ident).priority == rec["priority"] and gone not in _ids(reader))
+        # Every conversation came through the message feed, and a new message follows its change.
+        held = gateway_records(pg_dsn)
+        assert all(
+            [m.id for m in reader.messages(i)] == [m["id"] for m in gw.ledger.messages(i)] for i in held
+        )
+        said = [*gw.ledger.messages(ident), {**gw.ledger.messages(ident)[-1], "id": f"{ident}-late"}]
+        said[-1]["text"], said[-1]["sent_at"] = "Any news on this?", rec["updated_at"]
+        assert gw.ledger.upsert_enquiry({**rec, "last_customer_message_at": rec["updated_at"]}, said)
+        _wait(lambda: f"{ident}-late" in [m.id for m in reader.messages(ident)])
         # A move from the console's outbox: the platform is told, the gateway holds it, the cache confirms.
         target = _pick(gateway_records(pg_dsn), topic="cards")
         oid = syncer.queue_assignment(target, "cards", None, "card dispute", "sup-test").result(timeout=5)

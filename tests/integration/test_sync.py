@@ -17,7 +17,7 @@ from console.store.cache import Store, StoreReader
 from console.sync.backoff import BackoffPolicy
 from console.sync.engine import Syncer
 from console.sync.state import SyncStatus
-from tests.helpers.service import assert_converged, new_client
+from tests.helpers.service import assert_converged, assert_messages_converged, new_client
 from tests.helpers.store import new_store
 
 
@@ -103,6 +103,7 @@ def test_each_fault_switch_still_converges(svc: DemoService, tmp_path: Path, spe
         svc.faults.clear()
         syncer.run_once()
         assert_converged(svc, store)
+        assert_messages_converged(svc, store)  # the message feed too, through the same faults
         assert store.quarantine_count() == 0  # in-transit damage healed by re-fetching
     api.close()
 

@@ -19,7 +19,7 @@ import pytest
 from console.service.server import DemoService
 from console.store.cache import Store
 from tests.helpers.cli import cli
-from tests.helpers.service import PASSWORD, USER, assert_converged, new_client
+from tests.helpers.service import PASSWORD, USER, assert_converged, assert_messages_converged, new_client
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -152,6 +152,7 @@ def test_kill_minus_9_at_random_moments_then_resume(service: DemoService, home: 
     assert queued, "no run got far enough to cache anything"
     with Store(cache, key) as store:
         assert_converged(service, store)
+        assert_messages_converged(service, store)  # every conversation too, killed or not
         assert store.outbox_pending() == [] and store.pending_ids() == set()
         assert store.verify_audit() is None
     with Store(cache, key) as store:
