@@ -19,7 +19,7 @@ from pytestqt.qtbot import QtBot
 
 from console.domain import wire
 from console.domain.complaints.status import BY_SERVICE, NOT_COMPLAINT, PROPOSED
-from console.domain.model import Enquiry, Message
+from console.domain.model import ChangeSet, Enquiry, Message
 from console.live.complaint_book import ComplaintBook
 from console.service.sim.clock import start_for_seed
 from console.service.sim.population import draw_enquiry
@@ -29,6 +29,7 @@ from widgets.main_window.controller import Controller
 from widgets.main_window.window import MainWindow
 from widgets.queue.model import QueueModel
 from widgets.queue.text import Col
+from widgets.wallboard.feed import LiveFeed
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints", "does not support raise")  # offscreen
 NOW = start_for_seed(9) + 3 * 3600
@@ -135,5 +136,24 @@ def test_the_book_is_read_on_a_worker_and_every_view_follows(
     qtbot.waitUntil(lambda: ctl.complaints.built > seen, timeout=10_000)
     assert ctl.reference.complaints.state(newer) == PROPOSED
     qtbot.waitUntil(lambda: window.nav_model.count("view:possible_complaints") == 2, timeout=5_000)
+
+    # The message feed grows a conversation without changing its enquiry: read again all the same.
+    d = rows[3]
+    said = ("in", "I want to make a formal complaint", d.created_at), ("in", "ok thanks", d.created_at + 60)
+    grown, _ = store.apply_message_page(conversation(d, *said), "cursor-1")
+    seen = ctl.complaints.built
+    ctl.on_changes(ChangeSet(messages=grown))
+    qtbot.waitUntil(lambda: ctl.complaints.built > seen, timeout=10_000)
+    assert ctl.reference.complaints.state(d) == PROPOSED
+    qtbot.waitUntil(lambda: window.nav_model.count("view:possible_complaints") == 3, timeout=5_000)
+    # ... and the risk column's mood trend scores both of the customer's messages (on a worker).
+    qtbot.waitUntil(lambda: len(model.risk_book().customer_scores(d)) == 2, timeout=5_000)
+
+    # The wallboard's figures read the same conversations: its "to confirm" counts the same three.
+    feed = LiveFeed(lambda: StoreReader(path, key), lambda: NOW)
+    with qtbot.waitSignal(feed.figuresReady, timeout=10_000) as got:
+        feed.refresh()
+    assert got.args is not None and got.args[0].complaints.proposed == 3
+    feed.stop()
     ctl.stop()
     reader.close()

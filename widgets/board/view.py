@@ -468,7 +468,7 @@ class BoardPresenter(QObject):
     def on_change(self, change: LiveChange) -> None:
         if change.reference:
             self.moves.set_reference(self.reference.teams, self.reference.agents)  # the board follows
-        if change.origin != "move":  # a local move re-filed its rows on the board already
+        if change.origin != "move" and not change.messages_only:  # a local move re-filed its rows already
             self.board.refresh()
 
     def _record_changed(self, _: object) -> None:

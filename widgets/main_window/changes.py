@@ -42,9 +42,17 @@ class LiveChange:
     def reference(self) -> bool:
         return self.changes.reference_changed
 
+    @property
+    def messages_only(self) -> bool:
+        """Only conversations grew (the message feed): no row, count or reference changed."""
+        c = self.changes
+        return bool(c.messages) and not (
+            c.added or c.changed or c.removed or c.quarantined or c.reference_changed
+        )
+
     def touches(self, ident: str) -> bool:
         c = self.changes
-        return ident in c.changed or ident in c.added or ident in c.removed
+        return ident in c.changed or ident in c.added or ident in c.removed or ident in c.messages
 
 
 class ChangeFeed(QObject):

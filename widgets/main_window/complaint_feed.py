@@ -1,7 +1,8 @@
 """Keeps the complaint desk's book of conversations current (console.live.complaint_book), off the UI
 thread: once every cached row is in, a worker reads every open enquiry's customer messages (one query)
 and the agents' messages of the confirmed complaints, judges each message once and builds the book; after
-that, the conversations a sync change-set touched are read again, one job at a time. The UI thread only
+that, the conversations a sync change-set touched (a changed row, or a conversation the message feed
+added to) are read again, one job at a time. The UI thread only
 swaps the finished book in (set_book: a reference) and asks the views and counts to look again.
 """
 
@@ -13,9 +14,15 @@ from typing import TypeVar
 
 from PySide6.QtCore import QObject, Slot
 
-from console.domain.complaints.status import CONFIRMED, flagged_by_service
 from console.domain.model import Enquiry
-from console.live.complaint_book import ComplaintBook, Conversation, Memo, conversation, from_messages
+from console.live.complaint_book import (
+    ComplaintBook,
+    Conversation,
+    Memo,
+    confirmed_ids,
+    read_book,
+    read_conversations,
+)
 from console.store.reads import StoreReader
 from widgets.app.workers import BackgroundJobs
 from widgets.main_window.changes import ChangeFeed, LiveChange
@@ -24,6 +31,7 @@ from widgets.queue.model import QueueModel
 
 log = logging.getLogger("concierge.ui")
 T = TypeVar("T")
+REBUILD_AT = 2000  # conversations waiting to be read again: above this, the whole book is built again
 
 
 class ComplaintFeed(QObject):
@@ -56,8 +64,8 @@ class ComplaintFeed(QObject):
             self._loaded = True
             self._build()
         elif change.origin == "sync" and self._loaded:
-            for i in change.changes.added | change.changes.changed:
-                e = change.rows.get(i)
+            for i in change.changes.added | change.changes.changed | change.changes.messages:
+                e = change.rows.get(i) or self.model.enquiry(i)  # a conversation that grew: its row
                 if e is not None and e.is_open:
                     self._waiting[i] = e
             self._refresh()
@@ -72,48 +80,31 @@ class ComplaintFeed(QObject):
             self._memo,
         )
         # Agents' messages are read for the confirmed complaints: their clocks follow the communications.
-        confirmed = [
-            e.id
-            for e in rows
-            if flagged_by_service(e) or getattr(decisions.get(e.id), "decision", "") == CONFIRMED
-        ]
+        confirmed = confirmed_ids(rows, decisions)
 
         def work() -> ComplaintBook:
             r, own = self._reader()
             try:
-                customer = r.risk_messages()
-                # A conversation the cache does not hold leaves the communications unknown, not "none sent".
-                agents = {
-                    i: [(m.sent_at, m.text) for m in cached if m.direction == "out"]
-                    for i in confirmed
-                    if (cached := r.messages(i))
-                }
+                return read_book(r, rows, confirmed, memo)
             finally:
                 if own:
                     r.close()
-            # The cache keeps the conversations a detail pane fetched; every other enquiry is read from
-            # the latest message it carries, so that a refresh finds every open enquiry in the book.
-            held = {i for i, _, _ in customer}
-            customer += [(e.id, _latest_at(e), e.text) for e in rows if e.id not in held and e.text]
-            return ComplaintBook.build(customer, agents, memo)
 
         self._run(work, lambda book: (book, None))
 
     def _refresh(self) -> None:
         if self._busy or not self._waiting:
             return
+        if len(self._waiting) > REBUILD_AT:  # the message feed's first read: one query beats thousands
+            self._waiting = {}
+            self._build()
+            return
         touched, self._waiting, memo = list(self._waiting.values()), {}, self._memo
 
         def work() -> dict[str, Conversation]:
             r, own = self._reader()
             try:
-                # The conversation when the cache holds it, else the latest message the enquiry carries.
-                return {
-                    e.id: from_messages(m, memo)
-                    if (m := r.messages(e.id))
-                    else conversation([(_latest_at(e), e.text)] if e.text else [], None, memo)
-                    for e in touched
-                }
+                return read_conversations(r, touched, memo)
             finally:
                 if own:
                     r.close()
@@ -151,7 +142,3 @@ class ComplaintFeed(QObject):
 
     def stop(self) -> None:
         self._jobs.shutdown()
-
-
-def _latest_at(e: Enquiry) -> float:
-    return e.last_customer_message_at or e.created_at

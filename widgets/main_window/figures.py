@@ -106,7 +106,8 @@ class FiguresPresenter(QObject):
         if change.origin == "load":
             self.loaded = True
             self._soon.start()  # refresh(force=True) in an event of its own: the load's is long enough
-        self._dirty = True
+        if not change.messages_only:  # the complaint counts that read the words follow the book (on_book)
+            self._dirty = True
 
     def mark_dirty(self) -> None:
         """Something the counts depend on changed outside the feed (a complaint decision): recompute at

@@ -75,6 +75,8 @@ class QueuePresenter(QObject):
         self._resorted_at = time.monotonic()  # of the last full SLA sort by rearrange()
         self._jobs = BackgroundJobs(self)
         self._factory: Callable[[], StoreReader] | None = None
+        self._trails_due: set[str] = set()  # conversations that grew: their sentiment trails, scored next
+        self._scoring = False
         window.navigator.viewSelected.connect(self._on_view)
         window.queue_groups.groupChanged.connect(self._on_group)
         window.header.tileClicked.connect(self.show_tile)
@@ -172,6 +174,37 @@ class QueuePresenter(QObject):
 
         self._jobs.submit(work, done, lambda e: log.warning("scoring the messages failed: %s", e))
 
+    def _rescore(self, grown: set[str]) -> None:
+        """Conversations that grew (the message feed): their customers' messages scored again on a
+        worker, one job at a time; what grows meanwhile waits for the next."""
+        self._trails_due |= grown
+        if self._scoring or not self.loaded or not self._trails_due:
+            return
+        due, self._trails_due, factory = self._trails_due, set(), self._factory
+
+        def work() -> dict[str, Trail]:
+            r = factory() if factory is not None else self.reference.reader
+            try:
+                return RiskBook.scores(r.risk_messages(due), ())[0]
+            finally:
+                if factory is not None:
+                    r.close()
+
+        def done(trails: dict[str, Trail]) -> None:
+            self._scoring = False
+            self.model.set_risk_book(self.model.risk_book().with_scores(trails, {}))
+            self._rescore(set())
+
+        def failed(error: BaseException) -> None:
+            self._scoring = False
+            log.warning("scoring the new messages failed: %s", error)
+
+        self._scoring = True
+        if factory is None:  # tests without a worker connection: here and now
+            done(work())
+        else:
+            self._jobs.submit(work, done, failed)
+
     # --- what changed -----------------------------------------------------------------------------
 
     @Slot(object)
@@ -182,6 +215,8 @@ class QueuePresenter(QObject):
             self.model.set_names(ref.team_names, ref.agent_names)
         if change.origin == "sync":
             self.model.apply(change.changes, change.rows)
+        if change.origin == "sync" and change.changes.messages:
+            self._rescore(change.changes.messages)
         if change.origin == "sync":
             new = [e for i in change.changes.added if (e := change.rows.get(i)) is not None]
             if new:  # their customers' earlier contacts count for the risk score

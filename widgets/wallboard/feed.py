@@ -17,8 +17,10 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from console.domain.model import ChangeSet
 from console.live.chart_data import BoardFigures, LiveBoard, StaffingConfig
+from console.live.complaint_book import Memo, confirmed_ids, read_book, read_conversations
 from console.store.reads import StoreReader
 from widgets.app.workers import BackgroundJobs
+from widgets.main_window.complaint_feed import REBUILD_AT
 
 log = logging.getLogger("concierge.ui.feed")
 
@@ -45,6 +47,8 @@ class LiveFeed(QObject):
         self._board.jurisdiction = jurisdiction  # whose complaint clocks (before any reference data)
         self._reader: StoreReader | None = None  # jobs thread only
         self._loaded = False
+        self._book_loaded = False  # the complaint book was read whole (jobs thread)
+        self._memo = Memo()  # each customer message judged once (jobs thread)
         self._pending = ChangeSet()
         self._busy = False
         self._staffing: StaffingConfig | None = None
@@ -107,7 +111,22 @@ class LiveFeed(QObject):
         else:
             ids = pending.added | pending.changed
             board.apply(pending.removed, reader.by_ids(ids) if ids else {}, now)
-        board.complaints.set_decisions(reader.complaint_decisions())  # confirmed or dismissed by supervisors
+        decisions = reader.complaint_decisions()  # confirmed or dismissed by supervisors
+        board.complaints.set_decisions(decisions)
+        # The same book of conversations as the console's own views (widgets.main_window.complaint_feed),
+        # so "to confirm" here and "Possible complaints" there count the same enquiries.
+        if (
+            self._book_loaded
+            and len(grown := pending.added | pending.changed | pending.messages) < REBUILD_AT
+        ):
+            rows = [e for i in grown if (e := board.open.get(i)) is not None]
+            fresh = read_conversations(reader, rows, self._memo)
+            board.complaints.set_book(board.complaints.book.with_conversations(fresh), fresh.keys())
+        else:
+            rows = list(board.open.values())
+            book = read_book(reader, rows, confirmed_ids(rows, decisions), self._memo)
+            board.complaints.set_book(book)
+            self._book_loaded = True
         figures = board.figures(now)
         log.debug("board figures in %.0f ms", (time.perf_counter() - started) * 1000)
         return figures
