@@ -60,6 +60,8 @@ from console.sla.reply_windows import (
 )
 from console.sla.words import format_age, hours_minutes
 
+HANDED_OVER = "Passed: the next clock applies"  # a window that hands over ran out: no breach
+
 COMPLAINTS_VIEW = "complaints"
 PROPOSED_VIEW = "possible_complaints"
 WINDOW_VIEW = "reply_window_closing"
@@ -259,14 +261,16 @@ class ComplaintDesk:
         lines = []
         for c in self.clocks(e):
             if c.stopped_at is not None:
-                lines.append(ClockLine(c.rule.name, format_stopped(c, tz), CLOCK_STATES[stopped_state(c)]))
+                state = stopped_state(c)
+                words = HANDED_OVER if state == PASSED else CLOCK_STATES[state]
+                lines.append(ClockLine(c.rule.name, format_stopped(c, tz), words))
                 continue
             status = clock_status(c, now)
             if status is None:
                 continue
             words = CLOCK_STATES.get(status.state, status.state)
             if status.state == PASSED and c.hands_over:
-                words = "Passed: the next clock applies"
+                words = HANDED_OVER
             lines.append(ClockLine(c.rule.name, format_regulatory(status, tz, now), words))
         w = self.window(e)
         if w is not None:

@@ -224,9 +224,16 @@ def format_stopped(clock: RegulatoryClock, tz: str) -> str:
         return f"{STATE_WORDS[SRC_NOT_SENT]} · {when}"
     if clock.stopped_at <= clock.due_at:
         return f"Met · {when}"
+    if clock.hands_over:  # DISP: past the summary window the longer clock applies; no breach
+        return f"{STATE_WORDS[PASSED]} · {when}"
     return f"Missed by {format_age(clock.stopped_at - clock.due_at)} · {when}"
 
 
 def stopped_state(clock: RegulatoryClock) -> str:
-    """met | missed | src_not_sent, for a stopped clock."""
-    return SRC_NOT_SENT if clock.letter_missing else "met" if clock.met else "missed"
+    """met | missed | passed | src_not_sent, for a stopped clock (passed: a window that hands over to a
+    longer one ran out first, which is no breach)."""
+    if clock.letter_missing:
+        return SRC_NOT_SENT
+    if clock.met:
+        return "met"
+    return PASSED if clock.hands_over else "missed"
