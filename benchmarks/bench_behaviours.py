@@ -9,13 +9,17 @@ interleaved, best of --rounds).
   rules; the new rules were then tuned on it (so it is no longer blind for them, only for the old ones).
 - fresh: tests/data/agent_replies_fresh.jsonl, 97 replies written after the first round of these rules;
   the second round (the product families, the offering constructions) was tuned on it too.
+- round3: tests/data/agent_replies_round3.jsonl, 260 replies by a third author who never saw the rules
+  nor the other corpora (measured before tuning: more help recall 77.8%, products 93.5/95.1); the third
+  round (invitations with no "more" word, who a product suits, forms and branch appointments as
+  "elsewhere") was tuned on it.
 - unseen: tests/data/agent_replies_unseen.jsonl, 267 replies by another author who never saw the rules,
   and never read by whoever tunes them: the honest figure for replies nobody has seen. Only its
   aggregate figures are ever printed (-v lists misses on the other three only), so that looking at it
   cannot become tuning on it.
 
 Bars (issue 17): each behaviour >= 90% precision and >= 90% recall; the exit status says whether the
-new rules meet them on tuned, blind and fresh (unseen is reported, whatever it is). Baseline P: a rule
+new rules meet them on tuned, blind, fresh and round3 (unseen is reported, whatever it is). Baseline P: a rule
 that says "yes" to every reply (its precision is the prevalence).
 
     PYTHONPATH=$PWD python benchmarks/bench_behaviours.py [-v] [--rounds 5]
@@ -38,6 +42,7 @@ CORPORA = {
     "tuned": DATA / "agent_replies_corpus.jsonl",
     "blind": DATA / "agent_replies_blind.jsonl",
     "fresh": DATA / "agent_replies_fresh.jsonl",
+    "round3": DATA / "agent_replies_round3.jsonl",
     "unseen": DATA / "agent_replies_unseen.jsonl",
 }
 # Reported, never tuned on: no per-reply output, no part of the exit status.
@@ -148,7 +153,11 @@ def main() -> int:
         f"\nthroughput over all {len(everything)} replies (one core, best of {args.rounds} interleaved "
         f"passes): old {old_rate:,.0f} replies/s, new {new_rate:,.0f} replies/s"
     )
-    print("\nbars met on tuned, blind and fresh" if ok else "\nbars NOT met on tuned, blind and fresh")
+    print(
+        "\nbars met on tuned, blind, fresh and round3"
+        if ok
+        else "\nbars NOT met on tuned, blind, fresh and round3"
+    )
     return 0 if ok else 1
 
 

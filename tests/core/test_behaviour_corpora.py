@@ -1,16 +1,17 @@
-"""The reply-behaviour rules (console.domain.risk.behaviours) on the four labelled corpora of agent
+"""The reply-behaviour rules (console.domain.risk.behaviours) on the five labelled corpora of agent
 replies (issue 17 item 1), and the traps the rules must not fall into.
 
-- tuned (agent_replies_corpus.jsonl), blind (agent_replies_blind.jsonl) and fresh
-  (agent_replies_fresh.jsonl): the bars, >= 90% precision and >= 90% recall per behaviour. All three
-  have been tuned on (fresh since the second round of rules: the product families and the offering
-  constructions), so meeting the bars there says little about replies nobody has seen.
+- tuned (agent_replies_corpus.jsonl), blind (agent_replies_blind.jsonl), fresh
+  (agent_replies_fresh.jsonl) and round3 (agent_replies_round3.jsonl, a third author's): the bars,
+  >= 90% precision and >= 90% recall per behaviour. All four have been tuned on (fresh since the second
+  round of rules, round3 since the third), so meeting the bars there says little about replies nobody
+  has seen.
 - unseen (agent_replies_unseen.jsonl): 267 replies by another author who never saw the rules, never
-  read by whoever tunes them. Its floors below are the figures measured once, after the second round
+  read by whoever tunes them. Its floors below are the figures measured once, after the third round
   was final, rounded down: a guard that catches a rule change making generalisation worse, not the bar.
   UNSEEN_MEASURED says what they were.
 
-The phrasings in the trap tests below were written by hand, apart from all four corpora.
+The phrasings in the trap tests below were written by hand, apart from all five corpora.
 """
 
 from __future__ import annotations
@@ -25,8 +26,8 @@ from console.domain.risk import behaviours
 from console.domain.risk.wording import wording
 
 DATA = Path(__file__).parents[1] / "data"
-TUNED, BLIND, FRESH, UNSEEN = (
-    DATA / f"agent_replies_{n}.jsonl" for n in ("corpus", "blind", "fresh", "unseen")
+TUNED, BLIND, FRESH, ROUND3, UNSEEN = (
+    DATA / f"agent_replies_{n}.jsonl" for n in ("corpus", "blind", "fresh", "round3", "unseen")
 )
 LABELS = (
     "same_channel",
@@ -79,12 +80,22 @@ def test_the_blind_and_fresh_corpora_are_big_enough_and_apart():
     assert {tuple(sorted(r)) for r in blind + fresh} == {tuple(sorted(tuned[0]))}
 
 
-@pytest.mark.parametrize("corpus", [TUNED, BLIND, FRESH], ids=["tuned", "blind", "fresh"])
+@pytest.mark.parametrize("corpus", [TUNED, BLIND, FRESH, ROUND3], ids=["tuned", "blind", "fresh", "round3"])
 @pytest.mark.parametrize("name", LABELS)
 def test_each_behaviour_meets_the_bar(corpus, name):
     precision, recall = precision_recall(load(corpus), name)
     assert precision >= 0.90, f"precision {precision:.1%}"
     assert recall >= 0.90, f"recall {recall:.1%}"
+
+
+def test_the_round3_corpus_is_big_enough_and_apart():
+    round3 = load(ROUND3)
+    assert len(round3) >= 250
+    for name in LABELS:
+        assert sum(label(r, name) for r in round3) >= 30, name
+    assert {tuple(sorted(r)) for r in round3} == {tuple(sorted(load(TUNED)[0]))}
+    earlier = {str(r["text"]) for path in (TUNED, BLIND, FRESH) for r in load(path)}
+    assert not earlier & {str(r["text"]) for r in round3}
 
 
 def test_the_unseen_corpus_is_whole_and_apart():
@@ -93,19 +104,19 @@ def test_the_unseen_corpus_is_whole_and_apart():
     assert {tuple(sorted(r)) for r in unseen} == {tuple(sorted(load(TUNED)[0]))}
     for name, count in UNSEEN_POSITIVES.items():
         assert sum(label(r, name) for r in unseen) == count, name
-    others = {str(r["text"]) for path in (TUNED, BLIND, FRESH) for r in load(path)}
+    others = {str(r["text"]) for path in (TUNED, BLIND, FRESH, ROUND3) for r in load(path)}
     assert not others & {str(r["text"]) for r in unseen}
 
 
-# Measured once on unseen (benchmarks/bench_behaviours.py), when the second round of rules was final:
-# precision, recall. The floors are these rounded down to the next 5%. NOT the bars.
-# The first round of rules (main before this) measured 96.4/99.1, 92.6/100, 100/84.7, 93.9/50.0 and
-# 100/89.3 there.
+# Measured once on unseen (benchmarks/bench_behaviours.py), when the third round of rules (tuned on
+# round3, 260 replies by a third author who never saw the rules) was final: precision, recall. The floors
+# are these rounded down to the next 5%. NOT the bars. The second round measured 100/84.7 (more help)
+# and 96.4/87.1 (products) there; the first 96.4/99.1, 92.6/100, 100/84.7, 93.9/50.0 and 100/89.3.
 UNSEEN_MEASURED = {
     "same_channel": (0.964, 0.991),
     "thanked": (0.940, 1.0),
-    "offered_more_help": (1.0, 0.847),
-    "offered_products": (0.964, 0.871),
+    "offered_more_help": (1.0, 0.881),
+    "offered_products": (0.982, 0.871),
     "asks_account_details_in_public": (1.0, 0.911),
 }
 UNSEEN_POSITIVES = {

@@ -13,8 +13,8 @@ customers use", the product as the subject of "could help"), or a pitch ("our Re
 in a sentence that does not withdraw it ("no longer", "we can't offer"). Asking for account details
 takes a detail and a request, neither in a DM nor a warning ("never post your card number").
 
-Checked on four labelled corpora (tests/data/agent_replies_*.jsonl): tuned, blind and fresh, all tuned
-on, and unseen, written by another author who never saw the rules and never read by whoever tunes
+Checked on five labelled corpora (tests/data/agent_replies_*.jsonl): tuned, blind, fresh and round3,
+all tuned on, and unseen, written by another author who never saw the rules and never read by whoever tunes
 them; benchmarks/bench_behaviours.py prints precision and recall on each. Whether the reply was in the
 customer's channel is computed from the channel history (console.domain.risk.continuity), with the
 reply's words only telling whether it sends the customer somewhere else for the answer.
