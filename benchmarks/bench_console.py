@@ -27,6 +27,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -265,6 +266,24 @@ def arrivals(n: int, open_enquiries: int) -> None:
     print(f"(c) console synced {model.rowCount():,} open enquiries from the demo service in "
           f"{time.perf_counter() - t:.1f} s; {n} arrivals at random moments:")  # fmt: skip
     rng = random.Random(5)
+    # Twice: while the first sync's conversations still stream in (the message feed: ~350k messages
+    # behind the 100k enquiries), then once the console has caught up with both feeds.
+    time_arrivals(app, session, model, paints, rng, n // 2, "while the message feed catches up")
+    t = time.perf_counter()
+    while session.syncer is None or session.syncer.messages.behind or not session.syncer.messages.available:
+        app.processEvents()
+        time.sleep(0.005)
+        if time.perf_counter() - t > 600:
+            raise SystemExit("the message feed never caught up")
+    print(f"    the message feed caught up {time.perf_counter() - t:.1f} s later")
+    time_arrivals(app, session, model, paints, rng, n - n // 2, "caught up")
+    session.stop()
+
+
+def time_arrivals(
+    app: Any, session: Any, model: Any, paints: list[int], rng: random.Random, n: int, when: str
+) -> None:
+    """n enquiries added at random moments, each timed until its row is in the model and painted."""
     lat: list[float] = []
     in_model: list[float] = []  # the first half: sync + read by id + apply
     for _ in range(n):
@@ -287,11 +306,11 @@ def arrivals(n: int, open_enquiries: int) -> None:
                 raise SystemExit(f"{ident} never reached the screen")
             time.sleep(0.001)
         lat.append(time.perf_counter() - t0)
-    session.stop()
     if os.environ.get("BENCH_VERBOSE"):
         print("    in order (ms):", " ".join(f"{x * 1000:.0f}" for x in lat))
     lat.sort()
     p95 = lat[max(0, round(0.95 * len(lat)) - 1)]
+    print(f"    {n} arrivals, {when}:")
     print(f"    service has it -> in the model and painted: p50 {statistics.median(lat) * 1000:.0f} ms, "
           f"p95 {p95 * 1000:.0f} ms, max {lat[-1] * 1000:.0f} ms; bar p95 {BAR_ARRIVAL_S:.0f} s "
           f"{'ok' if p95 <= BAR_ARRIVAL_S else 'OVER'}")  # fmt: skip
