@@ -154,9 +154,7 @@ class Api(Router[Grant]):
                 page = store.page(after, limit)
             items = self._feed_faults(page)
             cursor = store.cursor(page.last_seq)
-        more = b"true" if page.has_more else b"false"
-        body = b'{"items":[' + b",".join(items) + b'],"next_cursor":"' + cursor.encode()
-        return Response(200, body + b'","has_more":' + more + b"}")
+        return page_response(items, cursor, page.has_more)
 
     def message_feed(self, req: Request, _: Grant | None, __: re.Match[str]) -> Response:
         limit, _wait, cursor_in = feed_query(req.query)  # no long-poll: a new message changes its enquiry
@@ -177,9 +175,7 @@ class Api(Router[Grant]):
                 i = self.faults.choice(len(items))
                 items.insert(i + 1, items[i])
             cursor = store.message_cursor(page.position)
-        more = b"true" if page.has_more else b"false"
-        body = b'{"items":[' + b",".join(items) + b'],"next_cursor":"' + cursor.encode()
-        return Response(200, body + b'","has_more":' + more + b"}")
+        return page_response(items, cursor, page.has_more)
 
     def _feed_faults(self, page: Page) -> list[bytes]:
         items = [b'{"seq":%d,' % s + tail for s, _, tail in page.entries]
@@ -207,3 +203,10 @@ class Api(Router[Grant]):
             i = faults.choice(len(items))
             items.insert(i + 1, items[i])
         return items
+
+
+def page_response(items: list[bytes], cursor: str, has_more: bool) -> Response:
+    """A feed page from records already encoded: joined as bytes, never encoded again."""
+    more = b"true" if has_more else b"false"
+    body = b'{"items":[' + b",".join(items) + b'],"next_cursor":"' + cursor.encode()
+    return Response(200, body + b'","has_more":' + more + b"}")
