@@ -9,8 +9,9 @@ import apsw
 import pytest
 
 from console.domain import wire
-from console.domain.model import NO_OUTCOME
+from console.domain.model import NO_OUTCOME, Message
 from console.store.cache import Store, StoreReader
+from console.store.reads import RISK_MESSAGES_OF
 from tests.helpers.store import T0, delete, make_enquiry, new_key, upsert
 
 
@@ -233,3 +234,23 @@ def test_bulk_load_defers_indexes_and_a_crash_restores_them(tmp_path: Path, key:
         s._conn.close()  # as if killed mid-sync: no end_bulk
     with Store(path2, key) as s:
         assert _indexes(s) == before and s.get("E000001") is not None
+
+
+def test_risk_messages_of_a_few_conversations_reads_only_those(store: Store) -> None:
+    es = [make_enquiry(i) for i in range(50)] + [make_enquiry(50, status="resolved")]
+    store.apply_enquiries(es, "c1")
+    for e in es:
+        said = [
+            Message(f"{e.id}-m1", e.id, "in", "customer", f"help {e.id}", e.created_at + 60),
+            Message(f"{e.id}-m2", e.id, "out", "agent", "on it", e.created_at + 120),
+        ]
+        store.replace_messages(e.id, [wire.message_to_wire(m) for m in said])
+    wanted = ["E000003", "E000007", "E000003", "E000050", "nobody"]  # a repeat, a closed one, an unknown
+    got = store.risk_messages(wanted)
+    assert sorted((i, x) for i, _, x in got) == [("E000003", "help E000003"), ("E000007", "help E000007")]
+    assert len(store.risk_messages()) == 50
+    # A few ids are looked up, not found by walking every open enquiry (100k index probes a call).
+    plan = " | ".join(
+        str(r[3]) for r in store._conn.execute("EXPLAIN QUERY PLAN " + RISK_MESSAGES_OF, ("[]",))
+    )
+    assert "SEARCH e USING PRIMARY KEY" in plan and "SCAN e" not in plan and "is_open=?" not in plan, plan
