@@ -169,8 +169,11 @@ class Syncer:
         # Live (run_forever), the first pass takes one turn of the message feed, and the steps the rest;
         # a one-off pass (the CLI) reads it to its end.
         turn = MESSAGE_TURN_S if self._stop is not None else None
+        held_back = self.messages.caught_up_at is None
         counts.messages += self.messages.pull(self._stop, budget_s=turn)
         self._synced()
+        if held_back and self.messages.caught_up_at is not None:
+            self._close_reports()  # the reports the refresh above held back, now on every message
         counts.elapsed = time.monotonic() - started
         return counts
 
@@ -199,6 +202,17 @@ class Syncer:
             counts.reference_changed = True
             self._emit(ChangeSet(reference_changed=True))
         self._refreshed_at = time.monotonic()
+        self._close_reports()
+
+    def _close_reports(self) -> None:
+        """Store the reports of the shifts that ended, on data read to their cut-off: a report counts the
+        letters and replies sent, so while the message feed has not been read to its end since this start
+        (a first sync's 350k messages), the shifts are closed later, once it has."""
+        now = self.api.now()
+        if self.messages.available:
+            if self.messages.caught_up_at is None:
+                return
+            now = min(now, self.messages.caught_up_at)
         if self.closer is not None:  # live: reports of ended shifts take seconds at 100k, off this thread
             self.closer.poke(now)
         else:  # a one-off run_once (the CLI): here and now
@@ -429,6 +443,7 @@ class Syncer:
                 self.push_outbox()
         counts = SyncCounts()
         self._catch_up(counts, first=poll)
+        held_back = self.messages.caught_up_at is None
         counts.messages += self.messages.pull(self._stop, budget_s=MESSAGE_TURN_S)
         if self._run_jobs() or self.store.outbox_pending():
             self.push_outbox()
@@ -437,6 +452,8 @@ class Syncer:
             self.heal()
             anchor_audit(self.api, self.store)
         self._synced()
+        if held_back and self.messages.caught_up_at is not None:
+            self._close_reports()  # the first catch-up since this start: the reports held back
 
     def _wait(self, stop: threading.Event, seconds: float) -> None:
         """Back off, but keep serving local actions (they are written; pushed when back online)."""

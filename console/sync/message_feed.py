@@ -40,6 +40,9 @@ class MessageFeed:
         # Conversations grown while behind: said once the feed is caught up, so that a first sync's
         # 100k conversations make one "what changed" for the views, not one per page.
         self._grown: set[str] = set()
+        # The server time at which a pull last found the end of the feed (None: not since this start).
+        # A shift report counts the letters and replies sent, so it is closed only on data read to here.
+        self.caught_up_at: float | None = None
 
     def pull(self, stop: threading.Event | None = None, *, budget_s: float | None = None) -> int:
         """The feed to its end, or for about budget_s seconds (then `behind` says there is more); returns
@@ -53,10 +56,12 @@ class MessageFeed:
         cursor = self.store.get_meta(MESSAGE_CURSOR) or ""
         for attempt in range(GONE_RETRIES + 1):
             try:
+                asked = self.api.now()  # when the page in hand was asked for: it holds what was before
                 page = read_safely(self.api.message_feed, cursor, self.page_limit)
                 while True:
                     last = time.monotonic() > end  # this turn's last page: nothing fetched ahead
                     # The next page is fetched while SQLite writes this one, as for the change feed.
+                    ahead_asked = self.api.now()
                     ahead = (
                         background(read_safely, self.api.message_feed, page.next_cursor, self.page_limit)
                         if page.has_more and not last
@@ -69,11 +74,13 @@ class MessageFeed:
                     self._grown |= ids | {i for i in sorted(damaged)[:HEAL_PER_PAGE] if self._heal(i)}
                     if ahead is None or (stop is not None and stop.is_set()):
                         self.behind = page.has_more
+                        if not self.behind:
+                            self.caught_up_at = asked
                         if not self.behind or (stop is not None and stop.is_set()):
                             grown, self._grown = self._grown, set()
                             self.emit(ChangeSet(messages=grown))
                         return read
-                    page = ahead.result()
+                    page, asked = ahead.result(), ahead_asked
             except NotFound:
                 log.info("the service has no message feed: a conversation is read when it is opened")
                 self.available = False

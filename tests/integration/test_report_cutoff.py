@@ -62,7 +62,7 @@ def test_two_caches_synced_at_different_moments_store_the_same_report_and_later_
     assert stored_body(early, shift.id) == before
     amendments = report_amendments(early, shift.id)
     amendment = amendments[-1]  # (the first pass after the cut-off may have found some already)
-    assert amendment.detected_at == svc.clock.now()
+    assert abs(amendment.detected_at - svc.clock.now()) < 1.0  # the console's estimate of the service's clock
     figures = {name: (old, new) for name, old, new in amendment.changes}
     assert set(figures) & {"answered", "sla_due", "sla_met", "breaches"}  # later replies, later deadlines
     for name, (old, new) in figures.items():
