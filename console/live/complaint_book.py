@@ -138,7 +138,7 @@ class Conversations(Protocol):
 
     def risk_messages(self) -> list[tuple[str, float, str]]: ...
 
-    def messages(self, enquiry_id: str) -> list[Message]: ...
+    def conversations(self, ids: Iterable[str]) -> Mapping[str, Sequence[Message]]: ...
 
 
 def read_book(
@@ -151,9 +151,8 @@ def read_book(
     not "none sent". One query for the customers' side: fit for 100k rows on a worker."""
     customer = source.risk_messages()
     agents = {
-        i: [(m.sent_at, m.text) for m in cached if m.direction == "out"]
-        for i in confirmed
-        if (cached := source.messages(i))
+        i: [(m.sent_at, m.text) for m in held if m.direction == "out"]
+        for i, held in source.conversations(confirmed).items()
     }
     held = {i for i, _, _ in customer}
     customer += [(e.id, latest_at(e), e.text) for e in rows if e.id not in held and e.text]
@@ -163,9 +162,11 @@ def read_book(
 def read_conversations(source: Conversations, rows: Iterable[Enquiry], memo: Memo) -> dict[str, Conversation]:
     """These enquiries' conversations read again (a changed row, or one the message feed added to): the
     whole conversation when the cache holds it, else the latest message the enquiry carries."""
+    rows = list(rows)
+    held = source.conversations(e.id for e in rows)
     return {
         e.id: from_messages(m, memo)
-        if (m := source.messages(e.id))
+        if (m := held.get(e.id))
         else conversation([(latest_at(e), e.text)] if e.text else [], None, memo)
         for e in rows
     }

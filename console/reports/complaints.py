@@ -74,19 +74,21 @@ def complaint_stats(
 def known_letters(
     enquiries: Iterable[Enquiry],
     decisions: Mapping[str, Decision],
-    messages: Callable[[str], Sequence[Message]],
+    conversations: Callable[[list[str]], Mapping[str, Sequence[Message]]],
 ) -> dict[str, tuple[Letter, ...]]:
-    """The communications sent on each confirmed complaint whose conversation `messages` (e.g.
-    StoreReader.messages) holds; a complaint with none held is left out (unknown, not "none sent")."""
-    out = {}
-    for e in enquiries:
-        decision = decisions.get(e.id)
-        if not flagged_by_service(e) and (decision is None or decision.decision != CONFIRMED):
-            continue
-        held = messages(e.id)
-        if held:
-            out[e.id] = letters_sent((m.sent_at, m.text) for m in held if m.direction == "out")
-    return out
+    """The communications sent on each confirmed complaint whose conversation `conversations` (e.g.
+    StoreReader.conversations, asked once for them all) holds; a complaint with none held is left out
+    (unknown, not "none sent")."""
+    confirmed = [
+        e.id
+        for e in enquiries
+        if flagged_by_service(e) or getattr(decisions.get(e.id), "decision", None) == CONFIRMED
+    ]
+    return {
+        i: letters_sent((m.sent_at, m.text) for m in held if m.direction == "out")
+        for i, held in conversations(confirmed).items()
+        if held
+    }
 
 
 def complaint_line(s: ComplaintStats) -> str:

@@ -37,6 +37,11 @@ RISK_MESSAGES_OF = (  # of the enquiries in a JSON list; CROSS JOIN keeps SQLite
     "CROSS JOIN messages m ON m.enquiry_id = j.value CROSS JOIN enquiries e ON e.id = m.enquiry_id "
     "WHERE e.is_open = 1 AND m.direction = 'in'"
 )
+CONVERSATIONS_OF = (  # whole conversations of the enquiries in a JSON list, each in its order
+    "SELECT m.id, m.enquiry_id, m.direction, m.author, m.text, m.sent_at, m.channel, m.visibility "
+    "FROM (SELECT DISTINCT value FROM json_each(?)) j CROSS JOIN messages m ON m.enquiry_id = j.value "
+    "ORDER BY m.enquiry_id, m.sent_at, m.id"
+)
 T = TypeVar("T")
 
 REFERENCE_TABLES = {
@@ -155,6 +160,16 @@ class StoreReader:
             "WHERE enquiry_id = ? "
         )
         return [Message(*r) for r in self._rows(sql + "ORDER BY sent_at, id", (enquiry_id,))]
+
+    def conversations(self, ids: Iterable[str]) -> dict[str, list[Message]]:
+        """The whole conversations of these enquiries, oldest message first, in one query (thousands of
+        confirmed complaints or resolved enquiries: not a query each); an enquiry with no message held
+        is left out."""
+        out: dict[str, list[Message]] = {}
+        for r in self._rows(CONVERSATIONS_OF, (json.dumps(list(ids)),)):
+            m = Message(*r)
+            out.setdefault(m.enquiry_id, []).append(m)
+        return out
 
     def risk_contacts(self) -> list[tuple[str, float]]:
         """(handle, created_at) of every cached enquiry: repeat contacts for the escalation-risk score."""

@@ -173,7 +173,11 @@ def build_report(
     # followed): otherwise they would depend on which conversations a supervisor happened to open.
     letters = None
     if reader.get_meta(MESSAGE_CURSOR) is not None:
-        letters = known_letters(seen, decided, lambda i: sent_by(reader.messages(i), data_cutoff))
+        letters = known_letters(
+            seen,
+            decided,
+            lambda ids: {i: sent_by(m, data_cutoff) for i, m in reader.conversations(ids).items()},
+        )
     complaints = complaint_stats(
         seen, decided, regulator, shift.start, cutoff, shift.team_ids, letters=letters
     )
@@ -210,7 +214,9 @@ def with_care_sections(
         enquiries, engine, team_ids=report.team_ids, start=start, end=report.end, cutoff=cutoff
     )
     resolved = [e.id for e in enquiries if e.resolved_at is not None and start <= e.resolved_at < cutoff]
-    conversations = {i: msgs for i in resolved if (msgs := sent_by(reader.messages(i), data_cutoff))}
+    conversations = {
+        i: msgs for i, held in reader.conversations(resolved).items() if (msgs := sent_by(held, data_cutoff))
+    }
     quality = compute_quality(
         enquiries,
         conversations,

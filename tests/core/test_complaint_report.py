@@ -81,7 +81,14 @@ def test_who_counts():
 def test_the_letters_of_the_confirmed_complaints_come_from_their_conversations():
     said = "We've resolved your complaint; this is our summary resolution communication."
     held = {"E000004": [Message("m1", "E000004", "out", "agent", said, at(2026, 9, 9, 9, 55))]}
-    found = known_letters(rows(), {}, lambda i: held.get(i, []))
+    asked: list[list[str]] = []
+
+    def conversations(ids: list[str]) -> dict[str, list[Message]]:
+        asked.append(ids)
+        return {i: held[i] for i in ids if i in held}
+
+    found = known_letters(rows(), {}, conversations)
+    assert len(asked) == 1 and "E000004" in asked[0]  # the confirmed complaints', in one read
     assert found == {"E000004": (Letter(SRC, at(2026, 9, 9, 9, 55)),)}  # unheld ones: unknown, left out
     s = complaint_stats(rows(), {}, REGULATOR, START, MIDNIGHT, letters=found)
     assert (s.met, s.src_not_sent) == (1, 0)

@@ -249,6 +249,11 @@ def test_risk_messages_of_a_few_conversations_reads_only_those(store: Store) -> 
     got = store.risk_messages(wanted)
     assert sorted((i, x) for i, _, x in got) == [("E000003", "help E000003"), ("E000007", "help E000007")]
     assert len(store.risk_messages()) == 50
+    whole = store.conversations(wanted)  # both directions, in order; an unknown enquiry left out
+    assert {i: [m.id for m in ms] for i, ms in whole.items()} == {
+        i: [f"{i}-m1", f"{i}-m2"] for i in ("E000003", "E000007", "E000050")
+    }
+    assert whole["E000003"] == store.messages("E000003")
     # A few ids are looked up, not found by walking every open enquiry (100k index probes a call).
     plan = " | ".join(
         str(r[3]) for r in store._conn.execute("EXPLAIN QUERY PLAN " + RISK_MESSAGES_OF, ("[]",))
