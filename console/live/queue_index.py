@@ -22,7 +22,6 @@ from collections.abc import Callable, Iterable, Mapping
 from console.domain.batches import gc_paused
 from console.domain.model import ChangeSet, Enquiry
 from console.domain.privacy import MASK
-from console.domain.risk.contacts import handle_key
 from console.domain.risk.score import Risk
 from console.live.queue_rows import (
     HAY_MASK,
@@ -88,11 +87,6 @@ class QueueIndex:
         self._dues = Deadlines()  # running clocks by deadline (nearest_deadlines)
         self._text_version = 0  # bumped whenever what the cells say changes (forget_text)
         self.enquiries = Enquiries(lambda: self._rows)
-        # Rows by customer handle, made on first need (a customer's new contact re-scores their other
-        # rows) and kept by appending: a row gone or re-handled is skipped when read, and the index is
-        # made again once such leftovers could outnumber the rows.
-        self._by_handle: dict[str, list[Row]] | None = None
-        self._handle_adds = 0
 
     # --- clocks and text --------------------------------------------------------------------------
 
@@ -124,37 +118,13 @@ class QueueIndex:
     def set_risk_book(self, book: RiskBook) -> None:
         """New risk inputs. Sorted by risk: the rows it touches move, or all are sorted again (a new book)."""
         if book is not self.risk_book:
-            touched = forget_risks(self._rows, self.risk_book, book, self._of_customers)
-            self.risk_book = book
+            touched, self.risk_book = forget_risks(self._rows, self.risk_book, book), book
             if self.sort_col != Col.RISK:
                 return
             if touched is None:
                 self.sort(Col.RISK, self.descending)
             for r in touched or ():
                 self._update(r.e)
-
-    def _of_customers(self, handles: frozenset[str]) -> list[Row]:
-        """The held rows of these customers, whatever the case of their handles (the handle index, made
-        here on first need)."""
-        if self._by_handle is None:
-            self._by_handle, self._handle_adds = {}, 0
-            for r in self._ids:
-                self._by_handle.setdefault(handle_key(r.e.customer_handle), []).append(r)
-        rows, index = self._rows, self._by_handle
-        return [
-            r
-            for k in {handle_key(h) for h in handles}
-            for r in index.get(k, ())
-            if rows.get(r.id) is r and handle_key(r.e.customer_handle) == k
-        ]
-
-    def _filed(self, r: Row) -> None:
-        """A row is held under its (new) customer handle."""
-        if self._by_handle is not None:
-            self._by_handle.setdefault(handle_key(r.e.customer_handle), []).append(r)
-            self._handle_adds += 1
-            if self._handle_adds > len(self._rows):
-                self._by_handle = None
 
     def risk(self, r: Row) -> Risk:
         return row_risk(r, self.risk_book, self.status(r))
@@ -207,7 +177,6 @@ class QueueIndex:
             r.hay = r.customer = None
         self.listener.resetting()
         self._rows, self._ids, self.now, self._dues = p.rows, p.ids, p.now, dues
-        self._by_handle = None
         if p.sort_col == self.sort_col and same:
             self._all, self.sort_now = p.all, p.now
         else:
@@ -253,7 +222,6 @@ class QueueIndex:
             if self.holds(e):
                 r = self._rows[ident] = Row(e)
                 self._ids.insert(bisect.bisect_left(self._ids, ident, key=by_id), r)
-                self._filed(r)
                 fresh.append(r)
         fill_statuses(self.engine, self.now, fresh)
         key = self._key_fn()
@@ -281,7 +249,6 @@ class QueueIndex:
 
     def _insert(self, e: Enquiry) -> None:
         r = self._rows[e.id] = Row(e)
-        self._filed(r)
         self._ids.insert(bisect.bisect_left(self._ids, r.id, key=by_id), r)
         fill_statuses(self.engine, self.now, [r])
         self._dues.add(r)
@@ -316,10 +283,7 @@ class QueueIndex:
         i = find(self._vis, r)
         was_visible = i < len(self._vis) and self._vis[i] is r
         del self._all[find(self._all, r)]
-        handle_changed = handle_key(r.e.customer_handle) != handle_key(e.customer_handle)
         r.e = e
-        if handle_changed:
-            self._filed(r)
         r.forget()
         fill_statuses(self.engine, self.now, [r])
         self._dues.add(r)
