@@ -166,8 +166,7 @@ class Syncer:
             if bulk:
                 self.store.end_bulk()
         self.heal(counts)
-        # Live (run_forever), the first pass takes one turn of the message feed, and the steps the rest;
-        # a one-off pass (the CLI) reads it to its end.
+        # Live, the first pass takes one turn of the message feed (the steps the rest); the CLI all of it.
         turn = MESSAGE_TURN_S if self._stop is not None else None
         held_back = self.messages.caught_up_at is None
         counts.messages += self.messages.pull(self._stop, budget_s=turn)
@@ -205,14 +204,10 @@ class Syncer:
         self._close_reports()
 
     def _close_reports(self) -> None:
-        """Store the reports of the shifts that ended, on data read to their cut-off: a report counts the
-        letters and replies sent, so while the message feed has not been read to its end since this start
-        (a first sync's 350k messages), the shifts are closed later, once it has."""
-        now = self.api.now()
-        if self.messages.available:
-            if self.messages.caught_up_at is None:
-                return
-            now = min(now, self.messages.caught_up_at)
+        """Close the ended shifts, on data read to their cut-off (MessageFeed.read_until)."""
+        now = self.messages.read_until(self.api.now())
+        if now is None:
+            return
         if self.closer is not None:  # live: reports of ended shifts take seconds at 100k, off this thread
             self.closer.poke(now)
         else:  # a one-off run_once (the CLI): here and now
@@ -361,7 +356,6 @@ class Syncer:
             log.info("could not fetch %s to revert a refused move: %s", enquiry_id, e)
             return None
 
-    # -- healing ----------------------------------------------------------------------------------
     def heal(self, counts: SyncCounts | None = None, *, limit: int | None = HEAL_PER_RUN) -> int:
         """Re-fetch quarantined enquiries one by one: damage in transit heals, real damage stays."""
         healed = 0
@@ -389,7 +383,6 @@ class Syncer:
             counts.healed += healed
         return healed
 
-    # -- forever ----------------------------------------------------------------------------------
     def run_forever(self, stop: threading.Event) -> None:
         """Sync until stop is set or sign-in is needed. Never raises for network trouble. Jobs
         submitted before it returns are all run: a local action is never dropped by a stop."""
@@ -429,8 +422,7 @@ class Syncer:
 
     def _step(self, stop: threading.Event) -> None:
         """One long-poll; local actions are written and pushed while it waits."""
-        # While the message feed is behind (a first sync's 100k conversations), the change feed is asked
-        # without waiting, so message pages and new enquiries take turns and no arrival waits for them.
+        # While the message feed is behind, the change feed is asked without waiting: turns, no stall.
         wait = 0.0 if self.messages.behind else self.long_poll_s
         poll = _background(self.api.changes, self.store.cursor(), self.page_limit, wait)
         poll.add_done_callback(lambda _: self._wake.set())
@@ -477,7 +469,6 @@ class Syncer:
                 except Exception as e:  # the caller sees it through the future
                     fut.set_exception(e)
 
-    # -- reporting --------------------------------------------------------------------------------
     def _offset(self) -> float:
         return self.api.clock_offset
 

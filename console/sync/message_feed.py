@@ -44,6 +44,13 @@ class MessageFeed:
         # A shift report counts the letters and replies sent, so it is closed only on data read to here.
         self.caught_up_at: float | None = None
 
+    def read_until(self, now: float) -> float | None:
+        """The time up to which every message has been read (now when the service has no feed), or None
+        when the feed has not been read to its end since this start: a shift report waits for it."""
+        if not self.available:
+            return now
+        return None if self.caught_up_at is None else min(now, self.caught_up_at)
+
     def pull(self, stop: threading.Event | None = None, *, budget_s: float | None = None) -> int:
         """The feed to its end, or for about budget_s seconds (then `behind` says there is more); returns
         how many messages were read. Each page is committed with its cursor: a stop or a kill loses
