@@ -195,7 +195,10 @@ def verify_reports(reader: StoreReader) -> list[str]:
             actual = hashlib.sha256(zlib.decompress(body)).hexdigest()
         except zlib.error:
             actual = "unreadable"
-        if actual != digest or recorded.get(shift_id) != digest:
+        if shift_id not in recorded:
+            # The report is whole but the trail no longer says it was stored: the trail was cut.
+            problems.append(f"the audit trail has no record of storing the report of shift {shift_id}")
+        elif actual != digest or recorded[shift_id] != digest:
             problems.append(f"the stored report of shift {shift_id} was changed after it was stored")
     return problems
 

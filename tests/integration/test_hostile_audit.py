@@ -55,6 +55,15 @@ def tamper(cache: Path, key: str, *sql: tuple[str, tuple[object, ...]]) -> None:
     conn.close()
 
 
+def stored_shift_ids(cache: Path, key: str) -> list[str]:
+    uri = f"{cache.resolve().as_uri()}?cipher=chacha20&hexkey={key}"
+    conn = apsw.Connection(uri, flags=apsw.SQLITE_OPEN_URI | apsw.SQLITE_OPEN_READONLY)
+    try:
+        return [str(r[0]) for r in conn.execute("SELECT shift_id FROM shift_reports")]
+    finally:
+        conn.close()
+
+
 def rewrite_chain(cache: Path, key: str, keep: int, edit: dict[str, str] | None = None) -> None:
     """What someone with the key can do: keep the first `keep` entries (editing one), recompute every
     hash, rewrite the head and the local anchor so that the local chain checks out."""
@@ -99,8 +108,14 @@ def test_a_cut_tail_with_the_head_rewritten_is_caught(
     service: DemoService, anchored: tuple[Path, str, dict[str, str]]
 ) -> None:
     cache, key, env = anchored
+    reports = stored_shift_ids(cache, key)
+    assert reports, "the first sync stores the reports of the shifts that ended"
     rewrite_chain(cache, key, keep=4)
-    assert verify(cache, env)[0] == 0  # offline, with the local anchor forged too, nothing can tell
+    # Offline, with the local anchor forged too, the chain itself checks out; only the stored reports,
+    # whose "report.stored" entries went with the cut tail, still tell.
+    code, err = verify(cache, env)
+    assert code == 6 and "entries 1..4 were anchored" in err, err
+    assert all(f"no record of storing the report of shift {s}" in err for s in reports), err
     code, err = verify(cache, env, "--api", service.url)
     assert code == 6 and "holds 6 entries" in err and "only 4" in err, err
 
