@@ -23,6 +23,7 @@ from console.domain.batches import gc_paused
 from console.domain.model import ChangeSet, Enquiry
 from console.domain.privacy import MASK
 from console.domain.risk.score import Risk
+from console.live.handle_index import RowsByHandle
 from console.live.queue_rows import (
     HAY_MASK,
     UNSET,
@@ -87,9 +88,9 @@ class QueueIndex:
         self._dues = Deadlines()  # running clocks by deadline (nearest_deadlines)
         self._text_version = 0  # bumped whenever what the cells say changes (forget_text)
         self.enquiries = Enquiries(lambda: self._rows)
+        self._of_customers = RowsByHandle(lambda: self._rows)  # a customer's new contact re-scores them
 
     # --- clocks and text --------------------------------------------------------------------------
-
     def set_clock(self, engine: SlaEngine | None, now_fn: Callable[[], float]) -> bool:
         """The SLA engine and the (server-corrected) clock. True when every status was recomputed (a new
         engine: 100k statuses take ~0.5 s); the SLA sort then follows, as a layout change."""
@@ -118,7 +119,7 @@ class QueueIndex:
     def set_risk_book(self, book: RiskBook) -> None:
         """New risk inputs. Sorted by risk: the rows it touches move, or all are sorted again (a new book)."""
         if book is not self.risk_book:
-            touched, self.risk_book = forget_risks(self._rows, self.risk_book, book), book
+            touched, self.risk_book = forget_risks(self._rows, self.risk_book, book, self._of_customers), book
             if self.sort_col != Col.RISK:
                 return
             if touched is None:
@@ -139,7 +140,6 @@ class QueueIndex:
         return r.status
 
     # --- loading and live updates -----------------------------------------------------------------
-
     def set_rows(self, enquiries: Iterable[Enquiry]) -> None:
         """Replace every row (start-up, or a full re-sync): one reset."""
         self.adopt(self.prepare(enquiries))
@@ -177,6 +177,7 @@ class QueueIndex:
             r.hay = r.customer = None
         self.listener.resetting()
         self._rows, self._ids, self.now, self._dues = p.rows, p.ids, p.now, dues
+        self._of_customers.reset()
         if p.sort_col == self.sort_col and same:
             self._all, self.sort_now = p.all, p.now
         else:
@@ -220,9 +221,7 @@ class QueueIndex:
                 continue
             self._detach(ident)
             if self.holds(e):
-                r = self._rows[ident] = Row(e)
-                self._ids.insert(bisect.bisect_left(self._ids, ident, key=by_id), r)
-                fresh.append(r)
+                fresh.append(self._hold(e))
         fill_statuses(self.engine, self.now, fresh)
         key = self._key_fn()
         for r in fresh:
@@ -233,8 +232,15 @@ class QueueIndex:
                 self._vis.insert(find(self._vis, r), r)
         self.listener.layout_changed()
 
+    def _hold(self, e: Enquiry) -> Row:
+        """A new row, held by id and by customer (not sorted or shown yet)."""
+        r = self._rows[e.id] = Row(e)
+        self._ids.insert(bisect.bisect_left(self._ids, r.id, key=by_id), r)
+        self._of_customers.filed(r)
+        return r
+
     def _detach(self, ident: str) -> None:
-        """Take a row out of every list, untold (a layout change is under way)."""
+        """Take a row out of every list, untold (a layout change is under way, or it was hidden)."""
         r = self._rows.pop(ident, None)
         if r is None:
             return
@@ -248,8 +254,7 @@ class QueueIndex:
         return e.is_open or not self.open_only
 
     def _insert(self, e: Enquiry) -> None:
-        r = self._rows[e.id] = Row(e)
-        self._ids.insert(bisect.bisect_left(self._ids, r.id, key=by_id), r)
+        r = self._hold(e)
         fill_statuses(self.engine, self.now, [r])
         self._dues.add(r)
         r.k = self._key_fn()(r)
@@ -269,21 +274,19 @@ class QueueIndex:
         self.listener.removed()
 
     def _remove(self, ident: str) -> None:
-        r = self._rows.pop(ident, None)
-        if r is None:
-            return
-        i = find(self._vis, r)
-        if i < len(self._vis) and self._vis[i] is r:
+        r = self._rows.get(ident)
+        i = -1 if r is None else find(self._vis, r)
+        if 0 <= i < len(self._vis) and self._vis[i] is r:
             self._hide(i)
-        del self._all[find(self._all, r)]
-        del self._ids[bisect.bisect_left(self._ids, ident, key=by_id)]
+        self._detach(ident)
 
     def _update(self, e: Enquiry) -> None:
         r = self._rows[e.id]
         i = find(self._vis, r)
         was_visible = i < len(self._vis) and self._vis[i] is r
         del self._all[find(self._all, r)]
-        r.e = e
+        was, r.e = r.e.customer_handle, e
+        self._of_customers.filed(r, was)
         r.forget()
         fill_statuses(self.engine, self.now, [r])
         self._dues.add(r)
@@ -307,7 +310,6 @@ class QueueIndex:
             self.listener.changed(dst)
 
     # --- clocks -----------------------------------------------------------------------------------
-
     def tick(self, first_row: int, last_row: int) -> tuple[int, int] | None:
         """Recompute the clocks of display rows first_row..last_row (clamped, which it returns)."""
         n = len(self._vis)
@@ -357,7 +359,6 @@ class QueueIndex:
         return self._dues.nearest(self.engine, self.now, n, self._rows)
 
     # --- sort and filter --------------------------------------------------------------------------
-
     def sort(self, column: int, descending: bool = False) -> None:
         """Sort by a column's key: a layout change (not a reset), so what the listener tracks follows
         its rows. The SLA column ranks by cached clocks (visible rows are exact; refresh_some keeps the
@@ -438,7 +439,6 @@ class QueueIndex:
         return column_key(self.sort_col, self.text, self.now - self.sort_now, self.status, self.risk_book)
 
     # --- lookups ----------------------------------------------------------------------------------
-
     def _internal(self, row: int) -> int:
         """A display row's place in the visible list, and the other way round (a mirror either way)."""
         return len(self._vis) - 1 - row if self.descending else row

@@ -15,6 +15,7 @@ from typing import Any, NamedTuple, Protocol
 
 from console.domain.model import Enquiry
 from console.domain.privacy import MASK
+from console.domain.risk.contacts import handle_key
 from console.domain.risk.score import NO_RISK, Risk
 from console.live.order import sla_order
 from console.live.risk import RiskBook
@@ -381,9 +382,15 @@ def risk_key(book: RiskBook, status: Callable[[Row], SlaStatus | None]) -> Calla
     return key
 
 
-def forget_risks(rows: Mapping[str, Row], old: RiskBook, new: RiskBook) -> list[Row] | None:
+def forget_risks(
+    rows: Mapping[str, Row],
+    old: RiskBook,
+    new: RiskBook,
+    of_customers: Callable[[frozenset[str]], Iterable[Row]] | None = None,
+) -> list[Row] | None:
     """Drop the cached risks a new book may change: the rows it touches when made from the old one (a
-    sync's new enquiries, a fetched conversation), returned; every row otherwise (None)."""
+    sync's new enquiries, a fetched conversation), returned; every row otherwise (None). of_customers:
+    the held rows of these customer handles (an index; without one, every row is looked at)."""
     ids, handles = new.touched_ids, new.touched_handles
     # A new book, or one touching most rows (the scores of 100k messages after the load): forgetting
     # every row is a third of the cost of finding them, and re-sorting beats moving them one by one.
@@ -391,10 +398,15 @@ def forget_risks(rows: Mapping[str, Row], old: RiskBook, new: RiskBook) -> list[
         for r in rows.values():
             r.risk = None
         return None
-    if handles:  # rows by customer: every row is looked at
-        touched = [r for r in rows.values() if r.id in ids or r.e.customer_handle in handles]
-    else:  # rows by id only (the messages' scores): looked up, not a pass over 100k rows (~10-80 ms)
-        touched = [rows[i] for i in ids if i in rows]
+    touched = [rows[i] for i in ids if i in rows]  # looked up, not a pass over 100k rows (~10-80 ms)
+    if handles:  # a customer's new contact changes the risk of their other open enquiries
+        keys = {handle_key(h) for h in handles}  # the risk book counts "@Amy" and "@amy" as one customer
+        found = (
+            of_customers(handles)
+            if of_customers is not None
+            else (r for r in rows.values() if handle_key(r.e.customer_handle) in keys)
+        )
+        touched += [r for r in found if r.id not in ids]
     for r in touched:
         r.risk = None
     return touched

@@ -15,6 +15,7 @@ import pytest
 from console.domain.model import ChangeSet, Enquiry
 from console.live.queue_index import BATCH_AS_LAYOUT, QueueIndex
 from console.live.queue_rows import UNSET, Col, Deadlines, PlainText, Prepared, Row
+from console.live.risk import RiskBook
 from console.service.sim.clock import start_for_seed
 from console.service.sim.population import draw_enquiry
 from console.service.sim.world import build
@@ -466,3 +467,31 @@ def test_filter_text_is_built_in_slices_and_then_every_row_has_it(
     assert slices == 6 and all(r.hay is not None for r in ix.held_rows())
     ix.forget_text(hay_only=True)
     assert all(r.hay is None for r in ix.held_rows())
+
+
+def test_a_customers_earlier_contact_synced_late_rescores_their_rows_whatever_the_case_of_the_handle(
+    world: tuple[list[Enquiry], SlaEngine],
+) -> None:
+    rows, engine = world
+    amy = [
+        dataclasses.replace(e, customer_handle="@Amy_B", created_at=NOW - 3600 - i)
+        for i, e in enumerate(rows[:2])
+    ]
+    ix, _ = make((amy + rows[2:], engine))
+    ix.set_risk_book(RiskBook.build((e.customer_handle, e.created_at) for e in amy + rows[2:]))
+    other = rows[5].id
+    for e in amy:  # cached on the rows: no repeat contact yet (they are 1 s apart: one counts the other)
+        assert ix.risk_of(e.id) is not None
+    said = {e.id: str(ix.risk_of(e.id)) for e in amy}
+    kept = ix.risk_of(other)
+    for n in range(2):  # the handle index is made on the first late contact, then kept up to date
+        late = dataclasses.replace(
+            rows[2 + n], id=f"enq-late-{n}", customer_handle=" @amy_b", created_at=NOW - 86400 - n
+        )
+        ix.apply(ChangeSet(added={late.id}), {late.id: late})
+        ix.set_risk_book(ix.risk_book.with_enquiries([late]))
+        for e in amy:
+            now_said = str(ix.risk_of(e.id))
+            assert now_said != said[e.id], f"{e.id} kept a risk that ignores an earlier contact"
+            said[e.id] = now_said
+        assert ix.risk_of(other) is kept  # another customer's row keeps its cached risk
