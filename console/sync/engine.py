@@ -14,7 +14,6 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future
-from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from console.api.client import ApiClient, FeedPage
@@ -38,6 +37,7 @@ from console.store.reports import replace_reference_logged
 from console.sync.anchor import anchor_audit
 from console.sync.backoff import Backoff, BackoffPolicy
 from console.sync.complaints import push_decision
+from console.sync.counts import SyncCounts
 from console.sync.message_feed import MessageFeed
 from console.sync.net import background as _background
 from console.sync.net import read_safely
@@ -57,30 +57,6 @@ REFRESH_EVERY_S = 60.0  # reference data and the clock offset, while live
 HEAL_PER_RUN = 50  # quarantined enquiries re-fetched per sync step
 GONE_RETRIES = 3  # full re-reads started in one catch-up when the server keeps forgetting the cursor
 TRANSIENT = (NetworkError, ServerError, RateLimited, BadDataError)
-
-
-@dataclass(slots=True)
-class SyncCounts:
-    added: int = 0
-    changed: int = 0
-    removed: int = 0
-    quarantined: int = 0
-    healed: int = 0
-    pushed: int = 0
-    conflicts: int = 0
-    rejected: int = 0
-    pages: int = 0
-    messages: int = 0  # read from the message feed
-    reference_changed: bool = False
-    elapsed: float = 0.0
-    outcomes: list[OutboxResult] = field(default_factory=list)
-
-    def add(self, cs: ChangeSet) -> None:
-        self.added += len(cs.added)
-        self.changed += len(cs.changed)
-        self.removed += len(cs.removed)
-        self.quarantined += cs.quarantined
-        self.reference_changed |= cs.reference_changed
 
 
 class Syncer:
@@ -115,6 +91,7 @@ class Syncer:
         self._refreshed_at = 0.0
         self.messages = MessageFeed(api, store, self._emit, page_limit)
         self._stop: threading.Event | None = None
+        self._poll: Future[FeedPage] | None = None  # a long-poll still waiting while messages are read
         self.closer: ShiftCloser | None = None  # while run_forever runs (console.sync.report_thread)
 
     # -- for the UI thread ------------------------------------------------------------------------
@@ -153,6 +130,7 @@ class Syncer:
         """Catch up completely: the outbox, clock and reference data, the feed to its end, healing."""
         started = time.monotonic()
         counts = SyncCounts()
+        self._poll = None  # a full pass reads the feed itself; an older long-poll's answer is not wanted
         self._check_server()
         self._set_state(SyncState.SYNCING)
         self._run_jobs()
@@ -421,22 +399,29 @@ class Syncer:
                 self._wait(stop, failure.delay)
 
     def _step(self, stop: threading.Event) -> None:
-        """One long-poll; local actions are written and pushed while it waits."""
-        # While the message feed is behind, the change feed is asked without waiting: turns, no stall.
-        wait = 0.0 if self.messages.behind else self.long_poll_s
-        poll = _background(self.api.changes, self.store.cursor(), self.page_limit, wait)
-        poll.add_done_callback(lambda _: self._wake.set())
-        while not poll.done():
+        """One long-poll; local actions are written and pushed while it waits. While the message feed is
+        behind, its turns are read meanwhile, each ended as soon as the change feed answers: a new
+        enquiry never waits behind a backlog of messages."""
+        poll, self._poll = self._poll or self._long_poll(), None
+        counts = SyncCounts()
+        held_back = self.messages.caught_up_at is None
+        if self.messages.behind:
+            counts.messages += self.messages.pull(self._stop, budget_s=MESSAGE_TURN_S, until=poll.done)
+            if not poll.done():
+                self._poll = poll  # nothing new yet: the next turn goes on waiting for the same answer
+            if stop.is_set():
+                return
+        while not poll.done() and not self.messages.behind:
             self._wake.wait(0.5)
             self._wake.clear()
             if stop.is_set():
                 return
             if self._run_jobs():
                 self.push_outbox()
-        counts = SyncCounts()
-        self._catch_up(counts, first=poll)
-        held_back = self.messages.caught_up_at is None
-        counts.messages += self.messages.pull(self._stop, budget_s=MESSAGE_TURN_S)
+        if poll.done():
+            self._catch_up(counts, first=poll)
+            if not self.messages.behind:  # a new message changes its enquiry: read it now
+                counts.messages += self.messages.pull(self._stop, budget_s=MESSAGE_TURN_S)
         if self._run_jobs() or self.store.outbox_pending():
             self.push_outbox()
         if time.monotonic() - self._refreshed_at > REFRESH_EVERY_S:
@@ -446,6 +431,11 @@ class Syncer:
         self._synced()
         if held_back and self.messages.caught_up_at is not None:
             self._close_reports()  # the first catch-up since this start: the reports held back
+
+    def _long_poll(self) -> Future[FeedPage]:
+        poll = _background(self.api.changes, self.store.cursor(), self.page_limit, self.long_poll_s)
+        poll.add_done_callback(lambda _: self._wake.set())
+        return poll
 
     def _wait(self, stop: threading.Event, seconds: float) -> None:
         """Back off, but keep serving local actions (they are written; pushed when back online)."""

@@ -36,7 +36,7 @@ class MessageFeed:
         self.api, self.store, self.emit, self.page_limit = api, store, emit, page_limit
         # False once the service answered 404; the sync engine sets it again at each reference refresh.
         self.available = True
-        self.behind = False  # the last pull stopped before the end of the feed (its budget ran out)
+        self.behind = False  # the last pull stopped before the end of the feed (set as each pull ends)
         # Conversations grown while behind: said once the feed is caught up, so that a first sync's
         # 100k conversations make one "what changed" for the views, not one per page.
         self._grown: set[str] = set()
@@ -51,12 +51,18 @@ class MessageFeed:
             return now
         return None if self.caught_up_at is None else min(now, self.caught_up_at)
 
-    def pull(self, stop: threading.Event | None = None, *, budget_s: float | None = None) -> int:
-        """The feed to its end, or for about budget_s seconds (then `behind` says there is more); returns
-        how many messages were read. Each page is committed with its cursor: a stop or a kill loses
-        nothing."""
-        self.behind = False
+    def pull(
+        self,
+        stop: threading.Event | None = None,
+        *,
+        budget_s: float | None = None,
+        until: Callable[[], bool] | None = None,
+    ) -> int:
+        """The feed to its end, or for about budget_s seconds or until `until()` says so (checked per
+        page; then `behind` says there is more); returns how many messages were read. Each page is
+        committed with its cursor: a stop or a kill loses nothing."""
         if not self.available:
+            self.behind = False
             return 0
         end = math.inf if budget_s is None else time.monotonic() + budget_s
         read = 0
@@ -66,7 +72,9 @@ class MessageFeed:
                 asked = self.api.now()  # when the page in hand was asked for: it holds what was before
                 page = read_safely(self.api.message_feed, cursor, self.page_limit)
                 while True:
-                    last = time.monotonic() > end  # this turn's last page: nothing fetched ahead
+                    # This turn's last page (nothing fetched ahead): out of time, or the change feed has
+                    # news (a new enquiry waits for no more than the page in hand).
+                    last = time.monotonic() > end or (until is not None and until())
                     # The next page is fetched while SQLite writes this one, as for the change feed.
                     ahead_asked = self.api.now()
                     ahead = (
@@ -90,7 +98,7 @@ class MessageFeed:
                     page, asked = ahead.result(), ahead_asked
             except NotFound:
                 log.info("the service has no message feed: a conversation is read when it is opened")
-                self.available = False
+                self.available = self.behind = False
                 return read
             except GoneError:
                 if attempt == GONE_RETRIES:

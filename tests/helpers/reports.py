@@ -12,7 +12,8 @@ from console.domain.model import CHANNELS, Agent, Assignment, Enquiry, Shift, Te
 from console.service.server import DemoService
 from console.sla.engine import SlaEngine, default_calendars, default_policies
 from console.store.cache import Store
-from console.sync.engine import SyncCounts, Syncer
+from console.sync.counts import SyncCounts
+from console.sync.engine import Syncer
 from console.sync.shift_close import SALT_KEY, close_shifts_quietly
 from tests.helpers.service import new_client
 

@@ -192,11 +192,13 @@ def test_what_a_page_could_not_heal_is_healed_by_the_next_heal_pass(
     api.close()
 
 
+@pytest.mark.parametrize("live_turn_s", [0.0, 600.0], ids=["one page a turn", "turns that never run out"])
 def test_live_the_message_feed_takes_turns_with_the_change_feed(
-    fresh_service: Make, store: Store, monkeypatch: pytest.MonkeyPatch
+    fresh_service: Make, store: Store, monkeypatch: pytest.MonkeyPatch, live_turn_s: float
 ) -> None:
-    """A first sync's conversations (100k enquiries: 350k messages) must not hold up a new enquiry."""
-    monkeypatch.setattr(engine, "MESSAGE_TURN_S", 0.0)  # one page a turn
+    """A first sync's conversations (100k enquiries: 350k messages) must not hold up a new enquiry: a turn
+    of the message feed ends when its time is up, or as soon as the change feed's long-poll answers."""
+    monkeypatch.setattr(engine, "MESSAGE_TURN_S", 0.0)  # the first pass: one page
     svc = fresh_service(open_enquiries=200)
     svc.faults.set("slow=1.0:0.05")  # every answer 50 ms late: 35 pages of messages take seconds
     api = new_client(svc)
@@ -219,11 +221,18 @@ def test_live_the_message_feed_takes_turns_with_the_change_feed(
     try:
         assert live.wait(30)
         assert syncer.messages.behind  # live, with conversations still to read
+        monkeypatch.setattr(engine, "MESSAGE_TURN_S", live_turn_s)
+        reader = store.reader()  # the test's own connection: the store belongs to the sync thread
+        cursors = {reader.get_meta(MESSAGE_CURSOR)}
+        for _ in range(1000):  # a few pages on: a turn of live_turn_s is under way
+            if len(cursors) >= 4:
+                break
+            stop.wait(0.01)
+            cursors.add(reader.get_meta(MESSAGE_CURSOR))
         added.append(svc.add_enquiry(text="my card is stuck in the machine")["id"])
         assert arrived.wait(10)
         assert behind_then == [True]  # it came in between two pages of the message feed
         svc.faults.clear()
-        reader = store.reader()  # the test's own connection: the store belongs to the sync thread
         for _ in range(600):
             if not syncer.messages.behind and reader.messages(added[0]):
                 break
