@@ -31,6 +31,7 @@ from console.api.errors import (
 )
 from console.domain import wire
 from console.domain.model import ChangeSet, Enquiry
+from console.platform.gil import share_the_gil
 from console.store.cache import KnownError, OutboxItem, OutboxResult, ParsedPage, Store, parse_feed_page
 from console.store.feed import ids_of
 from console.store.reports import replace_reference_logged
@@ -364,6 +365,7 @@ class Syncer:
     def run_forever(self, stop: threading.Event) -> None:
         """Sync until stop is set or sign-in is needed. Never raises for network trouble. Jobs
         submitted before it returns are all run: a local action is never dropped by a stop."""
+        share_the_gil()  # the sync thread gets the GIL back at once from the report and UI threads
         self.closer = ShiftCloser(self.store.reader, self.submit, self.jurisdiction)
         try:
             self._run_forever(stop)

@@ -11,7 +11,6 @@ between long-polls, in milliseconds.
 from __future__ import annotations
 
 import logging
-import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import CancelledError, Future
@@ -26,10 +25,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("concierge.reports")
 T = TypeVar("T")
-# While a report is computed (CPU-bound, seconds), a thread that wants the GIL back (the UI thread, the
-# sync thread after each socket or SQLite call) would wait up to Python's switch interval (5 ms) at every
-# hand-over; at 0.5 ms the report thread gives way ten times sooner (benchmarks/bench_arrival.py).
-SWITCH_INTERVAL_S = 0.0005
 
 
 class Submit(Protocol):
@@ -80,8 +75,6 @@ class ShiftCloser:
         except KnownError as e:
             log.warning("shift reports not closed now: %s", e)
             return
-        interval = sys.getswitchinterval()
-        sys.setswitchinterval(min(interval, SWITCH_INTERVAL_S))
         try:
             close_quietly(reader, self._write, now, stop=self._stop.is_set, jurisdiction=self.jurisdiction)
         except CancelledError:
@@ -89,6 +82,5 @@ class ShiftCloser:
         except KnownError as e:
             log.warning("shift reports not closed now: %s", e)
         finally:
-            sys.setswitchinterval(interval)
             reader.close()
             self.runs += 1

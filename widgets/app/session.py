@@ -11,7 +11,6 @@ import linecache
 import logging
 import secrets as pysecrets
 import shutil
-import sys
 import tempfile
 import threading
 import time
@@ -47,11 +46,6 @@ from widgets.wallboard.views import LiveViews
 
 log = logging.getLogger("concierge.ui.app")
 DEMO_USER, DEMO_PASSWORD = "supervisor", "demo-supervisor"
-# How long a thread holding the GIL runs before one waiting gets it (Python's default: 5 ms). The sync,
-# service and worker threads crunch Python for seconds at 100k (a first sync's messages, the complaint
-# book, the board's lanes); at 5 ms each, the UI thread waited its turn behind them all and a new enquiry
-# took up to 2.7 s to show (bench_console (c)); at 1 ms, 1.3 s, for a few percent of their throughput.
-UI_SWITCH_INTERVAL_S = 0.001
 EXIT_WAIT_S = 5.0  # at exit only: how long the sync thread may take to finish its network call
 
 
@@ -123,7 +117,6 @@ class Session(QObject):
 
     def start(self) -> None:
         c = self.config
-        sys.setswitchinterval(min(sys.getswitchinterval(), UI_SWITCH_INTERVAL_S))
         theme = apply_theme(self.app, c.theme, c.font_scale)
         if self.secrets is None:
             self.secrets = SecretStore.open()

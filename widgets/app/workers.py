@@ -23,7 +23,6 @@ of a signal that crosses threads is a QObject living on the UI thread.
 from __future__ import annotations
 
 import logging
-import sys
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -31,6 +30,8 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from PySide6.QtCore import QObject, Signal, Slot
 from shiboken6 import Shiboken
+
+from console.platform.gil import share_the_gil
 
 if TYPE_CHECKING:
     from console.store.cache import Store
@@ -57,17 +58,6 @@ class NotConnected(RuntimeError):
 
 NOT_WRITTEN = "not connected: the change is not saved; try again shortly"
 
-# While a worker runs Python, the UI thread waits up to the interpreter's switch interval (5 ms) for the
-# GIL every time it comes back from Qt into Python (each cell painted, each slot): a paint became a stall
-# of seconds at start-up (issue 16). With 0.1 ms the UI thread gets it back at once.
-UI_SWITCH_INTERVAL_S = 0.0001
-
-
-def share_the_gil() -> None:
-    if sys.getswitchinterval() > UI_SWITCH_INTERVAL_S:
-        sys.setswitchinterval(UI_SWITCH_INTERVAL_S)
-
-
 # Builds the runner INSIDE the sync thread: the store's writing connection is thread-confined.
 RunnerFactory = Callable[["SyncWorker"], Runner]
 
@@ -88,8 +78,8 @@ class SyncWorker(QObject):
         self._factory = factory
         self._stop = threading.Event()
         self._ended = threading.Event()
+        share_the_gil()  # the UI thread gets the GIL back at once from the sync thread (console.platform.gil)
         # A daemon thread: a loop still inside a network call never holds up the end of the process.
-        share_the_gil()
         self._thread = threading.Thread(target=self._run, name="concierge-sync", daemon=True)
 
     # Called on the sync thread by the syncer: emitting crosses to the UI thread (queued).
