@@ -42,6 +42,7 @@ from console.live.queue_rows import (
     by_k,
     column_key,
     fill_statuses,
+    filtered,
     find,
     forget_risks,
     make_hay,
@@ -383,14 +384,7 @@ class QueueIndex:
         self.listener.reset()
 
     def _filtered(self, rows: list[Row]) -> list[Row]:
-        needle, pred = self.needle, self.predicate
-        out = rows
-        if needle:
-            hay = self.hay
-            out = [r for r in out if needle in (r.hay or hay(r))]
-        if pred is not None:
-            out = [r for r in out if safe_test(pred, r.e)]
-        return out if out is not rows else list(rows)
+        return filtered(rows, self._ids, self.needle, self.predicate, self.hay)
 
     def _passes(self, r: Row) -> bool:
         if self.needle and self.needle not in (r.hay or self.hay(r)):

@@ -350,6 +350,30 @@ def safe_test(pred: Predicate, e: Enquiry) -> bool:
         return False
 
 
+def filtered(
+    rows: list[Row], by_id: list[Row], needle: str, pred: Predicate | None, hay: Callable[[Row], str]
+) -> list[Row]:
+    """The rows of `rows` (sorted by (k, id)) whose filter text holds `needle` and that pass `pred`, in
+    the same order; `by_id` holds every row in id order. Tested in id order, the order the rows and their
+    texts were made in, memory is read in sequence: over 100k rows in sort order the cache misses made
+    a keystroke two to three times slower. The hits then go back into sort order: sorted when few, by one
+    pass over `rows` by identity when many."""
+    if not needle and pred is None:
+        return list(rows)
+    few = len(rows) * 4 < len(by_id)  # a narrowed list (typing on): tested as it is
+    out = rows if few else by_id
+    if needle:
+        out = [r for r in out if needle in (r.hay or hay(r))]
+    if pred is not None:
+        out = [r for r in out if safe_test(pred, r.e)]
+    if few:
+        return out if out is not rows else list(rows)
+    if len(out) * 8 < len(by_id):
+        return sorted(out, key=_order)
+    hits = set(out)
+    return [r for r in rows if r in hits]
+
+
 def row_risk(r: Row, book: RiskBook, status: SlaStatus | None) -> Risk:
     """The row's escalation risk, cached on the row while its clock's state stays the same (a new book
     drops the cached risks it may change: forget_risks)."""
