@@ -21,6 +21,7 @@ from console.store.cache import KnownError, Store, StoreReader
 from console.store.reports import (
     load_report,
     log_agent_statuses,
+    report_amendments,
     save_report,
     status_log,
     stored_reports,
@@ -28,9 +29,11 @@ from console.store.reports import (
     window_enquiries,
 )
 from console.sync.shift_close import (
+    AMEND_EVERY_S,
     GRACE_S,
     SALT_KEY,
     all_shifts,
+    amend_reports,
     close_ended_shifts,
     close_shifts_quietly,
     local_shifts,
@@ -228,3 +231,21 @@ def test_the_sync_loop_closes_a_shift_set_in_the_settings_file(
         assert result.stored == ["leeds-local"]
         assert result.problems == ["settings: shift 2: start: expected an ISO 8601 time, got NoneType"]
         assert load_report(store, "leeds-local") is not None
+
+
+def test_a_report_is_compared_with_what_came_after_its_cut_off_from_the_next_pass_on(
+    tmp_path: Path, data: tuple[list[Enquiry], list[Assignment], list[tuple[str, str, float, float | None]]]
+) -> None:
+    """Closing a shift hours late (a first sync) and checking it for later changes in the same pass
+    counted the shift twice: the check waits AMEND_EVERY_S of synced data, as every later one does."""
+    enquiries, moves, _ = data
+    with Store(tmp_path / "c.db", new_key()) as store:
+        fill(store, enquiries, moves)
+        now = END + 6 * 3600  # the simulated floor went on after the shift: later replies, resolutions
+        store.set_meta("last_sync_at", repr(now))
+        assert close_ended_shifts(store, now, [SHIFT], synced_at=now).stored == ["s1"]
+        assert amend_reports(store, now, [SHIFT]) == []  # the same pass: not counted a second time
+        later = now + AMEND_EVERY_S
+        store.set_meta("last_sync_at", repr(later))
+        assert amend_reports(store, later, [SHIFT]) == ["s1"]
+        assert report_amendments(store, "s1")[0].changes  # what changed after the cut-off, recorded
