@@ -166,7 +166,8 @@ def _sync(args: argparse.Namespace, conf: Settings) -> int:
                     f"synced {cache}: +{counts.added} added, ~{counts.changed} changed, -{counts.removed} "
                     f"removed, {counts.quarantined} quarantined ({store.quarantine_count()} held), "
                     f"{counts.pushed} pushed ({counts.conflicts} conflicts, {counts.rejected} rejected), "
-                    f"{store.enquiry_count()} cached, in {counts.elapsed:.2f} s"
+                    f"{store.enquiry_count()} cached, in {counts.elapsed:.2f} s ({counts.reports} shift "
+                    f"reports stored, {counts.reports_s:.2f} s of it)"
                 )
                 return EXIT_OK
             return forever(syncer)

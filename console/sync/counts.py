@@ -20,6 +20,8 @@ class SyncCounts:
     rejected: int = 0
     pages: int = 0
     messages: int = 0  # read from the message feed
+    reports: int = 0  # shift reports stored (closed here: the CLI; live, the report thread does it)
+    reports_s: float = 0.0  # the time that took, part of elapsed
     reference_changed: bool = False
     elapsed: float = 0.0
     outcomes: list[OutboxResult] = field(default_factory=list)

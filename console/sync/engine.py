@@ -151,7 +151,7 @@ class Syncer:
         counts.messages += self.messages.pull(self._stop, budget_s=turn)
         self._synced()
         if held_back and self.messages.caught_up_at is not None:
-            self._close_reports()  # the reports the refresh above held back, now on every message
+            self._close_reports(counts)  # the reports the refresh above held back, now on every message
         counts.elapsed = time.monotonic() - started
         return counts
 
@@ -180,17 +180,21 @@ class Syncer:
             counts.reference_changed = True
             self._emit(ChangeSet(reference_changed=True))
         self._refreshed_at = time.monotonic()
-        self._close_reports()
+        self._close_reports(counts)
 
-    def _close_reports(self) -> None:
+    def _close_reports(self, counts: SyncCounts | None = None) -> None:
         """Close the ended shifts, on data read to their cut-off (MessageFeed.read_until)."""
         now = self.messages.read_until(self.api.now())
         if now is None:
             return
         if self.closer is not None:  # live: reports of ended shifts take seconds at 100k, off this thread
             self.closer.poke(now)
-        else:  # a one-off run_once (the CLI): here and now
-            close_shifts_quietly(self.store, now, jurisdiction=self.jurisdiction)
+            return
+        started = time.monotonic()  # a one-off run_once (the CLI): here and now, and counted
+        stored = close_shifts_quietly(self.store, now, jurisdiction=self.jurisdiction).stored
+        if counts is not None:
+            counts.reports += len(stored)
+            counts.reports_s += time.monotonic() - started
 
     def _synced(self) -> None:
         now = self.api.now()

@@ -32,6 +32,7 @@ def test_a_first_sync_after_a_shift_closes_it_on_every_message_not_before_the_fe
     counts = syncer.run_once()
     syncer.api.close()
     assert counts.messages > 400 and syncer.messages.caught_up_at is not None
+    assert counts.reports >= 1 and 0 < counts.reports_s < counts.elapsed  # counted apart for the CLI
     report = load_report(fresh, shift.id)
     assert report is not None and report.quality is not None and report.quality.checked > 0
     # What agents wrote is counted alike (the agents' time differs: only a console on the floor during

@@ -7,6 +7,7 @@ import csv
 import json
 import os
 import random
+import re
 import signal
 import subprocess
 import sys
@@ -18,6 +19,7 @@ import pytest
 
 from console.service.server import DemoService
 from console.store.cache import Store
+from console.store.reports import stored_reports
 from tests.helpers.cli import cli
 from tests.helpers.service import PASSWORD, USER, assert_converged, assert_messages_converged, new_client
 
@@ -61,6 +63,9 @@ def test_once_then_export_and_clear_failures(service: DemoService, home: Path) -
     assert f"+{len(service.snapshot())} added" in done.stdout and "0 pushed" in done.stdout
     with Store(cache, key) as store:
         assert_converged(service, store)
+        stored = len(stored_reports(store))
+    said = re.search(r"\((\d+) shift reports stored, [\d.]+ s of it\)", done.stdout)
+    assert said is not None and int(said.group(1)) == stored, done.stdout  # a cron log tells them apart
     # Export works offline, to a file and to stdout.
     out = home / "out.jsonl"
     done = cli("export", "--cache", str(cache), "--format", "jsonl", "--out", str(out), env=env)
