@@ -8,7 +8,6 @@ import dataclasses
 import logging
 import random
 import threading
-from collections.abc import Callable
 
 import pytest
 
@@ -16,119 +15,14 @@ from console.domain.model import ChangeSet, Enquiry
 from console.live.queue_index import BATCH_AS_LAYOUT, QueueIndex
 from console.live.queue_rows import UNSET, Col, Deadlines, PlainText, Prepared, Row
 from console.live.risk import RiskBook
-from console.service.sim.clock import start_for_seed
 from console.service.sim.population import draw_enquiry
-from console.service.sim.world import build
 from console.sla.engine import SlaEngine, SlaStatus
-
-NOW = start_for_seed(4) + 6 * 3600
-
-
-class Mirror:
-    """An IndexListener that keeps its own list of visible ids from the notices alone, and checks each
-    notice against the index (row numbers must be display rows, before/after pairs must match)."""
-
-    def __init__(self) -> None:
-        self.ix: QueueIndex | None = None
-        self.ids: list[str] = []
-        self.pending: tuple[str, int, int] | None = None
-        self.log: list[str] = []
-
-    def _index(self) -> QueueIndex:
-        assert self.ix is not None
-        return self.ix
-
-    def _begin(self, what: str, a: int, b: int = -1) -> None:
-        assert self.pending is None, f"{what} inside {self.pending}"
-        self.pending = (what, a, b)
-        self.log.append(what)
-
-    def _end(self, what: str) -> tuple[int, int]:
-        assert self.pending is not None and self.pending[0] == what
-        _, a, b = self.pending
-        self.pending = None
-        return a, b
-
-    def inserting(self, row: int) -> None:
-        assert 0 <= row <= len(self.ids) == self._index().visible_count()
-        self._begin("insert", row)
-
-    def inserted(self) -> None:
-        row, _ = self._end("insert")
-        r = self._index().row_at(row)
-        assert r is not None
-        self.ids.insert(row, r.id)
-
-    def removing(self, row: int) -> None:
-        assert 0 <= row < len(self.ids) == self._index().visible_count()
-        assert self.ids[row] == self._index().ids()[row]  # the row named is still there when told
-        self._begin("remove", row)
-
-    def removed(self) -> None:
-        row, _ = self._end("remove")
-        del self.ids[row]
-
-    def moving(self, src: int, dst: int) -> None:
-        assert src != dst and 0 <= src < len(self.ids) and 0 <= dst < len(self.ids)
-        self._begin("move", src, dst)
-
-    def moved(self) -> None:
-        src, dst = self._end("move")
-        self.ids.insert(dst, self.ids.pop(src))
-
-    def changed(self, row: int) -> None:
-        assert self.pending is None
-        r = self._index().row_at(row)
-        assert r is not None and self.ids[row] == r.id
-        self.log.append("changed")
-
-    def layout_changing(self, live: bool) -> None:
-        self._begin("layout", int(live))
-        assert self.ids == self._index().ids()
-
-    def layout_changed(self) -> None:
-        self._end("layout")
-        self.ids = self._index().ids()
-
-    def resetting(self) -> None:
-        self._begin("reset", 0)
-
-    def reset(self) -> None:
-        self._end("reset")
-        self.ids = self._index().ids()
+from tests.helpers.queue_index import NOW, Mirror, build_world, make, row_of
 
 
 @pytest.fixture(scope="module")
 def world() -> tuple[list[Enquiry], SlaEngine]:
-    rng = random.Random(4)
-    w = build(rng, NOW)
-    rows = []
-    for i in range(600):
-        created = NOW - rng.expovariate(1 / 7200) - rng.random() * 60
-        e = draw_enquiry(rng, f"enq-{i:05d}", created)
-        answered = rng.random() < 0.4
-        rows.append(
-            dataclasses.replace(
-                e,
-                status="open" if answered else "new",
-                team_id=rng.choice([t.id for t in w.teams]),
-                first_customer_message_at=created,
-                first_response_at=created + rng.random() * 900 if answered else None,
-                updated_at=created,
-            )
-        )
-    engine = SlaEngine(w.policies, {c.id: c for c in w.calendars}, {t.id: t for t in w.teams})
-    return rows, engine
-
-
-def make(world: tuple[list[Enquiry], SlaEngine]) -> tuple[QueueIndex, Mirror]:
-    rows, engine = world
-    mirror = Mirror()
-    ix = QueueIndex(PlainText(), mirror)
-    mirror.ix = ix
-    ix.set_clock(engine, lambda: NOW)
-    ix.set_rows(rows)
-    return ix, mirror
+    return build_world()
 
 
 def fresh_order(
@@ -272,17 +166,6 @@ def test_filter_matches_what_the_text_says_in_any_case_and_narrows_as_you_type(
     assert {e.id for e in rows if topic in e.topic} <= set(ix.ids())
     ix.set_filter("")
     assert len(ix.ids()) == len(rows) and mirror.ids == ix.ids()
-
-
-def row_of(ix: QueueIndex) -> Callable[[str], Row]:
-    def get(ident: str) -> Row:
-        row = ix.row_of(ident)
-        assert row is not None
-        r = ix.row_at(row)
-        assert r is not None
-        return r
-
-    return get
 
 
 @pytest.mark.expected_log(r"filter predicate failed", logger="concierge.live.queue", level="ERROR")
@@ -495,38 +378,3 @@ def test_a_customers_earlier_contact_synced_late_rescores_their_rows_whatever_th
             assert now_said != said[e.id], f"{e.id} kept a risk that ignores an earlier contact"
             said[e.id] = now_said
         assert ix.risk_of(other) is kept  # another customer's row keeps its cached risk
-
-
-@pytest.mark.parametrize("descending", [False, True])
-@pytest.mark.parametrize("col", [Col.SLA, Col.AGE, Col.CUSTOMER, Col.TEAM])
-def test_a_filter_keeps_the_sort_order_whether_it_hits_one_row_a_few_or_most(
-    world: tuple[list[Enquiry], SlaEngine], col: Col, descending: bool
-) -> None:
-    """Rows are tested in id order and put back in sort order (sorted when few hits, by one pass when
-    many): each way, the filtered rows are the unfiltered display order with the misses taken out."""
-    ix, mirror = make(world)
-    ix.sort(col, descending)
-    everything = ix.ids()
-    hay = {i: ix.hay(row_of(ix)(i)) for i in everything}
-    words = sorted({w for h in hay.values() for w in h.split() if len(w) > 3})
-
-    def share(needle: str) -> float:
-        return sum(needle in h for h in hay.values()) / len(hay)
-
-    few = next(w for w in words if 0.01 < share(w) < 0.1)  # sorted back into place
-    many = next(w for w in words if 0.3 < share(w) < 0.95)  # one pass by identity
-    enquiry = {e.id: e for e in world[0]}
-    channel = world[0][0].channel
-
-    def on_channel(e: Enquiry) -> bool:
-        return e.channel == channel
-
-    cases: list[tuple[str, Callable[[Enquiry], bool] | None]] = [
-        (everything[17], None), (few, None), (many, None), ("e", None), ("", on_channel),
-        (many, on_channel), ("e", None), ("ex", None), ("exy", None),  # the last three: typing on
-    ]  # fmt: skip
-    for needle, pred in cases:
-        ix.set_filter(needle, pred)
-        want = [i for i in everything if needle in hay[i] and (pred is None or pred(enquiry[i]))]
-        assert ix.ids() == want, (needle, pred)
-        assert mirror.ids == want
