@@ -142,14 +142,16 @@ def compute_shift_report(
     handle_salt: str = "",
     data_cutoff: float | None = None,
     complaints: ComplaintStats | None = None,
+    taken_back: bool = False,
 ) -> ShiftReport:
     """The shift's figures (see the module docstring for who counts). handle_salt: the site's salt for
     masked customer handles, so that a list of known handles cannot be hashed to find who is who.
     data_cutoff: count only what had happened by then (console.reports.cutoff), whatever the cache
-    learned since; None counts everything the enquiries show."""
+    learned since; None counts everything the enquiries show. taken_back: the caller already took the
+    enquiries back to data_cutoff (as_of: 100k records made again, each time it is done)."""
     start, end = shift.start, shift.end
     cutoff = max(start, min(end, generated_at))
-    if data_cutoff is not None:
+    if data_cutoff is not None and not taken_back:
         enquiries = [as_of(e, data_cutoff) for e in enquiries]
     replies = [0, 0]  # decided, met: "SLA today"'s definition over [start, cutoff)
     team_names = {t.id: t.name for t in teams}

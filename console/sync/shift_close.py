@@ -183,7 +183,7 @@ def build_report(
     )
     report = compute_shift_report(
         shift,
-        enquiries,
+        seen,
         window_assignments(reader, shift.start, shift.end),
         status_log(reader, shift.start, shift.end),
         reader.agents(),
@@ -193,8 +193,9 @@ def build_report(
         handle_salt=salt,
         data_cutoff=data_cutoff,
         complaints=complaints,
+        taken_back=True,  # seen: each enquiry taken back to the cut-off once, for every section
     )
-    return with_care_sections(reader, report, enquiries, engine, teams, data_cutoff)
+    return with_care_sections(reader, report, seen, engine, teams, data_cutoff)
 
 
 def with_care_sections(
@@ -205,9 +206,8 @@ def with_care_sections(
     teams: list[Team],
     data_cutoff: float | None,
 ) -> ShiftReport:
-    """The report with its Consumer Duty and quality sections (issue 17), over the same enquiries."""
-    if data_cutoff is not None:
-        enquiries = [as_of(e, data_cutoff) for e in enquiries]
+    """The report with its Consumer Duty and quality sections (issue 17), over the same enquiries, as
+    the report counts them (taken back to data_cutoff when there is one)."""
     names = {t.id: t.name for t in teams}
     start, cutoff = report.start, report.cutoff
     duty = compute_consumer_duty(

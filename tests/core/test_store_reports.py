@@ -4,7 +4,7 @@ and the agents' status log, on real encrypted cache files."""
 from __future__ import annotations
 
 import json
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 
 import apsw
@@ -40,6 +40,11 @@ from console.sync.shift_close import (
 )
 from tests.helpers.reports import AGENTS, END, SHIFT, START, TEAMS, engine, fill, simulate
 from tests.helpers.store import new_key
+
+TAKEN_BACK = {
+    "status", "first_response_at", "resolved_at", "handoff_requested_at", "handoff_accepted_at", "pauses",
+    "last_customer_message_at", "last_agent_message_at", "outcome", "text", "updated_at",
+}  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -249,3 +254,27 @@ def test_a_report_is_compared_with_what_came_after_its_cut_off_from_the_next_pas
         store.set_meta("last_sync_at", repr(later))
         assert amend_reports(store, later, [SHIFT]) == ["s1"]
         assert report_amendments(store, "s1")[0].changes  # what changed after the cut-off, recorded
+
+
+def test_taking_an_enquiry_back_to_the_cut_off_keeps_every_other_field_as_it_was(
+    data: tuple[list[Enquiry], list[Assignment], list[tuple[str, str, float, float | None]]],
+) -> None:
+    """as_of rebuilds the record positionally (not by dataclasses.replace): a field out of place would
+    put one moment where another belongs, and every report would carry it alike."""
+    enquiries, _, _ = data
+    cutoff = END + GRACE_S
+    kept = [f.name for f in fields(Enquiry) if f.name not in TAKEN_BACK]
+    for e in enquiries:
+        back = as_of(e, cutoff)
+        assert all(getattr(back, name) == getattr(e, name) for name in kept), e.id
+        moments = (back.first_response_at, back.resolved_at, back.handoff_requested_at)
+        assert all(t is None or t <= cutoff for t in moments) and back.updated_at <= cutoff
+        assert back.first_response_at == (
+            e.first_response_at if (e.first_response_at or 0) <= cutoff else None
+        )
+        assert back.resolved_at == (e.resolved_at if (e.resolved_at or 0) <= cutoff else None)
+        if back.resolved_at is None:
+            assert back.text == "" and not back.outcome and back.status != "resolved"
+        else:
+            assert back.text == e.text and back.outcome == e.outcome and back.status in {"resolved", "closed"}
+        assert as_of(back, cutoff) == back  # taken back once is taken back
