@@ -52,13 +52,13 @@ from console.live.queue_rows import (
     sla_key,
 )
 from console.live.risk import EMPTY, RiskBook
+from console.live.warm_up import WarmUp
 from console.sla.engine import SlaEngine, SlaStatus
 
 log = logging.getLogger("concierge.live.queue")
 
 BATCH_AS_LAYOUT = 16  # changed ids above which apply() is one layout change, not row by row
 SWEEP_CHUNK = 100  # rows between two looks at the clock in refresh_some
-WARM_CHUNK = 32  # rows of filter text between two looks at the clock in warm_up
 
 
 class QueueIndex:
@@ -84,8 +84,7 @@ class QueueIndex:
         self.now = 0.0  # the clock reading of the last tick or update (server time)
         self.sort_now = 0.0  # when the SLA sort keys were taken
         self._sweep_pos = 0
-        self._warm: list[Row] = []
-        self._warm_pos = 0
+        self._warm = WarmUp(self.hay)
         self._dues = Deadlines()  # running clocks by deadline (nearest_deadlines)
         self._text_version = 0  # bumped whenever what the cells say changes (forget_text)
         self.enquiries = Enquiries(lambda: self._rows)
@@ -220,6 +219,11 @@ class QueueIndex:
             if e is None:
                 log.warning("change-set names %s but gives no row for it; skipped", ident[:64])
                 continue
+            r = self._rows.get(ident)
+            if r is not None and self.holds(e):  # re-keyed in place: its place by id stays (no memmove)
+                self._unsort(r)
+                fresh.append(self._renew(r, e))
+                continue
             self._detach(ident)
             if self.holds(e):
                 fresh.append(self._hold(e))
@@ -240,16 +244,26 @@ class QueueIndex:
         self._of_customers.filed(r)
         return r
 
+    def _renew(self, r: Row, e: Enquiry) -> Row:
+        """A held row's new state: filed under its customer again, what was cached of it forgotten."""
+        was, r.e = r.e.customer_handle, e
+        self._of_customers.filed(r, was)
+        r.forget()
+        return r
+
     def _detach(self, ident: str) -> None:
         """Take a row out of every list, untold (a layout change is under way, or it was hidden)."""
         r = self._rows.pop(ident, None)
-        if r is None:
-            return
+        if r is not None:
+            self._unsort(r)
+            del self._ids[bisect.bisect_left(self._ids, ident, key=by_id)]
+
+    def _unsort(self, r: Row) -> None:
+        """Take a row out of the sorted lists, found by its current key, untold."""
         i = find(self._vis, r)
         if i < len(self._vis) and self._vis[i] is r:
             del self._vis[i]
         del self._all[find(self._all, r)]
-        del self._ids[bisect.bisect_left(self._ids, ident, key=by_id)]
 
     def holds(self, e: Enquiry) -> bool:
         return e.is_open or not self.open_only
@@ -286,9 +300,7 @@ class QueueIndex:
         i = find(self._vis, r)
         was_visible = i < len(self._vis) and self._vis[i] is r
         del self._all[find(self._all, r)]
-        was, r.e = r.e.customer_handle, e
-        self._of_customers.filed(r, was)
-        r.forget()
+        self._renew(r, e)
         fill_statuses(self.engine, self.now, [r])
         self._dues.add(r)
         r.k = self._key_fn()(r)
@@ -397,28 +409,11 @@ class QueueIndex:
 
     def start_warm_up(self) -> None:
         """Build the filter text of every row in slices (warm_up), so the first keystroke is fast."""
-        self._warm = list(self._ids)
-        self._warm_pos = 0
+        self._warm.start(self._ids)
 
     def warm_up(self, n: int, budget_s: float | None = None) -> bool:
-        """Build the filter text of up to n more rows, stopping early once budget_s is spent (checked
-        every WARM_CHUNK rows, so a slice of the UI thread stays short); True once every row has its
-        text."""
-        deadline = None if budget_s is None else time.perf_counter() + budget_s
-        end = min(self._warm_pos + n, len(self._warm))
-        hay = self.hay
-        while self._warm_pos < end:
-            chunk = self._warm[self._warm_pos : min(self._warm_pos + WARM_CHUNK, end)]
-            self._warm_pos += len(chunk)
-            for r in chunk:
-                if r.hay is None:
-                    hay(r)
-            if deadline is not None and time.perf_counter() >= deadline:
-                break
-        if self._warm_pos >= len(self._warm):
-            self._warm = []
-            return True
-        return False
+        """Build the filter text of up to n more rows within budget_s; True once every row has its text."""
+        return self._warm.step(n, budget_s)
 
     def _rebuild_keys(self) -> None:
         self.sort_now = self.now
