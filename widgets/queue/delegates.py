@@ -18,6 +18,12 @@ from widgets.theme.theme import Theme, make_theme
 Index = QModelIndex | QPersistentModelIndex
 PAD = 6  # horizontal padding in a cell, scaled with the font below
 ELIDED_KEPT = 4096  # cells' elided texts kept (a repaint shows the same texts at the same widths)
+# Made once: a cell is painted many times a second, and every operation on Qt's flag enums runs Python.
+_SELECTED = QStyle.StateFlag.State_Selected.value
+_FOCUS = QStyle.StateFlag.State_HasFocus.value
+_ALTERNATE = QStyleOptionViewItem.ViewItemFeature.Alternate.value
+_LEFT = Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextSingleLine
+_RIGHT = _LEFT | Qt.AlignmentFlag.AlignRight
 
 
 def _cell_from_roles(index: Index) -> Cell:
@@ -88,9 +94,9 @@ class QueueDelegate(QStyledItemDelegate):
         if cell is None:  # another model, or a row that just went away: fall back to the roles
             cell = _cell_from_roles(index)
         rect: QRect = option.rect
-        state = option.state
+        state = option.state.value  # plain ints: Qt's flag enums cost microseconds per operation in Python
         palette = option.palette
-        selected = bool(state & QStyle.StateFlag.State_Selected)
+        selected = bool(state & _SELECTED)
         is_sla = column == Col.SLA
         painter.save()
         if is_sla and cell.bg is not None:
@@ -99,7 +105,7 @@ class QueueDelegate(QStyledItemDelegate):
             painter.fillRect(rect, palette.highlight())
         elif cell.bg is not None:
             painter.fillRect(rect, cell.bg)
-        elif option.features & QStyleOptionViewItem.ViewItemFeature.Alternate:
+        elif option.features.value & _ALTERNATE:
             painter.fillRect(rect, palette.alternateBase())
         if is_sla and selected:
             # A selection edge on the coloured cell, so the whole row still reads as selected.
@@ -123,13 +129,11 @@ class QueueDelegate(QStyledItemDelegate):
         else:
             colour = palette.text().color()
         painter.setPen(colour)
-        flags = Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextSingleLine
-        if cell.right:
-            flags |= Qt.AlignmentFlag.AlignRight
         # drawText on a plain string: markup in customer text is never interpreted.
+        flags = _RIGHT if cell.right else _LEFT
         painter.drawText(inner, flags, self._elide(fm, cell.text, inner.width(), cell.bold))
 
-        if state & QStyle.StateFlag.State_HasFocus:
+        if state & _FOCUS:
             painter.setPen(QPen(self.theme.focus, 2))
             painter.drawRect(rect.adjusted(1, 1, -1, -1))
         painter.restore()
