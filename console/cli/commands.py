@@ -201,8 +201,11 @@ def _print_state(state: SyncStatus) -> None:
     print(f"sync: {state.state} {state.detail}".rstrip(), file=sys.stderr)
 
 
+STOP_WAIT_S = 30.0  # Ctrl-C: how long the sync thread may take to finish what it is writing
+
+
 def forever(syncer: Syncer) -> int:
-    stop = threading.Event()
+    stop, ended = threading.Event(), threading.Event()
     died: list[BaseException] = []
 
     def work() -> None:
@@ -211,15 +214,19 @@ def forever(syncer: Syncer) -> int:
         except BaseException as e:  # reported below: a dead worker never ends the command with 0
             log.critical("the sync thread died", exc_info=True)
             died.append(e)
+        finally:
+            ended.set()
 
-    worker = threading.Thread(target=work, name="concierge-sync", daemon=True)
-    worker.start()
+    threading.Thread(target=work, name="concierge-sync", daemon=True).start()
+    # Waited on through an Event, never Thread.join: a join that Ctrl-C interrupts can mark a thread that
+    # is still running as ended (CPython 3.11), and the cache was then closed under the sync thread.
     try:
-        while worker.is_alive():
-            worker.join(0.5)
+        while not ended.wait(0.5):
+            pass
     except KeyboardInterrupt:
         stop.set()
-        worker.join(5.0)
+        if not ended.wait(STOP_WAIT_S):  # a network call that outlives its own timeout: leave it be
+            print(f"sync: still busy after {STOP_WAIT_S:.0f} s; stopping anyway", file=sys.stderr)
         print("sync: stopped", file=sys.stderr)
         return EXIT_OK
     from console.sync.state import SyncState
