@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from importlib import resources
 
@@ -99,7 +100,10 @@ class Gateway:
     def serve_forever(self) -> None:
         self.start()
         assert self._thread is not None
-        self._thread.join()
+        # Not Thread.join: a join that a signal (Ctrl-C, a service manager's SIGTERM) interrupts can mark
+        # the live server thread as ended (CPython 3.11), and stop() then closed the database under it.
+        while self._thread.is_alive():
+            time.sleep(0.5)
 
     def stop(self) -> None:
         self.listener.stop()  # releases long-polls
