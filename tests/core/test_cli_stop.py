@@ -4,7 +4,7 @@ interrupts could mark a live thread as ended (CPython 3.11), and the cache was t
 
 from __future__ import annotations
 
-import _thread
+import signal
 import threading
 import time
 from typing import Any, cast
@@ -34,7 +34,7 @@ def test_ctrl_c_returns_only_after_the_sync_thread_has_finished() -> None:
     def press_ctrl_c() -> None:
         syncer.running.wait(5)
         time.sleep(0.2)  # the main thread is waiting for the sync thread by now
-        _thread.interrupt_main()
+        signal.pthread_kill(threading.main_thread().ident or 0, signal.SIGINT)  # Ctrl-C, to the main thread
 
     threading.Thread(target=press_ctrl_c, daemon=True).start()
     assert forever(cast(Syncer, cast(Any, syncer))) == EXIT_OK
