@@ -15,7 +15,6 @@ from typing import Any, NamedTuple, Protocol
 
 from console.domain.model import Enquiry
 from console.domain.privacy import MASK
-from console.domain.risk.contacts import handle_key
 from console.domain.risk.score import NO_RISK, Risk
 from console.live.order import sla_order
 from console.live.risk import RiskBook
@@ -407,11 +406,11 @@ def forget_risks(
     rows: Mapping[str, Row],
     old: RiskBook,
     new: RiskBook,
-    of_customers: Callable[[frozenset[str]], Iterable[Row]] | None = None,
+    of_customers: Callable[[frozenset[str]], Iterable[Row]],
 ) -> list[Row] | None:
     """Drop the cached risks a new book may change: the rows it touches when made from the old one (a
     sync's new enquiries, a fetched conversation), returned; every row otherwise (None). of_customers:
-    the held rows of these customer handles (an index; without one, every row is looked at)."""
+    the held rows of these customer handles, whatever their case (console.live.handle_index)."""
     ids, handles = new.touched_ids, new.touched_handles
     # A new book, or one touching most rows (the scores of 100k messages after the load): forgetting
     # every row is a third of the cost of finding them, and re-sorting beats moving them one by one.
@@ -421,13 +420,7 @@ def forget_risks(
         return None
     touched = [rows[i] for i in ids if i in rows]  # looked up, not a pass over 100k rows (~10-80 ms)
     if handles:  # a customer's new contact changes the risk of their other open enquiries
-        keys = {handle_key(h) for h in handles}  # the risk book counts "@Amy" and "@amy" as one customer
-        found = (
-            of_customers(handles)
-            if of_customers is not None
-            else (r for r in rows.values() if handle_key(r.e.customer_handle) in keys)
-        )
-        touched += [r for r in found if r.id not in ids]
+        touched += [r for r in of_customers(handles) if r.id not in ids]
     for r in touched:
         r.risk = None
     return touched
