@@ -12,6 +12,7 @@ from console.domain import wire
 from console.domain.model import NO_OUTCOME, Message
 from console.store.cache import Store, StoreReader
 from console.store.reads import RISK_MESSAGES_OF
+from console.store.reports import window_enquiries
 from tests.helpers.store import T0, delete, make_enquiry, new_key, upsert
 
 
@@ -224,7 +225,13 @@ def test_bulk_load_defers_indexes_and_a_crash_restores_them(tmp_path: Path, key:
         assert len(before) >= 5 and s.begin_bulk() is True and _indexes(s) == set()
         s.apply_enquiries([make_enquiry(i) for i in range(300)], "c1")
         assert s.counts_by_team() == {"social": 300}  # queries stay right meanwhile
+        # ...those that name their index too, from another connection (a wallboard's figures worker)
+        with StoreReader(path, key) as reader:
+            during = [e.id for e in reader.live_rows(0.0)], window_enquiries(reader, T0, T0 + 3600)
         s.end_bulk()
+        with StoreReader(path, key) as reader:
+            after = [e.id for e in reader.live_rows(0.0)], window_enquiries(reader, T0, T0 + 3600)
+        assert len(during[0]) == 300 and during == after
         assert _indexes(s) == before and s.get_meta("deferred_indexes") is None
         assert s.begin_bulk() is False  # only into an empty cache
     path2 = tmp_path / "crash.db"
