@@ -145,14 +145,20 @@ class QueueIndex:
         self.adopt(self.prepare(enquiries))
 
     def prepare(
-        self, enquiries: Iterable[Enquiry], *, with_text: bool = False, engine: SlaEngine | None = None
+        self,
+        enquiries: Iterable[Enquiry],
+        *,
+        with_text: bool = False,
+        engine: SlaEngine | None = None,
+        text: RowText | None = None,
     ) -> Prepared:
         """The heavy half of set_rows, safe on a worker thread (with `engine`, a snapshot of the index's
         engine: adopt() takes its clocks back): rows, every clock (~1 s cold at 100k), the sorted list;
-        with_text, every row's filter text (seconds of masking at 100k), from a snapshot of the RowText.
-        It only reads the index; adopt() then swaps the rows in with one cheap reset."""
+        with_text, every row's filter text (seconds of masking at 100k), made by `text` (a snapshot of
+        the index's RowText, taken here unless given). It only reads the index; adopt() then swaps the
+        rows in with one cheap reset."""
         version = self._text_version  # read before the snapshot: a change after it is then noticed
-        text = self.text.snapshot() if with_text else None
+        text = (text or self.text.snapshot()) if with_text else None
         with gc_paused():  # 100k new records: no full collection half-way
             rows = {e.id: Row(e) for e in enquiries if self.holds(e)}
         ids = sorted(rows.values(), key=by_id)
@@ -164,7 +170,8 @@ class QueueIndex:
         if text is not None:
             for r in ids:
                 make_hay(r, text)
-        return Prepared(rows, ids, sorted(ids, key=by_k), engine, col, now, Deadlines(ids, now), version)
+        dues = Deadlines(ids, now)
+        return Prepared(rows, ids, sorted(ids, key=by_k), engine, col, now, dues, version, text)
 
     def adopt(self, p: Prepared) -> None:
         """Adopt rows built by prepare(): one reset. A snapshot's clocks are taken back (dict merges), not

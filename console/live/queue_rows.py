@@ -255,6 +255,7 @@ class Prepared(NamedTuple):
     now: float
     dues: Deadlines
     text_version: int  # of the index's text when prepared (a later change drops the filter text made)
+    text: RowText | None  # what made the filter text (a snapshot of the index's), if it was made
 
 
 class Enquiries(Mapping[str, Enquiry]):

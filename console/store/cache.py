@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,13 +26,15 @@ from console.store.outbox import INSERT_ASSIGNMENT, OutboxItem, OutboxResult, as
 from console.store.outbox import queue_agent_status as _queue_agent_status
 from console.store.outbox import queue_assignment as _queue_assignment
 from console.store.outbox import resolve as _resolve
+from console.store.previews import keep_previews
 from console.store.reads import REFERENCE_TABLES, StoreReader
-from console.store.rows import UPSERT_ENQUIRY, enquiry_row
+from console.store.rows import REFERENCE_PARSERS, UPSERT_ENQUIRY, enquiry_row, reference_row
 from console.store.schema import (
     ENVIRONMENT_ERRORS,
     SCHEMA_VERSION,
     CacheKeyError,
     KnownError,
+    SchemaBehind,
     busy_being_created,
     creation_lock,
     known_errors,
@@ -58,26 +60,17 @@ _RESYNC_KEY = "resync"  # "1" while a full re-read after a 410 is under way
 # Table resync_seen: the ids that re-read has seen so far (made on demand, dropped at its end).
 QUARANTINE_LOG_LINES = 20  # records named in the log per batch; the rest are counted
 
-_REFERENCE_PARSERS: dict[str, Callable[[Any], Any]] = {
-    "teams": wire.team_from_wire,
-    "agents": wire.agent_from_wire,
-    "channels": wire.channel_from_wire,
-    "sla-policies": wire.policy_from_wire,
-    "calendars": wire.calendar_from_wire,
-    "shifts": wire.shift_from_wire,
-}
 
-
-def _reference_row(kind: str, item: Any, raw_json: str) -> tuple[Any, ...]:
-    if kind == "teams":
-        return (item.id, item.name, item.kind, raw_json)
-    if kind == "agents":
-        return (item.id, item.team_id, item.status, raw_json)
-    if kind == "sla-policies":
-        return (item.id, item.rank, raw_json)
-    if kind == "shifts":
-        return (item.id, item.start, item.end, raw_json)
-    return (item.id, raw_json)
+def open_reader(path: Path, key: str | bytes) -> StoreReader:
+    """The cache as a window reads it: made empty when missing (the window opens at once), brought up
+    to this version's schema when an older Concierge wrote it (an upgrade), then opened read-only."""
+    if not path.exists():
+        Store(path, key).close()
+    try:
+        return StoreReader(path, key)
+    except SchemaBehind:
+        Store(path, key).close()  # migrates, under the creation lock
+        return StoreReader(path, key)
 
 
 class Store(StoreReader):
@@ -116,6 +109,11 @@ class Store(StoreReader):
             self._conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
     # -- the change feed -------------------------------------------------------------------------
+    def keep_previews(self, version: str, previews: Mapping[bytes, str]) -> int:
+        with known_errors(self.path), self._conn:
+            n = keep_previews(self._conn, version, previews)
+        return n
+
     def apply_feed_page(self, items: Sequence[Any], next_cursor: str, *, now: float = 0.0) -> ChangeSet:
         """One feed page and its cursor in one transaction. Bad records go to quarantine, the rest apply."""
         return self.apply_parsed(parse_feed_page(items), next_cursor, now=now)
@@ -346,7 +344,7 @@ class Store(StoreReader):
     def replace_reference(self, kind: str, raw_items: Sequence[Any], *, now: float = 0.0) -> bool:
         """Replace one kind of reference data; True when it changed. A bad item is quarantined and its
         previously cached version (if any) is kept."""
-        table, parse = REFERENCE_TABLES[kind], _REFERENCE_PARSERS[kind]
+        table, parse = REFERENCE_TABLES[kind], REFERENCE_PARSERS[kind]
         source = f"reference:{kind}"
         good: dict[str, tuple[Any, ...]] = {}
         bad: list[tuple[str, str, Any]] = []
@@ -356,7 +354,7 @@ class Store(StoreReader):
             except wire.BadRecord as err:
                 bad.append((record_id(raw), str(err), raw))
                 continue
-            good[item.id] = _reference_row(kind, item, canonical_json(raw))
+            good[item.id] = reference_row(kind, item, canonical_json(raw))
         conn = self._conn
         with known_errors(self.path), conn:
             cached = {r[0]: r for r in conn.execute(f"SELECT * FROM {table}")}  # noqa: S608
@@ -379,12 +377,12 @@ class Store(StoreReader):
     def put_reference_item(self, kind: str, raw: Any, *, now: float = 0.0) -> bool:
         """One reference record the server sent back (e.g. an agent after a status change)."""
         try:
-            item = _REFERENCE_PARSERS[kind](raw)
+            item = REFERENCE_PARSERS[kind](raw)
         except wire.BadRecord as err:
             with known_errors(self.path), self._conn:
                 self._quarantine([(record_id(raw), str(err), raw)], f"reference:{kind}", now)
             return False
-        row = _reference_row(kind, item, canonical_json(raw))
+        row = reference_row(kind, item, canonical_json(raw))
         table = REFERENCE_TABLES[kind]
         with known_errors(self.path), self._conn:
             marks = ", ".join("?" * len(row))

@@ -27,8 +27,16 @@ from console.domain.model import (
 )
 from console.store.audit import AuditEntry, verify_audit
 from console.store.outbox import OUTBOX_COLUMNS, UNRESOLVED, OutboxItem, item_from_row
+from console.store.previews import read_previews
 from console.store.rows import SELECT_ENQUIRY, decision_from_json, enquiry_from_row
-from console.store.schema import SCHEMA_VERSION, KnownError, connect, known_errors, user_version
+from console.store.schema import (
+    SCHEMA_VERSION,
+    KnownError,
+    SchemaBehind,
+    connect,
+    known_errors,
+    user_version,
+)
 
 RISK_MESSAGES = (
     "SELECT m.enquiry_id, m.sent_at, m.text FROM messages m JOIN enquiries e ON e.id = m.enquiry_id "
@@ -73,6 +81,11 @@ class StoreReader:
                 found = user_version(self._conn)
             if found != SCHEMA_VERSION:
                 self._conn.close()
+                if found < SCHEMA_VERSION:
+                    raise SchemaBehind(
+                        f"the cache at {self.path} was written by an older Concierge (schema {found}, this "
+                        f"one reads {SCHEMA_VERSION}): a sync or the console brings it up to date"
+                    )
                 raise KnownError(f"the cache at {self.path} has schema {found}, expected {SCHEMA_VERSION}")
 
     def close(self) -> None:
@@ -105,6 +118,11 @@ class StoreReader:
         # ~100 MB of freed but fragmented memory behind.
         with gc_paused(), known_errors(self.path):
             return [enquiry_from_row(r) for r in self._conn.execute(SELECT_ENQUIRY + " WHERE is_open = 1")]
+
+    def previews(self, version: str) -> dict[bytes, str]:
+        """The queue's masked previews an earlier start kept, by text digest (console.store.previews)."""
+        with known_errors(self.path):
+            return read_previews(self._conn, version)
 
     def load_open_first(self, limit: int) -> list[Enquiry]:
         """The open enquiries whose running clock most likely started first (unanswered by their first

@@ -7,6 +7,7 @@ import json
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from console.domain import wire
 from console.domain.audit_chain import canonical_json
 from console.domain.model import NO_OUTCOME, OPEN_STATUSES, ComplaintDecision, Enquiry
 
@@ -175,3 +176,27 @@ def enquiry_from_row(r: Sequence[Any]) -> Enquiry:
         r[27],  # r[26] is is_open, derived from the status
         None if r[28] is None else decision_from_json(r[28]),
     )
+
+
+# Reference data (teams, agents, channels, SLA policies, calendars, shifts): the wire parser of each
+# kind, and the columns of its table beside the canonical JSON.
+REFERENCE_PARSERS: dict[str, Callable[[Any], Any]] = {
+    "teams": wire.team_from_wire,
+    "agents": wire.agent_from_wire,
+    "channels": wire.channel_from_wire,
+    "sla-policies": wire.policy_from_wire,
+    "calendars": wire.calendar_from_wire,
+    "shifts": wire.shift_from_wire,
+}
+
+
+def reference_row(kind: str, item: Any, raw_json: str) -> tuple[Any, ...]:
+    if kind == "teams":
+        return (item.id, item.name, item.kind, raw_json)
+    if kind == "agents":
+        return (item.id, item.team_id, item.status, raw_json)
+    if kind == "sla-policies":
+        return (item.id, item.rank, raw_json)
+    if kind == "shifts":
+        return (item.id, item.start, item.end, raw_json)
+    return (item.id, raw_json)

@@ -23,6 +23,10 @@ class KnownError(Exception):
     do not treat it as a bug. Messages never contain the key."""
 
 
+class SchemaBehind(KnownError):
+    """The cache was written by an older Concierge: a writer (Store) brings it up to date on opening."""
+
+
 class CacheKeyError(KnownError):
     """The cache key does not open this cache."""
 
@@ -257,6 +261,12 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX outbox_state ON outbox(state, id);
     CREATE INDEX outbox_enquiry ON outbox(enquiry_id) WHERE state IN ('pending', 'sent');
     CREATE INDEX enq_decided ON enquiries(id) WHERE complaint_decision IS NOT NULL;
+    """,
+    # the queue's masked previews (issue 16): a start reads them instead of masking every open text
+    # again (seconds at 100k). Keyed by a digest of the text; made under one version of the PII rules
+    # and the preview's format, kept in meta (console.store.previews): another version reads none.
+    """
+    CREATE TABLE masked_previews (digest BLOB PRIMARY KEY, preview TEXT NOT NULL) WITHOUT ROWID;
     """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -8,8 +8,16 @@ from pathlib import Path
 import apsw
 import pytest
 
-from console.store.cache import CacheKeyError, KnownError, Store, StoreReader
-from console.store.schema import MIGRATIONS, SCHEMA_VERSION, connect, known_errors, migrate, user_version
+from console.store.cache import CacheKeyError, KnownError, Store, StoreReader, open_reader
+from console.store.schema import (
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    SchemaBehind,
+    connect,
+    known_errors,
+    migrate,
+    user_version,
+)
 from tests.helpers.store import make_enquiry, new_key
 
 
@@ -80,6 +88,25 @@ def test_upgrading_from_v1_keeps_the_data(tmp_path: Path) -> None:
         # The v2 tables work.
         s.queue_assignment("E1", "cards", None, "specialist", "sup", now=10.0)
         assert len(s.outbox_pending()) == 1
+
+
+def test_a_window_opens_a_cache_an_older_console_wrote_by_bringing_it_up_to_date(tmp_path: Path) -> None:
+    """An upgrade: the console and the wallboard open their reader first (open_reader). A plain reader
+    refuses an older schema; open_reader migrates it (under the creation lock), keeping the data."""
+    path, key = tmp_path / "c.db", new_key()
+    with Store(path, key) as s:
+        s.apply_enquiries([make_enquiry(1)], "cur-1")
+    conn = connect(path, key)
+    conn.execute("DROP TABLE masked_previews")  # as the console before the last migration left it
+    conn.execute(f"PRAGMA user_version={SCHEMA_VERSION - 1}")
+    conn.close()
+    with pytest.raises(SchemaBehind, match=r"older Concierge .* a sync or the console brings it up to date"):
+        StoreReader(path, key)
+    with open_reader(path, key) as reader:
+        assert user_version(reader._conn) == SCHEMA_VERSION
+        assert reader.get("E000001") is not None and reader.previews("any") == {}
+    with open_reader(tmp_path / "new.db", key) as reader:  # none yet: made empty, the window opens at once
+        assert reader.enquiry_count() == 0
 
 
 def test_a_cache_from_a_newer_console_is_refused(tmp_path: Path) -> None:

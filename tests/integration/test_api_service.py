@@ -28,6 +28,7 @@ from console.api.client import (
 )
 from console.domain import wire
 from console.service.server import DemoService
+from console.store.rows import REFERENCE_PARSERS
 
 USER, PASSWORD = "supervisor", "demo-supervisor"
 
@@ -123,15 +124,7 @@ def test_a_bare_access_token_works_until_refused(svc: DemoService) -> None:
 
 
 def test_reference_data_parses_with_the_wire_module(api: ApiClient) -> None:
-    parsers = {
-        "teams": wire.team_from_wire,
-        "agents": wire.agent_from_wire,
-        "channels": wire.channel_from_wire,
-        "sla-policies": wire.policy_from_wire,
-        "calendars": wire.calendar_from_wire,
-        "shifts": wire.shift_from_wire,
-    }
-    for kind, parse in parsers.items():
+    for kind, parse in REFERENCE_PARSERS.items():  # what the cache parses each kind with
         items = api.reference(kind)
         assert items, kind
         for item in items:

@@ -29,7 +29,7 @@ from console.platform import settings as settings_file
 from console.platform.credentials import SecretStore
 from console.platform.settings import Settings, default_cache_path
 from console.sla.engine import Thresholds
-from console.store.cache import Store, StoreReader
+from console.store.cache import StoreReader, open_reader
 from console.sync.engine import Syncer
 from console.sync.runner import SignInThenSync
 from console.sync.signin import CredentialChain
@@ -133,9 +133,7 @@ class Session(QObject):
             self._cache = c.cache_path or default_cache_path()
             self._key = self.secrets.cache_key()
         self.chain = self._chain()
-        if not self._cache.exists():
-            Store(self._cache, self._key).close()  # an empty cache, so the window can open at once
-        self.reader = StoreReader(self._cache, self._key)
+        self.reader = open_reader(self._cache, self._key)
 
         model = QueueModel()
         model.set_theme(theme)
@@ -157,6 +155,8 @@ class Session(QObject):
         )
         # Reassignments are written by the sync thread (the one writer) as the signed-in supervisor.
         self.controller.moves.writer = lambda: self.syncer
+        self.controller.queue.writer = lambda: self.syncer
+        self.controller.queue.cache = lambda: (self._cache, self._key)
         self.controller.moves.actor = c.username or DEMO_USER
         self.controller.moves.routing_model = c.routing_model  # used from the first reference data on
         self.controller.moves.ping_pong_limit = c.ping_pong_limit

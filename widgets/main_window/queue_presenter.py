@@ -18,6 +18,7 @@ import logging
 import math
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QObject, Slot
 
@@ -26,14 +27,15 @@ from console.live.order import Group, in_group
 from console.live.queue_rows import Col, Predicate
 from console.live.risk import RiskBook, Trail
 from console.sla.engine import SlaEngine
-from console.store.reads import StoreReader
-from widgets.app.workers import BackgroundJobs
+from console.store.cache import Store, StoreReader
+from widgets.app.workers import BackgroundJobs, NotConnected, StoreWriter
 from widgets.main_window.changes import ChangeFeed, LiveChange
 from widgets.main_window.header import TILE_BREACHED, TILE_LONGEST, TILE_SOON, TILE_UNANSWERED, TILE_WAITING
 from widgets.main_window.navigator import ALL_KEY
 from widgets.main_window.reference import LiveReference
 from widgets.main_window.window import MainWindow
 from widgets.queue.model import Prepared, QueueModel
+from widgets.queue.text import PREVIEW_VERSION, CellText
 
 log = logging.getLogger("concierge.ui")
 
@@ -77,6 +79,8 @@ class QueuePresenter(QObject):
         self._factory: Callable[[], StoreReader] | None = None
         self._trails_due: set[str] = set()  # conversations that grew: their sentiment trails, scored next
         self._scoring = False
+        self.writer: Callable[[], StoreWriter | None] = lambda: None  # the cache's one writer, once up
+        self.cache: Callable[[], tuple[Path, bytes]] | None = None  # its file and key, for a writer of ours
         window.navigator.viewSelected.connect(self._on_view)
         window.queue_groups.groupChanged.connect(self._on_group)
         window.header.tileClicked.connect(self.show_tile)
@@ -98,6 +102,7 @@ class QueuePresenter(QObject):
         # The worker times clocks with snapshots of the UI's engine (the engine belongs to the UI
         # thread, which ticks it meanwhile); each is handed back once the worker is done with it.
         ui_engine, now, model = self.reference.engine, self.reference.now(), self.model
+        previews = model.privacy() != "masked"  # a wallboard's privacy shows no text: nothing to read
         early, engine = ui_engine.snapshot(), ui_engine.snapshot()
 
         def first() -> tuple[list[Enquiry], SlaEngine]:
@@ -114,10 +119,12 @@ class QueuePresenter(QObject):
             r = factory()
             try:
                 rows = r.load_open()
+                kept = r.previews(PREVIEW_VERSION) if previews else None  # masked by an earlier start
                 book = RiskBook.build(r.risk_contacts())  # the messages are scored after the load
             finally:
                 r.close()
-            return model.prepare(rows, engine), book  # rows, clocks and sort built here, not on the UI thread
+            # Rows, clocks, sort and filter text made here, not on the UI thread.
+            return model.prepare(rows, engine, kept), book
 
         def failed(error: BaseException) -> None:
             log.error("the cache could not be read: %s", error)
@@ -138,6 +145,7 @@ class QueuePresenter(QObject):
         if isinstance(rows, tuple):
             self.model.set_prepared(rows[0])
             self.model.set_risk_book(rows[1])
+            self._keep_previews(rows[0])  # before the scoring: a short write, then seconds of VADER
             self._score_messages()
         else:
             self.model.set_rows(rows)
@@ -147,6 +155,35 @@ class QueuePresenter(QObject):
         self._plan_next_breach()
         self.window.statusBar().clearMessage()
         self.feed.loaded()
+
+    def _keep_previews(self, p: Prepared) -> None:
+        """The masked previews this load made, kept in the cache by its one writer for the next start
+        (when what it keeps is out of date). No writer yet: the next start masks and offers them again."""
+        previews = p.text.to_keep() if isinstance(p.text, CellText) else None
+        if previews is None:
+            return
+
+        def keep(store: Store) -> int:
+            return store.keep_previews(PREVIEW_VERSION, previews)
+
+        def kept(n: int) -> None:
+            log.info("%d masked previews kept for the next start", n)
+
+        def failed(e: BaseException) -> None:
+            level = logging.INFO if isinstance(e, NotConnected) else logging.WARNING
+            log.log(level, "the masked previews were not kept for the next start: %s", e)
+
+        writer = self.writer()
+        if writer is not None:
+            self._jobs.write(writer, keep, kept, failed)
+        elif self.cache is not None:  # offline, no sync thread: a short-lived writer on the jobs thread
+            path, key = self.cache()
+
+            def direct() -> int:
+                with Store(path, key) as store:
+                    return keep(store)
+
+            self._jobs.submit(direct, kept, failed)
 
     def _score_messages(self) -> None:
         """The customers' messages scored on a worker (VADER: seconds at 100k), then handed to the

@@ -188,11 +188,20 @@ class QueueModel(QueueCells, QAbstractTableModel):
         built in idle slices (prepare() on a worker builds it beforehand)."""
         self.set_prepared(self._ix.prepare(enquiries))
 
-    def prepare(self, enquiries: Iterable[Enquiry], engine: SlaEngine | None = None) -> Prepared:
+    def prepare(
+        self,
+        enquiries: Iterable[Enquiry],
+        engine: SlaEngine | None = None,
+        kept: Mapping[bytes, str] | None = None,
+    ) -> Prepared:
         """The heavy half of set_rows, safe on a worker thread (see QueueIndex.prepare): rows, clocks,
         sort and every row's filter text, so the UI thread has no masking left to do once they are in.
-        `engine`: a snapshot of the model's engine, for the worker's clocks."""
-        return self._ix.prepare(enquiries, with_text=True, engine=engine)
+        `engine`: a snapshot of the model's engine, for the worker's clocks; `kept`: previews an earlier
+        start kept in the cache (CellText.keep), used instead of masking again."""
+        text = self._labels.snapshot()
+        if kept is not None:
+            text.keep(kept)
+        return self._ix.prepare(enquiries, with_text=True, engine=engine, text=text)
 
     def set_prepared(self, p: Prepared) -> None:
         """Adopt rows built by prepare(): one model reset (the view restores its selection by id)."""

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import html
 import math
+from collections.abc import Mapping
 from datetime import datetime
+from hashlib import blake2b
 from zoneinfo import ZoneInfo
 
 from console.domain.labels import channel_text as channel_text  # people's words for codes, once
 from console.domain.labels import flags_text as flags_text
 from console.domain.model import Enquiry
-from console.domain.privacy import mask_handle, mask_text
+from console.domain.privacy import mask_handle, mask_text, rules_version
 from console.domain.risk.score import Risk
 from console.live.queue_rows import Col as Col
 from console.live.queue_rows import Row
@@ -87,6 +89,16 @@ def preview_text(text: str, mode: str, limit: int = PREVIEW_CHARS, one_line_only
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
+# What a kept preview (console.store.previews) was made by: the PII rules and the preview's format.
+PREVIEW_VERSION = f"{rules_version()}/preview {PREVIEW_CHARS} {_MASK_WINDOW}"
+
+
+def preview_digest(text: str) -> bytes:
+    """The key of a text's kept preview: a digest of the part of it the queue's preview is made from."""
+    window = text[: max(PREVIEW_CHARS, _MASK_WINDOW) + 64]
+    return blake2b(window.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
 PREVIEWS_KEPT = 8192  # distinct message texts whose preview is kept (what is on screen, and repeats)
 CUSTOMERS_KEPT = 20_000  # distinct masked handles shared
 
@@ -103,6 +115,9 @@ class CellText:
         self.teams: dict[str, str] = {}
         self.agents: dict[str, str] = {}
         self._previews: dict[str, str] = {}
+        self._kept: Mapping[bytes, str] | None = None  # previews read from the cache, by preview_digest
+        self.made: dict[bytes, str] = {}  # with kept previews: every preview given, for the cache
+        self.masked = 0  # with kept previews: how many were masked anew
         # Masked handles repeat ("@jo••••": a few thousand values for 100k rows): one copy of each.
         self._customers: dict[str, str] = {}
 
@@ -132,8 +147,33 @@ class CellText:
         if shown is None:
             if len(self._previews) >= PREVIEWS_KEPT:
                 self._previews = {}  # cheaper than an LRU's bookkeeping; the frequent texts come back at once
-            shown = self._previews[text] = preview_text(text, self._privacy)
+            shown = self._previews[text] = self._make(text)
         return shown
+
+    def _make(self, text: str) -> str:
+        if self._kept is None or self._privacy == "masked":
+            return preview_text(text, self._privacy)
+        key = preview_digest(text)
+        shown = self.made.get(key) or self._kept.get(key)
+        if shown is None:
+            shown = preview_text(text, self._privacy)
+            self.masked += 1
+        self.made[key] = shown
+        return shown
+
+    def keep(self, kept: Mapping[bytes, str]) -> None:
+        """On a snapshot, for one load: previews made by an earlier start are used instead of masking
+        again, and every preview given is recorded (`made`), so the cache can keep this start's."""
+        self._kept, self.made, self.masked = kept, {}, 0
+
+    def to_keep(self) -> dict[bytes, str] | None:
+        """After the load: the previews the cache should keep now, or None when what it keeps will do
+        (nothing masked anew, and at most a tenth of it for texts no longer open). Ends the keeping."""
+        kept, self._kept = self._kept, None
+        if kept is None or self._privacy == "masked":
+            return None
+        stale = len(kept) - (len(self.made) - self.masked)
+        return self.made if self.masked or stale > len(kept) // 10 else None
 
     def snapshot(self) -> CellText:
         """The same words (privacy, names) with a preview cache of its own, for one other thread."""

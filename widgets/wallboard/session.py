@@ -24,7 +24,7 @@ from shiboken6 import Shiboken
 
 from console.api.transport import check_base_url
 from console.platform.credentials import SecretStore
-from console.store.cache import Store, StoreReader
+from console.store.cache import StoreReader, open_reader
 from console.sync.state import SyncStatus
 from widgets.app.session import Session, SessionConfig
 from widgets.app.workers import SyncWorker
@@ -78,9 +78,7 @@ class WallboardSession(Session):
             self._cache = c.cache_path or Path(tempfile.gettempdir()) / "concierge-wallboard.db"
             self._key = self.secrets.cache_key()
         self.chain = self._chain()
-        if not self._cache.exists():
-            Store(self._cache, self._key).close()
-        self.reader = StoreReader(self._cache, self._key)
+        self.reader = open_reader(self._cache, self._key)
         self.views = LiveViews(
             None,
             lambda: StoreReader(self._cache, self._key),

@@ -1,0 +1,134 @@
+"""The queue's masked previews kept in the cache between starts (issue 16: masking every open text is the
+largest part of a start at 100k). A start with none kept masks every text on its loading worker and keeps
+the previews; the next start builds its filter text from them instead of masking again; previews kept
+under another version of the PII rules are never used. Real encrypted cache files, a real main window."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from console.domain.model import Enquiry
+from console.live.queue_rows import Row
+from console.store.cache import Store, StoreReader
+from tests.helpers.store import make_enquiry, new_key
+from widgets.main_window.controller import Controller
+from widgets.main_window.window import MainWindow
+from widgets.queue.model import QueueModel
+from widgets.queue.text import PREVIEW_VERSION, CellText, Col, preview_digest, preview_text
+
+pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints", "does not support raise")  # offscreen
+CARD = "4539 1488 0343 6467"  # Luhn-valid: masked in every preview
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> Iterator[tuple[Path, str, list[Enquiry]]]:
+    key, path = new_key(), tmp_path / "cache.db"
+    rows = [make_enquiry(i, text=f"my card {CARD} was swallowed at branch {i % 4}") for i in range(24)]
+    with Store(path, key) as store:
+        store.apply_enquiries(rows)
+    yield path, key, rows
+
+
+def kept(path: Path, key: str, version: str = PREVIEW_VERSION) -> dict[bytes, str]:
+    with StoreReader(path, key) as reader:
+        return reader.previews(version)
+
+
+def start(path: Path, key: str, qtbot: QtBot) -> tuple[Controller, QueueModel]:
+    """The main window's load from the cache, as the session starts it with no sync thread yet."""
+    model = QueueModel()
+    window = MainWindow(model)
+    qtbot.addWidget(window)
+    ctl = Controller(window, model, StoreReader(path, key), reader_factory=lambda: StoreReader(path, key))
+    ctl.queue.cache = lambda: (path, bytes.fromhex(key))
+    ctl.load_from_cache()
+    qtbot.waitUntil(lambda: ctl.loaded, timeout=10_000)
+    return ctl, model
+
+
+def matches(model: QueueModel, needle: str) -> int:
+    model.set_filter(needle)
+    n = model.rowCount()
+    model.set_filter("")
+    return n
+
+
+def test_a_start_keeps_its_previews_and_the_next_reads_them_instead_of_masking(
+    cache: tuple[Path, str, list[Enquiry]], qtbot: QtBot
+) -> None:
+    path, key, rows = cache
+    assert kept(path, key) == {}
+    ctl, model = start(path, key, qtbot)
+    qtbot.waitUntil(lambda: len(kept(path, key)) == 4, timeout=10_000)  # four distinct texts
+    first = kept(path, key)
+    assert all(CARD not in p and "6467" in p for p in first.values())  # masked, the last four kept
+    at = model.row_of(rows[1].id)
+    assert at is not None
+    shown = model.index(at, Col.PREVIEW).data()
+    assert first[preview_digest(rows[1].text)] == shown
+    ctl.stop()
+
+    # The next start's filter text comes from what was kept (here a preview only the cache could say).
+    planted = {**first, preview_digest(rows[1].text): "kept by the last start"}
+    with Store(path, key) as store:
+        store.keep_previews(PREVIEW_VERSION, planted)
+    ctl, model = start(path, key, qtbot)
+    assert matches(model, "kept by the last") == sum(r.text == rows[1].text for r in rows) == 6
+    ctl.stop()
+    assert kept(path, key) == planted  # nothing was new: no write
+
+    # Kept under other PII rules: never used, every text masked again, and the kept set replaced.
+    with Store(path, key) as store:
+        store.keep_previews("0/older rules", planted)
+    assert kept(path, key) == {}
+    ctl, model = start(path, key, qtbot)
+    assert matches(model, "kept by the last") == 0
+    assert matches(model, "swallowed at branch 1") == 6
+    qtbot.waitUntil(lambda: kept(path, key) == first, timeout=10_000)
+    ctl.stop()
+
+
+def row(text: str) -> Row:
+    return Row(make_enquiry(1, text=text))
+
+
+def test_kept_previews_are_used_recorded_and_offered_back_only_when_out_of_date() -> None:
+    texts = [f"call me on 07700 900{n:03d} about the loan" for n in range(20)]
+    made = {preview_digest(t): preview_text(t, "partial") for t in texts}
+    twin = CellText().snapshot()
+    twin.keep({**made, preview_digest(texts[0]): "from the cache"})
+    assert twin.preview(row(texts[0])) == "from the cache"
+    for t in texts[1:]:
+        twin.preview(row(t))
+    assert twin.masked == 0 and twin.to_keep() is None  # all found, none stale
+
+    # A new text is masked and recorded: the whole set, new one included, is offered for the cache.
+    twin = CellText().snapshot()
+    twin.keep(made)
+    fresh = "my email is jo.bloggs@example.com"
+    assert "jo.bloggs" not in twin.preview(row(fresh))
+    for t in texts:
+        twin.preview(row(t))
+    offered = twin.to_keep()
+    assert twin.masked == 1 and offered == {**made, preview_digest(fresh): preview_text(fresh, "partial")}
+
+    # Texts gone (closed enquiries): kept while they are a tenth or less of what is kept.
+    for gone, offer in ((2, False), (3, True)):
+        twin = CellText().snapshot()
+        twin.keep(made)
+        for t in texts[gone:]:
+            twin.preview(row(t))
+        assert (twin.to_keep() is not None) is offer, gone
+
+
+def test_a_wallboard_privacy_neither_reads_nor_keeps_previews() -> None:
+    twin = CellText()
+    twin.privacy = "masked"
+    twin = twin.snapshot()
+    twin.keep({preview_digest("hello"): "from the cache"})
+    assert twin.preview(row("hello")) == "(hidden)"
+    assert twin.to_keep() is None
