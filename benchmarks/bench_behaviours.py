@@ -1,5 +1,5 @@
 """Precision and recall of the reply-behaviour rules (console.domain.risk.behaviours) per behaviour, on
-four labelled corpora, the old rules (benchmarks/behaviours_v1.py, main before issue 17 item 1) beside
+six labelled corpora, the old rules (benchmarks/behaviours_v1.py, main before issue 17 item 1) beside
 the new ones in the same run, and the throughput of each (replies a second, one core, old and new passes
 interleaved, best of --rounds).
 
@@ -13,13 +13,17 @@ interleaved, best of --rounds).
   nor the other corpora (measured before tuning: more help recall 77.8%, products 93.5/95.1); the third
   round (invitations with no "more" word, who a product suits, forms and branch appointments as
   "elsewhere") was tuned on it.
+- round4: tests/data/agent_replies_round4.jsonl, 300 replies by a fourth author who saw neither the rules
+  nor the other corpora (measured before tuning: more help recall 76.5%, products 93.5/79.5); the fourth
+  round (a way back "if it hasn't arrived by Friday, DM us", invitations with no "more" word, a refusal of
+  something else before ours, reviews an adviser runs) was tuned on it.
 - unseen: tests/data/agent_replies_unseen.jsonl, 267 replies by another author who never saw the rules,
   and never read by whoever tunes them: the honest figure for replies nobody has seen. Only its
   aggregate figures are ever printed (-v lists misses on the other three only), so that looking at it
   cannot become tuning on it.
 
 Bars (issue 17): each behaviour >= 90% precision and >= 90% recall; the exit status says whether the
-new rules meet them on tuned, blind, fresh and round3 (unseen is reported, whatever it is). Baseline P: a rule
+new rules meet them on every corpus but unseen (unseen is reported, whatever it is). Baseline P: a rule
 that says "yes" to every reply (its precision is the prevalence).
 
     PYTHONPATH=$PWD python benchmarks/bench_behaviours.py [-v] [--rounds 5]
@@ -43,6 +47,7 @@ CORPORA = {
     "blind": DATA / "agent_replies_blind.jsonl",
     "fresh": DATA / "agent_replies_fresh.jsonl",
     "round3": DATA / "agent_replies_round3.jsonl",
+    "round4": DATA / "agent_replies_round4.jsonl",
     "unseen": DATA / "agent_replies_unseen.jsonl",
 }
 # Reported, never tuned on: no per-reply output, no part of the exit status.
@@ -153,11 +158,7 @@ def main() -> int:
         f"\nthroughput over all {len(everything)} replies (one core, best of {args.rounds} interleaved "
         f"passes): old {old_rate:,.0f} replies/s, new {new_rate:,.0f} replies/s"
     )
-    print(
-        "\nbars met on tuned, blind, fresh and round3"
-        if ok
-        else "\nbars NOT met on tuned, blind, fresh and round3"
-    )
+    print("\nbars met on every corpus tuned on" if ok else "\nbars NOT met on every corpus tuned on")
     return 0 if ok else 1
 
 

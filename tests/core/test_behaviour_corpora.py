@@ -1,11 +1,11 @@
-"""The reply-behaviour rules (console.domain.risk.behaviours) on the five labelled corpora of agent
+"""The reply-behaviour rules (console.domain.risk.behaviours) on the six labelled corpora of agent
 replies (issue 17 item 1), and the traps the rules must not fall into.
 
 - tuned (agent_replies_corpus.jsonl), blind (agent_replies_blind.jsonl), fresh
-  (agent_replies_fresh.jsonl) and round3 (agent_replies_round3.jsonl, a third author's): the bars,
-  >= 90% precision and >= 90% recall per behaviour. All four have been tuned on (fresh since the second
-  round of rules, round3 since the third), so meeting the bars there says little about replies nobody
-  has seen.
+  (agent_replies_fresh.jsonl), round3 (agent_replies_round3.jsonl, a third author's) and round4
+  (agent_replies_round4.jsonl, a fourth's): the bars, >= 90% precision and >= 90% recall per behaviour.
+  All five have been tuned on (fresh since the second round of rules, round3 since the third, round4
+  since the fourth), so meeting the bars there says little about replies nobody has seen.
 - unseen (agent_replies_unseen.jsonl): 267 replies by another author who never saw the rules, never
   read by whoever tunes them. Its floors below are the figures measured once, after the third round
   was final, rounded down: a guard that catches a rule change making generalisation worse, not the bar.
@@ -26,8 +26,8 @@ from console.domain.risk import behaviours
 from console.domain.risk.wording import wording
 
 DATA = Path(__file__).parents[1] / "data"
-TUNED, BLIND, FRESH, ROUND3, UNSEEN = (
-    DATA / f"agent_replies_{n}.jsonl" for n in ("corpus", "blind", "fresh", "round3", "unseen")
+TUNED, BLIND, FRESH, ROUND3, ROUND4, UNSEEN = (
+    DATA / f"agent_replies_{n}.jsonl" for n in ("corpus", "blind", "fresh", "round3", "round4", "unseen")
 )
 LABELS = (
     "same_channel",
@@ -80,7 +80,9 @@ def test_the_blind_and_fresh_corpora_are_big_enough_and_apart():
     assert {tuple(sorted(r)) for r in blind + fresh} == {tuple(sorted(tuned[0]))}
 
 
-@pytest.mark.parametrize("corpus", [TUNED, BLIND, FRESH, ROUND3], ids=["tuned", "blind", "fresh", "round3"])
+@pytest.mark.parametrize(
+    "corpus", [TUNED, BLIND, FRESH, ROUND3, ROUND4], ids=["tuned", "blind", "fresh", "round3", "round4"]
+)
 @pytest.mark.parametrize("name", LABELS)
 def test_each_behaviour_meets_the_bar(corpus, name):
     precision, recall = precision_recall(load(corpus), name)
@@ -98,13 +100,25 @@ def test_the_round3_corpus_is_big_enough_and_apart():
     assert not earlier & {str(r["text"]) for r in round3}
 
 
+def test_the_round4_corpus_is_big_enough_and_apart():
+    """300 replies by a fourth author who saw neither the rules nor the other corpora. Measured before the
+    fourth round of rules was tuned on it: more help recall 76.5%, products 93.5% / 79.5%."""
+    round4 = load(ROUND4)
+    assert len(round4) == 300
+    for name in LABELS:
+        assert sum(label(r, name) for r in round4) >= 30, name
+    assert {tuple(sorted(r)) for r in round4} == {tuple(sorted(load(TUNED)[0]))}
+    earlier = {str(r["text"]) for path in (TUNED, BLIND, FRESH, ROUND3) for r in load(path)}
+    assert not earlier & {str(r["text"]) for r in round4}
+
+
 def test_the_unseen_corpus_is_whole_and_apart():
     unseen = load(UNSEEN)
     assert len(unseen) == 267
     assert {tuple(sorted(r)) for r in unseen} == {tuple(sorted(load(TUNED)[0]))}
     for name, count in UNSEEN_POSITIVES.items():
         assert sum(label(r, name) for r in unseen) == count, name
-    others = {str(r["text"]) for path in (TUNED, BLIND, FRESH, ROUND3) for r in load(path)}
+    others = {str(r["text"]) for path in (TUNED, BLIND, FRESH, ROUND3, ROUND4) for r in load(path)}
     assert not others & {str(r["text"]) for r in unseen}
 
 
@@ -173,6 +187,13 @@ def test_thanks(text, thanked):
         ("Could you tell us anything else about the payment?", False),
         ("We need more information from you before we can help.", False),
         ("More help is available on our website.", False),
+        # A way back for when this does not settle it; a request is not one, nor is a product's.
+        ("If the refund hasn't landed by Tuesday, give us a nudge here.", True),
+        ("Should it bounce again, just message us and we'll take another look.", True),
+        ("If you could message us your reference, we'll trace it.", False),
+        ("If you'd like a quote for our Home Insurance, let us know.", False),
+        ("If you need more than £500, you can withdraw it at a branch.", False),
+        ("We're here when you need us.", True),
     ],
 )
 def test_more_help(text, offered):
@@ -209,6 +230,11 @@ def test_more_help(text, offered):
         ("Unfortunately the Kids Saver isn't available to new customers any more.", False),
         ("The Round Ups feature is down this morning, we're fixing it.", False),
         ("We don't charge for overpaying a personal loan. Anything else we can help with?", False),
+        # A refusal of something else, then ours; a help page's address; the agent having a look.
+        ("We don't do pet insurance I'm afraid, but our Travel Insurance covers pets abroad.", True),
+        ("There's a guide to switching at example.com/help/isas.", False),
+        ("I've had a look and your overdraft limit is £500.", False),
+        ("There's an issue with our payment provider affecting some card transactions.", False),
     ],
 )
 def test_products(text, offered):

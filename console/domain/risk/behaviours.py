@@ -13,11 +13,12 @@ customers use", the product as the subject of "could help"), or a pitch ("our Re
 in a sentence that does not withdraw it ("no longer", "we can't offer"). Asking for account details
 takes a detail and a request, neither in a DM nor a warning ("never post your card number").
 
-Checked on five labelled corpora (tests/data/agent_replies_*.jsonl): tuned, blind, fresh and round3,
-all tuned on, and unseen, written by another author who never saw the rules and never read by whoever tunes
-them; benchmarks/bench_behaviours.py prints precision and recall on each. Whether the reply was in the
-customer's channel is computed from the channel history (console.domain.risk.continuity), with the
-reply's words only telling whether it sends the customer somewhere else for the answer.
+Checked on six labelled corpora (tests/data/agent_replies_*.jsonl): tuned, blind, fresh, round3 and
+round4, all tuned on, and unseen, written by another author who never saw the rules and never read by
+whoever tunes them; benchmarks/bench_behaviours.py prints precision and recall on each. Whether the
+reply was in the customer's channel is computed from the channel history
+(console.domain.risk.continuity), with the reply's words only telling whether it sends the customer
+somewhere else for the answer.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ class _Rules:
     more: _Rule
     help_offer: re.Pattern[str]
     help_alone: _Rule
+    help_back: _Rule
     products: re.Pattern[str]
     heads: re.Pattern[str]  # the head nouns alone: a cheap first look before `products`
     offers: _Rule
@@ -91,7 +93,9 @@ def _product_pattern(products: Mapping[str, object]) -> re.Pattern[str]:
     mods = "|".join(strings(products, "modifiers"))
     strong, weak = ("|".join(strings(products, k)) for k in ("strong_heads", "weak_heads"))
     m = rf"(?:(?:{mods})[\s-]+)"
-    named = r"(?<=our\s)(?:[\w'%-]+\s+){0,4}"
+    # "our Instant International Payments option", not "our payment provider affecting some card"
+    between = r"(?!(?:some|any|the|an?|of|for|to|in|on|at|with|and|or|is|are)\s)"
+    named = rf"(?<=our\s)(?:{between}[\w'%-]+\s+){{0,4}}"
     return compile_any(
         [
             rf"{m}{{0,3}}(?:{strong}){_NOT_A_PRODUCT_AFTER}",
@@ -109,6 +113,7 @@ def _rules() -> _Rules:
         more=_rule("offered_more_help", "more"),
         help_offer=compile_any(strings(help_, "offer")),
         help_alone=_rule("offered_more_help", "alone"),
+        help_back=_rule("offered_more_help", "back"),
         products=_product_pattern(products),
         heads=re.compile("|".join(strings(products, "strong_heads") + strings(products, "weak_heads"))),
         offers=_Rule(compile_any(strings(products, "offers")), None),
@@ -149,6 +154,8 @@ def _offered_more_help(sentences: list[str]) -> bool:
     for s in sentences:
         if r.help_alone.found(w, s):
             return True
+        if r.help_back.found(w, s) and not _new_products(r, s):
+            return True
         if r.more.found(w, s) and (r.help_offer.search(s) or s.endswith("?") or len(s.split()) <= 4):
             return True
     return False
@@ -159,7 +166,11 @@ def _new_products(r: _Rules, sentence: str) -> list[re.Match[str]]:
     nor "the loan")."""
     if r.heads.search(sentence) is None:
         return []
-    return [m for m in r.products.finditer(sentence) if _OURS.search(sentence[: m.start()]) is None]
+    return [
+        m
+        for m in r.products.finditer(sentence)
+        if _OURS.search(sentence[: m.start()]) is None and not sentence[: m.start()].endswith("/")
+    ]  # a product word in a web address ("example.com/help/isas") is a help page, not an offer
 
 
 def _teaser(w: Wording, r: _Rules, s: str) -> bool:
@@ -193,11 +204,18 @@ def _pitched(w: Wording, r: _Rules, s: str, found: list[re.Match[str]]) -> bool:
     return any(not w.negated(s, m.start()) for m in r.pitch.finditer(s))
 
 
+def _withdrawn(r: _Rules, s: str, m: re.Match[str]) -> bool:
+    """Withdrawn or refused in the product's own clause: "we don't do pet cover, but our Travel
+    Insurance covers pets" still offers the Travel Insurance."""
+    but = s.rfind(" but ", 0, m.start())
+    return r.withdrawn.search(s, but + 1 if but >= 0 else 0) is not None
+
+
 def _offered_products(sentences: list[str]) -> bool:
     w, r = wording(), _rules()
     for i, s in enumerate(sentences):
-        found = _new_products(r, s)
-        if not found or r.withdrawn.search(s):
+        found = [m for m in _new_products(r, s) if not _withdrawn(r, s, m)]
+        if not found:
             continue
         if r.offers.found(w, s) or _pitched(w, r, s, found):
             return True
