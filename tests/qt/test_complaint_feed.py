@@ -20,7 +20,7 @@ from pytestqt.qtbot import QtBot
 from console.domain import wire
 from console.domain.complaints.status import BY_SERVICE, NOT_COMPLAINT, PROPOSED
 from console.domain.model import ChangeSet, Enquiry, Message
-from console.live.complaint_book import ComplaintBook
+from console.live.complaint_book import ComplaintBook, confirmed_ids
 from console.service.sim.clock import start_for_seed
 from console.service.sim.population import draw_enquiry
 from console.service.sim.world import build
@@ -101,13 +101,21 @@ def test_the_book_is_read_on_a_worker_and_every_view_follows(
         built_on.append(threading.current_thread().name)
         return real_build(cls, *args, **kw)  # type: ignore[no-any-return]
 
+    picked_on: list[str] = []  # the confirmed complaints among 100k rows: a pass kept off the UI thread
+
+    def confirmed(*args: Any) -> list[str]:
+        picked_on.append(threading.current_thread().name)
+        return confirmed_ids(*args)
+
     mp = pytest.MonkeyPatch()
     mp.setattr(ComplaintBook, "build", classmethod(build))
+    mp.setattr("widgets.main_window.complaint_feed.confirmed_ids", confirmed)
     ctl = Controller(window, model, reader, tz="Europe/London", reader_factory=lambda: StoreReader(path, key))
     ctl.load_from_cache()
     qtbot.waitUntil(lambda: ctl.complaints.built >= 1, timeout=10_000)
     mp.undo()
     assert built_on and all(name != threading.main_thread().name for name in built_on)
+    assert picked_on and all(name != threading.main_thread().name for name in picked_on)
 
     desk, a, b = ctl.reference.complaints, rows[0], rows[1]
     assert desk.state(a) == PROPOSED  # the first message, though the latest says "ok thanks"

@@ -235,6 +235,17 @@ def test_filter_warm_up_builds_every_row_in_idle_slices(feed: Feed, qtbot: QtBot
     assert 0 < model.visible_count() <= model.total_count()
 
 
+def test_rows_soon_replaced_get_no_warm_up_and_still_filter(feed: Feed) -> None:
+    """The first screenful at start-up (set_rows(warm=False)): no filter text built in idle time for rows
+    the full load replaces a moment later, and a filter typed meanwhile still finds them."""
+    model = make_model(feed)
+    rows = model.all_enquiries()
+    model.set_rows(rows[:5], warm=False)
+    assert model.warmed_up() and model.total_count() == 5
+    model.set_filter(rows[2].id)
+    assert model.ids() == [rows[2].id]
+
+
 # --- live updates ----------------------------------------------------------------------------------
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Slot
 
+from console.domain.complaints.detect import compile_cues
 from console.domain.model import Enquiry
 from console.live.order import Group, in_group
 from console.live.queue_rows import Col, Predicate
@@ -106,7 +107,9 @@ class QueuePresenter(QObject):
         early, engine = ui_engine.snapshot(), ui_engine.snapshot()
 
         def first() -> tuple[list[Enquiry], SlaEngine]:
-            # The first screenful, before every row is read: the rows whose clocks started first.
+            # The first screenful, before every row is read: the rows whose clocks started first (and the
+            # complaint cues their flags cells propose with, compiled here rather than while painting).
+            compile_cues()
             r = factory()
             try:
                 rows = r.load_open_first(FIRST_PAGE)
@@ -138,7 +141,7 @@ class QueuePresenter(QObject):
         rows, timed = first
         self.reference.engine.adopt(timed)  # its clocks: not timed again here, on the UI thread
         if not self.loaded:  # shown until every row is read (a second or two at 100k), then replaced
-            self.model.set_rows(rows)
+            self.model.set_rows(rows, warm=False)  # their filter text comes with the full load
             self.say("Opening the local cache… the longest-waiting enquiries first", 0)
 
     def _rows_loaded(self, rows: list[Enquiry] | tuple[Prepared, RiskBook]) -> None:

@@ -183,10 +183,11 @@ class QueueModel(QueueCells, QAbstractTableModel):
 
     # --- loading and live updates ----------------------------------------------------------------
 
-    def set_rows(self, enquiries: Iterable[Enquiry]) -> None:
+    def set_rows(self, enquiries: Iterable[Enquiry], *, warm: bool = True) -> None:
         """Replace every row (start-up, or a full re-sync): one model reset. The filter text is then
-        built in idle slices (prepare() on a worker builds it beforehand)."""
-        self.set_prepared(self._ix.prepare(enquiries))
+        built in idle slices (prepare() on a worker builds it beforehand), unless not `warm`: rows soon
+        replaced (the first screenful at start-up) get theirs only if a filter asks."""
+        self.set_prepared(self._ix.prepare(enquiries), warm=warm)
 
     def prepare(
         self,
@@ -203,11 +204,14 @@ class QueueModel(QueueCells, QAbstractTableModel):
             text.keep(kept)
         return self._ix.prepare(enquiries, with_text=True, engine=engine, text=text)
 
-    def set_prepared(self, p: Prepared) -> None:
+    def set_prepared(self, p: Prepared, *, warm: bool = True) -> None:
         """Adopt rows built by prepare(): one model reset (the view restores its selection by id)."""
         self._ix.adopt(p)
         self._emit_counts()
-        self._start_warm_up()
+        if warm:
+            self._start_warm_up()
+        else:
+            self._warm_timer.stop()
 
     def apply(self, changes: ChangeSet, rows: Mapping[str, Enquiry]) -> None:
         """Apply a sync change-set by id without a reset: rows are inserted at their sorted place,

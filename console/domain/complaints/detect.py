@@ -231,6 +231,12 @@ def _judge(text: str, *, every_cue: bool) -> Proposal:
     return Proposal(score >= lexicon.PROPOSE_AT, score, ordered)
 
 
+def compile_cues() -> None:
+    """Compile the cues now (~0.1 s, once): on a worker at start-up, rather than at the first proposal,
+    which the queue's flags cell makes on the UI thread while it paints."""
+    _compiled()
+
+
 def propose_every_cue(text: str) -> Proposal:
     """propose() trying every cue on every text (no stems' scan), as it did before: the reference the
     fast path is tested and benchmarked against (tests/core/test_complaints.py, bench_complaints.py)."""
