@@ -1,5 +1,5 @@
 """Precision and recall of the reply-behaviour rules (console.domain.risk.behaviours) per behaviour, on
-six labelled corpora, the old rules (benchmarks/behaviours_v1.py, main before issue 17 item 1) beside
+seven labelled corpora, the old rules (benchmarks/behaviours_v1.py, main before issue 17 item 1) beside
 the new ones in the same run, and the throughput of each (replies a second, one core, old and new passes
 interleaved, best of --rounds).
 
@@ -17,6 +17,11 @@ interleaved, best of --rounds).
   nor the other corpora (measured before tuning: more help recall 76.5%, products 93.5/79.5); the fourth
   round (a way back "if it hasn't arrived by Friday, DM us", invitations with no "more" word, a refusal of
   something else before ours, reviews an adviser runs) was tuned on it.
+- round5: tests/data/agent_replies_round5.jsonl, 300 replies by a fifth author who saw neither, asked for
+  as many ways of saying each behaviour as they could find (measured before tuning: more help recall
+  60.2%, products 93.0/57.6); the fifth round (a way back after a short question, "any X, tag us",
+  "whenever", idioms of several Englishes, features named or living in the app, habits "if you ... often",
+  a negation that stops at a comma) was tuned on it.
 - unseen: tests/data/agent_replies_unseen.jsonl, 267 replies by another author who never saw the rules,
   and never read by whoever tunes them: the honest figure for replies nobody has seen. Only its
   aggregate figures are ever printed (-v lists misses on the other three only), so that looking at it
@@ -48,6 +53,7 @@ CORPORA = {
     "fresh": DATA / "agent_replies_fresh.jsonl",
     "round3": DATA / "agent_replies_round3.jsonl",
     "round4": DATA / "agent_replies_round4.jsonl",
+    "round5": DATA / "agent_replies_round5.jsonl",
     "unseen": DATA / "agent_replies_unseen.jsonl",
 }
 # Reported, never tuned on: no per-reply output, no part of the exit status.
@@ -107,6 +113,7 @@ def throughput(rows: list[Row], rounds: int) -> tuple[float, float]:
     best = {"old": float("inf"), "new": float("inf")}
     for _ in range(rounds):
         for name, detect in (("old", OLD), ("new", NEW)):
+            behaviours.forget_words()  # the rules' cost, not a memo's: every text is new to a pass
             t0 = time.perf_counter()
             for r in rows:
                 detect(r)

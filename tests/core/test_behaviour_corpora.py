@@ -1,11 +1,13 @@
-"""The reply-behaviour rules (console.domain.risk.behaviours) on the six labelled corpora of agent
+"""The reply-behaviour rules (console.domain.risk.behaviours) on the seven labelled corpora of agent
 replies (issue 17 item 1), and the traps the rules must not fall into.
 
 - tuned (agent_replies_corpus.jsonl), blind (agent_replies_blind.jsonl), fresh
-  (agent_replies_fresh.jsonl), round3 (agent_replies_round3.jsonl, a third author's) and round4
-  (agent_replies_round4.jsonl, a fourth's): the bars, >= 90% precision and >= 90% recall per behaviour.
-  All five have been tuned on (fresh since the second round of rules, round3 since the third, round4
-  since the fourth), so meeting the bars there says little about replies nobody has seen.
+  (agent_replies_fresh.jsonl), round3 (agent_replies_round3.jsonl, a third author's), round4
+  (agent_replies_round4.jsonl, a fourth's) and round5 (agent_replies_round5.jsonl, a fifth's, asked for
+  as many ways of saying each behaviour as they could think of): the bars, >= 90% precision and >= 90%
+  recall per behaviour. All six have been tuned on (fresh since the second round of rules, round3 since
+  the third, round4 since the fourth, round5 since the fifth), so meeting the bars there says little
+  about replies nobody has seen.
 - unseen (agent_replies_unseen.jsonl): 267 replies by another author who never saw the rules, never
   read by whoever tunes them. Its floors below are the figures measured once, after the third round
   was final, rounded down: a guard that catches a rule change making generalisation worse, not the bar.
@@ -26,8 +28,9 @@ from console.domain.risk import behaviours
 from console.domain.risk.wording import wording
 
 DATA = Path(__file__).parents[1] / "data"
-TUNED, BLIND, FRESH, ROUND3, ROUND4, UNSEEN = (
-    DATA / f"agent_replies_{n}.jsonl" for n in ("corpus", "blind", "fresh", "round3", "round4", "unseen")
+TUNED, BLIND, FRESH, ROUND3, ROUND4, ROUND5, UNSEEN = (
+    DATA / f"agent_replies_{n}.jsonl"
+    for n in ("corpus", "blind", "fresh", "round3", "round4", "round5", "unseen")
 )
 LABELS = (
     "same_channel",
@@ -81,7 +84,9 @@ def test_the_blind_and_fresh_corpora_are_big_enough_and_apart():
 
 
 @pytest.mark.parametrize(
-    "corpus", [TUNED, BLIND, FRESH, ROUND3, ROUND4], ids=["tuned", "blind", "fresh", "round3", "round4"]
+    "corpus",
+    [TUNED, BLIND, FRESH, ROUND3, ROUND4, ROUND5],
+    ids=["tuned", "blind", "fresh", "round3", "round4", "round5"],
 )
 @pytest.mark.parametrize("name", LABELS)
 def test_each_behaviour_meets_the_bar(corpus, name):
@@ -112,25 +117,39 @@ def test_the_round4_corpus_is_big_enough_and_apart():
     assert not earlier & {str(r["text"]) for r in round4}
 
 
+def test_the_round5_corpus_is_big_enough_and_apart():
+    """300 replies by a fifth author who saw neither the rules nor the other corpora, asked for variety
+    of wording above all. Measured before the fifth round of rules was tuned on it: more help recall
+    60.2%, products 93.0% / 57.6%."""
+    round5 = load(ROUND5)
+    assert len(round5) == 300
+    for name in LABELS:
+        assert sum(label(r, name) for r in round5) >= 30, name
+    assert {tuple(sorted(r)) for r in round5} == {tuple(sorted(load(TUNED)[0]))}
+    earlier = {str(r["text"]) for path in (TUNED, BLIND, FRESH, ROUND3, ROUND4) for r in load(path)}
+    assert not earlier & {str(r["text"]) for r in round5}
+
+
 def test_the_unseen_corpus_is_whole_and_apart():
     unseen = load(UNSEEN)
     assert len(unseen) == 267
     assert {tuple(sorted(r)) for r in unseen} == {tuple(sorted(load(TUNED)[0]))}
     for name, count in UNSEEN_POSITIVES.items():
         assert sum(label(r, name) for r in unseen) == count, name
-    others = {str(r["text"]) for path in (TUNED, BLIND, FRESH, ROUND3, ROUND4) for r in load(path)}
+    others = {str(r["text"]) for path in (TUNED, BLIND, FRESH, ROUND3, ROUND4, ROUND5) for r in load(path)}
     assert not others & {str(r["text"]) for r in unseen}
 
 
-# Measured once on unseen (benchmarks/bench_behaviours.py), when the third round of rules (tuned on
-# round3, 260 replies by a third author who never saw the rules) was final: precision, recall. The floors
-# are these rounded down to the next 5%. NOT the bars. The second round measured 100/84.7 (more help)
-# and 96.4/87.1 (products) there; the first 96.4/99.1, 92.6/100, 100/84.7, 93.9/50.0 and 100/89.3.
+# Measured on unseen (benchmarks/bench_behaviours.py) when the fifth round of rules (tuned on round5, 300
+# replies by a fifth author who never saw the rules) was final: precision, recall. The floors are these
+# rounded down to the next 5%. NOT the bars. The fourth round measured 100/88.1 (more help) and
+# 98.2/87.1 (products) there, as the third did; the second 100/84.7 and 96.4/87.1; the first 96.4/99.1,
+# 92.6/100, 100/84.7, 93.9/50.0 and 100/89.3.
 UNSEEN_MEASURED = {
     "same_channel": (0.964, 0.991),
     "thanked": (0.940, 1.0),
-    "offered_more_help": (1.0, 0.881),
-    "offered_products": (0.982, 0.871),
+    "offered_more_help": (0.982, 0.932),
+    "offered_products": (0.983, 0.919),
     "asks_account_details_in_public": (1.0, 0.911),
 }
 UNSEEN_POSITIVES = {
@@ -194,6 +213,12 @@ def test_thanks(text, thanked):
         ("If you'd like a quote for our Home Insurance, let us know.", False),
         ("If you need more than £500, you can withdraw it at a branch.", False),
         ("We're here when you need us.", True),
+        ("Ye ken where tae find us if it acts up.", True),
+        ("Any other hiccups, just drop us a message.", True),
+        ("Still not showing by Monday? Reply here and we'll chase it.", True),
+        ("What's your sort code? Reply here and we'll trace it.", False),
+        ("Should you wish to apply, simply reply to this message.", False),
+        ("We couldn't find the payment, but we're right here if you need us.", True),
     ],
 )
 def test_more_help(text, offered):
@@ -235,6 +260,9 @@ def test_more_help(text, offered):
         ("There's a guide to switching at example.com/help/isas.", False),
         ("I've had a look and your overdraft limit is £500.", False),
         ("There's an issue with our payment provider affecting some card transactions.", False),
+        ("If you pay bills often, Bill Planner in the app lets you schedule them.", True),
+        ("We're not able to offer you a loan at the moment.", False),
+        ("There's a tool for that: it's called Spend Radar and you can switch it on in Settings.", True),
     ],
 )
 def test_products(text, offered):

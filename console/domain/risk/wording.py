@@ -22,6 +22,7 @@ _QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": 
 # The customer's words quoted back: "...", or '...' opened at the start of a word and closed at its end.
 _QUOTED = re.compile(r"\"[^\"]{1,200}\"|(?<![\w])'[^'\n]{1,200}'(?![\w])")
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
+_CLAUSE = re.compile(r"[,;:\u2013\u2014]|\s-\s")  # a negation's reach ends at a clause's edge
 _TOKEN = re.compile(r"[a-z][a-z'.]*[a-z]|[a-z]")
 
 
@@ -78,7 +79,8 @@ class Wording:
 
     def negated(self, sentence: str, start: int) -> bool:
         """Whether the four words before `start` end in a negation ("we can't offer", "no need to call")."""
-        before = " ".join(sentence[max(0, start - 60) : start].split()[-4:])
+        near = _CLAUSE.split(sentence[max(0, start - 60) : start])[-1]  # not across a comma or a dash
+        before = " ".join(near.split()[-4:])
         return self.negation.search(before) is not None
 
 
