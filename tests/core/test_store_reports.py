@@ -19,6 +19,7 @@ from console.reports.shift_report import ReportFormatError, compute_shift_report
 from console.reports.types import ComplaintStats
 from console.store.cache import KnownError, Store, StoreReader
 from console.store.reports import (
+    in_window,
     load_report,
     log_agent_statuses,
     report_amendments,
@@ -36,6 +37,7 @@ from console.sync.shift_close import (
     amend_reports,
     close_ended_shifts,
     close_shifts_quietly,
+    closing_report,
     local_shifts,
 )
 from tests.helpers.reports import AGENTS, END, SHIFT, START, TEAMS, engine, fill, simulate
@@ -152,6 +154,30 @@ def test_the_window_holds_open_closed_and_resolved_enquiries(
         in_window = window_assignments(store, START, END)
         assert {m.id for m in in_window} == {m.id for m in moves if START <= m.at < END}
         assert [m.at for m in in_window] == sorted(m.at for m in in_window)
+
+
+def test_shifts_closed_in_one_pass_read_their_windows_once_and_match_each_report_made_alone(
+    tmp_path: Path, data: tuple[list[Enquiry], list[Assignment], list[tuple[str, str, float, float | None]]]
+) -> None:
+    """A first sync closes every shift of the history it brings: their windows are read at once and
+    each report takes its own rows from them (in_window); every report is the one made alone."""
+    enquiries, moves, log = data
+    mid = START + (END - START) / 2
+    early, late = replace(SHIFT, id="early", end=mid), replace(SHIFT, id="late", start=mid)
+    with Store(tmp_path / "c.db", new_key()) as store:
+        fill(store, enquiries, moves)
+        store._conn.executemany(
+            "INSERT INTO agent_status_log (agent_id, status, from_ts, to_ts) VALUES (?, ?, ?, ?)", log
+        )
+        held = window_enquiries(store, START, END)
+        for shift in (early, late, SHIFT):
+            alone = {e.id for e in window_enquiries(store, shift.start, shift.end)}
+            assert alone == {e.id for e in held if in_window(e, shift.start, shift.end)}
+        now = END + 3600
+        assert close_ended_shifts(store, now, [late, early], synced_at=now).stored == ["early", "late"]
+        salt = store.get_meta(SALT_KEY) or ""
+        for shift in (early, late):
+            assert load_report(store, shift.id) == closing_report(store, shift, salt=salt)
 
 
 def _agent(status: str, since: float, agent_id: str = "a1") -> dict[str, object]:

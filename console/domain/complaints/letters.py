@@ -44,6 +44,7 @@ def _compiled() -> tuple[re.Pattern[str], tuple[tuple[str, re.Pattern[str]], ...
     return quiet, cues, anything
 
 
+@lru_cache(maxsize=8192)  # agents' canned replies come back thousands of times in a shift's report
 def letter_kind(text: str) -> str | None:
     """SRC, HOLDING or FINAL when the message is that communication; None otherwise."""
     if not text:
