@@ -225,14 +225,6 @@ def window_enquiries(
         return [enquiry_from_row(r) for r in reader._rows(sql, {"start": start, "end": end, "lb": lb})]
 
 
-def in_window(e: Enquiry, start: float, end: float, *, lookback_s: float = LOOKBACK_S) -> bool:
-    """Whether window_enquiries(start, end) holds e: the same conditions, for rows already read."""
-    lb = min(start - lookback_s, end)
-    if lb <= e.created_at < end:
-        return True
-    return e.created_at < lb and (e.is_open or e.resolved_at is None or e.resolved_at >= start)
-
-
 def window_assignments(reader: StoreReader, start: float, end: float) -> list[Assignment]:
     """Moves made in [start, end), in time order."""
     sql = (

@@ -16,7 +16,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import CancelledError
 from dataclasses import dataclass, field, replace
 from functools import partial
-from operator import attrgetter
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -31,12 +30,11 @@ from console.reports.complaints import complaint_stats, known_letters
 from console.reports.cutoff import as_of
 from console.reports.shift_report import ShiftReport, compute_shift_report
 from console.sla.complaint_clocks import ComplaintClocks
-from console.sla.engine import Clock, SlaEngine
+from console.sla.engine import SlaEngine
 from console.store.messages import MESSAGE_CURSOR
 from console.store.reports import (
     Amendment,
     has_report,
-    in_window,
     load_report,
     pack_report,
     report_amendments,
@@ -149,22 +147,6 @@ def handle_salt(store: Store) -> str:
     return salt
 
 
-class _OncePerEnquiry:
-    """An engine's clocks, each enquiry's timed once per report: its sections ask for the same ones."""
-
-    def __init__(self, engine: SlaEngine) -> None:
-        self._engine = engine
-        self._timed: dict[int, tuple[Enquiry, list[Clock]]] = {}  # by id(); the enquiry kept, so no reuse
-
-    def clocks(self, e: Enquiry) -> list[Clock]:
-        hit = self._timed.get(id(e))
-        if hit is not None and hit[0] is e:
-            return hit[1]
-        out = self._engine.clocks(e)
-        self._timed[id(e)] = (e, out)
-        return out
-
-
 def build_report(
     reader: StoreReader,
     shift: Shift,
@@ -173,19 +155,14 @@ def build_report(
     salt: str = "",
     data_cutoff: float | None = None,
     jurisdiction: str = DEFAULT_JURISDICTION,
-    held: Sequence[Enquiry] | None = None,
 ) -> ShiftReport:
     """One shift's report from what the cache holds (no network). data_cutoff: count what had happened
     by then (the shift's end plus the grace, for a closed shift); None: all the cache holds.
-    jurisdiction: whose complaint clocks the complaint figures count. held: enquiries already read
-    that include the shift's window (several shifts closed in one pass read it once), in id order."""
+    jurisdiction: whose complaint clocks the complaint figures count."""
     teams = reader.teams()
     calendars = {c.id: c for c in reader.calendars()}
-    engine = _OncePerEnquiry(SlaEngine(reader.policies(), calendars, {t.id: t for t in teams}))
-    if held is None:
-        enquiries = window_enquiries(reader, shift.start, shift.end)
-    else:
-        enquiries = [e for e in held if in_window(e, shift.start, shift.end)]
+    engine = SlaEngine(reader.policies(), calendars, {t.id: t for t in teams})
+    enquiries = window_enquiries(reader, shift.start, shift.end)
     rules = default_rules().jurisdiction(jurisdiction)
     regulator = ComplaintClocks(rules, complaints_calendar(teams, calendars))
     seen = enquiries if data_cutoff is None else [as_of(e, data_cutoff) for e in enquiries]
@@ -265,14 +242,11 @@ def closing_report(
     grace_s: float = GRACE_S,
     salt: str = "",
     jurisdiction: str = DEFAULT_JURISDICTION,
-    held: Sequence[Enquiry] | None = None,
 ) -> ShiftReport:
     """A closed shift's report: the data up to its cut-off (end + grace, the service's clock), made "at"
     the cut-off, so every cache holding that data makes the same report byte for byte, whenever."""
     cutoff = shift.end + grace_s
-    return build_report(
-        reader, shift, cutoff, salt=salt, data_cutoff=cutoff, jurisdiction=jurisdiction, held=held
-    )
+    return build_report(reader, shift, cutoff, salt=salt, data_cutoff=cutoff, jurisdiction=jurisdiction)
 
 
 def close_ended_shifts(
@@ -325,21 +299,13 @@ def _close_ended(
     if not todo:
         return result
     salt = _salt(reader, write)
-    # Several shifts (a first sync closes every shift of the history it brings): their windows are read
-    # at once, ~0.45 s a read at 100k open enquiries, and each report takes its own from them.
-    held = None
-    if len(todo) > 1:
-        held = window_enquiries(reader, min(s.start for s in todo), max(s.end for s in todo))
-        held.sort(key=attrgetter("id"))
     for shift in sorted(todo, key=lambda s: (s.end, s.id)):
         if stop():
             break
         # Hundreds of thousands of short-lived objects and no cycles among them: a collector that walks
         # the cache's rows every few thousand allocations cost a fifth of the time (~2 s a first sync).
         with gc_paused():
-            report = closing_report(
-                reader, shift, grace_s=grace_s, salt=salt, jurisdiction=jurisdiction, held=held
-            )
+            report = closing_report(reader, shift, grace_s=grace_s, salt=salt, jurisdiction=jurisdiction)
             packed = pack_report(report)  # here, not on the writer's thread: a while at 100k enquiries
         if write(partial(save_report, report=report, packed=packed)):
             result.stored.append(shift.id)
