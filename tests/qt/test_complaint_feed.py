@@ -165,3 +165,34 @@ def test_the_book_is_read_on_a_worker_and_every_view_follows(
     feed.stop()
     ctl.stop()
     reader.close()
+
+
+def test_a_whole_book_waits_for_its_turn_while_a_backlog_streams_in(
+    cache: tuple[Store, Path, bytes, list[Enquiry]], qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The message feed's backlog touches thousands of conversations a page: a whole book is then built
+    at most once per REBUILD_WAIT times the last build's duration, for every conversation touched
+    meanwhile, rather than back to back on the worker the sync threads share the interpreter with."""
+    store, path, key, rows = cache
+    monkeypatch.setattr("widgets.main_window.complaint_feed.REBUILD_AT", 2)
+    monkeypatch.setattr("widgets.main_window.complaint_feed.REBUILD_WAIT", 20)
+    model = QueueModel()
+    window = MainWindow(model)
+    qtbot.addWidget(window)
+    reader = StoreReader(path, key)
+    ctl = Controller(window, model, reader, tz="Europe/London", reader_factory=lambda: StoreReader(path, key))
+    ctl.load_from_cache()
+    qtbot.waitUntil(lambda: ctl.complaints.built >= 1, timeout=10_000)
+    seen = ctl.complaints.built
+    page = []
+    for e in rows[2:5]:
+        said = ("in", "this is a disgrace, I want to complain", e.created_at), ("in", "ok", e.created_at + 9)
+        page += conversation(e, *said)
+    grown, _ = store.apply_message_page(page, "cursor-backlog")
+    ctl.on_changes(ChangeSet(messages=grown))
+    assert not ctl.complaints.reading and ctl.complaints.built == seen  # not read at once: later
+    qtbot.waitUntil(lambda: ctl.complaints.built > seen, timeout=20_000)
+    assert all(ctl.reference.complaints.state(e) == PROPOSED for e in rows[2:5])  # all three, one book
+    assert ctl.complaints.built == seen + 1
+    ctl.stop()
+    reader.close()
