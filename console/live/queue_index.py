@@ -7,9 +7,8 @@ finds a row in O(log n); a descending sort only mirrors row numbers. Keys are pl
 
 The index tells a listener (IndexListener) what it is about to do and what it did, as napari's evented
 lists tell its Qt item models; widgets.queue.model.QueueModel turns that into begin/end calls. A change-set
-of over BATCH_AS_LAYOUT ids is one layout change; set_rows/adopt and set_filter are one reset.
-
-A row's text (customer, preview, team and agent names, privacy) is the caller's RowText, cached here.
+of over BATCH_AS_LAYOUT ids is one layout change; set_rows/adopt and set_filter are one reset. A row's
+text (customer, preview, team and agent names, privacy) is the caller's RowText, cached here.
 """
 
 from __future__ import annotations
@@ -41,12 +40,14 @@ from console.live.queue_rows import (
     SortKey,
     by_id,
     by_k,
+    by_k_id,
     column_key,
     fill_statuses,
     filtered,
     find,
     forget_risks,
     make_hay,
+    merge_sorted,
     no_clock,
     row_risk,
     safe_test,
@@ -217,12 +218,12 @@ class QueueIndex:
                 self._insert(e)
 
     def _apply_as_layout(self, changes: ChangeSet, rows: Mapping[str, Enquiry]) -> None:
-        # Many rows at once: one layout change (the listener moves what it tracks by id). Row by row, Qt's
-        # selection model re-files itself on every move (~0.5 ms each).
+        """Many rows: one layout change (row by row, Qt's selection model re-files itself per move)."""
         self.listener.layout_changing(True)
         for ident in changes.removed:
             self._detach(ident)
         fresh: list[Row] = []
+        born: list[Row] = []  # new rows, in id order, into the list by id after the loop (it bisects it)
         for ident in sorted(changes.added | changes.changed):
             e = rows.get(ident)
             if e is None:
@@ -235,21 +236,22 @@ class QueueIndex:
                 continue
             self._detach(ident)
             if self.holds(e):
-                fresh.append(self._hold(e))
+                born.append(self._file(e))
+        fresh += born
+        merge_sorted(self._ids, born, by_id)
         fill_statuses(self.engine, self.now, fresh)
         key = self._key_fn()
         for r in fresh:
             self._dues.add(r)
             r.k = key(r)
-            self._all.insert(find(self._all, r), r)
-            if self._passes(r):
-                self._vis.insert(find(self._vis, r), r)
+        fresh.sort(key=by_k_id)
+        merge_sorted(self._all, fresh, by_k_id)
+        merge_sorted(self._vis, [r for r in fresh if self._passes(r)], by_k_id)
         self.listener.layout_changed()
 
-    def _hold(self, e: Enquiry) -> Row:
-        """A new row, held by id and by customer (not sorted or shown yet)."""
+    def _file(self, e: Enquiry) -> Row:
+        """A new row, held by customer and in the map by id (not yet in the list by id, nor sorted)."""
         r = self._rows[e.id] = Row(e)
-        self._ids.insert(bisect.bisect_left(self._ids, r.id, key=by_id), r)
         self._of_customers.filed(r)
         return r
 
@@ -278,7 +280,8 @@ class QueueIndex:
         return e.is_open or not self.open_only
 
     def _insert(self, e: Enquiry) -> None:
-        r = self._hold(e)
+        r = self._file(e)
+        merge_sorted(self._ids, [r], by_id)
         fill_statuses(self.engine, self.now, [r])
         self._dues.add(r)
         r.k = self._key_fn()(r)

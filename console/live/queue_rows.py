@@ -277,14 +277,28 @@ class Enquiries(Mapping[str, Enquiry]):
         return ident in self._rows()
 
 
-_order: Callable[[Row], tuple[SortKey, str]] = attrgetter("k", "id")  # (k, id), made in C: bisect's key
+by_k_id: Callable[[Row], tuple[SortKey, str]] = attrgetter("k", "id")  # (k, id), made in C: bisect's key
 by_k = attrgetter("k")
 by_id = attrgetter("id")
 
 
+MERGE_AT = 128  # rows into a sorted list: above this, one merge (a sort over two runs) beats inserts
+
+
+def merge_sorted(into: list[Row], new: list[Row], key: Callable[[Row], Any]) -> None:
+    """Sorted `new` into sorted `into` (both by `key`), in place. Each insert shifts the list's tail: an
+    initial sync's 100k rows in pages of 2,000 took seconds of them; Timsort merges two runs in one pass."""
+    if len(new) > MERGE_AT:
+        into += new
+        into.sort(key=key)
+        return
+    for r in new:
+        into.insert(bisect.bisect_left(into, key(r), key=key), r)
+
+
 def find(rows: list[Row], r: Row) -> int:
     """Where r is (or would go) in a list sorted by (k, id), judged by r's current key."""
-    return bisect.bisect_left(rows, (r.k, r.id), key=_order)
+    return bisect.bisect_left(rows, (r.k, r.id), key=by_k_id)
 
 
 # The mask bullet (U+2022) would make nearly every filter text a two-byte string: a one-byte stand-in
@@ -366,7 +380,7 @@ def filtered(
     if few:
         return out if out is not rows else list(rows)
     if len(out) * 8 < len(by_id):
-        return sorted(out, key=_order)
+        return sorted(out, key=by_k_id)
     hits = set(out)
     return [r for r in rows if r in hits]
 

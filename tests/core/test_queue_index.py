@@ -81,7 +81,9 @@ def test_live_changes_small_and_large_keep_the_order_a_fresh_load_gives(
     ix.set_filter(needle)
     held = {e.id: e for e in world[0]}
     rng, serial = random.Random(int(col) * 10 + descending), [0]
-    for n in (1, 3, 5, 40, 2, 60, 4):  # row by row below BATCH_AS_LAYOUT, one layout change above
+    # Row by row below BATCH_AS_LAYOUT, one layout change above; past MERGE_AT new or re-keyed rows (an
+    # initial sync's pages), merged into the sorted lists rather than inserted one by one.
+    for n in (1, 3, 5, 40, 2, 60, 4, 400, 7):
         mirror.log.clear()
         cs, new = random_changes(rng, held, n, serial)
         ix.apply(cs, new)
