@@ -79,12 +79,17 @@ def customer_text(e: Enquiry, mode: str) -> str:
     return handle or "(no handle)"
 
 
+def _window(text: str, limit: int = PREVIEW_CHARS) -> str:
+    """The part of a text a preview of `limit` characters is masked from."""
+    return text[: max(limit, _MASK_WINDOW) + 64]
+
+
 def preview_text(text: str, mode: str, limit: int = PREVIEW_CHARS, one_line_only: bool = True) -> str:
     """The customer's latest message, PII-masked, cut to `limit` characters (one line by default).
     In the masked privacy mode (wallboards) no message text is shown at all."""
     if mode == "masked":
         return "(hidden)"
-    masked = mask_text(text[: max(limit, _MASK_WINDOW) + 64])
+    masked = mask_text(_window(text, limit))
     flat = one_line(masked) if one_line_only else masked
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
@@ -95,8 +100,7 @@ PREVIEW_VERSION = f"{rules_version()}/preview {PREVIEW_CHARS} {_MASK_WINDOW}"
 
 def preview_digest(text: str) -> bytes:
     """The key of a text's kept preview: a digest of the part of it the queue's preview is made from."""
-    window = text[: max(PREVIEW_CHARS, _MASK_WINDOW) + 64]
-    return blake2b(window.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    return blake2b(_window(text).encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
 PREVIEWS_KEPT = 8192  # distinct message texts whose preview is kept (what is on screen, and repeats)
