@@ -93,7 +93,8 @@ def build(path: Path, n: int) -> float:
              "My card was declined at the till this morning, can you help?", rng.choice(TOPICS),
              rng.choice((1, 2, 3)), ",vulnerable," if rng.random() < 0.03 else "", "normal", status,
              team, agent, created, rng.randrange(1, 9), updated, created, created + 900, created,
-             created + 900, resolved, None, None, rng.choice((0, 0, 0, 1)), "[]", "{}", int(is_open))
+             created + 900, resolved, None, None, rng.choice((0, 0, 0, 1)), "[]", "{}", int(is_open),
+             None, None)  # answered (no oldest unanswered message), no complaint decision
         )  # fmt: skip
         if i >= n - 200_000:  # conversations fetched (and so cached) for the recent fifth
             for k in range(3):
