@@ -224,7 +224,7 @@ def run(url: str, arrivals: int, mode: str, cache: Path, seed: int) -> dict[str,
     model = session.controller.model
     written: dict[str, float] = {}
 
-    def on_changes(cs: Any, _rows: Any) -> None:  # on the sync thread (a direct connection): its emit
+    def on_changes(cs: Any) -> None:  # runs on the sync thread (a direct connection): the syncer's emit
         now = time.time()
         for ident in cs.added:
             written.setdefault(ident, now)

@@ -5,24 +5,18 @@ When the service refuses the session (revoked, or forgotten by a restart) and th
 again, the runner does so once, quietly; otherwise auth_required is reported and a person signs in.
 The client and the writing store connection are made, used and closed on the thread that calls
 run_forever. Everything is reported through `reports` (the UI wraps these in signals).
-
-With `with_rows`, each change-set goes out with the rows it added or changed, read back on this thread
-through the writing connection just after they were written: the console's UI thread then applies them
-without a read of its own (an initial sync of 100k rows cost it seconds of apsw steps, each one handing
-the GIL to this thread and waiting to get it back).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Mapping
-from functools import partial
+from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol
 
 from console.api.client import ApiClient
-from console.domain.model import ChangeSet, Enquiry
+from console.domain.model import ChangeSet
 from console.store import retention
 from console.store.cache import KnownError, OutboxResult, Store
 from console.sync.engine import Syncer
@@ -35,7 +29,7 @@ log = logging.getLogger("concierge.sync")
 class Reports(Protocol):
     """Where the sync thread reports (widgets.app.workers.SyncWorker turns each into a signal)."""
 
-    def changes(self, change_set: ChangeSet, rows: Mapping[str, Enquiry] | None) -> None: ...
+    def changes(self, change_set: ChangeSet) -> None: ...
     def state(self, status: SyncStatus) -> None: ...
     def outbox(self, result: OutboxResult) -> None: ...
     def writer(self, syncer: Syncer | None) -> None: ...
@@ -53,10 +47,8 @@ class SignInThenSync:
         retention_days: int,
         last_sync_at: Callable[[], float | None],
         jurisdiction: str | None = None,
-        with_rows: bool = False,
     ) -> None:
         self.reports, self.chain, self._api = reports, chain, api
-        self.with_rows = with_rows  # each change-set's rows read here and sent with it (the console)
         self.jurisdiction = jurisdiction  # whose complaint clocks the shift reports count
         self.cache, self.key, self.retention_days = cache, key, retention_days
         self._last_sync_at = last_sync_at
@@ -79,7 +71,7 @@ class SignInThenSync:
                 syncer = Syncer(
                     api,
                     store,
-                    on_changes=partial(self._changes, store),
+                    on_changes=reports.changes,
                     on_state=self._report,
                     on_outbox_result=reports.outbox,
                     jurisdiction=self.jurisdiction,
@@ -101,11 +93,6 @@ class SignInThenSync:
             if store is not None:
                 store.close()
             api.close()
-
-    def _changes(self, store: Store, change_set: ChangeSet) -> None:
-        ids = change_set.added | change_set.changed
-        rows = (store.by_ids(ids) if ids else {}) if self.with_rows else None
-        self.reports.changes(change_set, rows)
 
     def _report(self, status: SyncStatus) -> None:
         if status.state is SyncState.AUTH_REQUIRED:

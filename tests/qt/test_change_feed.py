@@ -57,7 +57,7 @@ def cache(tmp_path: Path) -> Iterator[tuple[Store, Path, bytes, list[Enquiry]]]:
 class Emitter(QObject):
     """Stands in for the sync worker: a signal emitted on another thread."""
 
-    changes = Signal(object, object)  # a change-set and its rows (None: the feed reads them)
+    changes = Signal(object)
 
 
 def test_change_sets_from_another_thread_are_published_on_the_ui_thread_once_the_rows_are_loaded(
@@ -72,7 +72,7 @@ def test_change_sets_from_another_thread_are_published_on_the_ui_thread_once_the
     emitter.changes.connect(feed.on_changes)
 
     first = store.apply_enquiries([dataclasses.replace(rows[0], version=2, agent_id="ag-social-01")])
-    worker = threading.Thread(target=emitter.changes.emit, args=(first, None))
+    worker = threading.Thread(target=emitter.changes.emit, args=(first,))
     worker.start()
     worker.join()
     qtbot.waitUntil(feed.holding)  # queued to the UI thread, held: the cached rows are not in yet
@@ -84,25 +84,15 @@ def test_change_sets_from_another_thread_are_published_on_the_ui_thread_once_the
     assert synced.touches(rows[0].id) and synced.rows[rows[0].id].agent_id == "ag-social-01"
 
     second = store.apply_enquiries([dataclasses.replace(rows[1], version=2, status="resolved")])
-    worker = threading.Thread(target=emitter.changes.emit, args=(second, None))
+    worker = threading.Thread(target=emitter.changes.emit, args=(second,))
     worker.start()
     worker.join()
     qtbot.waitUntil(lambda: len(seen) == 3)
     assert all(on_ui for _, on_ui in seen) and feed.synced == 2
-    assert seen[2][0].rows[rows[1].id].status == "resolved"  # read by the feed: none were sent
-
-    # Rows sent with a change-set (the sync thread read them after writing) are published as sent.
-    third = store.apply_enquiries([dataclasses.replace(rows[3], version=2, agent_id="ag-social-02")])
-    sent = {rows[3].id: dataclasses.replace(rows[3], version=2, agent_id="ag-social-02")}
-    worker = threading.Thread(target=emitter.changes.emit, args=(third, sent))
-    worker.start()
-    worker.join()
-    qtbot.waitUntil(lambda: len(seen) == 4)
-    assert seen[3][0].rows[rows[3].id] is sent[rows[3].id] and seen[3][1]
 
     feed.stop()
     feed.on_changes(ChangeSet(changed={rows[2].id}))  # a late report after the window closed
-    assert len(seen) == 4
+    assert len(seen) == 3
     reader.close()
 
 

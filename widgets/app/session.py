@@ -77,7 +77,6 @@ class Session(QObject):
 
     scope = "supervisor"  # what this session signs in for; the wallboard needs only "viewer"
     demo_account = (DEMO_USER, DEMO_PASSWORD)
-    SYNCED_ROWS = True  # change-sets come with their rows, read on the sync thread (the queue applies them)
 
     def __init__(
         self,
@@ -342,7 +341,6 @@ class Session(QObject):
             retention_days=self.config.retention_days,
             last_sync_at=self._last_sync,
             jurisdiction=self.config.jurisdiction,  # the shift reports sync closes use the site's rules
-            with_rows=self.SYNCED_ROWS,
         )
 
     def _last_sync(self) -> float | None:

@@ -66,8 +66,7 @@ class SyncWorker(QObject):
     """start() runs the factory's runner on a thread of its own until stop() or the runner returns.
     The worker object itself lives on the UI thread; only its emits come from the sync thread."""
 
-    # (ChangeSet, its added and changed rows read on the sync thread, or None: the receiver reads them)
-    changesReady = Signal(object, object)
+    changesReady = Signal(object)  # console.domain.model.ChangeSet
     stateChanged = Signal(object)  # console.sync.state.SyncStatus
     outboxResult = Signal(object)  # console.store.cache.OutboxResult
     writerChanged = Signal(object)  # the Syncer (the cache's one writer) once it runs; None when it ends
@@ -84,8 +83,8 @@ class SyncWorker(QObject):
         self._thread = threading.Thread(target=self._run, name="concierge-sync", daemon=True)
 
     # Called on the sync thread by the syncer: emitting crosses to the UI thread (queued).
-    def changes(self, change_set: object, rows: object) -> None:
-        self.changesReady.emit(change_set, rows)
+    def changes(self, change_set: object) -> None:
+        self.changesReady.emit(change_set)
 
     def state(self, state: object) -> None:
         self.stateChanged.emit(state)

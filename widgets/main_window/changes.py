@@ -1,9 +1,8 @@
 """The one "what changed" signal of the main window.
 
 ChangeFeed is a QObject living on the UI thread. The sync worker's change-sets are queued to it (so its
-slot runs on the UI thread whatever thread emitted them) with the rows they added or changed, which the
-sync thread read back after writing them (a change-set without them: read here, by id, through the UI
-thread's own read-only connection); it re-reads the reference data when that changed, and emits one
+slot runs on the UI thread whatever thread emitted them); it reads the changed rows by id through the UI
+thread's own read-only connection, re-reads the reference data when that changed, and emits one
 LiveChange. Local reassignments (the move controller's optimistic rows, confirmations and reverts), the
 end of the start-up read and new reference data go out the same way. Every view of the window listens to
 `changed` and picks what concerns it; none is wired to another by hand.
@@ -67,21 +66,22 @@ class ChangeFeed(QObject):
         self.synced = 0  # sync change-sets published (tests and --screenshot wait on it)
         self._held = ChangeSet()
 
-    @Slot(object, object)
-    def on_changes(self, changes: ChangeSet, rows: Mapping[str, Enquiry] | None = None) -> None:
-        """A change-set from the sync worker (queued: this runs on the UI thread), with its added and
-        changed rows as the sync thread read them after writing; None: read here."""
+    @Slot(object)
+    def on_changes(self, changes: ChangeSet) -> None:
+        """A change-set from the sync worker (queued: this runs on the UI thread)."""
         if self.stopped:
             return
         if not self.ready:
-            self._held.merge(changes)  # its rows are read again once loaded: later sets may change them
+            self._held.merge(changes)
             return
         if changes.reference_changed:
             self.reference.read_offset()
             self.reference.reload()
         ids = changes.added | changes.changed
-        if rows is None:
-            rows = self.reader.by_ids(ids) if ids else {}
+        # Read here rather than sent by the sync thread: apsw lets go of the GIL while SQLite steps, so
+        # this read overlaps the sync thread's parsing. Read there instead, it lengthened the sync itself
+        # (100k rows in the window at 32.2 s instead of 20.2 s, benchmarks/bench_sync.py, one run).
+        rows = self.reader.by_ids(ids) if ids else {}
         self.reference.engine.forget(changes.removed | ids)
         self.synced += 1
         self.changed.emit(LiveChange("sync", changes, rows))

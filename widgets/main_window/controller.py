@@ -163,9 +163,9 @@ class Controller(QObject):
 
     # --- the sync worker's signals (queued to this UI-thread object) -----------------------------------
 
-    @Slot(object, object)
-    def on_changes(self, changes: ChangeSet, rows: Mapping[str, Enquiry] | None = None) -> None:
-        self.feed.on_changes(changes, rows)
+    @Slot(object)
+    def on_changes(self, changes: ChangeSet) -> None:
+        self.feed.on_changes(changes)
 
     @Slot(object)
     def on_state(self, state: SyncStatus) -> None:

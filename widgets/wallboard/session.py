@@ -40,7 +40,6 @@ class WallboardSession(Session):
     # Read-only credentials only: a viewer token is enough for the feed and reference data.
     scope = "viewer"
     demo_account = (WALLBOARD_USER, WALLBOARD_PASSWORD)
-    SYNCED_ROWS = False  # its figures thread reads what it needs itself
 
     def __init__(
         self,

@@ -131,7 +131,7 @@ class LiveViews(QObject):
         feed.refresh()
 
     # --- from the session -----------------------------------------------------------------------------
-    def on_changes(self, changes: ChangeSet, _rows: object = None) -> None:
+    def on_changes(self, changes: ChangeSet) -> None:
         if self.feed is not None:
             self.feed.on_changes(changes)
 
