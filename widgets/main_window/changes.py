@@ -80,7 +80,7 @@ class ChangeFeed(QObject):
         ids = changes.added | changes.changed
         # Read here rather than sent by the sync thread: apsw lets go of the GIL while SQLite steps, so
         # this read overlaps the sync thread's parsing. Read there instead, it lengthened the sync itself
-        # (100k rows in the window at 32.2 s instead of 20.2 s, benchmarks/bench_sync.py, one run).
+        # (100k rows in the window at 30.4 and 32.2 s instead of 26.6 and 20.2 s: bench_sync, two runs).
         rows = self.reader.by_ids(ids) if ids else {}
         self.reference.engine.forget(changes.removed | ids)
         self.synced += 1
