@@ -23,6 +23,7 @@ from console.service.sim.population import draw_enquiry
 from console.service.sim.world import build
 from console.sla.engine import SlaEngine, Thresholds
 from console.store.cache import Store, StoreReader
+from widgets.main_window import figures
 from widgets.main_window.changes import ChangeFeed, LiveChange
 from widgets.main_window.controller import Controller
 from widgets.main_window.reference import LiveReference
@@ -161,6 +162,34 @@ def test_the_figures_never_use_the_ui_threads_sla_engine_off_the_ui_thread(
     ctl.refresh(force=True)
     qtbot.waitUntil(lambda: ctl.computed > 1, timeout=5_000)
     assert off_thread == []
+    assert window.header.unanswered.value.text() != "—"
+    ctl.stop()
+    reader.close()
+
+
+@pytest.mark.expected_log(r"the navigator's counts could not", logger="concierge.ui", level="ERROR")
+def test_the_header_figures_come_first_and_stand_when_the_navigator_counts_fail(
+    cache: tuple[Store, Path, bytes, list[Enquiry]], qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The header's figures are their own job: they do not wait for the navigator's counts (whose
+    complaint views read every row's words), nor go missing when those fail."""
+    _, path, key, rows = cache
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError("complaint detection broke")
+
+    monkeypatch.setattr(figures, "navigator_counts", broken)
+    model = QueueModel()
+    window = MainWindow(model)
+    qtbot.addWidget(window)
+    reader = StoreReader(path, key)
+    ctl = Controller(window, model, reader, tz="UTC")
+    ctl.load_from_cache()
+    qtbot.waitUntil(lambda: window.header.unanswered.value.text() != "—", timeout=5_000)
+    metrics = ctl.figures.metrics
+    assert metrics is not None and metrics.deadlines.open == len(rows)  # over every open row
+    qtbot.waitUntil(lambda: not ctl.figures.computing, timeout=5_000)
+    assert ctl.computed == 0  # the counts never arrived; the header stands
     assert window.header.unanswered.value.text() != "—"
     ctl.stop()
     reader.close()

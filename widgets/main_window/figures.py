@@ -1,7 +1,8 @@
 """The live figures' presenter: it owns the header and the navigator's model (its structure and counts).
 
-The figures are computed off the UI thread (at 100k rows they take ~1 s of Python), one computation at a
-time, never more than a fifth of the time, at most once a second after something changed and every 15 s
+The figures are computed off the UI thread, the header's first (about a second at 100k rows), then the
+navigator's counts (its complaint views read every row's words: seconds more at start-up), one computation
+at a time, never more than a fifth of the time, at most once a second after something changed and every 15 s
 regardless (time-based views such as "over 1 h" move with no change). The worker reads the UI engine's
 clocks through a ClockSnapshot made on the UI thread (copies of its caches: the worker does not time
 every row again, as a second engine did: ~40 MB and ~1 s at load at 100k), and keeps a snapshot engine
@@ -87,6 +88,11 @@ class FiguresPresenter(QObject):
         feed.changed.connect(self.on_change)
         window.navigator.viewSelected.connect(self._view_changed)
 
+    @property
+    def computing(self) -> bool:
+        """A computation (the header's figures, then the navigator's counts) is under way."""
+        return self._computing
+
     @Slot(str)
     def _view_changed(self, _key: str) -> None:
         self._dirty = True  # the group tabs count within the navigator's pick
@@ -160,8 +166,14 @@ class FiguresPresenter(QObject):
         book, risks = self.model.risk_book(), self._worker_risks  # an immutable snapshot; the worker's cache
         self._computing = True
         started = time.monotonic()
+        names = self.reference.channel_names
+        deadlines: list[DeadlineCounts] = []  # the header job's, for the counts job (one thread, in turn)
 
-        def work() -> tuple[NavigatorCounts, HeaderMetrics, DeadlineCounts, ComplaintDesk, set[str]]:
+        # Two jobs in turn on the one worker: the header's figures first (what needs action now, about a
+        # second at 100k), then the navigator's counts, whose complaint views read every row's words (at
+        # start-up the complaint book is still being read: seconds more). Neither waits for the other's
+        # result on screen, and a failure of one leaves the other's figures showing.
+        def header_work() -> tuple[HeaderMetrics, set[str]]:
             due_at = clocks.due_at
 
             def clocks_of(e: Enquiry) -> tuple[ResponseClock, ...]:
@@ -177,6 +189,24 @@ class FiguresPresenter(QObject):
                 cache[e.id] = (e.version, brief)
                 return brief
 
+            # Breached now and breaching within 30 min: the same deadlines the navigator's views read.
+            deadlines.append(deadline_counts((due_at(e) for e in rows if e.is_open), now))
+            header = header_metrics(rows, agents, clocks_of, now, tz, deadlines[0])
+            codes = {e.channel for e in rows}  # for the navigator's structure (not on the UI thread)
+            return header, codes
+
+        def header_done(result: tuple[HeaderMetrics, set[str]]) -> None:
+            self.metrics, codes = result
+            self.update_structure(codes)
+            self.window.header.set_metrics(self.metrics, names)
+            self.window.breach_strip.set_total(self.metrics.deadlines.soon)
+
+        def header_failed(error: BaseException) -> None:
+            log.error("the header's figures could not be computed: %s", error)
+
+        def counts_work() -> tuple[NavigatorCounts, DeadlineCounts, ComplaintDesk]:
+            due_at = clocks.due_at
+
             def risk(e: Enquiry) -> int:
                 status = clocks.status(e)
                 return risks.risk(book, e, None if status is None else status.state).score
@@ -187,26 +217,18 @@ class FiguresPresenter(QObject):
             if own.decisions is not decisions and own.decisions != decisions:
                 own.set_decisions(decisions)
             views = saved_views(lambda: now, due_at, risk) + complaint_views(lambda: own, lambda: now)
-            # Breached now and breaching within 30 min: the same deadlines the navigator's views read.
-            deadlines = deadline_counts((due_at(e) for e in rows if e.is_open), now)
-            header = header_metrics(rows, agents, clocks_of, now, tz, deadlines)
             in_scope = scope_test or {f"view:{v.key}": v.predicate for v in views}.get(scope)
-            if scope != ALL_KEY and in_scope is not None:
-                scoped = deadline_counts((due_at(e) for e in rows if e.is_open and in_scope(e)), now)
+            if (scope != ALL_KEY and in_scope is not None) or not deadlines:
+                test = in_scope or (lambda _e: True)
+                scoped = deadline_counts((due_at(e) for e in rows if e.is_open and test(e)), now)
             else:
-                scoped = deadlines
-            codes = {
-                e.channel for e in rows
-            }  # for the navigator's structure (100k rows: not on the UI thread)
-            return navigator_counts(rows, views), header, scoped, own, codes
+                scoped = deadlines[0]
+            return navigator_counts(rows, views), scoped, own
 
-        def done(
-            result: tuple[NavigatorCounts, HeaderMetrics, DeadlineCounts, ComplaintDesk, set[str]],
-        ) -> None:
+        def counts_done(result: tuple[NavigatorCounts, DeadlineCounts, ComplaintDesk]) -> None:
             self._computing = False
             self._next_compute = time.monotonic() + 4 * (time.monotonic() - started)
-            counts, self.metrics, scoped, own, codes = result
-            self.update_structure(codes)
+            counts, scoped, own = result
             if ref.complaints is source:  # else a new desk (jurisdiction, reference) at the next one
                 self._worker_desk, self._worker_desk_of = own, source
             if self._worker_cache is cache and len(cache) > 2 * len(rows) + 1000:
@@ -214,17 +236,16 @@ class FiguresPresenter(QObject):
                 self._worker_engine, self._worker_cache = None, {}
                 self._worker_risks, self._worker_desk = RiskCache(), None
             self.window.nav_model.set_counts(counts)
-            self.window.header.set_metrics(self.metrics, self.reference.channel_names)
             if self.window.navigator.current_key() == scope:  # else the next computation says
                 self.window.queue_groups.set_counts(scoped)
-            self.window.breach_strip.set_total(self.metrics.deadlines.soon)
             self.computed += 1
 
-        def failed(error: BaseException) -> None:
+        def counts_failed(error: BaseException) -> None:
             self._computing = False
-            log.error("the live figures could not be computed: %s", error)
+            log.error("the navigator's counts could not be computed: %s", error)
 
-        self._jobs.submit(work, done, failed)
+        self._jobs.submit(header_work, header_done, header_failed)
+        self._jobs.submit(counts_work, counts_done, counts_failed)
 
     def stop(self) -> None:
         self._jobs.shutdown()
