@@ -55,6 +55,19 @@ def cache(tmp_path: Path) -> Iterator[tuple[Store, Path, bytes, list[Enquiry]]]:
     store.close()
 
 
+def window_on_cache(
+    path: Path, key: bytes, qtbot: QtBot
+) -> tuple[QueueModel, MainWindow, StoreReader, Controller]:
+    """A main window whose controller has loaded the cache's open rows (no sync)."""
+    model = QueueModel()
+    window = MainWindow(model)
+    qtbot.addWidget(window)
+    reader = StoreReader(path, key)
+    ctl = Controller(window, model, reader, tz="UTC")
+    ctl.load_from_cache()
+    return model, window, reader, ctl
+
+
 class Emitter(QObject):
     """Stands in for the sync worker: a signal emitted on another thread."""
 
@@ -101,12 +114,7 @@ def test_one_change_reaches_every_view_and_the_open_rows_live_only_in_the_queue_
     cache: tuple[Store, Path, bytes, list[Enquiry]], qtbot: QtBot
 ) -> None:
     store, path, key, rows = cache
-    model = QueueModel()
-    window = MainWindow(model)
-    qtbot.addWidget(window)
-    reader = StoreReader(path, key)
-    ctl = Controller(window, model, reader, tz="UTC")
-    ctl.load_from_cache()
+    model, window, reader, ctl = window_on_cache(path, key, qtbot)
     assert ctl.loaded and set(ctl.rows) == {e.id for e in rows}
     assert not isinstance(ctl.rows, dict)  # a view of the model's rows, not a copy kept in step
     qtbot.waitUntil(lambda: window.nav_model.count("team:social") == len(rows), timeout=5_000)
@@ -179,12 +187,7 @@ def test_the_header_figures_come_first_and_stand_when_the_navigator_counts_fail(
         raise RuntimeError("complaint detection broke")
 
     monkeypatch.setattr(figures, "navigator_counts", broken)
-    model = QueueModel()
-    window = MainWindow(model)
-    qtbot.addWidget(window)
-    reader = StoreReader(path, key)
-    ctl = Controller(window, model, reader, tz="UTC")
-    ctl.load_from_cache()
+    _, window, reader, ctl = window_on_cache(path, key, qtbot)
     qtbot.waitUntil(lambda: window.header.unanswered.value.text() != "—", timeout=5_000)
     metrics = ctl.figures.metrics
     assert metrics is not None and metrics.deadlines.open == len(rows)  # over every open row
