@@ -185,6 +185,13 @@ class ComplaintDesk:
         self._states[e.id] = (e.version, state)
         return state
 
+    def confirmed(self, e: Enquiry) -> bool:
+        """A complaint confirmed by the bank's systems or a supervisor: no words need reading (the
+        "Complaints" view asks it of every row while the book may not be read yet)."""
+        if not flagged_by_service(e) and self.decision(e) is None:
+            return False
+        return is_confirmed(self.state(e))
+
     def decision(self, e: Enquiry) -> Decision | None:
         """This console's pending decision, else the service's, else this console's (status.py)."""
         return effective_decision(e, self.decisions.get(e.id))
@@ -315,7 +322,7 @@ def complaint_views(desk: Callable[[], ComplaintDesk], now: Callable[[], float])
     asked on every call, so a view stays right when the desk is rebuilt (new rules, new decisions)."""
 
     def confirmed(e: Enquiry) -> bool:
-        return e.is_open and is_confirmed(desk().state(e))
+        return e.is_open and desk().confirmed(e)
 
     def proposed(e: Enquiry) -> bool:
         return e.is_open and desk().state(e) == PROPOSED

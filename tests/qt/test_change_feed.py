@@ -18,6 +18,7 @@ from pytestqt.qtbot import QtBot
 
 from console.domain import wire
 from console.domain.model import ChangeSet, Enquiry
+from console.live.complaints import COMPLAINTS_VIEW, PROPOSED_VIEW
 from console.service.sim.clock import start_for_seed
 from console.service.sim.population import draw_enquiry
 from console.service.sim.world import build
@@ -194,5 +195,36 @@ def test_the_header_figures_come_first_and_stand_when_the_navigator_counts_fail(
     qtbot.waitUntil(lambda: not ctl.figures.computing, timeout=5_000)
     assert ctl.computed == 0  # the counts never arrived; the header stands
     assert window.header.unanswered.value.text() != "—"
+    ctl.stop()
+    reader.close()
+
+
+def test_possible_complaints_stay_uncounted_until_every_rows_proposal_is_known(
+    cache: tuple[Store, Path, bytes, list[Enquiry]], qtbot: QtBot
+) -> None:
+    """Until the complaint feed has read its first book, "Possible complaints" shows no count (never a
+    false 0) and the figures worker does not read every row's words a second time; the other views and
+    "Complaints" (confirmed: no words needed) are counted meanwhile."""
+    _, path, key, rows = cache
+    _, window, reader, ctl = window_on_cache(path, key, qtbot)
+    qtbot.waitUntil(lambda: ctl.computed > 0, timeout=5_000)
+    proposed = f"view:{PROPOSED_VIEW}"
+    assert window.nav_model.count(proposed) is not None  # the book was read with the load (no worker)
+
+    known = [False]
+    ctl.figures.proposals_known = lambda: known[0]
+    seen = ctl.computed
+    ctl.refresh(force=True)
+    qtbot.waitUntil(lambda: ctl.computed > seen, timeout=5_000)
+    assert window.nav_model.count(proposed) is None
+    assert window.nav_model.count(f"view:{COMPLAINTS_VIEW}") is not None
+    assert window.nav_model.count("all") == len(rows)
+
+    known[0] = True  # the book has come: counted at the next refresh, not after the usual wait
+    ctl.figures.mark_dirty()
+    seen = ctl.computed
+    ctl.refresh()
+    qtbot.waitUntil(lambda: ctl.computed > seen, timeout=5_000)
+    assert isinstance(window.nav_model.count(proposed), int)
     ctl.stop()
     reader.close()

@@ -52,6 +52,7 @@ class ComplaintFeed(QObject):
         self.model, self.reference, self.on_book = model, reference, on_book
         self.factory: Callable[[], StoreReader] | None = None
         self.built = 0  # books adopted (the tests wait on it)
+        self.settled = False  # the first whole book was adopted, or its read failed: proposals are known
         self._memo = Memo()  # used only by this feed's jobs, which run one at a time on its own thread
         self._jobs = BackgroundJobs(self)
         self._loaded = False
@@ -149,12 +150,16 @@ class ComplaintFeed(QObject):
             self._busy = False
             self.reference.complaints.set_book(*adopt(result))
             self.built += 1
+            self.settled = True
             self.on_book()
             self._refresh()
 
         def failed(error: BaseException) -> None:
             self._busy = False
             log.warning("the complaint proposals could not be read: %s", error)
+            if not self.settled:  # each view then reads the words for itself, as before a book
+                self.settled = True
+                self.on_book()
 
         if self.factory is None:  # no worker reader: read here (small caches, tests)
             try:

@@ -79,6 +79,7 @@ class Controller(QObject):
         # The complaint desk's book of conversations (issue 17), read on a worker after the load.
         self.complaints = ComplaintFeed(model, self.feed, self.reference, self._complaints_read, self)
         self.complaints.set_factory(reader_factory)
+        self.figures.proposals_known = lambda: self.complaints.settled
         self.detail.complaintsRead.connect(self._complaints_read)
         # Complaint and reply-window clocks in the flags cell (issue 17), from the UI thread's desk.
         model.set_flag_cells(self._flag_cell)

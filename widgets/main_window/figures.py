@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer, Slot
 
 from console.domain.labels import channel_name
 from console.domain.model import Enquiry
 from console.live.complaint_book import Memo
-from console.live.complaints import ComplaintDesk, complaint_views
+from console.live.complaints import PROPOSED_VIEW, ComplaintDesk, complaint_views
 from console.live.metrics import (
     RESPONSE_CLOCKS,
     HeaderMetrics,
@@ -66,6 +67,11 @@ class FiguresPresenter(QObject):
         self._last_full = 0.0
         self._computing = False
         self._next_compute = 0.0
+        # Whether every row's complaint proposal is known (the complaint feed has read its first book):
+        # until then "Possible complaints" is left uncounted rather than every row's words read twice, here
+        # and by the feed (seconds at 100k, in the same seconds).
+        self.proposals_known: Callable[[], bool] = lambda: True
+        self._proposals_counted = True
         # The navigator's views filter the queue on the UI thread with the UI's engine.
         self._views = saved_views(reference.now, reference.due_at, self._risk_score) + complaint_views(
             lambda: reference.complaints, reference.now
@@ -116,9 +122,11 @@ class FiguresPresenter(QObject):
             self._dirty = True
 
     def mark_dirty(self) -> None:
-        """Something the counts depend on changed outside the feed (a complaint decision): recompute at
-        the next refresh."""
+        """Something the counts depend on changed outside the feed (a complaint decision, the complaint
+        book): recompute at the next refresh, at once when "Possible complaints" is still uncounted."""
         self._dirty = True
+        if not self._proposals_counted and self.proposals_known():
+            self._next_compute = 0.0
 
     def update_structure(self, codes: set[str]) -> None:
         """The navigator's channels (the rows' channel codes: unknown ones from the API are shown, never
@@ -164,6 +172,7 @@ class FiguresPresenter(QObject):
         desk = self._worker_desk if self._worker_desk_of is source else None
         decisions, conversations = source.decisions, source.book  # read here, on the UI thread
         book, risks = self.model.risk_book(), self._worker_risks  # an immutable snapshot; the worker's cache
+        proposals = self._proposals_counted = self.proposals_known()
         self._computing = True
         started = time.monotonic()
         names = self.reference.channel_names
@@ -204,7 +213,7 @@ class FiguresPresenter(QObject):
         def header_failed(error: BaseException) -> None:
             log.error("the header's figures could not be computed: %s", error)
 
-        def counts_work() -> tuple[NavigatorCounts, DeadlineCounts, ComplaintDesk]:
+        def counts_work() -> tuple[NavigatorCounts, DeadlineCounts | None, ComplaintDesk]:
             due_at = clocks.due_at
 
             def risk(e: Enquiry) -> int:
@@ -216,18 +225,26 @@ class FiguresPresenter(QObject):
                 own.set_book(conversations)
             if own.decisions is not decisions and own.decisions != decisions:
                 own.set_decisions(decisions)
-            views = saved_views(lambda: now, due_at, risk) + complaint_views(lambda: own, lambda: now)
+            complaints = complaint_views(lambda: own, lambda: now)
+            if not proposals:
+                complaints = [v for v in complaints if v.key != PROPOSED_VIEW]
+            views = saved_views(lambda: now, due_at, risk) + complaints
             in_scope = scope_test or {f"view:{v.key}": v.predicate for v in views}.get(scope)
-            if (scope != ALL_KEY and in_scope is not None) or not deadlines:
+            scoped: DeadlineCounts | None
+            if scope != ALL_KEY and in_scope is None:
+                scoped = None  # a view not counted yet: its tabs keep what they show
+            elif scope != ALL_KEY or not deadlines:
                 test = in_scope or (lambda _e: True)
                 scoped = deadline_counts((due_at(e) for e in rows if e.is_open and test(e)), now)
             else:
                 scoped = deadlines[0]
             return navigator_counts(rows, views), scoped, own
 
-        def counts_done(result: tuple[NavigatorCounts, DeadlineCounts, ComplaintDesk]) -> None:
+        def counts_done(result: tuple[NavigatorCounts, DeadlineCounts | None, ComplaintDesk]) -> None:
             self._computing = False
             self._next_compute = time.monotonic() + 4 * (time.monotonic() - started)
+            if not proposals and self.proposals_known():  # the book came meanwhile: count it at once
+                self._next_compute = 0.0
             counts, scoped, own = result
             if ref.complaints is source:  # else a new desk (jurisdiction, reference) at the next one
                 self._worker_desk, self._worker_desk_of = own, source
@@ -236,7 +253,7 @@ class FiguresPresenter(QObject):
                 self._worker_engine, self._worker_cache = None, {}
                 self._worker_risks, self._worker_desk = RiskCache(), None
             self.window.nav_model.set_counts(counts)
-            if self.window.navigator.current_key() == scope:  # else the next computation says
+            if scoped is not None and self.window.navigator.current_key() == scope:  # else the next says
                 self.window.queue_groups.set_counts(scoped)
             self.computed += 1
 

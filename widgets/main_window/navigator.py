@@ -120,7 +120,7 @@ class NavigatorModel(QAbstractItemModel):
     def set_counts(self, counts: NavigatorCounts) -> None:
         """Live counts; one dataChanged per group over its changed rows (one per row cost the view ~5 ms
         each: 35 of them held the UI thread for the figures' every delivery), nothing else moves."""
-        values: dict[str, int] = {f"view:{k}": n for k, n in counts.views.items()}
+        values: dict[str, int | None] = {f"view:{k}": n for k, n in counts.views.items()}
         values[ALL_KEY] = sum(counts.channels.values())
         values.update({f"channel:{c}": n for c, n in channel_totals(counts.channels).items()})
         values.update({f"channel:{c}:{v}": n for (c, v), n in counts.channels.items()})
@@ -129,7 +129,9 @@ class NavigatorModel(QAbstractItemModel):
         for key, node in self._by_key.items():
             if node.group:
                 continue
-            n = values.get(key, 0)
+            # A view missing from the counts is not counted yet (blank, as before the first counts);
+            # a channel or team missing has nobody open.
+            n = values.get(key, None if key.startswith("view:") else 0)
             if node.count != n:
                 node.count = n
                 changed.setdefault(id(node.parent), []).append(node)
