@@ -196,3 +196,28 @@ def test_a_whole_book_waits_for_its_turn_while_a_backlog_streams_in(
     assert ctl.complaints.built == seen + 1
     ctl.stop()
     reader.close()
+
+
+@pytest.mark.expected_log(r"the complaint proposals could not be read", logger="concierge.ui")
+def test_a_book_that_cannot_be_read_leaves_possible_complaints_counted_from_the_words(
+    cache: tuple[Store, Path, bytes, list[Enquiry]], qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Possible complaints waits, uncounted, for the first book; when that read fails, the count is made
+    from each row's own words rather than left blank for good."""
+    _, path, key, _ = cache
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError("the cache went away")
+
+    monkeypatch.setattr("widgets.main_window.complaint_feed.read_book", broken)
+    model = QueueModel()
+    window = MainWindow(model)
+    qtbot.addWidget(window)
+    reader = StoreReader(path, key)
+    ctl = Controller(window, model, reader, tz="Europe/London", reader_factory=lambda: StoreReader(path, key))
+    ctl.load_from_cache()
+    qtbot.waitUntil(lambda: ctl.complaints.settled, timeout=10_000)
+    assert ctl.complaints.built == 0
+    qtbot.waitUntil(lambda: window.nav_model.count("view:possible_complaints") is not None, timeout=10_000)
+    ctl.stop()
+    reader.close()
