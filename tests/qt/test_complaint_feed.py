@@ -36,6 +36,19 @@ NOW = start_for_seed(9) + 3 * 3600
 FIRST = "Formal complaint: you took £35 twice and nobody has called me back"
 
 
+def console_on_cache(
+    path: Path, key: bytes, qtbot: QtBot
+) -> tuple[QueueModel, MainWindow, StoreReader, Controller]:
+    """A main window whose controller has loaded the cache, reading the complaint book on a worker."""
+    model = QueueModel()
+    window = MainWindow(model)
+    qtbot.addWidget(window)
+    reader = StoreReader(path, key)
+    ctl = Controller(window, model, reader, tz="Europe/London", reader_factory=lambda: StoreReader(path, key))
+    ctl.load_from_cache()
+    return model, window, reader, ctl
+
+
 def conversation(e: Enquiry, *turns: tuple[str, str, float]) -> list[dict[str, object]]:
     return [
         wire.message_to_wire(Message(f"{e.id}-m{n}", e.id, d, "someone", text, at))
@@ -90,10 +103,6 @@ def test_the_book_is_read_on_a_worker_and_every_view_follows(
     cache: tuple[Store, Path, bytes, list[Enquiry]], qtbot: QtBot
 ) -> None:
     store, path, key, rows = cache
-    model = QueueModel()
-    window = MainWindow(model)
-    qtbot.addWidget(window)
-    reader = StoreReader(path, key)
     built_on: list[str] = []
     real_build = ComplaintBook.build.__func__  # type: ignore[attr-defined]
 
@@ -110,8 +119,7 @@ def test_the_book_is_read_on_a_worker_and_every_view_follows(
     mp = pytest.MonkeyPatch()
     mp.setattr(ComplaintBook, "build", classmethod(build))
     mp.setattr("widgets.main_window.complaint_feed.confirmed_ids", confirmed)
-    ctl = Controller(window, model, reader, tz="Europe/London", reader_factory=lambda: StoreReader(path, key))
-    ctl.load_from_cache()
+    model, window, reader, ctl = console_on_cache(path, key, qtbot)
     qtbot.waitUntil(lambda: ctl.complaints.built >= 1, timeout=10_000)
     mp.undo()
     assert built_on and all(name != threading.main_thread().name for name in built_on)
@@ -176,12 +184,7 @@ def test_a_whole_book_waits_for_its_turn_while_a_backlog_streams_in(
     store, path, key, rows = cache
     monkeypatch.setattr("widgets.main_window.complaint_feed.REBUILD_AT", 2)
     monkeypatch.setattr("widgets.main_window.complaint_feed.REBUILD_WAIT", 20)
-    model = QueueModel()
-    window = MainWindow(model)
-    qtbot.addWidget(window)
-    reader = StoreReader(path, key)
-    ctl = Controller(window, model, reader, tz="Europe/London", reader_factory=lambda: StoreReader(path, key))
-    ctl.load_from_cache()
+    _, _, reader, ctl = console_on_cache(path, key, qtbot)
     qtbot.waitUntil(lambda: ctl.complaints.built >= 1, timeout=10_000)
     seen = ctl.complaints.built
     page = []
@@ -210,12 +213,7 @@ def test_a_book_that_cannot_be_read_leaves_possible_complaints_counted_from_the_
         raise RuntimeError("the cache went away")
 
     monkeypatch.setattr("widgets.main_window.complaint_feed.read_book", broken)
-    model = QueueModel()
-    window = MainWindow(model)
-    qtbot.addWidget(window)
-    reader = StoreReader(path, key)
-    ctl = Controller(window, model, reader, tz="Europe/London", reader_factory=lambda: StoreReader(path, key))
-    ctl.load_from_cache()
+    _, window, reader, ctl = console_on_cache(path, key, qtbot)
     qtbot.waitUntil(lambda: ctl.complaints.settled, timeout=10_000)
     assert ctl.complaints.built == 0
     qtbot.waitUntil(lambda: window.nav_model.count("view:possible_complaints") is not None, timeout=10_000)
