@@ -116,6 +116,46 @@ def test_writes_go_through_the_one_writer_and_answer_on_the_ui_thread(
         writer.close()
 
 
+def test_whole_queue_owners_share_one_thread_and_one_closing_leaves_it_to_the_others(qtbot: QtBot) -> None:
+    """The owners of work over the whole queue run on one thread (fewer threads for the UI thread to
+    wait on for the GIL); a private owner keeps its own; shutting one whole-queue owner down cancels
+    only its own jobs not started, and the thread goes on serving the rest."""
+    figures, book, private = (BackgroundJobs(whole_queue=True), BackgroundJobs(whole_queue=True),
+                              BackgroundJobs())  # fmt: skip
+    ran_on: dict[str, str] = {}
+    answers = Answers()
+    release = threading.Event()
+
+    def on(name: str, value: object = None) -> Callable[[], object]:
+        def work() -> object:
+            ran_on[name] = threading.current_thread().name
+            return value if value is not None else name
+
+        return work
+
+    try:
+        for name, owner in (("figures", figures), ("book", book), ("private", private)):
+            owner.read(on(name), answers.take)
+        qtbot.waitUntil(lambda: len(answers.got) == 3, timeout=5_000)
+        assert ran_on["figures"] == ran_on["book"] and ran_on["figures"].startswith("concierge-queue-jobs")
+        assert ran_on["private"] != ran_on["figures"]
+        # A long job of one owner under way, the next of each owner queued behind it on the shared thread.
+        running = figures.read(release.wait, lambda _: None)
+        dropped = figures.read(on("dropped"), answers.take)
+        kept = book.read(on("kept"), answers.take)
+        figures.shutdown()
+        assert dropped.cancelled() and not kept.cancelled()
+        release.set()
+        qtbot.waitUntil(lambda: "kept" in answers.got, timeout=5_000)
+        assert running.done() and "dropped" not in ran_on
+        assert book.read(on("after"), answers.take).result(timeout=5) is None  # the thread still serves
+        qtbot.waitUntil(lambda: answers.got[-1] == "after", timeout=5_000)
+    finally:
+        release.set()
+        for owner in (figures, book, private):
+            owner.shutdown()
+
+
 def test_after_shutdown_nothing_is_answered_and_the_last_step_still_runs(qtbot: QtBot) -> None:
     jobs = BackgroundJobs()
     release = threading.Event()

@@ -10,7 +10,11 @@ of a signal that crosses threads is a QObject living on the UI thread.
   that was the sync thread.) stop() only asks: the loop ends by itself within half a second, or when
   the network call it is inside returns (benchmarks/bench_stop_sync.py).
 - BackgroundJobs runs short calls on one worker thread (one thread keeps thread-confined resources,
-  such as a reading cache connection, in one place):
+  such as a reading cache connection, in one place). The owners of work over the whole open queue (the
+  queue's load and scores, the figures, the complaint book, the board, the wallboard) pass
+  whole_queue=True and share one thread: each such thread running Python beside the UI thread makes it
+  wait for the GIL at every call from Qt into Python (benchmarks/bench_console.py, 100,000 open: the UI
+  thread held up to 475-505 ms at a time after start with a thread each, 67-78 ms with one shared):
     read(fn, on_done, on_error)          fn() on the jobs thread
     write(writer, fn, on_done, on_error) fn(store) on the sync thread, the one writer of the cache
   on_done / on_error run on the UI thread. An answer for an owner that has been deleted meanwhile (a
@@ -159,6 +163,18 @@ class _Relay(QObject):
             delivery.callback(value)
 
 
+_whole_queue: list[ThreadPoolExecutor] = []  # the one thread of the whole-queue owners, once made
+_whole_queue_lock = threading.Lock()
+
+
+def whole_queue_thread() -> ThreadPoolExecutor:
+    """The thread every whole-queue owner's jobs run on (made on first use, kept for the process)."""
+    with _whole_queue_lock:
+        if not _whole_queue:
+            _whole_queue.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="concierge-queue-jobs"))
+        return _whole_queue[0]
+
+
 class BackgroundJobs(QObject):
     """One worker thread for short reads, and a route for writes through the sync thread; the
     callbacks run on the UI thread (see the module's notes). A failure with no on_error is logged and
@@ -166,10 +182,14 @@ class BackgroundJobs(QObject):
 
     failed = Signal(str)  # a plain sentence, for a failure nobody else handled
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, *, whole_queue: bool = False) -> None:
         super().__init__(parent)
         share_the_gil()
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="concierge-jobs")
+        self._shared = whole_queue
+        if whole_queue:
+            self._pool = whole_queue_thread()
+        else:
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="concierge-jobs")
         self._relay = _Relay()
         self._closed = False
         self._pending: set[Future[None]] = set()
@@ -250,7 +270,8 @@ class BackgroundJobs(QObject):
             future.cancel()  # only those not started yet
         if last is not None:
             self._pool.submit(_quietly, last)
-        self._pool.shutdown(wait=False)
+        if not self._shared:  # the shared thread serves the other owners still open
+            self._pool.shutdown(wait=False)
 
     def _unhandled(self, error: BaseException) -> None:
         log.error("a background job failed: %s", error, exc_info=error)

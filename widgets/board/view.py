@@ -293,7 +293,7 @@ class TeamBoard(QScrollArea):
         self.rebuild_ms = 0.0  # the UI thread's part of the last rebuild (filling the lanes)
         self.total_ms = 0.0  # snapshot to lanes filled, grouping on the worker included
         self.group_ms = 0.0  # the worker's grouping, the last time
-        self._jobs = BackgroundJobs(self)
+        self._jobs = BackgroundJobs(self, whole_queue=True)
         self._busy = False
         self._again = False
         self._generation = 0  # bumped by every local re-file

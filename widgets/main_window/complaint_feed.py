@@ -54,7 +54,7 @@ class ComplaintFeed(QObject):
         self.built = 0  # books adopted (the tests wait on it)
         self.settled = False  # the first whole book was adopted, or its read failed: proposals are known
         self._memo = Memo()  # used only by this feed's jobs, which run one at a time on its own thread
-        self._jobs = BackgroundJobs(self)
+        self._jobs = BackgroundJobs(self, whole_queue=True)
         self._loaded = False
         self._busy = False
         self._waiting: dict[str, Enquiry] = {}  # enquiries touched while a job ran: read by the next one

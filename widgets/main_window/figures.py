@@ -86,7 +86,7 @@ class FiguresPresenter(QObject):
         self._worker_memo = Memo()  # complaint proposals of texts the book has not read yet: likewise
         self._worker_desk: ComplaintDesk | None = None  # likewise (made on the worker)
         self._worker_desk_of: ComplaintDesk | None = None  # the UI desk it is a twin of
-        self._jobs = BackgroundJobs(self)
+        self._jobs = BackgroundJobs(self, whole_queue=True)
         self._soon = QTimer(self)
         self._soon.setSingleShot(True)
         self._soon.setInterval(0)

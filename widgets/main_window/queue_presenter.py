@@ -76,7 +76,7 @@ class QueuePresenter(QObject):
         self._next_breach = math.inf  # the soonest deadline not passed when the rows were last put in order
         self._arranged_at = 0.0  # time.monotonic() of that
         self._resorted_at = time.monotonic()  # of the last full SLA sort by rearrange()
-        self._jobs = BackgroundJobs(self)
+        self._jobs = BackgroundJobs(self, whole_queue=True)
         self._factory: Callable[[], StoreReader] | None = None
         self._trails_due: set[str] = set()  # conversations that grew: their sentiment trails, scored next
         self._scoring = False

@@ -42,7 +42,7 @@ class LiveFeed(QObject):
         super().__init__(parent)
         self._factory, self._now, self._active = reader_factory, now, active
         self._next = 0.0  # monotonic time before which no new computation starts
-        self._jobs = BackgroundJobs(self)
+        self._jobs = BackgroundJobs(self, whole_queue=True)
         self._board = LiveBoard()  # touched only on the jobs thread
         self._board.jurisdiction = jurisdiction  # whose complaint clocks (before any reference data)
         self._reader: StoreReader | None = None  # jobs thread only
