@@ -6,7 +6,7 @@ from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from console.domain.model import Enquiry
-from console.live.metrics import navigator_counts, saved_views
+from console.live.metrics import NavigatorCounts, navigator_counts, saved_views
 from widgets.main_window.navigator import ALL_KEY, NavigatorModel, NavigatorView
 
 NOW = 1_795_000_000.0
@@ -98,3 +98,39 @@ def test_view_emits_the_picked_key_and_keeps_it_across_a_reset(qtbot: QtBot) -> 
         model.set_structure(VIEWS, CHANNELS, [*TEAMS, ("fraud", "Fraud")])
     assert blocker.args == ["team:cards"]
     assert view.currentIndex() == model.index_of("team:cards")
+
+
+def test_the_counts_column_fits_every_count_without_measuring_every_row(qtbot: QtBot) -> None:
+    """Fixed, not sized to its contents (which measured every row at each delivery of counts): it is
+    still at least as wide as Qt's own measure of the widest count, as counts grow and as the text
+    grows (200%), and it narrows back."""
+    model = NavigatorModel()
+    model.set_structure(VIEWS, CHANNELS, TEAMS)
+    view = NavigatorView()
+    qtbot.addWidget(view)
+    view.set_navigator_model(model)
+    view.resize(260, 500)
+    view.show()
+    header = view.header()
+    assert header.sectionResizeMode(1) == header.ResizeMode.Fixed
+
+    def fits() -> bool:
+        return header.sectionSize(1) >= view.sizeHintForColumn(1)
+
+    small = header.sectionSize(1)
+    model.set_counts(navigator_counts(ROWS, VIEWS))
+    assert fits() and header.sectionSize(1) == small  # one digit, as before any count
+    huge = NavigatorCounts(
+        views={v.key: 1_234_567 for v in VIEWS},
+        channels={("x", "public"): 12_345_678},
+        teams={"social": 12_345_678},
+    )
+    model.set_counts(huge)
+    assert fits() and header.sectionSize(1) > small
+    font = view.font()
+    font.setPointSizeF(font.pointSizeF() * 2)
+    view.setFont(font)
+    wide = header.sectionSize(1)
+    assert fits() and wide > small
+    model.set_counts(navigator_counts(ROWS, VIEWS))
+    assert fits() and small < header.sectionSize(1) < wide  # one digit, at 200%
