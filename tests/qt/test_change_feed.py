@@ -18,6 +18,7 @@ from pytestqt.qtbot import QtBot
 
 from console.domain import wire
 from console.domain.model import ChangeSet, Enquiry
+from console.domain.risk.score import AT_RISK
 from console.live.complaints import COMPLAINTS_VIEW, PROPOSED_VIEW
 from console.service.sim.clock import start_for_seed
 from console.service.sim.population import draw_enquiry
@@ -226,5 +227,39 @@ def test_possible_complaints_stay_uncounted_until_every_rows_proposal_is_known(
     ctl.refresh()
     qtbot.waitUntil(lambda: ctl.computed > seen, timeout=5_000)
     assert isinstance(window.nav_model.count(proposed), int)
+    ctl.stop()
+    reader.close()
+
+
+def test_new_escalation_scores_are_counted_at_the_next_refresh_as_the_queue_shows_them(
+    cache: tuple[Store, Path, bytes, list[Enquiry]], qtbot: QtBot
+) -> None:
+    """The messages' scores come after the rows (a worker reads them): the navigator's "At risk of
+    escalation" counts them at the next ordinary refresh, the same rows the queue's risk column marks,
+    not at the full refresh a quarter of a minute later."""
+    _, path, key, rows = cache
+    model, window, reader, ctl = window_on_cache(path, key, qtbot)
+    qtbot.waitUntil(lambda: ctl.computed > 0, timeout=5_000)
+    at_risk = "view:at_risk"
+    # Settled: what the load set going (the complaint book's reading) counted, nothing left to count.
+    ctl.refresh(force=True)
+    qtbot.waitUntil(lambda: not ctl.figures._dirty and not ctl.figures.computing, timeout=5_000)
+
+    def marked_in_the_queue() -> int:
+        book = model.risk_book()
+        return sum(
+            book.assess(e, None if (s := model.status_of(e.id)) is None else s.state).score >= AT_RISK
+            for e in model.all_enquiries()
+        )
+
+    before = window.nav_model.count(at_risk)
+    assert before == marked_in_the_queue()
+    angry = {e.id: ((NOW - 300, 0.6), (NOW - 200, -0.9)) for e in rows[:12]}  # calm, then furious
+    model.set_risk_book(model.risk_book().with_scores(angry, {}))
+    assert marked_in_the_queue() > before
+    seen = ctl.computed
+    ctl.refresh()  # the controller's one-second timer, not forced
+    qtbot.waitUntil(lambda: ctl.computed > seen, timeout=5_000)
+    assert window.nav_model.count(at_risk) == marked_in_the_queue()
     ctl.stop()
     reader.close()

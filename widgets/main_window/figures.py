@@ -93,11 +93,18 @@ class FiguresPresenter(QObject):
         self._soon.timeout.connect(lambda: self.refresh(force=True))
         feed.changed.connect(self.on_change)
         window.navigator.viewSelected.connect(self._view_changed)
+        # The messages' scores come after the rows: "At risk of escalation" counts them at the next
+        # refresh, as the queue's risk column shows them (not at the full refresh, seconds later).
+        model.riskBookChanged.connect(self._risk_changed)
 
     @property
     def computing(self) -> bool:
         """A computation (the header's figures, then the navigator's counts) is under way."""
         return self._computing
+
+    @Slot()
+    def _risk_changed(self) -> None:
+        self._dirty = True
 
     @Slot(str)
     def _view_changed(self, _key: str) -> None:

@@ -113,6 +113,7 @@ class QueueModel(QueueCells, QAbstractTableModel):
     """Columns: see widgets.queue.text.COLUMNS (SLA countdown first, latest message last)."""
 
     countsChanged = Signal(int, int)  # total held, visible
+    riskBookChanged = Signal()  # new escalation-risk inputs (the figures count the risk views again)
 
     def __init__(self, parent: QObject | None = None, *, open_only: bool = True) -> None:
         super().__init__(parent)
@@ -245,6 +246,7 @@ class QueueModel(QueueCells, QAbstractTableModel):
         self._ix.set_risk_book(book)  # a risk sort is re-done as a layout change (the listener)
         if n := self.rowCount():
             self.dataChanged.emit(self.index(0, Col.RISK), self.index(n - 1, Col.RISK))
+        self.riskBookChanged.emit()
 
     def risk_book(self) -> RiskBook:
         return self._ix.risk_book
