@@ -20,7 +20,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Slot
+from PySide6.QtCore import QObject, QTimer, Slot
 
 from console.domain.complaints.detect import compile_cues
 from console.domain.model import Enquiry
@@ -71,6 +71,7 @@ class QueuePresenter(QObject):
         self.window, self.model, self.feed, self.reference = window, model, feed, reference
         self.say = say  # a line on the status bar (0 ms: until replaced)
         self.loaded = False  # every open enquiry of the cache is in the model
+        self._stopped = False  # stop() was called: the load's deferred steps do nothing
         self._filtered_at = 0.0
         self.group = Group.ALL
         self._next_breach = math.inf  # the soonest deadline not passed when the rows were last put in order
@@ -145,11 +146,10 @@ class QueuePresenter(QObject):
             self.say("Opening the local cache… the longest-waiting enquiries first", 0)
 
     def _rows_loaded(self, rows: list[Enquiry] | tuple[Prepared, RiskBook]) -> None:
+        prepared = rows[0] if isinstance(rows, tuple) else None
         if isinstance(rows, tuple):
             self.model.set_prepared(rows[0])
             self.model.set_risk_book(rows[1])
-            self._keep_previews(rows[0])  # before the scoring: a short write, then seconds of VADER
-            self._score_messages()
         else:
             self.model.set_rows(rows)
         if self.window.navigator.current_key() != ALL_KEY or self.window.filter_edit.text():
@@ -157,7 +157,23 @@ class QueuePresenter(QObject):
         self.loaded = True
         self._plan_next_breach()
         self.window.statusBar().clearMessage()
-        self.feed.loaded()
+        if prepared is None:  # read here and now (no worker): the rest at once too
+            self.feed.loaded()
+            return
+        # What follows takes a snapshot of every row again (~10 ms of the UI thread each at 100k): in
+        # events of their own, so that the loaded queue paints and the timers tick in between.
+
+        def score() -> None:
+            if not self._stopped:
+                self._keep_previews(prepared)  # before the scoring: a short write, then seconds of VADER
+                self._score_messages()
+                QTimer.singleShot(0, self, publish)
+
+        def publish() -> None:
+            if not self._stopped:
+                self.feed.loaded()
+
+        QTimer.singleShot(0, self, score)
 
     def _keep_previews(self, p: Prepared) -> None:
         """The masked previews this load made, kept in the cache by its one writer for the next start
@@ -378,4 +394,5 @@ class QueuePresenter(QObject):
         self.model.set_privacy(mode)
 
     def stop(self) -> None:
+        self._stopped = True
         self._jobs.shutdown()
