@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from pytestqt.qtbot import QtBot
 
 from console.domain import wire
@@ -262,4 +262,41 @@ def test_new_escalation_scores_are_counted_at_the_next_refresh_as_the_queue_show
     qtbot.waitUntil(lambda: ctl.computed > seen, timeout=5_000)
     assert window.nav_model.count(at_risk) == marked_in_the_queue()
     ctl.stop()
+    reader.close()
+
+
+def test_a_console_closed_as_its_rows_arrive_from_the_worker_publishes_nothing_more(
+    cache: tuple[Store, Path, bytes, list[Enquiry]], qtbot: QtBot
+) -> None:
+    """The load's follow-up steps (scoring, then "load" for every view) run in events after the rows
+    are adopted: a console stopped in between neither scores nor publishes, nor starts its timer."""
+    _, path, key, rows = cache
+    model = QueueModel()
+    window = MainWindow(model)
+    qtbot.addWidget(window)
+    reader = StoreReader(path, key)
+    ctl = Controller(window, model, reader, tz="UTC", reader_factory=lambda: StoreReader(path, key))
+    published: list[str] = []
+    ctl.feed.changed.connect(lambda change: published.append(change.origin))
+
+    def stop_once_loaded(_text: str) -> None:  # said by the load's own event, as it clears its message
+        if ctl.queue.loaded and not ctl.stopped:
+            ctl.stop()
+
+    window.statusBar().messageChanged.connect(stop_once_loaded)
+    ctl.load_from_cache()
+    qtbot.waitUntil(lambda: ctl.stopped, timeout=10_000)
+    assert model.rowCount() == len(rows)
+    # Zero-delay timers run in the order they were set: once a chain of them set after the stop has
+    # run, any step the load left behind has run too.
+    chain: list[int] = []
+
+    def link() -> None:
+        chain.append(1)
+        if len(chain) < 5:
+            QTimer.singleShot(0, link)
+
+    QTimer.singleShot(0, link)
+    qtbot.waitUntil(lambda: len(chain) == 5, timeout=5_000)
+    assert "load" not in published and not ctl.timer.isActive()
     reader.close()
