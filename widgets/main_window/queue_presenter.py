@@ -146,10 +146,11 @@ class QueuePresenter(QObject):
             self.say("Opening the local cache… the longest-waiting enquiries first", 0)
 
     def _rows_loaded(self, rows: list[Enquiry] | tuple[Prepared, RiskBook]) -> None:
-        prepared = rows[0] if isinstance(rows, tuple) else None
+        prepared: Prepared | None = None
         if isinstance(rows, tuple):
-            self.model.set_prepared(rows[0])
-            self.model.set_risk_book(rows[1])
+            prepared, book = rows
+            self.model.set_prepared(prepared)
+            self.model.set_risk_book(book)
         else:
             self.model.set_rows(rows)
         if self.window.navigator.current_key() != ALL_KEY or self.window.filter_edit.text():
