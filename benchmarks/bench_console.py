@@ -112,8 +112,8 @@ session.start()
 view = session.window.queue_view
 view.viewport().installEventFilter(spy)
 first = None
-# The event loop as app.exec() runs it: waiting for events (the 1 ms beat wakes it), so that Qt's
-# dispatcher says when the UI thread sleeps (workers give way while it is awake: console.domain.batches).
+# The event loop as app.exec() runs it: waiting for events (the 1 ms beat wakes it) inside Qt, not in a
+# time.sleep() outside it, so the UI thread sleeps and wakes as it does in the installed console.
 WAIT = QEventLoop.ProcessEventsFlag.WaitForMoreEvents
 while first is None:
     app.processEvents(WAIT)

@@ -53,7 +53,7 @@ class ComplaintFeed(QObject):
         self.factory: Callable[[], StoreReader] | None = None
         self.built = 0  # books adopted (the tests wait on it)
         self.settled = False  # the first whole book was adopted, or its read failed: proposals are known
-        self._memo = Memo()  # used only by this feed's jobs, which run one at a time on its own thread
+        self._memo = Memo()  # used only by this feed's jobs, which run one at a time on one thread
         self._jobs = BackgroundJobs(self, whole_queue=True)
         self._loaded = False
         self._busy = False

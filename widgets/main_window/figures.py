@@ -95,16 +95,12 @@ class FiguresPresenter(QObject):
         window.navigator.viewSelected.connect(self._view_changed)
         # The messages' scores come after the rows: "At risk of escalation" counts them at the next
         # refresh, as the queue's risk column shows them (not at the full refresh, seconds later).
-        model.riskBookChanged.connect(self._risk_changed)
+        model.riskBookChanged.connect(self.mark_dirty)
 
     @property
     def computing(self) -> bool:
         """A computation (the header's figures, then the navigator's counts) is under way."""
         return self._computing
-
-    @Slot()
-    def _risk_changed(self) -> None:
-        self._dirty = True
 
     @Slot(str)
     def _view_changed(self, _key: str) -> None:
@@ -130,7 +126,8 @@ class FiguresPresenter(QObject):
 
     def mark_dirty(self) -> None:
         """Something the counts depend on changed outside the feed (a complaint decision, the complaint
-        book): recompute at the next refresh, at once when "Possible complaints" is still uncounted."""
+        book, the messages' escalation scores): recompute at the next refresh, at once when "Possible
+        complaints" is still uncounted."""
         self._dirty = True
         if not self._proposals_counted and self.proposals_known():
             self._next_compute = 0.0

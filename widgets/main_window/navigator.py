@@ -59,6 +59,8 @@ def _team_is(team_id: str) -> Predicate:
 class NavigatorModel(QAbstractItemModel):
     """Two columns: the label and the live count. Groups (Views, Channels, Teams) are not selectable."""
 
+    countsSet = Signal()  # once per set_counts that changed a count, after its dataChanged signals
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._root = _Node(0, "", "", None, group=True)
@@ -143,6 +145,8 @@ class NavigatorModel(QAbstractItemModel):
             self.dataChanged.emit(
                 self.createIndex(first[0], 1, first[1]), self.createIndex(last[0], 1, last[1]), roles
             )
+        if changed:
+            self.countsSet.emit()
 
     # --- lookups ---------------------------------------------------------------------------------
 
@@ -268,7 +272,7 @@ class NavigatorView(QTreeView):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Fixed)
         model.modelReset.connect(self._restore)
         model.modelReset.connect(self.fit_counts)
-        model.dataChanged.connect(self.fit_counts)
+        model.countsSet.connect(self.fit_counts)
         self.fit_counts()
         self.selectionModel().selectionChanged.connect(self._on_selection)
         self._restore()
@@ -281,11 +285,10 @@ class NavigatorView(QTreeView):
             return
         bold = QFont(self.font())
         bold.setBold(True)
+        fm = QFontMetrics(bold)
         text = f"{10 ** len(str(model.largest_count())) - 1:,}"
         margin = self.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, self) + 1
-        width = (
-            QFontMetrics(bold).horizontalAdvance(text) + 2 * margin + QFontMetrics(bold).averageCharWidth()
-        )
+        width = fm.horizontalAdvance(text) + 2 * margin + fm.averageCharWidth()
         if self.header().sectionSize(1) != width:
             self.header().resizeSection(1, width)
 
