@@ -22,12 +22,13 @@ import copy
 import logging
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
-from typing import NamedTuple, TypeVar
+from dataclasses import replace
+from typing import TypeVar
 
 from console.domain.batches import gc_paused
 from console.domain.calendars import BusinessClock, CalendarError
 from console.domain.model import OPEN_STATUSES, Calendar, Enquiry, SLAPolicy, Team
+from console.sla.clock import CachedClock, Clock, SlaStatus, Thresholds, entry_status
 from console.sla.defaults import (
     CATCH_ALL_ID,
     default_calendars,
@@ -53,109 +54,6 @@ log = logging.getLogger("concierge.sla")
 KINDS = ("first_response", "next_response", "resolution", "handoff")
 STATES = ("on_track", "at_risk", "urgent", "breached")
 ALWAYS_OPEN = Calendar(id="24x7", name="Around the clock", timezone="UTC", always_open=True)
-
-
-@dataclass(frozen=True, slots=True)
-class Thresholds:
-    """at_risk when the working time left is <= at_risk_fraction of the target OR <= at_risk_minutes;
-    urgent likewise; breached once the deadline has passed."""
-
-    at_risk_fraction: float = 0.5
-    at_risk_minutes: float = 30.0
-    urgent_fraction: float = 0.2
-    urgent_minutes: float = 10.0
-
-    def __post_init__(self) -> None:
-        for name in ("at_risk_fraction", "urgent_fraction"):
-            if not 0.0 <= getattr(self, name) <= 1.0:
-                raise ValueError(f"{name.replace('_', ' ')} must be between 0 and 1")
-        if self.at_risk_minutes < 0 or self.urgent_minutes < 0:
-            raise ValueError("threshold minutes must not be negative")
-        if self.urgent_fraction > self.at_risk_fraction or self.urgent_minutes > self.at_risk_minutes:
-            raise ValueError("the urgent threshold must not be above the at-risk threshold")
-
-    def limits(self, target_s: float) -> tuple[float, float]:
-        """(at_risk, urgent) limits in working seconds left for a target."""
-        return (
-            max(self.at_risk_fraction * target_s, self.at_risk_minutes * 60.0),
-            max(self.urgent_fraction * target_s, self.urgent_minutes * 60.0),
-        )
-
-
-# Not frozen (treat it as read-only): a frozen dataclass costs four times as much to build.
-@dataclass(slots=True)
-class Clock:
-    kind: str  # first_response | next_response | resolution | handoff
-    started_at: float
-    target_s: float  # working seconds
-    due_at: float  # wall-clock deadline (epoch); inf while paused or if the calendar never opens
-    stopped_at: float | None
-    calendar_id: str
-    policy_id: str
-    paused: bool = False  # resolution clock inside a waiting_customer pause
-    used_s: float = 0.0  # working seconds consumed when paused (what the pane shows as spent)
-
-    @property
-    def running(self) -> bool:
-        return self.stopped_at is None and not self.paused
-
-    @property
-    def met(self) -> bool | None:
-        """For a stopped clock: stopped in time? None while it runs."""
-        return None if self.stopped_at is None else self.stopped_at <= self.due_at
-
-
-class SlaStatus(NamedTuple):
-    """How an enquiry stands at one `now`. A named tuple, not a dataclass, for the 100k-row tick: a tuple
-    of strings and floats is cheap to build and the garbage collector stops tracking it, so ticks do not
-    trigger full collections over every cached object."""
-
-    kind: str
-    state: str  # on_track | at_risk | urgent | breached
-    remaining_s: float  # working seconds; <= 0 once breached (the time over, counting up)
-    due_at: float  # wall clock
-    target_s: float
-    fraction_left: float
-
-
-class CachedClock:
-    """The clock that matters for one enquiry version, with what a tick needs precomputed. One object
-    per enquiry (the Clock is built on demand): fewer objects for every full garbage collection."""
-
-    __slots__ = (
-        "at_risk_s",
-        "calendar_id",
-        "due_at",
-        "due_pos",
-        "inv_target",
-        "kind",
-        "policy_id",
-        "started_at",
-        "target_s",
-        "timer",
-        "urgent_s",
-        "version",
-    )
-
-    def __init__(
-        self, version: int, clock: Clock, timer: BusinessClock, limits: tuple[float, float, float]
-    ) -> None:
-        self.version = version
-        self.kind = clock.kind
-        self.started_at = clock.started_at
-        self.target_s = clock.target_s
-        self.due_at = clock.due_at
-        self.calendar_id = clock.calendar_id
-        self.policy_id = clock.policy_id
-        self.timer = timer
-        self.due_pos = math.inf if math.isinf(clock.due_at) else timer.position(clock.due_at)
-        self.at_risk_s, self.urgent_s, self.inv_target = limits  # shared by every clock of one target
-
-    @property
-    def clock(self) -> Clock:
-        return Clock(
-            self.kind, self.started_at, self.target_s, self.due_at, None, self.calendar_id, self.policy_id
-        )
 
 
 def _front_line_calendar(teams: dict[str, Team], calendars: dict[str, Calendar]) -> str:
@@ -479,19 +377,3 @@ def _matches(p: SLAPolicy, e: Enquiry) -> bool:
         and (p.topic is None or p.topic == e.topic)
         and (p.flag is None or p.flag in e.flags)
     )
-
-
-def entry_status(entry: CachedClock, pos_now: float, now: float) -> SlaStatus:
-    remaining = entry.due_pos - pos_now
-    # Breached once the wall deadline has passed, even when the calendar has been closed since (then
-    # the working time over is 0).
-    if now > entry.due_at:
-        state = "breached"
-        remaining = min(remaining, 0.0)
-    elif remaining <= entry.urgent_s:
-        state = "urgent"
-    elif remaining <= entry.at_risk_s:
-        state = "at_risk"
-    else:
-        state = "on_track"
-    return SlaStatus(entry.kind, state, remaining, entry.due_at, entry.target_s, remaining * entry.inv_target)

@@ -10,7 +10,8 @@ version, with a snapshot engine (SlaEngine.snapshot) that belongs to the worker.
 from __future__ import annotations
 
 from console.domain.model import Enquiry
-from console.sla.engine import Clock, SlaEngine, SlaStatus, entry_status
+from console.sla.clock import Clock, SlaStatus, entry_status
+from console.sla.engine import SlaEngine
 
 
 class ClockSnapshot:
