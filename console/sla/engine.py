@@ -53,6 +53,7 @@ log = logging.getLogger("concierge.sla")
 
 KINDS = ("first_response", "next_response", "resolution", "handoff")
 STATES = ("on_track", "at_risk", "urgent", "breached")
+MAX_ALIASES = 256  # adopted snapshots' calendar clocks remembered (a few per load or full re-sync)
 ALWAYS_OPEN = Calendar(id="24x7", name="Around the clock", timezone="UTC", always_open=True)
 
 
@@ -100,6 +101,9 @@ class SlaEngine:
         self._idle: dict[str, int] = {}  # by enquiry id: the version with no running clock
         self._limits: dict[float, tuple[float, float, float]] = {}  # (at risk, urgent, 1/target) by target
         self.source: SlaEngine | None = None  # the engine this one is a snapshot of
+        # Adopted entries keep the snapshot's calendar clocks: each is read at the position of this
+        # engine's clock of the same calendar (cached() keys positions by the entry's timer).
+        self._aliases: dict[BusinessClock, BusinessClock] = {}
 
     # -- threads -------------------------------------------------------------------------------------
     # An engine and its caches belong to one thread (the UI thread ticks them). The rules (policies,
@@ -112,7 +116,7 @@ class SlaEngine:
         twin.problems = list(self.problems)
         twin._timers = {cid: BusinessClock(timer.calendar) for cid, timer in self._timers.items()}
         twin._always = BusinessClock(ALWAYS_OPEN)
-        twin._choice, twin._current, twin._idle, twin._limits = {}, {}, {}, {}
+        twin._choice, twin._current, twin._idle, twin._limits, twin._aliases = {}, {}, {}, {}, {}
         twin.source = self
         return twin
 
@@ -125,6 +129,12 @@ class SlaEngine:
         self._current = _merge(self._current, twin._current)
         self._idle = _merge(self._idle, twin._idle)
         twin._current, twin._idle = {}, {}  # handed over: the snapshot keeps no share of them
+        if len(self._aliases) > MAX_ALIASES:  # the oldest twins' entries are then timed again: still right
+            self._aliases = dict(list(self._aliases.items())[-MAX_ALIASES // 2 :])
+        mine = {id(t.calendar): t for t in (*self._timers.values(), self._always)}
+        for theirs in (*twin._timers.values(), twin._always):
+            if (own := mine.get(id(theirs.calendar))) is not None:
+                self._aliases[theirs] = own
         for text in twin.problems:
             if text not in self.problems:
                 self.problems.append(text)
@@ -133,8 +143,10 @@ class SlaEngine:
     def cached(self, now: float) -> tuple[dict[str, CachedClock], dict[str, int], dict[BusinessClock, float]]:
         """Copies of the caches (running clocks and idle versions, by enquiry id) and each calendar
         clock's position at `now`: on this engine's thread, for a ClockSnapshot. The cached entries are
-        never changed once made, so the copies may be read anywhere; two dict copies take ~3 ms at 100k."""
+        never changed once made, so the copies may be read anywhere; two dict copies take ~3 ms at 100k.
+        Entries adopted from a snapshot hold its calendar clocks: they get their own clock's position."""
         positions = {t: t.position(now) for t in (*self._timers.values(), self._always)}
+        positions.update({theirs: positions[mine] for theirs, mine in self._aliases.items()})
         return dict(self._current), dict(self._idle), positions
 
     def _problem(self, text: str) -> None:

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from console.domain.model import Enquiry, Team
 from console.live.metrics import RESPONSE_CLOCKS, ResponseClock, header_metrics
-from console.sla.engine import SlaEngine, default_calendars, default_policies
+from console.sla.engine import MAX_ALIASES, SlaEngine, default_calendars, default_policies
 from console.sla.snapshot import ClockSnapshot
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Europe/London")).timestamp()  # a Monday morning
@@ -125,3 +125,28 @@ def test_the_clocks_a_worker_timed_are_handed_back_by_adopt() -> None:
     assert not twin._current and not twin._idle  # handed over: the worker keeps no share
     assert ui.statuses(rows, now) == done[0] and mine == done[0][:10]
     assert not engine().adopt(ui.snapshot())  # a snapshot of another engine (other rules): nothing taken
+
+
+def test_a_clock_snapshot_reads_the_clocks_an_engine_adopted_without_timing_them_again() -> None:
+    # The queue's rows are timed on a worker and adopted: their entries hold the worker's calendar
+    # clocks. A ClockSnapshot once lacked those clocks' positions and had the figures worker time every
+    # row again (~100k clocks at load, and a second cache of them kept for the session).
+    ui = engine()
+    rows = [enquiry(i, answered=i % 2 == 0) for i in range(300)]
+    now = T0 + 3 * 3600
+    twin = ui.snapshot()
+    worker = threading.Thread(target=lambda: twin.statuses(rows, now))
+    worker.start()
+    worker.join()
+    assert ui.adopt(twin)
+    own = ui.snapshot()
+    snap = ClockSnapshot(ui, own, now + 600)
+    assert [snap.status(e) for e in rows] == ui.statuses(rows, now + 600)
+    assert not own._current and not own._idle  # nothing timed again
+
+
+def test_an_engine_remembers_a_bounded_number_of_adopted_calendar_clocks() -> None:
+    ui = engine()
+    for _ in range(200):  # loads and full re-syncs over a long session
+        assert ui.adopt(ui.snapshot())
+    assert len(ui._aliases) <= MAX_ALIASES + len(default_calendars()) + 1
