@@ -74,6 +74,8 @@ from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 from console.platform.credentials import SecretStore
 from widgets.app.session import Session, SessionConfig
+from console.platform.memory import limit_heaps
+limit_heaps()  # as widgets.app.launch does, before any thread starts
 app = QApplication([])
 from widgets.app.gc_guard import GarbageCollector
 GarbageCollector(app).start()  # as widgets.app.launch does: cycles freed on the UI thread only

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from console.platform import settings as settings_file
 from console.platform.log_setup import setup_logging
+from console.platform.memory import limit_heaps
 from console.platform.settings import Settings
 from widgets.app import crash
 from widgets.app.gc_guard import GarbageCollector
@@ -71,6 +72,7 @@ def main(argv: list[str] | None = None, settings: Settings | None = None) -> int
     if args.scale is not None and not 0.5 <= args.scale <= 4.0:
         print("--scale must be between 0.5 and 4", file=sys.stderr)
         return 2
+    limit_heaps()  # before Qt and the workers start their threads (console.platform.memory)
     app = QApplication.instance() or QApplication([sys.argv[0]])
     assert isinstance(app, QApplication)
     app.setOrganizationName("Concierge")
