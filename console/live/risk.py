@@ -26,13 +26,14 @@ class RiskBook:
         self,
         contacts: Mapping[str, tuple[float, ...]] | None = None,
         trails: Mapping[str, Trail] | None = None,
-        latest: Mapping[str, tuple[str, float]] | None = None,
+        latest: Mapping[str, float] | None = None,
     ) -> None:
         self._contacts: Mapping[str, tuple[float, ...]] = contacts or {}  # handle key -> sorted created_at
         self._trails: Mapping[str, Trail] = trails or {}
-        # enquiry id -> (latest customer message, its score), scored where the book was built (a worker:
-        # VADER takes ~50 us a message, seconds for 100k rows that the UI thread must not spend)
-        self._latest: Mapping[str, tuple[str, float]] = latest or {}
+        # an open enquiry's latest customer message -> its score, scored where the book was built (a
+        # worker: VADER takes ~50 us a message, seconds for 100k rows that the UI thread must not spend).
+        # By text, not by enquiry: no (text, score) pair per row (~7 MB at 100k), and a text is scored once.
+        self._latest: Mapping[str, float] = latest or {}
         # What changed from the book this one was made from (with_enquiries, with_messages): the
         # handles whose contacts and the enquiries whose conversation it adds. None: made afresh.
         self.parent: RiskBook | None = None
@@ -59,16 +60,16 @@ class RiskBook:
     @staticmethod
     def scores(
         customer_messages: Iterable[tuple[str, float, str]], open_rows: Iterable[Enquiry]
-    ) -> tuple[dict[str, Trail], dict[str, tuple[str, float]]]:
+    ) -> tuple[dict[str, Trail], dict[str, float]]:
         """The sentiment part of a book, for with_scores: the cached conversations' trails and the
         open enquiries' latest messages, scored (any thread: the book itself is not touched)."""
         trails: dict[str, list[tuple[float, float]]] = {}
         for ident, at, text in customer_messages:
             trails.setdefault(ident, []).append((at, sentiment.score(text)))
-        latest = {e.id: (e.text, sentiment.score(e.text)) for e in open_rows}
+        latest = {text: sentiment.score(text) for text in {e.text for e in open_rows if e.text}}
         return {k: tuple(sorted(v)) for k, v in trails.items()}, latest
 
-    def with_scores(self, trails: Mapping[str, Trail], latest: Mapping[str, tuple[str, float]]) -> RiskBook:
+    def with_scores(self, trails: Mapping[str, Trail], latest: Mapping[str, float]) -> RiskBook:
         """A book that also knows these scores (from scores()). The latest messages' scores are what
         this book would compute itself, only sooner: only the enquiries with a new trail are touched."""
         book = RiskBook(self._contacts, {**self._trails, **trails}, {**self._latest, **latest})
@@ -114,17 +115,14 @@ class RiskBook:
             latest_known is None or e.last_customer_message_at > latest_known
         )
         if e.text and (newer or not trail):  # the latest message, not in the cached conversation yet
-            known = self._latest.get(e.id)
-            scores = (
-                *scores,
-                known[1] if known is not None and known[0] == e.text else sentiment.score(e.text),
-            )
+            known = self._latest.get(e.text)
+            scores = (*scores, sentiment.score(e.text) if known is None else known)
         return scores
 
     def key(self, e: Enquiry) -> tuple[int, object, object]:
         """What this book adds to an enquiry's risk (~1 us): a cached risk stays right while the key
         and the clock's state stay the same."""
-        return (self.earlier_contacts(e), self._trails.get(e.id), self._latest.get(e.id))
+        return (self.earlier_contacts(e), self._trails.get(e.id), self._latest.get(e.text))
 
     def touches(self, e: Enquiry) -> bool:
         """Whether this book may score e differently from its parent (exact handles: a case variant of

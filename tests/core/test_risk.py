@@ -135,6 +135,23 @@ def test_the_book_scores_the_conversation_then_the_newer_latest_message():
         assert book.assess(e, state) == assess(book.signals(e, state))
 
 
+def test_the_latest_messages_are_scored_once_per_text_and_a_new_text_changes_the_key():
+    # Many open enquiries carry the same latest message ("hello?"): the book keeps one score per text,
+    # not a (text, score) pair per enquiry, and a cached risk notices when a row's text changes.
+    same = [make_enquiry(i, text="hello? anyone??") for i in range(1, 4)]
+    angry = make_enquiry(4, text="Worst bank ever, I am furious!!")
+    trails, latest = RiskBook.scores([], [*same, angry, make_enquiry(5, text="")])
+    assert latest == {
+        "hello? anyone??": sentiment.score("hello? anyone??"),
+        angry.text: sentiment.score(angry.text),
+    }
+    book = RiskBook.build([]).with_scores(trails, latest)
+    assert book.customer_scores(angry) == (sentiment.score(angry.text),)
+    calmer = replace(angry, text="Thanks, all sorted now", version=angry.version + 1)
+    assert book.key(calmer) != book.key(angry)
+    assert book.customer_scores(calmer) == (sentiment.score(calmer.text),)  # not the stored one
+
+
 def test_the_book_reads_the_trail_from_the_cache(tmp_path):
     e = make_enquiry(1, text="ok")
     store = new_store(tmp_path)

@@ -213,7 +213,7 @@ class QueuePresenter(QObject):
             return
         base = self.model.risk_book()  # immutable: the new book is made from it on the worker too
 
-        Scores = tuple[dict[str, Trail], dict[str, tuple[str, float]]]
+        Scores = tuple[dict[str, Trail], dict[str, float]]  # trails by enquiry, scores by message text
 
         def work() -> tuple[RiskBook, Scores]:
             r = factory()
