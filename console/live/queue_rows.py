@@ -375,8 +375,10 @@ def filtered(
     """The rows of `rows` (sorted by (k, id)) whose filter text holds `needle` and that pass `pred`, in
     the same order; `by_id` holds every row in id order. Tested in id order, the order the rows and their
     texts were made in, memory is read in sequence: over 100k rows in sort order the cache misses made
-    a keystroke two to three times slower. The hits then go back into sort order: sorted when few, by one
-    pass over `rows` by identity when many."""
+    a keystroke two to three times slower. The hits then go back into sort order: a stable sort by the key
+    alone (they are in id order, so ties stay in id order: the (k, id) order of `rows`), or, for many hits
+    on text keys, whose comparisons cost more, one pass over `rows` by identity (measured at 100k: the sort
+    is 2-7x faster on float keys at any share of hits, and on text keys up to about half)."""
     if not needle and pred is None:
         return list(rows)
     few = len(rows) * 4 < len(by_id)  # a narrowed list (typing on): tested as it is
@@ -387,8 +389,8 @@ def filtered(
         out = [r for r in out if safe_test(pred, r.e)]
     if few:
         return out if out is not rows else list(rows)
-    if len(out) * 8 < len(by_id):
-        return sorted(out, key=by_k_id)
+    if not out or len(out) * 2 < len(by_id) or type(out[0].k) is float:
+        return sorted(out, key=by_k)
     hits = set(out)
     return [r for r in rows if r in hits]
 

@@ -13,7 +13,7 @@ import pytest
 
 from console.domain.model import ChangeSet, Enquiry
 from console.live.queue_index import BATCH_AS_LAYOUT, QueueIndex
-from console.live.queue_rows import UNSET, Col, Deadlines, PlainText, Prepared, Row
+from console.live.queue_rows import UNSET, Col, Deadlines, PlainText, Prepared, Row, filtered
 from console.live.risk import RiskBook
 from console.service.sim.population import draw_enquiry
 from console.sla.engine import SlaEngine, SlaStatus
@@ -337,6 +337,24 @@ def test_ids_named_without_a_row_are_skipped_and_logged(
     with caplog.at_level(logging.WARNING, "concierge.live.queue"):
         ix.apply(ChangeSet(added={"ghost"}), {})
     assert "ghost" in caplog.text and ix.total_count() == len(world[0])
+
+
+@pytest.mark.parametrize("keys", ["float", "text"])
+@pytest.mark.parametrize("share", [0.0, 0.05, 0.4, 0.6, 0.95, 1.0])
+def test_filtered_rows_keep_the_sort_order_with_ties_in_id_order_whatever_the_share_of_hits(
+    keys: str, share: float
+) -> None:
+    # The hits are found in id order and put back in sort order: by a sort of the hits or one pass over
+    # the sorted rows, depending on how many there are and the kind of key. Every way gives (k, id) order.
+    rng = random.Random(f"{keys}{share}")
+    by_id = [Row(draw_enquiry(rng, f"E{i:05d}", NOW)) for i in range(2_000)]
+    for r in by_id:
+        r.k = float(rng.randrange(50)) if keys == "float" else f"customer {rng.randrange(50):02d}"  # ties
+        r.hay = "hit" if rng.random() < share else "miss"
+    rows = sorted(by_id, key=lambda r: (r.k, r.id))
+    expected = [r for r in rows if "hit" in (r.hay or "")]
+    assert filtered(rows, by_id, "hit", None, lambda r: r.hay or "") == expected
+    assert filtered(rows, by_id, "", lambda e: e.id in {r.id for r in expected}, lambda r: "") == expected
 
 
 def test_filter_text_is_built_in_slices_and_then_every_row_has_it(
