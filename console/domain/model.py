@@ -219,6 +219,10 @@ class ChangeSet:
     quarantined: int = 0
     reference_changed: bool = False  # teams, agents, policies or calendars changed
     messages: set[str] = field(default_factory=set)  # enquiries whose conversations gained messages
+    # An empty cache's first fill (Syncer.run_once): its pages say `bulk`, and one change-set says
+    # `filled` at its end, so a view may read the cache whole then rather than page by page.
+    bulk: bool = False
+    filled: bool = False
 
     def __bool__(self) -> bool:
         return bool(
@@ -228,6 +232,7 @@ class ChangeSet:
             or self.quarantined
             or self.reference_changed
             or self.messages
+            or self.filled
         )
 
     def merge(self, other: ChangeSet) -> None:

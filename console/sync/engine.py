@@ -89,7 +89,7 @@ class Syncer:
         self._jobs_lock = threading.Lock()
         last = store.get_meta("last_sync_at")
         self._state = SyncStatus(SyncState.SYNCING, time.time(), float(last) if last else None)
-        self._refreshed_at = 0.0
+        self._refreshed_at, self._filling = 0.0, False  # _filling: an empty cache's first fill runs
         self.messages = MessageFeed(api, store, self._emit, page_limit)
         self._stop: threading.Event | None = None
         self._poll: Future[FeedPage] | None = None  # a long-poll still waiting while messages are read
@@ -138,12 +138,14 @@ class Syncer:
         self.push_outbox(counts)  # local actions first: they are what a supervisor waits for
         anchor_audit(self.api, self.store)  # the bank's copy of the audit trail (console.sync.anchor)
         self._refresh(counts)
-        bulk = self.store.begin_bulk()  # an empty cache: load first, index after
+        self._filling = bulk = self.store.begin_bulk()  # an empty cache: load first, index after
         try:
             self._catch_up(counts)
         finally:
+            self._filling = False
             if bulk:
                 self.store.end_bulk()
+                self._emit(ChangeSet(filled=True))
         self.heal(counts)
         # Live, the first pass takes one turn of the message feed (the steps the rest); the CLI all of it.
         turn = MESSAGE_TURN_S if self._stop is not None else None
@@ -469,6 +471,7 @@ class Syncer:
         return self.api.clock_offset
 
     def _emit(self, cs: ChangeSet) -> None:
+        cs.bulk = self._filling
         if cs and self.on_changes is not None:
             self.on_changes(cs)
 

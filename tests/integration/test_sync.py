@@ -47,6 +47,11 @@ def test_initial_sync_then_changes_converge_exactly(svc: DemoService, store: Sto
     counts = syncer.run_once()
     assert counts.added == len(svc.snapshot()) and counts.pages >= 6 and counts.reference_changed
     assert_converged(svc, store)
+    # The empty cache's first fill: every page of it says so, then one change-set says it has ended.
+    pages = [c for c in seen if c.added]
+    assert len(pages) >= 6 and all(c.bulk for c in pages)
+    ended = [i for i, c in enumerate(seen) if c.filled]
+    assert len(ended) == 1 and ended[0] > seen.index(pages[-1]) and not seen[ended[0]].bulk
     assert store.teams() and store.agents() and store.policies() and store.calendars() and store.channels()
     assert store.get_meta("last_sync_at") and store.get_meta("clock_offset") is not None
     svc.advance(1800)
@@ -55,6 +60,7 @@ def test_initial_sync_then_changes_converge_exactly(svc: DemoService, store: Sto
     seen.clear()
     counts = syncer.run_once()
     assert counts.changed > 0 and counts.removed >= 1 and some in set().union(*(c.removed for c in seen))
+    assert not any(c.bulk or c.filled for c in seen)  # a cache with rows is not filled in bulk
     assert_converged(svc, store)
     # Nothing new: nothing to report.
     counts = syncer.run_once()

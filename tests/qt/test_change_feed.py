@@ -142,6 +142,48 @@ def test_one_change_reaches_every_view_and_the_open_rows_live_only_in_the_queue_
     reader.close()
 
 
+def test_an_empty_caches_first_fill_is_read_whole_at_its_end_not_published_page_by_page(
+    cache: tuple[Store, Path, bytes, list[Enquiry]], qtbot: QtBot
+) -> None:
+    # Page by page, 100k rows froze the window for seconds and slowed the sync (bench_sync): the pages
+    # are counted for the status bar, and the cache is read whole (the start-up path) once filled.
+    store, path, key, rows = cache
+    model, window, reader, ctl = window_on_cache(path, key, qtbot)
+    seen: list[LiveChange] = []
+    ctl.feed.changed.connect(seen.append)
+    rng = random.Random(4)
+    fill = [
+        dataclasses.replace(draw_enquiry(rng, f"new-{i:03d}", NOW - 30), team_id="social") for i in range(30)
+    ]
+    for page in (fill[:20], fill[20:]):
+        changes = store.apply_enquiries(page)
+        changes.bulk, changes.quarantined = True, 1
+        ctl.on_changes(changes)
+    assert seen == [] and model.total_count() == len(rows) and ctl.changes_seen == 0
+    assert window.statusBar().currentMessage() == "Receiving the service's enquiries… 30 so far"
+    ctl.on_changes(ChangeSet(filled=True))  # read whole again (here at once: no reader factory)
+    assert [c.origin for c in seen] == ["load", "sync"] and seen[1].changes.quarantined == 2
+    assert model.total_count() == len(rows) + len(fill) and ctl.changes_seen == 2  # the fill, what it held
+    ctl.stop()
+    reader.close()
+
+
+def test_a_fill_that_ends_while_the_cache_is_read_at_start_up_has_it_read_again(
+    cache: tuple[Store, Path, bytes, list[Enquiry]], qtbot: QtBot
+) -> None:
+    _, path, key, _ = cache
+    reader = StoreReader(path, key)
+    feed = ChangeFeed(reader, LiveReference(reader, tz="UTC", thresholds=Thresholds()))
+    reloads: list[bool] = []
+    feed.reload.connect(lambda: reloads.append(True))
+    feed.on_changes(ChangeSet(filled=True))  # the start-up read is still under way
+    feed.loaded()  # it may have missed the fill's last pages: read again, nothing published yet
+    assert reloads == [True] and not feed.ready and feed.synced == 0
+    feed.loaded()
+    assert reloads == [True] and feed.ready
+    reader.close()
+
+
 def test_the_figures_never_use_the_ui_threads_sla_engine_off_the_ui_thread(
     cache: tuple[Store, Path, bytes, list[Enquiry]], qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:

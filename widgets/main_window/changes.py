@@ -6,6 +6,12 @@ thread's own read-only connection, re-reads the reference data when that changed
 LiveChange. Local reassignments (the move controller's optimistic rows, confirmations and reverts), the
 end of the start-up read and new reference data go out the same way. Every view of the window listens to
 `changed` and picks what concerns it; none is wired to another by hand.
+
+An empty cache's first fill (ChangeSet.bulk pages, then one ChangeSet.filled) is not published page by
+page: each page cost the views about as much for 2,000 rows as for 20, pages queued behind each other
+froze the window for seconds, and the UI thread's share of the GIL slowed the sync itself (bench_sync).
+The pages are counted (`filling`, for the status bar) and, once filled, the cache is read whole again on
+a worker (`reload`, the start-up path), then "load" is published as at start-up.
 """
 
 from __future__ import annotations
@@ -57,19 +63,39 @@ class LiveChange:
 
 class ChangeFeed(QObject):
     changed = Signal(object)  # LiveChange
+    filling = Signal(int)  # rows an empty cache's first fill has written so far
+    reload = Signal()  # the first fill has ended: read the cache whole (then call loaded())
 
     def __init__(self, reader: StoreReader, reference: LiveReference, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.reader, self.reference = reader, reference
         self.ready = False  # the cached rows are loaded: sync change-sets are held until then
         self.stopped = False  # after stop(), late queued change-sets from the worker are dropped
-        self.synced = 0  # sync change-sets published (tests and --screenshot wait on it)
+        self._published = 0  # sync change-sets published
         self._held = ChangeSet()
+        self._filled = 0  # rows of the first fill, published by the reload at its end
+        self._reload_due = False  # the fill ended during a read of the cache: read it again after
 
     @Slot(object)
     def on_changes(self, changes: ChangeSet) -> None:
         """A change-set from the sync worker (queued: this runs on the UI thread)."""
         if self.stopped:
+            return
+        if changes.bulk:  # a page of the first fill: the reload at its end shows it, and what else it says
+            self._filled += len(changes.added) + len(changes.changed)
+            self._held.merge(
+                ChangeSet(quarantined=changes.quarantined, reference_changed=changes.reference_changed)
+            )
+            self.filling.emit(self._filled)
+            return
+        if changes.filled:
+            changes.filled = False
+            self._held.merge(changes)  # what else it says, published after the reload
+            if self.ready:
+                self.ready = False  # change-sets are held while the cache is read again
+                self.reload.emit()
+            else:  # the start-up read may have begun before the fill ended
+                self._reload_due = True
             return
         if not self.ready:
             self._held.merge(changes)
@@ -83,8 +109,14 @@ class ChangeFeed(QObject):
         # (100k rows in the window at 30.4 and 32.2 s instead of 26.6 and 20.2 s: bench_sync, two runs).
         rows = self.reader.by_ids(ids) if ids else {}
         self.reference.engine.forget(changes.removed | ids)
-        self.synced += 1
+        self._published += 1
         self.changed.emit(LiveChange("sync", changes, rows))
+
+    @property
+    def synced(self) -> int:
+        """Sync change-sets published (tests and --screenshot wait on it); 0 while the cached rows are read
+        (at start-up, and after an empty cache's first fill): their rows are not all in the window yet."""
+        return self._published if self.ready else 0
 
     def holding(self) -> bool:
         """Sync change-sets are waiting for the cached rows to be loaded."""
@@ -92,8 +124,15 @@ class ChangeFeed(QObject):
 
     def loaded(self) -> None:
         """The cached rows are in the queue model: say so, then publish what sync sent meanwhile."""
+        if self._reload_due:  # read before the first fill ended: once more
+            self._reload_due = False
+            self.reload.emit()
+            return
         self.ready = True
         self.changed.emit(LiveChange("load"))
+        if self._filled:  # the first fill is in the window: it counts as published
+            self._filled = 0
+            self._published += 1
         held, self._held = self._held, ChangeSet()
         if held:  # changes that arrived while the cache was read: re-read those rows now
             self.on_changes(held)

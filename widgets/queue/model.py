@@ -196,15 +196,18 @@ class QueueModel(QueueCells, QAbstractTableModel):
         enquiries: Iterable[Enquiry],
         engine: SlaEngine | None = None,
         kept: Mapping[bytes, str] | None = None,
+        *,
+        with_text: bool = True,
     ) -> Prepared:
         """The heavy half of set_rows, safe on a worker thread (see QueueIndex.prepare): rows, clocks,
         sort and every row's filter text, so the UI thread has no masking left to do once they are in.
         `engine`: a snapshot of the model's engine, for the worker's clocks; `kept`: previews an earlier
-        start kept in the cache (CellText.keep), used instead of masking again."""
+        start kept in the cache (CellText.keep), used instead of masking again. Without text, the
+        warm-up builds it in slices once the rows are in."""
         text = self._labels.snapshot()
         if kept is not None:
             text.keep(kept)
-        return self._ix.prepare(enquiries, with_text=True, engine=engine, text=text)
+        return self._ix.prepare(enquiries, with_text=with_text, engine=engine, text=text)
 
     def set_prepared(self, p: Prepared, *, warm: bool = True) -> None:
         """Adopt rows built by prepare(): one model reset (the view restores its selection by id)."""
