@@ -161,9 +161,14 @@ def test_an_empty_caches_first_fill_is_read_whole_at_its_end_not_published_page_
         ctl.on_changes(changes)
     assert seen == [] and model.total_count() == len(rows) and ctl.changes_seen == 0
     assert window.statusBar().currentMessage() == "Receiving the service's enquiries… 30 so far"
+    # No figure over the half-filled queue ("nobody waiting", "nothing breaches"): each says it waits.
+    assert window.header.waiting.value.text() == "…" and window.header.breached.value.text() == "…"
+    assert window.breach_strip.label_text().startswith("Deadlines not known yet")
     ctl.on_changes(ChangeSet(filled=True))  # read whole again (here at once: no reader factory)
     assert [c.origin for c in seen] == ["load", "sync"] and seen[1].changes.quarantined == 2
     assert model.total_count() == len(rows) + len(fill) and ctl.changes_seen == 2  # the fill, what it held
+    assert not window.breach_strip.label_text().startswith("Deadlines not known yet")
+    qtbot.waitUntil(lambda: window.header.waiting.value.text() != "…", timeout=10_000)  # counted again
     ctl.stop()
     reader.close()
 

@@ -161,6 +161,7 @@ class Controller(QObject):
 
     @Slot(int)
     def _filling(self, rows: int) -> None:
+        self.figures.hold("enquiries still arriving")
         self._say(f"Receiving the service's enquiries… {rows:,} so far", 0)
 
     def _on_change(self, change: LiveChange) -> None:

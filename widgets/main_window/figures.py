@@ -120,6 +120,7 @@ class FiguresPresenter(QObject):
             self.update_structure({e.channel for e in self.model.all_enquiries()})
         if change.origin == "load":
             self.loaded = True
+            self.window.breach_strip.set_pending(False)
             self._soon.start()  # refresh(force=True) in an event of its own: the load's is long enough
         if not change.messages_only:  # the complaint counts that read the words follow the book (on_book)
             self._dirty = True
@@ -144,6 +145,13 @@ class FiguresPresenter(QObject):
         if channels != self._channels or teams != self._teams:
             self._channels, self._teams = channels, teams
             self.window.nav_model.set_structure(self._views, channels, teams)
+
+    def hold(self, why: str) -> None:
+        """The rows are arriving in bulk (an empty cache's first fill): no figure until they are in, rather
+        than "nobody waiting" over an empty queue."""
+        self.loaded = False
+        self.window.header.set_pending(why)
+        self.window.breach_strip.set_pending(True)
 
     @Slot()
     def refresh(self, force: bool = False) -> None:
@@ -209,6 +217,8 @@ class FiguresPresenter(QObject):
             return header, codes
 
         def header_done(result: tuple[HeaderMetrics, set[str]]) -> None:
+            if not self.loaded:  # the rows began arriving in bulk meanwhile (hold)
+                return
             self.metrics, codes = result
             self.update_structure(codes)
             self.window.header.set_metrics(self.metrics, names)

@@ -212,6 +212,14 @@ class LiveHeader(QWidget):
         )
         self._mark()
 
+    def set_pending(self, detail: str) -> None:
+        """No figures yet (the rows they count are still arriving): every tile says so, none says 0."""
+        self._soon_n = self._breached_n = 0
+        self.longest_id = None
+        for tile in self._tiles:
+            tile.set("…", detail)
+        self._mark()
+
     def _mark(self) -> None:
         # The state's colour down the edge and its shape by the caption, only while there is something.
         marked = ((self.soon, "urgent", self._soon_n), (self.breached, "breached", self._breached_n))

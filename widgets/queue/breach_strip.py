@@ -140,6 +140,7 @@ class BreachStrip(QWidget):
         self._label = QLabel(self)
         self._label.setTextFormat(Qt.TextFormat.PlainText)
         self._total: int | None = None  # breaching within 30 min, from the header's figures
+        self._pending = False  # the rows are still arriving (set_pending): no deadline is known yet
         self._list = QListView(self)
         self._list.setAccessibleName("Enquiries breaching soon")
         self._list.setFlow(QListView.Flow.LeftToRight)
@@ -175,6 +176,11 @@ class BreachStrip(QWidget):
         self._show_total()
         self._fit()
 
+    def set_pending(self, pending: bool) -> None:
+        """While the rows are still arriving, "nothing breaches" would be a guess: the strip says so."""
+        self._pending = pending
+        self._show_total()
+
     def set_total(self, total: int) -> None:
         """How many enquiries breach within 30 minutes in all (the header's "Breaching in 30 min")."""
         self._total = total
@@ -185,7 +191,9 @@ class BreachStrip(QWidget):
 
     def _show_total(self) -> None:
         shown = self.model.rowCount()
-        if shown == 0:
+        if self._pending:
+            text = "Deadlines not known yet: the service's enquiries are still arriving"
+        elif shown == 0:
             text = "Nothing breaches in the next 30 min"
         else:
             # The total is computed every few seconds; never fewer than the chips on show.
