@@ -70,6 +70,12 @@ def window_on_cache(
     return model, window, reader, ctl
 
 
+def feed_on(path: Path, key: bytes) -> tuple[StoreReader, ChangeFeed]:
+    """A change feed alone (no window) on the cache, with its reader (closed by the test)."""
+    reader = StoreReader(path, key)
+    return reader, ChangeFeed(reader, LiveReference(reader, tz="UTC", thresholds=Thresholds()))
+
+
 class Emitter(QObject):
     """Stands in for the sync worker: a signal emitted on another thread."""
 
@@ -80,8 +86,7 @@ def test_change_sets_from_another_thread_are_published_on_the_ui_thread_once_the
     cache: tuple[Store, Path, bytes, list[Enquiry]], qtbot: QtBot
 ) -> None:
     store, path, key, rows = cache
-    reader = StoreReader(path, key)
-    feed = ChangeFeed(reader, LiveReference(reader, tz="UTC", thresholds=Thresholds()))
+    reader, feed = feed_on(path, key)
     seen: list[tuple[LiveChange, bool]] = []
     feed.changed.connect(lambda c: seen.append((c, threading.current_thread() is threading.main_thread())))
     emitter = Emitter()
@@ -177,8 +182,7 @@ def test_a_fill_that_ends_while_the_cache_is_read_at_start_up_has_it_read_again(
     cache: tuple[Store, Path, bytes, list[Enquiry]], qtbot: QtBot
 ) -> None:
     _, path, key, _ = cache
-    reader = StoreReader(path, key)
-    feed = ChangeFeed(reader, LiveReference(reader, tz="UTC", thresholds=Thresholds()))
+    reader, feed = feed_on(path, key)
     reloads: list[bool] = []
     feed.reload.connect(lambda: reloads.append(True))
     feed.on_changes(ChangeSet(filled=True))  # the start-up read is still under way
