@@ -253,5 +253,6 @@ class ChangeSet:
                 self.removed.add(i)
         self.quarantined += other.quarantined
         self.reference_changed |= other.reference_changed
+        self.filled |= other.filled
         self.messages |= other.messages
         self.messages -= self.removed

@@ -31,6 +31,7 @@ from widgets.main_window.controller import Controller
 from widgets.main_window.reference import LiveReference
 from widgets.main_window.window import MainWindow
 from widgets.queue.model import QueueModel
+from widgets.wallboard.feed import LiveFeed
 
 NOW = start_for_seed(9) + 3 * 3600
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
@@ -176,6 +177,34 @@ def test_an_empty_caches_first_fill_is_read_whole_at_its_end_not_published_page_
     qtbot.waitUntil(lambda: window.header.waiting.value.text() != "…", timeout=10_000)  # counted again
     ctl.stop()
     reader.close()
+
+
+def test_the_wallboards_figures_take_the_rows_of_a_first_fill_read_whole(
+    cache: tuple[Store, Path, bytes, list[Enquiry]], qtbot: QtBot
+) -> None:
+    # The fill's rows reach the views by the "load" at its end, not by ids: the wallboard's feed, which
+    # follows ids, reads the cache whole again when told the cache was filled.
+    store, path, key, rows = cache
+    feed = LiveFeed(lambda: StoreReader(path, key), lambda: NOW)
+
+    def open_total() -> int:
+        with qtbot.waitSignal(feed.figuresReady, timeout=10_000) as got:
+            feed._next = 0.0  # no back-off between these computations
+            feed.refresh()
+        assert got.args is not None
+        return sum(t.open for t in got.args[0].teams)
+
+    assert open_total() == len(rows)
+    rng = random.Random(5)
+    store.apply_enquiries(
+        [
+            dataclasses.replace(draw_enquiry(rng, f"fill-{i:03d}", NOW - 30), team_id="social")
+            for i in range(25)
+        ]
+    )
+    feed.on_changes(ChangeSet(filled=True))
+    assert open_total() == len(rows) + 25
+    feed.stop()
 
 
 def test_a_fill_that_ends_while_the_cache_is_read_at_start_up_has_it_read_again(

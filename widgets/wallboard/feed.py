@@ -104,7 +104,7 @@ class LiveFeed(QObject):
                 reader.channels(),
                 reader.shifts(),
             )
-        if not self._loaded:
+        if not self._loaded or pending.filled:  # filled: the cache was read whole (an empty one's fill)
             # open ones and the last day's activity, not a year of closed history
             board.load(reader.live_rows(now - board.activity.window_s), now)
             self._loaded = True

@@ -14,11 +14,11 @@ from PySide6.QtCore import QObject, Slot
 from PySide6.QtWidgets import QWidget
 from shiboken6 import Shiboken
 
+from console.domain.model import ChangeSet
 from widgets.theme.theme import Theme, make_theme
 
 # The views and the figures are imported when first opened: the console's start-up pays nothing for them.
 if TYPE_CHECKING:
-    from console.domain.model import ChangeSet
     from console.live.chart_data import BoardFigures
     from console.store.reads import StoreReader
     from console.sync.state import SyncStatus
@@ -140,6 +140,8 @@ class LiveViews(QObject):
         """The console's one "what changed" signal: the service's changes and local moves alike."""
         if change.origin in ("sync", "move"):
             self.on_changes(change.changes)
+        elif change.origin == "load":  # every cached row read again (an empty cache's first fill): so here
+            self.on_changes(ChangeSet(filled=True))
 
     def on_state(self, state: SyncStatus) -> None:
         self._state = state
