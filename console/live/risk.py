@@ -32,7 +32,7 @@ class RiskBook:
         self._trails: Mapping[str, Trail] = trails or {}
         # an open enquiry's latest customer message -> its score, scored where the book was built (a
         # worker: VADER takes ~50 us a message, seconds for 100k rows that the UI thread must not spend).
-        # By text, not by enquiry: no (text, score) pair per row (~7 MB at 100k), and a text is scored once.
+        # By text, not by enquiry: no (text, score) pair kept per row, and a text is scored once.
         self._latest: Mapping[str, float] = latest or {}
         # What changed from the book this one was made from (with_enquiries, with_messages): the
         # handles whose contacts and the enquiries whose conversation it adds. None: made afresh.

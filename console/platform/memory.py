@@ -11,10 +11,7 @@ Windows' and macOS's allocators give free pages back by themselves.
 from __future__ import annotations
 
 import ctypes
-import logging
 import sys
-
-log = logging.getLogger("concierge.memory")
 
 M_ARENA_MAX = -8  # glibc's mallopt parameter: the most heaps threads may get
 ARENAS = 2  # the UI thread's and one for the workers (more only fragment: each keeps its free pages)
