@@ -155,6 +155,8 @@ def test_an_empty_caches_first_fill_is_read_whole_at_its_end_not_published_page_
     # are counted for the status bar, and the cache is read whole (the start-up path) once filled.
     store, path, key, rows = cache
     model, window, reader, ctl = window_on_cache(path, key, qtbot)
+    qtbot.waitUntil(lambda: window.nav_model.count("all") == len(rows), timeout=10_000)  # counted once
+    assert window.queue_groups.counts() is not None
     seen: list[LiveChange] = []
     ctl.feed.changed.connect(seen.append)
     rng = random.Random(4)
@@ -169,12 +171,25 @@ def test_an_empty_caches_first_fill_is_read_whole_at_its_end_not_published_page_
     assert window.statusBar().currentMessage() == "Receiving the service's enquiries… 30 so far"
     # No figure over the half-filled queue ("nobody waiting", "nothing breaches"): each says it waits.
     assert window.header.waiting.value.text() == "…" and window.header.breached.value.text() == "…"
+    # Nor "All open 0", "All (0)" or "0 shown of 0 open": blank until counted, and the status bar says why.
+    assert window.nav_model.count("all") is None and window.queue_groups.counts() is None
+    assert window.counts.text() == "Enquiries still arriving"
     assert window.breach_strip.label_text().startswith("Deadlines not known yet")
+    lanes = ctl.board.lanes.values()  # the team board too: not "0 open · Nothing at risk"
+    assert lanes and all(lane.stats.text().startswith("Open enquiries not known yet") for lane in lanes)
+    assert {lane.risk.text() for lane in lanes} == {"Risk not known yet"}
     ctl.on_changes(ChangeSet(filled=True))  # read whole again (here at once: no reader factory)
     assert [c.origin for c in seen] == ["load", "sync"] and seen[1].changes.quarantined == 2
     assert model.total_count() == len(rows) + len(fill) and ctl.changes_seen == 2  # the fill, what it held
     assert not window.breach_strip.label_text().startswith("Deadlines not known yet")
+    # The lanes wait for their grouping of the rows just read (a worker's), never "0 open" meanwhile.
+    assert all(lane.stats.text().startswith("Open enquiries not known yet") for lane in lanes)
     qtbot.waitUntil(lambda: window.header.waiting.value.text() != "…", timeout=10_000)  # counted again
+    qtbot.waitUntil(lambda: window.nav_model.count("all") == model.total_count(), timeout=10_000)
+    assert window.counts.text() == f"{model.total_count()} shown of {model.total_count()} open"
+    social = ctl.board.lanes["social"]
+    qtbot.waitUntil(lambda: social.stats.text().startswith(f"{len(rows) + len(fill)} open"), timeout=10_000)
+    assert "not known" not in social.risk.text()
     ctl.stop()
     reader.close()
 

@@ -118,6 +118,7 @@ class LaneWidget(QFrame):
         self.risk = plain_label()
         self.risk.setObjectName("risk")
         self.level: Level = "ok"
+        self.pending = False  # set_pending
         self._states: dict[str, int] = {}
         self._mine: list[Agent] = []
         self.verdict = plain_label()
@@ -195,11 +196,16 @@ class LaneWidget(QFrame):
 
     def update_counts(self, total: int, states: dict[str, int], agents: Sequence[Agent]) -> None:
         c = capacity(agents)
-        self.stats.setText(
-            f"{total:,} open · {c.on_shift} of {len(agents)} agents working · {capacity_words(c)}"
-        )
+        # While the rows are still arriving, "0 open" would be a guess: the agents are known, the load not.
+        opened = "Open enquiries not known yet" if self.pending else f"{total:,} open"
+        self.stats.setText(f"{opened} · {c.on_shift} of {len(agents)} agents working · {capacity_words(c)}")
         self._states, self._mine = dict(states), list(agents)
         self.show_level(self.level)
+
+    def set_pending(self, pending: bool) -> None:
+        """The service's enquiries are still arriving (an empty cache's first fill): no count, no risk."""
+        self.pending = pending
+        self.update_counts(self.lane_model.total, self._states, self._mine)
 
     def severity(self) -> tuple[float, Level]:
         """This lane's trouble and how far the absolute rule lets it be flagged (the board ranks them)."""
@@ -208,7 +214,11 @@ class LaneWidget(QFrame):
 
     def show_level(self, level: Level) -> None:
         self.level = level
-        line, tip = risk_words(level, self._states, self._mine)
+        if self.pending:
+            level = "ok"  # nothing is flagged on rows that are not all in
+            line, tip = "Risk not known yet", "The service's enquiries are still arriving."
+        else:
+            line, tip = risk_words(level, self._states, self._mine)
         self.risk.setText(line)
         self.risk.setToolTip(tip)
         self.risk.setAccessibleName(f"Risk for {team_label(self.team)}")

@@ -75,6 +75,8 @@ class TeamBoard(QScrollArea):
         self.lanes: dict[str, LaneWidget] = {}
         self._teams: list[Team] = []
         self._agents: list[Agent] = []
+        self.pending = False  # set_pending
+        self._unpend = False  # rows_loaded: the next grouping's snapshot has every row; it ends pending
         self.rebuilds = 0
         self.rebuild_ms = 0.0  # the UI thread's part of the last rebuild (filling the lanes)
         self.total_ms = 0.0  # snapshot to lanes filled, grouping on the worker included
@@ -122,6 +124,7 @@ class TeamBoard(QScrollArea):
                 self._row.takeAt(0)
             for t in order:
                 lane = self.lanes[t.id] = LaneWidget(t, self.moves, self._inner)
+                lane.pending = self.pending
                 lane.theme = self.theme
                 lane.lane_model.set_theme(self.theme)
                 self._row.addWidget(lane)
@@ -142,9 +145,9 @@ class TeamBoard(QScrollArea):
         runs on a worker thread; a result overtaken by a local move is dropped and asked for again."""
         started = time.perf_counter()
         snapshot = self.queue.status_rows()
-        generation = self._generation
+        generation, whole = self._generation, self._unpend
         if wait:
-            self._show(group_lanes(zip(*snapshot, strict=True)), generation, started)
+            self._show(group_lanes(zip(*snapshot, strict=True)), generation, started, whole)
             return
         if self._busy:
             self._again = True
@@ -161,7 +164,7 @@ class TeamBoard(QScrollArea):
 
         def grouped(result: tuple[dict[str | None, LaneData], float]) -> None:
             self.group_ms = result[1]
-            self._show(result[0], generation, started)
+            self._show(result[0], generation, started, whole)
 
         # Owned by the board: a grouping that ends after the board was deleted is dropped by the helper.
         self._jobs.read(
@@ -171,7 +174,7 @@ class TeamBoard(QScrollArea):
             owner=self,
         )
 
-    def _show(self, lanes: dict[str | None, LaneData], generation: int, started: float) -> None:
+    def _show(self, lanes: dict[str | None, LaneData], generation: int, started: float, whole: bool) -> None:
         self._busy = False
         if generation != self._generation or self._again:
             self._again = False
@@ -182,11 +185,32 @@ class TeamBoard(QScrollArea):
         now, tz = self.queue.now(), self.queue.time_zone()
         for team_id, lane in self.lanes.items():
             lane.set_data(lanes.get(team_id) or LaneData(team_id), self._agents, tz, now)
-        self.rank_lanes()
+        if whole and self._unpend:
+            self._unpend = False
+            self.set_pending(False)  # ranks the lanes
+        else:
+            self.rank_lanes()
         self.rebuilds += 1
         self.rebuild_ms = (time.perf_counter() - t) * 1000
         self.total_ms = (time.perf_counter() - started) * 1000
         self.rebuilt.emit()
+
+    def set_pending(self, pending: bool) -> None:
+        """The rows are arriving in bulk (an empty cache's first fill): every lane says its load is not
+        known yet, rather than "0 open · Nothing at risk"; rows_loaded clears it."""
+        self._unpend = False
+        if pending != self.pending:
+            self.pending = pending
+            for lane in self.lanes.values():
+                lane.set_pending(pending)
+            self.rank_lanes()
+
+    def rows_loaded(self) -> None:
+        """The queue model has read the cache whole: the lanes stay pending until they are grouped from
+        it (seconds at 100k rows), never "0 open" beside a full queue meanwhile."""
+        if self.pending:
+            self._unpend = True
+            self.rebuild()  # one under way (rows from before the load) is shown pending, then regrouped
 
     def rank_lanes(self) -> None:
         """Flag only the lanes in most trouble (console.live.alarm.rank_alarms), not every lane."""
@@ -256,13 +280,20 @@ class BoardPresenter(QObject):
         window.reassignRequested.connect(self._reassign)
         window.undoReassignRequested.connect(lambda: moves.undo_last(window))
         feed.changed.connect(self.on_change)
+        feed.filling.connect(self._filling)
 
     @Slot(object)
     def on_change(self, change: LiveChange) -> None:
+        if change.origin == "load":
+            self.board.rows_loaded()  # the filled cache was read whole
         if change.reference:
             self.moves.set_reference(self.reference.teams, self.reference.agents)  # the board follows
         if change.origin != "move" and not change.messages_only:  # a local move re-filed its rows already
             self.board.refresh()
+
+    @Slot(int)
+    def _filling(self, _rows: int) -> None:
+        self.board.set_pending(True)
 
     def _record_changed(self, _: object) -> None:
         self.window.undo_reassign_action.setEnabled(self.moves.last_undoable() is not None)

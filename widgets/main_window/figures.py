@@ -152,6 +152,9 @@ class FiguresPresenter(QObject):
         self.loaded = False
         self.window.header.set_pending(why)
         self.window.breach_strip.set_pending(True)
+        self.window.nav_model.clear_counts()
+        self.window.queue_groups.set_counts(None)
+        self.window.counts_pending()
 
     @Slot()
     def refresh(self, force: bool = False) -> None:

@@ -4,7 +4,7 @@ pointers so that no index can outlive the node it names."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import (
@@ -128,13 +128,20 @@ class NavigatorModel(QAbstractItemModel):
         values.update({f"channel:{c}": n for c, n in channel_totals(counts.channels).items()})
         values.update({f"channel:{c}:{v}": n for (c, v), n in counts.channels.items()})
         values.update({f"team:{t}": n for t, n in counts.teams.items() if t is not None})
+        # A view missing from the counts is not counted yet (blank, as before the first counts); a channel
+        # or team missing has nobody open.
+        self._show_counts(lambda key: values.get(key, None if key.startswith("view:") else 0))
+
+    def clear_counts(self) -> None:
+        """Blank, not 0, until the next set_counts: the rows they count are still arriving."""
+        self._show_counts(lambda _key: None)
+
+    def _show_counts(self, count_of: Callable[[str], int | None]) -> None:
         changed: dict[int, list[_Node]] = {}  # by parent
         for key, node in self._by_key.items():
             if node.group:
                 continue
-            # A view missing from the counts is not counted yet (blank, as before the first counts);
-            # a channel or team missing has nobody open.
-            n = values.get(key, None if key.startswith("view:") else 0)
+            n = count_of(key)
             if node.count != n:
                 node.count = n
                 changed.setdefault(id(node.parent), []).append(node)

@@ -431,6 +431,11 @@ class MainWindow(QMainWindow):
     def _show_counts(self, total: int, visible: int) -> None:
         self.counts.setText(f"{visible:,} shown of {total:,} open")
 
+    def counts_pending(self) -> None:
+        """The rows are arriving in bulk: no "0 shown of 0 open" until they are in (the model's next count
+        replaces this)."""
+        self.counts.setText("Enquiries still arriving")
+
     # --- window state: geometry and splitter only (QSettings never holds a secret) -------------------
 
     def restore_window_state(self) -> None:

@@ -56,7 +56,8 @@ class QueueGroups(QTabBar):
         """Pick a group (emits groupChanged when it changes)."""
         self.setCurrentIndex(ORDER.index(group))
 
-    def set_counts(self, counts: DeadlineCounts) -> None:
+    def set_counts(self, counts: DeadlineCounts | None) -> None:
+        """None: no numbers on the tabs (the rows are still arriving), rather than "All (0)"."""
         self._counts = counts
         self._show()
 
