@@ -5,6 +5,7 @@ Reports > Shift reports… opens the viewer from the read-only cache connection.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,7 @@ from console.store.cache import StoreReader
 from console.store.reports import stored_reports
 from console.sync.shift_close import GRACE_S, MAX_AGE_S
 from widgets.app.session import Session, SessionConfig
+from widgets.app.workers import SyncWorker
 
 SHOTS = Path("/tmp/shots")
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints", "does not support raise")  # offscreen
@@ -85,3 +87,26 @@ def test_sign_in_is_audited_and_the_report_viewer_opens_offline(qtbot: QtBot, se
     assert viewer is not None and viewer.isVisible()
     assert [s.shift_id for s in viewer.stored] == [s.shift_id for s in stored]
     assert viewer.panel.report is not None and viewer.panel.report.shift_id == stored[0].shift_id
+
+
+def restarted(session: Session, old: SyncWorker) -> bool:
+    return session.worker is not None and session.worker is not old
+
+
+def test_each_sign_in_restarts_the_sync_and_frees_the_old_worker_only_once_its_thread_has_exited(
+    qtbot: QtBot, session: Session
+) -> None:
+    # A worker deleted while its thread was still emitting `finished` lost the rest of that emission,
+    # the session's restart included: after a sign-in the console stayed without a sync thread.
+    qtbot.waitUntil(session.synced, timeout=30_000)
+    assert session.tokens is not None
+    exited_when_freed: list[bool] = []
+    for _ in range(5):
+        qtbot.waitUntil(lambda: session.syncer is not None and session.syncer.state.state == "live")
+        old = session.worker
+        assert old is not None
+        old.destroyed.connect(lambda *_, w=old: exited_when_freed.append(w.exited))
+        session.signed_in(session.tokens)
+        qtbot.waitUntil(partial(restarted, session, old), timeout=10_000)
+    qtbot.waitUntil(lambda: len(exited_when_freed) == 5, timeout=10_000)
+    assert exited_when_freed == [True] * 5

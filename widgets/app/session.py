@@ -18,7 +18,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QSettings, Slot
+from PySide6.QtCore import QObject, QSettings, QTimer, Slot
 from PySide6.QtWidgets import QApplication
 
 from console.api.client import ApiClient, ApiSettings, Tokens
@@ -47,6 +47,7 @@ from widgets.wallboard.views import LiveViews
 log = logging.getLogger("concierge.ui.app")
 DEMO_USER, DEMO_PASSWORD = "supervisor", "demo-supervisor"
 EXIT_WAIT_S = 5.0  # at exit only: how long the sync thread may take to finish its network call
+RELEASE_AGAIN_MS = 50  # an ended worker still returning from its last emit is freed this much later
 
 
 @dataclass
@@ -98,6 +99,7 @@ class Session(QObject):
         self.worker: SyncWorker | None = None
         self._ending: list[SyncWorker] = []  # stopped, not finished yet (inside a network call)
         self._restart = False  # start sync again once the last of those has finished
+        self._ended: list[SyncWorker] = []  # finished, freed once their threads have exited (_release)
         self.syncer: Syncer | None = None  # set on the UI thread from the worker's writerChanged
         self.views: LiveViews | None = None  # charts, staffing, wallboard: built when first opened
         self.jobs = BackgroundJobs()
@@ -245,8 +247,10 @@ class Session(QObject):
             self._restart = True
             return
         worker = SyncWorker(self._make_runner)
-        # Freed on the UI thread once it has ended (never by the sync thread dropping the last reference).
-        worker.finished.connect(worker.deleteLater)
+        # Freed by _release on the UI thread once its thread has exited: never by the sync thread dropping
+        # the last reference, and never while that thread is still emitting `finished` (a deleteLater
+        # connected to it could run between two of its deliveries and drop the rest, this one included:
+        # the restart after a sign-in was lost that way in about 1 run in 15 under load).
         worker.finished.connect(self._on_worker_finished)
         worker.writerChanged.connect(self._on_writer)
         self._connect(worker)
@@ -276,12 +280,26 @@ class Session(QObject):
 
     @Slot()
     def _on_worker_finished(self) -> None:
+        self._ended += [w for w in self._ending if w.ended]
         self._ending = [w for w in self._ending if not w.ended]
         if self.worker is not None and self.worker.ended:
+            self._ended.append(self.worker)
             self.worker = None
+        self._release()
         if self._restart and not self._ending and not self._stopped:
             self._restart = False
             self.start_sync()
+
+    @Slot()
+    def _release(self) -> None:
+        """Free the ended workers whose threads have exited; look again shortly for the others (a thread
+        is still returning from its last emit when `finished` arrives)."""
+        for worker in self._ended:
+            if worker.exited:
+                worker.deleteLater()
+        self._ended = [w for w in self._ended if not w.exited]
+        if self._ended:
+            QTimer.singleShot(RELEASE_AGAIN_MS, self, self._release)
 
     @Slot(object)
     def _on_writer(self, syncer: Syncer | None) -> None:

@@ -104,6 +104,11 @@ class SyncWorker(QObject):
         """The loop has returned (finished has been emitted, or is about to be)."""
         return self._ended.is_set()
 
+    @property
+    def exited(self) -> bool:
+        """Its thread has ended (after `finished` was emitted): the worker may be deleted."""
+        return self.ended and not self._thread.is_alive()
+
     def start(self) -> None:
         self._thread.start()
 
