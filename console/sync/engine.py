@@ -417,6 +417,10 @@ class Syncer:
             counts.messages += self.messages.pull(self._stop, budget_s=MESSAGE_TURN_S, until=poll.done)
             if not poll.done():
                 self._poll = poll  # nothing new yet: the next turn goes on waiting for the same answer
+            if held_back and self.messages.caught_up_at is not None:  # the backlog's end, and the reports
+                held_back = False  # it held back: now, not when the long-poll next answers (up to 25 s)
+                self._synced()
+                self._close_reports()
             if stop.is_set():
                 return
         while not poll.done() and not self.messages.behind:
@@ -484,16 +488,13 @@ class Syncer:
         last_sync_at: float | None = None,
     ) -> None:
         old = self._state
-        if old.state == state and old.detail == detail and last_sync_at is None:
+        backlog = self.messages.available and self.messages.caught_up_at is None
+        changed = old.state != state or old.detail != detail or old.backlog != backlog
+        if not changed and last_sync_at is None:
             return
-        changed = old.state != state or old.detail != detail
-        self._state = SyncStatus(
-            state,
-            since
-            if since is not None
-            else (old.since if old.state == state else time.time() + self._offset()),
-            last_sync_at if last_sync_at is not None else old.last_sync_at,
-            detail,
-        )
+        if since is None:
+            since = old.since if old.state == state else time.time() + self._offset()
+        last = last_sync_at if last_sync_at is not None else old.last_sync_at
+        self._state = SyncStatus(state, since, last, detail, backlog)
         if changed and self.on_state is not None:
             self.on_state(self._state)

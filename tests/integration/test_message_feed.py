@@ -20,6 +20,7 @@ from console.store.cache import Store
 from console.store.messages import MESSAGE_CURSOR
 from console.sync import engine, message_feed
 from console.sync.engine import Syncer
+from console.sync.state import SyncStatus
 from tests.helpers.hostile_proxy import hostile
 from tests.helpers.service import PASSWORD, USER, assert_messages_converged, new_client
 from tests.helpers.store import new_store
@@ -209,11 +210,21 @@ def test_live_the_message_feed_takes_turns_with_the_change_feed(
             behind_then.append(syncer.messages.behind)
             arrived.set()
 
+    states: list[SyncStatus] = []  # reported on the sync thread
+    caught_up = threading.Event()
+
+    def on_state(s: SyncStatus) -> None:
+        states.append(s)
+        if s.state == "live":
+            live.set()
+            if not s.backlog:
+                caught_up.set()
+
     added: list[str] = []
     behind_then: list[bool] = []
     syncer = Syncer(
         api, store, on_changes=on_changes, page_limit=20,
-        on_state=lambda s: live.set() if s.state == "live" else None,
+        on_state=on_state,
     )  # fmt: skip
     stop = threading.Event()
     worker = threading.Thread(target=syncer.run_forever, args=(stop,))
@@ -221,6 +232,7 @@ def test_live_the_message_feed_takes_turns_with_the_change_feed(
     try:
         assert live.wait(30)
         assert syncer.messages.behind  # live, with conversations still to read
+        assert states[-1].backlog  # and it says so: what is read from the words waits for the end
         monkeypatch.setattr(engine, "MESSAGE_TURN_S", live_turn_s)
         reader = store.reader()  # the test's own connection: the store belongs to the sync thread
         cursors = {reader.get_meta(MESSAGE_CURSOR)}
@@ -238,6 +250,8 @@ def test_live_the_message_feed_takes_turns_with_the_change_feed(
                 break
             stop.wait(0.05)
         assert_messages_converged(svc, reader)
+        assert caught_up.wait(10)  # said as the turn that read the end of the backlog ends
+        assert states[0].backlog  # from the start
         reader.close()
     finally:
         stop.set()

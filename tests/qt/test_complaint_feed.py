@@ -21,10 +21,13 @@ from console.domain import wire
 from console.domain.complaints.status import BY_SERVICE, NOT_COMPLAINT, PROPOSED
 from console.domain.model import ChangeSet, Enquiry, Message
 from console.live.complaint_book import ComplaintBook, confirmed_ids
+from console.live.risk import RiskBook
 from console.service.sim.clock import start_for_seed
 from console.service.sim.population import draw_enquiry
 from console.service.sim.world import build
 from console.store.cache import Store, StoreReader
+from console.sync.state import SyncState, SyncStatus
+from widgets.app.workers import BackgroundJobs
 from widgets.main_window.controller import Controller
 from widgets.main_window.window import MainWindow
 from widgets.queue.model import QueueModel
@@ -217,5 +220,61 @@ def test_a_book_that_cannot_be_read_leaves_possible_complaints_counted_from_the_
     qtbot.waitUntil(lambda: ctl.complaints.settled, timeout=10_000)
     assert ctl.complaints.built == 0
     qtbot.waitUntil(lambda: window.nav_model.count("view:possible_complaints") is not None, timeout=10_000)
+    ctl.stop()
+    reader.close()
+
+
+def whole_queue_settled(qtbot: QtBot) -> None:
+    """Every job queued so far on the whole-queue worker has run and answered (it runs them in turn)."""
+    jobs = BackgroundJobs(whole_queue=True)
+    with qtbot.waitSignal(jobs.destroyed, timeout=10_000):
+        jobs.read(lambda: None, lambda _: jobs.deleteLater())
+
+
+@pytest.mark.parametrize(
+    "ended", [SyncStatus(SyncState.LIVE, NOW, NOW), SyncStatus(SyncState.OFFLINE, NOW, NOW, backlog=True)]
+)
+def test_the_words_wait_for_the_message_feeds_backlog_then_are_read_once(
+    cache: tuple[Store, Path, bytes, list[Enquiry]], qtbot: QtBot, ended: SyncStatus
+) -> None:
+    # After an empty cache's fill, the message feed brings 350k messages at 100k open: the risk scores and
+    # the complaint book read at the load would be read again at the end, and took the sync's CPU.
+    _, path, key, rows = cache
+    calls: list[str] = []
+    mp = pytest.MonkeyPatch()
+    real_build, real_scores = ComplaintBook.build.__func__, RiskBook.scores  # type: ignore[attr-defined]
+
+    def build(cls: type[ComplaintBook], /, *args: object, **kw: object) -> ComplaintBook:
+        calls.append("book")
+        return real_build(cls, *args, **kw)  # type: ignore[no-any-return]
+
+    def scores(messages: Any, rows: Any) -> Any:
+        if rows:  # the whole scoring (a book's contacts alone score nothing)
+            calls.append("scores")
+        return real_scores(messages, rows)
+
+    mp.setattr(ComplaintBook, "build", classmethod(build))
+    mp.setattr(RiskBook, "scores", staticmethod(scores))
+    model = QueueModel()
+    window = MainWindow(model)
+    qtbot.addWidget(window)
+    reader = StoreReader(path, key)
+    ctl = Controller(window, model, reader, tz="Europe/London", reader_factory=lambda: StoreReader(path, key))
+    ctl.on_state(SyncStatus(SyncState.LIVE, NOW, NOW, backlog=True))  # the message feed reads its backlog
+    ctl.load_from_cache()
+    qtbot.waitUntil(lambda: ctl.feed.ready, timeout=10_000)
+    whole_queue_settled(qtbot)
+    assert calls == [] and not ctl.complaints.settled
+    assert len(model.risk_book().customer_scores(rows[0])) == 1  # its latest message alone, scored as shown
+    # "Possible complaints" is not counted over proposals not read yet (blank, not 0).
+    assert window.nav_model.count("view:possible_complaints") is None
+
+    ctl.on_state(ended)  # read to its end, or the sync failed: the cache's words are all there are
+    qtbot.waitUntil(lambda: ctl.complaints.settled, timeout=10_000)
+    whole_queue_settled(qtbot)
+    mp.undo()
+    assert sorted(calls) == ["book", "scores"]  # once each
+    assert len(model.risk_book().customer_scores(rows[0])) == 2
+    assert ctl.reference.complaints.state(rows[0]) == PROPOSED
     ctl.stop()
     reader.close()

@@ -65,6 +65,7 @@ class ChangeFeed(QObject):
     changed = Signal(object)  # LiveChange
     filling = Signal(int)  # rows an empty cache's first fill has written so far
     reload = Signal()  # the first fill has ended: read the cache whole (then call loaded())
+    wordsDue = Signal()  # the message feed has read its backlog: what is read from the words, read now
 
     def __init__(self, reader: StoreReader, reference: LiveReference, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -75,6 +76,7 @@ class ChangeFeed(QObject):
         self._held = ChangeSet()
         self._filled = 0  # rows of the first fill, published by the reload at its end
         self._reload_due = False  # the fill ended during a read of the cache: read it again after
+        self.backlog = False  # set_backlog
 
     @Slot(object)
     def on_changes(self, changes: ChangeSet) -> None:
@@ -117,6 +119,14 @@ class ChangeFeed(QObject):
         """Sync change-sets published (tests and --screenshot wait on it); 0 while the cached rows are read
         (at start-up, and after an empty cache's first fill): their rows are not all in the window yet."""
         return self._published if self.ready else 0
+
+    def set_backlog(self, backlog: bool) -> None:
+        """Whether the message feed is still reading its backlog (SyncStatus.backlog; False whenever the
+        sync is not running: the cache's words are then all there are). Its end emits wordsDue."""
+        ended = self.backlog and not backlog
+        self.backlog = backlog
+        if ended:
+            self.wordsDue.emit()
 
     def holding(self) -> bool:
         """Sync change-sets are waiting for the cached rows to be loaded."""

@@ -20,7 +20,7 @@ from console.domain.model import ChangeSet, Enquiry, Message
 from console.live.complaints import COMPLAINTS_VIEW, PROPOSED_VIEW, FlagCell
 from console.sla.engine import SlaEngine, Thresholds
 from console.store.reads import StoreReader
-from console.sync.state import SyncStatus
+from console.sync.state import SyncState, SyncStatus
 from widgets.app.gc_guard import GarbageCollector
 from widgets.app.workers import BackgroundJobs
 from widgets.board.reassign import MoveController
@@ -191,6 +191,7 @@ class Controller(QObject):
             return
         self.reference.read_offset()
         self.status.on_state(state)
+        self.feed.set_backlog(state.backlog and state.state in (SyncState.SYNCING, SyncState.LIVE))
         self.moves.flush()  # moves made before the sync thread was up are written now
 
     @Slot(object)

@@ -81,12 +81,14 @@ class QueuePresenter(QObject):
         self._factory: Callable[[], StoreReader] | None = None
         self._trails_due: set[str] = set()  # conversations that grew: their sentiment trails, scored next
         self._scoring = False
+        self._score_later = False  # the load's scoring waits for the message feed's backlog (wordsDue)
         self.writer: Callable[[], StoreWriter | None] = lambda: None  # the cache's one writer, once up
         self.cache: Callable[[], tuple[Path, bytes]] | None = None  # its file and key, for a writer of ours
         window.navigator.viewSelected.connect(self._on_view)
         window.queue_groups.groupChanged.connect(self._on_group)
         window.header.tileClicked.connect(self.show_tile)
         feed.changed.connect(self.on_change)
+        feed.wordsDue.connect(self._words_due)
 
     # --- start-up from the cache ------------------------------------------------------------------
 
@@ -170,7 +172,10 @@ class QueuePresenter(QObject):
         def score() -> None:
             if not self._stopped:
                 self._keep_previews(prepared)  # before the scoring: a short write, then seconds of VADER
-                self._score_messages()
+                # Scored once the message feed has read its backlog, not also over part of it meanwhile.
+                self._score_later = self.feed.backlog
+                if not self._score_later:
+                    self._score_messages()
                 QTimer.singleShot(0, self, publish)
 
         def publish() -> None:
@@ -234,9 +239,17 @@ class QueuePresenter(QObject):
 
         self._jobs.submit(work, done, lambda e: log.warning("scoring the messages failed: %s", e))
 
+    @Slot()
+    def _words_due(self) -> None:
+        if self._score_later and not self._stopped:
+            self._score_later, self._trails_due = False, set()  # every conversation is scored now
+            self._score_messages()
+
     def _rescore(self, grown: set[str]) -> None:
         """Conversations that grew (the message feed): their customers' messages scored again on a
         worker, one job at a time; what grows meanwhile waits for the next."""
+        if self._score_later:
+            return  # the whole scoring to come reads them
         self._trails_due |= grown
         if self._scoring or not self.loaded or not self._trails_due:
             return
