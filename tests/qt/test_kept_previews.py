@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from console.domain.model import Enquiry
+from console.domain.model import ChangeSet, Enquiry
 from console.live.queue_rows import Row
 from console.store.cache import Store, StoreReader
 from tests.helpers.store import make_enquiry, new_key
@@ -92,6 +92,27 @@ def test_a_start_keeps_its_previews_and_the_next_reads_them_instead_of_masking(
     ctl.stop()
 
 
+def test_rows_read_whole_after_a_first_fill_keep_the_previews_their_warm_up_masked(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    # After an empty cache's first fill the rows show before their filter text (the warm-up masks it):
+    # what it masked is kept all the same, or the next start masked all 100k again before showing a row.
+    key, path = new_key(), tmp_path / "cache.db"
+    with Store(path, key):
+        pass  # empty: the fill's pages come next
+    ctl, model = start(path, key, qtbot)
+    rows = [make_enquiry(i, text=f"card {CARD} kept at branch {i % 3}") for i in range(12)]
+    with Store(path, key) as store:
+        filled = store.apply_enquiries(rows)
+    filled.bulk = True
+    ctl.on_changes(filled)
+    with qtbot.waitSignal(model.warmedUp, timeout=10_000):
+        ctl.on_changes(ChangeSet(filled=True))
+    qtbot.waitUntil(lambda: len(kept(path, key)) == 3, timeout=10_000)  # three distinct texts
+    assert all(CARD not in p and "6467" in p for p in kept(path, key).values())
+    ctl.stop()
+
+
 def row(text: str) -> Row:
     return Row(make_enquiry(1, text=text))
 
@@ -115,6 +136,7 @@ def test_kept_previews_are_used_recorded_and_offered_back_only_when_out_of_date(
         twin.preview(row(t))
     offered = twin.to_keep()
     assert twin.masked == 1 and offered == {**made, preview_digest(fresh): preview_text(fresh, "partial")}
+    assert twin.made == {}  # handed over, not held on (the window's own text keeps while it warms up)
 
     # Texts gone (closed enquiries): kept while they are a tenth or less of what is kept.
     for gone, offer in ((2, False), (3, True)):

@@ -25,7 +25,7 @@ from PySide6.QtCore import QObject, QTimer, Slot
 from console.domain.complaints.detect import compile_cues
 from console.domain.model import Enquiry
 from console.live.order import Group, in_group
-from console.live.queue_rows import Col, Predicate
+from console.live.queue_rows import Col, Predicate, RowText
 from console.live.risk import RiskBook, Trail
 from console.sla.engine import SlaEngine
 from console.store.cache import Store, StoreReader
@@ -82,6 +82,7 @@ class QueuePresenter(QObject):
         self._trails_due: set[str] = set()  # conversations that grew: their sentiment trails, scored next
         self._scoring = False
         self._score_later = False  # the load's scoring waits for the message feed's backlog (wordsDue)
+        self._keeping: CellText | None = None  # the window's text, keeping previews while it warms up
         self.writer: Callable[[], StoreWriter | None] = lambda: None  # the cache's one writer, once up
         self.cache: Callable[[], tuple[Path, bytes]] | None = None  # its file and key, for a writer of ours
         window.navigator.viewSelected.connect(self._on_view)
@@ -89,6 +90,7 @@ class QueuePresenter(QObject):
         window.header.tileClicked.connect(self.show_tile)
         feed.changed.connect(self.on_change)
         feed.wordsDue.connect(self._words_due)
+        model.warmedUp.connect(self._warmed)
 
     # --- start-up from the cache ------------------------------------------------------------------
 
@@ -169,9 +171,12 @@ class QueuePresenter(QObject):
         # What follows takes a snapshot of every row again (~10 ms of the UI thread each at 100k): in
         # events of their own, so that the loaded queue paints and the timers tick in between.
 
+        if prepared.text is None and self.model.privacy() != "masked":  # its text comes from the warm-up
+            self._keeping = self.model.keep_while_warming({})  # an empty cache's fill: nothing kept yet
+
         def score() -> None:
             if not self._stopped:
-                self._keep_previews(prepared)  # before the scoring: a short write, then seconds of VADER
+                self._keep_previews(prepared.text)  # before the scoring: a short write, then seconds of VADER
                 # Scored once the message feed has read its backlog, not also over part of it meanwhile.
                 self._score_later = self.feed.backlog
                 if not self._score_later:
@@ -184,10 +189,16 @@ class QueuePresenter(QObject):
 
         QTimer.singleShot(0, self, score)
 
-    def _keep_previews(self, p: Prepared) -> None:
+    @Slot()
+    def _warmed(self) -> None:
+        text, self._keeping = self._keeping, None
+        if text is not None and not self._stopped:
+            self._keep_previews(text)
+
+    def _keep_previews(self, text: RowText | None) -> None:
         """The masked previews this load made, kept in the cache by its one writer for the next start
         (when what it keeps is out of date). No writer yet: the next start masks and offers them again."""
-        previews = p.text.to_keep() if isinstance(p.text, CellText) else None
+        previews = text.to_keep() if isinstance(text, CellText) else None
         if previews is None:
             return
 

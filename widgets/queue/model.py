@@ -115,6 +115,7 @@ class QueueModel(QueueCells, QAbstractTableModel):
 
     countsChanged = Signal(int, int)  # total held, visible
     riskBookChanged = Signal()  # new escalation-risk inputs (the figures count the risk views again)
+    warmedUp = Signal()  # every row's filter text is built
 
     def __init__(self, parent: QObject | None = None, *, open_only: bool = True) -> None:
         super().__init__(parent)
@@ -305,6 +306,14 @@ class QueueModel(QueueCells, QAbstractTableModel):
         if self._ix.warm_up(WARM_UP_SLICE, WARM_UP_BUDGET_S):
             self._warm_timer.stop()
             give_back()  # the load's short-lived lists are freed by now (~25 MB at 100k)
+            self.warmedUp.emit()
+
+    def keep_while_warming(self, kept: Mapping[bytes, str]) -> CellText:
+        """Rows loaded without their filter text (read whole after a first fill): the warm-up's masked
+        previews are recorded, as prepare() records a worker's, so that the next start need not mask
+        them again; its text's to_keep() says what to keep once warmedUp."""
+        self._labels.keep(kept)
+        return self._labels
 
     def warmed_up(self) -> bool:
         """Whether the filter text of every row is built (the first keystroke is then as fast as any)."""

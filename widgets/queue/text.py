@@ -173,11 +173,12 @@ class CellText:
     def to_keep(self) -> dict[bytes, str] | None:
         """After the load: the previews the cache should keep now, or None when what it keeps will do
         (nothing masked anew, and at most a tenth of it for texts no longer open). Ends the keeping."""
-        kept, self._kept = self._kept, None
+        kept, self._kept, made = self._kept, None, self.made
+        self.made = {}  # not held on: the window's own text keeps previews while it warms up (QueueModel)
         if kept is None or self._privacy == "masked":
             return None
-        stale = len(kept) - (len(self.made) - self.masked)
-        return self.made if self.masked or stale > len(kept) // 10 else None
+        stale = len(kept) - (len(made) - self.masked)
+        return made if self.masked or stale > len(kept) // 10 else None
 
     def snapshot(self) -> CellText:
         """The same words (privacy, names) with a preview cache of its own, for one other thread."""
