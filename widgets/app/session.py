@@ -47,7 +47,6 @@ from widgets.wallboard.views import LiveViews
 log = logging.getLogger("concierge.ui.app")
 DEMO_USER, DEMO_PASSWORD = "supervisor", "demo-supervisor"
 EXIT_WAIT_S = 5.0  # at exit only: how long the sync thread may take to finish its network call
-RELEASE_AGAIN_MS = 50  # an ended worker still returning from its last emit is freed this much later
 
 
 @dataclass
@@ -247,10 +246,9 @@ class Session(QObject):
             self._restart = True
             return
         worker = SyncWorker(self._make_runner)
-        # Freed by _release on the UI thread once its thread has exited: never by the sync thread dropping
-        # the last reference, and never while that thread is still emitting `finished` (a deleteLater
-        # connected to it could run between two of its deliveries and drop the rest, this one included:
-        # the restart after a sign-in was lost that way in about 1 run in 15 under load).
+        # Freed by _release on the UI thread once its thread has exited: a deleteLater on its `finished`
+        # could run between two deliveries of that cross-thread emit and drop the rest, this one included
+        # (the restart after a sign-in was lost so, 1 run in 15 under load).
         worker.finished.connect(self._on_worker_finished)
         worker.writerChanged.connect(self._on_writer)
         self._connect(worker)
@@ -280,10 +278,9 @@ class Session(QObject):
 
     @Slot()
     def _on_worker_finished(self) -> None:
-        self._ended += [w for w in self._ending if w.ended]
+        self._ended += [w for w in (*self._ending, self.worker) if w is not None and w.ended]
         self._ending = [w for w in self._ending if not w.ended]
         if self.worker is not None and self.worker.ended:
-            self._ended.append(self.worker)
             self.worker = None
         self._release()
         if self._restart and not self._ending and not self._stopped:
@@ -299,7 +296,7 @@ class Session(QObject):
                 worker.deleteLater()
         self._ended = [w for w in self._ended if not w.exited]
         if self._ended:
-            QTimer.singleShot(RELEASE_AGAIN_MS, self, self._release)
+            QTimer.singleShot(50, self, self._release)
 
     @Slot(object)
     def _on_writer(self, syncer: Syncer | None) -> None:
