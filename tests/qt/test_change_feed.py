@@ -20,6 +20,7 @@ from console.domain import wire
 from console.domain.model import ChangeSet, Enquiry
 from console.domain.risk.score import AT_RISK
 from console.live.complaints import COMPLAINTS_VIEW, PROPOSED_VIEW
+from console.live.metrics import agent_summary
 from console.service.sim.clock import start_for_seed
 from console.service.sim.population import draw_enquiry
 from console.service.sim.world import build
@@ -171,6 +172,9 @@ def test_an_empty_caches_first_fill_is_read_whole_at_its_end_not_published_page_
     assert window.statusBar().currentMessage() == "Receiving the service's enquiries… 30 so far"
     # No figure over the half-filled queue ("nobody waiting", "nothing breaches"): each says it waits.
     assert window.header.waiting.value.text() == "…" and window.header.breached.value.text() == "…"
+    # The agents are known without the rows: their tiles show them, as the team board's lanes do.
+    agents = agent_summary(ctl.reference.agents)
+    assert agents.online and window.header.agents.value.text() == str(agents.online)
     # Nor "All open 0", "All (0)" or "0 shown of 0 open": blank until counted, and the status bar says why.
     assert window.nav_model.count("all") is None and window.queue_groups.counts() is None
     assert window.counts.text() == "Enquiries still arriving"

@@ -27,6 +27,7 @@ from console.live.metrics import (
     HeaderMetrics,
     NavigatorCounts,
     ResponseClock,
+    agent_summary,
     header_metrics,
     navigator_counts,
     saved_views,
@@ -150,7 +151,7 @@ class FiguresPresenter(QObject):
         """The rows are arriving in bulk (an empty cache's first fill): no figure until they are in, rather
         than "nobody waiting" over an empty queue."""
         self.loaded = False
-        self.window.header.set_pending(why)
+        self.window.header.set_pending(why, agent_summary(self.reference.agents))
         self.window.breach_strip.set_pending(True)
         self.window.nav_model.clear_counts()
         self.window.queue_groups.set_counts(None)

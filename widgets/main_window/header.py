@@ -24,7 +24,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from console.domain.labels import channel_name
-from console.live.metrics import HeaderMetrics, format_wait
+from console.live.metrics import AgentSummary, HeaderMetrics, format_wait
 from console.sla import today
 from widgets.theme.icons import sla_icon
 from widgets.theme.theme import Theme, make_theme
@@ -203,6 +203,10 @@ class LiveHeader(QWidget):
         self.longest.set(format_wait(q.longest_wait_s) if q.longest_wait_id else "—", q.longest_wait_id or "")
         self.attainment.set(*today.words(sla, named=False))  # the caption names the clocks
         self.unanswered.set(f"{q.unanswered:,}", f"no first reply yet · {q.open:,} open")
+        self._set_agents(a)
+        self._mark()
+
+    def _set_agents(self, a: AgentSummary) -> None:
         slots = f"{a.free_slots} free slot{'s' if a.free_slots != 1 else ''}"
         self.agents.set(f"{a.online}", f"{slots} · {a.full} full · {a.away} away")
         util = a.utilisation
@@ -210,14 +214,15 @@ class LiveHeader(QWidget):
             f"{a.load}/{a.capacity}" if a.capacity else "—",
             "no capacity online" if util is None else f"{util:.0%} of capacity in use",
         )
-        self._mark()
 
-    def set_pending(self, detail: str) -> None:
-        """No figures yet (the rows they count are still arriving): every tile says so, none says 0."""
+    def set_pending(self, detail: str, agents: AgentSummary) -> None:
+        """No figures yet (the rows they count are still arriving): every tile that counts them says so,
+        none says 0; the agents' tiles, read from the agents alone, show as the team board does."""
         self._soon_n = self._breached_n = 0
         self.longest_id = None
         for tile in self._tiles:
             tile.set("…", detail)
+        self._set_agents(agents)
         self._mark()
 
     def _mark(self) -> None:
