@@ -28,7 +28,7 @@ class SyncStatus:
     detail: str = ""  # a plain sentence (an error's words), never markup
     # The message feed is still reading what it has not seen since this start (at 100k open, 350k messages
     # after an empty cache's fill): what is read from the words (risk scores, the complaint book) is then
-    # read once, when this turns False, rather than also over half of them while the sync needs the CPU.
+    # read once, when this turns False, not over what has come so far and again at its end.
     backlog: bool = False
 
 

@@ -10,7 +10,7 @@ import dataclasses
 import random
 import secrets
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -231,11 +231,16 @@ def whole_queue_settled(qtbot: QtBot) -> None:
         jobs.read(lambda: None, lambda _: jobs.deleteLater())
 
 
-@pytest.mark.parametrize(
-    "ended", [SyncStatus(SyncState.LIVE, NOW, NOW), SyncStatus(SyncState.OFFLINE, NOW, NOW, backlog=True)]
-)
+ENDS: dict[str, Callable[[Controller], None]] = {
+    "read to its end": lambda c: c.on_state(SyncStatus(SyncState.LIVE, NOW, NOW)),
+    "the sync went offline": lambda c: c.on_state(SyncStatus(SyncState.OFFLINE, NOW, NOW, backlog=True)),
+    "the sync thread died": lambda c: c.on_failed("disk full"),
+}
+
+
+@pytest.mark.parametrize("ended", ENDS.values(), ids=ENDS.keys())
 def test_the_words_wait_for_the_message_feeds_backlog_then_are_read_once(
-    cache: tuple[Store, Path, bytes, list[Enquiry]], qtbot: QtBot, ended: SyncStatus
+    cache: tuple[Store, Path, bytes, list[Enquiry]], qtbot: QtBot, ended: Callable[[Controller], None]
 ) -> None:
     # After an empty cache's fill, the message feed brings 350k messages at 100k open: the risk scores and
     # the complaint book read at the load would be read again at the end, and took the sync's CPU.
@@ -269,7 +274,7 @@ def test_the_words_wait_for_the_message_feeds_backlog_then_are_read_once(
     # "Possible complaints" is not counted over proposals not read yet (blank, not 0).
     assert window.nav_model.count("view:possible_complaints") is None
 
-    ctl.on_state(ended)  # read to its end, or the sync failed: the cache's words are all there are
+    ended(ctl)  # or the sync failed: the cache's words are then all there are
     qtbot.waitUntil(lambda: ctl.complaints.settled, timeout=10_000)
     whole_queue_settled(qtbot)
     mp.undo()

@@ -81,8 +81,7 @@ class ComplaintFeed(QObject):
     def on_change(self, change: LiveChange) -> None:
         if change.origin == "load":
             self._loaded = True
-            # Built once the message feed has read its backlog, not also over part of it meanwhile (the
-            # first sync of 100k open inside the console: bench_sync.py).
+            # Built once the message feed has read its backlog, not also over what has come so far.
             self._after_backlog = self.feed.backlog
             if not self._after_backlog:
                 self._build()

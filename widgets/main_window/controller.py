@@ -208,6 +208,7 @@ class Controller(QObject):
     def on_failed(self, reason: str) -> None:
         if not self.stopped:
             self.status.on_failed(reason)
+            self.feed.set_backlog(False)  # the sync died: the cache's words are all there are
 
     @Slot()
     def show_quarantine(self) -> None:
