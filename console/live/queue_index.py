@@ -375,8 +375,7 @@ class QueueIndex:
         return len(ids)
 
     def status_of(self, ident: str) -> SlaStatus | None:
-        r = self._rows.get(ident)
-        return None if r is None else self.status(r)
+        return None if (r := self._rows.get(ident)) is None else self.status(r)
 
     def nearest_deadlines(self, n: int) -> list[tuple[Enquiry, SlaStatus]]:
         """The n held rows whose clock falls due soonest and has not passed yet (any sort and filter)."""
@@ -427,6 +426,10 @@ class QueueIndex:
         """Build the filter text of up to n more rows within budget_s; True once every row has its text."""
         return self._warm.step(n, budget_s)
 
+    def text_left(self) -> int:
+        """Rows the warm-up has yet to look at: at most this many have no filter text."""
+        return self._warm.left()
+
     def _rebuild_keys(self) -> None:
         self.sort_now = self.now
         key = self._key_fn()
@@ -459,20 +462,17 @@ class QueueIndex:
         return self._vis[n - 1 - last : n - first][::-1]
 
     def enquiry_at(self, row: int) -> Enquiry | None:
-        r = self.row_at(row)
-        return None if r is None else r.e
+        return None if (r := self.row_at(row)) is None else r.e
 
     def row_of(self, ident: str) -> int | None:
         """The display row of an id, None when it is not held or filtered out."""
-        r = self._rows.get(ident)
-        if r is None:
+        if (r := self._rows.get(ident)) is None:
             return None
         i = find(self._vis, r)
         return self._internal(i) if i < len(self._vis) and self._vis[i] is r else None
 
     def enquiry(self, ident: str) -> Enquiry | None:
-        r = self._rows.get(ident)
-        return None if r is None else r.e
+        return None if (r := self._rows.get(ident)) is None else r.e
 
     def ids(self) -> list[str]:
         """Visible ids in display order."""

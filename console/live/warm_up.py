@@ -21,6 +21,9 @@ class WarmUp:
         """Every one of these rows is to get its text (a copy is kept: the caller's list may change)."""
         self._rows, self._pos = list(rows), 0
 
+    def left(self) -> int:
+        return len(self._rows) - self._pos
+
     def step(self, n: int, budget_s: float | None = None) -> bool:
         """The text of up to n more rows, stopping early once budget_s is spent (checked every WARM_CHUNK
         rows); True once every row has its text."""

@@ -31,6 +31,7 @@ from widgets.main_window.changes import ChangeFeed, LiveChange
 from widgets.main_window.controller import Controller
 from widgets.main_window.reference import LiveReference
 from widgets.main_window.window import MainWindow
+from widgets.queue import model as queue_model
 from widgets.queue.model import QueueModel
 from widgets.wallboard.feed import LiveFeed
 
@@ -150,7 +151,7 @@ def test_one_change_reaches_every_view_and_the_open_rows_live_only_in_the_queue_
 
 
 def test_an_empty_caches_first_fill_is_read_whole_at_its_end_not_published_page_by_page(
-    cache: tuple[Store, Path, bytes, list[Enquiry]], qtbot: QtBot
+    cache: tuple[Store, Path, bytes, list[Enquiry]], qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Page by page, 100k rows froze the window for seconds and slowed the sync (bench_sync): the pages
     # are counted for the status bar, and the cache is read whole (the start-up path) once filled.
@@ -194,6 +195,14 @@ def test_an_empty_caches_first_fill_is_read_whole_at_its_end_not_published_page_
     social = ctl.board.lanes["social"]
     qtbot.waitUntil(lambda: social.stats.text().startswith(f"{len(rows) + len(fill)} open"), timeout=10_000)
     assert "not known" not in social.risk.text()
+    # The rows came without their search text: a search waits for it (here, from 10 rows without), and
+    # the status bar says so until it applies.
+    monkeypatch.setattr(queue_model, "FILTER_WAITS_FOR", 10)
+    ctl.on_changes(ChangeSet(filled=True))  # read whole once more: no search text again
+    window.filter_edit.setText(fill[0].id)
+    assert window.statusBar().currentMessage().startswith("Searching once")
+    qtbot.waitUntil(lambda: model.visible_count() == 1, timeout=10_000)
+    assert window.statusBar().currentMessage() == ""
     ctl.stop()
     reader.close()
 

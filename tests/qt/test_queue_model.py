@@ -17,7 +17,14 @@ from console.domain.model import ChangeSet, Enquiry
 from console.live.queue_rows import Row
 from tests.helpers.queue import HOSTILE, Feed, column, make_model, open_rows, plain_of_tooltip, shown_ids
 from tests.helpers.store import make_enquiry
-from widgets.queue.model import ENQUIRY_ROLE, ID_ROLE, SLA_STATE_ROLE, SLA_STATUS_ROLE, QueueModel
+from widgets.queue.model import (
+    ENQUIRY_ROLE,
+    FILTER_WAITS_FOR,
+    ID_ROLE,
+    SLA_STATE_ROLE,
+    SLA_STATUS_ROLE,
+    QueueModel,
+)
 from widgets.queue.text import CellText, Col
 
 
@@ -409,3 +416,23 @@ def test_masked_customers_that_read_alike_are_one_shared_string() -> None:
     assert shown[0] == "@jo••••" and shown[0] is shown[1] is shown[2]
     text.privacy = "full"
     assert [text.customer(Row(r.e)) for r in rows] == [f"Customer {i} (@john{i})" for i in range(3)]
+
+
+def test_a_search_while_most_rows_have_no_filter_text_waits_for_the_warm_up(qtbot: QtBot) -> None:
+    # After a first fill the rows show before their filter text: a keystroke built it for every row at
+    # once on the UI thread (seconds at 100k). The search waits for the warm-up instead, then applies.
+    rows = [make_enquiry(i, text=f"card swallowed {i}" if i % 7 == 0 else f"parcel {i}") for i in range(5000)]
+    assert len(rows) > 2 * FILTER_WAITS_FOR
+    model = QueueModel()
+    model.set_rows(rows)  # the warm-up starts: no row has its text yet
+    waits: list[bool] = []
+    model.filterWaiting.connect(waits.append)
+    model.set_filter("", lambda e: e.id != rows[0].id)  # a saved view alone needs no text: at once
+    assert waits == [] and model.visible_count() == len(rows) - 1
+    model.set_filter("parcel")
+    model.set_filter("swallowed")  # the last search asked for is the one applied
+    # No text was built at once: what showed stays until the search applies.
+    assert waits == [True, True] and model.visible_count() == len(rows) - 1
+    qtbot.waitUntil(lambda: waits[-1] is False, timeout=10_000)
+    assert model.visible_count() == sum("swallowed" in e.text for e in rows)
+    assert model.filter_predicate() is None

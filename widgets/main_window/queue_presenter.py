@@ -91,6 +91,7 @@ class QueuePresenter(QObject):
         feed.changed.connect(self.on_change)
         feed.wordsDue.connect(self._words_due)
         model.warmedUp.connect(self._warmed)
+        model.filterWaiting.connect(self._filter_waiting)
 
     # --- start-up from the cache ------------------------------------------------------------------
 
@@ -188,6 +189,13 @@ class QueuePresenter(QObject):
                 self.feed.loaded()
 
         QTimer.singleShot(0, self, score)
+
+    @Slot(bool)
+    def _filter_waiting(self, waiting: bool) -> None:
+        if waiting:
+            self.say("Searching once the enquiries' search text is built (seconds after a first sync)…", 0)
+        else:
+            self.window.statusBar().clearMessage()
 
     @Slot()
     def _warmed(self) -> None:

@@ -51,6 +51,9 @@ log = logging.getLogger("concierge.widgets.queue")
 
 WARM_UP_SLICE = 5000  # at most this many rows of filter text per idle slice...
 WARM_UP_BUDGET_S = 0.008  # ...and at most this long, so the UI thread is never held past a frame
+# Rows still without filter text above which a search waits for the warm-up rather than build it all at
+# once on the UI thread (~50 us a row: after a first fill, 100k rows were seconds of a frozen window).
+FILTER_WAITS_FOR = 2000
 _DISPLAY = Qt.ItemDataRole.DisplayRole
 
 
@@ -116,6 +119,7 @@ class QueueModel(QueueCells, QAbstractTableModel):
     countsChanged = Signal(int, int)  # total held, visible
     riskBookChanged = Signal()  # new escalation-risk inputs (the figures count the risk views again)
     warmedUp = Signal()  # every row's filter text is built
+    filterWaiting = Signal(bool)  # a search waits for the filter text (True), or has been applied (False)
 
     def __init__(self, parent: QObject | None = None, *, open_only: bool = True) -> None:
         super().__init__(parent)
@@ -123,6 +127,7 @@ class QueueModel(QueueCells, QAbstractTableModel):
         self._ix = QueueIndex(self._labels, _Adapter(self), open_only=open_only)
         self._tz = "UTC"
         self.live_batch = False
+        self._waiting_filter: tuple[str, Predicate | None] | None = None  # set_filter, once warm enough
         self._warm_timer = QTimer(self)
         self._warm_timer.setInterval(0)
         self._warm_timer.timeout.connect(self._warm_up_slice)
@@ -218,6 +223,8 @@ class QueueModel(QueueCells, QAbstractTableModel):
             self._start_warm_up()
         else:
             self._warm_timer.stop()
+        if self._waiting_filter is not None:  # asked for over the rows before: over these, or waits again
+            self.set_filter(*self._waiting_filter)
 
     def apply(self, changes: ChangeSet, rows: Mapping[str, Enquiry]) -> None:
         """Apply a sync change-set by id without a reset: rows are inserted at their sorted place,
@@ -288,12 +295,22 @@ class QueueModel(QueueCells, QAbstractTableModel):
 
     def set_filter(self, text: str, predicate: Predicate | None = None) -> None:
         """Show rows whose id, customer, preview, topic, team or agent contain `text` (any case) and
-        that pass `predicate` (a saved view). One reset; the view restores its selection by id."""
+        that pass `predicate` (a saved view). One reset; the view restores its selection by id. A search
+        while more than FILTER_WAITS_FOR rows have no filter text yet waits for the warm-up (filterWaiting):
+        the last one asked for is applied as soon as that text is built."""
+        if text.strip() and self._warm_timer.isActive() and self._ix.text_left() > FILTER_WAITS_FOR:
+            self._waiting_filter = (text, predicate)
+            self.filterWaiting.emit(True)
+            return
+        waited, self._waiting_filter = self._waiting_filter, None
         self._ix.set_filter(text, predicate)
         self._emit_counts()
+        if waited is not None:
+            self.filterWaiting.emit(False)
 
     def filter_predicate(self) -> Predicate | None:
-        return self._ix.predicate
+        """The saved view filtering now, or the one a waiting search is to apply."""
+        return self._ix.predicate if self._waiting_filter is None else self._waiting_filter[1]
 
     def _start_warm_up(self) -> None:
         # The filter matches what cells show (masked customer and preview); building that text for 100k
@@ -303,7 +320,10 @@ class QueueModel(QueueCells, QAbstractTableModel):
             self._warm_timer.start()
 
     def _warm_up_slice(self) -> None:
-        if self._ix.warm_up(WARM_UP_SLICE, WARM_UP_BUDGET_S):
+        done = self._ix.warm_up(WARM_UP_SLICE, WARM_UP_BUDGET_S)
+        if self._waiting_filter is not None and (done or self._ix.text_left() <= FILTER_WAITS_FOR):
+            self.set_filter(*self._waiting_filter)  # the few rows left get their text as it searches
+        if done:
             self._warm_timer.stop()
             give_back()  # the load's short-lived lists are freed by now (~25 MB at 100k)
             self.warmedUp.emit()
