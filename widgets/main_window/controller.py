@@ -147,10 +147,6 @@ class Controller(QObject):
         self.reference.read_offset()
         self.reference.reload()
         self.feed.reference_changed()
-        self._read_rows()
-
-    def _read_rows(self) -> None:
-        """The open enquiries from the cache (on a worker with a reader factory), at start-up."""
         self.queue.load(self.reader, self.reader_factory)
 
     @Slot()

@@ -62,6 +62,7 @@ class FiguresPresenter(QObject):
         super().__init__(parent)
         self.window, self.model, self.reference = window, model, reference
         self.loaded = False
+        self._holding = False  # hold() has blanked the figures for a fill under way
         self.metrics: HeaderMetrics | None = None
         self.computed = 0  # computations delivered (tests wait on it)
         self._dirty = True
@@ -120,7 +121,7 @@ class FiguresPresenter(QObject):
         if change.reference:
             self.update_structure({e.channel for e in self.model.all_enquiries()})
         if change.origin == "load":
-            self.loaded = True
+            self.loaded, self._holding = True, False
             self.window.breach_strip.set_pending(False)
             self._soon.start()  # refresh(force=True) in an event of its own: the load's is long enough
         if not change.messages_only:  # the complaint counts that read the words follow the book (on_book)
@@ -149,8 +150,11 @@ class FiguresPresenter(QObject):
 
     def hold(self, why: str) -> None:
         """The rows are arriving in bulk (an empty cache's first fill): no figure until they are in, rather
-        than "nobody waiting" over an empty queue."""
-        self.loaded = False
+        than "nobody waiting" over an empty queue. Once per fill: its pages call this one after another
+        (the agents do not change meanwhile: the feed holds reference changes until the fill's end)."""
+        if self._holding:
+            return
+        self._holding, self.loaded = True, False
         self.window.header.set_pending(why, agent_summary(self.reference.agents))
         self.window.breach_strip.set_pending(True)
         self.window.nav_model.clear_counts()
