@@ -1,6 +1,7 @@
 """The screenshot gallery (docs/screenshots/): every screen of the console on the embedded demo, at
-1366x768 and 1920x1080, light, dark and high contrast, text at 100% and 200%; the wallboard at 1080p and
-4K; one grayscale shot of the queue. Offscreen, so it runs on a build machine with no display.
+1366x768 and 1920x1080, light, dark and high contrast, text at 100% and 200%, and the same during an empty
+cache's first fill; the wallboard at 1080p and 4K; one grayscale shot of the queue. Offscreen, so it runs
+on a build machine with no display.
 
 Run: QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/gallery.py [OUT_DIR] [--quick]
 (--quick: light theme only, for a look while working.) Screens are opened the way a supervisor opens
@@ -31,6 +32,7 @@ SIZES = ((1366, 768), (1920, 1080))
 THEMES = ("light", "dark", "high_contrast")
 SCALES = (1.0, 2.0)
 WALLBOARD_SIZES = ((1920, 1080, "1080p"), (3840, 2160, "4k"))
+FILL_OPEN = 30_000  # the first-fill screens' demo: its fill takes seconds, so it can be seen under way
 MEMORY = SecretStore("gallery", None, "memory", None)  # a demo needs no keyring, and leaves nothing there
 
 
@@ -129,6 +131,39 @@ def main_window_screens(
         session.stop()
 
 
+def first_fill_screens(app: QApplication, out: Path, theme: str, size: tuple[int, int], scale: float) -> None:
+    """An empty cache's first fill (enough enquiries to see it under way), team board open: what says
+    "still arriving" instead of 0; then a search typed before the search text is built, waiting for it."""
+    config = SessionConfig(
+        api_url=None, demo=True, demo_open=FILL_OPEN, demo_speed=1.0, theme=theme, font_scale=scale
+    )
+    session = Session(app, config, secret_store=MEMORY)
+    session.start()
+    tag = f"{theme}-{size[0]}x{size[1]}-{round(scale * 100)}"
+    try:
+        window, controller = session.window, session.controller
+        assert window is not None and controller is not None
+        window.resize(*size)
+        window.show()
+        window.show_board(True)
+        status = window.statusBar()
+        if not wait_until(lambda: status.currentMessage().startswith("Receiving")):
+            raise RuntimeError("the demo's first fill was not seen")
+        settle(400)
+        save(window, out / f"fill-{tag}.png")
+        if not wait_until(lambda: session.synced() and controller.model.total_count() > FILL_OPEN // 2):
+            raise RuntimeError("the demo did not sync in time")
+        window.show_board(False)
+        window.filter_edit.setText("card")
+        if status.currentMessage().startswith("Searching once"):
+            settle(150)
+            save(window, out / f"search-waiting-{tag}.png")
+        else:
+            print(f"  the search did not wait ({tag}): no search-waiting shot")
+    finally:
+        session.stop()
+
+
 def wallboard_screens(app: QApplication, out: Path, theme: str) -> None:
     config = SessionConfig(api_url=None, demo=True, demo_open=2000, demo_speed=1.0, theme=theme)
     session = Session(app, config, secret_store=MEMORY)
@@ -168,6 +203,7 @@ def main() -> int:
             for scale in SCALES:
                 print(f"{theme} {size[0]}x{size[1]} text {round(scale * 100)}%")
                 main_window_screens(app, args.out, theme, size, scale)
+                first_fill_screens(app, args.out, theme, size, scale)
         wallboard_screens(app, args.out, theme)
     return 0
 
