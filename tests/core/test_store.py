@@ -13,6 +13,7 @@ from console.domain.model import NO_OUTCOME, Message
 from console.store.cache import Store, StoreReader
 from console.store.reads import RISK_MESSAGES_OF
 from console.store.reports import window_enquiries
+from console.store.rows import forget_shared
 from tests.helpers.store import T0, delete, make_enquiry, new_key, upsert
 
 
@@ -200,17 +201,29 @@ def test_load_open_of_a_big_cache(tmp_path: Path, key: str) -> None:
 
 
 def test_rows_read_from_the_cache_share_what_repeats(store: Store) -> None:
-    # 100k rows at start-up: an empty outcome, a repeated short message and a timestamp equal to the
-    # creation time are one shared object each, not one per row (issue 16, RSS); the values are unchanged.
+    # 100k rows at start-up: an empty outcome, a repeated short message, a repeated customer name and a
+    # timestamp equal to the creation time are one shared object each, not one per row (issue 16, RSS);
+    # the values are unchanged.
+    forget_shared()  # an earlier test may have left the tables one entry short of being dropped
     chases = [
-        make_enquiry(i, text="hello??", first_customer_message_at=T0 + i, outcome={}) for i in range(1, 4)
+        make_enquiry(
+            i,
+            text="hello??",
+            customer_name="Sarah Jones",
+            first_customer_message_at=T0 + i,
+            oldest_unanswered_message_at=T0 + i,
+            outcome={},
+        )
+        for i in range(1, 4)
     ]
     store.apply_enquiries(chases)
     got = [store.get(e.id) for e in chases]
     assert got == chases
     a, b, c = (e for e in got if e is not None)
     assert a.outcome is b.outcome is NO_OUTCOME and a.text is b.text is c.text
+    assert a.customer_name is b.customer_name is c.customer_name
     assert a.first_customer_message_at is a.created_at and b.first_customer_message_at is b.created_at
+    assert a.oldest_unanswered_message_at is a.created_at
 
 
 def _indexes(s: Store) -> set[str]:
