@@ -99,7 +99,7 @@ class SlaEngine:
         self._choice: dict[tuple[object, ...], tuple[SLAPolicy, str, BusinessClock]] = {}
         self._current: dict[str, CachedClock] = {}  # by enquiry id: the version with a running clock
         self._idle: dict[str, int] = {}  # by enquiry id: the version with no running clock
-        self._limits: dict[float, tuple[float, float, float]] = {}  # (at risk, urgent, 1/target) by target
+        self._limits: dict[float, tuple[float, float]] = {}  # (at risk, urgent) by target
         self.source: SlaEngine | None = None  # the engine this one is a snapshot of
         # Adopted entries keep the snapshot's calendar clocks: each is read at the position of this
         # engine's clock of the same calendar (cached() keys positions by the entry's timer).
@@ -227,11 +227,11 @@ class SlaEngine:
         clock = Clock(kind, start, target, due, None, cid, policy.id)
         return CachedClock(e.version, clock, timer, self._limits_for(target))
 
-    def _limits_for(self, target: float) -> tuple[float, float, float]:
+    def _limits_for(self, target: float) -> tuple[float, float]:
         limits = self._limits.get(target)
         if limits is None:
             at_risk, urgent = self.thresholds.limits(target)
-            limits = self._limits[target] = (at_risk, urgent, 1.0 / target if target else 0.0)
+            limits = self._limits[target] = (at_risk, urgent)
         return limits
 
     def forget(self, ids: Iterable[str]) -> None:
@@ -342,9 +342,8 @@ class SlaEngine:
                 state = "at_risk"
             else:
                 state = "on_track"
-            fraction = remaining * entry.inv_target
             # tuple.__new__ skips the named tuple's Python-level __new__: a third of the cost per row.
-            append(new(SlaStatus, (entry.kind, state, remaining, entry.due_at, entry.target_s, fraction)))
+            append(new(SlaStatus, (entry.kind, state, remaining, entry.due_at, entry.target_s)))
         return out
 
     def counts_working_hours(self, clock: Clock) -> bool:

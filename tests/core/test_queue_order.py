@@ -14,7 +14,7 @@ MIN = 60.0
 
 def status(left_min: float, state: str = "on_track") -> SlaStatus:
     left = left_min * MIN
-    return SlaStatus("first_response", state, left, NOW + left, 7 * 3600.0, left / (7 * 3600.0))
+    return SlaStatus("first_response", state, left, NOW + left, 7 * 3600.0)
 
 
 def test_what_can_be_saved_leads_then_the_freshest_breach_then_no_clock() -> None:

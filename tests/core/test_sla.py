@@ -161,7 +161,7 @@ def test_the_default_7_hours_are_the_customers_clock_not_working_hours() -> None
 
 
 def test_the_countdown_can_say_the_time_left_is_working_time() -> None:
-    s = SlaStatus("first_response", "at_risk", 42 * MIN, at(2026, 11, 30, 9, 16), HOUR, 0.7)
+    s = SlaStatus("first_response", "at_risk", 42 * MIN, at(2026, 11, 30, 9, 16), HOUR)
     assert format_countdown(s, LONDON, working=True) == "42 min working time left · due Mon 09:16"
     over = s._replace(state="breached", remaining_s=-65 * MIN)
     assert format_countdown(over, LONDON, working=True) == "1 h 05 min working time over · was due Mon 09:16"

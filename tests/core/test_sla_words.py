@@ -30,7 +30,7 @@ def at(*args: int) -> float:
 
 
 def _status(remaining: float, due: float, state: str = "on_track") -> SlaStatus:
-    return SlaStatus("first_response", state, remaining, due, HOUR, remaining / HOUR)
+    return SlaStatus("first_response", state, remaining, due, HOUR)
 
 
 def test_every_state_and_clock_of_the_engine_has_its_words() -> None:

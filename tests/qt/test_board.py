@@ -175,10 +175,10 @@ def test_the_board_models_pass_the_model_tester(
 
 def test_a_lane_leads_with_what_can_still_be_saved_and_only_urgent_cards_are_strong(qtbot: QtBot) -> None:
     rows = [
-        (make_enquiry(1), SlaStatus("first_response", "breached", -90_000.0, 0.0, 3600.0, 0.0)),
-        (make_enquiry(2), SlaStatus("first_response", "breached", -60.0, 0.0, 3600.0, 0.0)),
-        (make_enquiry(3), SlaStatus("first_response", "on_track", 7200.0, 0.0, 9000.0, 0.8)),
-        (make_enquiry(4), SlaStatus("first_response", "urgent", 60.0, 0.0, 3600.0, 0.01)),
+        (make_enquiry(1), SlaStatus("first_response", "breached", -90_000.0, 0.0, 3600.0)),
+        (make_enquiry(2), SlaStatus("first_response", "breached", -60.0, 0.0, 3600.0)),
+        (make_enquiry(3), SlaStatus("first_response", "on_track", 7200.0, 0.0, 9000.0)),
+        (make_enquiry(4), SlaStatus("first_response", "urgent", 60.0, 0.0, 3600.0)),
         (make_enquiry(5), None),
     ]
     lanes = group_lanes(rows)
