@@ -259,6 +259,12 @@ class BusinessClock:
             probe = min(tb.hi + DAY, _SAFE_HI)  # nothing open up to the end of coverage: grow
         return math.inf
 
+    def ready_for(self, t: float) -> bool:
+        """Whether position(t) is a lookup, with no table to build first (~16 ms for a calendar no clock
+        has used yet)."""
+        tb = self._table
+        return self.always_open or self.never_open or tb.lo <= t <= tb.hi
+
     def position(self, t: float) -> float:
         """Open seconds elapsed since a fixed (arbitrary) origin: working_seconds(a, b) equals
         position(b) - position(a). A tick computes position(now) once per calendar and subtracts."""

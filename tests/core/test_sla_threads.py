@@ -4,13 +4,14 @@ the engine's cached clocks made on its thread). The figures thread works that wa
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from console.domain.model import Enquiry, Team
 from console.live.metrics import RESPONSE_CLOCKS, ResponseClock, header_metrics
-from console.sla.engine import MAX_ALIASES, SlaEngine, default_calendars, default_policies
+from console.sla.engine import MAX_ADOPTED, SlaEngine, default_calendars, default_policies
 from console.sla.snapshot import ClockSnapshot
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Europe/London")).timestamp()  # a Monday morning
@@ -75,6 +76,24 @@ def test_a_clock_snapshot_reads_the_engines_clocks_and_times_only_what_it_lacks(
     assert changed.id not in ui._idle and ui._current[changed.id].version == 1  # the UI's untouched
     ui.statuses(rows, now + 86_400 * 3)  # the UI engine ticks on: the snapshot keeps its moment
     assert [snap.status(e) for e in rows] == mine
+
+
+def test_a_clock_snapshot_builds_no_calendar_table_on_the_engines_thread() -> None:
+    # A first position of a calendar no clock has used builds its table (~16 ms each, on the UI thread
+    # where the snapshot is made): the snapshot leaves those calendars' clocks to the reading thread.
+    ui = engine()
+    rows = [enquiry(i) for i in range(50)]
+    now = T0 + 3600
+    mine = ui.statuses(rows, now)
+    unused = [t for t in ui._timers.values() if not t.ready_for(now)]
+    assert unused and any(t.ready_for(now) for t in ui._timers.values())
+    later = now + 400 * 86_400  # beyond every table the UI engine has built
+    own = ui.snapshot()
+    snap, far = ClockSnapshot(ui, own, now), ClockSnapshot(ui, ui.snapshot(), later)
+    assert not any(t.ready_for(now) for t in unused)  # nothing built for the snapshots
+    assert not any(t.ready_for(later) for t in ui._timers.values() if not t.always_open)
+    assert [snap.status(e) for e in rows] == mine and not own._current  # read, not timed again
+    assert [far.status(e) for e in rows] == engine().statuses(rows, later)  # timed by the reader
 
 
 def test_response_clocks_run_on_another_thread_while_the_ui_engine_ticks() -> None:
@@ -145,8 +164,27 @@ def test_a_clock_snapshot_reads_the_clocks_an_engine_adopted_without_timing_them
     assert not own._current and not own._idle  # nothing timed again
 
 
+def test_adopted_clocks_first_built_for_an_old_row_read_the_same_in_a_clock_snapshot() -> None:
+    # A calendar clock's origin is fixed where its table is first built: the worker's was built for the
+    # oldest row it timed (60 days back), the UI engine's own one for now. The snapshot once read the
+    # adopted entries at the UI clock's position, and the figures' "time over" disagreed with the queue's
+    # (by weeks of working time).
+    ui = engine()
+    old = T0 - 60 * 86_400
+    times = [old + 3600 * i for i in range(200)]
+    rows = [dataclasses.replace(enquiry(i), created_at=t, updated_at=t) for i, t in enumerate(times)]
+    now = T0 + 3 * 3600
+    twin = ui.snapshot()
+    twin.statuses(rows, now)
+    assert ui.adopt(twin)
+    ui.statuses([enquiry(900)], now)  # the UI engine's own clock of that calendar, built for now
+    snap = ClockSnapshot(ui, ui.snapshot(), now + 600)
+    expected = engine().statuses(rows, now + 600)
+    assert [snap.status(e) for e in rows] == ui.statuses(rows, now + 600) == expected
+
+
 def test_an_engine_remembers_a_bounded_number_of_adopted_calendar_clocks() -> None:
     ui = engine()
     for _ in range(200):  # loads and full re-syncs over a long session
         assert ui.adopt(ui.snapshot())
-    assert len(ui._aliases) <= MAX_ALIASES + len(default_calendars()) + 1
+    assert len(ui._adopted) <= MAX_ADOPTED + len(default_calendars()) + 1
