@@ -5,6 +5,9 @@ under another version of the PII rules are never used. Real encrypted cache file
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -154,3 +157,32 @@ def test_a_wallboard_privacy_neither_reads_nor_keeps_previews() -> None:
     twin.keep({preview_digest("hello"): "from the cache"})
     assert twin.preview(row("hello")) == "(hidden)"
     assert twin.to_keep() is None
+
+
+PRIMED_THEN_MASKED = """
+import json, sys
+from phonenumbers.phonemetadata import PhoneMetadata
+from console.domain.privacy.detect import mask_uncached
+from widgets.queue.text import prime_masking
+prime_masking()
+loaded = set(PhoneMetadata._region_metadata)
+texts = ["Hi, can someone call me back on 07700 900549 please", "ring 020 7946 0123",
+         "+1 415 555 0134 any time", "My card 4361 2987 3533 8480 was declined",
+         "sort code 40-11-62, account 31926819"]
+masked = [mask_uncached(t) for t in texts]
+print(json.dumps([sorted(loaded), sorted(set(PhoneMetadata._region_metadata) - loaded), masked]))
+"""
+
+
+def test_priming_loads_what_masking_a_uk_or_us_number_needs_before_the_first_paint() -> None:
+    # The queue's first paint (UI thread) once loaded libphonenumber's data itself (~14 ms): the loading
+    # worker primes the detectors first, and masking the first screenful then loads nothing more.
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(
+        [sys.executable, "-c", PRIMED_THEN_MASKED], cwd=root, capture_output=True, text=True, check=True
+    )
+    loaded, more, masked = json.loads(out.stdout)
+    assert {"GB", "US"} <= set(loaded) and more == []
+    shown = "".join(masked)
+    digits = ("07700", "7946", "415", "4361", "40-11")
+    assert all("•" in m for m in masked) and not any(d in shown for d in digits)

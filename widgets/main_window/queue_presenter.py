@@ -36,7 +36,7 @@ from widgets.main_window.navigator import ALL_KEY
 from widgets.main_window.reference import LiveReference
 from widgets.main_window.window import MainWindow
 from widgets.queue.model import Prepared, QueueModel
-from widgets.queue.text import PREVIEW_VERSION, CellText
+from widgets.queue.text import PREVIEW_VERSION, CellText, prime_masking
 
 log = logging.getLogger("concierge.ui")
 
@@ -117,8 +117,10 @@ class QueuePresenter(QObject):
 
         def first() -> tuple[list[Enquiry], SlaEngine]:
             # The first screenful, before every row is read: the rows whose clocks started first (and the
-            # complaint cues their flags cells propose with, compiled here rather than while painting).
+            # complaint cues their flags cells propose with, and the PII detectors' data, loaded here rather
+            # than while painting).
             compile_cues()
+            prime_masking()
             r = factory()
             try:
                 rows = r.load_open_first(FIRST_PAGE)
