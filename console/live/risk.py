@@ -11,7 +11,7 @@ message always counts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from console.domain.model import Enquiry, Message
 from console.domain.risk import sentiment
@@ -19,6 +19,12 @@ from console.domain.risk.contacts import earlier, handle_key
 from console.domain.risk.score import Risk, Signals, assess_facts
 
 Trail = tuple[tuple[float, float], ...]  # (sent_at, VADER compound) of each customer message, oldest first
+
+
+def open_contacts(rows: Iterable[Enquiry]) -> Iterator[tuple[str, float]]:
+    """(handle, created_at) of enquiries already read, for RiskBook.build beside the closed ones'
+    (StoreReader.risk_contacts(closed_only=True)): the book then shares their strings and times."""
+    return ((e.customer_handle, e.created_at) for e in rows)
 
 
 class RiskBook:

@@ -38,6 +38,8 @@ from console.store.schema import (
     user_version,
 )
 
+RISK_CONTACTS = "SELECT customer_handle, created_at FROM enquiries"
+RISK_CLOSED_CONTACTS = RISK_CONTACTS + " WHERE is_open = 0"
 RISK_MESSAGES = (
     "SELECT m.enquiry_id, m.sent_at, m.text FROM messages m JOIN enquiries e ON e.id = m.enquiry_id "
     "WHERE e.is_open = 1 AND m.direction = 'in'"
@@ -206,9 +208,12 @@ class StoreReader:
             out.setdefault(m.enquiry_id, []).append(m)
         return out
 
-    def risk_contacts(self) -> list[tuple[str, float]]:
-        """(handle, created_at) of every cached enquiry: repeat contacts for the escalation-risk score."""
-        return [(h, t) for h, t in self._rows("SELECT customer_handle, created_at FROM enquiries")]
+    def risk_contacts(self, *, closed_only: bool = False) -> list[tuple[str, float]]:
+        """(handle, created_at) of every cached enquiry (or of the closed ones, for a caller that holds
+        the open ones already: their strings and times are then shared): repeat contacts for the
+        escalation-risk score."""
+        sql = RISK_CLOSED_CONTACTS if closed_only else RISK_CONTACTS
+        return [(h, t) for h, t in self._rows(sql)]
 
     def risk_messages(self, ids: Iterable[str] | None = None) -> list[tuple[str, float, str]]:
         """(enquiry id, sent_at, text) of the customer messages of the open enquiries held in the cache

@@ -14,7 +14,7 @@ from console.domain.model import Message
 from console.domain.risk import behaviours, continuity, sentiment
 from console.domain.risk.contacts import earlier, handle_key
 from console.domain.risk.score import AT_RISK, NO_RISK, Signals, assess
-from console.live.risk import RiskBook
+from console.live.risk import RiskBook, open_contacts
 from tests.helpers.store import T0, make_enquiry, new_store
 
 DAY = 86_400.0
@@ -110,6 +110,38 @@ def test_the_book_counts_repeat_contacts_across_cases_of_the_handle():
     assert book2.earlier_contacts(again) == 1 and book2.earlier_contacts(first) == 0
     assert book.earlier_contacts(again) == 0  # snapshots: the old book is unchanged
     assert book2.with_enquiries([first]) is book2
+
+
+def test_a_book_from_the_open_rows_and_the_closed_contacts_counts_as_one_from_every_contact(
+    tmp_path: Path,
+) -> None:
+    # The loading worker has the open rows in hand: their contacts come from them (the book then keys on
+    # their own handle strings and times, ~6 MB at 100k), the closed ones' from the cache.
+    store = new_store(tmp_path)
+    try:
+        rows = [make_enquiry(i, customer_handle=f"@c{i % 7}", created_at=T0 + i * 3600) for i in range(60)]
+        rows[3] = replace(rows[3], customer_handle="@Amy_B ")  # compared without case or blanks
+        rows += [
+            replace(e, id=f"X{e.id}", status="resolved", created_at=e.created_at - DAY) for e in rows[:20]
+        ]
+        store.apply_enquiries(rows)
+        open_rows = store.load_open()
+        closed = store.risk_contacts(closed_only=True)
+        assert len(open_rows) == 60 and len(closed) == 20 and len(store.risk_contacts()) == 80
+        whole, split = (
+            RiskBook.build(store.risk_contacts()),
+            RiskBook.build([*open_contacts(open_rows), *closed]),
+        )
+        assert [split.earlier_contacts(e) for e in open_rows] == [
+            whole.earlier_contacts(e) for e in open_rows
+        ]
+        assert sum(whole.earlier_contacts(e) for e in open_rows) > 60
+        assert (
+            handle_key(open_rows[0].customer_handle) is open_rows[0].customer_handle
+        )  # the row's own string
+        assert handle_key("@Amy_B ") == "@amy_b"
+    finally:
+        store.close()
 
 
 def test_the_book_scores_the_conversation_then_the_newer_latest_message():

@@ -26,7 +26,7 @@ from console.domain.complaints.detect import compile_cues
 from console.domain.model import Enquiry
 from console.live.order import Group, in_group
 from console.live.queue_rows import Col, Predicate, RowText
-from console.live.risk import RiskBook, Trail
+from console.live.risk import RiskBook, Trail, open_contacts
 from console.sla.engine import SlaEngine
 from console.store.cache import Store, StoreReader
 from widgets.app.workers import BackgroundJobs, NotConnected, StoreWriter
@@ -105,7 +105,8 @@ class QueuePresenter(QObject):
         self._factory = factory
         if factory is None:
             rows = reader.load_open()
-            self.model.set_risk_book(RiskBook.build(reader.risk_contacts(), reader.risk_messages(), rows))
+            contacts = [*open_contacts(rows), *reader.risk_contacts(closed_only=True)]
+            self.model.set_risk_book(RiskBook.build(contacts, reader.risk_messages(), rows))
             self._rows_loaded(rows)
             return
         self.say("Opening the local cache…", 0)
@@ -134,7 +135,9 @@ class QueuePresenter(QObject):
             try:
                 rows = r.load_open()
                 kept = r.previews(PREVIEW_VERSION) if previews else None  # masked by an earlier start
-                book = RiskBook.build(r.risk_contacts())  # the messages are scored after the load
+                # The open rows' contacts from the rows just read (sharing their handles and times).
+                contacts = [*open_contacts(rows), *r.risk_contacts(closed_only=True)]
+                book = RiskBook.build(contacts)  # the messages are scored after the load
             finally:
                 r.close()
             # Rows, clocks, sort and filter text made here, not on the UI thread.
