@@ -310,8 +310,11 @@ HAY_MASK = "\x07"
 def make_hay(r: Row, t: RowText) -> str:
     """The text the filter searches in (what the cells show: id, customer, preview, topic, team, agent),
     case-folded, stored on the row."""
-    e = r.e
+    e, shown = r.e, r.customer
     parts = (r.id, t.customer(r), t.preview(r), e.topic, t.team(e), t.agent(e))
+    # The customer cell's text stays cached only on rows a view has asked for (painted, sorted by it):
+    # kept on every row by the filter text, it cost ~6 MB at 100k open (issue 16, RSS).
+    r.customer = shown
     hay = r.hay = "\n".join(parts).casefold().replace(MASK, HAY_MASK)
     return hay
 
