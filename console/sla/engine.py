@@ -28,7 +28,7 @@ from typing import TypeVar
 from console.domain.batches import gc_paused
 from console.domain.calendars import BusinessClock, CalendarError
 from console.domain.model import OPEN_STATUSES, Calendar, Enquiry, SLAPolicy, Team
-from console.sla.clock import CachedClock, Clock, SlaStatus, Thresholds, entry_status
+from console.sla.clock import CachedClock, Clock, ClockSpec, SlaStatus, Thresholds, entry_status
 from console.sla.defaults import (
     CATCH_ALL_ID,
     default_calendars,
@@ -99,7 +99,7 @@ class SlaEngine:
         self._choice: dict[tuple[object, ...], tuple[SLAPolicy, str, BusinessClock]] = {}
         self._current: dict[str, CachedClock] = {}  # by enquiry id: the version with a running clock
         self._idle: dict[str, int] = {}  # by enquiry id: the version with no running clock
-        self._limits: dict[float, tuple[float, float]] = {}  # (at risk, urgent) by target
+        self._shared: dict[tuple[str, float, str, str, BusinessClock], ClockSpec] = {}  # shared by clocks
         self.source: SlaEngine | None = None  # the engine this one is a snapshot of
         # Adopted entries keep the snapshot's calendar clocks (an ordered set): cached() gives each one's
         # own position. Not this engine's clock of the same calendar: a clock's origin is fixed where its
@@ -117,7 +117,7 @@ class SlaEngine:
         twin.problems = list(self.problems)
         twin._timers = {cid: BusinessClock(timer.calendar) for cid, timer in self._timers.items()}
         twin._always = BusinessClock(ALWAYS_OPEN)
-        twin._choice, twin._current, twin._idle, twin._limits, twin._adopted = {}, {}, {}, {}, {}
+        twin._choice, twin._current, twin._idle, twin._shared, twin._adopted = {}, {}, {}, {}, {}
         twin.source = self
         return twin
 
@@ -224,15 +224,15 @@ class SlaEngine:
         if best is None:
             return None
         due, kind, start, target = best
-        clock = Clock(kind, start, target, due, None, cid, policy.id)
-        return CachedClock(e.version, clock, timer, self._limits_for(target))
+        return CachedClock(e.version, self._spec(kind, target, cid, policy.id, timer), start, due)
 
-    def _limits_for(self, target: float) -> tuple[float, float]:
-        limits = self._limits.get(target)
-        if limits is None:
-            at_risk, urgent = self.thresholds.limits(target)
-            limits = self._limits[target] = (at_risk, urgent)
-        return limits
+    def _spec(self, kind: str, target: float, cid: str, policy_id: str, timer: BusinessClock) -> ClockSpec:
+        key = (kind, target, cid, policy_id, timer)
+        spec = self._shared.get(key)
+        if spec is None:
+            limits = self.thresholds.limits(target)
+            spec = self._shared[key] = ClockSpec(kind, target, cid, policy_id, timer, limits)
+        return spec
 
     def forget(self, ids: Iterable[str]) -> None:
         """Drop cached clocks of enquiries that are gone (deleted, merged)."""
@@ -327,7 +327,8 @@ class SlaEngine:
             if entry is None:
                 append(None)
                 continue
-            timer = entry.timer
+            spec = entry.spec
+            timer = spec.timer
             pos = positions.get(timer)
             if pos is None:
                 pos = positions[timer] = timer.position(now)
@@ -336,14 +337,14 @@ class SlaEngine:
                 state = "breached"
                 if remaining > 0.0:
                     remaining = 0.0
-            elif remaining <= entry.urgent_s:
+            elif remaining <= spec.urgent_s:
                 state = "urgent"
-            elif remaining <= entry.at_risk_s:
+            elif remaining <= spec.at_risk_s:
                 state = "at_risk"
             else:
                 state = "on_track"
             # tuple.__new__ skips the named tuple's Python-level __new__: a third of the cost per row.
-            append(new(SlaStatus, (entry.kind, state, remaining, entry.due_at, entry.target_s)))
+            append(new(SlaStatus, (spec.kind, state, remaining, entry.due_at, spec.target_s)))
         return out
 
     def counts_working_hours(self, clock: Clock) -> bool:
@@ -357,7 +358,8 @@ class SlaEngine:
         if not clock.running:
             return None
         timer = self._timers.get(clock.calendar_id, self._always)
-        entry = CachedClock(0, clock, timer, self._limits_for(clock.target_s))
+        spec = self._spec(clock.kind, clock.target_s, clock.calendar_id, clock.policy_id, timer)
+        entry = CachedClock(0, spec, clock.started_at, clock.due_at)
         return entry_status(entry, timer.position(now), now)
 
 
