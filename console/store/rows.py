@@ -141,8 +141,9 @@ _NAMES_KEPT = 20_000
 
 
 def forget_shared() -> None:
-    """Drop the shared words, texts and names (each table is also dropped whole when it fills, so two
-    reads either side of that share nothing: tests start from empty tables)."""
+    """Drop the shared words, texts and names: once a whole load has been read (its rows share them
+    already), and by tests, which start from empty tables (each table is also dropped whole when it
+    fills, so two reads either side of that share nothing)."""
     for table in (_WORDS, _TEXTS, _NAMES):
         table.clear()
 
