@@ -308,3 +308,19 @@ def test_every_behaviour_meets_the_bar_on_the_held_out_part():
         truth = {r["id"] for r in held if r["labels"][label]}
         assert len(said & truth) >= 0.9 * len(said), label  # precision
         assert len(said & truth) >= 0.9 * len(truth), label  # recall
+
+
+def test_priming_reads_the_sentiment_lexicon_before_any_score() -> None:
+    # The loading worker primes it: the queue's first paint on the UI thread once read it (~15 ms).
+    import subprocess
+    import sys
+
+    script = (
+        "from console.domain.risk import sentiment as s\n"
+        "before = s._analyser is None\n"
+        "s.prime()\n"
+        "print(before, s._analyser is not None, s.score('This is useless and I am furious!!') < -0.5)\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["True", "True", "True"]

@@ -24,6 +24,7 @@ from PySide6.QtCore import QObject, QTimer, Slot
 
 from console.domain.complaints.detect import compile_cues
 from console.domain.model import Enquiry
+from console.domain.risk import sentiment
 from console.live.order import Group, in_group
 from console.live.queue_rows import Col, Predicate, RowText
 from console.live.risk import RiskBook, Trail, open_contacts
@@ -118,10 +119,11 @@ class QueuePresenter(QObject):
 
         def first() -> tuple[list[Enquiry], SlaEngine]:
             # The first screenful, before every row is read: the rows whose clocks started first (and the
-            # complaint cues their flags cells propose with, and the PII detectors' data, loaded here rather
-            # than while painting).
+            # complaint cues their flags cells propose with, the PII detectors' data and the sentiment
+            # lexicon of its risk cells, loaded here rather than while painting).
             compile_cues()
             prime_masking()
+            sentiment.prime()
             r = factory()
             try:
                 rows = r.load_open_first(FIRST_PAGE)
