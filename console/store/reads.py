@@ -30,6 +30,7 @@ from console.store.outbox import OUTBOX_COLUMNS, UNRESOLVED, OutboxItem, item_fr
 from console.store.previews import read_previews
 from console.store.rows import SELECT_ENQUIRY, decision_from_json, enquiry_from_row, forget_shared
 from console.store.schema import (
+    OPEN_FIRST_KEY,
     SCHEMA_VERSION,
     KnownError,
     SchemaBehind,
@@ -38,6 +39,12 @@ from console.store.schema import (
     user_version,
 )
 
+# Walked in order from its index (the planner would sort every open row instead: ~140 ms at 100k open);
+# the page's full rows are then read by id. Built from constants, never from input.
+OPEN_FIRST = (
+    SELECT_ENQUIRY + " WHERE id IN (SELECT id FROM enquiries INDEXED BY enq_open_first"  # noqa: S608
+    f" WHERE is_open = 1 ORDER BY {OPEN_FIRST_KEY} LIMIT ?)"
+)
 RISK_CONTACTS = "SELECT customer_handle, created_at FROM enquiries"
 RISK_CLOSED_CONTACTS = RISK_CONTACTS + " WHERE is_open = 0"
 RISK_MESSAGES = (
@@ -132,14 +139,7 @@ class StoreReader:
         """The open enquiries whose running clock most likely started first (unanswered by their first
         message, waiting by the last customer message, else by creation a day later): a cheap stand-in
         for "most urgent" that SQLite sorts in C, so the first screenful shows before every row is read."""
-        # The sort holds ids and keys only; the page's full rows are then read by id.
-        first = (
-            " WHERE id IN (SELECT id FROM enquiries WHERE is_open = 1 ORDER BY CASE WHEN first_response_at"
-            " IS NULL THEN coalesce(first_customer_message_at, created_at) WHEN last_customer_message_at >"
-            " coalesce(last_agent_message_at, first_response_at) THEN last_customer_message_at"
-            " ELSE created_at + 86400 END LIMIT ?)"
-        )
-        rows = self._rows(SELECT_ENQUIRY + first, (limit,))
+        rows = self._rows(OPEN_FIRST, (limit,))
         return [enquiry_from_row(r) for r in rows]
 
     def get(self, enquiry_id: str) -> Enquiry | None:

@@ -58,6 +58,15 @@ _NORMALISE_CODES = (  # built from the constants above, never from input
 
 
 # Ordered: migration i (0-based) takes user_version i to i + 1. Never edit a shipped one: append.
+# When an open enquiry's running clock most likely started (StoreReader.load_open_first: the queue's first
+# screenful). Index v10 holds this very expression (SQLite matches it textually): change it only with a
+# new index in a new migration.
+OPEN_FIRST_KEY = (
+    "CASE WHEN first_response_at IS NULL THEN coalesce(first_customer_message_at, created_at)"
+    " WHEN last_customer_message_at > coalesce(last_agent_message_at, first_response_at)"
+    " THEN last_customer_message_at ELSE created_at + 86400 END"
+)
+
 MIGRATIONS: tuple[str, ...] = (
     # v1: enquiries, conversations, reference data, sync state, quarantine.
     """
@@ -268,6 +277,10 @@ MIGRATIONS: tuple[str, ...] = (
     """
     CREATE TABLE masked_previews (digest BLOB PRIMARY KEY, preview TEXT NOT NULL) WITHOUT ROWID;
     """,
+    # the queue's first screenful (issue 16): the open enquiries in the order their clocks most likely
+    # started, walked from an index (0.1 ms) rather than every open row sorted (~140 ms at 100k open)
+    # before the first paint.
+    f"CREATE INDEX enq_open_first ON enquiries(({OPEN_FIRST_KEY})) WHERE is_open = 1;",
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import apsw
 import pytest
 
 from console.domain import wire
-from console.domain.model import NO_OUTCOME, Message
+from console.domain.model import NO_OUTCOME, Enquiry, Message
 from console.store.cache import Store, StoreReader
-from console.store.reads import RISK_MESSAGES_OF
+from console.store.reads import OPEN_FIRST, RISK_MESSAGES_OF
 from console.store.reports import window_enquiries
 from console.store.rows import forget_shared
 from tests.helpers.store import T0, delete, make_enquiry, new_key, upsert
@@ -279,3 +280,29 @@ def test_risk_messages_of_a_few_conversations_reads_only_those(store: Store) -> 
         str(r[3]) for r in store._conn.execute("EXPLAIN QUERY PLAN " + RISK_MESSAGES_OF, ("[]",))
     )
     assert "SEARCH e USING PRIMARY KEY" in plan and "SCAN e" not in plan and "is_open=?" not in plan, plan
+
+
+def test_the_first_screenful_is_walked_from_its_index_in_clock_start_order(store: Store) -> None:
+    # Before the first paint: the open rows whose clock most likely started first, read in order from
+    # an index (0.1 ms) rather than every open row sorted (~140 ms at 100k open); closed rows never.
+    def started(e: Enquiry) -> float:
+        if e.first_response_at is None:
+            return e.first_customer_message_at or e.created_at
+        last_out = e.last_agent_message_at or e.first_response_at
+        if e.last_customer_message_at is not None and e.last_customer_message_at > last_out:
+            return e.last_customer_message_at
+        return e.created_at + 86_400
+
+    rows = []
+    for i in range(300):
+        kw: dict[str, Any] = {"created_at": T0 + 7 * i}
+        if i % 3 == 1:  # answered, then the customer wrote again
+            kw |= {"first_response_at": T0 + 7 * i + 5, "last_customer_message_at": T0 + 7 * i + 2000}
+        elif i % 3 == 2:  # answered, nothing owed: a day later
+            kw |= {"first_response_at": T0 + 7 * i + 5, "last_customer_message_at": T0 + 7 * i}
+        rows.append(make_enquiry(i, status="resolved" if i % 10 == 0 else "open", **kw))
+    store.apply_enquiries(rows)
+    expected = sorted((started(e), e.id) for e in rows if e.is_open)[:40]
+    assert [e.id for e in store.load_open_first(40)] == [i for _, i in expected]
+    plan = " ".join(str(r) for r in store._conn.execute("EXPLAIN QUERY PLAN " + OPEN_FIRST, (40,)))
+    assert "enq_open_first" in plan and "TEMP B-TREE" not in plan

@@ -97,7 +97,7 @@ def test_a_window_opens_a_cache_an_older_console_wrote_by_bringing_it_up_to_date
     with Store(path, key) as s:
         s.apply_enquiries([make_enquiry(1)], "cur-1")
     conn = connect(path, key)
-    conn.execute("DROP TABLE masked_previews")  # as the console before the last migration left it
+    conn.execute("DROP INDEX enq_open_first")  # as the console before the last migration left it
     conn.execute(f"PRAGMA user_version={SCHEMA_VERSION - 1}")
     conn.close()
     with pytest.raises(SchemaBehind, match=r"older Concierge .* a sync or the console brings it up to date"):
@@ -155,7 +155,8 @@ def test_a_damaged_cache_is_a_known_error(tmp_path: Path) -> None:
         s.apply_enquiries([make_enquiry(i) for i in range(2000)], "c1")
         s._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     data = bytearray(path.read_bytes())
-    data[len(data) // 2 : len(data) // 2 + 4096] = os.urandom(4096)
+    middle = len(data) // 2 // 4096 * 4096  # whole pages, tables' and indexes' alike
+    data[middle - 4 * 4096 : middle + 4 * 4096] = os.urandom(8 * 4096)
     path.write_bytes(bytes(data))
     with pytest.raises(KnownError, match="damaged"), Store(path, key) as s:
         s.load_open()
