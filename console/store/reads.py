@@ -138,7 +138,8 @@ class StoreReader:
     def load_open_first(self, limit: int) -> list[Enquiry]:
         """The open enquiries whose running clock most likely started first (unanswered by their first
         message, waiting by the last customer message, else by creation a day later): a cheap stand-in
-        for "most urgent" that SQLite sorts in C, so the first screenful shows before every row is read."""
+        for "most urgent" that SQLite reads in order from an index (OPEN_FIRST), so the first screenful
+        shows before every row is read."""
         rows = self._rows(OPEN_FIRST, (limit,))
         return [enquiry_from_row(r) for r in rows]
 

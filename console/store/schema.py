@@ -57,7 +57,6 @@ _NORMALISE_CODES = (  # built from the constants above, never from input
 )
 
 
-# Ordered: migration i (0-based) takes user_version i to i + 1. Never edit a shipped one: append.
 # When an open enquiry's running clock most likely started (StoreReader.load_open_first: the queue's first
 # screenful). Index v10 holds this very expression (SQLite matches it textually): change it only with a
 # new index in a new migration.
@@ -67,6 +66,7 @@ OPEN_FIRST_KEY = (
     " THEN last_customer_message_at ELSE created_at + 86400 END"
 )
 
+# Ordered: migration i (0-based) takes user_version i to i + 1. Never edit a shipped one: append.
 MIGRATIONS: tuple[str, ...] = (
     # v1: enquiries, conversations, reference data, sync state, quarantine.
     """
