@@ -4,6 +4,8 @@ channel continuity and the reply behaviours on the labelled corpus."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -312,9 +314,6 @@ def test_every_behaviour_meets_the_bar_on_the_held_out_part():
 
 def test_priming_reads_the_sentiment_lexicon_before_any_score() -> None:
     # The loading worker primes it: the queue's first paint on the UI thread once read it (~15 ms).
-    import subprocess
-    import sys
-
     script = (
         "from console.domain.risk import sentiment as s\n"
         "before = s._analyser is None\n"

@@ -160,7 +160,7 @@ def test_a_wallboard_privacy_neither_reads_nor_keeps_previews() -> None:
 
 
 PRIMED_THEN_MASKED = """
-import json, sys
+import json
 from phonenumbers.phonemetadata import PhoneMetadata
 from console.domain.privacy.detect import mask_uncached
 from widgets.queue.text import prime_masking
