@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from console.domain.model import Calendar, Enquiry, SLAPolicy, Team
 from console.domain.wire import policy_from_wire
+from console.sla.clock import Clock
 from console.sla.engine import (
     KINDS,
     SlaEngine,
@@ -456,6 +457,34 @@ def test_current_is_the_running_clock_of_clocks_due_first(
         assert current is None
     else:
         assert current == min(running, key=lambda c: c.due_at)
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    st.lists(st.integers(1, 3 * 24 * 60), min_size=3, max_size=3),
+    st.lists(st.one_of(st.none(), st.integers(0, 3 * 24 * 60)), min_size=3, max_size=3),
+    st.lists(st.tuples(st.integers(0, 2 * 24 * 60), st.integers(1, 24 * 60)), max_size=3),
+    st.sampled_from(["business", "social", "24x7"]),
+)
+def test_the_nearest_clock_is_found_whatever_the_targets_pauses_and_calendar(
+    targets: list[int], offsets: list[int | None], pauses: list[tuple[int, int]], calendar: str
+) -> None:
+    # The cold path skips timing the resolution clock when another falls due well before creation plus
+    # its target (working time never outruns the wall clock): the same clock as timing every one.
+    first, then, resolve = (m * MIN for m in targets)
+    eng = engine([SLAPolicy("p", "any", 1, first, then, resolve, calendar_id=calendar)])
+    t0 = at(2026, 11, 27, 15, 30)  # a Friday afternoon: business hours end, a weekend follows
+    w = [None if v is None else t0 + v * MIN for v in offsets]
+    gaps = tuple((t0 + a * MIN, t0 + (a + d) * MIN) for a, d in pauses)
+    e = enquiry(t0, first_response_at=w[0], last_customer_message_at=w[1], last_agent_message_at=w[2],
+                pauses=gaps)  # fmt: skip
+    running = [c for c in eng.clocks(e) if c.running]
+    nearest = min(running, key=lambda c: c.due_at) if running else None
+
+    def brief(c: Clock | None) -> tuple[object, ...] | None:  # the pane's used_s is not cached
+        return None if c is None else (c.kind, c.started_at, c.target_s, c.due_at)
+
+    assert brief(eng.current(e)) == brief(nearest)
 
 
 @pytest.mark.expected_log(r"outside the supported years", logger="concierge.sla")
