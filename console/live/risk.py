@@ -11,7 +11,7 @@ message always counts.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from console.domain.model import Enquiry, Message
 from console.domain.risk import sentiment
@@ -21,10 +21,13 @@ from console.domain.risk.score import Risk, Signals, assess_facts
 Trail = tuple[tuple[float, float], ...]  # (sent_at, VADER compound) of each customer message, oldest first
 
 
-def open_contacts(rows: Iterable[Enquiry]) -> Iterator[tuple[str, float]]:
-    """(handle, created_at) of enquiries already read, for RiskBook.build beside the closed ones'
-    (StoreReader.risk_contacts(closed_only=True)): the book then shares their strings and times."""
-    return ((e.customer_handle, e.created_at) for e in rows)
+def all_contacts(
+    open_rows: Iterable[Enquiry], closed: Iterable[tuple[str, float]]
+) -> list[tuple[str, float]]:
+    """(handle, created_at) of every cached enquiry, for RiskBook.build: the open ones' from the rows
+    already read (the book then shares their strings and times), the closed ones' as the cache gave them
+    (StoreReader.risk_contacts(closed_only=True))."""
+    return [*((e.customer_handle, e.created_at) for e in open_rows), *closed]
 
 
 class RiskBook:

@@ -112,10 +112,6 @@ class CachedClock:
         self.due_pos = math.inf if math.isinf(due_at) else spec.timer.position(due_at)
 
     @property
-    def timer(self) -> BusinessClock:
-        return self.spec.timer
-
-    @property
     def clock(self) -> Clock:
         spec = self.spec
         return Clock(

@@ -307,7 +307,7 @@ class SlaEngine:
     # -- status ------------------------------------------------------------------------------------
     def status(self, e: Enquiry, now: float) -> SlaStatus | None:
         entry = self._entry(e)
-        return None if entry is None else entry_status(entry, entry.timer.position(now), now)
+        return None if entry is None else entry_status(entry, entry.spec.timer.position(now), now)
 
     def statuses(self, enquiries: Iterable[Enquiry], now: float) -> list[SlaStatus | None]:
         """status() for many enquiries at one `now`: one calendar lookup per calendar, not per row.

@@ -38,7 +38,7 @@ class ClockSnapshot:
         """The status at this snapshot's `now` (what the engine's status(e, now) says)."""
         entry = self._entries.get(e.id)
         if entry is not None and entry.version == e.version:
-            pos = self._positions.get(entry.timer)
+            pos = self._positions.get(entry.spec.timer)
             if pos is not None:
                 return entry_status(entry, pos, self.now)
         elif self._idle.get(e.id) == e.version:

@@ -16,7 +16,7 @@ from console.domain.model import Message
 from console.domain.risk import behaviours, continuity, sentiment
 from console.domain.risk.contacts import earlier, handle_key
 from console.domain.risk.score import AT_RISK, NO_RISK, Signals, assess
-from console.live.risk import RiskBook, open_contacts
+from console.live.risk import RiskBook, all_contacts
 from tests.helpers.store import T0, make_enquiry, new_store
 
 DAY = 86_400.0
@@ -132,7 +132,7 @@ def test_a_book_from_the_open_rows_and_the_closed_contacts_counts_as_one_from_ev
         assert len(open_rows) == 60 and len(closed) == 20 and len(store.risk_contacts()) == 80
         whole, split = (
             RiskBook.build(store.risk_contacts()),
-            RiskBook.build([*open_contacts(open_rows), *closed]),
+            RiskBook.build(all_contacts(open_rows, closed)),
         )
         assert [split.earlier_contacts(e) for e in open_rows] == [
             whole.earlier_contacts(e) for e in open_rows

@@ -27,7 +27,7 @@ from console.domain.model import Enquiry
 from console.domain.risk import sentiment
 from console.live.order import Group, in_group
 from console.live.queue_rows import Col, Predicate, RowText
-from console.live.risk import RiskBook, Trail, open_contacts
+from console.live.risk import RiskBook, Trail, all_contacts
 from console.sla.engine import SlaEngine
 from console.store.cache import Store, StoreReader
 from widgets.app.workers import BackgroundJobs, NotConnected, StoreWriter
@@ -106,7 +106,7 @@ class QueuePresenter(QObject):
         self._factory = factory
         if factory is None:
             rows = reader.load_open()
-            contacts = [*open_contacts(rows), *reader.risk_contacts(closed_only=True)]
+            contacts = all_contacts(rows, reader.risk_contacts(closed_only=True))
             self.model.set_risk_book(RiskBook.build(contacts, reader.risk_messages(), rows))
             self._rows_loaded(rows)
             return
@@ -137,8 +137,7 @@ class QueuePresenter(QObject):
             try:
                 rows = r.load_open()
                 kept = r.previews(PREVIEW_VERSION) if previews else None  # masked by an earlier start
-                # The open rows' contacts from the rows just read (sharing their handles and times).
-                contacts = [*open_contacts(rows), *r.risk_contacts(closed_only=True)]
+                contacts = all_contacts(rows, r.risk_contacts(closed_only=True))
                 book = RiskBook.build(contacts)  # the messages are scored after the load
             finally:
                 r.close()
