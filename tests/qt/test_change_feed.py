@@ -26,6 +26,7 @@ from console.service.sim.population import draw_enquiry
 from console.service.sim.world import build
 from console.sla.engine import SlaEngine, Thresholds
 from console.store.cache import Store, StoreReader
+from console.sync.state import SyncState, SyncStatus
 from widgets.main_window import figures
 from widgets.main_window.changes import ChangeFeed, LiveChange
 from widgets.main_window.controller import Controller
@@ -203,6 +204,37 @@ def test_an_empty_caches_first_fill_is_read_whole_at_its_end_not_published_page_
     assert window.statusBar().currentMessage().startswith("Searching once")
     qtbot.waitUntil(lambda: model.visible_count() == 1, timeout=10_000)
     assert window.statusBar().currentMessage() == ""
+    ctl.stop()
+    reader.close()
+
+
+def test_a_progress_line_never_covers_a_warning_and_the_load_takes_off_only_its_own_line(
+    cache: tuple[Store, Path, bytes, list[Enquiry]], qtbot: QtBot
+) -> None:
+    # "Receiving the service's enquiries…" and "Opening the local cache…" were said over "records set
+    # aside" (30 s), then cleared with it: the warning was gone before anyone read it.
+    store, path, key, rows = cache
+    model, window, reader, ctl = window_on_cache(path, key, qtbot)
+    bar = window.statusBar()
+    qtbot.waitUntil(lambda: model.total_count() == len(rows), timeout=10_000)
+    warning = "2 records from the service could not be read and were set aside"
+    ctl.status.say(warning, 400)
+    page = store.apply_enquiries([draw_enquiry(random.Random(9), "late-1", NOW - 30)])
+    page.bulk = True
+    ctl.on_changes(page)  # a page of a first fill: its progress line waits for the warning's time
+    assert bar.currentMessage() == warning
+    qtbot.waitUntil(
+        lambda: bar.currentMessage() == "Receiving the service's enquiries… 1 so far", timeout=5000
+    )
+    ctl.status.say(warning, 60_000)  # said again while the fill goes on: the fill's end leaves it there
+    ctl.on_changes(ChangeSet(filled=True))
+    qtbot.waitUntil(lambda: model.total_count() == len(rows) + 1, timeout=10_000)
+    assert bar.currentMessage() == warning
+    # "Sync stopped" goes once the sync runs again, rather than stand over a live console.
+    ctl.status.on_failed("the service did not answer")
+    assert bar.currentMessage() == "Sync stopped: the service did not answer"
+    ctl.status.on_state(SyncStatus(SyncState.LIVE, NOW, NOW))
+    assert bar.currentMessage() == ""
     ctl.stop()
     reader.close()
 

@@ -63,8 +63,8 @@ class Controller(QObject):
         self.reference = LiveReference(reader, tz=tz, thresholds=thresholds)
         self.feed = ChangeFeed(reader, self.reference, self)
         # The queue's presenter listens first: the model holds a change before other views read it.
-        self.queue = QueuePresenter(window, model, self.feed, self.reference, self._say, self)
         self.status = StatusPresenter(window, self.feed, self.reference, self)
+        self.queue = QueuePresenter(window, model, self.feed, self.reference, self.status, self)
         self.figures = FiguresPresenter(window, model, self.feed, self.reference, self)
         self.detail = DetailPresenter(
             window.detail,
@@ -158,7 +158,7 @@ class Controller(QObject):
     @Slot(int)
     def _filling(self, rows: int) -> None:
         self.figures.hold("enquiries still arriving")
-        self._say(f"Receiving the service's enquiries… {rows:,} so far", 0)
+        self.status.progress(f"Receiving the service's enquiries… {rows:,} so far")
 
     def _on_change(self, change: LiveChange) -> None:
         if change.origin == "load":  # every cached row is in
@@ -252,9 +252,6 @@ class Controller(QObject):
 
     def _flag_cell(self, e: Enquiry, base: str, now: float, tz: str) -> FlagCell:
         return self.reference.complaints.flag_cell(e, base, now, tz)
-
-    def _say(self, text: str, ms: int) -> None:
-        self.window.statusBar().showMessage(text, ms)
 
     def stop(self) -> None:
         self.stopped = True

@@ -38,8 +38,10 @@ from widgets.main_window.reference import LiveReference
 from widgets.main_window.window import MainWindow
 from widgets.queue.model import Prepared, QueueModel
 from widgets.queue.text import PREVIEW_VERSION, CellText, prime_masking
+from widgets.status.presenter import StatusPresenter
 
 log = logging.getLogger("concierge.ui")
+SEARCH_WAITS = "Searching once the enquiries' search text is built (seconds after a first sync)…"
 
 FIRST_PAGE = 2000  # rows shown at start-up before the whole cache is read
 REFILTER_S = 30.0  # views defined by time ("over 1 h") are applied again this often
@@ -65,12 +67,12 @@ class QueuePresenter(QObject):
         model: QueueModel,
         feed: ChangeFeed,
         reference: LiveReference,
-        say: Callable[[str, int], None],
+        status: StatusPresenter,
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self.window, self.model, self.feed, self.reference = window, model, feed, reference
-        self.say = say  # a line on the status bar (0 ms: until replaced)
+        self.status = status  # the status bar's lines: what is under way, and what went wrong
         self.loaded = False  # every open enquiry of the cache is in the model
         self._stopped = False  # stop() was called: the load's deferred steps do nothing
         self._filtered_at = 0.0
@@ -110,7 +112,7 @@ class QueuePresenter(QObject):
             self.model.set_risk_book(RiskBook.build(contacts, reader.risk_messages(), rows))
             self._rows_loaded(rows)
             return
-        self.say("Opening the local cache…", 0)
+        self.status.progress("Opening the local cache…")
         # The worker times clocks with snapshots of the UI's engine (the engine belongs to the UI
         # thread, which ticks it meanwhile); each is handed back once the worker is done with it.
         ui_engine, now, model = self.reference.engine, self.reference.now(), self.model
@@ -146,7 +148,7 @@ class QueuePresenter(QObject):
 
         def failed(error: BaseException) -> None:
             log.error("the cache could not be read: %s", error)
-            self.say(f"The local cache could not be read: {error}", 0)
+            self.status.say(f"The local cache could not be read: {error}", 0)
             self._rows_loaded([])
 
         self._jobs.submit(first, self._first_rows, lambda e: log.warning("first page: %s", e))
@@ -157,7 +159,7 @@ class QueuePresenter(QObject):
         self.reference.engine.adopt(timed)  # its clocks: not timed again here, on the UI thread
         if not self.loaded:  # shown until every row is read (a second or two at 100k), then replaced
             self.model.set_rows(rows, warm=False)  # their filter text comes with the full load
-            self.say("Opening the local cache… the longest-waiting enquiries first", 0)
+            self.status.progress("Opening the local cache… the longest-waiting enquiries first")
 
     def _rows_loaded(self, rows: list[Enquiry] | tuple[Prepared, RiskBook]) -> None:
         prepared: Prepared | None = None
@@ -171,7 +173,7 @@ class QueuePresenter(QObject):
             self.apply_filter()  # a second reset only when something filters
         self.loaded = True
         self._plan_next_breach()
-        self.window.statusBar().clearMessage()
+        self.status.end_progress()
         if prepared is None:  # read here and now (no worker): the rest at once too
             self.feed.loaded()
             return
@@ -198,10 +200,11 @@ class QueuePresenter(QObject):
 
     @Slot(bool)
     def _filter_waiting(self, waiting: bool) -> None:
+        # The answer to the supervisor's own search: shown at once, and taken off once the search applies.
         if waiting:
-            self.say("Searching once the enquiries' search text is built (seconds after a first sync)…", 0)
+            self.status.say(SEARCH_WAITS, 0)
         else:
-            self.window.statusBar().clearMessage()
+            self.status.clear(SEARCH_WAITS)
 
     @Slot()
     def _warmed(self) -> None:

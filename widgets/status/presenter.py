@@ -23,11 +23,42 @@ class StatusPresenter(QObject):
         self.window, self.reference = window, reference
         self.connection = window.connection
         self.sync_state: SyncStatus | None = None  # the last state the sync worker reported
+        self._progress: str | None = None  # the line of the work under way (progress), shown or waiting
+        self._failure: str | None = None  # "Sync stopped: ...", until the sync runs again
         feed.changed.connect(self.on_change)
+        window.statusBar().messageChanged.connect(self._message_changed)
 
     def say(self, text: str, ms: int = 0) -> None:
-        """A line on the status bar for ms milliseconds (0: until replaced)."""
+        """A message on the status bar for ms milliseconds (0: until replaced)."""
         self.window.statusBar().showMessage(text, ms)
+
+    def progress(self, text: str) -> None:
+        """The line of the work under way ("Receiving the service's enquiries…"), until end_progress().
+        It never covers a message someone said meanwhile (records set aside, a move undone): it waits
+        until that message has had its time, then shows."""
+        bar = self.window.statusBar()
+        shown = bar.currentMessage()
+        ours = self._progress is not None and shown == self._progress
+        self._progress = text
+        if not shown or ours:
+            bar.showMessage(text)
+
+    def end_progress(self) -> None:
+        """The work is done: its line goes, and only its line."""
+        mine, self._progress = self._progress, None
+        if mine is not None:
+            self.clear(mine)
+
+    def clear(self, text: str) -> None:
+        """Take this line off the status bar if it is still there (what was said since stays)."""
+        bar = self.window.statusBar()
+        if bar.currentMessage() == text:
+            bar.clearMessage()
+
+    @Slot(str)
+    def _message_changed(self, text: str) -> None:
+        if not text and self._progress is not None:  # a message's time is up: the waiting line shows
+            self.window.statusBar().showMessage(self._progress)
 
     @Slot(object)
     def on_change(self, change: LiveChange) -> None:
@@ -45,6 +76,9 @@ class StatusPresenter(QObject):
 
     def on_state(self, state: SyncStatus) -> None:
         self.sync_state = state
+        if self._failure is not None and state.state in (SyncState.SYNCING, SyncState.LIVE):
+            self.clear(self._failure)  # running again: "Sync stopped" would now mislead (and hold progress)
+            self._failure = None
         self.connection.set_state(state.state, state.since, state.last_sync_at, state.detail)
         self.tick()
 
@@ -87,7 +121,8 @@ class StatusPresenter(QObject):
         now = self.reference.now()
         self.connection.set_state(SyncState.OFFLINE, now, last, reason)
         self.window.show_stale(stale_text(SyncState.OFFLINE, now, last, now, self.tz()))
-        self.say(f"Sync stopped: {reason}", 0)
+        self._failure = f"Sync stopped: {reason}"
+        self.say(self._failure, 0)
 
     def show_pending(self) -> None:
         self.connection.set_pending(len(self.reference.reader.outbox_pending()))
