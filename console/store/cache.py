@@ -39,6 +39,7 @@ from console.store.schema import (
     creation_lock,
     known_errors,
     migrate,
+    transaction,
 )
 
 __all__ = [
@@ -105,12 +106,12 @@ class Store(StoreReader):
 
     # -- meta ------------------------------------------------------------------------------------
     def set_meta(self, key: str, value: str) -> None:
-        with known_errors(self.path), self._conn:
+        with known_errors(self.path), transaction(self._conn):
             self._conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, value))
 
     # -- the change feed -------------------------------------------------------------------------
     def keep_previews(self, version: str, previews: Mapping[bytes, str]) -> int:
-        with known_errors(self.path), self._conn:
+        with known_errors(self.path), transaction(self._conn):
             n = keep_previews(self._conn, version, previews)
         return n
 
@@ -157,7 +158,7 @@ class Store(StoreReader):
     ) -> ChangeSet:
         bad = list(bad)
         conn = self._conn
-        with known_errors(self.path), conn:
+        with known_errors(self.path), transaction(conn):
             seen_rows = [(i,) for i in seen if ident_problem(i) is None]  # others are quarantined
             if seen_rows:
                 conn.executemany("INSERT OR IGNORE INTO resync_seen (id) VALUES (?)", seen_rows)
@@ -229,7 +230,7 @@ class Store(StoreReader):
             return []
         conn = self._conn
         try:
-            with conn:  # a savepoint inside the page's transaction
+            with transaction(conn):  # a savepoint inside the page's transaction
                 conn.executemany(UPSERT_ENQUIRY, [row for _, row in rows])
             return []
         except ENVIRONMENT_ERRORS:
@@ -239,7 +240,7 @@ class Store(StoreReader):
         refused = []
         for e, row in rows:
             try:
-                with conn:
+                with transaction(conn):
                     conn.execute(UPSERT_ENQUIRY, row)
             except ENVIRONMENT_ERRORS:
                 raise
@@ -266,7 +267,7 @@ class Store(StoreReader):
             )
 
     def drop_quarantine(self, source: str, record_id: str) -> None:
-        with known_errors(self.path), self._conn:
+        with known_errors(self.path), transaction(self._conn):
             self._conn.execute(
                 "DELETE FROM quarantine WHERE source = ? AND record_id = ?", (source, record_id)
             )
@@ -275,7 +276,7 @@ class Store(StoreReader):
         """Before an initial sync into an empty cache: drop the enquiries' secondary indexes (kept in
         meta) so 100k rows load without random index inserts; end_bulk() builds them sorted, about 40%
         faster overall. True when it did so. Queries stay correct meanwhile, only slower."""
-        with known_errors(self.path), self._conn:
+        with known_errors(self.path), transaction(self._conn):
             if self._conn.execute("SELECT 1 FROM enquiries LIMIT 1").fetchone() or self.get_meta(_BULK_KEY):
                 return False
             found = self._conn.execute(
@@ -297,7 +298,7 @@ class Store(StoreReader):
             saved = self.get_meta(_BULK_KEY)
             if saved is None:
                 return
-            with self._conn:
+            with transaction(self._conn):
                 for name, sql in json.loads(saved):
                     self._conn.execute(
                         re.sub(r"^CREATE (UNIQUE )?INDEX", r"CREATE \1INDEX IF NOT EXISTS", sql)
@@ -311,7 +312,7 @@ class Store(StoreReader):
         re-read (finish_resync). The re-read is a saved state: every page records the ids it held in
         the same transaction as its cursor, so a re-read cut short (a kill, another 410) goes on, or
         starts again, and still prunes at its end."""
-        with known_errors(self.path), self._conn:
+        with known_errors(self.path), transaction(self._conn):
             self._conn.execute("CREATE TABLE IF NOT EXISTS resync_seen (id TEXT PRIMARY KEY) WITHOUT ROWID")
             self._conn.execute("DELETE FROM resync_seen")
             self._conn.executemany(
@@ -325,7 +326,7 @@ class Store(StoreReader):
     def finish_resync(self) -> set[str]:
         """The re-read reached the end: drop cached enquiries it did not see (unless a local move is
         pending), end the re-read state. Returns the ids dropped."""
-        with known_errors(self.path), self._conn:
+        with known_errors(self.path), transaction(self._conn):
             gone = {
                 r[0]
                 for r in self._conn.execute(
@@ -356,7 +357,7 @@ class Store(StoreReader):
                 continue
             good[item.id] = reference_row(kind, item, canonical_json(raw))
         conn = self._conn
-        with known_errors(self.path), conn:
+        with known_errors(self.path), transaction(conn):
             cached = {r[0]: r for r in conn.execute(f"SELECT * FROM {table}")}  # noqa: S608
             for rid, _, _ in bad:
                 if rid in cached and rid not in good:
@@ -379,19 +380,19 @@ class Store(StoreReader):
         try:
             item = REFERENCE_PARSERS[kind](raw)
         except wire.BadRecord as err:
-            with known_errors(self.path), self._conn:
+            with known_errors(self.path), transaction(self._conn):
                 self._quarantine([(record_id(raw), str(err), raw)], f"reference:{kind}", now)
             return False
         row = reference_row(kind, item, canonical_json(raw))
         table = REFERENCE_TABLES[kind]
-        with known_errors(self.path), self._conn:
+        with known_errors(self.path), transaction(self._conn):
             marks = ", ".join("?" * len(row))
             self._conn.execute(f"INSERT OR REPLACE INTO {table} VALUES ({marks})", row)  # noqa: S608
         return True
 
     def replace_messages(self, enquiry_id: str, raw_items: Sequence[Any], *, now: float = 0.0) -> int:
         """An enquiry's conversation, replaced whole. Returns how many messages were stored."""
-        with known_errors(self.path), self._conn:
+        with known_errors(self.path), transaction(self._conn):
             stored, bad = replace_conversation(self._conn, enquiry_id, raw_items)
             self._quarantine(bad, "messages", now)
         return stored
@@ -400,13 +401,13 @@ class Store(StoreReader):
         self, raw_items: Sequence[Any], next_cursor: str, *, now: float = 0.0
     ) -> tuple[set[str], set[str]]:
         """A page of the message feed and its cursor, in one transaction (console.store.messages)."""
-        with known_errors(self.path), self._conn:
+        with known_errors(self.path), transaction(self._conn):
             grown, bad = write_message_page(self._conn, raw_items, next_cursor)
             self._quarantine(bad, "messages", now)
         return grown, damaged_enquiries(bad)
 
     def record_assignments(self, items: Iterable[Assignment]) -> None:
-        with known_errors(self.path), self._conn:
+        with known_errors(self.path), transaction(self._conn):
             self._conn.executemany(INSERT_ASSIGNMENT, [assignment_row(a) for a in items])
 
     # -- local actions ---------------------------------------------------------------------------
@@ -414,7 +415,7 @@ class Store(StoreReader):
         self, enquiry_id: str, team_id: str, agent_id: str | None, reason: str, actor: str, now: float
     ) -> int:
         """Optimistic move: local change + outbox row (new idempotency key) + audit row, one transaction."""
-        with known_errors(self.path), self._conn:
+        with known_errors(self.path), transaction(self._conn):
             outbox_id = _queue_assignment(
                 self._conn,
                 enquiry_id=enquiry_id,
@@ -427,7 +428,7 @@ class Store(StoreReader):
         return outbox_id
 
     def queue_agent_status(self, agent_id: str, status: str, actor: str, now: float) -> int:
-        with known_errors(self.path), self._conn:
+        with known_errors(self.path), transaction(self._conn):
             outbox_id = _queue_agent_status(
                 self._conn, agent_id=agent_id, status=status, actor=actor, now=now
             )
@@ -436,7 +437,7 @@ class Store(StoreReader):
     def mark_sent(self, outbox_id: int) -> OutboxItem:
         """Committed before each send: after a crash the same key is sent again and the server replays
         its first answer, so nothing happens twice."""
-        with known_errors(self.path), self._conn:
+        with known_errors(self.path), transaction(self._conn):
             self._conn.execute(
                 "UPDATE outbox SET state = 'sent', attempts = attempts + 1 WHERE id = ? AND state IN "
                 "('pending', 'sent')",
@@ -449,7 +450,7 @@ class Store(StoreReader):
 
     def note_outbox_error(self, outbox_id: int, error: str) -> None:
         """A send that did not get an answer: stays due, with the reason for the UI."""
-        with known_errors(self.path), self._conn:
+        with known_errors(self.path), transaction(self._conn):
             self._conn.execute("UPDATE outbox SET last_error = ? WHERE id = ?", (error[:500], outbox_id))
 
     def resolve_outbox(
@@ -469,7 +470,7 @@ class Store(StoreReader):
         item = self.outbox_item(outbox_id)
         if item is None:
             raise KeyError(f"no outbox item {outbox_id}")
-        with known_errors(self.path), self._conn:
+        with known_errors(self.path), transaction(self._conn):
             _resolve(
                 self._conn,
                 item,
@@ -485,6 +486,6 @@ class Store(StoreReader):
 
     def audit(self, *, at: float, actor: str, action: str, subject: str, detail: dict[str, Any]) -> int:
         """A supervisor action that changes nothing else (e.g. an export) still leaves a trace."""
-        with known_errors(self.path), self._conn:
+        with known_errors(self.path), transaction(self._conn):
             seq = append_audit(self._conn, at=at, actor=actor, action=action, subject=subject, detail=detail)
         return seq

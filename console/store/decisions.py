@@ -11,7 +11,7 @@ from console.domain.limits import MAX_REASON, MAX_TRIGGERS
 from console.domain.model import COMPLAINT_DECISIONS
 from console.store.cache import Store
 from console.store.outbox import queue_complaint_decision
-from console.store.schema import known_errors
+from console.store.schema import known_errors, transaction
 
 
 def write_decision(
@@ -29,7 +29,7 @@ def write_decision(
     if decision not in COMPLAINT_DECISIONS:
         raise ValueError(f"not a complaint decision: {decision!r}")
     conn = store._conn
-    with known_errors(store.path), conn:
+    with known_errors(store.path), transaction(conn):
         outbox_id = queue_complaint_decision(
             conn,
             enquiry_id=enquiry_id,

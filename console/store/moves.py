@@ -12,7 +12,7 @@ import apsw
 from console.store.audit import append_audit
 from console.store.cache import Store
 from console.store.outbox import queue_assignment
-from console.store.schema import known_errors
+from console.store.schema import known_errors, transaction
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +78,6 @@ def write_moves(
     """queue_moves on the writer's connection, as one transaction. Runs on the sync thread (submit).
     It reaches the Store's connection directly: store.py is shared and kept free of feature code."""
     conn = store._conn
-    with known_errors(store.path), conn:
+    with known_errors(store.path), transaction(conn):
         out = queue_moves(conn, moves, reason=reason, actor=actor, now=now, undo_of=undo_of)
     return out

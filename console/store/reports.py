@@ -23,7 +23,7 @@ from console.reports.codec import decode, encode
 from console.reports.types import ReportFormatError, ShiftReport
 from console.store.audit import append_audit
 from console.store.rows import SELECT_ENQUIRY, enquiry_from_row
-from console.store.schema import KnownError, known_errors
+from console.store.schema import KnownError, known_errors, transaction
 
 if TYPE_CHECKING:
     from console.store.cache import Store
@@ -69,7 +69,7 @@ def save_report(
     text, body = pack_report(report) if packed is None else packed
     digest = hashlib.sha256(text).hexdigest()
     conn = store._conn
-    with known_errors(store.path), conn:
+    with known_errors(store.path), transaction(conn):
         conn.execute(
             'INSERT OR IGNORE INTO shift_reports (shift_id, name, start, "end", generated_at, schema, '
             "sha256, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -109,7 +109,7 @@ class Amendment:
 
 def save_amendment(store: Store, amendment: Amendment, *, actor: str = SYSTEM_ACTOR) -> None:
     """Record an amendment in the audit trail (append-only, chained): never folded into the report."""
-    with known_errors(store.path), store._conn:
+    with known_errors(store.path), transaction(store._conn):
         append_audit(
             store._conn,
             at=amendment.detected_at,
@@ -249,7 +249,7 @@ def log_agent_statuses(store: Store, raw_agents: Sequence[Any], *, now: float) -
     the old interval ends and a new one starts when the status changed (at the API's status_since when
     it is sensible, else now); an agent no longer listed is closed at now. Returns the changes made.
     Records that do not parse are left to replace_reference's quarantine."""
-    with known_errors(store.path), store._conn:
+    with known_errors(store.path), transaction(store._conn):
         changes = _log(store._conn, _parsed_agents(raw_agents), now)
     return changes
 
@@ -288,9 +288,9 @@ def _log(conn: apsw.Connection, agents: Iterable[Agent], now: float) -> int:
 
 
 def replace_agents(store: Store, raw_agents: Sequence[Any], *, now: float) -> bool:
-    """sync's hook: the status log and the agents table change in one transaction (apsw nests the
-    inner `with conn` blocks as savepoints), so a crash never leaves one without the other."""
-    with known_errors(store.path), store._conn:
+    """sync's hook: the status log and the agents table change in one transaction (the inner
+    transactions nest as savepoints), so a crash never leaves one without the other."""
+    with known_errors(store.path), transaction(store._conn):
         _log(store._conn, _parsed_agents(raw_agents), now)
         changed = store.replace_reference("agents", raw_agents, now=now)
     return changed

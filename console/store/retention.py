@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from console.store.cache import Store, StoreReader
-from console.store.schema import known_errors
+from console.store.schema import known_errors, transaction
 
 log = logging.getLogger("concierge.retention")
 
@@ -52,7 +52,7 @@ def prune_batch(store: Store, cutoff: float, limit: int = BATCH) -> PruneResult:
     """One transaction: up to `limit` enquiries and their messages and assignments."""
     result = PruneResult(batches=1)
     conn = store._conn
-    with known_errors(store.path), conn:
+    with known_errors(store.path), transaction(conn):
         ids = [r[0] for r in conn.execute(CANDIDATES_SQL, (cutoff, limit))]
         if not ids:
             result.batches = 0

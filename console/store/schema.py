@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import apsw
@@ -411,8 +413,30 @@ def migrate(conn: apsw.Connection, path: Path, target: int = SCHEMA_VERSION) -> 
                 f"this cache ({path}) was written by a newer Concierge (schema {current}); update the console"
             )
         for version in range(current, target):
-            with conn:
+            with transaction(conn):
                 conn.execute(MIGRATIONS[version])
                 conn.execute(f"PRAGMA user_version={version + 1}")
             log.info("cache schema migrated to v%d", version + 1)
         return user_version(conn)
+
+
+_SAVEPOINT = '"concierge"'  # one name serves every level: RELEASE and ROLLBACK TO take the innermost
+
+
+@contextmanager
+def transaction(conn: apsw.Connection) -> Iterator[apsw.Connection]:
+    """`with conn:` as apsw gives it (a savepoint: the outermost commits, inner ones nest), with the GIL
+    released while SQLite commits. apsw's own Connection.__exit__ holds the GIL through the commit, and a
+    sync page's commit (WAL write, encryption, now and then a checkpoint) froze the window for up to
+    ~300 ms (issue 16, bench_sync); a statement run by execute() releases it."""
+    conn.execute(f"SAVEPOINT {_SAVEPOINT}")
+    try:
+        yield conn
+        conn.execute(f"RELEASE {_SAVEPOINT}")
+    except BaseException:
+        try:
+            conn.execute(f"ROLLBACK TO {_SAVEPOINT}")
+            conn.execute(f"RELEASE {_SAVEPOINT}")
+        except apsw.Error:  # SQLite rolled the whole transaction back itself (disk full, I/O error)
+            log.debug("the savepoint was gone already; the transaction was rolled back")
+        raise

@@ -111,7 +111,7 @@ class AuditTrail(QObject):
                 conn = store._conn
                 conn.execute("BEGIN IMMEDIATE")
                 try:
-                    seq = write(store)  # its own `with conn` nests as a savepoint
+                    seq = write(store)  # its own transaction nests as a savepoint
                 except BaseException:
                     conn.execute("ROLLBACK")
                     raise
