@@ -39,6 +39,6 @@ class WarmUp:
             if deadline is not None and time.perf_counter() >= deadline:
                 break
         if self._pos >= len(self._rows):
-            self._rows = []
+            self._rows, self._pos = [], 0  # left() is then 0, not minus the rows done
             return True
         return False

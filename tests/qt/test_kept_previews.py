@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import QCoreApplication
 from pytestqt.qtbot import QtBot
 
 from console.domain.model import ChangeSet, Enquiry
@@ -186,3 +187,26 @@ def test_priming_loads_what_masking_a_uk_or_us_number_needs_before_the_first_pai
     shown = "".join(masked)
     digits = ("07700", "7946", "415", "4361", "40-11")
     assert all("•" in m for m in masked) and not any(d in shown for d in digits)
+
+
+def test_after_a_first_fill_the_warm_up_waits_for_the_message_backlog(tmp_path: Path, qtbot: QtBot) -> None:
+    # The rows read whole after the fill show at once; their filter text waits while the sync still
+    # reads the message feed's backlog (SyncStatus.backlog), then is built and its previews kept.
+    key, path = new_key(), tmp_path / "cache.db"
+    with Store(path, key):
+        pass
+    ctl, model = start(path, key, qtbot)
+    ctl.feed.set_backlog(True)
+    with Store(path, key) as store:
+        filled = store.apply_enquiries([make_enquiry(i, text=f"card {CARD} at {i % 3}") for i in range(12)])
+    filled.bulk = True
+    ctl.on_changes(filled)
+    ctl.on_changes(ChangeSet(filled=True))
+    qtbot.waitUntil(lambda: ctl.loaded and model.total_count() == 12, timeout=10_000)
+    for _ in range(5):
+        QCoreApplication.processEvents()
+    assert not model.warmed_up() and kept(path, key) == {}
+    with qtbot.waitSignal(model.warmedUp, timeout=10_000):
+        ctl.feed.set_backlog(False)
+    qtbot.waitUntil(lambda: len(kept(path, key)) == 3, timeout=10_000)
+    ctl.stop()

@@ -66,6 +66,7 @@ class ChangeFeed(QObject):
     filling = Signal(int)  # rows an empty cache's first fill has written so far
     reload = Signal()  # the first fill has ended: read the cache whole (then call loaded())
     wordsDue = Signal()  # the message feed has read its backlog: what is read from the words, read now
+    backlogChanged = Signal(bool)  # set_backlog, when it changes
 
     def __init__(self, reader: StoreReader, reference: LiveReference, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -123,9 +124,11 @@ class ChangeFeed(QObject):
     def set_backlog(self, backlog: bool) -> None:
         """Whether the message feed is still reading its backlog (SyncStatus.backlog; False whenever the
         sync is not running: the cache's words are then all there are). Its end emits wordsDue."""
-        ended = self.backlog and not backlog
+        if backlog == self.backlog:
+            return
         self.backlog = backlog
-        if ended:
+        self.backlogChanged.emit(backlog)
+        if not backlog:
             self.wordsDue.emit()
 
     def holding(self) -> bool:

@@ -93,6 +93,9 @@ class QueuePresenter(QObject):
         window.header.tileClicked.connect(self.show_tile)
         feed.changed.connect(self.on_change)
         feed.wordsDue.connect(self._words_due)
+        # The filter text's warm-up waits while the sync reads a backlog (QueueModel.hold_warm_up).
+        feed.backlogChanged.connect(model.hold_warm_up)
+        model.hold_warm_up(feed.backlog)
         model.warmedUp.connect(self._warmed)
         model.filterWaiting.connect(self._filter_waiting)
 

@@ -23,6 +23,7 @@ from PySide6.QtCore import (
     Qt,
     QTimer,
     Signal,
+    Slot,
 )
 from PySide6.QtGui import QBrush
 
@@ -128,7 +129,9 @@ class QueueModel(QueueCells, QAbstractTableModel):
         self._tz = "UTC"
         self.live_batch = False
         self._waiting_filter: tuple[str, Predicate | None] | None = None  # set_filter, once warm enough
-        self._warm_timer = QTimer(self)
+        self._warming = False  # rows are waiting for their filter text (the warm-up has work)
+        self._warm_held = False  # hold_warm_up: the sync is reading a backlog
+        self._warm_timer = QTimer(self)  # runs while warming, unless held with no search waiting
         self._warm_timer.setInterval(0)
         self._warm_timer.timeout.connect(self._warm_up_slice)
         self.set_theme(make_theme("light"))
@@ -222,7 +225,8 @@ class QueueModel(QueueCells, QAbstractTableModel):
         if warm:
             self._start_warm_up()
         else:
-            self._warm_timer.stop()
+            self._warming = False
+            self._pace_warm_up()
         if self._waiting_filter is not None:  # asked for over the rows before: over these, or waits again
             self.set_filter(*self._waiting_filter)
 
@@ -298,11 +302,13 @@ class QueueModel(QueueCells, QAbstractTableModel):
         that pass `predicate` (a saved view). One reset; the view restores its selection by id. A search
         while more than FILTER_WAITS_FOR rows have no filter text yet waits for the warm-up (filterWaiting):
         the last one asked for is applied as soon as that text is built."""
-        if text.strip() and self._warm_timer.isActive() and self._ix.text_left() > FILTER_WAITS_FOR:
+        if text.strip() and self._warming and self._ix.text_left() > FILTER_WAITS_FOR:
             self._waiting_filter = (text, predicate)
+            self._pace_warm_up()  # a held warm-up goes on for the search
             self.filterWaiting.emit(True)
             return
         waited, self._waiting_filter = self._waiting_filter, None
+        self._pace_warm_up()
         self._ix.set_filter(text, predicate)
         self._emit_counts()
         if waited is not None:
@@ -316,14 +322,31 @@ class QueueModel(QueueCells, QAbstractTableModel):
         # The filter matches what cells show (masked customer and preview); building that text for 100k
         # rows takes seconds (PII masking), so it is built in small slices while the UI is idle.
         self._ix.start_warm_up()
-        if self._ix.total_count():
-            self._warm_timer.start()
+        self._warming = bool(self._ix.total_count())
+        self._pace_warm_up()
+
+    @Slot(bool)
+    def hold_warm_up(self, held: bool) -> None:
+        """While the sync reads a backlog (an empty cache's first fill: 350k messages at 100k open), the
+        warm-up waits: its masking (seconds of the GIL) slowed the sync by half and froze the window for
+        hundreds of milliseconds at a time (issue 16, bench_sync). A search asked for meanwhile still
+        gets its text built, then applies."""
+        self._warm_held = held
+        self._pace_warm_up()
+
+    def _pace_warm_up(self) -> None:
+        if self._warming and (not self._warm_held or self._waiting_filter is not None):
+            if not self._warm_timer.isActive():
+                self._warm_timer.start()
+        else:
+            self._warm_timer.stop()
 
     def _warm_up_slice(self) -> None:
         done = self._ix.warm_up(WARM_UP_SLICE, WARM_UP_BUDGET_S)
         if self._waiting_filter is not None and (done or self._ix.text_left() <= FILTER_WAITS_FOR):
             self.set_filter(*self._waiting_filter)  # the few rows left get their text as it searches
         if done:
+            self._warming = False
             self._warm_timer.stop()
             give_back()  # the load's short-lived lists are freed by now (~25 MB at 100k)
             self.warmedUp.emit()
@@ -337,7 +360,7 @@ class QueueModel(QueueCells, QAbstractTableModel):
 
     def warmed_up(self) -> bool:
         """Whether the filter text of every row is built (the first keystroke is then as fast as any)."""
-        return not self._warm_timer.isActive()
+        return not self._warming
 
     # --- lookups ---------------------------------------------------------------------------------
 
