@@ -13,11 +13,13 @@ from PySide6.QtCore import QByteArray, QMimeData, QModelIndex, Qt
 from pytestqt.qtbot import QtBot
 
 from console.domain.routing import Target
+from console.live.warm_up import StatusSnapshot
 from console.sla.engine import SlaStatus
 from console.store.cache import Store
 from tests.helpers.routing import AGENTS, TEAMS
 from tests.helpers.store import make_enquiry
 from tests.helpers.thread_rule import ThreadRule
+from widgets.board import view
 from widgets.board.model import AgentModel, LaneModel, group_lanes
 from widgets.board.reassign import MoveController
 from widgets.board.view import TeamBoard
@@ -264,3 +266,30 @@ def test_a_move_the_sync_loop_never_wrote_is_put_back_and_said(
     assert model.enquiry("c1").team_id == "soc"  # type: ignore[union-attr]
     assert rec.outcomes["c1"].state == "failed" and not moves.pending_ids()
     assert "not saved" in said[-1] and not store.outbox_pending()
+
+
+def test_a_large_queue_is_read_for_grouping_in_slices_and_every_row_is_counted(
+    harness: tuple[MoveController, QueueModel, Store], qtbot: QtBot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # At 100k rows the grouping's snapshot, read in one go, held the UI thread 20-60 ms at every regroup.
+    monkeypatch.setattr(view, "SNAPSHOT_SLICE", 1000)
+    moves, model, _ = harness
+    teams = ("soc", "cards", "fraud")
+    model.set_rows([make_enquiry(i, team=teams[i % 3]) for i in range(view.SYNC_ROWS + 1500)])
+    board = TeamBoard(model, moves)
+    qtbot.addWidget(board)
+    board.set_reference(TEAMS, AGENTS)  # more than SYNC_ROWS: grouped on the worker
+    taken: list[StatusSnapshot] = []
+    snapshot = model.status_snapshot
+
+    def take() -> StatusSnapshot:
+        taken.append(snapshot())
+        return taken[-1]
+
+    monkeypatch.setattr(model, "status_snapshot", take)
+    qtbot.waitSignal(board.rebuilt, timeout=10_000).wait()  # the one set_reference asked for
+    with qtbot.waitSignal(board.rebuilt, timeout=10_000):
+        board.rebuild()
+        assert len(taken[-1].enquiries) == 1000  # one slice read here, the rest in events of their own
+    counts = {t: board.lanes[t].lane_model.total for t in teams}
+    assert counts == {t: sum(1 for i in range(view.SYNC_ROWS + 1500) if teams[i % 3] == t) for t in teams}

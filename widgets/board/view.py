@@ -45,6 +45,7 @@ REFRESH_MS = 15_000  # countdowns move with time even when nothing changes
 # regroup at most as often as keeps the grouping to this share of the time, so arrivals stay prompt.
 GROUPING_SHARE = 0.25
 SYNC_ROWS = 5000  # up to this many rows the lanes are grouped at once, on the UI thread
+SNAPSHOT_SLICE = 20_000  # rows of the grouping's snapshot read per event (~4 ms)
 
 
 class TeamBoard(QScrollArea):
@@ -142,17 +143,18 @@ class TeamBoard(QScrollArea):
 
     def rebuild(self, *, wait: bool = False) -> None:
         """Regroup the lanes from a snapshot of the queue model. The grouping (~0.4 s of Python at 100k)
-        runs on a worker thread; a result overtaken by a local move is dropped and asked for again."""
+        runs on a worker thread; a result overtaken by a local move is dropped and asked for again. The
+        snapshot is read in slices of SNAPSHOT_SLICE rows, one event each (not 100k rows in one go)."""
         started = time.perf_counter()
-        snapshot = self.queue.status_rows()
         generation, whole = self._generation, self._unpend
         if wait:
-            self._show(group_lanes(zip(*snapshot, strict=True)), generation, started, whole)
+            self._show(group_lanes(zip(*self.queue.status_rows(), strict=True)), generation, started, whole)
             return
         if self._busy:
             self._again = True
             return
         self._busy = True
+        snapshot = self.queue.status_snapshot()
 
         def failed(error: BaseException) -> None:
             self._busy = False
@@ -160,19 +162,21 @@ class TeamBoard(QScrollArea):
 
         def group() -> tuple[dict[str | None, LaneData], float]:
             t = time.perf_counter()
-            return group_lanes(zip(*snapshot, strict=True)), (time.perf_counter() - t) * 1000
+            rows = zip(snapshot.enquiries, snapshot.statuses, strict=True)
+            return group_lanes(rows), (time.perf_counter() - t) * 1000
 
         def grouped(result: tuple[dict[str | None, LaneData], float]) -> None:
             self.group_ms = result[1]
             self._show(result[0], generation, started, whole)
 
-        # Owned by the board: a grouping that ends after the board was deleted is dropped by the helper.
-        self._jobs.read(
-            group,
-            grouped,
-            failed,
-            owner=self,
-        )
+        def read_more() -> None:
+            if not snapshot.step(SNAPSHOT_SLICE):
+                QTimer.singleShot(0, self, read_more)  # the next slice in an event of its own
+                return
+            # Owned by the board: a grouping that ends after the board was deleted is dropped by the helper.
+            self._jobs.read(group, grouped, failed, owner=self)
+
+        read_more()
 
     def _show(self, lanes: dict[str | None, LaneData], generation: int, started: float, whole: bool) -> None:
         self._busy = False

@@ -32,6 +32,7 @@ from console.domain.risk.score import Risk
 from console.live.queue_index import BATCH_AS_LAYOUT, QueueIndex
 from console.live.queue_rows import Enquiries, Predicate, Prepared
 from console.live.risk import RiskBook
+from console.live.warm_up import StatusSnapshot
 from console.platform.memory import give_back
 from console.sla.engine import SlaEngine, SlaStatus
 from widgets.queue.cells import (
@@ -389,6 +390,10 @@ class QueueModel(QueueCells, QAbstractTableModel):
         """Every held enquiry and its cached clock status, side by side: a snapshot the team board
         groups on a worker thread (see QueueIndex.status_rows)."""
         return self._ix.status_rows()
+
+    def status_snapshot(self) -> StatusSnapshot:
+        """status_rows() read in slices of the caller's choosing (StatusSnapshot.step), not in one go."""
+        return StatusSnapshot(self._ix.held_rows())
 
     def total_count(self) -> int:
         return self._ix.total_count()
