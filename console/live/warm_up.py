@@ -21,8 +21,10 @@ class WarmUp:
         self._pos = 0
 
     def start(self, rows: list[Row]) -> None:
-        """Every one of these rows is to get its text (a copy is kept: the caller's list may change)."""
-        self._rows, self._pos = list(rows), 0
+        """Every one of these rows without its text is to get it (a list of those is kept: the caller's
+        may change). Rows a worker gave their text (a load) are left out: a warm-up that walked all 100k
+        of them again took some 20 idle slices (~0.1 s) before the console counted as fully loaded."""
+        self._rows, self._pos = [r for r in rows if r.hay is None], 0
 
     def left(self) -> int:
         return len(self._rows) - self._pos

@@ -321,8 +321,8 @@ class QueueModel(QueueCells, QAbstractTableModel):
 
     def _start_warm_up(self) -> None:
         # The filter matches what cells show (masked customer and preview); building that text for 100k
-        # rows takes seconds (PII masking), so it is built in small slices while the UI is idle.
-        self._ix.start_warm_up()
+        # rows takes seconds (PII masking), so it is built in small slices while the UI is idle. The index
+        # has listed the rows without it (QueueIndex.adopt, forget_text); with none, one slice ends it.
         self._warming = bool(self._ix.total_count())
         self._pace_warm_up()
 
