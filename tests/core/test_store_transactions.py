@@ -4,6 +4,7 @@ while SQLite commits, so the window's thread runs while the sync thread's page i
 
 from __future__ import annotations
 
+import ast
 import os
 import sys
 import threading
@@ -87,3 +88,18 @@ def test_the_callers_error_is_raised_when_sqlite_already_rolled_everything_back(
         raise RuntimeError("disk full")
     assert _count(conn) == 0
     assert conn.in_transaction is False
+
+
+def test_no_cache_write_uses_apsws_own_with_block() -> None:
+    # `with conn:` on an apsw connection commits with the GIL held: every write goes through transaction().
+    root = Path(__file__).resolve().parents[2]
+    found = []
+    for path in [*root.glob("console/**/*.py"), *root.glob("widgets/**/*.py")]:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.With | ast.AsyncWith):
+                for item in node.items:
+                    expr = item.context_expr
+                    name = expr.id if isinstance(expr, ast.Name) else getattr(expr, "attr", "")
+                    if name in ("conn", "_conn", "connection"):
+                        found.append(f"{path.relative_to(root)}:{node.lineno}")
+    assert found == []
