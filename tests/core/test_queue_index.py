@@ -18,6 +18,7 @@ from console.live.risk import RiskBook
 from console.service.sim.population import draw_enquiry
 from console.sla.engine import SlaEngine, SlaStatus
 from tests.helpers.queue_index import NOW, Mirror, build_world, make, row_of
+from tests.helpers.store import make_enquiry
 
 
 @pytest.fixture(scope="module")
@@ -428,3 +429,27 @@ def test_a_customers_earlier_contact_synced_late_rescores_their_rows_whatever_th
             assert now_said != said[e.id], f"{e.id} kept a risk that ignores an earlier contact"
             said[e.id] = now_said
         assert ix.risk_of(other) is kept  # another customer's row keeps its cached risk
+
+
+def test_the_snapshot_of_every_enquiry_is_shared_until_a_row_is_added_renewed_or_removed() -> None:
+    # After a load the complaint book, the figures and the scoring each copied all 100k on the UI thread.
+    rows = [make_enquiry(i) for i in range(30)]
+    ix = QueueIndex(PlainText())
+    ix.set_rows(rows)
+    first = ix.all_enquiries()
+    assert first == rows and ix.all_enquiries() is first and ix.status_rows()[0] is first
+    ix.tick(0, 10)  # clocks move, the enquiries do not
+    assert ix.all_enquiries() is first
+    changed = dataclasses.replace(rows[3], version=2, agent_id="ag-2")
+    new = make_enquiry(99, id="zz-new")
+    for changes, wanted in [
+        (ChangeSet(changed={rows[3].id}), [*rows[:3], changed, *rows[4:]]),
+        (ChangeSet(removed={rows[5].id}), [*rows[:3], changed, rows[4], *rows[6:]]),
+        (ChangeSet(added={new.id}), [*rows[:3], changed, rows[4], *rows[6:], new]),
+    ]:
+        before = ix.all_enquiries()
+        ix.apply(changes, {changed.id: changed, new.id: new})
+        assert ix.all_enquiries() is not before and ix.all_enquiries() == wanted
+    assert first == rows  # a list handed out is never changed afterwards
+    ix.set_rows(rows[:2])
+    assert ix.all_enquiries() == rows[:2]
