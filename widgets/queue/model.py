@@ -329,9 +329,9 @@ class QueueModel(QueueCells, QAbstractTableModel):
     @Slot(bool)
     def hold_warm_up(self, held: bool) -> None:
         """While the sync reads a backlog (an empty cache's first fill: 350k messages at 100k open), the
-        warm-up waits: its masking (seconds of the GIL) slowed the sync by half and froze the window for
-        hundreds of milliseconds at a time (issue 16, bench_sync). A search asked for meanwhile still
-        gets its text built, then applies."""
+        warm-up waits: its masking (seconds of the GIL) made the catch-up half as long again (27-30 s
+        instead of 17-20 s at 100k, bench_sync). A search asked for meanwhile still gets its text built,
+        then applies."""
         self._warm_held = held
         self._pace_warm_up()
 
