@@ -46,7 +46,7 @@ PY_SPY = shutil.which("py-spy", path=str(Path(sys.executable).parent)) or "py-sp
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from benchmarks.bench_sync import start_service  # noqa: E402
+from benchmarks.bench_sync import hog, start_service  # noqa: E402
 
 BAR_P95_S, BAR_MAX_S = 0.5, 1.0
 PASSWORD = "demo-supervisor"  # the reference service's demo account
@@ -316,10 +316,6 @@ CHILD = (
 def child(argv: list[str]) -> None:
     url, arrivals, mode, cache, seed, out = argv
     Path(out).write_text(json.dumps(run(url, int(arrivals), mode, Path(cache), int(seed))))
-
-
-def hog() -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-c", "while True: pass"])
 
 
 def main(argv: list[str]) -> int:

@@ -37,6 +37,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
+from benchmarks.bench_sync import hog  # noqa: E402  (a busy loop on the other core)
+
 KEY = hashlib.sha256(b"concierge bench_console synthetic data").digest()
 N = 100_000
 BAR_LAUNCH_S, BAR_BATCH_MS, BAR_ARRIVAL_S = 1.5, 30.0, 1.0
@@ -263,11 +265,6 @@ def launch(path: Path, runs: int, mode: str = "quiet") -> None:
     cpu = [float(r[10]) for r in ours]
     print(f"    the UI thread's own CPU time between two beats after it, at most: {min(cpu):.0f} / "
           f"{statistics.median(cpu):.0f} ms (a gap less this is waiting for a core or the GIL)")  # fmt: skip
-
-
-def hog() -> subprocess.Popen[bytes]:
-    """A busy loop on the other core: the machine a supervisor shares with a browser or a video call."""
-    return subprocess.Popen([sys.executable, "-c", "while True: pass"])
 
 
 def queue_bench() -> None:
