@@ -426,9 +426,10 @@ _SAVEPOINT = '"concierge"'  # one name serves every level: RELEASE and ROLLBACK 
 @contextmanager
 def transaction(conn: apsw.Connection) -> Iterator[apsw.Connection]:
     """`with conn:` as apsw gives it (a savepoint: the outermost commits, inner ones nest), with the GIL
-    released while SQLite commits. apsw's own Connection.__exit__ holds the GIL through the commit, and a
-    sync page's commit (WAL write, encryption, now and then a checkpoint) froze the window for up to
-    ~300 ms (issue 16, bench_sync); a statement run by execute() releases it."""
+    released while SQLite commits. apsw's own Connection.__exit__ holds the GIL through the commit: the
+    sync's commits (WAL write, encryption, now and then a checkpoint) froze the window for 70-170 ms a
+    message page and 300 ms for the first fill's index rebuild (issue 16, py-spy); a statement run by
+    execute() releases it."""
     conn.execute(f"SAVEPOINT {_SAVEPOINT}")
     try:
         yield conn
