@@ -117,7 +117,9 @@ class ComplaintDesk:
         self._memo = memo or Memo(50_000)
         self._clocks: dict[str, tuple[int, str, list[RegulatoryClock]]] = {}
         self._said: dict[str, tuple[int, ConversationProposal]] = {}
-        self._states: dict[str, tuple[int, str]] = {}
+        # Most rows are not complaints: kept as the bare version (the enquiry's own int), not a tuple per
+        # row (~6 MB at 100k open); any other state as (version, state).
+        self._states: dict[str, int | tuple[int, str]] = {}
 
     def twin(self, memo: Memo | None = None) -> ComplaintDesk:
         """A desk with the same inputs for another thread (its own caches and business clock; `memo`: that
@@ -179,10 +181,14 @@ class ComplaintDesk:
         """BY_SERVICE, BY_SUPERVISOR, PROPOSED or NOT_COMPLAINT, kept per version: a view's filter asks it
         of every row on the UI thread."""
         hit = self._states.get(e.id)
-        if hit is not None and hit[0] == e.version:
-            return hit[1]
+        if hit is not None:
+            if isinstance(hit, int):
+                if hit == e.version:
+                    return NOT_COMPLAINT
+            elif hit[0] == e.version:
+                return hit[1]
         state = self._state(e)
-        self._states[e.id] = (e.version, state)
+        self._states[e.id] = e.version if state == NOT_COMPLAINT else (e.version, state)
         return state
 
     def confirmed(self, e: Enquiry) -> bool:

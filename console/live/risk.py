@@ -172,13 +172,22 @@ class RiskCache:
     the one thread that uses it."""
 
     def __init__(self) -> None:
-        self._hits: dict[str, tuple[int, str | None, tuple[int, object, object], Risk]] = {}
+        # (version, clock state, the book's key, flat, then the risk): one tuple a row, not two (~5 MB
+        # less at 100k open).
+        self._hits: dict[str, tuple[int, str | None, int, object, object, Risk]] = {}
 
     def risk(self, book: RiskBook, e: Enquiry, sla_state: str | None) -> Risk:
-        key = book.key(e)
+        contacts, trail, latest = book.key(e)
         hit = self._hits.get(e.id)
-        if hit is not None and hit[0] == e.version and hit[1] == sla_state and hit[2] == key:
-            return hit[3]
+        if (
+            hit is not None
+            and hit[0] == e.version
+            and hit[1] == sla_state
+            and hit[2] == contacts
+            and hit[3] == trail
+            and hit[4] == latest
+        ):
+            return hit[5]
         risk = book.assess(e, sla_state)
-        self._hits[e.id] = (e.version, sla_state, key, risk)
+        self._hits[e.id] = (e.version, sla_state, contacts, trail, latest, risk)
         return risk

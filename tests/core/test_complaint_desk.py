@@ -10,7 +10,13 @@ from zoneinfo import ZoneInfo
 
 from console.domain.complaints import default_rules
 from console.domain.complaints.detect import propose
-from console.domain.complaints.status import BY_SUPERVISOR, NOT_COMPLAINT, Decision, complaints_calendar
+from console.domain.complaints.status import (
+    BY_SUPERVISOR,
+    NOT_COMPLAINT,
+    PROPOSED,
+    Decision,
+    complaints_calendar,
+)
 from console.domain.model import ComplaintDecision, Enquiry, Team
 from console.live.complaints import (
     COMPLAINTS_VIEW,
@@ -181,3 +187,15 @@ def test_the_live_board_counts_complaints_from_its_rows_and_the_decisions():
     assert board.figures(RECEIVED + 60).complaints == ComplaintCounts(open=1, proposed=1)
     board.complaints.set_decisions({angry.id: Decision(angry.id, "confirmed", RECEIVED, "sam")})
     assert board.figures(RECEIVED + 60).complaints.open == 2
+
+
+def test_a_state_is_kept_per_version_and_asked_again_for_a_new_one():
+    calm = make_enquiry(1, text="thanks, all sorted", channel="x", visibility="public")
+    angry = make_enquiry(2, text="absolutely disgraceful service", channel="x", visibility="public")
+    d = desk()
+    assert [d.state(calm), d.state(angry)] == [NOT_COMPLAINT, PROPOSED]
+    assert [d.state(calm), d.state(angry)] == [NOT_COMPLAINT, PROPOSED]  # kept
+    worse = replace(calm, text="absolutely disgraceful service", version=calm.version + 1)
+    calmer = replace(angry, text="thanks, all sorted", version=angry.version + 1)
+    assert [d.state(worse), d.state(calmer)] == [PROPOSED, NOT_COMPLAINT]
+    assert [d.state(calm), d.state(angry)] == [NOT_COMPLAINT, PROPOSED]  # older versions: asked anew

@@ -6,6 +6,7 @@ import pytest
 
 from console.domain.model import Agent, Enquiry
 from console.live.metrics import (
+    ResponseClocks,
     agent_summary,
     awaiting_reply,
     channel_totals,
@@ -183,3 +184,34 @@ def test_today_is_the_sites_day_not_the_utc_day() -> None:
     now = datetime(2026, 7, 1, 0, 30, tzinfo=ZoneInfo("Europe/London")).timestamp()
     assert now - start_of_day(now, "Europe/London") == 30 * 60
     assert now - start_of_day(now, "UTC") == 23.5 * 3600
+
+
+def test_response_clocks_are_kept_per_version_and_read_again_for_a_new_one() -> None:
+    # None, one and two reply clocks (a resolution clock is not one): what attainment reads of each, kept
+    # while the enquiry's version stays, whichever compact form holds it.
+    timed = {
+        "none": [FakeClock("resolution", NOW + 60, None)],
+        "one": [FakeClock("first_response", NOW + 60, None), FakeClock("resolution", NOW, None)],
+        "two": [FakeClock("first_response", NOW - 60, NOW - 90), FakeClock("next_response", NOW + 9, None)],
+    }
+    asked: list[str] = []
+
+    def clocks(e: Enquiry) -> list[FakeClock]:
+        asked.append(e.id)
+        return timed[e.id]
+
+    kept = ResponseClocks()
+    rows = [enq(ident) for ident in timed]
+    for _ in range(2):
+        got = {e.id: [(c.kind, c.stopped_at, c.due_at) for c in kept.of(e, clocks)] for e in rows}
+        assert got == {
+            "none": [],
+            "one": [("first_response", None, NOW + 60)],
+            "two": [("first_response", NOW - 90, NOW - 60), ("next_response", None, NOW + 9)],
+        }
+    assert asked == ["none", "one", "two"] and len(kept) == 3  # the second round read none again
+    timed["none"] = [FakeClock("next_response", NOW + 5, None)]
+    timed["one"] = []
+    renewed = [replace(e, version=2) for e in rows[:2]]
+    assert [[c.due_at for c in kept.of(e, clocks)] for e in renewed] == [[NOW + 5], []]
+    assert asked[3:] == ["none", "one"]

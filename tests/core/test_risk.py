@@ -16,7 +16,7 @@ from console.domain.model import Message
 from console.domain.risk import behaviours, continuity, sentiment
 from console.domain.risk.contacts import earlier, handle_key
 from console.domain.risk.score import AT_RISK, NO_RISK, Signals, assess
-from console.live.risk import RiskBook, all_contacts
+from console.live.risk import RiskBook, RiskCache, all_contacts
 from tests.helpers.store import T0, make_enquiry, new_store
 
 DAY = 86_400.0
@@ -323,3 +323,17 @@ def test_priming_reads_the_sentiment_lexicon_before_any_score() -> None:
     root = Path(__file__).resolve().parents[2]
     out = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["True", "True", "True"]
+
+
+def test_a_kept_risk_holds_while_version_clock_state_and_book_key_hold():
+    e = make_enquiry(1, visibility="public", flags=frozenset(), text="Worst bank ever, I am furious!!")
+    book = RiskBook.build([(e.customer_handle, e.created_at)])
+    cache = RiskCache()
+    first = cache.risk(book, e, "on_track")
+    assert cache.risk(book, e, "on_track") is first  # kept
+    assert cache.risk(book, e, "breached") == book.assess(e, "breached") != first  # the clock's state
+    calmer = book.with_scores({}, {e.text: 0.9})  # the book scores the same text otherwise: its key
+    assert calmer.key(e) != book.key(e)
+    assert cache.risk(calmer, e, "breached") == calmer.assess(e, "breached")
+    renewed = replace(e, text="Thanks, all sorted now", version=e.version + 1)
+    assert cache.risk(calmer, renewed, "breached") == calmer.assess(renewed, "breached")

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QObject, QTimer, Slot
 
@@ -23,10 +23,10 @@ from console.domain.model import Enquiry
 from console.live.complaint_book import Memo
 from console.live.complaints import PROPOSED_VIEW, ComplaintDesk, complaint_views
 from console.live.metrics import (
-    RESPONSE_CLOCKS,
+    ClockLike,
     HeaderMetrics,
     NavigatorCounts,
-    ResponseClock,
+    ResponseClocks,
     agent_summary,
     header_metrics,
     navigator_counts,
@@ -46,8 +46,6 @@ from widgets.queue.model import QueueModel
 log = logging.getLogger("concierge.ui")
 
 FULL_REFRESH_S = 15.0
-
-ClockCache = dict[str, tuple[int, tuple[ResponseClock, ...]]]
 
 
 class FiguresPresenter(QObject):
@@ -83,7 +81,7 @@ class FiguresPresenter(QObject):
         # A snapshot of the UI engine, made on the UI thread, then used only by the worker's jobs: it
         # times what the UI engine has not (response clocks, rows changed since the ClockSnapshot).
         self._worker_engine: SlaEngine | None = None
-        self._worker_cache: ClockCache = {}
+        self._worker_cache = ResponseClocks()
         self._worker_risks = RiskCache()  # used only by the worker's jobs, one at a time, like the above
         self._worker_memo = Memo()  # complaint proposals of texts the book has not read yet: likewise
         self._worker_desk: ComplaintDesk | None = None  # likewise (made on the worker)
@@ -117,7 +115,7 @@ class FiguresPresenter(QObject):
     def on_change(self, change: LiveChange) -> None:
         if change.reference and self.reference.engine_changed:
             self._worker_engine = None  # a snapshot of the new engine at the next computation
-            self._worker_cache = {}
+            self._worker_cache = ResponseClocks()
         if change.reference:
             self.update_structure({e.channel for e in self.model.all_enquiries()})
         if change.origin == "load":
@@ -176,7 +174,7 @@ class FiguresPresenter(QObject):
         rows = self.model.all_enquiries()  # a snapshot: enquiries are replaced on change, never mutated
         agents, tz, ref = list(self.reference.agents), self.reference.tz, self.reference
         if self._worker_engine is None or self._worker_engine.source is not ref.engine:
-            self._worker_engine, self._worker_cache = ref.engine.snapshot(), {}
+            self._worker_engine, self._worker_cache = ref.engine.snapshot(), ResponseClocks()
         engine, cache = self._worker_engine, self._worker_cache
         clocks = ClockSnapshot(ref.engine, engine, now)  # the queue's clocks, copied on the UI thread
         # The group tabs count within the navigator's pick: channels and teams are plain tests of an
@@ -205,18 +203,8 @@ class FiguresPresenter(QObject):
         def header_work() -> tuple[HeaderMetrics, set[str]]:
             due_at = clocks.due_at
 
-            def clocks_of(e: Enquiry) -> tuple[ResponseClock, ...]:
-                # Kept per version in a compact form: every row's are asked for on each refresh.
-                hit = cache.get(e.id)
-                if hit is not None and hit[0] == e.version:
-                    return hit[1]
-                brief = tuple(
-                    ResponseClock(c.kind, c.stopped_at, c.due_at)
-                    for c in clocks.clocks(e)
-                    if c.kind in RESPONSE_CLOCKS
-                )
-                cache[e.id] = (e.version, brief)
-                return brief
+            def clocks_of(e: Enquiry) -> Sequence[ClockLike]:
+                return cache.of(e, clocks.clocks)  # kept per version: every row's, on each refresh
 
             # Breached now and breaching within 30 min: the same deadlines the navigator's views read.
             deadlines.append(deadline_counts((due_at(e) for e in rows if e.is_open), now))
@@ -272,7 +260,7 @@ class FiguresPresenter(QObject):
                 self._worker_desk, self._worker_desk_of = own, source
             if self._worker_cache is cache and len(cache) > 2 * len(rows) + 1000:
                 # Rows long gone: start afresh rather than grow (the engine's own caches too).
-                self._worker_engine, self._worker_cache = None, {}
+                self._worker_engine, self._worker_cache = None, ResponseClocks()
                 self._worker_risks, self._worker_desk = RiskCache(), None
             self.window.nav_model.set_counts(counts)
             if scoped is not None and self.window.navigator.current_key() == scope:  # else the next says
