@@ -107,16 +107,18 @@ class QueueIndex:
             self.sort(Col.SLA, self.descending)
         return True
 
-    def forget_text(self, *, hay_only: bool) -> None:
-        """What cells show changed (names, or privacy unless hay_only): cached text dropped, refiltered."""
+    def forget_text(self, *, hay_only: bool, of: Predicate | None = None) -> None:
+        """What cells show changed (names, or privacy unless hay_only): cached text dropped, refiltered.
+        `of`: only the rows of these enquiries show something else (a renamed agent's)."""
         self._text_version += 1  # rows being prepared on a worker with the old text get it rebuilt
-        for r in self._ids:
+        for r in self._ids if of is None else [r for r in self._ids if of(r.e)]:
             r.hay = None
             if not hay_only:
                 r.customer = None
         self.start_warm_up()
-        if self.needle:  # the filter matched what was shown; what is shown changed
-            self.set_filter(self.needle, self.predicate)
+        if self.needle:  # what is shown changed: tested on every row again, not narrowed from the shown
+            needle, self.needle = self.needle, ""
+            self.set_filter(needle, self.predicate)
 
     def set_risk_book(self, book: RiskBook) -> None:
         """New risk inputs. Sorted by risk: the rows it touches move, or all are sorted again (a new book)."""

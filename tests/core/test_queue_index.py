@@ -371,6 +371,11 @@ def test_filter_text_is_built_in_slices_and_then_every_row_has_it(
     while not ix.warm_up(100):
         slices += 1
     assert slices == 6 and all(r.hay is not None for r in ix.held_rows())
+    some = {r.id for r in ix.held_rows()[::7]}
+    ix.forget_text(hay_only=True, of=lambda e: e.id in some)  # a rename: only the rows it names
+    assert {r.id for r in ix.held_rows() if r.hay is None} == some
+    ix.start_warm_up()
+    assert ix.text_left() == len(some)
     ix.forget_text(hay_only=True)
     assert all(r.hay is None for r in ix.held_rows())
 

@@ -115,6 +115,11 @@ class _Adapter:
         self.m.endResetModel()
 
 
+def renamed_ids(before: Mapping[str, str], after: Mapping[str, str]) -> set[str]:
+    """The ids whose name differs between the two (added and removed ones too)."""
+    return {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
+
+
 class QueueModel(QueueCells, QAbstractTableModel):
     """Columns: see widgets.queue.text.COLUMNS (SLA countdown first, latest message last)."""
 
@@ -172,8 +177,17 @@ class QueueModel(QueueCells, QAbstractTableModel):
         self._emit_all_changed()
 
     def set_names(self, teams: dict[str, str], agents: dict[str, str]) -> None:
+        """Team and agent names (their cells and the filter text). Only the rows of a team or agent whose
+        name changed get their filter text again: the reference data comes again whenever an agent's
+        status changes (each minute on a live floor), and the names with it, mostly the same."""
+        renamed_teams, renamed = (
+            renamed_ids(self._labels.teams, teams),
+            renamed_ids(self._labels.agents, agents),
+        )
+        if not renamed_teams and not renamed:
+            return
         self._labels.teams, self._labels.agents = dict(teams), dict(agents)
-        self._text_changed(hay_only=True)
+        self._text_changed(hay_only=True, of=lambda e: e.team_id in renamed_teams or e.agent_id in renamed)
 
     def set_privacy(self, mode: str) -> None:
         """full | partial | masked (wallboards in a branch: no customer data at all)."""
@@ -182,8 +196,8 @@ class QueueModel(QueueCells, QAbstractTableModel):
         self._labels.privacy = mode
         self._text_changed(hay_only=False)
 
-    def _text_changed(self, *, hay_only: bool) -> None:
-        self._ix.forget_text(hay_only=hay_only)  # refilters (a reset) when a filter is set
+    def _text_changed(self, *, hay_only: bool, of: Callable[[Enquiry], bool] | None = None) -> None:
+        self._ix.forget_text(hay_only=hay_only, of=of)  # refilters (a reset) when a filter is set
         self._start_warm_up()
         if self._ix.needle:
             self.countsChanged.emit(self._ix.total_count(), self._ix.visible_count())
