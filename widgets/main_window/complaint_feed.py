@@ -82,7 +82,7 @@ class ComplaintFeed(QObject):
         if change.origin == "load":
             self._loaded = True
             # Built once the message feed has read its backlog, not also over what has come so far.
-            self._after_backlog = self.feed.backlog
+            self._after_backlog = self.feed.words_wait
             if not self._after_backlog:
                 self._build()
         elif change.origin == "sync" and self._loaded and not self._after_backlog:

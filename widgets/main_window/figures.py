@@ -58,7 +58,7 @@ class FiguresPresenter(QObject):
         parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
-        self.window, self.model, self.reference = window, model, reference
+        self.window, self.model, self.feed, self.reference = window, model, feed, reference
         self.loaded = False
         self._holding = False  # hold() has blanked the figures for a fill under way
         self.metrics: HeaderMetrics | None = None
@@ -92,6 +92,7 @@ class FiguresPresenter(QObject):
         self._soon.setInterval(0)
         self._soon.timeout.connect(lambda: self.refresh(force=True))
         feed.changed.connect(self.on_change)
+        feed.hold_words_for_figures()  # after a load, the header's figures go first on the shared thread
         window.navigator.viewSelected.connect(self._view_changed)
         # The messages' scores come after the rows: "At risk of escalation" counts them at the next
         # refresh, as the queue's risk column shows them (not at the full refresh, seconds later).
@@ -197,9 +198,10 @@ class FiguresPresenter(QObject):
         deadlines: list[DeadlineCounts] = []  # the header job's, for the counts job (one thread, in turn)
 
         # Two jobs in turn on the one worker: the header's figures first (what needs action now, about a
-        # second at 100k), then the navigator's counts, whose complaint views read every row's words (at
-        # start-up the complaint book is still being read: seconds more). Neither waits for the other's
-        # result on screen, and a failure of one leaves the other's figures showing.
+        # second at 100k), then, asked for once those are in, the navigator's counts, whose complaint
+        # views read every row's words (at start-up the complaint book is still being read: seconds
+        # more). Neither waits for the other's result on screen, and a failure of one leaves the other's
+        # figures showing.
         def header_work() -> tuple[HeaderMetrics, set[str]]:
             due_at = clocks.due_at
 
@@ -213,6 +215,7 @@ class FiguresPresenter(QObject):
             return header, codes
 
         def header_done(result: tuple[HeaderMetrics, set[str]]) -> None:
+            counts_next()
             if not self.loaded:  # the rows began arriving in bulk meanwhile (hold)
                 return
             self.metrics, codes = result
@@ -221,7 +224,14 @@ class FiguresPresenter(QObject):
             self.window.breach_strip.set_total(self.metrics.deadlines.soon)
 
         def header_failed(error: BaseException) -> None:
+            counts_next()
             log.error("the header's figures could not be computed: %s", error)
+
+        def counts_next() -> None:
+            # Asked for once the header's are in, so that what queued meanwhile (the board's grouping)
+            # goes first; then the words may be read (after a load they waited for the header's figures).
+            self._jobs.submit(counts_work, counts_done, counts_failed)
+            self.feed.figures_in()
 
         def counts_work() -> tuple[NavigatorCounts, DeadlineCounts | None, ComplaintDesk]:
             due_at = clocks.due_at
@@ -272,7 +282,6 @@ class FiguresPresenter(QObject):
             log.error("the navigator's counts could not be computed: %s", error)
 
         self._jobs.submit(header_work, header_done, header_failed)
-        self._jobs.submit(counts_work, counts_done, counts_failed)
 
     def stop(self) -> None:
         self._jobs.shutdown()

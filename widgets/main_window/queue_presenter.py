@@ -186,20 +186,21 @@ class QueuePresenter(QObject):
         if prepared.text is None and self.model.privacy() != "masked":  # its text comes from the warm-up
             self._keeping = self.model.keep_while_warming({})  # an empty cache's fill: nothing kept yet
 
+        def publish() -> None:
+            if not self._stopped:
+                self.feed.loaded()  # the views take the load: the header's figures are asked for first
+                QTimer.singleShot(0, self, score)
+
         def score() -> None:
             if not self._stopped:
                 self._keep_previews(prepared.text)  # before the scoring: a short write, then seconds of VADER
-                # Scored once the message feed has read its backlog, not also over part of it meanwhile.
-                self._score_later = self.feed.backlog
+                # Scored once the words may be read (ChangeFeed.words_wait): the message feed's backlog
+                # read (not also over part of it meanwhile), and the header's figures in.
+                self._score_later = self.feed.words_wait
                 if not self._score_later:
                     self._score_messages()
-                QTimer.singleShot(0, self, publish)
 
-        def publish() -> None:
-            if not self._stopped:
-                self.feed.loaded()
-
-        QTimer.singleShot(0, self, score)
+        QTimer.singleShot(0, self, publish)
 
     @Slot(bool)
     def _filter_waiting(self, waiting: bool) -> None:
