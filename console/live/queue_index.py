@@ -16,13 +16,13 @@ from __future__ import annotations
 import bisect
 import logging
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from console.domain.batches import gc_paused
 from console.domain.model import ChangeSet, Enquiry
 from console.domain.privacy import MASK
 from console.domain.risk.score import Risk
 from console.live.handle_index import RowsByHandle
+from console.live.prepared import prepare_rows
 from console.live.queue_rows import (
     HAY_MASK,
     UNSET,
@@ -50,7 +50,6 @@ from console.live.queue_rows import (
     no_clock,
     row_risk,
     safe_test,
-    sla_key,
 )
 from console.live.risk import EMPTY, RiskBook
 from console.live.warm_up import WarmUp
@@ -93,11 +92,14 @@ class QueueIndex:
         self._of_customers = RowsByHandle(lambda: self._rows)  # a customer's new contact re-scores them
 
     # --- clocks and text --------------------------------------------------------------------------
-    def set_clock(self, engine: SlaEngine | None, now_fn: Callable[[], float]) -> bool:
+    def set_clock(
+        self, engine: SlaEngine | None, now_fn: Callable[[], float], *, retime: bool = True
+    ) -> bool:
         """The SLA engine and the (server-corrected) clock. True when every status was recomputed (a new
-        engine: 100k statuses take ~0.5 s); the SLA sort then follows, as a layout change."""
-        if engine is self.engine:
-            self.now_fn = now_fn
+        engine: 100k statuses take ~0.9 s); the SLA sort then follows, as a layout change. Not `retime`:
+        the rows keep their statuses until rows prepare() timed under it are adopted."""
+        if engine is self.engine or not retime:
+            self.engine, self.now_fn = engine, now_fn
             return False
         self.engine, self.now_fn = engine, now_fn
         self.now = now_fn()
@@ -155,27 +157,28 @@ class QueueIndex:
         with_text: bool = False,
         engine: SlaEngine | None = None,
         text: RowText | None = None,
+        hays: Sequence[str | None] | None = None,
+        text_version: int | None = None,
     ) -> Prepared:
         """The heavy half of set_rows, safe on a worker thread (with `engine`, a snapshot of the index's
         engine: adopt() takes its clocks back): rows, every clock (~1 s cold at 100k), the sorted list;
         with_text, every row's filter text (seconds of masking at 100k), made by `text` (a snapshot of
-        the index's RowText, taken here unless given). It only reads the index; adopt() then swaps the
-        rows in with one cheap reset."""
-        version = self._text_version  # read before the snapshot: a change after it is then noticed
+        the index's RowText, taken here unless given); `hays` and `text_version`: retime_inputs(). It
+        only reads the index; adopt() then swaps the rows in with one cheap reset."""
+        # The text version read before the snapshot: a change after it is then noticed by adopt().
+        version = self._text_version if text_version is None else text_version
         text = (text or self.text.snapshot()) if with_text else None
-        with gc_paused():  # 100k new records: no full collection half-way
-            rows = {e.id: Row(e) for e in enquiries if self.holds(e)}
-        ids = sorted(rows.values(), key=by_id)
-        engine, now, col = engine or self.engine, self.now_fn(), self.sort_col
-        fill_statuses(engine, now, ids)
-        key = sla_key(0.0) if col == Col.SLA else self._key_fn()
-        for r in ids:
-            r.k = key(r)
-        if text is not None:
-            for r in ids:
-                make_hay(r, text)
-        dues = Deadlines(ids, now)
-        return Prepared(rows, ids, sorted(ids, key=by_k), engine, col, now, dues, version, text)
+        # Keys by the customer or preview cell fill a RowText's caches: a snapshot's, not the UI's own.
+        keys = column_key(self.sort_col, text or self.text.snapshot(), 0.0, self.status, self.risk_book)
+        sort = (self.sort_col, keys)
+        return prepare_rows(
+            enquiries, self.holds, engine or self.engine, self.now_fn(), sort, text, version, hays
+        )
+
+    def retime_inputs(self) -> tuple[list[Enquiry], list[str | None], int]:
+        """For prepare() on a worker under a new engine: every held enquiry, beside the filter text its row
+        has (re-timing changes nothing shown), and the text version that text was made under."""
+        return self.all_enquiries(), [r.hay for r in self._ids], self._text_version
 
     def adopt(self, p: Prepared) -> None:
         """Adopt rows built by prepare(): one reset. A snapshot's clocks are taken back (dict merges), not

@@ -14,6 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextDocument
+from pytestqt.qtbot import QtBot
 
 from console.domain.model import ChangeSet, Enquiry
 from console.domain.wire import agent_to_wire, calendar_to_wire, policy_to_wire, team_to_wire
@@ -21,6 +22,7 @@ from console.service.server import DemoService
 from console.sla.engine import SlaEngine
 from console.store.cache import Store
 from tests.helpers.store import new_key
+from widgets.app.workers import BackgroundJobs
 from widgets.queue.model import ID_ROLE, QueueModel
 
 HOSTILE = (
@@ -111,3 +113,10 @@ def plain_of_tooltip(tip: str) -> str:
     doc = QTextDocument()
     doc.setHtml(tip)
     return doc.toPlainText()
+
+
+def whole_queue_settled(qtbot: QtBot) -> None:
+    """Every job queued so far on the whole-queue worker has run and answered (it runs them in turn)."""
+    jobs = BackgroundJobs(whole_queue=True)
+    with qtbot.waitSignal(jobs.destroyed, timeout=10_000):
+        jobs.read(lambda: None, lambda _: jobs.deleteLater())

@@ -28,7 +28,7 @@ from console.service.sim.population import draw_enquiry
 from console.service.sim.world import build
 from console.store.cache import Store, StoreReader
 from console.sync.state import SyncState, SyncStatus
-from widgets.app.workers import BackgroundJobs
+from tests.helpers.queue import whole_queue_settled
 from widgets.main_window import figures as figures_module
 from widgets.main_window.changes import ChangeFeed
 from widgets.main_window.controller import Controller
@@ -225,13 +225,6 @@ def test_a_book_that_cannot_be_read_leaves_possible_complaints_counted_from_the_
     qtbot.waitUntil(lambda: window.nav_model.count("view:possible_complaints") is not None, timeout=10_000)
     ctl.stop()
     reader.close()
-
-
-def whole_queue_settled(qtbot: QtBot) -> None:
-    """Every job queued so far on the whole-queue worker has run and answered (it runs them in turn)."""
-    jobs = BackgroundJobs(whole_queue=True)
-    with qtbot.waitSignal(jobs.destroyed, timeout=10_000):
-        jobs.read(lambda: None, lambda _: jobs.deleteLater())
 
 
 ENDS: dict[str, Callable[[Controller], None]] = {

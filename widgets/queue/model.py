@@ -140,6 +140,7 @@ class QueueModel(QueueCells, QAbstractTableModel):
         self._warm_timer = QTimer(self)  # runs while warming, unless held with no search waiting
         self._warm_timer.setInterval(0)
         self._warm_timer.timeout.connect(self._warm_up_slice)
+        self._touched: set[str] | None = None  # ids changed since retime_later, until adopt_retimed
         self.set_theme(make_theme("light"))
 
     def queue_index(self) -> QueueIndex:
@@ -158,15 +159,21 @@ class QueueModel(QueueCells, QAbstractTableModel):
     def theme(self) -> Theme:
         return self._theme
 
-    def set_clock(self, engine: SlaEngine | None, now_fn: Callable[[], float], tz: str = "UTC") -> None:
-        """The SLA engine, the (server-corrected) clock and the supervisor's display time zone."""
+    def set_clock(
+        self, engine: SlaEngine | None, now_fn: Callable[[], float], tz: str = "UTC", *, retime: bool = True
+    ) -> None:
+        """The SLA engine, the (server-corrected) clock and the supervisor's display time zone (not
+        `retime`: see retime_later)."""
         try:
             ZoneInfo(tz)
         except (ValueError, ZoneInfoNotFoundError):
             raise ValueError(f"unknown time zone {tz!r}; use an IANA name such as Europe/London") from None
         new_tz, self._tz = tz != self._tz, tz
         # Same clocks: nothing to recompute (100k statuses take ~0.5 s).
-        if self._ix.set_clock(engine, now_fn) or new_tz:
+        retimed = self._ix.set_clock(engine, now_fn, retime=retime)
+        if retimed:
+            self._touched = None  # every row timed here: a worker's re-timing under way is out of date
+        if retimed or new_tz:
             for r in self._ix.held_rows():
                 r.sla_text = None  # the countdown text names the deadline in the display zone
             self._emit_all_changed()
@@ -207,6 +214,29 @@ class QueueModel(QueueCells, QAbstractTableModel):
     def privacy(self) -> str:
         return self._labels.privacy
 
+    def retime_later(self, engine: SlaEngine, now_fn: Callable[[], float], tz: str) -> Callable[[], Prepared]:
+        """set_clock for new SLA rules without re-timing every row here (~0.9 s at 100k): the engine is
+        installed (the rows shown or changed are timed under it as usual, the others keep their statuses
+        a moment), and the work returned, for a worker thread, times every row under a snapshot of it.
+        Hand its result to adopt_retimed()."""
+        self.set_clock(engine, now_fn, tz, retime=False)
+        enquiries, hays, version = self._ix.retime_inputs()
+        snapshot, self._touched = engine.snapshot(), set()
+        return lambda: self._ix.prepare(enquiries, engine=snapshot, hays=hays, text_version=version)
+
+    def adopt_retimed(self, p: Prepared) -> bool:
+        """The rows retime_later's work timed: one reset (the view keeps its selection by id), then the
+        changes applied meanwhile, applied again. False, and nothing done, when they are out of date (new
+        rules again, or the rows were read again)."""
+        touched, self._touched = self._touched, None
+        if touched is None or p.engine is None or p.engine.source is not self._ix.engine:
+            return False
+        latest = {i: e for i in touched if (e := self._ix.enquiry(i)) is not None}
+        self.set_prepared(p)
+        if touched:
+            self.apply(ChangeSet(changed=set(latest), removed=touched - latest.keys()), latest)
+        return True
+
     # --- loading and live updates ----------------------------------------------------------------
 
     def set_rows(self, enquiries: Iterable[Enquiry], *, warm: bool = True) -> None:
@@ -235,6 +265,7 @@ class QueueModel(QueueCells, QAbstractTableModel):
 
     def set_prepared(self, p: Prepared, *, warm: bool = True) -> None:
         """Adopt rows built by prepare(): one model reset (the view restores its selection by id)."""
+        self._touched = None  # rows re-timed on a worker meanwhile are out of date (adopt_retimed)
         self._ix.adopt(p)
         self._emit_counts()
         if warm:
@@ -249,6 +280,8 @@ class QueueModel(QueueCells, QAbstractTableModel):
         """Apply a sync change-set by id without a reset: rows are inserted at their sorted place,
         removed, moved or updated, so selection and scroll position survive. `rows` holds the new state
         of every added or changed id (ids missing from it are skipped and logged)."""
+        if self._touched is not None:  # rows are being re-timed on a worker: these go in again after
+            self._touched |= changes.added | changes.changed | changes.removed
         self._ix.apply(changes, rows)
         self._emit_counts()
 
