@@ -13,6 +13,7 @@ from PySide6.QtCore import QCoreApplication, QObject
 from pytestqt.qtbot import QtBot
 
 from console.domain.model import ChangeSet, Enquiry
+from console.live.queue_index import QueueIndex
 from console.live.queue_rows import Prepared
 from console.sla.clock import Thresholds
 from console.sla.engine import SlaEngine
@@ -108,9 +109,7 @@ def test_a_timing_overtaken_by_newer_rules_or_a_reload_is_dropped(qtbot: QtBot, 
     assert not model.adopt_retimed(on_a_thread(work))
 
 
-def test_new_thresholds_in_the_console_are_timed_on_the_worker(
-    qtbot: QtBot, feed: Feed, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def console_on(feed: Feed, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch) -> tuple[Controller, QueueModel]:
     monkeypatch.setattr(queue_presenter, "RETIME_ON_WORKER_AT", 100)  # the test floor's 400 rows
     model = QueueModel()
     window = MainWindow(model)
@@ -119,6 +118,21 @@ def test_new_thresholds_in_the_console_are_timed_on_the_worker(
     ctl.load_from_cache()
     qtbot.waitUntil(lambda: ctl.loaded, timeout=10_000)
     whole_queue_settled(qtbot)
+    return ctl, model
+
+
+def assert_timed_under_the_new_rules(ctl: Controller, model: QueueModel) -> None:
+    ix = model.queue_index()
+    assert ix.engine is ctl.reference.engine and ctl.reference.engine.thresholds == STRICT
+    held = [e for i in model.ids() if (e := model.enquiry(i)) is not None]
+    fresh = ctl.reference.engine.snapshot().statuses(held, ix.now)  # ix.now: a moment after the worker's
+    assert [brief(model.status_of(e.id)) for e in held] == [brief(s) for s in fresh]
+
+
+def test_new_thresholds_in_the_console_are_timed_on_the_worker(
+    qtbot: QtBot, feed: Feed, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ctl, model = console_on(feed, qtbot, monkeypatch)
     on_ui: list[bool] = []
     timed = SlaEngine.statuses
 
@@ -133,11 +147,24 @@ def test_new_thresholds_in_the_console_are_timed_on_the_worker(
     assert on_ui == []  # not here
     whole_queue_settled(qtbot)
     assert on_ui[0] is False
-    ix = model.queue_index()
-    assert ix.engine is ctl.reference.engine and ctl.reference.engine.thresholds == STRICT
-    held = [e for i in model.ids() if (e := model.enquiry(i)) is not None]
-    fresh = ctl.reference.engine.snapshot().statuses(held, ix.now)  # ix.now: a moment after the worker's
-    assert [brief(model.status_of(e.id)) for e in held] == [brief(s) for s in fresh]
+    assert_timed_under_the_new_rules(ctl, model)
+    ctl.stop()
+
+
+@pytest.mark.expected_log(r"re-timing the queue under new SLA rules failed", logger="concierge.ui")
+def test_when_the_worker_cannot_time_the_rows_they_are_timed_here(
+    qtbot: QtBot, feed: Feed, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    ctl, model = console_on(feed, qtbot, monkeypatch)
+
+    def broken(*_: Any, **__: Any) -> Prepared:
+        raise MemoryError("no room for 100k rows")
+
+    monkeypatch.setattr(QueueIndex, "prepare", broken)
+    ctl.set_thresholds(STRICT)
+    whole_queue_settled(qtbot)
+    assert "re-timing the queue under new SLA rules failed: no room for 100k rows" in caplog.text
+    assert_timed_under_the_new_rules(ctl, model)
     ctl.stop()
 
 
