@@ -56,4 +56,5 @@ def prepare_rows(
         for r in ids:
             make_hay(r, text)
     dues = Deadlines(ids, now)
-    return Prepared(rows, ids, sorted(ids, key=by_k), engine, col, now, dues, text_version, text)
+    everything = [r.e for r in ids]
+    return Prepared(rows, ids, sorted(ids, key=by_k), engine, col, now, dues, text_version, text, everything)

@@ -191,7 +191,7 @@ class QueueIndex:
             r.hay = r.customer = None
         self.listener.resetting()
         self._rows, self._ids, self.now, self._dues = p.rows, p.ids, p.now, dues
-        self._enquiries = None
+        self._enquiries = p.enquiries  # made on the worker: a 100k list took ~25 ms of the UI's first event
         self._of_customers.reset()
         if p.sort_col == self.sort_col and same:
             self._all, self.sort_now = p.all, p.now

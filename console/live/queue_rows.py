@@ -249,6 +249,7 @@ class Prepared(NamedTuple):
     dues: Deadlines
     text_version: int  # of the index's text when prepared (a later change drops the filter text made)
     text: RowText | None  # what made the filter text (a snapshot of the index's), if it was made
+    enquiries: list[Enquiry]  # of ids, made here: the index's all_enquiries() (~25 ms at 100k)
 
 
 class Enquiries(Mapping[str, Enquiry]):

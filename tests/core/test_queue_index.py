@@ -440,9 +440,10 @@ def test_the_snapshot_of_every_enquiry_is_shared_until_a_row_is_added_renewed_or
     # After a load the complaint book, the figures and the scoring each copied all 100k on the UI thread.
     rows = [make_enquiry(i) for i in range(30)]
     ix = QueueIndex(PlainText())
-    ix.set_rows(rows)
+    p = ix.prepare(reversed(rows))  # made with the rows, on the loading worker: not again on the UI thread
+    ix.adopt(p)
     first = ix.all_enquiries()
-    assert first == rows and ix.all_enquiries() is first and ix.status_rows()[0] is first
+    assert first is p.enquiries and first == rows and ix.status_rows()[0] is first
     ix.tick(0, 10)  # clocks move, the enquiries do not
     assert ix.all_enquiries() is first
     changed = dataclasses.replace(rows[3], version=2, agent_id="ag-2")
