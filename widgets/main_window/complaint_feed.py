@@ -56,7 +56,7 @@ class ComplaintFeed(QObject):
         self._memo = Memo()  # used only by this feed's jobs, which run one at a time on one thread
         self._jobs = BackgroundJobs(self, whole_queue=True)
         self._loaded = False
-        self._after_backlog = False  # the first book waits for the message feed's backlog (wordsDue)
+        self._book_later = False  # the first book waits for the words (ChangeFeed.words_wait, wordsDue)
         self._build_due = False  # then a whole book is built as soon as no job runs
         self._busy = False
         self._waiting: dict[str, Enquiry] = {}  # enquiries touched while a job ran: read by the next one
@@ -81,11 +81,12 @@ class ComplaintFeed(QObject):
     def on_change(self, change: LiveChange) -> None:
         if change.origin == "load":
             self._loaded = True
-            # Built once the message feed has read its backlog, not also over what has come so far.
-            self._after_backlog = self.feed.words_wait
-            if not self._after_backlog:
+            # Built once the words may be read: the message feed's backlog read (not also over what has
+            # come so far), and the header's figures in.
+            self._book_later = self.feed.words_wait
+            if not self._book_later:
                 self._build()
-        elif change.origin == "sync" and self._loaded and not self._after_backlog:
+        elif change.origin == "sync" and self._loaded and not self._book_later:
             for i in change.changes.added | change.changes.changed | change.changes.messages:
                 e = change.rows.get(i) or self.model.enquiry(i)  # a conversation that grew: its row
                 if e is not None and e.is_open:
@@ -94,8 +95,8 @@ class ComplaintFeed(QObject):
 
     @Slot()
     def _words_due(self) -> None:
-        if self._after_backlog:
-            self._after_backlog, self._build_due = False, True
+        if self._book_later:
+            self._book_later, self._build_due = False, True
             self._refresh()
 
     def _reader(self) -> tuple[StoreReader, bool]:
