@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QByteArray, QPoint, QRect, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QImage, QPainter
+from PySide6.QtCore import QByteArray, QModelIndex, QPoint, QRect, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QLineEdit, QStyleOptionViewItem, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -22,6 +22,7 @@ from widgets.queue.view import QueueView
 
 # The offscreen platform says so whenever a top-level window with a layout is shown; harmless.
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
+WHITE = QColor("#FFFFFF")
 
 
 def grab_png(widget: QWidget, path: Path) -> Path:
@@ -174,6 +175,26 @@ def _ink_span(img: QImage, background: QColor) -> tuple[int, int]:
     return (min(xs), max(xs)) if xs else (0, -1)
 
 
+def _paint_cell(delegate: QueueDelegate, index: QModelIndex, font: QFont, width: int = 3000) -> QImage:
+    """One cell painted by the delegate on white, as the view would paint it."""
+    opt = QStyleOptionViewItem()
+    opt.font = font
+    opt.rect = QRect(0, 0, width, 3 * QFontMetrics(font).height())
+    img = QImage(width, opt.rect.height(), QImage.Format.Format_RGB32)
+    img.fill(WHITE)
+    opt.palette.setColor(opt.palette.ColorRole.Base, WHITE)
+    opt.palette.setColor(opt.palette.ColorRole.Text, QColor("#000000"))
+    painter = QPainter(img)
+    delegate.paint(painter, opt, index)
+    painter.end()
+    return img
+
+
+def _ink_rows(img: QImage) -> tuple[int, int]:
+    ys = [y for y in range(img.height()) if any(img.pixelColor(x, y) != WHITE for x in range(img.width()))]
+    return (min(ys), max(ys)) if ys else (0, -1)
+
+
 def test_delegate_draws_markup_as_literal_text(qtbot: QtBot, feed: Feed) -> None:
     base = open_rows(feed)[0]
     model: QueueModel = make_model(feed, [dataclasses.replace(base, id="x1", text=HOSTILE)])
@@ -185,22 +206,56 @@ def test_delegate_draws_markup_as_literal_text(qtbot: QtBot, feed: Feed) -> None
     index = model.index(0, Col.PREVIEW)
     text = index.data()
     assert text.startswith("<b>bold</b> <a href=")
-    opt = QStyleOptionViewItem()
-    opt.initFrom(view)
-    opt.font = view.font()
-    opt.rect = QRect(0, 0, 3000, 32)
-    img = QImage(3000, 32, QImage.Format.Format_RGB32)
-    background = QColor("#FFFFFF")
-    img.fill(background)
-    opt.palette.setColor(opt.palette.ColorRole.Base, background)
-    painter = QPainter(img)
-    delegate.paint(painter, opt, index)
-    painter.end()
-    left, right = _ink_span(img, background)
+    left, right = _ink_span(_paint_cell(delegate, index, view.font()), WHITE)
     drawn = right - left + 1
     expected = QFontMetrics(view.font()).horizontalAdvance(text)
     # Rich text would swallow the tags (and draw an image box): far narrower than the literal string.
     assert abs(drawn - expected) <= 0.03 * expected + 4, (drawn, expected)
+
+
+def test_delegate_keeps_a_cell_on_one_line_aligned_and_elided_in_its_font(qtbot: QtBot) -> None:
+    """The laid-out texts the delegate keeps between repaints: a line break is drawn as a space, a right-
+    aligned text ends at the cell's padding, a long one is elided to the cell, and a new font lays them
+    out again (nothing drawn in the old one)."""
+    items = QStandardItemModel(1, 3)
+    items.setItem(0, 0, QStandardItem("first line\nsecond line"))
+    right = QStandardItem("12 min")
+    right.setData(
+        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, Qt.ItemDataRole.TextAlignmentRole
+    )
+    items.setItem(0, 1, right)
+    items.setItem(0, 2, QStandardItem("a long message " * 20))
+    delegate = QueueDelegate()
+    font = QFont()
+    font.setPixelSize(14)
+    fm = QFontMetrics(font)
+
+    img = _paint_cell(delegate, items.index(0, 0), font)
+    top, bottom = _ink_rows(img)
+    assert 0 < bottom - top + 1 <= fm.height()  # one line, not two
+    left, end = _ink_span(img, WHITE)
+    assert abs((end - left + 1) - fm.horizontalAdvance("first line second line")) <= 4
+
+    img = _paint_cell(delegate, items.index(0, 1), font, width=400)
+    _, end = _ink_span(img, WHITE)
+    pad = max(6, fm.height() // 3)
+    assert 400 - pad - 4 <= end <= 400 - pad  # right-aligned to the padding, not left
+
+    img = _paint_cell(delegate, items.index(0, 2), font, width=300)
+    _, end = _ink_span(img, WHITE)
+    assert end <= 300 - pad  # elided to the cell
+
+    small = QFont(font)
+    small.setPixelSize(10)  # the same padding as 14 px: the same cell width, the same text
+    for f in (small, font):  # the same texts, kept, then in a new font: laid out and measured in it
+        img = _paint_cell(delegate, items.index(0, 1), f, width=400)
+        pad = max(6, QFontMetrics(f).height() // 3)
+        left, end = _ink_span(img, WHITE)
+        top, bottom = _ink_rows(img)
+        assert 400 - pad - 4 <= end <= 400 - pad, (f.pixelSize(), end)
+        advance = QFontMetrics(f).horizontalAdvance("12 min")
+        assert abs((end - left + 1) - advance) <= 0.1 * advance + 2  # ink, without the side bearings
+        assert bottom - top + 1 >= 0.5 * f.pixelSize()
 
 
 def test_screenshot_helper_writes_a_png_of_the_view(view: QueueView, tmp_path: Path) -> None:

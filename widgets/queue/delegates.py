@@ -1,14 +1,16 @@
 """Painting of queue cells and breach chips.
 
-Everything is drawn with QPainter.drawText on a plain string, which never interprets markup: customer
-text such as "<b>", "<img src=...>" or "&lt;" appears exactly as typed. The SLA cell keeps its state
+A queue cell's text is drawn as a QStaticText in plain-text format (drawStaticText keeps the text's layout,
+which drawText redoes for every cell at every repaint); chips are drawn with QPainter.drawText on a plain
+string. Neither interprets markup: customer text such as "<b>", "<img src=...>" or "&lt;" appears exactly
+as typed. The SLA cell keeps its state
 colours even on a selected row, so a selection never hides how late an enquiry is.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QIcon, QPainter, QPen
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QIcon, QPainter, QPen, QStaticText
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from widgets.queue.model import SLA_STATE_ROLE, Cell, QueueModel
@@ -17,13 +19,13 @@ from widgets.theme.theme import Theme, make_theme
 
 Index = QModelIndex | QPersistentModelIndex
 PAD = 6  # horizontal padding in a cell, scaled with the font below
-ELIDED_KEPT = 4096  # cells' elided texts kept (a repaint shows the same texts at the same widths)
+TEXTS_KEPT = 4096  # cells' laid-out texts kept (a repaint shows the same texts at the same widths)
 # Made once: a cell is painted many times a second, and every operation on Qt's flag enums runs Python.
 _SELECTED = QStyle.StateFlag.State_Selected.value
 _FOCUS = QStyle.StateFlag.State_HasFocus.value
 _ALTERNATE = QStyleOptionViewItem.ViewItemFeature.Alternate.value
-_LEFT = Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextSingleLine
-_RIGHT = _LEFT | Qt.AlignmentFlag.AlignRight
+# One line, as drawText's TextSingleLine drew it: a line break in a customer's name stays in its cell.
+_ONE_LINE = str.maketrans({"\n": " ", "\r": " ", "\t": " ", "\u2028": " ", "\u2029": " "})
 
 
 def _cell_from_roles(index: Index) -> Cell:
@@ -63,11 +65,12 @@ class QueueDelegate(QStyledItemDelegate):
     def __init__(self, parent: QWidget | None = None, theme: Theme | None = None) -> None:
         super().__init__(parent)
         self.theme = theme or make_theme("light")
-        # What every cell in one font needs, made once per font rather than once per cell; eliding text
-        # (text layout, ~6-12 us a cell) is kept by (text, width, bold) until the font changes.
+        # What every cell in one font needs, made once per font rather than once per cell; a cell's text,
+        # elided and laid out (~6-12 us to elide, ~15 us to lay out, a cell), is kept by (text, width,
+        # bold) until the font changes: a repaint of the visible rows then costs 1.1x a bare table's.
         self._font = QFont()
         self._fonts: tuple[QFont, QFontMetrics, QFont, QFontMetrics, int] | None = None
-        self._elided: dict[tuple[str, int, bool], str] = {}
+        self._texts: dict[tuple[str, int, bool], tuple[QStaticText, float]] = {}
 
     def _metrics(self, font: QFont) -> tuple[QFont, QFontMetrics, QFont, QFontMetrics, int]:
         if self._fonts is None or font != self._font:
@@ -75,17 +78,24 @@ class QueueDelegate(QStyledItemDelegate):
             bold.setBold(True)
             fm = QFontMetrics(plain)
             self._font, self._fonts = plain, (plain, fm, bold, QFontMetrics(bold), _pad(fm))
-            self._elided = {}
+            self._texts = {}
         return self._fonts
 
-    def _elide(self, fm: QFontMetrics, text: str, width: int, bold: bool) -> str:
+    def _text(
+        self, fm: QFontMetrics, font: QFont, text: str, width: int, bold: bool
+    ) -> tuple[QStaticText, float]:
+        """The text elided to the width, laid out in the font (plain text: markup is never read), and
+        its width."""
         key = (text, width, bold)
-        shown = self._elided.get(key)
-        if shown is None:
-            if len(self._elided) >= ELIDED_KEPT:
-                self._elided = {}
-            shown = self._elided[key] = fm.elidedText(text, Qt.TextElideMode.ElideRight, width)
-        return shown
+        laid = self._texts.get(key)
+        if laid is None:
+            if len(self._texts) >= TEXTS_KEPT:
+                self._texts = {}
+            shown = QStaticText(fm.elidedText(text.translate(_ONE_LINE), Qt.TextElideMode.ElideRight, width))
+            shown.setTextFormat(Qt.TextFormat.PlainText)
+            shown.prepare(font=font)
+            laid = self._texts[key] = (shown, shown.size().width())
+        return laid
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         model = index.model()
@@ -129,9 +139,10 @@ class QueueDelegate(QStyledItemDelegate):
         else:
             colour = palette.text().color()
         painter.setPen(colour)
-        # drawText on a plain string: markup in customer text is never interpreted.
-        flags = _RIGHT if cell.right else _LEFT
-        painter.drawText(inner, flags, self._elide(fm, cell.text, inner.width(), cell.bold))
+        # A static text in plain-text format: markup in customer text is never interpreted.
+        shown, width = self._text(fm, font, cell.text, inner.width(), cell.bold)
+        left = inner.left() + inner.width() - width if cell.right else inner.left()
+        painter.drawStaticText(round(left), inner.top() + (inner.height() - fm.height()) // 2, shown)
 
         if state & _FOCUS:
             painter.setPen(QPen(self.theme.focus, 2))
