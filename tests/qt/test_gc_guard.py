@@ -12,6 +12,8 @@ from pytestqt.qtbot import QtBot
 
 from widgets.app.gc_guard import BULK_YOUNG, GarbageCollector
 
+pytestmark = pytest.mark.own_collector  # these tests switch the collector themselves
+
 
 class Cycle:
     def __init__(self) -> None:
