@@ -75,7 +75,9 @@ class MessageFeed:
                     # This turn's last page (nothing fetched ahead): out of time, or the change feed has
                     # news (a new enquiry waits for no more than the page in hand).
                     last = time.monotonic() > end or (until is not None and until())
-                    # The next page is fetched while SQLite writes this one, as for the change feed.
+                    # The next page is fetched while SQLite writes this one, as for the change feed. It is
+                    # parsed here, not on the helper: beside a Python-bound helper each of SQLite's steps
+                    # hands the GIL over and back (a 100k first sync by the CLI took 12.8 s, not 9.6).
                     ahead_asked = self.api.now()
                     ahead = (
                         background(read_safely, self.api.message_feed, page.next_cursor, self.page_limit)
