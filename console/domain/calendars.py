@@ -24,6 +24,7 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays as holiday_rules
+from holidays.registry import EntityLoader
 
 from console.domain.model import Calendar
 
@@ -65,7 +66,7 @@ def public_holidays(region: str, year: int) -> dict[date, str]:
     market ("XLON", "NYSE"). Substitute days are included. Raises CalendarError for an unknown region."""
     code = region.strip().upper()
     try:
-        if code in _markets():
+        if code in financial_markets():
             rules = holiday_rules.financial_holidays(code, years=[])
         else:
             country, _, subdiv = code.partition("-")
@@ -83,8 +84,10 @@ def public_holidays(region: str, year: int) -> dict[date, str]:
 
 
 @lru_cache(maxsize=1)
-def _markets() -> frozenset[str]:
-    return frozenset(holiday_rules.list_supported_financial())
+def financial_markets() -> frozenset[str]:
+    """The financial markets' codes from the package's registry: list_supported_financial() imports every
+    country's and market's module to list their subdivisions too (336 modules, ~9 MB, ~60 ms at start)."""
+    return frozenset(EntityLoader.get_financial_codes())
 
 
 @lru_cache(maxsize=8192)

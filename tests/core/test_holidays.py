@@ -3,6 +3,8 @@ place), against the published dates and a minute-by-minute reference."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from datetime import date, datetime, timedelta
 from functools import cache
 from zoneinfo import ZoneInfo
@@ -13,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from console.domain import wire
-from console.domain.calendars import BusinessClock, CalendarError, public_holidays
+from console.domain.calendars import BusinessClock, CalendarError, financial_markets, public_holidays
 from console.domain.model import Calendar
 from console.sla.engine import SlaEngine, default_calendars, default_policies
 from tests.helpers.calendars import OFFICE
@@ -71,6 +73,23 @@ def test_each_calendar_has_its_own_region() -> None:
     assert closed("us", date(2026, 7, 3))  # Independence Day observed on the Friday; codes in any case
     assert not closed("US", date(2026, 4, 6)) and closed("GB-ENG", date(2026, 4, 6))
     assert public_holidays("GB-ENG", 2026)[date(2026, 12, 28)] == "Boxing Day (observed)"
+
+
+def test_a_market_is_told_from_a_country_by_the_packages_own_list_offinancial_markets() -> None:
+    """The codes read from the registry (no module imported) are the package's list of markets, and a
+    market's closures are its own: the London Stock Exchange shuts on England's weekday holidays."""
+    probe = (
+        "import sys; from console.domain.calendars import financial_markets; financial_markets(); "
+        "print(sum(m.startswith('holidays.') for m in sys.modules), 'holidays.financial' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    modules, markets_imported = out.split()
+    assert markets_imported == "False" and int(modules) < 40  # the package's core only, not 336 modules
+    assert financial_markets() == frozenset(holiday_rules.list_supported_financial())
+    assert {"XLON", "NYSE", "XNYS"} <= financial_markets() and "GB" not in financial_markets()
+    london = public_holidays("XLON", 2026)
+    assert london.keys() <= public_holidays("GB-ENG", 2026).keys() and date(2026, 12, 28) in london
+    assert date(2026, 11, 26) in public_holidays("NYSE", 2026)  # Thanksgiving
 
 
 def test_the_default_social_calendar_closes_christmas_every_year() -> None:
