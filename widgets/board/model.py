@@ -35,6 +35,7 @@ from console.domain.staffing import capacity
 from console.live.alarm import Level
 from console.sla.engine import SlaStatus
 from console.sla.words import STATE_WORDS, state_word
+from widgets.board.follow import follow_rows
 from widgets.queue import mime
 from widgets.queue.model import ENQUIRY_ROLE, ID_ROLE, SLA_STATE_ROLE
 from widgets.queue.text import countdown_text
@@ -113,6 +114,14 @@ def group_lanes(
     }
 
 
+def _ident(row: tuple[float, str, Enquiry, SlaStatus | None]) -> str:
+    return row[1]
+
+
+def _agent_id(agent: Agent) -> str:
+    return agent.id
+
+
 def _urgency(row: tuple[float, str, Enquiry, SlaStatus | None]) -> tuple[float, str]:
     return (row[0], row[1])
 
@@ -184,11 +193,15 @@ class LaneModel(QAbstractListModel):
             self.dataChanged.emit(self.index(0), self.index(len(self._rows) - 1))
 
     def set_lane(self, lane: LaneData, tz: str, now: float) -> None:
-        self.beginResetModel()
-        self._rows, self.total, self.states = list(lane.rows), lane.total, dict(lane.states)
-        self._listed = {r[1] for r in self._rows}
-        self._tz, self._now = tz, now
-        self.endResetModel()
+        """The lane as regrouped: rows removed, moved and inserted (widgets.board.follow), so a view's
+        selection, current row and scroll position stay with their enquiries."""
+        self.total, self.states = lane.total, dict(lane.states)
+        self._listed = {r[1] for r in lane.rows}
+        moment = (tz, now) != (self._tz, self._now)
+        self._tz, self._now = tz, now  # before the rows: an inserted row is shown at this moment
+        follow_rows(self, self._rows, lane.rows, _ident)
+        if moment and self._rows:  # every countdown is read again at the new moment
+            self.dataChanged.emit(self.index(0), self.index(len(self._rows) - 1))
 
     def ids(self) -> list[str]:
         return [r[1] for r in self._rows]
@@ -295,9 +308,7 @@ class AgentModel(QAbstractListModel):
         rows = sorted(
             (a for a in agents if a.team_id == self.team_id), key=lambda a: (order.get(a.status, 9), a.name)
         )
-        self.beginResetModel()
-        self._agents = rows
-        self.endResetModel()
+        follow_rows(self, self._agents, rows, _agent_id)  # a selected agent stays selected
 
     def agents(self) -> list[Agent]:
         return list(self._agents)
