@@ -126,3 +126,17 @@ def test_the_board_regrouped_with_nothing_new_keeps_every_pick(tmp_path: Path, q
         board.rebuild(wait=True)
         assert _shown(lane.enquiries)[1] == {"c2"}
         assert [i.row() for i in lane.agents.selectionModel().selectedIndexes()] == [1]
+
+
+def test_a_run_of_rows_leaves_in_one_step_and_a_lane_with_nothing_kept_is_reset_once(qtbot: QtBot) -> None:
+    lane = LaneModel("soc")
+    lane.set_lane(_lane([_row(i, float(i)) for i in range(10)]), "UTC", 0.0)
+    removed: list[tuple[int, int]] = []
+    resets: list[bool] = []
+    lane.rowsRemoved.connect(lambda _, first, last: removed.append((first, last)))
+    lane.modelReset.connect(lambda: resets.append(True))
+    lane.set_lane(_lane([_row(i, float(i)) for i in (0, 1, 5, 6, 7, 8, 9)]), "UTC", 0.0)
+    assert removed == [(2, 4)] and not resets
+    lane.set_lane(_lane([_row(i, float(i)) for i in range(20, 25)]), "UTC", 0.0)
+    assert removed == [(2, 4)] and resets == [True]
+    assert lane.ids() == [f"E0000{i}" for i in range(20, 25)]

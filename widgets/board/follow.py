@@ -22,35 +22,51 @@ def follow_rows(model: QAbstractListModel, rows: list[T], new: Sequence[T], key:
     True when anything changed."""
     root = QModelIndex()
     wanted = {key(r) for r in new}
+    if not any(key(r) in wanted for r in rows):  # nothing stays: nothing to keep, one reset is cheaper
+        model.beginResetModel()
+        rows[:] = new
+        model.endResetModel()
+        return True
     changed = False
-    for i in range(len(rows) - 1, -1, -1):  # from the bottom: the rows above keep their numbers
-        if key(rows[i]) not in wanted:
-            model.beginRemoveRows(root, i, i)
-            del rows[i]
-            model.endRemoveRows()
-            changed = True
+    end = len(rows)
+    while end > 0:  # from the bottom, a run at a time: the rows above keep their numbers
+        if key(rows[end - 1]) in wanted:
+            end -= 1
+            continue
+        start = end - 1
+        while start > 0 and key(rows[start - 1]) not in wanted:
+            start -= 1
+        model.beginRemoveRows(root, start, end - 1)
+        del rows[start:end]
+        model.endRemoveRows()
+        changed, end = True, start
     first = last = -1  # the rows replaced in place with a different value
+    keys = [key(r) for r in rows]  # beside the rows: a lane's 200 found in C, not by calling key()
+    held = set(keys)
     for i, r in enumerate(new):
         k = key(r)
-        if i < len(rows) and key(rows[i]) == k:
+        if i < len(rows) and keys[i] == k:
             if rows[i] != r:
                 rows[i] = r
                 first, last = (i if first < 0 else min(first, i)), max(last, i)
             continue
         changed = True
         # Every row above i is in place already: the one wanted here is further down, or new.
-        j = next((j for j in range(i + 1, len(rows)) if key(rows[j]) == k), None)
-        if j is None:
+        if k not in held:
             model.beginInsertRows(root, i, i)
             rows.insert(i, r)
+            keys.insert(i, k)
+            held.add(k)
             model.endInsertRows()
-        else:
-            model.beginMoveRows(root, j, j, root, i)
-            old = rows.pop(j)
-            rows.insert(i, r)
-            model.endMoveRows()
-            if old != r:
-                first, last = (i if first < 0 else min(first, i)), max(last, i)
+            continue
+        j = keys.index(k, i + 1)
+        model.beginMoveRows(root, j, j, root, i)
+        old = rows.pop(j)
+        rows.insert(i, r)
+        keys.insert(i, keys.pop(j))
+        model.endMoveRows()
+        if old != r:
+            first, last = (i if first < 0 else min(first, i)), max(last, i)
     if first >= 0:
         model.dataChanged.emit(model.index(first), model.index(last))
     return changed or first >= 0
