@@ -1,5 +1,5 @@
 """A regroup of the team board keeps what the supervisor picked: the lanes and agent lists follow their new
-rows by removals, moves and inserts (widgets.board.follow), never a reset that clears the selection."""
+rows by removals, moves and inserts (widgets.queue.follow), never a reset that clears the selection."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ from console.domain.model import ChangeSet, Enquiry
 from tests.helpers.queue import HOSTILE, Feed, make_model, open_rows
 from widgets.queue.breach_strip import BreachStrip
 from widgets.queue.delegates import QueueDelegate
-from widgets.queue.model import QueueModel
+from widgets.queue.model import ID_ROLE, QueueModel
 from widgets.queue.text import Col
 from widgets.queue.view import QueueView
 
@@ -294,6 +294,23 @@ def test_breach_strip_lists_nearest_deadlines_and_click_selects(
     assert first is not None
     model.apply(ChangeSet(removed={first.id}), {})
     qtbot.waitUntil(lambda: strip.model.ids()[:5] == expected[1:6], timeout=3000)
+
+
+def test_the_keyboards_place_among_the_breaching_chips_stays_on_its_enquiry_as_chips_come_and_go(
+    qtbot: QtBot, view: QueueView
+) -> None:
+    model = view.queue_model()
+    strip = BreachStrip(model, n=6, within_s=86_400.0)
+    qtbot.addWidget(strip)
+    lv = strip.list_view()
+    expected = strip.model.ids()
+    lv.setCurrentIndex(strip.model.index(2))  # a supervisor arrowed to the third chip
+    model.apply(ChangeSet(removed={expected[0]}), {})  # the soonest was answered: its chip goes
+    qtbot.waitUntil(lambda: strip.model.ids()[:5] == expected[1:6], timeout=3000)
+    assert lv.currentIndex().row() == 1 and lv.currentIndex().data(ID_ROLE) == expected[2]
+    with qtbot.waitSignal(strip.enquiryClicked) as opened:
+        qtbot.keyClick(lv, Qt.Key.Key_Return)  # Enter opens the chip the keyboard is on, not another
+    assert opened.args == [expected[2]]
 
 
 def test_row_height_follows_the_font(view: QueueView) -> None:

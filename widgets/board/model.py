@@ -35,8 +35,8 @@ from console.domain.staffing import capacity
 from console.live.alarm import Level
 from console.sla.engine import SlaStatus
 from console.sla.words import STATE_WORDS, state_word
-from widgets.board.follow import follow_rows
 from widgets.queue import mime
+from widgets.queue.follow import follow_rows
 from widgets.queue.model import ENQUIRY_ROLE, ID_ROLE, SLA_STATE_ROLE
 from widgets.queue.text import countdown_text
 from widgets.theme.icons import sla_icon
@@ -193,7 +193,7 @@ class LaneModel(QAbstractListModel):
             self.dataChanged.emit(self.index(0), self.index(len(self._rows) - 1))
 
     def set_lane(self, lane: LaneData, tz: str, now: float) -> None:
-        """The lane as regrouped: rows removed, moved and inserted (widgets.board.follow), so a view's
+        """The lane as regrouped: rows removed, moved and inserted (widgets.queue.follow), so a view's
         selection, current row and scroll position stay with their enquiries."""
         self.total, self.states = lane.total, dict(lane.states)
         self._listed = {r[1] for r in lane.rows}

@@ -35,6 +35,7 @@ from console.live.order import SOON_S
 from console.sla.engine import SlaStatus
 from console.sla.words import duration
 from widgets.queue.delegates import ChipDelegate
+from widgets.queue.follow import follow_rows
 from widgets.queue.model import ID_ROLE, SLA_STATE_ROLE, SLA_STATUS_ROLE, QueueModel
 from widgets.queue.text import channel_text, countdown_text, customer_text, sla_tooltip
 from widgets.queue.view import TICK_MS
@@ -55,21 +56,17 @@ class BreachModel(QAbstractListModel):
         self._queue = queue
         self._n = n
         self._within_s = within_s
-        self._items: list[tuple[str, SlaStatus]] = []  # (id, status)
-        self._texts: list[str] = []
+        self._chips: list[tuple[str, SlaStatus, str]] = []  # (id, status, the chip's text)
 
     def refresh(self) -> None:
         limit = self._queue.now() + self._within_s
         items = [(e.id, s) for e, s in self._queue.nearest_deadlines(self._n) if s.due_at <= limit]
-        texts = self._chip_texts(items)
-        if [i for i, _ in items] == [i for i, _ in self._items]:
-            self._items, self._texts = items, texts
-            if items:
-                self.dataChanged.emit(self.index(0), self.index(len(items) - 1))
-            return
-        self.beginResetModel()
-        self._items, self._texts = items, texts
-        self.endResetModel()
+        chips = [(i, s, t) for (i, s), t in zip(items, self._chip_texts(items), strict=True)]
+        # Chips that stay keep the keyboard's place (widgets.queue.follow); every one is read again (its
+        # countdown runs even where its status is the same).
+        follow_rows(self, self._chips, chips, _chip_id)
+        if chips:
+            self.dataChanged.emit(self.index(0), self.index(len(chips) - 1))
 
     def _chip_texts(self, items: list[tuple[str, SlaStatus]]) -> list[str]:
         """ "4 min left · @jo•••• · WhatsApp · DM": the time left, who and where. Two chips never read
@@ -85,27 +82,27 @@ class BreachModel(QAbstractListModel):
         return [f"{t} · {ident}" if seen[t] > 1 else t for t, (ident, _) in zip(texts, items, strict=True)]
 
     def ids(self) -> list[str]:
-        return [i for i, _ in self._items]
+        return [c[0] for c in self._chips]
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._items)
+        return 0 if parent.isValid() else len(self._chips)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> object:
-        if not index.isValid() or index.parent().isValid() or not 0 <= index.row() < len(self._items):
+        if not index.isValid() or index.parent().isValid() or not 0 <= index.row() < len(self._chips):
             return None
-        ident, status = self._items[index.row()]
+        ident, status, text = self._chips[index.row()]
         e = self._queue.enquiry(ident)
         state = getattr(status, "state", None)
         tz, now = self._queue.time_zone(), self._queue.now()
         if role == Qt.ItemDataRole.DisplayRole:
-            return self._texts[index.row()]
+            return text
         if role == Qt.ItemDataRole.DecorationRole:
             return None if state is None else sla_icon(str(state), self._queue.theme())
         if role in (Qt.ItemDataRole.ToolTipRole,):
             topic = "" if e is None else html.escape(e.topic.replace("_", " ").capitalize())
             return f"<p>{html.escape(ident)} · {topic}<br>{sla_tooltip(status, tz)}</p>"
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"Breaching soon: {self._texts[index.row()]}, {countdown_text(status, tz, now)}"
+            return f"Breaching soon: {text}, {countdown_text(status, tz, now)}"
         if role == ID_ROLE:
             return ident
         if role == SLA_STATE_ROLE:
@@ -113,6 +110,10 @@ class BreachModel(QAbstractListModel):
         if role == SLA_STATUS_ROLE:
             return status
         return None
+
+
+def _chip_id(chip: tuple[str, SlaStatus, str]) -> str:
+    return chip[0]
 
 
 class _WideChip(ChipDelegate):
@@ -171,7 +172,8 @@ class BreachStrip(QWidget):
         self._soon.timeout.connect(self.model.refresh)
         for signal in (queue.rowsInserted, queue.rowsRemoved, queue.modelReset, queue.layoutChanged):
             signal.connect(self._soon.start)
-        self.model.modelReset.connect(self._show_total)
+        for signal in (self.model.modelReset, self.model.rowsInserted, self.model.rowsRemoved):
+            signal.connect(lambda *_: self._show_total())  # "8 of 67": the chips on show
         self.model.refresh()
         self._show_total()
         self._fit()

@@ -1,9 +1,10 @@
 """A list model brought to a new list of rows by removals, moves and inserts, not by a reset.
 
-The team board regroups its lanes whenever the queue changes (on a live floor, about once a second). A
-reset at each regroup cleared every lane's and agent list's selection, current row and scroll position:
-a supervisor who had picked an enquiry to reassign lost it before reaching "Reassign to...". With row
-signals, a view's selection and current row follow their rows (persistent indexes) wherever they move.
+The team board regroups its lanes whenever the queue changes (on a live floor, about once a second), and
+the breaching strip changes its chips as deadlines come near. A reset at each change cleared every lane's
+and agent list's selection, current row and scroll position (a supervisor who had picked an enquiry to
+reassign lost it before reaching "Reassign to..."), and the keyboard's place among the strip's chips. With
+row signals, a view's selection and current row follow their rows (persistent indexes) wherever they move.
 """
 
 from __future__ import annotations
