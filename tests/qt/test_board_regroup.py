@@ -8,7 +8,7 @@ import random
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QPersistentModelIndex
+from PySide6.QtCore import QAbstractListModel, QItemSelectionModel, QPersistentModelIndex
 from PySide6.QtWidgets import QListView
 from pytestqt.qtbot import QtBot
 
@@ -33,6 +33,13 @@ def _lane(rows: list[Row]) -> LaneData:
     return LaneData("soc", rows, len(rows), {"on_track": len(rows)})
 
 
+def _view(qtbot: QtBot, model: QAbstractListModel) -> QListView:
+    view = QListView()
+    qtbot.addWidget(view)
+    view.setModel(model)
+    return view
+
+
 def _shown(view: QListView) -> tuple[list[str], set[str], str | None]:
     """(ids in row order, selected ids, current id)."""
     model = view.model()
@@ -45,9 +52,7 @@ def test_a_regrouped_lane_keeps_the_selection_and_current_row_with_their_enquiri
     qtbot: QtBot, qtmodeltester: Any
 ) -> None:
     lane = LaneModel("soc")
-    view = QListView()
-    qtbot.addWidget(view)
-    view.setModel(lane)
+    view = _view(qtbot, lane)
     lane.set_lane(_lane([_row(i, float(i)) for i in range(10)]), "UTC", 0.0)
     qtmodeltester.check(lane)  # the tester stays attached: every step below is checked as it is signalled
     ids = lane.ids()
@@ -78,9 +83,7 @@ def test_random_regroups_leave_the_lane_equal_to_its_grouping_and_the_model_cons
 ) -> None:
     rng = random.Random(16)
     lane = LaneModel("soc")
-    view = QListView()
-    qtbot.addWidget(view)
-    view.setModel(lane)
+    view = _view(qtbot, lane)
     qtmodeltester.check(lane)
     for step in range(40):
         new = sorted(_row(i, rng.random()) for i in rng.sample(range(30), rng.randint(0, 30)))
@@ -97,9 +100,7 @@ def test_an_agent_whose_status_changes_stays_selected_where_it_moves(
     qtbot: QtBot, qtmodeltester: Any
 ) -> None:
     agents = AgentModel("soc")
-    view = QListView()
-    qtbot.addWidget(view)
-    view.setModel(agents)
+    view = _view(qtbot, agents)
     agents.set_agents(AGENTS)
     qtmodeltester.check(agents)
     assert [a.id for a in agents.agents()] == ["ann", "bob"]  # available before busy
