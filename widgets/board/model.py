@@ -194,7 +194,7 @@ class LaneModel(QAbstractListModel):
 
     def set_lane(self, lane: LaneData, tz: str, now: float) -> None:
         """The lane as regrouped: rows removed, moved and inserted (widgets.queue.follow), so a view's
-        selection, current row and scroll position stay with their enquiries."""
+        selection and current row stay with their enquiries."""
         self.total, self.states = lane.total, dict(lane.states)
         self._listed = {r[1] for r in lane.rows}
         moment = (tz, now) != (self._tz, self._now)

@@ -2,9 +2,10 @@
 
 The team board regroups its lanes whenever the queue changes (on a live floor, about once a second), and
 the breaching strip changes its chips as deadlines come near. A reset at each change cleared every lane's
-and agent list's selection, current row and scroll position (a supervisor who had picked an enquiry to
-reassign lost it before reaching "Reassign to..."), and the keyboard's place among the strip's chips. With
-row signals, a view's selection and current row follow their rows (persistent indexes) wherever they move.
+and agent list's selection and current row (a supervisor who had picked an enquiry to reassign lost it
+before reaching "Reassign to..."), and the keyboard's place among the strip's chips. With row signals, a
+view's selection and current row follow their rows (persistent indexes) wherever they move. (When the
+current row itself leaves, Qt makes a neighbour current and scrolls to it, as it does for any removal.)
 """
 
 from __future__ import annotations
