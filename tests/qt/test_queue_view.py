@@ -311,6 +311,12 @@ def test_the_keyboards_place_among_the_breaching_chips_stays_on_its_enquiry_as_c
     with qtbot.waitSignal(strip.enquiryClicked) as opened:
         qtbot.keyClick(lv, Qt.Key.Key_Return)  # Enter opens the chip the keyboard is on, not another
     assert opened.args == [expected[2]]
+    # The label counts the chips on show as they go (row signals now, not a reset).
+    strip.set_total(30)
+    kept = set(strip.model.ids()[:2])
+    model.apply(ChangeSet(removed=set(model.ids()) - kept), {})
+    qtbot.waitUntil(lambda: set(strip.model.ids()) == kept, timeout=3000)
+    assert strip.label_text() == "Breaching in 30 min: 2 of 30"
 
 
 def test_row_height_follows_the_font(view: QueueView) -> None:

@@ -173,7 +173,7 @@ class BreachStrip(QWidget):
         for signal in (queue.rowsInserted, queue.rowsRemoved, queue.modelReset, queue.layoutChanged):
             signal.connect(self._soon.start)
         for signal in (self.model.modelReset, self.model.rowsInserted, self.model.rowsRemoved):
-            signal.connect(lambda *_: self._show_total())  # "8 of 67": the chips on show
+            signal.connect(self._show_total)  # "8 of 67": the chips on show
         self.model.refresh()
         self._show_total()
         self._fit()
@@ -191,7 +191,7 @@ class BreachStrip(QWidget):
     def label_text(self) -> str:
         return self._label.text()
 
-    def _show_total(self) -> None:
+    def _show_total(self, *_: object) -> None:
         shown = self.model.rowCount()
         if self._pending:
             text = "Deadlines not known yet: the service's enquiries are still arriving"
