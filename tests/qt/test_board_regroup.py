@@ -141,3 +141,6 @@ def test_a_run_of_rows_leaves_in_one_step_and_a_lane_with_nothing_kept_is_reset_
     lane.set_lane(_lane([_row(i, float(i)) for i in range(20, 25)]), "UTC", 0.0)
     assert removed == [(2, 4)] and resets == [True]
     assert lane.ids() == [f"E0000{i}" for i in range(20, 25)]
+    lane.set_lane(_lane([]), "UTC", 0.0)
+    lane.set_lane(_lane([]), "UTC", 0.0)  # empty and still empty: nothing is signalled
+    assert resets == [True, True] and lane.rowCount() == 0

@@ -199,9 +199,7 @@ class LaneModel(QAbstractListModel):
         self._listed = {r[1] for r in lane.rows}
         moment = (tz, now) != (self._tz, self._now)
         self._tz, self._now = tz, now  # before the rows: an inserted row is shown at this moment
-        follow_rows(self, self._rows, lane.rows, _ident)
-        if moment and self._rows:  # every countdown is read again at the new moment
-            self.dataChanged.emit(self.index(0), self.index(len(self._rows) - 1))
+        follow_rows(self, self._rows, lane.rows, _ident, all_read_again=moment)
 
     def ids(self) -> list[str]:
         return [r[1] for r in self._rows]

@@ -64,9 +64,7 @@ class BreachModel(QAbstractListModel):
         chips = [(i, s, t) for (i, s), t in zip(items, self._chip_texts(items), strict=True)]
         # Chips that stay keep the keyboard's place (widgets.queue.follow); every one is read again (its
         # countdown runs even where its status is the same).
-        follow_rows(self, self._chips, chips, _chip_id)
-        if chips:
-            self.dataChanged.emit(self.index(0), self.index(len(chips) - 1))
+        follow_rows(self, self._chips, chips, _chip_id, all_read_again=True)
 
     def _chip_texts(self, items: list[tuple[str, SlaStatus]]) -> list[str]:
         """ "4 min left · @jo•••• · WhatsApp · DM": the time left, who and where. Two chips never read

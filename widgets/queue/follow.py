@@ -18,18 +18,26 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex
 T = TypeVar("T")
 
 
-def follow_rows(model: QAbstractListModel, rows: list[T], new: Sequence[T], key: Callable[[T], str]) -> bool:
+def follow_rows(
+    model: QAbstractListModel,
+    rows: list[T],
+    new: Sequence[T],
+    key: Callable[[T], str],
+    *,
+    all_read_again: bool = False,
+) -> None:
     """Make `rows` (the list behind `model`) equal to `new`, signalling each step; keys are unique in
-    both. A row whose key stays is replaced in place and, when it differs, reported by dataChanged.
-    True when anything changed."""
+    both. A row whose key stays is replaced in place and, when it differs, reported by dataChanged; with
+    all_read_again (a new moment: every countdown changes), one dataChanged covers every row."""
+    if not rows and not new:
+        return
     root = QModelIndex()
     wanted = {key(r) for r in new}
     if not any(key(r) in wanted for r in rows):  # nothing stays: nothing to keep, one reset is cheaper
         model.beginResetModel()
         rows[:] = new
         model.endResetModel()
-        return True
-    changed = False
+        return
     end = len(rows)
     while end > 0:  # from the bottom, a run at a time: the rows above keep their numbers
         if key(rows[end - 1]) in wanted:
@@ -41,7 +49,7 @@ def follow_rows(model: QAbstractListModel, rows: list[T], new: Sequence[T], key:
         model.beginRemoveRows(root, start, end - 1)
         del rows[start:end]
         model.endRemoveRows()
-        changed, end = True, start
+        end = start
     first = last = -1  # the rows replaced in place with a different value
     keys = [key(r) for r in rows]  # beside the rows: a lane's 200 found in C, not by calling key()
     held = set(keys)
@@ -52,7 +60,6 @@ def follow_rows(model: QAbstractListModel, rows: list[T], new: Sequence[T], key:
                 rows[i] = r
                 first, last = (i if first < 0 else min(first, i)), max(last, i)
             continue
-        changed = True
         # Every row above i is in place already: the one wanted here is further down, or new.
         if k not in held:
             model.beginInsertRows(root, i, i)
@@ -69,6 +76,7 @@ def follow_rows(model: QAbstractListModel, rows: list[T], new: Sequence[T], key:
         model.endMoveRows()
         if old != r:
             first, last = (i if first < 0 else min(first, i)), max(last, i)
+    if all_read_again and rows:
+        first, last = 0, len(rows) - 1
     if first >= 0:
         model.dataChanged.emit(model.index(first), model.index(last))
-    return changed or first >= 0
