@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from console.domain.model import Agent, Enquiry, Team
 from console.domain.moves import MoveRecord
 from console.live.alarm import rank_alarms
+from console.live.warm_up import StatusSnapshot
 from widgets.app.workers import BackgroundJobs
 from widgets.board.lane import LaneWidget, plain_label
 from widgets.board.model import LaneData, group_lanes
@@ -86,6 +87,7 @@ class TeamBoard(QScrollArea):
         self._busy = False
         self._again = False
         self._generation = 0  # bumped by every local re-file
+        self._reading: tuple[StatusSnapshot, int, float, bool] | None = None  # a snapshot being read
         self._soon = QTimer(self)
         self._soon.setSingleShot(True)
         self._soon.setInterval(REBUILD_MS)
@@ -154,11 +156,22 @@ class TeamBoard(QScrollArea):
             self._again = True
             return
         self._busy = True
-        snapshot = self.queue.status_snapshot()
+        self._reading = (self.queue.status_snapshot(), generation, started, whole)
+        self._read_more()
 
-        def failed(error: BaseException) -> None:
-            self._busy = False
-            log.error("the team board could not be grouped: %s", error)
+    @Slot()
+    def _read_more(self) -> None:
+        """The next slice of the snapshot, each in an event of its own; then the grouping on the worker.
+        A method, not a closure that calls itself: such a closure is a reference cycle holding the whole
+        snapshot (two lists of 100k), which refcounting never frees and which a freeze of the collector
+        (widgets.app.gc_guard) would keep for the session."""
+        if self._reading is None:
+            return
+        snapshot, generation, started, whole = self._reading
+        if not snapshot.step(SNAPSHOT_SLICE):
+            QTimer.singleShot(0, self, self._read_more)
+            return
+        self._reading = None
 
         def group() -> tuple[dict[str | None, LaneData], float]:
             t = time.perf_counter()
@@ -169,14 +182,12 @@ class TeamBoard(QScrollArea):
             self.group_ms = result[1]
             self._show(result[0], generation, started, whole)
 
-        def read_more() -> None:
-            if not snapshot.step(SNAPSHOT_SLICE):
-                QTimer.singleShot(0, self, read_more)  # the next slice in an event of its own
-                return
-            # Owned by the board: a grouping that ends after the board was deleted is dropped by the helper.
-            self._jobs.read(group, grouped, failed, owner=self)
+        # Owned by the board: a grouping that ends after the board was deleted is dropped by the helper.
+        self._jobs.read(group, grouped, self._group_failed, owner=self)
 
-        read_more()
+    def _group_failed(self, error: BaseException) -> None:
+        self._busy = False
+        log.error("the team board could not be grouped: %s", error)
 
     def _show(self, lanes: dict[str | None, LaneData], generation: int, started: float, whole: bool) -> None:
         self._busy = False
