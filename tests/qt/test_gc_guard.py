@@ -11,6 +11,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from widgets.app.gc_guard import BULK_YOUNG, GarbageCollector
+from widgets.app.workers import BackgroundJobs
 
 pytestmark = pytest.mark.own_collector  # these tests switch the collector themselves
 
@@ -18,6 +19,26 @@ pytestmark = pytest.mark.own_collector  # these tests switch the collector thems
 class Cycle:
     def __init__(self) -> None:
         self.me = self
+
+
+class Collections:
+    """The generations collected, and whether a job was running then."""
+
+    def __init__(self) -> None:
+        self.job_running = False
+        self.seen: list[tuple[int, bool]] = []
+
+    def __call__(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self.seen.append((info["generation"], self.job_running))
+
+
+@pytest.fixture
+def collections() -> Iterator[Collections]:
+    noted = Collections()
+    gc.callbacks.append(noted)
+    yield noted
+    gc.callbacks.remove(noted)
 
 
 @pytest.fixture
@@ -97,3 +118,55 @@ def test_a_bulk_of_young_objects_is_frozen_not_walked_on_the_ui_thread(
         assert all(n >= frozen + BULK_YOUNG for n in walked)
     finally:
         gc.callbacks.remove(note)
+
+
+def test_a_whole_queue_job_is_not_walked_while_it_runs_and_what_it_leaves_is_frozen(
+    collector: GarbageCollector, collections: Collections, qtbot: QtBot
+) -> None:
+    # As the navigator's counts do at 100k: a result rebuilt while the old one (frozen) is dropped. The
+    # young count is net of frees, so it looks small (past the gen-0 threshold, far below BULK_YOUNG)
+    # while the young generation holds the whole new result: collected, it held the UI thread 18-60 ms.
+    n = 3 * BULK_YOUNG
+    old = [[i] for i in range(n)]
+    GarbageCollector.freeze_long_lived()
+    go_on = threading.Event()
+    results: list[list[list[int]]] = []
+
+    def rebuild() -> list[list[int]]:
+        collections.job_running = True
+        new = []
+        for i in range(n):
+            new.append([i])
+            if len(old) > 5_000:
+                old.pop()
+        go_on.wait(10)
+        collections.job_running = False
+        return new
+
+    jobs = BackgroundJobs(whole_queue=True)
+    assert gc.get_threshold()[0] < 5_000 < BULK_YOUNG  # the young count the job leaves
+    looks = collector.looks
+    jobs.read(rebuild, results.append)
+    qtbot.waitUntil(lambda: collections.job_running and collector.looks >= looks + 5, timeout=5_000)
+    frozen = gc.get_freeze_count()
+    go_on.set()
+    qtbot.waitUntil(lambda: bool(results) and gc.get_freeze_count() >= frozen + n, timeout=5_000)
+    assert not [g for g, running in collections.seen if running]  # nothing walked the job's working set
+    assert not collections.seen  # and its result went out of sight unwalked
+    jobs.shutdown()
+
+
+def test_cycles_are_still_freed_beside_a_job_that_never_rests(collections: Collections, qtbot: QtBot) -> None:
+    guard = GarbageCollector(interval_ms=10, max_defer_s=0.05)
+    guard.start()
+    go_on = threading.Event()
+    jobs = BackgroundJobs(whole_queue=True)
+    try:
+        jobs.read(lambda: go_on.wait(10), lambda _: None)
+        garbage = [weakref.ref(Cycle()) for _ in range(2_000)]
+        qtbot.waitUntil(lambda: all(r() is None for r in garbage), timeout=5_000)
+    finally:
+        go_on.set()
+        guard.stop()
+        jobs.shutdown()
+        gc.unfreeze()

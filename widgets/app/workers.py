@@ -14,7 +14,9 @@ of a signal that crosses threads is a QObject living on the UI thread.
   queue's load and scores, the figures, the complaint book, the board, the wallboard) pass
   whole_queue=True and share one thread: each such thread running Python beside the UI thread makes it
   wait for the GIL at every call from Qt into Python (benchmarks/bench_console.py, 100,000 open: the UI
-  thread held up to 475-505 ms at a time after start with a thread each, 67-78 ms with one shared):
+  thread held up to 475-505 ms at a time after start with a thread each, 67-78 ms with one shared).
+  Their jobs run inside gc_guard.bulk_work(), so the UI thread's collector never walks their working sets.
+  The calls:
     read(fn, on_done, on_error)          fn() on the jobs thread
     write(writer, fn, on_done, on_error) fn(store) on the sync thread, the one writer of the cache
   on_done / on_error run on the UI thread. An answer for an owner that has been deleted meanwhile (a
@@ -36,6 +38,7 @@ from PySide6.QtCore import QObject, Signal, Slot
 from shiboken6 import Shiboken
 
 from console.platform.gil import share_the_gil
+from widgets.app.gc_guard import bulk_work
 
 if TYPE_CHECKING:
     from console.store.cache import Store
@@ -213,9 +216,15 @@ class BackgroundJobs(QObject):
             return _cancelled()
         done, error = _Delivery(on_done, owner), _Delivery(on_error or self._unhandled, owner)
 
+        bulk = self._shared
+
         def job() -> None:
             try:
-                result = fn()
+                if bulk:  # a working set over the whole queue: not for the UI thread's collector to walk
+                    with bulk_work():
+                        result = fn()
+                else:
+                    result = fn()
             except Exception as e:
                 self._answer(error, e)
             else:
