@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import pytest
 from pytestqt.qtbot import QtBot
 
-from widgets.app.gc_guard import BULK_YOUNG, GarbageCollector
+from widgets.app.gc_guard import BULK_YOUNG, GarbageCollector, bulk_work_running
 from widgets.app.workers import BackgroundJobs
 
 pytestmark = pytest.mark.own_collector  # these tests switch the collector themselves
@@ -43,7 +43,11 @@ def collections() -> Iterator[Collections]:
 
 @pytest.fixture
 def collector(qtbot: QtBot) -> Iterator[GarbageCollector]:
+    # What earlier tests' whole-queue jobs left: one still running (its owner gone) defers collections,
+    # and one that ended asks for a freeze at the first look; both settled before the test's own objects.
+    qtbot.waitUntil(lambda: bulk_work_running() == 0, timeout=60_000)
     guard = GarbageCollector(interval_ms=10)
+    guard.check()
     guard.start()
     yield guard
     guard.stop()
@@ -157,7 +161,9 @@ def test_a_whole_queue_job_is_not_walked_while_it_runs_and_what_it_leaves_is_fro
 
 
 def test_cycles_are_still_freed_beside_a_job_that_never_rests(collections: Collections, qtbot: QtBot) -> None:
+    qtbot.waitUntil(lambda: bulk_work_running() == 0, timeout=60_000)  # the job below is the one running
     guard = GarbageCollector(interval_ms=10, max_defer_s=0.05)
+    guard.check()  # a freeze an earlier test's job asked for: before the garbage below is made
     guard.start()
     go_on = threading.Event()
     jobs = BackgroundJobs(whole_queue=True)

@@ -71,6 +71,12 @@ def bulk_work() -> Iterator[None]:
             _bulk.ended = True
 
 
+def bulk_work_running() -> int:
+    """How many jobs inside bulk_work() are running now."""
+    with _bulk.lock:
+        return _bulk.running
+
+
 class GarbageCollector(QObject):
     """Collects young objects often and everything now and then, always on the thread it lives on."""
 
