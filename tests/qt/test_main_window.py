@@ -7,18 +7,20 @@ from __future__ import annotations
 import json
 import secrets
 import socket
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QSettings, QSize
+from PySide6.QtCore import QEvent, QObject, QSettings, QSize
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from console.api.client import ApiClient, ApiSettings
 from console.domain.model import ChangeSet
 from console.platform.credentials import SecretStore
+from console.platform.gil import PAINT_SWITCH_INTERVAL_S, PAINT_TIMER_SLACK_NS, timer_slack_ns
 from console.platform.settings import Settings
 from console.service.server import DemoService
 from console.store.cache import Store
@@ -323,3 +325,35 @@ def test_background_jobs_after_shutdown_do_nothing(qtbot: QtBot) -> None:
     running.result(timeout=5)
     QCoreApplication.processEvents()  # the job's answer, had it been sent, is queued by now: deliver it
     assert calls == []
+
+
+class PaintSpy(QObject):
+    """What the GIL's hand-over was set to while a widget painted."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.seen: list[tuple[float, int | None]] = []
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.seen.append((sys.getswitchinterval(), timer_slack_ns()))
+        return False
+
+
+def test_the_window_paints_with_the_gil_handed_to_it_at_once(qtbot: QtBot) -> None:
+    # A paint calls from Qt into Python once per cell; while the jobs thread ran, each call waited ~0.15 ms
+    # for the GIL. While the window paints, other threads hand it over within ~10 us; then all is as before.
+    window = MainWindow(QueueModel())
+    qtbot.addWidget(window)
+    spy = PaintSpy()
+    window.queue_view.viewport().installEventFilter(spy)
+    window.show()
+    qtbot.waitUntil(lambda: bool(spy.seen), timeout=5_000)  # shown: painted as the window was exposed
+    spy.seen.clear()
+    interval, slack = sys.getswitchinterval(), timer_slack_ns()
+    window.queue_view.viewport().update()  # painted in the window's next UpdateRequest
+    qtbot.waitUntil(lambda: bool(spy.seen), timeout=5_000)
+    assert spy.seen[0][0] == pytest.approx(PAINT_SWITCH_INTERVAL_S, rel=0.05)
+    if slack is not None:  # Linux: the UI thread's waits for the GIL end within a microsecond
+        assert spy.seen[0][1] == PAINT_TIMER_SLACK_NS
+    assert (sys.getswitchinterval(), timer_slack_ns()) == (interval, slack)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from widgets.app.paint_first import paint_first
 from widgets.detail.pane import DetailPane
 from widgets.main_window.body import ColumnFit, DrawerHost, EscapeCloses
 from widgets.main_window.header import LiveHeader
@@ -271,6 +272,9 @@ class MainWindow(QMainWindow):
     def _navigator_dragged(self) -> None:
         self._nav_auto = False  # the supervisor's width from now on
         self.nav_button.setChecked(self.navigator_shown())
+
+    def event(self, event: QEvent) -> bool:
+        return paint_first(event, super().event)  # other threads yield the GIL while it paints
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.splitter and event.type() == QEvent.Type.Resize and self._nav_auto:
