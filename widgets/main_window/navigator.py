@@ -34,6 +34,7 @@ class _Node:
     group: bool
     name: QStandardItem  # column 0
     number: QStandardItem  # column 1: the count
+    parent_key: str | None  # None at the top level
     count: int | None = None
 
     def show_count(self) -> None:
@@ -136,7 +137,8 @@ class NavigatorModel(QStandardItemModel):
             if group or key == ALL_KEY:
                 item.setFont(self._bold)
         number.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-        node = self._by_key[key] = _Node(key, label, predicate, group, name, number)
+        # The invisible root has no key: None for the top level.
+        node = self._by_key[key] = _Node(key, label, predicate, group, name, number, parent.data(KEY_ROLE))
         node.show_count()
         parent.appendRow([name, number])
         return name
@@ -158,7 +160,7 @@ class NavigatorModel(QStandardItemModel):
         self._show_counts(lambda _key: None)
 
     def _show_counts(self, count_of: Callable[[str], int | None]) -> None:
-        changed: dict[int, list[_Node]] = {}  # by parent item
+        changed: dict[str | None, list[_Node]] = {}  # by parent
         was_blocked = self.blockSignals(True)  # each item's setData would signal on its own
         try:
             for key, node in self._by_key.items():
@@ -167,7 +169,7 @@ class NavigatorModel(QStandardItemModel):
                     continue
                 node.count = n
                 node.show_count()
-                changed.setdefault(id(node.name.parent()), []).append(node)
+                changed.setdefault(node.parent_key, []).append(node)
         finally:
             self.blockSignals(was_blocked)
         for nodes in changed.values():
