@@ -1,31 +1,27 @@
 """Painting of queue cells and breach chips.
 
-A queue cell's text is drawn as a QStaticText in plain-text format (drawStaticText keeps the text's layout,
-which drawText redoes for every cell at every repaint); chips are drawn with QPainter.drawText on a plain
-string. Neither interprets markup: customer text such as "<b>", "<img src=...>" or "&lt;" appears exactly
-as typed. The SLA cell keeps its state
-colours even on a selected row, so a selection never hides how late an enquiry is.
+A queue cell's text is drawn as a QStaticText in plain-text format (widgets.queue.laid_text); chips are
+drawn with QPainter.drawText on a plain string. Neither interprets markup: customer text such as "<b>",
+"<img src=...>" or "&lt;" appears exactly as typed. The SLA cell keeps its state colours even on a selected
+row, so a selection never hides how late an enquiry is.
 """
 
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QIcon, QPainter, QPen, QStaticText
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QIcon, QPainter, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
+from widgets.queue.laid_text import LaidTexts, cell_pad
 from widgets.queue.model import SLA_STATE_ROLE, Cell, QueueModel
 from widgets.queue.text import Col
 from widgets.theme.theme import Theme, make_theme
 
 Index = QModelIndex | QPersistentModelIndex
-PAD = 6  # horizontal padding in a cell, scaled with the font below
-TEXTS_KEPT = 4096  # cells' laid-out texts kept (a repaint shows the same texts at the same widths)
 # Made once: a cell is painted many times a second, and every operation on Qt's flag enums runs Python.
 _SELECTED = QStyle.StateFlag.State_Selected.value
 _FOCUS = QStyle.StateFlag.State_HasFocus.value
 _ALTERNATE = QStyleOptionViewItem.ViewItemFeature.Alternate.value
-# One line, as drawText's TextSingleLine drew it: a line break in a customer's name stays in its cell.
-_ONE_LINE = str.maketrans({"\n": " ", "\r": " ", "\t": " ", "\u2028": " ", "\u2029": " "})
 
 
 def _cell_from_roles(index: Index) -> Cell:
@@ -49,10 +45,6 @@ def _brush(value: object) -> QBrush | None:
     return None
 
 
-def _pad(fm: QFontMetrics) -> int:
-    return max(PAD, fm.height() // 3)
-
-
 def row_height(font: QFont) -> int:
     """Rows a little taller than the text, so a tired eye finds the line it is on."""
     fm = QFontMetrics(font)
@@ -65,37 +57,9 @@ class QueueDelegate(QStyledItemDelegate):
     def __init__(self, parent: QWidget | None = None, theme: Theme | None = None) -> None:
         super().__init__(parent)
         self.theme = theme or make_theme("light")
-        # What every cell in one font needs, made once per font rather than once per cell; a cell's text,
-        # elided and laid out (~6-12 us to elide, ~15 us to lay out, a cell), is kept by (text, width,
-        # bold) until the font changes: a repaint of the visible rows then costs 1.1x a bare table's.
-        self._font = QFont()
-        self._fonts: tuple[QFont, QFontMetrics, QFont, QFontMetrics, int] | None = None
-        self._texts: dict[tuple[str, int, bool], tuple[QStaticText, float]] = {}
-
-    def _metrics(self, font: QFont) -> tuple[QFont, QFontMetrics, QFont, QFontMetrics, int]:
-        if self._fonts is None or font != self._font:
-            plain, bold = QFont(font), QFont(font)  # copies: the option's own font ends with the option
-            bold.setBold(True)
-            fm = QFontMetrics(plain)
-            self._font, self._fonts = plain, (plain, fm, bold, QFontMetrics(bold), _pad(fm))
-            self._texts = {}
-        return self._fonts
-
-    def _text(
-        self, fm: QFontMetrics, font: QFont, text: str, width: int, bold: bool
-    ) -> tuple[QStaticText, float]:
-        """The text elided to the width, laid out in the font (plain text: markup is never read), and
-        its width."""
-        key = (text, width, bold)
-        laid = self._texts.get(key)
-        if laid is None:
-            if len(self._texts) >= TEXTS_KEPT:
-                self._texts = {}
-            shown = QStaticText(fm.elidedText(text.translate(_ONE_LINE), Qt.TextElideMode.ElideRight, width))
-            shown.setTextFormat(Qt.TextFormat.PlainText)
-            shown.prepare(font=font)
-            laid = self._texts[key] = (shown, shown.size().width())
-        return laid
+        # A cell's text elided and laid out once (widgets.queue.laid_text): a repaint of the visible rows
+        # then costs 1.1x a bare table's.
+        self.laid = LaidTexts()
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         model = index.model()
@@ -122,7 +86,7 @@ class QueueDelegate(QStyledItemDelegate):
             painter.fillRect(QRect(rect.left(), rect.top(), 4, rect.height()), palette.highlight())
             painter.fillRect(QRect(rect.left(), rect.bottom() - 1, rect.width(), 2), palette.highlight())
 
-        plain, plain_fm, bold, bold_fm, pad = self._metrics(option.font)
+        plain, plain_fm, bold, bold_fm, pad = self.laid.fonts(option.font)
         font, fm = (bold, bold_fm) if cell.bold else (plain, plain_fm)
         painter.setFont(font)
         inner = rect.adjusted(pad + (4 if is_sla else 0), 0, -pad, 0)
@@ -140,7 +104,7 @@ class QueueDelegate(QStyledItemDelegate):
             colour = palette.text().color()
         painter.setPen(colour)
         # A static text in plain-text format: markup in customer text is never interpreted.
-        shown, width = self._text(fm, font, cell.text, inner.width(), cell.bold)
+        shown, width = self.laid.text(fm, font, cell.text, inner.width(), cell.bold)
         left = inner.left() + inner.width() - width if cell.right else inner.left()
         painter.drawStaticText(round(left), inner.top() + (inner.height() - fm.height()) // 2, shown)
 
@@ -152,8 +116,8 @@ class QueueDelegate(QStyledItemDelegate):
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         fm = QFontMetrics(option.font)
         text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
-        icon = 0 if index.data(Qt.ItemDataRole.DecorationRole) is None else fm.height() + _pad(fm)
-        return QSize(fm.horizontalAdvance(text) + icon + 2 * _pad(fm) + 6, row_height(option.font))
+        icon = 0 if index.data(Qt.ItemDataRole.DecorationRole) is None else fm.height() + cell_pad(fm)
+        return QSize(fm.horizontalAdvance(text) + icon + 2 * cell_pad(fm) + 6, row_height(option.font))
 
 
 class ChipDelegate(QStyledItemDelegate):
@@ -177,7 +141,7 @@ class ChipDelegate(QStyledItemDelegate):
         painter.setBrush(bg)
         painter.drawRoundedRect(rect, 6, 6)
         fm = QFontMetrics(option.font)
-        pad = _pad(fm)
+        pad = cell_pad(fm)
         inner = rect.adjusted(pad, 0, -pad, 0)
         icon = index.data(Qt.ItemDataRole.DecorationRole)
         if isinstance(icon, QIcon):
@@ -194,5 +158,5 @@ class ChipDelegate(QStyledItemDelegate):
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
         fm = QFontMetrics(option.font)
         text = str(index.data(Qt.ItemDataRole.DisplayRole) or "")
-        width = min(fm.horizontalAdvance(text), fm.averageCharWidth() * 34) + fm.height() + 4 * _pad(fm)
+        width = min(fm.horizontalAdvance(text), fm.averageCharWidth() * 34) + fm.height() + 4 * cell_pad(fm)
         return QSize(width, int(fm.height() * 2.1))
