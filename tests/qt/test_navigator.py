@@ -1,15 +1,13 @@
 from __future__ import annotations
 
-import sys
 from dataclasses import replace
-from types import FrameType
 
-from PySide6.QtCore import QEvent, QObject
 from pytestqt.modeltest import ModelTester
 from pytestqt.qtbot import QtBot
 
 from console.domain.model import Enquiry
 from console.live.metrics import NavigatorCounts, navigator_counts, saved_views
+from tests.helpers.paint_calls import calls_in_one_paint
 from widgets.main_window import navigator
 from widgets.main_window.navigator import ALL_KEY, NavigatorModel, NavigatorView
 
@@ -147,16 +145,6 @@ def test_the_counts_column_fits_every_count_without_measuring_every_row(qtbot: Q
     assert fits() and small < header.sectionSize(1) < wide  # one digit, at 200%
 
 
-class Painted(QObject):
-    def __init__(self) -> None:
-        super().__init__()
-        self.paints = 0
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        self.paints += event.type() == QEvent.Type.Paint
-        return False
-
-
 def test_painting_the_navigator_calls_no_python(qtbot: QtBot) -> None:
     # Each call from Qt into Python waits for the GIL while the jobs thread computes over 100k rows: a
     # model served from Python made ~830 of them a paint (51 ms after the load). Its items answer in C++.
@@ -167,22 +155,7 @@ def test_painting_the_navigator_calls_no_python(qtbot: QtBot) -> None:
     qtbot.addWidget(view)
     view.set_navigator_model(model)
     view.resize(260, 500)
-    painted = Painted()
-    view.viewport().installEventFilter(painted)
     view.show()
-    qtbot.waitUntil(lambda: painted.paints > 0, timeout=5_000)
-    called: list[str] = []
-
-    def note(frame: FrameType, event: str, _arg: object) -> None:
-        if event == "call" and frame.f_code.co_filename == navigator.__file__:
-            called.append(frame.f_code.co_name)
-
-    paints = painted.paints
-    sys.setprofile(note)
-    try:
-        view.viewport().update()
-        qtbot.waitUntil(lambda: painted.paints > paints, timeout=5_000)
-    finally:
-        sys.setprofile(None)
-    assert called == []
+    qtbot.waitExposed(view)
+    assert calls_in_one_paint(qtbot, view, navigator.__file__) == {}
     assert model.index_of("channel:facebook", 1).data() == "2"  # what was painted is the model's

@@ -16,10 +16,11 @@ from console.domain.routing import Target, team_label
 from console.domain.staffing import capacity
 from console.live.alarm import Level, team_ceiling, team_severity
 from console.live.floor import capacity_words
+from widgets.board.cards import CardDelegate
 from widgets.board.model import AgentModel, LaneData, LaneModel, risk_words
 from widgets.board.reassign import MoveController
 from widgets.queue import mime
-from widgets.theme.theme import make_theme
+from widgets.theme.theme import Theme, make_theme
 
 # A lane's alarm borrows a state's colours: only the ranked worst are strong (console.live.alarm).
 RISK_STATE: dict[Level, str | None] = {"alert": "urgent", "warn": "at_risk", "ok": None}
@@ -138,6 +139,8 @@ class LaneWidget(QFrame):
         self.lane_model.handler = moves
         self.enquiries = DropView(moves)
         self.enquiries.setModel(self.lane_model)
+        self.cards = CardDelegate(self.enquiries, self.theme)  # one read of each card per paint
+        self.enquiries.setItemDelegate(self.cards)
         self.enquiries.setAccessibleName(f"Enquiries of {team_label(team)}, most urgent first")
         self.enquiries.setDragEnabled(True)
         self.enquiries.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
@@ -157,6 +160,11 @@ class LaneWidget(QFrame):
         layout.addWidget(self.enquiries, 5)
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("m") * 24)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
+
+    def set_theme(self, theme: Theme) -> None:
+        self.theme = self.cards.theme = theme
+        self.lane_model.set_theme(theme)
+        self.show_level(self.level)
 
     def show_verdict(self, plan: MovePlan | None) -> None:
         if plan is None:

@@ -16,7 +16,7 @@ import heapq
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from PySide6.QtCore import (
     QAbstractListModel,
@@ -26,7 +26,7 @@ from PySide6.QtCore import (
     QPersistentModelIndex,
     Qt,
 )
-from PySide6.QtGui import QBrush, QFont
+from PySide6.QtGui import QBrush, QFont, QIcon
 
 from console.domain.labels import agent_status_label, channel_text, topic_label
 from console.domain.model import Agent, Enquiry
@@ -61,6 +61,16 @@ _AGENT = (
     | Qt.ItemFlag.ItemNeverHasChildren
 )
 AGENT_ROLE = Qt.ItemDataRole.UserRole + 20
+_CARD_ROLES = frozenset(
+    {
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.AccessibleTextRole,
+        Qt.ItemDataRole.DecorationRole,
+        Qt.ItemDataRole.ForegroundRole,
+        Qt.ItemDataRole.BackgroundRole,
+        Qt.ItemDataRole.FontRole,
+    }
+)
 STATUS_MARKS = {"available": "●", "busy": "◐", "away": "◌", "offline": "○"}
 
 
@@ -68,6 +78,19 @@ class DropHandler(Protocol):
     def can_drop(self, refs: Sequence[tuple[str, int]], target: Target) -> bool: ...
     def drop(self, refs: Sequence[tuple[str, int]], target: Target) -> bool: ...
     def is_pending(self, enquiry_id: str) -> bool: ...
+
+
+class Card(NamedTuple):
+    """One enquiry's card in a lane, as painted (widgets.board.cards) and as its roles say: two lines of
+    plain text, the state's colours and icon (None: the list's own), bold when urgent."""
+
+    head: str  # "Urgent: 8 min left · due 20:36"
+    tail: str  # "enq-0001917 · Fraud · Facebook · private", and "move not yet confirmed" while pending
+    state: str | None  # the SLA state (None: no clock running)
+    fg: QBrush | None
+    bg: QBrush | None
+    bold: bool
+    icon: QIcon | None
 
 
 @dataclass(slots=True)
@@ -234,24 +257,41 @@ class LaneModel(QAbstractListModel):
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
 
+    def card(self, row: int) -> Card | None:
+        """The card at a row, read once per paint by the lane's delegate (one call, not one per role)."""
+        if not 0 <= row < len(self._rows):
+            return None
+        _, ident, e, s = self._rows[row]
+        state = None if s is None else s.state
+        pending = self.handler is not None and self.handler.is_pending(ident)
+        tail = f"{ident} · {topic_label(e.topic)} · {channel_text(e.channel, e.visibility)}"
+        return Card(
+            f"{state_word(state)}: {countdown_text(s, self._tz, self._now)}",
+            f"{tail} · move not yet confirmed" if pending else tail,
+            state,
+            None if state is None else self._fg.get(state),
+            None if state is None else self._bg.get(state),
+            state == "urgent",
+            None if state is None else sla_icon(state, self._theme),
+        )
+
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
         _, ident, e, s = self._rows[index.row()]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.AccessibleTextRole):
-            pending = self.handler is not None and self.handler.is_pending(ident)
-            state = state_word(None if s is None else s.state)
-            head = f"{state}: {countdown_text(s, self._tz, self._now)}"
-            tail = f"{ident} · {topic_label(e.topic)} · {channel_text(e.channel, e.visibility)}"
-            return f"{head}\n{tail}{' · move not yet confirmed' if pending else ''}"
-        if role == Qt.ItemDataRole.DecorationRole:
-            return None if s is None else sla_icon(s.state, self._theme)
-        if role == Qt.ItemDataRole.ForegroundRole:  # the state colours are a pair: text on its ground
-            return None if s is None else self._fg.get(s.state)
-        if role == Qt.ItemDataRole.BackgroundRole:
-            return None if s is None else self._bg.get(s.state)
-        if role == Qt.ItemDataRole.FontRole:
-            return self._bold if s is not None and s.state == "urgent" else None
+        if role in _CARD_ROLES:  # the lane's delegate paints from card() itself; these serve the rest
+            card = self.card(index.row())
+            if card is None:
+                return None
+            if role == Qt.ItemDataRole.DecorationRole:
+                return card.icon
+            if role == Qt.ItemDataRole.ForegroundRole:  # the state colours are a pair: text on its ground
+                return card.fg
+            if role == Qt.ItemDataRole.BackgroundRole:
+                return card.bg
+            if role == Qt.ItemDataRole.FontRole:
+                return self._bold if card.bold else None
+            return f"{card.head}\n{card.tail}"
         if role == ID_ROLE:
             return ident
         if role == ENQUIRY_ROLE:

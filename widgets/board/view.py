@@ -112,9 +112,7 @@ class TeamBoard(QScrollArea):
     def set_theme(self, theme: Theme) -> None:
         self.theme = theme
         for lane in self.lanes.values():
-            lane.theme = theme
-            lane.lane_model.set_theme(theme)
-            lane.show_level(lane.level)
+            lane.set_theme(theme)
 
     def set_reference(self, teams: Sequence[Team], agents: Sequence[Agent]) -> None:
         order = sorted(teams, key=lambda t: (t.kind != "social", t.name))
@@ -128,8 +126,7 @@ class TeamBoard(QScrollArea):
             for t in order:
                 lane = self.lanes[t.id] = LaneWidget(t, self.moves, self._inner)
                 lane.pending = self.pending
-                lane.theme = self.theme
-                lane.lane_model.set_theme(self.theme)
+                lane.set_theme(self.theme)
                 self._row.addWidget(lane)
         self._teams, self._agents = list(order), list(agents)
         self.rebuild(wait=self.queue.total_count() <= SYNC_ROWS)
