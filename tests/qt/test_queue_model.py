@@ -334,7 +334,7 @@ def test_apply_skips_ids_without_a_row(feed: Feed, caplog: pytest.LogCaptureFixt
 # --- clocks ----------------------------------------------------------------------------------------
 
 
-def test_tick_recomputes_only_the_given_rows_in_one_span(feed: Feed) -> None:
+def test_tick_recomputes_only_the_given_rows_and_repaints_their_clock_cells(feed: Feed) -> None:
     model = make_model(feed)
     spans: list[tuple[int, int, int, int]] = []
     model.dataChanged.connect(lambda a, b, roles=(): spans.append((a.row(), b.row(), a.column(), b.column())))
@@ -351,13 +351,14 @@ def test_tick_recomputes_only_the_given_rows_in_one_span(feed: Feed) -> None:
         model.tick(10, 39)
     finally:
         del feed.engine.statuses
-    # the clock columns, and the risk column, whose score follows the clock's state
-    assert spans == [(10, 39, Col.SLA, Col.AGE), (10, 39, Col.RISK, Col.RISK)]
+    # The clock columns (each on its own: the columns between do not change), and the risk column, whose
+    # score follows the clock's state. The first tick has no earlier looks: every row is repainted.
+    assert spans == [(10, 39, Col.SLA, Col.SLA), (10, 39, Col.AGE, Col.AGE), (10, 39, Col.RISK, Col.RISK)]
     assert calls == [30]
     spans.clear()
     model.tick(model.rowCount() - 3, model.rowCount() + 50)  # clamped
     n = model.rowCount()
-    assert spans == [(n - 3, n - 1, Col.SLA, Col.AGE), (n - 3, n - 1, Col.RISK, Col.RISK)]
+    assert spans == [(n - 3, n - 1, c, c) for c in (Col.SLA, Col.AGE, Col.RISK)]
 
 
 def test_countdowns_follow_the_server_clock(feed: Feed) -> None:

@@ -179,6 +179,21 @@ class QueueCells:
         muted = col in (Col.AGE, Col.TOPIC) or (col == Col.TEAM and r.e.team_id is None)
         return Cell(text, None, self._muted if muted else None, None, col == Col.AGE, False)
 
+    def clock_columns(self) -> tuple[Col, ...]:
+        """The cells a tick changes: the SLA, the wait, the risk (it follows the clock's state), and the
+        flags when they carry complaint and reply-window clocks (set_flag_cells)."""
+        if self._flag_cells is None:
+            return (Col.SLA, Col.AGE, Col.RISK)
+        return (Col.SLA, Col.AGE, Col.FLAGS, Col.RISK)
+
+    def clock_look(self, row: int) -> tuple[Cell | None, ...]:
+        """What a row's clock cells show (widgets.queue.clock_looks): as the delegate paints them."""
+        return tuple(self.cell(row, col) for col in self.clock_columns())
+
+    def ident_at(self, row: int) -> str | None:
+        r = self._ix.row_at(row)
+        return None if r is None else r.id
+
     def _flag_cell(self, r: Row) -> FlagCell:
         if self._flag_cells is None:
             text = flags_text(r.e.flags)

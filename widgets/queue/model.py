@@ -36,7 +36,6 @@ from console.live.warm_up import StatusSnapshot
 from console.platform.memory import give_back
 from console.sla.engine import SlaEngine, SlaStatus
 from widgets.queue.cells import (
-    CLOCK_ROLES,
     ENQUIRY_ROLE,
     ID_ROLE,
     SLA_STATE_ROLE,
@@ -46,6 +45,7 @@ from widgets.queue.cells import (
     Index,
     QueueCells,
 )
+from widgets.queue.clock_looks import ClockLooks
 from widgets.queue.text import COLUMNS, CellText, Col
 from widgets.theme.theme import Theme, make_theme
 
@@ -141,6 +141,7 @@ class QueueModel(QueueCells, QAbstractTableModel):
         self._warm_timer.setInterval(0)
         self._warm_timer.timeout.connect(self._warm_up_slice)
         self._touched: set[str] | None = None  # ids changed since retime_later, until adopt_retimed
+        self._looks = ClockLooks(self, self)  # what the last tick showed: a tick repaints what changed
         self.set_theme(make_theme("light"))
 
     def queue_index(self) -> QueueIndex:
@@ -293,15 +294,11 @@ class QueueModel(QueueCells, QAbstractTableModel):
     # --- clocks ----------------------------------------------------------------------------------
 
     def tick(self, first_row: int, last_row: int) -> None:
-        """Recompute the clocks of rows first_row..last_row (the visible ones) and repaint just those
-        cells: one dataChanged spanning the SLA and age columns, and on to the flags when they show
-        complaint and reply-window clocks (set_flag_cells)."""
+        """Recompute the clocks of rows first_row..last_row (the visible ones) and repaint the clock cells
+        of the rows that now read differently (widgets.queue.clock_looks)."""
         span = self._ix.tick(first_row, last_row)
         if span is not None:
-            last = Col.AGE if self._flag_cells is None else Col.FLAGS
-            self.dataChanged.emit(self.index(span[0], Col.SLA), self.index(span[1], last), CLOCK_ROLES)
-            # the risk follows the clock's state (reply due soon, overdue)
-            self.dataChanged.emit(self.index(span[0], Col.RISK), self.index(span[1], Col.RISK), CLOCK_ROLES)
+            self._looks.repaint_changed(*span)
 
     def set_risk_book(self, book: RiskBook) -> None:
         """New escalation-risk inputs (console.live.risk): the risk column shows them."""
