@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from console.courtesy import paced
 from console.domain.complaints.conversation import Heard, hear
 from console.domain.complaints.detect import Proposal, propose
 from console.domain.complaints.letters import Letter, letters_sent
@@ -90,8 +91,9 @@ class ComplaintBook:
         by_id: dict[str, list[tuple[float, str]]] = defaultdict(list)
         for ident, at, text in customer:
             by_id[ident].append((at, text))
-        out = {ident: conversation(msgs, (letters or {}).get(ident), judge) for ident, msgs in by_id.items()}
-        for ident, sent in (letters or {}).items():
+        agents = letters or {}
+        out = {ident: conversation(msgs, agents.get(ident), judge) for ident, msgs in paced(by_id.items())}
+        for ident, sent in agents.items():
             if ident not in out:
                 out[ident] = conversation([], sent, judge)
         return cls(out)

@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import NamedTuple, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from console.courtesy import paced
 from console.domain.model import Agent, Calendar, Enquiry, Team
 from console.domain.risk.score import AT_RISK
 from console.domain.staffing import capacity
@@ -123,7 +124,7 @@ def queue_summary(enquiries: Iterable[Enquiry], now: float) -> QueueSummary:
     n_open = unanswered = 0
     oldest: float | None = None
     oldest_id: str | None = None
-    for e in enquiries:
+    for e in paced(enquiries):  # a worker's loop over every row: it gives way to a paint
         if not e.is_open:
             continue
         n_open += 1
@@ -187,7 +188,7 @@ def sla_attainment(
     now: float,
 ) -> Attainment:
     """ "SLA today" (console.sla.today): reply clocks decided from day_start up to now."""
-    return attainment((c for e in enquiries for c in clocks(e)), day_start, now)
+    return attainment((c for e in paced(enquiries) for c in clocks(e)), day_start, now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,7 +280,7 @@ def navigator_counts(enquiries: Iterable[Enquiry], views: Sequence[SavedView]) -
     view_counts = dict.fromkeys((v.key for v in views), 0)
     channels: Counter[tuple[str, str]] = Counter()
     teams: Counter[str | None] = Counter()
-    for e in enquiries:
+    for e in paced(enquiries):
         if not e.is_open:
             continue
         channels[e.channel, e.visibility] += 1

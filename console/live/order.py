@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from console.courtesy import paced
 from console.sla.engine import SlaStatus
 
 # Breached keys sit above every working time left (a few years at most) and below "no clock" (inf).
@@ -78,7 +79,7 @@ def deadline_counts(deadlines: Iterable[float | None], now: float, soon_s: float
     30 min" view counts the same rows)."""
     n = breached = soon = 0
     limit = now + soon_s
-    for due in deadlines:
+    for due in paced(deadlines):
         n += 1
         if due is None:
             continue

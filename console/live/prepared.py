@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 
+from console.courtesy import paced
 from console.domain.batches import gc_paused
 from console.domain.model import Enquiry
 from console.live.queue_rows import (
@@ -50,10 +51,10 @@ def prepare_rows(
     col, key = sort
     if col == Col.SLA:
         key = sla_key(0.0)
-    for r in ids:
+    for r in paced(ids):  # on a worker: each loop gives way to a paint (console.courtesy)
         r.k = key(r)
     if text is not None:
-        for r in ids:
+        for r in paced(ids):
             make_hay(r, text)
     dues = Deadlines(ids, now)
     everything = [r.e for r in ids]

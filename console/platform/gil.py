@@ -18,6 +18,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from console.courtesy import ui_busy
 from console.platform.memory import GLIBC
 
 SWITCH_INTERVAL_S = 0.0001
@@ -38,15 +39,17 @@ def share_the_gil() -> None:
 
 @contextmanager
 def ui_first() -> Iterator[None]:
-    """Around a window's paint, on the UI thread: other threads hand the GIL back within ~10 us of its
-    asking, and its own waits for it end that precisely (Linux: the thread's timer slack, 50 us by
+    """Around a window's paint (and the taking in of a worker's result), on the UI thread: the workers'
+    long loops give way meanwhile (console.courtesy), other threads hand the GIL back within ~10 us of
+    its asking, and its own waits for it end that precisely (Linux: the thread's timer slack, 50 us by
     default, is 1 us meanwhile). Afterwards the interval is what it was, or the policy's own value if
     share_the_gil was called meanwhile; the slack is put back."""
     before = sys.getswitchinterval()
     sys.setswitchinterval(min(before, PAINT_SWITCH_INTERVAL_S))
     slack = _timer_slack(PAINT_TIMER_SLACK_NS)
     try:
-        yield
+        with ui_busy():
+            yield
     finally:
         if slack is not None:
             _timer_slack(slack)

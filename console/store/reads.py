@@ -11,6 +11,7 @@ from typing import Any, Self, TypeVar
 
 import apsw
 
+from console.courtesy import paced
 from console.domain import wire
 from console.domain.batches import gc_paused
 from console.domain.complaints.status import Decision
@@ -126,7 +127,8 @@ class StoreReader:
         # Row by row from the cursor, not fetchall(): 100k raw rows held at once before conversion left
         # ~100 MB of freed but fragmented memory behind.
         with gc_paused(), known_errors(self.path):
-            rows = [enquiry_from_row(r) for r in self._conn.execute(SELECT_ENQUIRY + " WHERE is_open = 1")]
+            cursor = self._conn.execute(SELECT_ENQUIRY + " WHERE is_open = 1")
+            rows = [enquiry_from_row(r) for r in paced(cursor)]  # on a worker: it gives way to a paint
         forget_shared()  # the rows share what repeats now; the tables' own memory (~2 MB) goes
         return rows
 

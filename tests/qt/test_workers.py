@@ -17,6 +17,7 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 from shiboken6 import Shiboken
 
+from console.courtesy import ui_is_busy
 from console.store.cache import Store
 from tests.helpers.thread_rule import ThreadRule
 from widgets.app.workers import BackgroundJobs, NotConnected, SyncWorker
@@ -69,6 +70,15 @@ def test_reads_answer_on_the_ui_thread(qtbot: QtBot, jobs: BackgroundJobs) -> No
     qtbot.waitUntil(lambda: len(answers.got) == 2, timeout=5_000)
     assert answers.got[0] == 42 and isinstance(answers.got[1], ZeroDivisionError)
     assert answers.threads == [True, True] and ran_on[0].startswith("concierge-jobs")
+
+
+def test_a_result_is_taken_in_while_the_workers_give_way(qtbot: QtBot, jobs: BackgroundJobs) -> None:
+    # Taking in a result is often work over the whole queue on the UI thread: the workers' long loops
+    # (console.courtesy) wait for it rather than share the GIL with it.
+    seen: list[bool] = []
+    jobs.read(lambda: 1, lambda _: seen.append(ui_is_busy()))
+    qtbot.waitUntil(lambda: bool(seen), timeout=5_000)
+    assert seen == [True] and not ui_is_busy()
 
 
 @pytest.mark.expected_log(r"a background job failed", logger="concierge.ui.workers", level="ERROR")

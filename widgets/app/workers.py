@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from PySide6.QtCore import QObject, Signal, Slot
 from shiboken6 import Shiboken
 
-from console.platform.gil import share_the_gil
+from console.platform.gil import share_the_gil, ui_first
 from widgets.app.gc_guard import bulk_work
 
 if TYPE_CHECKING:
@@ -168,7 +168,8 @@ class _Relay(QObject):
     @Slot(object, object)
     def _call(self, delivery: _Delivery, value: object) -> None:
         if self.open and delivery.alive():
-            delivery.callback(value)
+            with ui_first():  # taking in a result (often over the whole queue): the workers give way
+                delivery.callback(value)
 
 
 _whole_queue: list[ThreadPoolExecutor] = []  # the one thread of the whole-queue owners, once made

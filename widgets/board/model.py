@@ -28,6 +28,7 @@ from PySide6.QtCore import (
 )
 from PySide6.QtGui import QBrush, QFont, QIcon
 
+from console.courtesy import paced
 from console.domain.labels import agent_status_label, channel_text, topic_label
 from console.domain.model import Agent, Enquiry
 from console.domain.routing import Target
@@ -119,7 +120,7 @@ def group_lanes(
     buckets: dict[str | None, list[tuple[float, str, Enquiry, SlaStatus | None]]] = {}
     states: dict[str | None, dict[str, int]] = {}
     inf = math.inf
-    for e, s in rows:
+    for e, s in paced(rows):  # on a worker: it gives way to a paint (console.courtesy)
         team = e.team_id
         bucket = buckets.get(team)
         if bucket is None:
