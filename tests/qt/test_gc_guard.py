@@ -11,7 +11,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from widgets.app.gc_guard import BULK_YOUNG, GarbageCollector, bulk_work_running
-from widgets.app.workers import BackgroundJobs
+from widgets.app.workers import BackgroundJobs, whole_queue_thread
 
 pytestmark = pytest.mark.own_collector  # these tests switch the collector themselves
 
@@ -43,8 +43,10 @@ def collections() -> Iterator[Collections]:
 
 @pytest.fixture
 def collector(qtbot: QtBot) -> Iterator[GarbageCollector]:
-    # What earlier tests' whole-queue jobs left: one still running (its owner gone) defers collections,
-    # and one that ended asks for a freeze at the first look; both settled before the test's own objects.
+    # What earlier tests' whole-queue jobs left: one still running or queued (its owner gone) defers
+    # collections, and one that ended asks for a freeze at the first look; all settled before the test's
+    # own objects (the whole-queue thread runs its jobs in order: a no-op through it waits for them all).
+    whole_queue_thread().submit(lambda: None).result(timeout=60)
     qtbot.waitUntil(lambda: bulk_work_running() == 0, timeout=60_000)
     guard = GarbageCollector(interval_ms=10)
     guard.check()
