@@ -91,3 +91,22 @@ def test_cards_keep_the_state_colours_and_a_selected_card_reads_as_selected(
     assert _pixel(image, rects[0].right() - 2, rects[0].top() + 1) == highlight
     assert _pixel(image, rects[2].right() - 2, rects[2].top() + 1) == highlight
     assert _pixel(image, rects[1].right() - 2, rects[1].top() + 1) == base
+
+
+def test_every_card_fits_its_lane_even_when_the_first_is_long(
+    harness: tuple[MoveController, QueueModel, Store], qtbot: QtBot
+) -> None:
+    # The cards share one size, the first card's: a first card longer than a narrow lane made every card
+    # wider than the lane, its text cut off at the edge instead of elided.
+    lane = _lane(harness[0], qtbot)
+    lane.resize(lane.minimumWidth(), 700)
+    view, model = lane.enquiries, lane.lane_model
+    font = view.font()
+    font.setPointSizeF(font.pointSizeF() * 2)  # 200% text in a narrow lane
+    view.setFont(font)
+    card = model.card(0)
+    assert card is not None
+    assert view.viewport().width() < view.fontMetrics().horizontalAdvance(card.tail)
+    view.doItemsLayout()
+    width = view.viewport().width()
+    assert all(view.visualRect(model.index(r)).right() < width for r in range(model.rowCount()))

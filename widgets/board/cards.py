@@ -10,7 +10,7 @@ elided.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize
 from PySide6.QtGui import QPainter, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
@@ -74,3 +74,9 @@ class CardDelegate(QStyledItemDelegate):
             painter.setPen(QPen(self.theme.focus, 2))
             painter.drawRect(rect.adjusted(1, 1, -1, -1))
         painter.restore()
+
+    def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
+        """The height Qt's delegate gives two lines and an icon; no width of its own, so a card is as wide
+        as its lane. (A lane's cards share one size, the first card's: a long first card made them all wider
+        than the lane, and their text ran under the edge, cut off rather than elided.)"""
+        return QSize(1, super().sizeHint(option, index).height())
