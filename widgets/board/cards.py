@@ -51,8 +51,9 @@ class CardDelegate(QStyledItemDelegate):
         font, fm = (bold, bold_fm) if card.bold else (plain, plain_fm)
         left = rect.left() + MARGIN
         if card.icon is not None:
-            w, h = option.decorationSize.width(), option.decorationSize.height()
-            icon_rect = QRect(left, rect.top() + (rect.height() - h) // 2, w, h)
+            # As large as a line of text (at 200% text Qt's 16 px icon was half a line): the queue's too.
+            side = min(rect.height() - 4, max(option.decorationSize.height(), fm.height()))
+            icon_rect = QRect(left, rect.top() + (rect.height() - side) // 2, side, side)
             card.icon.paint(painter, icon_rect)
             left = icon_rect.right() + 1 + MARGIN
         if selected:
