@@ -12,11 +12,23 @@ from typing import Any
 
 from console.domain.model import Enquiry
 from console.domain.moves import MovePlan
+from console.sla.engine import SlaStatus
 from console.store.cache import Store
 from tests.helpers.routing import AGENTS, TEAMS, enq
-from tests.helpers.store import new_key
+from tests.helpers.store import make_enquiry, new_key
 from widgets.board.reassign import MoveController
 from widgets.queue.model import QueueModel
+
+# One lane's rows in every state: two breached (long ago, just now), on track, urgent, no clock running. In
+# lane order: E000004 (urgent), E000003 (on track), E000002, E000001 (breached, most recent first), E000005.
+LANE_ROWS = [
+    (make_enquiry(1), SlaStatus("first_response", "breached", -90_000.0, 0.0, 3600.0)),
+    (make_enquiry(2), SlaStatus("first_response", "breached", -60.0, 0.0, 3600.0)),
+    (make_enquiry(3), SlaStatus("first_response", "on_track", 7200.0, 0.0, 9000.0)),
+    (make_enquiry(4), SlaStatus("first_response", "urgent", 60.0, 0.0, 3600.0)),
+    (make_enquiry(5), None),
+]
+LANE_ORDER = ["E000004", "E000003", "E000002", "E000001", "E000005"]
 
 Harness = tuple[MoveController, QueueModel, Store]
 

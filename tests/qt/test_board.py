@@ -16,8 +16,8 @@ from pytestqt.qtbot import QtBot
 
 from console.domain.routing import Target
 from console.live.warm_up import StatusSnapshot
-from console.sla.engine import SlaStatus
 from console.store.cache import Store
+from tests.helpers.board import LANE_ORDER, LANE_ROWS
 from tests.helpers.routing import AGENTS, TEAMS
 from tests.helpers.store import make_enquiry
 from tests.helpers.thread_rule import ThreadRule
@@ -178,18 +178,11 @@ def test_the_board_models_pass_the_model_tester(
 
 
 def test_a_lane_leads_with_what_can_still_be_saved_and_only_urgent_cards_are_strong(qtbot: QtBot) -> None:
-    rows = [
-        (make_enquiry(1), SlaStatus("first_response", "breached", -90_000.0, 0.0, 3600.0)),
-        (make_enquiry(2), SlaStatus("first_response", "breached", -60.0, 0.0, 3600.0)),
-        (make_enquiry(3), SlaStatus("first_response", "on_track", 7200.0, 0.0, 9000.0)),
-        (make_enquiry(4), SlaStatus("first_response", "urgent", 60.0, 0.0, 3600.0)),
-        (make_enquiry(5), None),
-    ]
-    lanes = group_lanes(rows)
+    lanes = group_lanes(LANE_ROWS)
     lane = LaneModel("social")
     lane.set_lane(lanes["social"], "UTC", 0.0)
     # Savable soonest first, then breached (the most recent breach first), then no clock at all.
-    assert lane.ids() == ["E000004", "E000003", "E000002", "E000001", "E000005"]
+    assert lane.ids() == LANE_ORDER
     bold = lane.index(0).data(Qt.ItemDataRole.FontRole)
     assert bold is not None and bold.bold()  # urgent: filled and bold
     assert lane.index(0).data(Qt.ItemDataRole.BackgroundRole) is not None

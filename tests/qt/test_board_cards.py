@@ -8,11 +8,10 @@ from PySide6.QtCore import QItemSelectionModel
 from PySide6.QtGui import QColor, QImage
 from pytestqt.qtbot import QtBot
 
-from console.sla.engine import SlaStatus
 from console.store.cache import Store
+from tests.helpers.board import LANE_ORDER, LANE_ROWS
 from tests.helpers.paint_calls import calls_in_one_paint
 from tests.helpers.routing import TEAMS
-from tests.helpers.store import make_enquiry
 from widgets.board import model as model_module
 from widgets.board.lane import LaneWidget
 from widgets.board.model import group_lanes
@@ -21,15 +20,6 @@ from widgets.queue.model import QueueModel
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")  # offscreen
 
-ROWS = [
-    (make_enquiry(1), SlaStatus("first_response", "breached", -90_000.0, 0.0, 3600.0)),
-    (make_enquiry(2), SlaStatus("first_response", "breached", -60.0, 0.0, 3600.0)),
-    (make_enquiry(3), SlaStatus("first_response", "on_track", 7200.0, 0.0, 9000.0)),
-    (make_enquiry(4), SlaStatus("first_response", "urgent", 60.0, 0.0, 3600.0)),
-    (make_enquiry(5), None),
-]
-ORDER = ["E000004", "E000003", "E000002", "E000001", "E000005"]  # urgent, on track, breached x2, no clock
-
 
 def _lane(moves: MoveController, qtbot: QtBot) -> LaneWidget:
     lane = LaneWidget(TEAMS[0], moves)
@@ -37,8 +27,8 @@ def _lane(moves: MoveController, qtbot: QtBot) -> LaneWidget:
     lane.resize(420, 700)
     lane.show()
     qtbot.waitExposed(lane)
-    lane.lane_model.set_lane(group_lanes(ROWS)["social"], "UTC", 0.0)
-    assert lane.lane_model.ids() == ORDER
+    lane.lane_model.set_lane(group_lanes(LANE_ROWS)["social"], "UTC", 0.0)
+    assert lane.lane_model.ids() == LANE_ORDER
     return lane
 
 

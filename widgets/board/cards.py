@@ -11,26 +11,18 @@ elided.
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize
-from PySide6.QtGui import QPainter, QPen
-from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import QStyleOptionViewItem
 
 from widgets.board.model import LaneModel
-from widgets.queue.laid_text import LaidTexts
-from widgets.theme.theme import Theme, make_theme
+from widgets.queue.laid_text import SELECTED, LaidTextDelegate
 
 Index = QModelIndex | QPersistentModelIndex
 MARGIN = 4  # between the card's edge, its icon and its text (Qt's delegate: the focus frame's margin + 1)
-_SELECTED = QStyle.StateFlag.State_Selected.value
-_FOCUS = QStyle.StateFlag.State_HasFocus.value
 
 
-class CardDelegate(QStyledItemDelegate):
+class CardDelegate(LaidTextDelegate):
     """Paints one card of a LaneModel; anything else as Qt's delegate does."""
-
-    def __init__(self, parent: QWidget | None = None, theme: Theme | None = None) -> None:
-        super().__init__(parent)
-        self.theme = theme or make_theme("light")
-        self.laid = LaidTexts()
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         model = index.model()
@@ -41,7 +33,7 @@ class CardDelegate(QStyledItemDelegate):
         rect: QRect = option.rect
         state = option.state.value  # plain ints: Qt's flag enums cost microseconds per operation in Python
         palette = option.palette
-        selected = bool(state & _SELECTED)
+        selected = bool(state & SELECTED)
         painter.save()
         if selected:
             painter.fillRect(rect, palette.highlight())
@@ -71,9 +63,7 @@ class CardDelegate(QStyledItemDelegate):
             shown, _ = self.laid.text(fm, font, text, width, card.bold)
             painter.drawStaticText(left, top, shown)
             top += line
-        if state & _FOCUS:
-            painter.setPen(QPen(self.theme.focus, 2))
-            painter.drawRect(rect.adjusted(1, 1, -1, -1))
+        self.focus_frame(painter, rect, state)
         painter.restore()
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:

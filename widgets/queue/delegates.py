@@ -12,15 +12,13 @@ from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QIcon, QPainter, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
-from widgets.queue.laid_text import LaidTexts, cell_pad
+from widgets.queue.laid_text import SELECTED, LaidTextDelegate, cell_pad
 from widgets.queue.model import SLA_STATE_ROLE, Cell, QueueModel
 from widgets.queue.text import Col
 from widgets.theme.theme import Theme, make_theme
 
 Index = QModelIndex | QPersistentModelIndex
 # Made once: a cell is painted many times a second, and every operation on Qt's flag enums runs Python.
-_SELECTED = QStyle.StateFlag.State_Selected.value
-_FOCUS = QStyle.StateFlag.State_HasFocus.value
 _ALTERNATE = QStyleOptionViewItem.ViewItemFeature.Alternate.value
 
 
@@ -51,15 +49,10 @@ def row_height(font: QFont) -> int:
     return int(fm.height() * 1.75)
 
 
-class QueueDelegate(QStyledItemDelegate):
-    """Paints one queue cell: background, optional icon, one line of elided plain text."""
-
-    def __init__(self, parent: QWidget | None = None, theme: Theme | None = None) -> None:
-        super().__init__(parent)
-        self.theme = theme or make_theme("light")
-        # A cell's text elided and laid out once (widgets.queue.laid_text): a repaint of the visible rows
-        # then costs 1.1x a bare table's.
-        self.laid = LaidTexts()
+class QueueDelegate(LaidTextDelegate):
+    """Paints one queue cell: background, optional icon, one line of elided plain text. A cell's text is
+    elided and laid out once (widgets.queue.laid_text): a repaint of the visible rows costs 1.1x a bare
+    table's."""
 
     def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
         model = index.model()
@@ -70,7 +63,7 @@ class QueueDelegate(QStyledItemDelegate):
         rect: QRect = option.rect
         state = option.state.value  # plain ints: Qt's flag enums cost microseconds per operation in Python
         palette = option.palette
-        selected = bool(state & _SELECTED)
+        selected = bool(state & SELECTED)
         is_sla = column == Col.SLA
         painter.save()
         if is_sla and cell.bg is not None:
@@ -108,9 +101,7 @@ class QueueDelegate(QStyledItemDelegate):
         left = inner.left() + inner.width() - width if cell.right else inner.left()
         painter.drawStaticText(round(left), inner.top() + (inner.height() - fm.height()) // 2, shown)
 
-        if state & _FOCUS:
-            painter.setPen(QPen(self.theme.focus, 2))
-            painter.drawRect(rect.adjusted(1, 1, -1, -1))
+        self.focus_frame(painter, rect, state)
         painter.restore()
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:

@@ -8,8 +8,11 @@ interpreted ("<b>" shows as typed).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QFontMetrics, QStaticText
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPen, QStaticText
+from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QWidget
+
+from widgets.theme.theme import Theme, make_theme
 
 PAD = 6  # horizontal padding in a cell, scaled with the font (cell_pad)
 TEXTS_KEPT = 4096  # laid-out texts kept (a repaint shows the same texts at the same widths)
@@ -17,6 +20,9 @@ TEXTS_KEPT = 4096  # laid-out texts kept (a repaint shows the same texts at the 
 ONE_LINE = str.maketrans({"\n": " ", "\r": " ", "\t": " ", "\u2028": " ", "\u2029": " "})
 
 Fonts = tuple[QFont, QFontMetrics, QFont, QFontMetrics, int]  # plain, its metrics, bold, its metrics, pad
+# Made once: a cell is painted many times a second, and every operation on Qt's flag enums runs Python.
+SELECTED = QStyle.StateFlag.State_Selected.value
+FOCUS = QStyle.StateFlag.State_HasFocus.value
 
 
 def cell_pad(fm: QFontMetrics) -> int:
@@ -58,3 +64,18 @@ class LaidTexts:
     def misses(self, text: str, width: int, bold: bool) -> bool:
         """The text is not laid out at that width yet (probes and tests)."""
         return (text, width, bold) not in self._texts
+
+
+class LaidTextDelegate(QStyledItemDelegate):
+    """A delegate that paints plain laid-out texts in a theme (the queue's cells, the lanes' cards)."""
+
+    def __init__(self, parent: QWidget | None = None, theme: Theme | None = None) -> None:
+        super().__init__(parent)
+        self.theme = theme or make_theme("light")
+        self.laid = LaidTexts()
+
+    def focus_frame(self, painter: QPainter, rect: QRect, state: int) -> None:
+        """The current item's frame in the theme's focus colour (state: the option's, as an int)."""
+        if state & FOCUS:
+            painter.setPen(QPen(self.theme.focus, 2))
+            painter.drawRect(rect.adjusted(1, 1, -1, -1))
