@@ -14,7 +14,7 @@ moved by a sort never shows a look older than the one kept.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Sequence
 from typing import Protocol
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex, Slot
@@ -27,7 +27,7 @@ Index = QModelIndex | QPersistentModelIndex
 
 class Looked(Protocol):
     def clock_columns(self) -> Sequence[int]: ...  # the cells a tick changes
-    def clock_look(self, row: int) -> Hashable: ...  # what a row's clock cells show
+    def clock_look(self, row: int) -> object: ...  # what a row's clock cells show (compared, not hashed)
     def ident_at(self, row: int) -> str | None: ...  # None past the end
 
 
@@ -39,7 +39,7 @@ class ClockLooks(QObject):
     def __init__(self, model: QAbstractItemModel, rows: Looked) -> None:
         super().__init__(model)
         self._model, self._rows = model, rows
-        self._shown: dict[str, Hashable] = {}  # the rows of the last tick only: bounded by the screen
+        self._shown: dict[str, object] = {}  # the rows of the last tick only: bounded by the screen
         self.ticking = False  # set while the model emits a tick's own changes (those are not forgotten)
         model.dataChanged.connect(self._data_changed)
         model.rowsInserted.connect(self._rows_inserted)
