@@ -43,18 +43,9 @@ class CardDelegate(LaidTextDelegate):
         font, fm = (bold, bold_fm) if card.bold else (plain, plain_fm)
         left = rect.left() + MARGIN
         if card.icon is not None:
-            # As large as a line of text (at 200% text Qt's 16 px icon was half a line): the queue's too.
-            side = min(rect.height() - 4, max(option.decorationSize.height(), fm.height()))
-            icon_rect = QRect(left, rect.top() + (rect.height() - side) // 2, side, side)
-            card.icon.paint(painter, icon_rect)
-            left = icon_rect.right() + 1 + MARGIN
-        if selected:
-            colour = palette.highlightedText().color()
-        elif card.fg is not None:
-            colour = card.fg.color()
-        else:
-            colour = palette.text().color()
-        painter.setPen(colour)
+            least = option.decorationSize.height()
+            left = self.icon_at(painter, card.icon, left, rect, fm, least) + 1 + MARGIN
+        painter.setPen(self.text_colour(palette, card.fg, selected))
         painter.setFont(font)
         width = rect.right() - MARGIN - left
         line = fm.lineSpacing()

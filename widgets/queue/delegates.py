@@ -84,18 +84,8 @@ class QueueDelegate(LaidTextDelegate):
         painter.setFont(font)
         inner = rect.adjusted(pad + (4 if is_sla else 0), 0, -pad, 0)
         if cell.icon is not None:
-            side = min(inner.height() - 4, max(16, fm.height()))
-            icon_rect = QRect(inner.left(), inner.top() + (inner.height() - side) // 2, side, side)
-            cell.icon.paint(painter, icon_rect)
-            inner.setLeft(icon_rect.right() + 1 + pad)
-
-        if cell.fg is not None and (is_sla or not selected):
-            colour = cell.fg.color()
-        elif selected:
-            colour = palette.highlightedText().color()
-        else:
-            colour = palette.text().color()
-        painter.setPen(colour)
+            inner.setLeft(self.icon_at(painter, cell.icon, inner.left(), inner, fm, 16) + 1 + pad)
+        painter.setPen(self.text_colour(palette, cell.fg, selected, keep=is_sla))
         # A static text in plain-text format: markup in customer text is never interpreted.
         shown, width = self.laid.text(fm, font, cell.text, inner.width(), cell.bold)
         left = inner.left() + inner.width() - width if cell.right else inner.left()

@@ -9,7 +9,7 @@ interpreted ("<b>" shows as typed).
 from __future__ import annotations
 
 from PySide6.QtCore import QRect, Qt
-from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPen, QStaticText
+from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QIcon, QPainter, QPalette, QPen, QStaticText
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QWidget
 
 from widgets.theme.theme import Theme, make_theme
@@ -73,6 +73,23 @@ class LaidTextDelegate(QStyledItemDelegate):
         super().__init__(parent)
         self.theme = theme or make_theme("light")
         self.laid = LaidTexts()
+
+    @staticmethod
+    def icon_at(painter: QPainter, icon: QIcon, left: int, rect: QRect, fm: QFontMetrics, least: int) -> int:
+        """The icon at `left`, centred in the rect's height, as large as a line of text (at least `least`
+        px): at 200% text a 16 px icon is half a line. Returns its right edge."""
+        side = min(rect.height() - 4, max(least, fm.height()))
+        icon_rect = QRect(left, rect.top() + (rect.height() - side) // 2, side, side)
+        icon.paint(painter, icon_rect)
+        return icon_rect.right()
+
+    @staticmethod
+    def text_colour(palette: QPalette, fg: QBrush | None, selected: bool, *, keep: bool = False) -> QColor:
+        """The item's own text colour, the selection's when selected (unless `keep`: a state's colours
+        stay on a selected SLA cell), else the palette's."""
+        if fg is not None and (keep or not selected):
+            return fg.color()
+        return palette.highlightedText().color() if selected else palette.text().color()
 
     def focus_frame(self, painter: QPainter, rect: QRect, state: int) -> None:
         """The current item's frame in the theme's focus colour (state: the option's, as an int)."""
