@@ -21,9 +21,10 @@ from __future__ import annotations
 import copy
 import logging
 import math
+import sys
 from collections.abc import Iterable
 from dataclasses import replace
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from console.courtesy import paced
 from console.domain.batches import gc_paused
@@ -37,6 +38,7 @@ from console.sla.defaults import (
     merge_calendars,
     merge_policies,
 )
+from console.sla.kept import KEPT_IDLE, KeptRow, rules_version
 
 __all__ = [
     "Clock",
@@ -106,6 +108,9 @@ class SlaEngine:
         # own position. Not this engine's clock of the same calendar: a clock's origin is fixed where its
         # table was first built, and a worker's was built for the oldest row it timed.
         self._adopted: dict[BusinessClock, None] = {}
+        self._kept: dict[str, tuple[Any, ...]] = {}  # clocks an earlier start timed (seed), used once each
+        self._fresh: list[tuple[str, str | None]] | None = None  # from seed() to fresh_rows(): timed here
+        self._rules_version: str | None = None
 
     # -- threads -------------------------------------------------------------------------------------
     # An engine and its caches belong to one thread (the UI thread ticks them). The rules (policies,
@@ -119,6 +124,7 @@ class SlaEngine:
         twin._timers = {cid: BusinessClock(timer.calendar) for cid, timer in self._timers.items()}
         twin._always = BusinessClock(ALWAYS_OPEN)
         twin._choice, twin._current, twin._idle, twin._shared, twin._adopted = {}, {}, {}, {}, {}
+        twin._kept, twin._fresh = {}, None
         twin.source = self
         return twin
 
@@ -197,12 +203,16 @@ class SlaEngine:
             return None
         entry = None
         if e.status in OPEN_STATUSES:
-            policy, cid, timer = self.policy_for(e)
-            try:
-                entry = self._compute(e, policy, cid, timer)
-            except ValueError as err:  # a time outside 1900-2200: count it 24/7 rather than fail a tick
-                self._problem(f"enquiry {e.id[:64]}: {err}")
-                entry = self._compute(e, policy, ALWAYS_OPEN.id, self._always)
+            entry = self._seeded(e) if self._kept else NOT_KEPT
+            if entry is NOT_KEPT:
+                policy, cid, timer = self.policy_for(e)
+                try:
+                    entry = self._compute(e, policy, cid, timer)
+                    if self._fresh is not None:  # kept for the next start (not a 24/7 stand-in: below)
+                        self._fresh.append((e.id, e.team_id))
+                except ValueError as err:  # a time outside 1900-2200: count it 24/7 rather than fail a tick
+                    self._problem(f"enquiry {e.id[:64]}: {err}")
+                    entry = self._compute(e, policy, ALWAYS_OPEN.id, self._always)
         if entry is None:
             self._current.pop(e.id, None)
             self._idle[e.id] = e.version
@@ -210,6 +220,24 @@ class SlaEngine:
             self._idle.pop(e.id, None)
             self._current[e.id] = entry
         return entry
+
+    def _seeded(self, e: Enquiry) -> CachedClock | None:
+        """The clock an earlier start kept for this version and team of `e` (seed), None when none ran
+        then, or NOT_KEPT (none kept, or one this engine cannot use: it is timed again)."""
+        kept = self._kept.pop(e.id, None)
+        if kept is None or kept[:2] != (e.version, e.team_id):
+            return NOT_KEPT
+        _, _, kind, start, due, target, cid, policy_id = kept
+        if kind is None:
+            return None
+        timer = self._timers.get(cid)
+        if timer is None:
+            return NOT_KEPT
+        try:
+            spec = self._spec(kind, float(target), cid, policy_id, timer)
+            return CachedClock(e.version, spec, float(start), float(due))
+        except (TypeError, ValueError):  # a damaged row: the clock is timed again
+            return NOT_KEPT
 
     def _compute(self, e: Enquiry, policy: SLAPolicy, cid: str, timer: BusinessClock) -> CachedClock | None:
         """Only the running clocks, and only the nearest becomes a Clock: this is the cold path."""
@@ -238,6 +266,49 @@ class SlaEngine:
             limits = self.thresholds.limits(target)
             spec = self._shared[key] = ClockSpec(kind, target, cid, policy_id, timer, limits)
         return spec
+
+    # -- kept between starts (console.sla.kept, console.store.kept) ----------------------------------
+    def rules_version(self) -> str:
+        """The version of the rules this engine times clocks under: kept clocks hold for it alone."""
+        if self._rules_version is None:
+            calendars = [t.calendar for t in (*self._timers.values(), self._always)]
+            code = [sys.modules[m] for m in (__name__, BusinessClock.__module__, Enquiry.__module__)]
+            self._rules_version = rules_version(
+                self.policies, calendars, self.teams, self.fallback_calendar_id, self.handoff_target_s, code
+            )
+        return self._rules_version
+
+    def calendar_ids(self) -> list[str]:
+        """The calendars this engine times clocks by (console.store.kept: the first screenful's)."""
+        return list(self._timers)
+
+    def seed(self, kept: dict[str, tuple[Any, ...]]) -> None:
+        """Clocks an earlier start timed under these rules, by enquiry id: (version, team id, kind,
+        started_at, due_at, target_s, calendar id, policy id). Each is used for its enquiry's version and
+        team instead of timing it again, once (later versions are timed). From here until fresh_rows(),
+        the engine notes which clocks it times itself."""
+        self._kept, self._fresh = kept, []
+
+    def fresh_rows(self) -> list[KeptRow]:
+        """The clocks this engine timed itself (not seeded) since seed(), as rows to keep."""
+        rows: list[KeptRow] = []
+        for i, team in self._fresh or ():
+            entry = self._current.get(i)
+            if entry is not None:
+                spec = entry.spec
+                clock = (
+                    spec.kind,
+                    entry.started_at,
+                    entry.due_at,
+                    spec.target_s,
+                    spec.calendar_id,
+                    spec.policy_id,
+                )
+                rows.append((i, entry.version, team, *clock))
+            elif (version := self._idle.get(i)) is not None:
+                rows.append((i, version, team, *KEPT_IDLE))
+        self._fresh, self._kept = None, {}
+        return rows
 
     def forget(self, ids: Iterable[str]) -> None:
         """Drop cached clocks of enquiries that are gone (deleted, merged)."""
@@ -366,6 +437,10 @@ class SlaEngine:
         spec = self._spec(clock.kind, clock.target_s, clock.calendar_id, clock.policy_id, timer)
         entry = CachedClock(0, spec, clock.started_at, clock.due_at)
         return entry_status(entry, timer.position(now), now)
+
+
+# _seeded()'s answer when no kept clock serves: a CachedClock the engine never holds.
+NOT_KEPT = CachedClock.__new__(CachedClock)
 
 
 def _merge(mine: dict[str, V], theirs: dict[str, V]) -> dict[str, V]:

@@ -21,12 +21,12 @@ from console.domain.limits import ident_problem
 from console.domain.model import Assignment, ChangeSet, Enquiry
 from console.store.audit import AuditEntry, append_audit
 from console.store.feed import ParsedPage, parse_feed_page, raw_text, record_id, safe_text
+from console.store.kept import keep_clocks, keep_previews
 from console.store.messages import damaged_enquiries, replace_conversation, write_message_page
 from console.store.outbox import INSERT_ASSIGNMENT, OutboxItem, OutboxResult, assignment_row
 from console.store.outbox import queue_agent_status as _queue_agent_status
 from console.store.outbox import queue_assignment as _queue_assignment
 from console.store.outbox import resolve as _resolve
-from console.store.previews import keep_previews
 from console.store.reads import REFERENCE_TABLES, StoreReader
 from console.store.rows import REFERENCE_PARSERS, UPSERT_ENQUIRY, enquiry_row, reference_row
 from console.store.schema import (
@@ -112,8 +112,11 @@ class Store(StoreReader):
     # -- the change feed -------------------------------------------------------------------------
     def keep_previews(self, version: str, previews: Mapping[bytes, str]) -> int:
         with known_errors(self.path), transaction(self._conn):
-            n = keep_previews(self._conn, version, previews)
-        return n
+            return keep_previews(self._conn, version, previews)
+
+    def keep_clocks(self, version: str, rows: Iterable[tuple[Any, ...]]) -> int:
+        with known_errors(self.path), transaction(self._conn):
+            return keep_clocks(self._conn, version, rows)
 
     def apply_feed_page(self, items: Sequence[Any], next_cursor: str, *, now: float = 0.0) -> ChangeSet:
         """One feed page and its cursor in one transaction. Bad records go to quarantine, the rest apply."""

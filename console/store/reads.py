@@ -27,8 +27,15 @@ from console.domain.model import (
     Team,
 )
 from console.store.audit import AuditEntry, verify_audit
+from console.store.kept import (
+    CLOCKS_VERSION_KEY,
+    LATEST_DUE_KEPT,
+    SOONEST_KEPT,
+    kept_version,
+    read_clocks,
+    read_previews,
+)
 from console.store.outbox import OUTBOX_COLUMNS, UNRESOLVED, OutboxItem, item_from_row
-from console.store.previews import read_previews
 from console.store.rows import SELECT_ENQUIRY, decision_from_json, enquiry_from_row, forget_shared
 from console.store.schema import (
     OPEN_FIRST_KEY,
@@ -42,9 +49,8 @@ from console.store.schema import (
 
 # Walked in order from its index (the planner would sort every open row instead: ~140 ms at 100k open);
 # the page's full rows are then read by id. Built from constants, never from input.
-OPEN_FIRST = (
-    SELECT_ENQUIRY + " WHERE id IN (SELECT id FROM enquiries INDEXED BY enq_open_first"  # noqa: S608
-    f" WHERE is_open = 1 ORDER BY {OPEN_FIRST_KEY} LIMIT ?)"
+OPEN_FIRST_IDS = (
+    f"SELECT id FROM enquiries INDEXED BY enq_open_first WHERE is_open = 1 ORDER BY {OPEN_FIRST_KEY} LIMIT ?"  # noqa: S608
 )
 RISK_CONTACTS = "SELECT customer_handle, created_at FROM enquiries"
 RISK_CLOSED_CONTACTS = RISK_CONTACTS + " WHERE is_open = 0"
@@ -133,17 +139,41 @@ class StoreReader:
         return rows
 
     def previews(self, version: str) -> dict[bytes, str]:
-        """The queue's masked previews an earlier start kept, by text digest (console.store.previews)."""
+        """The queue's masked previews an earlier start kept, by text digest (console.store.kept)."""
         with known_errors(self.path):
             return read_previews(self._conn, version)
 
-    def load_open_first(self, limit: int) -> list[Enquiry]:
-        """The open enquiries whose running clock most likely started first (unanswered by their first
-        message, waiting by the last customer message, else by creation a day later): a cheap stand-in
-        for "most urgent" that SQLite reads in order from an index (OPEN_FIRST), so the first screenful
-        shows before every row is read."""
-        rows = self._rows(OPEN_FIRST, (limit,))
-        return [enquiry_from_row(r) for r in rows]
+    def load_open_first(
+        self, limit: int, clocks: str | None = None, now: float = 0.0, calendars: Iterable[str] = ()
+    ) -> list[Enquiry]:
+        """The first screenful, read from indexes before every row is. With clocks an earlier start
+        kept (under the SLA rules' version `clocks`): the open enquiries whose clocks fall due soonest
+        from `now` in each of `calendars` (limit / 20 each), and the most recently due before it (limit
+        / 4): the heads of the SLA column's two blocks (console.store.kept). Then, to `limit` in all,
+        those whose running clock most likely started first (unanswered by their first message, waiting
+        by the last customer message, else by creation a day later: OPEN_FIRST), which stand in for the
+        clocks no start has kept (new or changed since). In that order, each once."""
+        with known_errors(self.path):
+            kept = clocks is not None and kept_version(self._conn, CLOCKS_VERSION_KEY) == clocks
+        ids: list[tuple[Any, ...]] = []
+        if kept:
+            for calendar in calendars:
+                ids += self._rows(SOONEST_KEPT, (calendar, now, max(1, limit // 20)))
+            ids += self._rows(LATEST_DUE_KEPT, (now, limit // 4))
+        ids += self._rows(OPEN_FIRST_IDS, (max(0, limit - len(ids)),))
+        order: dict[str, int] = {}
+        for (i,) in ids:  # in the order listed, once each
+            order.setdefault(i, len(order))
+        sql = SELECT_ENQUIRY + " WHERE id IN (SELECT value FROM json_each(?))"  # noqa: S608
+        found = self._rows(sql, (json.dumps(list(order)),))
+        found.sort(key=lambda r: order[r[0]])
+        return [enquiry_from_row(r) for r in found]
+
+    def clocks(self, version: str, ids: Iterable[str] | None = None) -> dict[str, tuple[Any, ...]]:
+        """The SLA clocks an earlier start kept under the rules' `version` (console.store.kept), of the
+        enquiries `ids`, or all."""
+        with known_errors(self.path):
+            return read_clocks(self._conn, version, ids)
 
     def get(self, enquiry_id: str) -> Enquiry | None:
         rows = self._rows(SELECT_ENQUIRY + " WHERE id = ?", (enquiry_id,))

@@ -12,7 +12,7 @@ import pytest
 from console.domain import wire
 from console.domain.model import NO_OUTCOME, Enquiry, Message
 from console.store.cache import Store, StoreReader
-from console.store.reads import OPEN_FIRST, RISK_MESSAGES_OF
+from console.store.reads import OPEN_FIRST_IDS, RISK_MESSAGES_OF
 from console.store.reports import window_enquiries
 from console.store.rows import forget_shared
 from tests.helpers.store import T0, delete, make_enquiry, new_key, upsert
@@ -304,5 +304,5 @@ def test_the_first_screenful_is_walked_from_its_index_in_clock_start_order(store
     store.apply_enquiries(rows)
     expected = sorted((started(e), e.id) for e in rows if e.is_open)[:40]
     assert [e.id for e in store.load_open_first(40)] == [i for _, i in expected]
-    plan = " ".join(str(r) for r in store._conn.execute("EXPLAIN QUERY PLAN " + OPEN_FIRST, (40,)))
+    plan = " ".join(str(r) for r in store._conn.execute("EXPLAIN QUERY PLAN " + OPEN_FIRST_IDS, (40,)))
     assert "enq_open_first" in plan and "TEMP B-TREE" not in plan

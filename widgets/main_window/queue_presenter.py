@@ -1,10 +1,10 @@
 """The queue's presenter: it owns the queue model and the widgets around the table (the table, the filter
 box, the title, the breach strip) and reads the navigator's pick.
 
-At start-up it fills the model from the cache on a worker thread (the longest-waiting enquiries first,
-then every row, sorted there), and tells the change feed once they are in. Afterwards it applies every
-synced change-set to the model by id (local moves are in the model already). The model is the one place
-the open rows live: every other view reads them from it.
+At start-up it fills the model from the cache on a worker thread (the nearest deadlines and the longest
+waits first, then every row, sorted there), and tells the change feed once they are in. Afterwards it
+applies every synced change-set to the model by id (local moves are in the model already). The model is
+the one place the open rows live: every other view reads them from it.
 
 The queue leads with what can still be saved (console.live.order); the group tabs above it narrow it to
 the breached or the not yet breached, and the header's tiles filter it (or open the longest wait). When a
@@ -27,13 +27,15 @@ from console.domain.complaints.detect import compile_cues
 from console.domain.model import Enquiry
 from console.domain.risk import sentiment
 from console.live.order import Group, in_group
-from console.live.queue_rows import Col, Predicate, RowText
+from console.live.queue_rows import Col, Predicate
 from console.live.risk import RiskBook, Trail, all_contacts
 from console.sla.engine import SlaEngine
-from console.store.cache import Store, StoreReader
-from widgets.app.workers import BackgroundJobs, NotConnected, StoreWriter
+from console.sla.kept import KeptRow
+from console.store.cache import StoreReader
+from widgets.app.workers import BackgroundJobs, StoreWriter
 from widgets.main_window.changes import ChangeFeed, LiveChange
 from widgets.main_window.header import TILE_BREACHED, TILE_LONGEST, TILE_SOON, TILE_UNANSWERED, TILE_WAITING
+from widgets.main_window.keeping import StartKeeper
 from widgets.main_window.navigator import ALL_KEY
 from widgets.main_window.reference import LiveReference
 from widgets.main_window.window import MainWindow
@@ -90,6 +92,7 @@ class QueuePresenter(QObject):
         self._keeping: CellText | None = None  # the window's text, keeping previews while it warms up
         self.writer: Callable[[], StoreWriter | None] = lambda: None  # the cache's one writer, once up
         self.cache: Callable[[], tuple[Path, bytes]] | None = None  # its file and key, for a writer of ours
+        self.keeper = StartKeeper(self._jobs, lambda: self.writer(), lambda: self.cache)
         window.navigator.viewSelected.connect(self._on_view)
         window.queue_groups.groupChanged.connect(self._on_group)
         window.header.tileClicked.connect(self.show_tile)
@@ -125,23 +128,27 @@ class QueuePresenter(QObject):
         early, engine = ui_engine.snapshot(), ui_engine.snapshot()
 
         def first() -> tuple[list[Enquiry], SlaEngine]:
-            # The first screenful, before every row is read: the rows whose clocks started first (and the
+            # The first screenful, before every row is read: the nearest deadlines an earlier start kept
+            # and the rows whose clocks started first (console.store.reads.load_open_first), and the
             # complaint cues their flags cells propose with, the PII detectors' data and the sentiment
             # lexicon of its risk cells, loaded here rather than while painting).
             compile_cues()
             prime_masking()
             sentiment.prime()
-            r = factory()
+            r, version = factory(), early.rules_version()
             try:
-                rows = r.load_open_first(FIRST_PAGE)
+                rows = r.load_open_first(FIRST_PAGE, version, now, early.calendar_ids())
+                early.seed(r.clocks(version, (e.id for e in rows)))  # the same clocks as the full load's
             finally:
                 r.close()
             early.statuses(rows, now)
+            early.fresh_rows()  # kept by the full load, which times them too
             return rows, early
 
-        def work() -> tuple[Prepared, RiskBook]:
+        def work() -> tuple[Prepared, RiskBook, tuple[str, list[KeptRow]]]:
             r = factory()
             try:
+                engine.seed(r.clocks(engine.rules_version()))  # timed by an earlier start: not again
                 rows = r.load_open()
                 kept = r.previews(PREVIEW_VERSION) if previews else None  # masked by an earlier start
                 contacts = all_contacts(rows, r.risk_contacts(closed_only=True))
@@ -149,7 +156,8 @@ class QueuePresenter(QObject):
             finally:
                 r.close()
             # Rows, clocks, sort and filter text made here, not on the UI thread.
-            return model.prepare(rows, engine, kept, with_text=text_first), book
+            prepared = model.prepare(rows, engine, kept, with_text=text_first)
+            return prepared, book, (engine.rules_version(), engine.fresh_rows())  # to keep for the next
 
         def failed(error: BaseException) -> None:
             log.error("the cache could not be read: %s", error)
@@ -164,12 +172,15 @@ class QueuePresenter(QObject):
         self.reference.engine.adopt(timed)  # its clocks: not timed again here, on the UI thread
         if not self.loaded:  # shown until every row is read (a second or two at 100k), then replaced
             self.model.set_rows(rows, warm=False)  # their filter text comes with the full load
-            self.status.progress("Opening the local cache… the longest-waiting enquiries first")
+            self.status.progress("Opening the local cache… the nearest deadlines and longest waits first")
 
-    def _rows_loaded(self, rows: list[Enquiry] | tuple[Prepared, RiskBook]) -> None:
+    def _rows_loaded(
+        self, rows: list[Enquiry] | tuple[Prepared, RiskBook, tuple[str, list[KeptRow]]]
+    ) -> None:
         prepared: Prepared | None = None
+        clocks: tuple[str, list[KeptRow]] = ("", [])
         if isinstance(rows, tuple):
-            prepared, book = rows
+            prepared, book, clocks = rows
             self.model.set_prepared(prepared)
             self.model.set_risk_book(book)
         else:
@@ -195,7 +206,8 @@ class QueuePresenter(QObject):
 
         def score() -> None:
             if not self._stopped:
-                self._keep_previews(prepared.text)  # before the scoring: a short write, then seconds of VADER
+                self.keeper.previews(prepared.text)  # before the scoring: short writes, then seconds of VADER
+                self.keeper.clocks(*clocks)
                 # Scored once the words may be read (ChangeFeed.words_wait): the message feed's backlog
                 # read (not also over part of it meanwhile), and the header's figures in.
                 self._score_later = self.feed.words_wait
@@ -216,36 +228,7 @@ class QueuePresenter(QObject):
     def _warmed(self) -> None:
         text, self._keeping = self._keeping, None
         if text is not None and not self._stopped:
-            self._keep_previews(text)
-
-    def _keep_previews(self, text: RowText | None) -> None:
-        """The masked previews this load made, kept in the cache by its one writer for the next start
-        (when what it keeps is out of date). No writer yet: the next start masks and offers them again."""
-        previews = text.to_keep() if isinstance(text, CellText) else None
-        if previews is None:
-            return
-
-        def keep(store: Store) -> int:
-            return store.keep_previews(PREVIEW_VERSION, previews)
-
-        def kept(n: int) -> None:
-            log.info("%d masked previews kept for the next start", n)
-
-        def failed(e: BaseException) -> None:
-            level = logging.INFO if isinstance(e, NotConnected) else logging.WARNING
-            log.log(level, "the masked previews were not kept for the next start: %s", e)
-
-        writer = self.writer()
-        if writer is not None:
-            self._jobs.write(writer, keep, kept, failed)
-        elif self.cache is not None:  # offline, no sync thread: a short-lived writer on the jobs thread
-            path, key = self.cache()
-
-            def direct() -> int:
-                with Store(path, key) as store:
-                    return keep(store)
-
-            self._jobs.submit(direct, kept, failed)
+            self.keeper.previews(text)
 
     def _score_messages(self) -> None:
         """The customers' messages scored on a worker (VADER: seconds at 100k), then handed to the

@@ -94,7 +94,7 @@ def preview_text(text: str, mode: str, limit: int = PREVIEW_CHARS, one_line_only
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
-# What a kept preview (console.store.previews) was made by: the PII rules and the preview's format.
+# What a kept preview (console.store.kept) was made by: the PII rules and the preview's format.
 PREVIEW_VERSION = f"{rules_version()}/preview {PREVIEW_CHARS} {_MASK_WINDOW}"
 
 

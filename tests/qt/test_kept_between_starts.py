@@ -1,13 +1,15 @@
-"""The queue's masked previews kept in the cache between starts (issue 16: masking every open text is the
-largest part of a start at 100k). A start with none kept masks every text on its loading worker and keeps
-the previews; the next start builds its filter text from them instead of masking again; previews kept
-under another version of the PII rules are never used. Real encrypted cache files, a real main window."""
+"""What a start keeps in the cache for the next (issue 16: masking every open text and timing every clock
+are the largest parts of a start at 100k). A start with none kept masks every text and times every clock
+on its loading worker and keeps them; the next start uses them instead of doing it again; what was kept
+under another version of the PII or SLA rules is never used. Real encrypted cache files, a real main
+window."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -93,6 +95,35 @@ def test_a_start_keeps_its_previews_and_the_next_reads_them_instead_of_masking(
     assert matches(model, "kept by the last") == 0
     assert matches(model, "swallowed at branch 1") == 6
     qtbot.waitUntil(lambda: kept(path, key) == first, timeout=10_000)
+    ctl.stop()
+
+
+def clocks(path: Path, key: str, version: str) -> dict[str, tuple[object, ...]]:
+    with StoreReader(path, key) as reader:
+        return reader.clocks(version)
+
+
+def test_a_start_keeps_its_clocks_and_the_next_shows_the_kept_ones_without_timing_them_again(
+    cache: tuple[Path, str, list[Enquiry]], qtbot: QtBot
+) -> None:
+    path, key, rows = cache
+    ctl, model = start(path, key, qtbot)
+    version = ctl.reference.engine.rules_version()
+    qtbot.waitUntil(lambda: len(clocks(path, key, version)) == len(rows), timeout=10_000)
+    breached = model.status_of(rows[3].id)
+    assert breached is not None and breached.state == "breached"  # created in September
+    ctl.stop()
+
+    # The next start shows the kept clock (here one only the cache could say: due in 50 minutes).
+    due = time.time() + 3000.0
+    with Store(path, key) as store:
+        store._conn.execute("UPDATE sla_clocks SET due_at = ? WHERE id = ?", (due, rows[3].id))
+    ctl, model = start(path, key, qtbot)
+    planted = model.status_of(rows[3].id)
+    assert planted is not None and planted.due_at == due and planted.state == "urgent"  # 50 min of 7 h
+    assert planted.kind == breached.kind
+    kept, timed = model.status_of(rows[4].id), ctl.reference.engine.snapshot().status(rows[4], model.now())
+    assert kept is not None and timed is not None and kept[:2] + kept[3:] == timed[:2] + timed[3:]
     ctl.stop()
 
 

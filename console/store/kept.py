@@ -1,0 +1,98 @@
+"""What one start of the console keeps in the cache for the next (issue 16): the queue's masked previews
+and the SLA engine's timed clocks.
+
+Masking every open enquiry's text and timing every open enquiry's clocks are the largest parts of a start
+at 100,000 open (seconds of the PII detectors; ~1 s of calendar arithmetic). The console keeps what it
+made so that the next start reads it instead:
+- previews by a digest of the text, valid for one version of the PII rules and of the preview's format;
+- clocks by enquiry id, version and team (a local move changes the team before the service gives the
+  enquiry a new version), valid for one version of the SLA rules (policies, calendars, public
+  holidays, time zones: console.sla.kept). A clock kept for another version of its enquiry is not used.
+Each is kept under the caller's `version`: under any other, none are read, and the next keep replaces
+them all. Both live in the same encrypted file as the records they come from.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any
+
+import apsw
+
+VERSION_KEY = "previews_version"
+CLOCKS_VERSION_KEY = "clocks_version"
+# id, enquiry version and team, then the running clock that matters (kind, started_at, due_at, target_s,
+# calendar id, policy id) or NULLs when none runs (console.sla.kept.KeptRow).
+CLOCK_COLUMNS = "id, version, team_id, kind, started_at, due_at, target_s, calendar_id, policy_id"
+# The queue's first screenful, walked from the deadline indexes (CROSS JOIN: the kept clocks first, or
+# SQLite walks every open enquiry and sorts, ~250 ms at 100k): open enquiries whose kept clocks are still
+# theirs (the same version and team). The SLA column puts first the least working time left; within one
+# calendar that is the soonest deadline, so the head of the column is among the soonest of each calendar
+# (SOONEST_KEPT, one query per calendar). Breached work comes most recently due first, by the wall clock
+# (LATEST_DUE_KEPT). console.live.order has the column's order.
+_KEPT_OPEN = (
+    "SELECT k.id FROM sla_clocks k INDEXED BY {} CROSS JOIN enquiries e ON e.id = k.id"
+    " AND e.version = k.version AND e.team_id IS k.team_id WHERE k.kind IS NOT NULL AND e.is_open = 1"
+)
+SOONEST_KEPT = (
+    _KEPT_OPEN.format("sla_clocks_calendar_due")
+    + " AND k.calendar_id = ? AND k.due_at >= ? ORDER BY k.due_at LIMIT ?"
+)
+LATEST_DUE_KEPT = _KEPT_OPEN.format("sla_clocks_due") + " AND k.due_at < ? ORDER BY k.due_at DESC LIMIT ?"
+
+
+def kept_version(conn: apsw.Connection, key: str) -> str | None:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+    return None if row is None else str(row[0])
+
+
+def read_previews(conn: apsw.Connection, version: str) -> dict[bytes, str]:
+    """The kept previews by digest, or none when they were made under another version."""
+    if kept_version(conn, VERSION_KEY) != version:
+        return {}
+    return dict(conn.execute("SELECT digest, preview FROM masked_previews"))
+
+
+def keep_previews(conn: apsw.Connection, version: str, previews: Mapping[bytes, str]) -> int:
+    """These previews, and only these, are kept under `version` (the caller's transaction: one)."""
+    conn.execute("DELETE FROM masked_previews")
+    conn.executemany("INSERT OR REPLACE INTO masked_previews VALUES (?, ?)", previews.items())
+    conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (VERSION_KEY, version))
+    return len(previews)
+
+
+def read_clocks(
+    conn: apsw.Connection, version: str, ids: Iterable[str] | None = None
+) -> dict[str, tuple[Any, ...]]:
+    """The kept clocks (of these enquiries, or all) by enquiry id, (version, team_id, kind, started_at,
+    due_at, target_s, calendar_id, policy_id), or none when they were timed under other rules. Each keep drops
+    the clocks of enquiries no longer open, so few others are read; the engine uses a clock only for its
+    enquiry's version and team."""
+    if kept_version(conn, CLOCKS_VERSION_KEY) != version:
+        return {}
+    sql = f"SELECT {CLOCK_COLUMNS} FROM sla_clocks"  # noqa: S608
+    if ids is None:
+        return {r[0]: r[1:] for r in conn.execute(sql)}
+    of_ids = sql + " WHERE id IN (SELECT value FROM json_each(?))"  # noqa: S608
+    rows = conn.execute(of_ids, (json.dumps(list(ids)),))
+    return {r[0]: r[1:] for r in rows}
+
+
+def keep_clocks(conn: apsw.Connection, version: str, rows: Iterable[tuple[Any, ...]]) -> int:
+    """These clocks kept under `version` (rows in CLOCK_COLUMNS order; the caller's transaction: one).
+    Under the same version they are added to those kept, replacing their enquiries' older ones; under
+    another, they replace them all. Clocks of enquiries no longer open are dropped."""
+    if kept_version(conn, CLOCKS_VERSION_KEY) != version:
+        conn.execute("DELETE FROM sla_clocks")
+        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (CLOCKS_VERSION_KEY, version))
+    n = 0
+
+    def counted() -> Iterator[tuple[Any, ...]]:
+        nonlocal n
+        for n, row in enumerate(rows, 1):  # noqa: B007 (n is the count kept)
+            yield row
+
+    conn.executemany("INSERT OR REPLACE INTO sla_clocks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", counted())
+    conn.execute("DELETE FROM sla_clocks WHERE id NOT IN (SELECT id FROM enquiries WHERE is_open = 1)")
+    return n
