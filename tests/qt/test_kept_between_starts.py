@@ -17,7 +17,8 @@ import pytest
 from PySide6.QtCore import QCoreApplication
 from pytestqt.qtbot import QtBot
 
-from console.domain.model import ChangeSet, Enquiry
+from console.domain import wire
+from console.domain.model import ChangeSet, Enquiry, Team
 from console.live.queue_rows import Row
 from console.store.cache import Store, StoreReader
 from tests.helpers.store import make_enquiry, new_key
@@ -124,6 +125,37 @@ def test_a_start_keeps_its_clocks_and_the_next_shows_the_kept_ones_without_timin
     assert planted.kind == breached.kind
     kept, timed = model.status_of(rows[4].id), ctl.reference.engine.snapshot().status(rows[4], model.now())
     assert kept is not None and timed is not None and kept[:2] + kept[3:] == timed[:2] + timed[3:]
+    ctl.stop()
+
+
+def test_while_the_first_screenful_shows_no_count_calls_it_every_open_enquiry(
+    cache: tuple[Path, str, list[Enquiry]], qtbot: QtBot
+) -> None:
+    # "2,000 shown of 2,000 open" and a team board of "0 open" lanes beside a queue of urgent rows, for
+    # the seconds the rest of 100k rows took to read.
+    path, key, _ = cache
+    with Store(path, key) as store:
+        store.replace_reference(
+            "teams", [wire.team_to_wire(Team("social", "Social", "social", (), "social"))]
+        )
+    model = QueueModel()
+    window = MainWindow(model)
+    qtbot.addWidget(window)
+    ctl = Controller(window, model, StoreReader(path, key), reader_factory=lambda: StoreReader(path, key))
+    said: list[tuple[str, set[str]]] = []
+
+    def counted() -> None:  # after the window's own slot
+        lanes = {lane.stats.text().split(" · ")[0] for lane in ctl.board.lanes.values()}
+        said.append((window.counts.text(), lanes))
+
+    model.countsChanged.connect(counted)
+    ctl.load_from_cache()
+    qtbot.waitUntil(lambda: ctl.loaded, timeout=10_000)
+    first = [lanes for counts, lanes in said if counts == "24 shown · reading the rest"]
+    assert first == [{"Open enquiries not known yet"}]  # the board waits for every row too
+    assert said[-1][0] == window.counts.text() == "24 shown of 24 open"
+    social = ctl.board.lanes["social"]
+    qtbot.waitUntil(lambda: social.stats.text().startswith("24 open"), timeout=10_000)  # grouped: known
     ctl.stop()
 
 

@@ -147,6 +147,9 @@ class Controller(QObject):
         self.reference.read_offset()
         self.reference.reload()
         self.feed.reference_changed()
+        # Until every row is read and grouped, a lane's "0 open" beside the first screenful would be a
+        # guess: the board says its load is not known yet (the load's change clears it).
+        self.boards.board.set_pending(True)
         self.queue.load(self.reader, self.reader_factory)
 
     @Slot()

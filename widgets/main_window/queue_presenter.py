@@ -171,14 +171,16 @@ class QueuePresenter(QObject):
         rows, timed = first
         self.reference.engine.adopt(timed)  # its clocks: not timed again here, on the UI thread
         if not self.loaded:  # shown until every row is read (a second or two at 100k), then replaced
+            self.window.set_reading(True)
             self.model.set_rows(rows, warm=False)  # their filter text comes with the full load
-            self.status.progress("Opening the local cache… the nearest deadlines and longest waits first")
+            self.status.progress("Opening the local cache… nearest deadlines first")
 
     def _rows_loaded(
         self, rows: list[Enquiry] | tuple[Prepared, RiskBook, tuple[str, list[KeptRow]]]
     ) -> None:
         prepared: Prepared | None = None
         clocks: tuple[str, list[KeptRow]] = ("", [])
+        self.window.set_reading(False)  # every row: the counts say "of N open" again
         if isinstance(rows, tuple):
             prepared, book, clocks = rows
             self.model.set_prepared(prepared)

@@ -182,6 +182,7 @@ class MainWindow(QMainWindow):
 
         self.connection = ConnectionStatus(tz=tz)
         self.counts = QLabel("")
+        self._reading = False  # set_reading()
         self.counts.setTextFormat(Qt.TextFormat.PlainText)
         self.statusBar().addWidget(self.connection)
         self.statusBar().addPermanentWidget(self.counts)
@@ -433,7 +434,15 @@ class MainWindow(QMainWindow):
         self.connection.set_demo(demo)
 
     def _show_counts(self, total: int, visible: int) -> None:
-        self.counts.setText(f"{visible:,} shown of {total:,} open")
+        if self._reading:  # the first screenful holds a few of the open enquiries: not "of 2,000 open"
+            self.counts.setText(f"{visible:,} shown · reading the rest")
+        else:
+            self.counts.setText(f"{visible:,} shown of {total:,} open")
+
+    def set_reading(self, reading: bool) -> None:
+        """The queue holds the first screenful while the rest of the cache is read (the next count the
+        model gives is shown so)."""
+        self._reading = reading
 
     def counts_pending(self) -> None:
         """The rows are arriving in bulk: no "0 shown of 0 open" until they are in (the model's next count
