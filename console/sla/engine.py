@@ -203,7 +203,7 @@ class SlaEngine:
             return None
         entry = None
         if e.status in OPEN_STATUSES:
-            entry = self._seeded(e) if self._kept else NOT_KEPT
+            entry = self._seeded(e, self._kept.pop(e.id, None)) if self._kept else NOT_KEPT
             if entry is NOT_KEPT:
                 policy, cid, timer = self.policy_for(e)
                 try:
@@ -221,10 +221,9 @@ class SlaEngine:
             self._current[e.id] = entry
         return entry
 
-    def _seeded(self, e: Enquiry) -> CachedClock | None:
-        """The clock an earlier start kept for this version and team of `e` (seed), None when none ran
+    def _seeded(self, e: Enquiry, kept: tuple[Any, ...] | None) -> CachedClock | None:
+        """The clock an earlier start kept (seed) for this version and team of `e`, None when none ran
         then, or NOT_KEPT (none kept, or one this engine cannot use: it is timed again)."""
-        kept = self._kept.pop(e.id, None)
         if kept is None or kept[:2] != (e.version, e.team_id):
             return NOT_KEPT
         _, _, kind, start, due, target, cid, policy_id = kept
@@ -282,12 +281,21 @@ class SlaEngine:
         """The calendars this engine times clocks by (console.store.kept: the first screenful's)."""
         return list(self._timers)
 
-    def seed(self, kept: dict[str, tuple[Any, ...]]) -> None:
+    def seed(self, kept: dict[str, tuple[Any, ...]] | None = None) -> None:
         """Clocks an earlier start timed under these rules, by enquiry id: (version, team id, kind,
         started_at, due_at, target_s, calendar id, policy id). Each is used for its enquiry's version and
         team instead of timing it again, once (later versions are timed). From here until fresh_rows(),
-        the engine notes which clocks it times itself."""
-        self._kept, self._fresh = kept, []
+        the engine notes which clocks it times itself (seed_one() may give it the kept ones meanwhile)."""
+        self._kept, self._fresh = kept or {}, []
+
+    def seed_one(self, e: Enquiry, kept: tuple[Any, ...]) -> None:
+        """The clock an earlier start kept for `e`, in seed()'s form, taken now if it holds for this
+        version and team of `e` (as the cache is read: no dict of them all)."""
+        entry = self._seeded(e, kept)
+        if entry is None:
+            self._idle[e.id] = e.version
+        elif entry is not NOT_KEPT:
+            self._current[e.id] = entry
 
     def fresh_rows(self) -> list[KeptRow]:
         """The clocks this engine timed itself (not seeded) since seed(), as rows to keep."""

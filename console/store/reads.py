@@ -30,13 +30,20 @@ from console.store.audit import AuditEntry, verify_audit
 from console.store.kept import (
     CLOCKS_VERSION_KEY,
     LATEST_DUE_KEPT,
+    OPEN_WITH_CLOCKS,
     SOONEST_KEPT,
     kept_version,
     read_clocks,
     read_previews,
 )
 from console.store.outbox import OUTBOX_COLUMNS, UNRESOLVED, OutboxItem, item_from_row
-from console.store.rows import SELECT_ENQUIRY, decision_from_json, enquiry_from_row, forget_shared
+from console.store.rows import (
+    ENQUIRY_COLUMNS,
+    SELECT_ENQUIRY,
+    decision_from_json,
+    enquiry_from_row,
+    forget_shared,
+)
 from console.store.schema import (
     OPEN_FIRST_KEY,
     SCHEMA_VERSION,
@@ -129,12 +136,28 @@ class StoreReader:
             return self._conn.execute(_INDEX_HINT.sub("", sql), args)
 
     # -- enquiries -------------------------------------------------------------------------------
-    def load_open(self) -> list[Enquiry]:
+    def load_open(
+        self, clocks: str | None = None, seed: Callable[[Enquiry, tuple[Any, ...]], object] | None = None
+    ) -> list[Enquiry]:
+        """Every open enquiry. With `seed`: each one's clock kept by an earlier start under the SLA
+        rules' version `clocks` (console.store.kept), handed to seed as it is read (when one is kept)."""
         # Row by row from the cursor, not fetchall(): 100k raw rows held at once before conversion left
         # ~100 MB of freed but fragmented memory behind.
         with gc_paused(), known_errors(self.path):
-            cursor = self._conn.execute(SELECT_ENQUIRY + " WHERE is_open = 1")
-            rows = [enquiry_from_row(r) for r in paced(cursor)]  # on a worker: it gives way to a paint
+            kept = (
+                seed is not None
+                and clocks is not None
+                and kept_version(self._conn, CLOCKS_VERSION_KEY) == clocks
+            )
+            if not kept or seed is None:
+                cursor = self._conn.execute(SELECT_ENQUIRY + " WHERE is_open = 1")
+                rows = [enquiry_from_row(r) for r in paced(cursor)]  # on a worker: it gives way to a paint
+            else:
+                rows, n = [], len(ENQUIRY_COLUMNS)
+                for r in paced(self._conn.execute(OPEN_WITH_CLOCKS)):
+                    rows.append(e := enquiry_from_row(r))  # the enquiry's columns come first
+                    if r[n] is not None:
+                        seed(e, r[n:])
         forget_shared()  # the rows share what repeats now; the tables' own memory (~2 MB) goes
         return rows
 

@@ -83,6 +83,18 @@ def test_the_next_start_times_no_clock_an_earlier_start_kept_and_gets_the_same_s
     # What the pane shows is the same clock too.
     assert [again.current(e) for e in rows] == [engine().current(e) for e in rows]
 
+    # As a start reads them: each kept clock handed to the engine with its enquiry, as the cache is read.
+    streamed, other = engine(), engine(handoff_target_s=60.0)
+    streamed.seed()
+    other.seed()
+    with StoreReader(path, key) as reader:
+        read = reader.load_open(streamed.rules_version(), streamed.seed_one)
+        assert reader.load_open(other.rules_version(), other.seed_one) == read == reader.load_open()
+    assert streamed.statuses(read, NOW) == engine().statuses(read, NOW)
+    assert streamed.fresh_rows() == []
+    other.statuses(read, NOW)
+    assert len(other.fresh_rows()) == 60  # kept under other rules: none handed over, all timed
+
 
 def test_a_changed_enquiry_is_timed_again_and_its_clock_kept_in_place_of_the_old(
     cache: tuple[Path, str],

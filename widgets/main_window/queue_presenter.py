@@ -148,8 +148,8 @@ class QueuePresenter(QObject):
         def work() -> tuple[Prepared, RiskBook, tuple[str, list[KeptRow]]]:
             r = factory()
             try:
-                engine.seed(r.clocks(engine.rules_version()))  # timed by an earlier start: not again
-                rows = r.load_open()
+                engine.seed()  # the clocks an earlier start timed come with the rows: not timed again
+                rows = r.load_open(engine.rules_version(), engine.seed_one)
                 kept = r.previews(PREVIEW_VERSION) if previews else None  # masked by an earlier start
                 contacts = all_contacts(rows, r.risk_contacts(closed_only=True))
                 book = RiskBook.build(contacts)  # the messages are scored after the load
