@@ -27,6 +27,13 @@ CLOCKS_VERSION_KEY = "clocks_version"
 # id, enquiry version and team, then the running clock that matters (kind, started_at, due_at, target_s,
 # calendar id, policy id) or NULLs when none runs (console.sla.kept.KeptRow).
 CLOCK_COLUMNS = "id, version, team_id, kind, started_at, due_at, target_s, calendar_id, policy_id"
+# Every open enquiry with its kept clock beside it (NULLs when none is kept): one read, no dict of 100k
+# kept rows held while the enquiries are built (64 MB at 100k).
+_ENQUIRY = ", ".join(f"e.{c}" for c in ENQUIRY_COLUMNS)
+_CLOCK = ", ".join(f"k.{c}" for c in CLOCK_COLUMNS.split(", ")[1:])  # from the version on
+OPEN_WITH_CLOCKS = (
+    f"SELECT {_ENQUIRY}, {_CLOCK} FROM enquiries e LEFT JOIN sla_clocks k ON k.id = e.id WHERE e.is_open = 1"  # noqa: S608 (constants)
+)
 # The queue's first screenful, walked from the deadline indexes (CROSS JOIN: the kept clocks first, or
 # SQLite walks every open enquiry and sorts, ~250 ms at 100k): open enquiries whose kept clocks are still
 # theirs (the same version and team). The SLA column puts first the least working time left; within one
@@ -36,13 +43,6 @@ CLOCK_COLUMNS = "id, version, team_id, kind, started_at, due_at, target_s, calen
 _KEPT_OPEN = (
     "SELECT k.id FROM sla_clocks k INDEXED BY {} CROSS JOIN enquiries e ON e.id = k.id"
     " AND e.version = k.version AND e.team_id IS k.team_id WHERE k.kind IS NOT NULL AND e.is_open = 1"
-)
-# Every open enquiry with its kept clock beside it (NULLs when none is kept): one read, no dict of 100k
-# kept rows held while the enquiries are built (~60 MB at 100k).
-_ENQUIRY = ", ".join(f"e.{c}" for c in ENQUIRY_COLUMNS)
-_CLOCK = ", ".join(f"k.{c}" for c in CLOCK_COLUMNS.split(", ")[1:])  # from the version on
-OPEN_WITH_CLOCKS = (
-    f"SELECT {_ENQUIRY}, {_CLOCK} FROM enquiries e LEFT JOIN sla_clocks k ON k.id = e.id WHERE e.is_open = 1"  # noqa: S608 (constants)
 )
 SOONEST_KEPT = (
     _KEPT_OPEN.format("sla_clocks_calendar_due")
