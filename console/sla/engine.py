@@ -281,12 +281,13 @@ class SlaEngine:
         """The calendars this engine times clocks by (console.store.kept: the first screenful's)."""
         return list(self._timers)
 
-    def seed(self, kept: dict[str, tuple[Any, ...]] | None = None) -> None:
+    def seed(self, kept: dict[str, tuple[Any, ...]] | None = None, *, note: bool = True) -> None:
         """Clocks an earlier start timed under these rules, by enquiry id: (version, team id, kind,
         started_at, due_at, target_s, calendar id, policy id). Each is used for its enquiry's version and
         team instead of timing it again, once (later versions are timed). From here until fresh_rows(),
-        the engine notes which clocks it times itself (seed_one() may give it the kept ones meanwhile)."""
-        self._kept, self._fresh = kept or {}, []
+        the engine notes which clocks it times itself, unless not `note` (seed_one() may give it the kept
+        ones meanwhile)."""
+        self._kept, self._fresh = kept or {}, [] if note else None
 
     def seed_one(self, e: Enquiry, kept: tuple[Any, ...]) -> None:
         """The clock an earlier start kept for `e`, in seed()'s form, taken now if it holds for this

@@ -144,12 +144,7 @@ class StoreReader:
         # Row by row from the cursor, not fetchall(): 100k raw rows held at once before conversion left
         # ~100 MB of freed but fragmented memory behind.
         with gc_paused(), known_errors(self.path):
-            kept = (
-                seed is not None
-                and clocks is not None
-                and kept_version(self._conn, CLOCKS_VERSION_KEY) == clocks
-            )
-            if not kept or seed is None:
+            if seed is None or not self.clocks_kept(clocks):
                 cursor = self._conn.execute(SELECT_ENQUIRY + " WHERE is_open = 1")
                 rows = [enquiry_from_row(r) for r in paced(cursor)]  # on a worker: it gives way to a paint
             else:
@@ -176,10 +171,8 @@ class StoreReader:
         those whose running clock most likely started first (unanswered by their first message, waiting
         by the last customer message, else by creation a day later: OPEN_FIRST), which stand in for the
         clocks no start has kept (new or changed since). In that order, each once."""
-        with known_errors(self.path):
-            kept = clocks is not None and kept_version(self._conn, CLOCKS_VERSION_KEY) == clocks
         ids: list[tuple[Any, ...]] = []
-        if kept:
+        if self.clocks_kept(clocks):
             for calendar in calendars:
                 ids += self._rows(SOONEST_KEPT, (calendar, now, max(1, limit // 20)))
             ids += self._rows(LATEST_DUE_KEPT, (now, limit // 4))
@@ -191,6 +184,11 @@ class StoreReader:
         found = self._rows(sql, (json.dumps(list(order)),))
         found.sort(key=lambda r: order[r[0]])
         return [enquiry_from_row(r) for r in found]
+
+    def clocks_kept(self, version: str | None) -> bool:
+        """Whether the SLA clocks an earlier start kept were timed under the rules' `version`."""
+        with known_errors(self.path):
+            return version is not None and kept_version(self._conn, CLOCKS_VERSION_KEY) == version
 
     def clocks(self, version: str, ids: Iterable[str] | None = None) -> dict[str, tuple[Any, ...]]:
         """The SLA clocks an earlier start kept under the rules' `version` (console.store.kept), of the

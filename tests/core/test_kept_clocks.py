@@ -57,9 +57,11 @@ def cache(tmp_path: Path) -> tuple[Path, str]:
 
 
 def keep(path: Path, key: str, eng: SlaEngine, rows: list[Enquiry]) -> int:
-    """What a start does: seed from the cache, time every row, keep what it timed itself."""
+    """What a start does: read the rows with the clocks kept beside them, time every row, keep what it
+    timed itself."""
+    eng.seed()
     with StoreReader(path, key) as reader:
-        eng.seed(reader.clocks(eng.rules_version()))
+        reader.load_open(eng.rules_version(), eng.seed_one)
     eng.statuses(rows, NOW)
     with Store(path, bytes.fromhex(key)) as store:
         return store.keep_clocks(eng.rules_version(), eng.fresh_rows())

@@ -143,16 +143,27 @@ def test_while_the_first_screenful_shows_no_count_calls_it_every_open_enquiry(
     qtbot.addWidget(window)
     ctl = Controller(window, model, StoreReader(path, key), reader_factory=lambda: StoreReader(path, key))
     said: list[tuple[str, set[str]]] = []
+    progress: list[str] = []
+
+    strip: list[str] = []
 
     def counted() -> None:  # after the window's own slot
         lanes = {lane.stats.text().split(" · ")[0] for lane in ctl.board.lanes.values()}
         said.append((window.counts.text(), lanes))
+        strip.append(window.breach_strip.label_text())
 
     model.countsChanged.connect(counted)
+    window.statusBar().messageChanged.connect(progress.append)
     ctl.load_from_cache()
     qtbot.waitUntil(lambda: ctl.loaded, timeout=10_000)
     first = [lanes for counts, lanes in said if counts == "24 shown · reading the rest"]
     assert first == [{"Open enquiries not known yet"}]  # the board waits for every row too
+    # No clocks kept yet (a first start): the first screenful is the longest waits, and says so.
+    assert "Opening the local cache… longest waits first" in progress
+    # Nor "Nothing breaches in the next 30 min" over rows that are not all in.
+    at_first = strip[[counts for counts, _ in said].index("24 shown · reading the rest")]
+    assert at_first == "Deadlines not known yet: the local cache is still being read"
+    assert not window.breach_strip.label_text().startswith("Deadlines not known yet")
     assert said[-1][0] == window.counts.text() == "24 shown of 24 open"
     social = ctl.board.lanes["social"]
     qtbot.waitUntil(lambda: social.stats.text().startswith("24 open"), timeout=10_000)  # grouped: known

@@ -90,6 +90,7 @@ class QueuePresenter(QObject):
         self._scoring = False
         self._score_later = False  # the load's scoring waits for the message feed's backlog (wordsDue)
         self._keeping: CellText | None = None  # the window's text, keeping previews while it warms up
+        self._strip_waits = False  # the breach strip waits for every row (a first screenful of long waits)
         self.writer: Callable[[], StoreWriter | None] = lambda: None  # the cache's one writer, once up
         self.cache: Callable[[], tuple[Path, bytes]] | None = None  # its file and key, for a writer of ours
         self.keeper = StartKeeper(self._jobs, lambda: self.writer(), lambda: self.cache)
@@ -127,7 +128,7 @@ class QueuePresenter(QObject):
         previews = model.privacy() != "masked"  # a wallboard's privacy shows no text: nothing to read
         early, engine = ui_engine.snapshot(), ui_engine.snapshot()
 
-        def first() -> tuple[list[Enquiry], SlaEngine]:
+        def first() -> tuple[list[Enquiry], SlaEngine, bool]:
             # The first screenful, before every row is read: the nearest deadlines an earlier start kept
             # and the rows whose clocks started first (console.store.reads.load_open_first), and the
             # complaint cues their flags cells propose with, the PII detectors' data and the sentiment
@@ -137,13 +138,14 @@ class QueuePresenter(QObject):
             sentiment.prime()
             r, version = factory(), early.rules_version()
             try:
+                kept = r.clocks_kept(version)  # else the first screenful is the longest waits alone
                 rows = r.load_open_first(FIRST_PAGE, version, now, early.calendar_ids())
-                early.seed(r.clocks(version, (e.id for e in rows)))  # the same clocks as the full load's
+                # The same clocks as the full load's; those it times, the full load times and keeps too.
+                early.seed(r.clocks(version, (e.id for e in rows)), note=False)
             finally:
                 r.close()
             early.statuses(rows, now)
-            early.fresh_rows()  # kept by the full load, which times them too
-            return rows, early
+            return rows, early, kept
 
         def work() -> tuple[Prepared, RiskBook, tuple[str, list[KeptRow]]]:
             r = factory()
@@ -167,13 +169,17 @@ class QueuePresenter(QObject):
         self._jobs.submit(first, self._first_rows, lambda e: log.warning("first page: %s", e))
         self._jobs.submit(work, self._rows_loaded, failed)
 
-    def _first_rows(self, first: tuple[list[Enquiry], SlaEngine]) -> None:
-        rows, timed = first
+    def _first_rows(self, first: tuple[list[Enquiry], SlaEngine, bool]) -> None:
+        rows, timed, kept = first
         self.reference.engine.adopt(timed)  # its clocks: not timed again here, on the UI thread
         if not self.loaded:  # shown until every row is read (a second or two at 100k), then replaced
             self.window.set_reading(True)
+            self._strip_waits = not kept  # the nearest deadlines may be in the rows not read yet
+            if self._strip_waits:
+                self.window.breach_strip.set_pending(True, "the local cache is still being read")
             self.model.set_rows(rows, warm=False)  # their filter text comes with the full load
-            self.status.progress("Opening the local cache… nearest deadlines first")
+            first_rows = "nearest deadlines" if kept else "longest waits"  # no clocks kept: a first start
+            self.status.progress(f"Opening the local cache… {first_rows} first")
 
     def _rows_loaded(
         self, rows: list[Enquiry] | tuple[Prepared, RiskBook, tuple[str, list[KeptRow]]]
@@ -187,6 +193,10 @@ class QueuePresenter(QObject):
             self.model.set_risk_book(book)
         else:
             self.model.set_rows(rows)
+        if self._strip_waits:  # its chips from every row now (the index's deadline heap), then shown
+            self._strip_waits = False
+            self.window.breach_strip.model.refresh()
+            self.window.breach_strip.set_pending(False)
         if self.window.navigator.current_key() != ALL_KEY or self.window.filter_edit.text():
             self.apply_filter()  # a second reset only when something filters
         self.loaded = True

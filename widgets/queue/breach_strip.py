@@ -140,6 +140,7 @@ class BreachStrip(QWidget):
         self._label.setTextFormat(Qt.TextFormat.PlainText)
         self._total: int | None = None  # breaching within 30 min, from the header's figures
         self._pending = False  # the rows are still arriving (set_pending): no deadline is known yet
+        self._why = ""
         self._list = QListView(self)
         self._list.setAccessibleName("Enquiries breaching soon")
         self._list.setFlow(QListView.Flow.LeftToRight)
@@ -176,9 +177,10 @@ class BreachStrip(QWidget):
         self._show_total()
         self._fit()
 
-    def set_pending(self, pending: bool) -> None:
-        """While the rows are still arriving, "nothing breaches" would be a guess: the strip says so."""
-        self._pending = pending
+    def set_pending(self, pending: bool, why: str = "the service's enquiries are still arriving") -> None:
+        """While the rows are still arriving (or being read), "nothing breaches" would be a guess: the
+        strip says so, and why."""
+        self._pending, self._why = pending, why
         self._show_total()
 
     def set_total(self, total: int) -> None:
@@ -192,7 +194,7 @@ class BreachStrip(QWidget):
     def _show_total(self, *_: object) -> None:
         shown = self.model.rowCount()
         if self._pending:
-            text = "Deadlines not known yet: the service's enquiries are still arriving"
+            text = f"Deadlines not known yet: {self._why}"
         elif shown == 0:
             text = "Nothing breaches in the next 30 min"
         else:
