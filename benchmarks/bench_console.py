@@ -238,12 +238,12 @@ def child(script: str, path: Path, *extra: str) -> list[str]:
 
 
 def without_previews(path: Path) -> Path:
-    """A copy of the cache as a first sync leaves it: no masked previews or clocks kept by an earlier
-    start."""
+    """A copy of the cache as a first sync leaves it: no masked previews, clocks or filter texts kept by
+    an earlier start."""
     import shutil
 
     from console.store.cache import Store
-    from console.store.kept import CLOCKS_VERSION_KEY, VERSION_KEY
+    from console.store.kept import CLOCKS_VERSION_KEY, TEXTS_VERSION_KEY, VERSION_KEY
 
     copy = path.with_name("first-start.db")
     for suffix in ("-wal", "-shm"):
@@ -252,13 +252,15 @@ def without_previews(path: Path) -> Path:
     with Store(copy, KEY) as store, store._conn as conn:
         conn.execute("DELETE FROM masked_previews")
         conn.execute("DELETE FROM sla_clocks")
-        conn.execute("DELETE FROM meta WHERE key IN (?, ?)", (VERSION_KEY, CLOCKS_VERSION_KEY))
+        conn.execute("DELETE FROM filter_texts")
+        kept = (VERSION_KEY, CLOCKS_VERSION_KEY, TEXTS_VERSION_KEY)
+        conn.execute("DELETE FROM meta WHERE key IN (?, ?, ?)", kept)
     return copy
 
 
 def launch(path: Path, runs: int, mode: str = "quiet") -> None:
-    # Not timed: writes the bytecode cache both kinds of child then read, and the masked previews a
-    # start keeps for the next one (console.store.kept), as a console's first start after a sync does.
+    # Not timed: writes the bytecode cache both kinds of child then read, and what a start keeps
+    # for the next one (console.store.kept), as a console's first start after a sync does.
     child(CONSOLE_CHILD, path)
     child(BARE_CHILD, path, KEY.hex())
     fresh = [child(CONSOLE_CHILD, without_previews(path)) for _ in range(2)]

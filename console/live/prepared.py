@@ -39,7 +39,8 @@ def prepare_rows(
 ) -> Prepared:
     """Rows of the enquiries the index holds, timed by `engine` at `now`, keyed and sorted by the sort
     column (the SLA column's keys taken afresh); with `text`, every row's filter text made by it; with
-    `hays` (beside `enquiries`), the filter text the rows had: re-timed, nothing they show changed."""
+    `hays` (beside `enquiries`), the filter text the rows had (re-timed, nothing they show changed) or an
+    earlier start kept for them (console.store.kept): made only for the others."""
     listed = enquiries if isinstance(enquiries, list) else list(enquiries)
     with gc_paused():  # 100k new records: no full collection half-way
         rows = {e.id: Row(e) for e in listed if holds(e)}
@@ -53,9 +54,13 @@ def prepare_rows(
         key = sla_key(0.0)
     for r in paced(ids):  # on a worker: each loop gives way to a paint (console.courtesy)
         r.k = key(r)
-    if text is not None:
+    made: list[Row] = []
+    if text is not None:  # the rows without the filter text they had (or an earlier start kept)
         for r in paced(ids):
-            make_hay(r, text)
+            if r.hay is None:
+                make_hay(r, text)
+                made.append(r)
     dues = Deadlines(ids, now)
     everything = [r.e for r in ids]
-    return Prepared(rows, ids, sorted(ids, key=by_k), engine, col, now, dues, text_version, text, everything)
+    by_key = sorted(ids, key=by_k)
+    return Prepared(rows, ids, by_key, engine, col, now, dues, text_version, text, everything, made)

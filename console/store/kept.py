@@ -1,5 +1,5 @@
-"""What one start of the console keeps in the cache for the next (issue 16): the queue's masked previews
-and the SLA engine's timed clocks.
+"""What one start of the console keeps in the cache for the next (issue 16): the queue's masked previews,
+the SLA engine's timed clocks and the queue's filter text.
 
 Masking every open enquiry's text and timing every open enquiry's clocks are the largest parts of a start
 at 100,000 open (seconds of the PII detectors; ~1 s of calendar arithmetic). The console keeps what it
@@ -8,6 +8,8 @@ made so that the next start reads it instead:
 - clocks by enquiry id, version and team (a local move changes the team before the service gives the
   enquiry a new version), valid for one version of the SLA rules (policies, calendars, public
   holidays, time zones: console.sla.kept). A clock kept for another version of its enquiry is not used.
+- filter text by enquiry id, version, team and agent, valid for one version of its words (privacy mode,
+  team and agent names, PII rules: widgets.queue.text.CellText.kept_version).
 Each is kept under the caller's `version`: under any other, none are read, and the next keep replaces
 them all. Both live in the same encrypted file as the records they come from.
 """
@@ -20,20 +22,17 @@ from typing import Any
 
 import apsw
 
-from console.store.rows import ENQUIRY_COLUMNS
-
 VERSION_KEY = "previews_version"
 CLOCKS_VERSION_KEY = "clocks_version"
 # id, enquiry version and team, then the running clock that matters (kind, started_at, due_at, target_s,
 # calendar id, policy id) or NULLs when none runs (console.sla.kept.KeptRow).
 CLOCK_COLUMNS = "id, version, team_id, kind, started_at, due_at, target_s, calendar_id, policy_id"
-# Every open enquiry with its kept clock beside it (NULLs when none is kept): one read, no dict of 100k
-# kept rows held while the enquiries are built (64 MB at 100k).
-_ENQUIRY = ", ".join(f"e.{c}" for c in ENQUIRY_COLUMNS)
-_CLOCK = ", ".join(f"k.{c}" for c in CLOCK_COLUMNS.split(", ")[1:])  # from the version on
-OPEN_WITH_CLOCKS = (
-    f"SELECT {_ENQUIRY}, {_CLOCK} FROM enquiries e LEFT JOIN sla_clocks k ON k.id = e.id WHERE e.is_open = 1"  # noqa: S608 (constants)
-)
+TEXTS_VERSION_KEY = "filter_texts_version"
+TEXT_COLUMNS = "id, version, team_id, agent_id, hay"
+KeptText = tuple[str, int, str | None, str | None, str]  # a filter text kept, in TEXT_COLUMNS order
+# Each read whole, in its own order (console.store.reads.StoreReader.load_open_kept).
+KEPT_CLOCKS = f"SELECT {CLOCK_COLUMNS} FROM sla_clocks"  # noqa: S608 (constants)
+KEPT_TEXTS = f"SELECT {TEXT_COLUMNS} FROM filter_texts"  # noqa: S608
 # The queue's first screenful, walked from the deadline indexes (CROSS JOIN: the kept clocks first, or
 # SQLite walks every open enquiry and sorts, ~250 ms at 100k): open enquiries whose kept clocks are still
 # theirs (the same version and team). The SLA column puts first the least working time left; within one
@@ -63,9 +62,13 @@ def read_previews(conn: apsw.Connection, version: str) -> dict[bytes, str]:
     return dict(conn.execute("SELECT digest, preview FROM masked_previews"))
 
 
-def keep_previews(conn: apsw.Connection, version: str, previews: Mapping[bytes, str]) -> int:
-    """These previews, and only these, are kept under `version` (the caller's transaction: one)."""
-    conn.execute("DELETE FROM masked_previews")
+def keep_previews(
+    conn: apsw.Connection, version: str, previews: Mapping[bytes, str], replace: bool = True
+) -> int:
+    """These previews, and only these, are kept under `version` (the caller's transaction: one); not
+    `replace`, they are added to those kept under the same version."""
+    if replace or kept_version(conn, VERSION_KEY) != version:
+        conn.execute("DELETE FROM masked_previews")
     conn.executemany("INSERT OR REPLACE INTO masked_previews VALUES (?, ?)", previews.items())
     conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (VERSION_KEY, version))
     return len(previews)
@@ -80,10 +83,9 @@ def read_clocks(
     read; the engine uses a clock only for its enquiry's version and team."""
     if kept_version(conn, CLOCKS_VERSION_KEY) != version:
         return {}
-    sql = f"SELECT {CLOCK_COLUMNS} FROM sla_clocks"  # noqa: S608
     if ids is None:
-        return {r[0]: r[1:] for r in conn.execute(sql)}
-    of_ids = sql + " WHERE id IN (SELECT value FROM json_each(?))"  # noqa: S608
+        return {r[0]: r[1:] for r in conn.execute(KEPT_CLOCKS)}
+    of_ids = KEPT_CLOCKS + " WHERE id IN (SELECT value FROM json_each(?))"  # noqa: S608
     rows = conn.execute(of_ids, (json.dumps(list(ids)),))
     return {r[0]: r[1:] for r in rows}
 
@@ -92,9 +94,25 @@ def keep_clocks(conn: apsw.Connection, version: str, rows: Iterable[tuple[Any, .
     """These clocks kept under `version` (rows in CLOCK_COLUMNS order; the caller's transaction: one).
     Under the same version they are added to those kept, replacing their enquiries' older ones; under
     another, they replace them all. Clocks of enquiries no longer open are dropped now and then."""
-    if kept_version(conn, CLOCKS_VERSION_KEY) != version:
-        conn.execute("DELETE FROM sla_clocks")
-        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (CLOCKS_VERSION_KEY, version))
+    return _keep_by_enquiry(conn, "sla_clocks", CLOCK_COLUMNS, CLOCKS_VERSION_KEY, version, rows)
+
+
+def keep_filter_texts(conn: apsw.Connection, version: str, rows: Iterable[tuple[Any, ...]]) -> int:
+    """These filter texts kept under `version` (rows in TEXT_COLUMNS order), as keep_clocks keeps clocks."""
+    return _keep_by_enquiry(conn, "filter_texts", TEXT_COLUMNS, TEXTS_VERSION_KEY, version, rows)
+
+
+def _keep_by_enquiry(
+    conn: apsw.Connection,
+    table: str,
+    columns: str,
+    version_key: str,
+    version: str,
+    rows: Iterable[tuple[Any, ...]],
+) -> int:
+    if kept_version(conn, version_key) != version:
+        conn.execute(f"DELETE FROM {table}")  # noqa: S608 (constants)
+        conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (version_key, version))
     n = 0
 
     def counted() -> Iterator[tuple[Any, ...]]:
@@ -102,17 +120,18 @@ def keep_clocks(conn: apsw.Connection, version: str, rows: Iterable[tuple[Any, .
         for n, row in enumerate(rows, 1):  # noqa: B007 (n is the count kept)
             yield row
 
-    conn.executemany("INSERT OR REPLACE INTO sla_clocks VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", counted())
-    # The clocks of enquiries closed since are dropped once they are a tenth of those kept: at 100k the
-    # walk costs ~0.1 s of the writer's time, worth it now and then, not at every start's few new clocks.
+    places = ", ".join("?" * len(columns.split(", ")))
+    conn.executemany(f"INSERT OR REPLACE INTO {table} ({columns}) VALUES ({places})", counted())  # noqa: S608
+    # Those of enquiries closed since are dropped once they are a tenth of those kept: at 100k the walk
+    # costs ~0.1 s of the writer's time, worth it now and then, not at every start's few new ones.
     kept, still_open = (
         _count(conn, sql)
-        for sql in ("SELECT count(*) FROM sla_clocks", "SELECT count(*) FROM enquiries WHERE is_open = 1")
+        for sql in (f"SELECT count(*) FROM {table}", "SELECT count(*) FROM enquiries WHERE is_open = 1")  # noqa: S608
     )
     if kept * 10 > still_open * 11:
         conn.execute(
-            "DELETE FROM sla_clocks WHERE NOT EXISTS"
-            " (SELECT 1 FROM enquiries e WHERE e.id = sla_clocks.id AND e.is_open = 1)"
+            f"DELETE FROM {table} WHERE NOT EXISTS"  # noqa: S608 (constants)
+            f" (SELECT 1 FROM enquiries e WHERE e.id = {table}.id AND e.is_open = 1)"
         )
     return n
 

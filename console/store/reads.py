@@ -29,16 +29,17 @@ from console.domain.model import (
 from console.store.audit import AuditEntry, verify_audit
 from console.store.kept import (
     CLOCKS_VERSION_KEY,
+    KEPT_CLOCKS,
+    KEPT_TEXTS,
     LATEST_DUE_KEPT,
-    OPEN_WITH_CLOCKS,
     SOONEST_KEPT,
+    TEXTS_VERSION_KEY,
     kept_version,
     read_clocks,
     read_previews,
 )
 from console.store.outbox import OUTBOX_COLUMNS, UNRESOLVED, OutboxItem, item_from_row
 from console.store.rows import (
-    ENQUIRY_COLUMNS,
     SELECT_ENQUIRY,
     decision_from_json,
     enquiry_from_row,
@@ -136,25 +137,45 @@ class StoreReader:
             return self._conn.execute(_INDEX_HINT.sub("", sql), args)
 
     # -- enquiries -------------------------------------------------------------------------------
-    def load_open(
-        self, clocks: str | None = None, seed: Callable[[Enquiry, tuple[Any, ...]], object] | None = None
-    ) -> list[Enquiry]:
-        """Every open enquiry. With `seed`: each one's clock kept by an earlier start under the SLA
-        rules' version `clocks` (console.store.kept), handed to seed as it is read (when one is kept)."""
+    def load_open(self) -> list[Enquiry]:
+        """Every open enquiry."""
         # Row by row from the cursor, not fetchall(): 100k raw rows held at once before conversion left
         # ~100 MB of freed but fragmented memory behind.
         with gc_paused(), known_errors(self.path):
-            if seed is None or not self.clocks_kept(clocks):
-                cursor = self._conn.execute(SELECT_ENQUIRY + " WHERE is_open = 1")
-                rows = [enquiry_from_row(r) for r in paced(cursor)]  # on a worker: it gives way to a paint
-            else:
-                rows, n = [], len(ENQUIRY_COLUMNS)
-                for r in paced(self._conn.execute(OPEN_WITH_CLOCKS)):
-                    rows.append(e := enquiry_from_row(r))  # the enquiry's columns come first
-                    if r[n] is not None:
-                        seed(e, r[n:])
+            cursor = self._conn.execute(SELECT_ENQUIRY + " WHERE is_open = 1")
+            rows = [enquiry_from_row(r) for r in paced(cursor)]  # on a worker: it gives way to a paint
         forget_shared()  # the rows share what repeats now; the tables' own memory (~2 MB) goes
         return rows
+
+    def load_open_kept(
+        self, clocks: str, seed: Callable[[Enquiry, tuple[Any, ...]], object], texts: str | None
+    ) -> tuple[list[Enquiry], list[str | None]]:
+        """Every open enquiry, with what an earlier start kept for it (console.store.kept): its clock
+        timed under the SLA rules' version `clocks`, handed to seed (which judges whether it still
+        holds), and beside it its filter text made under the text's version `texts` (None where none is
+        kept for its version, team and agent)."""
+        rows = self.load_open()
+        hays: list[str | None] = [None] * len(rows)
+        kept_clocks = self.clocks_kept(clocks)
+        kept_texts = texts is not None and self._kept(TEXTS_VERSION_KEY) == texts
+        if not (kept_clocks or kept_texts):
+            return rows, hays
+        # Each kept table read whole in its own order, not joined to the enquiries: a join's lookups
+        # jump about a table of 100k, and with the enquiries' pages they outgrow the page cache, whose
+        # every miss is a page decrypted again (the read took twice as long).
+        at = {e.id: i for i, e in enumerate(rows)}
+        with gc_paused(), known_errors(self.path):
+            for k in paced(self._conn.execute(KEPT_CLOCKS) if kept_clocks else ()):
+                if (i := at.get(k[0])) is not None:
+                    seed(rows[i], k[1:])
+            texts_kept = self._conn.execute(KEPT_TEXTS) if kept_texts else ()
+            for ident, version, team, agent, hay in paced(texts_kept):
+                if (i := at.get(ident)) is None:
+                    continue
+                e = rows[i]
+                if e.version == version and e.team_id == team and e.agent_id == agent:
+                    hays[i] = hay
+        return rows, hays
 
     def previews(self, version: str) -> dict[bytes, str]:
         """The queue's masked previews an earlier start kept, by text digest (console.store.kept)."""
@@ -187,8 +208,11 @@ class StoreReader:
 
     def clocks_kept(self, version: str | None) -> bool:
         """Whether the SLA clocks an earlier start kept were timed under the rules' `version`."""
+        return version is not None and self._kept(CLOCKS_VERSION_KEY) == version
+
+    def _kept(self, key: str) -> str | None:
         with known_errors(self.path):
-            return version is not None and kept_version(self._conn, CLOCKS_VERSION_KEY) == version
+            return kept_version(self._conn, key)
 
     def clocks(self, version: str, ids: Iterable[str] | None = None) -> dict[str, tuple[Any, ...]]:
         """The SLA clocks an earlier start kept under the rules' `version` (console.store.kept), of the

@@ -138,7 +138,7 @@ def test_upgrading_from_v7_keeps_the_outbox_its_ids_and_its_counter(tmp_path: Pa
     conn.execute("DELETE FROM outbox WHERE id = 3")  # the newest id is gone: it is still never reused
     conn.close()
     with Store(path, key) as s:
-        assert user_version(s._conn) == SCHEMA_VERSION == 11
+        assert user_version(s._conn) == SCHEMA_VERSION == 12
         assert [(i.id, i.idempotency_key) for i in s.outbox_items()] == [(2, "k2"), (1, "k1")]
         e = s.get("E1")
         assert e is not None and e.complaint_decision is None

@@ -6,6 +6,7 @@ window."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import subprocess
 import sys
@@ -79,10 +80,12 @@ def test_a_start_keeps_its_previews_and_the_next_reads_them_instead_of_masking(
     assert first[preview_digest(rows[1].text)] == shown
     ctl.stop()
 
-    # The next start's filter text comes from what was kept (here a preview only the cache could say).
+    # The next start's filter text comes from what was kept (here a preview only the cache could say),
+    # once no filter text is kept either (test_a_start_keeps_its_filter_text_...).
     planted = {**first, preview_digest(rows[1].text): "kept by the last start"}
     with Store(path, key) as store:
         store.keep_previews(PREVIEW_VERSION, planted)
+        store._conn.execute("DELETE FROM filter_texts")
     ctl, model = start(path, key, qtbot)
     assert matches(model, "kept by the last") == sum(r.text == rows[1].text for r in rows) == 6
     ctl.stop()
@@ -91,6 +94,7 @@ def test_a_start_keeps_its_previews_and_the_next_reads_them_instead_of_masking(
     # Kept under other PII rules: never used, every text masked again, and the kept set replaced.
     with Store(path, key) as store:
         store.keep_previews("0/older rules", planted)
+        store._conn.execute("DELETE FROM filter_texts")
     assert kept(path, key) == {}
     ctl, model = start(path, key, qtbot)
     assert matches(model, "kept by the last") == 0
@@ -125,6 +129,60 @@ def test_a_start_keeps_its_clocks_and_the_next_shows_the_kept_ones_without_timin
     assert planted.kind == breached.kind
     kept, timed = model.status_of(rows[4].id), ctl.reference.engine.snapshot().status(rows[4], model.now())
     assert kept is not None and timed is not None and kept[:2] + kept[3:] == timed[:2] + timed[3:]
+    ctl.stop()
+
+
+def texts(path: Path, key: str) -> dict[str, tuple[object, ...]]:
+    """The filter texts kept: by enquiry id, (version, team, agent, text)."""
+    with StoreReader(path, key) as reader:
+        rows = reader._conn.execute("SELECT id, version, team_id, agent_id, hay FROM filter_texts")
+        return {r[0]: tuple(r[1:]) for r in rows}
+
+
+def name_teams(path: Path, key: str, social: str) -> None:
+    with Store(path, key) as store:
+        store.replace_reference("teams", [wire.team_to_wire(Team("social", social, "social", (), "social"))])
+
+
+def test_a_start_keeps_its_filter_text_and_the_next_reads_it_for_the_same_enquiry_version_and_words(
+    cache: tuple[Path, str, list[Enquiry]], qtbot: QtBot
+) -> None:
+    path, key, rows = cache
+    name_teams(path, key, "Social care")
+    ctl, model = start(path, key, qtbot)
+    qtbot.waitUntil(lambda: len(texts(path, key)) == len(rows), timeout=10_000)
+    hay = str(texts(path, key)[rows[1].id][3])
+    assert hay.startswith("e000001\n@cu") and "swallowed at branch 1\ncards\nsocial care" in hay  # folded
+    assert CARD not in hay and "6467" in hay  # masked as the preview is
+    assert texts(path, key)[rows[1].id][:3] == (rows[1].version, "social", None)
+    qtbot.waitUntil(lambda: len(kept(path, key)) == 4, timeout=10_000)
+    previews = kept(path, key)
+    ctl.stop()
+
+    # The next start reads each row's kept text (here words only the cache could say), except for an
+    # enquiry changed since (a newer version): its text is made again, and kept.
+    newer = dataclasses.replace(rows[2], version=2, text="Lost PIN")
+    with Store(path, key) as store:
+        for r in rows[1:3]:
+            planted = (f"planted {r.id.lower()}", r.id)  # as kept: case-folded
+            store._conn.execute("UPDATE filter_texts SET hay = ? WHERE id = ?", planted)
+        store.apply_enquiries([newer])
+    ctl, model = start(path, key, qtbot)
+    assert matches(model, f"planted {rows[1].id}") == 1
+    assert matches(model, f"planted {rows[2].id}") == 0 and matches(model, "lost pin") == 1
+    qtbot.waitUntil(lambda: texts(path, key)[rows[2].id][0] == 2, timeout=10_000)
+    assert texts(path, key)[rows[1].id][3] == f"planted {rows[1].id.lower()}"  # the others not written again
+    # The previews kept stay (rows whose text was kept asked for none), the new one joins them.
+    qtbot.waitUntil(lambda: len(kept(path, key)) == 5, timeout=10_000)
+    assert kept(path, key) == {**previews, preview_digest("Lost PIN"): "Lost PIN"}
+    ctl.stop()
+
+    # Other words (a team renamed): no kept text is read, every one is made again and kept anew.
+    name_teams(path, key, "Social media desk")
+    ctl, model = start(path, key, qtbot)
+    assert matches(model, "planted") == 0 and matches(model, "social media desk") == len(rows)
+    qtbot.waitUntil(lambda: "social media desk" in str(texts(path, key)[rows[1].id][3]), timeout=10_000)
+    assert all("social media desk" in str(t[3]) for t in texts(path, key).values())
     ctl.stop()
 
 
@@ -223,6 +281,30 @@ def test_kept_previews_are_used_recorded_and_offered_back_only_when_out_of_date(
         for t in texts[gone:]:
             twin.preview(row(t))
         assert (twin.to_keep() is not None) is offer, gone
+
+
+def test_only_previews_masked_anew_are_offered_when_rows_kept_their_filter_text() -> None:
+    # Rows whose filter text was kept ask for no preview: what is kept is not stale, only added to.
+    made = {preview_digest(t): preview_text(t, "partial") for t in ("hello", "any update?")}
+    twin = CellText().snapshot()
+    twin.keep(made)
+    twin.preview(row("hello"))
+    assert twin.to_keep(whole=False) is None
+    twin.keep(made)
+    twin.preview(row("call 07700 900123"))
+    assert twin.to_keep(whole=False) == {preview_digest("call 07700 900123"): "call ••••••123"}
+
+
+def test_the_filter_text_version_follows_privacy_and_names_not_the_snapshot() -> None:
+    text = CellText()
+    versions = {text.kept_version(), text.snapshot().kept_version()}
+    text.teams = {"social": "Social"}
+    versions.add(text.kept_version())
+    text.agents = {"a1": "Ann"}
+    versions.add(text.kept_version())
+    text.privacy = "full"
+    versions.add(text.kept_version())
+    assert len(versions) == 4 and text.snapshot().kept_version() == text.kept_version()
 
 
 def test_a_wallboard_privacy_neither_reads_nor_keeps_previews() -> None:

@@ -7,15 +7,36 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import NamedTuple
 
-from console.live.queue_rows import RowText
+from console.live.queue_rows import Prepared, Row, RowText
+from console.live.risk import RiskBook
 from console.sla.kept import KeptRow
 from console.store.cache import Store
+from console.store.kept import KeptText
 from widgets.app.workers import BackgroundJobs, NotConnected, StoreWriter
 from widgets.queue.text import PREVIEW_VERSION, CellText
 
 log = logging.getLogger("concierge.queue")
+
+
+class Loaded(NamedTuple):
+    """A full load made ready on the jobs thread: the rows, the risk book, and what it made that no
+    earlier start kept, to keep for the next: clocks (under the SLA rules' version) and filter texts
+    (under the text's version, None when it made no filter text)."""
+
+    prepared: Prepared
+    book: RiskBook
+    clocks: tuple[str, list[KeptRow]]
+    texts: tuple[str | None, list[KeptText]]
+
+
+def kept_texts(rows: list[Row]) -> list[KeptText]:
+    """The filter text of these rows as the cache keeps it (on the worker that made it: a UI change of
+    privacy or names afterwards makes the rows' text again, under another version)."""
+    return [(r.id, r.e.version, r.e.team_id, r.e.agent_id, hay) for r in rows if (hay := r.hay) is not None]
 
 
 class StartKeeper:
@@ -29,11 +50,18 @@ class StartKeeper:
         self._writer = writer  # the cache's one writer, once up
         self._cache = cache  # its file and key, for a writer of ours
 
-    def previews(self, text: RowText | None) -> None:
-        """The masked previews this load made (when what is kept is out of date)."""
-        previews = text.to_keep() if isinstance(text, CellText) else None
+    def previews(self, text: RowText | None, whole: bool = True) -> None:
+        """The masked previews this load made (when what is kept is out of date); not `whole`, those it
+        masked anew, added to what is kept (CellText.to_keep)."""
+        previews = text.to_keep(whole) if isinstance(text, CellText) else None
         if previews is not None:
-            self._write("masked previews", lambda store: store.keep_previews(PREVIEW_VERSION, previews))
+            keep = partial(Store.keep_previews, version=PREVIEW_VERSION, previews=previews, replace=whole)
+            self._write("masked previews", keep)
+
+    def filter_texts(self, version: str | None, rows: list[KeptText]) -> None:
+        """The filter texts this load made (none kept for that version of the enquiry, team and agent)."""
+        if version is not None and rows:
+            self._write("filter texts", lambda store: store.keep_filter_texts(version, rows))
 
     def clocks(self, version: str, rows: list[KeptRow]) -> None:
         """The clocks this load timed itself (none kept, or kept for an older version of the enquiry)."""

@@ -32,10 +32,11 @@ from console.live.risk import RiskBook, Trail, all_contacts
 from console.sla.engine import SlaEngine
 from console.sla.kept import KeptRow
 from console.store.cache import StoreReader
+from console.store.kept import KeptText
 from widgets.app.workers import BackgroundJobs, StoreWriter
 from widgets.main_window.changes import ChangeFeed, LiveChange
 from widgets.main_window.header import TILE_BREACHED, TILE_LONGEST, TILE_SOON, TILE_UNANSWERED, TILE_WAITING
-from widgets.main_window.keeping import StartKeeper
+from widgets.main_window.keeping import Loaded, StartKeeper, kept_texts
 from widgets.main_window.navigator import ALL_KEY
 from widgets.main_window.reference import LiveReference
 from widgets.main_window.window import MainWindow
@@ -147,19 +148,22 @@ class QueuePresenter(QObject):
             early.statuses(rows, now)
             return rows, early, kept
 
-        def work() -> tuple[Prepared, RiskBook, tuple[str, list[KeptRow]]]:
-            r = factory()
+        def work() -> Loaded:
+            r, text = factory(), model.text_snapshot()
+            texts = text.kept_version() if text_first else None
             try:
                 engine.seed()  # the clocks an earlier start timed come with the rows: not timed again
-                rows = r.load_open(engine.rules_version(), engine.seed_one)
+                rows, hays = r.load_open_kept(engine.rules_version(), engine.seed_one, texts)
                 kept = r.previews(PREVIEW_VERSION) if previews else None  # masked by an earlier start
                 contacts = all_contacts(rows, r.risk_contacts(closed_only=True))
                 book = RiskBook.build(contacts)  # the messages are scored after the load
             finally:
                 r.close()
             # Rows, clocks, sort and filter text made here, not on the UI thread.
-            prepared = model.prepare(rows, engine, kept, with_text=text_first)
-            return prepared, book, (engine.rules_version(), engine.fresh_rows())  # to keep for the next
+            prepared = model.prepare(rows, engine, kept, with_text=text_first, text=text, hays=hays)
+            # What this load made that no earlier start kept, to keep for the next.
+            made = (texts, kept_texts(prepared.made_text))
+            return Loaded(prepared, book, (engine.rules_version(), engine.fresh_rows()), made)
 
         def failed(error: BaseException) -> None:
             log.error("the cache could not be read: %s", error)
@@ -181,14 +185,13 @@ class QueuePresenter(QObject):
             first_rows = "nearest deadlines" if kept else "longest waits"  # no clocks kept: a first start
             self.status.progress(f"Opening the local cache… {first_rows} first")
 
-    def _rows_loaded(
-        self, rows: list[Enquiry] | tuple[Prepared, RiskBook, tuple[str, list[KeptRow]]]
-    ) -> None:
+    def _rows_loaded(self, rows: list[Enquiry] | Loaded) -> None:
         prepared: Prepared | None = None
         clocks: tuple[str, list[KeptRow]] = ("", [])
+        texts: tuple[str | None, list[KeptText]] = (None, [])
         self.window.set_reading(False)  # every row: the counts say "of N open" again
-        if isinstance(rows, tuple):
-            prepared, book, clocks = rows
+        if isinstance(rows, Loaded):
+            prepared, book, clocks, texts = rows
             self.model.set_prepared(prepared)
             self.model.set_risk_book(book)
         else:
@@ -218,8 +221,12 @@ class QueuePresenter(QObject):
 
         def score() -> None:
             if not self._stopped:
-                self.keeper.previews(prepared.text)  # before the scoring: short writes, then seconds of VADER
+                # Before the scoring: short writes, then seconds of VADER. Rows whose filter text was
+                # kept asked for no preview: the previews kept stay, those masked anew join them.
+                whole = len(prepared.made_text) == len(prepared.ids)
+                self.keeper.previews(prepared.text, whole)
                 self.keeper.clocks(*clocks)
+                self.keeper.filter_texts(*texts)
                 # Scored once the words may be read (ChangeFeed.words_wait): the message feed's backlog
                 # read (not also over part of it meanwhile), and the header's figures in.
                 self._score_later = self.feed.words_wait

@@ -12,7 +12,7 @@ What a cell shows is widgets.queue.cells.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -253,16 +253,21 @@ class QueueModel(QueueCells, QAbstractTableModel):
         kept: Mapping[bytes, str] | None = None,
         *,
         with_text: bool = True,
+        text: CellText | None = None,
+        hays: Sequence[str | None] | None = None,
     ) -> Prepared:
         """The heavy half of set_rows, safe on a worker thread (see QueueIndex.prepare): rows, clocks,
         sort and every row's filter text, so the UI thread has no masking left to do once they are in.
-        `engine`: a snapshot of the model's engine, for the worker's clocks; `kept`: previews an earlier
-        start kept in the cache (CellText.keep), used instead of masking again. Without text, the
-        warm-up builds it in slices once the rows are in."""
-        text = self._labels.snapshot()
+        `engine`: a snapshot of the model's engine; `kept`: previews an earlier start kept (CellText.keep);
+        `text`: a text_snapshot() to make the filter text with; `hays`: beside the enquiries, the filter
+        text an earlier start kept under its kept_version(). Without text, the warm-up builds it later."""
+        text = text or self._labels.snapshot()
         if kept is not None:
             text.keep(kept)
-        return self._ix.prepare(enquiries, with_text=with_text, engine=engine, text=text)
+        return self._ix.prepare(enquiries, with_text=with_text, engine=engine, text=text, hays=hays)
+
+    def text_snapshot(self) -> CellText:  # the cells' words (privacy, names) now, for a load on a worker
+        return self._labels.snapshot()
 
     def set_prepared(self, p: Prepared, *, warm: bool = True) -> None:
         """Adopt rows built by prepare(): one model reset (the view restores its selection by id)."""

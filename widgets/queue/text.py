@@ -7,10 +7,12 @@ returned here is plain text; the model escapes it before it goes into a tooltip.
 from __future__ import annotations
 
 import html
+import json
 import math
+import sys
 from collections.abc import Mapping
 from datetime import datetime
-from hashlib import blake2b
+from hashlib import blake2b, sha256
 from zoneinfo import ZoneInfo
 
 from console.domain.labels import channel_text as channel_text  # people's words for codes, once
@@ -19,8 +21,9 @@ from console.domain.model import Enquiry
 from console.domain.privacy import mask_handle, mask_text, rules_version
 from console.domain.risk.score import Risk
 from console.live.queue_rows import Col as Col
-from console.live.queue_rows import Row
+from console.live.queue_rows import Row, make_hay
 from console.sla.engine import SlaStatus
+from console.sla.kept import code_digest
 from console.sla.words import (
     NO_CLOCK_WHY,
     NO_DEADLINE,
@@ -184,13 +187,17 @@ class CellText:
         again, and every preview given is recorded (`made`), so the cache can keep this start's."""
         self._kept, self.made, self.masked = kept, {}, 0
 
-    def to_keep(self) -> dict[bytes, str] | None:
+    def to_keep(self, whole: bool = True) -> dict[bytes, str] | None:
         """After the load: the previews the cache should keep now, or None when what it keeps will do
-        (nothing masked anew, and at most a tenth of it for texts no longer open). Ends the keeping."""
+        (nothing masked anew, and at most a tenth of it for texts no longer open). Not `whole` (rows
+        whose filter text was kept asked for no preview): only those masked anew, to add to what is kept,
+        or None. Ends the keeping."""
         kept, self._kept, made = self._kept, None, self.made
         self.made = {}  # not held on: the window's own text keeps previews while it warms up (QueueModel)
         if kept is None or self._privacy == "masked":
             return None
+        if not whole:
+            return {k: v for k, v in made.items() if k not in kept} or None
         stale = len(kept) - (len(made) - self.masked)
         return made if self.masked or stale > len(kept) // 10 else None
 
@@ -199,6 +206,15 @@ class CellText:
         twin = CellText()
         twin._privacy, twin.teams, twin.agents = self._privacy, dict(self.teams), dict(self.agents)
         return twin
+
+    def kept_version(self) -> str:
+        """The version of the words a filter text is made of (console.store.kept keeps the text under
+        it between starts): the preview's (PII rules and format), the privacy mode, the team and agent
+        names, and the code that makes the text (this module's, the row's, the masking's)."""
+        code = [code_digest(sys.modules[f.__module__]) for f in (make_hay, CellText, mask_handle, mask_text)]
+        names = [self._privacy, sorted(self.teams.items()), sorted(self.agents.items())]
+        words = json.dumps([PREVIEW_VERSION, names, code]).encode()
+        return sha256(words).hexdigest()
 
     def team(self, e: Enquiry) -> str:
         return "Unassigned" if e.team_id is None else self.teams.get(e.team_id, e.team_id)
