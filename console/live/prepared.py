@@ -60,7 +60,9 @@ def prepare_rows(
             if r.hay is None:
                 make_hay(r, text)
                 made.append(r)
+    # The rows the warm-up is to give their text (listed here: the walk took ~20 ms of the UI thread).
+    bare = [] if text is not None else [r for r in ids if r.hay is None]
     dues = Deadlines(ids, now)
     everything = [r.e for r in ids]
     by_key = sorted(ids, key=by_k)
-    return Prepared(rows, ids, by_key, engine, col, now, dues, text_version, text, everything, made)
+    return Prepared(rows, ids, by_key, engine, col, now, dues, text_version, text, everything, made, bare)

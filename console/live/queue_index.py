@@ -176,8 +176,7 @@ class QueueIndex:
         )
 
     def retime_inputs(self) -> tuple[list[Enquiry], list[str | None], int]:
-        """For prepare() on a worker under a new engine: every held enquiry, beside the filter text its row
-        has (re-timing changes nothing shown), and the text version that text was made under."""
+        """For prepare() under a new engine: the enquiries, their rows' filter text, its text version."""
         return self.all_enquiries(), [r.hay for r in self._ids], self._text_version
 
     def adopt(self, p: Prepared) -> None:
@@ -187,7 +186,8 @@ class QueueIndex:
         if not same:
             fill_statuses(self.engine, p.now, p.ids)
         dues = p.dues if same else Deadlines(p.ids, p.now)
-        for r in p.ids if p.text_version != self._text_version else ():  # names or privacy changed
+        renamed = p.text_version != self._text_version  # names or privacy changed meanwhile
+        for r in p.ids if renamed else ():
             r.hay = r.customer = None
         self.listener.resetting()
         self._rows, self._ids, self.now, self._dues = p.rows, p.ids, p.now, dues
@@ -199,7 +199,7 @@ class QueueIndex:
             self._rebuild_keys()
         self._vis = self._filtered(self._all)
         self.listener.reset()
-        self.start_warm_up()
+        self._warm.start(list(p.ids) if renamed else p.bare, listed=True)
 
     def apply(self, changes: ChangeSet, rows: Mapping[str, Enquiry]) -> None:
         """Apply a change-set by id: rows are inserted at their sorted place, removed, moved or updated,

@@ -251,6 +251,7 @@ class Prepared(NamedTuple):
     text: RowText | None  # what made the filter text (a snapshot of the index's), if it was made
     enquiries: list[Enquiry]  # of ids, made here: the index's all_enquiries() (~25 ms at 100k)
     made_text: list[Row]  # the rows whose filter text was made here (not given in `hays`)
+    bare: list[Row]  # the rows still without filter text
 
 
 class Enquiries(Mapping[str, Enquiry]):

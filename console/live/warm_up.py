@@ -20,11 +20,12 @@ class WarmUp:
         self._rows: list[Row] = []
         self._pos = 0
 
-    def start(self, rows: list[Row]) -> None:
+    def start(self, rows: list[Row], *, listed: bool = False) -> None:
         """Every one of these rows without its text is to get it (a list of those is kept: the caller's
         may change). Rows a worker gave their text (a load) are left out: a warm-up that walked all 100k
-        of them again took some 20 idle slices (~0.1 s) before the console counted as fully loaded."""
-        self._rows, self._pos = [r for r in rows if r.hay is None], 0
+        of them again took some 20 idle slices (~0.1 s) before the console counted as fully loaded.
+        `listed`: `rows` is a list of the caller's own of just those, made elsewhere (a load's)."""
+        self._rows, self._pos = rows if listed else [r for r in rows if r.hay is None], 0
 
     def left(self) -> int:
         return len(self._rows) - self._pos

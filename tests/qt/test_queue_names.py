@@ -43,3 +43,29 @@ def test_a_renamed_agent_is_found_by_the_new_name_and_no_longer_by_the_old(feed:
     model.set_names(feed.teams, feed.agents)  # the old name back
     assert model.visible_count() == 0
     qtbot.waitUntil(model.warmed_up, timeout=5000)
+
+
+def test_a_rename_while_a_load_is_prepared_gives_its_rows_the_new_name_once_taken_in(
+    feed: Feed, qtbot: QtBot
+) -> None:
+    # The load's filter text is made on a worker with the names it began with: taken in after a rename,
+    # it is made again (the warm-up), so the filter finds the new name, not the old.
+    model = make_model(feed)
+    rows = open_rows(feed)
+    agent = next(e.agent_id for e in rows if e.agent_id)
+    theirs = {e.id for e in rows if e.agent_id == agent}
+    prepared = model.prepare(rows)
+    assert not prepared.bare and len(prepared.made_text) == len(prepared.ids)  # every row has its text
+    model.set_names(feed.teams, {**feed.agents, agent: "Zebedee Quux"})
+    model.set_prepared(prepared)
+    assert model._ix.text_left() == len(prepared.ids)  # every row's text is made again
+    qtbot.waitUntil(model.warmed_up, timeout=5000)
+    assert all(r.hay is not None and (r.e.agent_id != agent or "zebedee" in r.hay) for r in prepared.ids)
+    model.set_filter("zebedee")
+    assert set(shown_ids(model)) == theirs
+
+    # Taken in with the names it was made with: no row is left to the warm-up.
+    prepared = model.prepare(rows)
+    model.set_prepared(prepared)
+    assert model._ix.text_left() == 0
+    assert set(shown_ids(model)) == theirs  # the filter still applies
