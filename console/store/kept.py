@@ -55,11 +55,17 @@ def kept_version(conn: apsw.Connection, key: str) -> str | None:
     return None if row is None else str(row[0])
 
 
-def read_previews(conn: apsw.Connection, version: str) -> dict[bytes, str]:
-    """The kept previews by digest, or none when they were made under another version."""
+def read_previews(
+    conn: apsw.Connection, version: str, digests: Iterable[bytes] | None = None
+) -> dict[bytes, str]:
+    """The kept previews (of these digests, or all) by digest, or none when they were made under
+    another version."""
     if kept_version(conn, VERSION_KEY) != version:
         return {}
-    return dict(conn.execute("SELECT digest, preview FROM masked_previews"))
+    if digests is None:
+        return dict(conn.execute("SELECT digest, preview FROM masked_previews"))
+    sql = "SELECT digest, preview FROM masked_previews WHERE digest = ?"
+    return {d: str(row[0][1]) for d in set(digests) if (row := conn.execute(sql, (d,)).fetchall())}
 
 
 def keep_previews(

@@ -177,10 +177,11 @@ class StoreReader:
                     hays[i] = hay
         return rows, hays
 
-    def previews(self, version: str) -> dict[bytes, str]:
-        """The queue's masked previews an earlier start kept, by text digest (console.store.kept)."""
+    def previews(self, version: str, digests: Iterable[bytes] | None = None) -> dict[bytes, str]:
+        """The queue's masked previews an earlier start kept (of these digests, or all), by text digest
+        (console.store.kept)."""
         with known_errors(self.path):
-            return read_previews(self._conn, version)
+            return read_previews(self._conn, version, digests)
 
     def load_open_first(
         self, limit: int, clocks: str | None = None, now: float = 0.0, calendars: Iterable[str] = ()

@@ -24,6 +24,7 @@ from console.live.queue_rows import Row
 from console.store.cache import Store, StoreReader
 from tests.helpers.store import make_enquiry, new_key
 from widgets.main_window.controller import Controller
+from widgets.main_window.loading import read_first
 from widgets.main_window.window import MainWindow
 from widgets.queue.model import QueueModel
 from widgets.queue.text import PREVIEW_VERSION, CellText, Col, preview_digest, preview_text
@@ -101,6 +102,29 @@ def test_a_start_keeps_its_previews_and_the_next_reads_them_instead_of_masking(
     assert matches(model, "swallowed at branch 1") == 6
     qtbot.waitUntil(lambda: kept(path, key) == first, timeout=10_000)
     ctl.stop()
+
+
+def test_the_previews_of_the_rows_at_the_top_are_made_on_the_worker_not_in_the_first_paint(
+    cache: tuple[Path, str, list[Enquiry]], qtbot: QtBot
+) -> None:
+    path, key, rows = cache
+    ctl, model = start(path, key, qtbot)  # not shown: nothing painted, no preview asked for
+    ctl.stop()
+    made = model._labels._previews
+    assert {e.text for e in rows} <= made.keys() and all(CARD not in p for p in made.values())
+
+    # The first screenful's: those an earlier start kept (here one only the cache could say), the rest
+    # masked there, each in the window's text before the rows show.
+    qtbot.waitUntil(lambda: len(kept(path, key)) == 4, timeout=10_000)
+    with Store(path, key) as store:
+        store.keep_previews(PREVIEW_VERSION, {**kept(path, key), preview_digest(rows[1].text): "kept"})
+    engine = ctl.reference.engine.snapshot()
+    first = read_first(lambda: StoreReader(path, key), engine, time.time(), QueueModel(), CellText())
+    assert len(first.prepared.ids) == len(rows) and first.text._previews[rows[1].text] == "kept"
+    assert first.text._previews[rows[2].text] == preview_text(rows[2].text, "partial")
+    fresh = QueueModel()
+    fresh.take_previews(first.text)
+    assert fresh._labels._previews == first.text._previews
 
 
 def clocks(path: Path, key: str, version: str) -> dict[str, tuple[object, ...]]:

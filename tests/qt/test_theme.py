@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 import pytest
@@ -11,7 +12,8 @@ from PySide6.QtGui import QColor, QGuiApplication, QImage, QPainter, QPalette
 from PySide6.QtWidgets import QApplication
 
 from resources.palette import SLA_STATES
-from widgets.theme.icons import channel_icon, sla_icon
+from widgets.app.idle import IdleSteps
+from widgets.theme.icons import KNOWN_CHANNEL_ICONS, channel_icon, icons_to_warm, sla_icon
 from widgets.theme.theme import THEME_NAMES, apply_theme, contrast_ratio, make_theme
 
 
@@ -109,3 +111,16 @@ def test_channel_icons_unknown_channels_and_the_private_badge(qapp: Any) -> None
     assert x_pub != x_dm  # the lock badge
     assert unknown != x_pub and not unknown.isNull()
     assert unknown == _render(channel_icon("bluesky", False, theme))  # one generic glyph
+
+
+def test_every_state_and_channel_icon_is_rendered_ahead_one_per_event(qapp: Any, qtbot: Any) -> None:
+    theme = make_theme("light")
+    steps = icons_to_warm(theme)
+    assert len(steps) == len(SLA_STATES) + 2 * (len(KNOWN_CHANNEL_ICONS) + 1)  # private and not
+    icons: list[Any] = []
+    idle = IdleSteps([partial(lambda step: icons.append(step()), step) for step in steps])
+    idle.start()
+    assert icons == []  # not at once: each in an event of its own
+    qtbot.waitUntil(lambda: idle.left() == 0)
+    assert len(icons) == len(steps) and all(not icon.isNull() for icon in icons)
+    assert icons[0] is sla_icon(SLA_STATES[0], theme)  # the same icon the cells then ask for

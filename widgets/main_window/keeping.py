@@ -1,7 +1,7 @@
-"""What a start keeps in the cache for the next one (console.store.kept): the queue's masked previews and
-the SLA engine's timed clocks. Written by the cache's one writer (the sync thread) once it is up; offline,
-with no sync thread, by a short-lived writer on the jobs thread. Nothing kept is lost work: without it,
-the next start masks and times them again."""
+"""What a start keeps in the cache for the next one (console.store.kept): the queue's masked previews, the
+SLA engine's timed clocks and the queue's filter text. Written by the cache's one writer (the sync thread)
+once it is up; offline, with no sync thread, by a short-lived writer on the jobs thread. Nothing kept is
+lost work: without it, the next start masks, times and makes them again."""
 
 from __future__ import annotations
 
@@ -9,10 +9,8 @@ import logging
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import NamedTuple
 
-from console.live.queue_rows import Prepared, Row, RowText
-from console.live.risk import RiskBook
+from console.live.queue_rows import Row, RowText
 from console.sla.kept import KeptRow
 from console.store.cache import Store
 from console.store.kept import KeptText
@@ -20,17 +18,6 @@ from widgets.app.workers import BackgroundJobs, NotConnected, StoreWriter
 from widgets.queue.text import PREVIEW_VERSION, CellText
 
 log = logging.getLogger("concierge.queue")
-
-
-class Loaded(NamedTuple):
-    """A full load made ready on the jobs thread: the rows, the risk book, and what it made that no
-    earlier start kept, to keep for the next: clocks (under the SLA rules' version) and filter texts
-    (under the text's version, None when it made no filter text)."""
-
-    prepared: Prepared
-    book: RiskBook
-    clocks: tuple[str, list[KeptRow]]
-    texts: tuple[str | None, list[KeptText]]
 
 
 def kept_texts(rows: list[Row]) -> list[KeptText]:

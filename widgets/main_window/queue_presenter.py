@@ -23,31 +23,30 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Slot
 
-from console.domain.complaints.detect import compile_cues
 from console.domain.model import Enquiry
-from console.domain.risk import sentiment
 from console.live.order import Group, in_group
 from console.live.queue_rows import Col, Predicate
 from console.live.risk import RiskBook, Trail, all_contacts
-from console.sla.engine import SlaEngine
 from console.sla.kept import KeptRow
 from console.store.cache import StoreReader
 from console.store.kept import KeptText
+from widgets.app.idle import IdleSteps
 from widgets.app.workers import BackgroundJobs, StoreWriter
 from widgets.main_window.changes import ChangeFeed, LiveChange
 from widgets.main_window.header import TILE_BREACHED, TILE_LONGEST, TILE_SOON, TILE_UNANSWERED, TILE_WAITING
-from widgets.main_window.keeping import Loaded, StartKeeper, kept_texts
+from widgets.main_window.keeping import StartKeeper
+from widgets.main_window.loading import FirstRows, Loaded, read_first, read_whole
 from widgets.main_window.navigator import ALL_KEY
 from widgets.main_window.reference import LiveReference
 from widgets.main_window.window import MainWindow
 from widgets.queue.model import Prepared, QueueModel
-from widgets.queue.text import PREVIEW_VERSION, CellText, prime_masking
+from widgets.queue.text import CellText
 from widgets.status.presenter import StatusPresenter
+from widgets.theme.icons import icons_to_warm
 
 log = logging.getLogger("concierge.ui")
 SEARCH_WAITS = "Searching once the enquiries' search text is built (seconds after a first sync)…"
 
-FIRST_PAGE = 2000  # rows shown at start-up before the whole cache is read
 REFILTER_S = 30.0  # views defined by time ("over 1 h") are applied again this often
 TIME_VIEWS = frozenset({"view:unanswered_1h", "view:breaching_30m", "view:at_risk"})
 REARRANGE_S = 10.0  # at most this often, rows whose deadline passed move to the breached group
@@ -123,47 +122,17 @@ class QueuePresenter(QObject):
             self._rows_loaded(rows)
             return
         self.status.progress("Opening the local cache…")
+        IdleSteps(icons_to_warm(self.model.theme()), self).start()  # while the worker reads: not in a paint
         # The worker times clocks with snapshots of the UI's engine (the engine belongs to the UI
         # thread, which ticks it meanwhile); each is handed back once the worker is done with it.
         ui_engine, now, model = self.reference.engine, self.reference.now(), self.model
-        previews = model.privacy() != "masked"  # a wallboard's privacy shows no text: nothing to read
-        early, engine = ui_engine.snapshot(), ui_engine.snapshot()
+        early, engine, text = ui_engine.snapshot(), ui_engine.snapshot(), model.text_snapshot()
 
-        def first() -> tuple[list[Enquiry], SlaEngine, bool]:
-            # The first screenful, before every row is read: the nearest deadlines an earlier start kept
-            # and the rows whose clocks started first (console.store.reads.load_open_first), and the
-            # complaint cues their flags cells propose with, the PII detectors' data and the sentiment
-            # lexicon of its risk cells, loaded here rather than while painting).
-            compile_cues()
-            prime_masking()
-            sentiment.prime()
-            r, version = factory(), early.rules_version()
-            try:
-                kept = r.clocks_kept(version)  # else the first screenful is the longest waits alone
-                rows = r.load_open_first(FIRST_PAGE, version, now, early.calendar_ids())
-                # The same clocks as the full load's; those it times, the full load times and keeps too.
-                early.seed(r.clocks(version, (e.id for e in rows)), note=False)
-            finally:
-                r.close()
-            early.statuses(rows, now)
-            return rows, early, kept
+        def first() -> FirstRows:
+            return read_first(factory, early, now, model, text)
 
         def work() -> Loaded:
-            r, text = factory(), model.text_snapshot()
-            texts = text.kept_version() if text_first else None
-            try:
-                engine.seed()  # the clocks an earlier start timed come with the rows: not timed again
-                rows, hays = r.load_open_kept(engine.rules_version(), engine.seed_one, texts)
-                kept = r.previews(PREVIEW_VERSION) if previews else None  # masked by an earlier start
-                contacts = all_contacts(rows, r.risk_contacts(closed_only=True))
-                book = RiskBook.build(contacts)  # the messages are scored after the load
-            finally:
-                r.close()
-            # Rows, clocks, sort and filter text made here, not on the UI thread.
-            prepared = model.prepare(rows, engine, kept, with_text=text_first, text=text, hays=hays)
-            # What this load made that no earlier start kept, to keep for the next.
-            made = (texts, kept_texts(prepared.made_text))
-            return Loaded(prepared, book, (engine.rules_version(), engine.fresh_rows()), made)
+            return read_whole(factory, engine, model, text_first=text_first)
 
         def failed(error: BaseException) -> None:
             log.error("the cache could not be read: %s", error)
@@ -173,15 +142,16 @@ class QueuePresenter(QObject):
         self._jobs.submit(first, self._first_rows, lambda e: log.warning("first page: %s", e))
         self._jobs.submit(work, self._rows_loaded, failed)
 
-    def _first_rows(self, first: tuple[list[Enquiry], SlaEngine, bool]) -> None:
-        rows, timed, kept = first
+    def _first_rows(self, first: FirstRows) -> None:
+        prepared, timed, kept, text = first
         self.reference.engine.adopt(timed)  # its clocks: not timed again here, on the UI thread
+        self.model.take_previews(text)
         if not self.loaded:  # shown until every row is read (a second or two at 100k), then replaced
             self.window.set_reading(True)
             self._strip_waits = not kept  # the nearest deadlines may be in the rows not read yet
             if self._strip_waits:
                 self.window.breach_strip.set_pending(True, "the local cache is still being read")
-            self.model.set_rows(rows, warm=False)  # their filter text comes with the full load
+            self.model.set_prepared(prepared, warm=False)  # their filter text comes with the full load
             first_rows = "nearest deadlines" if kept else "longest waits"  # no clocks kept: a first start
             self.status.progress(f"Opening the local cache… {first_rows} first")
 
@@ -191,7 +161,8 @@ class QueuePresenter(QObject):
         texts: tuple[str | None, list[KeptText]] = (None, [])
         self.window.set_reading(False)  # every row: the counts say "of N open" again
         if isinstance(rows, Loaded):
-            prepared, book, clocks, texts = rows
+            prepared, book, text, clocks, texts = rows
+            self.model.take_previews(text)
             self.model.set_prepared(prepared)
             self.model.set_risk_book(book)
         else:

@@ -241,9 +241,8 @@ class QueueModel(QueueCells, QAbstractTableModel):
     # --- loading and live updates ----------------------------------------------------------------
 
     def set_rows(self, enquiries: Iterable[Enquiry], *, warm: bool = True) -> None:
-        """Replace every row (start-up, or a full re-sync): one model reset. The filter text is then
-        built in idle slices (prepare() on a worker builds it beforehand), unless not `warm`: rows soon
-        replaced (the first screenful at start-up) get theirs only if a filter asks."""
+        """Replace every row (start-up, a full re-sync): one reset. The filter text is then built in idle
+        slices, unless not `warm`: rows soon replaced (a first screenful) get theirs if a filter asks."""
         self.set_prepared(self._ix.prepare(enquiries), warm=warm)
 
     def prepare(
@@ -268,6 +267,9 @@ class QueueModel(QueueCells, QAbstractTableModel):
 
     def text_snapshot(self) -> CellText:  # the cells' words (privacy, names) now, for a load on a worker
         return self._labels.snapshot()
+
+    def take_previews(self, text: CellText) -> None:  # made on a worker for the rows about to show
+        self._labels.adopt_previews(text)
 
     def set_prepared(self, p: Prepared, *, warm: bool = True) -> None:
         """Adopt rows built by prepare(): one model reset (the view restores its selection by id)."""

@@ -184,8 +184,11 @@ class CellText:
 
     def keep(self, kept: Mapping[bytes, str]) -> None:
         """On a snapshot, for one load: previews made by an earlier start are used instead of masking
-        again, and every preview given is recorded (`made`), so the cache can keep this start's."""
-        self._kept, self.made, self.masked = kept, {}, 0
+        again, and every preview given is recorded (`made`), so the cache can keep this start's. Those
+        given already (taken from a worker, painted) are recorded too: they are asked for from the cache
+        of previews, not made again."""
+        given = {preview_digest(t): p for t, p in self._previews.items()} if self._privacy != "masked" else {}
+        self._kept, self.made, self.masked = kept, given, sum(d not in kept for d in given)
 
     def to_keep(self, whole: bool = True) -> dict[bytes, str] | None:
         """After the load: the previews the cache should keep now, or None when what it keeps will do
@@ -200,6 +203,14 @@ class CellText:
             return {k: v for k, v in made.items() if k not in kept} or None
         stale = len(kept) - (len(made) - self.masked)
         return made if self.masked or stale > len(kept) // 10 else None
+
+    def adopt_previews(self, other: CellText) -> None:
+        """Take the previews another CellText made (a worker's, for the rows about to show: masking them
+        in the first paint held the UI thread longer), when it masked under the same privacy mode."""
+        if other._privacy == self._privacy:
+            if len(self._previews) + len(other._previews) > PREVIEWS_KEPT:
+                self._previews = {}
+            self._previews.update(other._previews)
 
     def snapshot(self) -> CellText:
         """The same words (privacy, names) with a preview cache of its own, for one other thread."""

@@ -1,0 +1,96 @@
+"""The queue's load from the cache at start-up, run on the jobs thread: the first screenful (read from
+indexes before the rest), then every open enquiry made ready to show (rows, clocks, sort, filter text).
+What an earlier start kept is used instead of made again (console.store.kept), and what this load made
+is returned to be kept for the next (widgets.main_window.keeping). Nothing here touches a widget: each
+function works on the snapshots it is given and returns what the UI thread takes in.
+
+Each also makes the previews of the rows at the top of the queue, so that the paint that first shows them
+neither masks their text nor, where an earlier start kept it, looks it up (QueueModel.take_previews)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+from console.domain.complaints.detect import compile_cues
+from console.domain.risk import sentiment
+from console.live.queue_rows import Prepared
+from console.live.risk import RiskBook, all_contacts
+from console.sla.engine import SlaEngine
+from console.sla.kept import KeptRow
+from console.store.cache import StoreReader
+from console.store.kept import KeptText
+from widgets.main_window.keeping import kept_texts
+from widgets.queue.model import QueueModel
+from widgets.queue.text import PREVIEW_VERSION, CellText, preview_digest, prime_masking
+
+FIRST_PAGE = 2000  # rows shown at start-up before the whole cache is read
+PREVIEWS_AHEAD = 80  # rows at the top whose previews are made on the worker (a tall window shows ~60)
+
+
+class FirstRows(NamedTuple):
+    prepared: Prepared  # the rows, timed and sorted (no filter text: the full load brings it)
+    engine: SlaEngine  # the snapshot that timed them, for the UI's engine to adopt
+    kept: bool  # clocks an earlier start kept: the rows are the nearest deadlines, else the longest waits
+    text: CellText  # with the previews of the rows at the top
+
+
+class Loaded(NamedTuple):
+    """A full load made ready: the rows, the risk book, the previews of the rows at the top, and what it
+    made that no earlier start kept, to keep for the next: clocks (under the SLA rules' version) and
+    filter texts (under the text's version, None when it made no filter text)."""
+
+    prepared: Prepared
+    book: RiskBook
+    text: CellText
+    clocks: tuple[str, list[KeptRow]]
+    texts: tuple[str | None, list[KeptText]]
+
+
+def read_first(
+    factory: Callable[[], StoreReader], early: SlaEngine, now: float, model: QueueModel, text: CellText
+) -> FirstRows:
+    """The first screenful, before every row is read: the nearest deadlines an earlier start kept and the
+    rows whose clocks started first (StoreReader.load_open_first), timed and sorted here. Also the
+    complaint cues their flags cells propose with, the PII detectors' data and the sentiment lexicon of
+    the risk cells, loaded here rather than while painting."""
+    compile_cues()
+    prime_masking()
+    sentiment.prime()
+    r, version = factory(), early.rules_version()
+    try:
+        kept = r.clocks_kept(version)  # else the first screenful is the longest waits alone
+        rows = r.load_open_first(FIRST_PAGE, version, now, early.calendar_ids())
+        # The same clocks as the full load's; those it times, the full load times and keeps too.
+        early.seed(r.clocks(version, (e.id for e in rows)), note=False)
+        prepared = model.prepare(rows, early, with_text=False)
+        top = prepared.all[:PREVIEWS_AHEAD]  # in the queue's order
+        if text.privacy != "masked":
+            text.keep(r.previews(PREVIEW_VERSION, [preview_digest(x.e.text) for x in top]))
+    finally:
+        r.close()
+    for x in top:
+        text.preview(x)
+    return FirstRows(prepared, early, kept, text)
+
+
+def read_whole(
+    factory: Callable[[], StoreReader], engine: SlaEngine, model: QueueModel, *, text_first: bool
+) -> Loaded:
+    """Every open enquiry, with the clocks (timed by the snapshot `engine`), the sort and (text_first)
+    the filter text made here, not on the UI thread."""
+    r, text = factory(), model.text_snapshot()
+    texts = text.kept_version() if text_first else None
+    try:
+        engine.seed()  # the clocks an earlier start timed come with the rows: not timed again
+        rows, hays = r.load_open_kept(engine.rules_version(), engine.seed_one, texts)
+        # Masked by an earlier start (a wallboard's privacy shows no text: none to read).
+        kept = r.previews(PREVIEW_VERSION) if text.privacy != "masked" else None
+        book = RiskBook.build(all_contacts(rows, r.risk_contacts(closed_only=True)))  # scored later
+    finally:
+        r.close()
+    prepared = model.prepare(rows, engine, kept, with_text=text_first, text=text, hays=hays)
+    for x in prepared.all[:PREVIEWS_AHEAD]:
+        text.preview(x)
+    made = (texts, kept_texts(prepared.made_text))  # what no earlier start kept, to keep for the next
+    return Loaded(prepared, book, text, (engine.rules_version(), engine.fresh_rows()), made)
