@@ -21,7 +21,7 @@ from console.domain.limits import ident_problem
 from console.domain.model import Assignment, ChangeSet, Enquiry
 from console.store.audit import AuditEntry, append_audit
 from console.store.feed import ParsedPage, parse_feed_page, raw_text, record_id, safe_text
-from console.store.kept import keep_clocks, keep_filter_texts, keep_previews
+from console.store.kept import in_one, keep_clocks, keep_filter_texts, keep_previews
 from console.store.messages import damaged_enquiries, replace_conversation, write_message_page
 from console.store.outbox import INSERT_ASSIGNMENT, OutboxItem, OutboxResult, assignment_row
 from console.store.outbox import queue_agent_status as _queue_agent_status
@@ -111,16 +111,16 @@ class Store(StoreReader):
 
     # -- the change feed -------------------------------------------------------------------------
     def keep_previews(self, version: str, previews: Mapping[bytes, str], replace: bool = True) -> int:
-        with known_errors(self.path), transaction(self._conn):
-            return keep_previews(self._conn, version, previews, replace)
+        with known_errors(self.path):
+            return in_one(self._conn, lambda: keep_previews(self._conn, version, previews, replace))
 
     def keep_clocks(self, version: str, rows: Iterable[tuple[Any, ...]]) -> int:
-        with known_errors(self.path), transaction(self._conn):
-            return keep_clocks(self._conn, version, rows)
+        with known_errors(self.path):
+            return in_one(self._conn, lambda: keep_clocks(self._conn, version, rows))
 
     def keep_filter_texts(self, version: str, rows: Iterable[tuple[Any, ...]]) -> int:
-        with known_errors(self.path), transaction(self._conn):
-            return keep_filter_texts(self._conn, version, rows)
+        with known_errors(self.path):
+            return in_one(self._conn, lambda: keep_filter_texts(self._conn, version, rows))
 
     def apply_feed_page(self, items: Sequence[Any], next_cursor: str, *, now: float = 0.0) -> ChangeSet:
         """One feed page and its cursor in one transaction. Bad records go to quarantine, the rest apply."""

@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import dataclasses
 from pathlib import Path
+from typing import Any
 
 from console.domain.model import Enquiry
+from console.store import kept
 from console.store.cache import Store, StoreReader
 from tests.helpers.store import T0, make_enquiry, new_key
 
@@ -69,3 +71,20 @@ def test_texts_of_closed_enquiries_go_once_they_are_a_tenth_of_those_kept(tmp_pa
             store.keep_filter_texts(WORDS, [])
             totals.append(store._conn.execute("SELECT count(*) FROM filter_texts").fetchall()[0][0])
     assert totals == [20, 18, 18, 16]  # 20 kept over 19 open stay; over 18 the closed go, 18 over 17 stay
+
+
+def test_a_large_keep_is_copied_into_the_cache_file_at_once(tmp_path: Path, monkeypatch: Any) -> None:
+    # A first start keeps 100k filter texts (~15 MB of WAL); read through the WAL, the next start's read
+    # of every open row was slower. From CHECKPOINT_AFTER rows the keep is checkpointed at once.
+    path, key = tmp_path / "cache.db", new_key()
+    rows = [make_enquiry(i, text="x" * 2000) for i in range(40)]
+    with Store(path, bytes.fromhex(key)) as store:
+        store.apply_enquiries(rows)
+        store._conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        size = path.stat().st_size
+        store.keep_filter_texts(WORDS, [(*text_of(e)[:4], "y" * 3000) for e in rows[:20]])
+        assert path.stat().st_size == size  # a small keep: in the WAL, for the next checkpoint
+        monkeypatch.setattr(kept, "CHECKPOINT_AFTER", 20)
+        store.keep_filter_texts(WORDS, [(*text_of(e)[:4], "y" * 3000) for e in rows[20:]])
+        assert path.stat().st_size > size + 20 * 3000  # both keeps' pages are in the file now
+    assert len([h for h in hays_read(path, key).values() if h]) == 40
