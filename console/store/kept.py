@@ -11,7 +11,7 @@ made so that the next start reads it instead:
 - filter text by enquiry id, version, team and agent, valid for one version of its words (privacy mode,
   team and agent names, PII rules: widgets.queue.text.CellText.kept_version).
 Each is kept under the caller's `version`: under any other, none are read, and the next keep replaces
-them all. Both live in the same encrypted file as the records they come from.
+them all. All live in the same encrypted file as the records they come from.
 """
 
 from __future__ import annotations

@@ -162,7 +162,7 @@ class StoreReader:
             return rows, hays
         # Each kept table read whole in its own order, not joined to the enquiries: a join's lookups
         # jump about a table of 100k, and with the enquiries' pages they outgrow the page cache, whose
-        # every miss is a page decrypted again (the read took twice as long).
+        # every miss is a page decrypted again (the read took ~1.5 times as long).
         at = {e.id: i for i, e in enumerate(rows)}
         with gc_paused(), known_errors(self.path):
             for k in paced(self._conn.execute(KEPT_CLOCKS) if kept_clocks else ()):

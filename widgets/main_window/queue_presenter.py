@@ -18,6 +18,7 @@ import logging
 import math
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -127,12 +128,8 @@ class QueuePresenter(QObject):
         # thread, which ticks it meanwhile); each is handed back once the worker is done with it.
         ui_engine, now, model = self.reference.engine, self.reference.now(), self.model
         early, engine, text = ui_engine.snapshot(), ui_engine.snapshot(), model.text_snapshot()
-
-        def first() -> FirstRows:
-            return read_first(factory, early, now, model, text)
-
-        def work() -> Loaded:
-            return read_whole(factory, engine, model, text_first=text_first)
+        first = partial(read_first, factory, early, now, model, text)
+        work = partial(read_whole, factory, engine, model, text_first=text_first)
 
         def failed(error: BaseException) -> None:
             log.error("the cache could not be read: %s", error)

@@ -255,11 +255,10 @@ class QueueModel(QueueCells, QAbstractTableModel):
         text: CellText | None = None,
         hays: Sequence[str | None] | None = None,
     ) -> Prepared:
-        """The heavy half of set_rows, safe on a worker thread (see QueueIndex.prepare): rows, clocks,
-        sort and every row's filter text, so the UI thread has no masking left to do once they are in.
-        `engine`: a snapshot of the model's engine; `kept`: previews an earlier start kept (CellText.keep);
-        `text`: a text_snapshot() to make the filter text with; `hays`: beside the enquiries, the filter
-        text an earlier start kept under its kept_version(). Without text, the warm-up builds it later."""
+        """The heavy half of set_rows, safe on a worker thread (QueueIndex.prepare): rows, clocks, sort and
+        filter text. `engine`: a snapshot of the model's engine; `kept`: previews an earlier start kept
+        (CellText.keep); `text`: a text_snapshot() to make the filter text with; `hays`: beside the
+        enquiries, the filter text an earlier start kept under its kept_version()."""
         text = text or self._labels.snapshot()
         if kept is not None:
             text.keep(kept)
