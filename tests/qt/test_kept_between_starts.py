@@ -109,13 +109,13 @@ def test_the_previews_of_the_rows_at_the_top_are_made_on_the_worker_not_in_the_f
 ) -> None:
     path, key, rows = cache
     ctl, model = start(path, key, qtbot)  # not shown: nothing painted, no preview asked for
-    ctl.stop()
     made = model._labels._previews
     assert {e.text for e in rows} <= made.keys() and all(CARD not in p for p in made.values())
+    qtbot.waitUntil(lambda: len(kept(path, key)) == 4, timeout=10_000)
+    ctl.stop()
 
     # The first screenful's: those an earlier start kept (here one only the cache could say), the rest
     # masked there, each in the window's text before the rows show.
-    qtbot.waitUntil(lambda: len(kept(path, key)) == 4, timeout=10_000)
     with Store(path, key) as store:
         store.keep_previews(PREVIEW_VERSION, {**kept(path, key), preview_digest(rows[1].text): "kept"})
     engine = ctl.reference.engine.snapshot()

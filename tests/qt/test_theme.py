@@ -121,6 +121,7 @@ def test_every_state_and_channel_icon_is_rendered_ahead_one_per_event(qapp: Any,
     idle = IdleSteps([partial(lambda step: icons.append(step()), step) for step in steps])
     idle.start()
     assert icons == []  # not at once: each in an event of its own
-    qtbot.waitUntil(lambda: idle.left() == 0)
+    with qtbot.waitSignal(idle.destroyed):  # done, and gone: none is kept by its parent
+        pass
     assert len(icons) == len(steps) and all(not icon.isNull() for icon in icons)
     assert icons[0] is sla_icon(SLA_STATES[0], theme)  # the same icon the cells then ask for

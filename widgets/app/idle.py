@@ -10,7 +10,8 @@ from PySide6.QtCore import QObject, QTimer, Slot
 
 
 class IdleSteps(QObject):
-    """Runs each step in an event of its own, in order, until none is left (or stop())."""
+    """Runs each step in an event of its own, in order, until none is left (or stop()); then it goes
+    (deleteLater): a parent that starts one at every load keeps none of them."""
 
     def __init__(self, steps: Iterable[Callable[[], object]], parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -22,10 +23,12 @@ class IdleSteps(QObject):
     def start(self) -> None:
         if self._steps:
             self._timer.start()
+        else:
+            self.deleteLater()
 
     def stop(self) -> None:
-        self._timer.stop()
         self._steps.clear()
+        self._done()
 
     def left(self) -> int:
         return len(self._steps)
@@ -35,4 +38,8 @@ class IdleSteps(QObject):
         if self._steps:
             self._steps.pop()()
         if not self._steps:
-            self._timer.stop()
+            self._done()
+
+    def _done(self) -> None:
+        self._timer.stop()
+        self.deleteLater()

@@ -25,7 +25,7 @@ from widgets.queue.model import QueueModel
 from widgets.queue.text import PREVIEW_VERSION, CellText, preview_digest, prime_masking
 
 FIRST_PAGE = 2000  # rows shown at start-up before the whole cache is read
-PREVIEWS_AHEAD = 80  # rows at the top whose previews are made on the worker (a tall window shows ~60)
+PREVIEWS_AHEAD = 48  # rows at the top whose previews are made on the worker (1920x1080 shows ~32)
 
 
 class FirstRows(NamedTuple):
