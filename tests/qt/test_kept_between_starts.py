@@ -23,6 +23,7 @@ from console.domain.model import ChangeSet, Enquiry, Team
 from console.live.queue_rows import Row
 from console.store.cache import Store, StoreReader
 from tests.helpers.store import make_enquiry, new_key
+from widgets.main_window import loading
 from widgets.main_window.controller import Controller
 from widgets.main_window.loading import read_first
 from widgets.main_window.window import MainWindow
@@ -66,9 +67,16 @@ def matches(model: QueueModel, needle: str) -> int:
     return n
 
 
+@pytest.mark.parametrize("looked_up_at_most", [5_000, 0], ids=["looked-up", "read-whole"])
 def test_a_start_keeps_its_previews_and_the_next_reads_them_instead_of_masking(
-    cache: tuple[Path, str, list[Enquiry]], qtbot: QtBot
+    cache: tuple[Path, str, list[Enquiry]],
+    qtbot: QtBot,
+    monkeypatch: pytest.MonkeyPatch,
+    looked_up_at_most: int,
 ) -> None:
+    # The rows without kept filter text: their previews looked up one by one, or (more than
+    # LOOKED_UP_AT_MOST of them) every kept preview read.
+    monkeypatch.setattr(loading, "LOOKED_UP_AT_MOST", looked_up_at_most)
     path, key, rows = cache
     assert kept(path, key) == {}
     ctl, model = start(path, key, qtbot)

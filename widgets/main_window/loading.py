@@ -25,6 +25,7 @@ from widgets.queue.model import QueueModel
 from widgets.queue.text import PREVIEW_VERSION, CellText, preview_digest, prime_masking
 
 FIRST_PAGE = 2000  # rows shown at start-up before the whole cache is read
+LOOKED_UP_AT_MOST = 5_000  # rows without a kept filter text whose previews are looked up one by one
 PREVIEWS_AHEAD = 48  # rows at the top whose previews are made on the worker (1920x1080 shows ~32)
 
 
@@ -84,12 +85,19 @@ def read_whole(
     try:
         engine.seed()  # the clocks an earlier start timed come with the rows: not timed again
         rows, hays = r.load_open_kept(engine.rules_version(), engine.seed_one, texts)
-        # Masked by an earlier start (a wallboard's privacy shows no text: none to read).
-        kept = r.previews(PREVIEW_VERSION) if text.privacy != "masked" else None
+        # Previews masked by an earlier start, for the rows whose filter text is to be made (a few
+        # looked up, else all read: ~0.1 s at 100k); a wallboard's privacy shows no text: none.
+        unmade = [e for e, hay in zip(rows, hays, strict=True) if hay is None]
+        few = len(unmade) <= LOOKED_UP_AT_MOST
+        digests = [preview_digest(e.text) for e in unmade] if few else None
+        kept = r.previews(PREVIEW_VERSION, digests) if text.privacy != "masked" else None
         book = RiskBook.build(all_contacts(rows, r.risk_contacts(closed_only=True)))  # scored later
+        prepared = model.prepare(rows, engine, kept, with_text=text_first, text=text, hays=hays)
+        if kept is not None and few:  # and those of the rows at the top, whose previews are made next
+            top = [preview_digest(x.e.text) for x in prepared.all[:PREVIEWS_AHEAD]]
+            kept.update(r.previews(PREVIEW_VERSION, top))
     finally:
         r.close()
-    prepared = model.prepare(rows, engine, kept, with_text=text_first, text=text, hays=hays)
     for x in prepared.all[:PREVIEWS_AHEAD]:
         text.preview(x)
     made = (texts, kept_texts(prepared.made_text))  # what no earlier start kept, to keep for the next
