@@ -10,8 +10,8 @@ from PySide6.QtCore import QObject, QTimer, Slot
 
 
 class IdleSteps(QObject):
-    """Runs each step in an event of its own, in order, until none is left (or stop()); then it goes
-    (deleteLater): a parent that starts one at every load keeps none of them."""
+    """Runs each step in an event of its own, in order, until none is left; then it goes (deleteLater):
+    a parent that starts one at every load keeps none of them."""
 
     def __init__(self, steps: Iterable[Callable[[], object]], parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -26,20 +26,10 @@ class IdleSteps(QObject):
         else:
             self.deleteLater()
 
-    def stop(self) -> None:
-        self._steps.clear()
-        self._done()
-
-    def left(self) -> int:
-        return len(self._steps)
-
     @Slot()
     def _next(self) -> None:
         if self._steps:
             self._steps.pop()()
         if not self._steps:
-            self._done()
-
-    def _done(self) -> None:
-        self._timer.stop()
-        self.deleteLater()
+            self._timer.stop()
+            self.deleteLater()

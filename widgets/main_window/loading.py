@@ -25,13 +25,12 @@ from widgets.queue.model import QueueModel
 from widgets.queue.text import PREVIEW_VERSION, CellText, preview_digest, prime_masking
 
 FIRST_PAGE = 2000  # rows shown at start-up before the whole cache is read
-LOOKED_UP_AT_MOST = 5_000  # rows without a kept filter text whose previews are looked up one by one
+LOOKED_UP_AT_MOST = 5_000  # rows without a kept filter text whose previews are looked up, not all read
 PREVIEWS_AHEAD = 48  # rows at the top whose previews are made on the worker (1920x1080 shows ~32)
 
 
 class FirstRows(NamedTuple):
-    prepared: Prepared  # the rows, timed and sorted (no filter text: the full load brings it)
-    engine: SlaEngine  # the snapshot that timed them, for the UI's engine to adopt
+    prepared: Prepared  # the rows, timed (its engine, a snapshot, is adopted with them) and sorted
     kept: bool  # clocks an earlier start kept: the rows are the nearest deadlines, else the longest waits
     text: CellText  # with the previews of the rows at the top
 
@@ -72,7 +71,7 @@ def read_first(
         r.close()
     for x in top:
         text.preview(x)
-    return FirstRows(prepared, early, kept, text)
+    return FirstRows(prepared, kept, text)
 
 
 def read_whole(

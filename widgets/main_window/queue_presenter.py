@@ -140,8 +140,7 @@ class QueuePresenter(QObject):
         self._jobs.submit(work, self._rows_loaded, failed)
 
     def _first_rows(self, first: FirstRows) -> None:
-        prepared, timed, kept, text = first
-        self.reference.engine.adopt(timed)  # its clocks: not timed again here, on the UI thread
+        prepared, kept, text = first  # set_prepared adopts its engine's clocks: not timed again here
         self.model.take_previews(text)
         if not self.loaded:  # shown until every row is read (a second or two at 100k), then replaced
             self.window.set_reading(True)
