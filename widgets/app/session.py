@@ -163,8 +163,8 @@ class Session(QObject):
         self.controller.moves.ping_pong_limit = c.ping_pong_limit
         self.controller.reference.set_jurisdiction(c.jurisdiction)  # whose complaint clocks apply
         self.controller.load_from_cache()
-        # PySide6's import hook reads the source of every module imported after it into linecache (~20 MB
-        # of lines kept for good); tracebacks read what they need again.
+        # PySide6's import hook read the modules imported between Qt and widgets.pyside_hook into
+        # linecache (kept for good otherwise); tracebacks read what they need again.
         linecache.clearcache()
         self.window.signInRequested.connect(self.sign_in)
         self.window.settingsRequested.connect(self.edit_settings)
