@@ -76,6 +76,7 @@ CONSOLE_CHILD = """
 import os, sys, time
 t0 = float(sys.argv[1])
 sys.path.insert(0, sys.argv[3])
+import widgets  # first, as main.py imports it (widgets.pyside_hook: later imports are not read again)
 from PySide6.QtCore import QEvent, QEventLoop, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 from console.platform.credentials import SecretStore
