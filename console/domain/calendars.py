@@ -20,11 +20,8 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from datetime import date, datetime
 from functools import lru_cache
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-import holidays as holiday_rules
-from holidays.registry import EntityLoader
 
 from console.domain.model import Calendar
 
@@ -60,11 +57,47 @@ COMMON_REGIONS = {
 }
 
 
+# The form of public_holidays' answer, for a memo that keeps it between runs: bump it when the answer
+# changes (substitute days, the year limit, the names) for the same version of the package.
+HOLIDAYS_FORM = 1
+
+
+class HolidayMemo(Protocol):
+    """Public holidays an earlier run computed (console.platform.holiday_file), so that a start-up
+    imports neither the `holidays` package nor the ~300 country modules one country's rules load
+    (~0.15 s before the window shows). Its answers hold for this HOLIDAYS_FORM and package version."""
+
+    def get(self, region: str, year: int) -> dict[date, str] | None: ...
+
+    def put(self, region: str, year: int, days: dict[date, str]) -> None: ...
+
+
+_memo: list[HolidayMemo | None] = [None]
+
+
+def remember_holidays(memo: HolidayMemo | None) -> None:
+    """Keep the public holidays computed from now on in `memo`, and read them there first."""
+    _memo[0] = memo
+
+
 def public_holidays(region: str, year: int) -> dict[date, str]:
     """The public holidays of a region in one year, by date, from the `holidays` package: a country
     ("US", "IE"), a subdivision ("GB-ENG": England and Wales, "GB-SCT", "GB-NIR", "US-NY") or a financial
     market ("XLON", "NYSE"). Substitute days are included. Raises CalendarError for an unknown region."""
     code = region.strip().upper()
+    memo = _memo[0]
+    kept = memo.get(code, year) if memo is not None else None
+    if kept is not None:
+        return kept
+    days = _computed(code, year, region)
+    if memo is not None:
+        memo.put(code, year, days)
+    return days
+
+
+def _computed(code: str, year: int, region: str) -> dict[date, str]:
+    import holidays as holiday_rules  # here, not at import: a memo spares most start-ups the package
+
     try:
         if code in financial_markets():
             rules = holiday_rules.financial_holidays(code, years=[])
@@ -87,6 +120,8 @@ def public_holidays(region: str, year: int) -> dict[date, str]:
 def financial_markets() -> frozenset[str]:
     """The financial markets' codes from the package's registry: list_supported_financial() imports every
     country's and market's module to list their subdivisions too (336 modules, ~9 MB, ~60 ms at start)."""
+    from holidays.registry import EntityLoader
+
     return frozenset(EntityLoader.get_financial_codes())
 
 

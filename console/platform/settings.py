@@ -19,7 +19,6 @@ import math
 import os
 import re
 import sys
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -29,6 +28,7 @@ from urllib.parse import urlsplit, urlunsplit
 from console.api.transport import check_base_url
 from console.domain.complaints.rules import DEFAULT_JURISDICTION, jurisdiction_ids
 from console.domain.model import ROUTING_MODELS
+from console.platform.files import write_atomically
 from console.sla.engine import Thresholds
 
 log = logging.getLogger("concierge.settings")
@@ -361,12 +361,5 @@ def save(settings: Settings, user_path: Path | None = None, machine_path: Path |
     if unreadable:
         # The old file could not be read: keep it beside the new one rather than lose what it held.
         user_path.replace(user_path.with_suffix(".json.unreadable"))
-    fd, tmp = tempfile.mkstemp(prefix=".settings-", suffix=".tmp", dir=user_path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, user_path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomically(user_path, text, prefix=".settings-")
     return user_path

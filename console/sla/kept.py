@@ -31,7 +31,8 @@ KeptRow = tuple[
 KEPT_IDLE = (None, None, None, None, None, None)  # a version with no running clock
 
 
-def _package(name: str) -> str:
+def package_version(name: str) -> str:
+    """The installed version of a package, from its metadata (not imported); "" when not installed."""
     try:
         return metadata.version(name)
     except metadata.PackageNotFoundError:
@@ -49,7 +50,7 @@ def tz_data_version() -> str:
             continue
         if first.startswith("# version"):
             return first.removeprefix("# version").strip()
-    return "tzdata " + _package("tzdata")
+    return "tzdata " + package_version("tzdata")
 
 
 @cache
@@ -100,7 +101,7 @@ def rules_version(
         "team_calendars": sorted((t.id, t.calendar_id) for t in teams.values()),
         "fallback": fallback_calendar_id,
         "handoff": handoff_target_s,
-        "holidays": _package("holidays"),
+        "holidays": package_version("holidays"),
         "tz": tz_data_version(),
     }
     text = json.dumps(facts, sort_keys=True, default=sorted)  # frozensets as sorted lists

@@ -24,9 +24,11 @@ from PySide6.QtWidgets import QApplication
 from console.api.client import ApiClient, ApiSettings, Tokens
 from console.api.transport import check_base_url
 from console.domain import wire
+from console.domain.calendars import remember_holidays
 from console.domain.model import Message
 from console.platform import settings as settings_file
 from console.platform.credentials import SecretStore
+from console.platform.holiday_file import keep_holidays_beside
 from console.platform.settings import Settings, default_cache_path
 from console.sla.engine import Thresholds
 from console.store.cache import StoreReader, open_reader
@@ -105,8 +107,7 @@ class Session(QObject):
         self.chain: CredentialChain | None = None  # made once the service's address is known
         self._login_dialog: LoginDialog | None = None
         self._tmp: Path | None = None
-        self._key = b""
-        self._cache = Path()
+        self._key, self._cache = b"", Path()  # the cache's key and file, once start() knows them
         self._job_local = threading.local()
         # The conversation fetches' clients (one per jobs thread): closed on stop, so no retry outlives us.
         self._job_apis: list[ApiClient] = []
@@ -133,6 +134,7 @@ class Session(QObject):
             self.api_url = check_base_url(c.api_url)  # a bad address is a start-up message, not a crash
             self._cache = c.cache_path or default_cache_path()
             self._key = self.secrets.cache_key()
+        keep_holidays_beside(self._cache)  # the window's calendars then need no `holidays` import
         self.chain = self._chain()
         self.reader = open_reader(self._cache, self._key)
 
@@ -163,9 +165,7 @@ class Session(QObject):
         self.controller.moves.ping_pong_limit = c.ping_pong_limit
         self.controller.reference.set_jurisdiction(c.jurisdiction)  # whose complaint clocks apply
         self.controller.load_from_cache()
-        # PySide6's import hook read the modules imported between Qt and widgets.pyside_hook into
-        # linecache (kept for good otherwise); tracebacks read what they need again.
-        linecache.clearcache()
+        linecache.clearcache()  # what PySide6's hook read before widgets.pyside_hook: not kept for good
         self.window.signInRequested.connect(self.sign_in)
         self.window.settingsRequested.connect(self.edit_settings)
         self.window.themeRequested.connect(lambda name: self.set_theme(name, self.config.font_scale))
@@ -233,6 +233,7 @@ class Session(QObject):
             self.reader.close()
         if self.service is not None:
             self.service.stop()
+        remember_holidays(None)  # the memo beside this session's cache is its own
         if self._tmp is not None:
             shutil.rmtree(self._tmp, ignore_errors=True)
 
@@ -246,9 +247,8 @@ class Session(QObject):
             self._restart = True
             return
         worker = SyncWorker(self._make_runner)
-        # Freed by _release on the UI thread once its thread has exited: a deleteLater on its `finished`
-        # could run between two deliveries of that cross-thread emit and drop the rest, this one included
-        # (the restart after a sign-in was lost so, 1 run in 15 under load).
+        # Freed by _release on the UI thread once its thread has exited: a deleteLater on `finished` could run
+        # between two deliveries of that cross-thread emit and drop the rest (a restart lost 1 run in 15).
         worker.finished.connect(self._on_worker_finished)
         worker.writerChanged.connect(self._on_writer)
         self._connect(worker)
