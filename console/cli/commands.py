@@ -13,10 +13,8 @@ import csv
 import getpass
 import json
 import logging
-import os
 import re
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -42,6 +40,7 @@ from console.domain import wire
 from console.domain.model import Enquiry
 from console.domain.privacy import mask_handle, mask_text
 from console.platform.env import ENV_CACHE_KEY, ENV_PASSWORD, ENV_TOKEN
+from console.platform.files import replaced_atomically
 
 if TYPE_CHECKING:  # the commands import their heavy parts lazily, so --help starts fast
     from console.api.client import ApiClient
@@ -317,15 +316,8 @@ def _write_export(reader: StoreReader, out: Path | None, fmt: str, *, masked: bo
             sys.stdout.flush()
             return n
         # Written beside the target and moved into place: a failed export never leaves half a file.
-        fd, tmp = tempfile.mkstemp(prefix=".export-", dir=out.parent or ".")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-                n = _write(reader, f, fmt, masked=masked)
-            os.replace(tmp, out)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return n
+        with replaced_atomically(out, prefix=".export-", newline="") as f:
+            return _write(reader, f, fmt, masked=masked)
     except BrokenPipeError:
         raise
     except OSError as e:

@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,6 +31,7 @@ from console.cli.common import (
     run_command,
     setup_logging,
 )
+from console.platform.files import replaced_atomically
 
 if TYPE_CHECKING:
     from console.reports.shift_report import ShiftReport
@@ -201,16 +200,10 @@ def _audit_export(args: argparse.Namespace) -> int:
                 raise CommandError(
                     f"cannot write {out.name}: the folder {out.parent} does not exist", EXIT_OUTPUT
                 )
-            fd, tmp = tempfile.mkstemp(prefix=".audit-", dir=out.parent)
-            try:
-                with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
-                    for line in audit_lines(store):
-                        f.write(line + "\n")
-                        n += 1
-                os.replace(tmp, out)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
+            with replaced_atomically(out, prefix=".audit-", newline="\n") as f:
+                for line in audit_lines(store):
+                    f.write(line + "\n")
+                    n += 1
         target = str(args.out.name) if args.out else "stdout"
         store.audit(
             at=time.time(),

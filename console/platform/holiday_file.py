@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from console.domain.calendars import HOLIDAYS_FORM, remember_holidays
-from console.platform.files import write_atomically
+from console.platform.files import replaced_atomically
 from console.sla.kept import package_version
 
 log = logging.getLogger("concierge.holidays")
@@ -85,7 +85,8 @@ class HolidayFile:
         text = json.dumps({"key": self._key, "days": days}, ensure_ascii=False, sort_keys=True)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomically(self.path, text, prefix=".holidays-")
+            with replaced_atomically(self.path, prefix=".holidays-") as f:
+                f.write(text)
         except OSError as e:
             log.warning(
                 "the public holidays could not be kept in %s (%s): computed at each start", self.path, e

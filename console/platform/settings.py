@@ -28,7 +28,7 @@ from urllib.parse import urlsplit, urlunsplit
 from console.api.transport import check_base_url
 from console.domain.complaints.rules import DEFAULT_JURISDICTION, jurisdiction_ids
 from console.domain.model import ROUTING_MODELS
-from console.platform.files import write_atomically
+from console.platform.files import replaced_atomically
 from console.sla.engine import Thresholds
 
 log = logging.getLogger("concierge.settings")
@@ -361,5 +361,6 @@ def save(settings: Settings, user_path: Path | None = None, machine_path: Path |
     if unreadable:
         # The old file could not be read: keep it beside the new one rather than lose what it held.
         user_path.replace(user_path.with_suffix(".json.unreadable"))
-    write_atomically(user_path, text, prefix=".settings-")
+    with replaced_atomically(user_path, prefix=".settings-") as f:
+        f.write(text)
     return user_path
