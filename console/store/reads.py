@@ -60,6 +60,10 @@ from console.store.schema import (
 OPEN_FIRST_IDS = (
     f"SELECT id FROM enquiries INDEXED BY enq_open_first WHERE is_open = 1 ORDER BY {OPEN_FIRST_KEY} LIMIT ?"  # noqa: S608
 )
+# The open ids first (from the is_open index), then their rows by primary key in id order: ~0.1 s less
+# at 100k open than reading them in the index's order (the lookups walk the table once, in its order, and
+# the rows need no sort by id afterwards).
+OPEN_BY_ID = SELECT_ENQUIRY + " WHERE id IN (SELECT id FROM enquiries WHERE is_open = 1)"  # noqa: S608
 RISK_CONTACTS = "SELECT customer_handle, created_at FROM enquiries"
 RISK_CLOSED_CONTACTS = RISK_CONTACTS + " WHERE is_open = 0"
 RISK_MESSAGES = (
@@ -78,6 +82,7 @@ CONVERSATIONS_OF = (  # whole conversations of the enquiries in a JSON list, eac
     "ORDER BY m.enquiry_id, m.sent_at, m.id"
 )
 T = TypeVar("T")
+Row = tuple[Any, ...]
 
 REFERENCE_TABLES = {
     "teams": "teams",
@@ -138,22 +143,22 @@ class StoreReader:
 
     # -- enquiries -------------------------------------------------------------------------------
     def load_open(self) -> list[Enquiry]:
-        """Every open enquiry."""
+        """Every open enquiry, by id."""
         # Row by row from the cursor, not fetchall(): 100k raw rows held at once before conversion left
         # ~100 MB of freed but fragmented memory behind.
         with gc_paused(), known_errors(self.path):
-            cursor = self._conn.execute(SELECT_ENQUIRY + " WHERE is_open = 1")
+            cursor = self._conn.execute(OPEN_BY_ID)
             rows = [enquiry_from_row(r) for r in paced(cursor)]  # on a worker: it gives way to a paint
         forget_shared()  # the rows share what repeats now; the tables' own memory (~2 MB) goes
         return rows
 
     def load_open_kept(
-        self, clocks: str, seed: Callable[[Enquiry, tuple[Any, ...]], object], texts: str | None
+        self, clocks: str, seed: Callable[[Iterable[tuple[Enquiry, Row]]], object], texts: str | None
     ) -> tuple[list[Enquiry], list[str | None]]:
-        """Every open enquiry, with what an earlier start kept for it (console.store.kept): its clock
-        timed under the SLA rules' version `clocks`, handed to seed (which judges whether it still
-        holds), and beside it its filter text made under the text's version `texts` (None where none is
-        kept for its version, team and agent)."""
+        """Every open enquiry (by id), with what an earlier start kept for it (console.store.kept): its
+        clock timed under the SLA rules' version `clocks`, handed to seed with its enquiry (which judges
+        whether it still holds), and beside it its filter text made under the text's version `texts`
+        (None where none is kept for its version, team and agent)."""
         rows = self.load_open()
         hays: list[str | None] = [None] * len(rows)
         kept_clocks = self.clocks_kept(clocks)
@@ -165,15 +170,18 @@ class StoreReader:
         # every miss is a page decrypted again (the read took ~1.5 times as long).
         at = {e.id: i for i, e in enumerate(rows)}
         with gc_paused(), known_errors(self.path):
-            for k in paced(self._conn.execute(KEPT_CLOCKS) if kept_clocks else ()):
-                if (i := at.get(k[0])) is not None:
-                    seed(rows[i], k[1:])
+            if kept_clocks:
+                kept = paced(self._conn.execute(KEPT_CLOCKS))
+                seed((rows[i], k) for k in kept if (i := at.get(k[0])) is not None)
             texts_kept = self._conn.execute(KEPT_TEXTS) if kept_texts else ()
             for ident, version, team, agent, hay in paced(texts_kept):
-                if (i := at.get(ident)) is None:
-                    continue
-                e = rows[i]
-                if e.version == version and e.team_id == team and e.agent_id == agent:
+                i = at.get(ident)
+                if (
+                    i is not None
+                    and (e := rows[i]).version == version
+                    and e.team_id == team
+                    and e.agent_id == agent
+                ):
                     hays[i] = hay
         return rows, hays
 

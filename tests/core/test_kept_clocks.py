@@ -61,7 +61,7 @@ def keep(path: Path, key: str, eng: SlaEngine, rows: list[Enquiry]) -> int:
     timed itself."""
     eng.seed()
     with StoreReader(path, key) as reader:
-        reader.load_open_kept(eng.rules_version(), eng.seed_one, None)
+        reader.load_open_kept(eng.rules_version(), eng.seed_many, None)
     eng.statuses(rows, NOW)
     with Store(path, bytes.fromhex(key)) as store:
         return store.keep_clocks(eng.rules_version(), eng.fresh_rows())
@@ -90,9 +90,9 @@ def test_the_next_start_times_no_clock_an_earlier_start_kept_and_gets_the_same_s
     streamed.seed()
     other.seed()
     with StoreReader(path, key) as reader:
-        read, _ = reader.load_open_kept(streamed.rules_version(), streamed.seed_one, None)
+        read, _ = reader.load_open_kept(streamed.rules_version(), streamed.seed_many, None)
         assert (
-            reader.load_open_kept(other.rules_version(), other.seed_one, None)[0]
+            reader.load_open_kept(other.rules_version(), other.seed_many, None)[0]
             == read
             == reader.load_open()
         )
@@ -161,6 +161,7 @@ def test_clocks_kept_for_another_team_or_damaged_are_timed_again_and_closed_ones
         damage = "UPDATE sla_clocks SET {} WHERE id = ?"
         store._conn.execute(damage.format("calendar_id = 'gone'"), (rows[1].id,))
         store._conn.execute(damage.format("due_at = 'soon'"), (rows[4].id,))
+        store._conn.execute(damage.format("target_s = 'long'"), (rows[9].id,))
         # A local move: the team changes before the service gives the enquiry a new version.
         store.queue_assignment(rows[7].id, "cards", None, "specialist", "sup", now=NOW)
     moved = dataclasses.replace(rows[7], team_id="cards")
@@ -171,7 +172,16 @@ def test_clocks_kept_for_another_team_or_damaged_are_timed_again_and_closed_ones
     eng.seed(kept)
     now_rows = [*rows[1:7], moved, *rows[8:]]
     assert eng.statuses(now_rows, NOW) == engine().statuses(now_rows, NOW)
-    assert {r[0] for r in eng.fresh_rows()} == {rows[1].id, rows[4].id, moved.id}
+    timed_again = {rows[1].id, rows[4].id, rows[9].id, moved.id}
+    assert {r[0] for r in eng.fresh_rows()} == timed_again
+    # As a start reads them (each kept clock handed over with its enquiry): the same ones timed again.
+    streamed = engine()
+    streamed.seed()
+    with StoreReader(path, key) as reader:
+        read, _ = reader.load_open_kept(streamed.rules_version(), streamed.seed_many, None)
+    assert [e.id for e in read] == [e.id for e in rows] and moved in read  # by id
+    assert streamed.statuses(read, NOW) == engine().statuses(read, NOW)
+    assert {r[0] for r in streamed.fresh_rows()} == timed_again
 
 
 def first_page(path: Path, key: str, eng: SlaEngine, limit: int, version: str | None = None) -> list[str]:

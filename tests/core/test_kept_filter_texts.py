@@ -18,7 +18,7 @@ WORDS = "words v1"
 
 def hays_read(path: Path, key: str, words: str | None = WORDS) -> dict[str, str | None]:
     with StoreReader(path, key) as reader:
-        rows, hays = reader.load_open_kept("no clocks kept", lambda e, k: None, words)
+        rows, hays = reader.load_open_kept("no clocks kept", lambda pairs: None, words)
     return {e.id: h for e, h in zip(rows, hays, strict=True)}
 
 

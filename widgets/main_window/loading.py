@@ -83,7 +83,7 @@ def read_whole(
     texts = text.kept_version() if text_first else None
     try:
         engine.seed()  # the clocks an earlier start timed come with the rows: not timed again
-        rows, hays = r.load_open_kept(engine.rules_version(), engine.seed_one, texts)
+        rows, hays = r.load_open_kept(engine.rules_version(), engine.seed_many, texts)
         # Previews masked by an earlier start, for the rows whose filter text is to be made (a few
         # looked up, else all read: ~0.1 s at 100k); a wallboard's privacy shows no text: none.
         unmade = [e for e, hay in zip(rows, hays, strict=True) if hay is None]
