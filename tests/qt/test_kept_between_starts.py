@@ -14,6 +14,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import apsw
 import pytest
 from PySide6.QtCore import QCoreApplication
 from pytestqt.qtbot import QtBot
@@ -21,11 +22,12 @@ from pytestqt.qtbot import QtBot
 from console.domain import wire
 from console.domain.model import ChangeSet, Enquiry, Team
 from console.live.queue_rows import Row
+from console.sla.engine import SlaEngine
 from console.store.cache import Store, StoreReader
 from tests.helpers.store import make_enquiry, new_key
 from widgets.main_window import loading
 from widgets.main_window.controller import Controller
-from widgets.main_window.loading import read_first
+from widgets.main_window.loading import Readers, read_first
 from widgets.main_window.window import MainWindow
 from widgets.queue.model import QueueModel
 from widgets.queue.text import PREVIEW_VERSION, CellText, Col, preview_digest, preview_text
@@ -127,7 +129,17 @@ def test_the_previews_of_the_rows_at_the_top_are_made_on_the_worker_not_in_the_f
     with Store(path, key) as store:
         store.keep_previews(PREVIEW_VERSION, {**kept(path, key), preview_digest(rows[1].text): "kept"})
     engine = ctl.reference.engine.snapshot()
-    first = read_first(lambda: StoreReader(path, key), engine, time.time(), QueueModel(), CellText())
+    opened: list[StoreReader] = []
+
+    def reader() -> StoreReader:
+        opened.append(StoreReader(path, key))
+        return opened[-1]
+
+    readers = Readers(reader)
+    first = read_first(readers, engine, time.time(), QueueModel(), CellText())
+    # Its connection is handed over to the full load, which opens none of its own.
+    assert readers.take() is opened[0] and len(opened) == 1
+    opened[0].close()
     assert len(first.prepared.ids) == len(rows) and first.text._previews[rows[1].text] == "kept"
     assert first.text._previews[rows[2].text] == preview_text(rows[2].text, "partial")
     fresh = QueueModel()
@@ -398,3 +410,28 @@ def test_after_a_first_fill_the_warm_up_waits_for_the_message_backlog(tmp_path: 
         ctl.feed.set_backlog(False)
     qtbot.waitUntil(lambda: len(kept(path, key)) == 3, timeout=10_000)
     ctl.stop()
+
+
+def test_a_first_screenful_that_fails_closes_its_connection_and_the_full_load_opens_its_own(
+    cache: tuple[Path, str, list[Enquiry]],
+) -> None:
+    path, key, _ = cache
+    opened: list[StoreReader] = []
+
+    def reader() -> StoreReader:
+        opened.append(StoreReader(path, key))
+        return opened[-1]
+
+    class Broken(QueueModel):
+        def prepare(self, *args: object, **kwargs: object) -> object:  # type: ignore[override]
+            raise RuntimeError("broken")
+
+    readers = Readers(reader)
+    engine = SlaEngine([], {}, {})
+    with pytest.raises(RuntimeError, match="broken"):
+        read_first(readers, engine, time.time(), Broken(), CellText())
+    with pytest.raises(apsw.ConnectionClosedError):
+        opened[0].enquiry_count()
+    again = readers.take()
+    assert again is opened[1] and again.enquiry_count() == len(cache[2])
+    again.close()

@@ -29,6 +29,25 @@ LOOKED_UP_AT_MOST = 5_000  # rows without a kept filter text whose previews are 
 PREVIEWS_AHEAD = 48  # rows at the top whose previews are made on the worker (1920x1080 shows ~32)
 
 
+class Readers:
+    """The load's read-only connection, opened by the first job and taken over by the next (the two run
+    one after the other on the whole-queue thread): opening one derives the cache's page key, ~40 ms."""
+
+    def __init__(self, factory: Callable[[], StoreReader]) -> None:
+        self._factory = factory
+        self._kept: StoreReader | None = None
+
+    def take(self) -> StoreReader:
+        r, self._kept = self._kept, None
+        return r if r is not None else self._factory()
+
+    def hand_over(self, r: StoreReader) -> None:
+        """r kept for the next job (which closes it); one kept before is closed."""
+        if self._kept is not None:
+            self._kept.close()
+        self._kept = r
+
+
 class FirstRows(NamedTuple):
     prepared: Prepared  # the rows, timed (its engine, a snapshot, is adopted with them) and sorted
     kept: bool  # clocks an earlier start kept: the rows are the nearest deadlines, else the longest waits
@@ -48,7 +67,7 @@ class Loaded(NamedTuple):
 
 
 def read_first(
-    factory: Callable[[], StoreReader], early: SlaEngine, now: float, model: QueueModel, text: CellText
+    readers: Readers, early: SlaEngine, now: float, model: QueueModel, text: CellText
 ) -> FirstRows:
     """The first screenful, before every row is read: the nearest deadlines an earlier start kept and the
     rows whose clocks started first (StoreReader.load_open_first), timed and sorted here. Also the
@@ -57,7 +76,8 @@ def read_first(
     compile_cues()
     prime_masking()
     sentiment.prime()
-    r, version = factory(), early.rules_version()
+    version = early.rules_version()
+    r = readers.take()
     try:
         kept = r.clocks_kept(version)  # else the first screenful is the longest waits alone
         rows = r.load_open_first(FIRST_PAGE, version, now, early.calendar_ids())
@@ -67,19 +87,19 @@ def read_first(
         top = prepared.all[:PREVIEWS_AHEAD]  # in the queue's order
         if text.privacy != "masked":
             text.keep(r.previews(PREVIEW_VERSION, [preview_digest(x.e.text) for x in top]))
-    finally:
+    except BaseException:
         r.close()
+        raise
+    readers.hand_over(r)
     for x in top:
         text.preview(x)
     return FirstRows(prepared, kept, text)
 
 
-def read_whole(
-    factory: Callable[[], StoreReader], engine: SlaEngine, model: QueueModel, *, text_first: bool
-) -> Loaded:
+def read_whole(readers: Readers, engine: SlaEngine, model: QueueModel, *, text_first: bool) -> Loaded:
     """Every open enquiry, with the clocks (timed by the snapshot `engine`), the sort and (text_first)
     the filter text made here, not on the UI thread."""
-    r, text = factory(), model.text_snapshot()
+    r, text = readers.take(), model.text_snapshot()
     texts = text.kept_version() if text_first else None
     try:
         engine.seed()  # the clocks an earlier start timed come with the rows: not timed again

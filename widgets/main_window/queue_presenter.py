@@ -36,7 +36,7 @@ from widgets.app.workers import BackgroundJobs, StoreWriter
 from widgets.main_window.changes import ChangeFeed, LiveChange
 from widgets.main_window.header import TILE_BREACHED, TILE_LONGEST, TILE_SOON, TILE_UNANSWERED, TILE_WAITING
 from widgets.main_window.keeping import StartKeeper
-from widgets.main_window.loading import FirstRows, Loaded, read_first, read_whole
+from widgets.main_window.loading import FirstRows, Loaded, Readers, read_first, read_whole
 from widgets.main_window.navigator import ALL_KEY
 from widgets.main_window.reference import LiveReference
 from widgets.main_window.window import MainWindow
@@ -128,8 +128,9 @@ class QueuePresenter(QObject):
         # thread, which ticks it meanwhile); each is handed back once the worker is done with it.
         ui_engine, now, model = self.reference.engine, self.reference.now(), self.model
         early, engine, text = ui_engine.snapshot(), ui_engine.snapshot(), model.text_snapshot()
-        first = partial(read_first, factory, early, now, model, text)
-        work = partial(read_whole, factory, engine, model, text_first=text_first)
+        readers = Readers(factory)
+        first = partial(read_first, readers, early, now, model, text)
+        work = partial(read_whole, readers, engine, model, text_first=text_first)
 
         def failed(error: BaseException) -> None:
             log.error("the cache could not be read: %s", error)
