@@ -295,11 +295,11 @@ class SlaEngine:
         and team of its enquiry. A damaged one, or one of a calendar these rules lack, is timed again."""
         timers, current, idle = self._timers, self._current, self._idle
         specs: dict[tuple[Any, ...], ClockSpec | None] = {}  # by the kept clock's own words: ~0.1 s at 100k
-        for e, (ident, version, team, kind, start, due, target, cid, policy_id) in kept:
+        for e, (_, version, team, kind, start, due, target, cid, policy_id) in kept:
             if version != e.version or team != e.team_id:
                 continue
             if kind is None:
-                idle[ident] = version
+                idle[e.id] = e.version
                 continue
             spec = specs.get(words := (kind, target, cid, policy_id), UNKNOWN_SPEC)
             if spec is UNKNOWN_SPEC:
@@ -312,10 +312,10 @@ class SlaEngine:
             if spec is None:
                 continue
             try:
-                clock = CachedClock(version, spec, float(start), float(due))
+                clock = CachedClock(e.version, spec, float(start), float(due))
             except (TypeError, ValueError):
                 continue
-            current[ident] = clock
+            current[e.id] = clock  # the enquiry's own id and version objects, not the kept row's copies
 
     def fresh_rows(self) -> list[KeptRow]:
         """The clocks this engine timed itself (not seeded) since seed(), as rows to keep."""
