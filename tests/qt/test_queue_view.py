@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from PySide6.QtCore import QByteArray, QModelIndex, QPoint, QRect, Qt
+from PySide6.QtCore import QByteArray, QCoreApplication, QEvent, QModelIndex, QObject, QPoint, QRect, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QImage, QPainter, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import QLineEdit, QStyleOptionViewItem, QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
@@ -99,6 +99,41 @@ def test_filter_and_sort_keep_the_selection_by_id(view: QueueView, qtbot: QtBot)
     channels = [(e.channel, e.visibility) for e in shown if e]
     assert channels in (sorted(channels), sorted(channels, reverse=True))
     assert view.selectedIds() == [ids[3]] and view.current_id() == ids[3]
+
+
+def test_rows_arriving_in_an_empty_queue_paint_once_at_the_width_it_was_shown_with(
+    qtbot: QtBot, feed: Feed
+) -> None:
+    """The scroll bar is there before the rows: they do not narrow the viewport, which would lay out
+    and paint every cell a second time as they first show."""
+    model = make_model(feed, [])
+    v = QueueView(model)
+    v.resize(1100, 420)
+    qtbot.addWidget(v)
+    v.show()
+    qtbot.waitExposed(v)
+    width = v.viewport().width()
+    paints: list[int] = []
+    v.viewport().installEventFilter(filter_ := _PaintCounter(paints))
+    model.set_rows(open_rows(feed))
+    qtbot.waitUntil(lambda: len(paints) > 0)
+    for _ in range(3):  # what a relayout would post (its layout, then the paint it asks for) is handled
+        QCoreApplication.sendPostedEvents()
+        QCoreApplication.processEvents()
+    assert v.viewport().width() == width and v.verticalScrollBar().isVisible()
+    assert paints == [v.viewport().width()]
+    v.viewport().removeEventFilter(filter_)
+
+
+class _PaintCounter(QObject):
+    def __init__(self, paints: list[int]) -> None:
+        super().__init__()
+        self.paints = paints
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            self.paints.append(event.rect().width())
+        return False
 
 
 def test_tick_repaints_only_the_rows_on_screen(view: QueueView, qtbot: QtBot) -> None:
