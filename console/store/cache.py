@@ -37,6 +37,7 @@ from console.store.schema import (
     SchemaBehind,
     busy_being_created,
     creation_lock,
+    fold_wal,
     known_errors,
     migrate,
     transaction,
@@ -51,6 +52,7 @@ __all__ = [
     "ParsedPage",
     "Store",
     "StoreReader",
+    "fold_wal",
     "parse_feed_page",
 ]
 

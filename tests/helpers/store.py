@@ -8,7 +8,7 @@ from typing import Any
 
 from console.domain import wire
 from console.domain.model import Enquiry
-from console.store.cache import Store
+from console.store.cache import Store, StoreReader
 
 T0 = 1_790_000_000.0
 
@@ -52,3 +52,19 @@ def delete(ident: str, seq: int) -> dict[str, Any]:
 
 def new_store(tmp_path: Path, name: str = "cache.db", key: bytes | None = None) -> Store:
     return Store(tmp_path / name, key or os.urandom(32))
+
+
+def log_of(path: Path) -> Path:
+    return Path(str(path) + "-wal")
+
+
+def cache_with_a_log_left(path: Path, key: str, n: int = 40) -> None:
+    """What an offline console leaves: its short-lived writer closed while a reader was open, then the
+    reader closed last (it cannot fold the log)."""
+    reader = None
+    with Store(path, bytes.fromhex(key)) as store:
+        store.apply_enquiries([make_enquiry(i) for i in range(n)])
+        reader = StoreReader(path, key)
+        assert reader.enquiry_count() == n
+    reader.close()
+    assert log_of(path).exists() and log_of(path).stat().st_size > 0

@@ -31,7 +31,7 @@ from console.platform.credentials import SecretStore
 from console.platform.holiday_file import keep_holidays_beside
 from console.platform.settings import Settings, default_cache_path
 from console.sla.engine import Thresholds
-from console.store.cache import StoreReader, open_reader
+from console.store.cache import StoreReader, fold_wal, open_reader
 from console.sync.engine import Syncer
 from console.sync.runner import SignInThenSync
 from console.sync.signin import CredentialChain
@@ -109,8 +109,7 @@ class Session(QObject):
         self._tmp: Path | None = None
         self._key, self._cache = b"", Path()  # the cache's key and file, once start() knows them
         self._job_local = threading.local()
-        # The conversation fetches' clients (one per jobs thread): closed on stop, so no retry outlives us.
-        self._job_apis: list[ApiClient] = []
+        self._job_apis: list[ApiClient] = []  # conversation fetches' clients: closed on stop, no retry left
         self._stopped = False
         self.audit: AuditTrail | None = None  # logins, reveals and exports (widgets.detail.audit_trail)
         self.reports: Any = None  # the shift report viewer, made on first use
@@ -231,6 +230,7 @@ class Session(QObject):
         self._wait_for_sync()
         if self.reader is not None:
             self.reader.close()
+            fold_wal(self._cache, self._key)  # the next start then has no write-ahead log to recover
         if self.service is not None:
             self.service.stop()
         remember_holidays(None)  # the memo beside this session's cache is its own
