@@ -1,8 +1,8 @@
 """Public holidays kept between runs in a small JSON file beside the cache (console.domain.calendars'
 HolidayMemo). Computing one region's holidays imports the `holidays` package and, through it, every
 country's module: ~0.15 s of the UI thread before the window shows, at each start. The dates are
-public and fixed by the package's version, so they are kept in plain JSON, for that version only (as
-console.sla.kept names it for the clocks kept in the cache).
+public and fixed by the package's version, so they are kept in plain JSON, for that install of it only
+(console.sla.kept.package_stamp, as for the clocks kept in the cache).
 
 A file that cannot be read (damaged, another version's, not JSON) is ignored, said once in the log and
 written again whole; one that cannot be written leaves the holidays computed, as without a file.
@@ -19,7 +19,7 @@ from typing import Any
 
 from console.domain.calendars import HOLIDAYS_FORM, remember_holidays
 from console.platform.files import replaced_atomically
-from console.sla.kept import package_version
+from console.sla.kept import package_stamp
 
 log = logging.getLogger("concierge.holidays")
 
@@ -39,7 +39,7 @@ class HolidayFile:
 
     def __init__(self, path: Path, version: str | None = None) -> None:
         self.path = path
-        found = version if version is not None else package_version("holidays")  # the package's
+        found = version if version is not None else package_stamp("holidays")  # the package's install
         self._key = f"{HOLIDAYS_FORM}:{found}" if found else None  # no package found: nothing kept
         self._lock = threading.Lock()
         self._days: dict[str, Any] | None = None  # "REGION YEAR" -> [[iso date, name], ...]

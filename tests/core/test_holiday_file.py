@@ -15,7 +15,7 @@ import pytest
 
 from console.domain.calendars import CalendarError, public_holidays, remember_holidays
 from console.platform.holiday_file import FILE_NAME, HolidayFile, keep_holidays_beside
-from console.sla.kept import package_version
+from console.sla.kept import package_stamp
 
 ROOT = Path(__file__).resolve().parents[2]
 # One process's start-up as the console's: the memo beside its cache, then a calendar's holidays.
@@ -91,7 +91,7 @@ def test_a_damaged_file_is_said_and_written_again_whole(
 
 def test_a_damaged_entry_is_computed_again(tmp_path: Path) -> None:
     path = tmp_path / FILE_NAME
-    key = f"1:{package_version('holidays')}"
+    key = f"1:{package_stamp('holidays')}"
     path.write_text(
         json.dumps({"key": key, "days": {"GB-ENG 2026": [["2026-13-01", "x"]]}}), encoding="utf-8"
     )
@@ -117,3 +117,19 @@ def test_an_unknown_region_is_an_error_and_nothing_is_kept(tmp_path: Path) -> No
     with pytest.raises(CalendarError, match="not a region"):
         public_holidays("ZZ-NOWHERE", 2026)
     assert not (tmp_path / FILE_NAME).exists()
+
+
+def test_the_package_stamp_tells_installs_apart_without_importing_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    package = tmp_path / "stamped_package"
+    package.mkdir()
+    (package / "__init__.py").write_text("HOLIDAYS = 1\n", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    first = package_stamp("stamped_package")
+    assert first and "stamped_package" not in sys.modules
+    assert package_stamp("stamped_package") == first  # the same install
+    package_stamp.cache_clear()  # a later start, after an upgrade wrote the package afresh
+    (package / "__init__.py").write_text("HOLIDAYS = 2  # the next version\n", encoding="utf-8")
+    assert package_stamp("stamped_package") not in ("", first)
+    assert package_stamp("no_such_package_installed") == ""
