@@ -290,9 +290,8 @@ class SlaEngine:
         self._kept, self._fresh = kept or {}, [] if note else None
 
     def seed_many(self, kept: Iterable[tuple[Enquiry, tuple[Any, ...]]]) -> None:
-        """Clocks an earlier start kept, each with its enquiry (as the cache is read: no dict of them
-        all), as KeptRow (unchecked: as the cache gives them); each taken now if it holds for this version
-        and team of its enquiry. A damaged one, or one of a calendar these rules lack, is timed again."""
+        """Kept clocks (KeptRows as the cache gives them), each with its enquiry: taken if it holds for its
+        version and team; a damaged one, or one of a calendar these rules lack, is timed again."""
         timers, current, idle = self._timers, self._current, self._idle
         specs: dict[tuple[Any, ...], ClockSpec | None] = {}  # by the kept clock's own words: ~0.1 s at 100k
         for e, (_, version, team, kind, start, due, target, cid, policy_id) in kept:
