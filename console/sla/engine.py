@@ -108,7 +108,6 @@ class SlaEngine:
         # own position. Not this engine's clock of the same calendar: a clock's origin is fixed where its
         # table was first built, and a worker's was built for the oldest row it timed.
         self._adopted: dict[BusinessClock, None] = {}
-        self._kept: dict[str, tuple[Any, ...]] = {}  # clocks an earlier start timed (seed), used once each
         self._fresh: list[tuple[str, str | None]] | None = None  # from seed() to fresh_rows(): timed here
         self._rules_version: str | None = None
 
@@ -124,7 +123,7 @@ class SlaEngine:
         twin._timers = {cid: BusinessClock(timer.calendar) for cid, timer in self._timers.items()}
         twin._always = BusinessClock(ALWAYS_OPEN)
         twin._choice, twin._current, twin._idle, twin._shared, twin._adopted = {}, {}, {}, {}, {}
-        twin._kept, twin._fresh = {}, None
+        twin._fresh = None
         twin.source = self
         return twin
 
@@ -203,16 +202,14 @@ class SlaEngine:
             return None
         entry = None
         if e.status in OPEN_STATUSES:
-            entry = self._seeded(e, self._kept.pop(e.id, None)) if self._kept else NOT_KEPT
-            if entry is NOT_KEPT:
-                policy, cid, timer = self.policy_for(e)
-                try:
-                    entry = self._compute(e, policy, cid, timer)
-                    if self._fresh is not None:  # kept for the next start (not a 24/7 stand-in: below)
-                        self._fresh.append((e.id, e.team_id))
-                except ValueError as err:  # a time outside 1900-2200: count it 24/7 rather than fail a tick
-                    self._problem(f"enquiry {e.id[:64]}: {err}")
-                    entry = self._compute(e, policy, ALWAYS_OPEN.id, self._always)
+            policy, cid, timer = self.policy_for(e)
+            try:
+                entry = self._compute(e, policy, cid, timer)
+                if self._fresh is not None:  # kept for the next start (not a 24/7 stand-in: below)
+                    self._fresh.append((e.id, e.team_id))
+            except ValueError as err:  # a time outside 1900-2200: count it 24/7 rather than fail a tick
+                self._problem(f"enquiry {e.id[:64]}: {err}")
+                entry = self._compute(e, policy, ALWAYS_OPEN.id, self._always)
         if entry is None:
             self._current.pop(e.id, None)
             self._idle[e.id] = e.version
@@ -220,23 +217,6 @@ class SlaEngine:
             self._idle.pop(e.id, None)
             self._current[e.id] = entry
         return entry
-
-    def _seeded(self, e: Enquiry, kept: tuple[Any, ...] | None) -> CachedClock | None:
-        """The clock an earlier start kept (seed) for this version and team of `e`, None when none ran
-        then, or NOT_KEPT (none kept, or one this engine cannot use: it is timed again)."""
-        if kept is None or kept[:2] != (e.version, e.team_id):
-            return NOT_KEPT
-        _, _, kind, start, due, target, cid, policy_id = kept
-        if kind is None:
-            return None
-        timer = self._timers.get(cid)
-        if timer is None:
-            return NOT_KEPT
-        try:
-            spec = self._spec(kind, float(target), cid, policy_id, timer)
-            return CachedClock(e.version, spec, float(start), float(due))
-        except (TypeError, ValueError):  # a damaged row: the clock is timed again
-            return NOT_KEPT
 
     def _compute(self, e: Enquiry, policy: SLAPolicy, cid: str, timer: BusinessClock) -> CachedClock | None:
         """Only the running clocks, and only the nearest becomes a Clock: this is the cold path."""
@@ -281,13 +261,10 @@ class SlaEngine:
         """The calendars this engine times clocks by (console.store.kept: the first screenful's)."""
         return list(self._timers)
 
-    def seed(self, kept: dict[str, tuple[Any, ...]] | None = None, *, note: bool = True) -> None:
-        """Clocks an earlier start timed under these rules, by enquiry id: (version, team id, kind,
-        started_at, due_at, target_s, calendar id, policy id). Each is used for its enquiry's version and
-        team instead of timing it again, once (later versions are timed). From here until fresh_rows(),
-        the engine notes which clocks it times itself, unless not `note` (seed_many() may give it the kept
-        ones meanwhile)."""
-        self._kept, self._fresh = kept or {}, [] if note else None
+    def seed(self, *, note: bool = True) -> None:
+        """From here until fresh_rows(), the engine notes which clocks it times itself, to be kept for the
+        next start (unless not `note`); seed_many() gives it the clocks an earlier start kept meanwhile."""
+        self._fresh = [] if note else None
 
     def seed_many(self, kept: Iterable[tuple[Enquiry, tuple[Any, ...]]]) -> None:
         """Kept clocks (KeptRows as the cache gives them), each with its enquiry: taken if it holds for its
@@ -334,7 +311,7 @@ class SlaEngine:
                 rows.append((i, entry.version, team, *clock))
             elif (version := self._idle.get(i)) is not None:
                 rows.append((i, version, team, *KEPT_IDLE))
-        self._fresh, self._kept = None, {}
+        self._fresh = None
         return rows
 
     def forget(self, ids: Iterable[str]) -> None:
@@ -466,8 +443,6 @@ class SlaEngine:
         return entry_status(entry, timer.position(now), now)
 
 
-# _seeded()'s answer when no kept clock serves: a CachedClock the engine never holds.
-NOT_KEPT = CachedClock.__new__(CachedClock)
 UNKNOWN_SPEC = ClockSpec.__new__(ClockSpec)  # seed_many()'s: a kept clock's words not looked up yet
 
 

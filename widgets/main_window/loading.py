@@ -82,7 +82,9 @@ def read_first(
         kept = r.clocks_kept(version)  # else the first screenful is the longest waits alone
         rows = r.load_open_first(FIRST_PAGE, version, now, early.calendar_ids())
         # The same clocks as the full load's; those it times, the full load times and keeps too.
-        early.seed(r.clocks(version, (e.id for e in rows)), note=False)
+        early.seed(note=False)
+        held = r.clocks(version, (e.id for e in rows))
+        early.seed_many((e, (e.id, *held[e.id])) for e in rows if e.id in held)
         prepared = model.prepare(rows, early, with_text=False)
         top = prepared.all[:PREVIEWS_AHEAD]  # in the queue's order
         if text.privacy != "masked":
