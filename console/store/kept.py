@@ -59,8 +59,21 @@ def in_one(conn: apsw.Connection, write: Callable[[], int]) -> int:
     """One keep in one transaction. A large one (a first start's 100k filter texts: ~15 MB of WAL) is then
     copied into the database file at once (a passive checkpoint: no reader is waited for): every open row
     read through a WAL of 31 MB took 1.4-1.9 s, 1.1-1.5 s once checkpointed (autocheckpoint: 40 MB)."""
-    with transaction(conn):
-        n = write()
+    if conn.in_transaction:  # inside the caller's (its savepoint)
+        with transaction(conn):
+            n = write()
+    else:
+        # The write lock first. A keep reads the kept version before it writes: in a deferred transaction,
+        # a commit by another connection in between (the sync thread starting again) failed it at once,
+        # SQLITE_BUSY on a stale snapshot, the busy timeout unused. Now it waits as any writer does.
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            n = write()
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
     if n >= CHECKPOINT_AFTER:
         conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
     return n

@@ -5,6 +5,7 @@ enquiry under the same version of the text's words, and None for the rest. A rea
 from __future__ import annotations
 
 import dataclasses
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -88,3 +89,35 @@ def test_a_large_keep_is_copied_into_the_cache_file_at_once(tmp_path: Path, monk
         store.keep_filter_texts(WORDS, [(*text_of(e)[:4], "y" * 3000) for e in rows[20:]])
         assert path.stat().st_size > size + 20 * 3000  # both keeps' pages are in the file now
     assert len([h for h in hays_read(path, key).values() if h]) == 40
+
+
+def test_a_keep_holds_the_write_lock_from_its_first_read_so_another_writers_commit_waits(
+    tmp_path: Path,
+) -> None:
+    """A keep reads the kept version, then writes. In a deferred transaction another writer's commit in
+    between failed the keep at once (SQLITE_BUSY on a stale snapshot): seen when a signed-in-again sync
+    thread wrote while an offline keep ran. Now the other writer waits for the keep, and both land."""
+    path, key = tmp_path / "cache.db", new_key()
+    keeper = Store(path, bytes.fromhex(key))
+    committed = threading.Event()
+
+    def other_writer() -> None:
+        with Store(path, bytes.fromhex(key)) as other:
+            other.set_meta("other", "1")
+        committed.set()
+
+    def keep() -> int:
+        keeper._conn.execute("SELECT value FROM meta").fetchall()  # the keep's first read
+        thread = threading.Thread(target=other_writer)
+        thread.start()
+        assert not committed.wait(0.3)  # it waits for the keep's lock (without it: committed at once)
+        keeper._conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('kept', '1')")
+        threads.append(thread)
+        return 1
+
+    threads: list[threading.Thread] = []
+    assert kept.in_one(keeper._conn, keep) == 1
+    threads[0].join(10)
+    assert committed.is_set()
+    assert {k for k, _ in keeper._conn.execute("SELECT key, value FROM meta")} >= {"kept", "other"}
+    keeper.close()
