@@ -26,6 +26,7 @@ from console.domain.model import (
     SLAPolicy,
     Team,
 )
+from console.sla.kept import KeptRow
 from console.store.audit import AuditEntry, verify_audit
 from console.store.kept import (
     CLOCKS_VERSION_KEY,
@@ -82,7 +83,6 @@ CONVERSATIONS_OF = (  # whole conversations of the enquiries in a JSON list, eac
     "ORDER BY m.enquiry_id, m.sent_at, m.id"
 )
 T = TypeVar("T")
-Row = tuple[Any, ...]
 
 REFERENCE_TABLES = {
     "teams": "teams",
@@ -153,7 +153,7 @@ class StoreReader:
         return rows
 
     def load_open_kept(
-        self, clocks: str, seed: Callable[[Iterable[tuple[Enquiry, Row]]], object], texts: str | None
+        self, clocks: str, seed: Callable[[Iterable[tuple[Enquiry, KeptRow]]], object], texts: str | None
     ) -> tuple[list[Enquiry], list[str | None]]:
         """Every open enquiry (by id), with what an earlier start kept for it (console.store.kept): its
         clock timed under the SLA rules' version `clocks`, handed to seed with its enquiry (which judges
