@@ -24,7 +24,7 @@ from shiboken6 import Shiboken
 
 from console.api.transport import check_base_url
 from console.platform.credentials import SecretStore
-from console.store.cache import StoreReader, fold_wal, open_reader
+from console.store.cache import StoreReader, open_reader
 from console.sync.state import SyncStatus
 from widgets.app.session import Session, SessionConfig
 from widgets.app.workers import SyncWorker
@@ -134,7 +134,6 @@ class WallboardSession(Session):
         self._wait_for_sync()
         if self.reader is not None:
             self.reader.close()
-            fold_wal(self._cache, self._key)  # readers only, offline: SQLite leaves the log (Session.stop)
         if self.service is not None:
             self.service.stop()
         if self._tmp is not None:
